@@ -1,0 +1,247 @@
+/* dc: the front end.  Its own verbs set up and check a city; "dc NOUN ..." runs dc-NOUN. */
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/dc.h"
+
+static const struct dc_rectype rt_setting = {
+	"setting", (const struct dc_field[]){{"key", DC_T_STR}, {"value", DC_T_STR}}, 2};
+static const struct dc_rectype rt_check = {
+	"check",
+	(const struct dc_field[]){{"check", DC_T_STR}, {"ok", DC_T_BOOL}, {"detail", DC_T_STR}}, 3};
+
+static int
+cmd_init(struct dc *ctx, struct dc_args *a)
+{
+	int rc;
+
+	if ((rc = dc_db_open(ctx)))
+		return rc;
+	fprintf(stderr, "dc: database '%s' is ready (schema %s)\n", ctx->db_path,
+	        dc_migrations[0].name ? "up to date" : "empty");
+	return 0;
+}
+
+static int
+cmd_config(struct dc *ctx, struct dc_args *a)
+{
+	const char *const *k;
+	const char *vals[2];
+	char *v;
+	int rc;
+
+	if (a->noperand > 2)
+		return dc_error(ctx, DC_EUSAGE, "too many operands");
+	if ((rc = dc_db_open(ctx)))
+		return rc;
+	if (a->noperand == 2)
+		return dc_setting_set(ctx, a->operand[0], a->operand[1]);
+	if (a->noperand == 1 && !dc_setting_known(a->operand[0]))
+		return dc_error(ctx, DC_ENOTFOUND, "unknown setting '%s'; dc config lists them",
+		                a->operand[0]);
+	if ((rc = dc_out_begin(ctx, &rt_setting)))
+		return rc;
+	for (k = dc_setting_keys; *k && !rc; k += 2) {
+		if (a->noperand == 1 && strcmp(*k, a->operand[0]))
+			continue;
+		v = dc_setting(ctx, *k);
+		vals[0] = *k;
+		vals[1] = v;
+		rc = dc_out_row(ctx, vals);
+		free(v);
+	}
+	return rc ? rc : dc_out_end(ctx);
+}
+
+static int
+cmd_backup(struct dc *ctx, struct dc_args *a)
+{
+	char *tmp;
+	int rc;
+
+	if (a->noperand != 1)
+		return dc_error(ctx, DC_EUSAGE, "backup needs one FILE");
+	if ((rc = dc_db_open(ctx)) || (rc = dc_require(ctx, "auditor", "make backups")))
+		return rc;
+	if (access(a->operand[0], F_OK) == 0)
+		return dc_error(ctx, DC_ECANTCREAT, "'%s' exists; will not overwrite it", a->operand[0]);
+	/* VACUUM INTO reads one snapshot, so writers may go on; rename makes it appear whole. */
+	tmp = dc_printf("%s.tmp%ld", a->operand[0], (long)getpid());
+	rc = dc_exec(ctx, "VACUUM INTO ?1", 1, tmp);
+	if (rc) {
+		unlink(tmp);
+		ctx->err = 0;
+		rc = dc_error(ctx, DC_ECANTCREAT, "cannot write backup '%s': %s", a->operand[0],
+		              sqlite3_errmsg(ctx->db));
+	} else if (rename(tmp, a->operand[0]) < 0) {
+		unlink(tmp);
+		rc = dc_error(ctx, DC_ECANTCREAT, "cannot create '%s': %s", a->operand[0], strerror(errno));
+	} else
+		fprintf(stderr, "dc: backup written to '%s'\n", a->operand[0]);
+	free(tmp);
+	return rc;
+}
+
+static int
+cmd_check(struct dc *ctx, struct dc_args *a)
+{
+	sqlite3_stmt *st = NULL;
+	const char *vals[3];
+	char *integrity = NULL, *detail;
+	long bad, checked, walsize = -1;
+	int rc, problems = 0;
+	char *wal;
+	FILE *fp;
+
+	if ((rc = dc_db_open(ctx)))
+		return rc;
+	if ((rc = dc_prepare(ctx, &st, "PRAGMA integrity_check")))
+		return rc;
+	if ((rc = dc_step(ctx, st)) == 1)
+		integrity = dc_strdup((const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	if (rc > 1 || (rc = dc_audit_verify(ctx, &bad, &checked))) {
+		free(integrity);
+		return rc;
+	}
+	wal = dc_printf("%s-wal", ctx->db_path);
+	if ((fp = fopen(wal, "r"))) {
+		fseek(fp, 0, SEEK_END);
+		walsize = ftell(fp);
+		fclose(fp);
+	}
+	free(wal);
+	if ((rc = dc_out_begin(ctx, &rt_check)))
+		goto done;
+	problems += strcmp(integrity ? integrity : "", "ok") != 0;
+	vals[0] = "integrity", vals[1] = problems ? "0" : "1", vals[2] = integrity;
+	if ((rc = dc_out_row(ctx, vals)))
+		goto done;
+	detail = bad ? dc_printf("event %ld breaks the hash chain", bad)
+	             : dc_printf("%ld events verified", checked);
+	problems += bad != 0;
+	vals[0] = "audit-chain", vals[1] = bad ? "0" : "1", vals[2] = detail;
+	rc = dc_out_row(ctx, vals);
+	free(detail);
+	if (rc)
+		goto done;
+	detail = dc_printf("%ld bytes", walsize < 0 ? 0 : walsize);
+	vals[0] = "wal-size", vals[1] = "1", vals[2] = detail;
+	rc = dc_out_row(ctx, vals);
+	free(detail);
+	if (!rc)
+		rc = dc_out_end(ctx);
+	if (!rc && problems)
+		rc = DC_EPROBLEM;
+done:
+	free(integrity);
+	return rc;
+}
+
+static int
+cmd_version(struct dc *ctx, struct dc_args *a)
+{
+	printf("dc (dcity) %s\nsqlite %s, json-c %s, schema %ld\n", DC_VERSION, sqlite3_libversion(),
+	       json_c_version(), atol(dc_migrations[0].name ? dc_migrations[0].name : "0"));
+	return 0;
+}
+
+static const char *const topics[] = {
+	"case",   "dc-case: citizen cases, services, routing, tracking",
+	"assign", "dc-assign: departments, staff, queues, claims, deputies, holidays",
+	"dcity",  "conventions: records, formats, exit status, environment (dcity(7))",
+	NULL,
+};
+
+static int
+cmd_help(struct dc *ctx, struct dc_args *a)
+{
+	const char *const *t;
+	char *page;
+
+	if (a->noperand == 0) {
+		printf("usage: dc <noun> <verb> [options]   or   dc <verb>\n\n"
+		       "dc verbs: init, config [KEY [VALUE]], backup FILE, check, version, help [TOPIC]\n"
+		       "\ntopics:\n");
+		for (t = topics; *t; t += 2)
+			printf("  %-8s %s\n", t[0], t[1]);
+		printf("\n'dc help TOPIC' opens the manual page.\n");
+		return 0;
+	}
+	for (t = topics; *t && strcmp(*t, a->operand[0]); t += 2)
+		;
+	if (!*t)
+		return dc_error(ctx, DC_ENOTFOUND, "no help topic '%s'", a->operand[0]);
+	page = !strcmp(*t, "dcity") ? dc_strdup("dcity") : dc_printf("dc-%s", *t);
+	fflush(stdout);
+	execlp("man", "man", page, (char *)NULL);
+	free(page);
+	return dc_error(ctx, DC_EINTERNAL, "cannot run man: %s", strerror(errno));
+}
+
+static const struct dc_verb verbs[] = {
+	{"init", cmd_init, "", "", "create the database (or migrate it) explicitly"},
+	{"config", cmd_config, "", "[KEY [VALUE]]", "show or change organisation-wide settings"},
+	{"backup", cmd_backup, "", "FILE", "write a consistent online copy of the database"},
+	{"check", cmd_check, "", "", "integrity check, audit-chain verification, WAL size"},
+	{"version", cmd_version, "", "", "print versions"},
+	{"help", cmd_help, "", "[TOPIC]", "list topics or open the manual"},
+	{NULL, NULL, NULL, NULL, NULL},
+};
+
+/* Global options that take a value, so that their value is not mistaken for the noun. */
+static int
+takes_value(const char *s)
+{
+	static const char *const v[] = {"-D", "--db", "--as", "-f", "--format", "--fields",
+	                                "--dialect", "-i", "--input", "--rejects", "--busy-timeout",
+	                                NULL};
+	const char *const *p;
+
+	for (p = v; *p; p++)
+		if (!strcmp(s, *p))
+			return 1;
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	const struct dc_verb *v;
+	char self[PATH_MAX], *slash, *prog;
+	ssize_t n;
+	int i;
+
+	for (i = 1; i < argc && argv[i][0] == '-' && strcmp(argv[i], "--"); i++)
+		if (takes_value(argv[i]))
+			i++;
+	if (i >= argc || !strcmp(argv[i], "--"))
+		return dc_main(argc, argv, "dc", verbs,
+		               "dc: set up and check a dcity database, and run dc-NOUN commands.");
+	for (v = verbs; v->name && strcmp(v->name, argv[i]); v++)
+		;
+	if (v->name)
+		return dc_main(argc, argv, "dc", verbs,
+		               "dc: set up and check a dcity database, and run dc-NOUN commands.");
+	/* dc NOUN ...: exec dc-NOUN, from beside this binary first, then from PATH */
+	prog = dc_printf("dc-%s", argv[i]);
+	memmove(argv + i, argv + i + 1, (size_t)(argc - i) * sizeof *argv);
+	argv[0] = prog;
+	if ((n = readlink("/proc/self/exe", self, sizeof self - 1)) > 0) {
+		self[n] = '\0';
+		if ((slash = strrchr(self, '/'))) {
+			char *path = dc_printf("%.*s/%s", (int)(slash - self), self, prog);
+
+			execv(path, argv);
+			free(path);
+		}
+	}
+	execvp(prog, argv);
+	fprintf(stderr, "dc: '%s' is not a dc command or verb (no %s found); see dc help\n",
+	        prog + 3, prog);
+	free(prog);
+	return DC_EUSAGE;
+}

@@ -1,0 +1,104 @@
+/* Running a change in one transaction and reporting the records it touched (see dc.h). */
+#include <string.h>
+
+#include "core/dc.h"
+
+static int
+touched_table(struct dc *ctx)
+{
+	return dc_exec(ctx, "CREATE TEMP TABLE IF NOT EXISTS touched (n INTEGER PRIMARY KEY,"
+	                    " id TEXT NOT NULL, extra TEXT)", 0);
+}
+
+int
+dc_touched(struct dc *ctx, const char *id, const char *extra)
+{
+	return dc_exec(ctx, "INSERT INTO temp.touched(id, extra) VALUES (?1, ?2)", 2, id, extra);
+}
+
+static int
+report(struct dc *ctx, const struct dc_rectype *rt, dc_show_fn show)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if (!show)
+		return 0;
+	if ((rc = dc_prepare(ctx, &st, "SELECT id, extra FROM temp.touched ORDER BY n")))
+		return rc;
+	if ((rc = dc_out_begin(ctx, rt)))
+		goto done;
+	while ((rc = dc_step(ctx, st)) == 1)
+		if ((rc = show(ctx, (const char *)sqlite3_column_text(st, 0),
+		               (const char *)sqlite3_column_text(st, 1))))
+			goto done;
+	if (!rc) {
+		int e = ctx->exit_status;
+
+		ctx->exit_status = 0; /* -e is about listings, not about writes */
+		rc = dc_out_end(ctx);
+		ctx->exit_status = e;
+	}
+done:
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* Commit (or roll back a dry run after reporting), then report. */
+static int
+finish(struct dc *ctx, int rc, const struct dc_rectype *rt, dc_show_fn show)
+{
+	if (rc) {
+		dc_tx_end(ctx, rc);
+		return rc;
+	}
+	if (ctx->dry_run) {
+		rc = report(ctx, rt, show);
+		dc_tx_end(ctx, rc);
+		return rc;
+	}
+	if ((rc = dc_tx_end(ctx, 0)))
+		return rc;
+	rc = report(ctx, rt, show);
+	dc_exec(ctx, "DELETE FROM temp.touched", 0);
+	return rc;
+}
+
+int
+dc_create(struct dc *ctx, struct dc_args *a, const char *idkey, const char *opts,
+          dc_bulk_fn fn, void *arg, const struct dc_rectype *rt, dc_show_fn show)
+{
+	const char *src = NULL;
+	int rc;
+
+	if (a->noperand > 1)
+		return dc_error(ctx, DC_EUSAGE, "too many operands");
+	if (a->noperand == 1 && (!idkey || !strcmp(a->operand[0], "-")))
+		src = a->operand[0];
+	if (!src && idkey && a->noperand == 0 && !dc_arg(a, idkey))
+		return dc_error(ctx, DC_EUSAGE, "missing %s (or - to read records)", idkey);
+	if ((rc = dc_db_open(ctx)) || (rc = touched_table(ctx)) || (rc = dc_tx_begin(ctx)))
+		return rc;
+	if (src) {
+		if (a->n)
+			rc = dc_error(ctx, DC_EUSAGE, "options and records from '%s' cannot be mixed", src);
+		else
+			rc = dc_bulk(ctx, src, opts, 0, fn, arg);
+	} else {
+		if (idkey && a->noperand)
+			dc_args_add(a, idkey, a->operand[0]);
+		rc = fn(ctx, a, arg);
+	}
+	return finish(ctx, rc, rt, show);
+}
+
+int
+dc_act(struct dc *ctx, struct dc_args *a, int (*fn)(struct dc *, const char *id,
+       struct dc_args *a), const struct dc_rectype *rt, dc_show_fn show)
+{
+	int rc;
+
+	if ((rc = dc_db_open(ctx)) || (rc = touched_table(ctx)) || (rc = dc_tx_begin(ctx)))
+		return rc;
+	return finish(ctx, dc_each_id(ctx, a, fn, a), rt, show);
+}

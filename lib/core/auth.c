@@ -1,0 +1,158 @@
+/* Settings and identity: who acts, with which role. */
+#include <pwd.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/dc.h"
+
+/* Known settings and their defaults (SPEC §1.5); NULL default = unset. */
+const char *const dc_setting_keys[] = {
+	"city.name",           "Musterstadt",
+	"city.url",            "https://www.musterstadt.example",
+	"mail.from",           "dcity@musterstadt.example",
+	"mail.reply_to",       NULL,
+	"track.url",           "https://www.musterstadt.example/anliegen/{id}",
+	"procurement.profile", "eu",
+	"procurement.leitweg_id", NULL,
+	"ocds.prefix",         "ocds-xxxxxx",
+	"feed.flag_threshold", "3",
+	"lang",                "de",
+	"city.timezone",       "Europe/Berlin",
+	NULL,
+};
+
+static const char *const *
+find_key(const char *key)
+{
+	const char *const *k;
+
+	for (k = dc_setting_keys; *k; k += 2)
+		if (!strcmp(*k, key))
+			return k;
+	return NULL;
+}
+
+int
+dc_setting_known(const char *key)
+{
+	return find_key(key) != NULL;
+}
+
+char *
+dc_setting(struct dc *ctx, const char *key)
+{
+	const char *const *k = find_key(key);
+	sqlite3_stmt *st = NULL;
+	char *v = NULL;
+
+	if (dc_prepare(ctx, &st, "SELECT value FROM setting WHERE key = ?1") == 0) {
+		sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+		if (sqlite3_step(st) == SQLITE_ROW)
+			v = dc_strdup((const char *)sqlite3_column_text(st, 0));
+		sqlite3_finalize(st);
+	}
+	return v ? v : dc_strdup(k ? k[1] : NULL);
+}
+
+int
+dc_setting_set(struct dc *ctx, const char *key, const char *value)
+{
+	char *old = NULL;
+	int rc;
+
+	if (!dc_setting_known(key))
+		return dc_error(ctx, DC_EUSAGE, "unknown setting '%s'; see dc config", key);
+	if (!strcmp(key, "feed.flag_threshold") && (atoi(value) < 1 || strspn(value, "0123456789") != strlen(value)))
+		return dc_error(ctx, DC_EDATA, "setting 'feed.flag_threshold': '%s' is not a positive number", value);
+	if (!strcmp(key, "lang") && strcmp(value, "de") && strcmp(value, "en"))
+		return dc_error(ctx, DC_EDATA, "setting 'lang': '%s' is not de or en", value);
+	if ((rc = dc_require(ctx, "", "change settings")) || (rc = dc_tx_begin(ctx)))
+		return rc;
+	old = dc_setting(ctx, key);
+	rc = dc_exec(ctx, "INSERT INTO setting(key, value) VALUES (?1, ?2) "
+	                  "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+	             2, key, value);
+	if (!rc) {
+		struct dc_event ev = {"setting", key, "changed", old, value, NULL, 0};
+
+		rc = dc_audit(ctx, &ev);
+	}
+	free(old);
+	return dc_tx_end(ctx, rc);
+}
+
+int
+dc_whoami(struct dc *ctx)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if (ctx->roles_loaded)
+		return 0;
+	if (!ctx->actor) {
+		const char *u = getenv("DC_USER");
+		struct passwd *pw;
+
+		if (u && *u)
+			ctx->actor = dc_strdup(u);
+		else if ((pw = getpwuid(getuid())))
+			ctx->actor = dc_strdup(pw->pw_name);
+		else
+			ctx->actor = dc_printf("uid%ld", (long)getuid());
+	}
+	/* Bootstrap (SPEC §1.4): while no active admin exists, whoever acts is admin. */
+	if ((rc = dc_prepare(ctx, &st,
+	                     "SELECT s.role, s.dept, NOT EXISTS (SELECT 1 FROM staff "
+	                     "  WHERE role = 'admin' AND active = 1) "
+	                     "FROM (SELECT 1) LEFT JOIN staff s ON s.login = ?1 AND s.active = 1")))
+		return rc;
+	sqlite3_bind_text(st, 1, ctx->actor, -1, SQLITE_STATIC);
+	if ((rc = dc_step(ctx, st)) == 1) {
+		int boot = sqlite3_column_int(st, 2);
+		const char *role = (const char *)sqlite3_column_text(st, 0);
+
+		ctx->role = dc_strdup(boot ? "admin" : role ? role : "");
+		ctx->dept = dc_strdup((const char *)sqlite3_column_text(st, 1));
+		rc = 0;
+	}
+	sqlite3_finalize(st);
+	ctx->roles_loaded = !rc;
+	return rc;
+}
+
+int
+dc_is_admin(struct dc *ctx)
+{
+	return dc_whoami(ctx) == 0 && !strcmp(ctx->role, "admin");
+}
+
+int
+dc_has_role(struct dc *ctx, const char *roles)
+{
+	size_t n;
+	const char *p;
+
+	if (dc_whoami(ctx))
+		return 0;
+	if (!strcmp(ctx->role, "admin"))
+		return 1;
+	n = strlen(ctx->role);
+	for (p = roles; n && (p = strstr(p, ctx->role)); p += n)
+		if ((p == roles || p[-1] == ' ') && (p[n] == ' ' || !p[n]))
+			return 1;
+	return 0;
+}
+
+int
+dc_require(struct dc *ctx, const char *roles, const char *what)
+{
+	int rc;
+
+	if ((rc = dc_whoami(ctx)))
+		return rc;
+	if (dc_has_role(ctx, roles))
+		return 0;
+	return dc_error(ctx, DC_EPERM, "permission denied: '%s'%s%s%s may not %s", ctx->actor,
+	                *ctx->role ? " (" : " (not active staff", ctx->role, ")", what);
+}

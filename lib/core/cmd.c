@@ -1,0 +1,457 @@
+/* Argument lists, the shared option parser and the command-table driver (git/got shape). */
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/dc.h"
+
+void
+dc_args_free(struct dc_args *a)
+{
+	int i;
+
+	for (i = 0; i < a->n; i++) {
+		free(a->keys[i]);
+		free(a->vals[i]);
+	}
+	for (i = 0; i < a->noperand; i++)
+		free(a->operand[i]);
+	free(a->keys);
+	free(a->vals);
+	free(a->operand);
+	memset(a, 0, sizeof *a);
+}
+
+static void *
+grow(void *p, int *cap, size_t elem)
+{
+	*cap = *cap ? *cap * 2 : 8;
+	if (!(p = realloc(p, (size_t)*cap * elem)))
+		abort();
+	return p;
+}
+
+int
+dc_args_add(struct dc_args *a, const char *key, const char *val)
+{
+	if (a->n == a->cap) {
+		int cap = a->cap;
+
+		a->keys = grow(a->keys, &cap, sizeof *a->keys);
+		a->vals = realloc(a->vals, (size_t)cap * sizeof *a->vals);
+		if (!a->vals)
+			abort();
+		a->cap = cap;
+	}
+	a->keys[a->n] = dc_strdup(key);
+	a->vals[a->n] = dc_strdup(val ? val : "1");
+	a->n++;
+	return 0;
+}
+
+int
+dc_args_operand(struct dc_args *a, const char *val)
+{
+	if (a->noperand == a->opcap)
+		a->operand = grow(a->operand, &a->opcap, sizeof *a->operand);
+	a->operand[a->noperand++] = dc_strdup(val);
+	return 0;
+}
+
+const char *
+dc_arg(const struct dc_args *a, const char *key)
+{
+	int i;
+
+	for (i = a->n - 1; i >= 0; i--)
+		if (!strcmp(a->keys[i], key))
+			return a->vals[i];
+	return NULL;
+}
+
+int
+dc_arg_count(const struct dc_args *a, const char *key)
+{
+	int i, n = 0;
+
+	for (i = 0; i < a->n; i++)
+		n += !strcmp(a->keys[i], key);
+	return n;
+}
+
+const char *
+dc_arg_nth(const struct dc_args *a, const char *key, int nth)
+{
+	int i;
+
+	for (i = 0; i < a->n; i++)
+		if (!strcmp(a->keys[i], key) && nth-- == 0)
+			return a->vals[i];
+	return NULL;
+}
+
+int
+dc_flag(const struct dc_args *a, const char *key)
+{
+	const char *v = dc_arg(a, key);
+
+	return v && strcmp(v, "false") && strcmp(v, "0") && strcmp(v, "no") && *v;
+}
+
+int
+dc_arg_int(struct dc *ctx, const struct dc_args *a, const char *key, long lo, long hi,
+           long *out)
+{
+	const char *v = dc_arg(a, key);
+	char *end;
+	long n;
+
+	if (!v)
+		return 0;
+	n = strtol(v, &end, 10);
+	if (!*v || *end || n < lo || n > hi)
+		return -dc_error(ctx, DC_EDATA, "field '%s': '%s' is not a whole number from %ld to %ld",
+		                 key, v, lo, hi);
+	*out = n;
+	return 1;
+}
+
+/* Look KEY up in an option spec such as "to= note= public attr=*". */
+int
+dc_opts_allow(const char *opts, const char *key, int *takes_value)
+{
+	size_t klen = strlen(key);
+	const char *p = opts;
+
+	while (p && *p) {
+		size_t n = strcspn(p, " ");
+		size_t name = strcspn(p, "= ");
+
+		if (name == klen && !strncmp(p, key, klen)) {
+			if (takes_value)
+				*takes_value = p[name] == '=';
+			return 1;
+		}
+		p += n;
+		p += strspn(p, " ");
+	}
+	return 0;
+}
+
+/* ---- global options ---- */
+
+struct gopt {
+	const char *name;
+	char shortc;
+	int value;
+};
+
+static const struct gopt globals[] = {
+	{"db", 'D', 1},       {"as", 0, 1},        {"format", 'f', 1},    {"json", 0, 0},
+	{"jsonl", 0, 0},      {"ndjson", 0, 0},    {"csv", 0, 0},         {"tsv", 0, 0},
+	{"fields", 0, 1},     {"quiet", 'q', 0},   {"no-header", 0, 0},   {"dialect", 0, 1},
+	{"input", 'i', 1},    {"keep-going", 0, 0}, {"rejects", 0, 1},    {"dry-run", 'n', 0},
+	{"busy-timeout", 0, 1}, {"exit-status", 'e', 0}, {"help", 'h', 0}, {"version", 0, 0},
+	{"commands", 0, 0},   {NULL, 0, 0},
+};
+
+static const struct gopt *
+find_global(const char *name, char shortc)
+{
+	const struct gopt *g;
+
+	for (g = globals; g->name; g++)
+		if (name ? !strcmp(g->name, name) : g->shortc == shortc)
+			return g;
+	return NULL;
+}
+
+static int
+set_format(struct dc *ctx, const char *v)
+{
+	static const char *const names[] = {"table", "jsonl", "json", "csv", "tsv", "ndjson"};
+	static const enum dc_format fmts[] = {DC_FMT_TABLE, DC_FMT_JSONL, DC_FMT_JSON,
+	                                      DC_FMT_CSV,   DC_FMT_TSV,   DC_FMT_JSONL};
+	size_t i;
+
+	for (i = 0; i < sizeof names / sizeof *names; i++)
+		if (!strcmp(v, names[i])) {
+			ctx->format = fmts[i];
+			return 0;
+		}
+	return dc_error(ctx, DC_EUSAGE, "unknown format '%s' (table, jsonl, json, csv, tsv)", v);
+}
+
+static int
+apply_global(struct dc *ctx, const struct gopt *g, const char *v, struct dc_args *ga)
+{
+	const char *n = g->name;
+
+	if (!strcmp(n, "format"))
+		return set_format(ctx, v);
+	if (!strcmp(n, "json") || !strcmp(n, "jsonl") || !strcmp(n, "ndjson") ||
+	    !strcmp(n, "csv") || !strcmp(n, "tsv"))
+		return set_format(ctx, n);
+	if (!strcmp(n, "quiet"))
+		ctx->quiet = 1;
+	else if (!strcmp(n, "no-header"))
+		ctx->no_header = 1;
+	else if (!strcmp(n, "keep-going"))
+		ctx->keep_going = 1;
+	else if (!strcmp(n, "dry-run"))
+		ctx->dry_run = 1;
+	else if (!strcmp(n, "exit-status"))
+		ctx->exit_status = 1;
+	else if (!strcmp(n, "fields")) {
+		free(ctx->fields);
+		ctx->fields = dc_strdup(v);
+	} else if (!strcmp(n, "rejects")) {
+		free(ctx->rejects_path);
+		ctx->rejects_path = dc_strdup(v);
+	} else if (!strcmp(n, "dialect")) {
+		if (!strcmp(v, "excel-de"))
+			ctx->excel_de = 1;
+		else if (!strcmp(v, "rfc4180"))
+			ctx->excel_de = 0;
+		else
+			return dc_error(ctx, DC_EUSAGE, "unknown dialect '%s' (rfc4180, excel-de)", v);
+	} else if (!strcmp(n, "input")) {
+		static const char *const names[] = {"jsonl", "json", "csv", "tsv", "ndjson"};
+		static const enum dc_input ins[] = {DC_IN_JSONL, DC_IN_JSON, DC_IN_CSV, DC_IN_TSV,
+		                                    DC_IN_JSONL};
+		size_t i;
+
+		for (i = 0; i < 5 && strcmp(v, names[i]); i++)
+			;
+		if (i == 5)
+			return dc_error(ctx, DC_EUSAGE, "unknown input format '%s' (jsonl, json, csv, tsv)", v);
+		ctx->input = ins[i];
+	} else if (!strcmp(n, "busy-timeout")) {
+		char *end;
+		long ms = strtol(v, &end, 10);
+
+		if (!*v || *end || ms < 0 || ms > 86400000)
+			return dc_error(ctx, DC_EUSAGE, "--busy-timeout: '%s' is not milliseconds", v);
+		ctx->busy_ms = (int)ms;
+	} else
+		dc_args_add(ga, n, v); /* db, as, help, version, commands: handled by dc_main */
+	return 0;
+}
+
+static void
+usage(FILE *fp, const char *prog, const struct dc_verb *verbs, const struct dc_verb *v,
+      const char *about)
+{
+	if (v) {
+		fprintf(fp, "usage: %s [global options] %s %s\n\n%s\n", prog, v->name, v->usage,
+		        v->summary);
+		return;
+	}
+	fprintf(fp, "usage: %s [global options] <verb> [options] [--] [operands]\n\n%s\n\nverbs:\n",
+	        prog, about);
+	for (v = verbs; v->name; v++)
+		fprintf(fp, "  %-16s %s\n", v->name, v->summary);
+	fprintf(fp, "\nglobal options: -D/--db PATH, --as LOGIN, -f/--format F (table jsonl json "
+	            "csv tsv),\n  --json --jsonl --csv --tsv, --fields a,b, -q/--quiet, --no-header, "
+	            "--dialect rfc4180|excel-de,\n  -i/--input F, --keep-going, --rejects FILE, "
+	            "-n/--dry-run, --busy-timeout MS, -e/--exit-status,\n  -h/--help, --version\n"
+	            "\nSee %s(1) and dcity(7).\n",
+	        prog);
+}
+
+static const struct dc_verb *
+find_verb(const struct dc_verb *verbs, const char *name)
+{
+	for (; verbs->name; verbs++)
+		if (!strcmp(verbs->name, name))
+			return verbs;
+	return NULL;
+}
+
+static int
+has_subverbs(const struct dc_verb *verbs, const char *word)
+{
+	size_t n = strlen(word);
+
+	for (; verbs->name; verbs++)
+		if (!strncmp(verbs->name, word, n) && verbs->name[n] == ' ')
+			return 1;
+	return 0;
+}
+
+/* Hidden --commands: one line per verb with its options, for the completion generator. */
+static void
+list_commands(const struct dc_verb *verbs)
+{
+	const struct gopt *g;
+	const char *p;
+
+	for (; verbs->name; verbs++) {
+		printf("%s\t", verbs->name);
+		for (p = verbs->opts; p && *p;) {
+			size_t n = strcspn(p, "= ");
+
+			printf("--%.*s ", (int)n, p);
+			p += strcspn(p, " ");
+			p += strspn(p, " ");
+		}
+		printf("\n");
+	}
+	printf("*\t");
+	for (g = globals; g->name; g++)
+		if (strcmp(g->name, "commands"))
+			printf("--%s ", g->name);
+	printf("\n");
+}
+
+static int
+parse(struct dc *ctx, int argc, char **argv, const struct dc_verb *verbs,
+      const struct dc_verb **verbp, struct dc_args *a, struct dc_args *ga)
+{
+	const struct dc_verb *v = NULL;
+	int i, dashdash = 0;
+
+	for (i = 1; i < argc; i++) {
+		char *s = argv[i], *eq;
+		const struct gopt *g;
+		int takes;
+
+		if (dashdash || s[0] != '-' || !s[1]) {
+			if (!v && !dashdash) {
+				if (has_subverbs(verbs, s) && i + 1 < argc) {
+					char *two = dc_printf("%s %s", s, argv[i + 1]);
+
+					v = find_verb(verbs, two);
+					free(two);
+					if (v) {
+						i++;
+						continue;
+					}
+				}
+				if (!(v = find_verb(verbs, s)))
+					return dc_error(ctx, DC_EUSAGE, "unknown verb '%s'; see %s -h", s,
+					                ctx->prog);
+				continue;
+			}
+			dc_args_operand(a, s);
+			continue;
+		}
+		if (!strcmp(s, "--")) {
+			dashdash = 1;
+			continue;
+		}
+		if (s[1] == '-') {
+			char *name = dc_strdup(s + 2);
+			const char *val = NULL;
+
+			if ((eq = strchr(name, '=')))
+				*eq = '\0', val = eq + 1;
+			if ((g = find_global(name, 0))) {
+				if (g->value && !val) {
+					if (i + 1 >= argc) {
+						free(name);
+						return dc_error(ctx, DC_EUSAGE, "option '--%s' needs a value", g->name);
+					}
+					val = argv[++i];
+				}
+				if (apply_global(ctx, g, val, ga)) {
+					free(name);
+					return ctx->err;
+				}
+			} else if (v && dc_opts_allow(v->opts, name, &takes)) {
+				if (takes && !val) {
+					if (i + 1 >= argc) {
+						dc_error(ctx, DC_EUSAGE, "option '--%s' needs a value", name);
+						free(name);
+						return ctx->err;
+					}
+					val = argv[++i];
+				}
+				if (!takes && val && strcmp(val, "true") && strcmp(val, "false")) {
+					dc_error(ctx, DC_EUSAGE, "option '--%s' takes no value", name);
+					free(name);
+					return ctx->err;
+				}
+				dc_args_add(a, name, val);
+			} else {
+				dc_error(ctx, DC_EUSAGE, "unknown option '--%s'%s%s; see %s%s%s -h", name,
+				         v ? " for " : "", v ? v->name : "", ctx->prog, v ? " " : "",
+				         v ? v->name : "");
+				free(name);
+				return ctx->err;
+			}
+			free(name);
+			continue;
+		}
+		/* a cluster of short global options: -qe, -f json, -Dcity.db */
+		for (s++; *s; s++) {
+			if (!(g = find_global(NULL, *s)))
+				return dc_error(ctx, DC_EUSAGE, "unknown option '-%c'; see %s -h", *s, ctx->prog);
+			if (g->value) {
+				const char *val = s[1] ? s + 1 : (i + 1 < argc ? argv[++i] : NULL);
+
+				if (!val)
+					return dc_error(ctx, DC_EUSAGE, "option '-%c' needs a value", *s);
+				if (apply_global(ctx, g, val, ga))
+					return ctx->err;
+				break;
+			}
+			if (apply_global(ctx, g, NULL, ga))
+				return ctx->err;
+		}
+	}
+	*verbp = v;
+	return 0;
+}
+
+int
+dc_main(int argc, char **argv, const char *prog, const struct dc_verb *verbs, const char *about)
+{
+	struct dc ctx;
+	struct dc_args a = {0}, ga = {0};
+	const struct dc_verb *v = NULL;
+	const char *s;
+	int rc;
+
+	/* A reader that closes the pipe early is not an error (SPEC §1.3): writes see EPIPE. */
+	signal(SIGPIPE, SIG_IGN);
+	if ((rc = dc_init(&ctx, prog)) || (rc = parse(&ctx, argc, argv, verbs, &v, &a, &ga)))
+		goto done;
+	if (dc_arg(&ga, "version")) {
+		printf("%s (dcity) %s\n", prog, DC_VERSION);
+		goto done;
+	}
+	if (dc_arg(&ga, "commands")) {
+		list_commands(verbs);
+		goto done;
+	}
+	if (dc_arg(&ga, "help") || !v) {
+		usage(v || dc_arg(&ga, "help") ? stdout : stderr, prog, verbs, v, about);
+		rc = v || dc_arg(&ga, "help") ? 0 : DC_EUSAGE;
+		goto done;
+	}
+	if ((s = dc_arg(&ga, "db")) || ((s = getenv("DC_DB")) && *s))
+		ctx.db_path = dc_strdup(s);
+	if ((s = dc_arg(&ga, "as")))
+		ctx.actor = dc_strdup(s);
+	if (ctx.rejects_path && !ctx.keep_going) {
+		rc = dc_error(&ctx, DC_EUSAGE, "--rejects needs --keep-going");
+		goto done;
+	}
+	rc = v->run(&ctx, &a);
+	if (rc && !ctx.err)
+		ctx.err = rc;
+	if (!rc)
+		rc = ctx.partial;
+	if (fflush(stdout) == EOF && rc == 0)
+		rc = dc_error(&ctx, DC_EIO, "write error on standard output");
+done:
+	dc_print_error(&ctx);
+	if (rc == DC_EUSAGE && v)
+		fprintf(stderr, "usage: %s %s %s\n", prog, v->name, v->usage);
+	dc_args_free(&a);
+	dc_args_free(&ga);
+	dc_free(&ctx);
+	return rc;
+}

@@ -1,0 +1,288 @@
+/* The database: open, migrate, statements, transactions, sequences. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "core/dc.h"
+
+static int
+mkdir_parents(struct dc *ctx, const char *path)
+{
+	char *dir = dc_strdup(path), *p;
+	int rc = 0;
+
+	for (p = dir + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(dir, 0750) < 0 && errno != EEXIST) {
+			rc = dc_error(ctx, DC_EDB, "cannot create directory '%s': %s", dir, strerror(errno));
+			break;
+		}
+		*p = '/';
+	}
+	free(dir);
+	return rc;
+}
+
+static char *
+default_path(void)
+{
+	const char *x = getenv("XDG_DATA_HOME"), *h = getenv("HOME");
+
+	if (x && *x)
+		return dc_printf("%s/dcity/city.db", x);
+	return dc_printf("%s/.local/share/dcity/city.db", h && *h ? h : ".");
+}
+
+static int
+pragma_int(struct dc *ctx, const char *sql, long *out)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if ((rc = sqlite3_prepare_v2(ctx->db, sql, -1, &st, NULL)) != SQLITE_OK)
+		return dc_db_error(ctx, rc, "opening the database");
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*out = (long)sqlite3_column_int64(st, 0);
+		rc = 0;
+	} else
+		rc = dc_db_error(ctx, rc, "opening the database");
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static long
+latest_version(void)
+{
+	const struct dc_blob *m;
+	long v = 0;
+
+	for (m = dc_migrations; m->name; m++)
+		v = atol(m->name);
+	return v;
+}
+
+/* Bring the schema up to date in one transaction; a concurrent first use waits for the lock
+ * and then finds the work done. */
+static int
+migrate(struct dc *ctx, long have)
+{
+	const struct dc_blob *m;
+	char *err = NULL, sql[96];
+	int rc;
+
+	if ((rc = dc_exec(ctx, "BEGIN IMMEDIATE", 0)))
+		return rc;
+	if ((rc = pragma_int(ctx, "PRAGMA user_version", &have)))
+		goto done;
+	for (m = dc_migrations; m->name; m++) {
+		if (atol(m->name) <= have)
+			continue;
+		if (sqlite3_exec(ctx->db, m->text, NULL, NULL, &err) != SQLITE_OK) {
+			rc = dc_error(ctx, DC_EINTERNAL, "migration %s: %s", m->name, err);
+			sqlite3_free(err);
+			goto done;
+		}
+	}
+	snprintf(sql, sizeof sql, "PRAGMA application_id = %d; PRAGMA user_version = %ld",
+	         DC_APPLICATION_ID, latest_version());
+	if (sqlite3_exec(ctx->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+		rc = dc_db_error(ctx, sqlite3_errcode(ctx->db), "migrating");
+done:
+	if (rc) {
+		sqlite3_exec(ctx->db, "ROLLBACK", NULL, NULL, NULL);
+		return rc;
+	}
+	return dc_exec(ctx, "COMMIT", 0);
+}
+
+static int
+open_db(struct dc *ctx, int flags)
+{
+	long app = 0, ver = 0, objects = 0;
+	int rc;
+
+	if (ctx->db)
+		return 0;
+	if (!ctx->db_path)
+		ctx->db_path = default_path();
+	if ((flags & SQLITE_OPEN_CREATE) && (rc = mkdir_parents(ctx, ctx->db_path)))
+		return rc;
+	if (sqlite3_open_v2(ctx->db_path, &ctx->db, flags, NULL) != SQLITE_OK) {
+		rc = dc_error(ctx, DC_EDB, "cannot open database '%s': %s", ctx->db_path,
+		              ctx->db ? sqlite3_errmsg(ctx->db) : "out of memory");
+		sqlite3_close(ctx->db);
+		ctx->db = NULL;
+		return rc;
+	}
+	sqlite3_extended_result_codes(ctx->db, 1);
+	sqlite3_busy_timeout(ctx->db, ctx->busy_ms);
+	if ((rc = pragma_int(ctx, "PRAGMA application_id", &app)) ||
+	    (rc = pragma_int(ctx, "PRAGMA user_version", &ver)) ||
+	    (rc = pragma_int(ctx, "SELECT count(*) FROM sqlite_schema", &objects)))
+		return rc == DC_EINTERNAL ? dc_error(ctx, DC_EDB, "'%s' is not a dcity database",
+		                                     ctx->db_path)
+		                          : rc;
+	if (app != DC_APPLICATION_ID && (app != 0 || objects != 0))
+		return dc_error(ctx, DC_EDB, "'%s' is not a dcity database", ctx->db_path);
+	if (ver > latest_version())
+		return dc_error(ctx, DC_ESCHEMA,
+		                "'%s' has schema version %ld; this program knows up to %ld: upgrade dcity",
+		                ctx->db_path, ver, latest_version());
+	/* secure_delete: purged personal data must not linger in free pages (SPEC §2 purge). */
+	if (sqlite3_exec(ctx->db,
+	                 "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;"
+	                 "PRAGMA secure_delete = ON; PRAGMA temp_store = FILE",
+	                 NULL, NULL, NULL) != SQLITE_OK)
+		return dc_db_error(ctx, sqlite3_errcode(ctx->db), "opening the database");
+	if (flags & SQLITE_OPEN_READONLY)
+		return ver == latest_version()
+		           ? 0
+		           : dc_error(ctx, DC_EDB, "'%s' is not an up-to-date dcity database", ctx->db_path);
+	if (objects == 0) {
+		/* WAL cannot be switched on inside a transaction; it sticks to the file. */
+		sqlite3_exec(ctx->db, "PRAGMA journal_mode = WAL", NULL, NULL, NULL);
+	}
+	if (ver < latest_version())
+		return migrate(ctx, ver);
+	return 0;
+}
+
+int
+dc_db_open(struct dc *ctx)
+{
+	return open_db(ctx, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX);
+}
+
+int
+dc_db_open_readonly(struct dc *ctx)
+{
+	return open_db(ctx, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX);
+}
+
+int
+dc_prepare(struct dc *ctx, sqlite3_stmt **st, const char *sql)
+{
+	int rc;
+
+	if (!ctx->db && (rc = dc_db_open(ctx)))
+		return rc;
+	if ((rc = sqlite3_prepare_v2(ctx->db, sql, -1, st, NULL)) != SQLITE_OK)
+		return dc_db_error(ctx, rc, "preparing a statement");
+	return 0;
+}
+
+int
+dc_step(struct dc *ctx, sqlite3_stmt *st)
+{
+	int rc = sqlite3_step(st);
+
+	if (rc == SQLITE_ROW)
+		return 1;
+	if (rc == SQLITE_DONE)
+		return 0;
+	if ((rc & 0xff) == SQLITE_CONSTRAINT)
+		return dc_error(ctx, DC_ECONFLICT, "%s", sqlite3_errmsg(ctx->db));
+	return dc_db_error(ctx, rc, "database");
+}
+
+int
+dc_exec(struct dc *ctx, const char *sql, int nparam, ...)
+{
+	sqlite3_stmt *st = NULL;
+	va_list ap;
+	int i, rc;
+
+	if ((rc = dc_prepare(ctx, &st, sql)))
+		return rc;
+	va_start(ap, nparam);
+	for (i = 1; i <= nparam; i++)
+		sqlite3_bind_text(st, i, va_arg(ap, const char *), -1, SQLITE_TRANSIENT);
+	va_end(ap);
+	while ((rc = dc_step(ctx, st)) == 1)
+		;
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int
+dc_tx_begin(struct dc *ctx)
+{
+	int rc;
+
+	if (ctx->intx++ > 0)
+		return 0;
+	if ((rc = dc_exec(ctx, "BEGIN IMMEDIATE", 0)))
+		ctx->intx = 0;
+	return rc;
+}
+
+int
+dc_tx_end(struct dc *ctx, int rc)
+{
+	int r;
+
+	if (ctx->intx == 0 || --ctx->intx > 0)
+		return rc;
+	if (rc == 0 && !ctx->dry_run) {
+		if ((r = dc_exec(ctx, "COMMIT", 0))) {
+			sqlite3_exec(ctx->db, "ROLLBACK", NULL, NULL, NULL);
+			return r;
+		}
+		return 0;
+	}
+	sqlite3_exec(ctx->db, "ROLLBACK", NULL, NULL, NULL);
+	return rc;
+}
+
+int
+dc_savepoint(struct dc *ctx, const char *verb)
+{
+	char sql[64];
+	int err = ctx->err, rc;
+
+	snprintf(sql, sizeof sql, "%s dc_record", verb);
+	/* rolling back must work while an error is pending, so run it with a clean slate */
+	ctx->err = 0;
+	rc = dc_exec(ctx, sql, 0);
+	if (!rc)
+		ctx->err = err;
+	return rc;
+}
+
+int
+dc_next_seq(struct dc *ctx, const char *name, long *out)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if ((rc = dc_prepare(ctx, &st, "INSERT INTO seq(name, value) VALUES (?1, 1) "
+	                               "ON CONFLICT(name) DO UPDATE SET value = value + 1 "
+	                               "RETURNING value")))
+		return rc;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	if ((rc = dc_step(ctx, st)) == 1) {
+		*out = (long)sqlite3_column_int64(st, 0);
+		rc = 0;
+	} else if (rc == 0)
+		rc = dc_error(ctx, DC_EINTERNAL, "sequence '%s' returned nothing", name);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int
+dc_exists(struct dc *ctx, const char *sql, const char *key)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if ((rc = dc_prepare(ctx, &st, sql)))
+		return -rc;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	rc = dc_step(ctx, st);
+	sqlite3_finalize(st);
+	return rc > 1 ? -rc : rc;
+}

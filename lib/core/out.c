@@ -1,0 +1,483 @@
+/*
+ * Record output: table, jsonl, json, csv and tsv writers.  Rows stream straight to stdout;
+ * only the table format holds its first rows back to size its columns.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/dc.h"
+
+#define TABLE_PROBE 100 /* rows the table writer reads before fixing column widths */
+#define TABLE_MAXW 40   /* widest table column, in characters */
+
+struct dc_out {
+	const struct dc_rectype *rt; /* borrowed */
+	int *sel;                    /* indices of the selected fields, in output order; owned */
+	int nsel;
+	FILE *fp;                    /* stdout */
+	long rows;                   /* rows written so far */
+	char ***probe;               /* table: rows held back (nsel texts each); owned */
+	int nprobe;
+	int *width;                  /* table: column widths once fixed; owned */
+};
+
+static void
+check_write(struct dc *ctx, FILE *fp)
+{
+	if (!ferror(fp))
+		return;
+	/* SPEC §1.3: a pipe reader that stopped reading is success, not an error. */
+	if (errno == EPIPE)
+		_exit(0);
+	dc_error(ctx, DC_EIO, "write error on standard output: %s", strerror(errno));
+}
+
+static int
+select_fields(struct dc *ctx, struct dc_out *o)
+{
+	const struct dc_rectype *rt = o->rt;
+	char *list, *tok, *save = NULL;
+	int i;
+
+	o->sel = calloc((size_t)rt->nfields, sizeof *o->sel);
+	if (!o->sel)
+		abort();
+	if (!ctx->fields) {
+		for (i = 0; i < rt->nfields; i++)
+			o->sel[o->nsel++] = i;
+		return 0;
+	}
+	list = dc_strdup(ctx->fields);
+	for (tok = strtok_r(list, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		size_t n = strlen(tok);
+		int found = 0;
+
+		for (i = 0; i < rt->nfields; i++) {
+			const char *f = rt->fields[i].name;
+
+			/* "reporter" selects reporter.name, reporter.email, … */
+			if ((!strcmp(f, tok) || (!strncmp(f, tok, n) && f[n] == '.')) &&
+			    o->nsel < rt->nfields) {
+				o->sel[o->nsel++] = i;
+				found = 1;
+			}
+		}
+		if (!found) {
+			char valid[1024] = "";
+
+			for (i = 0; i < rt->nfields; i++) {
+				if (i)
+					strncat(valid, ",", sizeof valid - strlen(valid) - 1);
+				strncat(valid, rt->fields[i].name, sizeof valid - strlen(valid) - 1);
+			}
+			dc_error(ctx, DC_EUSAGE, "unknown field '%s' for %s records; valid fields: %s", tok,
+			         rt->name, valid);
+			free(list);
+			return ctx->err;
+		}
+	}
+	free(list);
+	return 0;
+}
+
+static void
+put_json_str(FILE *fp, const char *s)
+{
+	const unsigned char *p;
+
+	putc_unlocked('"', fp);
+	for (p = (const unsigned char *)s; *p; p++) {
+		switch (*p) {
+		case '"': fputs("\\\"", fp); break;
+		case '\\': fputs("\\\\", fp); break;
+		case '\n': fputs("\\n", fp); break;
+		case '\r': fputs("\\r", fp); break;
+		case '\t': fputs("\\t", fp); break;
+		default:
+			if (*p < 0x20)
+				fprintf(fp, "\\u%04x", *p);
+			else
+				putc_unlocked(*p, fp);
+		}
+	}
+	putc_unlocked('"', fp);
+}
+
+/* Money and booleans in their printed form; other types as stored.  buf holds ≥ 32. */
+static const char *
+printable(enum dc_type t, const char *v, char *buf, int decimal_comma)
+{
+	if (!v)
+		return NULL;
+	if (t == DC_T_MONEY) {
+		long long c = strtoll(v, NULL, 10);
+		unsigned long long a = c < 0 ? (unsigned long long)-c : (unsigned long long)c;
+
+		snprintf(buf, 32, "%s%llu%c%02llu", c < 0 ? "-" : "", a / 100, decimal_comma ? ',' : '.',
+		         a % 100);
+		return buf;
+	}
+	if (t == DC_T_BOOL)
+		return strcmp(v, "0") && strcmp(v, "false") ? "true" : "false";
+	if (t == DC_T_REAL && decimal_comma && strchr(v, '.')) {
+		snprintf(buf, 32, "%s", v);
+		*strchr(buf, '.') = ',';
+		return buf;
+	}
+	return v;
+}
+
+static void
+write_json(struct dc_out *o, const char *const *vals)
+{
+	const struct dc_field *f = o->rt->fields;
+	const char *open = NULL; /* the nested object being written: its first member's name */
+	size_t openlen = 0;
+	int i, first = 1;
+	char buf[32];
+
+	putc_unlocked('{', o->fp);
+	for (i = 0; i < o->nsel; i++) {
+		const struct dc_field *fd = &f[o->sel[i]];
+		const char *v = vals[o->sel[i]], *dot = strchr(fd->name, '.'), *key = fd->name;
+		size_t plen = dot ? (size_t)(dot - fd->name) : 0;
+
+		if (open && (plen != openlen || strncmp(fd->name, open, openlen))) {
+			putc_unlocked('}', o->fp);
+			open = NULL;
+		}
+		if (dot && !open) {
+			if (!first)
+				putc_unlocked(',', o->fp);
+			fprintf(o->fp, "\"%.*s\":{", (int)plen, fd->name);
+			open = fd->name;
+			openlen = plen;
+			first = 1;
+		}
+		if (dot)
+			key = dot + 1;
+		if (!first)
+			putc_unlocked(',', o->fp);
+		first = 0;
+		put_json_str(o->fp, key);
+		putc_unlocked(':', o->fp);
+		if (!v || (!*v && fd->type != DC_T_STR))
+			fputs("null", o->fp);
+		else if (fd->type == DC_T_STR)
+			put_json_str(o->fp, v);
+		else
+			fputs(printable(fd->type, v, buf, 0), o->fp);
+	}
+	if (open)
+		putc_unlocked('}', o->fp);
+	putc_unlocked('}', o->fp);
+}
+
+static void
+write_csv_cell(struct dc *ctx, FILE *fp, enum dc_type t, const char *v, char sep)
+{
+	char buf[32];
+	const char *p;
+	int quote = 0, neutral = 0;
+
+	if (!(v = printable(t, v, buf, ctx->excel_de)))
+		return;
+	/* Excel runs cells that start with these as formulas (CSV injection). */
+	if (ctx->excel_de && t == DC_T_STR && strchr("=+-@\t\r", v[0]) && v[0])
+		neutral = 1;
+	for (p = v; *p && !quote; p++)
+		quote = *p == sep || *p == '"' || *p == '\n' || *p == '\r';
+	if (!quote && !neutral) {
+		fputs(v, fp);
+		return;
+	}
+	putc_unlocked('"', fp);
+	if (neutral)
+		putc_unlocked('\'', fp);
+	for (p = v; *p; p++) {
+		if (*p == '"')
+			putc_unlocked('"', fp);
+		putc_unlocked(*p, fp);
+	}
+	putc_unlocked('"', fp);
+}
+
+static void
+write_tsv_cell(FILE *fp, enum dc_type t, const char *v)
+{
+	char buf[32];
+
+	if (!(v = printable(t, v, buf, 0)))
+		return;
+	for (; *v; v++) {
+		switch (*v) {
+		case '\t': fputs("\\t", fp); break;
+		case '\n': fputs("\\n", fp); break;
+		case '\r': fputs("\\r", fp); break;
+		case '\\': fputs("\\\\", fp); break;
+		default: putc_unlocked(*v, fp);
+		}
+	}
+}
+
+static void
+write_delimited(struct dc *ctx, struct dc_out *o, const char *const *vals)
+{
+	int i;
+	char sep = ctx->format == DC_FMT_TSV ? '\t' : ctx->excel_de ? ';' : ',';
+
+	for (i = 0; i < o->nsel; i++) {
+		const struct dc_field *fd = &o->rt->fields[o->sel[i]];
+
+		if (i)
+			putc_unlocked(sep, o->fp);
+		if (!vals)
+			(ctx->format == DC_FMT_TSV ? write_tsv_cell(o->fp, DC_T_STR, fd->name)
+			                           : write_csv_cell(ctx, o->fp, DC_T_STR, fd->name, sep));
+		else if (ctx->format == DC_FMT_TSV)
+			write_tsv_cell(o->fp, fd->type, vals[o->sel[i]]);
+		else
+			write_csv_cell(ctx, o->fp, fd->type, vals[o->sel[i]], sep);
+	}
+	fputs(ctx->excel_de && ctx->format == DC_FMT_CSV ? "\r\n" : "\n", o->fp);
+}
+
+/* Display width in characters of UTF-8 text (one column per code point). */
+static int
+width(const char *s)
+{
+	int w = 0;
+
+	for (; s && *s; s++)
+		w += ((unsigned char)*s & 0xc0) != 0x80;
+	return w;
+}
+
+static void
+table_cell(FILE *fp, const char *s, int w, int last)
+{
+	int n = 0;
+
+	for (; s && *s; s++) {
+		int start = ((unsigned char)*s & 0xc0) != 0x80;
+
+		if (start && n == w - 1 && width(s) > 1) {
+			fputs("…", fp);
+			n++;
+			break;
+		}
+		if (start)
+			n++;
+		putc_unlocked(*s == '\n' || *s == '\t' ? ' ' : *s, fp);
+	}
+	if (!last)
+		for (; n < w + 2; n++)
+			putc_unlocked(' ', fp);
+}
+
+static void
+table_row(struct dc_out *o, char **texts)
+{
+	int i;
+
+	for (i = 0; i < o->nsel; i++)
+		table_cell(o->fp, texts[i], o->width[i], i + 1 == o->nsel);
+	putc_unlocked('\n', o->fp);
+}
+
+static void
+table_flush(struct dc_out *o)
+{
+	int i, j;
+	char **hdr;
+
+	o->width = calloc((size_t)o->nsel, sizeof *o->width);
+	hdr = calloc((size_t)o->nsel, sizeof *hdr);
+	if (!o->width || !hdr)
+		abort();
+	for (i = 0; i < o->nsel; i++) {
+		char *h = dc_strdup(o->rt->fields[o->sel[i]].name), *p;
+
+		for (p = h; *p; p++)
+			if (*p >= 'a' && *p <= 'z')
+				*p -= 32;
+		hdr[i] = h;
+		o->width[i] = width(h);
+		for (j = 0; j < o->nprobe; j++)
+			if (width(o->probe[j][i]) > o->width[i])
+				o->width[i] = width(o->probe[j][i]);
+		if (o->width[i] > TABLE_MAXW)
+			o->width[i] = TABLE_MAXW;
+	}
+	table_row(o, hdr);
+	for (i = 0; i < o->nsel; i++)
+		free(hdr[i]);
+	free(hdr);
+	for (j = 0; j < o->nprobe; j++) {
+		table_row(o, o->probe[j]);
+		for (i = 0; i < o->nsel; i++)
+			free(o->probe[j][i]);
+		free(o->probe[j]);
+	}
+	free(o->probe);
+	o->probe = NULL;
+	o->nprobe = 0;
+}
+
+static char **
+table_texts(struct dc_out *o, const char *const *vals)
+{
+	char **t = calloc((size_t)o->nsel, sizeof *t), buf[32];
+	int i;
+
+	if (!t)
+		abort();
+	for (i = 0; i < o->nsel; i++) {
+		const struct dc_field *fd = &o->rt->fields[o->sel[i]];
+		const char *v = printable(fd->type, vals[o->sel[i]], buf, 0);
+
+		t[i] = dc_strdup(v ? v : "");
+	}
+	return t;
+}
+
+int
+dc_out_begin(struct dc *ctx, const struct dc_rectype *rt)
+{
+	struct dc_out *o;
+
+	if (!(o = calloc(1, sizeof *o)))
+		abort();
+	o->rt = rt;
+	o->fp = stdout;
+	ctx->out = o;
+	ctx->nrows = 0;
+	if (select_fields(ctx, o)) {
+		free(o->sel);
+		free(o);
+		ctx->out = NULL;
+		return ctx->err;
+	}
+	if (ctx->quiet)
+		return 0;
+	if (ctx->format == DC_FMT_CSV && ctx->excel_de)
+		fputs("\xef\xbb\xbf", o->fp);
+	if ((ctx->format == DC_FMT_CSV || ctx->format == DC_FMT_TSV) && !ctx->no_header)
+		write_delimited(ctx, o, NULL);
+	if (ctx->format == DC_FMT_JSON)
+		putc_unlocked('[', o->fp);
+	return 0;
+}
+
+int
+dc_out_row(struct dc *ctx, const char *const *vals)
+{
+	struct dc_out *o = ctx->out;
+
+	if (ctx->quiet) {
+		fputs(vals[0] ? vals[0] : "", o->fp);
+		putc_unlocked('\n', o->fp);
+	} else
+		switch (ctx->format) {
+		case DC_FMT_JSONL:
+			write_json(o, vals);
+			putc_unlocked('\n', o->fp);
+			break;
+		case DC_FMT_JSON:
+			if (o->rows)
+				putc_unlocked(',', o->fp);
+			fputs("\n", o->fp);
+			write_json(o, vals);
+			break;
+		case DC_FMT_CSV:
+		case DC_FMT_TSV:
+			write_delimited(ctx, o, vals);
+			break;
+		case DC_FMT_TABLE:
+			if (!o->width) {
+				o->probe = realloc(o->probe, (size_t)(o->nprobe + 1) * sizeof *o->probe);
+				if (!o->probe)
+					abort();
+				o->probe[o->nprobe++] = table_texts(o, vals);
+				if (o->nprobe == TABLE_PROBE)
+					table_flush(o);
+			} else {
+				char **t = table_texts(o, vals);
+				int i;
+
+				table_row(o, t);
+				for (i = 0; i < o->nsel; i++)
+					free(t[i]);
+				free(t);
+			}
+			break;
+		}
+	o->rows++;
+	ctx->nrows++;
+	check_write(ctx, o->fp);
+	return ctx->err;
+}
+
+int
+dc_out_stmt(struct dc *ctx, sqlite3_stmt *st)
+{
+	const char *vals[64];
+	int i, n = ctx->out->rt->nfields;
+
+	for (i = 0; i < n && i < 64; i++)
+		vals[i] = (const char *)sqlite3_column_text(st, i);
+	return dc_out_row(ctx, vals);
+}
+
+int
+dc_out_end(struct dc *ctx)
+{
+	struct dc_out *o = ctx->out;
+	int rc;
+
+	if (!o)
+		return ctx->err;
+	if (!ctx->quiet) {
+		if (ctx->format == DC_FMT_JSON)
+			fputs(o->rows ? "\n]\n" : "]\n", o->fp);
+		if (ctx->format == DC_FMT_TABLE && !o->width && o->nprobe)
+			table_flush(o);
+	}
+	fflush(o->fp);
+	check_write(ctx, o->fp);
+	free(o->sel);
+	free(o->width);
+	free(o);
+	ctx->out = NULL;
+	rc = ctx->err;
+	if (!rc && ctx->exit_status && ctx->nrows == 0)
+		rc = DC_EPROBLEM;
+	return rc;
+}
+
+int
+dc_out_query(struct dc *ctx, const struct dc_rectype *rt, sqlite3_stmt *st)
+{
+	int rc;
+
+	if ((rc = dc_out_begin(ctx, rt)))
+		goto done;
+	while ((rc = dc_step(ctx, st)) == 1)
+		if ((rc = dc_out_stmt(ctx, st)))
+			goto done;
+	if (rc == 0)
+		rc = dc_out_end(ctx);
+done:
+	if (rc && ctx->out) {
+		struct dc_out *o = ctx->out;
+
+		free(o->sel);
+		free(o->width);
+		free(o);
+		ctx->out = NULL;
+	}
+	sqlite3_finalize(st);
+	return rc;
+}

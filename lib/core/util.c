@@ -1,0 +1,397 @@
+/* Errors, the context, the clock and calendar, and small string helpers. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+
+#include "core/dc.h"
+
+int
+dc_error(struct dc *ctx, int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	/* The first error wins: cleanup paths must not overwrite the cause. */
+	if (ctx->err)
+		return ctx->err;
+	va_start(ap, fmt);
+	vsnprintf(ctx->errmsg, sizeof ctx->errmsg, fmt, ap);
+	va_end(ap);
+	ctx->err = code;
+	return code;
+}
+
+int
+dc_db_error(struct dc *ctx, int rc, const char *what)
+{
+	const char *msg = ctx->db ? sqlite3_errmsg(ctx->db) : sqlite3_errstr(rc);
+
+	switch (rc & 0xff) {
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		return dc_error(ctx, DC_EBUSY,
+		                "database is locked (gave up after %d ms); retry later", ctx->busy_ms);
+	case SQLITE_FULL:
+	case SQLITE_IOERR:
+		return dc_error(ctx, DC_EIO, "%s: %s", what, msg);
+	case SQLITE_NOTADB:
+	case SQLITE_CANTOPEN:
+	case SQLITE_CORRUPT:
+		return dc_error(ctx, DC_EDB, "'%s': %s", ctx->db_path ? ctx->db_path : "", msg);
+	case SQLITE_READONLY:
+		return dc_error(ctx, DC_EPERM, "%s: %s", what, msg);
+	default:
+		return dc_error(ctx, DC_EINTERNAL, "%s: %s", what, msg);
+	}
+}
+
+void
+dc_print_error(struct dc *ctx)
+{
+	if (!ctx->err || !ctx->errmsg[0])
+		return;
+	if (ctx->cursrc)
+		fprintf(stderr, "%s: %s:%ld: %s\n", ctx->prog, ctx->cursrc, ctx->curline, ctx->errmsg);
+	else
+		fprintf(stderr, "%s: %s\n", ctx->prog, ctx->errmsg);
+}
+
+void
+dc_warn(struct dc *ctx, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", ctx->prog);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+int
+dc_init(struct dc *ctx, const char *prog)
+{
+	const char *s;
+
+	memset(ctx, 0, sizeof *ctx);
+	ctx->prog = prog;
+	ctx->busy_ms = 5000;
+	ctx->format = isatty(STDOUT_FILENO) ? DC_FMT_TABLE : DC_FMT_JSONL;
+	if ((s = getenv("DC_BUSY_TIMEOUT")) && *s)
+		ctx->busy_ms = atoi(s);
+	if ((s = getenv("DC_NOW")) && *s) {
+		if (dc_parse_time(s, &ctx->now) < 0)
+			return dc_error(ctx, DC_EUSAGE, "DC_NOW: '%s' is not an RFC 3339 timestamp", s);
+	} else
+		ctx->now = time(NULL);
+	return 0;
+}
+
+void
+dc_free(struct dc *ctx)
+{
+	if (ctx->db)
+		sqlite3_close_v2(ctx->db);
+	if (ctx->rejects)
+		fclose(ctx->rejects);
+	free(ctx->db_path);
+	free(ctx->actor);
+	free(ctx->role);
+	free(ctx->dept);
+	free(ctx->fields);
+	free(ctx->rejects_path);
+	free(ctx->cursrc);
+}
+
+time_t
+dc_now(const struct dc *ctx)
+{
+	return ctx->now;
+}
+
+/* Days from civil, after Howard Hinnant's public-domain algorithm. */
+static long
+days_from_civil(long y, unsigned m, unsigned d)
+{
+	long era;
+	unsigned yoe, doy, doe;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = (unsigned)(y - era * 400);
+	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + (long)doe - 719468;
+}
+
+static void
+civil_from_days(long z, int *y, int *m, int *d)
+{
+	long era;
+	unsigned doe, yoe, doy, mp;
+
+	z += 719468;
+	era = (z >= 0 ? z : z - 146096) / 146097;
+	doe = (unsigned)(z - era * 146097);
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
+	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
+	*y = (int)(yoe + era * 400 + (*m <= 2));
+}
+
+static int
+month_days(int y, int m)
+{
+	static const int md[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+
+	return m == 2 ? 28 + leap : md[m - 1];
+}
+
+int
+dc_parse_date(const char *s, long *days)
+{
+	int y, m, d, n = 0;
+
+	if (!s || sscanf(s, "%4d-%2d-%2d%n", &y, &m, &d, &n) != 3 || n != 10 || s[10])
+		return -1;
+	if (m < 1 || m > 12 || d < 1 || d > month_days(y, m))
+		return -1;
+	*days = days_from_civil(y, (unsigned)m, (unsigned)d);
+	return 0;
+}
+
+void
+dc_fmt_date(long days, char buf[11])
+{
+	int y, m, d;
+
+	civil_from_days(days, &y, &m, &d);
+	y = y < 0 ? 0 : y % 10000;
+	buf[0] = (char)('0' + y / 1000);
+	buf[1] = (char)('0' + y / 100 % 10);
+	buf[2] = (char)('0' + y / 10 % 10);
+	buf[3] = (char)('0' + y % 10);
+	buf[4] = '-';
+	buf[5] = (char)('0' + m / 10);
+	buf[6] = (char)('0' + m % 10);
+	buf[7] = '-';
+	buf[8] = (char)('0' + d / 10);
+	buf[9] = (char)('0' + d % 10);
+	buf[10] = '\0';
+}
+
+int
+dc_weekday(long days)
+{
+	/* 1970-01-01 was a Thursday (3 with Monday = 0). */
+	return (int)(((days % 7) + 7 + 3) % 7);
+}
+
+void
+dc_fmt_time(time_t t, char buf[21])
+{
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(buf, 21, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+int
+dc_parse_time(const char *s, time_t *out)
+{
+	int y, mo, d, h = 0, mi = 0, sec = 0, n = 0, oh, om;
+	long days, off = 0;
+	const char *p;
+
+	if (!s || sscanf(s, "%4d-%2d-%2d%n", &y, &mo, &d, &n) != 3 || n != 10)
+		return -1;
+	if (mo < 1 || mo > 12 || d < 1 || d > month_days(y, mo))
+		return -1;
+	p = s + 10;
+	if (*p == 'T' || *p == 't' || *p == ' ') {
+		if (sscanf(p + 1, "%2d:%2d%n", &h, &mi, &n) != 2 || n != 5)
+			return -1;
+		p += 6;
+		if (*p == ':') {
+			if (sscanf(p + 1, "%2d%n", &sec, &n) != 1 || n != 2)
+				return -1;
+			p += 3;
+			if (*p == '.' || *p == ',')
+				for (p++; *p >= '0' && *p <= '9'; p++)
+					;
+		}
+		if (h > 23 || mi > 59 || sec > 60)
+			return -1;
+		if (*p == 'Z' || *p == 'z')
+			p++;
+		else if (*p == '+' || *p == '-') {
+			if (sscanf(p + 1, "%2d:%2d%n", &oh, &om, &n) == 2 && n == 5)
+				;
+			else if (sscanf(p + 1, "%2d%2d%n", &oh, &om, &n) == 2 && n == 4)
+				;
+			else
+				return -1;
+			off = (oh * 60L + om) * 60L * (*p == '-' ? -1 : 1);
+			p += 1 + n;
+		} else
+			return -1;
+	}
+	if (*p)
+		return -1;
+	days = days_from_civil(y, (unsigned)mo, (unsigned)d);
+	*out = (time_t)(days * 86400L + h * 3600L + mi * 60L + sec - off);
+	return 0;
+}
+
+/*
+ * Local calendar arithmetic in city.timezone: TZ is set for this process once, so that
+ * localtime_r/mktime answer for the city, not for whoever runs the command.
+ */
+static void
+use_city_tz(struct dc *ctx)
+{
+	static int done;
+	char *tz;
+
+	if (done)
+		return;
+	done = 1;
+	tz = ctx->db ? dc_setting(ctx, "city.timezone") : dc_strdup("Europe/Berlin");
+	if (tz) {
+		setenv("TZ", tz, 1);
+		tzset();
+	}
+	free(tz);
+}
+
+long
+dc_local_days(struct dc *ctx, time_t t)
+{
+	struct tm tm;
+
+	use_city_tz(ctx);
+	localtime_r(&t, &tm);
+	return days_from_civil(tm.tm_year + 1900, (unsigned)tm.tm_mon + 1, (unsigned)tm.tm_mday);
+}
+
+static time_t
+local_time_of_day(struct dc *ctx, long days, int h, int m, int s)
+{
+	struct tm tm;
+	int y, mo, d;
+
+	use_city_tz(ctx);
+	civil_from_days(days, &y, &mo, &d);
+	memset(&tm, 0, sizeof tm);
+	tm.tm_year = y - 1900;
+	tm.tm_mon = mo - 1;
+	tm.tm_mday = d;
+	tm.tm_hour = h;
+	tm.tm_min = m;
+	tm.tm_sec = s;
+	tm.tm_isdst = -1;
+	return mktime(&tm);
+}
+
+time_t
+dc_local_end_of_day(struct dc *ctx, long days)
+{
+	return local_time_of_day(ctx, days, 23, 59, 59);
+}
+
+time_t
+dc_local_start_of_day(struct dc *ctx, long days)
+{
+	return local_time_of_day(ctx, days, 0, 0, 0);
+}
+
+char *
+dc_strdup(const char *s)
+{
+	char *p;
+
+	if (!s)
+		return NULL;
+	if (!(p = strdup(s)))
+		abort();
+	return p;
+}
+
+char *
+dc_printf(const char *fmt, ...)
+{
+	va_list ap;
+	char *p;
+
+	va_start(ap, fmt);
+	if (vasprintf(&p, fmt, ap) < 0)
+		abort();
+	va_end(ap);
+	return p;
+}
+
+void
+dc_sha256_hex(const void *data, size_t len, char hex[65])
+{
+	unsigned char md[32];
+	unsigned int n = 0;
+	int i;
+
+	EVP_Digest(data, len, md, &n, EVP_sha256(), NULL);
+	for (i = 0; i < 32; i++)
+		snprintf(hex + 2 * i, 3, "%02x", md[i]);
+}
+
+int
+dc_random_hex(char *hex, size_t nbytes)
+{
+	unsigned char buf[64];
+	size_t i;
+
+	if (nbytes > sizeof buf || RAND_bytes(buf, (int)nbytes) != 1)
+		return -1;
+	for (i = 0; i < nbytes; i++)
+		snprintf(hex + 2 * i, 3, "%02x", buf[i]);
+	return 0;
+}
+
+int
+dc_money_parse(const char *s, long long *cents)
+{
+	long long whole = 0;
+	int frac = 0, nfrac = 0, neg = 0, digits = 0;
+
+	if (!s)
+		return -1;
+	while (*s == ' ')
+		s++;
+	if (*s == '-' || *s == '+')
+		neg = *s++ == '-';
+	for (; *s >= '0' && *s <= '9'; s++, digits++) {
+		if (whole > 10000000000000LL)
+			return -1;
+		whole = whole * 10 + (*s - '0');
+	}
+	if (*s == '.' || *s == ',') {
+		for (s++; *s >= '0' && *s <= '9'; s++, nfrac++) {
+			if (nfrac < 2)
+				frac = frac * 10 + (*s - '0');
+			else if (*s != '0')
+				return -1; /* sub-cent amounts are not money */
+		}
+		if (nfrac == 1)
+			frac *= 10;
+	}
+	while (*s == ' ')
+		s++;
+	if (*s || (!digits && !nfrac))
+		return -1;
+	*cents = (whole * 100 + frac) * (neg ? -1 : 1);
+	return 0;
+}

@@ -1,0 +1,116 @@
+/* Unit tests of lib/core: calendar arithmetic, time parsing, money, templates, options. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "core/dc.h"
+
+static void
+test_dates(void **state)
+{
+	long d;
+	char buf[11];
+
+	assert_int_equal(dc_parse_date("2026-03-02", &d), 0);
+	assert_int_equal(dc_weekday(d), 0); /* a Monday */
+	dc_fmt_date(d + 365, buf);
+	assert_string_equal(buf, "2027-03-02");
+	assert_int_equal(dc_parse_date("2026-02-29", &d), -1);
+	assert_int_equal(dc_parse_date("2024-02-29", &d), 0);
+	assert_int_equal(dc_parse_date("2026-3-2", &d), -1);
+}
+
+static void
+test_times(void **state)
+{
+	time_t t;
+	char buf[21];
+
+	assert_int_equal(dc_parse_time("2026-02-10T08:15:00+01:00", &t), 0);
+	dc_fmt_time(t, buf);
+	assert_string_equal(buf, "2026-02-10T07:15:00Z");
+	assert_int_equal(dc_parse_time("2026-02-10T08:15:00.123Z", &t), 0);
+	dc_fmt_time(t, buf);
+	assert_string_equal(buf, "2026-02-10T08:15:00Z");
+	assert_int_equal(dc_parse_time("2026-02-10T08:15:00-0530", &t), 0);
+	dc_fmt_time(t, buf);
+	assert_string_equal(buf, "2026-02-10T13:45:00Z");
+	assert_int_equal(dc_parse_time("2026-02-10 08:15", &t), -1); /* no offset */
+	assert_int_equal(dc_parse_time("yesterday", &t), -1);
+}
+
+static void
+test_money(void **state)
+{
+	long long c;
+
+	assert_int_equal(dc_money_parse("12.5", &c), 0);
+	assert_int_equal(c, 1250);
+	assert_int_equal(dc_money_parse("1234,56", &c), 0);
+	assert_int_equal(c, 123456);
+	assert_int_equal(dc_money_parse("-3", &c), 0);
+	assert_int_equal(c, -300);
+	assert_int_equal(dc_money_parse("1.234", &c), -1);
+	assert_int_equal(dc_money_parse("abc", &c), -1);
+}
+
+static void
+test_render(void **state)
+{
+	const char *vars[] = {"id", "2026-000001", "name", "Eva Müller", "empty", NULL, NULL};
+	char *s = dc_render("Hallo {{name}}, {{id}}{{empty}}{{unknown}} {{x", vars);
+
+	assert_string_equal(s, "Hallo Eva Müller, 2026-000001 {{x");
+	free(s);
+}
+
+static void
+test_args(void **state)
+{
+	struct dc_args a = {0};
+	int takes;
+
+	dc_args_add(&a, "attr", "size=large");
+	dc_args_add(&a, "attr", "depth=3");
+	dc_args_add(&a, "public", NULL);
+	assert_int_equal(dc_arg_count(&a, "attr"), 2);
+	assert_string_equal(dc_arg_nth(&a, "attr", 1), "depth=3");
+	assert_true(dc_flag(&a, "public"));
+	assert_false(dc_flag(&a, "missing"));
+	assert_true(dc_opts_allow("to= note= public attr=*", "attr", &takes));
+	assert_true(takes);
+	assert_true(dc_opts_allow("to= note= public attr=*", "public", &takes));
+	assert_false(takes);
+	assert_false(dc_opts_allow("to= note= public", "not", &takes));
+	dc_args_free(&a);
+}
+
+static void
+test_utf8(void **state)
+{
+	struct dc ctx;
+
+	dc_init(&ctx, "test");
+	assert_int_equal(dc_text_check(&ctx, "Grüße", strlen("Grüße")), 0);
+	assert_int_equal(dc_text_check(&ctx, "a\xff", 2), DC_EDATA);
+	ctx.err = 0;
+	assert_int_equal(dc_text_check(&ctx, "a\0b", 3), DC_EDATA);
+	ctx.err = 0;
+	assert_int_equal(dc_text_check(&ctx, "\xed\xa0\x80", 3), DC_EDATA); /* surrogate */
+	dc_free(&ctx);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_dates),  cmocka_unit_test(test_times), cmocka_unit_test(test_money),
+		cmocka_unit_test(test_render), cmocka_unit_test(test_args),  cmocka_unit_test(test_utf8),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
