@@ -1,0 +1,305 @@
+/* dc-assign: organisation, queues, claims, deputies (SPEC §3).  Verb table; work in lib/. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cases/cases.h"
+#include "org/org.h"
+
+/* rc and *st come from a listing function called in the same argument list, so the
+ * statement is read through the pointer, after the call. */
+static int
+list_out(struct dc *ctx, const struct dc_rectype *rt, int rc, sqlite3_stmt **st)
+{
+	return rc ? rc : dc_out_query(ctx, rt, *st);
+}
+
+/* Print the one row a listing statement yields, or exit 2 naming what was missing. */
+static int
+one_row(struct dc *ctx, int rc, sqlite3_stmt **st, const char *what, const char *id)
+{
+	if (!rc && (rc = dc_step(ctx, *st)) == 1)
+		rc = dc_out_stmt(ctx, *st);
+	else if (rc == 0)
+		rc = dc_error(ctx, DC_ENOTFOUND, "no %s '%s'", what, id);
+	sqlite3_finalize(*st);
+	return rc;
+}
+
+static int
+show_dept(struct dc *ctx, const char *code, const char *extra)
+{
+	sqlite3_stmt *st = NULL;
+
+	return one_row(ctx, dc_org_dept_list(ctx, code, &st), &st, "department", code);
+}
+
+static int
+show_staff(struct dc *ctx, const char *login, const char *extra)
+{
+	sqlite3_stmt *st = NULL;
+
+	return one_row(ctx, dc_org_staff_list(ctx, login, NULL, &st), &st, "staff", login);
+}
+
+static int
+show_absence(struct dc *ctx, const char *id, const char *extra)
+{
+	sqlite3_stmt *st = NULL;
+
+	return one_row(ctx, dc_org_away_list(ctx, NULL, NULL, id, &st), &st, "absence", id);
+}
+
+static int
+show_holiday(struct dc *ctx, const char *date, const char *extra)
+{
+	sqlite3_stmt *st = NULL;
+
+	return one_row(ctx, dc_org_holiday_list(ctx, date, &st), &st, "holiday", date);
+}
+
+/* show verbs: one operand, one record */
+static int
+show_one(struct dc *ctx, struct dc_args *a, const struct dc_rectype *rt, dc_show_fn show)
+{
+	int rc;
+
+	if (a->noperand != 1)
+		return dc_error(ctx, DC_EUSAGE, "show needs one operand");
+	if ((rc = dc_db_open(ctx)) || (rc = dc_out_begin(ctx, rt)))
+		return rc;
+	if ((rc = show(ctx, a->operand[0], NULL))) {
+		dc_out_end(ctx);
+		return rc;
+	}
+	return dc_out_end(ctx);
+}
+
+static int
+cmd_dept_add(struct dc *ctx, struct dc_args *a)
+{
+	return dc_create(ctx, a, "code", "code= name= email=", dc_org_dept_add, NULL, &dc_rt_dept,
+	                 show_dept);
+}
+
+static int
+cmd_dept_list(struct dc *ctx, struct dc_args *a)
+{
+	sqlite3_stmt *st = NULL;
+
+	return list_out(ctx, &dc_rt_dept, dc_org_dept_list(ctx, NULL, &st), &st);
+}
+
+static int
+cmd_dept_show(struct dc *ctx, struct dc_args *a)
+{
+	return show_one(ctx, a, &dc_rt_dept, show_dept);
+}
+
+static int
+cmd_staff_add(struct dc *ctx, struct dc_args *a)
+{
+	return dc_create(ctx, a, "login", "login= name= dept= role= email=", dc_org_staff_add, NULL,
+	                 &dc_rt_staff, show_staff);
+}
+
+static int
+cmd_staff_list(struct dc *ctx, struct dc_args *a)
+{
+	sqlite3_stmt *st = NULL;
+
+	return list_out(ctx, &dc_rt_staff, dc_org_staff_list(ctx, NULL, dc_arg(a, "dept"), &st), &st);
+}
+
+static int
+cmd_staff_show(struct dc *ctx, struct dc_args *a)
+{
+	return show_one(ctx, a, &dc_rt_staff, show_staff);
+}
+
+static int
+cmd_staff_set(struct dc *ctx, struct dc_args *a)
+{
+	return dc_act(ctx, a, dc_org_staff_set, &dc_rt_staff, show_staff);
+}
+
+static int
+cmd_queue(struct dc *ctx, struct dc_args *a)
+{
+	sqlite3_stmt *st = NULL;
+	long limit = 50;
+	int rc;
+
+	if ((rc = dc_arg_int(ctx, a, "limit", 1, 1000000000, &limit)) < 0)
+		return -rc;
+	return list_out(ctx, &dc_rt_case, dc_case_queue(ctx, dc_arg(a, "dept"), limit, &st), &st);
+}
+
+static int
+claim_next(struct dc *ctx, const char *dept, struct dc_args *a)
+{
+	return dc_case_claim_next(ctx, dc_arg(a, "dept"));
+}
+
+static int
+cmd_claim(struct dc *ctx, struct dc_args *a)
+{
+	if (dc_flag(a, "next")) {
+		if (a->noperand)
+			return dc_error(ctx, DC_EUSAGE, "claim --next takes no ids");
+		dc_args_operand(a, "next");
+		return dc_act(ctx, a, claim_next, &dc_rt_case, dc_case_show);
+	}
+	if (dc_arg(a, "dept"))
+		return dc_error(ctx, DC_EUSAGE, "--dept goes with --next");
+	return dc_act(ctx, a, dc_case_claim, &dc_rt_case, dc_case_show);
+}
+
+static int
+cmd_give(struct dc *ctx, struct dc_args *a)
+{
+	return dc_act(ctx, a, dc_case_give, &dc_rt_case, dc_case_show);
+}
+
+static int
+cmd_steal(struct dc *ctx, struct dc_args *a)
+{
+	return dc_act(ctx, a, dc_case_steal, &dc_rt_case, dc_case_show);
+}
+
+static int
+cmd_release(struct dc *ctx, struct dc_args *a)
+{
+	return dc_act(ctx, a, dc_case_release, &dc_rt_case, dc_case_show);
+}
+
+static int
+cmd_transfer(struct dc *ctx, struct dc_args *a)
+{
+	return dc_act(ctx, a, dc_case_transfer, &dc_rt_case, dc_case_show);
+}
+
+static int
+cmd_list(struct dc *ctx, struct dc_args *a)
+{
+	sqlite3_stmt *st = NULL;
+
+	return list_out(ctx, &dc_rt_task,
+	                dc_case_tasks(ctx, dc_arg(a, "assignee"), dc_arg(a, "dept"), &st), &st);
+}
+
+static int
+cmd_away(struct dc *ctx, struct dc_args *a)
+{
+	return dc_create(ctx, a, "login", "login= from= until= deputy= note=", dc_org_away, NULL,
+	                 &dc_rt_absence, show_absence);
+}
+
+static int
+cmd_away_list(struct dc *ctx, struct dc_args *a)
+{
+	sqlite3_stmt *st = NULL;
+
+	return list_out(ctx, &dc_rt_absence,
+	                dc_org_away_list(ctx, dc_arg(a, "dept"), dc_arg(a, "at"), NULL, &st), &st);
+}
+
+static int
+cmd_back(struct dc *ctx, struct dc_args *a)
+{
+	return dc_act(ctx, a, dc_org_back, &dc_rt_absence, show_absence);
+}
+
+static int
+cmd_overview(struct dc *ctx, struct dc_args *a)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if ((rc = dc_db_open(ctx)) || (rc = dc_require(ctx, "head auditor", "see the overview")))
+		return rc;
+	return list_out(ctx, &dc_rt_overview, dc_org_overview(ctx, dc_arg(a, "dept"), &st), &st);
+}
+
+static int
+cmd_holiday_add(struct dc *ctx, struct dc_args *a)
+{
+	if (a->noperand == 2) {
+		dc_args_add(a, "date", a->operand[0]);
+		dc_args_add(a, "name", a->operand[1]);
+		free(a->operand[1]);
+		free(a->operand[0]);
+		a->noperand = 0;
+	}
+	return dc_create(ctx, a, NULL, "date= name=", dc_org_holiday_add, NULL, &dc_rt_holiday,
+	                 show_holiday);
+}
+
+static int
+cmd_holiday_list(struct dc *ctx, struct dc_args *a)
+{
+	sqlite3_stmt *st = NULL;
+
+	return list_out(ctx, &dc_rt_holiday, dc_org_holiday_list(ctx, NULL, &st), &st);
+}
+
+static int
+holiday_import(struct dc *ctx, const char *path, struct dc_args *a)
+{
+	return dc_org_holiday_import(ctx, path);
+}
+
+static int
+cmd_holiday_import(struct dc *ctx, struct dc_args *a)
+{
+	int rc;
+
+	if (a->noperand != 1)
+		return dc_error(ctx, DC_EUSAGE, "holiday import needs one FILE (or -)");
+	if ((rc = dc_db_open(ctx)) || (rc = dc_require(ctx, "", "import holidays")))
+		return rc;
+	return dc_act(ctx, a, holiday_import, &dc_rt_holiday, show_holiday);
+}
+
+static const struct dc_verb verbs[] = {
+	{"dept add", cmd_dept_add, "name= email=", "CODE --name NAME [--email E] | -",
+	 "add a department"},
+	{"dept list", cmd_dept_list, "", "", "list departments"},
+	{"dept show", cmd_dept_show, "", "CODE", "show one department"},
+	{"staff add", cmd_staff_add, "name= dept= role= email=",
+	 "LOGIN --name N [--dept CODE] [--role R] [--email E] | -", "add a staff member"},
+	{"staff list", cmd_staff_list, "dept=", "[--dept D]", "list staff"},
+	{"staff show", cmd_staff_show, "", "LOGIN", "show one staff member"},
+	{"staff set", cmd_staff_set, "role= dept= active=",
+	 "LOGIN... [--role R] [--dept D] [--active true|false]", "change staff"},
+	{"queue", cmd_queue, "dept= limit=", "[--dept D] [--limit N]",
+	 "unassigned cases of a department, most urgent first"},
+	{"claim", cmd_claim, "next dept=", "ID...|- | --next [--dept D]",
+	 "take cases into my task list"},
+	{"give", cmd_give, "to=", "ID...|- --to LOGIN", "hand cases to a clerk (head, admin)"},
+	{"steal", cmd_steal, "", "ID...|-", "take cases from someone else (head, admin)"},
+	{"release", cmd_release, "note=", "ID...|- [--note TEXT]", "put cases back into the queue"},
+	{"transfer", cmd_transfer, "to-dept= note=", "ID...|- --to-dept D [--note TEXT]",
+	 "move cases to another department's queue"},
+	{"list", cmd_list, "assignee= dept=", "[--assignee LOGIN|me] [--dept D]",
+	 "task lists (default: mine, with the cases I hold as deputy)"},
+	{"away", cmd_away, "from= until= deputy= note=",
+	 "LOGIN --from DATE --until DATE --deputy LOGIN [--note TEXT]",
+	 "record an absence and its deputy"},
+	{"away list", cmd_away_list, "dept= at=", "[--dept D] [--at DATE]",
+	 "current and coming absences"},
+	{"back", cmd_back, "", "LOGIN...", "end an absence today"},
+	{"overview", cmd_overview, "dept=", "[--dept D]",
+	 "per staff and queue: open, overdue, waiting, absences"},
+	{"holiday add", cmd_holiday_add, "date= name=", "DATE NAME | -", "add a holiday"},
+	{"holiday list", cmd_holiday_list, "", "", "list holidays"},
+	{"holiday import", cmd_holiday_import, "", "FILE",
+	 "import holidays from CSV, JSON or iCalendar (.ics)"},
+	{NULL, NULL, NULL, NULL, NULL},
+};
+
+int
+main(int argc, char **argv)
+{
+	return dc_main(argc, argv, "dc-assign", verbs,
+	               "dc-assign: departments, staff, queues, claims, deputies, holidays.");
+}

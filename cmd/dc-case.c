@@ -1,0 +1,282 @@
+/* dc-case: citizen cases (SPEC §2).  Verb table and option specs; the work is in lib/cases. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cases/cases.h"
+
+#define SERVICE_OPTS "code= name= kind= department= sla= definition= description="
+#define NEW_OPTS                                                                               \
+	"service= description= address= lat= lon= district= attr=* media=* name= email= phone= "  \
+	"channel= priority= lang="
+/* field names a bulk record may also use: what dc-case list prints for the same things */
+#define NEW_RECORD_OPTS NEW_OPTS " reporter.name= reporter.email= reporter.phone= attributes.*"
+
+/* rc and *st come from a listing function called in the same argument list, so the
+ * statement is read through the pointer, after the call. */
+static int
+list_out(struct dc *ctx, const struct dc_rectype *rt, int rc, sqlite3_stmt **st)
+{
+	return rc ? rc : dc_out_query(ctx, rt, *st);
+}
+
+static int
+show_service(struct dc *ctx, const char *code, const char *extra)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if ((rc = dc_case_service_list(ctx, code, &st)))
+		return rc;
+	if ((rc = dc_step(ctx, st)) == 1)
+		rc = dc_out_stmt(ctx, st);
+	else if (rc == 0)
+		rc = dc_error(ctx, DC_ENOTFOUND, "no service '%s'", code);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int
+cmd_service_add(struct dc *ctx, struct dc_args *a)
+{
+	return dc_create(ctx, a, NULL, SERVICE_OPTS, dc_case_service_add, NULL, &dc_rt_service,
+	                 show_service);
+}
+
+static int
+cmd_service_list(struct dc *ctx, struct dc_args *a)
+{
+	sqlite3_stmt *st = NULL;
+
+	return list_out(ctx, &dc_rt_service, dc_case_service_list(ctx, NULL, &st), &st);
+}
+
+static int
+cmd_service_show(struct dc *ctx, struct dc_args *a)
+{
+	int rc;
+
+	if (a->noperand != 1)
+		return dc_error(ctx, DC_EUSAGE, "service show needs one CODE");
+	if ((rc = dc_db_open(ctx)) || (rc = dc_out_begin(ctx, &dc_rt_service)) ||
+	    (rc = show_service(ctx, a->operand[0], NULL)))
+		return rc;
+	return dc_out_end(ctx);
+}
+
+static int
+cmd_service_set(struct dc *ctx, struct dc_args *a)
+{
+	return dc_act(ctx, a, dc_case_service_set, &dc_rt_service, show_service);
+}
+
+static int
+service_import(struct dc *ctx, const char *path, struct dc_args *a)
+{
+	return dc_case_service_import(ctx, path, dc_arg(a, "department"));
+}
+
+static int
+cmd_service_import(struct dc *ctx, struct dc_args *a)
+{
+	if (a->noperand != 1)
+		return dc_error(ctx, DC_EUSAGE, "service import needs one FILE (or -)");
+	return dc_act(ctx, a, service_import, &dc_rt_service, show_service);
+}
+
+static int
+cmd_route_add(struct dc *ctx, struct dc_args *a)
+{
+	return dc_create(ctx, a, NULL, "service= district= department=", dc_case_route_add, NULL,
+	                 NULL, NULL);
+}
+
+static int
+cmd_route_list(struct dc *ctx, struct dc_args *a)
+{
+	sqlite3_stmt *st = NULL;
+
+	return list_out(ctx, &dc_rt_route, dc_case_route_list(ctx, &st), &st);
+}
+
+static int
+cmd_new(struct dc *ctx, struct dc_args *a)
+{
+	return dc_create(ctx, a, NULL, NEW_RECORD_OPTS, dc_case_new, NULL, &dc_rt_case_new,
+	                 dc_case_show);
+}
+
+static int
+show_checked(struct dc *ctx, const char *id, const char *extra)
+{
+	int rc = dc_case_check_read(ctx, id);
+
+	return rc ? rc : dc_case_show(ctx, id, NULL);
+}
+
+static int
+cmd_show(struct dc *ctx, struct dc_args *a)
+{
+	sqlite3_stmt *st = NULL;
+	int rc, i;
+
+	if (a->noperand < 1)
+		return dc_error(ctx, DC_EUSAGE, "show needs an ID");
+	if ((rc = dc_db_open(ctx)))
+		return rc;
+	if (dc_flag(a, "history")) {
+		/* the case, then its events: one stream of records, as git log -p shows a commit
+		 * and its diff */
+		for (i = 0; i < a->noperand && !rc; i++) {
+			if ((rc = dc_out_begin(ctx, &dc_rt_case)) ||
+			    (rc = show_checked(ctx, a->operand[i], NULL)) || (rc = dc_out_end(ctx)) ||
+			    (rc = dc_case_history(ctx, a->operand[i], &st)))
+				break;
+			rc = dc_out_query(ctx, &dc_rt_event, st);
+		}
+		return rc;
+	}
+	if ((rc = dc_out_begin(ctx, &dc_rt_case)))
+		return rc;
+	for (i = 0; i < a->noperand && !rc; i++)
+		rc = show_checked(ctx, a->operand[i], NULL);
+	return rc ? rc : dc_out_end(ctx);
+}
+
+static int
+cmd_list(struct dc *ctx, struct dc_args *a)
+{
+	sqlite3_stmt *st = NULL;
+
+	return list_out(ctx, &dc_rt_case, dc_case_list(ctx, a, &st), &st);
+}
+
+static int
+cmd_status(struct dc *ctx, struct dc_args *a)
+{
+	if (a->noperand < 2)
+		return dc_error(ctx, DC_EUSAGE, "status needs ID... STATUS");
+	dc_args_add(a, "status", a->operand[--a->noperand]);
+	free(a->operand[a->noperand]);
+	return dc_act(ctx, a, dc_case_set_status, &dc_rt_case, dc_case_show);
+}
+
+static int
+cmd_note(struct dc *ctx, struct dc_args *a)
+{
+	if (a->noperand != 2)
+		return dc_error(ctx, DC_EUSAGE, "note needs ID and TEXT");
+	dc_args_add(a, "text", a->operand[--a->noperand]);
+	free(a->operand[a->noperand]);
+	return dc_act(ctx, a, dc_case_note, &dc_rt_case, dc_case_show);
+}
+
+static int
+cmd_history(struct dc *ctx, struct dc_args *a)
+{
+	sqlite3_stmt *st = NULL;
+
+	if (a->noperand != 1)
+		return dc_error(ctx, DC_EUSAGE, "history needs one ID");
+	return list_out(ctx, &dc_rt_event, dc_case_history(ctx, a->operand[0], &st), &st);
+}
+
+static int
+cmd_track(struct dc *ctx, struct dc_args *a)
+{
+	if (a->noperand != 1)
+		return dc_error(ctx, DC_EUSAGE, "track needs one ID");
+	return dc_case_track(ctx, a->operand[0], dc_arg(a, "token"));
+}
+
+static int
+import_file(struct dc *ctx, const char *path, struct dc_args *a)
+{
+	return dc_case_import_open311(ctx, path);
+}
+
+static int
+cmd_import(struct dc *ctx, struct dc_args *a)
+{
+	const char *f = dc_arg(a, "format");
+
+	if (f && strcmp(f, "open311"))
+		return dc_error(ctx, DC_EUSAGE, "--format: unknown import format '%s' (open311)", f);
+	if (a->noperand < 1)
+		return dc_error(ctx, DC_EUSAGE, "import needs FILE (or -)");
+	return dc_act(ctx, a, import_file, &dc_rt_case, dc_case_show);
+}
+
+static int
+cmd_verify(struct dc *ctx, struct dc_args *a)
+{
+	return dc_case_verify(ctx);
+}
+
+static int
+purge(struct dc *ctx, const char *before, struct dc_args *a)
+{
+	return dc_case_purge(ctx, before);
+}
+
+static int
+cmd_purge(struct dc *ctx, struct dc_args *a)
+{
+	int rc;
+
+	if (!dc_arg(a, "closed-before"))
+		return dc_error(ctx, DC_EUSAGE, "purge needs --closed-before DATE");
+	dc_args_operand(a, dc_arg(a, "closed-before"));
+	rc = dc_act(ctx, a, purge, &dc_rt_case, dc_case_show);
+	/* move what the purge freed out of the WAL so no copy of it stays in any file */
+	if (!rc && !ctx->dry_run)
+		sqlite3_wal_checkpoint_v2(ctx->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+	return rc;
+}
+
+static const struct dc_verb verbs[] = {
+	{"service add", cmd_service_add, SERVICE_OPTS,
+	 "--code C --name N --kind report|application --department D [--sla DAYS] "
+	 "[--definition FILE|JSON] [--description T] | -",
+	 "add a service (a kind of case) with its Open311 attribute definition"},
+	{"service list", cmd_service_list, "", "", "list services"},
+	{"service show", cmd_service_show, "", "CODE", "show one service"},
+	{"service set", cmd_service_set, "department= sla= active= name= definition=",
+	 "CODE... [--department D] [--sla N] [--active true|false] [--name N] [--definition F]",
+	 "change services"},
+	{"service import", cmd_service_import, "department=", "FILE [--department D]",
+	 "import an Open311 services list or service definitions (JSON)"},
+	{"route add", cmd_route_add, "service= district= department=",
+	 "--service C --district NAME --department D", "route a service's cases of a district"},
+	{"route list", cmd_route_list, "", "", "list district routing overrides"},
+	{"new", cmd_new, NEW_OPTS,
+	 "--service C [--description T] [--address A] [--lat X --lon Y] [--district D] "
+	 "[--attr code=value ...] [--media URL ...] [--name N] [--email E] [--phone P] "
+	 "[--channel C] [--priority P] [--lang de|en] | - | FILE",
+	 "take in a case (or many from JSONL, JSON or CSV)"},
+	{"show", cmd_show, "history", "ID... [--history]", "show cases"},
+	{"list", cmd_list,
+	 "status= open service= department= assignee= district= reporter= since= until= overdue "
+	 "search= sort= limit=",
+	 "[--status S[,S]] [--open] [--service C] [--department D] [--assignee L] [--district D] "
+	 "[--reporter EMAIL] [--since DATE] [--until DATE] [--overdue] [--search TEXT] "
+	 "[--sort [-]FIELD] [--limit N]",
+	 "list cases"},
+	{"status", cmd_status, "note= public duplicate-of=",
+	 "ID...|- STATUS [--note TEXT] [--duplicate-of ID]", "change the status of cases"},
+	{"note", cmd_note, "public", "ID TEXT [--public]", "add an internal (or public) note"},
+	{"history", cmd_history, "", "ID", "the case's events, oldest first"},
+	{"track", cmd_track, "token=", "ID --token TOKEN", "the citizen's view of a case"},
+	{"import", cmd_import, "format=", "[--format open311] FILE...",
+	 "import GeoReport v2 requests (JSON or XML)"},
+	{"verify", cmd_verify, "", "", "check the audit hash chain"},
+	{"purge", cmd_purge, "closed-before=", "--closed-before DATE",
+	 "anonymise the reporters of cases closed before DATE"},
+	{NULL, NULL, NULL, NULL, NULL},
+};
+
+int
+main(int argc, char **argv)
+{
+	return dc_main(argc, argv, "dc-case", verbs,
+	               "dc-case: citizen cases — services, intake, status, notes, tracking.");
+}

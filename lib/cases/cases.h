@@ -1,0 +1,44 @@
+/* Citizen cases: services, routing, cases and their status machine, notes, history, the
+ * citizen's tracking view, purge, Open311 import; and the queue work of dc-assign. */
+#ifndef DC_CASES_H
+#define DC_CASES_H
+
+#include "core/dc.h"
+
+extern const struct dc_rectype dc_rt_service, dc_rt_route, dc_rt_case, dc_rt_case_new,
+    dc_rt_task, dc_rt_event, dc_rt_track;
+
+/* services and routes */
+int dc_case_service_add(struct dc *ctx, struct dc_args *rec, void *unused);
+int dc_case_service_set(struct dc *ctx, const char *code, struct dc_args *a);
+int dc_case_service_list(struct dc *ctx, const char *code, sqlite3_stmt **st);
+int dc_case_service_import(struct dc *ctx, const char *path, const char *dept);
+int dc_case_route_add(struct dc *ctx, struct dc_args *rec, void *unused);
+int dc_case_route_list(struct dc *ctx, sqlite3_stmt **st);
+
+/* cases */
+int dc_case_new(struct dc *ctx, struct dc_args *rec, void *unused);
+int dc_case_show(struct dc *ctx, const char *id, const char *extra); /* a dc_show_fn */
+int dc_case_check_read(struct dc *ctx, const char *id);
+int dc_case_list(struct dc *ctx, struct dc_args *filter, sqlite3_stmt **st);
+int dc_case_set_status(struct dc *ctx, const char *id, struct dc_args *a);
+int dc_case_note(struct dc *ctx, const char *id, struct dc_args *a);
+int dc_case_history(struct dc *ctx, const char *id, sqlite3_stmt **st);
+int dc_case_track(struct dc *ctx, const char *id, const char *token);
+int dc_case_verify(struct dc *ctx);
+int dc_case_purge(struct dc *ctx, const char *before);
+int dc_case_import_open311(struct dc *ctx, const char *path);
+/* Insert or update one Open311 request given as flat fields (open311.c → case.c). */
+int dc_case_upsert_open311(struct dc *ctx, struct dc_args *req, void *unused);
+
+/* queue work (dc-assign) */
+int dc_case_queue(struct dc *ctx, const char *dept, long limit, sqlite3_stmt **st);
+int dc_case_claim(struct dc *ctx, const char *id, struct dc_args *a);
+int dc_case_claim_next(struct dc *ctx, const char *dept);
+int dc_case_give(struct dc *ctx, const char *id, struct dc_args *a);
+int dc_case_steal(struct dc *ctx, const char *id, struct dc_args *a);
+int dc_case_release(struct dc *ctx, const char *id, struct dc_args *a);
+int dc_case_transfer(struct dc *ctx, const char *id, struct dc_args *a);
+int dc_case_tasks(struct dc *ctx, const char *assignee, const char *dept, sqlite3_stmt **st);
+
+#endif

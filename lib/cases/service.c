@@ -1,0 +1,275 @@
+/* Services (Open311 terms) with attribute definitions, and district routing overrides. */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cases/cases.h"
+
+const struct dc_rectype dc_rt_service = {
+	"service",
+	(const struct dc_field[]){{"code", DC_T_STR}, {"name", DC_T_STR}, {"kind", DC_T_STR},
+	                          {"department", DC_T_STR}, {"sla", DC_T_INT},
+	                          {"description", DC_T_STR}, {"attributes", DC_T_JSON},
+	                          {"active", DC_T_BOOL}, {"created_at", DC_T_STR}},
+	9};
+const struct dc_rectype dc_rt_route = {
+	"route",
+	(const struct dc_field[]){{"service", DC_T_STR}, {"district", DC_T_STR},
+	                          {"department", DC_T_STR}},
+	3};
+
+static const char *const datatypes[] = {"string", "number", "datetime", "text",
+                                        "singlevaluelist", "multivaluelist", NULL};
+
+/* Check an Open311 attribute list and return it as compact JSON text (caller frees). */
+static int
+definition_check(struct dc *ctx, json_object *def, char **out)
+{
+	size_t i, n;
+
+	if (json_object_is_type(def, json_type_object)) {
+		json_object *attrs;
+
+		if (!json_object_object_get_ex(def, "attributes", &attrs))
+			return dc_error(ctx, DC_EDATA, "field 'definition': no 'attributes' array");
+		def = attrs;
+	}
+	if (!json_object_is_type(def, json_type_array))
+		return dc_error(ctx, DC_EDATA, "field 'definition': not an array of attributes");
+	n = json_object_array_length(def);
+	for (i = 0; i < n; i++) {
+		json_object *a = json_object_array_get_idx(def, i), *code, *dt, *vals;
+		const char *const *d;
+
+		if (!json_object_is_type(a, json_type_object) ||
+		    !json_object_object_get_ex(a, "code", &code) ||
+		    !json_object_object_get_ex(a, "datatype", &dt))
+			return dc_error(ctx, DC_EDATA,
+			                "field 'definition': attribute %zu needs 'code' and 'datatype'", i + 1);
+		for (d = datatypes; *d && strcmp(*d, json_object_get_string(dt)); d++)
+			;
+		if (!*d)
+			return dc_error(ctx, DC_EDATA,
+			                "field 'definition': attribute '%s': unknown datatype '%s'",
+			                json_object_get_string(code), json_object_get_string(dt));
+		if (strstr(*d, "list") && (!json_object_object_get_ex(a, "values", &vals) ||
+		                           !json_object_is_type(vals, json_type_array)))
+			return dc_error(ctx, DC_EDATA,
+			                "field 'definition': attribute '%s': a %s needs 'values'",
+			                json_object_get_string(code), *d);
+	}
+	*out = dc_strdup(json_object_to_json_string_ext(def, JSON_C_TO_STRING_PLAIN));
+	return 0;
+}
+
+/* --definition is a file name, or JSON text when it starts with '[' or '{'. */
+static int
+definition_load(struct dc *ctx, const char *arg, char **out)
+{
+	json_object *def;
+	int rc;
+
+	*out = NULL;
+	if (!arg)
+		return 0;
+	def = (*arg == '[' || *arg == '{') ? json_tokener_parse(arg) : json_object_from_file(arg);
+	if (!def) {
+		if (*arg != '[' && *arg != '{' && access(arg, R_OK) != 0)
+			return dc_error(ctx, DC_ENOINPUT, "cannot open definition '%s'", arg);
+		return dc_error(ctx, DC_EDATA, "field 'definition': '%s' is not valid JSON", arg);
+	}
+	rc = definition_check(ctx, def, out);
+	json_object_put(def);
+	return rc;
+}
+
+static int
+dept_exists(struct dc *ctx, const char *field, const char *dept)
+{
+	int rc = dc_exists(ctx, "SELECT 1 FROM dept WHERE code = ?1", dept);
+
+	if (rc < 0)
+		return -rc;
+	return rc ? 0 : dc_error(ctx, DC_EDATA, "field '%s': unknown department '%s'", field, dept);
+}
+
+int
+dc_case_service_add(struct dc *ctx, struct dc_args *rec, void *unused)
+{
+	const char *code = dc_arg(rec, "code"), *name = dc_arg(rec, "name");
+	const char *kind = dc_arg(rec, "kind"), *dept = dc_arg(rec, "department");
+	struct dc_event ev = {"service", NULL, "created", NULL, NULL, NULL, 0};
+	char at[21], *def = NULL, sla[24];
+	long n = 10;
+	int rc;
+
+	if ((rc = dc_require(ctx, "", "add services")))
+		return rc;
+	if (!code || !name || !kind || !dept)
+		return dc_error(ctx, DC_EUSAGE, "field '%s' is required",
+		                !code ? "code" : !name ? "name" : !kind ? "kind" : "department");
+	if (strcmp(kind, "report") && strcmp(kind, "application"))
+		return dc_error(ctx, DC_EDATA, "field 'kind': '%s' is not report or application", kind);
+	if ((rc = dc_arg_int(ctx, rec, "sla", 0, 365, &n)) < 0)
+		return -rc;
+	if ((rc = dept_exists(ctx, "department", dept)) ||
+	    (rc = definition_load(ctx, dc_arg(rec, "definition"), &def)))
+		return rc;
+	if ((rc = dc_exists(ctx, "SELECT 1 FROM service WHERE code = ?1", code))) {
+		free(def);
+		return rc < 0 ? -rc : dc_error(ctx, DC_ECONFLICT, "service '%s' exists", code);
+	}
+	dc_fmt_time(dc_now(ctx), at);
+	snprintf(sla, sizeof sla, "%ld", n);
+	rc = dc_exec(ctx, "INSERT INTO service(code, name, kind, dept, sla, description, definition,"
+	                  " active, created_at) VALUES (?1,?2,?3,?4,?5,?6,coalesce(?7,'[]'),1,?8)",
+	             8, code, name, kind, dept, sla, dc_arg(rec, "description"), def, at);
+	free(def);
+	ev.ref = code;
+	ev.to = dept;
+	if (rc || (rc = dc_audit(ctx, &ev)))
+		return rc;
+	return dc_touched(ctx, code, NULL);
+}
+
+int
+dc_case_service_set(struct dc *ctx, const char *code, struct dc_args *a)
+{
+	const char *dept = dc_arg(a, "department"), *active = dc_arg(a, "active");
+	struct dc_event ev = {"service", code, "changed", NULL, NULL, NULL, 0};
+	char *def = NULL, *change, sla[24] = "";
+	long n;
+	int rc;
+
+	if ((rc = dc_require(ctx, "", "change services")))
+		return rc;
+	if ((rc = dc_exists(ctx, "SELECT 1 FROM service WHERE code = ?1", code)) <= 0)
+		return rc < 0 ? -rc : dc_error(ctx, DC_ENOTFOUND, "no service '%s'", code);
+	if (active && strcmp(active, "true") && strcmp(active, "false"))
+		return dc_error(ctx, DC_EDATA, "field 'active': '%s' is not true or false", active);
+	if ((rc = dc_arg_int(ctx, a, "sla", 0, 365, &n)) < 0)
+		return -rc;
+	if (rc)
+		snprintf(sla, sizeof sla, "%ld", n);
+	if ((dept && (rc = dept_exists(ctx, "department", dept))) ||
+	    (rc = definition_load(ctx, dc_arg(a, "definition"), &def)))
+		return rc;
+	rc = dc_exec(ctx, "UPDATE service SET dept = coalesce(?2, dept), sla = coalesce(?3, sla),"
+	                  " active = coalesce(?4 = 'true', active), definition = coalesce(?5, definition),"
+	                  " name = coalesce(?6, name) WHERE code = ?1",
+	             6, code, dept, *sla ? sla : NULL, active, def, dc_arg(a, "name"));
+	free(def);
+	if (rc)
+		return rc;
+	change = dc_printf("department=%s sla=%s active=%s", dept ? dept : "-", *sla ? sla : "-",
+	                   active ? active : "-");
+	ev.to = change;
+	rc = dc_audit(ctx, &ev);
+	free(change);
+	return rc ? rc : dc_touched(ctx, code, NULL);
+}
+
+int
+dc_case_service_list(struct dc *ctx, const char *code, sqlite3_stmt **st)
+{
+	int rc;
+
+	if ((rc = dc_prepare(ctx, st, "SELECT code, name, kind, dept, sla, description, definition,"
+	                              " active, created_at FROM service"
+	                              " WHERE ?1 IS NULL OR code = ?1 ORDER BY code")))
+		return rc;
+	sqlite3_bind_text(*st, 1, code, -1, SQLITE_TRANSIENT);
+	return 0;
+}
+
+/* One record of an Open311 services list or service definition. */
+static int
+import_one(struct dc *ctx, struct dc_args *rec, void *arg)
+{
+	const char *dept = arg, *code = dc_arg(rec, "service_code");
+	const char *name = dc_arg(rec, "service_name");
+	json_object *attrs = json_object_new_array();
+	char *def = NULL, at[21];
+	int i, rc, exists;
+
+	if (!code) {
+		json_object_put(attrs);
+		return dc_error(ctx, DC_EDATA, "field 'service_code' is required");
+	}
+	for (i = 0; i < dc_arg_count(rec, "attributes"); i++)
+		json_object_array_add(attrs, json_tokener_parse(dc_arg_nth(rec, "attributes", i)));
+	rc = dc_arg_count(rec, "attributes") ? definition_check(ctx, attrs, &def) : 0;
+	json_object_put(attrs);
+	if (rc)
+		return rc;
+	if ((exists = dc_exists(ctx, "SELECT 1 FROM service WHERE code = ?1", code)) < 0) {
+		free(def);
+		return -exists;
+	}
+	dc_fmt_time(dc_now(ctx), at);
+	if (exists)
+		rc = dc_exec(ctx, "UPDATE service SET name = coalesce(?2, name), description ="
+		                  " coalesce(?3, description), definition = coalesce(?4, definition)"
+		                  " WHERE code = ?1",
+		             4, code, name, dc_arg(rec, "description"), def);
+	else
+		/* a service without a department cannot take cases until one is set */
+		rc = dc_exec(ctx, "INSERT INTO service(code, name, kind, dept, sla, description,"
+		                  " definition, active, created_at) VALUES (?1, coalesce(?2, ?1), 'report',"
+		                  " ?3, 10, ?4, coalesce(?5, '[]'), ?3 IS NOT NULL, ?6)",
+		             6, code, name, dept, dc_arg(rec, "description"), def, at);
+	free(def);
+	if (!rc) {
+		struct dc_event ev = {"service", code, exists ? "changed" : "created", NULL, dept,
+		                      "open311 import", 0};
+
+		rc = dc_audit(ctx, &ev);
+	}
+	return rc ? rc : dc_touched(ctx, code, NULL);
+}
+
+int
+dc_case_service_import(struct dc *ctx, const char *path, const char *dept)
+{
+	int rc;
+
+	if ((rc = dc_require(ctx, "", "import services")) ||
+	    (dept && (rc = dept_exists(ctx, "department", dept))))
+		return rc;
+	return dc_bulk(ctx, path, NULL, 0, import_one, (void *)dept);
+}
+
+int
+dc_case_route_add(struct dc *ctx, struct dc_args *rec, void *unused)
+{
+	const char *svc = dc_arg(rec, "service"), *district = dc_arg(rec, "district");
+	const char *dept = dc_arg(rec, "department");
+	struct dc_event ev = {"route", NULL, "created", NULL, NULL, NULL, 0};
+	char *ref;
+	int rc;
+
+	if ((rc = dc_require(ctx, "", "add routes")))
+		return rc;
+	if (!svc || !district || !dept)
+		return dc_error(ctx, DC_EUSAGE, "field '%s' is required",
+		                !svc ? "service" : !district ? "district" : "department");
+	if ((rc = dc_exists(ctx, "SELECT 1 FROM service WHERE code = ?1", svc)) <= 0)
+		return rc < 0 ? -rc : dc_error(ctx, DC_EDATA, "field 'service': unknown service '%s'", svc);
+	if ((rc = dept_exists(ctx, "department", dept)) ||
+	    (rc = dc_exec(ctx, "INSERT INTO route(service, district, dept) VALUES (?1, ?2, ?3)"
+	                       " ON CONFLICT(service, district) DO UPDATE SET dept = excluded.dept",
+	                  3, svc, district, dept)))
+		return rc;
+	ref = dc_printf("%s/%s", svc, district);
+	ev.ref = ref;
+	ev.to = dept;
+	rc = dc_audit(ctx, &ev);
+	free(ref);
+	return rc;
+}
+
+int
+dc_case_route_list(struct dc *ctx, sqlite3_stmt **st)
+{
+	return dc_prepare(ctx, st, "SELECT service, district, dept FROM route ORDER BY 1, 2");
+}

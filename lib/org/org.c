@@ -1,0 +1,518 @@
+/* Departments, staff, absences with deputies, holidays and business days. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "org/org.h"
+
+const struct dc_rectype dc_rt_dept = {
+	"department",
+	(const struct dc_field[]){{"code", DC_T_STR}, {"name", DC_T_STR}, {"email", DC_T_STR},
+	                          {"head", DC_T_STR}, {"staff", DC_T_INT}, {"open", DC_T_INT},
+	                          {"created_at", DC_T_STR}},
+	7};
+const struct dc_rectype dc_rt_staff = {
+	"staff",
+	(const struct dc_field[]){{"login", DC_T_STR}, {"name", DC_T_STR}, {"dept", DC_T_STR},
+	                          {"role", DC_T_STR}, {"email", DC_T_STR}, {"active", DC_T_BOOL},
+	                          {"away_until", DC_T_STR}, {"deputy", DC_T_STR},
+	                          {"created_at", DC_T_STR}},
+	9};
+const struct dc_rectype dc_rt_absence = {
+	"absence",
+	(const struct dc_field[]){{"id", DC_T_STR}, {"login", DC_T_STR}, {"from", DC_T_STR},
+	                          {"until", DC_T_STR}, {"deputy", DC_T_STR}, {"note", DC_T_STR},
+	                          {"active", DC_T_BOOL}, {"created_at", DC_T_STR}},
+	8};
+const struct dc_rectype dc_rt_holiday = {
+	"holiday", (const struct dc_field[]){{"date", DC_T_STR}, {"name", DC_T_STR}}, 2};
+const struct dc_rectype dc_rt_overview = {
+	"overview",
+	(const struct dc_field[]){{"login", DC_T_STR}, {"name", DC_T_STR}, {"dept", DC_T_STR},
+	                          {"role", DC_T_STR}, {"open", DC_T_INT}, {"assigned", DC_T_INT},
+	                          {"in_progress", DC_T_INT}, {"waiting", DC_T_INT},
+	                          {"overdue", DC_T_INT}, {"oldest_open", DC_T_STR},
+	                          {"away_until", DC_T_STR}, {"deputy", DC_T_STR}},
+	12};
+
+static int
+need(struct dc *ctx, struct dc_args *rec, const char *key, const char **out)
+{
+	if (!(*out = dc_arg(rec, key)) || !**out)
+		return dc_error(ctx, DC_EUSAGE, "field '%s' is required", key);
+	return 0;
+}
+
+static void
+now_text(struct dc *ctx, char buf[21])
+{
+	dc_fmt_time(dc_now(ctx), buf);
+}
+
+static void
+today_text(struct dc *ctx, char buf[11])
+{
+	dc_fmt_date(dc_local_days(ctx, dc_now(ctx)), buf);
+}
+
+static int
+check_code(struct dc *ctx, const char *field, const char *v)
+{
+	if (!*v || strspn(v, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.") !=
+	               strlen(v) || strlen(v) > 64)
+		return dc_error(ctx, DC_EDATA,
+		                "field '%s': '%s' is not a code (letters, digits, - _ ., at most 64)",
+		                field, v);
+	return 0;
+}
+
+int
+dc_org_dept_add(struct dc *ctx, struct dc_args *rec, void *unused)
+{
+	const char *code, *name;
+	char at[21];
+	struct dc_event ev = {"dept", NULL, "created", NULL, NULL, NULL, 0};
+	int rc;
+
+	if ((rc = dc_require(ctx, "", "add departments")) || (rc = need(ctx, rec, "code", &code)) ||
+	    (rc = need(ctx, rec, "name", &name)) || (rc = check_code(ctx, "code", code)))
+		return rc;
+	if ((rc = dc_exists(ctx, "SELECT 1 FROM dept WHERE code = ?1", code)))
+		return rc < 0 ? -rc : dc_error(ctx, DC_ECONFLICT, "department '%s' exists", code);
+	now_text(ctx, at);
+	if ((rc = dc_exec(ctx, "INSERT INTO dept(code, name, email, created_at) VALUES (?1,?2,?3,?4)",
+	                  4, code, name, dc_arg(rec, "email"), at)))
+		return rc;
+	ev.ref = code;
+	ev.to = name;
+	if ((rc = dc_audit(ctx, &ev)))
+		return rc;
+	return dc_touched(ctx, code, NULL);
+}
+
+int
+dc_org_dept_list(struct dc *ctx, const char *code, sqlite3_stmt **st)
+{
+	int rc;
+
+	if ((rc = dc_prepare(ctx, st,
+	                     "SELECT d.code, d.name, d.email,"
+	                     " (SELECT group_concat(login, ',') FROM staff"
+	                     "   WHERE dept = d.code AND role = 'head' AND active = 1),"
+	                     " (SELECT count(*) FROM staff WHERE dept = d.code AND active = 1),"
+	                     " (SELECT count(*) FROM cases WHERE dept = d.code"
+	                     "   AND status IN ('new','assigned','in_progress','waiting')),"
+	                     " d.created_at FROM dept d WHERE ?1 IS NULL OR d.code = ?1 ORDER BY d.code")))
+		return rc;
+	sqlite3_bind_text(*st, 1, code, -1, SQLITE_STATIC);
+	return 0;
+}
+
+static const char *const roles[] = {"admin", "head", "clerk", "buyer", "moderator",
+                                    "integrator", "auditor", NULL};
+
+static int
+check_role(struct dc *ctx, const char *role, const char *dept)
+{
+	const char *const *r;
+
+	for (r = roles; *r && strcmp(*r, role); r++)
+		;
+	if (!*r)
+		return dc_error(ctx, DC_EDATA, "field 'role': unknown role '%s' (admin, head, clerk, "
+		                               "buyer, moderator, integrator, auditor)",
+		                role);
+	if ((!strcmp(role, "clerk") || !strcmp(role, "head")) && !dept)
+		return dc_error(ctx, DC_EDATA, "field 'dept': a %s needs a department", role);
+	return 0;
+}
+
+static int
+check_dept(struct dc *ctx, const char *field, const char *dept)
+{
+	int rc;
+
+	if (!dept)
+		return 0;
+	if ((rc = dc_exists(ctx, "SELECT 1 FROM dept WHERE code = ?1", dept)) < 0)
+		return -rc;
+	return rc ? 0 : dc_error(ctx, DC_EDATA, "field '%s': unknown department '%s'", field, dept);
+}
+
+int
+dc_org_staff_add(struct dc *ctx, struct dc_args *rec, void *unused)
+{
+	const char *login, *name, *role = dc_arg(rec, "role"), *dept = dc_arg(rec, "dept");
+	struct dc_event ev = {"staff", NULL, "created", NULL, NULL, NULL, 0};
+	char at[21];
+	int rc;
+
+	if (!role)
+		role = "clerk";
+	if ((rc = dc_require(ctx, "", "add staff")) || (rc = need(ctx, rec, "login", &login)) ||
+	    (rc = need(ctx, rec, "name", &name)) || (rc = check_code(ctx, "login", login)) ||
+	    (rc = check_role(ctx, role, dept)) || (rc = check_dept(ctx, "dept", dept)))
+		return rc;
+	if ((rc = dc_exists(ctx, "SELECT 1 FROM staff WHERE login = ?1", login)))
+		return rc < 0 ? -rc : dc_error(ctx, DC_ECONFLICT, "staff '%s' exists", login);
+	now_text(ctx, at);
+	if ((rc = dc_exec(ctx, "INSERT INTO staff(login, name, dept, role, email, active, created_at)"
+	                       " VALUES (?1, ?2, ?3, ?4, ?5, 1, ?6)",
+	                  6, login, name, dept, role, dc_arg(rec, "email"), at)))
+		return rc;
+	ev.ref = login;
+	ev.to = role;
+	ev.note = dept;
+	if ((rc = dc_audit(ctx, &ev)))
+		return rc;
+	return dc_touched(ctx, login, NULL);
+}
+
+int
+dc_org_staff_set(struct dc *ctx, const char *login, struct dc_args *a)
+{
+	const char *role = dc_arg(a, "role"), *dept = dc_arg(a, "dept"), *active = dc_arg(a, "active");
+	sqlite3_stmt *st = NULL;
+	char *oldrole = NULL, *olddept = NULL, *change;
+	struct dc_event ev = {"staff", login, "changed", NULL, NULL, NULL, 0};
+	int rc;
+
+	if ((rc = dc_require(ctx, "", "change staff")))
+		return rc;
+	if ((rc = dc_prepare(ctx, &st, "SELECT role, dept FROM staff WHERE login = ?1")))
+		return rc;
+	sqlite3_bind_text(st, 1, login, -1, SQLITE_STATIC);
+	if ((rc = dc_step(ctx, st)) == 1) {
+		oldrole = dc_strdup((const char *)sqlite3_column_text(st, 0));
+		olddept = dc_strdup((const char *)sqlite3_column_text(st, 1));
+		rc = 0;
+	} else if (rc == 0)
+		rc = dc_error(ctx, DC_ENOTFOUND, "no staff '%s'", login);
+	sqlite3_finalize(st);
+	if (rc)
+		goto done;
+	if (active && strcmp(active, "true") && strcmp(active, "false")) {
+		rc = dc_error(ctx, DC_EDATA, "field 'active': '%s' is not true or false", active);
+		goto done;
+	}
+	if ((rc = check_role(ctx, role ? role : oldrole, dept ? dept : olddept)) ||
+	    (rc = check_dept(ctx, "dept", dept)))
+		goto done;
+	if ((rc = dc_exec(ctx, "UPDATE staff SET role = coalesce(?2, role), dept = coalesce(?3, dept),"
+	                       " active = coalesce(?4 = 'true', active) WHERE login = ?1",
+	                  4, login, role, dept, active)))
+		goto done;
+	change = dc_printf("role=%s dept=%s active=%s", role ? role : oldrole,
+	                   dept ? dept : olddept ? olddept : "", active ? active : "unchanged");
+	ev.to = change;
+	rc = dc_audit(ctx, &ev);
+	free(change);
+	if (!rc)
+		rc = dc_touched(ctx, login, NULL);
+done:
+	free(oldrole);
+	free(olddept);
+	return rc;
+}
+
+/* The columns of a staff record; ?9 is today's local date. */
+#define STAFF_SELECT                                                                           \
+	"SELECT s.login, s.name, s.dept, s.role, s.email, s.active,"                               \
+	" (SELECT max(until_date) FROM absence a WHERE a.login = s.login"                          \
+	"   AND a.from_date <= ?9 AND a.until_date >= ?9),"                                        \
+	" (SELECT deputy FROM absence a WHERE a.login = s.login"                                   \
+	"   AND a.from_date <= ?9 AND a.until_date >= ?9 ORDER BY a.id DESC LIMIT 1),"             \
+	" s.created_at FROM staff s "
+
+int
+dc_org_staff_list(struct dc *ctx, const char *login, const char *dept, sqlite3_stmt **st)
+{
+	char today[11];
+	int rc;
+
+	if ((rc = dc_prepare(ctx, st, STAFF_SELECT "WHERE (?1 IS NULL OR s.login = ?1)"
+	                                           " AND (?2 IS NULL OR s.dept = ?2) ORDER BY s.login")))
+		return rc;
+	today_text(ctx, today);
+	sqlite3_bind_text(*st, 1, login, -1, SQLITE_STATIC);
+	sqlite3_bind_text(*st, 2, dept, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(*st, 9, today, -1, SQLITE_TRANSIENT);
+	return 0;
+}
+
+/* Head of LOGIN's department (or admin) manages absences; staff may also record their own. */
+static int
+may_manage(struct dc *ctx, const char *login)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if ((rc = dc_whoami(ctx)))
+		return rc;
+	if (dc_is_admin(ctx) || !strcmp(ctx->actor, login))
+		return 0;
+	if (!strcmp(ctx->role, "head")) {
+		if ((rc = dc_prepare(ctx, &st, "SELECT 1 FROM staff WHERE login = ?1 AND dept = ?2")))
+			return rc;
+		sqlite3_bind_text(st, 1, login, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, ctx->dept, -1, SQLITE_STATIC);
+		rc = dc_step(ctx, st);
+		sqlite3_finalize(st);
+		if (rc != 0)
+			return rc == 1 ? 0 : rc;
+	}
+	return dc_error(ctx, DC_EPERM, "permission denied: '%s' may not manage absences of '%s'",
+	                ctx->actor, login);
+}
+
+static int
+active_staff(struct dc *ctx, const char *field, const char *login)
+{
+	int rc = dc_exists(ctx, "SELECT 1 FROM staff WHERE login = ?1 AND active = 1", login);
+
+	if (rc < 0)
+		return -rc;
+	return rc ? 0 : dc_error(ctx, DC_ENOTFOUND, "field '%s': no active staff '%s'", field, login);
+}
+
+int
+dc_org_away(struct dc *ctx, struct dc_args *rec, void *unused)
+{
+	const char *login, *from, *until, *deputy;
+	struct dc_event ev = {"staff", NULL, "away", NULL, NULL, NULL, 0};
+	sqlite3_stmt *st = NULL;
+	char at[21], *id = NULL;
+	long f, u;
+	int rc;
+
+	if ((rc = need(ctx, rec, "login", &login)) || (rc = need(ctx, rec, "from", &from)) ||
+	    (rc = need(ctx, rec, "until", &until)) || (rc = need(ctx, rec, "deputy", &deputy)))
+		return rc;
+	if (dc_parse_date(from, &f) < 0)
+		return dc_error(ctx, DC_EDATA, "field 'from': '%s' is not a date (YYYY-MM-DD)", from);
+	if (dc_parse_date(until, &u) < 0)
+		return dc_error(ctx, DC_EDATA, "field 'until': '%s' is not a date (YYYY-MM-DD)", until);
+	if (u < f)
+		return dc_error(ctx, DC_EDATA, "field 'until': %s is before %s", until, from);
+	if (!strcmp(login, deputy))
+		return dc_error(ctx, DC_EDATA, "field 'deputy': '%s' cannot deputise for themselves", login);
+	if ((rc = active_staff(ctx, "login", login)) || (rc = active_staff(ctx, "deputy", deputy)) ||
+	    (rc = may_manage(ctx, login)))
+		return rc;
+	now_text(ctx, at);
+	if ((rc = dc_prepare(ctx, &st, "INSERT INTO absence(login, from_date, until_date, deputy, note,"
+	                               " created_at) VALUES (?1,?2,?3,?4,?5,?6) RETURNING id")))
+		return rc;
+	sqlite3_bind_text(st, 1, login, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, from, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, until, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, deputy, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, dc_arg(rec, "note"), -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, at, -1, SQLITE_STATIC);
+	if ((rc = dc_step(ctx, st)) == 1) {
+		id = dc_strdup((const char *)sqlite3_column_text(st, 0));
+		rc = 0;
+	}
+	sqlite3_finalize(st);
+	if (rc)
+		return rc;
+	ev.ref = login;
+	ev.from = from;
+	ev.to = until;
+	ev.note = deputy;
+	if (!(rc = dc_audit(ctx, &ev)))
+		rc = dc_touched(ctx, id, NULL);
+	free(id);
+	return rc;
+}
+
+int
+dc_org_back(struct dc *ctx, const char *login, struct dc_args *a)
+{
+	struct dc_event ev = {"staff", login, "back", NULL, NULL, NULL, 0};
+	sqlite3_stmt *st = NULL;
+	char today[11], yesterday[11];
+	int rc, n = 0;
+
+	if ((rc = active_staff(ctx, "login", login)) || (rc = may_manage(ctx, login)))
+		return rc;
+	today_text(ctx, today);
+	dc_fmt_date(dc_local_days(ctx, dc_now(ctx)) - 1, yesterday);
+	/* An absence that has begun ends yesterday; one that has not begun is dropped. */
+	if ((rc = dc_prepare(ctx, &st, "UPDATE absence SET until_date = ?3 WHERE login = ?1"
+	                               " AND from_date < ?2 AND until_date >= ?2 RETURNING id")))
+		return rc;
+	sqlite3_bind_text(st, 1, login, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, today, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, yesterday, -1, SQLITE_STATIC);
+	while ((rc = dc_step(ctx, st)) == 1 && !(rc = dc_touched(ctx, (const char *)sqlite3_column_text(st, 0), NULL)))
+		n++;
+	sqlite3_finalize(st);
+	if (rc > 1)
+		return rc;
+	if ((rc = dc_prepare(ctx, &st, "DELETE FROM absence WHERE login = ?1 AND from_date >= ?2"
+	                               " AND from_date <= ?2 RETURNING id")))
+		return rc;
+	sqlite3_bind_text(st, 1, login, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, today, -1, SQLITE_STATIC);
+	while ((rc = dc_step(ctx, st)) == 1)
+		n++;
+	sqlite3_finalize(st);
+	if (rc > 1)
+		return rc;
+	if (!n)
+		return dc_error(ctx, DC_ECONFLICT, "'%s' is not away today", login);
+	ev.to = today;
+	return dc_audit(ctx, &ev);
+}
+
+int
+dc_org_away_list(struct dc *ctx, const char *dept, const char *at, const char *id,
+                 sqlite3_stmt **st)
+{
+	char today[11];
+	long d;
+	int rc;
+
+	if (at && dc_parse_date(at, &d) < 0)
+		return dc_error(ctx, DC_EUSAGE, "--at: '%s' is not a date (YYYY-MM-DD)", at);
+	if ((rc = dc_prepare(ctx, st,
+	                     "SELECT a.id, a.login, a.from_date, a.until_date, a.deputy, a.note,"
+	                     " a.from_date <= ?3 AND a.until_date >= ?3, a.created_at"
+	                     " FROM absence a JOIN staff s ON s.login = a.login"
+	                     " WHERE (?1 IS NULL OR s.dept = ?1) AND (?2 IS NULL OR"
+	                     "  (a.from_date <= ?2 AND a.until_date >= ?2))"
+	                     " AND (?4 IS NULL OR a.id = ?4) AND (?2 IS NOT NULL OR ?4 IS NOT NULL"
+	                     "  OR a.until_date >= ?3)"
+	                     " ORDER BY a.from_date, a.login")))
+		return rc;
+	today_text(ctx, today);
+	sqlite3_bind_text(*st, 1, dept, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(*st, 2, at, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(*st, 3, today, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(*st, 4, id, -1, SQLITE_TRANSIENT);
+	return 0;
+}
+
+int
+dc_org_is_deputy(struct dc *ctx, const char *actor, const char *assignee)
+{
+	sqlite3_stmt *st = NULL;
+	char today[11];
+	int rc;
+
+	if (!assignee)
+		return 0;
+	/* Only the clock decides: no job has to end a deputyship (SPEC §3). */
+	today_text(ctx, today);
+	if ((rc = dc_prepare(ctx, &st, "SELECT 1 FROM absence WHERE login = ?1 AND deputy = ?2"
+	                               " AND from_date <= ?3 AND until_date >= ?3")))
+		return -rc;
+	sqlite3_bind_text(st, 1, assignee, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, actor, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, today, -1, SQLITE_STATIC);
+	rc = dc_step(ctx, st);
+	sqlite3_finalize(st);
+	return rc > 1 ? -rc : rc;
+}
+
+int
+dc_org_holiday_add(struct dc *ctx, struct dc_args *rec, void *unused)
+{
+	const char *date, *name;
+	struct dc_event ev = {"holiday", NULL, "created", NULL, NULL, NULL, 0};
+	long d;
+	int rc;
+
+	if ((rc = dc_require(ctx, "", "add holidays")) || (rc = need(ctx, rec, "date", &date)) ||
+	    (rc = need(ctx, rec, "name", &name)))
+		return rc;
+	if (dc_parse_date(date, &d) < 0)
+		return dc_error(ctx, DC_EDATA, "field 'date': '%s' is not a date (YYYY-MM-DD)", date);
+	if ((rc = dc_exec(ctx, "INSERT INTO holiday(date, name) VALUES (?1, ?2)"
+	                       " ON CONFLICT(date) DO UPDATE SET name = excluded.name",
+	                  2, date, name)))
+		return rc;
+	ev.ref = date;
+	ev.to = name;
+	if ((rc = dc_audit(ctx, &ev)))
+		return rc;
+	return dc_touched(ctx, date, NULL);
+}
+
+int
+dc_org_holiday_list(struct dc *ctx, const char *date, sqlite3_stmt **st)
+{
+	int rc;
+
+	if ((rc = dc_prepare(ctx, st, "SELECT date, name FROM holiday WHERE ?1 IS NULL OR date = ?1"
+	                              " ORDER BY date")))
+		return rc;
+	sqlite3_bind_text(*st, 1, date, -1, SQLITE_TRANSIENT);
+	return 0;
+}
+
+int
+dc_org_add_business_days(struct dc *ctx, long from, int n, long *out)
+{
+	sqlite3_stmt *st = NULL;
+	char date[11];
+	long d = from;
+	int rc = 0;
+
+	if ((rc = dc_prepare(ctx, &st, "SELECT 1 FROM holiday WHERE date = ?1")))
+		return rc;
+	while (n > 0) {
+		d++;
+		if (dc_weekday(d) >= 5)
+			continue;
+		dc_fmt_date(d, date);
+		sqlite3_reset(st);
+		sqlite3_bind_text(st, 1, date, -1, SQLITE_STATIC);
+		if ((rc = dc_step(ctx, st)) == 1)
+			continue;
+		if (rc)
+			break;
+		n--;
+	}
+	sqlite3_finalize(st);
+	*out = d;
+	return rc > 1 ? rc : 0;
+}
+
+int
+dc_org_overview(struct dc *ctx, const char *dept, sqlite3_stmt **st)
+{
+	char now[21], today[11];
+	int rc;
+
+	if ((rc = dc_prepare(ctx, st,
+	                     "SELECT s.login, s.name, s.dept, s.role,"
+	                     " count(c.id),"
+	                     " count(c.id) FILTER (WHERE c.status = 'assigned'),"
+	                     " count(c.id) FILTER (WHERE c.status = 'in_progress'),"
+	                     " count(c.id) FILTER (WHERE c.status = 'waiting'),"
+	                     " count(c.id) FILTER (WHERE c.due_at < ?2),"
+	                     " min(c.created_at),"
+	                     " (SELECT max(until_date) FROM absence a WHERE a.login = s.login"
+	                     "   AND a.from_date <= ?3 AND a.until_date >= ?3),"
+	                     " (SELECT deputy FROM absence a WHERE a.login = s.login"
+	                     "   AND a.from_date <= ?3 AND a.until_date >= ?3 ORDER BY a.id DESC LIMIT 1)"
+	                     " FROM staff s LEFT JOIN cases c ON c.assignee = s.login"
+	                     "  AND c.status IN ('assigned', 'in_progress', 'waiting')"
+	                     " WHERE s.active = 1 AND s.dept IS NOT NULL AND (?1 IS NULL OR s.dept = ?1)"
+	                     " GROUP BY s.login"
+	                     " UNION ALL "
+	                     "SELECT '(queue)', d.name, d.code, NULL,"
+	                     " count(c.id), 0, 0, 0, count(c.id) FILTER (WHERE c.due_at < ?2),"
+	                     " min(c.created_at), NULL, NULL"
+	                     " FROM dept d LEFT JOIN cases c ON c.dept = d.code AND c.status = 'new'"
+	                     " WHERE ?1 IS NULL OR d.code = ?1 GROUP BY d.code"
+	                     " ORDER BY 3, 1")))
+		return rc;
+	dc_fmt_time(dc_now(ctx), now);
+	today_text(ctx, today);
+	sqlite3_bind_text(*st, 1, dept, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(*st, 2, now, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(*st, 3, today, -1, SQLITE_TRANSIENT);
+	return 0;
+}

@@ -1,0 +1,45 @@
+# Shared set-up for the CLI tests: a fresh database and a fixed clock per test, the sanitized
+# binaries first on PATH, and a small city (two departments, staff of every role).
+load '/usr/lib/bats/bats-support/load'
+load '/usr/lib/bats/bats-assert/load'
+
+ROOT=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
+BIN=${DC_BIN:-$ROOT/build/san}
+export PATH="$BIN:$PATH"
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=99
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:exitcode=99
+FIXTURES=$ROOT/tests/fixtures
+PY=/usr/bin/python3
+
+fresh_db() {
+	export DC_DB=$BATS_TEST_TMPDIR/city.db
+	export DC_NOW=${DC_NOW:-2026-03-02T09:00:00Z}   # a Monday
+	unset DC_USER
+}
+
+# A small city: departments tiefbau and buergerbuero, staff of every role, a holiday,
+# a report service with a required list attribute and an application service.
+seed_city() {
+	fresh_db
+	dc-assign dept add tiefbau --name "Tiefbauamt" >/dev/null
+	dc-assign dept add buergerbuero --name "Bürgerbüro" >/dev/null
+	dc-assign staff add root --name "Ada Admin" --role admin >/dev/null
+	export DC_USER=root
+	dc-assign staff add hanna --name "Hanna Kopf" --dept tiefbau --role head >/dev/null
+	dc-assign staff add anna --name "Anna Beck" --dept tiefbau --role clerk >/dev/null
+	dc-assign staff add bernd --name "Bernd Roth" --dept tiefbau --role clerk >/dev/null
+	dc-assign staff add clara --name "Clara Demir" --dept buergerbuero --role clerk >/dev/null
+	dc-assign staff add paul --name "Paul Portal" --role integrator >/dev/null
+	dc-assign staff add ines --name "Ines Prüf" --role auditor >/dev/null
+	dc-assign staff add bob --name "Bob Buyer" --role buyer >/dev/null
+	dc-assign holiday add 2026-03-04 "Testfeiertag" >/dev/null
+	dc-case service add --code pothole --name "Schlagloch" --kind report --department tiefbau \
+		--sla 5 --definition "$FIXTURES/pothole-definition.json" >/dev/null
+	dc-case service add --code parking --name "Bewohnerparkausweis" --kind application \
+		--department buergerbuero --sla 10 >/dev/null
+}
+
+# Create a pothole case and print its id.
+new_case() {
+	dc-case new --service pothole --attr size=large "$@" | $PY -c 'import json,sys; print(json.loads(sys.stdin.readline())["id"])'
+}
