@@ -133,6 +133,13 @@ dc_opts_allow(const char *opts, const char *key, int *takes_value)
 				*takes_value = p[name] == '=';
 			return 1;
 		}
+		/* "attributes.*" admits every attributes.CODE of a nested record object */
+		if (name >= 2 && p[name - 1] == '*' && p[name - 2] == '.' && klen > name - 1 &&
+		    !strncmp(p, key, name - 1)) {
+			if (takes_value)
+				*takes_value = 1;
+			return 1;
+		}
 		p += n;
 		p += strspn(p, " ");
 	}
@@ -347,19 +354,9 @@ parse(struct dc *ctx, int argc, char **argv, const struct dc_verb *verbs,
 
 			if ((eq = strchr(name, '=')))
 				*eq = '\0', val = eq + 1;
-			if ((g = find_global(name, 0))) {
-				if (g->value && !val) {
-					if (i + 1 >= argc) {
-						free(name);
-						return dc_error(ctx, DC_EUSAGE, "option '--%s' needs a value", g->name);
-					}
-					val = argv[++i];
-				}
-				if (apply_global(ctx, g, val, ga)) {
-					free(name);
-					return ctx->err;
-				}
-			} else if (v && dc_opts_allow(v->opts, name, &takes)) {
+			/* a verb's own option wins over a global of the same name:
+			 * dc-case import --format open311 (the output format is then -f) */
+			if (v && dc_opts_allow(v->opts, name, &takes)) {
 				if (takes && !val) {
 					if (i + 1 >= argc) {
 						dc_error(ctx, DC_EUSAGE, "option '--%s' needs a value", name);
@@ -374,6 +371,18 @@ parse(struct dc *ctx, int argc, char **argv, const struct dc_verb *verbs,
 					return ctx->err;
 				}
 				dc_args_add(a, name, val);
+			} else if ((g = find_global(name, 0))) {
+				if (g->value && !val) {
+					if (i + 1 >= argc) {
+						free(name);
+						return dc_error(ctx, DC_EUSAGE, "option '--%s' needs a value", g->name);
+					}
+					val = argv[++i];
+				}
+				if (apply_global(ctx, g, val, ga)) {
+					free(name);
+					return ctx->err;
+				}
 			} else {
 				dc_error(ctx, DC_EUSAGE, "unknown option '--%s'%s%s; see %s%s%s -h", name,
 				         v ? " for " : "", v ? v->name : "", ctx->prog, v ? " " : "",

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <csv.h>
 
@@ -628,10 +629,16 @@ static int
 feed(struct dc *ctx, struct dc_in *in, const char *opts, dc_bulk_fn fn, void *arg, int *first)
 {
 	struct dc_args rec = {0};
-	long line = 0;
-	int rc;
+	long line = 0, n = 0;
+	time_t shown = time(NULL);
+	int rc, tty = isatty(STDERR_FILENO);
 
 	for (;;) {
+		/* SPEC §1.2: long runs show progress on a terminal, never on a pipe */
+		if (tty && (++n & 1023) == 0 && time(NULL) - shown >= 2) {
+			shown = time(NULL);
+			fprintf(stderr, "\r%s: %s: %ld records", ctx->prog, in->name, n);
+		}
 		rc = dc_in_next(ctx, in, &rec, &line);
 		if (rc == 0)
 			break;
@@ -655,6 +662,8 @@ feed(struct dc *ctx, struct dc_in *in, const char *opts, dc_bulk_fn fn, void *ar
 		free(ctx->cursrc);
 		ctx->cursrc = NULL;
 	}
+	if (tty && n >= 1024)
+		fputc('\n', stderr);
 	dc_args_free(&rec);
 	return rc;
 }
