@@ -147,7 +147,7 @@ cmd_claim(struct dc *ctx, struct dc_args *a)
 		if (a->noperand)
 			return dc_error(ctx, DC_EUSAGE, "claim --next takes no ids");
 		dc_args_operand(a, "next");
-		return dc_act(ctx, a, claim_next, &dc_rt_case, dc_case_show);
+		return dc_act_each(ctx, a, claim_next, &dc_rt_case, dc_case_show);
 	}
 	if (dc_arg(a, "dept"))
 		return dc_error(ctx, DC_EUSAGE, "--dept goes with --next");
@@ -212,12 +212,20 @@ cmd_back(struct dc *ctx, struct dc_args *a)
 static int
 cmd_overview(struct dc *ctx, struct dc_args *a)
 {
+	const char *dept = dc_arg(a, "dept");
 	sqlite3_stmt *st = NULL;
 	int rc;
 
 	if ((rc = dc_db_open(ctx)) || (rc = dc_require(ctx, "head auditor", "see the overview")))
 		return rc;
-	return list_out(ctx, &dc_rt_overview, dc_org_overview(ctx, dc_arg(a, "dept"), &st), &st);
+	/* a head oversees their own department */
+	if (!strcmp(ctx->role, "head")) {
+		if (dept && strcmp(dept, ctx->dept))
+			return dc_error(ctx, DC_EPERM, "permission denied: '%s' may not see the overview of '%s'",
+			                ctx->actor, dept);
+		dept = ctx->dept;
+	}
+	return list_out(ctx, &dc_rt_overview, dc_org_overview(ctx, dept, &st), &st);
 }
 
 static int
@@ -257,7 +265,7 @@ cmd_holiday_import(struct dc *ctx, struct dc_args *a)
 		return dc_error(ctx, DC_EUSAGE, "holiday import needs one FILE (or -)");
 	if ((rc = dc_db_open(ctx)) || (rc = dc_require(ctx, "", "import holidays")))
 		return rc;
-	return dc_act(ctx, a, holiday_import, &dc_rt_holiday, show_holiday);
+	return dc_act_each(ctx, a, holiday_import, &dc_rt_holiday, show_holiday);
 }
 
 static const struct dc_verb verbs[] = {

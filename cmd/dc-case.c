@@ -80,7 +80,7 @@ cmd_service_import(struct dc *ctx, struct dc_args *a)
 {
 	if (a->noperand != 1)
 		return dc_error(ctx, DC_EUSAGE, "service import needs one FILE (or -)");
-	return dc_act(ctx, a, service_import, &dc_rt_service, show_service);
+	return dc_act_each(ctx, a, service_import, &dc_rt_service, show_service);
 }
 
 static int
@@ -203,7 +203,7 @@ cmd_import(struct dc *ctx, struct dc_args *a)
 		return dc_error(ctx, DC_EUSAGE, "--format: unknown import format '%s' (open311)", f);
 	if (a->noperand < 1)
 		return dc_error(ctx, DC_EUSAGE, "import needs FILE (or -)");
-	return dc_act(ctx, a, import_file, &dc_rt_case, dc_case_show);
+	return dc_act_each(ctx, a, import_file, &dc_rt_case, dc_case_show);
 }
 
 static int
@@ -226,7 +226,7 @@ cmd_purge(struct dc *ctx, struct dc_args *a)
 	if (!dc_arg(a, "closed-before"))
 		return dc_error(ctx, DC_EUSAGE, "purge needs --closed-before DATE");
 	dc_args_operand(a, dc_arg(a, "closed-before"));
-	rc = dc_act(ctx, a, purge, &dc_rt_case, dc_case_show);
+	rc = dc_act_each(ctx, a, purge, &dc_rt_case, dc_case_show);
 	/* move what the purge freed out of the WAL so no copy of it stays in any file */
 	if (!rc && !ctx->dry_run)
 		sqlite3_wal_checkpoint_v2(ctx->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);

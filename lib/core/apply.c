@@ -102,3 +102,16 @@ dc_act(struct dc *ctx, struct dc_args *a, int (*fn)(struct dc *, const char *id,
 		return rc;
 	return finish(ctx, dc_each_id(ctx, a, fn, a), rt, show);
 }
+
+int
+dc_act_each(struct dc *ctx, struct dc_args *a, int (*fn)(struct dc *, const char *operand,
+            struct dc_args *a), const struct dc_rectype *rt, dc_show_fn show)
+{
+	int i, rc;
+
+	if ((rc = dc_db_open(ctx)) || (rc = touched_table(ctx)) || (rc = dc_tx_begin(ctx)))
+		return rc;
+	for (i = 0; i < a->noperand && !rc; i++)
+		rc = fn(ctx, a->operand[i], a);
+	return finish(ctx, rc, rt, show);
+}

@@ -204,6 +204,9 @@ int dc_create(struct dc *ctx, struct dc_args *a, const char *idkey, const char *
 /* Act on existing records named by ids (operands or "-"). */
 int dc_act(struct dc *ctx, struct dc_args *a, int (*fn)(struct dc *, const char *id,
            struct dc_args *a), const struct dc_rectype *rt, dc_show_fn show);
+/* The same for operands taken as they are (file names where "-" is stdin, a date, …). */
+int dc_act_each(struct dc *ctx, struct dc_args *a, int (*fn)(struct dc *, const char *operand,
+                struct dc_args *a), const struct dc_rectype *rt, dc_show_fn show);
 
 /* ---- database -------------------------------------------------------------------------- */
 int dc_db_open(struct dc *ctx);
