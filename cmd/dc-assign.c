@@ -65,12 +65,9 @@ show_one(struct dc *ctx, struct dc_args *a, const struct dc_rectype *rt, dc_show
 
 	if (a->noperand != 1)
 		return dc_error(ctx, DC_EUSAGE, "show needs one operand");
-	if ((rc = dc_db_open(ctx)) || (rc = dc_out_begin(ctx, rt)))
-		return rc;
-	if ((rc = show(ctx, a->operand[0], NULL))) {
-		dc_out_end(ctx);
-		return rc;
-	}
+	if ((rc = dc_db_open(ctx)) || (rc = dc_out_begin(ctx, rt)) ||
+	    (rc = show(ctx, a->operand[0], NULL)))
+		return rc; /* dc_free drops the unfinished writer */
 	return dc_out_end(ctx);
 }
 

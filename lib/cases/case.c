@@ -773,15 +773,14 @@ dc_case_set_status(struct dc *ctx, const char *id, struct dc_args *a)
 		return rc;
 	if ((rc = may_work(ctx, &c)))
 		goto done;
-	/* reopening an unassigned case puts it back into the queue */
-	if (!strcmp(to, "in_progress") && is_closed(c.status) && strcmp(c.status, "resolved") &&
-	    !c.assignee)
-		to = "new";
-	if (!(allowed(c.status, to) || (!strcmp(to, "new") && is_closed(c.status) && !c.assignee &&
-	                                strcmp(c.status, "resolved")))) {
+	if (!allowed(c.status, to)) {
 		rc = dc_error(ctx, DC_ECONFLICT, "case '%s' cannot go from '%s' to '%s'", id, c.status, to);
 		goto done;
 	}
+	/* reopening an unassigned case puts it back into the queue (SPEC §2) */
+	if (!strcmp(to, "in_progress") && is_closed(c.status) && strcmp(c.status, "resolved") &&
+	    !c.assignee)
+		to = "new";
 	if (!strcmp(to, "duplicate")) {
 		if (!dup) {
 			rc = dc_error(ctx, DC_EUSAGE, "status 'duplicate' needs --duplicate-of ID");
@@ -1088,6 +1087,7 @@ int
 dc_case_give(struct dc *ctx, const char *id, struct dc_args *a)
 {
 	const char *to = dc_arg(a, "to");
+	sqlite3_stmt *st = NULL;
 	struct casex c;
 	int rc;
 
@@ -1097,26 +1097,17 @@ dc_case_give(struct dc *ctx, const char *id, struct dc_args *a)
 		return rc;
 	if ((rc = may_manage(ctx, &c, "give")) || (rc = open_case(ctx, &c)))
 		goto done;
-	if ((rc = dc_exists(ctx, "SELECT 1 FROM staff WHERE login = ?1 AND active = 1 AND dept ="
-	                         " (SELECT dept FROM cases WHERE id = ?2)", to)) < 0) {
-		rc = -rc;
+	if ((rc = dc_prepare(ctx, &st, "SELECT 1 FROM staff WHERE login = ?1 AND active = 1"
+	                               " AND dept = ?2")))
 		goto done;
-	}
-	{
-		sqlite3_stmt *st = NULL;
-
-		if ((rc = dc_prepare(ctx, &st, "SELECT 1 FROM staff WHERE login = ?1 AND active = 1"
-		                               " AND dept = ?2")))
-			goto done;
-		sqlite3_bind_text(st, 1, to, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 2, c.dept, -1, SQLITE_STATIC);
-		rc = dc_step(ctx, st);
-		sqlite3_finalize(st);
-		if (rc == 0)
-			rc = dc_error(ctx, DC_ECONFLICT, "'%s' is not active staff of '%s'", to, c.dept);
-		if (rc > 1)
-			goto done;
-	}
+	sqlite3_bind_text(st, 1, to, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, c.dept, -1, SQLITE_STATIC);
+	rc = dc_step(ctx, st);
+	sqlite3_finalize(st);
+	if (rc == 0)
+		rc = dc_error(ctx, DC_ECONFLICT, "'%s' is not active staff of '%s'", to, c.dept);
+	if (rc > 1)
+		goto done;
 	if (same(c.assignee, to)) {
 		rc = dc_error(ctx, DC_ECONFLICT, "case '%s' is already assigned to '%s'", id, to);
 		goto done;
@@ -1353,10 +1344,13 @@ dc_case_upsert_open311(struct dc *ctx, struct dc_args *req, void *unused)
 		             9, id, dc_arg(req, "description"), dc_arg(req, "address"), lat, lon, media,
 		             updated, expected, status);
 	} else if (rc == 0) {
-		char date[11], seqname[16];
+		const char *first = dc_arg(req, "first_name"), *last = dc_arg(req, "last_name");
+		char date[11], seqname[16], name[512];
 		time_t t;
 		long n;
 
+		snprintf(name, sizeof name, "%s%s%s", first ? first : "", first && last ? " " : "",
+		         last ? last : "");
 		dc_parse_time(requested, &t);
 		dc_fmt_date(dc_local_days(ctx, t), date);
 		snprintf(seqname, sizeof seqname, "case-%.4s", date);
@@ -1367,20 +1361,10 @@ dc_case_upsert_open311(struct dc *ctx, struct dc_args *req, void *unused)
 		                  " lat, lon, media, channel, external_id, created_at, updated_at, due_at,"
 		                  " closed_at, reporter_email, reporter_name, reporter_phone)"
 		                  " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 'open311', ?10, ?11, ?12,"
-		                  " ?13, CASE WHEN ?4 = 'closed' THEN ?12 END, ?14, ?15, ?16)",
+		                  " ?13, CASE WHEN ?4 = 'closed' THEN ?12 END, ?14, nullif(?15, ''), ?16)",
 		             16, id, code, s.dept, closed ? "closed" : "new", dc_arg(req, "description"),
 		             dc_arg(req, "address"), lat, lon, media, ext, requested, updated, expected,
-		             dc_arg(req, "email"),
-		             dc_arg(req, "first_name") || dc_arg(req, "last_name") ? "" : NULL,
-		             dc_arg(req, "phone"));
-		if (!rc && (dc_arg(req, "first_name") || dc_arg(req, "last_name"))) {
-			char *full = dc_printf("%s%s%s", dc_arg(req, "first_name") ? dc_arg(req, "first_name") : "",
-			                       dc_arg(req, "first_name") && dc_arg(req, "last_name") ? " " : "",
-			                       dc_arg(req, "last_name") ? dc_arg(req, "last_name") : "");
-
-			rc = dc_exec(ctx, "UPDATE cases SET reporter_name = ?2 WHERE id = ?1", 2, id, full);
-			free(full);
-		}
+		             dc_arg(req, "email"), name, dc_arg(req, "phone"));
 		if (!rc)
 			rc = case_event(ctx, id, "created", NULL, closed ? "closed" : "new", "open311 import", 1);
 	}

@@ -111,8 +111,9 @@ dc_arg_int(struct dc *ctx, const struct dc_args *a, const char *key, long lo, lo
 		return 0;
 	n = strtol(v, &end, 10);
 	if (!*v || *end || n < lo || n > hi)
-		return -dc_error(ctx, DC_EDATA, "field '%s': '%s' is not a whole number from %ld to %ld",
-		                 key, v, lo, hi);
+		/* a record's field is data; an option on the command line is usage */
+		return -dc_error(ctx, ctx->cursrc ? DC_EDATA : DC_EUSAGE,
+		                 "field '%s': '%s' is not a whole number from %ld to %ld", key, v, lo, hi);
 	*out = n;
 	return 1;
 }

@@ -167,6 +167,7 @@ int dc_out_begin(struct dc *ctx, const struct dc_rectype *rt);
 int dc_out_row(struct dc *ctx, const char *const *vals); /* one text (or NULL) per field */
 int dc_out_stmt(struct dc *ctx, sqlite3_stmt *st);       /* columns in field order */
 int dc_out_end(struct dc *ctx);
+void dc_out_discard(struct dc *ctx); /* drop an unfinished writer (error paths, dc_free) */
 /* Run a prepared listing statement to completion through the writer; finalizes it. */
 int dc_out_query(struct dc *ctx, const struct dc_rectype *rt, sqlite3_stmt *st);
 

@@ -117,6 +117,15 @@ cell_cb(void *s, size_t len, void *data)
 			abort();
 	}
 	in->cell[in->ncell++] = dc_strdup(s ? (char *)s : "");
+	/* a line break inside a quoted cell of a CRLF file is a line break, not "\r\n" */
+	{
+		char *c = in->cell[in->ncell - 1], *q = c;
+
+		for (; *c; c++)
+			if (!(c[0] == '\r' && c[1] == '\n'))
+				*q++ = *c;
+		*q = '\0';
+	}
 }
 
 static void

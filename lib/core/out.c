@@ -343,6 +343,26 @@ table_texts(struct dc_out *o, const char *const *vals)
 	return t;
 }
 
+void
+dc_out_discard(struct dc *ctx)
+{
+	struct dc_out *o = ctx->out;
+	int i, j;
+
+	if (!o)
+		return;
+	for (j = 0; j < o->nprobe; j++) {
+		for (i = 0; i < o->nsel; i++)
+			free(o->probe[j][i]);
+		free(o->probe[j]);
+	}
+	free(o->probe);
+	free(o->sel);
+	free(o->width);
+	free(o);
+	ctx->out = NULL;
+}
+
 int
 dc_out_begin(struct dc *ctx, const struct dc_rectype *rt)
 {
@@ -355,9 +375,7 @@ dc_out_begin(struct dc *ctx, const struct dc_rectype *rt)
 	ctx->out = o;
 	ctx->nrows = 0;
 	if (select_fields(ctx, o)) {
-		free(o->sel);
-		free(o);
-		ctx->out = NULL;
+		dc_out_discard(ctx);
 		return ctx->err;
 	}
 	if (ctx->quiet)
@@ -447,10 +465,7 @@ dc_out_end(struct dc *ctx)
 	}
 	fflush(o->fp);
 	check_write(ctx, o->fp);
-	free(o->sel);
-	free(o->width);
-	free(o);
-	ctx->out = NULL;
+	dc_out_discard(ctx);
 	rc = ctx->err;
 	if (!rc && ctx->exit_status && ctx->nrows == 0)
 		rc = DC_EPROBLEM;
@@ -470,14 +485,8 @@ dc_out_query(struct dc *ctx, const struct dc_rectype *rt, sqlite3_stmt *st)
 	if (rc == 0)
 		rc = dc_out_end(ctx);
 done:
-	if (rc && ctx->out) {
-		struct dc_out *o = ctx->out;
-
-		free(o->sel);
-		free(o->width);
-		free(o);
-		ctx->out = NULL;
-	}
+	if (rc)
+		dc_out_discard(ctx);
 	sqlite3_finalize(st);
 	return rc;
 }

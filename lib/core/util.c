@@ -93,6 +93,7 @@ dc_init(struct dc *ctx, const char *prog)
 void
 dc_free(struct dc *ctx)
 {
+	dc_out_discard(ctx);
 	if (ctx->db)
 		sqlite3_close_v2(ctx->db);
 	if (ctx->rejects)

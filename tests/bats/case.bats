@@ -1,0 +1,443 @@
+#!/usr/bin/env bats
+# dc-case (SPEC §2): services, intake, bulk, the status machine, notes, tracking,
+# notifications, history, audit chain, purge, listing, Open311 import, concurrent claims.
+
+load helper
+
+setup() {
+	seed_city
+}
+
+# jq-like field access: j FIELD < json-line
+j() {
+	$PY -c 'import json,sys
+v=json.loads(sys.stdin.readline())
+for k in sys.argv[1].split("."): v=v[k]
+print(v if not isinstance(v,(dict,list,bool)) and v is not None else json.dumps(v))' "$1"
+}
+
+@test "service add/list/show/set" {
+	run dc-case service add --code graffiti --name "Graffiti" --kind report --department tiefbau --sla 3
+	assert_success
+	[ "$(echo "$output" | j code)" = graffiti ]
+	[ "$(echo "$output" | j sla)" = 3 ]
+	run dc-case service list -q
+	assert_success
+	assert_output $'graffiti\nparking\npothole'
+	run dc-case service show pothole
+	assert_success
+	[ "$(echo "$output" | j department)" = tiefbau ]
+	[ "$(echo "$output" | $PY -c 'import json,sys; print(json.load(sys.stdin)["attributes"][0]["code"])')" = size ]
+	run dc-case service set pothole --sla 7 --active false
+	assert_success
+	[ "$(echo "$output" | j sla)" = 7 ]
+	[ "$(echo "$output" | j active)" = false ]
+}
+
+@test "service show of an unknown code exits 2" {
+	run dc-case service show nope
+	[ "$status" -eq 2 ]
+	assert_output --partial "no service 'nope'"
+	run dc-case show 2026-000099
+	[ "$status" -eq 2 ]
+	assert_output --partial "no case '2026-000099'"
+}
+
+@test "service add with a bad definition exits 65; non-admin exits 77" {
+	echo '{"attributes":[{"code":"x","datatype":"bogus"}]}' >"$BATS_TEST_TMPDIR/bad.json"
+	run dc-case service add --code x --name X --kind report --department tiefbau \
+		--definition "$BATS_TEST_TMPDIR/bad.json"
+	[ "$status" -eq 65 ]
+	assert_output --partial "bogus"
+	DC_USER=anna run dc-case service add --code y --name Y --kind report --department tiefbau
+	[ "$status" -eq 77 ]
+	run dc-case service list -q
+	assert_output $'parking\npothole'
+}
+
+@test "new: record fields, due date over a holiday, token" {
+	run dc-case new --service pothole --attr size=large
+	assert_success
+	$PY - "$output" <<'PY'
+import json, re, sys
+r = json.loads(sys.argv[1])
+assert r["id"] == "2026-000001", r
+assert r["department"] == "tiefbau" and r["status"] == "new", r
+assert r["due_at"] == "2026-03-10T22:59:59Z", r["due_at"]
+assert r["created_at"] == "2026-03-02T09:00:00Z"
+assert r["attributes"] == {"size": "large"} and r["assignee"] is None
+assert re.fullmatch(r"[0-9a-f]{32}", r["token"]), r["token"]
+PY
+	run dc-case show 2026-000001
+	assert_success
+	refute_output --partial token
+}
+
+@test "new: attribute validation exits 65 naming the attribute" {
+	run dc-case new --service pothole
+	[ "$status" -eq 65 ]
+	assert_output --partial "'size'"
+	run dc-case new --service pothole --attr size=huge
+	[ "$status" -eq 65 ]
+	assert_output --partial "'size'"
+	run dc-case new --service pothole --attr size=large --attr depth_cm=abc
+	[ "$status" -eq 65 ]
+	assert_output --partial "'depth_cm'"
+	run dc-case new --service pothole --attr size=large --attr foo=1
+	[ "$status" -eq 65 ]
+	assert_output --partial "'foo'"
+	run dc-case list -q
+	assert_output ""
+}
+
+@test "new: district route override" {
+	run dc-case route add --service pothole --district Nord --department buergerbuero
+	assert_success
+	run dc-case new --service pothole --attr size=large --district Nord
+	assert_success
+	[ "$(echo "$output" | j department)" = buergerbuero ]
+	run dc-case new --service pothole --attr size=large --district Sued
+	[ "$(echo "$output" | j department)" = tiefbau ]
+}
+
+@test "bulk JSONL: a bad record rejects the whole file" {
+	run dc-case new "$FIXTURES/cases-bad.jsonl"
+	[ "$status" -eq 65 ]
+	assert_output --partial "cases-bad.jsonl:2: field 'service': unknown service 'potholee'"
+	run dc-case list -q
+	assert_output ""
+}
+
+@test "bulk CSV: a bad record rejects the whole file, naming its line" {
+	run dc-case new "$FIXTURES/cases-bad.csv"
+	[ "$status" -eq 65 ]
+	assert_output --partial "cases-bad.csv:3: field 'service': unknown service 'potholee'"
+	run dc-case list -q
+	assert_output ""
+}
+
+@test "bulk --keep-going writes the good records and the rejects" {
+	run dc-case new --keep-going --rejects "$BATS_TEST_TMPDIR/rej.jsonl" -q "$FIXTURES/cases-bad.jsonl"
+	[ "$status" -eq 65 ]
+	run dc-case list -f csv --fields service,description,attributes,reporter --no-header
+	$PY - "$BATS_TEST_TMPDIR/rej.jsonl" <<'PY'
+import json, sys
+lines = open(sys.argv[1]).read().splitlines()
+assert len(lines) == 1, lines
+r = json.loads(lines[0])
+assert r["line"] == 2 and r["record"]["service"] == "potholee", r
+PY
+	run dc-case list --fields service,attributes,reporter
+	[ "${#lines[@]}" -eq 2 ]
+	[ "$(echo "${lines[0]}" | j attributes.depth_cm)" = 12 ]
+	[ "$(echo "${lines[0]}" | j reporter.email)" = max@example.org ]
+	[ "$(echo "${lines[1]}" | j service)" = parking ]
+}
+
+@test "bulk CSV with BOM, CRLF and quoted commas, newlines, umlauts" {
+	run dc-case new "$FIXTURES/cases-bom-crlf.csv"
+	assert_success
+	run dc-case list --fields description,reporter
+	[ "${#lines[@]}" -eq 2 ]
+	$PY - "$output" <<'PY'
+import json, sys
+a, b = [json.loads(l) for l in sys.argv[1].splitlines()]
+assert a["description"] == 'Loch, tief; vor dem Café "Zur Mühle"\nzweite Zeile: Straßenecke', a
+assert a["reporter"]["name"] == "Jürgen Größ"
+assert b["description"] == "Ausweis, bitte" and b["reporter"]["name"] == "Ölke, Ümit", b
+assert b["reporter"]["email"] == "u@example.org"
+PY
+}
+
+@test "bulk JSONL with nested attributes and reporter objects (the list output's shape)" {
+	printf '%s\n' '{"service":"pothole","attributes":{"size":"small","depth_cm":4},"reporter":{"email":"n@example.org"}}' \
+		>"$BATS_TEST_TMPDIR/nested.jsonl"
+	run dc-case new "$BATS_TEST_TMPDIR/nested.jsonl"
+	assert_success
+	[ "$(echo "$output" | j attributes.depth_cm)" = 4 ]
+	[ "$(echo "$output" | j reporter.email)" = n@example.org ]
+}
+
+# drive case $1 to status $2 as anna
+drive() {
+	local id=$1
+	case $2 in
+	new) ;;
+	assigned) dc-assign claim "$id" -q ;;
+	in_progress) dc-case status "$id" in_progress -q ;;
+	waiting) dc-case status "$id" in_progress -q && dc-case status "$id" waiting -q ;;
+	resolved) dc-case status "$id" in_progress -q && dc-case status "$id" resolved -q ;;
+	closed) dc-case status "$id" in_progress -q && dc-case status "$id" resolved -q &&
+		dc-case status "$id" closed -q ;;
+	rejected) dc-assign claim "$id" -q && dc-case status "$id" rejected -q ;;
+	duplicate) dc-assign claim "$id" -q &&
+		dc-case status "$id" duplicate --duplicate-of 2026-000001 -q ;;
+	esac
+}
+
+@test "the whole transition table of SPEC §2" {
+	local from to id rc want bad=""
+	local -A ok=(
+		[new:assigned]=1 [new:in_progress]=1 [new:rejected]=1 [new:duplicate]=1
+		[assigned:in_progress]=1 [assigned:waiting]=1 [assigned:resolved]=1
+		[assigned:rejected]=1 [assigned:duplicate]=1 [assigned:new]=1
+		[in_progress:waiting]=1 [in_progress:resolved]=1 [in_progress:rejected]=1
+		[in_progress:duplicate]=1 [in_progress:new]=1
+		[waiting:in_progress]=1 [waiting:resolved]=1 [waiting:rejected]=1
+		[resolved:closed]=1 [resolved:in_progress]=1
+		[closed:in_progress]=1 [rejected:in_progress]=1 [duplicate:in_progress]=1
+	)
+	local all="new assigned in_progress waiting resolved closed rejected duplicate"
+	new_case >/dev/null   # 2026-000001: target of duplicates
+	export DC_USER=anna
+	for from in $all; do
+		for to in $all; do
+			id=$(DC_USER=root new_case)
+			drive "$id" "$from" || { bad+=" drive:$from"; continue; }
+			[ "$(dc-case show "$id" | j status)" = "$from" ] || bad+=" reach:$from"
+			rc=0
+			if [ "$to" = duplicate ]; then
+				dc-case status "$id" duplicate --duplicate-of 2026-000001 -q >/dev/null 2>&1 || rc=$?
+			else
+				dc-case status "$id" "$to" -q >/dev/null 2>&1 || rc=$?
+			fi
+			want=3
+			[ -n "${ok[$from:$to]:-}" ] && want=0
+			[ "$rc" -eq "$want" ] || bad+=" $from->$to:$rc(want $want)"
+		done
+	done
+	[ -z "$bad" ] || { echo "wrong:$bad"; false; }
+}
+
+@test "new -> in_progress claims; reopening an unassigned case lands in new" {
+	id=$(new_case)
+	DC_USER=anna run dc-case status "$id" in_progress
+	assert_success
+	[ "$(echo "$output" | j assignee)" = anna ]
+	id=$(new_case)
+	DC_USER=anna run dc-case status "$id" rejected
+	assert_success
+	[ "$(echo "$output" | j assignee)" = null ]
+	DC_USER=anna run dc-case status "$id" in_progress
+	assert_success
+	[ "$(echo "$output" | j status)" = new ]
+	run dc-case status "$id" duplicate
+	[ "$status" -eq 64 ]
+	assert_output --partial "--duplicate-of"
+}
+
+@test "notes and track: public view only" {
+	out=$(dc-case new --service pothole --attr size=large --email max@example.org --name "Max Muster")
+	token=$(echo "$out" | j token)
+	export DC_USER=anna
+	run dc-case note 2026-000001 "intern geheim" -q
+	assert_success
+	run dc-case note 2026-000001 "Wir kümmern uns" --public -q
+	assert_success
+	run dc-case status 2026-000001 in_progress -q
+	assert_success
+	run dc-case history 2026-000001 --fields kind,note,visibility
+	assert_line '{"kind":"note","note":"intern geheim","visibility":"internal"}'
+	assert_line '{"kind":"note","note":"Wir kümmern uns","visibility":"public"}'
+	unset DC_USER
+	run dc-case track 2026-000001 --token "$token"
+	assert_success
+	assert_output --partial "Wir kümmern uns"
+	assert_output --partial '"status":"in_progress"'
+	refute_output --partial "intern geheim"
+	refute_output --partial anna
+	refute_output --partial root
+	refute_output --partial "Max Muster"
+	refute_output --partial max@example.org
+	run dc-case track 2026-000001 --token 0123456789abcdef0123456789abcdef
+	[ "$status" -eq 77 ]
+	run dc-case track 2026-000099 --token "$token"
+	[ "$status" -eq 2 ]
+}
+
+outbox() {
+	sqlite3 -separator '|' "$DC_DB" "SELECT $1 FROM outbox ORDER BY id"
+}
+
+@test "outbox: receipt, public changes and notes, never internal notes" {
+	dc-case new --service pothole --attr size=large --email max@example.org --name "Max Muster" -q
+	run outbox "recipient, ref_id, lang"
+	assert_output "max@example.org|2026-000001|de"
+	export DC_USER=anna
+	dc-case note 2026-000001 "intern geheim" -q
+	[ "$(outbox 'count(*)')" = 1 ]
+	dc-case note 2026-000001 "Wir kümmern uns" --public -q
+	dc-case status 2026-000001 in_progress -q
+	dc-case status 2026-000001 resolved -q
+	[ "$(outbox 'count(*)')" = 4 ]
+	run sqlite3 "$DC_DB" "SELECT count(*) FROM outbox WHERE body LIKE '%intern geheim%'"
+	assert_output 0
+	run sqlite3 "$DC_DB" "SELECT count(*) FROM outbox WHERE body LIKE '%Wir kümmern uns%'"
+	assert_output 1
+	DC_USER=root dc-case new --service pothole --attr size=large -q
+	dc-case status 2026-000002 in_progress -q
+	[ "$(outbox 'count(*)')" = 4 ]
+}
+
+@test "outbox: English receipt with --lang en" {
+	dc-case new --service pothole --attr size=large --email jo@example.org --lang en -q
+	run outbox "lang"
+	assert_output en
+	run outbox "subject || body"
+	assert_output --partial "2026-000001"
+	refute_output --partial "Guten Tag"
+	refute_output --partial "eingegangen"
+}
+
+@test "history: oldest first, with actor and on_behalf_of" {
+	id=$(new_case)
+	DC_USER=anna dc-case status "$id" in_progress -q
+	DC_USER=anna dc-assign away anna --from 2026-03-02 --until 2026-03-05 --deputy bernd -q
+	DC_USER=bernd dc-case note "$id" "vertretung" -q
+	run dc-case history "$id" --fields kind,actor,on_behalf_of,from,to
+	assert_success
+	$PY - "$output" <<'PY'
+import json, sys
+ev = [json.loads(l) for l in sys.argv[1].splitlines()]
+assert [e["kind"] for e in ev] == ["created", "routed", "status", "claimed", "note"], ev
+assert ev[0]["actor"] == "root" and ev[0]["to"] == "new"
+assert ev[2] == {"kind": "status", "actor": "anna", "on_behalf_of": None, "from": "new", "to": "in_progress"}, ev[2]
+assert ev[4]["actor"] == "bernd" and ev[4]["on_behalf_of"] == "anna", ev[4]
+PY
+}
+
+@test "verify: intact chain, then a tampered event" {
+	new_case >/dev/null
+	run dc-case verify
+	assert_success
+	sqlite3 "$DC_DB" "DROP TRIGGER event_no_update; UPDATE event SET note='x' WHERE id=3"
+	run dc-case verify
+	[ "$status" -eq 1 ]
+	assert_output --partial "event 3"
+}
+
+@test "purge anonymises old closed cases, also in the WAL" {
+	dc-case new --service pothole --attr size=large --email gone@example.org --name "Greta Gone" -q
+	dc-case new --service pothole --attr size=large --email stays@example.org -q
+	DC_USER=anna dc-case status 2026-000001 in_progress -q
+	DC_USER=anna dc-case status 2026-000001 resolved -q
+	DC_USER=anna dc-case status 2026-000001 closed -q
+	DC_NOW=2026-06-01T09:00:00Z run dc-case purge --closed-before 2026-04-01
+	assert_success
+	run grep -c gone@example.org "$DC_DB"
+	assert_output 0
+	if [ -e "$DC_DB-wal" ]; then
+		run grep -c gone@example.org "$DC_DB-wal"
+		assert_output 0
+	fi
+	run dc-case list --reporter stays@example.org -q
+	assert_output 2026-000002
+	[ "$(dc-case show 2026-000001 | j reporter.email)" = null ]
+}
+
+@test "list filters" {
+	dc-case new --service pothole --attr size=large --email max@example.org --description "Loch am Markt" -q
+	dc-case new --service pothole --attr size=small --description "=HYPERLINK(\"x\")" -q
+	dc-case new --service parking --description "Ausweis" -q
+	DC_USER=anna dc-case status 2026-000001 in_progress -q
+	DC_USER=clara dc-case status 2026-000003 rejected -q
+	run dc-case list --status in_progress -q
+	assert_output 2026-000001
+	run dc-case list --status in_progress,rejected -q
+	assert_output $'2026-000001\n2026-000003'
+	run dc-case list --open -q
+	assert_output $'2026-000001\n2026-000002'
+	run dc-case list --reporter max@example.org -q
+	assert_output 2026-000001
+	run dc-case list --search Markt -q
+	assert_output 2026-000001
+	run dc-case list --fields id,status --status new
+	assert_output '{"id":"2026-000002","status":"new"}'
+	DC_NOW=2026-03-20T09:00:00Z run dc-case list --overdue -q
+	assert_output $'2026-000001\n2026-000002'
+	run dc-case list --overdue -q
+	assert_output ""
+	run dc-case list --status waiting -e
+	[ "$status" -eq 1 ]
+	run dc-case list -e -q
+	assert_success
+	dc-case list --csv >"$BATS_TEST_TMPDIR/l.csv"
+	$PY - "$BATS_TEST_TMPDIR/l.csv" <<'PY'
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1], newline="", encoding="utf-8")))
+assert [r["id"] for r in rows] == ["2026-000001", "2026-000002", "2026-000003"], rows
+assert rows[0]["status"] == "in_progress" and rows[1]["description"] == '=HYPERLINK("x")'
+PY
+	dc-case list --csv --dialect excel-de --fields id,description >"$BATS_TEST_TMPDIR/x.csv"
+	$PY - "$BATS_TEST_TMPDIR/x.csv" <<'PY'
+import csv, io, sys
+raw = open(sys.argv[1], "rb").read()
+assert raw.startswith(b"\xef\xbb\xbf"), raw[:10]
+assert b"\r\n" in raw and b"\n" not in raw.replace(b"\r\n", b"")
+rows = list(csv.reader(io.StringIO(raw[3:].decode(), newline=""), delimiter=";"))
+assert rows[0] == ["id", "description"], rows
+assert rows[2] == ["2026-000002", "'=HYPERLINK(\"x\")"], rows
+PY
+}
+
+import_checks() {
+	run dc-case list --fields id,service,status,external_id,created_at,lat,lon,media,description
+	[ "${#lines[@]}" -eq 2 ]
+	$PY - "$output" <<'PY'
+import json, sys
+a, b = [json.loads(l) for l in sys.argv[1].splitlines()]
+assert a["external_id"] == "638344" and a["status"] == "closed", a
+assert a["created_at"] == "2026-02-10T07:15:00Z", a
+assert a["description"] == "Tiefes Schlagloch vor der Bäckerei"
+assert a["lat"] == 52.520008 and a["lon"] == 13.404954
+assert a["media"] == ["https://img.musterstadt.example/open311/638344.jpg"], a
+assert b["external_id"] == "638345" and b["description"] is None and b["status"] == "new", b
+assert b["service"] == "illegal-dumping" and b["created_at"] == "2026-02-11T13:05:30Z", b
+PY
+	run dc-case service show illegal-dumping --fields name,active
+	assert_output '{"name":"Wilder Müll","active":false}'
+	run dc-case history 2026-000001 --fields kind,note,visibility
+	assert_line '{"kind":"note","note":"<p>Repariert &amp; geprüft</p>","visibility":"public"}'
+	[ "$(echo "$output" | grep -c Repariert)" -eq 1 ]
+}
+
+@test "import open311 JSON; re-import updates without duplicates" {
+	export DC_USER=paul
+	run dc-case import "$FIXTURES/open311-requests.json" -q
+	assert_success
+	import_checks
+	run dc-case import "$FIXTURES/open311-requests.json" -q
+	assert_success
+	import_checks
+}
+
+@test "import open311 XML; re-import updates without duplicates" {
+	export DC_USER=paul
+	run dc-case import "$FIXTURES/open311-requests.xml" -q
+	assert_success
+	import_checks
+	run dc-case import "$FIXTURES/open311-requests.xml" -q
+	assert_success
+	import_checks
+}
+
+@test "import --format open311 is the verb's option" {
+	DC_USER=paul run dc-case import --format open311 "$FIXTURES/open311-requests.json" -q
+	assert_success
+	assert_output $'2026-000001\n2026-000002'
+}
+
+@test "concurrent claims: exactly one wins" {
+	id=$(new_case)
+	DC_USER=anna dc-assign claim "$id" -q >/dev/null 2>&1 &
+	p1=$!
+	DC_USER=bernd dc-assign claim "$id" -q >/dev/null 2>&1 &
+	p2=$!
+	rc1=0; wait $p1 || rc1=$?
+	rc2=0; wait $p2 || rc2=$?
+	echo "rc1=$rc1 rc2=$rc2"
+	[ $((rc1 + rc2)) -eq 3 ] && { [ $rc1 -eq 0 ] || [ $rc2 -eq 0 ]; }
+	run dc-case show "$id"
+	winner=$(echo "$output" | j assignee)
+	if [ $rc1 -eq 0 ]; then [ "$winner" = anna ]; else [ "$winner" = bernd ]; fi
+}

@@ -1,0 +1,340 @@
+#!/usr/bin/env bats
+# Conventions shared by every command (SPEC §1) and the front end dc (§1.6).
+
+bats_require_minimum_version 1.5.0
+load helper
+
+setup() {
+	seed_city
+}
+
+# --- dc verbs ------------------------------------------------------------------------------
+
+@test "dc init creates the database" {
+	export DC_DB=$BATS_TEST_TMPDIR/new.db
+	run dc init
+	assert_success
+	assert_output "dc: database '$DC_DB' is ready (schema up to date)"
+	[ -f "$DC_DB" ]
+	run sqlite3 "$DC_DB" 'SELECT count(*) FROM dept'
+	assert_output 0
+}
+
+@test "dc version, --version and help" {
+	run dc version
+	assert_success
+	assert_line --index 0 --regexp '^dc \(dcity\) [0-9]+\.[0-9]+\.[0-9]+$'
+	assert_line --index 1 --regexp '^sqlite [0-9.]+, json-c [0-9.]+, schema [0-9]+$'
+	for c in dc dc-case dc-assign; do
+		run "$c" --version
+		assert_success
+		assert_output --regexp '^dc(-case|-assign)? \(dcity\) [0-9]+\.[0-9]+\.[0-9]+'
+	done
+	run dc help
+	assert_success
+	assert_line --index 0 'usage: dc <noun> <verb> [options]   or   dc <verb>'
+	assert_output --partial '  assign   dc-assign: departments, staff, queues, claims, deputies, holidays'
+	run dc help nosuchtopic
+	assert_failure 2
+}
+
+@test "-h on every command and verb: exit 0, usage on stdout" {
+	local c v
+	for c in dc dc-case dc-assign; do
+		run --separate-stderr "$c" -h
+		assert_success
+		assert_output --partial "usage: $c"
+		[ -z "$stderr" ]
+	done
+	for v in "dept add" "dept list" "dept show" "staff add" "staff list" "staff show" \
+		"staff set" queue claim give steal release transfer list away "away list" back \
+		overview "holiday add" "holiday list" "holiday import"; do
+		# shellcheck disable=SC2086
+		run --separate-stderr dc-assign $v -h
+		assert_success
+		assert_output --partial "usage: dc-assign [global options] $v"
+		[ -z "$stderr" ]
+		run --separate-stderr dc-assign $v --help
+		assert_success
+	done
+	for v in init config backup check version help; do
+		run --separate-stderr dc "$v" -h
+		assert_success
+		assert_output --partial "usage: dc [global options] $v"
+	done
+	run --separate-stderr dc-case new -h
+	assert_success
+	assert_output --partial "usage: dc-case [global options] new --service C"
+}
+
+@test "unknown verb, noun or option exits 64" {
+	run dc-assign bogus
+	assert_failure 64
+	assert_output "dc-assign: unknown verb 'bogus'; see dc-assign -h"
+	run dc-assign dept list --bogus
+	assert_failure 64
+	assert_output "dc-assign: unknown option '--bogus' for dept list; see dc-assign dept list -h"
+	run dc bogus
+	assert_failure 64
+	assert_output "dc: 'bogus' is not a dc command or verb (no dc-bogus found); see dc help"
+	run dc-case bogus
+	assert_failure 64
+	run dc --bogus-option check
+	assert_failure 64
+}
+
+# --- dc config -----------------------------------------------------------------------------
+
+@test "dc config: list, get, set" {
+	run dc config -q
+	assert_success
+	assert_line --index 0 city.name
+	assert_line feed.flag_threshold
+	assert_line city.timezone
+	run dc config feed.flag_threshold
+	assert_success
+	assert_output '{"key":"feed.flag_threshold","value":"3"}'
+	run dc config city.name "Musterstadt an der Dc"
+	assert_success
+	run dc config city.name
+	assert_output '{"key":"city.name","value":"Musterstadt an der Dc"}'
+}
+
+@test "dc config: unknown key set 64, get 2; non-admin set 77" {
+	run dc config no.such.key x
+	assert_failure 64
+	assert_line --index 0 "dc: unknown setting 'no.such.key'; see dc config"
+	run dc config no.such.key
+	assert_failure 2
+	assert_output "dc: unknown setting 'no.such.key'; dc config lists them"
+	DC_USER=anna run dc config city.name Elsewhere
+	assert_failure 77
+	assert_output "dc: permission denied: 'anna' (clerk) may not change settings"
+	run dc config city.name
+	refute_output --partial Elsewhere
+}
+
+# --- dc check / backup ---------------------------------------------------------------------
+
+@test "dc check: ok, then a tampered event exits 1" {
+	run dc check --fields check,ok
+	assert_success
+	assert_output $'{"check":"integrity","ok":true}\n{"check":"audit-chain","ok":true}\n{"check":"wal-size","ok":true}'
+	sqlite3 "$DC_DB" "DROP TRIGGER event_no_update; UPDATE event SET actor='x' WHERE id=2"
+	run dc check --fields check,ok,detail
+	assert_failure 1
+	assert_line --index 1 '{"check":"audit-chain","ok":false,"detail":"event 2 breaks the hash chain"}'
+}
+
+@test "dc backup writes a valid database and will not overwrite" {
+	run dc backup "$BATS_TEST_TMPDIR/copy.db"
+	assert_success
+	assert_output "dc: backup written to '$BATS_TEST_TMPDIR/copy.db'"
+	run sqlite3 "$BATS_TEST_TMPDIR/copy.db" 'PRAGMA integrity_check'
+	assert_output ok
+	DC_DB=$BATS_TEST_TMPDIR/copy.db run dc-assign dept list -q
+	assert_output $'buergerbuero\ntiefbau'
+	run dc backup "$BATS_TEST_TMPDIR/copy.db"
+	assert_failure 73
+	assert_output "dc: '$BATS_TEST_TMPDIR/copy.db' exists; will not overwrite it"
+	DC_USER=anna run dc backup "$BATS_TEST_TMPDIR/other.db"
+	assert_failure 77
+}
+
+# --- the database file ---------------------------------------------------------------------
+
+@test "a text file as database exits 69" {
+	echo "not a database" >"$BATS_TEST_TMPDIR/notes.txt"
+	DC_DB=$BATS_TEST_TMPDIR/notes.txt run dc-assign dept list
+	assert_failure 69
+	assert_output --partial "notes.txt"
+	run cat "$BATS_TEST_TMPDIR/notes.txt"
+	assert_output "not a database"
+}
+
+@test "a foreign sqlite database exits 69" {
+	sqlite3 "$BATS_TEST_TMPDIR/other.db" 'CREATE TABLE t(x); INSERT INTO t VALUES (1)'
+	DC_DB=$BATS_TEST_TMPDIR/other.db run dc-assign dept list
+	assert_failure 69
+}
+
+@test "a newer schema exits 78" {
+	sqlite3 "$DC_DB" 'PRAGMA user_version=99'
+	run dc-assign dept list
+	assert_failure 78
+	assert_output --partial "has schema version 99"
+}
+
+@test "a locked database past the busy timeout exits 75" {
+	$PY -c '
+import sqlite3, sys, time
+c = sqlite3.connect(sys.argv[1], isolation_level=None)
+c.execute("BEGIN IMMEDIATE")
+print("locked", flush=True)
+time.sleep(3)
+c.execute("ROLLBACK")' "$DC_DB" >"$BATS_TEST_TMPDIR/lock.out" &
+	locker=$!
+	for _ in $(seq 50); do
+		[ -s "$BATS_TEST_TMPDIR/lock.out" ] && break
+		sleep 0.1
+	done
+	run dc-assign dept add x --name X --busy-timeout 200
+	assert_failure 75
+	assert_output "dc-assign: database is locked (gave up after 200 ms); retry later"
+	wait "$locker"
+	run dc-assign dept add x --name X -q
+	assert_success
+	assert_output x
+}
+
+# --- output formats ------------------------------------------------------------------------
+
+add_tricky_dept() {
+	printf '{"code":"trick","name":"Amt \\"Süd\\", Außenstelle\\nzweite Zeile"}\n' |
+		dc-assign dept add - >/dev/null
+}
+
+@test "--csv reads back with python csv" {
+	add_tricky_dept
+	run bash -c 'dc-assign dept list --csv --fields code,name | '"$PY"' -c "
+import csv, sys, json
+print(json.dumps(list(csv.reader(sys.stdin)), ensure_ascii=False))"'
+	assert_success
+	assert_output '[["code", "name"], ["buergerbuero", "Bürgerbüro"], ["tiefbau", "Tiefbauamt"], ["trick", "Amt \"Süd\", Außenstelle\nzweite Zeile"]]'
+}
+
+@test "--tsv and --no-header" {
+	run dc-assign dept list --tsv --fields code,name,staff
+	assert_success
+	assert_output $'code\tname\tstaff\nbuergerbuero\tBürgerbüro\t1\ntiefbau\tTiefbauamt\t3'
+	run dc-assign dept list --csv --no-header --fields code,staff
+	assert_output $'buergerbuero,1\ntiefbau,3'
+}
+
+@test "--json is one array, --jsonl one object per line" {
+	add_tricky_dept
+	run bash -c 'dc-assign dept list --json | '"$PY"' -c "
+import json, sys
+d = json.load(sys.stdin)
+print(len(d), d[2][\"name\"] == \"Amt \\\"Süd\\\", Außenstelle\nzweite Zeile\")"'
+	assert_success
+	assert_output "3 True"
+	run bash -c 'dc-assign dept list --jsonl | '"$PY"' -c "
+import json, sys
+print([json.loads(l)[\"code\"] for l in sys.stdin])"'
+	assert_output "['buergerbuero', 'tiefbau', 'trick']"
+	run bash -c 'dc-assign -f ndjson dept list | wc -l'
+	assert_output 3
+	run bash -c 'dc-assign dept show nowhere --json'
+	assert_failure 2
+}
+
+@test "--fields keeps the order; an unknown field is 64 and lists valid fields" {
+	run dc-assign dept list --fields name,code
+	assert_success
+	assert_output $'{"name":"Bürgerbüro","code":"buergerbuero"}\n{"name":"Tiefbauamt","code":"tiefbau"}'
+	run dc-assign dept list --fields name,bogus
+	assert_failure 64
+	assert_line --index 0 "dc-assign: unknown field 'bogus' for department records; valid fields: code,name,email,head,staff,open,created_at"
+	run dc-assign dept show tiefbau --fields bogus
+	assert_failure 64
+}
+
+@test "-q prints ids only" {
+	run dc-assign dept list -q
+	assert_output $'buergerbuero\ntiefbau'
+	run dc-assign --quiet staff list --dept tiefbau
+	assert_output $'anna\nbernd\nhanna'
+}
+
+@test "excel-de: BOM, semicolons, CRLF, formulas neutralised" {
+	dc-assign dept add formel --name "=HYPERLINK(1)" >/dev/null
+	dc-assign dept add plus --name "+49 Amt" >/dev/null
+	dc-assign dept list --csv --dialect excel-de --fields code,name,staff >"$BATS_TEST_TMPDIR/x.csv"
+	run $PY -c '
+import csv, sys
+b = open(sys.argv[1], "rb").read()
+assert b.startswith(b"\xef\xbb\xbf"), b[:3]
+lines = b[3:].split(b"\r\n")
+assert lines[-1] == b"" and all(b"\n" not in l for l in lines), lines
+rows = list(csv.reader(b[3:].decode().splitlines(), delimiter=";"))
+print(rows)' "$BATS_TEST_TMPDIR/x.csv"
+	assert_success
+	assert_output "[['code', 'name', 'staff'], ['buergerbuero', 'Bürgerbüro', '1'], ['formel', \"'=HYPERLINK(1)\", '0'], ['plus', \"'+49 Amt\", '0'], ['tiefbau', 'Tiefbauamt', '3']]"
+}
+
+@test "a terminal gets a table with a capitalised header" {
+	run script -qec "dc-assign dept list --fields code,name,staff" /dev/null
+	assert_success
+	assert_line --index 0 --regexp '^CODE +NAME +STAFF'
+	assert_line --index 1 --regexp '^buergerbuero +Bürgerbüro +1'
+}
+
+# --- input ---------------------------------------------------------------------------------
+
+@test "invalid UTF-8 and NUL bytes in input exit 65" {
+	run bash -c "printf '{\"code\":\"u1\",\"name\":\"bad \\xff byte\"}\n' | dc-assign dept add -"
+	assert_failure 65
+	assert_output "dc-assign: -:1: invalid UTF-8"
+	run bash -c "printf '{\"code\":\"u2\",\"name\":\"nul\\0byte\"}\n' | dc-assign dept add -"
+	assert_failure 65
+	assert_output "dc-assign: -:1: NUL byte in input"
+	run dc-assign dept list -q
+	assert_output $'buergerbuero\ntiefbau'
+}
+
+@test "a JSON array file as input" {
+	printf '[{"code":"a1","name":"A1"},\n {"code":"a2","name":"A2","email":"a2@stadt.example"}]\n' \
+		>"$BATS_TEST_TMPDIR/depts.json"
+	run bash -c "dc-assign dept add - --fields code,name,email <'$BATS_TEST_TMPDIR/depts.json'"
+	assert_success
+	assert_output $'{"code":"a1","name":"A1","email":null}\n{"code":"a2","name":"A2","email":"a2@stadt.example"}'
+}
+
+@test "a CSV with an empty cell as input" {
+	printf 'code,name,email\r\ne1,E1,\r\ne2,E2,e2@stadt.example\r\n' >"$BATS_TEST_TMPDIR/depts.csv"
+	run bash -c "dc-assign dept add - --fields code,email <'$BATS_TEST_TMPDIR/depts.csv'"
+	assert_success
+	assert_output $'{"code":"e1","email":null}\n{"code":"e2","email":"e2@stadt.example"}'
+}
+
+@test "bulk input is atomic: a bad record writes nothing" {
+	printf '{"code":"ok1","name":"OK"}\n{"code":"tiefbau","name":"dup"}\n' >"$BATS_TEST_TMPDIR/d.jsonl"
+	run bash -c "dc-assign dept add - <'$BATS_TEST_TMPDIR/d.jsonl'"
+	assert_failure 3
+	assert_output --partial ":2:"
+	run dc-assign dept show ok1
+	assert_failure 2
+}
+
+# --- dispatch, dry run, pipes --------------------------------------------------------------
+
+@test "dc NOUN dispatches to dc-NOUN" {
+	run dc assign dept list
+	assert_success
+	expected=$(dc-assign dept list)
+	assert_output "$expected"
+	run dc --csv assign dept list --fields code
+	assert_output $'code\nbuergerbuero\ntiefbau'
+}
+
+@test "-n prints the record but writes nothing" {
+	run dc-assign dept add probe --name Probe -n
+	assert_success
+	assert_output '{"code":"probe","name":"Probe","email":null,"head":null,"staff":0,"open":0,"created_at":"2026-03-02T09:00:00Z"}'
+	run dc-assign dept show probe
+	assert_failure 2
+	run sqlite3 "$DC_DB" "SELECT count(*) FROM dept WHERE code = 'probe'"
+	assert_output 0
+	run dc-assign --dry-run dept add tiefbau --name X
+	assert_failure 3
+}
+
+@test "stdout closed early by the reader is success" {
+	for i in $(seq 1 300); do printf '{"code":"d%03d","name":"Abteilung %d"}\n' "$i" "$i"; done |
+		dc-assign dept add - >/dev/null
+	run bash -c 'dc-assign dept list | head -0; echo "${PIPESTATUS[0]}"'
+	assert_output 0
+	run bash -c 'dc-assign dept list --csv | head -1 >/dev/null; echo "${PIPESTATUS[0]}"'
+	assert_output 0
+}
