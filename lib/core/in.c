@@ -426,8 +426,17 @@ dc_in_open(struct dc *ctx, const char *path, struct dc_in **out)
 	return 0;
 }
 
-/* CSV and TSV: the first record is the header.  ids_ok: a header of one bare word that is not
- * a field name means the whole file is a list of ids, one per line. */
+static size_t
+count(const char *s, char c)
+{
+	size_t n = 0;
+
+	for (; *s; s++)
+		n += *s == c;
+	return n;
+}
+
+/* CSV and TSV: the first record is the header; its names are the records' field names. */
 static int
 read_header(struct dc *ctx, struct dc_in *in)
 {
@@ -438,9 +447,8 @@ read_header(struct dc *ctx, struct dc_in *in)
 	if (in->mode == M_CSV) {
 		if ((rc = read_line(ctx, in)) <= 0)
 			return rc < 0 ? -rc : 0;
-		if (ctx->excel_de || (strchr(in->buf, ';') &&
-		                      strlen(in->buf) - strlen(strchr(in->buf, ';')) <
-		                          (strchr(in->buf, ',') ? strlen(in->buf) - strlen(strchr(in->buf, ',')) : (size_t)-1)))
+		/* the German dialect is recognised by its header: more ';' than ',' */
+		if (ctx->excel_de || count(in->buf, ';') > count(in->buf, ','))
 			sep = ';';
 		if (csv_init(&in->csv, CSV_STRICT | CSV_APPEND_NULL | CSV_STRICT_FINI))
 			abort();

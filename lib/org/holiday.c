@@ -168,31 +168,36 @@ ics_import(struct dc *ctx, FILE *fp, const char *name)
 	return 0;
 }
 
+/* The first byte of the input after a UTF-8 BOM, pushed back: one byte of pushback is all
+ * that stdio promises, and it is enough to tell "BEGIN:VCALENDAR" from CSV and JSON. */
+static int
+peek(FILE *fp)
+{
+	int c = getc(fp);
+
+	if (c == 0xef && getc(fp) == 0xbb && getc(fp) == 0xbf)
+		c = getc(fp);
+	if (c != EOF)
+		ungetc(c, fp);
+	return c;
+}
+
 int
 dc_org_holiday_import(struct dc *ctx, const char *path)
 {
 	FILE *fp;
-	char head[16] = "";
 	int rc;
 
 	if (!strcmp(path, "-"))
 		fp = stdin;
 	else if (!(fp = fopen(path, "r")))
 		return dc_error(ctx, DC_ENOINPUT, "cannot open '%s': %s", path, strerror(errno));
-	/* iCalendar is recognised by its first bytes, whatever the file is called */
-	if (fread(head, 1, 15, fp) > 0 && (strstr(head, "BEGIN:VCALENDAR"))) {
-		rewind(fp);
+	if (peek(fp) == 'B') {
 		if ((rc = dc_tx_begin(ctx)) == 0)
 			rc = dc_tx_end(ctx, ics_import(ctx, fp, path));
-		if (fp != stdin)
-			fclose(fp);
-		return rc;
-	}
-	if (fp == stdin) {
-		/* the record reader reads stdin itself; push back what we looked at */
-		for (int i = (int)strlen(head) - 1; i >= 0; i--)
-			ungetc(head[i], stdin);
 	} else
+		rc = dc_bulk(ctx, path, "date= name=", 0, dc_org_holiday_add, NULL);
+	if (fp != stdin)
 		fclose(fp);
-	return dc_bulk(ctx, path, "date= name=", 0, dc_org_holiday_add, NULL);
+	return rc;
 }

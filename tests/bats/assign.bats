@@ -344,3 +344,20 @@ for l in sys.stdin:
 		DC_USER=hanna dc-assign release "$id" >/dev/null
 	done
 }
+
+@test "holiday import reads iCalendar and CSV from standard input" {
+	run dc-assign holiday import - < "$FIXTURES/holidays.ics"
+	assert_success
+	run dc-assign holiday list -q
+	assert_line "2026-12-25"
+	printf '\xef\xbb\xbfdate,name\n2027-05-01,Tag der Arbeit\n' | dc-assign holiday import - >/dev/null
+	run dc-assign holiday list --csv --fields date,name
+	assert_line "2027-05-01,Tag der Arbeit"
+}
+
+@test "a bad option value is a usage error (64), a bad record field a data error (65)" {
+	run env DC_USER=anna dc-assign queue --limit 0
+	assert_equal "$status" 64
+	run bash -c 'echo "{\"service\":\"pothole\",\"attr\":\"size=large\",\"lat\":\"north\",\"lon\":\"1\"}" | dc-case new -'
+	assert_equal "$status" 65
+}
