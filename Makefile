@@ -14,37 +14,40 @@ $(info dcity: dependencies missing, running scripts/install-deps)
 $(shell scripts/install-deps >&2)
 endif
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) | sed 's/-I/-isystem /g')
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS)) -lcsv
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS)) -lcsv -lm
 WARN     = -std=c11 -Wall -Wextra -Wpedantic -Werror -Wno-unused-parameter
 CFLAGS  ?= -O2 -g
 ALL_CFLAGS = $(WARN) -D_GNU_SOURCE -Ilib $(PKG_CFLAGS) $(CFLAGS)
 
-COMMANDS = dc dc-case dc-assign
+COMMANDS = dc dc-case dc-assign dc-order
 LIB_SRC  = $(wildcard lib/*/*.c)
 GEN_SRC  = build/gen/embedded.c
 SQL      = $(sort $(wildcard schemas/sql/*.sql))
 TPL      = $(sort $(wildcard schemas/templates/*.txt))
+RULES    = $(sort $(wildcard schemas/rules/*.json))
 
 # Two builds share the sources: build/rel (normal) and build/san (ASan+UBSan) for the tests.
 SAN_FLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
 all: $(addprefix build/rel/,$(COMMANDS))
 
-$(GEN_SRC): scripts/embed $(SQL) $(TPL)
+$(GEN_SRC): scripts/embed $(SQL) $(TPL) $(RULES)
 	@mkdir -p $(@D)
-	scripts/embed $(SQL) $(TPL) > $@.tmp && mv $@.tmp $@
+	scripts/embed $(SQL) $(TPL) $(RULES) > $@.tmp && mv $@.tmp $@
 
 define variant
 build/$(1)/lib/%.o: lib/%.c $(wildcard lib/*/*.h)
 	@mkdir -p $$(@D)
-	$$(CC) $$(ALL_CFLAGS) $(2) -c $$< -o $$@
+	@echo "  CC ($(1)) $$<"
+	@$$(CC) $$(ALL_CFLAGS) $(2) -c $$< -o $$@
 build/$(1)/gen/embedded.o: $(GEN_SRC)
 	@mkdir -p $$(@D)
-	$$(CC) $$(ALL_CFLAGS) $(2) -c $$< -o $$@
+	@$$(CC) $$(ALL_CFLAGS) $(2) -c $$< -o $$@
 build/$(1)/libdc.a: $$(patsubst lib/%.c,build/$(1)/lib/%.o,$$(LIB_SRC)) build/$(1)/gen/embedded.o
-	rm -f $$@ && ar rcs $$@ $$^
+	@rm -f $$@ && ar rcs $$@ $$^
 build/$(1)/%: cmd/%.c build/$(1)/libdc.a
-	$$(CC) $$(ALL_CFLAGS) $(2) $$< build/$(1)/libdc.a $$(PKG_LIBS) -o $$@
+	@echo "  LD ($(1)) $$@"
+	@$$(CC) $$(ALL_CFLAGS) $(2) $$< build/$(1)/libdc.a $$(PKG_LIBS) -o $$@
 endef
 $(eval $(call variant,rel,))
 $(eval $(call variant,san,$(SAN_FLAGS)))
@@ -52,7 +55,8 @@ $(eval $(call variant,san,$(SAN_FLAGS)))
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 build/san/unit/%: tests/unit/%.c build/san/libdc.a
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) $< build/san/libdc.a $(PKG_LIBS) -lcmocka -o $@
+	@echo "  LD (san) $@"
+	@$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) $< build/san/libdc.a $(PKG_LIBS) -lcmocka -o $@
 
 check: all $(addprefix build/san/,$(COMMANDS)) $(patsubst tests/unit/%.c,build/san/unit/%,$(UNIT_SRC))
 	tests/run

@@ -20,8 +20,8 @@ cmd_init(struct dc *ctx, struct dc_args *a)
 
 	if ((rc = dc_db_open(ctx)))
 		return rc;
-	fprintf(stderr, "dc: database '%s' is ready (schema %s)\n", ctx->db_path,
-	        dc_migrations[0].name ? "up to date" : "empty");
+	fprintf(stderr, "dc: database '%s' is ready (schema %ld)\n", ctx->db_path,
+	        dc_schema_version());
 	return 0;
 }
 
@@ -145,7 +145,7 @@ static int
 cmd_version(struct dc *ctx, struct dc_args *a)
 {
 	printf("dc (dcity) %s\nsqlite %s, json-c %s, schema %ld\n", DC_VERSION, sqlite3_libversion(),
-	       json_c_version(), atol(dc_migrations[0].name ? dc_migrations[0].name : "0"));
+	       json_c_version(), dc_schema_version());
 	return 0;
 }
 

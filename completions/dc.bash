@@ -66,6 +66,43 @@ _dc_words() {
 		"staff") echo "add list show set " ;;
 		*) echo "--db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version " ;;
 		esac ;;
+	dc-order)
+		case "$2" in
+		"vendor add") echo "--name --email --vat-id --address --db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version " ;;
+		"vendor list") echo "--db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version " ;;
+		"vendor show") echo "--db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version " ;;
+		"vendor set") echo "--name --email --vat-id --address --active --db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version " ;;
+		"catalog import") echo "--vendor --mode --input --db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version " ;;
+		"catalog search") echo "--vendor --category --max-price --limit --db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version " ;;
+		"catalog show") echo "--db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version " ;;
+		"framework add") echo "--vendor --title --from --until --max-value --category --db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version " ;;
+		"framework list") echo "--db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version " ;;
+		"budget add") echo "--dept --year --amount --name --db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version " ;;
+		"budget list") echo "--dept --year --db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version " ;;
+		"budget show") echo "--db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version " ;;
+		"rules list") echo "--profile --db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version " ;;
+		"rules use") echo "--db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version " ;;
+		"rules import") echo "--db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version " ;;
+		"rules explain") echo "--value --category --profile --date --db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version " ;;
+		"new") echo "--dept --budget --item --line --framework --category --justification --db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version " ;;
+		"quote") echo "--vendor --amount --note --db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version " ;;
+		"award") echo "--vendor --reason --db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version " ;;
+		"approve") echo "--tender-ref --split-justification --db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version " ;;
+		"place") echo "--db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version " ;;
+		"receive") echo "--line --qty --db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version " ;;
+		"invoice") echo "--number --amount --db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version " ;;
+		"cancel") echo "--reason --db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version " ;;
+		"list") echo "--status --dept --vendor --budget --db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version " ;;
+		"show") echo "--db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version " ;;
+		"record") echo "--format --db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version " ;;
+		"") echo "approve award budget cancel catalog framework invoice list new place quote receive record rules show vendor " ;;
+		"budget") echo "add list show " ;;
+		"catalog") echo "import search show " ;;
+		"framework") echo "add list " ;;
+		"rules") echo "list use import explain " ;;
+		"vendor") echo "add list show set " ;;
+		*) echo "--db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version " ;;
+		esac ;;
 	esac
 }
 _dc_complete() {
@@ -84,9 +121,9 @@ _dc_complete() {
 	local words
 	case $cur in
 	-*) words=$(_dc_words "$cmd" "${verb:-*}") ;;
-	*) if [ "$cmd" = dc ] && [ "$COMP_CWORD" -eq 1 ]; then words="init config backup check version help case assign"
+	*) if [ "$cmd" = dc ] && [ "$COMP_CWORD" -eq 1 ]; then words="init config backup check version help case assign order"
 	   else words=$(_dc_words "$cmd" "$verb"); fi ;;
 	esac
 	mapfile -t COMPREPLY < <(compgen -W "$words" -- "$cur")
 }
-complete -F _dc_complete -o default dc dc-case dc-assign
+complete -F _dc_complete -o default dc dc-case dc-assign dc-order

@@ -13,7 +13,7 @@ const char *const dc_setting_keys[] = {
 	"mail.from",           "dcity@musterstadt.example",
 	"mail.reply_to",       NULL,
 	"track.url",           "https://www.musterstadt.example/anliegen/{id}",
-	"procurement.profile", "eu",
+	"procurement.profile", "uvgo",
 	"procurement.leitweg_id", NULL,
 	"ocds.prefix",         "ocds-xxxxxx",
 	"feed.flag_threshold", "3",

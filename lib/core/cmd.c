@@ -403,7 +403,10 @@ parse(struct dc *ctx, int argc, char **argv, const struct dc_verb *verbs,
 
 				if (!val)
 					return dc_error(ctx, DC_EUSAGE, "option '-%c' needs a value", *s);
-				if (apply_global(ctx, g, val, ga))
+				/* as for long options, a verb's own option of that name wins */
+				if (v && dc_opts_allow(v->opts, g->name, NULL))
+					dc_args_add(a, g->name, val);
+				else if (apply_global(ctx, g, val, ga))
 					return ctx->err;
 				break;
 			}

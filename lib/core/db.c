@@ -54,8 +54,8 @@ pragma_int(struct dc *ctx, const char *sql, long *out)
 	return rc;
 }
 
-static long
-latest_version(void)
+long
+dc_schema_version(void)
 {
 	const struct dc_blob *m;
 	long v = 0;
@@ -88,7 +88,7 @@ migrate(struct dc *ctx, long have)
 		}
 	}
 	snprintf(sql, sizeof sql, "PRAGMA application_id = %d; PRAGMA user_version = %ld",
-	         DC_APPLICATION_ID, latest_version());
+	         DC_APPLICATION_ID, dc_schema_version());
 	if (sqlite3_exec(ctx->db, sql, NULL, NULL, NULL) != SQLITE_OK)
 		rc = dc_db_error(ctx, sqlite3_errcode(ctx->db), "migrating");
 done:
@@ -128,10 +128,10 @@ open_db(struct dc *ctx, int flags)
 		                          : rc;
 	if (app != DC_APPLICATION_ID && (app != 0 || objects != 0))
 		return dc_error(ctx, DC_EDB, "'%s' is not a dcity database", ctx->db_path);
-	if (ver > latest_version())
+	if (ver > dc_schema_version())
 		return dc_error(ctx, DC_ESCHEMA,
 		                "'%s' has schema version %ld; this program knows up to %ld: upgrade dcity",
-		                ctx->db_path, ver, latest_version());
+		                ctx->db_path, ver, dc_schema_version());
 	/* secure_delete: purged personal data must not linger in free pages (SPEC §2 purge). */
 	if (sqlite3_exec(ctx->db,
 	                 "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;"
@@ -139,14 +139,14 @@ open_db(struct dc *ctx, int flags)
 	                 NULL, NULL, NULL) != SQLITE_OK)
 		return dc_db_error(ctx, sqlite3_errcode(ctx->db), "opening the database");
 	if (flags & SQLITE_OPEN_READONLY)
-		return ver == latest_version()
+		return ver == dc_schema_version()
 		           ? 0
 		           : dc_error(ctx, DC_EDB, "'%s' is not an up-to-date dcity database", ctx->db_path);
 	if (objects == 0) {
 		/* WAL cannot be switched on inside a transaction; it sticks to the file. */
 		sqlite3_exec(ctx->db, "PRAGMA journal_mode = WAL", NULL, NULL, NULL);
 	}
-	if (ver < latest_version())
+	if (ver < dc_schema_version())
 		return migrate(ctx, ver);
 	return 0;
 }

@@ -70,6 +70,7 @@ struct dc_blob {
 };
 extern const struct dc_blob dc_migrations[];
 extern const struct dc_blob dc_templates[];
+extern const struct dc_blob dc_rules[]; /* built-in procurement rule profiles (JSON) */
 
 struct dc_out; /* output writer state, private to out.c */
 
@@ -110,6 +111,7 @@ struct dc {
 	struct dc_out *out;  /* current writer or NULL */
 	long nrows;          /* rows written by the last listing */
 	int partial;         /* --keep-going: exit status of the first rejected record */
+	long nrejected;      /* --keep-going: records rejected so far */
 	/* the last error */
 	int err;
 	char errmsg[1024];
@@ -120,6 +122,8 @@ struct dc {
 /* ---- errors ---------------------------------------------------------------------------- */
 int dc_error(struct dc *ctx, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* Put context in front of the pending error's message ("cases.csv:3: field 'x': …"). */
+int dc_error_prefix(struct dc *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int dc_db_error(struct dc *ctx, int sqlite_rc, const char *what);
 void dc_print_error(struct dc *ctx);
 void dc_warn(struct dc *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -186,6 +190,10 @@ int dc_text_check(struct dc *ctx, const char *s, size_t len); /* UTF-8, no NUL, 
 typedef int (*dc_bulk_fn)(struct dc *ctx, struct dc_args *rec, void *arg);
 int dc_bulk(struct dc *ctx, const char *path, const char *opts, int ids_ok, dc_bulk_fn fn,
             void *arg);
+/* Apply fn to one record (inside a savepoint under --keep-going, where a failure is reported,
+ * counted in nrejected, remembered in partial, and undone). */
+int dc_apply_record(struct dc *ctx, struct dc_args *rec, const char *opts, dc_bulk_fn fn,
+                    void *arg);
 /* For verbs acting on ids: operands, or "-" for ids/JSONL records from stdin. */
 int dc_each_id(struct dc *ctx, struct dc_args *a, int (*fn)(struct dc *, const char *id,
                struct dc_args *a), struct dc_args *verb_args);
@@ -255,6 +263,8 @@ const char *dc_template(const char *name);
 char *dc_strdup(const char *s); /* NULL-safe */
 char *dc_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void dc_sha256_hex(const void *data, size_t len, char hex[65]);
+int dc_sha256_file(struct dc *ctx, const char *path, char hex[65]);
+long dc_schema_version(void); /* the newest migration this program carries */
 int dc_random_hex(char *hex, size_t nbytes); /* writes 2*nbytes+1 chars */
 int dc_money_parse(const char *s, long long *cents); /* "12.5", "12,50" → 1250 */
 

@@ -331,7 +331,7 @@ add_json_value(struct dc *ctx, struct dc_args *rec, const char *key, json_object
 		s = json_object_get_string(v);
 		len = (size_t)json_object_get_string_len(v);
 		if (dc_text_check(ctx, s, len))
-			return dc_error(ctx, DC_EDATA, "field '%s': %s", key, ctx->errmsg);
+			return dc_error_prefix(ctx, "field '%s'", key);
 		break;
 	default:
 		s = json_object_get_string(v);
@@ -367,11 +367,7 @@ json_to_args(struct dc *ctx, struct dc_in *in, const char *text, size_t len, lon
 	json_object_object_foreach(obj, k, v)
 	{
 		if ((rc = add_json_value(ctx, rec, k, v, 0))) {
-			char msg[sizeof ctx->errmsg];
-
-			snprintf(msg, sizeof msg, "%s", ctx->errmsg);
-			ctx->err = 0;
-			rc = dc_error(ctx, DC_EDATA, "%s:%ld: %s", in->name, line, msg);
+			dc_error_prefix(ctx, "%s:%ld", in->name, line);
 			goto done;
 		}
 	}
@@ -496,7 +492,7 @@ dc_in_next(struct dc *ctx, struct dc_in *in, struct dc_args *rec, long *line)
 				return rc ? rc : 1;
 			}
 			if ((rc = dc_text_check(ctx, in->buf, (size_t)in->buflen)))
-				return dc_error(ctx, rc, "%s:%ld: %s", in->name, in->line, ctx->errmsg);
+				return dc_error_prefix(ctx, "%s:%ld", in->name, in->line);
 			dc_args_add(rec, "id", in->buf + strspn(in->buf, " \t"));
 			in->buflen = -1;
 			return 1;
@@ -539,8 +535,7 @@ dc_in_next(struct dc *ctx, struct dc_in *in, struct dc_args *rec, long *line)
 			if (!in->cell[i][0])
 				continue; /* an empty cell is a field not given */
 			if (dc_text_check(ctx, in->cell[i], strlen(in->cell[i])))
-				return dc_error(ctx, DC_EDATA, "%s:%ld: field '%s': %s", in->name, *line,
-				                in->hdr[i], ctx->errmsg);
+				return dc_error_prefix(ctx, "%s:%ld: field '%s'", in->name, *line, in->hdr[i]);
 			dc_args_add(rec, in->hdr[i], in->cell[i]);
 		}
 		return 1;
@@ -613,10 +608,8 @@ check_keys(struct dc *ctx, struct dc_args *rec, const char *opts)
 	return 0;
 }
 
-/* Apply fn to one record, inside a savepoint under --keep-going. */
-static int
-apply(struct dc *ctx, struct dc_args *rec, const char *opts, dc_bulk_fn fn, void *arg,
-      int *first)
+int
+dc_apply_record(struct dc *ctx, struct dc_args *rec, const char *opts, dc_bulk_fn fn, void *arg)
 {
 	int rc;
 
@@ -634,8 +627,9 @@ apply(struct dc *ctx, struct dc_args *rec, const char *opts, dc_bulk_fn fn, void
 	write_reject(ctx, rec, ctx->cursrc ? ctx->cursrc : "", ctx->curline, ctx->errmsg);
 	ctx->err = 0;
 	ctx->errmsg[0] = '\0';
-	if (!*first)
-		*first = rc;
+	ctx->nrejected++;
+	if (!ctx->partial)
+		ctx->partial = rc;
 	if ((rc = dc_savepoint(ctx, "ROLLBACK TO")) || (rc = dc_savepoint(ctx, "RELEASE")))
 		return rc;
 	return 0;
@@ -643,7 +637,7 @@ apply(struct dc *ctx, struct dc_args *rec, const char *opts, dc_bulk_fn fn, void
 
 /* Apply fn to every record of an open reader; stops at the first failure unless --keep-going. */
 static int
-feed(struct dc *ctx, struct dc_in *in, const char *opts, dc_bulk_fn fn, void *arg, int *first)
+feed(struct dc *ctx, struct dc_in *in, const char *opts, dc_bulk_fn fn, void *arg)
 {
 	struct dc_args rec = {0};
 	long line = 0, n = 0;
@@ -665,8 +659,9 @@ feed(struct dc *ctx, struct dc_in *in, const char *opts, dc_bulk_fn fn, void *ar
 				break;
 			dc_print_error(ctx);
 			write_reject(ctx, &rec, in->name, line, ctx->errmsg);
-			if (!*first)
-				*first = rc;
+			ctx->nrejected++;
+			if (!ctx->partial)
+				ctx->partial = rc;
 			ctx->err = 0;
 			ctx->errmsg[0] = '\0';
 			continue;
@@ -674,7 +669,7 @@ feed(struct dc *ctx, struct dc_in *in, const char *opts, dc_bulk_fn fn, void *ar
 		free(ctx->cursrc);
 		ctx->cursrc = dc_strdup(in->name);
 		ctx->curline = line;
-		if ((rc = apply(ctx, &rec, opts, fn, arg, first)))
+		if ((rc = dc_apply_record(ctx, &rec, opts, fn, arg)))
 			break;
 		free(ctx->cursrc);
 		ctx->cursrc = NULL;
@@ -700,7 +695,7 @@ dc_bulk(struct dc *ctx, const char *path, const char *opts, int ids_ok, dc_bulk_
         void *arg)
 {
 	struct dc_in *in = NULL;
-	int rc, first = 0;
+	int rc;
 
 	if ((rc = dc_in_open(ctx, path, &in)))
 		goto done;
@@ -708,9 +703,7 @@ dc_bulk(struct dc *ctx, const char *path, const char *opts, int ids_ok, dc_bulk_
 		ids_mode(ctx, in);
 	if ((rc = dc_tx_begin(ctx)))
 		goto done;
-	rc = dc_tx_end(ctx, feed(ctx, in, opts, fn, arg, &first));
-	if (!ctx->partial)
-		ctx->partial = first;
+	rc = dc_tx_end(ctx, feed(ctx, in, opts, fn, arg));
 done:
 	dc_in_close(in);
 	return rc;
@@ -738,7 +731,7 @@ dc_each_id(struct dc *ctx, struct dc_args *a,
 {
 	struct each e = {fn, verb_args};
 	struct dc_args rec = {0};
-	int i, rc, first = 0, stdin_seen = 0;
+	int i, rc, stdin_seen = 0;
 
 	if (a->noperand == 0)
 		return dc_error(ctx, DC_EUSAGE, "no ids given (use - to read them from stdin)");
@@ -751,16 +744,14 @@ dc_each_id(struct dc *ctx, struct dc_args *a,
 			if (stdin_seen++ || (rc = dc_in_open(ctx, "-", &in)))
 				continue;
 			ids_mode(ctx, in);
-			rc = feed(ctx, in, NULL, each_record, &e, &first);
+			rc = feed(ctx, in, NULL, each_record, &e);
 			dc_in_close(in);
 			continue;
 		}
 		dc_args_free(&rec);
 		dc_args_add(&rec, "id", a->operand[i]);
-		rc = apply(ctx, &rec, NULL, each_record, &e, &first);
+		rc = dc_apply_record(ctx, &rec, NULL, each_record, &e);
 	}
 	dc_args_free(&rec);
-	if (!ctx->partial)
-		ctx->partial = first;
 	return dc_tx_end(ctx, rc);
 }

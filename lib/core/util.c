@@ -25,6 +25,21 @@ dc_error(struct dc *ctx, int code, const char *fmt, ...)
 }
 
 int
+dc_error_prefix(struct dc *ctx, const char *fmt, ...)
+{
+	char prefix[512], msg[sizeof ctx->errmsg];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(prefix, sizeof prefix, fmt, ap);
+	va_end(ap);
+	/* a message too long for the buffer is cut, not lost */
+	if (snprintf(msg, sizeof msg, "%s: %s", prefix, ctx->errmsg) >= 0)
+		memcpy(ctx->errmsg, msg, sizeof msg);
+	return ctx->err;
+}
+
+int
 dc_db_error(struct dc *ctx, int rc, const char *what)
 {
 	const char *msg = ctx->db ? sqlite3_errmsg(ctx->db) : sqlite3_errstr(rc);
@@ -347,6 +362,33 @@ dc_sha256_hex(const void *data, size_t len, char hex[65])
 	EVP_Digest(data, len, md, &n, EVP_sha256(), NULL);
 	for (i = 0; i < 32; i++)
 		snprintf(hex + 2 * i, 3, "%02x", md[i]);
+}
+
+int
+dc_sha256_file(struct dc *ctx, const char *path, char hex[65])
+{
+	unsigned char buf[65536], md[32];
+	unsigned int n = 0;
+	EVP_MD_CTX *md_ctx;
+	FILE *fp;
+	size_t r;
+	int i, rc = 0;
+
+	if (!(fp = fopen(path, "rb")))
+		return dc_error(ctx, DC_ENOINPUT, "cannot open '%s': %s", path, strerror(errno));
+	if (!(md_ctx = EVP_MD_CTX_new()))
+		abort();
+	EVP_DigestInit_ex(md_ctx, EVP_sha256(), NULL);
+	while ((r = fread(buf, 1, sizeof buf, fp)) > 0)
+		EVP_DigestUpdate(md_ctx, buf, r);
+	if (ferror(fp))
+		rc = dc_error(ctx, DC_EIO, "%s: read error: %s", path, strerror(errno));
+	EVP_DigestFinal_ex(md_ctx, md, &n);
+	EVP_MD_CTX_free(md_ctx);
+	fclose(fp);
+	for (i = 0; i < 32; i++)
+		snprintf(hex + 2 * i, 3, "%02x", md[i]);
+	return rc;
 }
 
 int

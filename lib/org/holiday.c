@@ -95,8 +95,7 @@ ics_import(struct dc *ctx, FILE *fp, const char *name)
 			break;
 		}
 		if ((rc = dc_text_check(ctx, line, len))) {
-			ctx->err = 0;
-			rc = dc_error(ctx, DC_EDATA, "%s:%ld: invalid UTF-8", name, start);
+			dc_error_prefix(ctx, "%s:%ld", name, start);
 			break;
 		}
 		if (!colon)
@@ -148,11 +147,7 @@ ics_import(struct dc *ctx, FILE *fp, const char *name)
 				n++;
 			}
 			if (rc) {
-				char msg[sizeof ctx->errmsg];
-
-				snprintf(msg, sizeof msg, "%s", ctx->errmsg);
-				ctx->err = 0;
-				rc = dc_error(ctx, rc, "%s:%ld: %s", name, evline, msg);
+				dc_error_prefix(ctx, "%s:%ld", name, evline);
 				break;
 			}
 		}

@@ -14,7 +14,7 @@ setup() {
 	export DC_DB=$BATS_TEST_TMPDIR/new.db
 	run dc init
 	assert_success
-	assert_output "dc: database '$DC_DB' is ready (schema up to date)"
+	assert_output --regexp "^dc: database '$DC_DB' is ready \(schema [0-9]+\)$"
 	[ -f "$DC_DB" ]
 	run sqlite3 "$DC_DB" 'SELECT count(*) FROM dept'
 	assert_output 0
@@ -275,7 +275,7 @@ print(rows)' "$BATS_TEST_TMPDIR/x.csv"
 @test "invalid UTF-8 and NUL bytes in input exit 65" {
 	run bash -c "printf '{\"code\":\"u1\",\"name\":\"bad \\xff byte\"}\n' | dc-assign dept add -"
 	assert_failure 65
-	assert_output "dc-assign: -:1: invalid UTF-8"
+	assert_output "dc-assign: -:1: field 'name': invalid UTF-8"
 	run bash -c "printf '{\"code\":\"u2\",\"name\":\"nul\\0byte\"}\n' | dc-assign dept add -"
 	assert_failure 65
 	assert_output "dc-assign: -:1: NUL byte in input"

@@ -1,0 +1,528 @@
+/* dc-order: procurement (SPEC §4).  Verb table and option specs; the work is in lib/procure. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "procure/procure.h"
+
+#define VENDOR_OPTS "name= email= vat-id= address="
+
+/* rc and *st come from a listing function called in the same argument list. */
+static int
+list_out(struct dc *ctx, const struct dc_rectype *rt, int rc, sqlite3_stmt **st)
+{
+	return rc ? rc : dc_out_query(ctx, rt, *st);
+}
+
+static int
+show_vendor(struct dc *ctx, const char *id, const char *extra)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if ((rc = dc_procure_vendor_list(ctx, id, &st)))
+		return rc;
+	if ((rc = dc_step(ctx, st)) == 1)
+		rc = dc_out_stmt(ctx, st);
+	else if (rc == 0)
+		rc = dc_error(ctx, DC_ENOTFOUND, "no vendor '%s'", id);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int
+cmd_vendor_add(struct dc *ctx, struct dc_args *a)
+{
+	return dc_create(ctx, a, "id", "id= " VENDOR_OPTS, dc_procure_vendor_add, NULL,
+	                 &dc_rt_vendor, show_vendor);
+}
+
+static int
+cmd_vendor_list(struct dc *ctx, struct dc_args *a)
+{
+	sqlite3_stmt *st = NULL;
+
+	return list_out(ctx, &dc_rt_vendor, dc_procure_vendor_list(ctx, NULL, &st), &st);
+}
+
+static int
+cmd_vendor_show(struct dc *ctx, struct dc_args *a)
+{
+	int rc;
+
+	if (a->noperand != 1)
+		return dc_error(ctx, DC_EUSAGE, "vendor show needs one ID");
+	if ((rc = dc_db_open(ctx)) || (rc = dc_out_begin(ctx, &dc_rt_vendor)) ||
+	    (rc = show_vendor(ctx, a->operand[0], NULL)))
+		return rc;
+	return dc_out_end(ctx);
+}
+
+static int
+cmd_vendor_set(struct dc *ctx, struct dc_args *a)
+{
+	return dc_act(ctx, a, dc_procure_vendor_set, &dc_rt_vendor, show_vendor);
+}
+
+static int
+cmd_catalog_import(struct dc *ctx, struct dc_args *a)
+{
+	struct dc_catalog_opts o = {dc_arg(a, "vendor"), NULL, dc_arg(a, "mode"), NULL};
+	static const char *const fmts[] = {"csv", "json", "jsonl", "tsv", "bmecat", NULL};
+	const char *const *f;
+	int i, rc = 0, first = 0;
+
+	if (a->noperand < 1)
+		return dc_error(ctx, DC_EUSAGE, "catalog import needs FILE... (or -)");
+	if (o.mode && strcmp(o.mode, "full") && strcmp(o.mode, "update"))
+		return dc_error(ctx, DC_EUSAGE, "--mode: '%s' is not full or update", o.mode);
+	if ((o.format = dc_arg(a, "input"))) {
+		for (f = fmts; *f && strcmp(*f, o.format); f++)
+			;
+		if (!*f)
+			return dc_error(ctx, DC_EUSAGE, "-i: unknown catalog format '%s' (csv, json, jsonl, "
+			                                "tsv, bmecat)",
+			                o.format);
+		if (strcmp(o.format, "bmecat"))
+			ctx->input = !strcmp(o.format, "csv")    ? DC_IN_CSV
+			             : !strcmp(o.format, "tsv")  ? DC_IN_TSV
+			             : !strcmp(o.format, "json") ? DC_IN_JSON
+			                                         : DC_IN_JSONL;
+	}
+	if ((rc = dc_db_open(ctx)) || (rc = dc_out_begin(ctx, &dc_rt_import)))
+		return rc;
+	/* one transaction per file: a bad file does not stop the others */
+	for (i = 0; i < a->noperand; i++) {
+		if ((rc = dc_procure_catalog_import(ctx, a->operand[i], &o))) {
+			if (rc == DC_EBUSY || a->noperand == 1)
+				return rc;
+			dc_print_error(ctx);
+			ctx->err = 0;
+			ctx->errmsg[0] = '\0';
+			first = first ? first : rc;
+		}
+	}
+	rc = dc_out_end(ctx);
+	return rc ? rc : first;
+}
+
+static int
+cmd_catalog_search(struct dc *ctx, struct dc_args *a)
+{
+	sqlite3_stmt *st = NULL;
+	char *text;
+	size_t len = 0;
+	int i, rc;
+
+	if (a->noperand < 1)
+		return dc_error(ctx, DC_EUSAGE, "catalog search needs TEXT");
+	for (i = 0; i < a->noperand; i++)
+		len += strlen(a->operand[i]) + 1;
+	text = calloc(1, len + 1);
+	if (!text)
+		abort();
+	for (i = 0; i < a->noperand; i++) {
+		strcat(text, a->operand[i]);
+		strcat(text, " ");
+	}
+	rc = list_out(ctx, &dc_rt_item_hit, dc_procure_catalog_search(ctx, text, a, &st), &st);
+	free(text);
+	return rc;
+}
+
+static int
+cmd_catalog_show(struct dc *ctx, struct dc_args *a)
+{
+	sqlite3_stmt *st = NULL;
+	int i, rc = 0;
+
+	if (a->noperand < 1)
+		return dc_error(ctx, DC_EUSAGE, "catalog show needs VENDOR:SKU");
+	if ((rc = dc_db_open(ctx)) || (rc = dc_out_begin(ctx, &dc_rt_item_show)))
+		return rc;
+	for (i = 0; i < a->noperand && !rc; i++) {
+		if ((rc = dc_procure_catalog_show(ctx, a->operand[i], &st)))
+			break;
+		if ((rc = dc_step(ctx, st)) == 1)
+			rc = dc_out_stmt(ctx, st);
+		else if (rc == 0)
+			rc = dc_error(ctx, DC_ENOTFOUND, "no catalog item '%s'", a->operand[i]);
+		sqlite3_finalize(st);
+	}
+	return rc ? rc : dc_out_end(ctx);
+}
+
+
+/* ---- rules ---- */
+
+static int
+cmd_rules_list(struct dc *ctx, struct dc_args *a)
+{
+	struct dc_profile p;
+	json_object *rows;
+	int rc;
+	size_t i, n;
+
+	if ((rc = dc_db_open(ctx)) || (rc = dc_procure_profile_load(ctx, dc_arg(a, "profile"), &p)))
+		return rc;
+	if ((rc = dc_out_begin(ctx, &dc_rt_rule)))
+		goto done;
+	json_object_object_get_ex(p.json, "rows", &rows);
+	n = json_object_array_length(rows);
+	for (i = 0; i < n && !rc; i++) {
+		json_object *r = json_object_array_get_idx(rows, i), *v;
+		char up[32] = "", q[16] = "";
+		const char *vals[10];
+		const char *keys[] = {"procedure", "category", "valid_from", "valid_to", "legal_basis"};
+		const char *got[5];
+
+		for (int k = 0; k < 5; k++)
+			got[k] = json_object_object_get_ex(r, keys[k], &v) && !json_object_is_type(v, json_type_null)
+			             ? json_object_get_string(v)
+			             : NULL;
+		if (json_object_object_get_ex(r, "up_to", &v) && !json_object_is_type(v, json_type_null))
+			snprintf(up, sizeof up, "%lld", (long long)llround(json_object_get_double(v) * 100));
+		if (json_object_object_get_ex(r, "min_quotes", &v))
+			snprintf(q, sizeof q, "%d", json_object_get_int(v));
+		vals[0] = p.name, vals[1] = got[0], vals[2] = got[1], vals[3] = *up ? up : NULL;
+		vals[4] = q, vals[5] = got[2], vals[6] = got[3], vals[7] = got[4], vals[8] = p.version;
+		vals[9] = p.imported ? "imported" : "built-in";
+		rc = dc_out_row(ctx, vals);
+	}
+	if (!rc)
+		rc = dc_out_end(ctx);
+done:
+	dc_procure_profile_free(&p);
+	return rc;
+}
+
+static int
+cmd_rules_use(struct dc *ctx, struct dc_args *a)
+{
+	struct dc_profile p;
+	int rc;
+
+	if (a->noperand != 1)
+		return dc_error(ctx, DC_EUSAGE, "rules use needs one PROFILE");
+	if ((rc = dc_db_open(ctx)) || (rc = dc_procure_profile_load(ctx, a->operand[0], &p)))
+		return rc;
+	dc_procure_profile_free(&p);
+	return dc_setting_set(ctx, "procurement.profile", a->operand[0]);
+}
+
+static int
+rules_import(struct dc *ctx, const char *path, struct dc_args *a)
+{
+	return dc_procure_rules_import(ctx, path);
+}
+
+static int
+cmd_rules_import(struct dc *ctx, struct dc_args *a)
+{
+	if (a->noperand < 1)
+		return dc_error(ctx, DC_EUSAGE, "rules import needs FILE...");
+	return dc_act_each(ctx, a, rules_import, NULL, NULL);
+}
+
+static int
+cmd_rules_explain(struct dc *ctx, struct dc_args *a)
+{
+	const char *value = dc_arg(a, "value"), *date = dc_arg(a, "date");
+	struct dc_profile p = {0};
+	struct dc_band b = {0};
+	char today[11], cents[24], up[24];
+	long long net;
+	long d;
+	int rc;
+
+	if (!value || dc_money_parse(value, &net) < 0 || net < 0)
+		return dc_error(ctx, DC_EUSAGE, "rules explain needs --value NET (euros)");
+	if (date && dc_parse_date(date, &d) < 0)
+		return dc_error(ctx, DC_EUSAGE, "--date: '%s' is not a date", date);
+	if ((rc = dc_db_open(ctx)) || (rc = dc_procure_profile_load(ctx, dc_arg(a, "profile"), &p)))
+		return rc;
+	if (!date) {
+		dc_fmt_date(dc_local_days(ctx, dc_now(ctx)), today);
+		date = today;
+	}
+	if (!(rc = dc_procure_band(ctx, &p, net, dc_arg(a, "category"), date, &b)) &&
+	    !(rc = dc_out_begin(ctx, &dc_rt_band))) {
+		char q[16];
+		const char *vals[10];
+
+		snprintf(cents, sizeof cents, "%lld", net);
+		snprintf(up, sizeof up, "%lld", b.up_to);
+		snprintf(q, sizeof q, "%d", b.min_quotes);
+		vals[0] = cents, vals[1] = p.name, vals[2] = b.procedure, vals[3] = q;
+		vals[4] = b.legal_basis, vals[5] = b.valid_from, vals[6] = *b.valid_to ? b.valid_to : NULL;
+		vals[7] = b.category, vals[8] = b.up_to < 0 ? NULL : up, vals[9] = p.version;
+		if (!(rc = dc_out_row(ctx, vals)))
+			rc = dc_out_end(ctx);
+	}
+	dc_band_free(&b);
+	dc_procure_profile_free(&p);
+	return rc;
+}
+
+/* ---- budgets and frameworks ---- */
+
+static int
+show_budget(struct dc *ctx, const char *id, const char *extra)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if ((rc = dc_procure_budget_list(ctx, id, NULL, NULL, &st)))
+		return rc;
+	if ((rc = dc_step(ctx, st)) == 1)
+		rc = dc_out_stmt(ctx, st);
+	else if (rc == 0)
+		rc = dc_error(ctx, DC_ENOTFOUND, "no budget '%s'", id);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int
+cmd_budget_add(struct dc *ctx, struct dc_args *a)
+{
+	return dc_create(ctx, a, "account", "account= dept= year= amount= name=",
+	                 dc_procure_budget_add, NULL, &dc_rt_budget, show_budget);
+}
+
+static int
+cmd_budget_list(struct dc *ctx, struct dc_args *a)
+{
+	sqlite3_stmt *st = NULL;
+
+	return list_out(ctx, &dc_rt_budget,
+	                dc_procure_budget_list(ctx, NULL, dc_arg(a, "dept"), dc_arg(a, "year"), &st),
+	                &st);
+}
+
+static int
+cmd_budget_show(struct dc *ctx, struct dc_args *a)
+{
+	int rc, i;
+
+	if (a->noperand < 1)
+		return dc_error(ctx, DC_EUSAGE, "budget show needs ACCOUNT[/YEAR]");
+	if ((rc = dc_db_open(ctx)) || (rc = dc_out_begin(ctx, &dc_rt_budget)))
+		return rc;
+	for (i = 0; i < a->noperand && !rc; i++)
+		rc = show_budget(ctx, a->operand[i], NULL);
+	return rc ? rc : dc_out_end(ctx);
+}
+
+static int
+show_framework(struct dc *ctx, const char *id, const char *extra)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if ((rc = dc_procure_framework_list(ctx, id, &st)))
+		return rc;
+	if ((rc = dc_step(ctx, st)) == 1)
+		rc = dc_out_stmt(ctx, st);
+	else if (rc == 0)
+		rc = dc_error(ctx, DC_ENOTFOUND, "no framework '%s'", id);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int
+cmd_framework_add(struct dc *ctx, struct dc_args *a)
+{
+	return dc_create(ctx, a, "id", "id= vendor= title= from= until= max-value= category=",
+	                 dc_procure_framework_add, NULL, &dc_rt_framework, show_framework);
+}
+
+static int
+cmd_framework_list(struct dc *ctx, struct dc_args *a)
+{
+	sqlite3_stmt *st = NULL;
+
+	return list_out(ctx, &dc_rt_framework, dc_procure_framework_list(ctx, NULL, &st), &st);
+}
+
+/* ---- orders ---- */
+
+static int
+show_order(struct dc *ctx, const char *id, const char *extra)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if ((rc = dc_procure_order_list(ctx, id, NULL, &st)))
+		return rc;
+	if ((rc = dc_step(ctx, st)) == 1)
+		rc = dc_out_stmt(ctx, st);
+	else if (rc == 0)
+		rc = dc_error(ctx, DC_ENOTFOUND, "no order '%s'", id);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+#define ORDER_NEW_OPTS "dept= budget= item=* line=* framework= category= justification="
+
+static int
+cmd_new(struct dc *ctx, struct dc_args *a)
+{
+	return dc_create(ctx, a, NULL, ORDER_NEW_OPTS, dc_procure_order_new, NULL, &dc_rt_order,
+	                 show_order);
+}
+
+static int
+cmd_quote(struct dc *ctx, struct dc_args *a)
+{
+	return dc_act(ctx, a, dc_procure_order_quote, &dc_rt_order, show_order);
+}
+
+static int
+cmd_award(struct dc *ctx, struct dc_args *a)
+{
+	return dc_act(ctx, a, dc_procure_order_award, &dc_rt_order, show_order);
+}
+
+static int
+cmd_approve(struct dc *ctx, struct dc_args *a)
+{
+	return dc_act(ctx, a, dc_procure_order_approve, &dc_rt_order, show_order);
+}
+
+static int
+cmd_place(struct dc *ctx, struct dc_args *a)
+{
+	return dc_act(ctx, a, dc_procure_order_place, &dc_rt_order, show_order);
+}
+
+static int
+cmd_receive(struct dc *ctx, struct dc_args *a)
+{
+	return dc_act(ctx, a, dc_procure_order_receive, &dc_rt_order, show_order);
+}
+
+static int
+cmd_invoice(struct dc *ctx, struct dc_args *a)
+{
+	return dc_act(ctx, a, dc_procure_order_invoice, &dc_rt_order, show_order);
+}
+
+static int
+cmd_cancel(struct dc *ctx, struct dc_args *a)
+{
+	return dc_act(ctx, a, dc_procure_order_cancel, &dc_rt_order, show_order);
+}
+
+static int
+cmd_list(struct dc *ctx, struct dc_args *a)
+{
+	sqlite3_stmt *st = NULL;
+
+	return list_out(ctx, &dc_rt_order, dc_procure_order_list(ctx, NULL, a, &st), &st);
+}
+
+static int
+cmd_show(struct dc *ctx, struct dc_args *a)
+{
+	int rc, i;
+
+	if (a->noperand < 1)
+		return dc_error(ctx, DC_EUSAGE, "show needs an order ID");
+	if ((rc = dc_db_open(ctx)) || (rc = dc_out_begin(ctx, &dc_rt_order)))
+		return rc;
+	for (i = 0; i < a->noperand && !rc; i++)
+		rc = show_order(ctx, a->operand[i], NULL);
+	return rc ? rc : dc_out_end(ctx);
+}
+
+static int
+cmd_record(struct dc *ctx, struct dc_args *a)
+{
+	const char *f = dc_arg(a, "format");
+	sqlite3_stmt *st = NULL;
+	char *text = NULL;
+	int rc;
+
+	if (a->noperand != 1)
+		return dc_error(ctx, DC_EUSAGE, "record needs one order ID");
+	if (f && strcmp(f, "text") && strcmp(f, "json"))
+		return dc_error(ctx, DC_EUSAGE, "record: -f text or -f json");
+	if ((rc = dc_db_open(ctx)))
+		return rc;
+	if (!f || !strcmp(f, "text")) {
+		if (!(rc = dc_procure_order_record(ctx, a->operand[0], &text)))
+			fputs(text, stdout);
+		free(text);
+		return rc;
+	}
+	/* JSON: the order record, then its history as event records */
+	ctx->format = DC_FMT_JSONL;
+	if ((rc = dc_procure_order_record(ctx, a->operand[0], &text)))
+		return rc;
+	free(text);
+	if ((rc = dc_out_begin(ctx, &dc_rt_order)) || (rc = show_order(ctx, a->operand[0], NULL)) ||
+	    (rc = dc_out_end(ctx)) || (rc = dc_procure_order_events(ctx, a->operand[0], &st)))
+		return rc;
+	return dc_out_query(ctx, &dc_rt_order_event, st);
+}
+
+static const struct dc_verb verbs[] = {
+	{"vendor add", cmd_vendor_add, VENDOR_OPTS,
+	 "ID --name N [--email E] [--vat-id V] [--address A] | -", "add a vendor"},
+	{"vendor list", cmd_vendor_list, "", "", "list vendors"},
+	{"vendor show", cmd_vendor_show, "", "ID", "show one vendor"},
+	{"vendor set", cmd_vendor_set, VENDOR_OPTS " active=",
+	 "ID... [--name N] [--email E] [--vat-id V] [--address A] [--active true|false]",
+	 "change vendors"},
+	{"catalog import", cmd_catalog_import, "vendor= mode= input=",
+	 "FILE... [--vendor ID] [-i csv|json|jsonl|tsv|bmecat] [--mode full|update]",
+	 "import vendor catalogs (CSV, JSON, BMEcat 1.2 and 2005), one transaction per file"},
+	{"catalog search", cmd_catalog_search, "vendor= category= max-price= limit=",
+	 "TEXT [--vendor V] [--category C] [--max-price X] [--limit N]",
+	 "full-text search of active catalog items, best match first"},
+	{"catalog show", cmd_catalog_show, "", "VENDOR:SKU...",
+	 "an item with its current price and price history"},
+	{"framework add", cmd_framework_add, "vendor= title= from= until= max-value= category=",
+	 "ID --vendor V --title T --from DATE --until DATE --max-value X [--category C] | -",
+	 "add a framework contract (Rahmenvereinbarung)"},
+	{"framework list", cmd_framework_list, "", "", "framework contracts with used and remaining value"},
+	{"budget add", cmd_budget_add, "dept= year= amount= name=",
+	 "ACCOUNT --dept D --year Y --amount X [--name N] | -", "add a budget line"},
+	{"budget list", cmd_budget_list, "dept= year=", "[--dept D] [--year Y]",
+	 "budgets with committed, spent and available"},
+	{"budget show", cmd_budget_show, "", "ACCOUNT[/YEAR]...", "show budgets"},
+	{"rules list", cmd_rules_list, "profile=", "[--profile P]", "the bands of a rule profile"},
+	{"rules use", cmd_rules_use, "", "PROFILE", "choose the city's rule profile (admin)"},
+	{"rules import", cmd_rules_import, "", "FILE...", "import a custom rule profile (JSON)"},
+	{"rules explain", cmd_rules_explain, "value= category= profile= date=",
+	 "--value NET [--category C] [--profile P] [--date DATE]",
+	 "which procedure a value needs, and why"},
+	{"new", cmd_new, ORDER_NEW_OPTS,
+	 "--dept D --budget ACCOUNT [--item VENDOR:SKU:QTY ...] [--line \"TEXT;QTY;UNIT_NET;VENDOR\" ...] "
+	 "[--framework F] [--category C] [--justification TEXT] | -",
+	 "request an order: value, procedure band, split check"},
+	{"quote", cmd_quote, "vendor= amount= note=", "ID --vendor V --amount NET [--note T]",
+	 "record an offer"},
+	{"award", cmd_award, "vendor= reason=", "ID --vendor V [--reason T]", "award the order"},
+	{"approve", cmd_approve, "tender-ref= split-justification=",
+	 "ID... [--tender-ref REF] [--split-justification TEXT]",
+	 "approve (head or admin): band, quotes, award, split, budget"},
+	{"place", cmd_place, "", "ID...", "send the order to the vendor (queued message)"},
+	{"receive", cmd_receive, "line= qty=", "ID [--line N --qty Q]", "record a delivery"},
+	{"invoice", cmd_invoice, "number= amount=", "ID --number N --amount GROSS",
+	 "book the invoice (three-way match, 1 % tolerance)"},
+	{"cancel", cmd_cancel, "reason=", "ID... --reason T", "cancel; releases the commitment"},
+	{"list", cmd_list, "status= dept= vendor= budget=",
+	 "[--status S] [--dept D] [--vendor V] [--budget ACCOUNT]", "list orders"},
+	{"show", cmd_show, "", "ID...", "show orders with lines and quotes"},
+	{"record", cmd_record, "format=", "ID [-f text|json]",
+	 "the procurement record (Vergabevermerk)"},
+	{NULL, NULL, NULL, NULL, NULL},
+};
+
+int
+main(int argc, char **argv)
+{
+	return dc_main(argc, argv, "dc-order", verbs,
+	               "dc-order: procurement — vendors, catalogs, rules, budgets, orders.");
+}

@@ -1,0 +1,754 @@
+/*
+ * Catalog import (CSV, JSON/JSONL, BMEcat), search and show.  One file is one transaction;
+ * an item whose fields are all unchanged is not written at all, so re-importing the same
+ * file changes nothing, and a file whose SHA-256 equals the vendor's last import is skipped.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "procure/bmecat.h"
+#include "procure/procure.h"
+
+#define ITEM_FIELDS                                                                            \
+	{"id", DC_T_STR}, {"vendor", DC_T_STR}, {"sku", DC_T_STR}, {"name", DC_T_STR},             \
+	    {"unit", DC_T_STR}, {"price", DC_T_MONEY}, {"currency", DC_T_STR}, {"vat", DC_T_REAL}, \
+	    {"category", DC_T_STR}, {"gtin", DC_T_STR}, {"description", DC_T_STR},                 \
+	    {"min_qty", DC_T_REAL}, {"valid_from", DC_T_STR}, {"valid_until", DC_T_STR},           \
+	    {"tiers", DC_T_JSON}, {"attributes", DC_T_JSON}, {"status", DC_T_STR},                 \
+	{                                                                                          \
+		"updated_at", DC_T_STR                                                                 \
+	}
+#define NITEM 18
+#define ITEM_COLS                                                                              \
+	"i.vendor || ':' || i.sku, i.vendor, i.sku, i.name, i.unit, i.price, i.currency, i.vat,"   \
+	" i.category, i.gtin, i.description, i.min_qty, i.valid_from, i.valid_until, i.tiers,"     \
+	" i.attributes, i.status, i.updated_at"
+
+const struct dc_rectype dc_rt_item = {"catalog item", (const struct dc_field[]){ITEM_FIELDS},
+                                      NITEM};
+const struct dc_rectype dc_rt_item_hit = {
+	"catalog item", (const struct dc_field[]){ITEM_FIELDS, {"score", DC_T_REAL}}, NITEM + 1};
+const struct dc_rectype dc_rt_item_show = {
+	"catalog item", (const struct dc_field[]){ITEM_FIELDS, {"history", DC_T_JSON}}, NITEM + 1};
+const struct dc_rectype dc_rt_import = {
+	"catalog import",
+	(const struct dc_field[]){{"id", DC_T_INT}, {"vendor", DC_T_STR}, {"source", DC_T_STR},
+	                          {"sha256", DC_T_STR}, {"format", DC_T_STR}, {"mode", DC_T_STR},
+	                          {"added", DC_T_INT}, {"changed", DC_T_INT},
+	                          {"unchanged", DC_T_INT}, {"discontinued", DC_T_INT},
+	                          {"rejected", DC_T_INT}, {"commit", DC_T_STR},
+	                          {"skipped", DC_T_BOOL}, {"at", DC_T_STR}},
+	14};
+
+/* The fields a catalog record names; every other column is kept in attributes. */
+static const char *const known[] = {"sku",     "name",        "unit",       "price",
+                                    "currency", "vat",        "category",   "gtin",
+                                    "description", "min_qty", "valid_from", "valid_until",
+                                    "mode",    "tier",        "price_type", "keywords",
+                                    NULL};
+
+/* State of one file's import; statements are prepared once and reused for every item. */
+struct import {
+	const char *vendor;   /* vendor id, borrowed */
+	int full;             /* full mode: items not in the file become discontinued */
+	int prices_only;      /* BMEcat T_UPDATE_PRICES: only prices change */
+	const char *currency; /* default currency (BMEcat header), borrowed */
+	long id;              /* catalog_import row */
+	long added, changed, unchanged, discontinued;
+	char now[21], today[11];
+	sqlite3_stmt *get, *ins, *upd, *price_upd, *hist_fix, *hist_close, *hist_add, *seen, *del;
+};
+
+/* A decimal number with '.' or ',' as decimal separator (the other one, if both occur, a
+ * thousands separator), rounded half up to `scale` decimals; 0 or -1. */
+static int
+decimal(const char *s, int scale, long long *out)
+{
+	const char *dec = NULL, *p;
+	long long v = 0;
+	int frac = -1, neg = 0, digits = 0, roundup = 0;
+
+	while (*s == ' ')
+		s++;
+	if (*s == '-' || *s == '+')
+		neg = *s++ == '-';
+	for (p = s; *p; p++)
+		if (*p == '.' || *p == ',')
+			dec = p;
+	if (dec && strchr(s, *dec) != dec)
+		dec = NULL; /* "1.234.567": only thousands separators */
+	for (p = s; *p && *p != ' '; p++) {
+		if (p == dec) {
+			frac = 0;
+			continue;
+		}
+		if ((*p == '.' || *p == ',') && frac < 0)
+			continue;
+		if (*p < '0' || *p > '9')
+			return -1;
+		digits++;
+		if (frac >= scale) {
+			if (frac == scale)
+				roundup = *p >= '5';
+			frac++;
+			continue;
+		}
+		if (v > 100000000000000LL)
+			return -1;
+		v = v * 10 + (*p - '0');
+		if (frac >= 0)
+			frac++;
+	}
+	while (*p == ' ')
+		p++;
+	if (*p || !digits)
+		return -1;
+	for (frac = frac < 0 ? 0 : frac; frac < scale; frac++)
+		v *= 10;
+	*out = (v + roundup) * (neg ? -1 : 1);
+	return 0;
+}
+
+static int
+bad(struct dc *ctx, const char *field, const char *v, const char *what)
+{
+	return dc_error(ctx, DC_EDATA, "field '%s': '%s' is not %s", field, v, what);
+}
+
+/* YYYY-MM-DD, also accepted as the date part of an RFC 3339 timestamp. */
+static int
+date_field(struct dc *ctx, struct dc_args *rec, const char *field, char out[11])
+{
+	const char *v = dc_arg(rec, field);
+	long d;
+	char buf[11];
+
+	*out = '\0';
+	if (!v || !*v)
+		return 0;
+	snprintf(buf, sizeof buf, "%s", v);
+	if (dc_parse_date(buf, &d) < 0 || (v[10] && v[10] != 'T' && v[10] != ' '))
+		return bad(ctx, field, v, "a date (YYYY-MM-DD)");
+	memcpy(out, buf, 11);
+	return 0;
+}
+
+/* tier "LOWER_BOUND=PRICE" values → [{"min_qty":1,"price":12.5},...] */
+static int
+tiers_json(struct dc *ctx, struct dc_args *rec, char **out)
+{
+	json_object *arr = json_object_new_array();
+	int i, rc = 0;
+
+	for (i = 0; i < dc_arg_count(rec, "tier") && !rc; i++) {
+		const char *t = dc_arg_nth(rec, "tier", i), *eq = strchr(t, '=');
+		long long q, cents;
+		char qty[64];
+
+		if (!eq || (size_t)(eq - t) >= sizeof qty) {
+			rc = bad(ctx, "tier", t, "LOWER_BOUND=PRICE");
+			break;
+		}
+		snprintf(qty, sizeof qty, "%.*s", (int)(eq - t), t);
+		if (decimal(qty, 3, &q) < 0 || decimal(eq + 1, 2, &cents) < 0) {
+			rc = bad(ctx, "tier", t, "LOWER_BOUND=PRICE");
+			break;
+		}
+		{
+			json_object *o = json_object_new_object();
+			char num[48];
+
+			snprintf(num, sizeof num, "%lld.%02lld", cents / 100, cents % 100);
+			json_object_object_add(o, "min_qty", json_object_new_double((double)q / 1000));
+			json_object_object_add(o, "price", json_object_new_double_s((double)cents / 100, num));
+			json_object_array_add(arr, o);
+		}
+	}
+	if (!rc)
+		*out = dc_strdup(json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PLAIN));
+	json_object_put(arr);
+	return rc;
+}
+
+static char *
+attributes_json(struct dc_args *rec)
+{
+	json_object *o = json_object_new_object();
+	char *s;
+	int i;
+
+	for (i = 0; i < rec->n; i++) {
+		const char *const *k;
+
+		for (k = known; *k && strcmp(*k, rec->keys[i]); k++)
+			;
+		if (!*k)
+			json_object_object_add(o, rec->keys[i], json_object_new_string(rec->vals[i]));
+	}
+	s = dc_strdup(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+	json_object_put(o);
+	return s;
+}
+
+static void
+bind_opt(sqlite3_stmt *st, int i, const char *v)
+{
+	sqlite3_bind_text(st, i, v && *v ? v : NULL, -1, SQLITE_TRANSIENT);
+}
+
+/* The previous price period ends the day before the new one starts. */
+static int
+new_price_period(struct dc *ctx, struct import *im, long long item, const char *from,
+                 int has_price, long long price, const char *currency)
+{
+	char end[11];
+	long d;
+	int rc;
+
+	/* a second change on the day the open period began corrects that period */
+	sqlite3_reset(im->hist_fix);
+	sqlite3_bind_int64(im->hist_fix, 1, item);
+	has_price ? sqlite3_bind_int64(im->hist_fix, 2, price) : sqlite3_bind_null(im->hist_fix, 2);
+	sqlite3_bind_text(im->hist_fix, 3, currency, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(im->hist_fix, 4, from, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(im->hist_fix, 5, im->id);
+	if ((rc = dc_step(ctx, im->hist_fix)) || sqlite3_changes(ctx->db))
+		return rc;
+	dc_parse_date(from, &d);
+	dc_fmt_date(d - 1, end);
+	sqlite3_reset(im->hist_close);
+	sqlite3_bind_int64(im->hist_close, 1, item);
+	sqlite3_bind_text(im->hist_close, 2, end, -1, SQLITE_TRANSIENT);
+	if ((rc = dc_step(ctx, im->hist_close)))
+		return rc;
+	sqlite3_reset(im->hist_add);
+	sqlite3_bind_int64(im->hist_add, 1, item);
+	if (has_price)
+		sqlite3_bind_int64(im->hist_add, 2, price);
+	else
+		sqlite3_bind_null(im->hist_add, 2);
+	sqlite3_bind_text(im->hist_add, 3, currency, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(im->hist_add, 4, from, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(im->hist_add, 5, im->id);
+	return dc_step(ctx, im->hist_add);
+}
+
+static int
+import_item(struct dc *ctx, struct dc_args *rec, void *arg)
+{
+	struct import *im = arg;
+	const char *sku = dc_arg(rec, "sku"), *name = dc_arg(rec, "name");
+	const char *mode = dc_arg(rec, "mode"), *v, *currency;
+	char from[11], until[11], *tiers = NULL, *attrs = NULL;
+	long long price = 0, vat = 0, minq = 0, item = 0, oldprice = 0;
+	int has_price = 0, has_vat = 0, has_min = 0, exists, oldhas = 0, rc;
+
+	if (!sku || !*sku)
+		return dc_error(ctx, DC_EDATA, "field 'sku' is required");
+	currency = (v = dc_arg(rec, "currency")) && *v ? v : im->currency ? im->currency : "EUR";
+	if ((v = dc_arg(rec, "price")) && *v) {
+		if (decimal(v, 2, &price) < 0 || price < 0)
+			return bad(ctx, "price", v, "a price");
+		has_price = 1;
+	}
+	if ((v = dc_arg(rec, "vat")) && *v) {
+		if (decimal(v, 2, &vat) < 0 || vat < 0 || vat > 10000)
+			return bad(ctx, "vat", v, "a VAT percentage");
+		has_vat = 1;
+	}
+	if ((v = dc_arg(rec, "min_qty")) && *v) {
+		if (decimal(v, 3, &minq) < 0 || minq < 0)
+			return bad(ctx, "min_qty", v, "a quantity");
+		has_min = 1;
+	}
+	if ((rc = date_field(ctx, rec, "valid_from", from)) ||
+	    (rc = date_field(ctx, rec, "valid_until", until)))
+		return rc;
+	sqlite3_reset(im->get);
+	sqlite3_bind_text(im->get, 1, sku, -1, SQLITE_TRANSIENT);
+	if ((rc = dc_step(ctx, im->get)) > 1)
+		return rc;
+	if ((exists = rc == 1)) {
+		item = sqlite3_column_int64(im->get, 0);
+		oldhas = sqlite3_column_type(im->get, 1) != SQLITE_NULL;
+		oldprice = sqlite3_column_int64(im->get, 1);
+	}
+	if (mode && !strcmp(mode, "map")) {
+		/* a BMEcat 1.2 ARTICLE_TO_CATALOGGROUP_MAP, which follows all articles */
+		return exists ? dc_exec(ctx, "UPDATE catalog_item SET category = ?2 WHERE id = ?1"
+		                             " AND category IS NOT ?2",
+		                        2, (sqlite3_column_text(im->get, 0) ? (const char *)sqlite3_column_text(im->get, 0) : ""),
+		                        dc_arg(rec, "category"))
+		              : 0;
+	}
+	if (mode && !strcmp(mode, "delete")) {
+		/* BMEcat deletes: the item stays for old orders, marked discontinued */
+		if (!exists)
+			return 0;
+		sqlite3_reset(im->del);
+		sqlite3_bind_int64(im->del, 1, item);
+		sqlite3_bind_text(im->del, 2, im->now, -1, SQLITE_STATIC);
+		if ((rc = dc_step(ctx, im->del)))
+			return rc;
+		im->discontinued += sqlite3_changes(ctx->db);
+		return 0;
+	}
+	if (!exists && (im->prices_only || !name || !*name))
+		return im->prices_only ? dc_error(ctx, DC_EDATA, "field 'sku': no item '%s' to update", sku)
+		                       : dc_error(ctx, DC_EDATA, "field 'name' is required");
+	if ((rc = tiers_json(ctx, rec, &tiers)))
+		return rc;
+	attrs = attributes_json(rec);
+	if (!*from)
+		memcpy(from, im->today, sizeof from);
+	if (im->prices_only) {
+		sqlite3_stmt *st = im->price_upd;
+
+		sqlite3_reset(st);
+		sqlite3_bind_int64(st, 1, item);
+		has_price ? sqlite3_bind_int64(st, 2, price) : sqlite3_bind_null(st, 2);
+		sqlite3_bind_text(st, 3, currency, -1, SQLITE_TRANSIENT);
+		has_vat ? sqlite3_bind_double(st, 4, (double)vat / 100) : sqlite3_bind_null(st, 4);
+		bind_opt(st, 5, dc_arg(rec, "valid_from") ? from : NULL);
+		bind_opt(st, 6, until);
+		sqlite3_bind_text(st, 7, tiers, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, 8, im->now, -1, SQLITE_STATIC);
+		if ((rc = dc_step(ctx, st)) == 0)
+			*(sqlite3_changes(ctx->db) ? &im->changed : &im->unchanged) += 1;
+	} else {
+		sqlite3_stmt *st = exists ? im->upd : im->ins;
+
+		sqlite3_reset(st);
+		if (exists)
+			sqlite3_bind_int64(st, 1, item);
+		else {
+			sqlite3_bind_text(st, 1, im->vendor, -1, SQLITE_STATIC);
+		}
+		sqlite3_bind_text(st, 2, sku, -1, SQLITE_TRANSIENT);
+		bind_opt(st, 3, name);
+		bind_opt(st, 4, dc_arg(rec, "unit"));
+		has_price ? sqlite3_bind_int64(st, 5, price) : sqlite3_bind_null(st, 5);
+		sqlite3_bind_text(st, 6, currency, -1, SQLITE_TRANSIENT);
+		has_vat ? sqlite3_bind_double(st, 7, (double)vat / 100) : sqlite3_bind_null(st, 7);
+		bind_opt(st, 8, dc_arg(rec, "category"));
+		bind_opt(st, 9, dc_arg(rec, "gtin"));
+		bind_opt(st, 10, dc_arg(rec, "description"));
+		has_min ? sqlite3_bind_double(st, 11, (double)minq / 1000) : sqlite3_bind_null(st, 11);
+		bind_opt(st, 12, dc_arg(rec, "valid_from") ? from : NULL);
+		bind_opt(st, 13, until);
+		sqlite3_bind_text(st, 14, tiers, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, 15, attrs, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, 16, im->now, -1, SQLITE_STATIC);
+		/* RETURNING yields a row only when something was written */
+		if ((rc = dc_step(ctx, st)) == 1) {
+			item = sqlite3_column_int64(st, 0);
+			*(exists ? &im->changed : &im->added) += 1;
+			rc = 0;
+		} else if (rc == 0)
+			im->unchanged++;
+	}
+	free(tiers);
+	free(attrs);
+	if (rc)
+		return rc;
+	if ((!exists || oldhas != has_price || oldprice != price) &&
+	    (rc = new_price_period(ctx, im, item, from, has_price, price, currency)))
+		return rc;
+	if (im->full) {
+		sqlite3_reset(im->seen);
+		sqlite3_bind_int64(im->seen, 1, item);
+		return dc_step(ctx, im->seen);
+	}
+	return 0;
+}
+
+static int
+bmecat_item(struct dc *ctx, struct dc_args *item, long line, void *arg)
+{
+	free(ctx->cursrc);
+	ctx->cursrc = NULL;
+	ctx->curline = line;
+	return dc_apply_record(ctx, item, NULL, import_item, arg);
+}
+
+static int
+prepare_all(struct dc *ctx, struct import *im)
+{
+	/* an unchanged item matches every IS NOT and so is not written (nor counted changed) */
+	static const char upd[] =
+	    "UPDATE catalog_item SET name = ?3, unit = ?4, price = ?5, currency = ?6, vat = ?7,"
+	    " category = coalesce(?8, category), gtin = ?9, description = ?10, min_qty = ?11, valid_from = ?12,"
+	    " valid_until = ?13, tiers = ?14, attributes = ?15, status = 'active', updated_at = ?16"
+	    /* a category the file does not give (BMEcat 1.2 maps it later) is kept */
+	    " WHERE id = ?1 AND ?2 IS NOT NULL AND (name IS NOT ?3 OR unit IS NOT ?4"
+	    " OR price IS NOT ?5 OR currency IS NOT ?6 OR vat IS NOT ?7"
+	    " OR (?8 IS NOT NULL AND category IS NOT ?8)"
+	    " OR gtin IS NOT ?9 OR description IS NOT ?10 OR min_qty IS NOT ?11"
+	    " OR valid_from IS NOT ?12 OR valid_until IS NOT ?13 OR tiers IS NOT ?14"
+	    " OR attributes IS NOT ?15 OR status <> 'active') RETURNING id";
+	static const char price_upd[] =
+	    "UPDATE catalog_item SET price = ?2, currency = ?3, vat = coalesce(?4, vat),"
+	    " valid_from = coalesce(?5, valid_from), valid_until = coalesce(?6, valid_until),"
+	    " tiers = ?7, updated_at = ?8 WHERE id = ?1 AND (price IS NOT ?2 OR currency IS NOT ?3"
+	    " OR (?4 IS NOT NULL AND vat IS NOT ?4) OR (?5 IS NOT NULL AND valid_from IS NOT ?5)"
+	    " OR (?6 IS NOT NULL AND valid_until IS NOT ?6) OR tiers IS NOT ?7)";
+	int rc;
+
+	if ((rc = dc_prepare(ctx, &im->get, "SELECT id, price FROM catalog_item"
+	                                    " WHERE vendor = ?2 AND sku = ?1")) ||
+	    (rc = dc_prepare(ctx, &im->ins,
+	                     "INSERT INTO catalog_item(vendor, sku, name, unit, price, currency, vat,"
+	                     " category, gtin, description, min_qty, valid_from, valid_until, tiers,"
+	                     " attributes, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10,"
+	                     " ?11, ?12, ?13, ?14, ?15, ?16) RETURNING id")) ||
+	    (rc = dc_prepare(ctx, &im->upd, upd)) ||
+	    (rc = dc_prepare(ctx, &im->price_upd, price_upd)) ||
+	    (rc = dc_prepare(ctx, &im->hist_fix, "UPDATE price_history SET price = ?2, currency = ?3,"
+	                                         " import = ?5 WHERE item = ?1 AND valid_to IS NULL"
+	                                         " AND valid_from = ?4")) ||
+	    (rc = dc_prepare(ctx, &im->hist_close, "UPDATE price_history SET valid_to = ?2"
+	                                           " WHERE item = ?1 AND valid_to IS NULL")) ||
+	    (rc = dc_prepare(ctx, &im->hist_add, "INSERT INTO price_history(item, price, currency,"
+	                                         " valid_from, import) VALUES (?1, ?2, ?3, ?4, ?5)")) ||
+	    (rc = dc_prepare(ctx, &im->seen, "INSERT OR IGNORE INTO temp.seen(id) VALUES (?1)")) ||
+	    (rc = dc_prepare(ctx, &im->del, "UPDATE catalog_item SET status = 'discontinued',"
+	                                    " updated_at = ?2 WHERE id = ?1 AND status = 'active'")))
+		return rc;
+	sqlite3_bind_text(im->get, 2, im->vendor, -1, SQLITE_STATIC);
+	return 0;
+}
+
+static void
+finalize_all(struct import *im)
+{
+	sqlite3_finalize(im->get);
+	sqlite3_finalize(im->ins);
+	sqlite3_finalize(im->upd);
+	sqlite3_finalize(im->price_upd);
+	sqlite3_finalize(im->hist_fix);
+	sqlite3_finalize(im->hist_close);
+	sqlite3_finalize(im->hist_add);
+	sqlite3_finalize(im->seen);
+	sqlite3_finalize(im->del);
+}
+
+/* VENDOR--anything.ext names its vendor (dc-import spool). */
+static char *
+vendor_from_name(const char *path)
+{
+	const char *base = strrchr(path, '/'), *sep;
+
+	base = base ? base + 1 : path;
+	if (!(sep = strstr(base, "--")) || sep == base)
+		return NULL;
+	return dc_printf("%.*s", (int)(sep - base), base);
+}
+
+static int
+detect_bmecat(const char *path, const char *format)
+{
+	FILE *fp;
+	int c;
+
+	if (format)
+		return !strcmp(format, "bmecat");
+	if (!(fp = fopen(path, "r")))
+		return 0;
+	while ((c = getc(fp)) != EOF && (c == ' ' || c == '\t' || c == '\r' || c == '\n' ||
+	                                 c == 0xef || c == 0xbb || c == 0xbf))
+		;
+	fclose(fp);
+	return c == '<';
+}
+
+/* stdin is copied to a temporary file first: the file is read twice (hash, then import). */
+static int
+spool_stdin(struct dc *ctx, char **tmp)
+{
+	char buf[65536];
+	const char *dir = getenv("TMPDIR");
+	size_t n;
+	FILE *fp;
+	int fd, rc = 0;
+
+	*tmp = dc_printf("%s/dc-catalog-XXXXXX", dir && *dir ? dir : "/tmp");
+	if ((fd = mkstemp(*tmp)) < 0 || !(fp = fdopen(fd, "w")))
+		return dc_error(ctx, DC_ECANTCREAT, "cannot create '%s': %s", *tmp, strerror(errno));
+	while ((n = fread(buf, 1, sizeof buf, stdin)) > 0)
+		if (fwrite(buf, 1, n, fp) != n)
+			break;
+	if (ferror(stdin) || ferror(fp))
+		rc = dc_error(ctx, DC_EIO, "copying standard input: %s", strerror(errno));
+	if (fclose(fp) && !rc)
+		rc = dc_error(ctx, DC_EIO, "copying standard input: %s", strerror(errno));
+	return rc;
+}
+
+static int
+summary(struct dc *ctx, long id, int skipped)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if ((rc = dc_prepare(ctx, &st, "SELECT id, vendor, source, sha256, format, mode, ?2 * added,"
+	                               " ?2 * changed, CASE WHEN ?2 THEN unchanged ELSE"
+	                               " added + changed + unchanged END, ?2 * discontinued,"
+	                               " ?2 * rejected, commit_id, NOT ?2, at"
+	                               " FROM catalog_import WHERE id = ?1")))
+		return rc;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int(st, 2, !skipped);
+	if ((rc = dc_step(ctx, st)) == 1)
+		rc = dc_out_stmt(ctx, st);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int
+import_file(struct dc *ctx, const char *path, const char *source, const struct dc_catalog_opts *o,
+            long *done_id, int *skipped)
+{
+	struct dc_bmecat_header hdr = {0};
+	struct import im = {0};
+	sqlite3_stmt *st = NULL;
+	char sha[65], *vendor = NULL;
+	int rc, bmecat = detect_bmecat(path, o->format);
+	long last = 0;
+
+	*skipped = 0;
+	if ((rc = dc_sha256_file(ctx, path, sha)))
+		return rc;
+	if (bmecat) {
+		/* the header names the vendor and the kind of transaction; read it first */
+		rc = dc_bmecat_read(ctx, path, &hdr, NULL, NULL);
+		if (rc)
+			goto done;
+	}
+	vendor = dc_strdup(o->vendor);
+	if (!vendor)
+		vendor = vendor_from_name(source);
+	if (!vendor && hdr.supplier_id)
+		vendor = dc_strdup(hdr.supplier_id);
+	if (!vendor) {
+		rc = dc_error(ctx, DC_EUSAGE, "%s: which vendor? use --vendor or name the file VENDOR--*",
+		              source);
+		goto done;
+	}
+	if ((rc = dc_exists(ctx, "SELECT 1 FROM vendor WHERE id = ?1 AND active = 1", vendor)) <= 0) {
+		rc = rc < 0 ? -rc : dc_error(ctx, DC_EDATA, "%s: no active vendor '%s'", source, vendor);
+		goto done;
+	}
+	im.vendor = vendor;
+	im.prices_only = hdr.transaction && !strcmp(hdr.transaction, "T_UPDATE_PRICES");
+	im.full = o->mode ? !strcmp(o->mode, "full")
+	                  : !(hdr.transaction && strcmp(hdr.transaction, "T_NEW_CATALOG"));
+	im.currency = hdr.currency;
+	dc_fmt_time(dc_now(ctx), im.now);
+	dc_fmt_date(dc_local_days(ctx, dc_now(ctx)), im.today);
+	if ((rc = dc_tx_begin(ctx)))
+		goto done;
+	/* the same content as the vendor's last import: nothing to do */
+	if ((rc = dc_prepare(ctx, &st, "SELECT id, sha256 = ?2 FROM catalog_import WHERE vendor = ?1"
+	                               " ORDER BY id DESC LIMIT 1")))
+		goto tx;
+	sqlite3_bind_text(st, 1, vendor, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, sha, -1, SQLITE_STATIC);
+	if ((rc = dc_step(ctx, st)) == 1 && sqlite3_column_int(st, 1)) {
+		last = sqlite3_column_int64(st, 0);
+		*skipped = 1;
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+	if (rc > 1 || *skipped) {
+		*done_id = last;
+		rc = rc > 1 ? rc : 0;
+		goto tx;
+	}
+	if ((rc = dc_prepare(ctx, &st, "INSERT INTO catalog_import(vendor, source, sha256, format,"
+	                               " mode, added, changed, unchanged, discontinued, rejected,"
+	                               " commit_id, at, actor) VALUES (?1, ?2, ?3, ?4, ?5, 0, 0, 0, 0,"
+	                               " 0, ?6, ?7, ?8) RETURNING id")))
+		goto tx;
+	sqlite3_bind_text(st, 1, vendor, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, source, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, sha, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, bmecat ? "bmecat" : o->format ? o->format : "csv/json", -1,
+	                  SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, im.full ? "full" : "update", -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, o->commit, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 7, im.now, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 8, ctx->actor, -1, SQLITE_STATIC);
+	if ((rc = dc_step(ctx, st)) == 1) {
+		im.id = sqlite3_column_int64(st, 0);
+		rc = 0;
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+	if (rc || (rc = dc_exec(ctx, "CREATE TEMP TABLE IF NOT EXISTS seen(id INTEGER PRIMARY KEY)",
+	                        0)) ||
+	    (rc = dc_exec(ctx, "DELETE FROM temp.seen", 0)) || (rc = prepare_all(ctx, &im)))
+		goto tx;
+	ctx->nrejected = 0;
+	if (bmecat)
+		rc = dc_bmecat_read(ctx, path, &hdr, bmecat_item, &im);
+	else
+		rc = dc_bulk(ctx, path, NULL, 0, import_item, &im);
+	free(ctx->cursrc);
+	ctx->cursrc = NULL;
+	if (rc)
+		goto tx;
+	if (im.full) {
+		if ((rc = dc_exec(ctx, "UPDATE catalog_item SET status = 'discontinued', updated_at = ?2"
+		                       " WHERE vendor = ?1 AND status = 'active'"
+		                       " AND id NOT IN (SELECT id FROM temp.seen)",
+		                  2, vendor, im.now)))
+			goto tx;
+		im.discontinued += sqlite3_changes(ctx->db);
+	}
+	{
+		char nums[5][24], idtext[24];
+		struct dc_event ev = {"vendor", vendor, "catalog-import", NULL, sha, source, 0};
+
+		snprintf(nums[0], 24, "%ld", im.added);
+		snprintf(nums[1], 24, "%ld", im.changed);
+		snprintf(nums[2], 24, "%ld", im.unchanged);
+		snprintf(nums[3], 24, "%ld", im.discontinued);
+		snprintf(nums[4], 24, "%ld", ctx->nrejected);
+		snprintf(idtext, 24, "%ld", im.id);
+		if ((rc = dc_exec(ctx, "UPDATE catalog_import SET added = ?2, changed = ?3, unchanged = ?4,"
+		                       " discontinued = ?5, rejected = ?6 WHERE id = ?1",
+		                  6, idtext, nums[0], nums[1], nums[2], nums[3], nums[4])) ||
+		    (rc = dc_audit(ctx, &ev)))
+			goto tx;
+	}
+	*done_id = im.id;
+tx:
+	finalize_all(&im);
+	rc = dc_tx_end(ctx, rc);
+done:
+	dc_bmecat_header_free(&hdr);
+	free(vendor);
+	return rc;
+}
+
+int
+dc_procure_catalog_import(struct dc *ctx, const char *path, const struct dc_catalog_opts *o)
+{
+	char *tmp = NULL;
+	long id = 0;
+	int rc, skipped;
+
+	if ((rc = dc_require(ctx, "buyer integrator", "import catalogs")))
+		return rc;
+	if (!strcmp(path, "-") && (rc = spool_stdin(ctx, &tmp)))
+		goto done;
+	rc = import_file(ctx, tmp ? tmp : path, path, o, &id, &skipped);
+	if (!rc && id && !ctx->dry_run)
+		rc = summary(ctx, id, skipped);
+done:
+	if (tmp) {
+		unlink(tmp);
+		free(tmp);
+	}
+	return rc;
+}
+
+/* FTS5 query from free text: each word a quoted prefix term, so that no input is syntax. */
+static char *
+fts_query(const char *text)
+{
+	size_t cap = strlen(text) * 2 + 16, len = 0;
+	char *q = malloc(cap);
+	const char *p = text;
+
+	if (!q)
+		abort();
+	while (*p) {
+		size_t n;
+
+		p += strspn(p, " \t\n");
+		if (!(n = strcspn(p, " \t\n")))
+			break;
+		if (len + n * 2 + 8 > cap && !(q = realloc(q, cap = (len + n * 2 + 8) * 2)))
+			abort();
+		len += (size_t)sprintf(q + len, "%s\"", len ? " " : "");
+		for (size_t i = 0; i < n; i++) {
+			if (p[i] == '"')
+				q[len++] = '"';
+			q[len++] = p[i];
+		}
+		len += (size_t)sprintf(q + len, "\"*");
+		p += n;
+	}
+	q[len] = '\0';
+	return q;
+}
+
+int
+dc_procure_catalog_search(struct dc *ctx, const char *text, struct dc_args *f, sqlite3_stmt **st)
+{
+	const char *max = dc_arg(f, "max-price");
+	long long cents = 0;
+	char *q;
+	int rc;
+
+	if ((rc = dc_require(ctx, "buyer auditor head clerk integrator", "search catalogs")))
+		return rc;
+	if (max && decimal(max, 2, &cents) < 0)
+		return dc_error(ctx, DC_EUSAGE, "--max-price: '%s' is not a price", max);
+	q = fts_query(text);
+	if (!*q) {
+		free(q);
+		return dc_error(ctx, DC_EUSAGE, "search needs TEXT");
+	}
+	/* bm25 weights: name counts most, then category and sku, then the description */
+	rc = dc_prepare(ctx, st, "SELECT " ITEM_COLS ", round(-bm25(catalog_fts, 10.0, 1.0, 3.0, 3.0,"
+	                         " 3.0), 4) FROM catalog_fts JOIN catalog_item i ON i.id = catalog_fts.rowid"
+	                         " JOIN vendor v ON v.id = i.vendor"
+	                         " WHERE catalog_fts MATCH ?1 AND i.status = 'active' AND v.active = 1"
+	                         " AND (?2 IS NULL OR i.vendor = ?2) AND (?3 IS NULL OR i.category = ?3)"
+	                         " AND (?4 IS NULL OR i.price <= ?4)"
+	                         " ORDER BY bm25(catalog_fts, 10.0, 1.0, 3.0, 3.0, 3.0), i.price LIMIT ?5");
+	if (!rc) {
+		long limit = 50;
+
+		sqlite3_bind_text(*st, 1, q, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(*st, 2, dc_arg(f, "vendor"), -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(*st, 3, dc_arg(f, "category"), -1, SQLITE_TRANSIENT);
+		if (max)
+			sqlite3_bind_int64(*st, 4, cents);
+		if ((rc = dc_arg_int(ctx, f, "limit", 1, 1000000, &limit)) < 0)
+			rc = -rc;
+		else {
+			rc = 0;
+			sqlite3_bind_int64(*st, 5, limit);
+		}
+	}
+	free(q);
+	return rc;
+}
+
+int
+dc_procure_catalog_show(struct dc *ctx, const char *ref, sqlite3_stmt **st)
+{
+	const char *colon = strchr(ref, ':');
+	int rc;
+
+	if ((rc = dc_require(ctx, "buyer auditor head clerk integrator", "see catalogs")))
+		return rc;
+	if (!colon)
+		return dc_error(ctx, DC_EUSAGE, "'%s' is not VENDOR:SKU", ref);
+	if ((rc = dc_prepare(ctx, st,
+	                     "SELECT " ITEM_COLS ", (SELECT json_group_array(json_object("
+	                     "  'price', CASE WHEN h.price IS NULL THEN NULL"
+	                     "   ELSE h.price / 100.0 END, 'currency', h.currency,"
+	                     "  'valid_from', h.valid_from, 'valid_to', h.valid_to, 'import', h.import))"
+	                     "  FROM (SELECT * FROM price_history h WHERE h.item = i.id ORDER BY h.id) h)"
+	                     " FROM catalog_item i WHERE i.vendor = ?1 AND i.sku = ?2")))
+		return rc;
+	sqlite3_bind_text(*st, 1, ref, (int)(colon - ref), SQLITE_TRANSIENT);
+	sqlite3_bind_text(*st, 2, colon + 1, -1, SQLITE_TRANSIENT);
+	return 0;
+}

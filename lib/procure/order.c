@@ -1,0 +1,1090 @@
+/*
+ * Orders (SPEC §4): new computes the value, the procedure band and the split check; quotes
+ * and the award are recorded; approve checks band, quotes, award, split and budget and
+ * freezes the rule version; place queues the order to the vendor; receive and invoice do the
+ * three-way match.  Budgets' committed and spent amounts are derived from the orders.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "procure/procure.h"
+
+#define ORDER_COLS                                                                             \
+	"o.id, o.dept, o.budget, o.year, o.status, o.category, o.framework, o.procedure,"          \
+	" o.min_quotes, o.net, o.gross, o.award, o.award_reason, o.repeat_vendor,"                 \
+	" o.split_suspect, o.split_justification, o.tender_ref, o.rule_profile, o.rule_version,"  \
+	" o.legal_basis, o.justification, o.invoice_number, o.invoice_amount, o.cancel_reason,"   \
+	" (SELECT json_group_array(json_object('line', l.line, 'vendor', l.vendor, 'sku', l.sku,"  \
+	"   'text', l.text, 'qty', l.qty, 'unit', l.unit, 'unit_net', l.unit_net / 100.0,"        \
+	"   'vat', l.vat, 'received', l.received)) FROM (SELECT * FROM order_line l"              \
+	"   WHERE l.order_id = o.id ORDER BY l.line) l),"                                          \
+	" (SELECT json_group_array(json_object('vendor', q.vendor, 'amount', q.amount / 100.0,"   \
+	"   'note', q.note, 'at', q.at)) FROM (SELECT * FROM quote q WHERE q.order_id = o.id"      \
+	"   ORDER BY q.amount, q.id) q),"                                                          \
+	" o.created_by, o.created_at, o.updated_at"
+
+const struct dc_rectype dc_rt_order = {
+	"order",
+	(const struct dc_field[]){
+	    {"id", DC_T_STR},           {"dept", DC_T_STR},           {"budget", DC_T_STR},
+	    {"year", DC_T_INT},         {"status", DC_T_STR},         {"category", DC_T_STR},
+	    {"framework", DC_T_STR},    {"procedure", DC_T_STR},      {"min_quotes", DC_T_INT},
+	    {"net", DC_T_MONEY},        {"gross", DC_T_MONEY},        {"award", DC_T_STR},
+	    {"award_reason", DC_T_STR}, {"repeat_vendor", DC_T_BOOL}, {"split_suspect", DC_T_BOOL},
+	    {"split_justification", DC_T_STR}, {"tender_ref", DC_T_STR}, {"rule_profile", DC_T_STR},
+	    {"rule_version", DC_T_STR}, {"legal_basis", DC_T_STR},    {"justification", DC_T_STR},
+	    {"invoice_number", DC_T_STR}, {"invoice_amount", DC_T_MONEY},
+	    {"cancel_reason", DC_T_STR}, {"lines", DC_T_JSON},        {"quotes", DC_T_JSON},
+	    {"created_by", DC_T_STR},   {"created_at", DC_T_STR},     {"updated_at", DC_T_STR}},
+	29};
+const struct dc_rectype dc_rt_order_event = {
+	"order event",
+	(const struct dc_field[]){{"id", DC_T_INT}, {"order", DC_T_STR}, {"at", DC_T_STR},
+	                          {"kind", DC_T_STR}, {"actor", DC_T_STR},
+	                          {"on_behalf_of", DC_T_STR}, {"from", DC_T_STR}, {"to", DC_T_STR},
+	                          {"note", DC_T_STR}, {"visibility", DC_T_STR}},
+	10};
+const struct dc_rectype dc_rt_budget = {
+	"budget",
+	(const struct dc_field[]){{"id", DC_T_STR}, {"account", DC_T_STR}, {"year", DC_T_INT},
+	                          {"dept", DC_T_STR}, {"name", DC_T_STR}, {"amount", DC_T_MONEY},
+	                          {"committed", DC_T_MONEY}, {"spent", DC_T_MONEY},
+	                          {"available", DC_T_MONEY}},
+	9};
+const struct dc_rectype dc_rt_framework = {
+	"framework",
+	(const struct dc_field[]){{"id", DC_T_STR}, {"vendor", DC_T_STR}, {"title", DC_T_STR},
+	                          {"from", DC_T_STR}, {"until", DC_T_STR},
+	                          {"max_value", DC_T_MONEY}, {"used", DC_T_MONEY},
+	                          {"remaining", DC_T_MONEY}, {"category", DC_T_STR}},
+	9};
+
+static int
+money(struct dc *ctx, const char *field, const char *v, long long *cents)
+{
+	if (!v || dc_money_parse(v, cents) < 0 || *cents < 0)
+		return dc_error(ctx, DC_EDATA, "field '%s': '%s' is not an amount of money", field,
+		                v ? v : "");
+	return 0;
+}
+
+static void
+today(struct dc *ctx, char buf[11])
+{
+	dc_fmt_date(dc_local_days(ctx, dc_now(ctx)), buf);
+}
+
+static int
+event(struct dc *ctx, const char *id, const char *kind, const char *from, const char *to,
+      const char *note)
+{
+	struct dc_event ev = {"order", id, kind, from, to, note, 0};
+
+	return dc_audit(ctx, &ev);
+}
+
+/* ---- budgets and frameworks ---- */
+
+int
+dc_procure_budget_add(struct dc *ctx, struct dc_args *rec, void *unused)
+{
+	const char *account = dc_arg(rec, "account"), *dept = dc_arg(rec, "dept");
+	long year;
+	long long amount;
+	char at[21], ytext[8], ctext[24], *ref;
+	int rc;
+
+	if ((rc = dc_require(ctx, "buyer", "add budgets")))
+		return rc;
+	if (!account || !dept || !dc_arg(rec, "year") || !dc_arg(rec, "amount"))
+		return dc_error(ctx, DC_EUSAGE, "field '%s' is required",
+		                !account ? "account" : !dept ? "dept" : !dc_arg(rec, "year") ? "year" : "amount");
+	if ((rc = dc_arg_int(ctx, rec, "year", 2000, 2999, &year)) < 0)
+		return -rc;
+	if ((rc = money(ctx, "amount", dc_arg(rec, "amount"), &amount)))
+		return rc;
+	if ((rc = dc_exists(ctx, "SELECT 1 FROM dept WHERE code = ?1", dept)) <= 0)
+		return rc < 0 ? -rc : dc_error(ctx, DC_EDATA, "field 'dept': unknown department '%s'", dept);
+	snprintf(ytext, sizeof ytext, "%ld", year);
+	snprintf(ctext, sizeof ctext, "%lld", amount);
+	ref = dc_printf("%s/%ld", account, year);
+	if ((rc = dc_exists(ctx, "SELECT 1 FROM budget WHERE account || '/' || year = ?1", ref))) {
+		rc = rc < 0 ? -rc : dc_error(ctx, DC_ECONFLICT, "budget '%s' exists", ref);
+		goto done;
+	}
+	dc_fmt_time(dc_now(ctx), at);
+	if (!(rc = dc_exec(ctx, "INSERT INTO budget(account, year, dept, name, amount, created_at)"
+	                        " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+	                   6, account, ytext, dept, dc_arg(rec, "name"), ctext, at))) {
+		struct dc_event ev = {"budget", ref, "created", NULL, ctext, dept, 0};
+
+		if (!(rc = dc_audit(ctx, &ev)))
+			rc = dc_touched(ctx, ref, NULL);
+	}
+done:
+	free(ref);
+	return rc;
+}
+
+int
+dc_procure_budget_list(struct dc *ctx, const char *id, const char *dept, const char *year,
+                       sqlite3_stmt **st)
+{
+	int rc;
+
+	if ((rc = dc_require(ctx, "buyer auditor head", "see budgets")) ||
+	    (rc = dc_prepare(ctx, st,
+	                     "SELECT id, account, year, dept, name, amount, committed, spent,"
+	                     " amount - committed - spent FROM (SELECT b.account || '/' || b.year AS id,"
+	                     " b.account, b.year, b.dept, b.name, b.amount,"
+	                     " coalesce((SELECT sum(gross) FROM purchase_order o WHERE o.budget = b.account"
+	                     "   AND o.year = b.year AND o.status IN ('approved', 'placed', 'received')),"
+	                     "   0) AS committed,"
+	                     " coalesce((SELECT sum(invoice_amount) FROM purchase_order o"
+	                     "   WHERE o.budget = b.account AND o.year = b.year AND o.status = 'invoiced'),"
+	                     "   0) AS spent FROM budget b"
+	                     /* committed: approved, not yet invoiced; spent: what the invoices said */
+	                     " WHERE (?1 IS NULL OR b.account || '/' || b.year = ?1 OR b.account = ?1)"
+	                     " AND (?2 IS NULL OR b.dept = ?2) AND (?3 IS NULL OR b.year = ?3))"
+	                     " ORDER BY year, account")))
+		return rc;
+	sqlite3_bind_text(*st, 1, id, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(*st, 2, dept, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(*st, 3, year, -1, SQLITE_TRANSIENT);
+	return 0;
+}
+
+int
+dc_procure_framework_add(struct dc *ctx, struct dc_args *rec, void *unused)
+{
+	const char *id = dc_arg(rec, "id"), *vendor = dc_arg(rec, "vendor"), *title = dc_arg(rec, "title");
+	const char *from = dc_arg(rec, "from"), *until = dc_arg(rec, "until");
+	long long max;
+	long d1, d2;
+	char at[21], ctext[24];
+	int rc;
+
+	if ((rc = dc_require(ctx, "buyer", "add framework contracts")))
+		return rc;
+	if (!id || !vendor || !title || !from || !until || !dc_arg(rec, "max-value"))
+		return dc_error(ctx, DC_EUSAGE, "fields id, vendor, title, from, until and max-value are "
+		                                "required");
+	if (dc_parse_date(from, &d1) < 0 || dc_parse_date(until, &d2) < 0 || d2 < d1)
+		return dc_error(ctx, DC_EDATA, "field 'from'/'until': '%s'..'%s' is not a period of dates",
+		                from, until);
+	if ((rc = money(ctx, "max-value", dc_arg(rec, "max-value"), &max)))
+		return rc;
+	if ((rc = dc_exists(ctx, "SELECT 1 FROM vendor WHERE id = ?1", vendor)) <= 0)
+		return rc < 0 ? -rc : dc_error(ctx, DC_EDATA, "field 'vendor': no vendor '%s'", vendor);
+	if ((rc = dc_exists(ctx, "SELECT 1 FROM framework WHERE id = ?1", id)))
+		return rc < 0 ? -rc : dc_error(ctx, DC_ECONFLICT, "framework '%s' exists", id);
+	dc_fmt_time(dc_now(ctx), at);
+	snprintf(ctext, sizeof ctext, "%lld", max);
+	if ((rc = dc_exec(ctx, "INSERT INTO framework(id, vendor, title, from_date, until_date,"
+	                       " max_value, category, created_at) VALUES (?1,?2,?3,?4,?5,?6,?7,?8)",
+	                  8, id, vendor, title, from, until, ctext, dc_arg(rec, "category"), at)))
+		return rc;
+	{
+		struct dc_event ev = {"framework", id, "created", NULL, ctext, vendor, 0};
+
+		return (rc = dc_audit(ctx, &ev)) ? rc : dc_touched(ctx, id, NULL);
+	}
+}
+
+int
+dc_procure_framework_list(struct dc *ctx, const char *id, sqlite3_stmt **st)
+{
+	int rc;
+
+	if ((rc = dc_require(ctx, "buyer auditor head clerk", "see framework contracts")) ||
+	    (rc = dc_prepare(ctx, st,
+	                     "SELECT id, vendor, title, from_date, until_date, max_value, used,"
+	                     " max_value - used, category FROM (SELECT f.*,"
+	                     " (SELECT coalesce(sum(net), 0) FROM purchase_order o"
+	                     "   WHERE o.framework = f.id AND o.status <> 'cancelled') AS used"
+	                     " FROM framework f WHERE ?1 IS NULL OR f.id = ?1) ORDER BY id")))
+		return rc;
+	sqlite3_bind_text(*st, 1, id, -1, SQLITE_TRANSIENT);
+	return 0;
+}
+
+/* ---- orders ---- */
+
+/* What a verb needs to know about one order; texts owned. */
+struct order {
+	char *id, *dept, *status, *category, *framework, *procedure, *award, *budget;
+	char *split_justification;
+	long year;
+	long long net, gross;
+	int min_quotes, split_suspect;
+};
+
+static void
+order_free(struct order *o)
+{
+	free(o->id);
+	free(o->dept);
+	free(o->status);
+	free(o->category);
+	free(o->framework);
+	free(o->procedure);
+	free(o->award);
+	free(o->budget);
+	free(o->split_justification);
+	memset(o, 0, sizeof *o);
+}
+
+static int
+order_load(struct dc *ctx, const char *id, struct order *o)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	memset(o, 0, sizeof *o);
+	if ((rc = dc_prepare(ctx, &st, "SELECT id, dept, status, category, framework, procedure,"
+	                               " award, budget, split_justification, year, net, gross,"
+	                               " min_quotes, split_suspect FROM purchase_order WHERE id = ?1")))
+		return rc;
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	if ((rc = dc_step(ctx, st)) == 1) {
+		char **f[] = {&o->id,        &o->dept,  &o->status, &o->category,
+		              &o->framework, &o->procedure, &o->award, &o->budget,
+		              &o->split_justification};
+
+		for (int i = 0; i < 9; i++)
+			*f[i] = dc_strdup((const char *)sqlite3_column_text(st, i));
+		o->year = sqlite3_column_int(st, 9);
+		o->net = sqlite3_column_int64(st, 10);
+		o->gross = sqlite3_column_int64(st, 11);
+		o->min_quotes = sqlite3_column_int(st, 12);
+		o->split_suspect = sqlite3_column_int(st, 13);
+		rc = 0;
+	} else if (rc == 0)
+		rc = dc_error(ctx, DC_ENOTFOUND, "no order '%s'", id);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int
+need_status(struct dc *ctx, const struct order *o, const char *want, const char *verb)
+{
+	if (!strcmp(o->status, want))
+		return 0;
+	return dc_error(ctx, DC_ECONFLICT, "order '%s' is %s; %s needs it %s", o->id, o->status, verb,
+	                want);
+}
+
+/* The ordering department's staff (head, clerk), buyers and admins may make orders. */
+static int
+may_order(struct dc *ctx, const char *dept)
+{
+	int rc;
+
+	if ((rc = dc_whoami(ctx)))
+		return rc;
+	if (dc_has_role(ctx, "buyer") || (dc_has_role(ctx, "head clerk") && ctx->dept &&
+	                                  !strcmp(ctx->dept, dept)))
+		return 0;
+	return dc_error(ctx, DC_EPERM, "permission denied: '%s' may not order for '%s'", ctx->actor, dept);
+}
+
+/* Sum of the department's other orders of this category and budget year (SPEC §4 split). */
+static int
+split_sum(struct dc *ctx, const char *dept, long year, const char *category, const char *except,
+          long long *sum)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if ((rc = dc_prepare(ctx, &st, "SELECT coalesce(sum(net), 0) FROM purchase_order"
+	                               " WHERE dept = ?1 AND year = ?2 AND category IS ?3"
+	                               " AND status <> 'cancelled' AND id IS NOT ?4")))
+		return rc;
+	sqlite3_bind_text(st, 1, dept, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, year);
+	sqlite3_bind_text(st, 3, category, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, except, -1, SQLITE_STATIC);
+	if ((rc = dc_step(ctx, st)) == 1) {
+		*sum = sqlite3_column_int64(st, 0);
+		rc = 0;
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* Is value+others in a higher band than value alone?  1 yes, 0 no, else an error code < 0. */
+static int
+split_suspect(struct dc *ctx, const struct dc_profile *p, const char *dept, long year,
+              const char *category, const char *except, long long net, const char *band,
+              const char *date)
+{
+	struct dc_band b;
+	long long others = 0;
+	int rc;
+
+	if ((rc = split_sum(ctx, dept, year, category, except, &others)))
+		return -rc;
+	if (!others)
+		return 0;
+	if ((rc = dc_procure_band(ctx, p, net + others, category, date, &b)))
+		return -rc;
+	rc = dc_procure_rank(b.procedure) > dc_procure_rank(band);
+	dc_band_free(&b);
+	return rc;
+}
+
+struct line {
+	char *vendor, *sku, *text, *unit;
+	double qty;
+	long long unit_net;
+	double vat;
+};
+
+static void
+lines_free(struct line *l, int n)
+{
+	for (int i = 0; i < n; i++) {
+		free(l[i].vendor);
+		free(l[i].sku);
+		free(l[i].text);
+		free(l[i].unit);
+	}
+	free(l);
+}
+
+static int
+qty_of(struct dc *ctx, const char *field, const char *v, double *q)
+{
+	char *end;
+
+	*q = strtod(v, &end);
+	if (!*v || *end || !(*q > 0) || *q > 1e9)
+		return dc_error(ctx, DC_EDATA, "field '%s': '%s' is not a quantity", field, v);
+	return 0;
+}
+
+/* --item VENDOR:SKU:QTY at the catalog's current price (frozen into the order) */
+static int
+item_line(struct dc *ctx, const char *spec, struct line *l)
+{
+	char *copy = dc_strdup(spec), *sku, *qty;
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if (!(sku = strchr(copy, ':')) || !(qty = strrchr(sku + 1, ':'))) {
+		rc = dc_error(ctx, DC_EDATA, "field 'item': '%s' is not VENDOR:SKU:QTY", spec);
+		goto done;
+	}
+	*sku++ = '\0';
+	*qty++ = '\0';
+	if ((rc = qty_of(ctx, "item", qty, &l->qty)) ||
+	    (rc = dc_prepare(ctx, &st, "SELECT name, unit, price, coalesce(vat, 19) FROM catalog_item"
+	                               " WHERE vendor = ?1 AND sku = ?2 AND status = 'active'")))
+		goto done;
+	sqlite3_bind_text(st, 1, copy, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, sku, -1, SQLITE_STATIC);
+	if ((rc = dc_step(ctx, st)) == 0)
+		rc = dc_error(ctx, DC_EDATA, "field 'item': no active catalog item '%s:%s'", copy, sku);
+	else if (rc == 1 && sqlite3_column_type(st, 2) == SQLITE_NULL)
+		rc = dc_error(ctx, DC_ECONFLICT, "field 'item': '%s:%s' is priced on request; order it "
+		                                 "with --line and the quoted price",
+		              copy, sku);
+	else if (rc == 1) {
+		l->vendor = dc_strdup(copy);
+		l->sku = dc_strdup(sku);
+		l->text = dc_strdup((const char *)sqlite3_column_text(st, 0));
+		l->unit = dc_strdup((const char *)sqlite3_column_text(st, 1));
+		l->unit_net = sqlite3_column_int64(st, 2);
+		l->vat = sqlite3_column_double(st, 3);
+		rc = 0;
+	}
+done:
+	sqlite3_finalize(st);
+	free(copy);
+	return rc;
+}
+
+/* --line "TEXT;QTY;UNIT_NET;VENDOR" for what no catalog has (VENDOR optional, VAT 19 %) */
+static int
+free_line(struct dc *ctx, const char *spec, struct line *l)
+{
+	char *copy = dc_strdup(spec), *f[4] = {0}, *p = copy;
+	int n = 0, rc = 0;
+
+	while (n < 4) {
+		f[n++] = p;
+		if (!(p = strchr(p, ';')))
+			break;
+		*p++ = '\0';
+	}
+	if (n < 3 || !*f[0])
+		rc = dc_error(ctx, DC_EDATA, "field 'line': '%s' is not TEXT;QTY;UNIT_NET[;VENDOR]", spec);
+	else if (!(rc = qty_of(ctx, "line", f[1], &l->qty)) &&
+	         !(rc = money(ctx, "line", f[2], &l->unit_net))) {
+		if (n == 4 && *f[3] && (rc = dc_exists(ctx, "SELECT 1 FROM vendor WHERE id = ?1", f[3])) <= 0)
+			rc = rc < 0 ? -rc : dc_error(ctx, DC_EDATA, "field 'line': no vendor '%s'", f[3]);
+		else {
+			rc = 0;
+			l->text = dc_strdup(f[0]);
+			l->vendor = n == 4 && *f[3] ? dc_strdup(f[3]) : NULL;
+			l->vat = 19;
+		}
+	}
+	free(copy);
+	return rc;
+}
+
+int
+dc_procure_order_new(struct dc *ctx, struct dc_args *rec, void *unused)
+{
+	const char *dept = dc_arg(rec, "dept"), *budget = dc_arg(rec, "budget");
+	const char *category = dc_arg(rec, "category"), *fw = dc_arg(rec, "framework");
+	int nitem = dc_arg_count(rec, "item"), nline = dc_arg_count(rec, "line"), n = nitem + nline;
+	struct dc_profile p = {0};
+	struct dc_band band = {0};
+	struct line *lines = NULL;
+	sqlite3_stmt *st = NULL;
+	char id[24], now[21], date[11], seqname[16], ytext[8];
+	const char *award = NULL, *procedure, *basis;
+	long long net = 0, gross = 0;
+	long year, seq;
+	int i, rc, suspect = 0, min_quotes;
+
+	if (!dept || !budget)
+		return dc_error(ctx, DC_EUSAGE, "field '%s' is required", !dept ? "dept" : "budget");
+	if ((rc = may_order(ctx, dept)))
+		return rc;
+	if (!n)
+		return dc_error(ctx, DC_EUSAGE, "an order needs --item VENDOR:SKU:QTY or --line ...");
+	today(ctx, date);
+	year = atol(date);
+	snprintf(ytext, sizeof ytext, "%ld", year);
+	{
+		char *ref = dc_printf("%s/%ld", budget, year);
+
+		rc = dc_exists(ctx, "SELECT 1 FROM budget WHERE account || '/' || year = ?1", ref);
+		if (rc == 0)
+			rc = -dc_error(ctx, DC_EDATA, "field 'budget': no budget '%s'", ref);
+		free(ref);
+		if (rc < 0)
+			return -rc;
+	}
+	if (!(lines = calloc((size_t)n, sizeof *lines)))
+		abort();
+	for (i = 0; i < n; i++) {
+		struct line *l = &lines[i];
+
+		if ((rc = i < nitem ? item_line(ctx, dc_arg_nth(rec, "item", i), l)
+		                    : free_line(ctx, dc_arg_nth(rec, "line", i - nitem), l)))
+			goto done;
+		{
+			long long ln = llround(l->qty * (double)l->unit_net);
+
+			net += ln;
+			gross += llround((double)ln * (1 + l->vat / 100));
+		}
+		/* one vendor for every line is the award already (catalog and framework orders) */
+		if (i == 0)
+			award = l->vendor;
+		else if (award && (!l->vendor || strcmp(award, l->vendor)))
+			award = NULL;
+	}
+	if ((rc = dc_procure_profile_load(ctx, NULL, &p)))
+		goto done;
+	if (fw) {
+		sqlite3_stmt *f = NULL;
+
+		if ((rc = dc_prepare(ctx, &f, "SELECT vendor, from_date <= ?2 AND until_date >= ?2,"
+		                              " max_value - (SELECT coalesce(sum(net), 0) FROM purchase_order"
+		                              "  WHERE framework = ?1 AND status <> 'cancelled')"
+		                              " FROM framework WHERE id = ?1")))
+			goto done;
+		sqlite3_bind_text(f, 1, fw, -1, SQLITE_STATIC);
+		sqlite3_bind_text(f, 2, date, -1, SQLITE_STATIC);
+		if ((rc = dc_step(ctx, f)) == 0)
+			rc = dc_error(ctx, DC_EDATA, "field 'framework': no framework '%s'", fw);
+		else if (rc == 1 && (!award || strcmp(award, (const char *)sqlite3_column_text(f, 0))))
+			rc = dc_error(ctx, DC_ECONFLICT, "framework '%s' is with '%s'; every line must be from "
+			                                 "that vendor",
+			              fw, (const char *)sqlite3_column_text(f, 0));
+		else if (rc == 1 && !sqlite3_column_int(f, 1))
+			rc = dc_error(ctx, DC_ECONFLICT, "framework '%s' is not in force on %s", fw, date);
+		else if (rc == 1 && sqlite3_column_int64(f, 2) < net)
+			rc = dc_error(ctx, DC_ECONFLICT, "framework '%s' has %.2f left; the order needs %.2f",
+			              fw, (double)sqlite3_column_int64(f, 2) / 100, (double)net / 100);
+		else if (rc == 1)
+			rc = 0;
+		sqlite3_finalize(f);
+		if (rc)
+			goto done;
+		procedure = "framework";
+		min_quotes = 0;
+		basis = "Abruf aus Rahmenvereinbarung (§ 15 UVgO, § 21 VgV)";
+	} else {
+		if ((rc = dc_procure_band(ctx, &p, net, category, date, &band)))
+			goto done;
+		procedure = band.procedure;
+		min_quotes = band.min_quotes;
+		basis = band.legal_basis;
+		if ((suspect = split_suspect(ctx, &p, dept, year, category, NULL, net, procedure, date)) < 0) {
+			rc = -suspect;
+			goto done;
+		}
+	}
+	if (!award || (strcmp(procedure, "direct") && strcmp(procedure, "framework")))
+		award = NULL; /* competitive procedures award after quotes */
+	snprintf(seqname, sizeof seqname, "po-%ld", year);
+	if ((rc = dc_next_seq(ctx, seqname, &seq)))
+		goto done;
+	snprintf(id, sizeof id, "PO-%ld-%06ld", year, seq);
+	dc_fmt_time(dc_now(ctx), now);
+	if ((rc = dc_prepare(ctx, &st,
+	                     "INSERT INTO purchase_order(id, dept, budget, year, status, category,"
+	                     " framework, justification, procedure, min_quotes, net, gross, award,"
+	                     " split_suspect, rule_profile, rule_version, legal_basis, created_by,"
+	                     " created_at, updated_at) VALUES (?1, ?2, ?3, ?4, 'draft', ?5, ?6, ?7, ?8,"
+	                     " ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?18)")))
+		goto done;
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, dept, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, budget, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, year);
+	sqlite3_bind_text(st, 5, category, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, fw, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 7, dc_arg(rec, "justification"), -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 8, procedure, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 9, min_quotes);
+	sqlite3_bind_int64(st, 10, net);
+	sqlite3_bind_int64(st, 11, gross);
+	sqlite3_bind_text(st, 12, award, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 13, suspect);
+	sqlite3_bind_text(st, 14, p.name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 15, p.version, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 16, basis, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 17, ctx->actor, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 18, now, -1, SQLITE_STATIC);
+	rc = dc_step(ctx, st);
+	sqlite3_finalize(st);
+	st = NULL;
+	if (rc || (rc = dc_prepare(ctx, &st, "INSERT INTO order_line(order_id, line, vendor, sku, text,"
+	                                     " qty, unit, unit_net, vat) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9)")))
+		goto done;
+	for (i = 0; i < n && !rc; i++) {
+		sqlite3_reset(st);
+		sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+		sqlite3_bind_int(st, 2, i + 1);
+		sqlite3_bind_text(st, 3, lines[i].vendor, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 4, lines[i].sku, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 5, lines[i].text, -1, SQLITE_STATIC);
+		sqlite3_bind_double(st, 6, lines[i].qty);
+		sqlite3_bind_text(st, 7, lines[i].unit, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 8, lines[i].unit_net);
+		sqlite3_bind_double(st, 9, lines[i].vat);
+		rc = dc_step(ctx, st);
+	}
+	if (!rc) {
+		char *note = dc_printf("%s, %lld.%02lld net%s", procedure, net / 100, net % 100,
+		                       suspect ? ", split suspect" : "");
+
+		rc = event(ctx, id, "created", NULL, "draft", note);
+		free(note);
+	}
+	if (!rc)
+		rc = dc_touched(ctx, id, NULL);
+done:
+	sqlite3_finalize(st);
+	lines_free(lines, n);
+	dc_band_free(&band);
+	dc_procure_profile_free(&p);
+	return rc;
+}
+
+int
+dc_procure_order_quote(struct dc *ctx, const char *id, struct dc_args *a)
+{
+	const char *vendor = dc_arg(a, "vendor");
+	struct order o;
+	long long amount;
+	char now[21], ctext[24];
+	int rc;
+
+	if ((rc = dc_require(ctx, "buyer", "record quotes")))
+		return rc;
+	if (!vendor || !dc_arg(a, "amount"))
+		return dc_error(ctx, DC_EUSAGE, "quote needs --vendor V and --amount NET");
+	if ((rc = money(ctx, "amount", dc_arg(a, "amount"), &amount)))
+		return rc;
+	if ((rc = order_load(ctx, id, &o)))
+		return rc;
+	if ((rc = need_status(ctx, &o, "draft", "a quote")))
+		goto done;
+	if ((rc = dc_exists(ctx, "SELECT 1 FROM vendor WHERE id = ?1", vendor)) <= 0) {
+		rc = rc < 0 ? -rc : dc_error(ctx, DC_ENOTFOUND, "no vendor '%s'", vendor);
+		goto done;
+	}
+	dc_fmt_time(dc_now(ctx), now);
+	snprintf(ctext, sizeof ctext, "%lld", amount);
+	if (!(rc = dc_exec(ctx, "INSERT INTO quote(order_id, vendor, amount, note, at, actor)"
+	                        " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+	                   6, id, vendor, ctext, dc_arg(a, "note"), now, ctx->actor)) &&
+	    !(rc = dc_exec(ctx, "UPDATE purchase_order SET updated_at = ?2 WHERE id = ?1", 2, id, now)) &&
+	    !(rc = event(ctx, id, "quote", NULL, vendor, dc_arg(a, "amount"))))
+		rc = dc_touched(ctx, id, NULL);
+done:
+	order_free(&o);
+	return rc;
+}
+
+int
+dc_procure_order_award(struct dc *ctx, const char *id, struct dc_args *a)
+{
+	const char *vendor = dc_arg(a, "vendor"), *reason = dc_arg(a, "reason");
+	sqlite3_stmt *st = NULL;
+	struct order o;
+	char now[21];
+	int rc;
+
+	if ((rc = dc_require(ctx, "buyer", "award orders")))
+		return rc;
+	if (!vendor)
+		return dc_error(ctx, DC_EUSAGE, "award needs --vendor V");
+	if ((rc = order_load(ctx, id, &o)))
+		return rc;
+	if ((rc = need_status(ctx, &o, "draft", "an award")))
+		goto done;
+	/* the vendor's best quote against the cheapest one */
+	if ((rc = dc_prepare(ctx, &st, "SELECT (SELECT min(amount) FROM quote WHERE order_id = ?1"
+	                               " AND vendor = ?2), (SELECT min(amount) FROM quote"
+	                               " WHERE order_id = ?1)")))
+		goto done;
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, vendor, -1, SQLITE_STATIC);
+	if ((rc = dc_step(ctx, st)) == 1) {
+		rc = 0;
+		if (sqlite3_column_type(st, 0) == SQLITE_NULL)
+			rc = dc_error(ctx, DC_ECONFLICT, "order '%s' has no quote from '%s'", id, vendor);
+		else if (sqlite3_column_int64(st, 0) > sqlite3_column_int64(st, 1) && !reason)
+			rc = dc_error(ctx, DC_ECONFLICT, "'%s' is not the cheapest offer (%.2f > %.2f): "
+			                                 "give --reason",
+			              vendor, (double)sqlite3_column_int64(st, 0) / 100,
+			              (double)sqlite3_column_int64(st, 1) / 100);
+	}
+	sqlite3_finalize(st);
+	if (rc)
+		goto done;
+	dc_fmt_time(dc_now(ctx), now);
+	if (!(rc = dc_exec(ctx, "UPDATE purchase_order SET award = ?2, award_reason = ?3,"
+	                        " updated_at = ?4 WHERE id = ?1",
+	                   4, id, vendor, reason, now)) &&
+	    !(rc = event(ctx, id, "awarded", o.award, vendor, reason)))
+		rc = dc_touched(ctx, id, NULL);
+done:
+	order_free(&o);
+	return rc;
+}
+
+/* Budget left: amount − committed − spent of the order's budget. */
+static int
+budget_available(struct dc *ctx, const struct order *o, long long *avail)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if ((rc = dc_prepare(ctx, &st,
+	                     "SELECT b.amount - coalesce((SELECT sum(gross) FROM purchase_order p"
+	                     "  WHERE p.budget = b.account AND p.year = b.year"
+	                     "  AND p.status IN ('approved', 'placed', 'received')), 0)"
+	                     " - coalesce((SELECT sum(invoice_amount) FROM purchase_order p"
+	                     "  WHERE p.budget = b.account AND p.year = b.year"
+	                     "  AND p.status = 'invoiced'), 0)"
+	                     " FROM budget b WHERE b.account = ?1 AND b.year = ?2")))
+		return rc;
+	sqlite3_bind_text(st, 1, o->budget, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, o->year);
+	if ((rc = dc_step(ctx, st)) == 1) {
+		*avail = sqlite3_column_int64(st, 0);
+		rc = 0;
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int
+dc_procure_order_approve(struct dc *ctx, const char *id, struct dc_args *a)
+{
+	const char *tender = dc_arg(a, "tender-ref"), *just = dc_arg(a, "split-justification");
+	struct dc_profile p = {0};
+	sqlite3_stmt *st = NULL;
+	struct order o;
+	long long avail = 0;
+	char now[21], date[11];
+	int rc, quotes = 0, suspect = 0, repeat = 0;
+
+	if ((rc = order_load(ctx, id, &o)))
+		return rc;
+	if ((rc = dc_whoami(ctx)))
+		goto done;
+	if (!dc_is_admin(ctx) && !(!strcmp(ctx->role, "head") && ctx->dept && !strcmp(ctx->dept, o.dept))) {
+		rc = dc_error(ctx, DC_EPERM, "permission denied: only the head of '%s' or an admin "
+		                             "approves its orders",
+		              o.dept);
+		goto done;
+	}
+	if ((rc = need_status(ctx, &o, "draft", "approval")))
+		goto done;
+	if ((!strcmp(o.procedure, "tender") || !strcmp(o.procedure, "eu")) && !tender) {
+		rc = dc_error(ctx, DC_ECONFLICT, "order '%s' needs a %s procedure: give --tender-ref of "
+		                                 "the external award",
+		              id, !strcmp(o.procedure, "eu") ? "EU-wide" : "tender");
+		goto done;
+	}
+	if ((rc = dc_prepare(ctx, &st, "SELECT count(DISTINCT vendor) FROM quote WHERE order_id = ?1")))
+		goto done;
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	if ((rc = dc_step(ctx, st)) == 1) {
+		quotes = sqlite3_column_int(st, 0);
+		rc = 0;
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+	if (rc)
+		goto done;
+	/* a direct award needs no competing offers: the catalog or line price is the offer */
+	if (!tender && strcmp(o.procedure, "direct") && quotes < o.min_quotes) {
+		rc = dc_error(ctx, DC_ECONFLICT, "order '%s' (%s) needs %d quotes, has %d", id, o.procedure,
+		              o.min_quotes, quotes);
+		goto done;
+	}
+	if (!o.award) {
+		rc = dc_error(ctx, DC_ECONFLICT, "order '%s' has no award: dc-order award %s --vendor V", id,
+		              id);
+		goto done;
+	}
+	today(ctx, date);
+	if ((rc = dc_procure_profile_load(ctx, NULL, &p)))
+		goto done;
+	if (!o.framework &&
+	    (suspect = split_suspect(ctx, &p, o.dept, o.year, o.category, id, o.net, o.procedure, date)) < 0) {
+		rc = -suspect;
+		goto done;
+	}
+	if (suspect && !just) {
+		rc = dc_error(ctx, DC_ECONFLICT, "order '%s' is split-suspect (§ 3 Abs. 2 VgV): with the "
+		                                 "department's other '%s' orders of %ld it reaches a higher "
+		                                 "band; give --split-justification",
+		              id, o.category ? o.category : "uncategorised", o.year);
+		goto done;
+	}
+	if ((rc = budget_available(ctx, &o, &avail)))
+		goto done;
+	if (avail < o.gross) {
+		rc = dc_error(ctx, DC_ECONFLICT, "budget '%s/%ld' has %.2f available; order '%s' needs %.2f",
+		              o.budget, o.year, (double)avail / 100, id, (double)o.gross / 100);
+		goto done;
+	}
+	/* vendor rotation: flagged, not refused */
+	if (!strcmp(o.procedure, "direct")) {
+		if ((rc = dc_prepare(ctx, &st, "SELECT 1 FROM purchase_order WHERE award = ?1"
+		                               " AND category IS ?2 AND procedure = 'direct' AND id <> ?3"
+		                               " AND status NOT IN ('draft', 'cancelled')"
+		                               " AND created_at >= ?4")))
+			goto done;
+		{
+			char since[21];
+
+			dc_fmt_time(dc_now(ctx) - 365L * 86400, since);
+			sqlite3_bind_text(st, 1, o.award, -1, SQLITE_STATIC);
+			sqlite3_bind_text(st, 2, o.category, -1, SQLITE_STATIC);
+			sqlite3_bind_text(st, 3, id, -1, SQLITE_STATIC);
+			sqlite3_bind_text(st, 4, since, -1, SQLITE_TRANSIENT);
+			rc = dc_step(ctx, st);
+		}
+		sqlite3_finalize(st);
+		st = NULL;
+		if (rc > 1)
+			goto done;
+		repeat = rc == 1;
+	}
+	dc_fmt_time(dc_now(ctx), now);
+	{
+		const char *s = suspect ? "1" : "0", *r = repeat ? "1" : "0";
+
+		/* the rule version in force now is frozen into the order */
+		rc = dc_exec(ctx, "UPDATE purchase_order SET status = 'approved', tender_ref = ?2,"
+		                  " split_suspect = ?3, split_justification = ?4, repeat_vendor = ?5,"
+		                  " rule_profile = ?6, rule_version = ?7, updated_at = ?8 WHERE id = ?1",
+		             8, id, tender, s, just, r, p.name, p.version, now);
+	}
+	if (!rc) {
+		char *note = dc_printf("budget %s/%ld committed %lld.%02lld%s%s%s", o.budget, o.year,
+		                       o.gross / 100, o.gross % 100, just ? "; split justified: " : "",
+		                       just ? just : "", repeat ? "; repeat direct award to this vendor" : "");
+
+		rc = event(ctx, id, "approved", "draft", "approved", note);
+		free(note);
+	}
+	if (!rc)
+		rc = dc_touched(ctx, id, NULL);
+done:
+	dc_procure_profile_free(&p);
+	order_free(&o);
+	return rc;
+}
+
+/* The order lines as text for the vendor's message. */
+static char *
+lines_text(struct dc *ctx, const char *id)
+{
+	sqlite3_stmt *st = NULL;
+	char *out = dc_strdup(""), *next;
+
+	if (dc_prepare(ctx, &st, "SELECT line, qty, coalesce(unit, ''), text, coalesce(sku, ''),"
+	                         " unit_net FROM order_line WHERE order_id = ?1 ORDER BY line"))
+		return out;
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		long long u = sqlite3_column_int64(st, 5);
+
+		next = dc_printf("%s%d. %g %s %s%s%s%s à %lld,%02lld EUR netto\n", out,
+		                 sqlite3_column_int(st, 0), sqlite3_column_double(st, 1),
+		                 (const char *)sqlite3_column_text(st, 2),
+		                 (const char *)sqlite3_column_text(st, 3),
+		                 *sqlite3_column_text(st, 4) ? " (" : "", (const char *)sqlite3_column_text(st, 4),
+		                 *sqlite3_column_text(st, 4) ? ")" : "", u / 100, u % 100);
+		free(out);
+		out = next;
+	}
+	sqlite3_finalize(st);
+	return out;
+}
+
+int
+dc_procure_order_place(struct dc *ctx, const char *id, struct dc_args *a)
+{
+	sqlite3_stmt *st = NULL;
+	struct order o;
+	char now[21], *email = NULL, *name = NULL, *city = NULL, *leitweg = NULL, *lines = NULL,
+	                  *lang = NULL, net[32], gross[32];
+	int rc;
+
+	if ((rc = dc_require(ctx, "buyer", "place orders")))
+		return rc;
+	if ((rc = order_load(ctx, id, &o)))
+		return rc;
+	if ((rc = need_status(ctx, &o, "approved", "placing")))
+		goto done;
+	if ((rc = dc_prepare(ctx, &st, "SELECT email, name FROM vendor WHERE id = ?1")))
+		goto done;
+	sqlite3_bind_text(st, 1, o.award, -1, SQLITE_STATIC);
+	if ((rc = dc_step(ctx, st)) == 1) {
+		email = dc_strdup((const char *)sqlite3_column_text(st, 0));
+		name = dc_strdup((const char *)sqlite3_column_text(st, 1));
+		rc = 0;
+	}
+	sqlite3_finalize(st);
+	if (rc)
+		goto done;
+	if (!email) {
+		rc = dc_error(ctx, DC_ECONFLICT, "vendor '%s' has no email: dc-order vendor set %s --email E",
+		              o.award, o.award);
+		goto done;
+	}
+	city = dc_setting(ctx, "city.name");
+	leitweg = dc_setting(ctx, "procurement.leitweg_id");
+	lang = dc_setting(ctx, "lang");
+	lines = lines_text(ctx, id);
+	snprintf(net, sizeof net, "%lld,%02lld", o.net / 100, o.net % 100);
+	snprintf(gross, sizeof gross, "%lld,%02lld", o.gross / 100, o.gross % 100);
+	{
+		const char *vars[] = {"id", id, "vendor", name, "city", city, "leitweg_id",
+		                      leitweg ? leitweg : "-", "lines", lines, "net", net, "gross", gross,
+		                      "dept", o.dept, NULL};
+
+		if ((rc = dc_outbox_add(ctx, "order-placed", lang, email, "order", id, vars)))
+			goto done;
+	}
+	dc_fmt_time(dc_now(ctx), now);
+	if (!(rc = dc_exec(ctx, "UPDATE purchase_order SET status = 'placed', updated_at = ?2"
+	                        " WHERE id = ?1", 2, id, now)) &&
+	    !(rc = event(ctx, id, "placed", "approved", "placed", email)))
+		rc = dc_touched(ctx, id, NULL);
+done:
+	free(email);
+	free(name);
+	free(city);
+	free(leitweg);
+	free(lines);
+	free(lang);
+	order_free(&o);
+	return rc;
+}
+
+int
+dc_procure_order_receive(struct dc *ctx, const char *id, struct dc_args *a)
+{
+	const char *line = dc_arg(a, "line"), *qty = dc_arg(a, "qty");
+	struct order o;
+	char now[21];
+	int rc, open;
+	double q = 0;
+
+	if ((rc = dc_require(ctx, "buyer head clerk", "receive deliveries")))
+		return rc;
+	if (!line != !qty)
+		return dc_error(ctx, DC_EUSAGE, "--line N and --qty Q go together");
+	if (qty && (rc = qty_of(ctx, "qty", qty, &q)))
+		return rc;
+	if ((rc = order_load(ctx, id, &o)))
+		return rc;
+	if ((rc = need_status(ctx, &o, "placed", "a delivery")))
+		goto done;
+	if (line) {
+		char qtext[64];
+
+		snprintf(qtext, sizeof qtext, "%.17g", q);
+		if ((rc = dc_exec(ctx, "UPDATE order_line SET received = received + ?3"
+		                       " WHERE order_id = ?1 AND line = ?2", 3, id, line, qtext)))
+			goto done;
+		if (!sqlite3_changes(ctx->db)) {
+			rc = dc_error(ctx, DC_ENOTFOUND, "order '%s' has no line %s", id, line);
+			goto done;
+		}
+	} else if ((rc = dc_exec(ctx, "UPDATE order_line SET received = qty WHERE order_id = ?1", 1, id)))
+		goto done;
+	/* received once every line has arrived in full */
+	if ((open = dc_exists(ctx, "SELECT 1 FROM order_line WHERE order_id = ?1 AND received < qty",
+	                      id)) < 0) {
+		rc = -open;
+		goto done;
+	}
+	dc_fmt_time(dc_now(ctx), now);
+	if (!(rc = dc_exec(ctx, "UPDATE purchase_order SET status = ?2, updated_at = ?3 WHERE id = ?1",
+	                   3, id, open ? "placed" : "received", now)) &&
+	    !(rc = event(ctx, id, "received", line ? line : "all", qty ? qty : "in full",
+	                 open ? "partial delivery" : NULL)))
+		rc = dc_touched(ctx, id, NULL);
+done:
+	order_free(&o);
+	return rc;
+}
+
+int
+dc_procure_order_invoice(struct dc *ctx, const char *id, struct dc_args *a)
+{
+	const char *number = dc_arg(a, "number");
+	sqlite3_stmt *st = NULL;
+	struct order o;
+	long long amount, received = 0;
+	char now[21], ctext[24];
+	int rc;
+
+	if ((rc = dc_require(ctx, "buyer", "book invoices")))
+		return rc;
+	if (!number || !dc_arg(a, "amount"))
+		return dc_error(ctx, DC_EUSAGE, "invoice needs --number N and --amount GROSS");
+	if ((rc = money(ctx, "amount", dc_arg(a, "amount"), &amount)))
+		return rc;
+	if ((rc = order_load(ctx, id, &o)))
+		return rc;
+	if ((rc = need_status(ctx, &o, "received", "an invoice")))
+		goto done;
+	if ((rc = dc_prepare(ctx, &st, "SELECT received, unit_net, vat FROM order_line"
+	                               " WHERE order_id = ?1")))
+		goto done;
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	while ((rc = dc_step(ctx, st)) == 1) {
+		long long ln = llround(sqlite3_column_double(st, 0) * (double)sqlite3_column_int64(st, 1));
+
+		received += llround((double)ln * (1 + sqlite3_column_double(st, 2) / 100));
+	}
+	sqlite3_finalize(st);
+	if (rc)
+		goto done;
+	/* three-way match: ordered, received and invoiced agree within 1 % */
+	if (llabs(received - o.gross) * 100 > o.gross || llabs(amount - received) * 100 > received) {
+		rc = dc_error(ctx, DC_ECONFLICT, "three-way match failed for '%s': ordered %.2f, received "
+		                                 "%.2f, invoiced %.2f (gross; tolerance 1 %%)",
+		              id, (double)o.gross / 100, (double)received / 100, (double)amount / 100);
+		goto done;
+	}
+	dc_fmt_time(dc_now(ctx), now);
+	snprintf(ctext, sizeof ctext, "%lld", amount);
+	if (!(rc = dc_exec(ctx, "UPDATE purchase_order SET status = 'invoiced', invoice_number = ?2,"
+	                        " invoice_amount = ?3, updated_at = ?4 WHERE id = ?1",
+	                   4, id, number, ctext, now)) &&
+	    !(rc = event(ctx, id, "invoiced", "received", "invoiced", number)))
+		rc = dc_touched(ctx, id, NULL);
+done:
+	order_free(&o);
+	return rc;
+}
+
+int
+dc_procure_order_cancel(struct dc *ctx, const char *id, struct dc_args *a)
+{
+	const char *reason = dc_arg(a, "reason");
+	struct order o;
+	char now[21];
+	int rc;
+
+	if (!reason || !*reason)
+		return dc_error(ctx, DC_EUSAGE, "cancel needs --reason TEXT");
+	if ((rc = order_load(ctx, id, &o)))
+		return rc;
+	if ((rc = dc_whoami(ctx)))
+		goto done;
+	if (!dc_has_role(ctx, "buyer") && !(!strcmp(ctx->role, "head") && ctx->dept &&
+	                                    !strcmp(ctx->dept, o.dept))) {
+		rc = dc_error(ctx, DC_EPERM, "permission denied: '%s' may not cancel order '%s'", ctx->actor,
+		              id);
+		goto done;
+	}
+	if (!strcmp(o.status, "invoiced") || !strcmp(o.status, "cancelled")) {
+		rc = dc_error(ctx, DC_ECONFLICT, "order '%s' is %s and cannot be cancelled", id, o.status);
+		goto done;
+	}
+	dc_fmt_time(dc_now(ctx), now);
+	/* the commitment goes with the status: budgets count approved..received orders only */
+	if (!(rc = dc_exec(ctx, "UPDATE purchase_order SET status = 'cancelled', cancel_reason = ?2,"
+	                        " updated_at = ?3 WHERE id = ?1", 3, id, reason, now)) &&
+	    !(rc = event(ctx, id, "cancelled", o.status, "cancelled", reason)))
+		rc = dc_touched(ctx, id, NULL);
+done:
+	order_free(&o);
+	return rc;
+}
+
+int
+dc_procure_order_list(struct dc *ctx, const char *id, struct dc_args *f, sqlite3_stmt **st)
+{
+	int rc;
+
+	if ((rc = dc_require(ctx, "buyer auditor head clerk", "see orders")) ||
+	    (rc = dc_prepare(ctx, st, "SELECT " ORDER_COLS " FROM purchase_order o"
+	                              " WHERE (?1 IS NULL OR o.id = ?1) AND (?2 IS NULL OR o.status = ?2)"
+	                              " AND (?3 IS NULL OR o.dept = ?3) AND (?4 IS NULL OR o.award = ?4)"
+	                              " AND (?5 IS NULL OR o.budget = ?5) ORDER BY o.id")))
+		return rc;
+	sqlite3_bind_text(*st, 1, id, -1, SQLITE_TRANSIENT);
+	if (f) {
+		sqlite3_bind_text(*st, 2, dc_arg(f, "status"), -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(*st, 3, dc_arg(f, "dept"), -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(*st, 4, dc_arg(f, "vendor"), -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(*st, 5, dc_arg(f, "budget"), -1, SQLITE_TRANSIENT);
+	}
+	return 0;
+}
+
+int
+dc_procure_order_events(struct dc *ctx, const char *id, sqlite3_stmt **st)
+{
+	int rc;
+
+	if ((rc = dc_prepare(ctx, st, "SELECT id, ref, at, kind, actor, on_behalf_of, from_value,"
+	                              " to_value, note, visibility FROM event WHERE entity = 'order'"
+	                              " AND ref = ?1 ORDER BY id")))
+		return rc;
+	sqlite3_bind_text(*st, 1, id, -1, SQLITE_TRANSIENT);
+	return 0;
+}

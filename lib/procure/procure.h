@@ -1,0 +1,73 @@
+/* Procurement: vendors, catalogs (CSV, JSON, BMEcat), rules, budgets, orders (SPEC §4). */
+#ifndef DC_PROCURE_H
+#define DC_PROCURE_H
+
+#include "core/dc.h"
+
+extern const struct dc_rectype dc_rt_vendor, dc_rt_item, dc_rt_item_hit, dc_rt_item_show,
+    dc_rt_import;
+
+/* vendors */
+int dc_procure_vendor_add(struct dc *ctx, struct dc_args *rec, void *unused);
+int dc_procure_vendor_set(struct dc *ctx, const char *id, struct dc_args *a);
+int dc_procure_vendor_list(struct dc *ctx, const char *id, sqlite3_stmt **st);
+
+/* catalogs */
+struct dc_catalog_opts {
+	const char *vendor;   /* --vendor, else from the file name or the BMEcat header */
+	const char *format;   /* -i: csv, json, jsonl, bmecat; NULL = detect */
+	const char *mode;     /* full or update; NULL = full, BMEcat updates: update */
+	const char *commit;   /* dc-import git: the commit the file comes from */
+};
+/* Import one catalog file in one transaction and print its summary record. */
+int dc_procure_catalog_import(struct dc *ctx, const char *path, const struct dc_catalog_opts *o);
+int dc_procure_catalog_search(struct dc *ctx, const char *text, struct dc_args *f,
+                              sqlite3_stmt **st);
+int dc_procure_catalog_show(struct dc *ctx, const char *ref, sqlite3_stmt **st);
+
+/* rules */
+extern const struct dc_rectype dc_rt_rule, dc_rt_band;
+struct dc_profile {
+	char *name;       /* "by"; owned */
+	char *version;    /* "by@3f2a9c1b7d10": name and the head of the body's SHA-256; owned */
+	int imported;     /* from dc-order rules import, else built in */
+	json_object *json; /* the profile document; owned */
+};
+struct dc_band {
+	char *procedure;   /* direct, negotiated, tender, eu; owned */
+	char *legal_basis; /* owned */
+	char *category;    /* the rows' category that applied ("*" or e.g. "works"); owned */
+	char valid_from[11], valid_to[11];
+	long long up_to;   /* cents, -1 = no upper limit */
+	int min_quotes;
+};
+/* name NULL: the procurement.profile setting */
+int dc_procure_profile_load(struct dc *ctx, const char *name, struct dc_profile *p);
+void dc_procure_profile_free(struct dc_profile *p);
+int dc_procure_band(struct dc *ctx, const struct dc_profile *p, long long net,
+                    const char *category, const char *date, struct dc_band *b);
+void dc_band_free(struct dc_band *b);
+int dc_procure_rank(const char *procedure); /* direct 0 < negotiated < tender < eu 3 */
+int dc_procure_rules_import(struct dc *ctx, const char *path);
+
+/* budgets, frameworks, orders */
+extern const struct dc_rectype dc_rt_order, dc_rt_order_event, dc_rt_budget, dc_rt_framework;
+int dc_procure_budget_add(struct dc *ctx, struct dc_args *rec, void *unused);
+int dc_procure_budget_list(struct dc *ctx, const char *id, const char *dept, const char *year,
+                           sqlite3_stmt **st);
+int dc_procure_framework_add(struct dc *ctx, struct dc_args *rec, void *unused);
+int dc_procure_framework_list(struct dc *ctx, const char *id, sqlite3_stmt **st);
+int dc_procure_order_new(struct dc *ctx, struct dc_args *rec, void *unused);
+int dc_procure_order_quote(struct dc *ctx, const char *id, struct dc_args *a);
+int dc_procure_order_award(struct dc *ctx, const char *id, struct dc_args *a);
+int dc_procure_order_approve(struct dc *ctx, const char *id, struct dc_args *a);
+int dc_procure_order_place(struct dc *ctx, const char *id, struct dc_args *a);
+int dc_procure_order_receive(struct dc *ctx, const char *id, struct dc_args *a);
+int dc_procure_order_invoice(struct dc *ctx, const char *id, struct dc_args *a);
+int dc_procure_order_cancel(struct dc *ctx, const char *id, struct dc_args *a);
+int dc_procure_order_list(struct dc *ctx, const char *id, struct dc_args *f, sqlite3_stmt **st);
+int dc_procure_order_events(struct dc *ctx, const char *id, sqlite3_stmt **st);
+/* The Vergabevermerk as text (caller frees). */
+int dc_procure_order_record(struct dc *ctx, const char *id, char **out);
+
+#endif

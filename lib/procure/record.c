@@ -1,0 +1,165 @@
+/* The procurement record (Vergabevermerk): the documentation of an order, rendered from the
+ * order, its quotes and its history, with the rule version frozen at approval. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "procure/procure.h"
+
+static const char *
+procedure_name(const char *p)
+{
+	static const char *const names[][2] = {
+		{"direct", "Direktauftrag"},
+		{"negotiated", "Verhandlungsvergabe (mindestens drei Angebote)"},
+		{"tender", "Beschränkte oder Öffentliche Ausschreibung"},
+		{"eu", "EU-weites Vergabeverfahren"},
+		{"framework", "Abruf aus einer Rahmenvereinbarung"},
+	};
+	for (size_t i = 0; i < sizeof names / sizeof *names; i++)
+		if (!strcmp(names[i][0], p))
+			return names[i][1];
+	return p;
+}
+
+/* Append printf output to a growing string. */
+static void
+add(char **s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void
+add(char **s, const char *fmt, ...)
+{
+	va_list ap;
+	char *more, *joined;
+
+	va_start(ap, fmt);
+	if (vasprintf(&more, fmt, ap) < 0)
+		abort();
+	va_end(ap);
+	joined = dc_printf("%s%s", *s, more);
+	free(more);
+	free(*s);
+	*s = joined;
+}
+
+static const char *
+col(sqlite3_stmt *st, int i)
+{
+	const char *v = (const char *)sqlite3_column_text(st, i);
+
+	return v ? v : "–";
+}
+
+static void
+euros(char buf[32], long long c)
+{
+	snprintf(buf, 32, "%lld,%02lld €", c / 100, llabs(c % 100));
+}
+
+int
+dc_procure_order_record(struct dc *ctx, const char *id, char **out)
+{
+	sqlite3_stmt *st = NULL;
+	char *s = dc_strdup(""), *city = dc_setting(ctx, "city.name"), a[32], b[32];
+	int rc;
+
+	*out = NULL;
+	if ((rc = dc_require(ctx, "buyer auditor head", "read procurement records")) ||
+	    (rc = dc_prepare(ctx, &st,
+	                     "SELECT o.id, d.name, o.budget || '/' || o.year, o.status, o.category,"
+	                     " o.procedure, o.min_quotes, o.net, o.gross, o.legal_basis,"
+	                     " o.rule_profile, o.rule_version, o.award, v.name, o.award_reason,"
+	                     " o.split_suspect, o.split_justification, o.tender_ref, o.framework,"
+	                     " o.justification, o.repeat_vendor, o.invoice_number, o.invoice_amount,"
+	                     " o.cancel_reason, o.created_by, o.created_at"
+	                     " FROM purchase_order o JOIN dept d ON d.code = o.dept"
+	                     " LEFT JOIN vendor v ON v.id = o.award WHERE o.id = ?1")))
+		goto done;
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	if ((rc = dc_step(ctx, st)) != 1) {
+		rc = rc ? rc : dc_error(ctx, DC_ENOTFOUND, "no order '%s'", id);
+		goto done;
+	}
+	euros(a, sqlite3_column_int64(st, 7));
+	euros(b, sqlite3_column_int64(st, 8));
+	add(&s, "Vergabevermerk %s\n%s\n\n", col(st, 0), city ? city : "");
+	add(&s, "Bedarfsstelle:      %s\nHaushaltsstelle:    %s\nStatus:             %s\n", col(st, 1),
+	    col(st, 2), col(st, 3));
+	add(&s, "Angelegt:           %s von %s\nKategorie:          %s\nBegründung:         %s\n\n",
+	    col(st, 25), col(st, 24), col(st, 4), col(st, 19));
+	add(&s, "1. Auftragswert\n   geschätzt netto %s, brutto %s\n\n", a, b);
+	add(&s, "2. Verfahren\n   %s (%s)\n   Rechtsgrundlage: %s\n   Regelwerk: %s, Version %s\n",
+	    procedure_name(col(st, 5)), col(st, 5), col(st, 9), col(st, 10), col(st, 11));
+	if (sqlite3_column_type(st, 17) != SQLITE_NULL)
+		add(&s, "   Externes Vergabeverfahren: %s\n", col(st, 17));
+	if (sqlite3_column_type(st, 18) != SQLITE_NULL)
+		add(&s, "   Rahmenvereinbarung: %s\n", col(st, 18));
+	add(&s, "   Mindestzahl Angebote: %d\n\n3. Prüfung auf Auftragsaufteilung (§ 3 Abs. 2 VgV)\n",
+	    sqlite3_column_int(st, 6));
+	if (sqlite3_column_int(st, 15))
+		add(&s, "   Verdacht auf Aufteilung: ja\n   Sachliche Rechtfertigung: %s\n\n", col(st, 16));
+	else
+		add(&s, "   Verdacht auf Aufteilung: nein\n\n");
+	add(&s, "4. Zuschlag\n   %s (%s)\n", col(st, 13), col(st, 12));
+	if (sqlite3_column_type(st, 14) != SQLITE_NULL)
+		add(&s, "   Begründung: %s\n", col(st, 14));
+	if (sqlite3_column_int(st, 20))
+		add(&s, "   Hinweis: erneuter Direktauftrag an diesen Anbieter in derselben Kategorie "
+		        "innerhalb von 12 Monaten (Anbieterwechsel prüfen)\n");
+	if (sqlite3_column_type(st, 21) != SQLITE_NULL) {
+		euros(a, sqlite3_column_int64(st, 22));
+		add(&s, "   Rechnung: %s über %s brutto\n", col(st, 21), a);
+	}
+	if (sqlite3_column_type(st, 23) != SQLITE_NULL)
+		add(&s, "   Storniert: %s\n", col(st, 23));
+	sqlite3_finalize(st);
+	st = NULL;
+	add(&s, "\n5. Positionen\n");
+	if ((rc = dc_prepare(ctx, &st, "SELECT line, qty, coalesce(unit, ''), text,"
+	                               " coalesce(vendor || ':' || sku, vendor, ''), unit_net, vat, received"
+	                               " FROM order_line WHERE order_id = ?1 ORDER BY line")))
+		goto done;
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	while ((rc = dc_step(ctx, st)) == 1) {
+		euros(a, sqlite3_column_int64(st, 5));
+		add(&s, "   %d. %g %s %s [%s] à %s netto, USt %g %%, geliefert %g\n",
+		    sqlite3_column_int(st, 0), sqlite3_column_double(st, 1), col(st, 2), col(st, 3),
+		    col(st, 4), a, sqlite3_column_double(st, 6), sqlite3_column_double(st, 7));
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+	if (rc)
+		goto done;
+	add(&s, "\n6. Angebote\n");
+	if ((rc = dc_prepare(ctx, &st, "SELECT q.vendor, v.name, q.amount, q.note, q.at FROM quote q"
+	                               " JOIN vendor v ON v.id = q.vendor WHERE q.order_id = ?1"
+	                               " ORDER BY q.amount, q.id")))
+		goto done;
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	while ((rc = dc_step(ctx, st)) == 1) {
+		euros(a, sqlite3_column_int64(st, 2));
+		add(&s, "   %s (%s): %s netto, %s%s%s\n", col(st, 1), col(st, 0), a, col(st, 4),
+		    sqlite3_column_type(st, 3) != SQLITE_NULL ? " – " : "",
+		    sqlite3_column_type(st, 3) != SQLITE_NULL ? col(st, 3) : "");
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+	if (rc)
+		goto done;
+	add(&s, "\n7. Verlauf\n");
+	if ((rc = dc_procure_order_events(ctx, id, &st)))
+		goto done;
+	while ((rc = dc_step(ctx, st)) == 1)
+		add(&s, "   %s  %-10s %-10s %s%s%s\n", col(st, 2), col(st, 3), col(st, 4),
+		    sqlite3_column_type(st, 7) != SQLITE_NULL ? col(st, 7) : "",
+		    sqlite3_column_type(st, 8) != SQLITE_NULL ? " – " : "",
+		    sqlite3_column_type(st, 8) != SQLITE_NULL ? col(st, 8) : "");
+	if (!rc) {
+		*out = s;
+		s = NULL;
+	}
+done:
+	sqlite3_finalize(st);
+	free(s);
+	free(city);
+	return rc;
+}

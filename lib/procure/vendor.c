@@ -1,0 +1,90 @@
+/* Vendors: the companies the city buys from. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "procure/procure.h"
+
+const struct dc_rectype dc_rt_vendor = {
+	"vendor",
+	(const struct dc_field[]){{"id", DC_T_STR}, {"name", DC_T_STR}, {"email", DC_T_STR},
+	                          {"vat_id", DC_T_STR}, {"address", DC_T_STR},
+	                          {"active", DC_T_BOOL}, {"items", DC_T_INT},
+	                          {"last_import", DC_T_STR}, {"created_at", DC_T_STR}},
+	9};
+
+int
+dc_procure_vendor_add(struct dc *ctx, struct dc_args *rec, void *unused)
+{
+	const char *id = dc_arg(rec, "id"), *name = dc_arg(rec, "name");
+	struct dc_event ev = {"vendor", NULL, "created", NULL, NULL, NULL, 0};
+	char at[21];
+	int rc;
+
+	if ((rc = dc_require(ctx, "buyer", "add vendors")))
+		return rc;
+	if (!id || !*id || !name || !*name)
+		return dc_error(ctx, DC_EUSAGE, "field '%s' is required", !id || !*id ? "id" : "name");
+	/* vendor ids name spool files (VENDOR--*.csv), so they are plain codes */
+	if (strspn(id, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.") !=
+	        strlen(id) || strlen(id) > 64)
+		return dc_error(ctx, DC_EDATA,
+		                "field 'id': '%s' is not a vendor code (letters, digits, _ ., at most 64)",
+		                id);
+	if ((rc = dc_exists(ctx, "SELECT 1 FROM vendor WHERE id = ?1", id)))
+		return rc < 0 ? -rc : dc_error(ctx, DC_ECONFLICT, "vendor '%s' exists", id);
+	dc_fmt_time(dc_now(ctx), at);
+	if ((rc = dc_exec(ctx, "INSERT INTO vendor(id, name, email, vat_id, address, created_at)"
+	                       " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+	                  6, id, name, dc_arg(rec, "email"), dc_arg(rec, "vat-id"),
+	                  dc_arg(rec, "address"), at)))
+		return rc;
+	ev.ref = id;
+	ev.to = name;
+	return (rc = dc_audit(ctx, &ev)) ? rc : dc_touched(ctx, id, NULL);
+}
+
+int
+dc_procure_vendor_set(struct dc *ctx, const char *id, struct dc_args *a)
+{
+	const char *active = dc_arg(a, "active");
+	struct dc_event ev = {"vendor", id, "changed", NULL, NULL, NULL, 0};
+	char *change;
+	int rc;
+
+	if ((rc = dc_require(ctx, "buyer", "change vendors")))
+		return rc;
+	if ((rc = dc_exists(ctx, "SELECT 1 FROM vendor WHERE id = ?1", id)) <= 0)
+		return rc < 0 ? -rc : dc_error(ctx, DC_ENOTFOUND, "no vendor '%s'", id);
+	if (active && strcmp(active, "true") && strcmp(active, "false"))
+		return dc_error(ctx, DC_EDATA, "field 'active': '%s' is not true or false", active);
+	if ((rc = dc_exec(ctx, "UPDATE vendor SET name = coalesce(?2, name),"
+	                       " email = coalesce(?3, email), vat_id = coalesce(?4, vat_id),"
+	                       " address = coalesce(?5, address),"
+	                       " active = coalesce(?6 = 'true', active) WHERE id = ?1",
+	                  6, id, dc_arg(a, "name"), dc_arg(a, "email"), dc_arg(a, "vat-id"),
+	                  dc_arg(a, "address"), active)))
+		return rc;
+	change = dc_printf("name=%s email=%s active=%s", dc_arg(a, "name") ? dc_arg(a, "name") : "-",
+	                   dc_arg(a, "email") ? dc_arg(a, "email") : "-", active ? active : "-");
+	ev.to = change;
+	rc = dc_audit(ctx, &ev);
+	free(change);
+	return rc ? rc : dc_touched(ctx, id, NULL);
+}
+
+int
+dc_procure_vendor_list(struct dc *ctx, const char *id, sqlite3_stmt **st)
+{
+	int rc;
+
+	if ((rc = dc_require(ctx, "buyer auditor head clerk integrator", "see vendors")) ||
+	    (rc = dc_prepare(ctx, st,
+	                     "SELECT v.id, v.name, v.email, v.vat_id, v.address, v.active,"
+	                     " (SELECT count(*) FROM catalog_item i WHERE i.vendor = v.id"
+	                     "   AND i.status = 'active'),"
+	                     " (SELECT max(at) FROM catalog_import c WHERE c.vendor = v.id),"
+	                     " v.created_at FROM vendor v WHERE ?1 IS NULL OR v.id = ?1 ORDER BY v.id")))
+		return rc;
+	sqlite3_bind_text(*st, 1, id, -1, SQLITE_TRANSIENT);
+	return 0;
+}
