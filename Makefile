@@ -7,7 +7,7 @@ COMPDIR  = $(PREFIX)/share/bash-completion/completions
 ZCOMPDIR = $(PREFIX)/share/zsh/vendor-completions
 
 CC      ?= cc
-PKGS     = sqlite3 json-c libcrypto libxml-2.0
+PKGS     = sqlite3 json-c libcrypto libxml-2.0 libgit2
 DEPS_OK := $(shell pkg-config --exists $(PKGS) cmocka && test -f /usr/include/csv.h && echo yes)
 ifneq ($(DEPS_OK),yes)
 $(info dcity: dependencies missing, running scripts/install-deps)
@@ -19,7 +19,7 @@ WARN     = -std=c11 -Wall -Wextra -Wpedantic -Werror -Wno-unused-parameter
 CFLAGS  ?= -O2 -g
 ALL_CFLAGS = $(WARN) -D_GNU_SOURCE -Ilib $(PKG_CFLAGS) $(CFLAGS)
 
-COMMANDS = dc dc-case dc-assign dc-order
+COMMANDS = dc dc-case dc-assign dc-order dc-import
 LIB_SRC  = $(wildcard lib/*/*.c)
 GEN_SRC  = build/gen/embedded.c
 SQL      = $(sort $(wildcard schemas/sql/*.sql))
@@ -66,10 +66,11 @@ demo: all
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man7 \
-		$(DESTDIR)$(COMPDIR) $(DESTDIR)$(ZCOMPDIR)
-	install -m 755 $(addprefix build/rel/,$(COMMANDS)) $(DESTDIR)$(BINDIR)
+		$(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(COMPDIR) $(DESTDIR)$(ZCOMPDIR)
+	install -m 755 $(addprefix build/rel/,$(COMMANDS)) scripts/cron/dc-cron $(DESTDIR)$(BINDIR)
 	install -m 644 man/man1/*.1 $(DESTDIR)$(MANDIR)/man1
 	install -m 644 man/man7/*.7 $(DESTDIR)$(MANDIR)/man7
+	if ls man/man8/*.8 >/dev/null 2>&1; then install -m 644 man/man8/*.8 $(DESTDIR)$(MANDIR)/man8; fi
 	install -m 644 completions/dc.bash $(DESTDIR)$(COMPDIR)/dc
 	for c in $(COMMANDS); do ln -sf dc $(DESTDIR)$(COMPDIR)/$$c; done
 	install -m 644 completions/_dc $(DESTDIR)$(ZCOMPDIR)/_dc

@@ -67,7 +67,7 @@ cmd_vendor_set(struct dc *ctx, struct dc_args *a)
 static int
 cmd_catalog_import(struct dc *ctx, struct dc_args *a)
 {
-	struct dc_catalog_opts o = {dc_arg(a, "vendor"), NULL, dc_arg(a, "mode"), NULL};
+	struct dc_catalog_opts o = {dc_arg(a, "vendor"), NULL, dc_arg(a, "mode"), NULL, NULL};
 	static const char *const fmts[] = {"csv", "json", "jsonl", "tsv", "bmecat", NULL};
 	const char *const *f;
 	int i, rc = 0, first = 0;
@@ -93,7 +93,7 @@ cmd_catalog_import(struct dc *ctx, struct dc_args *a)
 		return rc;
 	/* one transaction per file: a bad file does not stop the others */
 	for (i = 0; i < a->noperand; i++) {
-		if ((rc = dc_procure_catalog_import(ctx, a->operand[i], &o))) {
+		if ((rc = dc_procure_catalog_import(ctx, a->operand[i], &o, NULL))) {
 			if (rc == DC_EBUSY || a->noperand == 1)
 				return rc;
 			dc_print_error(ctx);

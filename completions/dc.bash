@@ -103,6 +103,13 @@ _dc_words() {
 		"vendor") echo "add list show set " ;;
 		*) echo "--db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version " ;;
 		esac ;;
+	dc-import)
+		case "$2" in
+		"spool") echo "--db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version " ;;
+		"git") echo "--ref --path --db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version " ;;
+		"") echo "git spool " ;;
+		*) echo "--db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version " ;;
+		esac ;;
 	esac
 }
 _dc_complete() {
@@ -121,9 +128,9 @@ _dc_complete() {
 	local words
 	case $cur in
 	-*) words=$(_dc_words "$cmd" "${verb:-*}") ;;
-	*) if [ "$cmd" = dc ] && [ "$COMP_CWORD" -eq 1 ]; then words="init config backup check version help case assign order"
+	*) if [ "$cmd" = dc ] && [ "$COMP_CWORD" -eq 1 ]; then words="init config backup check version help case assign order import"
 	   else words=$(_dc_words "$cmd" "$verb"); fi ;;
 	esac
 	mapfile -t COMPREPLY < <(compgen -W "$words" -- "$cur")
 }
-complete -F _dc_complete -o default dc dc-case dc-assign dc-order
+complete -F _dc_complete -o default dc dc-case dc-assign dc-order dc-import

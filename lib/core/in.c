@@ -160,7 +160,10 @@ csv_record(struct dc *ctx, struct dc_in *in, long *start)
 		if ((rc = read_line(ctx, in)) < 0)
 			return -rc;
 		if (rc == 0) {
-			csv_fini(&in->csv, cell_cb, record_cb, in);
+			/* strict: a quoted field still open at the end of the input is an error */
+			if (csv_fini(&in->csv, cell_cb, record_cb, in) != 0)
+				return dc_error(ctx, DC_EDATA, "%s:%ld: quoted field not closed before the end",
+				                in->name, *start ? *start : in->line);
 			if (!in->rec_done)
 				return 0;
 			break;

@@ -591,9 +591,13 @@ import_file(struct dc *ctx, const char *path, const char *source, const struct d
 	    (rc = dc_exec(ctx, "DELETE FROM temp.seen", 0)) || (rc = prepare_all(ctx, &im)))
 		goto tx;
 	ctx->nrejected = 0;
-	if (bmecat)
-		rc = dc_bmecat_read(ctx, path, &hdr, bmecat_item, &im);
-	else
+	if (bmecat) {
+		struct dc_bmecat_header again;
+
+		/* the reader fills a header again; keep the first one, which im.currency borrows */
+		rc = dc_bmecat_read(ctx, path, &again, bmecat_item, &im);
+		dc_bmecat_header_free(&again);
+	} else
 		rc = dc_bulk(ctx, path, NULL, 0, import_item, &im);
 	free(ctx->cursrc);
 	ctx->cursrc = NULL;
@@ -634,7 +638,8 @@ done:
 }
 
 int
-dc_procure_catalog_import(struct dc *ctx, const char *path, const struct dc_catalog_opts *o)
+dc_procure_catalog_import(struct dc *ctx, const char *path, const struct dc_catalog_opts *o,
+                          long *import_id)
 {
 	char *tmp = NULL;
 	long id = 0;
@@ -644,9 +649,11 @@ dc_procure_catalog_import(struct dc *ctx, const char *path, const struct dc_cata
 		return rc;
 	if (!strcmp(path, "-") && (rc = spool_stdin(ctx, &tmp)))
 		goto done;
-	rc = import_file(ctx, tmp ? tmp : path, path, o, &id, &skipped);
+	rc = import_file(ctx, tmp ? tmp : path, o->source ? o->source : path, o, &id, &skipped);
 	if (!rc && id && !ctx->dry_run)
 		rc = summary(ctx, id, skipped);
+	if (import_id)
+		*import_id = rc ? 0 : id;
 done:
 	if (tmp) {
 		unlink(tmp);

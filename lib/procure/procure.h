@@ -18,9 +18,19 @@ struct dc_catalog_opts {
 	const char *format;   /* -i: csv, json, jsonl, bmecat; NULL = detect */
 	const char *mode;     /* full or update; NULL = full, BMEcat updates: update */
 	const char *commit;   /* dc-import git: the commit the file comes from */
+	const char *source;   /* the file's name in messages and the import record; NULL = path */
 };
-/* Import one catalog file in one transaction and print its summary record. */
-int dc_procure_catalog_import(struct dc *ctx, const char *path, const struct dc_catalog_opts *o);
+/* Import one catalog file in one transaction and print its summary record; *import_id (if
+ * not NULL) gets the catalog_import row, 0 when nothing was imported. */
+int dc_procure_catalog_import(struct dc *ctx, const char *path, const struct dc_catalog_opts *o,
+                              long *import_id);
+/* dc-import: the spool folder and git repository batch jobs. */
+int dc_procure_spool(struct dc *ctx, const char *dir);
+struct dc_git_opts {
+	const char *ref;  /* default HEAD */
+	const char *path; /* only files below this folder of the repository */
+};
+int dc_procure_git(struct dc *ctx, const char *repo, const struct dc_git_opts *o);
 int dc_procure_catalog_search(struct dc *ctx, const char *text, struct dc_args *f,
                               sqlite3_stmt **st);
 int dc_procure_catalog_show(struct dc *ctx, const char *ref, sqlite3_stmt **st);

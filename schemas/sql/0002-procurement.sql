@@ -175,3 +175,10 @@ CREATE TABLE quote (
 	actor    TEXT NOT NULL
 ) STRICT;
 CREATE INDEX quote_order ON quote(order_id);
+
+-- dc-import git: the commit imported last from each repository and folder.
+CREATE TABLE import_source (
+	source    TEXT PRIMARY KEY,  -- /abs/repo.git#ref:path
+	commit_id TEXT NOT NULL,
+	at        TEXT NOT NULL
+) STRICT;
