@@ -197,9 +197,20 @@ import_file(struct dc *ctx, const char *path, struct dc_args *a)
 static int
 cmd_import(struct dc *ctx, struct dc_args *a)
 {
+	static const char *const out[] = {"table", "jsonl", "ndjson", "json", "csv", "tsv", NULL};
 	const char *f = dc_arg(a, "format");
+	const char *const *o;
 
-	if (f && strcmp(f, "open311"))
+	/* --format names the input (open311); an output format given with -f is still one */
+	for (o = out; f && *o && strcmp(*o, f); o++)
+		;
+	if (f && *o) {
+		ctx->format = !strcmp(f, "table")  ? DC_FMT_TABLE
+		              : !strcmp(f, "json") ? DC_FMT_JSON
+		              : !strcmp(f, "csv")  ? DC_FMT_CSV
+		              : !strcmp(f, "tsv")  ? DC_FMT_TSV
+		                                   : DC_FMT_JSONL;
+	} else if (f && strcmp(f, "open311"))
 		return dc_error(ctx, DC_EUSAGE, "--format: unknown import format '%s' (open311)", f);
 	if (a->noperand < 1)
 		return dc_error(ctx, DC_EUSAGE, "import needs FILE (or -)");

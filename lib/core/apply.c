@@ -77,7 +77,8 @@ dc_create(struct dc *ctx, struct dc_args *a, const char *idkey, const char *opts
 		src = a->operand[0];
 	if (!src && idkey && a->noperand == 0 && !dc_arg(a, idkey))
 		return dc_error(ctx, DC_EUSAGE, "missing %s (or - to read records)", idkey);
-	if ((rc = dc_db_open(ctx)) || (rc = touched_table(ctx)) || (rc = dc_tx_begin(ctx)))
+	/* a usage error in --fields must stop the verb before it changes anything */
+	if ((rt && (rc = dc_out_check(ctx, rt))) || (rc = dc_db_open(ctx)) || (rc = touched_table(ctx)) || (rc = dc_tx_begin(ctx)))
 		return rc;
 	if (src) {
 		if (a->n)
@@ -98,7 +99,8 @@ dc_act(struct dc *ctx, struct dc_args *a, int (*fn)(struct dc *, const char *id,
 {
 	int rc;
 
-	if ((rc = dc_db_open(ctx)) || (rc = touched_table(ctx)) || (rc = dc_tx_begin(ctx)))
+	if ((rt && (rc = dc_out_check(ctx, rt))) || (rc = dc_db_open(ctx)) ||
+	    (rc = touched_table(ctx)) || (rc = dc_tx_begin(ctx)))
 		return rc;
 	return finish(ctx, dc_each_id(ctx, a, fn, a), rt, show);
 }
@@ -109,7 +111,8 @@ dc_act_each(struct dc *ctx, struct dc_args *a, int (*fn)(struct dc *, const char
 {
 	int i, rc;
 
-	if ((rc = dc_db_open(ctx)) || (rc = touched_table(ctx)) || (rc = dc_tx_begin(ctx)))
+	if ((rt && (rc = dc_out_check(ctx, rt))) || (rc = dc_db_open(ctx)) ||
+	    (rc = touched_table(ctx)) || (rc = dc_tx_begin(ctx)))
 		return rc;
 	for (i = 0; i < a->noperand && !rc; i++)
 		rc = fn(ctx, a->operand[i], a);

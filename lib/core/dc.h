@@ -168,6 +168,7 @@ int dc_opts_allow(const char *opts, const char *key, int *takes_value);
 
 /* ---- record output --------------------------------------------------------------------- */
 int dc_out_begin(struct dc *ctx, const struct dc_rectype *rt);
+int dc_out_check(struct dc *ctx, const struct dc_rectype *rt); /* --fields valid for rt? */
 int dc_out_row(struct dc *ctx, const char *const *vals); /* one text (or NULL) per field */
 int dc_out_stmt(struct dc *ctx, sqlite3_stmt *st);       /* columns in field order */
 int dc_out_end(struct dc *ctx);

@@ -364,6 +364,18 @@ dc_out_discard(struct dc *ctx)
 }
 
 int
+dc_out_check(struct dc *ctx, const struct dc_rectype *rt)
+{
+	struct dc_out o = {0};
+	int rc;
+
+	o.rt = rt;
+	rc = select_fields(ctx, &o);
+	free(o.sel);
+	return rc;
+}
+
+int
 dc_out_begin(struct dc *ctx, const struct dc_rectype *rt)
 {
 	struct dc_out *o;

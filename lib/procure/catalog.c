@@ -446,21 +446,22 @@ vendor_from_name(const char *path)
 	return dc_printf("%.*s", (int)(sep - base), base);
 }
 
-static int
-detect_bmecat(const char *path, const char *format)
+/* The catalog's format: -i, else from the first byte: '<' BMEcat, '[' JSON, '{' JSONL. */
+static const char *
+detect_format(const char *path, const char *format)
 {
 	FILE *fp;
 	int c;
 
 	if (format)
-		return !strcmp(format, "bmecat");
+		return format;
 	if (!(fp = fopen(path, "r")))
-		return 0;
+		return "csv";
 	while ((c = getc(fp)) != EOF && (c == ' ' || c == '\t' || c == '\r' || c == '\n' ||
 	                                 c == 0xef || c == 0xbb || c == 0xbf))
 		;
 	fclose(fp);
-	return c == '<';
+	return c == '<' ? "bmecat" : c == '[' ? "json" : c == '{' ? "jsonl" : "csv";
 }
 
 /* stdin is copied to a temporary file first: the file is read twice (hash, then import). */
@@ -514,7 +515,8 @@ import_file(struct dc *ctx, const char *path, const char *source, const struct d
 	struct import im = {0};
 	sqlite3_stmt *st = NULL;
 	char sha[65], *vendor = NULL;
-	int rc, bmecat = detect_bmecat(path, o->format);
+	const char *format = detect_format(path, o->format);
+	int rc, bmecat = !strcmp(format, "bmecat");
 	long last = 0;
 
 	*skipped = 0;
@@ -574,8 +576,7 @@ import_file(struct dc *ctx, const char *path, const char *source, const struct d
 	sqlite3_bind_text(st, 1, vendor, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, source, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, sha, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, bmecat ? "bmecat" : o->format ? o->format : "csv/json", -1,
-	                  SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, format, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 5, im.full ? "full" : "update", -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 6, o->commit, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 7, im.now, -1, SQLITE_STATIC);

@@ -379,11 +379,18 @@ item_line(struct dc *ctx, const char *spec, struct line *l)
 	*sku++ = '\0';
 	*qty++ = '\0';
 	if ((rc = qty_of(ctx, "item", qty, &l->qty)) ||
-	    (rc = dc_prepare(ctx, &st, "SELECT name, unit, price, coalesce(vat, 19) FROM catalog_item"
+	    /* the tier for the quantity (largest min_qty not above it) beats the unit price */
+	    (rc = dc_prepare(ctx, &st, "SELECT name, unit, coalesce((SELECT"
+	                               " round(json_extract(t.value, '$.price') * 100)"
+	                               " FROM json_each(tiers) t"
+	                               " WHERE json_extract(t.value, '$.min_qty') <= ?3"
+	                               " ORDER BY json_extract(t.value, '$.min_qty') DESC LIMIT 1), price),"
+	                               " coalesce(vat, 19) FROM catalog_item"
 	                               " WHERE vendor = ?1 AND sku = ?2 AND status = 'active'")))
 		goto done;
 	sqlite3_bind_text(st, 1, copy, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, sku, -1, SQLITE_STATIC);
+	sqlite3_bind_double(st, 3, l->qty);
 	if ((rc = dc_step(ctx, st)) == 0)
 		rc = dc_error(ctx, DC_EDATA, "field 'item': no active catalog item '%s:%s'", copy, sku);
 	else if (rc == 1 && sqlite3_column_type(st, 2) == SQLITE_NULL)
@@ -447,6 +454,7 @@ dc_procure_order_new(struct dc *ctx, struct dc_args *rec, void *unused)
 	sqlite3_stmt *st = NULL;
 	char id[24], now[21], date[11], seqname[16], ytext[8];
 	const char *award = NULL, *procedure, *basis;
+	char *fw_category = NULL;
 	long long net = 0, gross = 0;
 	long year, seq;
 	int i, rc, suspect = 0, min_quotes;
@@ -497,7 +505,7 @@ dc_procure_order_new(struct dc *ctx, struct dc_args *rec, void *unused)
 
 		if ((rc = dc_prepare(ctx, &f, "SELECT vendor, from_date <= ?2 AND until_date >= ?2,"
 		                              " max_value - (SELECT coalesce(sum(net), 0) FROM purchase_order"
-		                              "  WHERE framework = ?1 AND status <> 'cancelled')"
+		                              "  WHERE framework = ?1 AND status <> 'cancelled'), category"
 		                              " FROM framework WHERE id = ?1")))
 			goto done;
 		sqlite3_bind_text(f, 1, fw, -1, SQLITE_STATIC);
@@ -513,13 +521,17 @@ dc_procure_order_new(struct dc *ctx, struct dc_args *rec, void *unused)
 		else if (rc == 1 && sqlite3_column_int64(f, 2) < net)
 			rc = dc_error(ctx, DC_ECONFLICT, "framework '%s' has %.2f left; the order needs %.2f",
 			              fw, (double)sqlite3_column_int64(f, 2) / 100, (double)net / 100);
-		else if (rc == 1)
+		else if (rc == 1) {
+			fw_category = dc_strdup((const char *)sqlite3_column_text(f, 3));
 			rc = 0;
+		}
 		sqlite3_finalize(f);
 		if (rc)
 			goto done;
 		procedure = "framework";
 		min_quotes = 0;
+		if (!category && fw_category)
+			category = fw_category; /* a call-off buys what the framework is for */
 		basis = "Abruf aus Rahmenvereinbarung (§ 15 UVgO, § 21 VgV)";
 	} else {
 		if ((rc = dc_procure_band(ctx, &p, net, category, date, &band)))
@@ -597,6 +609,7 @@ done:
 	lines_free(lines, n);
 	dc_band_free(&band);
 	dc_procure_profile_free(&p);
+	free(fw_category);
 	return rc;
 }
 
@@ -943,11 +956,27 @@ dc_procure_order_receive(struct dc *ctx, const char *id, struct dc_args *a)
 		char qtext[64];
 
 		snprintf(qtext, sizeof qtext, "%.17g", q);
+		/* more than was ordered is refused: an over-delivery goes back, it is not booked */
 		if ((rc = dc_exec(ctx, "UPDATE order_line SET received = received + ?3"
-		                       " WHERE order_id = ?1 AND line = ?2", 3, id, line, qtext)))
+		                       " WHERE order_id = ?1 AND line = ?2 AND received + ?3 <= qty",
+		                  3, id, line, qtext)))
 			goto done;
 		if (!sqlite3_changes(ctx->db)) {
-			rc = dc_error(ctx, DC_ENOTFOUND, "order '%s' has no line %s", id, line);
+			sqlite3_stmt *st = NULL;
+
+			if ((rc = dc_prepare(ctx, &st, "SELECT qty, received FROM order_line"
+			                               " WHERE order_id = ?1 AND line = ?2")))
+				goto done;
+			sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+			sqlite3_bind_text(st, 2, line, -1, SQLITE_STATIC);
+			if ((rc = dc_step(ctx, st)) == 1)
+				rc = dc_error(ctx, DC_ECONFLICT, "order '%s' line %s: %g ordered, %g received "
+				                                 "so far; %g more is too many",
+				              id, line, sqlite3_column_double(st, 0),
+				              sqlite3_column_double(st, 1), q);
+			else if (rc == 0)
+				rc = dc_error(ctx, DC_ENOTFOUND, "order '%s' has no line %s", id, line);
+			sqlite3_finalize(st);
 			goto done;
 		}
 	} else if ((rc = dc_exec(ctx, "UPDATE order_line SET received = qty WHERE order_id = ?1", 1, id)))

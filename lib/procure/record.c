@@ -149,7 +149,9 @@ dc_procure_order_record(struct dc *ctx, const char *id, char **out)
 	if ((rc = dc_procure_order_events(ctx, id, &st)))
 		goto done;
 	while ((rc = dc_step(ctx, st)) == 1)
-		add(&s, "   %s  %-10s %-10s %s%s%s\n", col(st, 2), col(st, 3), col(st, 4),
+		add(&s, "   %s  %-10s %-10s %s%s%s%s%s\n", col(st, 2), col(st, 3), col(st, 4),
+		    sqlite3_column_type(st, 6) != SQLITE_NULL ? col(st, 6) : "",
+		    sqlite3_column_type(st, 6) != SQLITE_NULL ? " → " : "",
 		    sqlite3_column_type(st, 7) != SQLITE_NULL ? col(st, 7) : "",
 		    sqlite3_column_type(st, 8) != SQLITE_NULL ? " – " : "",
 		    sqlite3_column_type(st, 8) != SQLITE_NULL ? col(st, 8) : "");

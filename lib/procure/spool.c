@@ -156,7 +156,8 @@ dc_procure_spool(struct dc *ctx, const char *dir)
 			abort();
 		names[n++] = dc_strdup(de->d_name);
 	}
-	qsort(names, (size_t)n, sizeof *names, by_name);
+	if (n)
+		qsort(names, (size_t)n, sizeof *names, by_name);
 	for (i = 0; i < n; i++) {
 		char *path = dc_printf("%s/%s", incoming, names[i]), *log = NULL;
 		struct dc_catalog_opts o = {NULL, NULL, NULL, NULL, names[i]};
