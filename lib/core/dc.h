@@ -115,6 +115,8 @@ struct dc {
 	/* the last error */
 	int err;
 	char errmsg[1024];
+	const char *input_name; /* if set, the name dc_in_open gives its input in messages (a
+	                         * temporary copy is named after its origin); borrowed */
 	char *cursrc;        /* bulk input: file name and line of the record being applied */
 	long curline;
 };

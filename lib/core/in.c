@@ -398,7 +398,7 @@ dc_in_open(struct dc *ctx, const char *path, struct dc_in **out)
 		free(in);
 		return rc;
 	} else
-		in->name = dc_strdup(path);
+		in->name = dc_strdup(ctx->input_name ? ctx->input_name : path);
 	*out = in;
 	switch (ctx->input) {
 	case DC_IN_JSONL: in->mode = M_JSONL; return 0;

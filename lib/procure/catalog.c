@@ -598,12 +598,23 @@ import_file(struct dc *ctx, const char *path, const char *source, const struct d
 		/* the reader fills a header again; keep the first one, which im.currency borrows */
 		rc = dc_bmecat_read(ctx, path, &again, bmecat_item, &im);
 		dc_bmecat_header_free(&again);
-	} else
+	} else {
+		/* messages name the file as the user knows it, not a temporary copy */
+		ctx->input_name = strcmp(path, source) ? source : NULL;
 		rc = dc_bulk(ctx, path, NULL, 0, import_item, &im);
+		ctx->input_name = NULL;
+	}
 	free(ctx->cursrc);
 	ctx->cursrc = NULL;
 	if (rc)
 		goto tx;
+	/* an empty file is far more likely a truncated upload than a vendor selling nothing */
+	if (im.full && !im.added && !im.changed && !im.unchanged && !ctx->nrejected) {
+		rc = dc_error(ctx, DC_EDATA, "%s: no items; a full catalog without items would "
+		                             "discontinue all of '%s' (import it with --mode update)",
+		              source, vendor);
+		goto tx;
+	}
 	if (im.full) {
 		if ((rc = dc_exec(ctx, "UPDATE catalog_item SET status = 'discontinued', updated_at = ?2"
 		                       " WHERE vendor = ?1 AND status = 'active'"

@@ -182,8 +182,9 @@ dc_procure_spool(struct dc *ctx, const char *dir)
 			ctx->err = 0;
 			ctx->errmsg[0] = '\0';
 			failed = failed ? failed : DC_EDATA;
-			rc = file_away(ctx, dir, names[i], "failed", log);
-		} else {
+			/* --dry-run checks the files but leaves them in incoming/ */
+			rc = ctx->dry_run ? 0 : file_away(ctx, dir, names[i], "failed", log);
+		} else if (!ctx->dry_run) {
 			log = id ? import_log(ctx, id) : dc_strdup("{\"status\":\"unchanged\"}");
 			rc = file_away(ctx, dir, names[i], "done", log ? log : "{}");
 		}
@@ -338,10 +339,9 @@ dc_procure_git(struct dc *ctx, const char *repo_path, const struct dc_git_opts *
 		goto done;
 	}
 	for (i = 0; i < ch.n; i++) {
-		char *tmp = NULL, *name = dc_printf("%s:%s@%.12s", repo_path, ch.paths[i], oid);
-		const char *base = strrchr(ch.paths[i], '/');
+		char *tmp = NULL;
 		/* the vendor comes from the file's own name, VENDOR--*.ext, or its BMEcat header */
-		struct dc_catalog_opts co = {NULL, NULL, NULL, oid, base ? base + 1 : ch.paths[i]};
+		struct dc_catalog_opts co = {NULL, NULL, NULL, oid, ch.paths[i]};
 
 		if (!(rc = blob_to_file(ctx, repo, tree, ch.paths[i], &tmp)))
 			rc = dc_procure_catalog_import(ctx, tmp, &co, NULL);
@@ -349,22 +349,20 @@ dc_procure_git(struct dc *ctx, const char *repo_path, const struct dc_git_opts *
 			unlink(tmp);
 			free(tmp);
 		}
-		if (rc == DC_EBUSY || rc == DC_EIO) {
-			free(name);
+		if (rc == DC_EBUSY || rc == DC_EIO)
 			goto done;
-		}
 		if (rc) {
-			dc_error_prefix(ctx, "%s", name);
+			dc_error_prefix(ctx, "%s@%.12s", repo_path, oid);
 			dc_print_error(ctx);
 			ctx->err = 0;
 			ctx->errmsg[0] = '\0';
 			failed = DC_EDATA;
 		}
-		free(name);
 	}
 	rc = 0;
-	/* only a run without failures moves on: a bad file is retried until a commit fixes it */
-	if (!failed) {
+	/* only a run without failures (and not a dry run) moves on: a bad file is retried until a
+	 * commit fixes it */
+	if (!failed && !ctx->dry_run) {
 		dc_fmt_time(dc_now(ctx), at);
 		rc = dc_exec(ctx, "INSERT INTO import_source(source, commit_id, at) VALUES (?1, ?2, ?3)"
 		                  " ON CONFLICT(source) DO UPDATE SET commit_id = excluded.commit_id,"
