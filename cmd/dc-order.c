@@ -227,11 +227,12 @@ cmd_rules_import(struct dc *ctx, struct dc_args *a)
 static int
 cmd_rules_explain(struct dc *ctx, struct dc_args *a)
 {
-	const char *value = dc_arg(a, "value"), *date = dc_arg(a, "date");
+	const char *value = dc_arg(a, "value"), *date = dc_arg(a, "date"), *dept = dc_arg(a, "dept");
+	const char *suspect = NULL;
 	struct dc_profile p = {0};
-	struct dc_band b = {0};
+	struct dc_band b = {0}, with = {0};
 	char today[11], cents[24], up[24];
-	long long net;
+	long long net, others = 0;
 	long d;
 	int rc;
 
@@ -245,20 +246,30 @@ cmd_rules_explain(struct dc *ctx, struct dc_args *a)
 		dc_fmt_date(dc_local_days(ctx, dc_now(ctx)), today);
 		date = today;
 	}
-	if (!(rc = dc_procure_band(ctx, &p, net, dc_arg(a, "category"), date, &b)) &&
-	    !(rc = dc_out_begin(ctx, &dc_rt_band))) {
-		char q[16];
-		const char *vals[10];
+	if ((rc = dc_procure_band(ctx, &p, net, dc_arg(a, "category"), date, &b)))
+		goto done;
+	/* with --dept: what the department's other orders this year make of it (split check) */
+	if (dept && (rc = dc_procure_split_sum(ctx, dept, atol(date), dc_arg(a, "category"), NULL,
+	                                       &others)) == 0 &&
+	    (rc = dc_procure_band(ctx, &p, net + others, dc_arg(a, "category"), date, &with)) == 0)
+		suspect = dc_procure_rank(with.procedure) > dc_procure_rank(b.procedure) ? "1" : "0";
+	if (!rc && !(rc = dc_out_begin(ctx, &dc_rt_band))) {
+		char q[16], o[24];
+		const char *vals[12];
 
 		snprintf(cents, sizeof cents, "%lld", net);
 		snprintf(up, sizeof up, "%lld", b.up_to);
 		snprintf(q, sizeof q, "%d", b.min_quotes);
+		snprintf(o, sizeof o, "%lld", others);
 		vals[0] = cents, vals[1] = p.name, vals[2] = b.procedure, vals[3] = q;
 		vals[4] = b.legal_basis, vals[5] = b.valid_from, vals[6] = *b.valid_to ? b.valid_to : NULL;
 		vals[7] = b.category, vals[8] = b.up_to < 0 ? NULL : up, vals[9] = p.version;
+		vals[10] = dept ? o : NULL, vals[11] = suspect;
 		if (!(rc = dc_out_row(ctx, vals)))
 			rc = dc_out_end(ctx);
 	}
+done:
+	dc_band_free(&with);
 	dc_band_free(&b);
 	dc_procure_profile_free(&p);
 	return rc;
@@ -494,8 +505,8 @@ static const struct dc_verb verbs[] = {
 	{"rules list", cmd_rules_list, "profile=", "[--profile P]", "the bands of a rule profile"},
 	{"rules use", cmd_rules_use, "", "PROFILE", "choose the city's rule profile (admin)"},
 	{"rules import", cmd_rules_import, "", "FILE...", "import a custom rule profile (JSON)"},
-	{"rules explain", cmd_rules_explain, "value= category= profile= date=",
-	 "--value NET [--category C] [--profile P] [--date DATE]",
+	{"rules explain", cmd_rules_explain, "value= category= profile= date= dept=",
+	 "--value NET [--category C] [--dept D] [--profile P] [--date DATE]",
 	 "which procedure a value needs, and why"},
 	{"new", cmd_new, ORDER_NEW_OPTS,
 	 "--dept D --budget ACCOUNT [--item VENDOR:SKU:QTY ...] [--line \"TEXT;QTY;UNIT_NET;VENDOR\" ...] "

@@ -290,8 +290,8 @@ may_order(struct dc *ctx, const char *dept)
 }
 
 /* Sum of the department's other orders of this category and budget year (SPEC §4 split). */
-static int
-split_sum(struct dc *ctx, const char *dept, long year, const char *category, const char *except,
+int
+dc_procure_split_sum(struct dc *ctx, const char *dept, long year, const char *category, const char *except,
           long long *sum)
 {
 	sqlite3_stmt *st = NULL;
@@ -323,7 +323,7 @@ split_suspect(struct dc *ctx, const struct dc_profile *p, const char *dept, long
 	long long others = 0;
 	int rc;
 
-	if ((rc = split_sum(ctx, dept, year, category, except, &others)))
+	if ((rc = dc_procure_split_sum(ctx, dept, year, category, except, &others)))
 		return -rc;
 	if (!others)
 		return 0;

@@ -58,6 +58,9 @@ int dc_procure_band(struct dc *ctx, const struct dc_profile *p, long long net,
                     const char *category, const char *date, struct dc_band *b);
 void dc_band_free(struct dc_band *b);
 int dc_procure_rank(const char *procedure); /* direct 0 < negotiated < tender < eu 3 */
+/* Net sum of DEPT's orders (not cancelled, except EXCEPT) of CATEGORY in budget YEAR. */
+int dc_procure_split_sum(struct dc *ctx, const char *dept, long year, const char *category,
+                         const char *except, long long *sum);
 int dc_procure_rules_import(struct dc *ctx, const char *path);
 
 /* budgets, frameworks, orders */

@@ -20,8 +20,9 @@ const struct dc_rectype dc_rt_band = {
 	                          {"procedure", DC_T_STR}, {"min_quotes", DC_T_INT},
 	                          {"legal_basis", DC_T_STR}, {"valid_from", DC_T_STR},
 	                          {"valid_to", DC_T_STR}, {"category", DC_T_STR},
-	                          {"up_to", DC_T_MONEY}, {"version", DC_T_STR}},
-	10};
+	                          {"up_to", DC_T_MONEY}, {"version", DC_T_STR},
+	                          {"department_orders", DC_T_MONEY}, {"split_suspect", DC_T_BOOL}},
+	12};
 
 static const char *const procedures[] = {"direct", "negotiated", "tender", "eu", NULL};
 

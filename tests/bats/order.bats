@@ -623,3 +623,13 @@ $id placed bea approved placed"
 	run db "select count(*) from purchase_order"
 	assert_output 0
 }
+
+@test "rules explain --dept shows the department's orders and the split verdict" {
+	run dc-order rules explain --value 400 --dept schule --category office --fields department_orders,split_suspect
+	assert_output '{"department_orders":0.00,"split_suspect":false}'
+	DC_USER=carl dc-order new --dept schule --budget 4711 --line "Toner;1;700;zeta" --category office >/dev/null
+	run dc-order rules explain --value 400 --dept schule --category office --fields procedure,department_orders,split_suspect
+	assert_output '{"procedure":"direct","department_orders":700.00,"split_suspect":true}'
+	run dc-order rules explain --value 400 --fields department_orders,split_suspect
+	assert_output '{"department_orders":null,"split_suspect":null}'
+}
