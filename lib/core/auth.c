@@ -17,6 +17,7 @@ const char *const dc_setting_keys[] = {
 	"procurement.leitweg_id", NULL,
 	"ocds.prefix",         "ocds-xxxxxx",
 	"feed.flag_threshold", "3",
+	"shop.grace_days",     "1",
 	"lang",                "de",
 	"city.timezone",       "Europe/Berlin",
 	NULL,
@@ -63,8 +64,11 @@ dc_setting_set(struct dc *ctx, const char *key, const char *value)
 
 	if (!dc_setting_known(key))
 		return dc_error(ctx, DC_EUSAGE, "unknown setting '%s'; see dc config", key);
-	if (!strcmp(key, "feed.flag_threshold") && (atoi(value) < 1 || strspn(value, "0123456789") != strlen(value)))
-		return dc_error(ctx, DC_EDATA, "setting 'feed.flag_threshold': '%s' is not a positive number", value);
+	if ((!strcmp(key, "feed.flag_threshold") || !strcmp(key, "shop.grace_days")) &&
+	    (atoi(value) < !strcmp(key, "feed.flag_threshold") || !*value ||
+	     strspn(value, "0123456789") != strlen(value)))
+		return dc_error(ctx, DC_EDATA, "setting '%s': '%s' is not a %s number", key, value,
+		                !strcmp(key, "shop.grace_days") ? "whole" : "positive");
 	if (!strcmp(key, "lang") && strcmp(value, "de") && strcmp(value, "en"))
 		return dc_error(ctx, DC_EDATA, "setting 'lang': '%s' is not de or en", value);
 	if ((rc = dc_require(ctx, "", "change settings")) || (rc = dc_tx_begin(ctx)))
