@@ -4,33 +4,6 @@
 
 load helper
 
-SCHEMAS=$ROOT/schemas/json
-
-# validate SCHEMA-NAME: every JSONL line on stdin against schemas/json/NAME.schema.json;
-# fails on an empty input, so a test cannot pass by printing nothing.
-validate() {
-	$PY -c '
-import json, sys
-from jsonschema import Draft202012Validator
-schema = json.load(open(sys.argv[1]))
-Draft202012Validator.check_schema(schema)
-v = Draft202012Validator(schema)
-n = 0
-for lineno, line in enumerate(sys.stdin, 1):
-    if not line.strip():
-        continue
-    n += 1
-    errs = sorted(v.iter_errors(json.loads(line)), key=lambda e: list(e.path))
-    for e in errs:
-        print("line %d: %s: %s" % (lineno, "/".join(map(str, e.path)), e.message))
-    if errs:
-        sys.exit(1)
-if not n:
-    sys.exit("no records")
-print("%d records valid" % n)
-' "$SCHEMAS/$1.schema.json"
-}
-
 # The procurement office of the small city: a buyer, a department with its head, three
 # vendors (one without email), a catalog in the German CSV dialect, a budget, a framework.
 procure_city() {
