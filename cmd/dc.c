@@ -152,6 +152,10 @@ cmd_version(struct dc *ctx, struct dc_args *a)
 static const char *const topics[] = {
 	"case",   "dc-case: citizen cases, services, routing, tracking",
 	"assign", "dc-assign: departments, staff, queues, claims, deputies, holidays",
+	"order",  "dc-order: procurement — vendors, catalogs, rules, budgets, orders",
+	"import", "dc-import: catalog batch jobs (spool folder, git repository)",
+	"shop",   "dc-shop: the local marketplace — merchants, products, offers, orders",
+	"feed",   "dc-feed: the community feed — members, posts, moderation, guide",
 	"dcity",  "conventions: records, formats, exit status, environment (dcity(7))",
 	NULL,
 };

@@ -110,6 +110,65 @@ _dc_words() {
 		"") echo "git spool " ;;
 		*) echo "--db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version " ;;
 		esac ;;
+	dc-shop)
+		case "$2" in
+		"merchant add") echo "--name --owner --email --address --district --category --db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version " ;;
+		"merchant list") echo "--db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version " ;;
+		"merchant show") echo "--db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version " ;;
+		"merchant set") echo "--name --owner --email --address --district --category --active --db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version " ;;
+		"product add") echo "--merchant --sku --name --price --stock --unit --category --description --db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version " ;;
+		"product import") echo "--merchant --db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version " ;;
+		"product list") echo "--merchant --category --in-stock --all --db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version " ;;
+		"product show") echo "--db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version " ;;
+		"product search") echo "--merchant --db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version " ;;
+		"product set") echo "--price --stock --name --unit --category --description --active --db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version " ;;
+		"service add") echo "--merchant --code --name --price-from --db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version " ;;
+		"service list") echo "--merchant --db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version " ;;
+		"request list") echo "--merchant --member --status --db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version " ;;
+		"request") echo "--merchant --service --member --text --db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version " ;;
+		"reply") echo "--text --db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version " ;;
+		"offer add") echo "--merchant --title --sku --price --from --until --max-qty --db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version " ;;
+		"offer list") echo "--active --merchant --db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version " ;;
+		"slot add") echo "--merchant --at --capacity --db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version " ;;
+		"slot list") echo "--merchant --db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version " ;;
+		"order new") echo "--member --email --item --slot --db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version " ;;
+		"order list") echo "--merchant --member --status --db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version " ;;
+		"order show") echo "--db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version " ;;
+		"order status") echo "--db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version " ;;
+		"expire") echo "--db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version " ;;
+		"") echo "expire merchant offer order product reply request service slot " ;;
+		"merchant") echo "add list show set " ;;
+		"offer") echo "add list " ;;
+		"order") echo "new list show status " ;;
+		"product") echo "add import list show search set " ;;
+		"request") echo "list " ;;
+		"service") echo "add list " ;;
+		"slot") echo "add list " ;;
+		*) echo "--db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version " ;;
+		esac ;;
+	dc-feed)
+		case "$2" in
+		"member add") echo "--name --kind --email --district --interests --notify --db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version " ;;
+		"member list") echo "--district --kind --db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version " ;;
+		"member show") echo "--db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version " ;;
+		"member set") echo "--name --email --district --interests --notify --active --db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version " ;;
+		"post") echo "--author --title --body --kind --district --topics --starts --ends --location --ref --db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version " ;;
+		"list") echo "--district --topic --kind --since --for --limit --db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version " ;;
+		"show") echo "--db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version " ;;
+		"comment") echo "--author --body --db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version " ;;
+		"follow") echo "--topic --district --db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version " ;;
+		"unfollow") echo "--topic --district --db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version " ;;
+		"flag") echo "--by --reason --note --db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version " ;;
+		"moderate") echo "--reason --explain --db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version " ;;
+		"moderation") echo "--db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version " ;;
+		"filter add") echo "--action --db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version " ;;
+		"filter list") echo "--db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version " ;;
+		"guide") echo "--db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version " ;;
+		"") echo "comment filter flag follow guide list member moderate moderation post show unfollow " ;;
+		"filter") echo "add list " ;;
+		"member") echo "add list show set " ;;
+		*) echo "--db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version " ;;
+		esac ;;
 	esac
 }
 _dc_complete() {
@@ -128,9 +187,9 @@ _dc_complete() {
 	local words
 	case $cur in
 	-*) words=$(_dc_words "$cmd" "${verb:-*}") ;;
-	*) if [ "$cmd" = dc ] && [ "$COMP_CWORD" -eq 1 ]; then words="init config backup check version help case assign order import"
+	*) if [ "$cmd" = dc ] && [ "$COMP_CWORD" -eq 1 ]; then words="init config backup check version help case assign order import shop feed"
 	   else words=$(_dc_words "$cmd" "$verb"); fi ;;
 	esac
 	mapfile -t COMPREPLY < <(compgen -W "$words" -- "$cur")
 }
-complete -F _dc_complete -o default dc dc-case dc-assign dc-order dc-import
+complete -F _dc_complete -o default dc dc-case dc-assign dc-order dc-import dc-shop dc-feed

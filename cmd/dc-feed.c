@@ -1,0 +1,326 @@
+/* dc-feed: the community feed (SPEC §6).  Verb table; work in lib/feed. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "feed/feed.h"
+
+static int
+list_out(struct dc *ctx, const struct dc_rectype *rt, int rc, sqlite3_stmt **st)
+{
+	if (rc) {
+		sqlite3_finalize(*st);
+		return rc;
+	}
+	return dc_out_query(ctx, rt, *st);
+}
+
+static int
+one_row(struct dc *ctx, int rc, sqlite3_stmt **st, const char *what, const char *id)
+{
+	if (!rc && (rc = dc_step(ctx, *st)) == 1)
+		rc = dc_out_stmt(ctx, *st);
+	else if (rc == 0)
+		rc = dc_error(ctx, DC_ENOTFOUND, "no %s '%s'", what, id);
+	sqlite3_finalize(*st);
+	return rc;
+}
+
+static int
+show_member(struct dc *ctx, const char *handle, const char *extra)
+{
+	sqlite3_stmt *st = NULL;
+
+	return one_row(ctx, dc_feed_member_list(ctx, handle, NULL, &st), &st, "member", handle);
+}
+
+/* a post just written, whatever its status */
+static int
+show_post(struct dc *ctx, const char *id, const char *extra)
+{
+	sqlite3_stmt *st = NULL;
+
+	return one_row(ctx, dc_feed_show(ctx, id, 1, &st), &st, "post", id);
+}
+
+static int
+show_public(struct dc *ctx, const char *id, const char *extra)
+{
+	sqlite3_stmt *st = NULL;
+
+	return one_row(ctx, dc_feed_show(ctx, id, 0, &st), &st, "post", id);
+}
+
+static int
+show_comment(struct dc *ctx, const char *id, const char *extra)
+{
+	sqlite3_stmt *st = NULL;
+
+	return one_row(ctx, dc_feed_comment_get(ctx, id, &st), &st, "comment", id);
+}
+
+static int
+show_flag(struct dc *ctx, const char *post, const char *member)
+{
+	sqlite3_stmt *st = NULL;
+
+	return one_row(ctx, dc_feed_flag_get(ctx, post, member, &st), &st, "flag on", post);
+}
+
+static int
+show_filter(struct dc *ctx, const char *word, const char *extra)
+{
+	sqlite3_stmt *st = NULL;
+
+	return one_row(ctx, dc_feed_filter_list(ctx, word, &st), &st, "filter word", word);
+}
+
+static int
+show_explain(struct dc *ctx, const char *id, const char *extra)
+{
+	sqlite3_stmt *st = NULL;
+
+	return one_row(ctx, dc_feed_explain(ctx, id, &st), &st, "post or comment", id);
+}
+
+static int
+show_one(struct dc *ctx, struct dc_args *a, const struct dc_rectype *rt, dc_show_fn show)
+{
+	int rc;
+
+	if (a->noperand != 1)
+		return dc_error(ctx, DC_EUSAGE, "show needs one operand");
+	if ((rc = dc_out_check(ctx, rt)) || (rc = dc_db_open(ctx)) || (rc = dc_out_begin(ctx, rt)) ||
+	    (rc = show(ctx, a->operand[0], NULL)))
+		return rc;
+	return dc_out_end(ctx);
+}
+
+static int
+cmd_member_add(struct dc *ctx, struct dc_args *a)
+{
+	return dc_create(ctx, a, "handle",
+	                 "handle= name= kind= email= district= interests=* notify=",
+	                 dc_feed_member_add, NULL, &dc_rt_member, show_member);
+}
+
+static int
+cmd_member_list(struct dc *ctx, struct dc_args *a)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if ((rc = dc_out_check(ctx, &dc_rt_member)) || (rc = dc_db_open(ctx)))
+		return rc;
+	return list_out(ctx, &dc_rt_member, dc_feed_member_list(ctx, NULL, a, &st), &st);
+}
+
+static int
+cmd_member_show(struct dc *ctx, struct dc_args *a)
+{
+	return show_one(ctx, a, &dc_rt_member, show_member);
+}
+
+static int
+cmd_member_set(struct dc *ctx, struct dc_args *a)
+{
+	return dc_act(ctx, a, dc_feed_member_set, &dc_rt_member, show_member);
+}
+
+static int
+cmd_post(struct dc *ctx, struct dc_args *a)
+{
+	return dc_create(ctx, a, NULL,
+	                 "author= title= body= kind= district= topics=* starts= ends= location= ref=",
+	                 dc_feed_post, NULL, &dc_rt_post, show_post);
+}
+
+/* --since: an RFC 3339 instant or a local date (from its start). */
+static int
+since_arg(struct dc *ctx, const char *v, char buf[21])
+{
+	time_t t;
+	long days;
+
+	if (dc_parse_time(v, &t) == 0) {
+		dc_fmt_time(t, buf);
+		return 0;
+	}
+	if (dc_parse_date(v, &days) == 0) {
+		dc_fmt_time(dc_local_start_of_day(ctx, days), buf);
+		return 0;
+	}
+	return dc_error(ctx, DC_EUSAGE, "--since: '%s' is not a date or RFC 3339 time", v);
+}
+
+static int
+cmd_list(struct dc *ctx, struct dc_args *a)
+{
+	struct dc_feed_query q = {dc_arg(a, "district"), dc_arg(a, "topic"), dc_arg(a, "kind"), NULL,
+	                          dc_arg(a, "for"), -1};
+	const struct dc_rectype *rt = q.member ? &dc_rt_post_for : &dc_rt_post;
+	sqlite3_stmt *st = NULL;
+	char since[21];
+	int rc;
+
+	if (a->noperand)
+		return dc_error(ctx, DC_EUSAGE, "list takes no operands");
+	if ((rc = dc_arg_int(ctx, a, "limit", 1, 1000000000, &q.limit)) < 0)
+		return -rc;
+	if (dc_arg(a, "since")) {
+		if ((rc = since_arg(ctx, dc_arg(a, "since"), since)))
+			return rc;
+		q.since = since;
+	}
+	if ((rc = dc_out_check(ctx, rt)) || (rc = dc_db_open(ctx)))
+		return rc;
+	return list_out(ctx, rt, dc_feed_list(ctx, &q, &st), &st);
+}
+
+static int
+cmd_show(struct dc *ctx, struct dc_args *a)
+{
+	return show_one(ctx, a, &dc_rt_post_show, show_public);
+}
+
+static int
+cmd_comment(struct dc *ctx, struct dc_args *a)
+{
+	return dc_act(ctx, a, dc_feed_comment, &dc_rt_comment, show_comment);
+}
+
+static int
+cmd_follow(struct dc *ctx, struct dc_args *a)
+{
+	return dc_act(ctx, a, dc_feed_follow, &dc_rt_member, show_member);
+}
+
+static int
+cmd_unfollow(struct dc *ctx, struct dc_args *a)
+{
+	return dc_act(ctx, a, dc_feed_unfollow, &dc_rt_member, show_member);
+}
+
+static int
+cmd_flag(struct dc *ctx, struct dc_args *a)
+{
+	return dc_act(ctx, a, dc_feed_flag, &dc_rt_flag, show_flag);
+}
+
+static int
+cmd_moderate(struct dc *ctx, struct dc_args *a)
+{
+	static const char *const actions[] = {"hide", "restore", "lock"};
+	int i, comments = 0, explain = dc_flag(a, "explain");
+	size_t k;
+
+	/* the action is the last operand: moderate ID... hide|restore|lock */
+	if (a->noperand >= 1)
+		for (k = 0; k < sizeof actions / sizeof *actions; k++)
+			if (!strcmp(a->operand[a->noperand - 1], actions[k])) {
+				dc_args_add(a, "action", actions[k]);
+				free(a->operand[--a->noperand]);
+				break;
+			}
+	if (!a->noperand)
+		return dc_error(ctx, DC_EUSAGE, "moderate needs a post or comment id");
+	if (!dc_arg(a, "action") && !explain)
+		return dc_error(ctx, DC_EUSAGE, "moderate needs hide, restore or lock (or --explain)");
+	for (i = 0; i < a->noperand; i++)
+		comments += !strncmp(a->operand[i], "C-", 2);
+	if (comments && comments != a->noperand && !explain)
+		return dc_error(ctx, DC_EUSAGE, "moderate posts and comments separately (or --explain)");
+	if (explain)
+		return dc_act(ctx, a, dc_feed_moderate, &dc_rt_explain, show_explain);
+	return dc_act(ctx, a, dc_feed_moderate, comments ? &dc_rt_comment : &dc_rt_post,
+	              comments ? show_comment : show_post);
+}
+
+static int
+cmd_moderation(struct dc *ctx, struct dc_args *a)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if ((rc = dc_out_check(ctx, &dc_rt_queue)) || (rc = dc_db_open(ctx)))
+		return rc;
+	return list_out(ctx, &dc_rt_queue, dc_feed_queue(ctx, &st), &st);
+}
+
+static int
+cmd_filter_add(struct dc *ctx, struct dc_args *a)
+{
+	return dc_create(ctx, a, "word", "word= action=", dc_feed_filter_add, NULL, &dc_rt_filter,
+	                 show_filter);
+}
+
+static int
+cmd_filter_list(struct dc *ctx, struct dc_args *a)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if ((rc = dc_out_check(ctx, &dc_rt_filter)) || (rc = dc_db_open(ctx)))
+		return rc;
+	return list_out(ctx, &dc_rt_filter, dc_feed_filter_list(ctx, NULL, &st), &st);
+}
+
+static int
+cmd_guide(struct dc *ctx, struct dc_args *a)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if (a->noperand != 1)
+		return dc_error(ctx, DC_EUSAGE, "guide needs one member handle");
+	if ((rc = dc_out_check(ctx, &dc_rt_guide)) || (rc = dc_db_open(ctx)))
+		return rc;
+	return list_out(ctx, &dc_rt_guide, dc_feed_guide(ctx, a->operand[0], &st), &st);
+}
+
+static const struct dc_verb verbs[] = {
+	{"member add", cmd_member_add, "name= kind= email= district= interests=* notify=",
+	 "HANDLE --name N --kind citizen|business|organisation|authority [--email E] [--district D]"
+	 " [--interests t1,t2] [--notify immediate|daily|weekly|never] | -",
+	 "add a member (integrator, admin)"},
+	{"member list", cmd_member_list, "district= kind=", "[--district D] [--kind K]", "list members"},
+	{"member show", cmd_member_show, "", "HANDLE", "show one member"},
+	{"member set", cmd_member_set, "name= email= district= interests=* notify= active=",
+	 "HANDLE...|- [--name N] [--email E] [--district D] [--interests t1,t2] [--notify M]"
+	 " [--active true|false]",
+	 "change members (integrator, admin)"},
+	{"post", cmd_post,
+	 "author= title= body= kind= district= topics=* starts= ends= location= ref=",
+	 "--author HANDLE --title T --body B [--kind news|event|offer|question|notice] [--district D]"
+	 " [--topics t1,t2] [--starts DT [--ends DT] [--location L]] | FILE|-",
+	 "publish a post for a member (integrator, admin)"},
+	{"list", cmd_list, "district= topic= kind= since= for= limit=",
+	 "[--district D] [--topic T] [--kind K] [--since DT] [--for HANDLE] [--limit N]",
+	 "visible posts, newest first; --for: a member's targeted feed"},
+	{"show", cmd_show, "", "ID", "one post with its comments"},
+	{"comment", cmd_comment, "author= body=", "ID --author HANDLE --body B",
+	 "comment on a post for a member (integrator, admin)"},
+	{"follow", cmd_follow, "topic= district=", "HANDLE... (--topic T | --district D)",
+	 "follow a topic or district"},
+	{"unfollow", cmd_unfollow, "topic= district=", "HANDLE... (--topic T | --district D)",
+	 "stop following a topic or district"},
+	{"flag", cmd_flag, "by= reason= note=",
+	 "ID --by HANDLE --reason spam|offensive|off-topic|illegal [--note T]",
+	 "flag a post for a member; enough distinct flags hide it"},
+	{"moderate", cmd_moderate, "reason= explain",
+	 "ID... hide|restore|lock --reason T [--explain] | ID... --explain",
+	 "hide, restore or lock posts and comments; explain why they are hidden (moderator)"},
+	{"moderation", cmd_moderation, "", "", "the moderation queue: held items, flagged posts"},
+	{"filter add", cmd_filter_add, "action=", "WORD --action hide|hold | -",
+	 "add a keyword filter (moderator)"},
+	{"filter list", cmd_filter_list, "", "", "list keyword filters"},
+	{"guide", cmd_guide, "", "HANDLE",
+	 "what the city offers a member: services, active offers, events"},
+	{NULL, NULL, NULL, NULL, NULL},
+};
+
+int
+main(int argc, char **argv)
+{
+	return dc_main(argc, argv, "dc-feed", verbs,
+	               "dc-feed: community members, posts, comments, follows, moderation, guide.");
+}

@@ -1,0 +1,660 @@
+/* Members, follows, posts, comments and the feed listings (SPEC §6). */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "feed/feed.h"
+#include "feed/internal.h"
+
+const struct dc_rectype dc_rt_member = {
+	"member",
+	(const struct dc_field[]){{"handle", DC_T_STR}, {"name", DC_T_STR}, {"kind", DC_T_STR},
+	                          {"email", DC_T_STR}, {"district", DC_T_STR},
+	                          {"interests", DC_T_JSON}, {"notify", DC_T_STR},
+	                          {"active", DC_T_BOOL}, {"follows", DC_T_JSON},
+	                          {"posts", DC_T_INT}, {"created_at", DC_T_STR}},
+	11};
+
+#define POST_FIELDS                                                                            \
+	{"id", DC_T_STR}, {"kind", DC_T_STR}, {"author", DC_T_STR}, {"title", DC_T_STR},           \
+	    {"body", DC_T_STR}, {"district", DC_T_STR}, {"topics", DC_T_JSON},                    \
+	    {"starts_at", DC_T_STR}, {"ends_at", DC_T_STR}, {"all_day", DC_T_BOOL},                \
+	    {"location", DC_T_STR}, {"ref", DC_T_STR}, {"status", DC_T_STR},                       \
+	    {"hidden_by", DC_T_STR}, {"reason", DC_T_STR}, {"flags", DC_T_INT},                    \
+	    {"comment_count", DC_T_INT}, {"created_by", DC_T_STR}, {"created_at", DC_T_STR},       \
+	    {"updated_at", DC_T_STR}
+#define NPOST 20
+
+const struct dc_rectype dc_rt_post = {"post", (const struct dc_field[]){POST_FIELDS}, NPOST};
+const struct dc_rectype dc_rt_post_for = {
+	"post", (const struct dc_field[]){POST_FIELDS, {"why", DC_T_STR}}, NPOST + 1};
+const struct dc_rectype dc_rt_post_show = {
+	"post", (const struct dc_field[]){POST_FIELDS, {"comments", DC_T_JSON}}, NPOST + 1};
+
+const struct dc_rectype dc_rt_comment = {
+	"comment",
+	(const struct dc_field[]){{"id", DC_T_STR}, {"post", DC_T_STR}, {"author", DC_T_STR},
+	                          {"body", DC_T_STR}, {"status", DC_T_STR}, {"hidden_by", DC_T_STR},
+	                          {"reason", DC_T_STR}, {"created_by", DC_T_STR},
+	                          {"created_at", DC_T_STR}},
+	9};
+
+/* The columns of a post record, for a post p; comment_count counts what the public sees. */
+#define POST_COLS                                                                              \
+	"p.id AS id, p.kind AS kind, p.author AS author, p.title AS title, p.body AS body,"        \
+	" p.district AS district, p.topics AS topics, p.starts_at AS starts_at,"                   \
+	" p.ends_at AS ends_at, p.all_day AS all_day, p.location AS location, p.ref AS ref,"      \
+	" p.status AS status, p.hidden_by AS hidden_by, p.reason AS reason,"                       \
+	" (SELECT count(*) FROM flag f WHERE f.post = p.id) AS flags,"                             \
+	" (SELECT count(*) FROM comment c WHERE c.post = p.id AND c.status = 'visible'"            \
+	"   AND p.status IN ('visible', 'locked')) AS comment_count,"                               \
+	" p.created_by AS created_by, p.created_at AS created_at, p.updated_at AS updated_at"
+
+/* ---- helpers shared by the feed modules ------------------------------------------------- */
+
+int
+dc_feed_need(struct dc *ctx, struct dc_args *rec, const char *key, const char **out)
+{
+	if (!(*out = dc_arg(rec, key)) || !**out)
+		return dc_error(ctx, ctx->cursrc ? DC_EDATA : DC_EUSAGE, "field '%s' is required", key);
+	return 0;
+}
+
+static int
+is_one(const char *v, const char *const *allowed)
+{
+	for (; *allowed; allowed++)
+		if (!strcmp(*allowed, v))
+			return 1;
+	return 0;
+}
+
+int
+dc_feed_oneof(struct dc *ctx, const char *field, const char *v, const char *const *allowed)
+{
+	const char *const *p;
+	char list[256] = "";
+
+	if (is_one(v, allowed))
+		return 0;
+	for (p = allowed; *p; p++)
+		snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", p == allowed ? "" : ", ",
+		         *p);
+	return dc_error(ctx, DC_EDATA, "field '%s': '%s' is not one of %s", field, v, list);
+}
+
+/* 1 when the member exists, else the error (2) or a database error. */
+int
+dc_feed_member_exists(struct dc *ctx, const char *field, const char *handle)
+{
+	int rc = dc_exists(ctx, "SELECT 1 FROM member WHERE handle = ?1", handle);
+
+	if (rc < 0)
+		return -rc;
+	if (!rc)
+		return field ? dc_error(ctx, DC_ENOTFOUND, "field '%s': no member '%s'", field, handle)
+		             : dc_error(ctx, DC_ENOTFOUND, "no member '%s'", handle);
+	return 0;
+}
+
+/* Run an audit event on behalf of a member: the acting staff login stays the actor. */
+int
+dc_feed_audit(struct dc *ctx, const char *member, const char *entity, const char *ref,
+              const char *kind, const char *from, const char *to, const char *note)
+{
+	struct dc_event ev = {entity, ref, kind, from, to, note, 0};
+	int rc;
+
+	ctx->on_behalf_of = member;
+	rc = dc_audit(ctx, &ev);
+	ctx->on_behalf_of = NULL;
+	return rc;
+}
+
+/* The status a keyword filter gives TEXT: "hidden" or "held" with *word set (caller frees),
+ * or NULL when no filter word occurs as a whole word (ASCII case-insensitive). */
+int
+dc_feed_filter_match(struct dc *ctx, const char *a, const char *b, const char **status,
+                     char **word)
+{
+	sqlite3_stmt *st = NULL;
+	char *text = dc_printf("%s\n%s", a ? a : "", b ? b : "");
+	size_t i;
+	int rc;
+
+	*status = NULL;
+	*word = NULL;
+	for (i = 0; text[i]; i++)
+		text[i] = (char)tolower((unsigned char)text[i]);
+	/* hide wins over hold; then the alphabetically first word, so the result is stable */
+	if ((rc = dc_prepare(ctx, &st, "SELECT lower(word), action FROM filter"
+	                               " ORDER BY action = 'hide' DESC, word")))
+		goto done;
+	while ((rc = dc_step(ctx, st)) == 1) {
+		const char *w = (const char *)sqlite3_column_text(st, 0), *p = text;
+		size_t n = strlen(w);
+
+		while (n && (p = strstr(p, w))) {
+			unsigned char before = p == text ? ' ' : (unsigned char)p[-1];
+			unsigned char after = (unsigned char)p[n];
+
+			if (!isalnum(before) && before < 0x80 && !isalnum(after) && after < 0x80) {
+				*status = strcmp((const char *)sqlite3_column_text(st, 1), "hide") ? "held"
+				                                                                   : "hidden";
+				*word = dc_strdup((const char *)sqlite3_column_text(st, 0));
+				break;
+			}
+			p++;
+		}
+		if (*word)
+			break;
+	}
+	if (rc == 1 || rc == 0)
+		rc = 0;
+done:
+	sqlite3_finalize(st);
+	free(text);
+	return rc;
+}
+
+/* Collect every value of KEY (repeated, or comma-separated) into a JSON array of distinct
+ * lowercase words; NULL when KEY is absent. */
+static int
+word_list(struct dc *ctx, struct dc_args *a, const char *key, char **out)
+{
+	json_object *arr;
+	const char *v;
+	int i, rc = 0;
+
+	*out = NULL;
+	if (!dc_arg(a, key))
+		return 0;
+	arr = json_object_new_array();
+	for (i = 0; !rc && (v = dc_arg_nth(a, key, i)); i++) {
+		char *copy = dc_strdup(v), *save = NULL, *w;
+
+		for (w = strtok_r(copy, ",", &save); w; w = strtok_r(NULL, ",", &save)) {
+			char *end;
+			size_t j, k;
+			int dup = 0;
+
+			w += strspn(w, " \t");
+			for (end = w + strlen(w); end > w && (end[-1] == ' ' || end[-1] == '\t'); end--)
+				;
+			*end = '\0';
+			if (!*w)
+				continue;
+			for (j = 0; w[j]; j++)
+				w[j] = (char)tolower((unsigned char)w[j]);
+			if (strlen(w) > 64) {
+				rc = dc_error(ctx, DC_EDATA, "field '%s': '%s' is longer than 64 bytes", key, w);
+				break;
+			}
+			for (k = 0; k < json_object_array_length(arr); k++)
+				dup |= !strcmp(json_object_get_string(json_object_array_get_idx(arr, k)), w);
+			if (!dup)
+				json_object_array_add(arr, json_object_new_string(w));
+		}
+		free(copy);
+	}
+	if (!rc)
+		*out = dc_strdup(json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PLAIN));
+	json_object_put(arr);
+	return rc;
+}
+
+static int
+check_handle(struct dc *ctx, const char *field, const char *v)
+{
+	if (!*v || strspn(v, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.") !=
+	               strlen(v) || strlen(v) > 64)
+		return dc_error(ctx, DC_EDATA,
+		                "field '%s': '%s' is not a handle (letters, digits, - _ ., at most 64)",
+		                field, v);
+	return 0;
+}
+
+static const char *const member_kinds[] = {"citizen", "business", "organisation", "authority",
+                                           NULL};
+static const char *const notify_modes[] = {"immediate", "daily", "weekly", "never", NULL};
+static const char *const post_kinds[] = {"news", "event", "offer", "question", "notice", NULL};
+
+/* Who may act for members (SPEC §1.4): the portal's integrator account, or an admin. */
+#define ON_BEHALF "integrator"
+
+/* ---- members ---------------------------------------------------------------------------- */
+
+int
+dc_feed_member_add(struct dc *ctx, struct dc_args *rec, void *unused)
+{
+	const char *handle, *name, *kind, *notify = dc_arg(rec, "notify");
+	char *interests = NULL, at[21];
+	int rc;
+
+	if ((rc = dc_require(ctx, ON_BEHALF, "add members")) ||
+	    (rc = dc_feed_need(ctx, rec, "handle", &handle)) ||
+	    (rc = dc_feed_need(ctx, rec, "name", &name)) ||
+	    (rc = dc_feed_need(ctx, rec, "kind", &kind)) || (rc = check_handle(ctx, "handle", handle)) ||
+	    (rc = dc_feed_oneof(ctx, "kind", kind, member_kinds)) ||
+	    (notify && (rc = dc_feed_oneof(ctx, "notify", notify, notify_modes))) ||
+	    (rc = word_list(ctx, rec, "interests", &interests)))
+		goto done;
+	if ((rc = dc_exists(ctx, "SELECT 1 FROM member WHERE handle = ?1", handle))) {
+		rc = rc < 0 ? -rc : dc_error(ctx, DC_ECONFLICT, "member '%s' exists", handle);
+		goto done;
+	}
+	dc_fmt_time(dc_now(ctx), at);
+	if ((rc = dc_exec(ctx, "INSERT INTO member(handle, name, kind, email, district, interests,"
+	                       " notify, created_at) VALUES (?1, ?2, ?3, ?4, ?5, coalesce(?6, '[]'),"
+	                       " coalesce(?7, 'weekly'), ?8)",
+	                  8, handle, name, kind, dc_arg(rec, "email"), dc_arg(rec, "district"),
+	                  interests, notify, at)) ||
+	    (rc = dc_feed_audit(ctx, handle, "member", handle, "created", NULL, kind, name)))
+		goto done;
+	rc = dc_touched(ctx, handle, NULL);
+done:
+	free(interests);
+	return rc;
+}
+
+int
+dc_feed_member_set(struct dc *ctx, const char *handle, struct dc_args *a)
+{
+	const char *notify = dc_arg(a, "notify"), *active = dc_arg(a, "active");
+	char *interests = NULL, *change = NULL;
+	int rc;
+
+	if ((rc = dc_require(ctx, ON_BEHALF, "change members")) ||
+	    (rc = dc_feed_member_exists(ctx, NULL, handle)) ||
+	    (notify && (rc = dc_feed_oneof(ctx, "notify", notify, notify_modes))) ||
+	    (rc = word_list(ctx, a, "interests", &interests)))
+		goto done;
+	if (active && strcmp(active, "true") && strcmp(active, "false")) {
+		rc = dc_error(ctx, DC_EDATA, "field 'active': '%s' is not true or false", active);
+		goto done;
+	}
+	if ((rc = dc_exec(ctx, "UPDATE member SET name = coalesce(?2, name), email = coalesce(?3, email),"
+	                       " district = coalesce(?4, district), interests = coalesce(?5, interests),"
+	                       " notify = coalesce(?6, notify), active = coalesce(?7 = 'true', active)"
+	                       " WHERE handle = ?1",
+	                  7, handle, dc_arg(a, "name"), dc_arg(a, "email"), dc_arg(a, "district"),
+	                  interests, notify, active)))
+		goto done;
+	change = dc_printf("name=%s email=%s district=%s interests=%s notify=%s active=%s",
+	                   dc_arg(a, "name") ? dc_arg(a, "name") : "-",
+	                   dc_arg(a, "email") ? dc_arg(a, "email") : "-",
+	                   dc_arg(a, "district") ? dc_arg(a, "district") : "-",
+	                   interests ? interests : "-", notify ? notify : "-", active ? active : "-");
+	if (!(rc = dc_feed_audit(ctx, handle, "member", handle, "changed", NULL, change, NULL)))
+		rc = dc_touched(ctx, handle, NULL);
+done:
+	free(interests);
+	free(change);
+	return rc;
+}
+
+int
+dc_feed_member_list(struct dc *ctx, const char *handle, struct dc_args *a, sqlite3_stmt **st)
+{
+	int rc;
+
+	if ((rc = dc_require(ctx, ON_BEHALF " moderator auditor", "see members")) ||
+	    (rc = dc_prepare(ctx, st,
+	                     "SELECT m.handle, m.name, m.kind, m.email, m.district, m.interests,"
+	                     " m.notify, m.active,"
+	                     " (SELECT json_group_array(x) FROM (SELECT CASE WHEN f.topic IS NOT NULL"
+	                     "   THEN 'topic:' || f.topic ELSE 'district:' || f.district END AS x"
+	                     "   FROM follow f WHERE f.member = m.handle ORDER BY x)),"
+	                     " (SELECT count(*) FROM post p WHERE p.author = m.handle),"
+	                     " m.created_at FROM member m"
+	                     " WHERE (?1 IS NULL OR m.handle = ?1)"
+	                     " AND (?2 IS NULL OR m.district = ?2 COLLATE NOCASE)"
+	                     " AND (?3 IS NULL OR m.kind = ?3) ORDER BY m.handle")))
+		return rc;
+	sqlite3_bind_text(*st, 1, handle, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(*st, 2, a ? dc_arg(a, "district") : NULL, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(*st, 3, a ? dc_arg(a, "kind") : NULL, -1, SQLITE_TRANSIENT);
+	return 0;
+}
+
+/* The topic or district of a follow/unfollow: exactly one of --topic, --district. */
+static int
+follow_target(struct dc *ctx, struct dc_args *a, char **topic, const char **district)
+{
+	const char *t = dc_arg(a, "topic");
+	size_t i;
+
+	*topic = NULL;
+	*district = dc_arg(a, "district");
+	if (!t == !*district || (t && !*t) || (*district && !**district))
+		return dc_error(ctx, DC_EUSAGE, "give either --topic T or --district D");
+	if (t) {
+		*topic = dc_strdup(t);
+		for (i = 0; (*topic)[i]; i++)
+			(*topic)[i] = (char)tolower((unsigned char)(*topic)[i]);
+	}
+	return 0;
+}
+
+static int
+follow_change(struct dc *ctx, const char *handle, struct dc_args *a, int on)
+{
+	const char *district;
+	char *topic = NULL, *what = NULL, at[21];
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if ((rc = dc_require(ctx, ON_BEHALF, on ? "follow for members" : "unfollow for members")) ||
+	    (rc = follow_target(ctx, a, &topic, &district)) ||
+	    (rc = dc_feed_member_exists(ctx, NULL, handle)))
+		goto done;
+	what = topic ? dc_printf("topic:%s", topic) : dc_printf("district:%s", district);
+	dc_fmt_time(dc_now(ctx), at);
+	if ((rc = dc_prepare(ctx, &st,
+	                     on ? "INSERT INTO follow(member, topic, district, created_at)"
+	                          " VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING"
+	                        : "DELETE FROM follow WHERE member = ?1 AND topic IS ?2"
+	                          " AND district IS ?3 AND ?4 IS NOT NULL")))
+		goto done;
+	sqlite3_bind_text(st, 1, handle, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, topic, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, district, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, at, -1, SQLITE_STATIC);
+	if ((rc = dc_step(ctx, st)) != 0)
+		goto done;
+	if (!sqlite3_changes(ctx->db)) {
+		/* following twice is no change; unfollowing what one does not follow is an error */
+		if (!on)
+			rc = dc_error(ctx, DC_ENOTFOUND, "member '%s' does not follow %s", handle, what);
+		else
+			rc = dc_touched(ctx, handle, NULL);
+		goto done;
+	}
+	if (!(rc = dc_feed_audit(ctx, handle, "member", handle, on ? "follow" : "unfollow", NULL, what,
+	                         NULL)))
+		rc = dc_touched(ctx, handle, NULL);
+done:
+	sqlite3_finalize(st);
+	free(topic);
+	free(what);
+	return rc;
+}
+
+int
+dc_feed_follow(struct dc *ctx, const char *handle, struct dc_args *a)
+{
+	return follow_change(ctx, handle, a, 1);
+}
+
+int
+dc_feed_unfollow(struct dc *ctx, const char *handle, struct dc_args *a)
+{
+	return follow_change(ctx, handle, a, 0);
+}
+
+/* ---- posts -------------------------------------------------------------------------------- */
+
+/* An event time: a date (all day) or an instant, normalised to UTC. */
+static int
+event_time(struct dc *ctx, const char *field, const char *v, char buf[21], int *date_only)
+{
+	time_t t;
+	long days;
+
+	if (strlen(v) == 10 && dc_parse_date(v, &days) == 0) {
+		dc_fmt_date(days, buf);
+		*date_only = 1;
+		return 0;
+	}
+	if (dc_parse_time(v, &t) < 0)
+		return dc_error(ctx, DC_EDATA, "field '%s': '%s' is not a date or RFC 3339 time", field, v);
+	dc_fmt_time(t, buf);
+	*date_only = 0;
+	return 0;
+}
+
+static int
+check_event(struct dc *ctx, struct dc_args *rec, const char *kind, char starts[21],
+            char ends[21], int *all_day)
+{
+	const char *s = dc_arg(rec, "starts"), *e = dc_arg(rec, "ends");
+	int rc, edate = 0;
+
+	*starts = *ends = '\0';
+	*all_day = 0;
+	if (strcmp(kind, "event")) {
+		if (s || e)
+			return dc_error(ctx, DC_EDATA, "field '%s': only events have start and end times",
+			                s ? "starts" : "ends");
+		return 0;
+	}
+	if (!s || !*s)
+		return dc_error(ctx, DC_EDATA, "field 'starts': an event needs a start");
+	if ((rc = event_time(ctx, "starts", s, starts, all_day)))
+		return rc;
+	if (!e || !*e)
+		return 0;
+	if ((rc = event_time(ctx, "ends", e, ends, &edate)))
+		return rc;
+	if (edate != *all_day)
+		return dc_error(ctx, DC_EDATA, "field 'ends': '%s' must be a %s like the start", e,
+		                *all_day ? "date" : "time");
+	if (strcmp(ends, starts) < 0)
+		return dc_error(ctx, DC_EDATA, "field 'ends': %s is before %s", ends, starts);
+	return 0;
+}
+
+static int
+new_post_id(struct dc *ctx, char **id)
+{
+	char today[11];
+	long n;
+	int rc;
+
+	dc_fmt_date(dc_local_days(ctx, dc_now(ctx)), today);
+	today[4] = '\0';
+	{
+		char *seq = dc_printf("post-%s", today);
+
+		rc = dc_next_seq(ctx, seq, &n);
+		free(seq);
+	}
+	if (!rc)
+		*id = dc_printf("P-%s-%06ld", today, n);
+	return rc;
+}
+
+int
+dc_feed_post(struct dc *ctx, struct dc_args *rec, void *unused)
+{
+	const char *author, *title, *body, *kind = dc_arg(rec, "kind"), *status = "visible";
+	char *topics = NULL, *word = NULL, *id = NULL, *reason = NULL, at[21], starts[21], ends[21];
+	int rc, all_day;
+
+	if (!kind)
+		kind = "news";
+	if ((rc = dc_require(ctx, ON_BEHALF, "post for members")) ||
+	    (rc = dc_feed_need(ctx, rec, "author", &author)) ||
+	    (rc = dc_feed_need(ctx, rec, "title", &title)) ||
+	    (rc = dc_feed_need(ctx, rec, "body", &body)) ||
+	    (rc = dc_feed_oneof(ctx, "kind", kind, post_kinds)) ||
+	    (rc = check_event(ctx, rec, kind, starts, ends, &all_day)) ||
+	    (rc = word_list(ctx, rec, "topics", &topics)) ||
+	    (rc = dc_feed_member_exists(ctx, "author", author)) ||
+	    (rc = dc_feed_filter_match(ctx, title, body, &status, &word)))
+		goto done;
+	if (!status)
+		status = "visible";
+	else
+		reason = dc_printf("filter word '%s'", word);
+	if ((rc = new_post_id(ctx, &id)))
+		goto done;
+	dc_fmt_time(dc_now(ctx), at);
+	if ((rc = dc_exec(ctx, "INSERT INTO post(id, author, kind, title, body, district, topics,"
+	                       " starts_at, ends_at, location, all_day, ref, status, hidden_by, reason,"
+	                       " created_by, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6,"
+	                       " coalesce(?7, '[]'), nullif(?8, ''), nullif(?9, ''), ?10, ?11 = '1',"
+	                       " ?12, ?13, ?14, ?15, ?16, ?17, ?17)",
+	                  17, id, author, kind, title, body, dc_arg(rec, "district"), topics, starts,
+	                  ends, dc_arg(rec, "location"), all_day ? "1" : "0", dc_arg(rec, "ref"),
+	                  status, reason ? "filter" : NULL, reason, ctx->actor, at)) ||
+	    (rc = dc_feed_audit(ctx, author, "post", id, "created", NULL, status, reason)))
+		goto done;
+	rc = dc_touched(ctx, id, NULL);
+done:
+	free(topics);
+	free(word);
+	free(id);
+	free(reason);
+	return rc;
+}
+
+
+#define LIST_WHERE                                                                             \
+	" p.status IN ('visible', 'locked') AND (?1 IS NULL OR p.district = ?1 COLLATE NOCASE)"   \
+	" AND (?2 IS NULL OR EXISTS (SELECT 1 FROM json_each(p.topics) t WHERE t.value = lower(?2)))" \
+	" AND (?3 IS NULL OR p.kind = ?3) AND (?4 IS NULL OR p.created_at >= ?4)"
+
+int
+dc_feed_list(struct dc *ctx, const struct dc_feed_query *q, sqlite3_stmt **st)
+{
+	int rc;
+
+	if (q->kind && !is_one(q->kind, post_kinds))
+		return dc_error(ctx, DC_EUSAGE, "--kind: unknown kind '%s' (news, event, offer, question,"
+		                                " notice)", q->kind);
+	if (q->member) {
+		/* a member's targeted feed tells about their interests: not for the public */
+		if ((rc = dc_require(ctx, ON_BEHALF " moderator auditor", "read a member's feed")) ||
+		    (rc = dc_feed_member_exists(ctx, NULL, q->member)))
+			return rc;
+		rc = dc_prepare(ctx, st,
+		                "SELECT * FROM (SELECT " POST_COLS ", " FEED_WHY_EXPR " AS why FROM post p"
+		                " JOIN member a ON a.handle = p.author JOIN member m ON m.handle = ?6"
+		                " WHERE" LIST_WHERE ") WHERE why IS NOT NULL"
+		                " ORDER BY why = 'notice' DESC, created_at DESC, id DESC LIMIT ?5");
+	} else
+		rc = dc_prepare(ctx, st, "SELECT " POST_COLS " FROM post p WHERE" LIST_WHERE
+		                         " ORDER BY p.created_at DESC, p.id DESC LIMIT ?5");
+	if (rc)
+		return rc;
+	sqlite3_bind_text(*st, 1, q->district, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(*st, 2, q->topic, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(*st, 3, q->kind, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(*st, 4, q->since, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(*st, 5, q->limit);
+	if (q->member)
+		sqlite3_bind_text(*st, 6, q->member, -1, SQLITE_TRANSIENT);
+	return 0;
+}
+
+/* Moderators (and auditors, who read everything) see hidden and held items. */
+int
+dc_feed_may_see_hidden(struct dc *ctx)
+{
+	return dc_has_role(ctx, "moderator auditor");
+}
+
+int
+dc_feed_show(struct dc *ctx, const char *id, int any, sqlite3_stmt **st)
+{
+	int rc, all = any || dc_feed_may_see_hidden(ctx);
+
+	/* comments of a hidden post count as hidden; the public sees visible ones only */
+	if ((rc = dc_prepare(ctx, st,
+	                     "SELECT " POST_COLS ", (SELECT json_group_array(json_object('id', 'C-' || c.id,"
+	                     "   'author', c.author, 'body', c.body, 'status', CASE WHEN p.status = 'hidden'"
+	                     "   THEN 'hidden' ELSE c.status END, 'created_at', c.created_at))"
+	                     "  FROM (SELECT * FROM comment WHERE post = p.id ORDER BY id) c"
+	                     "  WHERE ?2 OR (c.status = 'visible' AND p.status IN ('visible', 'locked')))"
+	                     " FROM post p WHERE p.id = ?1 AND (?2 OR p.status IN ('visible', 'locked'))")))
+		return rc;
+	sqlite3_bind_text(*st, 1, id, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int(*st, 2, all);
+	return 0;
+}
+
+/* ---- comments ----------------------------------------------------------------------------- */
+
+/* The status of post ID (caller frees) or 2. */
+int
+dc_feed_post_status(struct dc *ctx, const char *id, char **status)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	*status = NULL;
+	if ((rc = dc_prepare(ctx, &st, "SELECT status FROM post WHERE id = ?1")))
+		return rc;
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	if ((rc = dc_step(ctx, st)) == 1) {
+		*status = dc_strdup((const char *)sqlite3_column_text(st, 0));
+		rc = 0;
+	} else if (rc == 0)
+		rc = dc_error(ctx, DC_ENOTFOUND, "no post '%s'", id);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int
+dc_feed_comment(struct dc *ctx, const char *post, struct dc_args *a)
+{
+	const char *author, *body, *status;
+	char *pstatus = NULL, *word = NULL, *reason = NULL, *cid = NULL, at[21];
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if ((rc = dc_require(ctx, ON_BEHALF, "comment for members")) ||
+	    (rc = dc_feed_need(ctx, a, "author", &author)) || (rc = dc_feed_need(ctx, a, "body", &body)) ||
+	    (rc = dc_feed_member_exists(ctx, "author", author)) ||
+	    (rc = dc_feed_post_status(ctx, post, &pstatus)))
+		goto done;
+	if (strcmp(pstatus, "visible")) {
+		rc = dc_error(ctx, DC_ECONFLICT, "post '%s' is %s: no new comments", post, pstatus);
+		goto done;
+	}
+	if ((rc = dc_feed_filter_match(ctx, body, NULL, &status, &word)))
+		goto done;
+	if (status)
+		reason = dc_printf("filter word '%s'", word);
+	dc_fmt_time(dc_now(ctx), at);
+	if ((rc = dc_prepare(ctx, &st, "INSERT INTO comment(post, author, body, status, hidden_by, reason,"
+	                               " created_by, created_at) VALUES (?1, ?2, ?3, coalesce(?4, 'visible'),"
+	                               " ?5, ?6, ?7, ?8) RETURNING 'C-' || id")))
+		goto done;
+	sqlite3_bind_text(st, 1, post, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, author, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, body, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, status, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, status ? "filter" : NULL, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, reason, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 7, ctx->actor, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 8, at, -1, SQLITE_STATIC);
+	if ((rc = dc_step(ctx, st)) == 1) {
+		cid = dc_strdup((const char *)sqlite3_column_text(st, 0));
+		rc = 0;
+	}
+	if (rc || (rc = dc_feed_audit(ctx, author, "post", post, "comment", NULL, cid, reason)))
+		goto done;
+	rc = dc_touched(ctx, cid, NULL);
+done:
+	sqlite3_finalize(st);
+	free(pstatus);
+	free(word);
+	free(reason);
+	free(cid);
+	return rc;
+}
+
+int
+dc_feed_comment_get(struct dc *ctx, const char *id, sqlite3_stmt **st)
+{
+	int rc;
+
+	if ((rc = dc_prepare(ctx, st, "SELECT 'C-' || c.id, c.post, c.author, c.body, c.status,"
+	                              " c.hidden_by, c.reason, c.created_by, c.created_at"
+	                              " FROM comment c WHERE 'C-' || c.id = ?1")))
+		return rc;
+	sqlite3_bind_text(*st, 1, id, -1, SQLITE_TRANSIENT);
+	return 0;
+}

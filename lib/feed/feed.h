@@ -1,0 +1,49 @@
+/* Community feed: members, posts, comments, follows, flags, keyword filters, moderation and
+ * the guide to what the city offers a member (SPEC §6). */
+#ifndef DC_FEED_H
+#define DC_FEED_H
+
+#include "core/dc.h"
+
+extern const struct dc_rectype dc_rt_member, dc_rt_post, dc_rt_post_for, dc_rt_post_show,
+    dc_rt_comment, dc_rt_flag, dc_rt_filter, dc_rt_queue, dc_rt_explain, dc_rt_guide;
+
+/* Filters of a post listing; NULL fields do not filter. */
+struct dc_feed_query {
+	const char *district; /* posts of this district */
+	const char *topic;    /* posts carrying this topic */
+	const char *kind;     /* news, event, offer, question, notice */
+	const char *since;    /* created at or after this instant (RFC 3339 UTC) */
+	const char *member;   /* targeted feed for this member handle (adds field why) */
+	long limit;           /* at most this many, -1 for all */
+};
+
+int dc_feed_member_add(struct dc *ctx, struct dc_args *rec, void *unused);
+int dc_feed_member_set(struct dc *ctx, const char *handle, struct dc_args *a);
+int dc_feed_member_list(struct dc *ctx, const char *handle, struct dc_args *a, sqlite3_stmt **st);
+int dc_feed_follow(struct dc *ctx, const char *handle, struct dc_args *a);
+int dc_feed_unfollow(struct dc *ctx, const char *handle, struct dc_args *a);
+
+int dc_feed_post(struct dc *ctx, struct dc_args *rec, void *unused);
+int dc_feed_list(struct dc *ctx, const struct dc_feed_query *q, sqlite3_stmt **st);
+/* One post with its comments; hidden and held posts only for moderators (else 2) or when
+ * any is set (reporting a write to whoever made it). */
+int dc_feed_show(struct dc *ctx, const char *id, int any, sqlite3_stmt **st);
+int dc_feed_comment(struct dc *ctx, const char *post, struct dc_args *a);
+int dc_feed_comment_get(struct dc *ctx, const char *id, sqlite3_stmt **st);
+
+int dc_feed_flag(struct dc *ctx, const char *post, struct dc_args *a);
+/* The flag of member on post, with the post's flag count and status. */
+int dc_feed_flag_get(struct dc *ctx, const char *post, const char *member, sqlite3_stmt **st);
+
+int dc_feed_filter_add(struct dc *ctx, struct dc_args *rec, void *unused);
+int dc_feed_filter_list(struct dc *ctx, const char *word, sqlite3_stmt **st);
+
+/* a->"action" is hide, restore or lock (or NULL: only check that ID may be explained). */
+int dc_feed_moderate(struct dc *ctx, const char *id, struct dc_args *a);
+int dc_feed_explain(struct dc *ctx, const char *id, sqlite3_stmt **st);
+int dc_feed_queue(struct dc *ctx, sqlite3_stmt **st);
+
+int dc_feed_guide(struct dc *ctx, const char *handle, sqlite3_stmt **st);
+
+#endif

@@ -1,0 +1,385 @@
+/* Merchants, their services and the members' service requests; helpers the shop shares. */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "shop/shop.h"
+
+const struct dc_rectype dc_rt_merchant = {"merchant",
+                                          (const struct dc_field[]){{"id", DC_T_STR},
+                                                                    {"name", DC_T_STR},
+                                                                    {"owner", DC_T_STR},
+                                                                    {"email", DC_T_STR},
+                                                                    {"address", DC_T_STR},
+                                                                    {"district", DC_T_STR},
+                                                                    {"category", DC_T_STR},
+                                                                    {"active", DC_T_BOOL},
+                                                                    {"products", DC_T_INT},
+                                                                    {"created_at", DC_T_STR}},
+                                          10};
+
+const struct dc_rectype dc_rt_shop_service = {"service",
+                                              (const struct dc_field[]){{"id", DC_T_STR},
+                                                                        {"merchant", DC_T_STR},
+                                                                        {"code", DC_T_STR},
+                                                                        {"name", DC_T_STR},
+                                                                        {"price_from", DC_T_MONEY},
+                                                                        {"created_at", DC_T_STR}},
+                                              6};
+
+const struct dc_rectype dc_rt_service_request = {
+    "service request",
+    (const struct dc_field[]){{"id", DC_T_STR},
+                              {"merchant", DC_T_STR},
+                              {"service", DC_T_STR},
+                              {"member", DC_T_STR},
+                              {"text", DC_T_STR},
+                              {"status", DC_T_STR},
+                              {"replies", DC_T_JSON},
+                              {"created_at", DC_T_STR},
+                              {"updated_at", DC_T_STR}},
+    9};
+
+int
+dc_shop_write_role(struct dc *ctx, const char *what)
+{
+	return dc_require(ctx, "integrator", what);
+}
+
+int
+dc_shop_audit(struct dc *ctx, const char *whom, const char *entity, const char *ref,
+              const char *kind, const char *from, const char *to)
+{
+	struct dc_event ev = {entity, ref, kind, from, to, NULL, 0};
+	const char *saved = ctx->on_behalf_of;
+	int rc;
+
+	ctx->on_behalf_of = whom;
+	rc = dc_audit(ctx, &ev);
+	ctx->on_behalf_of = saved;
+	return rc;
+}
+
+/* An RFC 3339 instant, or a local date: its start (or, with end, the start of the next day,
+ * so that "--until 2026-03-08" includes the 8th). */
+int
+dc_shop_time_arg(struct dc *ctx, const char *field, const char *v, int end, char out[21])
+{
+	time_t t;
+	long d;
+
+	if (v && strlen(v) == 10 && dc_parse_date(v, &d) == 0) {
+		dc_fmt_time(dc_local_start_of_day(ctx, d + (end ? 1 : 0)), out);
+		return 0;
+	}
+	if (v && dc_parse_time(v, &t) == 0) {
+		dc_fmt_time(t, out);
+		return 0;
+	}
+	return dc_error(ctx, DC_EDATA, "field '%s': '%s' is not a time (RFC 3339) or a date", field,
+	                v ? v : "");
+}
+
+int
+dc_shop_money_arg(struct dc *ctx, const char *field, const char *v, char out[24])
+{
+	long long c;
+
+	if (!v || dc_money_parse(v, &c) < 0 || c < 0)
+		return dc_error(ctx, DC_EDATA, "field '%s': '%s' is not an amount", field,
+		                v ? v : "");
+	snprintf(out, 24, "%lld", c);
+	return 0;
+}
+
+void
+dc_shop_local_time(struct dc *ctx, const char *utc, char out[17])
+{
+	struct tm tm;
+	time_t t;
+
+	*out = '\0';
+	if (!utc || dc_parse_time(utc, &t) < 0)
+		return;
+	dc_local_days(ctx, t); /* sets the city's time zone for localtime_r */
+	localtime_r(&t, &tm);
+	strftime(out, 17, "%Y-%m-%d %H:%M", &tm);
+}
+
+void
+dc_shop_money_fmt(long long cents, char out[24])
+{
+	snprintf(out, 24, "%s%lld.%02lld", cents < 0 ? "-" : "", llabs(cents) / 100,
+	         llabs(cents) % 100);
+}
+
+int
+dc_shop_next_id(struct dc *ctx, const char *seq, const char *prefix, char id[32])
+{
+	char day[11], name[64];
+	long n;
+	int rc;
+
+	dc_fmt_date(dc_local_days(ctx, dc_now(ctx)), day);
+	snprintf(name, sizeof name, "%s-%.4s", seq, day);
+	if ((rc = dc_next_seq(ctx, name, &n)))
+		return rc;
+	snprintf(id, 32, "%s-%.4s-%06ld", prefix, day, n);
+	return 0;
+}
+
+/* Merchant ids stand in M:SKU item specs, so they are codes without ':' or blanks. */
+static int
+code_ok(const char *s)
+{
+	const unsigned char *p;
+
+	if (!s || !*s || strlen(s) > 64)
+		return 0;
+	for (p = (const unsigned char *)s; *p; p++)
+		if (*p <= ' ' || *p == ':' || *p == 0x7f)
+			return 0;
+	return 1;
+}
+
+static int
+need(struct dc *ctx, struct dc_args *rec, const char *const *fields)
+{
+	for (; *fields; fields++)
+		if (!dc_arg(rec, *fields) || !*dc_arg(rec, *fields))
+			return dc_error(ctx, DC_EUSAGE, "field '%s' is required", *fields);
+	return 0;
+}
+
+static int
+member_exists(struct dc *ctx, const char *handle)
+{
+	int rc = dc_exists(ctx, "SELECT 1 FROM member WHERE handle = ?1", handle);
+
+	return rc < 0 ? -rc : rc ? 0 : dc_error(ctx, DC_ENOTFOUND, "no member '%s'", handle);
+}
+
+int
+dc_shop_merchant_add(struct dc *ctx, struct dc_args *rec, void *unused)
+{
+	static const char *const req[] = {"id", "name", NULL};
+	const char *id = dc_arg(rec, "id"), *owner = dc_arg(rec, "owner");
+	char at[21];
+	int rc;
+
+	if ((rc = dc_shop_write_role(ctx, "add merchants")) || (rc = need(ctx, rec, req)))
+		return rc;
+	if (!code_ok(id))
+		return dc_error(ctx, DC_EDATA,
+		                "field 'id': '%s' is not a merchant code (no blanks or "
+		                "':', at most 64 bytes)",
+		                id);
+	if ((rc = dc_exists(ctx, "SELECT 1 FROM merchant WHERE id = ?1", id)))
+		return rc < 0 ? -rc : dc_error(ctx, DC_ECONFLICT, "merchant '%s' exists", id);
+	if (owner && (rc = member_exists(ctx, owner)))
+		return rc;
+	dc_fmt_time(dc_now(ctx), at);
+	if ((rc = dc_exec(ctx,
+	                  "INSERT INTO merchant(id, name, owner, email, address, district,"
+	                  " category, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+	                  8, id, dc_arg(rec, "name"), owner, dc_arg(rec, "email"),
+	                  dc_arg(rec, "address"), dc_arg(rec, "district"), dc_arg(rec, "category"),
+	                  at)) ||
+	    (rc = dc_shop_audit(ctx, id, "merchant", id, "created", NULL, dc_arg(rec, "name"))))
+		return rc;
+	return dc_touched(ctx, id, NULL);
+}
+
+int
+dc_shop_merchant_set(struct dc *ctx, const char *id, struct dc_args *a)
+{
+	const char *active = dc_arg(a, "active"), *owner = dc_arg(a, "owner");
+	char *change;
+	int rc;
+
+	if ((rc = dc_shop_write_role(ctx, "change merchants")))
+		return rc;
+	if ((rc = dc_exists(ctx, "SELECT 1 FROM merchant WHERE id = ?1", id)) <= 0)
+		return rc < 0 ? -rc : dc_error(ctx, DC_ENOTFOUND, "no merchant '%s'", id);
+	if (active && strcmp(active, "true") && strcmp(active, "false"))
+		return dc_error(ctx, DC_EDATA, "field 'active': '%s' is not true or false", active);
+	if (owner && (rc = member_exists(ctx, owner)))
+		return rc;
+	if ((rc = dc_exec(ctx,
+	                  "UPDATE merchant SET name = coalesce(?2, name),"
+	                  " owner = coalesce(?3, owner), email = coalesce(?4, email),"
+	                  " address = coalesce(?5, address), district = coalesce(?6, district),"
+	                  " category = coalesce(?7, category),"
+	                  " active = coalesce(?8 = 'true', active) WHERE id = ?1",
+	                  8, id, dc_arg(a, "name"), owner, dc_arg(a, "email"), dc_arg(a, "address"),
+	                  dc_arg(a, "district"), dc_arg(a, "category"), active)))
+		return rc;
+	change =
+	    dc_printf("name=%s owner=%s active=%s", dc_arg(a, "name") ? dc_arg(a, "name") : "-",
+	              owner ? owner : "-", active ? active : "-");
+	rc = dc_shop_audit(ctx, id, "merchant", id, "changed", NULL, change);
+	free(change);
+	return rc ? rc : dc_touched(ctx, id, NULL);
+}
+
+int
+dc_shop_merchant_list(struct dc *ctx, const char *id, sqlite3_stmt **st)
+{
+	int rc;
+
+	if ((rc = dc_prepare(ctx, st,
+	                     "SELECT m.id, m.name, m.owner, m.email, m.address, m.district,"
+	                     " m.category, m.active, (SELECT count(*) FROM product p"
+	                     "   WHERE p.merchant = m.id AND p.active = 1), m.created_at"
+	                     " FROM merchant m WHERE ?1 IS NULL OR m.id = ?1 ORDER BY m.id")))
+		return rc;
+	sqlite3_bind_text(*st, 1, id, -1, SQLITE_TRANSIENT);
+	return 0;
+}
+
+int
+dc_shop_service_add(struct dc *ctx, struct dc_args *rec, void *unused)
+{
+	static const char *const req[] = {"merchant", "code", "name", NULL};
+	const char *m = dc_arg(rec, "merchant"), *code = dc_arg(rec, "code");
+	const char *pf = dc_arg(rec, "price-from");
+	char at[21], cents[24], *id;
+	int rc;
+
+	if ((rc = dc_shop_write_role(ctx, "add services")) || (rc = need(ctx, rec, req)))
+		return rc;
+	if ((rc = dc_exists(ctx, "SELECT 1 FROM merchant WHERE id = ?1", m)) <= 0)
+		return rc < 0 ? -rc : dc_error(ctx, DC_ENOTFOUND, "no merchant '%s'", m);
+	if (!code_ok(code))
+		return dc_error(ctx, DC_EDATA, "field 'code': '%s' is not a code", code);
+	if (pf && (rc = dc_shop_money_arg(ctx, "price-from", pf, cents)))
+		return rc;
+	id = dc_printf("%s:%s", m, code);
+	if ((rc = dc_exists(ctx, "SELECT 1 FROM shop_service WHERE merchant || ':' || code = ?1",
+	                    id))) {
+		rc = rc < 0 ? -rc : dc_error(ctx, DC_ECONFLICT, "service '%s' exists", id);
+		goto done;
+	}
+	dc_fmt_time(dc_now(ctx), at);
+	if (!(rc = dc_exec(ctx,
+	                   "INSERT INTO shop_service(merchant, code, name, price_from,"
+	                   " created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+	                   5, m, code, dc_arg(rec, "name"), pf ? cents : NULL, at)) &&
+	    !(rc = dc_shop_audit(ctx, m, "shop_service", id, "created", NULL, dc_arg(rec, "name"))))
+		rc = dc_touched(ctx, id, NULL);
+done:
+	free(id);
+	return rc;
+}
+
+int
+dc_shop_service_list(struct dc *ctx, const char *id, const char *merchant, sqlite3_stmt **st)
+{
+	int rc;
+
+	if ((rc = dc_prepare(ctx, st,
+	                     "SELECT merchant || ':' || code, merchant, code, name, price_from,"
+	                     " created_at FROM shop_service WHERE (?1 IS NULL OR"
+	                     " merchant || ':' || code = ?1) AND (?2 IS NULL OR merchant = ?2)"
+	                     " ORDER BY merchant, code")))
+		return rc;
+	sqlite3_bind_text(*st, 1, id, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(*st, 2, merchant, -1, SQLITE_TRANSIENT);
+	return 0;
+}
+
+int
+dc_shop_request(struct dc *ctx, struct dc_args *rec, void *unused)
+{
+	static const char *const req[] = {"merchant", "service", "member", "text", NULL};
+	const char *m = dc_arg(rec, "merchant"), *svc = dc_arg(rec, "service");
+	const char *member = dc_arg(rec, "member");
+	char at[21], id[32], *key;
+	int rc;
+
+	if ((rc = dc_shop_write_role(ctx, "file service requests")) || (rc = need(ctx, rec, req)))
+		return rc;
+	key = dc_printf("%s:%s", m, svc);
+	rc = dc_exists(ctx, "SELECT 1 FROM shop_service WHERE merchant || ':' || code = ?1", key);
+	free(key);
+	if (rc <= 0)
+		return rc < 0 ? -rc
+		              : dc_error(ctx, DC_ENOTFOUND, "merchant '%s' has no service '%s'", m,
+		                         svc);
+	if ((rc = member_exists(ctx, member)) || (rc = dc_shop_next_id(ctx, "request", "R", id)))
+		return rc;
+	dc_fmt_time(dc_now(ctx), at);
+	if ((rc = dc_exec(ctx,
+	                  "INSERT INTO service_request(id, merchant, service, member, text,"
+	                  " created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
+	                  6, id, m, svc, member, dc_arg(rec, "text"), at)) ||
+	    (rc = dc_shop_audit(ctx, member, "service_request", id, "created", NULL, "open")))
+		return rc;
+	return dc_touched(ctx, id, NULL);
+}
+
+int
+dc_shop_reply(struct dc *ctx, const char *id, struct dc_args *a)
+{
+	const char *text = dc_arg(a, "text");
+	sqlite3_stmt *st = NULL;
+	char at[21], *merchant = NULL, *from = NULL;
+	int rc;
+
+	if ((rc = dc_shop_write_role(ctx, "answer service requests")))
+		return rc;
+	if (!text || !*text)
+		return dc_error(ctx, DC_EUSAGE, "reply needs --text T");
+	if ((rc = dc_prepare(ctx, &st,
+	                     "SELECT merchant, status FROM service_request WHERE id = ?1")))
+		return rc;
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	if ((rc = dc_step(ctx, st)) == 1) {
+		merchant = dc_strdup((const char *)sqlite3_column_text(st, 0));
+		from = dc_strdup((const char *)sqlite3_column_text(st, 1));
+		rc = 0;
+	} else if (rc == 0)
+		rc = dc_error(ctx, DC_ENOTFOUND, "no service request '%s'", id);
+	sqlite3_finalize(st);
+	if (rc)
+		goto done;
+	if (!strcmp(from, "closed")) {
+		rc = dc_error(ctx, DC_ECONFLICT, "service request '%s' is closed", id);
+		goto done;
+	}
+	dc_fmt_time(dc_now(ctx), at);
+	if (!(rc = dc_exec(ctx,
+	                   "UPDATE service_request SET status = 'answered', updated_at = ?2,"
+	                   " replies = json_insert(replies, '$[#]', json_object('at', ?2,"
+	                   " 'by', ?3, 'text', ?4)) WHERE id = ?1",
+	                   4, id, at, merchant, text)) &&
+	    !(rc =
+	          dc_shop_audit(ctx, merchant, "service_request", id, "replied", from, "answered")))
+		rc = dc_touched(ctx, id, NULL);
+done:
+	free(merchant);
+	free(from);
+	return rc;
+}
+
+int
+dc_shop_request_list(struct dc *ctx, const char *id, const struct dc_args *a, sqlite3_stmt **st)
+{
+	int rc;
+
+	/* requests carry what members wrote: not public */
+	if ((rc = dc_require(ctx, "integrator auditor", "see service requests")) ||
+	    (rc = dc_prepare(ctx, st,
+	                     "SELECT id, merchant, service, member, text, status, replies,"
+	                     " created_at, updated_at FROM service_request WHERE (?1 IS NULL OR"
+	                     " id = ?1) AND (?2 IS NULL OR merchant = ?2) AND (?3 IS NULL OR"
+	                     " member = ?3) AND (?4 IS NULL OR status = ?4) ORDER BY id")))
+		return rc;
+	sqlite3_bind_text(*st, 1, id, -1, SQLITE_TRANSIENT);
+	if (a) {
+		sqlite3_bind_text(*st, 2, dc_arg(a, "merchant"), -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(*st, 3, dc_arg(a, "member"), -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(*st, 4, dc_arg(a, "status"), -1, SQLITE_TRANSIENT);
+	}
+	return 0;
+}

@@ -1,0 +1,234 @@
+/*
+ * Offers (time-limited promotions) and pickup slots.  An offer is active by the clock alone
+ * (from <= now < until, not ended, sold < max_qty); a new offer is announced in the feed as
+ * a post of kind 'offer' written by the merchant's owner.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "shop/shop.h"
+
+const struct dc_rectype dc_rt_offer = {"offer",
+                                       (const struct dc_field[]){{"id", DC_T_STR},
+                                                                 {"merchant", DC_T_STR},
+                                                                 {"title", DC_T_STR},
+                                                                 {"product", DC_T_STR},
+                                                                 {"price", DC_T_MONEY},
+                                                                 {"regular_price", DC_T_MONEY},
+                                                                 {"from_at", DC_T_STR},
+                                                                 {"until_at", DC_T_STR},
+                                                                 {"max_qty", DC_T_INT},
+                                                                 {"sold", DC_T_INT},
+                                                                 {"ended_at", DC_T_STR},
+                                                                 {"active", DC_T_BOOL},
+                                                                 {"post", DC_T_STR},
+                                                                 {"created_at", DC_T_STR}},
+                                       14};
+
+const struct dc_rectype dc_rt_slot = {"slot",
+                                      (const struct dc_field[]){{"id", DC_T_STR},
+                                                                {"merchant", DC_T_STR},
+                                                                {"at", DC_T_STR},
+                                                                {"capacity", DC_T_INT},
+                                                                {"booked", DC_T_INT},
+                                                                {"free", DC_T_INT}},
+                                      6};
+
+static int
+merchant_exists(struct dc *ctx, const char *m)
+{
+	int rc;
+
+	if (!m || !*m)
+		return dc_error(ctx, DC_EUSAGE, "field 'merchant' is required");
+	if ((rc = dc_exists(ctx, "SELECT 1 FROM merchant WHERE id = ?1", m)) <= 0)
+		return rc < 0 ? -rc : dc_error(ctx, DC_ENOTFOUND, "no merchant '%s'", m);
+	return 0;
+}
+
+/* The feed post announcing offer `id`; skipped (0) when the merchant has no owner. */
+static int
+announce(struct dc *ctx, const char *id, const char *m, const char *title, const char *product,
+         const char *price, const char *from, const char *until)
+{
+	sqlite3_stmt *st = NULL;
+	char post[32], now[21], lf[17], lu[17], money[24] = "", regular[24] = "", *body = NULL;
+	char *owner = NULL, *pname = NULL;
+	int rc;
+
+	if ((rc = dc_prepare(ctx, &st,
+	                     "SELECT m.owner, p.name, p.price FROM merchant m"
+	                     " LEFT JOIN product p ON p.merchant = m.id AND p.sku = ?2"
+	                     " WHERE m.id = ?1")))
+		return rc;
+	sqlite3_bind_text(st, 1, m, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, product, -1, SQLITE_STATIC);
+	if ((rc = dc_step(ctx, st)) == 1) {
+		owner = dc_strdup((const char *)sqlite3_column_text(st, 0));
+		pname = dc_strdup((const char *)sqlite3_column_text(st, 1));
+		dc_shop_money_fmt(sqlite3_column_int64(st, 2), regular);
+		rc = 0;
+	}
+	sqlite3_finalize(st);
+	if (rc || !owner)
+		goto done;
+	dc_shop_local_time(ctx, from, lf);
+	dc_shop_local_time(ctx, until, lu);
+	if (price)
+		dc_shop_money_fmt(atoll(price), money);
+	body = pname ? dc_printf("%s: %s EUR (%s EUR)\n%s – %s", pname, money, regular, lf, lu)
+	             : dc_printf("%s – %s", lf, lu);
+	dc_fmt_time(dc_now(ctx), now);
+	if (!(rc = dc_shop_next_id(ctx, "post", "P", post)) &&
+	    !(rc = dc_exec(ctx,
+	                   "INSERT INTO post(id, author, kind, title, body, district, topics,"
+	                   " ref, status, created_by, created_at, updated_at)"
+	                   " SELECT ?1, m.owner, 'offer', ?2, ?3, m.district,"
+	                   " CASE WHEN m.category IS NULL THEN '[]' ELSE json_array(m.category)"
+	                   " END, ?4, 'visible', ?5, ?6, ?6 FROM merchant m WHERE m.id = ?7",
+	                   7, post, title, body, id, ctx->actor, now, m)))
+		rc = dc_shop_audit(ctx, m, "post", post, "created", NULL, "offer");
+done:
+	free(owner);
+	free(pname);
+	free(body);
+	return rc;
+}
+
+int
+dc_shop_offer_add(struct dc *ctx, struct dc_args *rec, void *unused)
+{
+	const char *m = dc_arg(rec, "merchant"), *title = dc_arg(rec, "title");
+	const char *sku = dc_arg(rec, "sku"), *price = dc_arg(rec, "price");
+	char id[32], from[21], until[21], now[21], cents[24], *pid = NULL;
+	long maxq = 0;
+	int rc, hasmax;
+
+	if ((rc = dc_shop_write_role(ctx, "add offers")) || (rc = merchant_exists(ctx, m)))
+		return rc;
+	if (!title || !*title)
+		return dc_error(ctx, DC_EUSAGE, "field 'title' is required");
+	if (!dc_arg(rec, "from") || !dc_arg(rec, "until"))
+		return dc_error(ctx, DC_EUSAGE, "fields 'from' and 'until' are required");
+	if (!sku != !price)
+		return dc_error(ctx, DC_EUSAGE, "--sku and --price go together");
+	if ((rc = dc_shop_time_arg(ctx, "from", dc_arg(rec, "from"), 0, from)) ||
+	    (rc = dc_shop_time_arg(ctx, "until", dc_arg(rec, "until"), 1, until)))
+		return rc;
+	if (strcmp(from, until) >= 0)
+		return dc_error(ctx, DC_EDATA, "field 'until': '%s' is not after '%s'", until,
+		                from);
+	if ((hasmax = dc_arg_int(ctx, rec, "max-qty", 1, 1000000000, &maxq)) < 0)
+		return -hasmax;
+	if (price && (rc = dc_shop_money_arg(ctx, "price", price, cents)))
+		return rc;
+	if (sku) {
+		pid = dc_printf("%s:%s", m, sku);
+		rc = dc_exists(ctx, "SELECT 1 FROM product WHERE merchant || ':' || sku = ?1", pid);
+		free(pid);
+		if (rc <= 0)
+			return rc < 0 ? -rc
+			              : dc_error(ctx, DC_ENOTFOUND, "no product '%s:%s'", m, sku);
+	}
+	if ((rc = dc_shop_next_id(ctx, "offer", "O", id)))
+		return rc;
+	dc_fmt_time(dc_now(ctx), now);
+	{
+		char mq[24];
+
+		snprintf(mq, sizeof mq, "%ld", maxq);
+		rc = dc_exec(ctx,
+		             "INSERT INTO offer(id, merchant, title, product, price, from_at,"
+		             " until_at, max_qty, created_at) VALUES (?1, ?2, ?3,"
+		             " (SELECT id FROM product WHERE merchant = ?2 AND sku = ?4), ?5, ?6,"
+		             " ?7, ?8, ?9)",
+		             9, id, m, title, sku, price ? cents : NULL, from, until,
+		             hasmax ? mq : NULL, now);
+	}
+	if (rc || (rc = dc_shop_audit(ctx, m, "offer", id, "created", NULL, title)) ||
+	    (rc = announce(ctx, id, m, title, sku, price ? cents : NULL, from, until)))
+		return rc;
+	return dc_touched(ctx, id, NULL);
+}
+
+int
+dc_shop_offer_list(struct dc *ctx, const char *id, const struct dc_args *a, sqlite3_stmt **st)
+{
+	char now[21];
+	int rc;
+
+	dc_fmt_time(dc_now(ctx), now);
+	if ((rc = dc_prepare(
+	         ctx, st,
+	         "SELECT id, merchant, title, sku, price, regular, from_at, until_at,"
+	         " max_qty, sold, ended_at, active, post, created_at FROM (SELECT o.*,"
+	         " p.merchant || ':' || p.sku AS sku, p.price AS regular,"
+	         " (o.from_at <= ?2 AND ?2 < o.until_at AND o.ended_at IS NULL"
+	         "  AND (o.max_qty IS NULL OR o.sold < o.max_qty)) AS active,"
+	         " (SELECT min(f.id) FROM post f WHERE f.ref = o.id AND f.kind = 'offer')"
+	         " AS post FROM offer o LEFT JOIN product p ON p.id = o.product)"
+	         " WHERE (?1 IS NULL OR id = ?1) AND (NOT ?3 OR active)"
+	         " AND (?4 IS NULL OR merchant = ?4) ORDER BY id")))
+		return rc;
+	sqlite3_bind_text(*st, 1, id, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(*st, 2, now, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int(*st, 3, a ? dc_flag(a, "active") : 0);
+	sqlite3_bind_text(*st, 4, a ? dc_arg(a, "merchant") : NULL, -1, SQLITE_TRANSIENT);
+	return 0;
+}
+
+int
+dc_shop_slot_add(struct dc *ctx, struct dc_args *rec, void *unused)
+{
+	const char *m = dc_arg(rec, "merchant");
+	char at[21], cap[24], id[24];
+	long capacity;
+	int rc;
+
+	if ((rc = dc_shop_write_role(ctx, "add pickup slots")) || (rc = merchant_exists(ctx, m)))
+		return rc;
+	if ((rc = dc_arg_int(ctx, rec, "capacity", 1, 100000, &capacity)) <= 0)
+		return rc < 0 ? -rc : dc_error(ctx, DC_EUSAGE, "field 'capacity' is required");
+	if (!dc_arg(rec, "at"))
+		return dc_error(ctx, DC_EUSAGE, "field 'at' is required");
+	if ((rc = dc_shop_time_arg(ctx, "at", dc_arg(rec, "at"), 0, at)))
+		return rc;
+	snprintf(cap, sizeof cap, "%ld", capacity);
+	{
+		sqlite3_stmt *st = NULL;
+
+		if ((rc = dc_prepare(ctx, &st,
+		                     "SELECT 1 FROM slot WHERE merchant = ?1 AND at = ?2")))
+			return rc;
+		sqlite3_bind_text(st, 1, m, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, at, -1, SQLITE_STATIC);
+		rc = dc_step(ctx, st);
+		sqlite3_finalize(st);
+		if (rc == 1)
+			return dc_error(ctx, DC_ECONFLICT, "merchant '%s' has a slot at %s", m, at);
+		if (rc)
+			return rc;
+	}
+	if ((rc = dc_exec(ctx, "INSERT INTO slot(merchant, at, capacity) VALUES (?1, ?2, ?3)", 3, m,
+	                  at, cap)))
+		return rc;
+	snprintf(id, sizeof id, "%lld", (long long)sqlite3_last_insert_rowid(ctx->db));
+	if ((rc = dc_shop_audit(ctx, m, "slot", id, "created", NULL, at)))
+		return rc;
+	return dc_touched(ctx, id, NULL);
+}
+
+int
+dc_shop_slot_list(struct dc *ctx, const char *id, const char *merchant, sqlite3_stmt **st)
+{
+	int rc;
+
+	if ((rc = dc_prepare(ctx, st,
+	                     "SELECT CAST(id AS TEXT), merchant, at, capacity, booked,"
+	                     " capacity - booked FROM slot WHERE (?1 IS NULL OR id = ?1)"
+	                     " AND (?2 IS NULL OR merchant = ?2) ORDER BY at, id")))
+		return rc;
+	sqlite3_bind_text(*st, 1, id, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(*st, 2, merchant, -1, SQLITE_TRANSIENT);
+	return 0;
+}

@@ -1,0 +1,369 @@
+/*
+ * Products: add, change, list (at the active offer's price), full-text search and import.
+ * An import is one transaction; a product whose fields are all unchanged is not written,
+ * so re-importing the same file reports everything unchanged and changes nothing.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "shop/shop.h"
+
+#define PRODUCT_FIELDS                                                                             \
+	{"id", DC_T_STR}, {"merchant", DC_T_STR}, {"sku", DC_T_STR}, {"name", DC_T_STR},           \
+	    {"price", DC_T_MONEY}, {"regular_price", DC_T_MONEY}, {"offer", DC_T_STR},             \
+	    {"stock", DC_T_INT}, {"unit", DC_T_STR}, {"category", DC_T_STR},                       \
+	    {"description", DC_T_STR}, {"active", DC_T_BOOL},                                      \
+	{                                                                                          \
+		"updated_at", DC_T_STR                                                             \
+	}
+#define NPRODUCT 13
+/* columns in field order; the product is p, its active offer o (joined by the caller) */
+#define PRODUCT_COLS                                                                               \
+	"p.merchant || ':' || p.sku, p.merchant, p.sku, p.name, coalesce(o.price, p.price),"       \
+	" p.price, o.id, p.stock, p.unit, p.category, p.description, p.active, p.updated_at"
+
+const struct dc_rectype dc_rt_product = {"product", (const struct dc_field[]){PRODUCT_FIELDS},
+                                         NPRODUCT};
+const struct dc_rectype dc_rt_product_hit = {
+    "product", (const struct dc_field[]){PRODUCT_FIELDS, {"score", DC_T_REAL}}, NPRODUCT + 1};
+const struct dc_rectype dc_rt_product_import = {"product import",
+                                                (const struct dc_field[]){{"merchant", DC_T_STR},
+                                                                          {"source", DC_T_STR},
+                                                                          {"added", DC_T_INT},
+                                                                          {"changed", DC_T_INT},
+                                                                          {"unchanged", DC_T_INT},
+                                                                          {"rejected", DC_T_INT}},
+                                                6};
+
+/* An optional text field: absent and empty are the same. */
+static const char *
+opt(const struct dc_args *rec, const char *key)
+{
+	const char *v = dc_arg(rec, key);
+
+	return v && *v ? v : NULL;
+}
+
+static int
+stock_arg(struct dc *ctx, const char *v, long long *out)
+{
+	char *end;
+
+	if (!v)
+		return 0;
+	*out = strtoll(v, &end, 10);
+	if (end == v || *end || *out < 0 || *out > 1000000000)
+		return dc_error(ctx, DC_EDATA, "field 'stock': '%s' is not a count", v);
+	return 1;
+}
+
+static int
+merchant_active(struct dc *ctx, const char *m)
+{
+	int rc;
+
+	if (!m || !*m)
+		return dc_error(ctx, DC_EUSAGE, "field 'merchant' is required");
+	if ((rc = dc_exists(ctx, "SELECT 1 FROM merchant WHERE id = ?1", m)) <= 0)
+		return rc < 0 ? -rc : dc_error(ctx, DC_ENOTFOUND, "no merchant '%s'", m);
+	return 0;
+}
+
+/* The fields of one product record, checked. */
+struct prod {
+	const char *sku, *name, *unit, *category, *description; /* borrowed from the record */
+	long long price, stock;
+	int has_stock;
+};
+
+static int
+prod_read(struct dc *ctx, struct dc_args *rec, struct prod *p)
+{
+	const char *price = opt(rec, "price");
+	int rc;
+
+	memset(p, 0, sizeof *p);
+	p->sku = opt(rec, "sku"), p->name = opt(rec, "name"), p->unit = opt(rec, "unit");
+	p->category = opt(rec, "category"), p->description = opt(rec, "description");
+	if (!p->sku || !p->name || !price)
+		return dc_error(ctx, DC_EDATA, "field '%s' is required",
+		                !p->sku    ? "sku"
+		                : !p->name ? "name"
+		                           : "price");
+	if (dc_money_parse(price, &p->price) < 0 || p->price < 0)
+		return dc_error(ctx, DC_EDATA, "field 'price': '%s' is not an amount", price);
+	if ((rc = stock_arg(ctx, opt(rec, "stock"), &p->stock)) < 0 || rc > 1)
+		return rc;
+	p->has_stock = rc == 1;
+	return 0;
+}
+
+static void
+bind_opt(sqlite3_stmt *st, int i, const char *v)
+{
+	sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
+}
+
+int
+dc_shop_product_add(struct dc *ctx, struct dc_args *rec, void *unused)
+{
+	const char *m = dc_arg(rec, "merchant");
+	sqlite3_stmt *st = NULL;
+	struct prod p;
+	char at[21], *id;
+	int rc;
+
+	if ((rc = dc_shop_write_role(ctx, "add products")) || (rc = merchant_active(ctx, m)) ||
+	    (rc = prod_read(ctx, rec, &p)))
+		return rc;
+	id = dc_printf("%s:%s", m, p.sku);
+	if ((rc = dc_exists(ctx, "SELECT 1 FROM product WHERE merchant || ':' || sku = ?1", id))) {
+		rc = rc < 0 ? -rc : dc_error(ctx, DC_ECONFLICT, "product '%s' exists", id);
+		goto done;
+	}
+	dc_fmt_time(dc_now(ctx), at);
+	if ((rc = dc_prepare(ctx, &st,
+	                     "INSERT INTO product(merchant, sku, name, price, stock, unit,"
+	                     " category, description, updated_at)"
+	                     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)")))
+		goto done;
+	bind_opt(st, 1, m), bind_opt(st, 2, p.sku), bind_opt(st, 3, p.name);
+	sqlite3_bind_int64(st, 4, p.price);
+	sqlite3_bind_int64(st, 5, p.has_stock ? p.stock : 0);
+	bind_opt(st, 6, p.unit), bind_opt(st, 7, p.category), bind_opt(st, 8, p.description);
+	bind_opt(st, 9, at);
+	if ((rc = dc_step(ctx, st)) == 0 &&
+	    !(rc = dc_shop_audit(ctx, m, "product", id, "created", NULL, p.name)))
+		rc = dc_touched(ctx, id, NULL);
+done:
+	sqlite3_finalize(st);
+	free(id);
+	return rc;
+}
+
+int
+dc_shop_product_set(struct dc *ctx, const char *id, struct dc_args *a)
+{
+	const char *active = dc_arg(a, "active"), *price = dc_arg(a, "price");
+	char cents[24], at[21], merchant[80], *change;
+	const char *colon = strchr(id, ':');
+	long long stock;
+	int rc;
+
+	if ((rc = dc_shop_write_role(ctx, "change products")))
+		return rc;
+	if ((rc = dc_exists(ctx, "SELECT 1 FROM product WHERE merchant || ':' || sku = ?1", id)) <=
+	    0)
+		return rc < 0 ? -rc
+		              : dc_error(ctx, DC_ENOTFOUND, "no product '%s' (MERCHANT:SKU)", id);
+	if (active && strcmp(active, "true") && strcmp(active, "false"))
+		return dc_error(ctx, DC_EDATA, "field 'active': '%s' is not true or false", active);
+	if (price && (rc = dc_shop_money_arg(ctx, "price", price, cents)))
+		return rc;
+	if ((rc = stock_arg(ctx, dc_arg(a, "stock"), &stock)) < 0 || rc > 1)
+		return rc;
+	snprintf(merchant, sizeof merchant, "%.*s", (int)(colon - id), id);
+	dc_fmt_time(dc_now(ctx), at);
+	if ((rc = dc_exec(ctx,
+	                  "UPDATE product SET price = coalesce(?2, price),"
+	                  " stock = coalesce(?3, stock), name = coalesce(?4, name),"
+	                  " unit = coalesce(?5, unit), category = coalesce(?6, category),"
+	                  " description = coalesce(?7, description),"
+	                  " active = coalesce(?8 = 'true', active), updated_at = ?9"
+	                  " WHERE merchant || ':' || sku = ?1",
+	                  9, id, price ? cents : NULL, dc_arg(a, "stock"), dc_arg(a, "name"),
+	                  dc_arg(a, "unit"), dc_arg(a, "category"), dc_arg(a, "description"),
+	                  active, at)))
+		return rc;
+	change = dc_printf("price=%s stock=%s active=%s", price ? cents : "-",
+	                   dc_arg(a, "stock") ? dc_arg(a, "stock") : "-", active ? active : "-");
+	rc = dc_shop_audit(ctx, merchant, "product", id, "changed", NULL, change);
+	free(change);
+	return rc ? rc : dc_touched(ctx, id, NULL);
+}
+
+int
+dc_shop_product_list(struct dc *ctx, const char *id, const struct dc_args *a, sqlite3_stmt **st)
+{
+	char now[21];
+	int rc;
+
+	dc_fmt_time(dc_now(ctx), now);
+	if ((rc = dc_prepare(
+	         ctx, st,
+	         "SELECT " PRODUCT_COLS
+	         " FROM product p LEFT JOIN offer o ON o.id = " DC_SHOP_ACTIVE_OFFER(
+	             "p.id",
+	             "?6") " WHERE (?1 IS NULL OR"
+	                   " p.merchant || ':' || p.sku = ?1) AND (?2 IS NULL OR p.merchant = ?2)"
+	                   " AND (?3 IS NULL OR p.category = ?3) AND (NOT ?4 OR p.stock > 0)"
+	                   " AND (?5 OR p.active = 1) ORDER BY p.merchant, p.sku")))
+		return rc;
+	sqlite3_bind_text(*st, 1, id, -1, SQLITE_TRANSIENT);
+	if (a) {
+		sqlite3_bind_text(*st, 2, dc_arg(a, "merchant"), -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(*st, 3, dc_arg(a, "category"), -1, SQLITE_TRANSIENT);
+		sqlite3_bind_int(*st, 5, dc_flag(a, "all"));
+	} else
+		sqlite3_bind_int(*st, 5, 1);
+	sqlite3_bind_int(*st, 4, a ? dc_flag(a, "in-stock") : 0);
+	sqlite3_bind_text(*st, 6, now, -1, SQLITE_TRANSIENT);
+	return 0;
+}
+
+/* An FTS5 query from free text: every word becomes a quoted prefix term, so that no input
+ * is query syntax ("a AND b" searches for the three words). */
+static char *
+match_terms(const char *text)
+{
+	size_t n = strlen(text), o = 0;
+	char *q = malloc(3 * n + 8);
+	int inword = 0;
+
+	if (!q)
+		abort();
+	for (const char *p = text;; p++) {
+		int blank = !*p || *p == ' ' || *p == '\t' || *p == '\n';
+
+		if (inword && blank) {
+			q[o++] = '"', q[o++] = '*', q[o++] = ' ';
+			inword = 0;
+		} else if (!inword && !blank) {
+			q[o++] = '"';
+			inword = 1;
+		}
+		if (!*p)
+			break;
+		if (!blank) {
+			if (*p == '"')
+				q[o++] = '"';
+			q[o++] = *p;
+		}
+	}
+	q[o ? o - 1 : 0] = '\0';
+	return q;
+}
+
+int
+dc_shop_product_search(struct dc *ctx, const char *text, const struct dc_args *a, sqlite3_stmt **st)
+{
+	char now[21], *q = match_terms(text);
+	int rc;
+
+	if (!*q) {
+		free(q);
+		return dc_error(ctx, DC_EUSAGE, "product search needs TEXT");
+	}
+	dc_fmt_time(dc_now(ctx), now);
+	if ((rc = dc_prepare(ctx, st,
+	                     "SELECT " PRODUCT_COLS ", round(-bm25(product_fts), 6)"
+	                     " FROM product_fts JOIN product p ON p.id = product_fts.rowid"
+	                     " LEFT JOIN offer o ON o.id = " DC_SHOP_ACTIVE_OFFER(
+	                         "p.id", "?2") " WHERE product_fts MATCH ?1 AND p.active = 1"
+	                                       " AND (?3 IS NULL OR p.merchant = ?3)"
+	                                       " ORDER BY bm25(product_fts), p.merchant, p.sku"))) {
+		free(q);
+		return rc;
+	}
+	sqlite3_bind_text(*st, 1, q, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(*st, 2, now, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(*st, 3, a ? dc_arg(a, "merchant") : NULL, -1, SQLITE_TRANSIENT);
+	free(q);
+	return 0;
+}
+
+/* ---- import ---- */
+
+struct import {
+	const char *merchant; /* borrowed */
+	char now[21];
+	long added, changed, unchanged;
+	sqlite3_stmt *get, *ins, *upd; /* prepared once, reused for every record */
+};
+
+static int
+import_item(struct dc *ctx, struct dc_args *rec, void *arg)
+{
+	struct import *im = arg;
+	sqlite3_stmt *st;
+	struct prod p;
+	int rc, exists;
+
+	if ((rc = prod_read(ctx, rec, &p)))
+		return rc;
+	sqlite3_reset(im->get);
+	bind_opt(im->get, 1, im->merchant), bind_opt(im->get, 2, p.sku);
+	if ((rc = dc_step(ctx, im->get)) > 1)
+		return rc;
+	exists = rc == 1;
+	st = exists ? im->upd : im->ins;
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	bind_opt(st, 1, im->merchant), bind_opt(st, 2, p.sku), bind_opt(st, 3, p.name);
+	sqlite3_bind_int64(st, 4, p.price);
+	if (p.has_stock)
+		sqlite3_bind_int64(st, 5, p.stock);
+	else if (!exists)
+		sqlite3_bind_int64(st, 5, 0);
+	bind_opt(st, 6, p.unit), bind_opt(st, 7, p.category), bind_opt(st, 8, p.description);
+	bind_opt(st, 9, im->now);
+	if ((rc = dc_step(ctx, st)) > 1)
+		return rc;
+	if (!exists)
+		im->added++;
+	else
+		*(sqlite3_changes(ctx->db) ? &im->changed : &im->unchanged) += 1;
+	return 0;
+}
+
+int
+dc_shop_product_import(struct dc *ctx, const char *path, const char *merchant)
+{
+	struct import im = {merchant, "", 0, 0, 0, NULL, NULL, NULL};
+	char nums[4][24], *change = NULL;
+	const char *vals[6];
+	int rc;
+
+	if ((rc = dc_shop_write_role(ctx, "import products")) || (rc = dc_tx_begin(ctx)))
+		return rc;
+	if ((rc = merchant_active(ctx, merchant)))
+		goto done;
+	dc_fmt_time(dc_now(ctx), im.now);
+	if ((rc = dc_prepare(ctx, &im.get,
+	                     "SELECT id FROM product WHERE merchant = ?1 AND sku = ?2")) ||
+	    (rc = dc_prepare(ctx, &im.ins,
+	                     "INSERT INTO product(merchant, sku, name, price, stock,"
+	                     " unit, category, description, updated_at)"
+	                     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)")) ||
+	    /* a column the file leaves out keeps its value; an unchanged product is not written */
+	    (rc = dc_prepare(
+	         ctx, &im.upd,
+	         "UPDATE product SET name = ?3, price = ?4, stock = coalesce(?5, stock),"
+	         " unit = coalesce(?6, unit), category = coalesce(?7, category),"
+	         " description = coalesce(?8, description), active = 1, updated_at = ?9"
+	         " WHERE merchant = ?1 AND sku = ?2 AND (name IS NOT ?3 OR price IS NOT ?4"
+	         " OR stock IS NOT coalesce(?5, stock) OR unit IS NOT coalesce(?6, unit)"
+	         " OR category IS NOT coalesce(?7, category)"
+	         " OR description IS NOT coalesce(?8, description) OR active = 0)")))
+		goto done;
+	ctx->nrejected = 0;
+	if ((rc = dc_bulk(ctx, path, NULL, 0, import_item, &im)))
+		goto done;
+	snprintf(nums[0], 24, "%ld", im.added);
+	snprintf(nums[1], 24, "%ld", im.changed);
+	snprintf(nums[2], 24, "%ld", im.unchanged);
+	snprintf(nums[3], 24, "%ld", ctx->nrejected);
+	change = dc_printf("added=%s changed=%s unchanged=%s rejected=%s", nums[0], nums[1],
+	                   nums[2], nums[3]);
+	rc = dc_shop_audit(ctx, merchant, "merchant", merchant, "product-import", path, change);
+done:
+	sqlite3_finalize(im.get);
+	sqlite3_finalize(im.ins);
+	sqlite3_finalize(im.upd);
+	free(change);
+	if ((rc = dc_tx_end(ctx, rc)))
+		return rc;
+	vals[0] = merchant, vals[1] = path, vals[2] = nums[0], vals[3] = nums[1];
+	vals[4] = nums[2], vals[5] = nums[3];
+	return dc_out_row(ctx, vals);
+}

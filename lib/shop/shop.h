@@ -1,0 +1,75 @@
+/*
+ * The local marketplace (SPEC §5): merchants, products, services and requests, offers,
+ * pickup slots, orders that reserve stock, and the expiry job.  Writes need the integrator
+ * or admin role and record, besides the actor, the member or merchant they act for
+ * (ctx->on_behalf_of while the audit event is written).  Reading is public.
+ */
+#ifndef DC_SHOP_H
+#define DC_SHOP_H
+
+#include "core/dc.h"
+
+extern const struct dc_rectype dc_rt_merchant;
+extern const struct dc_rectype dc_rt_product;
+extern const struct dc_rectype dc_rt_product_hit; /* product + score */
+extern const struct dc_rectype dc_rt_product_import;
+extern const struct dc_rectype dc_rt_shop_service;
+extern const struct dc_rectype dc_rt_service_request;
+extern const struct dc_rectype dc_rt_offer;
+extern const struct dc_rectype dc_rt_slot;
+extern const struct dc_rectype dc_rt_shop_order;
+extern const struct dc_rectype dc_rt_shop_expired;
+
+/* shared helpers (merchant.c) */
+int dc_shop_write_role(struct dc *ctx, const char *what);
+/* Audit an event while acting for `whom` (member handle or merchant id). */
+int dc_shop_audit(struct dc *ctx, const char *whom, const char *entity, const char *ref,
+                  const char *kind, const char *from, const char *to);
+int dc_shop_time_arg(struct dc *ctx, const char *field, const char *v, int end, char out[21]);
+int dc_shop_money_arg(struct dc *ctx, const char *field, const char *v, char out[24]);
+/* An instant (RFC 3339 UTC) as local "YYYY-MM-DD HH:MM" in city.timezone. */
+void dc_shop_local_time(struct dc *ctx, const char *utc, char out[17]);
+void dc_shop_money_fmt(long long cents, char out[24]);
+/* "PREFIX-YYYY-NNNNNN" from sequence "SEQ-YYYY" (YYYY: the local year of now) */
+int dc_shop_next_id(struct dc *ctx, const char *seq, const char *prefix, char id[32]);
+/* The active offer of a product at `now` (SQL fragment, product id ?P, now ?N). */
+#define DC_SHOP_ACTIVE_OFFER(P, N)                                                                 \
+	"(SELECT o.id FROM offer o WHERE o.product = " P " AND o.price IS NOT NULL"                \
+	" AND o.from_at <= " N " AND " N " < o.until_at AND o.ended_at IS NULL"                    \
+	" AND (o.max_qty IS NULL OR o.sold < o.max_qty) ORDER BY o.price, o.id LIMIT 1)"
+
+/* merchants, services, requests (merchant.c) */
+int dc_shop_merchant_add(struct dc *ctx, struct dc_args *rec, void *unused);
+int dc_shop_merchant_set(struct dc *ctx, const char *id, struct dc_args *a);
+int dc_shop_merchant_list(struct dc *ctx, const char *id, sqlite3_stmt **st);
+int dc_shop_service_add(struct dc *ctx, struct dc_args *rec, void *unused);
+int dc_shop_service_list(struct dc *ctx, const char *id, const char *merchant, sqlite3_stmt **st);
+int dc_shop_request(struct dc *ctx, struct dc_args *rec, void *unused);
+int dc_shop_reply(struct dc *ctx, const char *id, struct dc_args *a);
+int dc_shop_request_list(struct dc *ctx, const char *id, const struct dc_args *a,
+                         sqlite3_stmt **st);
+
+/* products (product.c); a product's external id is MERCHANT:SKU */
+int dc_shop_product_add(struct dc *ctx, struct dc_args *rec, void *unused);
+int dc_shop_product_set(struct dc *ctx, const char *id, struct dc_args *a);
+int dc_shop_product_list(struct dc *ctx, const char *id, const struct dc_args *a,
+                         sqlite3_stmt **st);
+int dc_shop_product_search(struct dc *ctx, const char *text, const struct dc_args *a,
+                           sqlite3_stmt **st);
+/* One transaction; writes the summary record through the current writer. */
+int dc_shop_product_import(struct dc *ctx, const char *path, const char *merchant);
+
+/* offers and slots (offer.c) */
+int dc_shop_offer_add(struct dc *ctx, struct dc_args *rec, void *unused);
+int dc_shop_offer_list(struct dc *ctx, const char *id, const struct dc_args *a, sqlite3_stmt **st);
+int dc_shop_slot_add(struct dc *ctx, struct dc_args *rec, void *unused);
+int dc_shop_slot_list(struct dc *ctx, const char *id, const char *merchant, sqlite3_stmt **st);
+
+/* orders and expiry (order.c) */
+int dc_shop_order_new(struct dc *ctx, struct dc_args *rec, void *unused);
+int dc_shop_order_status(struct dc *ctx, const char *id, struct dc_args *a);
+int dc_shop_order_list(struct dc *ctx, const char *id, const struct dc_args *a, sqlite3_stmt **st);
+int dc_shop_expire(struct dc *ctx, struct dc_args *a, void *unused);
+int dc_shop_expired_list(struct dc *ctx, const char *id, sqlite3_stmt **st);
+
+#endif
