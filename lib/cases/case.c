@@ -483,8 +483,7 @@ dc_case_new(struct dc *ctx, struct dc_args *rec, void *unused)
 	const char *lat = dc_arg(rec, "lat"), *lon = dc_arg(rec, "lon");
 	struct service_info s = {0};
 	sqlite3_stmt *st = NULL;
-	char id[16], now[21], due[21], token[33], hash[65], seqname[16], *attrs = NULL, *media = NULL;
-	long year, n;
+	char id[32], now[21], due[21], token[33], hash[65], *attrs = NULL, *media = NULL;
 	int rc;
 
 	if ((rc = dc_require(ctx, "head clerk integrator", "create cases")))
@@ -510,17 +509,8 @@ dc_case_new(struct dc *ctx, struct dc_args *rec, void *unused)
 	if ((rc = attributes(ctx, rec, s.definition, &attrs)))
 		goto done;
 	media = media_json(rec);
-	year = dc_local_days(ctx, dc_now(ctx));
-	{
-		char date[11];
-
-		dc_fmt_date(year, date);
-		year = atol(date);
-	}
-	snprintf(seqname, sizeof seqname, "case-%04ld", year);
-	if ((rc = dc_next_seq(ctx, seqname, &n)))
+	if ((rc = dc_next_id(ctx, "case", NULL, dc_now(ctx), id)))
 		goto done;
-	snprintf(id, sizeof id, "%04ld-%06ld", year, n);
 	now_text(ctx, now);
 	if ((rc = due_at(ctx, dc_now(ctx), s.sla, due)))
 		goto done;
@@ -1284,7 +1274,7 @@ dc_case_upsert_open311(struct dc *ctx, struct dc_args *req, void *unused)
 	const char *ext = dc_arg(req, "service_request_id"), *code = dc_arg(req, "service_code");
 	const char *st311 = dc_arg(req, "status"), *notes = dc_arg(req, "status_notes");
 	const char *lat = dc_arg(req, "lat"), *lon = dc_arg(req, "long");
-	char requested[21], updated[21], expected[21], id[16], *media = NULL, *status = NULL;
+	char requested[21], updated[21], expected[21], id[32], *media = NULL, *status = NULL;
 	struct service_info s = {0};
 	struct dc_args m = {0};
 	sqlite3_stmt *st = NULL;
@@ -1345,18 +1335,15 @@ dc_case_upsert_open311(struct dc *ctx, struct dc_args *req, void *unused)
 		             updated, expected, status);
 	} else if (rc == 0) {
 		const char *first = dc_arg(req, "first_name"), *last = dc_arg(req, "last_name");
-		char date[11], seqname[16], name[512];
+		char name[512];
 		time_t t;
-		long n;
 
 		snprintf(name, sizeof name, "%s%s%s", first ? first : "", first && last ? " " : "",
 		         last ? last : "");
+		/* an imported request counts in the year it was made */
 		dc_parse_time(requested, &t);
-		dc_fmt_date(dc_local_days(ctx, t), date);
-		snprintf(seqname, sizeof seqname, "case-%.4s", date);
-		if ((rc = dc_next_seq(ctx, seqname, &n)))
+		if ((rc = dc_next_id(ctx, "case", NULL, t, id)))
 			goto done;
-		snprintf(id, sizeof id, "%.4s-%06ld", date, n);
 		rc = dc_exec(ctx, "INSERT INTO cases(id, service, dept, status, description, address,"
 		                  " lat, lon, media, channel, external_id, created_at, updated_at, due_at,"
 		                  " closed_at, reporter_email, reporter_name, reporter_phone)"

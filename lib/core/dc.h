@@ -178,6 +178,11 @@ void dc_out_discard(struct dc *ctx); /* drop an unfinished writer (error paths, 
 /* Run a prepared listing statement to completion through the writer; finalizes it. */
 int dc_out_query(struct dc *ctx, const struct dc_rectype *rt, sqlite3_stmt *st);
 
+/* SQL for cents as a JSON number with two decimals, for money inside JSON built in SQL
+ * (json_object lines, histories), matching how DC_T_MONEY fields print. */
+#define DC_SQL_MONEY(cents)                                                                    \
+	"CASE WHEN (" cents ") IS NULL THEN NULL ELSE json(printf('%.2f', (" cents ") / 100.0)) END"
+
 /* ---- record input ---------------------------------------------------------------------- */
 struct dc_in; /* reader state, private to in.c */
 int dc_in_open(struct dc *ctx, const char *path, struct dc_in **out);
@@ -232,6 +237,9 @@ int dc_tx_begin(struct dc *ctx);
 int dc_tx_end(struct dc *ctx, int rc); /* commit if rc == 0 (rollback on --dry-run), else roll back */
 int dc_savepoint(struct dc *ctx, const char *verb); /* "SAVEPOINT", "RELEASE", "ROLLBACK TO" */
 int dc_next_seq(struct dc *ctx, const char *name, long *out);
+/* The next id PREFIX-YYYY-NNNNNN (or YYYY-NNNNNN without a prefix) from sequence SEQ-YYYY,
+ * YYYY being the local year of AT. */
+int dc_next_id(struct dc *ctx, const char *seq, const char *prefix, time_t at, char id[32]);
 int dc_exists(struct dc *ctx, const char *sql, const char *key); /* 1, 0 or <0 */
 
 /* ---- settings -------------------------------------------------------------------------- */

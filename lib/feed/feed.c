@@ -444,31 +444,11 @@ check_event(struct dc *ctx, struct dc_args *rec, const char *kind, char starts[2
 	return 0;
 }
 
-static int
-new_post_id(struct dc *ctx, char **id)
-{
-	char today[11];
-	long n;
-	int rc;
-
-	dc_fmt_date(dc_local_days(ctx, dc_now(ctx)), today);
-	today[4] = '\0';
-	{
-		char *seq = dc_printf("post-%s", today);
-
-		rc = dc_next_seq(ctx, seq, &n);
-		free(seq);
-	}
-	if (!rc)
-		*id = dc_printf("P-%s-%06ld", today, n);
-	return rc;
-}
-
 int
 dc_feed_post(struct dc *ctx, struct dc_args *rec, void *unused)
 {
 	const char *author, *title, *body, *kind = dc_arg(rec, "kind"), *status = "visible";
-	char *topics = NULL, *word = NULL, *id = NULL, *reason = NULL, at[21], starts[21], ends[21];
+	char *topics = NULL, *word = NULL, *reason = NULL, id[32], at[21], starts[21], ends[21];
 	int rc, all_day;
 
 	if (!kind)
@@ -487,7 +467,8 @@ dc_feed_post(struct dc *ctx, struct dc_args *rec, void *unused)
 		status = "visible";
 	else
 		reason = dc_printf("filter word '%s'", word);
-	if ((rc = new_post_id(ctx, &id)))
+	/* the sequence dc-shop uses for the posts that announce its offers */
+	if ((rc = dc_next_id(ctx, "post", "P", dc_now(ctx), id)))
 		goto done;
 	dc_fmt_time(dc_now(ctx), at);
 	if ((rc = dc_exec(ctx, "INSERT INTO post(id, author, kind, title, body, district, topics,"
@@ -504,7 +485,6 @@ dc_feed_post(struct dc *ctx, struct dc_args *rec, void *unused)
 done:
 	free(topics);
 	free(word);
-	free(id);
 	free(reason);
 	return rc;
 }

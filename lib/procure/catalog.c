@@ -761,8 +761,7 @@ dc_procure_catalog_show(struct dc *ctx, const char *ref, sqlite3_stmt **st)
 		return dc_error(ctx, DC_EUSAGE, "'%s' is not VENDOR:SKU", ref);
 	if ((rc = dc_prepare(ctx, st,
 	                     "SELECT " ITEM_COLS ", (SELECT json_group_array(json_object("
-	                     "  'price', CASE WHEN h.price IS NULL THEN NULL"
-	                     "   ELSE h.price / 100.0 END, 'currency', h.currency,"
+	                     "  'price', " DC_SQL_MONEY("h.price") ", 'currency', h.currency,"
 	                     "  'valid_from', h.valid_from, 'valid_to', h.valid_to, 'import', h.import))"
 	                     "  FROM (SELECT * FROM price_history h WHERE h.item = i.id ORDER BY h.id) h)"
 	                     " FROM catalog_item i WHERE i.vendor = ?1 AND i.sku = ?2")))

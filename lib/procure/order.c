@@ -16,10 +16,11 @@
 	" o.split_suspect, o.split_justification, o.tender_ref, o.rule_profile, o.rule_version,"  \
 	" o.legal_basis, o.justification, o.invoice_number, o.invoice_amount, o.cancel_reason,"   \
 	" (SELECT json_group_array(json_object('line', l.line, 'vendor', l.vendor, 'sku', l.sku,"  \
-	"   'text', l.text, 'qty', l.qty, 'unit', l.unit, 'unit_net', l.unit_net / 100.0,"        \
+	"   'text', l.text, 'qty', l.qty, 'unit', l.unit, 'unit_net', " DC_SQL_MONEY("l.unit_net") "," \
 	"   'vat', l.vat, 'received', l.received)) FROM (SELECT * FROM order_line l"              \
 	"   WHERE l.order_id = o.id ORDER BY l.line) l),"                                          \
-	" (SELECT json_group_array(json_object('vendor', q.vendor, 'amount', q.amount / 100.0,"   \
+	" (SELECT json_group_array(json_object('vendor', q.vendor, 'amount', "                    \
+	DC_SQL_MONEY("q.amount") ","                                                               \
 	"   'note', q.note, 'at', q.at)) FROM (SELECT * FROM quote q WHERE q.order_id = o.id"      \
 	"   ORDER BY q.amount, q.id) q),"                                                          \
 	" o.created_by, o.created_at, o.updated_at"
@@ -452,11 +453,11 @@ dc_procure_order_new(struct dc *ctx, struct dc_args *rec, void *unused)
 	struct dc_band band = {0};
 	struct line *lines = NULL;
 	sqlite3_stmt *st = NULL;
-	char id[24], now[21], date[11], seqname[16], ytext[8];
+	char id[32], now[21], date[11], ytext[8];
 	const char *award = NULL, *procedure, *basis;
 	char *fw_category = NULL;
 	long long net = 0, gross = 0;
-	long year, seq;
+	long year;
 	int i, rc, suspect = 0, min_quotes;
 
 	if (!dept || !budget)
@@ -546,10 +547,8 @@ dc_procure_order_new(struct dc *ctx, struct dc_args *rec, void *unused)
 	}
 	if (!award || (strcmp(procedure, "direct") && strcmp(procedure, "framework")))
 		award = NULL; /* competitive procedures award after quotes */
-	snprintf(seqname, sizeof seqname, "po-%ld", year);
-	if ((rc = dc_next_seq(ctx, seqname, &seq)))
+	if ((rc = dc_next_id(ctx, "po", "PO", dc_now(ctx), id)))
 		goto done;
-	snprintf(id, sizeof id, "PO-%ld-%06ld", year, seq);
 	dc_fmt_time(dc_now(ctx), now);
 	if ((rc = dc_prepare(ctx, &st,
 	                     "INSERT INTO purchase_order(id, dept, budget, year, status, category,"

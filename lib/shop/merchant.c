@@ -113,21 +113,6 @@ dc_shop_money_fmt(long long cents, char out[24])
 	         llabs(cents) % 100);
 }
 
-int
-dc_shop_next_id(struct dc *ctx, const char *seq, const char *prefix, char id[32])
-{
-	char day[11], name[64];
-	long n;
-	int rc;
-
-	dc_fmt_date(dc_local_days(ctx, dc_now(ctx)), day);
-	snprintf(name, sizeof name, "%s-%.4s", seq, day);
-	if ((rc = dc_next_seq(ctx, name, &n)))
-		return rc;
-	snprintf(id, 32, "%s-%.4s-%06ld", prefix, day, n);
-	return 0;
-}
-
 /* Merchant ids stand in M:SKU item specs, so they are codes without ':' or blanks. */
 static int
 code_ok(const char *s)
@@ -306,7 +291,7 @@ dc_shop_request(struct dc *ctx, struct dc_args *rec, void *unused)
 		return rc < 0 ? -rc
 		              : dc_error(ctx, DC_ENOTFOUND, "merchant '%s' has no service '%s'", m,
 		                         svc);
-	if ((rc = member_exists(ctx, member)) || (rc = dc_shop_next_id(ctx, "request", "R", id)))
+	if ((rc = member_exists(ctx, member)) || (rc = dc_next_id(ctx, "request", "R", dc_now(ctx), id)))
 		return rc;
 	dc_fmt_time(dc_now(ctx), at);
 	if ((rc = dc_exec(ctx,

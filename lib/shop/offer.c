@@ -79,7 +79,7 @@ announce(struct dc *ctx, const char *id, const char *m, const char *title, const
 	body = pname ? dc_printf("%s: %s EUR (%s EUR)\n%s – %s", pname, money, regular, lf, lu)
 	             : dc_printf("%s – %s", lf, lu);
 	dc_fmt_time(dc_now(ctx), now);
-	if (!(rc = dc_shop_next_id(ctx, "post", "P", post)) &&
+	if (!(rc = dc_next_id(ctx, "post", "P", dc_now(ctx), post)) &&
 	    !(rc = dc_exec(ctx,
 	                   "INSERT INTO post(id, author, kind, title, body, district, topics,"
 	                   " ref, status, created_by, created_at, updated_at)"
@@ -130,7 +130,7 @@ dc_shop_offer_add(struct dc *ctx, struct dc_args *rec, void *unused)
 			return rc < 0 ? -rc
 			              : dc_error(ctx, DC_ENOTFOUND, "no product '%s:%s'", m, sku);
 	}
-	if ((rc = dc_shop_next_id(ctx, "offer", "O", id)))
+	if ((rc = dc_next_id(ctx, "offer", "O", dc_now(ctx), id)))
 		return rc;
 	dc_fmt_time(dc_now(ctx), now);
 	{

@@ -204,7 +204,7 @@ new_for_merchant(struct dc *ctx, struct dc_args *rec, const struct item *items, 
 
 	if ((rc = dc_exists(ctx, "SELECT 1 FROM merchant WHERE id = ?1 AND active = 1", m)) <= 0)
 		return rc < 0 ? -rc : dc_error(ctx, DC_ENOTFOUND, "no active merchant '%s'", m);
-	if ((rc = dc_shop_next_id(ctx, "shop-order", "S", id)) ||
+	if ((rc = dc_next_id(ctx, "shop-order", "S", dc_now(ctx), id)) ||
 	    (rc = dc_exec(ctx,
 	                  "INSERT INTO shop_order(id, merchant, member, email, slot, total,"
 	                  " created_by, created_at, updated_at)"
@@ -436,7 +436,7 @@ dc_shop_order_list(struct dc *ctx, const char *id, const struct dc_args *a, sqli
 	         "SELECT o.id, o.merchant, o.member, o.email, CAST(o.slot AS TEXT), s.at,"
 	         " o.status, o.total, (SELECT json_group_array(json_object('line', l.line,"
 	         "   'product', p.merchant || ':' || p.sku, 'name', p.name, 'qty', l.qty,"
-	         "   'price', round(l.price / 100.0, 2), 'offer', l.offer))"
+	         "   'price', " DC_SQL_MONEY("l.price") ", 'offer', l.offer))"
 	         "   FROM (SELECT * FROM shop_order_line WHERE order_id = o.id"
 	         "   ORDER BY line) l JOIN product p ON p.id = l.product),"
 	         " o.created_by, o.created_at, o.updated_at"

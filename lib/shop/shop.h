@@ -30,8 +30,7 @@ int dc_shop_money_arg(struct dc *ctx, const char *field, const char *v, char out
 /* An instant (RFC 3339 UTC) as local "YYYY-MM-DD HH:MM" in city.timezone. */
 void dc_shop_local_time(struct dc *ctx, const char *utc, char out[17]);
 void dc_shop_money_fmt(long long cents, char out[24]);
-/* "PREFIX-YYYY-NNNNNN" from sequence "SEQ-YYYY" (YYYY: the local year of now) */
-int dc_shop_next_id(struct dc *ctx, const char *seq, const char *prefix, char id[32]);
+
 /* The active offer of a product at `now` (SQL fragment, product id ?P, now ?N). */
 #define DC_SHOP_ACTIVE_OFFER(P, N)                                                                 \
 	"(SELECT o.id FROM offer o WHERE o.product = " P " AND o.price IS NOT NULL"                \
