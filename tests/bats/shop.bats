@@ -199,7 +199,7 @@ q() {
 	dc-shop slot add --merchant bäcker --at 2026-03-03T08:00:00Z --capacity 2 >/dev/null
 	run dc-shop order new --member erna --item bäcker:BROT:2 --slot 1
 	assert_success
-	assert_output '{"id":"S-2026-000001","merchant":"bäcker","member":"erna","email":null,"slot":"1","slot_at":"2026-03-03T08:00:00Z","status":"reserved","total":7.00,"lines":[{"line":1,"product":"bäcker:BROT","name":"Roggenbrot","qty":2,"price":3.5,"offer":null}],"created_by":"root","created_at":"2026-03-02T09:00:00Z","updated_at":"2026-03-02T09:00:00Z"}'
+	assert_output '{"id":"S-2026-000001","merchant":"bäcker","member":"erna","email":null,"slot":"1","slot_at":"2026-03-03T08:00:00Z","status":"reserved","total":7.00,"lines":[{"line":1,"product":"bäcker:BROT","name":"Roggenbrot","qty":2,"price":3.50,"offer":null}],"created_by":"root","created_at":"2026-03-02T09:00:00Z","updated_at":"2026-03-02T09:00:00Z"}'
 	run dc-shop order status S-2026-000001 collected
 	assert_failure 3
 	assert_output "dc-shop: shop order 'S-2026-000001' is reserved; it cannot become collected"
