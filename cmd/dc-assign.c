@@ -5,32 +5,12 @@
 #include "cases/cases.h"
 #include "org/org.h"
 
-/* rc and *st come from a listing function called in the same argument list, so the
- * statement is read through the pointer, after the call. */
-static int
-list_out(struct dc *ctx, const struct dc_rectype *rt, int rc, sqlite3_stmt **st)
-{
-	return rc ? rc : dc_out_query(ctx, rt, *st);
-}
-
-/* Print the one row a listing statement yields, or exit 2 naming what was missing. */
-static int
-one_row(struct dc *ctx, int rc, sqlite3_stmt **st, const char *what, const char *id)
-{
-	if (!rc && (rc = dc_step(ctx, *st)) == 1)
-		rc = dc_out_stmt(ctx, *st);
-	else if (rc == 0)
-		rc = dc_error(ctx, DC_ENOTFOUND, "no %s '%s'", what, id);
-	sqlite3_finalize(*st);
-	return rc;
-}
-
 static int
 show_dept(struct dc *ctx, const char *code, const char *extra)
 {
 	sqlite3_stmt *st = NULL;
 
-	return one_row(ctx, dc_org_dept_list(ctx, code, &st), &st, "department", code);
+	return dc_out_one(ctx, dc_org_dept_list(ctx, code, &st), &st, "department", code);
 }
 
 static int
@@ -38,7 +18,7 @@ show_staff(struct dc *ctx, const char *login, const char *extra)
 {
 	sqlite3_stmt *st = NULL;
 
-	return one_row(ctx, dc_org_staff_list(ctx, login, NULL, &st), &st, "staff", login);
+	return dc_out_one(ctx, dc_org_staff_list(ctx, login, NULL, &st), &st, "staff", login);
 }
 
 static int
@@ -46,7 +26,7 @@ show_absence(struct dc *ctx, const char *id, const char *extra)
 {
 	sqlite3_stmt *st = NULL;
 
-	return one_row(ctx, dc_org_away_list(ctx, NULL, NULL, id, &st), &st, "absence", id);
+	return dc_out_one(ctx, dc_org_away_list(ctx, NULL, NULL, id, &st), &st, "absence", id);
 }
 
 static int
@@ -54,21 +34,7 @@ show_holiday(struct dc *ctx, const char *date, const char *extra)
 {
 	sqlite3_stmt *st = NULL;
 
-	return one_row(ctx, dc_org_holiday_list(ctx, date, &st), &st, "holiday", date);
-}
-
-/* show verbs: one operand, one record */
-static int
-show_one(struct dc *ctx, struct dc_args *a, const struct dc_rectype *rt, dc_show_fn show)
-{
-	int rc;
-
-	if (a->noperand != 1)
-		return dc_error(ctx, DC_EUSAGE, "show needs one operand");
-	if ((rc = dc_db_open(ctx)) || (rc = dc_out_begin(ctx, rt)) ||
-	    (rc = show(ctx, a->operand[0], NULL)))
-		return rc; /* dc_free drops the unfinished writer */
-	return dc_out_end(ctx);
+	return dc_out_one(ctx, dc_org_holiday_list(ctx, date, &st), &st, "holiday", date);
 }
 
 static int
@@ -83,13 +49,13 @@ cmd_dept_list(struct dc *ctx, struct dc_args *a)
 {
 	sqlite3_stmt *st = NULL;
 
-	return list_out(ctx, &dc_rt_dept, dc_org_dept_list(ctx, NULL, &st), &st);
+	return dc_out_list(ctx, &dc_rt_dept, dc_org_dept_list(ctx, NULL, &st), &st);
 }
 
 static int
 cmd_dept_show(struct dc *ctx, struct dc_args *a)
 {
-	return show_one(ctx, a, &dc_rt_dept, show_dept);
+	return dc_out_show(ctx, a, &dc_rt_dept, show_dept);
 }
 
 static int
@@ -104,13 +70,13 @@ cmd_staff_list(struct dc *ctx, struct dc_args *a)
 {
 	sqlite3_stmt *st = NULL;
 
-	return list_out(ctx, &dc_rt_staff, dc_org_staff_list(ctx, NULL, dc_arg(a, "dept"), &st), &st);
+	return dc_out_list(ctx, &dc_rt_staff, dc_org_staff_list(ctx, NULL, dc_arg(a, "dept"), &st), &st);
 }
 
 static int
 cmd_staff_show(struct dc *ctx, struct dc_args *a)
 {
-	return show_one(ctx, a, &dc_rt_staff, show_staff);
+	return dc_out_show(ctx, a, &dc_rt_staff, show_staff);
 }
 
 static int
@@ -128,7 +94,7 @@ cmd_queue(struct dc *ctx, struct dc_args *a)
 
 	if ((rc = dc_arg_int(ctx, a, "limit", 1, 1000000000, &limit)) < 0)
 		return -rc;
-	return list_out(ctx, &dc_rt_case, dc_case_queue(ctx, dc_arg(a, "dept"), limit, &st), &st);
+	return dc_out_list(ctx, &dc_rt_case, dc_case_queue(ctx, dc_arg(a, "dept"), limit, &st), &st);
 }
 
 static int
@@ -180,7 +146,7 @@ cmd_list(struct dc *ctx, struct dc_args *a)
 {
 	sqlite3_stmt *st = NULL;
 
-	return list_out(ctx, &dc_rt_task,
+	return dc_out_list(ctx, &dc_rt_task,
 	                dc_case_tasks(ctx, dc_arg(a, "assignee"), dc_arg(a, "dept"), &st), &st);
 }
 
@@ -196,7 +162,7 @@ cmd_away_list(struct dc *ctx, struct dc_args *a)
 {
 	sqlite3_stmt *st = NULL;
 
-	return list_out(ctx, &dc_rt_absence,
+	return dc_out_list(ctx, &dc_rt_absence,
 	                dc_org_away_list(ctx, dc_arg(a, "dept"), dc_arg(a, "at"), NULL, &st), &st);
 }
 
@@ -222,7 +188,7 @@ cmd_overview(struct dc *ctx, struct dc_args *a)
 			                ctx->actor, dept);
 		dept = ctx->dept;
 	}
-	return list_out(ctx, &dc_rt_overview, dc_org_overview(ctx, dept, &st), &st);
+	return dc_out_list(ctx, &dc_rt_overview, dc_org_overview(ctx, dept, &st), &st);
 }
 
 static int
@@ -244,7 +210,7 @@ cmd_holiday_list(struct dc *ctx, struct dc_args *a)
 {
 	sqlite3_stmt *st = NULL;
 
-	return list_out(ctx, &dc_rt_holiday, dc_org_holiday_list(ctx, NULL, &st), &st);
+	return dc_out_list(ctx, &dc_rt_holiday, dc_org_holiday_list(ctx, NULL, &st), &st);
 }
 
 static int
@@ -269,11 +235,11 @@ static const struct dc_verb verbs[] = {
 	{"dept add", cmd_dept_add, "name= email=", "CODE --name NAME [--email E] | -",
 	 "add a department"},
 	{"dept list", cmd_dept_list, "", "", "list departments"},
-	{"dept show", cmd_dept_show, "", "CODE", "show one department"},
+	{"dept show", cmd_dept_show, "", "CODE...", "show departments"},
 	{"staff add", cmd_staff_add, "name= dept= role= email=",
 	 "LOGIN --name N [--dept CODE] [--role R] [--email E] | -", "add a staff member"},
 	{"staff list", cmd_staff_list, "dept=", "[--dept D]", "list staff"},
-	{"staff show", cmd_staff_show, "", "LOGIN", "show one staff member"},
+	{"staff show", cmd_staff_show, "", "LOGIN...", "show staff members"},
 	{"staff set", cmd_staff_set, "role= dept= active=",
 	 "LOGIN... [--role R] [--dept D] [--active true|false]", "change staff"},
 	{"queue", cmd_queue, "dept= limit=", "[--dept D] [--limit N]",

@@ -11,28 +11,12 @@
 /* field names a bulk record may also use: what dc-case list prints for the same things */
 #define NEW_RECORD_OPTS NEW_OPTS " reporter.name= reporter.email= reporter.phone= attributes.*"
 
-/* rc and *st come from a listing function called in the same argument list, so the
- * statement is read through the pointer, after the call. */
-static int
-list_out(struct dc *ctx, const struct dc_rectype *rt, int rc, sqlite3_stmt **st)
-{
-	return rc ? rc : dc_out_query(ctx, rt, *st);
-}
-
 static int
 show_service(struct dc *ctx, const char *code, const char *extra)
 {
 	sqlite3_stmt *st = NULL;
-	int rc;
 
-	if ((rc = dc_case_service_list(ctx, code, &st)))
-		return rc;
-	if ((rc = dc_step(ctx, st)) == 1)
-		rc = dc_out_stmt(ctx, st);
-	else if (rc == 0)
-		rc = dc_error(ctx, DC_ENOTFOUND, "no service '%s'", code);
-	sqlite3_finalize(st);
-	return rc;
+	return dc_out_one(ctx, dc_case_service_list(ctx, code, &st), &st, "service", code);
 }
 
 static int
@@ -47,20 +31,13 @@ cmd_service_list(struct dc *ctx, struct dc_args *a)
 {
 	sqlite3_stmt *st = NULL;
 
-	return list_out(ctx, &dc_rt_service, dc_case_service_list(ctx, NULL, &st), &st);
+	return dc_out_list(ctx, &dc_rt_service, dc_case_service_list(ctx, NULL, &st), &st);
 }
 
 static int
 cmd_service_show(struct dc *ctx, struct dc_args *a)
 {
-	int rc;
-
-	if (a->noperand != 1)
-		return dc_error(ctx, DC_EUSAGE, "service show needs one CODE");
-	if ((rc = dc_db_open(ctx)) || (rc = dc_out_begin(ctx, &dc_rt_service)) ||
-	    (rc = show_service(ctx, a->operand[0], NULL)))
-		return rc;
-	return dc_out_end(ctx);
+	return dc_out_show(ctx, a, &dc_rt_service, show_service);
 }
 
 static int
@@ -95,7 +72,7 @@ cmd_route_list(struct dc *ctx, struct dc_args *a)
 {
 	sqlite3_stmt *st = NULL;
 
-	return list_out(ctx, &dc_rt_route, dc_case_route_list(ctx, &st), &st);
+	return dc_out_list(ctx, &dc_rt_route, dc_case_route_list(ctx, &st), &st);
 }
 
 static int
@@ -147,7 +124,7 @@ cmd_list(struct dc *ctx, struct dc_args *a)
 {
 	sqlite3_stmt *st = NULL;
 
-	return list_out(ctx, &dc_rt_case, dc_case_list(ctx, a, &st), &st);
+	return dc_out_list(ctx, &dc_rt_case, dc_case_list(ctx, a, &st), &st);
 }
 
 static int
@@ -177,7 +154,7 @@ cmd_history(struct dc *ctx, struct dc_args *a)
 
 	if (a->noperand != 1)
 		return dc_error(ctx, DC_EUSAGE, "history needs one ID");
-	return list_out(ctx, &dc_rt_event, dc_case_history(ctx, a->operand[0], &st), &st);
+	return dc_out_list(ctx, &dc_rt_event, dc_case_history(ctx, a->operand[0], &st), &st);
 }
 
 static int
@@ -250,7 +227,7 @@ static const struct dc_verb verbs[] = {
 	 "[--definition FILE|JSON] [--description T] | -",
 	 "add a service (a kind of case) with its Open311 attribute definition"},
 	{"service list", cmd_service_list, "", "", "list services"},
-	{"service show", cmd_service_show, "", "CODE", "show one service"},
+	{"service show", cmd_service_show, "", "CODE...", "show services"},
 	{"service set", cmd_service_set, "department= sla= active= name= definition=",
 	 "CODE... [--department D] [--sla N] [--active true|false] [--name N] [--definition F]",
 	 "change services"},

@@ -5,32 +5,11 @@
 #include "feed/feed.h"
 
 static int
-list_out(struct dc *ctx, const struct dc_rectype *rt, int rc, sqlite3_stmt **st)
-{
-	if (rc) {
-		sqlite3_finalize(*st);
-		return rc;
-	}
-	return dc_out_query(ctx, rt, *st);
-}
-
-static int
-one_row(struct dc *ctx, int rc, sqlite3_stmt **st, const char *what, const char *id)
-{
-	if (!rc && (rc = dc_step(ctx, *st)) == 1)
-		rc = dc_out_stmt(ctx, *st);
-	else if (rc == 0)
-		rc = dc_error(ctx, DC_ENOTFOUND, "no %s '%s'", what, id);
-	sqlite3_finalize(*st);
-	return rc;
-}
-
-static int
 show_member(struct dc *ctx, const char *handle, const char *extra)
 {
 	sqlite3_stmt *st = NULL;
 
-	return one_row(ctx, dc_feed_member_list(ctx, handle, NULL, &st), &st, "member", handle);
+	return dc_out_one(ctx, dc_feed_member_list(ctx, handle, NULL, &st), &st, "member", handle);
 }
 
 /* a post just written, whatever its status */
@@ -39,7 +18,7 @@ show_post(struct dc *ctx, const char *id, const char *extra)
 {
 	sqlite3_stmt *st = NULL;
 
-	return one_row(ctx, dc_feed_show(ctx, id, 1, &st), &st, "post", id);
+	return dc_out_one(ctx, dc_feed_show(ctx, id, 1, &st), &st, "post", id);
 }
 
 static int
@@ -47,7 +26,7 @@ show_public(struct dc *ctx, const char *id, const char *extra)
 {
 	sqlite3_stmt *st = NULL;
 
-	return one_row(ctx, dc_feed_show(ctx, id, 0, &st), &st, "post", id);
+	return dc_out_one(ctx, dc_feed_show(ctx, id, 0, &st), &st, "post", id);
 }
 
 static int
@@ -55,7 +34,7 @@ show_comment(struct dc *ctx, const char *id, const char *extra)
 {
 	sqlite3_stmt *st = NULL;
 
-	return one_row(ctx, dc_feed_comment_get(ctx, id, &st), &st, "comment", id);
+	return dc_out_one(ctx, dc_feed_comment_get(ctx, id, &st), &st, "comment", id);
 }
 
 static int
@@ -63,7 +42,7 @@ show_flag(struct dc *ctx, const char *post, const char *member)
 {
 	sqlite3_stmt *st = NULL;
 
-	return one_row(ctx, dc_feed_flag_get(ctx, post, member, &st), &st, "flag on", post);
+	return dc_out_one(ctx, dc_feed_flag_get(ctx, post, member, &st), &st, "flag on", post);
 }
 
 static int
@@ -71,7 +50,7 @@ show_filter(struct dc *ctx, const char *word, const char *extra)
 {
 	sqlite3_stmt *st = NULL;
 
-	return one_row(ctx, dc_feed_filter_list(ctx, word, &st), &st, "filter word", word);
+	return dc_out_one(ctx, dc_feed_filter_list(ctx, word, &st), &st, "filter word", word);
 }
 
 static int
@@ -79,20 +58,7 @@ show_explain(struct dc *ctx, const char *id, const char *extra)
 {
 	sqlite3_stmt *st = NULL;
 
-	return one_row(ctx, dc_feed_explain(ctx, id, &st), &st, "post or comment", id);
-}
-
-static int
-show_one(struct dc *ctx, struct dc_args *a, const struct dc_rectype *rt, dc_show_fn show)
-{
-	int rc;
-
-	if (a->noperand != 1)
-		return dc_error(ctx, DC_EUSAGE, "show needs one operand");
-	if ((rc = dc_out_check(ctx, rt)) || (rc = dc_db_open(ctx)) || (rc = dc_out_begin(ctx, rt)) ||
-	    (rc = show(ctx, a->operand[0], NULL)))
-		return rc;
-	return dc_out_end(ctx);
+	return dc_out_one(ctx, dc_feed_explain(ctx, id, &st), &st, "post or comment", id);
 }
 
 static int
@@ -111,13 +77,13 @@ cmd_member_list(struct dc *ctx, struct dc_args *a)
 
 	if ((rc = dc_out_check(ctx, &dc_rt_member)) || (rc = dc_db_open(ctx)))
 		return rc;
-	return list_out(ctx, &dc_rt_member, dc_feed_member_list(ctx, NULL, a, &st), &st);
+	return dc_out_list(ctx, &dc_rt_member, dc_feed_member_list(ctx, NULL, a, &st), &st);
 }
 
 static int
 cmd_member_show(struct dc *ctx, struct dc_args *a)
 {
-	return show_one(ctx, a, &dc_rt_member, show_member);
+	return dc_out_show(ctx, a, &dc_rt_member, show_member);
 }
 
 static int
@@ -173,13 +139,13 @@ cmd_list(struct dc *ctx, struct dc_args *a)
 	}
 	if ((rc = dc_out_check(ctx, rt)) || (rc = dc_db_open(ctx)))
 		return rc;
-	return list_out(ctx, rt, dc_feed_list(ctx, &q, &st), &st);
+	return dc_out_list(ctx, rt, dc_feed_list(ctx, &q, &st), &st);
 }
 
 static int
 cmd_show(struct dc *ctx, struct dc_args *a)
 {
-	return show_one(ctx, a, &dc_rt_post_show, show_public);
+	return dc_out_show(ctx, a, &dc_rt_post_show, show_public);
 }
 
 static int
@@ -243,7 +209,7 @@ cmd_moderation(struct dc *ctx, struct dc_args *a)
 
 	if ((rc = dc_out_check(ctx, &dc_rt_queue)) || (rc = dc_db_open(ctx)))
 		return rc;
-	return list_out(ctx, &dc_rt_queue, dc_feed_queue(ctx, &st), &st);
+	return dc_out_list(ctx, &dc_rt_queue, dc_feed_queue(ctx, &st), &st);
 }
 
 static int
@@ -261,7 +227,7 @@ cmd_filter_list(struct dc *ctx, struct dc_args *a)
 
 	if ((rc = dc_out_check(ctx, &dc_rt_filter)) || (rc = dc_db_open(ctx)))
 		return rc;
-	return list_out(ctx, &dc_rt_filter, dc_feed_filter_list(ctx, NULL, &st), &st);
+	return dc_out_list(ctx, &dc_rt_filter, dc_feed_filter_list(ctx, NULL, &st), &st);
 }
 
 static int
@@ -274,7 +240,7 @@ cmd_guide(struct dc *ctx, struct dc_args *a)
 		return dc_error(ctx, DC_EUSAGE, "guide needs one member handle");
 	if ((rc = dc_out_check(ctx, &dc_rt_guide)) || (rc = dc_db_open(ctx)))
 		return rc;
-	return list_out(ctx, &dc_rt_guide, dc_feed_guide(ctx, a->operand[0], &st), &st);
+	return dc_out_list(ctx, &dc_rt_guide, dc_feed_guide(ctx, a->operand[0], &st), &st);
 }
 
 static const struct dc_verb verbs[] = {
@@ -283,7 +249,7 @@ static const struct dc_verb verbs[] = {
 	 " [--interests t1,t2] [--notify immediate|daily|weekly|never] | -",
 	 "add a member (integrator, admin)"},
 	{"member list", cmd_member_list, "district= kind=", "[--district D] [--kind K]", "list members"},
-	{"member show", cmd_member_show, "", "HANDLE", "show one member"},
+	{"member show", cmd_member_show, "", "HANDLE...", "show members"},
 	{"member set", cmd_member_set, "name= email= district= interests=* notify= active=",
 	 "HANDLE...|- [--name N] [--email E] [--district D] [--interests t1,t2] [--notify M]"
 	 " [--active true|false]",

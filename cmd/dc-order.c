@@ -7,27 +7,12 @@
 
 #define VENDOR_OPTS "name= email= vat-id= address="
 
-/* rc and *st come from a listing function called in the same argument list. */
-static int
-list_out(struct dc *ctx, const struct dc_rectype *rt, int rc, sqlite3_stmt **st)
-{
-	return rc ? rc : dc_out_query(ctx, rt, *st);
-}
-
 static int
 show_vendor(struct dc *ctx, const char *id, const char *extra)
 {
 	sqlite3_stmt *st = NULL;
-	int rc;
 
-	if ((rc = dc_procure_vendor_list(ctx, id, &st)))
-		return rc;
-	if ((rc = dc_step(ctx, st)) == 1)
-		rc = dc_out_stmt(ctx, st);
-	else if (rc == 0)
-		rc = dc_error(ctx, DC_ENOTFOUND, "no vendor '%s'", id);
-	sqlite3_finalize(st);
-	return rc;
+	return dc_out_one(ctx, dc_procure_vendor_list(ctx, id, &st), &st, "vendor", id);
 }
 
 static int
@@ -42,20 +27,13 @@ cmd_vendor_list(struct dc *ctx, struct dc_args *a)
 {
 	sqlite3_stmt *st = NULL;
 
-	return list_out(ctx, &dc_rt_vendor, dc_procure_vendor_list(ctx, NULL, &st), &st);
+	return dc_out_list(ctx, &dc_rt_vendor, dc_procure_vendor_list(ctx, NULL, &st), &st);
 }
 
 static int
 cmd_vendor_show(struct dc *ctx, struct dc_args *a)
 {
-	int rc;
-
-	if (a->noperand != 1)
-		return dc_error(ctx, DC_EUSAGE, "vendor show needs one ID");
-	if ((rc = dc_db_open(ctx)) || (rc = dc_out_begin(ctx, &dc_rt_vendor)) ||
-	    (rc = show_vendor(ctx, a->operand[0], NULL)))
-		return rc;
-	return dc_out_end(ctx);
+	return dc_out_show(ctx, a, &dc_rt_vendor, show_vendor);
 }
 
 static int
@@ -125,31 +103,23 @@ cmd_catalog_search(struct dc *ctx, struct dc_args *a)
 		strcat(text, a->operand[i]);
 		strcat(text, " ");
 	}
-	rc = list_out(ctx, &dc_rt_item_hit, dc_procure_catalog_search(ctx, text, a, &st), &st);
+	rc = dc_out_list(ctx, &dc_rt_item_hit, dc_procure_catalog_search(ctx, text, a, &st), &st);
 	free(text);
 	return rc;
 }
 
 static int
-cmd_catalog_show(struct dc *ctx, struct dc_args *a)
+show_item(struct dc *ctx, const char *ref, const char *extra)
 {
 	sqlite3_stmt *st = NULL;
-	int i, rc = 0;
 
-	if (a->noperand < 1)
-		return dc_error(ctx, DC_EUSAGE, "catalog show needs VENDOR:SKU");
-	if ((rc = dc_db_open(ctx)) || (rc = dc_out_begin(ctx, &dc_rt_item_show)))
-		return rc;
-	for (i = 0; i < a->noperand && !rc; i++) {
-		if ((rc = dc_procure_catalog_show(ctx, a->operand[i], &st)))
-			break;
-		if ((rc = dc_step(ctx, st)) == 1)
-			rc = dc_out_stmt(ctx, st);
-		else if (rc == 0)
-			rc = dc_error(ctx, DC_ENOTFOUND, "no catalog item '%s'", a->operand[i]);
-		sqlite3_finalize(st);
-	}
-	return rc ? rc : dc_out_end(ctx);
+	return dc_out_one(ctx, dc_procure_catalog_show(ctx, ref, &st), &st, "catalog item", ref);
+}
+
+static int
+cmd_catalog_show(struct dc *ctx, struct dc_args *a)
+{
+	return dc_out_show(ctx, a, &dc_rt_item_show, show_item);
 }
 
 
@@ -281,16 +251,8 @@ static int
 show_budget(struct dc *ctx, const char *id, const char *extra)
 {
 	sqlite3_stmt *st = NULL;
-	int rc;
 
-	if ((rc = dc_procure_budget_list(ctx, id, NULL, NULL, &st)))
-		return rc;
-	if ((rc = dc_step(ctx, st)) == 1)
-		rc = dc_out_stmt(ctx, st);
-	else if (rc == 0)
-		rc = dc_error(ctx, DC_ENOTFOUND, "no budget '%s'", id);
-	sqlite3_finalize(st);
-	return rc;
+	return dc_out_one(ctx, dc_procure_budget_list(ctx, id, NULL, NULL, &st), &st, "budget", id);
 }
 
 static int
@@ -305,7 +267,7 @@ cmd_budget_list(struct dc *ctx, struct dc_args *a)
 {
 	sqlite3_stmt *st = NULL;
 
-	return list_out(ctx, &dc_rt_budget,
+	return dc_out_list(ctx, &dc_rt_budget,
 	                dc_procure_budget_list(ctx, NULL, dc_arg(a, "dept"), dc_arg(a, "year"), &st),
 	                &st);
 }
@@ -313,31 +275,15 @@ cmd_budget_list(struct dc *ctx, struct dc_args *a)
 static int
 cmd_budget_show(struct dc *ctx, struct dc_args *a)
 {
-	int rc, i;
-
-	if (a->noperand < 1)
-		return dc_error(ctx, DC_EUSAGE, "budget show needs ACCOUNT[/YEAR]");
-	if ((rc = dc_db_open(ctx)) || (rc = dc_out_begin(ctx, &dc_rt_budget)))
-		return rc;
-	for (i = 0; i < a->noperand && !rc; i++)
-		rc = show_budget(ctx, a->operand[i], NULL);
-	return rc ? rc : dc_out_end(ctx);
+	return dc_out_show(ctx, a, &dc_rt_budget, show_budget);
 }
 
 static int
 show_framework(struct dc *ctx, const char *id, const char *extra)
 {
 	sqlite3_stmt *st = NULL;
-	int rc;
 
-	if ((rc = dc_procure_framework_list(ctx, id, &st)))
-		return rc;
-	if ((rc = dc_step(ctx, st)) == 1)
-		rc = dc_out_stmt(ctx, st);
-	else if (rc == 0)
-		rc = dc_error(ctx, DC_ENOTFOUND, "no framework '%s'", id);
-	sqlite3_finalize(st);
-	return rc;
+	return dc_out_one(ctx, dc_procure_framework_list(ctx, id, &st), &st, "framework", id);
 }
 
 static int
@@ -352,7 +298,7 @@ cmd_framework_list(struct dc *ctx, struct dc_args *a)
 {
 	sqlite3_stmt *st = NULL;
 
-	return list_out(ctx, &dc_rt_framework, dc_procure_framework_list(ctx, NULL, &st), &st);
+	return dc_out_list(ctx, &dc_rt_framework, dc_procure_framework_list(ctx, NULL, &st), &st);
 }
 
 /* ---- orders ---- */
@@ -361,16 +307,8 @@ static int
 show_order(struct dc *ctx, const char *id, const char *extra)
 {
 	sqlite3_stmt *st = NULL;
-	int rc;
 
-	if ((rc = dc_procure_order_list(ctx, id, NULL, &st)))
-		return rc;
-	if ((rc = dc_step(ctx, st)) == 1)
-		rc = dc_out_stmt(ctx, st);
-	else if (rc == 0)
-		rc = dc_error(ctx, DC_ENOTFOUND, "no order '%s'", id);
-	sqlite3_finalize(st);
-	return rc;
+	return dc_out_one(ctx, dc_procure_order_list(ctx, id, NULL, &st), &st, "order", id);
 }
 
 #define ORDER_NEW_OPTS "dept= budget= item=* line=* framework= category= justification="
@@ -429,21 +367,13 @@ cmd_list(struct dc *ctx, struct dc_args *a)
 {
 	sqlite3_stmt *st = NULL;
 
-	return list_out(ctx, &dc_rt_order, dc_procure_order_list(ctx, NULL, a, &st), &st);
+	return dc_out_list(ctx, &dc_rt_order, dc_procure_order_list(ctx, NULL, a, &st), &st);
 }
 
 static int
 cmd_show(struct dc *ctx, struct dc_args *a)
 {
-	int rc, i;
-
-	if (a->noperand < 1)
-		return dc_error(ctx, DC_EUSAGE, "show needs an order ID");
-	if ((rc = dc_db_open(ctx)) || (rc = dc_out_begin(ctx, &dc_rt_order)))
-		return rc;
-	for (i = 0; i < a->noperand && !rc; i++)
-		rc = show_order(ctx, a->operand[i], NULL);
-	return rc ? rc : dc_out_end(ctx);
+	return dc_out_show(ctx, a, &dc_rt_order, show_order);
 }
 
 static int
@@ -481,7 +411,7 @@ static const struct dc_verb verbs[] = {
 	{"vendor add", cmd_vendor_add, VENDOR_OPTS,
 	 "ID --name N [--email E] [--vat-id V] [--address A] | -", "add a vendor"},
 	{"vendor list", cmd_vendor_list, "", "", "list vendors"},
-	{"vendor show", cmd_vendor_show, "", "ID", "show one vendor"},
+	{"vendor show", cmd_vendor_show, "", "ID...", "show vendors"},
 	{"vendor set", cmd_vendor_set, VENDOR_OPTS " active=",
 	 "ID... [--name N] [--email E] [--vat-id V] [--address A] [--active true|false]",
 	 "change vendors"},

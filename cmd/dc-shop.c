@@ -11,43 +11,6 @@
 #define OFFER_OPTS "merchant= title= sku= price= from= until= max-qty="
 #define ORDER_NEW_OPTS "member= email= item=* slot="
 
-/* rc and *st come from a listing function called in the same argument list. */
-static int
-list_out(struct dc *ctx, const struct dc_rectype *rt, int rc, sqlite3_stmt **st)
-{
-	return rc ? rc : dc_out_query(ctx, rt, *st);
-}
-
-/* Print the one record a listing statement finds, or fail with "no WHAT 'id'". */
-static int
-show_one(struct dc *ctx, int rc, sqlite3_stmt **st, const char *what, const char *id)
-{
-	if (rc)
-		return rc;
-	if ((rc = dc_step(ctx, *st)) == 1)
-		rc = dc_out_stmt(ctx, *st);
-	else if (rc == 0)
-		rc = dc_error(ctx, DC_ENOTFOUND, "no %s '%s'", what, id);
-	sqlite3_finalize(*st);
-	return rc;
-}
-
-/* "show ID...": open the database and print each record through show. */
-static int
-show_all(struct dc *ctx, struct dc_args *a, const struct dc_rectype *rt, dc_show_fn show,
-         const char *what)
-{
-	int rc, i;
-
-	if (a->noperand < 1)
-		return dc_error(ctx, DC_EUSAGE, "%s needs an ID", what);
-	if ((rc = dc_db_open(ctx)) || (rc = dc_out_begin(ctx, rt)))
-		return rc;
-	for (i = 0; i < a->noperand && !rc; i++)
-		rc = show(ctx, a->operand[i], NULL);
-	return rc ? rc : dc_out_end(ctx);
-}
-
 /* ---- merchants ---- */
 
 static int
@@ -55,7 +18,7 @@ show_merchant(struct dc *ctx, const char *id, const char *extra)
 {
 	sqlite3_stmt *st = NULL;
 
-	return show_one(ctx, dc_shop_merchant_list(ctx, id, &st), &st, "merchant", id);
+	return dc_out_one(ctx, dc_shop_merchant_list(ctx, id, &st), &st, "merchant", id);
 }
 
 static int
@@ -70,13 +33,13 @@ cmd_merchant_list(struct dc *ctx, struct dc_args *a)
 {
 	sqlite3_stmt *st = NULL;
 
-	return list_out(ctx, &dc_rt_merchant, dc_shop_merchant_list(ctx, NULL, &st), &st);
+	return dc_out_list(ctx, &dc_rt_merchant, dc_shop_merchant_list(ctx, NULL, &st), &st);
 }
 
 static int
 cmd_merchant_show(struct dc *ctx, struct dc_args *a)
 {
-	return show_all(ctx, a, &dc_rt_merchant, show_merchant, "merchant show");
+	return dc_out_show(ctx, a, &dc_rt_merchant, show_merchant);
 }
 
 static int
@@ -92,7 +55,7 @@ show_product(struct dc *ctx, const char *id, const char *extra)
 {
 	sqlite3_stmt *st = NULL;
 
-	return show_one(ctx, dc_shop_product_list(ctx, id, NULL, &st), &st, "product", id);
+	return dc_out_one(ctx, dc_shop_product_list(ctx, id, NULL, &st), &st, "product", id);
 }
 
 static int
@@ -124,13 +87,13 @@ cmd_product_list(struct dc *ctx, struct dc_args *a)
 {
 	sqlite3_stmt *st = NULL;
 
-	return list_out(ctx, &dc_rt_product, dc_shop_product_list(ctx, NULL, a, &st), &st);
+	return dc_out_list(ctx, &dc_rt_product, dc_shop_product_list(ctx, NULL, a, &st), &st);
 }
 
 static int
 cmd_product_show(struct dc *ctx, struct dc_args *a)
 {
-	return show_all(ctx, a, &dc_rt_product, show_product, "product show");
+	return dc_out_show(ctx, a, &dc_rt_product, show_product);
 }
 
 static int
@@ -152,7 +115,7 @@ cmd_product_search(struct dc *ctx, struct dc_args *a)
 		strcat(text, " ");
 	}
 	if (!(rc = dc_db_open(ctx)))
-		rc = list_out(ctx, &dc_rt_product_hit, dc_shop_product_search(ctx, text, a, &st),
+		rc = dc_out_list(ctx, &dc_rt_product_hit, dc_shop_product_search(ctx, text, a, &st),
 		              &st);
 	free(text);
 	return rc;
@@ -171,7 +134,7 @@ show_service(struct dc *ctx, const char *id, const char *extra)
 {
 	sqlite3_stmt *st = NULL;
 
-	return show_one(ctx, dc_shop_service_list(ctx, id, NULL, &st), &st, "service", id);
+	return dc_out_one(ctx, dc_shop_service_list(ctx, id, NULL, &st), &st, "service", id);
 }
 
 static int
@@ -186,7 +149,7 @@ cmd_service_list(struct dc *ctx, struct dc_args *a)
 {
 	sqlite3_stmt *st = NULL;
 
-	return list_out(ctx, &dc_rt_shop_service,
+	return dc_out_list(ctx, &dc_rt_shop_service,
 	                dc_shop_service_list(ctx, NULL, dc_arg(a, "merchant"), &st), &st);
 }
 
@@ -195,7 +158,7 @@ show_request(struct dc *ctx, const char *id, const char *extra)
 {
 	sqlite3_stmt *st = NULL;
 
-	return show_one(ctx, dc_shop_request_list(ctx, id, NULL, &st), &st, "service request", id);
+	return dc_out_one(ctx, dc_shop_request_list(ctx, id, NULL, &st), &st, "service request", id);
 }
 
 static int
@@ -210,7 +173,7 @@ cmd_request_list(struct dc *ctx, struct dc_args *a)
 {
 	sqlite3_stmt *st = NULL;
 
-	return list_out(ctx, &dc_rt_service_request, dc_shop_request_list(ctx, NULL, a, &st), &st);
+	return dc_out_list(ctx, &dc_rt_service_request, dc_shop_request_list(ctx, NULL, a, &st), &st);
 }
 
 static int
@@ -226,7 +189,7 @@ show_offer(struct dc *ctx, const char *id, const char *extra)
 {
 	sqlite3_stmt *st = NULL;
 
-	return show_one(ctx, dc_shop_offer_list(ctx, id, NULL, &st), &st, "offer", id);
+	return dc_out_one(ctx, dc_shop_offer_list(ctx, id, NULL, &st), &st, "offer", id);
 }
 
 static int
@@ -241,7 +204,7 @@ cmd_offer_list(struct dc *ctx, struct dc_args *a)
 {
 	sqlite3_stmt *st = NULL;
 
-	return list_out(ctx, &dc_rt_offer, dc_shop_offer_list(ctx, NULL, a, &st), &st);
+	return dc_out_list(ctx, &dc_rt_offer, dc_shop_offer_list(ctx, NULL, a, &st), &st);
 }
 
 static int
@@ -249,7 +212,7 @@ show_slot(struct dc *ctx, const char *id, const char *extra)
 {
 	sqlite3_stmt *st = NULL;
 
-	return show_one(ctx, dc_shop_slot_list(ctx, id, NULL, &st), &st, "slot", id);
+	return dc_out_one(ctx, dc_shop_slot_list(ctx, id, NULL, &st), &st, "slot", id);
 }
 
 static int
@@ -264,7 +227,7 @@ cmd_slot_list(struct dc *ctx, struct dc_args *a)
 {
 	sqlite3_stmt *st = NULL;
 
-	return list_out(ctx, &dc_rt_slot, dc_shop_slot_list(ctx, NULL, dc_arg(a, "merchant"), &st),
+	return dc_out_list(ctx, &dc_rt_slot, dc_shop_slot_list(ctx, NULL, dc_arg(a, "merchant"), &st),
 	                &st);
 }
 
@@ -275,7 +238,7 @@ show_order(struct dc *ctx, const char *id, const char *extra)
 {
 	sqlite3_stmt *st = NULL;
 
-	return show_one(ctx, dc_shop_order_list(ctx, id, NULL, &st), &st, "shop order", id);
+	return dc_out_one(ctx, dc_shop_order_list(ctx, id, NULL, &st), &st, "shop order", id);
 }
 
 static int
@@ -290,13 +253,13 @@ cmd_order_list(struct dc *ctx, struct dc_args *a)
 {
 	sqlite3_stmt *st = NULL;
 
-	return list_out(ctx, &dc_rt_shop_order, dc_shop_order_list(ctx, NULL, a, &st), &st);
+	return dc_out_list(ctx, &dc_rt_shop_order, dc_shop_order_list(ctx, NULL, a, &st), &st);
 }
 
 static int
 cmd_order_show(struct dc *ctx, struct dc_args *a)
 {
-	return show_all(ctx, a, &dc_rt_shop_order, show_order, "order show");
+	return dc_out_show(ctx, a, &dc_rt_shop_order, show_order);
 }
 
 /* order status ID... STATUS: the last operand is the new status */
@@ -318,7 +281,7 @@ show_expired(struct dc *ctx, const char *id, const char *extra)
 {
 	sqlite3_stmt *st = NULL;
 
-	return show_one(ctx, dc_shop_expired_list(ctx, id, &st), &st, "record", id);
+	return dc_out_one(ctx, dc_shop_expired_list(ctx, id, &st), &st, "record", id);
 }
 
 static int

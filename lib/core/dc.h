@@ -206,6 +206,13 @@ int dc_apply_record(struct dc *ctx, struct dc_args *rec, const char *opts, dc_bu
 int dc_each_id(struct dc *ctx, struct dc_args *a, int (*fn)(struct dc *, const char *id,
                struct dc_args *a), struct dc_args *verb_args);
 
+/* For verb tables.  dc_out_list and dc_out_one take rc and *st from a listing function called
+ * in the same argument list (the statement is read through the pointer, after the call) and
+ * finalize it: all rows, or the one row (exit 2 "no WHAT 'ID'" when there is none).
+ * dc_out_show prints each operand through show as one listing. */
+int dc_out_list(struct dc *ctx, const struct dc_rectype *rt, int rc, sqlite3_stmt **st);
+int dc_out_one(struct dc *ctx, int rc, sqlite3_stmt **st, const char *what, const char *id);
+
 /* ---- writes that report what they touched ------------------------------------------------ */
 /* A verb that changes records calls dc_touched() for each record it created or changed (with
  * an optional extra value, such as a token shown once).  dc_apply() runs the change in one
@@ -224,6 +231,7 @@ int dc_act(struct dc *ctx, struct dc_args *a, int (*fn)(struct dc *, const char 
 /* The same for operands taken as they are (file names where "-" is stdin, a date, …). */
 int dc_act_each(struct dc *ctx, struct dc_args *a, int (*fn)(struct dc *, const char *operand,
                 struct dc_args *a), const struct dc_rectype *rt, dc_show_fn show);
+int dc_out_show(struct dc *ctx, struct dc_args *a, const struct dc_rectype *rt, dc_show_fn show);
 
 /* ---- database -------------------------------------------------------------------------- */
 int dc_db_open(struct dc *ctx);

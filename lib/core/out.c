@@ -502,3 +502,38 @@ done:
 	sqlite3_finalize(st);
 	return rc;
 }
+
+int
+dc_out_list(struct dc *ctx, const struct dc_rectype *rt, int rc, sqlite3_stmt **st)
+{
+	if (rc) {
+		sqlite3_finalize(*st);
+		return rc;
+	}
+	return dc_out_query(ctx, rt, *st);
+}
+
+int
+dc_out_one(struct dc *ctx, int rc, sqlite3_stmt **st, const char *what, const char *id)
+{
+	if (!rc && (rc = dc_step(ctx, *st)) == 1)
+		rc = dc_out_stmt(ctx, *st);
+	else if (rc == 0)
+		rc = dc_error(ctx, DC_ENOTFOUND, "no %s '%s'", what, id);
+	sqlite3_finalize(*st);
+	return rc;
+}
+
+int
+dc_out_show(struct dc *ctx, struct dc_args *a, const struct dc_rectype *rt, dc_show_fn show)
+{
+	int rc, i;
+
+	if (a->noperand < 1)
+		return dc_error(ctx, DC_EUSAGE, "which record? give its id");
+	if ((rc = dc_out_check(ctx, rt)) || (rc = dc_db_open(ctx)) || (rc = dc_out_begin(ctx, rt)))
+		return rc;
+	for (i = 0; i < a->noperand && !rc; i++)
+		rc = show(ctx, a->operand[i], NULL);
+	return rc ? rc : dc_out_end(ctx); /* on an error dc_free drops the unfinished writer */
+}
