@@ -606,7 +606,7 @@ dc_case_list(struct dc *ctx, struct dc_args *f, sqlite3_stmt **st)
 	                                    "priority", "service", "department", NULL};
 	const char *sort = dc_arg(f, "sort");
 	const char *order = "c.created_at, c.id";
-	char now[21], *sql, *lim, since[21] = "", until[21] = "";
+	char now[21], *sql, since[21] = "", until[21] = "", orderbuf[64];
 	long limit = -1, d;
 	int rc, restrict_dept;
 
@@ -632,10 +632,9 @@ dc_case_list(struct dc *ctx, struct dc_args *f, sqlite3_stmt **st)
 		        : !strcmp(*s, "department") ? (*sort == '-' ? "c.dept DESC, c.id" : "c.dept, c.id")
 		                                    : NULL;
 		if (!order) {
-			static char buf[64];
-
-			snprintf(buf, sizeof buf, "c.%s%s, c.id", *s, *sort == '-' ? " DESC" : "");
-			order = buf;
+			/* *s is one of sorts[], never the user's text */
+			snprintf(orderbuf, sizeof orderbuf, "c.%s%s, c.id", *s, *sort == '-' ? " DESC" : "");
+			order = orderbuf;
 		}
 	}
 	if ((rc = dc_arg_int(ctx, f, "limit", 0, 1000000000, &limit)) < 0)
@@ -650,7 +649,6 @@ dc_case_list(struct dc *ctx, struct dc_args *f, sqlite3_stmt **st)
 			return dc_error(ctx, DC_EUSAGE, "--until: '%s' is not a date", dc_arg(f, "until"));
 		dc_fmt_time(dc_local_end_of_day(ctx, d), until);
 	}
-	lim = dc_printf("%ld", limit);
 	sql = dc_printf(CASE_SELECT
 	                "WHERE (?1 IS NULL OR instr(',' || ?1 || ',', ',' || c.status || ',') > 0)"
 	                " AND (?2 IS NULL OR c.status IN " OPEN_STATUSES ")"
@@ -690,7 +688,6 @@ dc_case_list(struct dc *ctx, struct dc_args *f, sqlite3_stmt **st)
 		sqlite3_bind_int64(*st, 15, limit);
 		sqlite3_bind_text(*st, 20, now, -1, SQLITE_TRANSIENT);
 	}
-	free(lim);
 	return rc;
 }
 
