@@ -156,6 +156,7 @@ static const char *const topics[] = {
 	"import", "dc-import: catalog batch jobs (spool folder, git repository)",
 	"shop",   "dc-shop: the local marketplace — merchants, products, offers, orders",
 	"feed",   "dc-feed: the community feed — members, posts, moderation, guide",
+	"notify", "dc-notify: notification delivery, escalations and digests (cron)",
 	"dcity",  "conventions: records, formats, exit status, environment (dcity(7))",
 	NULL,
 };

@@ -169,6 +169,17 @@ _dc_words() {
 		"member") echo "add list show set " ;;
 		*) echo "--db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version " ;;
 		esac ;;
+	dc-notify)
+		case "$2" in
+		"run") echo "--maildir --sendmail --exec --limit --db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version " ;;
+		"plan") echo "--db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version " ;;
+		"list") echo "--status --db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version " ;;
+		"retry") echo "--dead --db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version " ;;
+		"escalate") echo "--db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version " ;;
+		"digest") echo "--period --db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version " ;;
+		"") echo "digest escalate list plan retry run " ;;
+		*) echo "--db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version " ;;
+		esac ;;
 	esac
 }
 _dc_complete() {
@@ -187,9 +198,9 @@ _dc_complete() {
 	local words
 	case $cur in
 	-*) words=$(_dc_words "$cmd" "${verb:-*}") ;;
-	*) if [ "$cmd" = dc ] && [ "$COMP_CWORD" -eq 1 ]; then words="init config backup check version help case assign order import shop feed"
+	*) if [ "$cmd" = dc ] && [ "$COMP_CWORD" -eq 1 ]; then words="init config backup check version help case assign order import shop feed notify"
 	   else words=$(_dc_words "$cmd" "$verb"); fi ;;
 	esac
 	mapfile -t COMPREPLY < <(compgen -W "$words" -- "$cur")
 }
-complete -F _dc_complete -o default dc dc-case dc-assign dc-order dc-import dc-shop dc-feed
+complete -F _dc_complete -o default dc dc-case dc-assign dc-order dc-import dc-shop dc-feed dc-notify
