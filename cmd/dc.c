@@ -157,6 +157,7 @@ static const char *const topics[] = {
 	"shop",   "dc-shop: the local marketplace — merchants, products, offers, orders",
 	"feed",   "dc-feed: the community feed — members, posts, moderation, guide",
 	"notify", "dc-notify: notification delivery, escalations and digests (cron)",
+	"export", "dc-export: reports and open data (CSV, Open311, OCDS, feeds, iCalendar, git)",
 	"dcity",  "conventions: records, formats, exit status, environment (dcity(7))",
 	NULL,
 };

@@ -180,6 +180,25 @@ _dc_words() {
 		"") echo "digest escalate list plan retry run " ;;
 		*) echo "--db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version " ;;
 		esac ;;
+	dc-export)
+		case "$2" in
+		"cases") echo "--format --output --since --until --status --department --district --git-repo --git-path --git-branch --git-message --db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version " ;;
+		"case-events") echo "--format --output --since --until --status --department --district --git-repo --git-path --git-branch --git-message --db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version " ;;
+		"services") echo "--format --output --since --until --status --department --district --git-repo --git-path --git-branch --git-message --db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version " ;;
+		"orders") echo "--format --output --since --until --status --department --district --git-repo --git-path --git-branch --git-message --db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version " ;;
+		"budgets") echo "--format --output --since --until --status --department --district --git-repo --git-path --git-branch --git-message --db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version " ;;
+		"catalog") echo "--format --output --since --until --status --department --district --git-repo --git-path --git-branch --git-message --db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version " ;;
+		"products") echo "--format --output --since --until --status --department --district --git-repo --git-path --git-branch --git-message --db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version " ;;
+		"shop-orders") echo "--format --output --since --until --status --department --district --git-repo --git-path --git-branch --git-message --db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version " ;;
+		"notifications") echo "--format --output --since --until --status --department --district --git-repo --git-path --git-branch --git-message --db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version " ;;
+		"posts") echo "--format --output --since --until --status --department --district --git-repo --git-path --git-branch --git-message --db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version " ;;
+		"events") echo "--format --output --since --until --status --department --district --git-repo --git-path --git-branch --git-message --db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version " ;;
+		"sql") echo "--format --output --db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version " ;;
+		"report") echo "--format --output --since --until --status --department --district --git-repo --git-path --git-branch --git-message --db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version " ;;
+		"board") echo "--format --output --since --until --status --department --district --git-repo --git-path --git-branch --git-message --db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version " ;;
+		"") echo "board budgets case-events cases catalog events notifications orders posts products report services shop-orders sql " ;;
+		*) echo "--db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version " ;;
+		esac ;;
 	esac
 }
 _dc_complete() {
@@ -198,9 +217,9 @@ _dc_complete() {
 	local words
 	case $cur in
 	-*) words=$(_dc_words "$cmd" "${verb:-*}") ;;
-	*) if [ "$cmd" = dc ] && [ "$COMP_CWORD" -eq 1 ]; then words="init config backup check version help case assign order import shop feed notify"
+	*) if [ "$cmd" = dc ] && [ "$COMP_CWORD" -eq 1 ]; then words="init config backup check version help case assign order import shop feed notify export"
 	   else words=$(_dc_words "$cmd" "$verb"); fi ;;
 	esac
 	mapfile -t COMPREPLY < <(compgen -W "$words" -- "$cur")
 }
-complete -F _dc_complete -o default dc dc-case dc-assign dc-order dc-import dc-shop dc-feed dc-notify
+complete -F _dc_complete -o default dc dc-case dc-assign dc-order dc-import dc-shop dc-feed dc-notify dc-export

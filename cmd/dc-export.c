@@ -1,0 +1,146 @@
+/* dc-export: reports and open data (SPEC §8).  Verb table; the work is in lib/export. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "export/export.h"
+
+#define EXPORT_OPTS                                                                                \
+	"format= output= since= until= status= department= district= git-repo= git-path= "         \
+	"git-branch= git-message="
+#define EXPORT_USAGE                                                                               \
+	"[-f FORMAT] [-o FILE] [--since DATE] [--until DATE] [--status S] [--department D] "       \
+	"[--git-repo DIR [--git-path P] [--git-branch B] [--git-message M]]"
+
+static int
+run(struct dc *ctx, struct dc_args *a, const char *dataset)
+{
+	struct dc_export x;
+
+	if (a->noperand)
+		return dc_error(ctx, DC_EUSAGE, "%s takes no operands", dataset);
+	memset(&x, 0, sizeof x);
+	x.dataset = dataset;
+	x.format = dc_arg(a, "format");
+	x.output = dc_arg(a, "output");
+	x.since = dc_arg(a, "since");
+	x.until = dc_arg(a, "until");
+	x.status = dc_arg(a, "status");
+	x.department = dc_arg(a, "department") ? dc_arg(a, "department") : dc_arg(a, "district");
+	x.git_repo = dc_arg(a, "git-repo");
+	x.git_path = dc_arg(a, "git-path");
+	x.git_branch = dc_arg(a, "git-branch");
+	x.git_message = dc_arg(a, "git-message");
+	return dc_export_run(ctx, &x);
+}
+
+#define DATASET(fn, name)                                                                          \
+	static int fn(struct dc *ctx, struct dc_args *a)                                           \
+	{                                                                                          \
+		return run(ctx, a, name);                                                          \
+	}
+DATASET(cmd_cases, "cases")
+DATASET(cmd_case_events, "case-events")
+DATASET(cmd_services, "services")
+DATASET(cmd_orders, "orders")
+DATASET(cmd_budgets, "budgets")
+DATASET(cmd_catalog, "catalog")
+DATASET(cmd_products, "products")
+DATASET(cmd_shop_orders, "shop-orders")
+DATASET(cmd_notifications, "notifications")
+DATASET(cmd_posts, "posts")
+DATASET(cmd_events, "events")
+
+static int
+cmd_sql(struct dc *ctx, struct dc_args *a)
+{
+	if (a->noperand != 1)
+		return dc_error(ctx, DC_EUSAGE, "sql needs one QUERY");
+	if (dc_arg(a, "format") && strcmp(dc_arg(a, "format"), "table") &&
+	    strcmp(dc_arg(a, "format"), "csv") && strcmp(dc_arg(a, "format"), "tsv") &&
+	    strcmp(dc_arg(a, "format"), "json") && strcmp(dc_arg(a, "format"), "jsonl") &&
+	    strcmp(dc_arg(a, "format"), "ndjson"))
+		return dc_error(ctx, DC_EUSAGE,
+		                "sql: unknown format '%s' (table, jsonl, json, csv, tsv)",
+		                dc_arg(a, "format"));
+	if (dc_arg(a, "format"))
+		ctx->format = !strcmp(dc_arg(a, "format"), "csv")     ? DC_FMT_CSV
+		              : !strcmp(dc_arg(a, "format"), "tsv")   ? DC_FMT_TSV
+		              : !strcmp(dc_arg(a, "format"), "json")  ? DC_FMT_JSON
+		              : !strcmp(dc_arg(a, "format"), "table") ? DC_FMT_TABLE
+		                                                      : DC_FMT_JSONL;
+	return dc_export_sql(ctx, a->operand[0], dc_arg(a, "output"));
+}
+
+static int
+cmd_not_yet(struct dc *ctx, struct dc_args *a)
+{
+	return dc_error(ctx, DC_EUSAGE, "the html report and board are not yet implemented");
+}
+
+static const struct dc_verb verbs[] = {
+    {"cases", cmd_cases, EXPORT_OPTS, EXPORT_USAGE,
+     "cases (csv tsv json jsonl: internal; open311-json open311-xml: public)"},
+    {"case-events", cmd_case_events, EXPORT_OPTS, EXPORT_USAGE,
+     "case history (internal; open311-json open311-xml: public events only)"},
+    {"services", cmd_services, EXPORT_OPTS, EXPORT_USAGE,
+     "services (also open311-json open311-xml)"},
+    {"orders", cmd_orders, EXPORT_OPTS, EXPORT_USAGE, "purchase orders (internal; ocds: public)"},
+    {"budgets", cmd_budgets, EXPORT_OPTS, EXPORT_USAGE, "budgets with committed and spent"},
+    {"catalog", cmd_catalog, EXPORT_OPTS, EXPORT_USAGE, "vendor catalog items"},
+    {"products", cmd_products, EXPORT_OPTS, EXPORT_USAGE, "shop products"},
+    {"shop-orders", cmd_shop_orders, EXPORT_OPTS, EXPORT_USAGE, "click & collect orders"},
+    {"notifications", cmd_notifications, EXPORT_OPTS, EXPORT_USAGE, "the notification outbox"},
+    {"posts", cmd_posts, EXPORT_OPTS, EXPORT_USAGE, "feed posts (also atom rss jsonfeed)"},
+    {"events", cmd_events, EXPORT_OPTS, EXPORT_USAGE, "feed events (also ical)"},
+    {"sql", cmd_sql, "format= output=", "QUERY", "read-only SQL query (auditor, admin)"},
+    {"report", cmd_not_yet, EXPORT_OPTS, "", "HTML report (not yet)"},
+    {"board", cmd_not_yet, EXPORT_OPTS, "", "public HTML status board (not yet)"},
+    {NULL, NULL, NULL, NULL, NULL},
+};
+
+/* -f and -o belong to the dataset verb even when given before it, and may name formats the
+ * global -f does not know (ocds, atom, ...): move them behind the verb as long options. */
+int
+main(int argc, char **argv)
+{
+	char **v = calloc((size_t)argc * 2 + 1, sizeof *v),
+	     **tail = calloc((size_t)argc + 1, sizeof *tail);
+	int i, n = 0, nt = 0, rc;
+
+	if (!v || !tail)
+		abort();
+	v[n++] = argv[0];
+	for (i = 1; i < argc; i++) {
+		const char *s = argv[i];
+
+		if (!strcmp(s, "--")) {
+			while (i < argc)
+				tail[nt++] = argv[i++];
+			break;
+		}
+		if ((!strcmp(s, "-f") || !strcmp(s, "--format") || !strcmp(s, "-o") ||
+		     !strcmp(s, "--output")) &&
+		    i + 1 < argc) {
+			tail[nt++] =
+			    s[1] == 'o' || !strcmp(s, "--output") ? "--output" : "--format";
+			tail[nt++] = argv[++i];
+		} else if (!strncmp(s, "-f", 2) && s[2] && s[2] != '-') {
+			tail[nt++] = "--format";
+			tail[nt++] = (char *)s + 2;
+		} else if (!strncmp(s, "-o", 2) && s[2]) {
+			tail[nt++] = "--output";
+			tail[nt++] = (char *)s + 2;
+		} else
+			v[n++] = argv[i];
+	}
+	for (i = 0; i < nt; i++)
+		v[n++] = tail[i];
+	v[n] = NULL;
+	rc = dc_main(
+	    n, v, "dc-export", verbs,
+	    "dc-export: reports and open data — datasets in csv/tsv/json/jsonl and in "
+	    "Open311, OCDS, Atom, RSS, JSON Feed and iCalendar; atomic files, git publication.");
+	free(v);
+	free(tail);
+	return rc;
+}

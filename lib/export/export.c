@@ -1,0 +1,640 @@
+/* dc-export: dataset dispatch, the generic formats, atomic -o files, git publication, SQL. */
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <git2.h>
+
+#include "cases/cases.h"
+#include "export/export.h"
+#include "feed/feed.h"
+#include "notify/notify.h"
+#include "procure/procure.h"
+#include "shop/shop.h"
+
+static const struct dc_rectype rt_catalog = {"catalog item",
+                                             (const struct dc_field[]){{"id", DC_T_STR},
+                                                                       {"vendor", DC_T_STR},
+                                                                       {"sku", DC_T_STR},
+                                                                       {"name", DC_T_STR},
+                                                                       {"unit", DC_T_STR},
+                                                                       {"price", DC_T_MONEY},
+                                                                       {"currency", DC_T_STR},
+                                                                       {"vat", DC_T_REAL},
+                                                                       {"category", DC_T_STR},
+                                                                       {"gtin", DC_T_STR},
+                                                                       {"description", DC_T_STR},
+                                                                       {"min_qty", DC_T_REAL},
+                                                                       {"valid_from", DC_T_STR},
+                                                                       {"valid_until", DC_T_STR},
+                                                                       {"tiers", DC_T_JSON},
+                                                                       {"attributes", DC_T_JSON},
+                                                                       {"status", DC_T_STR},
+                                                                       {"updated_at", DC_T_STR}},
+                                             18};
+
+static const struct dc_rectype rt_summary = {"export",
+                                             (const struct dc_field[]){{"dataset", DC_T_STR},
+                                                                       {"format", DC_T_STR},
+                                                                       {"path", DC_T_STR},
+                                                                       {"commit", DC_T_STR},
+                                                                       {"changed", DC_T_BOOL}},
+                                             5};
+
+/* Which formats beyond the generic ones each dataset has; the first is its git extension
+ * default when the format is generic. */
+static const struct {
+	const char *name, *formats;
+} datasets[] = {
+    {"cases", "open311-json open311-xml"},
+    {"case-events", "open311-json open311-xml"},
+    {"services", "open311-json open311-xml"},
+    {"orders", "ocds"},
+    {"budgets", ""},
+    {"catalog", ""},
+    {"products", ""},
+    {"shop-orders", ""},
+    {"notifications", ""},
+    {"posts", "atom rss jsonfeed"},
+    {"events", "ical"},
+    {NULL, NULL},
+};
+
+static int
+word_in(const char *list, const char *w)
+{
+	size_t n = strlen(w);
+	const char *p = list;
+
+	while ((p = strstr(p, w))) {
+		if ((p == list || p[-1] == ' ') && (p[n] == ' ' || !p[n]))
+			return 1;
+		p += n;
+	}
+	return 0;
+}
+
+void
+dc_export_bind_window(sqlite3_stmt *st, int n, const struct dc_export *x)
+{
+	sqlite3_bind_text(st, n, *x->since_at ? x->since_at : NULL, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, n + 1, *x->until_at ? x->until_at : NULL, -1, SQLITE_TRANSIENT);
+}
+
+char *
+dc_export_host(struct dc *ctx)
+{
+	char *url = dc_setting(ctx, "city.url"), *p = url, *host;
+	size_t n;
+
+	if (p && strstr(p, "://"))
+		p = strstr(p, "://") + 3;
+	n = p ? strcspn(p, "/:?#") : 0;
+	host = n ? dc_printf("%.*s", (int)n, p) : dc_strdup("localhost");
+	free(url);
+	return host;
+}
+
+int
+dc_export_flush(struct dc *ctx)
+{
+	if (fflush(stdout) != EOF && !ferror(stdout))
+		return 0;
+	if (errno == EPIPE)
+		_exit(0);
+	return dc_error(ctx, DC_EIO, "write error on standard output: %s", strerror(errno));
+}
+
+/* ---- the generic formats ---- */
+
+static int
+generic(struct dc *ctx, const struct dc_export *x)
+{
+	const char *ds = x->dataset;
+	sqlite3_stmt *st = NULL;
+	const struct dc_rectype *rt = NULL;
+	struct dc_args f = {0};
+	int rc;
+
+	if (x->status)
+		dc_args_add(&f, "status", x->status);
+	if (x->department) {
+		dc_args_add(&f, "department", x->department);
+		dc_args_add(&f, "dept", x->department);
+	}
+	if (x->since)
+		dc_args_add(&f, "since", x->since);
+	if (x->until)
+		dc_args_add(&f, "until", x->until);
+	if (!strcmp(ds, "cases")) {
+		/* internal: carries the reporter; dc_case_list checks the role */
+		rt = &dc_rt_case;
+		rc = dc_case_list(ctx, &f, &st);
+	} else if (!strcmp(ds, "case-events")) {
+		rt = &dc_rt_event;
+		if (!(rc = dc_require(ctx, "auditor head clerk", "export case events")) &&
+		    !(rc = dc_prepare(
+		          ctx, &st,
+		          "SELECT e.id, e.ref, e.at, e.kind, e.actor, e.on_behalf_of,"
+		          " e.from_value, e.to_value, e.note, e.visibility FROM event e"
+		          " JOIN cases c ON c.id = e.ref WHERE e.entity = 'case'"
+		          " AND (?1 IS NULL OR e.at >= ?1) AND (?2 IS NULL OR e.at <= ?2)"
+		          " AND (?3 IS NULL OR c.status = ?3) AND (?4 IS NULL OR c.dept = ?4)"
+		          " AND (?5 IS NULL OR c.dept = ?5) ORDER BY e.id"))) {
+			dc_export_bind_window(st, 1, x);
+			sqlite3_bind_text(st, 3, x->status, -1, SQLITE_TRANSIENT);
+			sqlite3_bind_text(st, 4, x->department, -1, SQLITE_TRANSIENT);
+			/* clerks and heads see their own department only */
+			sqlite3_bind_text(
+			    st, 5,
+			    dc_has_role(ctx, "auditor") ? NULL : (ctx->dept ? ctx->dept : ""), -1,
+			    SQLITE_TRANSIENT);
+		}
+	} else if (!strcmp(ds, "services")) {
+		rt = &dc_rt_service;
+		rc = dc_case_service_list(ctx, NULL, &st);
+	} else if (!strcmp(ds, "orders")) {
+		rt = &dc_rt_order;
+		rc = dc_procure_order_list(ctx, NULL, &f, &st);
+	} else if (!strcmp(ds, "budgets")) {
+		rt = &dc_rt_budget;
+		rc = dc_procure_budget_list(ctx, NULL, x->department, NULL, &st);
+	} else if (!strcmp(ds, "catalog")) {
+		rt = &rt_catalog;
+		if (!(rc = dc_prepare(
+		          ctx, &st,
+		          "SELECT i.vendor || ':' || i.sku, i.vendor, i.sku, i.name, i.unit,"
+		          " i.price, i.currency, i.vat, i.category, i.gtin, i.description,"
+		          " i.min_qty, i.valid_from, i.valid_until, i.tiers, i.attributes,"
+		          " i.status, i.updated_at FROM catalog_item i"
+		          " WHERE (?1 IS NULL OR i.status = ?1) ORDER BY i.vendor, i.sku")))
+			sqlite3_bind_text(st, 1, x->status, -1, SQLITE_TRANSIENT);
+	} else if (!strcmp(ds, "products")) {
+		rt = &dc_rt_product;
+		rc = dc_shop_product_list(ctx, NULL, NULL, &st);
+	} else if (!strcmp(ds, "shop-orders")) {
+		rt = &dc_rt_shop_order;
+		rc = dc_shop_order_list(ctx, NULL, &f, &st);
+	} else if (!strcmp(ds, "notifications")) {
+		rt = &dc_rt_notification;
+		if (!(rc = dc_require(ctx, "integrator auditor", "export notifications")) &&
+		    !(rc = dc_prepare(
+		          ctx, &st,
+		          "SELECT id, created_at, template, lang, recipient, subject, status,"
+		          " attempts, next_at, sent_at, last_error, ref_type, ref_id,"
+		          " message_id, transport FROM outbox"
+		          " WHERE (?1 IS NULL OR created_at >= ?1) AND (?2 IS NULL OR"
+		          " created_at <= ?2) AND (?3 IS NULL OR status = ?3) ORDER BY id"))) {
+			dc_export_bind_window(st, 1, x);
+			sqlite3_bind_text(st, 3, x->status, -1, SQLITE_TRANSIENT);
+		}
+	} else {
+		/* posts and events: what the public feed shows (visible and locked posts) */
+		struct dc_feed_query q = {NULL, NULL, NULL, NULL, NULL, -1};
+
+		q.kind = !strcmp(ds, "events") ? "event" : NULL;
+		q.since = *x->since_at ? x->since_at : NULL;
+		rt = &dc_rt_post;
+		rc = dc_feed_list(ctx, &q, &st);
+	}
+	dc_args_free(&f);
+	return rc ? rc : dc_out_query(ctx, rt, st);
+}
+
+static int
+set_generic(struct dc *ctx, const char *f)
+{
+	static const char *const names[] = {"table", "jsonl", "json", "csv", "tsv", "ndjson"};
+	static const enum dc_format fmts[] = {DC_FMT_TABLE, DC_FMT_JSONL, DC_FMT_JSON,
+	                                      DC_FMT_CSV,   DC_FMT_TSV,   DC_FMT_JSONL};
+	size_t i;
+
+	for (i = 0; i < sizeof names / sizeof *names; i++)
+		if (!strcmp(f, names[i])) {
+			ctx->format = fmts[i];
+			return 1;
+		}
+	return 0;
+}
+
+static const char *
+format_name(struct dc *ctx)
+{
+	static const char *const n[] = {"table", "jsonl", "json", "csv", "tsv"};
+
+	return n[ctx->format];
+}
+
+static int
+write_export(struct dc *ctx, struct dc_export *x)
+{
+	const char *f = x->format;
+
+	if (!f || set_generic(ctx, f))
+		return generic(ctx, x);
+	if (!strcmp(f, "open311-json") || !strcmp(f, "open311-xml")) {
+		int xml = !strcmp(f, "open311-xml");
+
+		return !strcmp(x->dataset, "cases") ? dc_export_open311_cases(ctx, x, xml)
+		       : !strcmp(x->dataset, "case-events")
+		           ? dc_export_open311_events(ctx, x, xml)
+		           : dc_export_open311_services(ctx, x, xml);
+	}
+	if (!strcmp(f, "ocds"))
+		return dc_export_ocds(ctx, x);
+	if (!strcmp(f, "ical"))
+		return dc_export_ical(ctx, x);
+	return dc_export_feed(ctx, x, f);
+}
+
+/* ---- atomic files: stdout points at a temporary file in the target's directory ---- */
+
+struct redirect {
+	char *tmp; /* temporary file name; owned */
+	int saved; /* the real stdout, dup'ed */
+};
+
+static int
+redirect_begin(struct dc *ctx, const char *path, struct redirect *r)
+{
+	char *copy = dc_strdup(path);
+	mode_t um;
+	int fd;
+
+	r->tmp = dc_printf("%s/.%s.XXXXXX", dirname(copy), basename((char *)path));
+	free(copy);
+	if ((fd = mkstemp(r->tmp)) < 0) {
+		int e = errno;
+
+		free(r->tmp);
+		r->tmp = NULL;
+		return dc_error(ctx, DC_ECANTCREAT, "cannot create '%s': %s", path, strerror(e));
+	}
+	um = umask(0);
+	umask(um);
+	fchmod(fd, 0666 & ~um);
+	fflush(stdout);
+	r->saved = dup(STDOUT_FILENO);
+	dup2(fd, STDOUT_FILENO);
+	close(fd);
+	return 0;
+}
+
+static int
+redirect_end(struct dc *ctx, const char *path, struct redirect *r, int rc)
+{
+	if (fflush(stdout) == EOF || ferror(stdout)) {
+		clearerr(stdout);
+		if (!rc)
+			rc = dc_error(ctx, DC_EIO, "write error on '%s'", path);
+	}
+	if (!rc && fsync(STDOUT_FILENO))
+		rc = dc_error(ctx, DC_EIO, "cannot sync '%s': %s", path, strerror(errno));
+	dup2(r->saved, STDOUT_FILENO);
+	close(r->saved);
+	if (!rc && rename(r->tmp, path))
+		rc = dc_error(ctx, DC_ECANTCREAT, "cannot rename to '%s': %s", path,
+		              strerror(errno));
+	if (rc)
+		unlink(r->tmp);
+	free(r->tmp);
+	return rc;
+}
+
+static int
+write_file(struct dc *ctx, struct dc_export *x, const char *path)
+{
+	struct redirect r = {NULL, -1};
+	int rc;
+
+	if ((rc = redirect_begin(ctx, path, &r)))
+		return rc;
+	return redirect_end(ctx, path, &r, write_export(ctx, x));
+}
+
+/* ---- git publication ---- */
+
+static int
+git_fail(struct dc *ctx, const char *what)
+{
+	const git_error *e = git_error_last();
+
+	return dc_error(ctx, DC_EIO, "git: %s: %s", what, e && e->message ? e->message : "failed");
+}
+
+static int
+mkdirs(const char *dir)
+{
+	char *p = dc_strdup(dir), *s;
+	int rc = 0;
+
+	for (s = p + 1; *s; s++)
+		if (*s == '/') {
+			*s = '\0';
+			if (mkdir(p, 0777) && errno != EEXIST)
+				rc = -1;
+			*s = '/';
+		}
+	if (mkdir(p, 0777) && errno != EEXIST)
+		rc = -1;
+	free(p);
+	return rc;
+}
+
+static const char *
+default_ext(const char *format)
+{
+	if (!strcmp(format, "open311-json") || !strcmp(format, "ocds") ||
+	    !strcmp(format, "jsonfeed"))
+		return "json";
+	if (!strcmp(format, "open311-xml") || !strcmp(format, "rss"))
+		return "xml";
+	if (!strcmp(format, "ical"))
+		return "ics";
+	return format; /* csv, tsv, json, jsonl, atom */
+}
+
+static int
+publish(struct dc *ctx, struct dc_export *x, const char *format)
+{
+	git_repository *repo = NULL;
+	git_reference *head = NULL, *ref = NULL;
+	git_commit *parent = NULL;
+	git_tree *ptree = NULL, *tree = NULL;
+	git_tree_entry *te = NULL;
+	git_index *idx = NULL, *wi = NULL;
+	git_signature *sig = NULL;
+	git_oid blob, tid, cid;
+	git_index_entry e;
+	char *path = NULL, *full = NULL, *dir = NULL, *refname = NULL, *msg = NULL;
+	char *name = NULL, *email = NULL, hex[GIT_OID_HEXSZ + 1] = "";
+	const char *s;
+	int rc = 0, changed = 0, on_head;
+
+	path = x->git_path ? dc_strdup(x->git_path)
+	                   : dc_printf("%s.%s", x->dataset, default_ext(format));
+	if (*path == '/' || strstr(path, "..") || !*path) {
+		rc = dc_error(ctx, DC_EUSAGE,
+		              "--git-path: '%s' must be relative inside the repository", path);
+		goto done;
+	}
+	git_libgit2_init();
+	if (git_repository_open_ext(&repo, x->git_repo, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL)) {
+		if (mkdirs(x->git_repo)) {
+			rc = dc_error(ctx, DC_ECANTCREAT, "cannot create '%s': %s", x->git_repo,
+			              strerror(errno));
+			goto done;
+		}
+		if (git_repository_init(&repo, x->git_repo, 0)) {
+			rc = git_fail(ctx, x->git_repo);
+			goto done;
+		}
+	}
+	if (git_repository_is_bare(repo)) {
+		rc = dc_error(ctx, DC_EUSAGE, "'%s' is a bare repository", x->git_repo);
+		goto done;
+	}
+	if (git_reference_lookup(&head, repo, "HEAD")) {
+		rc = git_fail(ctx, "HEAD");
+		goto done;
+	}
+	s = git_reference_type(head) == GIT_REFERENCE_SYMBOLIC ? git_reference_symbolic_target(head)
+	                                                       : NULL;
+	refname = x->git_branch ? dc_printf("refs/heads/%s", x->git_branch) : dc_strdup(s);
+	if (!refname || git_reference_is_valid_name(refname) != 1) {
+		rc = dc_error(ctx, DC_EUSAGE, "--git-branch: not a valid branch name");
+		goto done;
+	}
+	on_head = s && !strcmp(s, refname);
+	if (!git_reference_lookup(&ref, repo, refname)) {
+		if (git_commit_lookup(&parent, repo, git_reference_target(ref)) ||
+		    git_commit_tree(&ptree, parent)) {
+			rc = git_fail(ctx, refname);
+			goto done;
+		}
+	}
+	/* the export goes to the working tree (atomically), and from there into a blob */
+	full = dc_printf("%s/%s", git_repository_workdir(repo), path);
+	dir = dc_strdup(full);
+	*strrchr(dir, '/') = '\0';
+	if (mkdirs(dir)) {
+		rc = dc_error(ctx, DC_ECANTCREAT, "cannot create '%s': %s", dir, strerror(errno));
+		goto done;
+	}
+	if ((rc = write_file(ctx, x, full)))
+		goto done;
+	if (git_blob_create_from_disk(&blob, repo, full)) {
+		rc = git_fail(ctx, path);
+		goto done;
+	}
+	changed = !ptree || git_tree_entry_bypath(&te, ptree, path) ||
+	          git_oid_cmp(git_tree_entry_id(te), &blob);
+	if (!changed) {
+		git_oid_tostr(hex, sizeof hex, git_commit_id(parent));
+		goto print;
+	}
+	/* a new tree: the parent's with the one file replaced, built in memory */
+	memset(&e, 0, sizeof e);
+	e.mode = GIT_FILEMODE_BLOB;
+	e.id = blob;
+	e.path = path;
+	if (git_index_new(&idx) || (ptree && git_index_read_tree(idx, ptree)) ||
+	    git_index_add(idx, &e) || git_index_write_tree_to(&tid, idx, repo) ||
+	    git_tree_lookup(&tree, repo, &tid)) {
+		rc = git_fail(ctx, "tree");
+		goto done;
+	}
+	name =
+	    (s = getenv("DC_GIT_AUTHOR_NAME")) && *s ? dc_strdup(s) : dc_setting(ctx, "city.name");
+	email =
+	    (s = getenv("DC_GIT_AUTHOR_EMAIL")) && *s ? dc_strdup(s) : dc_setting(ctx, "mail.from");
+	msg = x->git_message ? dc_printf("%s\n", x->git_message)
+	                     : dc_printf("dc-export %s (%s)\n", x->dataset, format);
+	if (git_signature_new(&sig, name && *name ? name : "dcity",
+	                      email && *email ? email : "dcity@localhost", dc_now(ctx), 0) ||
+	    git_commit_create(&cid, repo, refname, sig, sig, NULL, msg, tree, parent ? 1 : 0,
+	                      (const git_commit **)&parent)) {
+		rc = git_fail(ctx, "commit");
+		goto done;
+	}
+	git_oid_tostr(hex, sizeof hex, &cid);
+	/* keep `git status` clean when the branch is the checked-out one */
+	if (on_head && !git_repository_index(&wi, repo)) {
+		if (git_index_add_bypath(wi, path) || git_index_write(wi))
+			dc_warn(ctx, "git: could not update the index of '%s'", x->git_repo);
+	}
+print : {
+	const char *vals[] = {x->dataset, format, path, hex, changed ? "1" : "0"};
+
+	if (ctx->format == DC_FMT_CSV || ctx->format == DC_FMT_TSV || ctx->format == DC_FMT_JSON)
+		ctx->format = DC_FMT_JSONL;
+	if (!(rc = dc_out_begin(ctx, &rt_summary)) && !(rc = dc_out_row(ctx, vals)))
+		rc = dc_out_end(ctx);
+}
+done:
+	git_signature_free(sig);
+	git_index_free(wi);
+	git_index_free(idx);
+	git_tree_entry_free(te);
+	git_tree_free(tree);
+	git_tree_free(ptree);
+	git_commit_free(parent);
+	git_reference_free(ref);
+	git_reference_free(head);
+	git_repository_free(repo);
+	if (repo)
+		git_libgit2_shutdown();
+	free(name);
+	free(email);
+	free(msg);
+	free(refname);
+	free(dir);
+	free(full);
+	free(path);
+	return rc;
+}
+
+/* ---- the entry point ---- */
+
+static int
+window(struct dc *ctx, const char *opt, const char *v, int end, char out[21])
+{
+	long d;
+
+	*out = '\0';
+	if (!v)
+		return 0;
+	if (dc_parse_date(v, &d) < 0)
+		return dc_error(ctx, DC_EUSAGE, "--%s: '%s' is not a date (YYYY-MM-DD)", opt, v);
+	dc_fmt_time(end ? dc_local_end_of_day(ctx, d) : dc_local_start_of_day(ctx, d), out);
+	return 0;
+}
+
+int
+dc_export_run(struct dc *ctx, struct dc_export *x)
+{
+	const char *f = x->format;
+	int i, rc;
+
+	for (i = 0; datasets[i].name && strcmp(datasets[i].name, x->dataset); i++)
+		;
+	if (!datasets[i].name)
+		return dc_error(ctx, DC_EUSAGE, "unknown dataset '%s'", x->dataset);
+	if (f && !set_generic(ctx, f) && !word_in(datasets[i].formats, f))
+		return dc_error(ctx, DC_EUSAGE,
+		                "dataset '%s' has no format '%s' (table, csv, tsv, json, "
+		                "jsonl%s%s)",
+		                x->dataset, f, *datasets[i].formats ? " " : "",
+		                datasets[i].formats);
+	if (f && set_generic(ctx, f))
+		f = NULL; /* generic: ctx->format says which */
+	x->format = f;
+	if ((rc = window(ctx, "since", x->since, 0, x->since_at)) ||
+	    (rc = window(ctx, "until", x->until, 1, x->until_at)))
+		return rc;
+	if ((x->git_path || x->git_branch || x->git_message) && !x->git_repo)
+		return dc_error(ctx, DC_EUSAGE,
+		                "--git-path, --git-branch and --git-message need --git-repo");
+	if (x->git_repo && x->output)
+		return dc_error(ctx, DC_EUSAGE, "-o and --git-repo exclude each other");
+	if (!f && ctx->format == DC_FMT_TABLE && (x->git_repo || x->output))
+		ctx->format = DC_FMT_CSV; /* a file gets data, not a terminal table */
+	if ((rc = dc_db_open(ctx)) || (rc = dc_whoami(ctx)))
+		return rc;
+	if (x->git_repo)
+		return publish(ctx, x, f ? f : format_name(ctx));
+	if (x->output)
+		return write_file(ctx, x, x->output);
+	return write_export(ctx, x);
+}
+
+/* ---- read-only SQL ---- */
+
+static int sql_rows(struct dc *ctx, const char *sql);
+
+int
+dc_export_sql(struct dc *ctx, const char *sql, const char *output)
+{
+	struct redirect r = {NULL, -1};
+	int rc;
+
+	if (!output)
+		return sql_rows(ctx, sql);
+	if (ctx->format == DC_FMT_TABLE)
+		ctx->format = DC_FMT_CSV;
+	if ((rc = redirect_begin(ctx, output, &r)))
+		return rc;
+	return redirect_end(ctx, output, &r, sql_rows(ctx, sql));
+}
+
+static int
+sql_rows(struct dc *ctx, const char *sql)
+{
+	sqlite3_stmt *st = NULL;
+	struct dc_field *fields = NULL;
+	struct dc_rectype rt;
+	const char *tail = NULL;
+	int rc, i, n;
+
+	if ((rc = dc_db_open_readonly(ctx)) || (rc = dc_require(ctx, "auditor", "run SQL exports")))
+		return rc;
+	if ((rc = dc_exec(ctx, "PRAGMA query_only = ON", 0)))
+		return rc;
+	if ((rc = sqlite3_prepare_v2(ctx->db, sql, -1, &st, &tail)) != SQLITE_OK)
+		return dc_error(ctx, DC_EDATA, "sql: %s", sqlite3_errmsg(ctx->db));
+	if (!st)
+		return dc_error(ctx, DC_EUSAGE, "sql: no statement");
+	if (tail && tail[strspn(tail, " \t\r\n;")]) {
+		rc = dc_error(ctx, DC_EUSAGE, "sql: one statement only");
+		goto done;
+	}
+	if (!sqlite3_stmt_readonly(st)) {
+		rc = dc_error(ctx, DC_EPERM, "permission denied: sql exports are read-only");
+		goto done;
+	}
+	if ((n = sqlite3_column_count(st)) < 1 || n > 64) {
+		rc = dc_error(ctx, DC_EUSAGE, "sql: a query with 1 to 64 columns is needed");
+		goto done;
+	}
+	/* the first row decides the column types; an empty result is all text */
+	if ((rc = dc_step(ctx, st)) < 0 || rc > 1)
+		goto done;
+	if (!(fields = calloc((size_t)n, sizeof *fields)))
+		abort();
+	for (i = 0; i < n; i++) {
+		int t = rc == 1 ? sqlite3_column_type(st, i) : SQLITE_TEXT;
+
+		fields[i].name = sqlite3_column_name(st, i);
+		fields[i].type = t == SQLITE_INTEGER ? DC_T_INT
+		                 : t == SQLITE_FLOAT ? DC_T_REAL
+		                                     : DC_T_STR;
+	}
+	rt.name = "row";
+	rt.fields = fields;
+	rt.nfields = n;
+	{
+		int more = rc;
+
+		if ((rc = dc_out_begin(ctx, &rt)))
+			goto done;
+		while (more == 1) {
+			if ((rc = dc_out_stmt(ctx, st)))
+				goto done;
+			if ((more = dc_step(ctx, st)) < 0 || more > 1) {
+				rc = more;
+				goto done;
+			}
+		}
+		rc = dc_out_end(ctx);
+	}
+done:
+	if (rc)
+		dc_out_discard(ctx);
+	sqlite3_finalize(st);
+	free(fields);
+	return rc;
+}

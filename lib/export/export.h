@@ -1,0 +1,51 @@
+/*
+ * dc-export (SPEC §8): datasets in the generic record formats and in the open-data formats
+ * Open311 GeoReport v2, OCDS 1.1, Atom, RSS, JSON Feed and iCalendar; atomic -o files,
+ * publication into a git repository, and read-only SQL for auditors.
+ *
+ * Every writer streams: it steps one statement and writes each row as it comes, to stdout
+ * (dc_export_run points stdout at the -o or git file while a writer runs).
+ */
+#ifndef DC_EXPORT_H
+#define DC_EXPORT_H
+
+#include <libxml/xmlIO.h>
+
+#include "core/dc.h"
+
+/* One export: all strings borrowed from the argument list. */
+struct dc_export {
+	const char *dataset; /* cases, case-events, services, orders, ... */
+	const char *format;  /* csv ... jsonl, open311-json, ocds, atom, ...; NULL: ctx->format */
+	const char *output;  /* -o FILE or NULL */
+	const char *since, *until; /* local dates YYYY-MM-DD, inclusive, or NULL */
+	const char *status, *department;
+	const char *git_repo, *git_path, *git_branch, *git_message;
+	char since_at[21], until_at[21]; /* the dates as UTC instants ("" when unset) */
+};
+
+int dc_export_run(struct dc *ctx, struct dc_export *x);
+/* Read-only SQL (auditor, admin) in the generic formats, column names from the statement. */
+int dc_export_sql(struct dc *ctx, const char *sql, const char *output);
+
+/* Writers of the open-data formats (lib/export/open311.c, ocds.c, feeds.c). */
+int dc_export_open311_cases(struct dc *ctx, const struct dc_export *x, int xml);
+int dc_export_open311_events(struct dc *ctx, const struct dc_export *x, int xml);
+int dc_export_open311_services(struct dc *ctx, const struct dc_export *x, int xml);
+int dc_export_ocds(struct dc *ctx, const struct dc_export *x);
+int dc_export_feed(struct dc *ctx, const struct dc_export *x, const char *format);
+int dc_export_ical(struct dc *ctx, const struct dc_export *x);
+
+/* Shared by the writers: bind the time window to ?N and ?N+1 (NULL when unset). */
+void dc_export_bind_window(sqlite3_stmt *st, int n, const struct dc_export *x);
+/* Write the rows of st as <root><item><col>text</col>...</item>...</root>, element names from
+ * the column names; a NULL column is left out. Finalizes st. */
+int dc_export_xml_rows(struct dc *ctx, sqlite3_stmt *st, const char *root, const char *item);
+/* Flush stdout after a writer: 0, DC_EIO, or exit 0 when a pipe reader stopped (SPEC §1.3). */
+int dc_export_flush(struct dc *ctx);
+/* A libxml2 output buffer on stdout (libxml2's error chatter silenced). */
+xmlOutputBufferPtr dc_export_xml_stdout(void);
+/* The host part of city.url ("www.musterstadt.example"); caller frees. */
+char *dc_export_host(struct dc *ctx);
+
+#endif

@@ -1,0 +1,197 @@
+/*
+ * Open311 GeoReport v2: service_requests (cases), services, and the public events of cases.
+ * Public fields only: the reporter and internal notes never leave through these formats.
+ * JSON goes through the core writer (a record type per list), XML through xmlTextWriter.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <libxml/xmlwriter.h>
+
+#include "export/export.h"
+
+static const struct dc_rectype rt_request = {
+    "service_request",
+    (const struct dc_field[]){{"service_request_id", DC_T_STR},
+                              {"status", DC_T_STR},
+                              {"status_notes", DC_T_STR},
+                              {"service_name", DC_T_STR},
+                              {"service_code", DC_T_STR},
+                              {"description", DC_T_STR},
+                              {"agency_responsible", DC_T_STR},
+                              {"service_notice", DC_T_STR},
+                              {"requested_datetime", DC_T_STR},
+                              {"updated_datetime", DC_T_STR},
+                              {"expected_datetime", DC_T_STR},
+                              {"address", DC_T_STR},
+                              {"address_id", DC_T_STR},
+                              {"zipcode", DC_T_STR},
+                              {"lat", DC_T_REAL},
+                              {"long", DC_T_REAL},
+                              {"media_url", DC_T_STR}},
+    17};
+
+static const struct dc_rectype rt_o311_service = {
+    "service",
+    (const struct dc_field[]){{"service_code", DC_T_STR},
+                              {"service_name", DC_T_STR},
+                              {"description", DC_T_STR},
+                              {"metadata", DC_T_BOOL},
+                              {"type", DC_T_STR},
+                              {"keywords", DC_T_STR},
+                              {"group", DC_T_STR}},
+    7};
+
+static const struct dc_rectype rt_o311_event = {
+    "event",
+    (const struct dc_field[]){{"id", DC_T_INT},
+                              {"service_request_id", DC_T_STR},
+                              {"datetime", DC_T_STR},
+                              {"kind", DC_T_STR},
+                              {"status", DC_T_STR},
+                              {"status_notes", DC_T_STR}},
+    6};
+
+#define OPEN "('new','assigned','in_progress','waiting')"
+
+/* Emit a statement in JSON (one array, like GeoReport's .json) or XML (root/item). */
+static int
+emit(struct dc *ctx, const struct dc_rectype *rt, sqlite3_stmt *st, int xml, const char *root,
+     const char *item)
+{
+	if (xml)
+		return dc_export_xml_rows(ctx, st, root, item);
+	ctx->format = DC_FMT_JSON;
+	return dc_out_query(ctx, rt, st);
+}
+
+int
+dc_export_open311_cases(struct dc *ctx, const struct dc_export *x, int xml)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if ((rc = dc_prepare(
+	         ctx, &st,
+	         "SELECT c.id AS service_request_id,"
+	         " CASE WHEN c.status IN " OPEN " THEN 'open' ELSE 'closed' END AS status,"
+	         " (SELECT e.note FROM event e WHERE e.entity = 'case' AND e.ref = c.id"
+	         "   AND e.visibility = 'public' AND e.kind IN ('note', 'status') AND e.note <> ''"
+	         "   ORDER BY e.id DESC LIMIT 1) AS status_notes,"
+	         " s.name AS service_name, c.service AS service_code, c.description AS description,"
+	         " d.name AS agency_responsible, NULL AS service_notice,"
+	         " c.created_at AS requested_datetime, c.updated_at AS updated_datetime,"
+	         " CASE WHEN c.status IN " OPEN " THEN c.due_at END AS expected_datetime,"
+	         " c.address AS address, NULL AS address_id, NULL AS zipcode, c.lat AS lat,"
+	         " c.lon AS long, json_extract(c.media, '$[0]') AS media_url"
+	         " FROM cases c JOIN service s ON s.code = c.service LEFT JOIN dept d ON d.code = "
+	         "c.dept"
+	         " WHERE (?1 IS NULL OR c.created_at >= ?1) AND (?2 IS NULL OR c.created_at <= ?2)"
+	         " AND (?3 IS NULL OR c.status = ?3 OR ?3 = CASE WHEN c.status IN " OPEN
+	         "   THEN 'open' ELSE 'closed' END)"
+	         " AND (?4 IS NULL OR c.dept = ?4) ORDER BY c.created_at, c.id")))
+		return rc;
+	dc_export_bind_window(st, 1, x);
+	sqlite3_bind_text(st, 3, x->status, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 4, x->department, -1, SQLITE_TRANSIENT);
+	return emit(ctx, &rt_request, st, xml, "service_requests", "request");
+}
+
+int
+dc_export_open311_events(struct dc *ctx, const struct dc_export *x, int xml)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if ((rc = dc_prepare(
+	         ctx, &st,
+	         "SELECT e.id AS id, e.ref AS service_request_id, e.at AS datetime,"
+	         " e.kind AS kind, CASE WHEN e.kind = 'status' THEN e.to_value END AS status,"
+	         " e.note AS status_notes FROM event e JOIN cases c ON c.id = e.ref"
+	         " WHERE e.entity = 'case' AND e.visibility = 'public'"
+	         " AND (?1 IS NULL OR e.at >= ?1) AND (?2 IS NULL OR e.at <= ?2)"
+	         " AND (?3 IS NULL OR c.status = ?3) AND (?4 IS NULL OR c.dept = ?4)"
+	         " ORDER BY e.id")))
+		return rc;
+	dc_export_bind_window(st, 1, x);
+	sqlite3_bind_text(st, 3, x->status, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 4, x->department, -1, SQLITE_TRANSIENT);
+	return emit(ctx, &rt_o311_event, st, xml, "events", "event");
+}
+
+int
+dc_export_open311_services(struct dc *ctx, const struct dc_export *x, int xml)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if ((rc = dc_prepare(ctx, &st,
+	                     "SELECT s.code AS service_code, s.name AS service_name,"
+	                     " s.description AS description,"
+	                     " CASE WHEN json_array_length(s.definition) > 0 THEN"
+	                     "   (CASE WHEN ?1 THEN 'true' ELSE 1 END) ELSE"
+	                     "   (CASE WHEN ?1 THEN 'false' ELSE 0 END) END AS metadata,"
+	                     " 'realtime' AS type, s.kind AS keywords, d.name AS \"group\""
+	                     " FROM service s LEFT JOIN dept d ON d.code = s.dept"
+	                     " WHERE s.active AND (?2 IS NULL OR s.dept = ?2) ORDER BY s.code")))
+		return rc;
+	sqlite3_bind_int(st, 1, xml);
+	sqlite3_bind_text(st, 2, x->department, -1, SQLITE_TRANSIENT);
+	return emit(ctx, &rt_o311_service, st, xml, "services", "service");
+}
+
+static void
+xml_quiet(void *ctx, const char *msg, ...)
+{
+}
+
+xmlOutputBufferPtr
+dc_export_xml_stdout(void)
+{
+	/* a pipe reader that stops early is success (SPEC §1.3): no libxml2 chatter about it */
+	xmlSetGenericErrorFunc(NULL, xml_quiet);
+	fflush(stdout);
+	return xmlOutputBufferCreateFile(stdout, NULL);
+}
+
+int
+dc_export_xml_rows(struct dc *ctx, sqlite3_stmt *st, const char *root, const char *item)
+{
+	xmlTextWriterPtr w = NULL;
+	xmlOutputBufferPtr ob;
+	int rc, i, n = sqlite3_column_count(st), ok = 0;
+
+	if (!(ob = dc_export_xml_stdout()) || !(w = xmlNewTextWriter(ob))) {
+		rc = dc_error(ctx, DC_EINTERNAL, "cannot start the XML writer");
+		goto done;
+	}
+	xmlTextWriterSetIndent(w, 1);
+	xmlTextWriterSetIndentString(w, BAD_CAST "  ");
+	ok = xmlTextWriterStartDocument(w, "1.0", "UTF-8", NULL) >= 0 &&
+	     xmlTextWriterStartElement(w, BAD_CAST root) >= 0;
+	while (ok && (rc = dc_step(ctx, st)) == 1) {
+		ok = xmlTextWriterStartElement(w, BAD_CAST item) >= 0;
+		for (i = 0; ok && i < n; i++) {
+			const unsigned char *v = sqlite3_column_text(st, i);
+
+			if (v)
+				ok = xmlTextWriterWriteElement(
+				         w, BAD_CAST sqlite3_column_name(st, i), v) >= 0;
+		}
+		ok = ok && xmlTextWriterEndElement(w) >= 0;
+		ctx->nrows++;
+	}
+	if (ok && rc)
+		goto done; /* a database error */
+	ok = ok && xmlTextWriterEndDocument(w) >= 0 && xmlTextWriterFlush(w) >= 0;
+	if (!(rc = dc_export_flush(ctx)) && !ok)
+		rc = dc_error(ctx, DC_EIO, "write error on standard output");
+done:
+	if (w)
+		xmlFreeTextWriter(w); /* frees ob */
+	else if (ob)
+		xmlOutputBufferClose(ob);
+	fflush(stdout);
+	sqlite3_finalize(st);
+	return rc;
+}

@@ -1,0 +1,446 @@
+#!/usr/bin/env bats
+# dc-export: datasets in the generic formats and in Open311, OCDS, Atom, RSS, JSON Feed and
+# iCalendar, each read back by a real consumer; privacy of the public formats; atomic -o;
+# git publication; read-only SQL (SPEC §8).
+
+load helper
+
+OCDS_REF=$ROOT/../shared/reference/ocds
+
+# Personal data that must never appear in a public export.
+SECRETS=("Zoe Geheimname" "zoe.secret@example.org" "+49 170 5550199" "5550199"
+	"Xaver Privat" "xaver@private.example" "0301234567" "Querulant" "ohne Ortstermin"
+	"anna.nord@private.example" "Gewinnspiel-Geheimtext" "versteckt-geheim")
+
+# seed_city, an auditor, a moderator, two cases full of personal data with internal and
+# public notes, three orders (placed, approved after quotes, draft), feed posts: two events
+# (timed and all-day), a question, a held and a hidden post.
+setup() {
+	seed_city
+	dc-assign staff add mod --name "Mo Derator" --role moderator >/dev/null
+	dc-assign dept add schule --name "Schulverwaltung" >/dev/null
+	dc-assign staff add hana --name "Hana Haupt" --dept schule --role head >/dev/null
+	dc-assign staff add carl --name "Carl Klein" --dept schule --role clerk >/dev/null
+	dc config ocds.prefix ocds-abc123 >/dev/null
+	C1=$(new_case --description "Tiefes Loch, Radweg" --address "Hauptstraße 1" --lat 52.1 --lon 10.5 \
+		--name "Zoe Geheimname" --email zoe.secret@example.org --phone "+49 170 5550199" \
+		--media https://img.example/1.jpg)
+	C2=$(DC_NOW=2026-03-03T10:00:00Z new_case --description "Kleines Loch" --name "Xaver Privat" \
+		--email xaver@private.example --phone 0301234567)
+	DC_USER=anna dc-case note "$C1" "INTERN: Anwohner ist Querulant" >/dev/null
+	DC_USER=anna dc-case status "$C1" in_progress --note "Reparatur ist beauftragt" >/dev/null
+	DC_USER=anna dc-case note "$C2" "INTERN: ohne Ortstermin erledigt" >/dev/null
+	DC_USER=anna dc-case status "$C2" in_progress >/dev/null
+	DC_USER=anna dc-case status "$C2" resolved --note "Loch verfüllt" >/dev/null
+	export DC_USER=bob
+	dc-order vendor add acme --name "Acme & Co <GmbH>" --email sales@acme.example >/dev/null
+	dc-order vendor add zeta --name "Zeta" --email z@zeta.example >/dev/null
+	dc-order vendor add mueller --name "Müller" --email m@mueller.example >/dev/null
+	dc-order budget add 4711 --dept schule --year 2026 --amount 50000 >/dev/null
+	O1=$(DC_USER=carl dc-order new --dept schule --budget 4711 -q --line "Stühle;10;50.00;acme" --category moebel)
+	DC_USER=hana dc-order approve "$O1" >/dev/null
+	dc-order place "$O1" >/dev/null
+	O2=$(DC_USER=carl dc-order new --dept schule --budget 4711 -q --line "Tafeln;10;500.00;acme")
+	dc-order quote "$O2" --vendor acme --amount 5000 >/dev/null
+	dc-order quote "$O2" --vendor zeta --amount 4800 >/dev/null
+	dc-order quote "$O2" --vendor mueller --amount 5100 >/dev/null
+	dc-order award "$O2" --vendor zeta >/dev/null
+	DC_USER=hana dc-order approve "$O2" >/dev/null
+	O3=$(DC_USER=carl dc-order new --dept schule --budget 4711 -q --line "Papier;1;20.00;acme")
+	export DC_USER=paul
+	dc-feed member add anna --name "Anna Nord" --kind citizen --district Nord --email anna.nord@private.example >/dev/null
+	dc-feed member add stadt --name "Stadt Musterstadt" --kind authority >/dev/null
+	dc-feed post --author stadt --title "Straßenfest; Nord, mit Musik" --kind event \
+		--body "Ein langer Text über das Fest mit Umlauten äöü und Emoji 🎉🎉🎉🎉🎉🎉 der lang genug ist, damit gefaltet wird.
+Zeile zwei; Komma, Backslash \\ Ende" \
+		--starts 2026-03-20T15:00:00Z --ends 2026-03-20T20:00:00Z --location "Marktplatz, Nord" --topics fest,musik >/dev/null
+	dc-feed post --author stadt --title "Flohmarkt ganztags" --body "Den ganzen Tag" --kind event \
+		--starts 2026-03-21 --ends 2026-03-22 >/dev/null
+	dc-feed post --author anna --title "Frage <b>&</b>" --body "Wer weiß was?" --kind question >/dev/null
+	DC_USER=mod dc-feed filter add Gewinnspiel --action hold >/dev/null
+	dc-feed post --author anna --title "Gewinnspiel" --body "Gewinnspiel-Geheimtext" >/dev/null
+	HIDDEN=$(dc-feed post --author anna --title "bald weg" --body "versteckt-geheim" -q)
+	DC_USER=mod dc-feed moderate "$HIDDEN" hide --reason "Spam" >/dev/null
+	unset DC_USER
+}
+
+# no SECRET of $output
+assert_private() {
+	local s
+	for s in "${SECRETS[@]}"; do
+		if [[ $output == *"$s"* ]]; then
+			fail "public export contains '$s'"
+		fi
+	done
+}
+
+# --- generic formats ---------------------------------------------------------------------
+
+@test "cases as CSV read back by Python's csv: the internal dataset carries the reporter" {
+	run env DC_USER=ines dc-export cases -f csv
+	assert_success
+	run $PY -c 'import csv,sys
+rows = list(csv.DictReader(sys.stdin))
+for r in rows: print(r["id"], r["status"], r["reporter.name"], r["reporter.email"], r["lat"])' <<<"$output"
+	assert_output "$C1 in_progress Zoe Geheimname zoe.secret@example.org 52.1
+$C2 resolved Xaver Privat xaver@private.example "
+}
+
+@test "every dataset in json, jsonl and tsv for the auditor; JSON read back by Python" {
+	for ds in cases case-events services orders budgets catalog products shop-orders notifications posts events; do
+		run env DC_USER=ines dc-export "$ds" -f json
+		assert_success
+		$PY -c 'import json,sys; d = json.load(sys.stdin); assert isinstance(d, list)' <<<"$output"
+		run env DC_USER=ines dc-export "$ds" --jsonl
+		assert_success
+		$PY -c 'import json,sys
+for l in sys.stdin:
+    if l.strip(): json.loads(l)' <<<"$output"
+		run env DC_USER=ines dc-export "$ds" -f tsv
+		assert_success
+	done
+	run env DC_USER=ines dc-export orders -f json
+	run $PY -c 'import json,sys; print(" ".join(r["id"] + ":" + r["status"] for r in json.load(sys.stdin)))' <<<"$output"
+	assert_output "$O1:placed $O2:approved $O3:draft"
+	DC_USER=ines dc-export notifications --jsonl | validate notification
+	DC_USER=ines dc-export cases --jsonl | validate case
+	DC_USER=ines dc-export orders --jsonl | validate order
+	DC_USER=ines dc-export posts --jsonl | validate post
+	run env DC_USER=ines dc-export posts -f csv
+	run $PY -c 'import csv,sys; print(sorted(r["title"] for r in csv.DictReader(sys.stdin)))' <<<"$output"
+	assert_output "['Flohmarkt ganztags', 'Frage <b>&</b>', 'Straßenfest; Nord, mit Musik']"
+}
+
+@test "filters: --status, --department, --since, --until" {
+	run env DC_USER=ines dc-export cases -f csv --status resolved --fields id
+	assert_output $'id\n'"$C2"
+	run env DC_USER=ines dc-export cases -f csv --since 2026-03-03 --fields id
+	assert_output $'id\n'"$C2"
+	run env DC_USER=ines dc-export cases -f csv --until 2026-03-02 --fields id
+	assert_output $'id\n'"$C1"
+	run env DC_USER=ines dc-export cases -f csv --department buergerbuero --fields id
+	assert_output "id"
+	run env DC_USER=ines dc-export orders -f csv --status draft --fields id
+	assert_output $'id\n'"$O3"
+	run dc-export cases -f open311-json --status closed
+	run $PY -c 'import json,sys; print([r["service_request_id"] for r in json.load(sys.stdin)])' <<<"$output"
+	assert_output "['$C2']"
+	run env DC_USER=ines dc-export cases --since 2026-13-01
+	assert_failure 64
+}
+
+@test "roles: internal datasets need a role, public formats do not, unknown formats are usage errors" {
+	for ds in cases case-events orders budgets notifications shop-orders; do
+		run env DC_USER=nobody dc-export "$ds" -f csv
+		assert_failure 77
+	done
+	run env DC_USER=carl dc-export notifications -f csv
+	assert_failure 77
+	run env DC_USER=bob dc-export budgets -f csv --fields id
+	assert_success
+	assert_output $'id\n4711/2026'
+	for f in "cases open311-json" "case-events open311-xml" "services open311-json" "orders ocds" \
+		"posts atom" "posts rss" "posts jsonfeed" "events ical"; do
+		set -- $f
+		run env DC_USER=nobody dc-export "$1" -f "$2"
+		assert_success
+	done
+	run dc-export orders -f atom
+	assert_failure 64
+	assert_output --partial "dataset 'orders' has no format 'atom'"
+	run dc-export nosuch
+	assert_failure 64
+	run dc-export report
+	assert_failure 64
+	run dc-export board
+	assert_failure 64
+}
+
+# --- Open311 ----------------------------------------------------------------------------
+
+@test "open311-json: GeoReport v2 service_requests field for field, public notes only" {
+	run env DC_USER=nobody dc-export cases -f open311-json
+	assert_success
+	assert_private
+	run $PY -c 'import json,sys
+d = json.load(sys.stdin)
+print(list(d[0].keys()))
+for r in d: print(r["service_request_id"], r["status"], r["status_notes"], r["agency_responsible"], r["service_code"], r["lat"], r["long"], r["media_url"], r["expected_datetime"])' <<<"$output"
+	assert_output "['service_request_id', 'status', 'status_notes', 'service_name', 'service_code', 'description', 'agency_responsible', 'service_notice', 'requested_datetime', 'updated_datetime', 'expected_datetime', 'address', 'address_id', 'zipcode', 'lat', 'long', 'media_url']
+$C1 open Reparatur ist beauftragt Tiefbauamt pothole 52.1 10.5 https://img.example/1.jpg 2026-03-10T22:59:59Z
+$C2 closed Loch verfüllt Tiefbauamt pothole None None None None"
+}
+
+@test "open311-xml: well-formed (xmllint), the same requests, escaped text" {
+	command -v xmllint || skip "xmllint missing (Debian: libxml2-utils)"
+	dc-export cases -f open311-xml >"$BATS_TEST_TMPDIR/r.xml"
+	run xmllint --noout "$BATS_TEST_TMPDIR/r.xml"
+	assert_success
+	run $PY -c 'import sys, xml.etree.ElementTree as ET
+root = ET.parse(sys.argv[1]).getroot()
+print(root.tag)
+for r in root.findall("request"): print(r.findtext("service_request_id"), r.findtext("status"), r.findtext("status_notes"), r.findtext("address"), r.findtext("description"))' "$BATS_TEST_TMPDIR/r.xml"
+	assert_output "service_requests
+$C1 open Reparatur ist beauftragt Hauptstraße 1 Tiefes Loch, Radweg
+$C2 closed Loch verfüllt None Kleines Loch"
+	run dc-export services -f open311-xml
+	assert_success
+	run $PY -c 'import sys, xml.etree.ElementTree as ET
+root = ET.fromstring(sys.stdin.read().encode())
+for s in root.findall("service"): print(root.tag, s.findtext("service_code"), s.findtext("service_name"), s.findtext("metadata"), s.findtext("type"), s.findtext("group"))' <<<"$output"
+	assert_output "services parking Bewohnerparkausweis false realtime Bürgerbüro
+services pothole Schlagloch true realtime Tiefbauamt"
+}
+
+@test "case-events in open311 formats: public events only" {
+	run dc-export case-events -f open311-json
+	assert_success
+	assert_private
+	run $PY -c 'import json,sys
+for r in json.load(sys.stdin): print(r["service_request_id"], r["kind"], r["status"], r["status_notes"])' <<<"$output"
+	assert_output "$C1 created None Schlagloch
+$C2 created None Schlagloch
+$C1 status in_progress Reparatur ist beauftragt
+$C2 status in_progress None
+$C2 status resolved Loch verfüllt"
+	run env DC_USER=ines dc-export case-events -f csv
+	assert_output --partial "Querulant"
+}
+
+# --- OCDS --------------------------------------------------------------------------------
+
+@test "ocds: a release package valid against the OCDS 1.1.5 schema (Draft 4), drafts left out" {
+	[ -f "$OCDS_REF/release-package-schema.json" ] || skip "no OCDS schema in $OCDS_REF"
+	dc-export orders -f ocds >"$BATS_TEST_TMPDIR/o.json"
+	run $PY -W ignore -c '
+import json, sys, os
+from jsonschema import Draft4Validator, RefResolver
+ref = sys.argv[1]
+pkg = json.load(open(os.path.join(ref, "release-package-schema.json")))
+rel = json.load(open(os.path.join(ref, "release-schema.json")))
+Draft4Validator.check_schema(pkg)
+store = {rel["id"]: rel, rel["id"].rstrip("#"): rel}
+v = Draft4Validator(pkg, resolver=RefResolver.from_schema(pkg, store=store))
+doc = json.load(open(sys.argv[2]))
+errs = sorted(v.iter_errors(doc), key=lambda e: list(e.path))
+for e in errs: print("/".join(map(str, e.path)), e.message)
+rv = Draft4Validator(rel, resolver=RefResolver.from_schema(rel, store=store))
+for r in doc["releases"]:
+    for e in rv.iter_errors(r): print(r["ocid"], "/".join(map(str, e.path)), e.message); errs.append(e)
+if errs: sys.exit(1)
+for r in doc["releases"]:
+    t = r["tender"]
+    print(r["ocid"], ",".join(r["tag"]), t["status"], t["value"]["amount"], t["procurementMethod"],
+          [a["suppliers"][0]["name"] for a in r.get("awards", [])], len(r.get("contracts", [])),
+          sorted(p["name"] + ":" + "+".join(p["roles"]) for p in r["parties"]))
+' "$OCDS_REF" "$BATS_TEST_TMPDIR/o.json"
+	assert_success
+	assert_output "ocds-abc123-$O1 award,contract complete 500.0 direct ['Acme & Co <GmbH>'] 1 ['Acme & Co <GmbH>:supplier', 'Schulverwaltung:buyer+procuringEntity']
+ocds-abc123-$O2 tender active 5000.0 limited ['Zeta'] 0 ['Acme & Co <GmbH>:tenderer', 'Müller:tenderer', 'Schulverwaltung:buyer+procuringEntity', 'Zeta:tenderer+supplier']"
+}
+
+# --- feeds -------------------------------------------------------------------------------
+
+@test "atom and rss: well-formed, visible posts only, author display name only" {
+	command -v xmllint || skip "xmllint missing (Debian: libxml2-utils)"
+	for f in atom rss; do
+		dc-export posts -f $f >"$BATS_TEST_TMPDIR/f.xml"
+		run xmllint --noout "$BATS_TEST_TMPDIR/f.xml"
+		assert_success
+		run cat "$BATS_TEST_TMPDIR/f.xml"
+		assert_private
+		refute_output --partial "bald weg"
+	done
+	dc-export posts -f atom >"$BATS_TEST_TMPDIR/a.xml"
+	run $PY -c 'import sys, xml.etree.ElementTree as ET
+A = "{http://www.w3.org/2005/Atom}"
+f = ET.parse(sys.argv[1]).getroot()
+print(f.tag, f.findtext(A + "title"), f.findtext(A + "updated"))
+for e in f.findall(A + "entry"): print(e.findtext(A + "title"), "|", e.find(A + "author").findtext(A + "name"), "|", [c.get("term") for c in e.findall(A + "category")])' "$BATS_TEST_TMPDIR/a.xml"
+	assert_output "${A:-}{http://www.w3.org/2005/Atom}feed Musterstadt 2026-03-02T09:00:00Z
+Frage <b>&</b> | Anna Nord | []
+Flohmarkt ganztags | Stadt Musterstadt | []
+Straßenfest; Nord, mit Musik | Stadt Musterstadt | ['fest', 'musik']"
+	dc-export posts -f rss >"$BATS_TEST_TMPDIR/r.xml"
+	run $PY -c 'import sys, xml.etree.ElementTree as ET
+c = ET.parse(sys.argv[1]).getroot()
+print(c.tag, c.get("version"))
+for i in c.find("channel").findall("item"): print(i.findtext("guid"), i.findtext("pubDate"))' "$BATS_TEST_TMPDIR/r.xml"
+	assert_output "rss 2.0
+P-2026-000003 Mon, 02 Mar 2026 09:00:00 +0000
+P-2026-000002 Mon, 02 Mar 2026 09:00:00 +0000
+P-2026-000001 Mon, 02 Mar 2026 09:00:00 +0000"
+}
+
+@test "jsonfeed: JSON Feed 1.1 read back by Python" {
+	run dc-export posts -f jsonfeed
+	assert_success
+	assert_private
+	run $PY -c 'import json,sys
+d = json.load(sys.stdin)
+print(d["version"], d["title"], d["home_page_url"])
+for i in d["items"]: print(i["id"], i["title"], i["authors"], i.get("tags"), i["date_published"], i["url"])' <<<"$output"
+	assert_output "https://jsonfeed.org/version/1.1 Musterstadt https://www.musterstadt.example
+P-2026-000003 Frage <b>&</b> [{'name': 'Anna Nord'}] None 2026-03-02T09:00:00Z https://www.musterstadt.example/posts/P-2026-000003
+P-2026-000002 Flohmarkt ganztags [{'name': 'Stadt Musterstadt'}] None 2026-03-02T09:00:00Z https://www.musterstadt.example/posts/P-2026-000002
+P-2026-000001 Straßenfest; Nord, mit Musik [{'name': 'Stadt Musterstadt'}] ['fest', 'musik'] 2026-03-02T09:00:00Z https://www.musterstadt.example/posts/P-2026-000001"
+}
+
+@test "ical: RFC 5545 CRLF, 75-octet folding on UTF-8 boundaries, escaping, VALUE=DATE" {
+	dc-export events -f ical >"$BATS_TEST_TMPDIR/e.ics"
+	run $PY -c '
+import sys
+raw = open(sys.argv[1], "rb").read()
+assert raw.endswith(b"\r\n"), "no final CRLF"
+lines = raw[:-2].split(b"\r\n")
+for l in lines:
+    assert b"\n" not in l and b"\r" not in l, "bare LF/CR"
+    assert len(l) <= 75, "line over 75 octets: %r" % l
+    l.decode("utf-8")  # every physical line is valid UTF-8: no fold inside a sequence
+folded = sum(1 for l in lines if l.startswith(b" "))
+# unfold (RFC 5545 3.1) and parse content lines
+logical = []
+for l in lines:
+    if l.startswith(b" "): logical[-1] += l[1:]
+    else: logical.append(l)
+text = [l.decode() for l in logical]
+assert text[0] == "BEGIN:VCALENDAR" and text[-1] == "END:VCALENDAR"
+assert "VERSION:2.0" in text and any(t.startswith("PRODID:") for t in text)
+ev, cur = [], None
+for t in text:
+    if t == "BEGIN:VEVENT": cur = {}
+    elif t == "END:VEVENT": ev.append(cur); cur = None
+    elif cur is not None:
+        name, _, value = t.partition(":")
+        cur[name] = value
+def unescape(v):
+    out, i = "", 0
+    while i < len(v):
+        if v[i] == "\\":
+            out += "\n" if v[i + 1] in "nN" else v[i + 1]; i += 2
+        else:
+            assert v[i] not in ";,", "unescaped %r in %r" % (v[i], v); out += v[i]; i += 1
+    return out
+print("folded", folded > 0)
+for e in ev:
+    for k in ("UID", "DTSTAMP", "SUMMARY"): assert k in e, k
+    print(e["UID"], "|", unescape(e["SUMMARY"]), "|", [k + "=" + v for k, v in e.items() if k.startswith("DTSTART") or k.startswith("DTEND")], "|", unescape(e.get("LOCATION", "")))
+    if "DESCRIPTION" in e: print(repr(unescape(e["DESCRIPTION"])))
+' "$BATS_TEST_TMPDIR/e.ics"
+	assert_success
+	assert_output "folded True
+P-2026-000002@www.musterstadt.example | Flohmarkt ganztags | ['DTSTART;VALUE=DATE=20260321', 'DTEND;VALUE=DATE=20260323'] | 
+'Den ganzen Tag'
+P-2026-000001@www.musterstadt.example | Straßenfest; Nord, mit Musik | ['DTSTART=20260320T150000Z', 'DTEND=20260320T200000Z'] | Marktplatz, Nord
+'Ein langer Text über das Fest mit Umlauten äöü und Emoji 🎉🎉🎉🎉🎉🎉 der lang genug ist, damit gefaltet wird.\nZeile zwei; Komma, Backslash \\\\ Ende'"
+}
+
+# --- privacy -----------------------------------------------------------------------------
+
+@test "privacy: no public export contains reporter data, internal notes, member emails or hidden posts" {
+	local n=0
+	for f in "cases open311-json" "cases open311-xml" "case-events open311-json" "case-events open311-xml" \
+		"services open311-json" "services open311-xml" "orders ocds" "posts atom" "posts rss" \
+		"posts jsonfeed" "events ical"; do
+		set -- $f
+		run env DC_USER=nobody dc-export "$1" -f "$2"
+		assert_success
+		assert_private
+		n=$((n + 1))
+	done
+	assert_equal "$n" 11
+	# the check itself finds the data where it belongs
+	run env DC_USER=ines dc-export cases -f csv
+	assert_output --partial "zoe.secret@example.org"
+}
+
+# --- -o ----------------------------------------------------------------------------------
+
+@test "-o writes atomically; no file and no temporary file on error; 73 when it cannot be created" {
+	local d=$BATS_TEST_TMPDIR/out
+	mkdir "$d"
+	run env DC_USER=ines dc-export cases -f csv -o "$d/cases.csv"
+	assert_success
+	assert_output ""
+	run $PY -c 'import csv,sys; print(len(list(csv.DictReader(open(sys.argv[1])))))' "$d/cases.csv"
+	assert_output 2
+	echo old >"$d/keep.csv"
+	run env DC_USER=nobody dc-export cases -f csv -o "$d/keep.csv"
+	assert_failure 77
+	assert_equal "$(cat "$d/keep.csv")" old
+	run env DC_USER=nobody dc-export cases -f csv -o "$d/new.csv"
+	assert_failure 77
+	[ ! -e "$d/new.csv" ]
+	run ls -A "$d"
+	assert_output $'cases.csv\nkeep.csv'
+	run dc-export posts -f atom -o "$BATS_TEST_TMPDIR/no/such/dir/feed.xml"
+	assert_failure 73
+	run dc-export -o "$d/feed.xml" -f atom posts
+	assert_success
+	run xmllint --noout "$d/feed.xml"
+	assert_success
+}
+
+# --- git ---------------------------------------------------------------------------------
+
+@test "--git-repo: creates the repository, commits, a second identical export makes no commit" {
+	local r=$BATS_TEST_TMPDIR/pub
+	run env DC_GIT_AUTHOR_NAME="Open Data" DC_GIT_AUTHOR_EMAIL=od@stadt.example \
+		dc-export cases -f open311-json --git-repo "$r"
+	assert_success
+	c1=$($PY -c 'import json,sys; r = json.loads(sys.stdin.readline()); assert r["changed"] is True and r["path"] == "cases.json" and r["dataset"] == "cases" and r["format"] == "open311-json"; print(r["commit"])' <<<"$output")
+	assert_equal "$(git -C "$r" rev-parse HEAD)" "$c1"
+	validate export-summary <<<"$output"
+	assert_equal "$(git -C "$r" log --format='%an <%ae>|%s' | head -1)" "Open Data <od@stadt.example>|dc-export cases (open311-json)"
+	diff <(git -C "$r" show HEAD:cases.json) <(dc-export cases -f open311-json)
+	assert_equal "$(git -C "$r" status --porcelain)" ""
+	run dc-export cases -f open311-json --git-repo "$r"
+	assert_success
+	run $PY -c 'import json,sys; r = json.loads(sys.stdin.readline()); print(r["changed"], r["commit"])' <<<"$output"
+	assert_output "False $c1"
+	assert_equal "$(git -C "$r" rev-list --count HEAD)" 1
+	DC_USER=anna dc-case note "$C1" "Asphalt bestellt" --public >/dev/null
+	run dc-export cases -f open311-json --git-repo "$r" --git-message "Tagesstand"
+	assert_success
+	assert_equal "$(git -C "$r" rev-list --count HEAD)" 2
+	assert_equal "$(git -C "$r" log -1 --format=%s)" "Tagesstand"
+	git -C "$r" show HEAD:cases.json | $PY -c 'import json,sys; assert json.load(sys.stdin)[0]["status_notes"] == "Asphalt bestellt"'
+	# another file and branch in the same repository
+	run dc-export events -f ical --git-repo "$r" --git-path cal/events.ics --git-branch site
+	assert_success
+	assert_equal "$(git -C "$r" show site:cal/events.ics | head -1 | tr -d '\r')" "BEGIN:VCALENDAR"
+	assert_equal "$(git -C "$r" rev-list --count HEAD)" 2
+	run dc-export cases --git-path x.csv
+	assert_failure 64
+}
+
+# --- sql ---------------------------------------------------------------------------------
+
+@test "sql: auditor and admin only, read-only, column names from the statement" {
+	run env DC_USER=ines dc-export sql "SELECT id AS case_id, status, lat FROM cases ORDER BY id" -f csv
+	assert_success
+	assert_output "case_id,status,lat
+$C1,in_progress,52.1
+$C2,resolved,"
+	run env DC_USER=root dc-export sql "SELECT count(*) AS n FROM cases" -f json
+	assert_success
+	run $PY -c 'import json,sys; print(json.load(sys.stdin))' <<<"$output"
+	assert_output "[{'n': 2}]"
+	run env DC_USER=ines dc-export sql "SELECT id FROM cases ORDER BY id" -f csv -o "$BATS_TEST_TMPDIR/ids.csv"
+	assert_success
+	assert_equal "$(cat "$BATS_TEST_TMPDIR/ids.csv")" $'id\n'"$C1"$'\n'"$C2"
+	run env DC_USER=carl dc-export sql "SELECT 1" -o "$BATS_TEST_TMPDIR/no.csv"
+	assert_failure 77
+	[ ! -e "$BATS_TEST_TMPDIR/no.csv" ]
+	run env DC_USER=carl dc-export sql "SELECT 1"
+	assert_failure 77
+	run env DC_USER=ines dc-export sql "INSERT INTO holiday VALUES ('2026-12-24', 'x')"
+	assert_failure 77
+	run env DC_USER=ines dc-export sql "UPDATE cases SET reporter_name = 'x'"
+	assert_failure 77
+	run env DC_USER=ines dc-export sql "SELECT 1; DELETE FROM cases"
+	assert_failure 64
+	run env DC_USER=ines dc-export sql "SELEKT 1"
+	assert_failure 65
+	assert_equal "$(sqlite3 "$DC_DB" "select count(*) from holiday where date = '2026-12-24'")/$(sqlite3 "$DC_DB" "select count(*) from cases where reporter_name = 'x'")" "0/0"
+}
