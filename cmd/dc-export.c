@@ -49,6 +49,8 @@ DATASET(cmd_shop_orders, "shop-orders")
 DATASET(cmd_notifications, "notifications")
 DATASET(cmd_posts, "posts")
 DATASET(cmd_events, "events")
+DATASET(cmd_report, "report")
+DATASET(cmd_board, "board")
 
 static int
 cmd_sql(struct dc *ctx, struct dc_args *a)
@@ -71,12 +73,6 @@ cmd_sql(struct dc *ctx, struct dc_args *a)
 	return dc_export_sql(ctx, a->operand[0], dc_arg(a, "output"));
 }
 
-static int
-cmd_not_yet(struct dc *ctx, struct dc_args *a)
-{
-	return dc_error(ctx, DC_EUSAGE, "the html report and board are not yet implemented");
-}
-
 static const struct dc_verb verbs[] = {
     {"cases", cmd_cases, EXPORT_OPTS, EXPORT_USAGE,
      "cases (csv tsv json jsonl: internal; open311-json open311-xml: public)"},
@@ -93,54 +89,17 @@ static const struct dc_verb verbs[] = {
     {"posts", cmd_posts, EXPORT_OPTS, EXPORT_USAGE, "feed posts (also atom rss jsonfeed)"},
     {"events", cmd_events, EXPORT_OPTS, EXPORT_USAGE, "feed events (also ical)"},
     {"sql", cmd_sql, "format= output=", "QUERY", "read-only SQL query (auditor, admin)"},
-    {"report", cmd_not_yet, EXPORT_OPTS, "", "HTML report (not yet)"},
-    {"board", cmd_not_yet, EXPORT_OPTS, "", "public HTML status board (not yet)"},
+    {"report", cmd_report, EXPORT_OPTS, "[-f html] [-o FILE] [--since DATE] [--until DATE]",
+     "internal HTML report with SVG charts (auditor, head)"},
+    {"board", cmd_board, EXPORT_OPTS, "[-f html] [-o FILE]",
+     "public HTML status board (no personal data)"},
     {NULL, NULL, NULL, NULL, NULL},
 };
 
-/* -f and -o belong to the dataset verb even when given before it, and may name formats the
- * global -f does not know (ocds, atom, ...): move them behind the verb as long options. */
 int
 main(int argc, char **argv)
 {
-	char **v = calloc((size_t)argc * 2 + 1, sizeof *v),
-	     **tail = calloc((size_t)argc + 1, sizeof *tail);
-	int i, n = 0, nt = 0, rc;
-
-	if (!v || !tail)
-		abort();
-	v[n++] = argv[0];
-	for (i = 1; i < argc; i++) {
-		const char *s = argv[i];
-
-		if (!strcmp(s, "--")) {
-			while (i < argc)
-				tail[nt++] = argv[i++];
-			break;
-		}
-		if ((!strcmp(s, "-f") || !strcmp(s, "--format") || !strcmp(s, "-o") ||
-		     !strcmp(s, "--output")) &&
-		    i + 1 < argc) {
-			tail[nt++] =
-			    s[1] == 'o' || !strcmp(s, "--output") ? "--output" : "--format";
-			tail[nt++] = argv[++i];
-		} else if (!strncmp(s, "-f", 2) && s[2] && s[2] != '-') {
-			tail[nt++] = "--format";
-			tail[nt++] = (char *)s + 2;
-		} else if (!strncmp(s, "-o", 2) && s[2]) {
-			tail[nt++] = "--output";
-			tail[nt++] = (char *)s + 2;
-		} else
-			v[n++] = argv[i];
-	}
-	for (i = 0; i < nt; i++)
-		v[n++] = tail[i];
-	v[n] = NULL;
-	rc = dc_main(
-	    n, v, "dc-export", verbs,
-	    "dc-export: reports and open data — datasets in csv/tsv/json/jsonl and in "
-	    "Open311, OCDS, Atom, RSS, JSON Feed and iCalendar; atomic files, git publication.");
-	free(v);
-	free(tail);
-	return rc;
+	return dc_main(argc, argv, "dc-export", verbs,
+	               "dc-export: reports and open data — datasets in csv/tsv/json/jsonl and in "
+	               "Open311, OCDS, Atom, RSS, JSON Feed and iCalendar; atomic files, git publication.");
 }

@@ -161,7 +161,7 @@ static const struct gopt globals[] = {
 	{"fields", 0, 1},     {"quiet", 'q', 0},   {"no-header", 0, 0},   {"dialect", 0, 1},
 	{"input", 'i', 1},    {"keep-going", 0, 0}, {"rejects", 0, 1},    {"dry-run", 'n', 0},
 	{"busy-timeout", 0, 1}, {"exit-status", 'e', 0}, {"help", 'h', 0}, {"version", 0, 0},
-	{"commands", 0, 0},   {NULL, 0, 0},
+	{"commands", 0, 0},   {"output", 'o', 1},  {NULL, 0, 0},
 };
 
 static const struct gopt *
@@ -242,7 +242,9 @@ apply_global(struct dc *ctx, const struct gopt *g, const char *v, struct dc_args
 		if (!*v || *end || ms < 0 || ms > 86400000)
 			return dc_error(ctx, DC_EUSAGE, "--busy-timeout: '%s' is not milliseconds", v);
 		ctx->busy_ms = (int)ms;
-	} else
+	} else if (!strcmp(n, "output"))
+		return dc_error(ctx, DC_EUSAGE, "option '-o/--output' belongs to verbs that write files");
+	else
 		dc_args_add(ga, n, v); /* db, as, help, version, commands: handled by dc_main */
 	return 0;
 }
@@ -313,11 +315,28 @@ list_commands(const struct dc_verb *verbs)
 	printf("\n");
 }
 
+/*
+ * A global option, or the verb's own option of the same name, which wins (dc-case import
+ * --format open311, dc-order record -f text, dc-export -o FILE).  Before the verb is known
+ * the option waits in pending.
+ */
+static int
+use_global(struct dc *ctx, const struct dc_verb *v, const struct gopt *g, const char *val,
+           struct dc_args *a, struct dc_args *ga, struct dc_args *pending)
+{
+	if (!v && pending)
+		return dc_args_add(pending, g->name, val);
+	if (v && dc_opts_allow(v->opts, g->name, NULL))
+		return dc_args_add(a, g->name, val);
+	return apply_global(ctx, g, val, ga);
+}
+
 static int
 parse(struct dc *ctx, int argc, char **argv, const struct dc_verb *verbs,
       const struct dc_verb **verbp, struct dc_args *a, struct dc_args *ga)
 {
 	const struct dc_verb *v = NULL;
+	struct dc_args pending = {0};
 	int i, dashdash = 0;
 
 	for (i = 1; i < argc; i++) {
@@ -337,9 +356,10 @@ parse(struct dc *ctx, int argc, char **argv, const struct dc_verb *verbs,
 						continue;
 					}
 				}
-				if (!(v = find_verb(verbs, s)))
-					return dc_error(ctx, DC_EUSAGE, "unknown verb '%s'; see %s -h", s,
-					                ctx->prog);
+				if (!(v = find_verb(verbs, s))) {
+					dc_error(ctx, DC_EUSAGE, "unknown verb '%s'; see %s -h", s, ctx->prog);
+					goto done;
+				}
 				continue;
 			}
 			dc_args_operand(a, s);
@@ -362,60 +382,71 @@ parse(struct dc *ctx, int argc, char **argv, const struct dc_verb *verbs,
 					if (i + 1 >= argc) {
 						dc_error(ctx, DC_EUSAGE, "option '--%s' needs a value", name);
 						free(name);
-						return ctx->err;
+						goto done;
 					}
 					val = argv[++i];
 				}
 				if (!takes && val && strcmp(val, "true") && strcmp(val, "false")) {
 					dc_error(ctx, DC_EUSAGE, "option '--%s' takes no value", name);
 					free(name);
-					return ctx->err;
+					goto done;
 				}
 				dc_args_add(a, name, val);
 			} else if ((g = find_global(name, 0))) {
 				if (g->value && !val) {
 					if (i + 1 >= argc) {
 						free(name);
-						return dc_error(ctx, DC_EUSAGE, "option '--%s' needs a value", g->name);
+						dc_error(ctx, DC_EUSAGE, "option '--%s' needs a value", g->name);
+						goto done;
 					}
 					val = argv[++i];
 				}
-				if (apply_global(ctx, g, val, ga)) {
+				if (use_global(ctx, v, g, val, a, ga, &pending)) {
 					free(name);
-					return ctx->err;
+					goto done;
 				}
 			} else {
-				dc_error(ctx, DC_EUSAGE, "unknown option '--%s'%s%s; see %s%s%s -h", name,
-				         v ? " for " : "", v ? v->name : "", ctx->prog, v ? " " : "",
-				         v ? v->name : "");
+				dc_error(ctx, DC_EUSAGE, "unknown option '--%s'%s%s; see %s%s%s -h",
+				         name, v ? " for " : "", v ? v->name : "", ctx->prog,
+				         v ? " " : "", v ? v->name : "");
 				free(name);
-				return ctx->err;
+				goto done;
 			}
 			free(name);
 			continue;
 		}
 		/* a cluster of short global options: -qe, -f json, -Dcity.db */
 		for (s++; *s; s++) {
-			if (!(g = find_global(NULL, *s)))
-				return dc_error(ctx, DC_EUSAGE, "unknown option '-%c'; see %s -h", *s, ctx->prog);
+			if (!(g = find_global(NULL, *s))) {
+				dc_error(ctx, DC_EUSAGE, "unknown option '-%c'; see %s -h", *s, ctx->prog);
+				goto done;
+			}
 			if (g->value) {
 				const char *val = s[1] ? s + 1 : (i + 1 < argc ? argv[++i] : NULL);
 
-				if (!val)
-					return dc_error(ctx, DC_EUSAGE, "option '-%c' needs a value", *s);
-				/* as for long options, a verb's own option of that name wins */
-				if (v && dc_opts_allow(v->opts, g->name, NULL))
-					dc_args_add(a, g->name, val);
-				else if (apply_global(ctx, g, val, ga))
-					return ctx->err;
+				if (!val) {
+					dc_error(ctx, DC_EUSAGE, "option '-%c' needs a value", *s);
+					goto done;
+				}
+				if (use_global(ctx, v, g, val, a, ga, &pending))
+					goto done;
 				break;
 			}
-			if (apply_global(ctx, g, NULL, ga))
-				return ctx->err;
+			if (use_global(ctx, v, g, NULL, a, ga, &pending))
+				goto done;
 		}
 	}
+	/* options given before the verb: now that it is known, its own ones go to it */
+	for (i = 0; i < pending.n; i++) {
+		const struct gopt *g = find_global(pending.keys[i], 0);
+
+		if (use_global(ctx, v, g, g->value ? pending.vals[i] : NULL, a, ga, NULL))
+			break;
+	}
 	*verbp = v;
-	return 0;
+done:
+	dc_args_free(&pending);
+	return ctx->err;
 }
 
 int
