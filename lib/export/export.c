@@ -61,6 +61,8 @@ static const struct {
     {"notifications", ""},
     {"posts", "atom rss jsonfeed"},
     {"events", "ical"},
+    {"report", "html"},
+    {"board", "html"},
     {NULL, NULL},
 };
 
@@ -248,6 +250,8 @@ write_export(struct dc *ctx, struct dc_export *x)
 		return dc_export_ocds(ctx, x);
 	if (!strcmp(f, "ical"))
 		return dc_export_ical(ctx, x);
+	if (!strcmp(f, "html"))
+		return dc_export_html(ctx, x);
 	return dc_export_feed(ctx, x, f);
 }
 
@@ -524,6 +528,11 @@ dc_export_run(struct dc *ctx, struct dc_export *x)
 		;
 	if (!datasets[i].name)
 		return dc_error(ctx, DC_EUSAGE, "unknown dataset '%s'", x->dataset);
+	if (!strcmp(datasets[i].formats, "html") && (!f || !strcmp(f, "html")))
+		f = "html"; /* report and board: html only */
+	else if (!strcmp(datasets[i].formats, "html"))
+		return dc_error(ctx, DC_EUSAGE, "dataset '%s' has no format '%s' (html)",
+		                x->dataset, f);
 	if (f && !set_generic(ctx, f) && !word_in(datasets[i].formats, f))
 		return dc_error(ctx, DC_EUSAGE,
 		                "dataset '%s' has no format '%s' (table, csv, tsv, json, "

@@ -35,6 +35,8 @@ int dc_export_open311_services(struct dc *ctx, const struct dc_export *x, int xm
 int dc_export_ocds(struct dc *ctx, const struct dc_export *x);
 int dc_export_feed(struct dc *ctx, const struct dc_export *x, const char *format);
 int dc_export_ical(struct dc *ctx, const struct dc_export *x);
+/* The HTML report (internal) and public status board (lib/export/html.c). */
+int dc_export_html(struct dc *ctx, const struct dc_export *x);
 
 /* Shared by the writers: bind the time window to ?N and ?N+1 (NULL when unset). */
 void dc_export_bind_window(sqlite3_stmt *st, int n, const struct dc_export *x);
