@@ -333,6 +333,20 @@ P-2026-000001@www.musterstadt.example | Straßenfest; Nord, mit Musik | ['DTSTAR
 'Ein langer Text über das Fest mit Umlauten äöü und Emoji 🎉🎉🎉🎉🎉🎉 der lang genug ist, damit gefaltet wird.\nZeile zwei; Komma, Backslash \\\\ Ende'"
 }
 
+@test "ical: python3-icalendar reads the events back" {
+	$PY -c 'import icalendar' 2>/dev/null || skip "python3-icalendar not installed"
+	dc-export events -f ical >"$BATS_TEST_TMPDIR/e.ics"
+	run $PY -c '
+import sys, icalendar
+cal = icalendar.Calendar.from_ical(open(sys.argv[1], "rb").read())
+for e in sorted(cal.walk("VEVENT"), key=lambda e: str(e["UID"])):
+    print(e["UID"], "|", e["SUMMARY"], "|", e.decoded("DTSTART"), "|", e.decoded("DTEND"), "|", e.get("LOCATION", ""))
+' "$BATS_TEST_TMPDIR/e.ics"
+	assert_success
+	assert_output "P-2026-000001@www.musterstadt.example | Straßenfest; Nord, mit Musik | 2026-03-20 15:00:00+00:00 | 2026-03-20 20:00:00+00:00 | Marktplatz, Nord
+P-2026-000002@www.musterstadt.example | Flohmarkt ganztags | 2026-03-21 | 2026-03-23 | "
+}
+
 # --- privacy -----------------------------------------------------------------------------
 
 @test "privacy: no public export contains reporter data, internal notes, member emails or hidden posts" {
