@@ -12,6 +12,7 @@ const char *const dc_setting_keys[] = {
 	"city.url",            "https://www.musterstadt.example",
 	"mail.from",           "dcity@musterstadt.example",
 	"mail.reply_to",       NULL,
+	"mail.templates",      NULL,
 	"track.url",           "https://www.musterstadt.example/anliegen/{id}",
 	"procurement.profile", "uvgo",
 	"procurement.leitweg_id", NULL,

@@ -58,20 +58,54 @@ dc_render(const char *text, const char *const *vars)
 	return out;
 }
 
+/* The installation's own NAME.txt in the mail.templates folder, else the built-in one;
+ * *out is NULL when neither exists. */
+static int
+load_template(struct dc *ctx, const char *name, char **out)
+{
+	char *dir = dc_setting(ctx, "mail.templates"), *path, buf[65536];
+	size_t n = 0;
+	FILE *fp;
+	int rc = 0;
+
+	*out = NULL;
+	if (dir && *dir) {
+		path = dc_printf("%s/%s.txt", dir, name);
+		if ((fp = fopen(path, "r"))) {
+			n = fread(buf, 1, sizeof buf - 1, fp);
+			if (!feof(fp))
+				rc = dc_error(ctx, DC_EDATA, "template '%s' is longer than 64 KiB", path);
+			else if ((rc = dc_text_check(ctx, buf, n)) == 0) {
+				buf[n] = '\0';
+				*out = dc_strdup(buf);
+			} else
+				dc_error_prefix(ctx, "template '%s'", path);
+			fclose(fp);
+		}
+		free(path);
+	}
+	free(dir);
+	if (!rc && !*out && dc_template(name))
+		*out = dc_strdup(dc_template(name));
+	return rc;
+}
+
 int
 dc_outbox_add(struct dc *ctx, const char *tmpl, const char *lang, const char *recipient,
               const char *ref_type, const char *ref_id, const char *const *vars)
 {
 	sqlite3_stmt *st = NULL;
 	char *name = dc_printf("%s.%s", tmpl, lang && *lang ? lang : "de"), *text = NULL, *body;
-	const char *t = dc_template(name);
-	char at[21];
+	char *t = NULL, at[21];
 	int rc;
 
+	if ((rc = load_template(ctx, name, &t)))
+		goto done;
 	if (!t) {
 		free(name);
 		name = dc_printf("%s.de", tmpl);
-		t = dc_template(name);
+		if ((rc = load_template(ctx, name, &t)))
+			goto done;
 	}
 	if (!t) {
 		rc = dc_error(ctx, DC_EINTERNAL, "no template '%s'", name);
@@ -101,6 +135,7 @@ dc_outbox_add(struct dc *ctx, const char *tmpl, const char *lang, const char *re
 	rc = dc_step(ctx, st);
 done:
 	sqlite3_finalize(st);
+	free(t);
 	free(text);
 	free(name);
 	return rc;

@@ -441,3 +441,16 @@ PY
 	winner=$(echo "$output" | j assignee)
 	if [ $rc1 -eq 0 ]; then [ "$winner" = anna ]; else [ "$winner" = bernd ]; fi
 }
+
+@test "an installation's own notification text in mail.templates replaces the built-in one" {
+	mkdir -p "$BATS_TEST_TMPDIR/tpl"
+	printf 'Eingang {{id}} bei {{city}}\n\nHallo {{name}}, danke!\n' >"$BATS_TEST_TMPDIR/tpl/case-receipt.de.txt"
+	dc config mail.templates "$BATS_TEST_TMPDIR/tpl" >/dev/null
+	id=$(new_case --email eva@example.org --name "Eva Müller")
+	run sqlite3 "$DC_DB" "SELECT subject || '|' || body FROM outbox WHERE ref_id = '$id'"
+	assert_output "Eingang $id bei Musterstadt|Hallo Eva Müller, danke!"
+	# a text the folder does not have stays built in
+	DC_USER=anna dc-assign claim "$id" >/dev/null
+	run sqlite3 "$DC_DB" "SELECT subject FROM outbox WHERE ref_id = '$id' ORDER BY id DESC LIMIT 1"
+	assert_output "Neuer Stand zu Ihrem Anliegen $id: in Bearbeitung (zugewiesen)"
+}
