@@ -133,6 +133,15 @@ EOF
 	assert_success
 	[ "$(q "SELECT count(*) FROM outbox WHERE status='sent'")" = 3 ]
 	[ "$(ls "$BATS_TEST_TMPDIR/sink/new" | wc -l)" -eq 3 ]
+	# the same messages arrived: their Message-IDs and decoded subjects are the outbox's
+	run $PY -c '
+import mailbox, sys, email.header
+m = mailbox.Maildir(sys.argv[1], create=False)
+for msg in sorted(m, key=lambda x: x["Message-ID"]):
+    print(msg["Message-ID"], str(email.header.make_header(email.header.decode_header(msg["Subject"]))))
+' "$BATS_TEST_TMPDIR/sink"
+	assert_success
+	assert_output "$(q "SELECT message_id || ' ' || subject FROM outbox ORDER BY message_id")"
 }
 
 @test "run --exec: the notification as one JSON object on stdin" {
