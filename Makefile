@@ -58,10 +58,14 @@ build/san/unit/%: tests/unit/%.c build/san/libdc.a
 	@echo "  LD (san) $@"
 	@$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) $< build/san/libdc.a $(PKG_LIBS) -lcmocka -o $@
 
+# Both first make sure the tools they run are there (bats, sqlite3, git, chromium, ...):
+# scripts/install-deps is quiet and quick when everything is installed.
 check: all $(addprefix build/san/,$(COMMANDS)) $(patsubst tests/unit/%.c,build/san/unit/%,$(UNIT_SRC))
+	@scripts/install-deps
 	tests/run
 
 demo: all
+	@scripts/install-deps
 	scripts/demo
 
 install: all
