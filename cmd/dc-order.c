@@ -89,20 +89,11 @@ cmd_catalog_search(struct dc *ctx, struct dc_args *a)
 {
 	sqlite3_stmt *st = NULL;
 	char *text;
-	size_t len = 0;
-	int i, rc;
+	int rc;
 
 	if (a->noperand < 1)
 		return dc_error(ctx, DC_EUSAGE, "catalog search needs TEXT");
-	for (i = 0; i < a->noperand; i++)
-		len += strlen(a->operand[i]) + 1;
-	text = calloc(1, len + 1);
-	if (!text)
-		abort();
-	for (i = 0; i < a->noperand; i++) {
-		strcat(text, a->operand[i]);
-		strcat(text, " ");
-	}
+	text = dc_operands_join(a);
 	rc = dc_out_list(ctx, &dc_rt_item_hit, dc_procure_catalog_search(ctx, text, a, &st), &st);
 	free(text);
 	return rc;

@@ -101,19 +101,11 @@ cmd_product_search(struct dc *ctx, struct dc_args *a)
 {
 	sqlite3_stmt *st = NULL;
 	char *text;
-	size_t len = 1;
-	int i, rc;
+	int rc;
 
 	if (a->noperand < 1)
 		return dc_error(ctx, DC_EUSAGE, "product search needs TEXT");
-	for (i = 0; i < a->noperand; i++)
-		len += strlen(a->operand[i]) + 1;
-	if (!(text = calloc(1, len)))
-		abort();
-	for (i = 0; i < a->noperand; i++) {
-		strcat(text, a->operand[i]);
-		strcat(text, " ");
-	}
+	text = dc_operands_join(a);
 	if (!(rc = dc_db_open(ctx)))
 		rc = dc_out_list(ctx, &dc_rt_product_hit, dc_shop_product_search(ctx, text, a, &st),
 		              &st);

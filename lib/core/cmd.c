@@ -59,6 +59,23 @@ dc_args_operand(struct dc_args *a, const char *val)
 	return 0;
 }
 
+char *
+dc_operands_join(const struct dc_args *a)
+{
+	size_t len = 1, at = 0;
+	char *s;
+	int i;
+
+	for (i = 0; i < a->noperand; i++)
+		len += strlen(a->operand[i]) + 1;
+	if (!(s = malloc(len)))
+		abort();
+	for (i = 0; i < a->noperand; i++)
+		at += (size_t)sprintf(s + at, "%s%s", i ? " " : "", a->operand[i]);
+	s[at] = '\0';
+	return s;
+}
+
 const char *
 dc_arg(const struct dc_args *a, const char *key)
 {

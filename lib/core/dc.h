@@ -150,6 +150,7 @@ void dc_args_free(struct dc_args *a);
 int dc_args_add(struct dc_args *a, const char *key, const char *val);
 int dc_args_operand(struct dc_args *a, const char *val);
 const char *dc_arg(const struct dc_args *a, const char *key);   /* last value or NULL */
+char *dc_operands_join(const struct dc_args *a); /* "search words" as one text; caller frees */
 int dc_arg_count(const struct dc_args *a, const char *key);
 const char *dc_arg_nth(const struct dc_args *a, const char *key, int i);
 int dc_flag(const struct dc_args *a, const char *key);          /* given and not false */
