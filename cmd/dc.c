@@ -102,7 +102,7 @@ cmd_check(struct dc *ctx, struct dc_args *a)
 		return rc;
 	if ((rc = dc_step(ctx, st)) == 1)
 		integrity = dc_strdup((const char *)sqlite3_column_text(st, 0));
-	sqlite3_finalize(st);
+	dc_finish(ctx, st);
 	if (rc > 1 || (rc = dc_audit_verify(ctx, &bad, &checked))) {
 		free(integrity);
 		return rc;

@@ -101,7 +101,7 @@ casex_load(struct dc *ctx, const char *id, struct casex *c)
 		rc = 0;
 	} else if (rc == 0)
 		rc = dc_error(ctx, DC_ENOTFOUND, "no case '%s'", id);
-	sqlite3_finalize(st);
+	dc_finish(ctx, st);
 	return rc;
 }
 
@@ -432,7 +432,7 @@ service_info(struct dc *ctx, const char *code, const char *district, struct serv
 		rc = 0;
 	} else if (rc == 0)
 		rc = dc_error(ctx, DC_EDATA, "field 'service': unknown service '%s'", code);
-	sqlite3_finalize(st);
+	dc_finish(ctx, st);
 	return rc;
 }
 
@@ -552,7 +552,7 @@ dc_case_new(struct dc *ctx, struct dc_args *rec, void *unused)
 			sqlite3_bind_text(st, i + 1, v[i], -1, SQLITE_STATIC);
 	}
 	rc = dc_step(ctx, st);
-	sqlite3_finalize(st);
+	dc_finish(ctx, st);
 	if (rc || (rc = case_event(ctx, id, "created", NULL, "new", s.name, 1)) ||
 	    (rc = case_event(ctx, id, "routed", NULL, s.dept, district, 0)))
 		goto done;
@@ -594,7 +594,7 @@ dc_case_show(struct dc *ctx, const char *id, const char *extra)
 		rc = dc_out_row(ctx, vals);
 	} else if (rc == 0)
 		rc = dc_error(ctx, DC_ENOTFOUND, "no case '%s'", id);
-	sqlite3_finalize(st);
+	dc_finish(ctx, st);
 	return rc;
 }
 
@@ -887,7 +887,7 @@ dc_case_track(struct dc *ctx, const char *id, const char *token)
 			rc = dc_out_end(ctx);
 	} else if (rc == 0)
 		rc = dc_error(ctx, DC_ENOTFOUND, "no case '%s'", id);
-	sqlite3_finalize(st);
+	dc_finish(ctx, st);
 	return rc;
 }
 
@@ -940,7 +940,7 @@ dc_case_purge(struct dc *ctx, const char *before)
 			break;
 		n++;
 	}
-	sqlite3_finalize(st);
+	dc_finish(ctx, st);
 	if (rc > 1)
 		return rc;
 	fprintf(stderr, "%s: %d case%s anonymised\n", ctx->prog, n, n == 1 ? "" : "s");
@@ -1049,7 +1049,7 @@ dc_case_claim_next(struct dc *ctx, const char *dept)
 		rc = 0;
 	} else if (rc == 0)
 		rc = dc_error(ctx, DC_EPROBLEM, "the queue is empty");
-	sqlite3_finalize(st);
+	dc_finish(ctx, st);
 	if (!rc)
 		rc = dc_case_claim(ctx, id, NULL);
 	free(id);
@@ -1090,7 +1090,7 @@ dc_case_give(struct dc *ctx, const char *id, struct dc_args *a)
 	sqlite3_bind_text(st, 1, to, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, c.dept, -1, SQLITE_STATIC);
 	rc = dc_step(ctx, st);
-	sqlite3_finalize(st);
+	dc_finish(ctx, st);
 	if (rc == 0)
 		rc = dc_error(ctx, DC_ECONFLICT, "'%s' is not active staff of '%s'", to, c.dept);
 	if (rc > 1)
@@ -1352,7 +1352,7 @@ dc_case_upsert_open311(struct dc *ctx, struct dc_args *req, void *unused)
 		if (!rc)
 			rc = case_event(ctx, id, "created", NULL, closed ? "closed" : "new", "open311 import", 1);
 	}
-	sqlite3_finalize(st);
+	dc_finish(ctx, st);
 	st = NULL;
 	if (rc)
 		goto done;
@@ -1373,7 +1373,7 @@ dc_case_upsert_open311(struct dc *ctx, struct dc_args *req, void *unused)
 	}
 	rc = dc_touched(ctx, id, NULL);
 done:
-	sqlite3_finalize(st);
+	dc_finish(ctx, st);
 	service_info_free(&s);
 	free(media);
 	free(status);

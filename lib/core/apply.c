@@ -40,7 +40,7 @@ report(struct dc *ctx, const struct dc_rectype *rt, dc_show_fn show)
 		ctx->exit_status = e;
 	}
 done:
-	sqlite3_finalize(st);
+	dc_finish(ctx, st);
 	return rc;
 }
 

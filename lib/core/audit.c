@@ -53,7 +53,7 @@ dc_audit(struct dc *ctx, const struct dc_event *ev)
 		return rc;
 	if ((rc = dc_step(ctx, st)) == 1)
 		snprintf(prev, sizeof prev, "%s", (const char *)sqlite3_column_text(st, 0));
-	sqlite3_finalize(st);
+	dc_finish(ctx, st);
 	if (rc > 1)
 		return rc;
 	f[0] = at, f[1] = ev->entity, f[2] = ev->ref, f[3] = ev->kind, f[4] = ctx->actor;
@@ -70,7 +70,7 @@ dc_audit(struct dc *ctx, const struct dc_event *ev)
 	sqlite3_bind_text(st, 11, prev, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 12, hash, -1, SQLITE_STATIC);
 	rc = dc_step(ctx, st);
-	sqlite3_finalize(st);
+	dc_finish(ctx, st);
 	return rc;
 }
 
@@ -102,6 +102,6 @@ dc_audit_verify(struct dc *ctx, long *bad_id, long *checked)
 		}
 		snprintf(prev, sizeof prev, "%s", (const char *)sqlite3_column_text(st, 11));
 	}
-	sqlite3_finalize(st);
+	dc_finish(ctx, st);
 	return rc;
 }

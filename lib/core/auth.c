@@ -52,7 +52,7 @@ dc_setting(struct dc *ctx, const char *key)
 		sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
 		if (sqlite3_step(st) == SQLITE_ROW)
 			v = dc_strdup((const char *)sqlite3_column_text(st, 0));
-		sqlite3_finalize(st);
+		dc_finish(ctx, st);
 	}
 	return v ? v : dc_strdup(k ? k[1] : NULL);
 }
@@ -121,7 +121,7 @@ dc_whoami(struct dc *ctx)
 		ctx->dept = dc_strdup((const char *)sqlite3_column_text(st, 1));
 		rc = 0;
 	}
-	sqlite3_finalize(st);
+	dc_finish(ctx, st);
 	ctx->roles_loaded = !rc;
 	return rc;
 }

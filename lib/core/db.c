@@ -66,16 +66,20 @@ dc_schema_version(void)
 }
 
 /* Bring the schema up to date in one transaction; a concurrent first use waits for the lock
- * and then finds the work done. */
+ * and then finds the work done.  Foreign keys are off meanwhile, as SQLite's procedure for
+ * rebuilding a table requires (a DROP TABLE would otherwise delete every row first), and are
+ * checked before the commit instead. */
 static int
 migrate(struct dc *ctx, long have)
 {
 	const struct dc_blob *m;
 	char *err = NULL, sql[96];
+	long bad = 0;
 	int rc;
 
+	sqlite3_exec(ctx->db, "PRAGMA foreign_keys = OFF", NULL, NULL, NULL);
 	if ((rc = dc_exec(ctx, "BEGIN IMMEDIATE", 0)))
-		return rc;
+		goto done;
 	if ((rc = pragma_int(ctx, "PRAGMA user_version", &have)))
 		goto done;
 	for (m = dc_migrations; m->name; m++) {
@@ -87,16 +91,23 @@ migrate(struct dc *ctx, long have)
 			goto done;
 		}
 	}
+	if ((rc = pragma_int(ctx, "SELECT count(*) FROM pragma_foreign_key_check", &bad)))
+		goto done;
+	if (bad) {
+		rc = dc_error(ctx, DC_EINTERNAL, "migrating: %ld rows break a foreign key", bad);
+		goto done;
+	}
 	snprintf(sql, sizeof sql, "PRAGMA application_id = %d; PRAGMA user_version = %ld",
 	         DC_APPLICATION_ID, dc_schema_version());
 	if (sqlite3_exec(ctx->db, sql, NULL, NULL, NULL) != SQLITE_OK)
 		rc = dc_db_error(ctx, sqlite3_errcode(ctx->db), "migrating");
+	if (!rc)
+		rc = dc_exec(ctx, "COMMIT", 0);
 done:
-	if (rc) {
+	if (rc && ctx->db && !sqlite3_get_autocommit(ctx->db))
 		sqlite3_exec(ctx->db, "ROLLBACK", NULL, NULL, NULL);
-		return rc;
-	}
-	return dc_exec(ctx, "COMMIT", 0);
+	sqlite3_exec(ctx->db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
+	return rc;
 }
 
 static int
@@ -163,16 +174,101 @@ dc_db_open_readonly(struct dc *ctx)
 	return open_db(ctx, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX);
 }
 
+/*
+ * Prepared statements are kept and reused.  A bulk intake runs the same two dozen statements for
+ * every record, and preparing them afresh each time was 60 % of its instructions (callgrind).
+ * The cache is keyed by the SQL text, so statements built at run time are found again too; a
+ * statement in use is never handed out twice (a nested caller gets a fresh one), and when the
+ * cache is full an idle entry makes room, round robin.
+ */
+#define DC_STMT_CACHE 64
+
+struct dc_stmt_cache {
+	struct {
+		sqlite3_stmt *st;
+		unsigned long hash;
+		int busy;
+	} slot[DC_STMT_CACHE];
+	int n, next;
+};
+
+static unsigned long
+sql_hash(const char *s)
+{
+	unsigned long h = 5381;
+
+	while (*s)
+		h = h * 33 ^ (unsigned char)*s++;
+	return h;
+}
+
 int
 dc_prepare(struct dc *ctx, sqlite3_stmt **st, const char *sql)
 {
-	int rc;
+	struct dc_stmt_cache *c;
+	unsigned long h = sql_hash(sql);
+	int i, rc;
 
 	if (!ctx->db && (rc = dc_db_open(ctx)))
 		return rc;
-	if ((rc = sqlite3_prepare_v2(ctx->db, sql, -1, st, NULL)) != SQLITE_OK)
+	if (!ctx->stmts && !(ctx->stmts = calloc(1, sizeof *ctx->stmts)))
+		return dc_error(ctx, DC_EINTERNAL, "out of memory");
+	c = ctx->stmts;
+	for (i = 0; i < c->n; i++)
+		if (c->slot[i].hash == h && !c->slot[i].busy && strcmp(sqlite3_sql(c->slot[i].st), sql) == 0) {
+			c->slot[i].busy = 1;
+			*st = c->slot[i].st;
+			return 0;
+		}
+	if ((rc = sqlite3_prepare_v3(ctx->db, sql, -1, SQLITE_PREPARE_PERSISTENT, st, NULL)) != SQLITE_OK)
 		return dc_db_error(ctx, rc, "preparing a statement");
+	if (c->n < DC_STMT_CACHE)
+		i = c->n++;
+	else {
+		for (i = 0; i < DC_STMT_CACHE && c->slot[(c->next + i) % DC_STMT_CACHE].busy; i++)
+			;
+		if (i == DC_STMT_CACHE)
+			return 0; /* every entry in use: this one stays uncached */
+		i = (c->next + i) % DC_STMT_CACHE;
+		c->next = (i + 1) % DC_STMT_CACHE;
+		sqlite3_finalize(c->slot[i].st);
+	}
+	c->slot[i].st = *st;
+	c->slot[i].hash = h;
+	c->slot[i].busy = 1;
 	return 0;
+}
+
+void
+dc_finish(struct dc *ctx, sqlite3_stmt *st)
+{
+	struct dc_stmt_cache *c = ctx->stmts;
+	int i;
+
+	if (!st)
+		return;
+	for (i = 0; c && i < c->n; i++)
+		if (c->slot[i].st == st) {
+			/* reset ends the statement's read of the database, as finalize would */
+			sqlite3_reset(st);
+			sqlite3_clear_bindings(st);
+			c->slot[i].busy = 0;
+			return;
+		}
+	sqlite3_finalize(st);
+}
+
+void
+dc_stmt_cache_free(struct dc *ctx)
+{
+	int i;
+
+	if (!ctx->stmts)
+		return;
+	for (i = 0; i < ctx->stmts->n; i++)
+		sqlite3_finalize(ctx->stmts->slot[i].st);
+	free(ctx->stmts);
+	ctx->stmts = NULL;
 }
 
 int
@@ -204,7 +300,7 @@ dc_exec(struct dc *ctx, const char *sql, int nparam, ...)
 	va_end(ap);
 	while ((rc = dc_step(ctx, st)) == 1)
 		;
-	sqlite3_finalize(st);
+	dc_finish(ctx, st);
 	return rc;
 }
 
@@ -269,7 +365,7 @@ dc_next_seq(struct dc *ctx, const char *name, long *out)
 		rc = 0;
 	} else if (rc == 0)
 		rc = dc_error(ctx, DC_EINTERNAL, "sequence '%s' returned nothing", name);
-	sqlite3_finalize(st);
+	dc_finish(ctx, st);
 	return rc;
 }
 
@@ -302,6 +398,6 @@ dc_exists(struct dc *ctx, const char *sql, const char *key)
 		return -rc;
 	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
 	rc = dc_step(ctx, st);
-	sqlite3_finalize(st);
+	dc_finish(ctx, st);
 	return rc > 1 ? -rc : rc;
 }

@@ -119,6 +119,7 @@ struct dc {
 	                         * temporary copy is named after its origin); borrowed */
 	char *cursrc;        /* bulk input: file name and line of the record being applied */
 	long curline;
+	struct dc_stmt_cache *stmts; /* prepared statements kept for reuse (db.c); owned */
 };
 
 /* ---- errors ---------------------------------------------------------------------------- */
@@ -237,7 +238,11 @@ int dc_out_show(struct dc *ctx, struct dc_args *a, const struct dc_rectype *rt, 
 /* ---- database -------------------------------------------------------------------------- */
 int dc_db_open(struct dc *ctx);
 int dc_db_open_readonly(struct dc *ctx);
+/* A statement from dc_prepare is released with dc_finish, never sqlite3_finalize: it may be a
+ * cached one that the next dc_prepare of the same SQL text gets back, reset. */
 int dc_prepare(struct dc *ctx, sqlite3_stmt **st, const char *sql);
+void dc_finish(struct dc *ctx, sqlite3_stmt *st);
+void dc_stmt_cache_free(struct dc *ctx);
 /* Step once: SQLITE_ROW → 1, SQLITE_DONE → 0, else an error code (context set). */
 int dc_step(struct dc *ctx, sqlite3_stmt *st);
 /* Prepare, bind text parameters (NULL binds NULL), step to the end; for one-shot writes. */

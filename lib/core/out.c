@@ -499,7 +499,7 @@ dc_out_query(struct dc *ctx, const struct dc_rectype *rt, sqlite3_stmt *st)
 done:
 	if (rc)
 		dc_out_discard(ctx);
-	sqlite3_finalize(st);
+	dc_finish(ctx, st);
 	return rc;
 }
 
@@ -507,7 +507,7 @@ int
 dc_out_list(struct dc *ctx, const struct dc_rectype *rt, int rc, sqlite3_stmt **st)
 {
 	if (rc) {
-		sqlite3_finalize(*st);
+		dc_finish(ctx, *st);
 		return rc;
 	}
 	return dc_out_query(ctx, rt, *st);
@@ -520,7 +520,7 @@ dc_out_one(struct dc *ctx, int rc, sqlite3_stmt **st, const char *what, const ch
 		rc = dc_out_stmt(ctx, *st);
 	else if (rc == 0)
 		rc = dc_error(ctx, DC_ENOTFOUND, "no %s '%s'", what, id);
-	sqlite3_finalize(*st);
+	dc_finish(ctx, *st);
 	return rc;
 }
 

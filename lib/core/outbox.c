@@ -134,7 +134,7 @@ dc_outbox_add(struct dc *ctx, const char *tmpl, const char *lang, const char *re
 	sqlite3_bind_text(st, 8, ref_id, -1, SQLITE_STATIC);
 	rc = dc_step(ctx, st);
 done:
-	sqlite3_finalize(st);
+	dc_finish(ctx, st);
 	free(t);
 	free(text);
 	free(name);

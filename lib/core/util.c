@@ -109,6 +109,7 @@ void
 dc_free(struct dc *ctx)
 {
 	dc_out_discard(ctx);
+	dc_stmt_cache_free(ctx);
 	if (ctx->db)
 		sqlite3_close_v2(ctx->db);
 	if (ctx->rejects)
@@ -352,16 +353,40 @@ dc_printf(const char *fmt, ...)
 	return p;
 }
 
+/* Lower-case hex of N bytes into HEX (2N + 1 bytes); printf per byte was a tenth of an intake. */
+static void
+hex_encode(const unsigned char *b, size_t n, char *hex)
+{
+	static const char digits[] = "0123456789abcdef";
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		hex[2 * i] = digits[b[i] >> 4];
+		hex[2 * i + 1] = digits[b[i] & 15];
+	}
+	hex[2 * n] = '\0';
+}
+
+/* SHA-256, fetched once: EVP_sha256() makes OpenSSL 3 look the algorithm up on every digest,
+ * which cost more than the hashing of an audit row itself. */
+static const EVP_MD *
+sha256(void)
+{
+	static EVP_MD *md;
+
+	if (!md && !(md = EVP_MD_fetch(NULL, "SHA256", NULL)))
+		abort();
+	return md;
+}
+
 void
 dc_sha256_hex(const void *data, size_t len, char hex[65])
 {
 	unsigned char md[32];
 	unsigned int n = 0;
-	int i;
 
-	EVP_Digest(data, len, md, &n, EVP_sha256(), NULL);
-	for (i = 0; i < 32; i++)
-		snprintf(hex + 2 * i, 3, "%02x", md[i]);
+	EVP_Digest(data, len, md, &n, sha256(), NULL);
+	hex_encode(md, 32, hex);
 }
 
 int
@@ -372,13 +397,13 @@ dc_sha256_file(struct dc *ctx, const char *path, char hex[65])
 	EVP_MD_CTX *md_ctx;
 	FILE *fp;
 	size_t r;
-	int i, rc = 0;
+	int rc = 0;
 
 	if (!(fp = fopen(path, "rb")))
 		return dc_error(ctx, DC_ENOINPUT, "cannot open '%s': %s", path, strerror(errno));
 	if (!(md_ctx = EVP_MD_CTX_new()))
 		abort();
-	EVP_DigestInit_ex(md_ctx, EVP_sha256(), NULL);
+	EVP_DigestInit_ex(md_ctx, sha256(), NULL);
 	while ((r = fread(buf, 1, sizeof buf, fp)) > 0)
 		EVP_DigestUpdate(md_ctx, buf, r);
 	if (ferror(fp))
@@ -386,8 +411,7 @@ dc_sha256_file(struct dc *ctx, const char *path, char hex[65])
 	EVP_DigestFinal_ex(md_ctx, md, &n);
 	EVP_MD_CTX_free(md_ctx);
 	fclose(fp);
-	for (i = 0; i < 32; i++)
-		snprintf(hex + 2 * i, 3, "%02x", md[i]);
+	hex_encode(md, 32, hex);
 	return rc;
 }
 
@@ -395,12 +419,10 @@ int
 dc_random_hex(char *hex, size_t nbytes)
 {
 	unsigned char buf[64];
-	size_t i;
 
 	if (nbytes > sizeof buf || RAND_bytes(buf, (int)nbytes) != 1)
 		return -1;
-	for (i = 0; i < nbytes; i++)
-		snprintf(hex + 2 * i, 3, "%02x", buf[i]);
+	hex_encode(buf, nbytes, hex);
 	return 0;
 }
 

@@ -643,7 +643,7 @@ sql_rows(struct dc *ctx, const char *sql)
 done:
 	if (rc)
 		dc_out_discard(ctx);
-	sqlite3_finalize(st);
+	dc_finish(ctx, st);
 	free(fields);
 	return rc;
 }

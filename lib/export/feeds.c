@@ -59,7 +59,7 @@ feed_updated(struct dc *ctx, char out[21])
 	                "SELECT max(updated_at) FROM post WHERE status IN ('visible', 'locked')") &&
 	    dc_step(ctx, st) == 1 && sqlite3_column_text(st, 0))
 		snprintf(out, 21, "%s", (const char *)sqlite3_column_text(st, 0));
-	sqlite3_finalize(st);
+	dc_finish(ctx, st);
 }
 
 static void
@@ -197,7 +197,7 @@ done:
 	else if (ob)
 		xmlOutputBufferClose(ob);
 	fflush(stdout);
-	sqlite3_finalize(st);
+	dc_finish(ctx, st);
 	free(url);
 	free(name);
 	return rc;
@@ -253,7 +253,7 @@ json_feed(struct dc *ctx, const struct dc_export *x)
 	rc = dc_export_flush(ctx);
 done:
 	json_object_put(head);
-	sqlite3_finalize(st);
+	dc_finish(ctx, st);
 	free(url);
 	free(name);
 	return rc;
@@ -417,7 +417,7 @@ dc_export_ical(struct dc *ctx, const struct dc_export *x)
 	ical_line(stdout, "END:VCALENDAR");
 	rc = dc_export_flush(ctx);
 done:
-	sqlite3_finalize(st);
+	dc_finish(ctx, st);
 	free(host);
 	free(name);
 	free(url);

@@ -184,7 +184,7 @@ hbars(struct dc *ctx, sqlite3_stmt *st, const char *id, const char *title, const
 	char buf[64];
 
 	if ((rc = dc_step(ctx, st)) != 1) {
-		sqlite3_finalize(st);
+		dc_finish(ctx, st);
 		if (rc)
 			return rc;
 		fputs("<p class=\"empty\">No data.</p>\n</section>\n", stdout);
@@ -222,7 +222,7 @@ hbars(struct dc *ctx, sqlite3_stmt *st, const char *id, const char *title, const
 	} while ((rc = dc_step(ctx, st)) == 1);
 	fputs("</svg>\n", stdout);
 	if (rc) {
-		sqlite3_finalize(st);
+		dc_finish(ctx, st);
 		return rc;
 	}
 	sqlite3_reset(st);
@@ -245,7 +245,7 @@ hbars(struct dc *ctx, sqlite3_stmt *st, const char *id, const char *title, const
 		fputs("</tr>\n", stdout);
 	}
 	fputs("</tbody>\n</table>\n</section>\n", stdout);
-	sqlite3_finalize(st);
+	dc_finish(ctx, st);
 	return rc;
 }
 
@@ -276,7 +276,7 @@ weekly(struct dc *ctx, sqlite3_stmt *st, long first, const char *id, const char 
 		if (k >= 0 && k < WEEKS && ++count[k][s] > max)
 			max = count[k][s];
 	}
-	sqlite3_finalize(st);
+	dc_finish(ctx, st);
 	if (rc)
 		return rc;
 	svg_begin(id, 720, 260, title, desc);
@@ -599,7 +599,7 @@ board(struct dc *ctx, const struct dc_export *x)
 		esc(coltext(st, 6));
 		fputs("</td></tr>\n", stdout);
 	}
-	sqlite3_finalize(st);
+	dc_finish(ctx, st);
 	if (rc)
 		return rc;
 	fputs(n ? "</tbody>\n</table>\n</section>\n"

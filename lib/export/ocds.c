@@ -308,7 +308,7 @@ dc_export_ocds(struct dc *ctx, const struct dc_export *x)
 		        "SELECT max(updated_at) FROM purchase_order WHERE status <> 'draft'") &&
 		    dc_step(ctx, m) == 1 && sqlite3_column_text(m, 0))
 			snprintf(now, sizeof now, "%s", (const char *)sqlite3_column_text(m, 0));
-		sqlite3_finalize(m);
+		dc_finish(ctx, m);
 	}
 	head = json_object_new_object();
 	{
@@ -346,7 +346,7 @@ dc_export_ocds(struct dc *ctx, const struct dc_export *x)
 	ctx->nrows = n;
 	rc = dc_export_flush(ctx);
 done:
-	sqlite3_finalize(st);
+	dc_finish(ctx, st);
 	free(prefix);
 	free(url);
 	free(name);

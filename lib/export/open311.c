@@ -192,6 +192,6 @@ done:
 	else if (ob)
 		xmlOutputBufferClose(ob);
 	fflush(stdout);
-	sqlite3_finalize(st);
+	dc_finish(ctx, st);
 	return rc;
 }

@@ -152,7 +152,7 @@ dc_feed_filter_match(struct dc *ctx, const char *a, const char *b, const char **
 	if (rc == 1 || rc == 0)
 		rc = 0;
 done:
-	sqlite3_finalize(st);
+	dc_finish(ctx, st);
 	free(text);
 	return rc;
 }
@@ -374,7 +374,7 @@ follow_change(struct dc *ctx, const char *handle, struct dc_args *a, int on)
 	                         NULL)))
 		rc = dc_touched(ctx, handle, NULL);
 done:
-	sqlite3_finalize(st);
+	dc_finish(ctx, st);
 	free(topic);
 	free(what);
 	return rc;
@@ -572,7 +572,7 @@ dc_feed_post_status(struct dc *ctx, const char *id, char **status)
 		rc = 0;
 	} else if (rc == 0)
 		rc = dc_error(ctx, DC_ENOTFOUND, "no post '%s'", id);
-	sqlite3_finalize(st);
+	dc_finish(ctx, st);
 	return rc;
 }
 
@@ -618,7 +618,7 @@ dc_feed_comment(struct dc *ctx, const char *post, struct dc_args *a)
 		goto done;
 	rc = dc_touched(ctx, cid, NULL);
 done:
-	sqlite3_finalize(st);
+	dc_finish(ctx, st);
 	free(pstatus);
 	free(word);
 	free(reason);

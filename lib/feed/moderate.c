@@ -60,7 +60,7 @@ count_flags(struct dc *ctx, const char *post, long *n)
 		*n = (long)sqlite3_column_int64(st, 0);
 		rc = 0;
 	}
-	sqlite3_finalize(st);
+	dc_finish(ctx, st);
 	return rc;
 }
 
@@ -185,7 +185,7 @@ moderate_comment(struct dc *ctx, const char *id, const char *action, const char 
 		rc = 0;
 	} else if (rc == 0)
 		rc = dc_error(ctx, DC_ENOTFOUND, "no comment '%s'", id);
-	sqlite3_finalize(st);
+	dc_finish(ctx, st);
 	if (rc)
 		goto done;
 	if (!action) {

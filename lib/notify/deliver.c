@@ -68,7 +68,7 @@ dc_notify_show(struct dc *ctx, const char *id, const char *extra)
 		rc = dc_out_stmt(ctx, st);
 	else if (rc == 0)
 		rc = dc_error(ctx, DC_ENOTFOUND, "no notification '%s'", id);
-	sqlite3_finalize(st);
+	dc_finish(ctx, st);
 	return rc;
 }
 
@@ -140,7 +140,7 @@ dc_notify_retry(struct dc *ctx, const char *id, struct dc_args *a)
 			    " claimed_at = NULL WHERE id = ?1",
 			    2, id, now);
 	}
-	sqlite3_finalize(st);
+	dc_finish(ctx, st);
 	return rc ? rc : dc_touched(ctx, id, NULL);
 }
 
@@ -156,7 +156,7 @@ dc_notify_dead_ids(struct dc *ctx, struct dc_args *a)
 	while ((rc = dc_step(ctx, st)) == 1)
 		if ((rc = dc_args_operand(a, (const char *)sqlite3_column_text(st, 0))))
 			break;
-	sqlite3_finalize(st);
+	dc_finish(ctx, st);
 	return rc;
 }
 
@@ -181,7 +181,7 @@ claim(struct dc *ctx, const char *token, long n)
 		sqlite3_bind_text(st, 3, token, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(st, 4, n);
 		rc = dc_step(ctx, st);
-		sqlite3_finalize(st);
+		dc_finish(ctx, st);
 	}
 	return dc_tx_end(ctx, rc);
 }
@@ -452,7 +452,7 @@ fetch(struct dc *ctx, const char *token, struct item **items, int *n)
 		it->unsubscribe = col(st, 9);
 		it->attempts = sqlite3_column_int(st, 10);
 	}
-	sqlite3_finalize(st);
+	dc_finish(ctx, st);
 	return rc;
 }
 

@@ -150,8 +150,8 @@ dc_notify_escalate(struct dc *ctx)
 			break;
 	}
 done:
-	sqlite3_finalize(seen);
-	sqlite3_finalize(st);
+	dc_finish(ctx, seen);
+	dc_finish(ctx, st);
 	free(lang);
 	free(city);
 	return finish(ctx, rc, &q);
@@ -170,7 +170,7 @@ secret(struct dc *ctx)
 		return NULL;
 	if (sqlite3_step(st) == SQLITE_ROW)
 		v = dc_strdup((const char *)sqlite3_column_text(st, 0));
-	sqlite3_finalize(st);
+	dc_finish(ctx, st);
 	if (v || dc_random_hex(hex, 32))
 		return v;
 	if (dc_exec(ctx, "INSERT INTO notify_secret(name, value) VALUES ('unsubscribe', ?1)", 1,
@@ -353,9 +353,9 @@ dc_notify_digest(struct dc *ctx, const char *period)
 		             3, period, e, now);
 	}
 done:
-	sqlite3_finalize(last);
-	sqlite3_finalize(posts);
-	sqlite3_finalize(st);
+	dc_finish(ctx, last);
+	dc_finish(ctx, posts);
+	dc_finish(ctx, st);
 	free(lang);
 	free(city);
 	free(url);

@@ -187,7 +187,7 @@ dc_org_staff_set(struct dc *ctx, const char *login, struct dc_args *a)
 		rc = 0;
 	} else if (rc == 0)
 		rc = dc_error(ctx, DC_ENOTFOUND, "no staff '%s'", login);
-	sqlite3_finalize(st);
+	dc_finish(ctx, st);
 	if (rc)
 		goto done;
 	if (active && strcmp(active, "true") && strcmp(active, "false")) {
@@ -256,7 +256,7 @@ may_manage(struct dc *ctx, const char *login)
 		sqlite3_bind_text(st, 1, login, -1, SQLITE_STATIC);
 		sqlite3_bind_text(st, 2, ctx->dept, -1, SQLITE_STATIC);
 		rc = dc_step(ctx, st);
-		sqlite3_finalize(st);
+		dc_finish(ctx, st);
 		if (rc != 0)
 			return rc == 1 ? 0 : rc;
 	}
@@ -312,7 +312,7 @@ dc_org_away(struct dc *ctx, struct dc_args *rec, void *unused)
 		id = dc_strdup((const char *)sqlite3_column_text(st, 0));
 		rc = 0;
 	}
-	sqlite3_finalize(st);
+	dc_finish(ctx, st);
 	if (rc)
 		return rc;
 	ev.ref = login;
@@ -346,7 +346,7 @@ dc_org_back(struct dc *ctx, const char *login, struct dc_args *a)
 	sqlite3_bind_text(st, 3, yesterday, -1, SQLITE_STATIC);
 	while ((rc = dc_step(ctx, st)) == 1 && !(rc = dc_touched(ctx, (const char *)sqlite3_column_text(st, 0), NULL)))
 		n++;
-	sqlite3_finalize(st);
+	dc_finish(ctx, st);
 	if (rc > 1)
 		return rc;
 	if ((rc = dc_prepare(ctx, &st, "DELETE FROM absence WHERE login = ?1 AND from_date >= ?2"
@@ -356,7 +356,7 @@ dc_org_back(struct dc *ctx, const char *login, struct dc_args *a)
 	sqlite3_bind_text(st, 2, today, -1, SQLITE_STATIC);
 	while ((rc = dc_step(ctx, st)) == 1)
 		n++;
-	sqlite3_finalize(st);
+	dc_finish(ctx, st);
 	if (rc > 1)
 		return rc;
 	if (!n)
@@ -411,7 +411,7 @@ dc_org_is_deputy(struct dc *ctx, const char *actor, const char *assignee)
 	sqlite3_bind_text(st, 2, actor, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, today, -1, SQLITE_STATIC);
 	rc = dc_step(ctx, st);
-	sqlite3_finalize(st);
+	dc_finish(ctx, st);
 	return rc > 1 ? -rc : rc;
 }
 
@@ -474,7 +474,7 @@ dc_org_add_business_days(struct dc *ctx, long from, int n, long *out)
 			break;
 		n--;
 	}
-	sqlite3_finalize(st);
+	dc_finish(ctx, st);
 	*out = d;
 	return rc > 1 ? rc : 0;
 }

@@ -263,7 +263,7 @@ order_load(struct dc *ctx, const char *id, struct order *o)
 		rc = 0;
 	} else if (rc == 0)
 		rc = dc_error(ctx, DC_ENOTFOUND, "no order '%s'", id);
-	sqlite3_finalize(st);
+	dc_finish(ctx, st);
 	return rc;
 }
 
@@ -310,7 +310,7 @@ dc_procure_split_sum(struct dc *ctx, const char *dept, long year, const char *ca
 		*sum = sqlite3_column_int64(st, 0);
 		rc = 0;
 	}
-	sqlite3_finalize(st);
+	dc_finish(ctx, st);
 	return rc;
 }
 
@@ -408,7 +408,7 @@ item_line(struct dc *ctx, const char *spec, struct line *l)
 		rc = 0;
 	}
 done:
-	sqlite3_finalize(st);
+	dc_finish(ctx, st);
 	free(copy);
 	return rc;
 }
@@ -526,7 +526,7 @@ dc_procure_order_new(struct dc *ctx, struct dc_args *rec, void *unused)
 			fw_category = dc_strdup((const char *)sqlite3_column_text(f, 3));
 			rc = 0;
 		}
-		sqlite3_finalize(f);
+		dc_finish(ctx, f);
 		if (rc)
 			goto done;
 		procedure = "framework";
@@ -576,7 +576,7 @@ dc_procure_order_new(struct dc *ctx, struct dc_args *rec, void *unused)
 	sqlite3_bind_text(st, 17, ctx->actor, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 18, now, -1, SQLITE_STATIC);
 	rc = dc_step(ctx, st);
-	sqlite3_finalize(st);
+	dc_finish(ctx, st);
 	st = NULL;
 	if (rc || (rc = dc_prepare(ctx, &st, "INSERT INTO order_line(order_id, line, vendor, sku, text,"
 	                                     " qty, unit, unit_net, vat) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9)")))
@@ -604,7 +604,7 @@ dc_procure_order_new(struct dc *ctx, struct dc_args *rec, void *unused)
 	if (!rc)
 		rc = dc_touched(ctx, id, NULL);
 done:
-	sqlite3_finalize(st);
+	dc_finish(ctx, st);
 	lines_free(lines, n);
 	dc_band_free(&band);
 	dc_procure_profile_free(&p);
@@ -682,7 +682,7 @@ dc_procure_order_award(struct dc *ctx, const char *id, struct dc_args *a)
 			              vendor, (double)sqlite3_column_int64(st, 0) / 100,
 			              (double)sqlite3_column_int64(st, 1) / 100);
 	}
-	sqlite3_finalize(st);
+	dc_finish(ctx, st);
 	if (rc)
 		goto done;
 	dc_fmt_time(dc_now(ctx), now);
@@ -718,7 +718,7 @@ budget_available(struct dc *ctx, const struct order *o, long long *avail)
 		*avail = sqlite3_column_int64(st, 0);
 		rc = 0;
 	}
-	sqlite3_finalize(st);
+	dc_finish(ctx, st);
 	return rc;
 }
 
@@ -758,7 +758,7 @@ dc_procure_order_approve(struct dc *ctx, const char *id, struct dc_args *a)
 		quotes = sqlite3_column_int(st, 0);
 		rc = 0;
 	}
-	sqlite3_finalize(st);
+	dc_finish(ctx, st);
 	st = NULL;
 	if (rc)
 		goto done;
@@ -812,7 +812,7 @@ dc_procure_order_approve(struct dc *ctx, const char *id, struct dc_args *a)
 			sqlite3_bind_text(st, 4, since, -1, SQLITE_TRANSIENT);
 			rc = dc_step(ctx, st);
 		}
-		sqlite3_finalize(st);
+		dc_finish(ctx, st);
 		st = NULL;
 		if (rc > 1)
 			goto done;
@@ -867,7 +867,7 @@ lines_text(struct dc *ctx, const char *id)
 		free(out);
 		out = next;
 	}
-	sqlite3_finalize(st);
+	dc_finish(ctx, st);
 	return out;
 }
 
@@ -894,7 +894,7 @@ dc_procure_order_place(struct dc *ctx, const char *id, struct dc_args *a)
 		name = dc_strdup((const char *)sqlite3_column_text(st, 1));
 		rc = 0;
 	}
-	sqlite3_finalize(st);
+	dc_finish(ctx, st);
 	if (rc)
 		goto done;
 	if (!email) {
@@ -975,7 +975,7 @@ dc_procure_order_receive(struct dc *ctx, const char *id, struct dc_args *a)
 				              sqlite3_column_double(st, 1), q);
 			else if (rc == 0)
 				rc = dc_error(ctx, DC_ENOTFOUND, "order '%s' has no line %s", id, line);
-			sqlite3_finalize(st);
+			dc_finish(ctx, st);
 			goto done;
 		}
 	} else if ((rc = dc_exec(ctx, "UPDATE order_line SET received = qty WHERE order_id = ?1", 1, id)))
@@ -1026,7 +1026,7 @@ dc_procure_order_invoice(struct dc *ctx, const char *id, struct dc_args *a)
 
 		received += llround((double)ln * (1 + sqlite3_column_double(st, 2) / 100));
 	}
-	sqlite3_finalize(st);
+	dc_finish(ctx, st);
 	if (rc)
 		goto done;
 	/* three-way match: ordered, received and invoiced agree within 1 % */

@@ -111,7 +111,7 @@ dc_procure_order_record(struct dc *ctx, const char *id, char **out)
 	}
 	if (sqlite3_column_type(st, 23) != SQLITE_NULL)
 		add(&s, "   Storniert: %s\n", col(st, 23));
-	sqlite3_finalize(st);
+	dc_finish(ctx, st);
 	st = NULL;
 	add(&s, "\n5. Positionen\n");
 	if ((rc = dc_prepare(ctx, &st, "SELECT line, qty, coalesce(unit, ''), text,"
@@ -125,7 +125,7 @@ dc_procure_order_record(struct dc *ctx, const char *id, char **out)
 		    sqlite3_column_int(st, 0), sqlite3_column_double(st, 1), col(st, 2), col(st, 3),
 		    col(st, 4), a, sqlite3_column_double(st, 6), sqlite3_column_double(st, 7));
 	}
-	sqlite3_finalize(st);
+	dc_finish(ctx, st);
 	st = NULL;
 	if (rc)
 		goto done;
@@ -141,7 +141,7 @@ dc_procure_order_record(struct dc *ctx, const char *id, char **out)
 		    sqlite3_column_type(st, 3) != SQLITE_NULL ? " – " : "",
 		    sqlite3_column_type(st, 3) != SQLITE_NULL ? col(st, 3) : "");
 	}
-	sqlite3_finalize(st);
+	dc_finish(ctx, st);
 	st = NULL;
 	if (rc)
 		goto done;
@@ -160,7 +160,7 @@ dc_procure_order_record(struct dc *ctx, const char *id, char **out)
 		s = NULL;
 	}
 done:
-	sqlite3_finalize(st);
+	dc_finish(ctx, st);
 	free(s);
 	free(city);
 	return rc;

@@ -90,7 +90,7 @@ dc_procure_profile_load(struct dc *ctx, const char *name, struct dc_profile *p)
 	if (!(p->json = json_tokener_parse(body)))
 		rc = dc_error(ctx, DC_EINTERNAL, "rule profile '%s' is not valid JSON", name);
 done:
-	sqlite3_finalize(st);
+	dc_finish(ctx, st);
 	free(setting);
 	free(body);
 	return rc;

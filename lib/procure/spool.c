@@ -97,7 +97,7 @@ import_log(struct dc *ctx, long id)
 	sqlite3_bind_int64(st, 1, id);
 	if (sqlite3_step(st) == SQLITE_ROW)
 		json = dc_strdup((const char *)sqlite3_column_text(st, 0));
-	sqlite3_finalize(st);
+	dc_finish(ctx, st);
 	return json;
 }
 
@@ -328,7 +328,7 @@ dc_procure_git(struct dc *ctx, const char *repo_path, const struct dc_git_opts *
 		if (git_oid_fromstr(&loid, l) == 0 && git_commit_lookup(&last, repo, &loid) == 0)
 			git_commit_tree(&old, last);
 	}
-	sqlite3_finalize(st);
+	dc_finish(ctx, st);
 	st = NULL;
 	if (rc > 1)
 		goto done;
@@ -372,7 +372,7 @@ dc_procure_git(struct dc *ctx, const char *repo_path, const struct dc_git_opts *
 	if (!rc)
 		rc = failed;
 done:
-	sqlite3_finalize(st);
+	dc_finish(ctx, st);
 	for (i = 0; i < ch.n; i++)
 		free(ch.paths[i]);
 	free(ch.paths);

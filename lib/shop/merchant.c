@@ -325,7 +325,7 @@ dc_shop_reply(struct dc *ctx, const char *id, struct dc_args *a)
 		rc = 0;
 	} else if (rc == 0)
 		rc = dc_error(ctx, DC_ENOTFOUND, "no service request '%s'", id);
-	sqlite3_finalize(st);
+	dc_finish(ctx, st);
 	if (rc)
 		goto done;
 	if (!strcmp(from, "closed")) {

@@ -69,7 +69,7 @@ announce(struct dc *ctx, const char *id, const char *m, const char *title, const
 		dc_shop_money_fmt(sqlite3_column_int64(st, 2), regular);
 		rc = 0;
 	}
-	sqlite3_finalize(st);
+	dc_finish(ctx, st);
 	if (rc || !owner)
 		goto done;
 	dc_shop_local_time(ctx, from, lf);
@@ -203,7 +203,7 @@ dc_shop_slot_add(struct dc *ctx, struct dc_args *rec, void *unused)
 		sqlite3_bind_text(st, 1, m, -1, SQLITE_STATIC);
 		sqlite3_bind_text(st, 2, at, -1, SQLITE_STATIC);
 		rc = dc_step(ctx, st);
-		sqlite3_finalize(st);
+		dc_finish(ctx, st);
 		if (rc == 1)
 			return dc_error(ctx, DC_ECONFLICT, "merchant '%s' has a slot at %s", m, at);
 		if (rc)

@@ -65,7 +65,7 @@ run(struct dc *ctx, sqlite3_stmt *st, int *changed)
 
 	if (changed)
 		*changed = sqlite3_changes(ctx->db);
-	sqlite3_finalize(st);
+	dc_finish(ctx, st);
 	return rc == 1 ? 0 : rc;
 }
 
@@ -129,7 +129,7 @@ reserve(struct dc *ctx, const char *order, const struct item *it, const char *no
 		rc = 0;
 	} else if (rc == 0)
 		rc = dc_error(ctx, DC_ENOTFOUND, "no product '%s:%s'", it->merchant, it->sku);
-	sqlite3_finalize(st);
+	dc_finish(ctx, st);
 	if (rc)
 		return rc;
 	if (!active)
@@ -188,7 +188,7 @@ slot_check(struct dc *ctx, const char *slot, const char *now, char **merchant)
 		         : 0;
 	} else if (rc == 0)
 		rc = dc_error(ctx, DC_ENOTFOUND, "no slot '%s'", slot);
-	sqlite3_finalize(st);
+	dc_finish(ctx, st);
 	return rc;
 }
 
@@ -339,7 +339,7 @@ notify_ready(struct dc *ctx, const char *id)
 		dc_shop_money_fmt(sqlite3_column_int64(st, 5), total);
 		rc = 0;
 	}
-	sqlite3_finalize(st);
+	dc_finish(ctx, st);
 	if (rc)
 		goto done;
 	if (!rcpt) {
@@ -383,7 +383,7 @@ set_status(struct dc *ctx, const char *id, const char *to, const char *now)
 		rc = 0;
 	} else if (rc == 0)
 		rc = dc_error(ctx, DC_ENOTFOUND, "no shop order '%s'", id);
-	sqlite3_finalize(st);
+	dc_finish(ctx, st);
 	if (rc)
 		return rc;
 	if (!strcmp(to, "ready"))
@@ -470,7 +470,7 @@ collect(struct dc *ctx, sqlite3_stmt *st, char ***ids, int *n)
 		}
 		(*ids)[(*n)++] = dc_strdup((const char *)sqlite3_column_text(st, 0));
 	}
-	sqlite3_finalize(st);
+	dc_finish(ctx, st);
 	return rc;
 }
 
@@ -514,7 +514,7 @@ dc_shop_expire(struct dc *ctx, struct dc_args *a, void *unused)
 			if (dc_step(ctx, st) == 1)
 				snprintf(merchant, sizeof merchant, "%s",
 				         sqlite3_column_text(st, 0));
-			sqlite3_finalize(st);
+			dc_finish(ctx, st);
 			if (!(rc = dc_shop_audit(ctx, merchant, "offer", ids[i], "ended", NULL,
 			                         "expired")))
 				rc = dc_touched(ctx, ids[i], "offer");
@@ -547,7 +547,7 @@ dc_shop_expire(struct dc *ctx, struct dc_args *a, void *unused)
 			}
 			ids[n++] = dc_strdup((const char *)sqlite3_column_text(st, 0));
 		}
-		sqlite3_finalize(st);
+		dc_finish(ctx, st);
 	}
 	for (i = 0; i < n && !rc; i++)
 		if (!(rc = set_status(ctx, ids[i], "expired", now)))

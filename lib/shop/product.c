@@ -136,7 +136,7 @@ dc_shop_product_add(struct dc *ctx, struct dc_args *rec, void *unused)
 	    !(rc = dc_shop_audit(ctx, m, "product", id, "created", NULL, p.name)))
 		rc = dc_touched(ctx, id, NULL);
 done:
-	sqlite3_finalize(st);
+	dc_finish(ctx, st);
 	free(id);
 	return rc;
 }
@@ -357,9 +357,9 @@ dc_shop_product_import(struct dc *ctx, const char *path, const char *merchant)
 	                   nums[2], nums[3]);
 	rc = dc_shop_audit(ctx, merchant, "merchant", merchant, "product-import", path, change);
 done:
-	sqlite3_finalize(im.get);
-	sqlite3_finalize(im.ins);
-	sqlite3_finalize(im.upd);
+	dc_finish(ctx, im.get);
+	dc_finish(ctx, im.ins);
+	dc_finish(ctx, im.upd);
 	free(change);
 	if ((rc = dc_tx_end(ctx, rc)))
 		return rc;
