@@ -56,9 +56,11 @@ struct import {
 	int prices_only;      /* BMEcat T_UPDATE_PRICES: only prices change */
 	const char *currency; /* default currency (BMEcat header), borrowed */
 	long id;              /* catalog_import row */
+	long long max_before; /* largest item id before this file: items above it are its own */
 	long added, changed, unchanged, discontinued;
 	char now[21], today[11];
 	sqlite3_stmt *get, *ins, *upd, *price_upd, *hist_fix, *hist_close, *hist_add, *seen, *del;
+	sqlite3_stmt *fts_new, *fts_old; /* what the search index needs at the end (fts_flush) */
 };
 
 /* A decimal number with '.' or ',' as decimal separator (the other one, if both occur, a
@@ -192,10 +194,12 @@ attributes_json(struct dc_args *rec)
 	return s;
 }
 
+/* Values are bound SQLITE_STATIC: they live in the record or the import, which outlive every
+ * step of the statement; copying each of them cost a tenth of an import (callgrind). */
 static void
 bind_opt(sqlite3_stmt *st, int i, const char *v)
 {
-	sqlite3_bind_text(st, i, v && *v ? v : NULL, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, i, v && *v ? v : NULL, -1, SQLITE_STATIC);
 }
 
 /* The previous price period ends the day before the new one starts. */
@@ -211,8 +215,8 @@ new_price_period(struct dc *ctx, struct import *im, long long item, const char *
 	sqlite3_reset(im->hist_fix);
 	sqlite3_bind_int64(im->hist_fix, 1, item);
 	has_price ? sqlite3_bind_int64(im->hist_fix, 2, price) : sqlite3_bind_null(im->hist_fix, 2);
-	sqlite3_bind_text(im->hist_fix, 3, currency, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(im->hist_fix, 4, from, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(im->hist_fix, 3, currency, -1, SQLITE_STATIC);
+	sqlite3_bind_text(im->hist_fix, 4, from, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(im->hist_fix, 5, im->id);
 	if ((rc = dc_step(ctx, im->hist_fix)) || sqlite3_changes(ctx->db))
 		return rc;
@@ -220,7 +224,7 @@ new_price_period(struct dc *ctx, struct import *im, long long item, const char *
 	dc_fmt_date(d - 1, end);
 	sqlite3_reset(im->hist_close);
 	sqlite3_bind_int64(im->hist_close, 1, item);
-	sqlite3_bind_text(im->hist_close, 2, end, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(im->hist_close, 2, end, -1, SQLITE_STATIC);
 	if ((rc = dc_step(ctx, im->hist_close)))
 		return rc;
 	sqlite3_reset(im->hist_add);
@@ -229,10 +233,66 @@ new_price_period(struct dc *ctx, struct import *im, long long item, const char *
 		sqlite3_bind_int64(im->hist_add, 2, price);
 	else
 		sqlite3_bind_null(im->hist_add, 2);
-	sqlite3_bind_text(im->hist_add, 3, currency, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(im->hist_add, 4, from, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(im->hist_add, 3, currency, -1, SQLITE_STATIC);
+	sqlite3_bind_text(im->hist_add, 4, from, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(im->hist_add, 5, im->id);
 	return dc_step(ctx, im->hist_add);
+}
+
+/*
+ * Items this file adds get ids above im->max_before (rowids only grow), and their search
+ * entries and first price periods are written in bulk by fts_flush, from what they finally
+ * are.  For an older item whose indexed text changes, the text the index holds is kept in
+ * temp.fts_old before the update (the first time only), because an FTS5 index with external
+ * content is told what to delete, and its id in temp.fts_changed.
+ */
+static int
+fts_note(struct dc *ctx, struct import *im, long long item)
+{
+	int rc;
+
+	if (item > im->max_before)
+		return 0;
+	sqlite3_reset(im->fts_old);
+	sqlite3_bind_int64(im->fts_old, 1, item);
+	for (int i = 2; i <= 6; i++)
+		sqlite3_bind_value(im->fts_old, i, sqlite3_column_value(im->get, i));
+	if ((rc = dc_step(ctx, im->fts_old)))
+		return rc;
+	sqlite3_reset(im->fts_new);
+	sqlite3_bind_int64(im->fts_new, 1, item);
+	return dc_step(ctx, im->fts_new);
+}
+
+/* Would the indexed column at get's column COL become V (NULL and "" both mean none)? */
+static int
+fts_differs(struct import *im, int col, const char *v)
+{
+	const char *old = (const char *)sqlite3_column_text(im->get, col);
+
+	return strcmp(old ? old : "", v ? v : "") != 0;
+}
+
+static int
+fts_flush(struct dc *ctx, struct import *im)
+{
+	char max[24], id[24];
+	int rc;
+
+	snprintf(max, sizeof max, "%lld", im->max_before);
+	snprintf(id, sizeof id, "%ld", im->id);
+	if ((rc = dc_exec(ctx, "INSERT INTO price_history(item, price, currency, valid_from, import)"
+	                       " SELECT id, price, currency, coalesce(valid_from, ?2), ?3"
+	                       " FROM catalog_item WHERE id > ?1 ORDER BY id", 3, max, im->today, id)) ||
+	    (rc = dc_exec(ctx, "INSERT INTO catalog_fts(catalog_fts, rowid, name, description,"
+	                       " category, sku, gtin) SELECT 'delete', id, name, description,"
+	                       " category, sku, gtin FROM temp.fts_old", 0)) ||
+	    (rc = dc_exec(ctx, "INSERT INTO catalog_fts(rowid, name, description, category, sku,"
+	                       " gtin) SELECT id, name, description, category, sku, gtin"
+	                       " FROM catalog_item WHERE id > ?1 OR id IN (SELECT id FROM"
+	                       " temp.fts_changed) ORDER BY id", 1, max)))
+		return rc;
+	return dc_exec(ctx, "UPDATE catalog_fts_defer SET deferred = 0", 0);
 }
 
 static int
@@ -267,7 +327,7 @@ import_item(struct dc *ctx, struct dc_args *rec, void *arg)
 	    (rc = date_field(ctx, rec, "valid_until", until)))
 		return rc;
 	sqlite3_reset(im->get);
-	sqlite3_bind_text(im->get, 1, sku, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(im->get, 1, sku, -1, SQLITE_STATIC);
 	if ((rc = dc_step(ctx, im->get)) > 1)
 		return rc;
 	if ((exists = rc == 1)) {
@@ -277,11 +337,12 @@ import_item(struct dc *ctx, struct dc_args *rec, void *arg)
 	}
 	if (mode && !strcmp(mode, "map")) {
 		/* a BMEcat 1.2 ARTICLE_TO_CATALOGGROUP_MAP, which follows all articles */
-		return exists ? dc_exec(ctx, "UPDATE catalog_item SET category = ?2 WHERE id = ?1"
-		                             " AND category IS NOT ?2",
-		                        2, (sqlite3_column_text(im->get, 0) ? (const char *)sqlite3_column_text(im->get, 0) : ""),
-		                        dc_arg(rec, "category"))
-		              : 0;
+		if (!exists || !fts_differs(im, 4, dc_arg(rec, "category")))
+			return 0;
+		return (rc = fts_note(ctx, im, item))
+		           ? rc
+		           : dc_exec(ctx, "UPDATE catalog_item SET category = ?2 WHERE id = ?1", 2,
+		                     (const char *)sqlite3_column_text(im->get, 0), dc_arg(rec, "category"));
 	}
 	if (mode && !strcmp(mode, "delete")) {
 		/* BMEcat deletes: the item stays for old orders, marked discontinued */
@@ -309,11 +370,11 @@ import_item(struct dc *ctx, struct dc_args *rec, void *arg)
 		sqlite3_reset(st);
 		sqlite3_bind_int64(st, 1, item);
 		has_price ? sqlite3_bind_int64(st, 2, price) : sqlite3_bind_null(st, 2);
-		sqlite3_bind_text(st, 3, currency, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, 3, currency, -1, SQLITE_STATIC);
 		has_vat ? sqlite3_bind_double(st, 4, (double)vat / 100) : sqlite3_bind_null(st, 4);
 		bind_opt(st, 5, dc_arg(rec, "valid_from") ? from : NULL);
 		bind_opt(st, 6, until);
-		sqlite3_bind_text(st, 7, tiers, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, 7, tiers, -1, SQLITE_STATIC);
 		sqlite3_bind_text(st, 8, im->now, -1, SQLITE_STATIC);
 		if ((rc = dc_step(ctx, st)) == 0)
 			*(sqlite3_changes(ctx->db) ? &im->changed : &im->unchanged) += 1;
@@ -326,11 +387,11 @@ import_item(struct dc *ctx, struct dc_args *rec, void *arg)
 		else {
 			sqlite3_bind_text(st, 1, im->vendor, -1, SQLITE_STATIC);
 		}
-		sqlite3_bind_text(st, 2, sku, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, 2, sku, -1, SQLITE_STATIC);
 		bind_opt(st, 3, name);
 		bind_opt(st, 4, dc_arg(rec, "unit"));
 		has_price ? sqlite3_bind_int64(st, 5, price) : sqlite3_bind_null(st, 5);
-		sqlite3_bind_text(st, 6, currency, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, 6, currency, -1, SQLITE_STATIC);
 		has_vat ? sqlite3_bind_double(st, 7, (double)vat / 100) : sqlite3_bind_null(st, 7);
 		bind_opt(st, 8, dc_arg(rec, "category"));
 		bind_opt(st, 9, dc_arg(rec, "gtin"));
@@ -338,22 +399,32 @@ import_item(struct dc *ctx, struct dc_args *rec, void *arg)
 		has_min ? sqlite3_bind_double(st, 11, (double)minq / 1000) : sqlite3_bind_null(st, 11);
 		bind_opt(st, 12, dc_arg(rec, "valid_from") ? from : NULL);
 		bind_opt(st, 13, until);
-		sqlite3_bind_text(st, 14, tiers, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_text(st, 15, attrs, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, 14, tiers, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 15, attrs, -1, SQLITE_STATIC);
 		sqlite3_bind_text(st, 16, im->now, -1, SQLITE_STATIC);
-		/* RETURNING yields a row only when something was written */
-		if ((rc = dc_step(ctx, st)) == 1) {
-			item = sqlite3_column_int64(st, 0);
+		/* what the index holds must be noted while get still shows it */
+		if (exists && (fts_differs(im, 2, name) ||
+		               fts_differs(im, 3, dc_arg(rec, "description")) ||
+		               (dc_arg(rec, "category") && fts_differs(im, 4, dc_arg(rec, "category"))) ||
+		               fts_differs(im, 5, dc_arg(rec, "gtin"))) &&
+		    (rc = fts_note(ctx, im, item)))
+			goto done;
+		/* the update's WHERE leaves an unchanged item alone: no change, no row written */
+		if ((rc = dc_step(ctx, st)) == 0 && sqlite3_changes(ctx->db)) {
+			if (!exists)
+				item = sqlite3_last_insert_rowid(ctx->db);
 			*(exists ? &im->changed : &im->added) += 1;
-			rc = 0;
 		} else if (rc == 0)
 			im->unchanged++;
 	}
+done:
 	free(tiers);
 	free(attrs);
 	if (rc)
 		return rc;
-	if ((!exists || oldhas != has_price || oldprice != price) &&
+	if (item > im->max_before)
+		return 0; /* added by this file: fts_flush writes its price period; not discontinued */
+	if ((oldhas != has_price || oldprice != price) &&
 	    (rc = new_price_period(ctx, im, item, from, has_price, price, currency)))
 		return rc;
 	if (im->full) {
@@ -387,7 +458,7 @@ prepare_all(struct dc *ctx, struct import *im)
 	    " OR (?8 IS NOT NULL AND category IS NOT ?8)"
 	    " OR gtin IS NOT ?9 OR description IS NOT ?10 OR min_qty IS NOT ?11"
 	    " OR valid_from IS NOT ?12 OR valid_until IS NOT ?13 OR tiers IS NOT ?14"
-	    " OR attributes IS NOT ?15 OR status <> 'active') RETURNING id";
+	    " OR attributes IS NOT ?15 OR status <> 'active')";
 	static const char price_upd[] =
 	    "UPDATE catalog_item SET price = ?2, currency = ?3, vat = coalesce(?4, vat),"
 	    " valid_from = coalesce(?5, valid_from), valid_until = coalesce(?6, valid_until),"
@@ -396,13 +467,13 @@ prepare_all(struct dc *ctx, struct import *im)
 	    " OR (?6 IS NOT NULL AND valid_until IS NOT ?6) OR tiers IS NOT ?7)";
 	int rc;
 
-	if ((rc = dc_prepare(ctx, &im->get, "SELECT id, price FROM catalog_item"
-	                                    " WHERE vendor = ?2 AND sku = ?1")) ||
+	if ((rc = dc_prepare(ctx, &im->get, "SELECT id, price, name, description, category, gtin,"
+	                                    " sku FROM catalog_item WHERE vendor = ?2 AND sku = ?1")) ||
 	    (rc = dc_prepare(ctx, &im->ins,
 	                     "INSERT INTO catalog_item(vendor, sku, name, unit, price, currency, vat,"
 	                     " category, gtin, description, min_qty, valid_from, valid_until, tiers,"
 	                     " attributes, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10,"
-	                     " ?11, ?12, ?13, ?14, ?15, ?16) RETURNING id")) ||
+	                     " ?11, ?12, ?13, ?14, ?15, ?16)")) ||
 	    (rc = dc_prepare(ctx, &im->upd, upd)) ||
 	    (rc = dc_prepare(ctx, &im->price_upd, price_upd)) ||
 	    (rc = dc_prepare(ctx, &im->hist_fix, "UPDATE price_history SET price = ?2, currency = ?3,"
@@ -414,24 +485,31 @@ prepare_all(struct dc *ctx, struct import *im)
 	                                         " valid_from, import) VALUES (?1, ?2, ?3, ?4, ?5)")) ||
 	    (rc = dc_prepare(ctx, &im->seen, "INSERT OR IGNORE INTO temp.seen(id) VALUES (?1)")) ||
 	    (rc = dc_prepare(ctx, &im->del, "UPDATE catalog_item SET status = 'discontinued',"
-	                                    " updated_at = ?2 WHERE id = ?1 AND status = 'active'")))
+	                                    " updated_at = ?2 WHERE id = ?1 AND status = 'active'")) ||
+	    (rc = dc_prepare(ctx, &im->fts_new, "INSERT OR IGNORE INTO temp.fts_changed(id)"
+	                                        " VALUES (?1)")) ||
+	    (rc = dc_prepare(ctx, &im->fts_old, "INSERT OR IGNORE INTO temp.fts_old(id, name,"
+	                                        " description, category, gtin, sku)"
+	                                        " VALUES (?1, ?2, ?3, ?4, ?5, ?6)")))
 		return rc;
 	sqlite3_bind_text(im->get, 2, im->vendor, -1, SQLITE_STATIC);
 	return 0;
 }
 
 static void
-finalize_all(struct import *im)
+finalize_all(struct dc *ctx, struct import *im)
 {
-	sqlite3_finalize(im->get);
-	sqlite3_finalize(im->ins);
-	sqlite3_finalize(im->upd);
-	sqlite3_finalize(im->price_upd);
-	sqlite3_finalize(im->hist_fix);
-	sqlite3_finalize(im->hist_close);
-	sqlite3_finalize(im->hist_add);
-	sqlite3_finalize(im->seen);
-	sqlite3_finalize(im->del);
+	dc_finish(ctx, im->get);
+	dc_finish(ctx, im->ins);
+	dc_finish(ctx, im->upd);
+	dc_finish(ctx, im->price_upd);
+	dc_finish(ctx, im->hist_fix);
+	dc_finish(ctx, im->hist_close);
+	dc_finish(ctx, im->hist_add);
+	dc_finish(ctx, im->seen);
+	dc_finish(ctx, im->del);
+	dc_finish(ctx, im->fts_new);
+	dc_finish(ctx, im->fts_old);
 }
 
 /* VENDOR--anything.ext names its vendor (dc-import spool). */
@@ -503,7 +581,7 @@ summary(struct dc *ctx, long id, int skipped)
 	sqlite3_bind_int(st, 2, !skipped);
 	if ((rc = dc_step(ctx, st)) == 1)
 		rc = dc_out_stmt(ctx, st);
-	sqlite3_finalize(st);
+	dc_finish(ctx, st);
 	return rc;
 }
 
@@ -561,7 +639,7 @@ import_file(struct dc *ctx, const char *path, const char *source, const struct d
 		last = sqlite3_column_int64(st, 0);
 		*skipped = 1;
 	}
-	sqlite3_finalize(st);
+	dc_finish(ctx, st);
 	st = NULL;
 	if (rc > 1 || *skipped) {
 		*done_id = last;
@@ -585,11 +663,29 @@ import_file(struct dc *ctx, const char *path, const char *source, const struct d
 		im.id = sqlite3_column_int64(st, 0);
 		rc = 0;
 	}
-	sqlite3_finalize(st);
+	dc_finish(ctx, st);
 	st = NULL;
 	if (rc || (rc = dc_exec(ctx, "CREATE TEMP TABLE IF NOT EXISTS seen(id INTEGER PRIMARY KEY)",
 	                        0)) ||
-	    (rc = dc_exec(ctx, "DELETE FROM temp.seen", 0)) || (rc = prepare_all(ctx, &im)))
+	    (rc = dc_exec(ctx, "CREATE TEMP TABLE IF NOT EXISTS fts_changed(id INTEGER PRIMARY KEY)",
+	                  0)) ||
+	    (rc = dc_exec(ctx, "CREATE TEMP TABLE IF NOT EXISTS fts_old(id INTEGER PRIMARY KEY,"
+	                       " name, description, category, gtin, sku)", 0)) ||
+	    (rc = dc_exec(ctx, "DELETE FROM temp.seen", 0)) ||
+	    (rc = dc_exec(ctx, "DELETE FROM temp.fts_changed", 0)) ||
+	    (rc = dc_exec(ctx, "DELETE FROM temp.fts_old", 0)) ||
+	    (rc = dc_exec(ctx, "UPDATE catalog_fts_defer SET deferred = 1", 0)) ||
+	    (rc = prepare_all(ctx, &im)))
+		goto tx;
+	if ((rc = dc_prepare(ctx, &st, "SELECT coalesce(max(id), 0) FROM catalog_item")))
+		goto tx;
+	if ((rc = dc_step(ctx, st)) == 1) {
+		im.max_before = sqlite3_column_int64(st, 0);
+		rc = 0;
+	}
+	dc_finish(ctx, st);
+	st = NULL;
+	if (rc)
 		goto tx;
 	ctx->nrejected = 0;
 	if (bmecat) {
@@ -606,7 +702,7 @@ import_file(struct dc *ctx, const char *path, const char *source, const struct d
 	}
 	free(ctx->cursrc);
 	ctx->cursrc = NULL;
-	if (rc)
+	if (rc || (rc = fts_flush(ctx, &im)))
 		goto tx;
 	/* an empty file is far more likely a truncated upload than a vendor selling nothing */
 	if (im.full && !im.added && !im.changed && !im.unchanged && !ctx->nrejected) {
@@ -616,10 +712,14 @@ import_file(struct dc *ctx, const char *path, const char *source, const struct d
 		goto tx;
 	}
 	if (im.full) {
+		char maxtext[24];
+
+		/* items this file added are active, and not in temp.seen */
+		snprintf(maxtext, sizeof maxtext, "%lld", im.max_before);
 		if ((rc = dc_exec(ctx, "UPDATE catalog_item SET status = 'discontinued', updated_at = ?2"
-		                       " WHERE vendor = ?1 AND status = 'active'"
+		                       " WHERE vendor = ?1 AND status = 'active' AND id <= ?3"
 		                       " AND id NOT IN (SELECT id FROM temp.seen)",
-		                  2, vendor, im.now)))
+		                  3, vendor, im.now, maxtext)))
 			goto tx;
 		im.discontinued += sqlite3_changes(ctx->db);
 	}
@@ -641,7 +741,7 @@ import_file(struct dc *ctx, const char *path, const char *source, const struct d
 	}
 	*done_id = im.id;
 tx:
-	finalize_all(&im);
+	finalize_all(ctx, &im);
 	rc = dc_tx_end(ctx, rc);
 done:
 	dc_bmecat_header_free(&hdr);
