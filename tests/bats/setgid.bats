@@ -246,10 +246,17 @@ as() {
 	assert_failure
 	as dcsgint dc-case new --service pothole --address "Weg 3" --email eva@example.org >/dev/null
 	run as dcsgint dc-notify run --maildir "$SG/var/lib/dcity/mail"
+	run as dcsgadmin dc-export cases -f open311-json --git-repo "$SG/var/lib/dcity/repo" \
+		--git-path cases.json
+	assert_failure
+	run as dcsgadmin dc-import spool "$SG/var/lib/dcity"
+	assert_failure
 	run ls -A "$SG/var/lib/dcity"
 	refute_output --partial "cases.csv"
 	refute_output --partial "copy.db"
 	refute_output --partial "mail"
+	refute_output --partial "repo"
+	refute_output --partial "incoming"
 	# where the user may write, the file is the user's, group and all
 	run as dcsgadmin dc-export cases -f csv -o "$SG/out/cases.csv"
 	assert_success
@@ -289,4 +296,36 @@ as() {
 	run as dcsgclerk PATH="$path" TMPDIR="$SG/out" dc-cron true
 	assert_failure 73
 	assert_output --partial "is not the cron user's own"
+}
+
+@test "the configuration: root's only, 'db = ABSOLUTE PATH', else exit 78 with the line" {
+	conf=$SG/etc/dcity/dcity.conf
+	cp "$conf" "$SG/conf.saved"
+	chmod 664 "$conf"
+	run as dcsgclerk dc-case service list
+	assert_failure 78
+	assert_output "dc-case: $conf must belong to root and be writable by root only"
+	chmod 644 "$conf"
+	printf '# dcity\n\ndbb = %s\n' "$DB" >"$conf"
+	run as dcsgclerk dc-case service list
+	assert_failure 78
+	assert_output "dc-case: $conf:3: unknown key 'dbb' (known: db)"
+	printf 'db = city.db\n' >"$conf"
+	run as dcsgclerk dc-case service list
+	assert_failure 78
+	assert_output "dc-case: $conf:1: db: 'city.db' is not an absolute path"
+	printf 'db %s\n' "$DB" >"$conf"
+	run as dcsgclerk dc service list
+	assert_failure 78
+	assert_output "dc: $conf:1: expected 'KEY = VALUE'"
+	rm "$conf"
+	run as dcsgclerk dc-case service list
+	assert_failure 78
+	assert_output --partial "dc-case: cannot read $conf: No such file or directory"
+	# spaces, tabs and comments are fine
+	printf '  db\t=  %s   # the city\n' "$DB" >"$conf"
+	run as dcsgclerk dc-case service list -q
+	assert_success
+	assert_output "pothole"
+	cp "$SG/conf.saved" "$conf"
 }
