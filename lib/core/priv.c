@@ -546,10 +546,10 @@ dc_priv_actor(struct dc *ctx)
 			free(actor);
 			actor = dc_strdup(asked);
 		} else
-			fprintf(stderr,
-			        "%s: ignoring %s=%s: only an admin may act as another login; "
-			        "acting as '%s'\n",
-			        ctx->prog, how, asked, actor);
+			dc_warn(ctx,
+			        "ignoring %s=%s: only an admin may act as another login; acting as "
+			        "'%s'",
+			        how, asked, actor);
 	}
 	free(ctx->actor);
 	ctx->actor = actor;
