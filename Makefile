@@ -5,6 +5,12 @@ BINDIR   = $(PREFIX)/bin
 MANDIR   = $(PREFIX)/share/man
 COMPDIR  = $(PREFIX)/share/bash-completion/completions
 ZCOMPDIR = $(PREFIX)/share/zsh/vendor-completions
+# make install-system (dcity(7) SECURITY): the setgid commands read their database's path from
+# DC_CONF, which is compiled in; the group owns DBDIR.
+SYSCONFDIR ?= /etc
+DC_CONF    ?= $(SYSCONFDIR)/dcity/dcity.conf
+DBDIR      ?= /var/lib/dcity
+DC_GROUP   ?= dcity
 
 CC      ?= cc
 PKGS     = sqlite3 json-c libcrypto libxml-2.0 libgit2
@@ -40,6 +46,8 @@ build/$(1)/lib/%.o: lib/%.c $(wildcard lib/*/*.h)
 	@mkdir -p $$(@D)
 	@echo "  CC ($(1)) $$<"
 	@$$(CC) $$(ALL_CFLAGS) $(2) -c $$< -o $$@
+build/$(1)/lib/core/priv.o: build/conf-path
+build/$(1)/lib/core/priv.o: ALL_CFLAGS += -DDC_CONF_PATH='"$$(DC_CONF)"'
 build/$(1)/gen/embedded.o: $(GEN_SRC)
 	@mkdir -p $$(@D)
 	@$$(CC) $$(ALL_CFLAGS) $(2) -c $$< -o $$@
@@ -49,6 +57,13 @@ build/$(1)/%: cmd/%.c build/$(1)/libdc.a
 	@echo "  LD ($(1)) $$@"
 	@$$(CC) $$(ALL_CFLAGS) $(2) $$< build/$(1)/libdc.a $$(PKG_LIBS) -o $$@
 endef
+# DC_CONF is compiled into priv.o: build/conf-path changes only when DC_CONF does, so that
+# another SYSCONFDIR rebuilds priv.o and relinks, and nothing else.
+build/conf-path: FORCE
+	@mkdir -p $(@D)
+	@echo '$(DC_CONF)' | cmp -s - $@ || echo '$(DC_CONF)' > $@
+FORCE:
+
 $(eval $(call variant,rel,))
 $(eval $(call variant,san,$(SAN_FLAGS)))
 
@@ -76,8 +91,24 @@ install: all
 	install -m 644 man/man7/*.7 $(DESTDIR)$(MANDIR)/man7
 	if ls man/man8/*.8 >/dev/null 2>&1; then install -m 644 man/man8/*.8 $(DESTDIR)$(MANDIR)/man8; fi
 	install -m 644 completions/dc.bash $(DESTDIR)$(COMPDIR)/dc
-	for c in $(COMMANDS); do ln -sf dc $(DESTDIR)$(COMPDIR)/$$c; done
+	for c in $(filter-out dc,$(COMMANDS)); do ln -sf dc $(DESTDIR)$(COMPDIR)/$$c; done
 	install -m 644 completions/_dc $(DESTDIR)$(ZCOMPDIR)/_dc
+
+# The hardened install, as root: group DC_GROUP, the commands setgid to it (dc-cron is not: it
+# is a script, and what it runs gets the group from the commands themselves), DBDIR
+# root:DC_GROUP 2770, DC_CONF (kept if it exists) naming the database, and with no DESTDIR
+# the database itself, created 0660.  See dcity(7) SECURITY.
+install-system: install
+	getent group $(DC_GROUP) >/dev/null || groupadd --system $(DC_GROUP)
+	cd $(DESTDIR)$(BINDIR) && chgrp $(DC_GROUP) $(COMMANDS) && chmod 2755 $(COMMANDS)
+	install -d -m 2770 -o root -g $(DC_GROUP) $(DESTDIR)$(DBDIR)
+	install -d -m 755 $(DESTDIR)$(dir $(DC_CONF))
+	if [ ! -e $(DESTDIR)$(DC_CONF) ]; then \
+		printf '# dcity: the setgid commands take their database from here (dcity(7))\ndb = %s\n' \
+			'$(DBDIR)/city.db' > $(DESTDIR)$(DC_CONF).tmp && \
+		chmod 644 $(DESTDIR)$(DC_CONF).tmp && mv $(DESTDIR)$(DC_CONF).tmp $(DESTDIR)$(DC_CONF); \
+	fi
+	if [ -z "$(DESTDIR)" ]; then $(BINDIR)/dc init; fi
 
 format:
 	clang-format -i cmd/*.c lib/*/*.c lib/*/*.h tests/unit/*.c
@@ -85,5 +116,5 @@ format:
 clean:
 	rm -rf build demo-out
 
-.PHONY: all check demo install format clean
+.PHONY: all check demo install install-system format clean FORCE
 .SECONDARY:

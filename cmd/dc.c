@@ -91,10 +91,10 @@ cmd_check(struct dc *ctx, struct dc_args *a)
 	sqlite3_stmt *st = NULL;
 	const char *vals[3];
 	char *integrity = NULL, *detail;
-	long bad, checked, walsize = -1;
+	long bad, checked;
+	sqlite3_int64 walsize = -1;
+	sqlite3_file *wal = NULL;
 	int rc, problems = 0;
-	char *wal;
-	FILE *fp;
 
 	if ((rc = dc_db_open(ctx)))
 		return rc;
@@ -107,13 +107,10 @@ cmd_check(struct dc *ctx, struct dc_args *a)
 		free(integrity);
 		return rc;
 	}
-	wal = dc_printf("%s-wal", ctx->db_path);
-	if ((fp = fopen(wal, "r"))) {
-		fseek(fp, 0, SEEK_END);
-		walsize = ftell(fp);
-		fclose(fp);
-	}
-	free(wal);
+	/* through SQLite's open handle: a setgid install cannot open the WAL by name */
+	if (sqlite3_file_control(ctx->db, "main", SQLITE_FCNTL_JOURNAL_POINTER, &wal) != SQLITE_OK ||
+	    !wal || !wal->pMethods || wal->pMethods->xFileSize(wal, &walsize) != SQLITE_OK)
+		walsize = -1;
 	if ((rc = dc_out_begin(ctx, &rt_check)))
 		goto done;
 	problems += strcmp(integrity ? integrity : "", "ok") != 0;
@@ -128,7 +125,7 @@ cmd_check(struct dc *ctx, struct dc_args *a)
 	free(detail);
 	if (rc)
 		goto done;
-	detail = dc_printf("%ld bytes", walsize < 0 ? 0 : walsize);
+	detail = dc_printf("%lld bytes", walsize < 0 ? 0 : (long long)walsize);
 	vals[0] = "wal-size", vals[1] = "1", vals[2] = detail;
 	rc = dc_out_row(ctx, vals);
 	free(detail);
@@ -183,6 +180,10 @@ cmd_help(struct dc *ctx, struct dc_args *a)
 		return dc_error(ctx, DC_ENOTFOUND, "no help topic '%s'", a->operand[0]);
 	page = !strcmp(*t, "dcity") ? dc_strdup("dcity") : dc_printf("dc-%s", *t);
 	fflush(stdout);
+	if (dc_priv_drop(0) < 0) {
+		free(page);
+		return dc_error(ctx, DC_EINTERNAL, "cannot run man without the dcity group");
+	}
 	execlp("man", "man", page, (char *)NULL);
 	free(page);
 	return dc_error(ctx, DC_EINTERNAL, "cannot run man: %s", strerror(errno));
@@ -219,8 +220,11 @@ main(int argc, char **argv)
 	const struct dc_verb *v;
 	char self[PATH_MAX], *slash, *prog;
 	ssize_t n;
-	int i;
+	int i, rc;
 
+	/* a setgid install cleans the environment first, for "dc NOUN" too (lib/core/priv.c) */
+	if ((rc = dc_priv_init("dc")))
+		return rc;
 	for (i = 1; i < argc && argv[i][0] == '-' && strcmp(argv[i], "--"); i++)
 		if (takes_value(argv[i]))
 			i++;
@@ -232,7 +236,10 @@ main(int argc, char **argv)
 	if (v->name)
 		return dc_main(argc, argv, "dc", verbs,
 		               "dc: set up and check a dcity database, and run dc-NOUN commands.");
-	/* dc NOUN ...: exec dc-NOUN, from beside this binary first, then from PATH */
+	/* dc NOUN ...: exec dc-NOUN, from beside this binary first, then from PATH (which a
+	 * setgid install has set to a fixed one); dc-NOUN is setgid itself if it is installed so */
+	if (dc_priv_drop(0) < 0)
+		return DC_EINTERNAL;
 	prog = dc_printf("dc-%s", argv[i]);
 	memmove(argv + i, argv + i + 1, (size_t)(argc - i) * sizeof *argv);
 	argv[0] = prog;

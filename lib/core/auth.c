@@ -95,6 +95,9 @@ dc_whoami(struct dc *ctx)
 
 	if (ctx->roles_loaded)
 		return 0;
+	/* a setgid install decides who acts itself: the real user, --as for admins (priv.c) */
+	if ((rc = dc_priv_actor(ctx)))
+		return rc;
 	if (!ctx->actor) {
 		const char *u = getenv("DC_USER");
 		struct passwd *pw;

@@ -477,6 +477,9 @@ dc_main(int argc, char **argv, const char *prog, const struct dc_verb *verbs, co
 
 	/* A reader that closes the pipe early is not an error (SPEC §1.3): writes see EPIPE. */
 	signal(SIGPIPE, SIG_IGN);
+	/* a setgid install cleans the environment before anything reads it (priv.c) */
+	if ((rc = dc_priv_init(prog)))
+		return rc;
 	if ((rc = dc_init(&ctx, prog)) || (rc = parse(&ctx, argc, argv, verbs, &v, &a, &ga)))
 		goto done;
 	if (dc_arg(&ga, "version")) {
@@ -492,7 +495,9 @@ dc_main(int argc, char **argv, const char *prog, const struct dc_verb *verbs, co
 		rc = v || dc_arg(&ga, "help") ? 0 : DC_EUSAGE;
 		goto done;
 	}
-	if ((s = dc_arg(&ga, "db")) || ((s = getenv("DC_DB")) && *s))
+	/* a setgid install takes the database from its configuration only (priv.c) */
+	if ((s = dc_priv_db(dc_arg(&ga, "db"))) || (s = dc_arg(&ga, "db")) ||
+	    ((s = getenv("DC_DB")) && *s))
 		ctx.db_path = dc_strdup(s);
 	if ((s = dc_arg(&ga, "as")))
 		ctx.actor = dc_strdup(s);

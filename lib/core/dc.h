@@ -268,6 +268,19 @@ int dc_is_admin(struct dc *ctx);
 int dc_has_role(struct dc *ctx, const char *roles); /* "head clerk": any of these, or admin */
 int dc_require(struct dc *ctx, const char *roles, const char *what);
 
+/* ---- the setgid install (priv.c, dcity(7) SECURITY) ------------------------------------- */
+/* First thing in main: when running setgid, read DC_CONF_PATH, clean the environment and put
+ * the group down (the database's own files get it back inside SQLite).  0 or an exit status;
+ * the message is printed.  Does nothing otherwise. */
+int dc_priv_init(const char *prog);
+/* Running setgid: the configured database (saying once that GIVEN, a --db, is ignored). */
+const char *dc_priv_db(const char *given);
+/* Running setgid: ctx->actor becomes the real user's login; --as or DC_USER only for admins. */
+int dc_priv_actor(struct dc *ctx);
+/* Before exec: give up the group for good (CHILD: a forked child, whose descriptors from 3 up
+ * are also closed on exec).  -1 if the group could come back: do not exec then. */
+int dc_priv_drop(int child);
+
 /* ---- audit chain ----------------------------------------------------------------------- */
 struct dc_event {
 	const char *entity, *ref, *kind, *from, *to, *note;

@@ -267,6 +267,9 @@ pipe_to(const char *cmd, const char *data)
 		dup2(2, 1);
 		close(fds[0]);
 		close(fds[1]);
+		/* the command runs with the user's own group, never the setgid one (priv.c) */
+		if (dc_priv_drop(1) < 0)
+			_exit(126);
 		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
 		_exit(127);
 	}
