@@ -39,6 +39,24 @@ class Dc:
                                 stdin=stdin if stdin is not None else subprocess.DEVNULL,
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
+    def spawn(self, args, user=None, stdin=None, log=None, env=None):
+        """Start a command with stdin from the file STDIN and stdout and stderr appended to
+        the file LOG (a pipe nobody reads would stall it at a moment of its own choosing)."""
+        e = dict(self.env)
+        if user:
+            e["DC_USER"] = user
+        if env:
+            e.update(env)
+        fin = open(stdin, "rb") if stdin else subprocess.DEVNULL
+        fout = open(log, "ab") if log else subprocess.DEVNULL
+        try:
+            return subprocess.Popen([os.path.join(self.bindir, args[0])] + list(args[1:]),
+                                    env=e, stdin=fin, stdout=fout, stderr=fout)
+        finally:
+            for f in (fin, fout):
+                if f is not subprocess.DEVNULL:
+                    f.close()
+
     def run(self, args, user=None, input=None, env=None):
         """(exit status, stdout, stderr)"""
         p = self.popen(args, user, subprocess.PIPE if input is not None else None, env)
@@ -139,15 +157,17 @@ def case_problems(db):
     return len(rows), bad
 
 
-def maildir_messages(maildir, db):
-    """Read every file in MAILDIR/new as a mail message.  Returns (messages, problems) where
-    messages maps outbox id -> list of Message-IDs; a problem is a file that is not a whole
-    message: missing headers, a parse defect, or a body that differs from the outbox row it
-    was made from (its id is in the Maildir file name, ...Q<id>.host)."""
+def maildir_messages(maildir, db, skip=()):
+    """Read every file in MAILDIR/new (but the names in SKIP) as a mail message.  Returns
+    (messages, problems) where messages maps outbox id -> list of Message-IDs; a problem is a
+    file that is not a whole message: missing headers, a parse defect, or a body that differs
+    from the outbox row it was made from (its id is in the Maildir file name, ...Q<id>.host)."""
     c = connect(db)
     msgs, bad = {}, []
     new = os.path.join(maildir, "new")
     for name in sorted(os.listdir(new)) if os.path.isdir(new) else []:
+        if name in skip:
+            continue
         path = os.path.join(new, name)
         with open(path, "rb") as f:
             raw = f.read()
