@@ -42,8 +42,9 @@ crash() {
 		skip "${output##*SKIP }"
 	fi
 	assert_success
-	assert_output --partial 'writes exited 74 ("dc-case: opening the database: disk I/O error (No space left on device)")'
-	assert_output --partial 'intake exited 74 in mid-transaction ("dc-case: database: database or disk is full")'
+	# the exact text depends on where SQLite meets the full disk; it must say so
+	assert_output --regexp 'writes exited 74 \("dc-case: [^"]*(No space left on device|disk is full)[^"]*"\)'
+	assert_output --regexp 'intake exited 74 in mid-transaction \("dc-case: [^"]*(No space left on device|disk is full)[^"]*"\)'
 	assert_line "crash: full: nothing lost"
 }
 

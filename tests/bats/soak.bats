@@ -24,8 +24,9 @@ exits75() {
 	refute_output --partial "FAIL"
 	# the short busy timeout must have made the retry path run, or the test proves less
 	[ "$(exits75)" -gt 0 ]
-	# every kind of work happened
-	for op in new claim_next claim status note order cancel notify import; do
+	# every kind of work happened (claims of a named case and cancellations may all lose
+	# their race in a short run, so they are not counted on)
+	for op in new claim_next status note order notify import; do
 		assert_line --regexp "^soak: $op +[1-9][0-9]* "
 	done
 }
