@@ -79,6 +79,13 @@ check: all $(addprefix build/san/,$(COMMANDS)) $(patsubst tests/unit/%.c,build/s
 	@scripts/install-deps
 	tests/run
 
+# The concurrency soak (issue 7) with the release binaries; a 20 s version runs in make check.
+SOAK_SECONDS ?= 300
+SOAK_PROCS   ?= 8
+soak: all
+	@scripts/install-deps
+	tests/soak/run --seconds $(SOAK_SECONDS) --procs $(SOAK_PROCS)
+
 demo: all
 	@scripts/install-deps
 	scripts/demo
@@ -116,5 +123,5 @@ format:
 clean:
 	rm -rf build demo-out
 
-.PHONY: all check demo install install-system format clean FORCE
+.PHONY: all check soak demo install install-system format clean FORCE
 .SECONDARY:

@@ -516,7 +516,7 @@ is_admin(struct dc *ctx, const char *login, int *yes)
 		*yes = sqlite3_column_int(st, 0);
 		rc = 0;
 	}
-	sqlite3_finalize(st);
+	dc_finish(ctx, st);
 	return rc;
 }
 

@@ -51,6 +51,10 @@ dc_db_error(struct dc *ctx, int rc, const char *what)
 		                "database is locked (gave up after %d ms); retry later", ctx->busy_ms);
 	case SQLITE_FULL:
 	case SQLITE_IOERR:
+		/* "disk I/O error" alone does not tell a full disk from a failing one */
+		if (ctx->db && sqlite3_system_errno(ctx->db))
+			return dc_error(ctx, DC_EIO, "%s: %s (%s)", what, msg,
+			                strerror(sqlite3_system_errno(ctx->db)));
 		return dc_error(ctx, DC_EIO, "%s: %s", what, msg);
 	case SQLITE_NOTADB:
 	case SQLITE_CANTOPEN:

@@ -388,7 +388,10 @@ deliver(struct dc *ctx, const struct sender *s, const struct item *it, char **mi
 	return err;
 }
 
-/* Book the result, if the claim is still ours. */
+/* Book the result, if the claim is still ours.  The message has gone out by now: giving up
+ * on a busy database would leave the row claimed, and the next runner would send it again once
+ * the claim went stale, so a locked database is waited for BOOK_TRIES busy timeouts. */
+#define BOOK_TRIES 20
 static int
 book(struct dc *ctx, const struct sender *s, const struct item *it, const char *token,
      const char *mid, const char *err)
@@ -396,11 +399,15 @@ book(struct dc *ctx, const struct sender *s, const struct item *it, const char *
 	static const long backoff[] = {5 * 60, 30 * 60, 2 * 3600, 12 * 3600};
 	char now[21], next[21], id[24];
 	long n = it->attempts + 1;
-	int rc;
+	int rc, tries = 0;
 
 	snprintf(id, sizeof id, "%lld", it->id);
 	dc_fmt_time(dc_now(ctx), now);
-	if ((rc = dc_tx_begin(ctx)))
+	while ((rc = dc_tx_begin(ctx)) == DC_EBUSY && ++tries < BOOK_TRIES) {
+		ctx->err = 0;
+		ctx->errmsg[0] = '\0';
+	}
+	if (rc)
 		return rc;
 	if (!err)
 		rc = dc_exec(
