@@ -1016,17 +1016,20 @@ dc_case_claim(struct dc *ctx, const char *id, struct dc_args *a)
 
 	if ((rc = casex_load(ctx, id, &c)))
 		return rc;
-	if ((rc = dc_whoami(ctx)) || (rc = open_case(ctx, &c)))
+	if ((rc = dc_whoami(ctx)))
+		goto done;
+	/* the role first: who may not claim here learns nothing of the case's state or assignee */
+	if (!dc_has_role(ctx, "head clerk") || (!dc_is_admin(ctx) && !same(ctx->dept, c.dept))) {
+		rc = dc_error(ctx, DC_EPERM, "permission denied: '%s' may not claim cases of '%s'",
+		              ctx->actor, c.dept ? c.dept : "");
+		goto done;
+	}
+	if ((rc = open_case(ctx, &c)))
 		goto done;
 	if (c.assignee) {
 		rc = same(c.assignee, ctx->actor)
 		         ? dc_error(ctx, DC_ECONFLICT, "case '%s' is already yours", id)
 		         : dc_error(ctx, DC_ECONFLICT, "case '%s' is assigned to '%s'", id, c.assignee);
-		goto done;
-	}
-	if (!dc_has_role(ctx, "head clerk") || (!dc_is_admin(ctx) && !same(ctx->dept, c.dept))) {
-		rc = dc_error(ctx, DC_EPERM, "permission denied: '%s' may not claim cases of '%s'",
-		              ctx->actor, c.dept ? c.dept : "");
 		goto done;
 	}
 	rc = assign(ctx, &c, ctx->actor, "claimed");
@@ -1133,12 +1136,12 @@ dc_case_release(struct dc *ctx, const char *id, struct dc_args *a)
 
 	if ((rc = casex_load(ctx, id, &c)))
 		return rc;
+	if ((rc = may_work(ctx, &c)))
+		goto done;
 	if (!c.assignee) {
 		rc = dc_error(ctx, DC_ECONFLICT, "case '%s' is not assigned", id);
 		goto done;
 	}
-	if ((rc = may_work(ctx, &c)))
-		goto done;
 	if (!allowed(c.status, "new")) {
 		rc = dc_error(ctx, DC_ECONFLICT, "case '%s' cannot go from '%s' to 'new'", id, c.status);
 		goto done;

@@ -167,7 +167,10 @@ generic(struct dc *ctx, const struct dc_export *x)
 		rc = dc_procure_budget_list(ctx, NULL, x->department, NULL, &st);
 	} else if (!strcmp(ds, "catalog")) {
 		rt = &rt_catalog;
-		if (!(rc = dc_prepare(
+		/* vendors' prices are internal: the readers of dc-order catalog search */
+		if (!(rc = dc_require(ctx, "buyer auditor head clerk integrator",
+		                      "export catalogs")) &&
+		    !(rc = dc_prepare(
 		          ctx, &st,
 		          "SELECT i.vendor || ':' || i.sku, i.vendor, i.sku, i.name, i.unit,"
 		          " i.price, i.currency, i.vat, i.category, i.gtin, i.description,"

@@ -79,8 +79,9 @@ dc_notify_plan(struct dc *ctx)
 	char now[21], stale[21];
 	int rc;
 
+	/* plan only reads, and the auditor reads everything (SPEC §1.4) */
 	if ((rc = dc_out_check(ctx, &dc_rt_notification)) || (rc = dc_db_open(ctx)) ||
-	    (rc = dc_require(ctx, "integrator", "plan deliveries")))
+	    (rc = dc_require(ctx, "integrator auditor", "plan deliveries")))
 		return rc;
 	stale_time(ctx, now, stale);
 	if ((rc = dc_prepare(ctx, &st,

@@ -276,9 +276,10 @@ need_status(struct dc *ctx, const struct order *o, const char *want, const char 
 	                want);
 }
 
-/* The ordering department's staff (head, clerk), buyers and admins may make orders. */
+/* The ordering department's staff (head, clerk), buyers and admins may make orders and take
+ * their deliveries; WHAT names the act in the refusal. */
 static int
-may_order(struct dc *ctx, const char *dept)
+may_order(struct dc *ctx, const char *dept, const char *what)
 {
 	int rc;
 
@@ -287,7 +288,8 @@ may_order(struct dc *ctx, const char *dept)
 	if (dc_has_role(ctx, "buyer") || (dc_has_role(ctx, "head clerk") && ctx->dept &&
 	                                  !strcmp(ctx->dept, dept)))
 		return 0;
-	return dc_error(ctx, DC_EPERM, "permission denied: '%s' may not order for '%s'", ctx->actor, dept);
+	return dc_error(ctx, DC_EPERM, "permission denied: '%s' may not %s for '%s'", ctx->actor,
+	                what, dept);
 }
 
 /* Sum of the department's other orders of this category and budget year (SPEC §4 split). */
@@ -462,7 +464,7 @@ dc_procure_order_new(struct dc *ctx, struct dc_args *rec, void *unused)
 
 	if (!dept || !budget)
 		return dc_error(ctx, DC_EUSAGE, "field '%s' is required", !dept ? "dept" : "budget");
-	if ((rc = may_order(ctx, dept)))
+	if ((rc = may_order(ctx, dept, "order")))
 		return rc;
 	if (!n)
 		return dc_error(ctx, DC_EUSAGE, "an order needs --item VENDOR:SKU:QTY or --line ...");
@@ -949,7 +951,9 @@ dc_procure_order_receive(struct dc *ctx, const char *id, struct dc_args *a)
 		return rc;
 	if ((rc = order_load(ctx, id, &o)))
 		return rc;
-	if ((rc = need_status(ctx, &o, "placed", "a delivery")))
+	/* a head or clerk takes deliveries for their own department only, as they order */
+	if ((rc = may_order(ctx, o.dept, "receive deliveries")) ||
+	    (rc = need_status(ctx, &o, "placed", "a delivery")))
 		goto done;
 	if (line) {
 		char qtext[64];
