@@ -355,9 +355,10 @@ dc_next_seq(struct dc *ctx, const char *name, long *out)
 	sqlite3_stmt *st = NULL;
 	int rc;
 
-	if ((rc = dc_prepare(ctx, &st, "INSERT INTO seq(name, value) VALUES (?1, 1) "
-	                               "ON CONFLICT(name) DO UPDATE SET value = value + 1 "
-	                               "RETURNING value")))
+	/* two statements: RETURNING would build a temporary b-tree each time (SQLite 3.40) */
+	if ((rc = dc_exec(ctx, "INSERT INTO seq(name, value) VALUES (?1, 1) "
+	                       "ON CONFLICT(name) DO UPDATE SET value = value + 1", 1, name)) ||
+	    (rc = dc_prepare(ctx, &st, "SELECT value FROM seq WHERE name = ?1")))
 		return rc;
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
 	if ((rc = dc_step(ctx, st)) == 1) {
