@@ -203,8 +203,13 @@ cmd_verify(struct dc *ctx, struct dc_args *a)
 static int
 purge(struct dc *ctx, const char *before, struct dc_args *a)
 {
-	return dc_flag(a, "retention") ? dc_case_purge_retention(ctx, dc_arg(a, "service"))
-	                               : dc_case_purge(ctx, before, dc_arg(a, "service"));
+	long limit = -1;
+	int rc;
+
+	if ((rc = dc_arg_int(ctx, a, "limit", 1, 1000000000, &limit)) < 0)
+		return -rc;
+	return dc_flag(a, "retention") ? dc_case_purge_retention(ctx, dc_arg(a, "service"), limit)
+	                               : dc_case_purge(ctx, before, dc_arg(a, "service"), limit);
 }
 
 static int
@@ -269,8 +274,8 @@ static const struct dc_verb verbs[] = {
 	{"import", cmd_import, "format=", "[--format open311] FILE...",
 	 "import GeoReport v2 requests (JSON or XML)"},
 	{"verify", cmd_verify, "", "", "check the audit hash chain"},
-	{"purge", cmd_purge, "closed-before= retention service=",
-	 "--closed-before DATE | --retention [--service C]",
+	{"purge", cmd_purge, "closed-before= retention service= limit=",
+	 "--closed-before DATE | --retention [--service C] [--limit N]",
 	 "anonymise closed cases: before DATE, or past their service's retention"},
 	{NULL, NULL, NULL, NULL, NULL},
 };

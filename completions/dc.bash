@@ -30,7 +30,7 @@ _dc_words() {
 		"track") echo "--token --db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version --output " ;;
 		"import") echo "--format --db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version --output " ;;
 		"verify") echo "--db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version --output " ;;
-		"purge") echo "--closed-before --retention --service --db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version --output " ;;
+		"purge") echo "--closed-before --retention --service --limit --db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version --output " ;;
 		"") echo "history import list new note purge route service show status track verify " ;;
 		"route") echo "add list " ;;
 		"service") echo "add list show set import " ;;

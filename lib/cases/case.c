@@ -912,6 +912,7 @@ dc_case_verify(struct dc *ctx)
 /* ---- purge (GDPR: storage limitation and erasure) ---- */
 
 struct purge_count {
+	long left;   /* how many more cases this run may anonymise; -1: no limit */
 	long cases;  /* anonymised */
 	long notes;  /* notes erased from the audit trail */
 	long legacy; /* notes written before schema 0008: in the chain, cannot be erased */
@@ -969,13 +970,15 @@ purge_before(struct dc *ctx, long day, const char *service, const char *why, str
 	         "   FROM service s, json_each(s.definition) d WHERE s.code = c.service"
 	         "   AND json_extract(d.value, '$.datatype') IN ('singlevaluelist',"
 	         "   'multivaluelist'))),"
-	         " updated_at = ?3, purged_at = ?3"
-	         " WHERE status IN ('closed', 'rejected', 'duplicate') AND closed_at < ?1"
-	         " AND purged_at IS NULL AND (?2 IS NULL OR service = ?2) RETURNING id")))
+	         " updated_at = ?3, purged_at = ?3 WHERE id IN (SELECT id FROM cases"
+	         "  WHERE status IN ('closed', 'rejected', 'duplicate') AND closed_at < ?1"
+	         "  AND purged_at IS NULL AND (?2 IS NULL OR service = ?2)"
+	         "  ORDER BY closed_at, id LIMIT ?4) RETURNING id")))
 		goto done;
 	sqlite3_bind_text(st, 1, cutoff, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, service, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, now, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, n->left);
 	while ((rc = dc_step(ctx, st)) == 1) {
 		const char *id = (const char *)sqlite3_column_text(st, 0);
 
@@ -993,6 +996,8 @@ purge_before(struct dc *ctx, long day, const char *service, const char *why, str
 		    (rc = dc_touched(ctx, id, NULL)))
 			break;
 		n->cases++;
+		if (n->left > 0)
+			n->left--;
 	}
 done:
 	dc_finish(ctx, st);
@@ -1025,9 +1030,9 @@ service_known(struct dc *ctx, const char *service)
 }
 
 int
-dc_case_purge(struct dc *ctx, const char *before, const char *service)
+dc_case_purge(struct dc *ctx, const char *before, const char *service, long limit)
 {
-	struct purge_count n = {0};
+	struct purge_count n = {limit, 0, 0, 0};
 	long d;
 	int rc;
 
@@ -1046,9 +1051,9 @@ dc_case_purge(struct dc *ctx, const char *before, const char *service)
  * day D + retention and is anonymised by the first run after that.  Applying a policy the
  * admin set is a batch job, so the integrator account of cron may run it. */
 int
-dc_case_purge_retention(struct dc *ctx, const char *service)
+dc_case_purge_retention(struct dc *ctx, const char *service, long limit)
 {
-	struct purge_count n = {0};
+	struct purge_count n = {limit, 0, 0, 0};
 	sqlite3_stmt *st = NULL;
 	long today;
 	int rc;
@@ -1061,7 +1066,7 @@ dc_case_purge_retention(struct dc *ctx, const char *service)
 	                               " NULL AND (?1 IS NULL OR code = ?1) ORDER BY code")))
 		return rc;
 	sqlite3_bind_text(st, 1, service, -1, SQLITE_STATIC);
-	while ((rc = dc_step(ctx, st)) == 1) {
+	while (n.left && (rc = dc_step(ctx, st)) == 1) {
 		long days = sqlite3_column_int64(st, 1);
 		const char *code = (const char *)sqlite3_column_text(st, 0);
 		char *why =

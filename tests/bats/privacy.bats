@@ -321,6 +321,23 @@ personal data removed: closed before 2026-03-03 (retention of pothole: 10 days)"
 	[ "$(dc-case show "$A" | j reporter.name)" = null ]
 }
 
+@test "purge --limit: the cases closed longest ago first, the rest in the next run" {
+	seed_city
+	A=$(personal_case 1111)
+	B=$(personal_case 2222)
+	C=$(personal_case 3333)
+	DC_NOW=2026-03-04T09:00:00Z close_case "$A"
+	DC_NOW=2026-03-03T09:00:00Z close_case "$B"
+	DC_NOW=2026-03-05T09:00:00Z close_case "$C"
+	DC_NOW=2026-04-01T09:00:00Z run --separate-stderr dc-case purge --closed-before 2026-04-01 --limit 2 -q
+	assert_success
+	assert_output "$(printf '%s\n' "$A" "$B" | sort)"
+	assert_equal "$stderr" "dc-case: 2 cases anonymised, 0 notes erased"
+	dc-case service set pothole --retention 1 >/dev/null
+	DC_NOW=2026-04-01T09:00:00Z run --separate-stderr dc-case purge --retention --limit 2 -q
+	assert_output "$C"
+}
+
 @test "purge: usage, roles, dry run" {
 	seed_city
 	A=$(personal_case 4711)
@@ -339,6 +356,8 @@ personal data removed: closed before 2026-03-03 (retention of pothole: 10 days)"
 	[[ $stderr == *"'3.3.2026' is not a date"* ]]
 	run --separate-stderr dc-case purge --retention --service nosuch
 	assert_failure 2
+	run --separate-stderr dc-case purge --retention --limit 0
+	assert_failure 64
 	# a date is the admin's decision; the services' retention is a batch job for cron
 	run env DC_USER=paul dc-case purge --closed-before 2026-03-04
 	assert_failure 77
