@@ -4,7 +4,7 @@
 
 #include "cases/cases.h"
 
-#define SERVICE_OPTS "code= name= kind= department= sla= definition= description="
+#define SERVICE_OPTS "code= name= kind= department= sla= definition= description= retention="
 #define NEW_OPTS                                                                               \
 	"service= description= address= lat= lon= district= attr=* media=* name= email= phone= "  \
 	"channel= priority= lang="
@@ -203,33 +203,50 @@ cmd_verify(struct dc *ctx, struct dc_args *a)
 static int
 purge(struct dc *ctx, const char *before, struct dc_args *a)
 {
-	return dc_case_purge(ctx, before);
+	long limit = -1;
+	int rc;
+
+	if ((rc = dc_arg_int(ctx, a, "limit", 1, 1000000000, &limit)) < 0)
+		return -rc;
+	return dc_flag(a, "retention") ? dc_case_purge_retention(ctx, dc_arg(a, "service"), limit)
+	                               : dc_case_purge(ctx, before, dc_arg(a, "service"), limit);
 }
 
 static int
 cmd_purge(struct dc *ctx, struct dc_args *a)
 {
+	const char *before = dc_arg(a, "closed-before");
 	int rc;
 
-	if (!dc_arg(a, "closed-before"))
-		return dc_error(ctx, DC_EUSAGE, "purge needs --closed-before DATE");
-	dc_args_operand(a, dc_arg(a, "closed-before"));
+	if (a->noperand)
+		return dc_error(ctx, DC_EUSAGE, "purge takes no operands");
+	if (!before == !dc_flag(a, "retention"))
+		return dc_error(ctx, DC_EUSAGE,
+		                "purge needs either --closed-before DATE or --retention");
+	dc_args_operand(a, before ? before : "");
 	rc = dc_act_each(ctx, a, purge, &dc_rt_case, dc_case_show);
-	/* move what the purge freed out of the WAL so no copy of it stays in any file */
-	if (!rc && !ctx->dry_run)
-		sqlite3_wal_checkpoint_v2(ctx->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+	/* Move what the purge changed out of the WAL and truncate it, so that no old copy of a
+	 * page stays in any file; a reader still holding an old snapshot makes this wait up to
+	 * the busy timeout, then it is left to the next checkpoint. */
+	if (!rc && !ctx->dry_run &&
+	    sqlite3_wal_checkpoint_v2(ctx->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL))
+		fprintf(stderr,
+		        "%s: warning: could not truncate the write-ahead log (%s): old copies of"
+		        " the purged data stay in '%s-wal' until the next purge\n",
+		        ctx->prog, sqlite3_errmsg(ctx->db), ctx->db_path);
 	return rc;
 }
 
 static const struct dc_verb verbs[] = {
 	{"service add", cmd_service_add, SERVICE_OPTS,
 	 "--code C --name N --kind report|application --department D [--sla DAYS] "
-	 "[--definition FILE|JSON] [--description T] | -",
+	 "[--definition FILE|JSON] [--description T] [--retention DAYS] | -",
 	 "add a service (a kind of case) with its Open311 attribute definition"},
 	{"service list", cmd_service_list, "", "", "list services"},
 	{"service show", cmd_service_show, "", "CODE...", "show services"},
-	{"service set", cmd_service_set, "department= sla= active= name= definition=",
-	 "CODE... [--department D] [--sla N] [--active true|false] [--name N] [--definition F]",
+	{"service set", cmd_service_set, "department= sla= active= name= definition= retention=",
+	 "CODE... [--department D] [--sla N] [--active true|false] [--name N] [--definition F] "
+	 "[--retention DAYS|none]",
 	 "change services"},
 	{"service import", cmd_service_import, "department=", "FILE [--department D]",
 	 "import an Open311 services list or service definitions (JSON)"},
@@ -257,8 +274,9 @@ static const struct dc_verb verbs[] = {
 	{"import", cmd_import, "format=", "[--format open311] FILE...",
 	 "import GeoReport v2 requests (JSON or XML)"},
 	{"verify", cmd_verify, "", "", "check the audit hash chain"},
-	{"purge", cmd_purge, "closed-before=", "--closed-before DATE",
-	 "anonymise the reporters of cases closed before DATE"},
+	{"purge", cmd_purge, "closed-before= retention service= limit=",
+	 "--closed-before DATE | --retention [--service C] [--limit N]",
+	 "anonymise closed cases: before DATE, or past their service's retention"},
 	{NULL, NULL, NULL, NULL, NULL},
 };
 

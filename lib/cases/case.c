@@ -239,13 +239,16 @@ notify(struct dc *ctx, const struct casex *c, const char *tmpl, const char *stat
 	return rc;
 }
 
+/* Notes that clerks and citizens write may name people, so purge must be able to erase them
+ * (dc_audit_purge); the system's own notes at intake (service name, district) do not. */
 static int
 case_event(struct dc *ctx, const char *id, const char *kind, const char *from, const char *to,
            const char *note, int public)
 {
 	struct dc_event ev = {"case", id, kind, from, to, note, public};
 
-	return dc_audit(ctx, &ev);
+	return strcmp(kind, "created") && strcmp(kind, "routed") ? dc_audit_personal(ctx, &ev)
+	                                                         : dc_audit(ctx, &ev);
 }
 
 /* ---- intake ---- */
@@ -909,44 +912,178 @@ dc_case_verify(struct dc *ctx)
 	return 0;
 }
 
-int
-dc_case_purge(struct dc *ctx, const char *before)
+/* ---- purge (GDPR: storage limitation and erasure) ---- */
+
+struct purge_count {
+	long left;   /* how many more cases this run may anonymise; -1: no limit */
+	long cases;  /* anonymised */
+	long notes;  /* notes erased from the audit trail */
+	long legacy; /* notes written before schema 0008: in the chain, cannot be erased */
+};
+
+static int
+legacy_notes(struct dc *ctx, const char *id, long *n)
 {
 	sqlite3_stmt *st = NULL;
-	char cutoff[21];
+	int rc;
+
+	if ((rc = dc_prepare(ctx, &st,
+	                     "SELECT count(*) FROM event WHERE entity = 'case' AND ref = ?1"
+	                     " AND note IS NOT NULL AND note_hash IS NULL"
+	                     " AND kind NOT IN ('created', 'routed', 'purged')")))
+		return rc;
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	if ((rc = dc_step(ctx, st)) == 1) {
+		*n += sqlite3_column_int64(st, 0);
+		rc = 0;
+	}
+	dc_finish(ctx, st);
+	return rc;
+}
+
+/*
+ * Anonymise the final cases (closed, rejected, duplicate) of SERVICE, or of every service,
+ * that were closed before the start of the local day DAY and are not purged yet.  What stays
+ * is what the statistics and the public record need: service, department, status and its
+ * history, district, dates, list-valued attributes (the city's own words) and coordinates
+ * rounded to 3 decimals (about 100 m).  Everything a citizen wrote or that points at them
+ * goes: reporter, description, address, free-text attributes, media, the tracking token, the
+ * notes in the audit trail, and the messages in the outbox.
+ */
+static int
+purge_before(struct dc *ctx, long day, const char *service, const char *why, struct purge_count *n)
+{
+	sqlite3_stmt *st = NULL;
+	char cutoff[21], date[11], now[21], *note;
+	int rc;
+
+	dc_fmt_time(dc_local_start_of_day(ctx, day), cutoff);
+	dc_fmt_date(day, date);
+	now_text(ctx, now);
+	note = dc_printf("personal data removed: closed before %s%s", date, why);
+	/* RETURNING runs the whole UPDATE at the first step, so the loop may write meanwhile */
+	if ((rc = dc_prepare(
+	         ctx, &st,
+	         "UPDATE cases AS c SET reporter_name = NULL, reporter_email = NULL,"
+	         " reporter_phone = NULL, token_hash = NULL, description = NULL, address = NULL,"
+	         " media = '[]', lat = round(lat, 3), lon = round(lon, 3),"
+	         " attributes = (SELECT json_group_object(a.key, a.value)"
+	         "  FROM json_each(c.attributes) a WHERE a.key IN"
+	         "  (SELECT json_extract(d.value, '$.code')"
+	         "   FROM service s, json_each(s.definition) d WHERE s.code = c.service"
+	         "   AND json_extract(d.value, '$.datatype') IN ('singlevaluelist',"
+	         "   'multivaluelist'))),"
+	         " updated_at = ?3, purged_at = ?3 WHERE id IN (SELECT id FROM cases"
+	         "  WHERE status IN ('closed', 'rejected', 'duplicate') AND closed_at < ?1"
+	         "  AND purged_at IS NULL AND (?2 IS NULL OR service = ?2)"
+	         "  ORDER BY closed_at, id LIMIT ?4) RETURNING id")))
+		goto done;
+	sqlite3_bind_text(st, 1, cutoff, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, service, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, now, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, n->left);
+	while ((rc = dc_step(ctx, st)) == 1) {
+		const char *id = (const char *)sqlite3_column_text(st, 0);
+
+		/* the messages to the reporter carry the address and the name too; one not yet
+		 * delivered is given up rather than sent to nobody */
+		if ((rc = dc_exec(ctx,
+		                  "UPDATE outbox SET recipient = '(purged)', subject = '(purged)',"
+		                  " body = '(purged)', last_error = CASE WHEN status IN ('pending',"
+		                  " 'failed') THEN 'purged before delivery' END, status = CASE WHEN"
+		                  " status IN ('pending', 'failed') THEN 'dead' ELSE status END"
+		                  " WHERE ref_type = 'case' AND ref_id = ?1",
+		                  1, id)) ||
+		    (rc = legacy_notes(ctx, id, &n->legacy)) ||
+		    (rc = dc_audit_purge(ctx, "case", id, note, &n->notes)) ||
+		    (rc = dc_touched(ctx, id, NULL)))
+			break;
+		n->cases++;
+		if (n->left > 0)
+			n->left--;
+	}
+done:
+	dc_finish(ctx, st);
+	free(note);
+	return rc > 1 ? rc : 0;
+}
+
+static void
+purge_report(struct dc *ctx, const struct purge_count *n)
+{
+	fprintf(stderr, "%s: %ld case%s anonymised, %ld note%s erased\n", ctx->prog, n->cases,
+	        n->cases == 1 ? "" : "s", n->notes, n->notes == 1 ? "" : "s");
+	if (n->legacy)
+		fprintf(stderr,
+		        "%s: warning: %ld note%s written before schema 8 stay%s in the audit"
+		        " trail\n",
+		        ctx->prog, n->legacy, n->legacy == 1 ? "" : "s", n->legacy == 1 ? "s" : "");
+}
+
+static int
+service_known(struct dc *ctx, const char *service)
+{
+	int rc;
+
+	if (!service)
+		return 0;
+	if ((rc = dc_exists(ctx, "SELECT 1 FROM service WHERE code = ?1", service)) < 0)
+		return -rc;
+	return rc ? 0 : dc_error(ctx, DC_ENOTFOUND, "--service: no service '%s'", service);
+}
+
+int
+dc_case_purge(struct dc *ctx, const char *before, const char *service, long limit)
+{
+	struct purge_count n = {limit, 0, 0, 0};
 	long d;
-	int rc, n = 0;
+	int rc;
 
 	if ((rc = dc_require(ctx, "", "purge personal data")))
 		return rc;
 	if (!before || dc_parse_date(before, &d) < 0)
 		return dc_error(ctx, DC_EUSAGE, "--closed-before: '%s' is not a date (YYYY-MM-DD)",
 		                before ? before : "");
-	dc_fmt_time(dc_local_start_of_day(ctx, d), cutoff);
-	if ((rc = dc_prepare(ctx, &st,
-	                     "UPDATE cases SET reporter_name = NULL, reporter_email = NULL,"
-	                     " reporter_phone = NULL, token_hash = NULL"
-	                     " WHERE status IN ('closed', 'rejected', 'duplicate') AND closed_at < ?1"
-	                     " AND (reporter_name IS NOT NULL OR reporter_email IS NOT NULL OR"
-	                     "  reporter_phone IS NOT NULL) RETURNING id")))
+	if ((rc = service_known(ctx, service)) || (rc = purge_before(ctx, d, service, "", &n)))
 		return rc;
-	sqlite3_bind_text(st, 1, cutoff, -1, SQLITE_STATIC);
-	while ((rc = dc_step(ctx, st)) == 1) {
-		const char *id = (const char *)sqlite3_column_text(st, 0);
+	purge_report(ctx, &n);
+	return 0;
+}
 
-		/* the messages to the reporter carry the address and the name too */
-		if ((rc = dc_exec(ctx, "UPDATE outbox SET recipient = '(purged)', subject = '(purged)',"
-		                       " body = '(purged)' WHERE ref_type = 'case' AND ref_id = ?1",
-		                  1, id)) ||
-		    (rc = case_event(ctx, id, "purged", NULL, NULL, "reporter data removed", 0)) ||
-		    (rc = dc_touched(ctx, id, NULL)))
+/* Each service's own retention: a case closed on local day D keeps its personal data through
+ * day D + retention and is anonymised by the first run after that.  Applying a policy the
+ * admin set is a batch job, so the integrator account of cron may run it. */
+int
+dc_case_purge_retention(struct dc *ctx, const char *service, long limit)
+{
+	struct purge_count n = {limit, 0, 0, 0};
+	sqlite3_stmt *st = NULL;
+	long today;
+	int rc;
+
+	if ((rc = dc_require(ctx, "integrator", "purge personal data")) ||
+	    (rc = service_known(ctx, service)))
+		return rc;
+	today = dc_local_days(ctx, dc_now(ctx));
+	if ((rc = dc_prepare(ctx, &st, "SELECT code, retention FROM service WHERE retention IS NOT"
+	                               " NULL AND (?1 IS NULL OR code = ?1) ORDER BY code")))
+		return rc;
+	sqlite3_bind_text(st, 1, service, -1, SQLITE_STATIC);
+	while (n.left && (rc = dc_step(ctx, st)) == 1) {
+		long days = sqlite3_column_int64(st, 1);
+		const char *code = (const char *)sqlite3_column_text(st, 0);
+		char *why =
+		    dc_printf(" (retention of %s: %ld day%s)", code, days, days == 1 ? "" : "s");
+
+		rc = purge_before(ctx, today - days, code, why, &n);
+		free(why);
+		if (rc)
 			break;
-		n++;
 	}
 	dc_finish(ctx, st);
 	if (rc > 1)
 		return rc;
-	fprintf(stderr, "%s: %d case%s anonymised\n", ctx->prog, n, n == 1 ? "" : "s");
+	purge_report(ctx, &n);
 	return 0;
 }
 
@@ -1313,11 +1450,16 @@ dc_case_upsert_open311(struct dc *ctx, struct dc_args *req, void *unused)
 		if ((rc = due_at(ctx, t, s.sla, expected)))
 			goto done;
 	}
-	if ((rc = dc_prepare(ctx, &st, "SELECT id, status, assignee IS NULL FROM cases"
+	if ((rc = dc_prepare(ctx, &st, "SELECT id, status, assignee IS NULL, purged_at FROM cases"
 	                               " WHERE external_id = ?1")))
 		goto done;
 	sqlite3_bind_text(st, 1, ext, -1, SQLITE_STATIC);
-	if ((rc = dc_step(ctx, st)) == 1) {
+	if ((rc = dc_step(ctx, st)) == 1 && sqlite3_column_type(st, 3) != SQLITE_NULL) {
+		/* an old dump imported again must not bring back what purge removed */
+		snprintf(id, sizeof id, "%s", (const char *)sqlite3_column_text(st, 0));
+		notes = NULL;
+		rc = 0;
+	} else if (rc == 1) {
 		/* re-import: update in place, move the status only across open/closed */
 		const char *old = (const char *)sqlite3_column_text(st, 1);
 		int was_closed = is_closed(old), unassigned = sqlite3_column_int(st, 2);
@@ -1370,7 +1512,7 @@ dc_case_upsert_open311(struct dc *ctx, struct dc_args *req, void *unused)
 			goto done;
 		sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
 		rc = dc_step(ctx, st);
-		if (rc == 0 || (rc == 1 && strcmp((const char *)sqlite3_column_text(st, 0), notes)))
+		if (rc == 0 || (rc == 1 && !same((const char *)sqlite3_column_text(st, 0), notes)))
 			rc = case_event(ctx, id, "note", NULL, NULL, notes, 1);
 		else if (rc == 1)
 			rc = 0;

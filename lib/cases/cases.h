@@ -26,7 +26,10 @@ int dc_case_note(struct dc *ctx, const char *id, struct dc_args *a);
 int dc_case_history(struct dc *ctx, const char *id, sqlite3_stmt **st);
 int dc_case_track(struct dc *ctx, const char *id, const char *token);
 int dc_case_verify(struct dc *ctx);
-int dc_case_purge(struct dc *ctx, const char *before);
+/* Anonymise final cases closed before the local day BEFORE, or past their service's
+ * retention; SERVICE (or NULL for all) narrows either, LIMIT (or -1) bounds the number. */
+int dc_case_purge(struct dc *ctx, const char *before, const char *service, long limit);
+int dc_case_purge_retention(struct dc *ctx, const char *service, long limit);
 int dc_case_import_open311(struct dc *ctx, const char *path);
 /* Insert or update one Open311 request given as flat fields (open311.c → case.c). */
 int dc_case_upsert_open311(struct dc *ctx, struct dc_args *req, void *unused);

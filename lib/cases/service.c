@@ -10,8 +10,9 @@ const struct dc_rectype dc_rt_service = {
 	(const struct dc_field[]){{"code", DC_T_STR}, {"name", DC_T_STR}, {"kind", DC_T_STR},
 	                          {"department", DC_T_STR}, {"sla", DC_T_INT},
 	                          {"description", DC_T_STR}, {"attributes", DC_T_JSON},
-	                          {"active", DC_T_BOOL}, {"created_at", DC_T_STR}},
-	9};
+	                          {"active", DC_T_BOOL}, {"created_at", DC_T_STR},
+	                          {"retention", DC_T_INT}},
+	10};
 const struct dc_rectype dc_rt_route = {
 	"route",
 	(const struct dc_field[]){{"service", DC_T_STR}, {"district", DC_T_STR},
@@ -83,6 +84,26 @@ definition_load(struct dc *ctx, const char *arg, char **out)
 	return rc;
 }
 
+/* --retention DAYS, or none for no limit: *out is the column's text, or NULL for none and
+ * for not given (*given tells which). */
+static int
+retention_arg(struct dc *ctx, struct dc_args *a, char buf[24], const char **out, int *given)
+{
+	const char *v = dc_arg(a, "retention");
+	long n;
+	int rc;
+
+	*out = NULL;
+	*given = v != NULL;
+	if (!v || !strcmp(v, "none"))
+		return 0;
+	if ((rc = dc_arg_int(ctx, a, "retention", 0, 36500, &n)) < 0)
+		return -rc;
+	snprintf(buf, 24, "%ld", n);
+	*out = buf;
+	return 0;
+}
+
 static int
 dept_exists(struct dc *ctx, const char *field, const char *dept)
 {
@@ -99,9 +120,10 @@ dc_case_service_add(struct dc *ctx, struct dc_args *rec, void *unused)
 	const char *code = dc_arg(rec, "code"), *name = dc_arg(rec, "name");
 	const char *kind = dc_arg(rec, "kind"), *dept = dc_arg(rec, "department");
 	struct dc_event ev = {"service", NULL, "created", NULL, NULL, NULL, 0};
-	char at[21], *def = NULL, sla[24];
+	char at[21], *def = NULL, sla[24], rbuf[24];
+	const char *retention;
 	long n = 10;
-	int rc;
+	int rc, given;
 
 	if ((rc = dc_require(ctx, "", "add services")))
 		return rc;
@@ -112,7 +134,8 @@ dc_case_service_add(struct dc *ctx, struct dc_args *rec, void *unused)
 		return dc_error(ctx, DC_EDATA, "field 'kind': '%s' is not report or application", kind);
 	if ((rc = dc_arg_int(ctx, rec, "sla", 0, 365, &n)) < 0)
 		return -rc;
-	if ((rc = dept_exists(ctx, "department", dept)) ||
+	if ((rc = retention_arg(ctx, rec, rbuf, &retention, &given)) ||
+	    (rc = dept_exists(ctx, "department", dept)) ||
 	    (rc = definition_load(ctx, dc_arg(rec, "definition"), &def)))
 		return rc;
 	if ((rc = dc_exists(ctx, "SELECT 1 FROM service WHERE code = ?1", code))) {
@@ -122,8 +145,10 @@ dc_case_service_add(struct dc *ctx, struct dc_args *rec, void *unused)
 	dc_fmt_time(dc_now(ctx), at);
 	snprintf(sla, sizeof sla, "%ld", n);
 	rc = dc_exec(ctx, "INSERT INTO service(code, name, kind, dept, sla, description, definition,"
-	                  " active, created_at) VALUES (?1,?2,?3,?4,?5,?6,coalesce(?7,'[]'),1,?8)",
-	             8, code, name, kind, dept, sla, dc_arg(rec, "description"), def, at);
+	                  " active, created_at, retention)"
+	                  " VALUES (?1,?2,?3,?4,?5,?6,coalesce(?7,'[]'),1,?8,?9)",
+	             9, code, name, kind, dept, sla, dc_arg(rec, "description"), def, at,
+	             retention);
 	free(def);
 	ev.ref = code;
 	ev.to = dept;
@@ -137,9 +162,10 @@ dc_case_service_set(struct dc *ctx, const char *code, struct dc_args *a)
 {
 	const char *dept = dc_arg(a, "department"), *active = dc_arg(a, "active");
 	struct dc_event ev = {"service", code, "changed", NULL, NULL, NULL, 0};
-	char *def = NULL, *change, sla[24] = "";
+	char *def = NULL, *change, sla[24] = "", rbuf[24];
+	const char *retention;
 	long n;
-	int rc;
+	int rc, given;
 
 	if ((rc = dc_require(ctx, "", "change services")))
 		return rc;
@@ -151,18 +177,23 @@ dc_case_service_set(struct dc *ctx, const char *code, struct dc_args *a)
 		return -rc;
 	if (rc)
 		snprintf(sla, sizeof sla, "%ld", n);
-	if ((dept && (rc = dept_exists(ctx, "department", dept))) ||
+	if ((rc = retention_arg(ctx, a, rbuf, &retention, &given)) ||
+	    (dept && (rc = dept_exists(ctx, "department", dept))) ||
 	    (rc = definition_load(ctx, dc_arg(a, "definition"), &def)))
 		return rc;
 	rc = dc_exec(ctx, "UPDATE service SET dept = coalesce(?2, dept), sla = coalesce(?3, sla),"
 	                  " active = coalesce(?4 = 'true', active), definition = coalesce(?5, definition),"
-	                  " name = coalesce(?6, name) WHERE code = ?1",
-	             6, code, dept, *sla ? sla : NULL, active, def, dc_arg(a, "name"));
+	                  " name = coalesce(?6, name),"
+	                  " retention = CASE WHEN ?7 = '1' THEN ?8 ELSE retention END"
+	                  " WHERE code = ?1",
+	             8, code, dept, *sla ? sla : NULL, active, def, dc_arg(a, "name"),
+	             given ? "1" : "0", retention);
 	free(def);
 	if (rc)
 		return rc;
-	change = dc_printf("department=%s sla=%s active=%s", dept ? dept : "-", *sla ? sla : "-",
-	                   active ? active : "-");
+	change = dc_printf("department=%s sla=%s active=%s retention=%s", dept ? dept : "-",
+	                   *sla ? sla : "-", active ? active : "-",
+	                   !given ? "-" : retention ? retention : "none");
 	ev.to = change;
 	rc = dc_audit(ctx, &ev);
 	free(change);
@@ -175,7 +206,7 @@ dc_case_service_list(struct dc *ctx, const char *code, sqlite3_stmt **st)
 	int rc;
 
 	if ((rc = dc_prepare(ctx, st, "SELECT code, name, kind, dept, sla, description, definition,"
-	                              " active, created_at FROM service"
+	                              " active, created_at, retention FROM service"
 	                              " WHERE ?1 IS NULL OR code = ?1 ORDER BY code")))
 		return rc;
 	sqlite3_bind_text(*st, 1, code, -1, SQLITE_TRANSIENT);

@@ -2,6 +2,11 @@
  * The append-only audit trail: every change appends an event whose hash covers the previous
  * event's hash and this event's canonical form, so that altering or deleting any row breaks
  * the chain from there on (dc-case verify, dc check).
+ *
+ * A note that may name a person is not itself in the canonical form: the form has '-' in its
+ * place and ends with an eleventh field, note_hash = SHA-256(note_salt || note) with a random
+ * salt.  Erasing the note and its salt (a purge, GDPR Art. 17) leaves the chain intact, and
+ * the hash without its salt cannot be matched against guessed texts.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -38,12 +43,22 @@ chain_hash(const char *prev, const char *const *f, int n, char out[65])
 	free(c);
 }
 
-int
-dc_audit(struct dc *ctx, const struct dc_event *ev)
+/* note_hash of a personal note */
+static void
+note_hash(const char *salt, const char *note, char out[65])
+{
+	char *buf = dc_printf("%s%s", salt, note);
+
+	dc_sha256_hex(buf, strlen(buf), out);
+	free(buf);
+}
+
+static int
+audit(struct dc *ctx, const struct dc_event *ev, int personal)
 {
 	sqlite3_stmt *st = NULL;
-	char at[21], prev[65] = GENESIS, hash[65];
-	const char *f[10];
+	char at[21], prev[65] = GENESIS, hash[65], salt[33], nhash[65];
+	const char *f[11];
 	int rc;
 
 	if ((rc = dc_whoami(ctx)))
@@ -56,19 +71,60 @@ dc_audit(struct dc *ctx, const struct dc_event *ev)
 	dc_finish(ctx, st);
 	if (rc > 1)
 		return rc;
+	if (personal) {
+		if (dc_random_hex(salt, 16) < 0)
+			return dc_error(ctx, DC_EINTERNAL, "no random bytes for the audit trail");
+		note_hash(salt, ev->note, nhash);
+	}
 	f[0] = at, f[1] = ev->entity, f[2] = ev->ref, f[3] = ev->kind, f[4] = ctx->actor;
-	f[5] = ctx->on_behalf_of, f[6] = ev->from, f[7] = ev->to, f[8] = ev->note;
+	f[5] = ctx->on_behalf_of, f[6] = ev->from, f[7] = ev->to;
+	f[8] = personal ? NULL : ev->note;
 	f[9] = ev->public ? "public" : "internal";
-	chain_hash(prev, f, 10, hash);
-	if ((rc = dc_prepare(ctx, &st,
-	                     "INSERT INTO event(at, entity, ref, kind, actor, on_behalf_of, from_value,"
-	                     " to_value, note, visibility, prev_hash, hash)"
-	                     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)")))
+	f[10] = personal ? nhash : NULL;
+	chain_hash(prev, f, personal ? 11 : 10, hash);
+	if ((rc = dc_prepare(
+	         ctx, &st,
+	         "INSERT INTO event(at, entity, ref, kind, actor, on_behalf_of, from_value,"
+	         " to_value, note, visibility, prev_hash, hash, note_salt, note_hash)"
+	         " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)")))
 		return rc;
 	for (int i = 0; i < 10; i++)
 		sqlite3_bind_text(st, i + 1, f[i], -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 9, ev->note, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 11, prev, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 12, hash, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 13, personal ? salt : NULL, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 14, personal ? nhash : NULL, -1, SQLITE_STATIC);
+	rc = dc_step(ctx, st);
+	dc_finish(ctx, st);
+	return rc;
+}
+
+int
+dc_audit(struct dc *ctx, const struct dc_event *ev)
+{
+	return audit(ctx, ev, 0);
+}
+
+int
+dc_audit_personal(struct dc *ctx, const struct dc_event *ev)
+{
+	return audit(ctx, ev, ev->note != NULL);
+}
+
+/* 1 when ENTITY REF has a 'purged' event after event ID, 0 when not, else an error code */
+static int
+purged_later(struct dc *ctx, const char *entity, const char *ref, sqlite3_int64 id)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if ((rc = dc_prepare(ctx, &st, "SELECT 1 FROM event WHERE entity = ?1 AND ref = ?2"
+	                               " AND kind = 'purged' AND id > ?3 LIMIT 1")))
+		return rc;
+	sqlite3_bind_text(st, 1, entity, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, ref, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, id);
 	rc = dc_step(ctx, st);
 	dc_finish(ctx, st);
 	return rc;
@@ -85,23 +141,63 @@ dc_audit_verify(struct dc *ctx, long *bad_id, long *checked)
 	*checked = 0;
 	if ((rc = dc_prepare(ctx, &st,
 	                     "SELECT at, entity, ref, kind, actor, on_behalf_of, from_value, to_value,"
-	                     " note, visibility, prev_hash, hash, id FROM event ORDER BY id")))
+	                     " note, visibility, note_hash, prev_hash, hash, id, note_salt"
+	                     " FROM event ORDER BY id")))
 		return rc;
 	while ((rc = dc_step(ctx, st)) == 1) {
-		const char *f[10];
+		const char *f[11], *salt = (const char *)sqlite3_column_text(st, 14);
+		int personal = sqlite3_column_type(st, 10) != SQLITE_NULL, bad = 0;
 
-		for (i = 0; i < 10; i++)
+		for (i = 0; i < 11; i++)
 			f[i] = (const char *)sqlite3_column_text(st, i);
-		chain_hash(prev, f, 10, hash);
+		if (personal) {
+			/* a note still there must be the one hashed; an erased one leaves both NULL
+			 * and must be accounted for by a later 'purged' event of the same record */
+			if (f[8] && salt) {
+				char nh[65];
+
+				note_hash(salt, f[8], nh);
+				bad = strcmp(nh, f[10]) != 0;
+			} else if (f[8] || salt)
+				bad = 1;
+			else if ((rc = purged_later(ctx, f[1], f[2],
+			                            sqlite3_column_int64(st, 13))) != 1) {
+				if (rc)
+					break;
+				bad = 1;
+			}
+			f[8] = NULL;
+		}
+		chain_hash(prev, f, personal ? 11 : 10, hash);
 		(*checked)++;
-		if (strcmp(prev, (const char *)sqlite3_column_text(st, 10)) ||
-		    strcmp(hash, (const char *)sqlite3_column_text(st, 11))) {
-			*bad_id = (long)sqlite3_column_int64(st, 12);
+		if (bad || strcmp(prev, (const char *)sqlite3_column_text(st, 11)) ||
+		    strcmp(hash, (const char *)sqlite3_column_text(st, 12))) {
+			*bad_id = (long)sqlite3_column_int64(st, 13);
 			rc = 0;
 			break;
 		}
-		snprintf(prev, sizeof prev, "%s", (const char *)sqlite3_column_text(st, 11));
+		snprintf(prev, sizeof prev, "%s", (const char *)sqlite3_column_text(st, 12));
 	}
 	dc_finish(ctx, st);
 	return rc;
+}
+
+int
+dc_audit_purge(struct dc *ctx, const char *entity, const char *ref, const char *note,
+               long *erased)
+{
+	struct dc_event ev = {entity, ref, "purged", NULL, NULL, note, 0};
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if ((rc = dc_prepare(ctx, &st,
+	                     "UPDATE event SET note = NULL, note_salt = NULL WHERE entity = ?1"
+	                     " AND ref = ?2 AND note_hash IS NOT NULL AND note IS NOT NULL")))
+		return rc;
+	sqlite3_bind_text(st, 1, entity, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, ref, -1, SQLITE_STATIC);
+	if (!(rc = dc_step(ctx, st)))
+		*erased += sqlite3_changes(ctx->db);
+	dc_finish(ctx, st);
+	return rc ? rc : dc_audit(ctx, &ev);
 }

@@ -287,7 +287,16 @@ struct dc_event {
 	int public; /* visibility public, else internal */
 };
 int dc_audit(struct dc *ctx, const struct dc_event *ev);
+/* The same for an event whose note may name a person: the chain covers a salted hash of the
+ * note instead of the note, so that dc_audit_purge can erase it later (schema 0008). */
+int dc_audit_personal(struct dc *ctx, const struct dc_event *ev);
 int dc_audit_verify(struct dc *ctx, long *bad_id, long *checked);
+/* Erase the personal notes of ENTITY REF (text and salt go, the chain keeps the hash; notes
+ * written before schema 0008 have no hash and stay), then append its 'purged' event with
+ * NOTE: verify reports an erased note that no later 'purged' event accounts for.  Adds the
+ * number of notes erased to *erased. */
+int dc_audit_purge(struct dc *ctx, const char *entity, const char *ref, const char *note,
+                   long *erased);
 
 /* ---- notification outbox --------------------------------------------------------------- */
 /* Render template NAME.LANG (falling back to de) with vars (NULL-terminated key, value
