@@ -64,6 +64,11 @@ check: all $(addprefix build/san/,$(COMMANDS)) $(patsubst tests/unit/%.c,build/s
 	@scripts/install-deps
 	tests/run
 
+# Performance, side by side with the sqlite3 shell (tests/bench/run --help); about 15 minutes.
+bench: all
+	@scripts/install-deps
+	tests/bench/run $(BENCH_ARGS)
+
 demo: all
 	@scripts/install-deps
 	scripts/demo
@@ -85,5 +90,5 @@ format:
 clean:
 	rm -rf build demo-out
 
-.PHONY: all check demo install format clean
+.PHONY: all check bench demo install format clean
 .SECONDARY:
