@@ -547,6 +547,13 @@ def build_cases_db(db, n, progress=None):
         return r
 
     for i in range(n):
+        if len(cases) >= 20000:
+            con.executemany(ins_case, cases)
+            con.executemany(ins_event, events)
+            cases.clear()
+            events.clear()
+            if progress:
+                progress(i, n)
         created = start + int(i * step + rand() * step * 0.9)
         year = clock.local_date(created).year
         seq[year] = k = seq.get(year, 0) + 1
@@ -654,13 +661,6 @@ def build_cases_db(db, n, progress=None):
                       "en" if rand() < 0.05 else None, channel, dup,
                       "%064x" % rng.getrandbits(256), None, s0, updated, due(created, sla),
                       closed_at))
-        if len(cases) >= 20000:
-            con.executemany(ins_case, cases)
-            con.executemany(ins_event, events)
-            cases.clear()
-            events.clear()
-            if progress:
-                progress(i + 1, n)
     con.executemany(ins_case, cases)
     con.executemany(ins_event, events)
     for year, v in seq.items():
