@@ -96,6 +96,11 @@ soak: all
 	@scripts/install-deps
 	tests/soak/run --seconds $(SOAK_SECONDS) --procs $(SOAK_PROCS)
 
+# Performance, side by side with the sqlite3 shell (tests/bench/run --help); about 15 minutes.
+bench: all
+	@scripts/install-deps
+	tests/bench/run $(BENCH_ARGS)
+
 demo: all
 	@scripts/install-deps
 	scripts/demo
@@ -133,5 +138,5 @@ format:
 clean:
 	rm -rf build demo-out
 
-.PHONY: all check soak demo install install-system format clean FORCE
+.PHONY: all check soak bench demo install install-system format clean FORCE
 .SECONDARY:
