@@ -222,6 +222,7 @@ main(int argc, char **argv)
 	ssize_t n;
 	int i, rc;
 
+	dc_sqlite_config();
 	/* a setgid install cleans the environment first, for "dc NOUN" too (lib/core/priv.c) */
 	if ((rc = dc_priv_init("dc")))
 		return rc;

@@ -162,6 +162,14 @@ open_db(struct dc *ctx, int flags)
 	return 0;
 }
 
+void
+dc_sqlite_config(void)
+{
+	/* each command is one thread with one connection; fails harmlessly once SQLite is up */
+	sqlite3_config(SQLITE_CONFIG_SINGLETHREAD);
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 int
 dc_db_open(struct dc *ctx)
 {
