@@ -77,6 +77,32 @@ FORCE:
 $(eval $(call variant,rel,,$$(REL_LIBS)))
 $(eval $(call variant,san,$(SAN_FLAGS),$$(PKG_LIBS)))
 
+# Fuzzing (tests/fuzz): a third build of libdc with clang's coverage instrumentation for
+# libFuzzer; `make fuzz` runs each harness FUZZ_TIME seconds.  The same harnesses are linked
+# with tests/fuzz/replay.c against build/san (gcc) so that `make check` replays the seed corpus
+# and the regression inputs without clang.
+FUZZ        = records bmecat open311 holidays template
+FUZZ_CC    ?= clang
+FUZZ_TIME  ?= 60
+FUZZ_FLAGS  = -O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer \
+              -fno-sanitize-recover=all
+FUZZ_SRC    = tests/fuzz/common.c tests/fuzz/fuzz.h
+build/fuzz/%: CC = $(FUZZ_CC)
+$(eval $(call variant,fuzz,$(FUZZ_FLAGS)))
+build/fuzz/bin/%: tests/fuzz/%.c $(FUZZ_SRC) build/fuzz/libdc.a
+	@mkdir -p $(@D)
+	@echo "  LD (fuzz) $@"
+	@$(FUZZ_CC) $(ALL_CFLAGS) -Itests/fuzz $(FUZZ_FLAGS) -fsanitize=fuzzer $< tests/fuzz/common.c \
+		build/fuzz/libdc.a $(PKG_LIBS) -o $@
+build/san/fuzz/%: tests/fuzz/%.c tests/fuzz/replay.c $(FUZZ_SRC) build/san/libdc.a
+	@mkdir -p $(@D)
+	@echo "  LD (san) $@"
+	@$(CC) $(ALL_CFLAGS) -Itests/fuzz $(SAN_FLAGS) $< tests/fuzz/common.c tests/fuzz/replay.c \
+		build/san/libdc.a $(PKG_LIBS) -o $@
+
+fuzz: $(addprefix build/fuzz/bin/,$(FUZZ))
+	FUZZ_TIME=$(FUZZ_TIME) tests/fuzz/run $(FUZZ)
+
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 build/san/unit/%: tests/unit/%.c build/san/libdc.a
 	@mkdir -p $(@D)
@@ -85,7 +111,8 @@ build/san/unit/%: tests/unit/%.c build/san/libdc.a
 
 # Both first make sure the tools they run are there (bats, sqlite3, git, chromium, ...):
 # scripts/install-deps is quiet and quick when everything is installed.
-check: all $(addprefix build/san/,$(COMMANDS)) $(patsubst tests/unit/%.c,build/san/unit/%,$(UNIT_SRC))
+check: all $(addprefix build/san/,$(COMMANDS)) $(patsubst tests/unit/%.c,build/san/unit/%,$(UNIT_SRC)) \
+	$(addprefix build/san/fuzz/,$(FUZZ))
 	@scripts/install-deps
 	tests/run
 
@@ -138,5 +165,5 @@ format:
 clean:
 	rm -rf build demo-out
 
-.PHONY: all check soak bench demo install install-system format clean FORCE
+.PHONY: all check soak bench demo install install-system format clean fuzz FORCE
 .SECONDARY:
