@@ -174,14 +174,27 @@ month_days(int y, int m)
 	return m == 2 ? 28 + leap : md[m - 1];
 }
 
+/* S starts with PAT, where '9' in PAT stands for any digit: sscanf's %4d alone also takes
+ * signs and blanks ("-026-02-11"), and a year out of 0001..9999 overflows every id and
+ * timestamp buffer formatted from it. */
+static int
+shape(const char *s, const char *pat)
+{
+	for (; *pat; s++, pat++)
+		if (*pat == '9' ? !(*s >= '0' && *s <= '9') : *s != *pat)
+			return 0;
+	return 1;
+}
+
 int
 dc_parse_date(const char *s, long *days)
 {
 	int y, m, d, n = 0;
 
-	if (!s || sscanf(s, "%4d-%2d-%2d%n", &y, &m, &d, &n) != 3 || n != 10 || s[10])
+	if (!s || !shape(s, "9999-99-99") || sscanf(s, "%4d-%2d-%2d%n", &y, &m, &d, &n) != 3 ||
+	    n != 10 || s[10])
 		return -1;
-	if (m < 1 || m > 12 || d < 1 || d > month_days(y, m))
+	if (y < 1 || m < 1 || m > 12 || d < 1 || d > month_days(y, m))
 		return -1;
 	*days = days_from_civil(y, (unsigned)m, (unsigned)d);
 	return 0;
@@ -217,10 +230,25 @@ dc_weekday(long days)
 void
 dc_fmt_time(time_t t, char buf[21])
 {
-	struct tm tm;
+	/* digit by digit, not strftime: a year past 9999 (a due date computed from 9999-12-31)
+	 * must not leave the buffer undefined, as strftime does when the text does not fit */
+	long days = (long)(t / 86400), s;
 
-	gmtime_r(&t, &tm);
-	strftime(buf, 21, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	if (t % 86400 < 0)
+		days--;
+	s = (long)(t - (time_t)days * 86400);
+	dc_fmt_date(days, buf);
+	buf[10] = 'T';
+	buf[11] = (char)('0' + s / 36000);
+	buf[12] = (char)('0' + s / 3600 % 10);
+	buf[13] = ':';
+	buf[14] = (char)('0' + s % 3600 / 600);
+	buf[15] = (char)('0' + s / 60 % 10);
+	buf[16] = ':';
+	buf[17] = (char)('0' + s % 60 / 10);
+	buf[18] = (char)('0' + s % 10);
+	buf[19] = 'Z';
+	buf[20] = '\0';
 }
 
 int
@@ -230,17 +258,18 @@ dc_parse_time(const char *s, time_t *out)
 	long days, off = 0;
 	const char *p;
 
-	if (!s || sscanf(s, "%4d-%2d-%2d%n", &y, &mo, &d, &n) != 3 || n != 10)
+	if (!s || !shape(s, "9999-99-99") || sscanf(s, "%4d-%2d-%2d%n", &y, &mo, &d, &n) != 3 ||
+	    n != 10)
 		return -1;
-	if (mo < 1 || mo > 12 || d < 1 || d > month_days(y, mo))
+	if (y < 1 || mo < 1 || mo > 12 || d < 1 || d > month_days(y, mo))
 		return -1;
 	p = s + 10;
 	if (*p == 'T' || *p == 't' || *p == ' ') {
-		if (sscanf(p + 1, "%2d:%2d%n", &h, &mi, &n) != 2 || n != 5)
+		if (!shape(p + 1, "99:99") || sscanf(p + 1, "%2d:%2d%n", &h, &mi, &n) != 2 || n != 5)
 			return -1;
 		p += 6;
 		if (*p == ':') {
-			if (sscanf(p + 1, "%2d%n", &sec, &n) != 1 || n != 2)
+			if (!shape(p + 1, "99") || sscanf(p + 1, "%2d%n", &sec, &n) != 1 || n != 2)
 				return -1;
 			p += 3;
 			if (*p == '.' || *p == ',')
@@ -252,9 +281,10 @@ dc_parse_time(const char *s, time_t *out)
 		if (*p == 'Z' || *p == 'z')
 			p++;
 		else if (*p == '+' || *p == '-') {
-			if (sscanf(p + 1, "%2d:%2d%n", &oh, &om, &n) == 2 && n == 5)
+			if (shape(p + 1, "99:99") && sscanf(p + 1, "%2d:%2d%n", &oh, &om, &n) == 2 && n == 5)
 				;
-			else if (sscanf(p + 1, "%2d%2d%n", &oh, &om, &n) == 2 && n == 4)
+			else if (shape(p + 1, "9999") && sscanf(p + 1, "%2d%2d%n", &oh, &om, &n) == 2 &&
+			         n == 4)
 				;
 			else
 				return -1;
@@ -267,7 +297,8 @@ dc_parse_time(const char *s, time_t *out)
 		return -1;
 	days = days_from_civil(y, (unsigned)mo, (unsigned)d);
 	*out = (time_t)(days * 86400L + h * 3600L + mi * 60L + sec - off);
-	return 0;
+	/* the offset must not carry the instant out of 0001..9999 either */
+	return *out < -62135596800LL || *out > 253402300799LL ? -1 : 0;
 }
 
 /*
