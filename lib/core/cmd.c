@@ -466,6 +466,22 @@ done:
 	return ctx->err;
 }
 
+/* Arguments reach the database like input records do, so they pass the same text check
+ * (a file name that is not UTF-8 is refused too: it would be stored in logs and records). */
+static int
+check_args(struct dc *ctx, const struct dc_args *a)
+{
+	int i;
+
+	for (i = 0; i < a->n; i++)
+		if (a->vals[i] && dc_text_check(ctx, a->vals[i], strlen(a->vals[i])))
+			return dc_error_prefix(ctx, "option '--%s'", a->keys[i]);
+	for (i = 0; i < a->noperand; i++)
+		if (dc_text_check(ctx, a->operand[i], strlen(a->operand[i])))
+			return dc_error_prefix(ctx, "operand %d", i + 1);
+	return 0;
+}
+
 int
 dc_main(int argc, char **argv, const char *prog, const struct dc_verb *verbs, const char *about)
 {
@@ -481,7 +497,8 @@ dc_main(int argc, char **argv, const char *prog, const struct dc_verb *verbs, co
 	/* a setgid install cleans the environment before anything reads it (priv.c) */
 	if ((rc = dc_priv_init(prog)))
 		return rc;
-	if ((rc = dc_init(&ctx, prog)) || (rc = parse(&ctx, argc, argv, verbs, &v, &a, &ga)))
+	if ((rc = dc_init(&ctx, prog)) || (rc = parse(&ctx, argc, argv, verbs, &v, &a, &ga)) ||
+	    (rc = check_args(&ctx, &a)))
 		goto done;
 	if (dc_arg(&ga, "version")) {
 		printf("%s (dcity) %s\n", prog, DC_VERSION);
