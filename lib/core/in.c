@@ -33,7 +33,8 @@ struct dc_in {
 	char **cell;         /* cells of the record being parsed; owned */
 	int ncell, capcell;
 	int rec_done;        /* a record is complete */
-	int cell_err;        /* a cell had a NUL byte or was too long */
+	const char *cell_err; /* why the first bad cell (NUL byte, too long) is bad, or NULL */
+	int cell_bad;        /* that cell's index */
 	/* JSON array */
 	int started, ended;  /* '[' seen, ']' seen */
 	char *elem;          /* bytes of the element being collected; owned */
@@ -109,8 +110,10 @@ cell_cb(void *s, size_t len, void *data)
 {
 	struct dc_in *in = data;
 
-	if (len > MAX_FIELD || memchr(s, '\0', len))
-		in->cell_err = 1;
+	if (!in->cell_err && (len > MAX_FIELD || memchr(s, '\0', len))) {
+		in->cell_err = len > MAX_FIELD ? "field longer than 1 MiB" : "NUL byte in input";
+		in->cell_bad = in->ncell;
+	}
 	if (in->ncell == in->capcell) {
 		in->capcell = in->capcell ? in->capcell * 2 : 16;
 		if (!(in->cell = realloc(in->cell, (size_t)in->capcell * sizeof *in->cell)))
@@ -176,9 +179,11 @@ csv_record(struct dc *ctx, struct dc_in *in, long *start)
 			                csv_strerror(csv_error(&in->csv)));
 		in->buflen = -1;
 	}
+	if (in->cell_err && in->hdr && in->cell_bad < in->nhdr)
+		return dc_error(ctx, DC_EDATA, "%s:%ld: field '%s': %s", in->name, *start,
+		                in->hdr[in->cell_bad], in->cell_err);
 	if (in->cell_err)
-		return dc_error(ctx, DC_EDATA, "%s:%ld: NUL byte or field longer than 1 MiB", in->name,
-		                *start);
+		return dc_error(ctx, DC_EDATA, "%s:%ld: %s", in->name, *start, in->cell_err);
 	return 1;
 }
 
@@ -196,6 +201,11 @@ tsv_record(struct dc *ctx, struct dc_in *in, long *start)
 		in->buflen = in->buflen == 0 ? -1 : in->buflen;
 	} while (in->buflen < 0);
 	*start = in->line;
+	/* the cells are split at NUL below: one inside would cut a value short unseen */
+	if (strlen(in->buf) != (size_t)in->buflen) {
+		in->buflen = -1;
+		return dc_error(ctx, DC_EDATA, "%s:%ld: NUL byte in input", in->name, *start);
+	}
 	for (p = q = cellstart = in->buf;; p++) {
 		if (*p == '\\' && p[1]) {
 			p++;
