@@ -7,6 +7,7 @@
 #include "org/org.h"
 
 #define ICS_MAX_LINE (64 << 10) /* an unfolded content line longer than this is refused */
+#define ICS_MAX_DAYS 366        /* a longer event is no holiday */
 
 /* Read one unfolded content line (RFC 5545 §3.1): CRLF followed by a space or tab continues
  * the previous line.  Returns 1, 0 at the end, or an error code. */
@@ -95,7 +96,8 @@ ics_import(struct dc *ctx, FILE *fp, const char *name)
 			break;
 		}
 		if ((rc = dc_text_check(ctx, line, len))) {
-			dc_error_prefix(ctx, "%s:%ld", name, start);
+			dc_error_prefix(ctx, "%s:%ld: field '%.*s'", name, start,
+			                (int)strcspn(line, ":;"), line);
 			break;
 		}
 		if (!colon)
@@ -138,6 +140,12 @@ ics_import(struct dc *ctx, FILE *fp, const char *name)
 			/* all-day events end the day before DTEND */
 			if (dend <= dstart)
 				dend = dstart + 1;
+			/* one day each: a hostile DTEND in 9999 would write millions of holidays */
+			if (dend - dstart > ICS_MAX_DAYS) {
+				rc = dc_error(ctx, DC_EDATA, "%s:%ld: field 'DTEND': event longer than %d days",
+				              name, evline, ICS_MAX_DAYS);
+				break;
+			}
 			for (d = dstart; d < dend && !rc; d++) {
 				dc_fmt_date(d, date);
 				dc_args_add(&rec, "date", date);
