@@ -25,7 +25,7 @@ lock_file(struct dc *ctx, const char *path, int *fd)
 	struct timespec pause = {0, 100 * 1000 * 1000};
 	long waited = 0;
 
-	if ((*fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0660)) < 0)
+	if ((*fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0660)) < 0)
 		return dc_error(ctx, DC_ECANTCREAT, "cannot create lock '%s': %s", path, strerror(errno));
 	while (flock(*fd, LOCK_EX | LOCK_NB) < 0) {
 		if (errno != EWOULDBLOCK || waited >= ctx->busy_ms) {
@@ -42,8 +42,14 @@ lock_file(struct dc *ctx, const char *path, int *fd)
 static int
 ensure_dir(struct dc *ctx, const char *path)
 {
+	struct stat sb;
+
 	if (mkdir(path, 0770) < 0 && errno != EEXIST)
 		return dc_error(ctx, DC_ECANTCREAT, "cannot create '%s': %s", path, strerror(errno));
+	/* a symlink in its place would move the files wherever it points */
+	if (lstat(path, &sb) < 0 || !S_ISDIR(sb.st_mode))
+		return dc_error(ctx, DC_ECANTCREAT, "'%s' is not a directory (symlinks are refused)",
+		                path);
 	return 0;
 }
 
@@ -52,8 +58,15 @@ static int
 write_log(struct dc *ctx, const char *path, const char *json)
 {
 	char *tmp = dc_printf("%s.tmp", path);
-	FILE *fp = fopen(tmp, "w");
-	int rc = 0;
+	FILE *fp = NULL;
+	int rc = 0, fd;
+
+	/* a fresh file, never through a symlink planted under the name: that would write (and
+	 * truncate) whatever file it points to with the job's rights */
+	unlink(tmp);
+	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0660)) >= 0 &&
+	    !(fp = fdopen(fd, "w")))
+		close(fd);
 
 	if (!fp || fprintf(fp, "%s\n", json) < 0 || fclose(fp) != 0 || rename(tmp, path) < 0)
 		rc = dc_error(ctx, DC_EIO, "cannot write '%s': %s", path, strerror(errno));
