@@ -52,8 +52,10 @@ fuzz_ctx(void)
 	ctx.quiet = 1;
 	/* the verbs' dc_apply makes this table before calling what the harnesses call directly */
 	if (dc_db_open(&ctx) ||
-	    dc_exec(&ctx, "CREATE TEMP TABLE IF NOT EXISTS touched (n INTEGER PRIMARY KEY,"
-	                  " id TEXT NOT NULL, extra TEXT)", 0)) {
+	    dc_exec(&ctx,
+	            "CREATE TEMP TABLE IF NOT EXISTS touched (n INTEGER PRIMARY KEY,"
+	            " id TEXT NOT NULL, extra TEXT)",
+	            0)) {
 		dc_print_error(&ctx);
 		abort();
 	}
@@ -75,7 +77,8 @@ fuzz_end(struct dc *ctx)
 {
 	/* every dc_tx_begin of the code under test must have been ended */
 	if (ctx->intx != 1) {
-		fprintf(stderr, "fuzz: transaction nesting is %d after the input, not 1\n", ctx->intx);
+		fprintf(stderr, "fuzz: transaction nesting is %d after the input, not 1\n",
+		        ctx->intx);
 		abort();
 	}
 	if (getenv("DC_FUZZ_VERBOSE"))

@@ -10,11 +10,11 @@
 #include "notify/notify.h"
 
 static const char *const known[] = {
-    "address", "assignee", "city",    "count",       "created_at", "department", "dept",
-    "due_at",  "due_date", "from",    "gross",       "id",         "leitweg_id", "lines",
-    "merchant", "name",    "net",     "note",        "posts",      "service_name", "slot",
-    "status_text", "status", "total", "track_url",   "unsubscribe", "until",     "url",
-    "vendor",  NULL,
+    "address",    "assignee",     "city",     "count",       "created_at", "department",
+    "dept",       "due_at",       "due_date", "from",        "gross",      "id",
+    "leitweg_id", "lines",        "merchant", "name",        "net",        "note",
+    "posts",      "service_name", "slot",     "status_text", "status",     "total",
+    "track_url",  "unsubscribe",  "until",    "url",         "vendor",     NULL,
 };
 
 /* The header section must be header lines and folds only, none longer than 998 characters
