@@ -88,7 +88,7 @@ FUZZ_FLAGS  = -O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame
               -fno-sanitize-recover=all
 FUZZ_SRC    = tests/fuzz/common.c tests/fuzz/fuzz.h
 build/fuzz/%: CC = $(FUZZ_CC)
-$(eval $(call variant,fuzz,$(FUZZ_FLAGS)))
+$(eval $(call variant,fuzz,$(FUZZ_FLAGS),$$(PKG_LIBS)))
 build/fuzz/bin/%: tests/fuzz/%.c $(FUZZ_SRC) build/fuzz/libdc.a
 	@mkdir -p $(@D)
 	@echo "  LD (fuzz) $@"
