@@ -172,21 +172,30 @@ dc_procure_spool(struct dc *ctx, const char *dir)
 	if (n)
 		qsort(names, (size_t)n, sizeof *names, by_name);
 	for (i = 0; i < n; i++) {
-		char *path = dc_printf("%s/%s", incoming, names[i]), *log = NULL;
+		char *path = dc_printf("%s/%s", incoming, names[i]), *log = NULL, byfd[64];
 		struct dc_catalog_opts o = {NULL, NULL, NULL, NULL, names[i]};
 		struct stat sb;
 		long id = 0;
+		int in;
 
-		/* a symlink could make the job read any file the cron user can read */
-		if (lstat(path, &sb) < 0) {
-			free(path);
-			continue; /* taken by someone else meanwhile */
-		}
-		if (!S_ISREG(sb.st_mode))
-			rc = dc_error(ctx, DC_EDATA, "%s: not a regular file (symlinks are refused)", names[i]);
-		else
-			rc = dc_procure_catalog_import(ctx, path, &o, &id);
+		/*
+		 * A symlink could make the job read any file the cron user can read.  The file is
+		 * opened once without following links and checked on the descriptor; the import
+		 * reads it through /proc/self/fd, so a name swapped for a link after the check
+		 * changes nothing (O_NONBLOCK: a FIFO must not hang the job).
+		 */
+		in = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 		free(path);
+		if (in < 0 && errno == ENOENT)
+			continue; /* taken by someone else meanwhile */
+		if (in < 0 || fstat(in, &sb) < 0 || !S_ISREG(sb.st_mode))
+			rc = dc_error(ctx, DC_EDATA, "%s: not a regular file (symlinks are refused)", names[i]);
+		else {
+			snprintf(byfd, sizeof byfd, "/proc/self/fd/%d", in);
+			rc = dc_procure_catalog_import(ctx, byfd, &o, &id);
+		}
+		if (in >= 0)
+			close(in);
 		if (rc == DC_EBUSY || rc == DC_EIO)
 			break; /* leave the file for the next run */
 		if (rc) {
