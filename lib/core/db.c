@@ -223,12 +223,14 @@ dc_prepare(struct dc *ctx, sqlite3_stmt **st, const char *sql)
 		return dc_error(ctx, DC_EINTERNAL, "out of memory");
 	c = ctx->stmts;
 	for (i = 0; i < c->n; i++)
-		if (c->slot[i].hash == h && !c->slot[i].busy && strcmp(sqlite3_sql(c->slot[i].st), sql) == 0) {
+		if (c->slot[i].hash == h && !c->slot[i].busy &&
+		    strcmp(sqlite3_sql(c->slot[i].st), sql) == 0) {
 			c->slot[i].busy = 1;
 			*st = c->slot[i].st;
 			return 0;
 		}
-	if ((rc = sqlite3_prepare_v3(ctx->db, sql, -1, SQLITE_PREPARE_PERSISTENT, st, NULL)) != SQLITE_OK)
+	rc = sqlite3_prepare_v3(ctx->db, sql, -1, SQLITE_PREPARE_PERSISTENT, st, NULL);
+	if (rc != SQLITE_OK)
 		return dc_db_error(ctx, rc, "preparing a statement");
 	if (c->n < DC_STMT_CACHE)
 		i = c->n++;
