@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <sys/time.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "notify/notify.h"
@@ -391,8 +392,9 @@ deliver(struct dc *ctx, const struct sender *s, const struct item *it, char **mi
 
 /* Book the result, if the claim is still ours.  The message has gone out by now: giving up
  * on a busy database would leave the row claimed, and the next runner would send it again once
- * the claim went stale, so a locked database is waited for BOOK_TRIES busy timeouts. */
-#define BOOK_TRIES 20
+ * the claim went stale, so a locked database is waited for BOOK_WAIT seconds, however short
+ * the busy timeout (20 timeouts of 10 ms were not enough under the soak's load). */
+#define BOOK_WAIT 60
 static int
 book(struct dc *ctx, const struct sender *s, const struct item *it, const char *token,
      const char *mid, const char *err)
@@ -400,13 +402,20 @@ book(struct dc *ctx, const struct sender *s, const struct item *it, const char *
 	static const long backoff[] = {5 * 60, 30 * 60, 2 * 3600, 12 * 3600};
 	char now[21], next[21], id[24];
 	long n = it->attempts + 1;
-	int rc, tries = 0;
+	struct timespec start, t;
+	int rc;
 
 	snprintf(id, sizeof id, "%lld", it->id);
 	dc_fmt_time(dc_now(ctx), now);
-	while ((rc = dc_tx_begin(ctx)) == DC_EBUSY && ++tries < BOOK_TRIES) {
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	while ((rc = dc_tx_begin(ctx)) == DC_EBUSY) {
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		if (t.tv_sec - start.tv_sec >= BOOK_WAIT)
+			break;
 		ctx->err = 0;
 		ctx->errmsg[0] = '\0';
+		if (ctx->busy_ms < 10) /* no busy handler to wait in: do not spin */
+			nanosleep(&(struct timespec){0, 10 * 1000 * 1000}, NULL);
 	}
 	if (rc)
 		return rc;
