@@ -60,7 +60,7 @@ struct import {
 	long added, changed, unchanged, discontinued;
 	char now[21], today[11];
 	sqlite3_stmt *get, *ins, *upd, *price_upd, *hist_fix, *hist_close, *hist_add, *seen, *del;
-	sqlite3_stmt *fts_new, *fts_old; /* what the search index needs at the end (fts_flush) */
+	sqlite3_stmt *fts_changed, *fts_old; /* what the search index needs at the end (fts_flush) */
 };
 
 /* A decimal number with '.' or ',' as decimal separator (the other one, if both occur, a
@@ -259,9 +259,9 @@ fts_note(struct dc *ctx, struct import *im, long long item)
 		sqlite3_bind_value(im->fts_old, i, sqlite3_column_value(im->get, i));
 	if ((rc = dc_step(ctx, im->fts_old)))
 		return rc;
-	sqlite3_reset(im->fts_new);
-	sqlite3_bind_int64(im->fts_new, 1, item);
-	return dc_step(ctx, im->fts_new);
+	sqlite3_reset(im->fts_changed);
+	sqlite3_bind_int64(im->fts_changed, 1, item);
+	return dc_step(ctx, im->fts_changed);
 }
 
 /* Would the indexed column at get's column COL become V (NULL and "" both mean none)? */
@@ -486,7 +486,7 @@ prepare_all(struct dc *ctx, struct import *im)
 	    (rc = dc_prepare(ctx, &im->seen, "INSERT OR IGNORE INTO temp.seen(id) VALUES (?1)")) ||
 	    (rc = dc_prepare(ctx, &im->del, "UPDATE catalog_item SET status = 'discontinued',"
 	                                    " updated_at = ?2 WHERE id = ?1 AND status = 'active'")) ||
-	    (rc = dc_prepare(ctx, &im->fts_new, "INSERT OR IGNORE INTO temp.fts_changed(id)"
+	    (rc = dc_prepare(ctx, &im->fts_changed, "INSERT OR IGNORE INTO temp.fts_changed(id)"
 	                                        " VALUES (?1)")) ||
 	    (rc = dc_prepare(ctx, &im->fts_old, "INSERT OR IGNORE INTO temp.fts_old(id, name,"
 	                                        " description, category, gtin, sku)"
@@ -508,7 +508,7 @@ finalize_all(struct dc *ctx, struct import *im)
 	dc_finish(ctx, im->hist_add);
 	dc_finish(ctx, im->seen);
 	dc_finish(ctx, im->del);
-	dc_finish(ctx, im->fts_new);
+	dc_finish(ctx, im->fts_changed);
 	dc_finish(ctx, im->fts_old);
 }
 
