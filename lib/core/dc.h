@@ -119,6 +119,7 @@ struct dc {
 	                         * temporary copy is named after its origin); borrowed */
 	char *cursrc;        /* bulk input: file name and line of the record being applied */
 	long curline;
+	const struct dc_in *curin; /* and its reader, whose raw text --rejects keeps; borrowed */
 	struct dc_stmt_cache *stmts; /* prepared statements kept for reuse (db.c); owned */
 };
 
@@ -189,7 +190,11 @@ int dc_out_query(struct dc *ctx, const struct dc_rectype *rt, sqlite3_stmt *st);
 struct dc_in; /* reader state, private to in.c */
 int dc_in_open(struct dc *ctx, const char *path, struct dc_in **out);
 /* Next record as a flat argument list (nested objects flattened to "a.b", arrays to repeated
- * keys); 1 = record, 0 = end, else an error code.  *line is the record's first line. */
+ * keys); 1 = record, 0 = end, else an error code.  *line is the record's first line; an error
+ * message names neither it nor the file (the caller does).  Every call consumes input: after
+ * an error the next call reads on at the next record (CSV: the line after the bad one), or
+ * returns 0 where nothing after the error can be read as records (a header, a quoted field
+ * that never closes, text outside a JSON array). */
 int dc_in_next(struct dc *ctx, struct dc_in *in, struct dc_args *rec, long *line);
 const char *dc_in_name(const struct dc_in *in);
 void dc_in_close(struct dc_in *in);

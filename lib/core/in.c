@@ -4,6 +4,7 @@
  * verb to every record in one transaction.
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -14,6 +15,7 @@
 
 #define MAX_FIELD (1 << 20)      /* SPEC §1.2: longer fields are data errors */
 #define MAX_RECORD (16 << 20)    /* a JSON record larger than this is refused */
+#define MAX_RAW MAX_FIELD        /* the raw text of a rejected record kept, at most */
 
 enum in_mode { M_JSONL, M_JSON, M_CSV, M_TSV, M_IDS };
 
@@ -25,9 +27,16 @@ struct dc_in {
 	char *buf;           /* current line (getline); owned */
 	size_t bufcap;
 	ssize_t buflen;      /* length of the pending line, -1 when none is pending */
+	int eof;             /* nothing more to read: the end, or an error that took the rest */
+	/* the raw text of the current record, kept for --rejects */
+	int keep_raw;
+	char *raw;           /* owned */
+	size_t rawlen, rawcap;
+	int raw_cut;         /* longer than MAX_RAW: cut there */
 	/* CSV */
 	struct csv_parser csv;
 	int csv_init;
+	unsigned char sep;
 	char **hdr;          /* header names; owned */
 	int nhdr;
 	char **cell;         /* cells of the record being parsed; owned */
@@ -35,11 +44,45 @@ struct dc_in {
 	int rec_done;        /* a record is complete */
 	const char *cell_err; /* why the first bad cell (NUL byte, too long) is bad, or NULL */
 	int cell_bad;        /* that cell's index */
+	long nstray;         /* fields with a '"' inside an unquoted value, read as text */
+	long stray_line;     /* the first of them: its line and field */
+	char *stray_field;   /* owned */
+	long stray_at;       /* the line and cell last counted */
+	int stray_cell;
 	/* JSON array */
 	int started, ended;  /* '[' seen, ']' seen */
 	char *elem;          /* bytes of the element being collected; owned */
 	size_t elen, ecap;
+	int elem_big;        /* the element outgrew MAX_RECORD: skipped to its end, not kept */
 };
+
+/* The length of the valid UTF-8 sequence at p (1 for ASCII), or 0 if none starts there. */
+static int
+utf8_seq(const unsigned char *p, const unsigned char *end)
+{
+	unsigned c = *p;
+	int n, i;
+
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf)
+		n = 1;
+	else if (c >= 0xe0 && c <= 0xef)
+		n = 2;
+	else if (c >= 0xf0 && c <= 0xf4)
+		n = 3;
+	else
+		return 0;
+	if (end - p <= n)
+		return 0;
+	if ((c == 0xe0 && p[1] < 0xa0) || (c == 0xed && p[1] > 0x9f) || (c == 0xf0 && p[1] < 0x90) ||
+	    (c == 0xf4 && p[1] > 0x8f))
+		return 0;
+	for (i = 1; i <= n; i++)
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+	return n + 1;
+}
 
 int
 dc_text_check(struct dc *ctx, const char *s, size_t len)
@@ -50,32 +93,77 @@ dc_text_check(struct dc *ctx, const char *s, size_t len)
 		return dc_error(ctx, DC_EDATA, "field longer than 1 MiB");
 	while (p < end) {
 		int n;
-		unsigned c = *p;
 
-		if (c == 0)
+		if (*p == 0)
 			return dc_error(ctx, DC_EDATA, "NUL byte in input");
-		if (c < 0x80) {
+		if (*p < 0x80) {
 			p++;
 			continue;
 		}
-		if (c >= 0xc2 && c <= 0xdf)
-			n = 1;
-		else if (c >= 0xe0 && c <= 0xef)
-			n = 2;
-		else if (c >= 0xf0 && c <= 0xf4)
-			n = 3;
-		else
+		if (!(n = utf8_seq(p, end)))
 			return dc_error(ctx, DC_EDATA, "invalid UTF-8");
-		if (end - p <= n)
-			return dc_error(ctx, DC_EDATA, "invalid UTF-8");
-		if ((c == 0xe0 && p[1] < 0xa0) || (c == 0xed && p[1] > 0x9f) ||
-		    (c == 0xf0 && p[1] < 0x90) || (c == 0xf4 && p[1] > 0x8f))
-			return dc_error(ctx, DC_EDATA, "invalid UTF-8");
-		for (p++; n; n--, p++)
-			if ((*p & 0xc0) != 0x80)
-				return dc_error(ctx, DC_EDATA, "invalid UTF-8");
+		p += n;
 	}
 	return 0;
+}
+
+/* ---- the raw text of the current record, for --rejects ---- */
+
+static void
+raw_reset(struct dc_in *in)
+{
+	in->rawlen = 0;
+	in->raw_cut = 0;
+}
+
+static void
+raw_add(struct dc_in *in, const char *s, size_t len)
+{
+	if (!in->keep_raw || in->raw_cut)
+		return;
+	if (len > MAX_RAW - in->rawlen) {
+		len = MAX_RAW - in->rawlen;
+		in->raw_cut = 1;
+	}
+	if (in->rawlen + len + 1 > in->rawcap) {
+		in->rawcap = in->rawlen + len + 1 > 2 * in->rawcap ? in->rawlen + len + 1 : 2 * in->rawcap;
+		if (!(in->raw = realloc(in->raw, in->rawcap)))
+			abort();
+	}
+	memcpy(in->raw + in->rawlen, s, len);
+	in->rawlen += len;
+	in->raw[in->rawlen] = '\0';
+}
+
+/* The raw text as a JSON string: without its last line end, every byte that is not UTF-8
+ * (often why the record was rejected) as U+FFFD, so that the rejects file stays JSON. */
+static json_object *
+raw_json(const struct dc_in *in)
+{
+	const unsigned char *p = (const unsigned char *)in->raw, *end = p + in->rawlen;
+	json_object *o;
+	char *text, *q;
+
+	while (end > p && (end[-1] == '\n' || end[-1] == '\r'))
+		end--;
+	if (!(q = text = malloc((size_t)(end - p) * 3 + 1)))
+		abort();
+	while (p < end) {
+		int n = utf8_seq(p, end);
+
+		if (n) {
+			memcpy(q, p, (size_t)n);
+			q += n;
+			p += n;
+		} else {
+			memcpy(q, "\xef\xbf\xbd", 3);
+			q += 3;
+			p++;
+		}
+	}
+	o = json_object_new_string_len(text, (int)(q - text));
+	free(text);
+	return o;
 }
 
 static int
@@ -87,7 +175,7 @@ read_line(struct dc *ctx, struct dc_in *in)
 	in->buflen = getline(&in->buf, &in->bufcap, in->fp);
 	if (in->buflen < 0) {
 		if (ferror(in->fp))
-			return -dc_error(ctx, DC_EIO, "%s: read error: %s", in->name, strerror(errno));
+			return -dc_error(ctx, DC_EIO, "read error: %s", strerror(errno));
 		return 0;
 	}
 	in->line++;
@@ -103,6 +191,31 @@ chomp(struct dc_in *in)
 {
 	while (in->buflen > 0 && (in->buf[in->buflen - 1] == '\n' || in->buf[in->buflen - 1] == '\r'))
 		in->buf[--in->buflen] = '\0';
+}
+
+/* Field I of the current record in messages: by its header name, or by its position where
+ * there is no header (yet).  Caller frees. */
+static char *
+field_label(const struct dc_in *in, int i)
+{
+	if (in->hdr && i < in->nhdr)
+		return dc_printf("field '%s'", in->hdr[i]);
+	return dc_printf("%s %d", in->hdr ? "field" : "header field", i + 1);
+}
+
+static int
+field_error(struct dc *ctx, const struct dc_in *in, int i, const char *fmt, ...)
+{
+	char msg[512], *label = field_label(in, i);
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	rc = dc_error(ctx, DC_EDATA, "%s: %s", label, msg);
+	free(label);
+	return rc;
 }
 
 static void
@@ -149,6 +262,69 @@ free_cells(struct dc_in *in)
 		free(in->cell[i]);
 	in->ncell = 0;
 	in->rec_done = 0;
+	in->cell_err = NULL;
+}
+
+#define CSV_OPTS (CSV_STRICT | CSV_APPEND_NULL | CSV_STRICT_FINI)
+
+/* A parser in its first state: at the start, and at the line after a rejected record. */
+static void
+csv_restart(struct dc_in *in)
+{
+	if (in->csv_init)
+		csv_free(&in->csv);
+	if (csv_init(&in->csv, CSV_OPTS))
+		abort();
+	in->csv_init = 1;
+	csv_set_delim(&in->csv, in->sep);
+	/* libcsv grows a field's buffer by this much at a time (128 bytes by default: a 1 MiB
+	 * field took 8,000 reallocations, 14 s under the sanitizers) */
+	csv_set_blk_size(&in->csv, 64 << 10);
+}
+
+/* Feed the pending line to libcsv.  A '"' inside an unquoted value is text, as Excel,
+ * LibreOffice and the sqlite3 shell read it (counted for one warning at the end); any other
+ * quote out of place rejects the record, and reading starts afresh at the next line. */
+static int
+csv_line(struct dc *ctx, struct dc_in *in, long start)
+{
+	size_t off = 0, len = (size_t)in->buflen, n;
+
+	while ((n = csv_parse(&in->csv, in->buf + off, len - off, cell_cb, record_cb, in)) !=
+	       len - off) {
+		size_t pos = off + n;
+		int field = in->ncell;
+		char where[32] = "";
+
+		if (csv_error(&in->csv) != CSV_EPARSE)
+			abort(); /* out of memory */
+		if (in->buf[pos] == '"' && !in->csv.quoted) {
+			/* counted once a field, however many quotes it has */
+			if (in->stray_at != in->line || in->stray_cell != field) {
+				if (in->nstray++ == 0) {
+					in->stray_line = in->line;
+					in->stray_field = field_label(in, field);
+				}
+				in->stray_at = in->line;
+				in->stray_cell = field;
+			}
+			csv_set_opts(&in->csv, CSV_OPTS & ~CSV_STRICT);
+			csv_parse(&in->csv, in->buf + pos, 1, cell_cb, record_cb, in);
+			csv_set_opts(&in->csv, CSV_OPTS);
+			off = pos + 1;
+			continue;
+		}
+		if (in->line != start)
+			snprintf(where, sizeof where, " (line %ld)", in->line);
+		csv_restart(in);
+		in->buflen = -1;
+		return field_error(ctx, in, field, "%s%s",
+		                   in->buf[pos] == '"'
+		                       ? "a quote inside a quoted field must be doubled (\"\")"
+		                       : "text after the closing quote of a quoted field",
+		                   where);
+	}
+	return 0;
 }
 
 /* Parse lines until one CSV record is complete: 1, 0 at the end, or an error. */
@@ -158,32 +334,37 @@ csv_record(struct dc *ctx, struct dc_in *in, long *start)
 	int rc;
 
 	free_cells(in);
+	raw_reset(in);
 	*start = 0;
 	while (!in->rec_done) {
 		if ((rc = read_line(ctx, in)) < 0)
 			return -rc;
 		if (rc == 0) {
+			in->eof = 1;
 			/* strict: a quoted field still open at the end of the input is an error */
 			if (csv_fini(&in->csv, cell_cb, record_cb, in) != 0)
-				return dc_error(ctx, DC_EDATA, "%s:%ld: quoted field not closed before the end",
-				                in->name, *start ? *start : in->line);
+				return field_error(ctx, in, in->ncell,
+				                   "quoted field not closed before the end of the file");
 			if (!in->rec_done)
 				return 0;
 			break;
 		}
 		if (!*start)
 			*start = in->line;
-		if (csv_parse(&in->csv, in->buf, (size_t)in->buflen, cell_cb, record_cb, in) !=
-		    (size_t)in->buflen)
-			return dc_error(ctx, DC_EDATA, "%s:%ld: %s", in->name, in->line,
-			                csv_strerror(csv_error(&in->csv)));
+		raw_add(in, in->buf, (size_t)in->buflen);
+		if ((rc = csv_line(ctx, in, *start)))
+			return rc;
 		in->buflen = -1;
+		/* a quoted field this long has lost its closing quote, or might have: where the next
+		 * record would begin cannot be told, so the rest of the file goes with it */
+		if (!in->rec_done && in->csv.entry_pos > MAX_FIELD) {
+			in->eof = 1;
+			return field_error(ctx, in, in->ncell,
+			                   "quoted field longer than 1 MiB (is its closing quote missing?)");
+		}
 	}
-	if (in->cell_err && in->hdr && in->cell_bad < in->nhdr)
-		return dc_error(ctx, DC_EDATA, "%s:%ld: field '%s': %s", in->name, *start,
-		                in->hdr[in->cell_bad], in->cell_err);
 	if (in->cell_err)
-		return dc_error(ctx, DC_EDATA, "%s:%ld: %s", in->name, *start, in->cell_err);
+		return field_error(ctx, in, in->cell_bad, "%s", in->cell_err);
 	return 1;
 }
 
@@ -194,6 +375,7 @@ tsv_record(struct dc *ctx, struct dc_in *in, long *start)
 	int rc;
 
 	free_cells(in);
+	raw_reset(in);
 	do {
 		if ((rc = read_line(ctx, in)) <= 0)
 			return rc < 0 ? -rc : 0;
@@ -201,10 +383,15 @@ tsv_record(struct dc *ctx, struct dc_in *in, long *start)
 		in->buflen = in->buflen == 0 ? -1 : in->buflen;
 	} while (in->buflen < 0);
 	*start = in->line;
+	raw_add(in, in->buf, (size_t)in->buflen);
 	/* the cells are split at NUL below: one inside would cut a value short unseen */
-	if (strlen(in->buf) != (size_t)in->buflen) {
+	if ((p = memchr(in->buf, '\0', (size_t)in->buflen))) {
+		int field = 0;
+
+		for (q = in->buf; q < p; q++)
+			field += *q == '\t';
 		in->buflen = -1;
-		return dc_error(ctx, DC_EDATA, "%s:%ld: NUL byte in input", in->name, *start);
+		return field_error(ctx, in, field, "NUL byte in input");
 	}
 	for (p = q = cellstart = in->buf;; p++) {
 		if (*p == '\\' && p[1]) {
@@ -225,14 +412,21 @@ tsv_record(struct dc *ctx, struct dc_in *in, long *start)
 	return 1;
 }
 
-/* Collect the next element of a JSON array; 1 = in->elem holds it, 0 = end of array. */
+/* Collect the next element of a JSON array into in->elem: 1 = an element (not necessarily
+ * an object: the caller says so), 0 = end of array.  Any element, object or not, is read
+ * to its end, so that a bad one costs itself and not the rest of the array; one larger than
+ * MAX_RECORD is read to its end without being kept.  Text outside the array takes the rest
+ * of the input with it. */
 static int
 json_element(struct dc *ctx, struct dc_in *in, long *start)
 {
+	enum { NONE, NESTED, STRING, SCALAR } kind = NONE;
 	int depth = 0, instr = 0, esc = 0;
 
 	in->elen = 0;
+	in->elem_big = 0;
 	*start = 0;
+	raw_reset(in);
 	for (;;) {
 		int rc = read_line(ctx, in);
 		ssize_t i;
@@ -240,15 +434,20 @@ json_element(struct dc *ctx, struct dc_in *in, long *start)
 		if (rc < 0)
 			return -rc;
 		if (rc == 0) {
-			if (!in->ended || depth)
-				return dc_error(ctx, DC_EDATA, "%s:%ld: unexpected end of JSON array", in->name,
-				                in->line);
+			in->eof = 1;
+			if (!*start)
+				*start = in->line;
+			if (kind != NONE && kind != SCALAR)
+				return dc_error(ctx, DC_EDATA, "the file ends inside an array element");
+			if (kind == SCALAR || !in->ended)
+				return dc_error(ctx, DC_EDATA, "the file ends before the JSON array is closed");
 			return 0;
 		}
 		for (i = 0; i < in->buflen; i++) {
 			char c = in->buf[i];
+			int done = 0;
 
-			if (depth == 0) {
+			if (kind == NONE) {
 				if (c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == ',')
 					continue;
 				if (!in->started && c == '[') {
@@ -259,36 +458,54 @@ json_element(struct dc *ctx, struct dc_in *in, long *start)
 					in->ended = 1;
 					continue;
 				}
-				if (!in->started || in->ended)
-					return dc_error(ctx, DC_EDATA, "%s:%ld: not a JSON array of records",
-					                in->name, in->line);
-				if (c != '{')
-					return dc_error(ctx, DC_EDATA, "%s:%ld: array element is not an object",
-					                in->name, in->line);
+				if (!in->started || in->ended) {
+					in->eof = 1;
+					*start = in->line;
+					raw_add(in, in->buf, (size_t)in->buflen);
+					return dc_error(ctx, DC_EDATA, in->started
+					                                   ? "text after the end of the JSON array"
+					                                   : "not a JSON array of records");
+				}
 				*start = in->line;
+				kind = c == '{' || c == '[' ? NESTED : c == '"' ? STRING : SCALAR;
+			} else if (kind == SCALAR && strchr(" \t\r\n,]", c)) {
+				i--; /* the scalar ends before c, which the array reads */
+				done = 1;
 			}
-			if (in->elen + 2 > in->ecap) {
-				if (in->ecap > MAX_RECORD)
-					return dc_error(ctx, DC_EDATA, "%s:%ld: record larger than 16 MiB",
-					                in->name, *start);
-				in->ecap = in->ecap ? in->ecap * 2 : 4096;
-				if (!(in->elem = realloc(in->elem, in->ecap)))
-					abort();
+			if (!done && !in->elem_big) {
+				if (in->elen + 2 > in->ecap) {
+					if (in->ecap > MAX_RECORD)
+						in->elem_big = 1;
+					else {
+						in->ecap = in->ecap ? in->ecap * 2 : 4096;
+						if (!(in->elem = realloc(in->elem, in->ecap)))
+							abort();
+					}
+				}
+				if (!in->elem_big)
+					in->elem[in->elen++] = c;
 			}
-			in->elem[in->elen++] = c;
-			if (instr) {
+			if (done || kind == SCALAR)
+				;
+			else if (instr) {
 				if (esc)
 					esc = 0;
 				else if (c == '\\')
 					esc = 1;
-				else if (c == '"')
+				else if (c == '"') {
 					instr = 0;
+					done = kind == STRING;
+				}
 			} else if (c == '"')
 				instr = 1;
 			else if (c == '{' || c == '[')
 				depth++;
-			else if ((c == '}' || c == ']') && --depth == 0) {
+			else if ((c == '}' || c == ']') && --depth == 0)
+				done = 1;
+			if (done) {
 				in->elem[in->elen] = '\0';
+				raw_add(in, in->elem, in->elen);
+				in->raw_cut |= in->elem_big;
 				/* keep the rest of this line for the next element */
 				memmove(in->buf, in->buf + i + 1, (size_t)(in->buflen - i));
 				in->buflen -= i + 1;
@@ -353,8 +570,7 @@ add_json_value(struct dc *ctx, struct dc_args *rec, const char *key, json_object
 }
 
 static int
-json_to_args(struct dc *ctx, struct dc_in *in, const char *text, size_t len, long line,
-             struct dc_args *rec)
+json_to_args(struct dc *ctx, const char *text, size_t len, struct dc_args *rec)
 {
 	struct json_tokener *tok = json_tokener_new_ex(64);
 	json_object *obj;
@@ -364,25 +580,23 @@ json_to_args(struct dc *ctx, struct dc_in *in, const char *text, size_t len, lon
 		abort();
 	obj = json_tokener_parse_ex(tok, text, (int)len);
 	if (!obj || json_tokener_get_error(tok) != json_tokener_success) {
-		rc = dc_error(ctx, DC_EDATA, "%s:%ld: invalid JSON: %s", in->name, line,
+		rc = dc_error(ctx, DC_EDATA, "invalid JSON: %s",
 		              json_tokener_error_desc(json_tokener_get_error(tok)));
 		goto done;
 	}
 	if (!json_object_is_type(obj, json_type_object)) {
-		rc = dc_error(ctx, DC_EDATA, "%s:%ld: record is not a JSON object", in->name, line);
+		rc = dc_error(ctx, DC_EDATA, "record is not a JSON object");
 		goto done;
 	}
 	if (tok->char_offset < (int)len && strspn(text + tok->char_offset, " \t\r\n") !=
 	                                       len - (size_t)tok->char_offset) {
-		rc = dc_error(ctx, DC_EDATA, "%s:%ld: trailing data after the JSON object", in->name, line);
+		rc = dc_error(ctx, DC_EDATA, "trailing data after the JSON object");
 		goto done;
 	}
 	json_object_object_foreach(obj, k, v)
 	{
-		if ((rc = add_json_value(ctx, rec, k, v, 0))) {
-			dc_error_prefix(ctx, "%s:%ld", in->name, line);
+		if ((rc = add_json_value(ctx, rec, k, v, 0)))
 			goto done;
-		}
 	}
 done:
 	json_object_put(obj);
@@ -400,6 +614,7 @@ dc_in_open(struct dc *ctx, const char *path, struct dc_in **out)
 	if (!(in = calloc(1, sizeof *in)))
 		abort();
 	in->buflen = -1;
+	in->keep_raw = ctx->rejects_path != NULL;
 	if (!strcmp(path, "-")) {
 		in->fp = stdin;
 		in->name = dc_strdup("-");
@@ -445,29 +660,26 @@ count(const char *s, char c)
 	return n;
 }
 
-/* CSV and TSV: the first record is the header; its names are the records' field names. */
+/* CSV and TSV: the first record is the header; its names are the records' field names.  A
+ * header that cannot be read leaves nothing readable after it. */
 static int
-read_header(struct dc *ctx, struct dc_in *in)
+read_header(struct dc *ctx, struct dc_in *in, long *start)
 {
-	char sep = ',';
-	long start;
 	int rc, i;
 
 	if (in->mode == M_CSV) {
 		if ((rc = read_line(ctx, in)) <= 0)
 			return rc < 0 ? -rc : 0;
 		/* the German dialect is recognised by its header: more ';' than ',' */
-		if (ctx->excel_de || count(in->buf, ';') > count(in->buf, ','))
-			sep = ';';
-		if (csv_init(&in->csv, CSV_STRICT | CSV_APPEND_NULL | CSV_STRICT_FINI))
-			abort();
-		in->csv_init = 1;
-		csv_set_delim(&in->csv, (unsigned char)sep);
-		rc = csv_record(ctx, in, &start);
+		in->sep = ctx->excel_de || count(in->buf, ';') > count(in->buf, ',') ? ';' : ',';
+		csv_restart(in);
+		rc = csv_record(ctx, in, start);
 	} else
-		rc = tsv_record(ctx, in, &start);
-	if (rc != 1)
+		rc = tsv_record(ctx, in, start);
+	if (rc != 1) {
+		in->eof = 1;
 		return rc;
+	}
 	in->hdr = in->cell;
 	in->nhdr = in->ncell;
 	for (i = 0; i < in->nhdr; i++) {
@@ -482,73 +694,82 @@ read_header(struct dc *ctx, struct dc_in *in)
 	return 1;
 }
 
+/* The end of the input: once, the warning about quotes read as text. */
+static int
+in_end(struct dc *ctx, struct dc_in *in)
+{
+	in->eof = 1;
+	if (in->nstray) {
+		dc_warn(ctx, "%s:%ld: %s: a '\"' inside an unquoted field was read as text (%ld field%s"
+		             " in the file had one)",
+		        in->name, in->stray_line, in->stray_field, in->nstray, in->nstray == 1 ? "" : "s");
+		in->nstray = 0;
+	}
+	return 0;
+}
+
 int
 dc_in_next(struct dc *ctx, struct dc_in *in, struct dc_args *rec, long *line)
 {
 	int rc, i;
 
 	dc_args_free(rec);
+	if (in->eof)
+		return in_end(ctx, in);
 	switch (in->mode) {
 	case M_IDS:
-		do {
-			if ((rc = read_line(ctx, in)) <= 0)
-				return rc < 0 ? -rc : 0;
-			chomp(in);
-			*line = in->line;
-			if (in->buflen == 0 || strspn(in->buf, " \t") == (size_t)in->buflen) {
-				in->buflen = -1;
-				continue;
-			}
-			if (in->buf[strspn(in->buf, " \t")] == '{') {
-				rc = json_to_args(ctx, in, in->buf, (size_t)in->buflen, in->line, rec);
-				in->buflen = -1;
-				return rc ? rc : 1;
-			}
-			if ((rc = dc_text_check(ctx, in->buf, (size_t)in->buflen)))
-				return dc_error_prefix(ctx, "%s:%ld", in->name, in->line);
-			dc_args_add(rec, "id", in->buf + strspn(in->buf, " \t"));
-			in->buflen = -1;
-			return 1;
-		} while (1);
 	case M_JSONL:
 		for (;;) {
+			const char *p;
+
 			if ((rc = read_line(ctx, in)) <= 0)
-				return rc < 0 ? -rc : 0;
+				return rc < 0 ? -rc : in_end(ctx, in);
+			chomp(in);
 			*line = in->line;
 			if (strspn(in->buf, " \t\r\n") == (size_t)in->buflen) {
 				in->buflen = -1;
 				continue;
 			}
-			if ((size_t)in->buflen != strlen(in->buf)) {
-				in->buflen = -1;
-				return dc_error(ctx, DC_EDATA, "%s:%ld: NUL byte in input", in->name, *line);
-			}
-			rc = json_to_args(ctx, in, in->buf, (size_t)in->buflen, in->line, rec);
+			raw_reset(in);
+			raw_add(in, in->buf, (size_t)in->buflen);
+			rc = (size_t)in->buflen != strlen(in->buf);
 			in->buflen = -1;
+			if (rc)
+				return dc_error(ctx, DC_EDATA, "NUL byte in input");
+			/* a list of ids may hold JSONL records with an id */
+			p = in->buf + strspn(in->buf, " \t");
+			if (in->mode == M_JSONL || *p == '{')
+				rc = json_to_args(ctx, in->buf, strlen(in->buf), rec);
+			else if (!(rc = dc_text_check(ctx, p, strlen(p))))
+				dc_args_add(rec, "id", p);
 			return rc ? rc : 1;
 		}
 	case M_JSON:
 		if ((rc = json_element(ctx, in, line)) != 1)
-			return rc;
-		rc = json_to_args(ctx, in, in->elem, in->elen, *line, rec);
+			return rc == 0 ? in_end(ctx, in) : rc;
+		if (in->elem_big)
+			return dc_error(ctx, DC_EDATA, "record larger than 16 MiB");
+		if (in->elem[0] != '{')
+			return dc_error(ctx, DC_EDATA, "array element is not an object");
+		rc = json_to_args(ctx, in->elem, in->elen, rec);
 		return rc ? rc : 1;
 	case M_CSV:
 	case M_TSV:
-		if (!in->hdr && (rc = read_header(ctx, in)) != 1)
-			return rc;
+		if (!in->hdr && (rc = read_header(ctx, in, line)) != 1)
+			return rc == 0 ? in_end(ctx, in) : rc;
 		do {
 			rc = in->mode == M_CSV ? csv_record(ctx, in, line) : tsv_record(ctx, in, line);
 			if (rc != 1)
-				return rc;
+				return rc == 0 ? in_end(ctx, in) : rc;
 		} while (in->ncell == 1 && !in->cell[0][0]); /* blank line */
 		if (in->ncell > in->nhdr)
-			return dc_error(ctx, DC_EDATA, "%s:%ld: record has %d fields, the header %d",
-			                in->name, *line, in->ncell, in->nhdr);
+			return dc_error(ctx, DC_EDATA, "record has %d fields, the header %d", in->ncell,
+			                in->nhdr);
 		for (i = 0; i < in->ncell; i++) {
 			if (!in->cell[i][0])
 				continue; /* an empty cell is a field not given */
 			if (dc_text_check(ctx, in->cell[i], strlen(in->cell[i])))
-				return dc_error_prefix(ctx, "%s:%ld: field '%s'", in->name, *line, in->hdr[i]);
+				return dc_error_prefix(ctx, "field '%s'", in->hdr[i]);
 			dc_args_add(rec, in->hdr[i], in->cell[i]);
 		}
 		return 1;
@@ -580,14 +801,18 @@ dc_in_close(struct dc_in *in)
 	free(in->hdr);
 	free(in->buf);
 	free(in->elem);
+	free(in->raw);
+	free(in->stray_field);
 	free(in->name);
 	free(in);
 }
 
 /* ---- bulk ---- */
 
+/* --rejects: the record's source and first line, the error (which names neither), the fields
+ * as read (REC, when the record could be read) and its raw text (IN, when from a file). */
 static void
-write_reject(struct dc *ctx, struct dc_args *rec, const char *src, long line, const char *err)
+write_reject(struct dc *ctx, const struct dc_args *rec, const struct dc_in *in)
 {
 	json_object *o, *r;
 	int i;
@@ -599,15 +824,38 @@ write_reject(struct dc *ctx, struct dc_args *rec, const char *src, long line, co
 		return;
 	}
 	o = json_object_new_object();
-	r = json_object_new_object();
-	for (i = 0; i < rec->n; i++)
-		json_object_object_add(r, rec->keys[i], json_object_new_string(rec->vals[i]));
-	json_object_object_add(o, "source", json_object_new_string(src));
-	json_object_object_add(o, "line", json_object_new_int64(line));
-	json_object_object_add(o, "error", json_object_new_string(err));
-	json_object_object_add(o, "record", r);
-	fprintf(ctx->rejects, "%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+	json_object_object_add(o, "source", json_object_new_string(ctx->cursrc ? ctx->cursrc : ""));
+	json_object_object_add(o, "line", json_object_new_int64(ctx->curline));
+	json_object_object_add(o, "error", json_object_new_string(ctx->errmsg));
+	if (rec) {
+		r = json_object_new_object();
+		for (i = 0; i < rec->n; i++)
+			json_object_object_add(r, rec->keys[i], json_object_new_string(rec->vals[i]));
+		json_object_object_add(o, "record", r);
+	}
+	if (in && in->keep_raw) {
+		json_object_object_add(o, "raw", raw_json(in));
+		if (in->raw_cut)
+			json_object_object_add(o, "raw_truncated", json_object_new_boolean(1));
+	}
+	fprintf(ctx->rejects, "%s\n",
+	        json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
+	                                              JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(o);
+}
+
+/* --keep-going: report the failed record, count it, remember the first failure's status and
+ * clear the error so that the run goes on. */
+static void
+reject(struct dc *ctx, int rc, const struct dc_args *rec, const struct dc_in *in)
+{
+	dc_print_error(ctx);
+	write_reject(ctx, rec, in);
+	ctx->err = 0;
+	ctx->errmsg[0] = '\0';
+	ctx->nrejected++;
+	if (!ctx->partial)
+		ctx->partial = rc;
 }
 
 static int
@@ -636,19 +884,14 @@ dc_apply_record(struct dc *ctx, struct dc_args *rec, const char *opts, dc_bulk_f
 	/* keep going: undo this record, report it, remember the first failure */
 	if (rc == DC_EBUSY || rc == DC_EIO || rc == DC_EINTERNAL)
 		return rc;
-	dc_print_error(ctx);
-	write_reject(ctx, rec, ctx->cursrc ? ctx->cursrc : "", ctx->curline, ctx->errmsg);
-	ctx->err = 0;
-	ctx->errmsg[0] = '\0';
-	ctx->nrejected++;
-	if (!ctx->partial)
-		ctx->partial = rc;
+	reject(ctx, rc, rec, ctx->curin);
 	if ((rc = dc_savepoint(ctx, "ROLLBACK TO")) || (rc = dc_savepoint(ctx, "RELEASE")))
 		return rc;
 	return 0;
 }
 
-/* Apply fn to every record of an open reader; stops at the first failure unless --keep-going. */
+/* Apply fn to every record of an open reader; stops at the first failure unless --keep-going.
+ * Every call of dc_in_next consumes input, so that a bad record costs itself and not a loop. */
 static int
 feed(struct dc *ctx, struct dc_in *in, const char *opts, dc_bulk_fn fn, void *arg)
 {
@@ -657,8 +900,11 @@ feed(struct dc *ctx, struct dc_in *in, const char *opts, dc_bulk_fn fn, void *ar
 	time_t shown = time(NULL);
 	int rc, tty = isatty(STDERR_FILENO);
 
+	/* messages and rejects name the record's source and first line */
+	free(ctx->cursrc);
+	ctx->cursrc = dc_strdup(in->name);
 	for (;;) {
-		/* SPEC §1.2: long runs show progress on a terminal, never on a pipe */
+		/* long runs show progress on a terminal, never on a pipe */
 		if (tty && (++n & 1023) == 0 && time(NULL) - shown >= 2) {
 			shown = time(NULL);
 			fprintf(stderr, "\r%s: %s: %ld records", ctx->prog, in->name, n);
@@ -666,27 +912,25 @@ feed(struct dc *ctx, struct dc_in *in, const char *opts, dc_bulk_fn fn, void *ar
 		rc = dc_in_next(ctx, in, &rec, &line);
 		if (rc == 0)
 			break;
+		ctx->curline = line;
 		if (rc != 1) {
 			/* an unreadable record: under --keep-going skip it, else stop */
 			if (!ctx->keep_going || rc == DC_EIO)
 				break;
-			dc_print_error(ctx);
-			write_reject(ctx, &rec, in->name, line, ctx->errmsg);
-			ctx->nrejected++;
-			if (!ctx->partial)
-				ctx->partial = rc;
-			ctx->err = 0;
-			ctx->errmsg[0] = '\0';
+			reject(ctx, rc, NULL, in);
 			continue;
 		}
-		free(ctx->cursrc);
-		ctx->cursrc = dc_strdup(in->name);
-		ctx->curline = line;
-		if ((rc = dc_apply_record(ctx, &rec, opts, fn, arg)))
+		ctx->curin = in;
+		rc = dc_apply_record(ctx, &rec, opts, fn, arg);
+		ctx->curin = NULL;
+		if (rc)
 			break;
-		free(ctx->cursrc);
-		ctx->cursrc = NULL;
 	}
+	/* the message takes the place along: whoever prints it later no longer knows it */
+	if (rc && ctx->errmsg[0])
+		dc_error_prefix(ctx, "%s:%ld", ctx->cursrc, ctx->curline);
+	free(ctx->cursrc);
+	ctx->cursrc = NULL;
 	if (tty && n >= 1024)
 		fputc('\n', stderr);
 	dc_args_free(&rec);

@@ -8,6 +8,7 @@
 # the file ends by printing the total as a TAP comment.
 
 load helper
+load malformed
 
 setup() {
 	seed_city
@@ -193,7 +194,7 @@ print(sorted(p[\"title\"] for p in posts) == sorted(sys.argv[1:]))' \"\$@\"" _ "
 	assert_output "dc-case: $t/long.csv:2: field 'description': field longer than 1 MiB"
 	run dc-case new "$t/nul.tsv"
 	assert_failure 65
-	assert_output "dc-case: $t/nul.tsv:3: NUL byte in input"
+	assert_output "dc-case: $t/nul.tsv:3: field 'description': NUL byte in input"
 	run dc-case new "$t/u0.jsonl"
 	assert_failure 65
 	assert_output "dc-case: $t/u0.jsonl:1: field 'description': NUL byte in input"
@@ -209,6 +210,22 @@ print(sorted(p[\"title\"] for p in posts) == sorted(sys.argv[1:]))' \"\$@\"" _ "
 	# all or nothing: the good records before the bad one were not kept
 	assert_equal "$(dc-case list -q)" ""
 	tried 8
+}
+
+@test "every malformed CSV and TSV shape (malformed.bash) is refused whole, naming file, line and field" {
+	local t=$BATS_TEST_TMPDIR name f line err good
+	malformed_files "$t"
+	for name in "${!MALFORMED[@]}"; do
+		IFS='|' read -r line err good <<<"${MALFORMED[$name]}"
+		f=$(ls "$t/$name".*)
+		run timeout 10 dc-case new "$f"
+		assert_failure 65
+		assert_output "dc-case: $f:$line: $err"
+		# no library wording reaches the user
+		refute_output --partial "strict checking"
+	done
+	assert_equal "$(dc-case list -q)" ""
+	tried ${#MALFORMED[@]}
 }
 
 @test "imports: NUL, invalid UTF-8 and over-long fields in .ics, BMEcat and Open311 exit 65" {

@@ -79,7 +79,7 @@ drop() { cp "$FIXTURES/$1" "$SPOOL/incoming/$2"; }
 	drop catalog-full-2.csv zeta--ok.csv
 	run dc-import spool "$SPOOL"
 	assert_failure 65
-	assert_line --partial 'acme--broken.csv:2: quoted field not closed'
+	assert_line --partial "acme--broken.csv:2: field 'name': quoted field not closed before the end of the file"
 	# the good file of the same run is imported all the same
 	assert_line --partial '"source":"zeta--ok.csv"'
 	assert_equal "$(items acme)" "$before"
@@ -91,7 +91,7 @@ drop() { cp "$FIXTURES/$1" "$SPOOL/incoming/$2"; }
 	run logfields "$SPOOL/failed/acme--broken.csv.log" status,file,exit
 	assert_output "failed acme--broken.csv 65"
 	run logfields "$SPOOL/failed/acme--broken.csv.log" error
-	assert_output --regexp 'acme--broken\.csv:2: quoted field not closed'
+	assert_output --regexp "acme--broken\.csv:2: field 'name': quoted field not closed"
 	# a malformed BMEcat likewise
 	cp "$FIXTURES/bmecat-malformed.xml" "$SPOOL/incoming/acme--bad.xml"
 	run dc-import spool "$SPOOL"
@@ -216,7 +216,7 @@ drop() { cp "$FIXTURES/$1" "$SPOOL/incoming/$2"; }
 	drop catalog-unterminated.csv zeta--broken.csv
 	run dc-import -n spool "$SPOOL"
 	assert_failure 65
-	assert_output --partial "zeta--broken.csv:2: quoted field not closed"
+	assert_output --partial "zeta--broken.csv:2: field 'name': quoted field not closed before the end of the file"
 	assert [ -f "$SPOOL/incoming/acme--full.csv" ]
 	assert [ -f "$SPOOL/incoming/zeta--broken.csv" ]
 	assert_equal "$(ls -A "$SPOOL/done" "$SPOOL/failed" | grep -c .)" 2 # the two headers only
@@ -325,7 +325,7 @@ commit_all() { git -C "$REPO" add -A && git -C "$REPO" commit -qm "$1"; }
 	for run in 1 2; do
 		run dc-import git "$REPO" --path catalogs
 		assert_failure 65
-		assert_output --partial ": catalogs/acme--main.csv:2: quoted field not closed"
+		assert_output --partial ": catalogs/acme--main.csv:2: field 'name': quoted field not closed before the end of the file"
 		assert_output --partial "quoted field not closed"
 		assert_equal "$(db "select commit_id from import_source")" "$good"
 		assert_equal "$(db "select count(*) from catalog_import")" "$imports"
