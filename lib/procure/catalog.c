@@ -711,7 +711,12 @@ import_file(struct dc *ctx, const char *path, const char *source, const struct d
 		              source, vendor);
 		goto tx;
 	}
-	if (im.full) {
+	/* a rejected record may be an item the vendor still sells: only a file read whole says
+	 * which items are gone */
+	if (im.full && ctx->nrejected)
+		dc_warn(ctx, "%s: %ld record%s rejected, so no item is marked discontinued", source,
+		        ctx->nrejected, ctx->nrejected == 1 ? "" : "s");
+	else if (im.full) {
 		char maxtext[24];
 
 		/* items this file added are active, and not in temp.seen */
