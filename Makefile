@@ -1,4 +1,4 @@
-# dcity — build, test, demo, install.  See DESIGN notes in README.md.
+# dcity — build, test, demo, install.  The layers and rules of the code: docs/architecture.md.
 PREFIX  ?= /usr/local
 DESTDIR ?=
 BINDIR   = $(PREFIX)/bin

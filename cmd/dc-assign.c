@@ -8,7 +8,7 @@
 static int
 show_dept(struct dc *ctx, const char *code, const char *extra)
 {
-	sqlite3_stmt *st = NULL;
+	struct dc_stmt *st = NULL;
 
 	return dc_out_one(ctx, dc_org_dept_list(ctx, code, &st), &st, "department", code);
 }
@@ -16,7 +16,7 @@ show_dept(struct dc *ctx, const char *code, const char *extra)
 static int
 show_staff(struct dc *ctx, const char *login, const char *extra)
 {
-	sqlite3_stmt *st = NULL;
+	struct dc_stmt *st = NULL;
 
 	return dc_out_one(ctx, dc_org_staff_list(ctx, login, NULL, &st), &st, "staff", login);
 }
@@ -24,7 +24,7 @@ show_staff(struct dc *ctx, const char *login, const char *extra)
 static int
 show_absence(struct dc *ctx, const char *id, const char *extra)
 {
-	sqlite3_stmt *st = NULL;
+	struct dc_stmt *st = NULL;
 
 	return dc_out_one(ctx, dc_org_away_list(ctx, NULL, NULL, id, &st), &st, "absence", id);
 }
@@ -32,7 +32,7 @@ show_absence(struct dc *ctx, const char *id, const char *extra)
 static int
 show_holiday(struct dc *ctx, const char *date, const char *extra)
 {
-	sqlite3_stmt *st = NULL;
+	struct dc_stmt *st = NULL;
 
 	return dc_out_one(ctx, dc_org_holiday_list(ctx, date, &st), &st, "holiday", date);
 }
@@ -47,7 +47,7 @@ cmd_dept_add(struct dc *ctx, struct dc_args *a)
 static int
 cmd_dept_list(struct dc *ctx, struct dc_args *a)
 {
-	sqlite3_stmt *st = NULL;
+	struct dc_stmt *st = NULL;
 
 	return dc_out_list(ctx, &dc_rt_dept, dc_org_dept_list(ctx, NULL, &st), &st);
 }
@@ -68,7 +68,7 @@ cmd_staff_add(struct dc *ctx, struct dc_args *a)
 static int
 cmd_staff_list(struct dc *ctx, struct dc_args *a)
 {
-	sqlite3_stmt *st = NULL;
+	struct dc_stmt *st = NULL;
 
 	return dc_out_list(ctx, &dc_rt_staff, dc_org_staff_list(ctx, NULL, dc_arg(a, "dept"), &st), &st);
 }
@@ -88,7 +88,7 @@ cmd_staff_set(struct dc *ctx, struct dc_args *a)
 static int
 cmd_queue(struct dc *ctx, struct dc_args *a)
 {
-	sqlite3_stmt *st = NULL;
+	struct dc_stmt *st = NULL;
 	long limit = 50;
 	int rc;
 
@@ -144,7 +144,7 @@ cmd_transfer(struct dc *ctx, struct dc_args *a)
 static int
 cmd_list(struct dc *ctx, struct dc_args *a)
 {
-	sqlite3_stmt *st = NULL;
+	struct dc_stmt *st = NULL;
 
 	return dc_out_list(ctx, &dc_rt_task,
 	                dc_case_tasks(ctx, dc_arg(a, "assignee"), dc_arg(a, "dept"), &st), &st);
@@ -160,7 +160,7 @@ cmd_away(struct dc *ctx, struct dc_args *a)
 static int
 cmd_away_list(struct dc *ctx, struct dc_args *a)
 {
-	sqlite3_stmt *st = NULL;
+	struct dc_stmt *st = NULL;
 
 	return dc_out_list(ctx, &dc_rt_absence,
 	                dc_org_away_list(ctx, dc_arg(a, "dept"), dc_arg(a, "at"), NULL, &st), &st);
@@ -176,7 +176,7 @@ static int
 cmd_overview(struct dc *ctx, struct dc_args *a)
 {
 	const char *dept = dc_arg(a, "dept");
-	sqlite3_stmt *st = NULL;
+	struct dc_stmt *st = NULL;
 	int rc;
 
 	if ((rc = dc_db_open(ctx)) || (rc = dc_require(ctx, "head auditor", "see the overview")))
@@ -208,7 +208,7 @@ cmd_holiday_add(struct dc *ctx, struct dc_args *a)
 static int
 cmd_holiday_list(struct dc *ctx, struct dc_args *a)
 {
-	sqlite3_stmt *st = NULL;
+	struct dc_stmt *st = NULL;
 
 	return dc_out_list(ctx, &dc_rt_holiday, dc_org_holiday_list(ctx, NULL, &st), &st);
 }

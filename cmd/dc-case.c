@@ -14,7 +14,7 @@
 static int
 show_service(struct dc *ctx, const char *code, const char *extra)
 {
-	sqlite3_stmt *st = NULL;
+	struct dc_stmt *st = NULL;
 
 	return dc_out_one(ctx, dc_case_service_list(ctx, code, &st), &st, "service", code);
 }
@@ -29,7 +29,7 @@ cmd_service_add(struct dc *ctx, struct dc_args *a)
 static int
 cmd_service_list(struct dc *ctx, struct dc_args *a)
 {
-	sqlite3_stmt *st = NULL;
+	struct dc_stmt *st = NULL;
 
 	return dc_out_list(ctx, &dc_rt_service, dc_case_service_list(ctx, NULL, &st), &st);
 }
@@ -70,7 +70,7 @@ cmd_route_add(struct dc *ctx, struct dc_args *a)
 static int
 cmd_route_list(struct dc *ctx, struct dc_args *a)
 {
-	sqlite3_stmt *st = NULL;
+	struct dc_stmt *st = NULL;
 
 	return dc_out_list(ctx, &dc_rt_route, dc_case_route_list(ctx, &st), &st);
 }
@@ -93,7 +93,7 @@ show_checked(struct dc *ctx, const char *id, const char *extra)
 static int
 cmd_show(struct dc *ctx, struct dc_args *a)
 {
-	sqlite3_stmt *st = NULL;
+	struct dc_stmt *st = NULL;
 	int rc, i;
 
 	if (a->noperand < 1)
@@ -122,7 +122,7 @@ cmd_show(struct dc *ctx, struct dc_args *a)
 static int
 cmd_list(struct dc *ctx, struct dc_args *a)
 {
-	sqlite3_stmt *st = NULL;
+	struct dc_stmt *st = NULL;
 
 	return dc_out_list(ctx, &dc_rt_case, dc_case_list(ctx, a, &st), &st);
 }
@@ -150,7 +150,7 @@ cmd_note(struct dc *ctx, struct dc_args *a)
 static int
 cmd_history(struct dc *ctx, struct dc_args *a)
 {
-	sqlite3_stmt *st = NULL;
+	struct dc_stmt *st = NULL;
 
 	if (a->noperand != 1)
 		return dc_error(ctx, DC_EUSAGE, "history needs one ID");
@@ -228,12 +228,15 @@ cmd_purge(struct dc *ctx, struct dc_args *a)
 	/* Move what the purge changed out of the WAL and truncate it, so that no old copy of a
 	 * page stays in any file; a reader still holding an old snapshot makes this wait up to
 	 * the busy timeout, then it is left to the next checkpoint. */
-	if (!rc && !ctx->dry_run &&
-	    sqlite3_wal_checkpoint_v2(ctx->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL))
-		fprintf(stderr,
-		        "%s: warning: could not truncate the write-ahead log (%s): old copies of"
-		        " the purged data stay in '%s-wal' until the next purge\n",
-		        ctx->prog, sqlite3_errmsg(ctx->db), ctx->db_path);
+	if (!rc && !ctx->dry_run && dc_db_truncate_wal(ctx)) {
+		fprintf(
+		    stderr,
+		    "%s: warning: %s: old copies of the purged data stay in '%s-wal' until the next"
+		    " purge\n",
+		    ctx->prog, ctx->errmsg, ctx->db_path);
+		ctx->err = 0;
+		ctx->errmsg[0] = '\0';
+	}
 	return rc;
 }
 

@@ -7,7 +7,7 @@
 static int
 show_member(struct dc *ctx, const char *handle, const char *extra)
 {
-	sqlite3_stmt *st = NULL;
+	struct dc_stmt *st = NULL;
 
 	return dc_out_one(ctx, dc_feed_member_list(ctx, handle, NULL, &st), &st, "member", handle);
 }
@@ -16,7 +16,7 @@ show_member(struct dc *ctx, const char *handle, const char *extra)
 static int
 show_post(struct dc *ctx, const char *id, const char *extra)
 {
-	sqlite3_stmt *st = NULL;
+	struct dc_stmt *st = NULL;
 
 	return dc_out_one(ctx, dc_feed_show(ctx, id, 1, &st), &st, "post", id);
 }
@@ -24,7 +24,7 @@ show_post(struct dc *ctx, const char *id, const char *extra)
 static int
 show_public(struct dc *ctx, const char *id, const char *extra)
 {
-	sqlite3_stmt *st = NULL;
+	struct dc_stmt *st = NULL;
 
 	return dc_out_one(ctx, dc_feed_show(ctx, id, 0, &st), &st, "post", id);
 }
@@ -32,7 +32,7 @@ show_public(struct dc *ctx, const char *id, const char *extra)
 static int
 show_comment(struct dc *ctx, const char *id, const char *extra)
 {
-	sqlite3_stmt *st = NULL;
+	struct dc_stmt *st = NULL;
 
 	return dc_out_one(ctx, dc_feed_comment_get(ctx, id, &st), &st, "comment", id);
 }
@@ -40,7 +40,7 @@ show_comment(struct dc *ctx, const char *id, const char *extra)
 static int
 show_flag(struct dc *ctx, const char *post, const char *member)
 {
-	sqlite3_stmt *st = NULL;
+	struct dc_stmt *st = NULL;
 
 	return dc_out_one(ctx, dc_feed_flag_get(ctx, post, member, &st), &st, "flag on", post);
 }
@@ -48,7 +48,7 @@ show_flag(struct dc *ctx, const char *post, const char *member)
 static int
 show_filter(struct dc *ctx, const char *word, const char *extra)
 {
-	sqlite3_stmt *st = NULL;
+	struct dc_stmt *st = NULL;
 
 	return dc_out_one(ctx, dc_feed_filter_list(ctx, word, &st), &st, "filter word", word);
 }
@@ -56,7 +56,7 @@ show_filter(struct dc *ctx, const char *word, const char *extra)
 static int
 show_explain(struct dc *ctx, const char *id, const char *extra)
 {
-	sqlite3_stmt *st = NULL;
+	struct dc_stmt *st = NULL;
 
 	return dc_out_one(ctx, dc_feed_explain(ctx, id, &st), &st, "post or comment", id);
 }
@@ -72,7 +72,7 @@ cmd_member_add(struct dc *ctx, struct dc_args *a)
 static int
 cmd_member_list(struct dc *ctx, struct dc_args *a)
 {
-	sqlite3_stmt *st = NULL;
+	struct dc_stmt *st = NULL;
 	int rc;
 
 	if ((rc = dc_out_check(ctx, &dc_rt_member)) || (rc = dc_db_open(ctx)))
@@ -124,7 +124,7 @@ cmd_list(struct dc *ctx, struct dc_args *a)
 	struct dc_feed_query q = {dc_arg(a, "district"), dc_arg(a, "topic"), dc_arg(a, "kind"), NULL,
 	                          dc_arg(a, "for"), -1};
 	const struct dc_rectype *rt = q.member ? &dc_rt_post_for : &dc_rt_post;
-	sqlite3_stmt *st = NULL;
+	struct dc_stmt *st = NULL;
 	char since[21];
 	int rc;
 
@@ -204,7 +204,7 @@ cmd_moderate(struct dc *ctx, struct dc_args *a)
 static int
 cmd_moderation(struct dc *ctx, struct dc_args *a)
 {
-	sqlite3_stmt *st = NULL;
+	struct dc_stmt *st = NULL;
 	int rc;
 
 	if ((rc = dc_out_check(ctx, &dc_rt_queue)) || (rc = dc_db_open(ctx)))
@@ -222,7 +222,7 @@ cmd_filter_add(struct dc *ctx, struct dc_args *a)
 static int
 cmd_filter_list(struct dc *ctx, struct dc_args *a)
 {
-	sqlite3_stmt *st = NULL;
+	struct dc_stmt *st = NULL;
 	int rc;
 
 	if ((rc = dc_out_check(ctx, &dc_rt_filter)) || (rc = dc_db_open(ctx)))
@@ -233,7 +233,7 @@ cmd_filter_list(struct dc *ctx, struct dc_args *a)
 static int
 cmd_guide(struct dc *ctx, struct dc_args *a)
 {
-	sqlite3_stmt *st = NULL;
+	struct dc_stmt *st = NULL;
 	int rc;
 
 	if (a->noperand != 1)

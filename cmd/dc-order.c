@@ -10,7 +10,7 @@
 static int
 show_vendor(struct dc *ctx, const char *id, const char *extra)
 {
-	sqlite3_stmt *st = NULL;
+	struct dc_stmt *st = NULL;
 
 	return dc_out_one(ctx, dc_procure_vendor_list(ctx, id, &st), &st, "vendor", id);
 }
@@ -25,7 +25,7 @@ cmd_vendor_add(struct dc *ctx, struct dc_args *a)
 static int
 cmd_vendor_list(struct dc *ctx, struct dc_args *a)
 {
-	sqlite3_stmt *st = NULL;
+	struct dc_stmt *st = NULL;
 
 	return dc_out_list(ctx, &dc_rt_vendor, dc_procure_vendor_list(ctx, NULL, &st), &st);
 }
@@ -87,7 +87,7 @@ cmd_catalog_import(struct dc *ctx, struct dc_args *a)
 static int
 cmd_catalog_search(struct dc *ctx, struct dc_args *a)
 {
-	sqlite3_stmt *st = NULL;
+	struct dc_stmt *st = NULL;
 	char *text;
 	int rc;
 
@@ -102,7 +102,7 @@ cmd_catalog_search(struct dc *ctx, struct dc_args *a)
 static int
 show_item(struct dc *ctx, const char *ref, const char *extra)
 {
-	sqlite3_stmt *st = NULL;
+	struct dc_stmt *st = NULL;
 
 	return dc_out_one(ctx, dc_procure_catalog_show(ctx, ref, &st), &st, "catalog item", ref);
 }
@@ -241,7 +241,7 @@ done:
 static int
 show_budget(struct dc *ctx, const char *id, const char *extra)
 {
-	sqlite3_stmt *st = NULL;
+	struct dc_stmt *st = NULL;
 
 	return dc_out_one(ctx, dc_procure_budget_list(ctx, id, NULL, NULL, &st), &st, "budget", id);
 }
@@ -256,7 +256,7 @@ cmd_budget_add(struct dc *ctx, struct dc_args *a)
 static int
 cmd_budget_list(struct dc *ctx, struct dc_args *a)
 {
-	sqlite3_stmt *st = NULL;
+	struct dc_stmt *st = NULL;
 
 	return dc_out_list(ctx, &dc_rt_budget,
 	                dc_procure_budget_list(ctx, NULL, dc_arg(a, "dept"), dc_arg(a, "year"), &st),
@@ -272,7 +272,7 @@ cmd_budget_show(struct dc *ctx, struct dc_args *a)
 static int
 show_framework(struct dc *ctx, const char *id, const char *extra)
 {
-	sqlite3_stmt *st = NULL;
+	struct dc_stmt *st = NULL;
 
 	return dc_out_one(ctx, dc_procure_framework_list(ctx, id, &st), &st, "framework", id);
 }
@@ -287,7 +287,7 @@ cmd_framework_add(struct dc *ctx, struct dc_args *a)
 static int
 cmd_framework_list(struct dc *ctx, struct dc_args *a)
 {
-	sqlite3_stmt *st = NULL;
+	struct dc_stmt *st = NULL;
 
 	return dc_out_list(ctx, &dc_rt_framework, dc_procure_framework_list(ctx, NULL, &st), &st);
 }
@@ -297,7 +297,7 @@ cmd_framework_list(struct dc *ctx, struct dc_args *a)
 static int
 show_order(struct dc *ctx, const char *id, const char *extra)
 {
-	sqlite3_stmt *st = NULL;
+	struct dc_stmt *st = NULL;
 
 	return dc_out_one(ctx, dc_procure_order_list(ctx, id, NULL, &st), &st, "order", id);
 }
@@ -356,7 +356,7 @@ cmd_cancel(struct dc *ctx, struct dc_args *a)
 static int
 cmd_list(struct dc *ctx, struct dc_args *a)
 {
-	sqlite3_stmt *st = NULL;
+	struct dc_stmt *st = NULL;
 
 	return dc_out_list(ctx, &dc_rt_order, dc_procure_order_list(ctx, NULL, a, &st), &st);
 }
@@ -371,7 +371,7 @@ static int
 cmd_record(struct dc *ctx, struct dc_args *a)
 {
 	const char *f = dc_arg(a, "format");
-	sqlite3_stmt *st = NULL;
+	struct dc_stmt *st = NULL;
 	char *text = NULL;
 	int rc;
 

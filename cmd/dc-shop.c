@@ -16,7 +16,7 @@
 static int
 show_merchant(struct dc *ctx, const char *id, const char *extra)
 {
-	sqlite3_stmt *st = NULL;
+	struct dc_stmt *st = NULL;
 
 	return dc_out_one(ctx, dc_shop_merchant_list(ctx, id, &st), &st, "merchant", id);
 }
@@ -31,7 +31,7 @@ cmd_merchant_add(struct dc *ctx, struct dc_args *a)
 static int
 cmd_merchant_list(struct dc *ctx, struct dc_args *a)
 {
-	sqlite3_stmt *st = NULL;
+	struct dc_stmt *st = NULL;
 
 	return dc_out_list(ctx, &dc_rt_merchant, dc_shop_merchant_list(ctx, NULL, &st), &st);
 }
@@ -53,7 +53,7 @@ cmd_merchant_set(struct dc *ctx, struct dc_args *a)
 static int
 show_product(struct dc *ctx, const char *id, const char *extra)
 {
-	sqlite3_stmt *st = NULL;
+	struct dc_stmt *st = NULL;
 
 	return dc_out_one(ctx, dc_shop_product_list(ctx, id, NULL, &st), &st, "product", id);
 }
@@ -85,7 +85,7 @@ cmd_product_import(struct dc *ctx, struct dc_args *a)
 static int
 cmd_product_list(struct dc *ctx, struct dc_args *a)
 {
-	sqlite3_stmt *st = NULL;
+	struct dc_stmt *st = NULL;
 
 	return dc_out_list(ctx, &dc_rt_product, dc_shop_product_list(ctx, NULL, a, &st), &st);
 }
@@ -99,7 +99,7 @@ cmd_product_show(struct dc *ctx, struct dc_args *a)
 static int
 cmd_product_search(struct dc *ctx, struct dc_args *a)
 {
-	sqlite3_stmt *st = NULL;
+	struct dc_stmt *st = NULL;
 	char *text;
 	int rc;
 
@@ -124,7 +124,7 @@ cmd_product_set(struct dc *ctx, struct dc_args *a)
 static int
 show_service(struct dc *ctx, const char *id, const char *extra)
 {
-	sqlite3_stmt *st = NULL;
+	struct dc_stmt *st = NULL;
 
 	return dc_out_one(ctx, dc_shop_service_list(ctx, id, NULL, &st), &st, "service", id);
 }
@@ -139,7 +139,7 @@ cmd_service_add(struct dc *ctx, struct dc_args *a)
 static int
 cmd_service_list(struct dc *ctx, struct dc_args *a)
 {
-	sqlite3_stmt *st = NULL;
+	struct dc_stmt *st = NULL;
 
 	return dc_out_list(ctx, &dc_rt_shop_service,
 	                dc_shop_service_list(ctx, NULL, dc_arg(a, "merchant"), &st), &st);
@@ -148,7 +148,7 @@ cmd_service_list(struct dc *ctx, struct dc_args *a)
 static int
 show_request(struct dc *ctx, const char *id, const char *extra)
 {
-	sqlite3_stmt *st = NULL;
+	struct dc_stmt *st = NULL;
 
 	return dc_out_one(ctx, dc_shop_request_list(ctx, id, NULL, &st), &st, "service request", id);
 }
@@ -163,7 +163,7 @@ cmd_request(struct dc *ctx, struct dc_args *a)
 static int
 cmd_request_list(struct dc *ctx, struct dc_args *a)
 {
-	sqlite3_stmt *st = NULL;
+	struct dc_stmt *st = NULL;
 
 	return dc_out_list(ctx, &dc_rt_service_request, dc_shop_request_list(ctx, NULL, a, &st), &st);
 }
@@ -179,7 +179,7 @@ cmd_reply(struct dc *ctx, struct dc_args *a)
 static int
 show_offer(struct dc *ctx, const char *id, const char *extra)
 {
-	sqlite3_stmt *st = NULL;
+	struct dc_stmt *st = NULL;
 
 	return dc_out_one(ctx, dc_shop_offer_list(ctx, id, NULL, &st), &st, "offer", id);
 }
@@ -194,7 +194,7 @@ cmd_offer_add(struct dc *ctx, struct dc_args *a)
 static int
 cmd_offer_list(struct dc *ctx, struct dc_args *a)
 {
-	sqlite3_stmt *st = NULL;
+	struct dc_stmt *st = NULL;
 
 	return dc_out_list(ctx, &dc_rt_offer, dc_shop_offer_list(ctx, NULL, a, &st), &st);
 }
@@ -202,7 +202,7 @@ cmd_offer_list(struct dc *ctx, struct dc_args *a)
 static int
 show_slot(struct dc *ctx, const char *id, const char *extra)
 {
-	sqlite3_stmt *st = NULL;
+	struct dc_stmt *st = NULL;
 
 	return dc_out_one(ctx, dc_shop_slot_list(ctx, id, NULL, &st), &st, "slot", id);
 }
@@ -217,7 +217,7 @@ cmd_slot_add(struct dc *ctx, struct dc_args *a)
 static int
 cmd_slot_list(struct dc *ctx, struct dc_args *a)
 {
-	sqlite3_stmt *st = NULL;
+	struct dc_stmt *st = NULL;
 
 	return dc_out_list(ctx, &dc_rt_slot, dc_shop_slot_list(ctx, NULL, dc_arg(a, "merchant"), &st),
 	                &st);
@@ -228,7 +228,7 @@ cmd_slot_list(struct dc *ctx, struct dc_args *a)
 static int
 show_order(struct dc *ctx, const char *id, const char *extra)
 {
-	sqlite3_stmt *st = NULL;
+	struct dc_stmt *st = NULL;
 
 	return dc_out_one(ctx, dc_shop_order_list(ctx, id, NULL, &st), &st, "shop order", id);
 }
@@ -243,7 +243,7 @@ cmd_order_new(struct dc *ctx, struct dc_args *a)
 static int
 cmd_order_list(struct dc *ctx, struct dc_args *a)
 {
-	sqlite3_stmt *st = NULL;
+	struct dc_stmt *st = NULL;
 
 	return dc_out_list(ctx, &dc_rt_shop_order, dc_shop_order_list(ctx, NULL, a, &st), &st);
 }
@@ -271,7 +271,7 @@ cmd_order_status(struct dc *ctx, struct dc_args *a)
 static int
 show_expired(struct dc *ctx, const char *id, const char *extra)
 {
-	sqlite3_stmt *st = NULL;
+	struct dc_stmt *st = NULL;
 
 	return dc_out_one(ctx, dc_shop_expired_list(ctx, id, &st), &st, "record", id);
 }

@@ -59,58 +59,30 @@ cmd_config(struct dc *ctx, struct dc_args *a)
 static int
 cmd_backup(struct dc *ctx, struct dc_args *a)
 {
-	char *tmp;
 	int rc;
 
 	if (a->noperand != 1)
 		return dc_error(ctx, DC_EUSAGE, "backup needs one FILE");
-	if ((rc = dc_db_open(ctx)) || (rc = dc_require(ctx, "auditor", "make backups")))
+	if ((rc = dc_db_open(ctx)) || (rc = dc_require(ctx, "auditor", "make backups")) ||
+	    (rc = dc_db_backup(ctx, a->operand[0])))
 		return rc;
-	if (access(a->operand[0], F_OK) == 0)
-		return dc_error(ctx, DC_ECANTCREAT, "'%s' exists; will not overwrite it", a->operand[0]);
-	/* VACUUM INTO reads one snapshot, so writers may go on; rename makes it appear whole. */
-	tmp = dc_printf("%s.tmp%ld", a->operand[0], (long)getpid());
-	rc = dc_exec(ctx, "VACUUM INTO ?1", 1, tmp);
-	if (rc) {
-		unlink(tmp);
-		ctx->err = 0;
-		rc = dc_error(ctx, DC_ECANTCREAT, "cannot write backup '%s': %s", a->operand[0],
-		              sqlite3_errmsg(ctx->db));
-	} else if (rename(tmp, a->operand[0]) < 0) {
-		unlink(tmp);
-		rc = dc_error(ctx, DC_ECANTCREAT, "cannot create '%s': %s", a->operand[0], strerror(errno));
-	} else
-		fprintf(stderr, "dc: backup written to '%s'\n", a->operand[0]);
-	free(tmp);
-	return rc;
+	fprintf(stderr, "dc: backup written to '%s'\n", a->operand[0]);
+	return 0;
 }
 
 static int
 cmd_check(struct dc *ctx, struct dc_args *a)
 {
-	sqlite3_stmt *st = NULL;
 	const char *vals[3];
 	char *integrity = NULL, *detail;
 	long bad, checked;
-	sqlite3_int64 walsize = -1;
-	sqlite3_file *wal = NULL;
+	long long walsize;
 	int rc, problems = 0;
 
-	if ((rc = dc_db_open(ctx)))
-		return rc;
-	if ((rc = dc_prepare(ctx, &st, "PRAGMA integrity_check")))
-		return rc;
-	if ((rc = dc_step(ctx, st)) == 1)
-		integrity = dc_strdup((const char *)sqlite3_column_text(st, 0));
-	dc_finish(ctx, st);
-	if (rc > 1 || (rc = dc_audit_verify(ctx, &bad, &checked))) {
-		free(integrity);
-		return rc;
-	}
-	/* through SQLite's open handle: a setgid install cannot open the WAL by name */
-	if (sqlite3_file_control(ctx->db, "main", SQLITE_FCNTL_JOURNAL_POINTER, &wal) != SQLITE_OK ||
-	    !wal || !wal->pMethods || wal->pMethods->xFileSize(wal, &walsize) != SQLITE_OK)
-		walsize = -1;
+	if ((rc = dc_db_open(ctx)) || (rc = dc_db_integrity(ctx, &integrity)) ||
+	    (rc = dc_audit_verify(ctx, &bad, &checked)))
+		goto done;
+	walsize = dc_db_wal_bytes(ctx);
 	if ((rc = dc_out_begin(ctx, &rt_check)))
 		goto done;
 	problems += strcmp(integrity ? integrity : "", "ok") != 0;
@@ -125,7 +97,7 @@ cmd_check(struct dc *ctx, struct dc_args *a)
 	free(detail);
 	if (rc)
 		goto done;
-	detail = dc_printf("%lld bytes", walsize < 0 ? 0 : (long long)walsize);
+	detail = dc_printf("%lld bytes", walsize < 0 ? 0 : walsize);
 	vals[0] = "wal-size", vals[1] = "1", vals[2] = detail;
 	rc = dc_out_row(ctx, vals);
 	free(detail);
@@ -141,7 +113,7 @@ done:
 static int
 cmd_version(struct dc *ctx, struct dc_args *a)
 {
-	printf("dc (dcity) %s\nsqlite %s, json-c %s, schema %ld\n", DC_VERSION, sqlite3_libversion(),
+	printf("dc (dcity) %s\n%s, json-c %s, schema %ld\n", DC_VERSION, dc_db_engine(),
 	       json_c_version(), dc_schema_version());
 	return 0;
 }
@@ -222,7 +194,7 @@ main(int argc, char **argv)
 	ssize_t n;
 	int i, rc;
 
-	dc_sqlite_config();
+	dc_db_config();
 	/* a setgid install cleans the environment first, for "dc NOUN" too (lib/core/priv.c) */
 	if ((rc = dc_priv_init("dc")))
 		return rc;

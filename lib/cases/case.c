@@ -84,7 +84,7 @@ casex_free(struct casex *c)
 static int
 casex_load(struct dc *ctx, const char *id, struct casex *c)
 {
-	sqlite3_stmt *st = NULL;
+	struct dc_stmt *st = NULL;
 	int rc;
 
 	memset(c, 0, sizeof *c);
@@ -93,14 +93,14 @@ casex_load(struct dc *ctx, const char *id, struct casex *c)
 	                               " FROM cases c JOIN service s ON s.code = c.service"
 	                               " LEFT JOIN dept d ON d.code = c.dept WHERE c.id = ?1")))
 		return rc;
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	dc_bind_text_ref(st, 1, id);
 	if ((rc = dc_step(ctx, st)) == 1) {
 		char **f[] = {&c->id,   &c->dept,         &c->status,    &c->assignee,
 		              &c->email, &c->name,        &c->lang,      &c->service_name,
 		              &c->dept_name, &c->created_at, &c->due_at};
 
 		for (int i = 0; i < 11; i++)
-			*f[i] = dc_strdup((const char *)sqlite3_column_text(st, i));
+			*f[i] = dc_strdup(dc_col_text(st, i));
 		rc = 0;
 	} else if (rc == 0)
 		rc = dc_error(ctx, DC_ENOTFOUND, "no case '%s'", id);
@@ -418,7 +418,7 @@ struct service_info {
 static int
 service_info(struct dc *ctx, const char *code, const char *district, struct service_info *s)
 {
-	sqlite3_stmt *st = NULL;
+	struct dc_stmt *st = NULL;
 	int rc;
 
 	memset(s, 0, sizeof *s);
@@ -427,14 +427,14 @@ service_info(struct dc *ctx, const char *code, const char *district, struct serv
 	                     " AND district = ?2), s.dept), s.definition, s.name, s.sla, s.active"
 	                     " FROM service s WHERE s.code = ?1")))
 		return rc;
-	sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, district, -1, SQLITE_STATIC);
+	dc_bind_text_ref(st, 1, code);
+	dc_bind_text_ref(st, 2, district);
 	if ((rc = dc_step(ctx, st)) == 1) {
-		s->dept = dc_strdup((const char *)sqlite3_column_text(st, 0));
-		s->definition = dc_strdup((const char *)sqlite3_column_text(st, 1));
-		s->name = dc_strdup((const char *)sqlite3_column_text(st, 2));
-		s->sla = sqlite3_column_int(st, 3);
-		s->active = sqlite3_column_int(st, 4);
+		s->dept = dc_strdup(dc_col_text(st, 0));
+		s->definition = dc_strdup(dc_col_text(st, 1));
+		s->name = dc_strdup(dc_col_text(st, 2));
+		s->sla = dc_col_int(st, 3);
+		s->active = dc_col_int(st, 4);
 		rc = 0;
 	} else if (rc == 0)
 		rc = dc_error(ctx, DC_EDATA, "field 'service': unknown service '%s'", code);
@@ -488,7 +488,7 @@ dc_case_new(struct dc *ctx, struct dc_args *rec, void *unused)
 	const char *email = field2(rec, "email", "reporter.email");
 	const char *lat = dc_arg(rec, "lat"), *lon = dc_arg(rec, "lon");
 	struct service_info s = {0};
-	sqlite3_stmt *st = NULL;
+	struct dc_stmt *st = NULL;
 	char id[32], now[21], due[21], token[33], hash[65], *attrs = NULL, *media = NULL;
 	int rc;
 
@@ -555,7 +555,7 @@ dc_case_new(struct dc *ctx, struct dc_args *rec, void *unused)
 		                   due};
 
 		for (int i = 0; i < 19; i++)
-			sqlite3_bind_text(st, i + 1, v[i], -1, SQLITE_STATIC);
+			dc_bind_text_ref(st, i + 1, v[i]);
 	}
 	rc = dc_step(ctx, st);
 	dc_finish(ctx, st);
@@ -583,7 +583,7 @@ done:
 int
 dc_case_show(struct dc *ctx, const char *id, const char *extra)
 {
-	sqlite3_stmt *st = NULL;
+	struct dc_stmt *st = NULL;
 	char now[21];
 	const char *vals[NCASE + 1];
 	int rc, i;
@@ -591,11 +591,11 @@ dc_case_show(struct dc *ctx, const char *id, const char *extra)
 	if ((rc = dc_prepare(ctx, &st, CASE_SELECT "WHERE c.id = ?1")))
 		return rc;
 	now_text(ctx, now);
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 20, now, -1, SQLITE_STATIC);
+	dc_bind_text_ref(st, 1, id);
+	dc_bind_text_ref(st, 20, now);
 	if ((rc = dc_step(ctx, st)) == 1) {
 		for (i = 0; i < NCASE; i++)
-			vals[i] = (const char *)sqlite3_column_text(st, i);
+			vals[i] = dc_col_text(st, i);
 		vals[NCASE] = extra;
 		rc = dc_out_row(ctx, vals);
 	} else if (rc == 0)
@@ -606,7 +606,7 @@ dc_case_show(struct dc *ctx, const char *id, const char *extra)
 
 /* Listing with filters; clerks and heads see their department (and cases they deputise). */
 int
-dc_case_list(struct dc *ctx, struct dc_args *f, sqlite3_stmt **st)
+dc_case_list(struct dc *ctx, struct dc_args *f, struct dc_stmt **st)
 {
 	static const char *const sorts[] = {"id", "created_at", "updated_at", "due_at", "status",
 	                                    "priority", "service", "department", NULL};
@@ -676,23 +676,22 @@ dc_case_list(struct dc *ctx, struct dc_args *f, sqlite3_stmt **st)
 
 		dc_fmt_date(dc_local_days(ctx, dc_now(ctx)), today);
 		now_text(ctx, now);
-		sqlite3_bind_text(*st, 1, dc_arg(f, "status"), -1, SQLITE_TRANSIENT);
-		sqlite3_bind_text(*st, 2, dc_flag(f, "open") ? "1" : NULL, -1, SQLITE_STATIC);
-		sqlite3_bind_text(*st, 3, dc_arg(f, "service"), -1, SQLITE_TRANSIENT);
-		sqlite3_bind_text(*st, 4, dc_arg(f, "department"), -1, SQLITE_TRANSIENT);
-		sqlite3_bind_text(*st, 5, dc_arg(f, "assignee"), -1, SQLITE_TRANSIENT);
-		sqlite3_bind_text(*st, 6, dc_arg(f, "district"), -1, SQLITE_TRANSIENT);
-		sqlite3_bind_text(*st, 7, dc_arg(f, "reporter"), -1, SQLITE_TRANSIENT);
-		sqlite3_bind_text(*st, 8, *since ? since : NULL, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_text(*st, 9, *until ? until : NULL, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_text(*st, 10, dc_flag(f, "overdue") ? "1" : NULL, -1, SQLITE_STATIC);
-		sqlite3_bind_text(*st, 11, dc_arg(f, "search"), -1, SQLITE_TRANSIENT);
-		sqlite3_bind_text(*st, 12, restrict_dept ? (ctx->dept ? ctx->dept : "") : NULL, -1,
-		                  SQLITE_TRANSIENT);
-		sqlite3_bind_text(*st, 13, ctx->actor, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_text(*st, 14, today, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_int64(*st, 15, limit);
-		sqlite3_bind_text(*st, 20, now, -1, SQLITE_TRANSIENT);
+		dc_bind_text(*st, 1, dc_arg(f, "status"));
+		dc_bind_text_ref(*st, 2, dc_flag(f, "open") ? "1" : NULL);
+		dc_bind_text(*st, 3, dc_arg(f, "service"));
+		dc_bind_text(*st, 4, dc_arg(f, "department"));
+		dc_bind_text(*st, 5, dc_arg(f, "assignee"));
+		dc_bind_text(*st, 6, dc_arg(f, "district"));
+		dc_bind_text(*st, 7, dc_arg(f, "reporter"));
+		dc_bind_text(*st, 8, *since ? since : NULL);
+		dc_bind_text(*st, 9, *until ? until : NULL);
+		dc_bind_text_ref(*st, 10, dc_flag(f, "overdue") ? "1" : NULL);
+		dc_bind_text(*st, 11, dc_arg(f, "search"));
+		dc_bind_text(*st, 12, restrict_dept ? (ctx->dept ? ctx->dept : "") : NULL);
+		dc_bind_text(*st, 13, ctx->actor);
+		dc_bind_text(*st, 14, today);
+		dc_bind_int(*st, 15, limit);
+		dc_bind_text(*st, 20, now);
 	}
 	return rc;
 }
@@ -832,7 +831,7 @@ done:
 }
 
 int
-dc_case_history(struct dc *ctx, const char *id, sqlite3_stmt **st)
+dc_case_history(struct dc *ctx, const char *id, struct dc_stmt **st)
 {
 	struct casex c;
 	int rc;
@@ -844,7 +843,7 @@ dc_case_history(struct dc *ctx, const char *id, sqlite3_stmt **st)
 	                                    " from_value, to_value, note, visibility FROM event"
 	                                    " WHERE entity = 'case' AND ref = ?1 ORDER BY id")))
 		return rc;
-	sqlite3_bind_text(*st, 1, id, -1, SQLITE_TRANSIENT);
+	dc_bind_text(*st, 1, id);
 	return 0;
 }
 
@@ -863,7 +862,7 @@ dc_case_check_read(struct dc *ctx, const char *id)
 int
 dc_case_track(struct dc *ctx, const char *id, const char *token)
 {
-	sqlite3_stmt *st = NULL;
+	struct dc_stmt *st = NULL;
 	char hash[65];
 	int rc;
 
@@ -883,9 +882,9 @@ dc_case_track(struct dc *ctx, const char *id, const char *token)
 	                     " c.token_hash FROM cases c JOIN service s ON s.code = c.service"
 	                     " LEFT JOIN dept d ON d.code = c.dept WHERE c.id = ?1")))
 		return rc;
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	dc_bind_text_ref(st, 1, id);
 	if ((rc = dc_step(ctx, st)) == 1) {
-		const char *h = (const char *)sqlite3_column_text(st, 14);
+		const char *h = dc_col_text(st, 14);
 
 		if (!h || strlen(h) != 64 || CRYPTO_memcmp(h, hash, 64))
 			rc = dc_error(ctx, DC_EPERM, "permission denied: wrong token for case '%s'", id);
@@ -924,7 +923,7 @@ struct purge_count {
 static int
 legacy_notes(struct dc *ctx, const char *id, long *n)
 {
-	sqlite3_stmt *st = NULL;
+	struct dc_stmt *st = NULL;
 	int rc;
 
 	if ((rc = dc_prepare(ctx, &st,
@@ -932,9 +931,9 @@ legacy_notes(struct dc *ctx, const char *id, long *n)
 	                     " AND note IS NOT NULL AND note_hash IS NULL"
 	                     " AND kind NOT IN ('created', 'routed', 'purged')")))
 		return rc;
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	dc_bind_text_ref(st, 1, id);
 	if ((rc = dc_step(ctx, st)) == 1) {
-		*n += sqlite3_column_int64(st, 0);
+		*n += dc_col_int(st, 0);
 		rc = 0;
 	}
 	dc_finish(ctx, st);
@@ -953,7 +952,7 @@ legacy_notes(struct dc *ctx, const char *id, long *n)
 static int
 purge_before(struct dc *ctx, long day, const char *service, const char *why, struct purge_count *n)
 {
-	sqlite3_stmt *st = NULL;
+	struct dc_stmt *st = NULL;
 	char cutoff[21], date[11], now[21], *note;
 	int rc;
 
@@ -978,12 +977,12 @@ purge_before(struct dc *ctx, long day, const char *service, const char *why, str
 	         "  AND purged_at IS NULL AND (?2 IS NULL OR service = ?2)"
 	         "  ORDER BY closed_at, id LIMIT ?4) RETURNING id")))
 		goto done;
-	sqlite3_bind_text(st, 1, cutoff, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, service, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, now, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 4, n->left);
+	dc_bind_text_ref(st, 1, cutoff);
+	dc_bind_text_ref(st, 2, service);
+	dc_bind_text_ref(st, 3, now);
+	dc_bind_int(st, 4, n->left);
 	while ((rc = dc_step(ctx, st)) == 1) {
-		const char *id = (const char *)sqlite3_column_text(st, 0);
+		const char *id = dc_col_text(st, 0);
 
 		/* the messages to the reporter carry the address and the name too; one not yet
 		 * delivered is given up rather than sent to nobody */
@@ -1057,7 +1056,7 @@ int
 dc_case_purge_retention(struct dc *ctx, const char *service, long limit)
 {
 	struct purge_count n = {limit, 0, 0, 0};
-	sqlite3_stmt *st = NULL;
+	struct dc_stmt *st = NULL;
 	long today;
 	int rc;
 
@@ -1068,10 +1067,10 @@ dc_case_purge_retention(struct dc *ctx, const char *service, long limit)
 	if ((rc = dc_prepare(ctx, &st, "SELECT code, retention FROM service WHERE retention IS NOT"
 	                               " NULL AND (?1 IS NULL OR code = ?1) ORDER BY code")))
 		return rc;
-	sqlite3_bind_text(st, 1, service, -1, SQLITE_STATIC);
+	dc_bind_text_ref(st, 1, service);
 	while (n.left && (rc = dc_step(ctx, st)) == 1) {
-		long days = sqlite3_column_int64(st, 1);
-		const char *code = (const char *)sqlite3_column_text(st, 0);
+		long days = dc_col_int(st, 1);
+		const char *code = dc_col_text(st, 0);
 		char *why =
 		    dc_printf(" (retention of %s: %ld day%s)", code, days, days == 1 ? "" : "s");
 
@@ -1090,7 +1089,7 @@ dc_case_purge_retention(struct dc *ctx, const char *service, long limit)
 /* ---- queue work ---- */
 
 int
-dc_case_queue(struct dc *ctx, const char *dept, long limit, sqlite3_stmt **st)
+dc_case_queue(struct dc *ctx, const char *dept, long limit, struct dc_stmt **st)
 {
 	char now[21];
 	int rc;
@@ -1112,9 +1111,9 @@ dc_case_queue(struct dc *ctx, const char *dept, long limit, sqlite3_stmt **st)
 	                                          " ELSE 3 END, c.created_at, c.id LIMIT ?2")))
 		return rc;
 	now_text(ctx, now);
-	sqlite3_bind_text(*st, 1, dept, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(*st, 2, limit);
-	sqlite3_bind_text(*st, 20, now, -1, SQLITE_TRANSIENT);
+	dc_bind_text(*st, 1, dept);
+	dc_bind_int(*st, 2, limit);
+	dc_bind_text(*st, 20, now);
 	return 0;
 }
 
@@ -1181,14 +1180,14 @@ done:
 int
 dc_case_claim_next(struct dc *ctx, const char *dept)
 {
-	sqlite3_stmt *st = NULL;
+	struct dc_stmt *st = NULL;
 	char *id = NULL;
 	int rc;
 
 	if ((rc = dc_case_queue(ctx, dept, 1, &st)))
 		return rc;
 	if ((rc = dc_step(ctx, st)) == 1) {
-		id = dc_strdup((const char *)sqlite3_column_text(st, 0));
+		id = dc_strdup(dc_col_text(st, 0));
 		rc = 0;
 	} else if (rc == 0)
 		rc = dc_error(ctx, DC_EPROBLEM, "the queue is empty");
@@ -1217,7 +1216,7 @@ int
 dc_case_give(struct dc *ctx, const char *id, struct dc_args *a)
 {
 	const char *to = dc_arg(a, "to");
-	sqlite3_stmt *st = NULL;
+	struct dc_stmt *st = NULL;
 	struct casex c;
 	int rc;
 
@@ -1230,8 +1229,8 @@ dc_case_give(struct dc *ctx, const char *id, struct dc_args *a)
 	if ((rc = dc_prepare(ctx, &st, "SELECT 1 FROM staff WHERE login = ?1 AND active = 1"
 	                               " AND dept = ?2")))
 		goto done;
-	sqlite3_bind_text(st, 1, to, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, c.dept, -1, SQLITE_STATIC);
+	dc_bind_text_ref(st, 1, to);
+	dc_bind_text_ref(st, 2, c.dept);
 	rc = dc_step(ctx, st);
 	dc_finish(ctx, st);
 	if (rc == 0)
@@ -1333,7 +1332,7 @@ done:
 }
 
 int
-dc_case_tasks(struct dc *ctx, const char *assignee, const char *dept, sqlite3_stmt **st)
+dc_case_tasks(struct dc *ctx, const char *assignee, const char *dept, struct dc_stmt **st)
 {
 	char now[21], today[11];
 	int rc;
@@ -1363,10 +1362,10 @@ dc_case_tasks(struct dc *ctx, const char *assignee, const char *dept, sqlite3_st
 		return rc;
 	now_text(ctx, now);
 	dc_fmt_date(dc_local_days(ctx, dc_now(ctx)), today);
-	sqlite3_bind_text(*st, 1, assignee, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(*st, 2, dept, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(*st, 3, today, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(*st, 20, now, -1, SQLITE_TRANSIENT);
+	dc_bind_text(*st, 1, assignee);
+	dc_bind_text(*st, 2, dept);
+	dc_bind_text(*st, 3, today);
+	dc_bind_text(*st, 20, now);
 	return 0;
 }
 
@@ -1417,7 +1416,7 @@ dc_case_upsert_open311(struct dc *ctx, struct dc_args *req, void *unused)
 	char requested[21], updated[21], expected[21], id[32], *media = NULL, *status = NULL;
 	struct service_info s = {0};
 	struct dc_args m = {0};
-	sqlite3_stmt *st = NULL;
+	struct dc_stmt *st = NULL;
 	int rc, closed;
 
 	if (!ext || !*ext)
@@ -1453,18 +1452,18 @@ dc_case_upsert_open311(struct dc *ctx, struct dc_args *req, void *unused)
 	if ((rc = dc_prepare(ctx, &st, "SELECT id, status, assignee IS NULL, purged_at FROM cases"
 	                               " WHERE external_id = ?1")))
 		goto done;
-	sqlite3_bind_text(st, 1, ext, -1, SQLITE_STATIC);
-	if ((rc = dc_step(ctx, st)) == 1 && sqlite3_column_type(st, 3) != SQLITE_NULL) {
+	dc_bind_text_ref(st, 1, ext);
+	if ((rc = dc_step(ctx, st)) == 1 && !dc_col_null(st, 3)) {
 		/* an old dump imported again must not bring back what purge removed */
-		snprintf(id, sizeof id, "%s", (const char *)sqlite3_column_text(st, 0));
+		snprintf(id, sizeof id, "%s", dc_col_text(st, 0));
 		notes = NULL;
 		rc = 0;
 	} else if (rc == 1) {
 		/* re-import: update in place, move the status only across open/closed */
-		const char *old = (const char *)sqlite3_column_text(st, 1);
-		int was_closed = is_closed(old), unassigned = sqlite3_column_int(st, 2);
+		const char *old = dc_col_text(st, 1);
+		int was_closed = is_closed(old), unassigned = dc_col_int(st, 2);
 
-		snprintf(id, sizeof id, "%s", (const char *)sqlite3_column_text(st, 0));
+		snprintf(id, sizeof id, "%s", dc_col_text(st, 0));
 		status = dc_strdup(closed == was_closed ? old
 		                   : closed             ? "closed"
 		                   : unassigned         ? "new"
@@ -1510,9 +1509,9 @@ dc_case_upsert_open311(struct dc *ctx, struct dc_args *req, void *unused)
 		                               " AND kind = 'note' AND visibility = 'public'"
 		                               " ORDER BY id DESC LIMIT 1")))
 			goto done;
-		sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+		dc_bind_text_ref(st, 1, id);
 		rc = dc_step(ctx, st);
-		if (rc == 0 || (rc == 1 && !same((const char *)sqlite3_column_text(st, 0), notes)))
+		if (rc == 0 || (rc == 1 && !same(dc_col_text(st, 0), notes)))
 			rc = case_event(ctx, id, "note", NULL, NULL, notes, 1);
 		else if (rc == 1)
 			rc = 0;

@@ -11,19 +11,19 @@ extern const struct dc_rectype dc_rt_service, dc_rt_route, dc_rt_case, dc_rt_cas
 /* services and routes */
 int dc_case_service_add(struct dc *ctx, struct dc_args *rec, void *unused);
 int dc_case_service_set(struct dc *ctx, const char *code, struct dc_args *a);
-int dc_case_service_list(struct dc *ctx, const char *code, sqlite3_stmt **st);
+int dc_case_service_list(struct dc *ctx, const char *code, struct dc_stmt **st);
 int dc_case_service_import(struct dc *ctx, const char *path, const char *dept);
 int dc_case_route_add(struct dc *ctx, struct dc_args *rec, void *unused);
-int dc_case_route_list(struct dc *ctx, sqlite3_stmt **st);
+int dc_case_route_list(struct dc *ctx, struct dc_stmt **st);
 
 /* cases */
 int dc_case_new(struct dc *ctx, struct dc_args *rec, void *unused);
 int dc_case_show(struct dc *ctx, const char *id, const char *extra); /* a dc_show_fn */
 int dc_case_check_read(struct dc *ctx, const char *id);
-int dc_case_list(struct dc *ctx, struct dc_args *filter, sqlite3_stmt **st);
+int dc_case_list(struct dc *ctx, struct dc_args *filter, struct dc_stmt **st);
 int dc_case_set_status(struct dc *ctx, const char *id, struct dc_args *a);
 int dc_case_note(struct dc *ctx, const char *id, struct dc_args *a);
-int dc_case_history(struct dc *ctx, const char *id, sqlite3_stmt **st);
+int dc_case_history(struct dc *ctx, const char *id, struct dc_stmt **st);
 int dc_case_track(struct dc *ctx, const char *id, const char *token);
 int dc_case_verify(struct dc *ctx);
 /* Anonymise final cases closed before the local day BEFORE, or past their service's
@@ -35,13 +35,13 @@ int dc_case_import_open311(struct dc *ctx, const char *path);
 int dc_case_upsert_open311(struct dc *ctx, struct dc_args *req, void *unused);
 
 /* queue work (dc-assign) */
-int dc_case_queue(struct dc *ctx, const char *dept, long limit, sqlite3_stmt **st);
+int dc_case_queue(struct dc *ctx, const char *dept, long limit, struct dc_stmt **st);
 int dc_case_claim(struct dc *ctx, const char *id, struct dc_args *a);
 int dc_case_claim_next(struct dc *ctx, const char *dept);
 int dc_case_give(struct dc *ctx, const char *id, struct dc_args *a);
 int dc_case_steal(struct dc *ctx, const char *id, struct dc_args *a);
 int dc_case_release(struct dc *ctx, const char *id, struct dc_args *a);
 int dc_case_transfer(struct dc *ctx, const char *id, struct dc_args *a);
-int dc_case_tasks(struct dc *ctx, const char *assignee, const char *dept, sqlite3_stmt **st);
+int dc_case_tasks(struct dc *ctx, const char *assignee, const char *dept, struct dc_stmt **st);
 
 #endif

@@ -201,7 +201,7 @@ dc_case_service_set(struct dc *ctx, const char *code, struct dc_args *a)
 }
 
 int
-dc_case_service_list(struct dc *ctx, const char *code, sqlite3_stmt **st)
+dc_case_service_list(struct dc *ctx, const char *code, struct dc_stmt **st)
 {
 	int rc;
 
@@ -209,7 +209,7 @@ dc_case_service_list(struct dc *ctx, const char *code, sqlite3_stmt **st)
 	                              " active, created_at, retention FROM service"
 	                              " WHERE ?1 IS NULL OR code = ?1 ORDER BY code")))
 		return rc;
-	sqlite3_bind_text(*st, 1, code, -1, SQLITE_TRANSIENT);
+	dc_bind_text(*st, 1, code);
 	return 0;
 }
 
@@ -300,7 +300,7 @@ dc_case_route_add(struct dc *ctx, struct dc_args *rec, void *unused)
 }
 
 int
-dc_case_route_list(struct dc *ctx, sqlite3_stmt **st)
+dc_case_route_list(struct dc *ctx, struct dc_stmt **st)
 {
 	return dc_prepare(ctx, st, "SELECT service, district, dept FROM route ORDER BY 1, 2");
 }

@@ -19,7 +19,7 @@ dc_touched(struct dc *ctx, const char *id, const char *extra)
 static int
 report(struct dc *ctx, const struct dc_rectype *rt, dc_show_fn show)
 {
-	sqlite3_stmt *st = NULL;
+	struct dc_stmt *st = NULL;
 	int rc;
 
 	if (!show)
@@ -29,8 +29,7 @@ report(struct dc *ctx, const struct dc_rectype *rt, dc_show_fn show)
 	if ((rc = dc_out_begin(ctx, rt)))
 		goto done;
 	while ((rc = dc_step(ctx, st)) == 1)
-		if ((rc = show(ctx, (const char *)sqlite3_column_text(st, 0),
-		               (const char *)sqlite3_column_text(st, 1))))
+		if ((rc = show(ctx, dc_col_text(st, 0), dc_col_text(st, 1))))
 			goto done;
 	if (!rc) {
 		int e = ctx->exit_status;

@@ -56,7 +56,7 @@ note_hash(const char *salt, const char *note, char out[65])
 static int
 audit(struct dc *ctx, const struct dc_event *ev, int personal)
 {
-	sqlite3_stmt *st = NULL;
+	struct dc_stmt *st = NULL;
 	char at[21], prev[65] = GENESIS, hash[65], salt[33], nhash[65];
 	const char *f[11];
 	int rc;
@@ -67,7 +67,7 @@ audit(struct dc *ctx, const struct dc_event *ev, int personal)
 	if ((rc = dc_prepare(ctx, &st, "SELECT hash FROM event ORDER BY id DESC LIMIT 1")))
 		return rc;
 	if ((rc = dc_step(ctx, st)) == 1)
-		snprintf(prev, sizeof prev, "%s", (const char *)sqlite3_column_text(st, 0));
+		snprintf(prev, sizeof prev, "%s", dc_col_text(st, 0));
 	dc_finish(ctx, st);
 	if (rc > 1)
 		return rc;
@@ -89,12 +89,12 @@ audit(struct dc *ctx, const struct dc_event *ev, int personal)
 	         " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)")))
 		return rc;
 	for (int i = 0; i < 10; i++)
-		sqlite3_bind_text(st, i + 1, f[i], -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 9, ev->note, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 11, prev, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 12, hash, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 13, personal ? salt : NULL, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 14, personal ? nhash : NULL, -1, SQLITE_STATIC);
+		dc_bind_text_ref(st, i + 1, f[i]);
+	dc_bind_text_ref(st, 9, ev->note);
+	dc_bind_text_ref(st, 11, prev);
+	dc_bind_text_ref(st, 12, hash);
+	dc_bind_text_ref(st, 13, personal ? salt : NULL);
+	dc_bind_text_ref(st, 14, personal ? nhash : NULL);
 	rc = dc_step(ctx, st);
 	dc_finish(ctx, st);
 	return rc;
@@ -114,17 +114,17 @@ dc_audit_personal(struct dc *ctx, const struct dc_event *ev)
 
 /* 1 when ENTITY REF has a 'purged' event after event ID, 0 when not, else an error code */
 static int
-purged_later(struct dc *ctx, const char *entity, const char *ref, sqlite3_int64 id)
+purged_later(struct dc *ctx, const char *entity, const char *ref, long long id)
 {
-	sqlite3_stmt *st = NULL;
+	struct dc_stmt *st = NULL;
 	int rc;
 
 	if ((rc = dc_prepare(ctx, &st, "SELECT 1 FROM event WHERE entity = ?1 AND ref = ?2"
 	                               " AND kind = 'purged' AND id > ?3 LIMIT 1")))
 		return rc;
-	sqlite3_bind_text(st, 1, entity, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, ref, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 3, id);
+	dc_bind_text_ref(st, 1, entity);
+	dc_bind_text_ref(st, 2, ref);
+	dc_bind_int(st, 3, id);
 	rc = dc_step(ctx, st);
 	dc_finish(ctx, st);
 	return rc;
@@ -133,7 +133,7 @@ purged_later(struct dc *ctx, const char *entity, const char *ref, sqlite3_int64 
 int
 dc_audit_verify(struct dc *ctx, long *bad_id, long *checked)
 {
-	sqlite3_stmt *st = NULL;
+	struct dc_stmt *st = NULL;
 	char prev[65] = GENESIS, hash[65];
 	int rc, i;
 
@@ -145,11 +145,11 @@ dc_audit_verify(struct dc *ctx, long *bad_id, long *checked)
 	                     " FROM event ORDER BY id")))
 		return rc;
 	while ((rc = dc_step(ctx, st)) == 1) {
-		const char *f[11], *salt = (const char *)sqlite3_column_text(st, 14);
-		int personal = sqlite3_column_type(st, 10) != SQLITE_NULL, bad = 0;
+		const char *f[11], *salt = dc_col_text(st, 14);
+		int personal = !dc_col_null(st, 10), bad = 0;
 
 		for (i = 0; i < 11; i++)
-			f[i] = (const char *)sqlite3_column_text(st, i);
+			f[i] = dc_col_text(st, i);
 		if (personal) {
 			/* a note still there must be the one hashed; an erased one leaves both NULL
 			 * and must be accounted for by a later 'purged' event of the same record */
@@ -160,8 +160,7 @@ dc_audit_verify(struct dc *ctx, long *bad_id, long *checked)
 				bad = strcmp(nh, f[10]) != 0;
 			} else if (f[8] || salt)
 				bad = 1;
-			else if ((rc = purged_later(ctx, f[1], f[2],
-			                            sqlite3_column_int64(st, 13))) != 1) {
+			else if ((rc = purged_later(ctx, f[1], f[2], dc_col_int(st, 13))) != 1) {
 				if (rc)
 					break;
 				bad = 1;
@@ -170,13 +169,12 @@ dc_audit_verify(struct dc *ctx, long *bad_id, long *checked)
 		}
 		chain_hash(prev, f, personal ? 11 : 10, hash);
 		(*checked)++;
-		if (bad || strcmp(prev, (const char *)sqlite3_column_text(st, 11)) ||
-		    strcmp(hash, (const char *)sqlite3_column_text(st, 12))) {
-			*bad_id = (long)sqlite3_column_int64(st, 13);
+		if (bad || strcmp(prev, dc_col_text(st, 11)) || strcmp(hash, dc_col_text(st, 12))) {
+			*bad_id = (long)dc_col_int(st, 13);
 			rc = 0;
 			break;
 		}
-		snprintf(prev, sizeof prev, "%s", (const char *)sqlite3_column_text(st, 12));
+		snprintf(prev, sizeof prev, "%s", dc_col_text(st, 12));
 	}
 	dc_finish(ctx, st);
 	return rc;
@@ -187,17 +185,17 @@ dc_audit_purge(struct dc *ctx, const char *entity, const char *ref, const char *
                long *erased)
 {
 	struct dc_event ev = {entity, ref, "purged", NULL, NULL, note, 0};
-	sqlite3_stmt *st = NULL;
+	struct dc_stmt *st = NULL;
 	int rc;
 
 	if ((rc = dc_prepare(ctx, &st,
 	                     "UPDATE event SET note = NULL, note_salt = NULL WHERE entity = ?1"
 	                     " AND ref = ?2 AND note_hash IS NOT NULL AND note IS NOT NULL")))
 		return rc;
-	sqlite3_bind_text(st, 1, entity, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, ref, -1, SQLITE_STATIC);
+	dc_bind_text_ref(st, 1, entity);
+	dc_bind_text_ref(st, 2, ref);
 	if (!(rc = dc_step(ctx, st)))
-		*erased += sqlite3_changes(ctx->db);
+		*erased += dc_changes(ctx);
 	dc_finish(ctx, st);
 	return rc ? rc : dc_audit(ctx, &ev);
 }

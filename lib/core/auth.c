@@ -45,13 +45,13 @@ char *
 dc_setting(struct dc *ctx, const char *key)
 {
 	const char *const *k = find_key(key);
-	sqlite3_stmt *st = NULL;
+	struct dc_stmt *st = NULL;
 	char *v = NULL;
 
 	if (dc_prepare(ctx, &st, "SELECT value FROM setting WHERE key = ?1") == 0) {
-		sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-		if (sqlite3_step(st) == SQLITE_ROW)
-			v = dc_strdup((const char *)sqlite3_column_text(st, 0));
+		dc_bind_text_ref(st, 1, key);
+		if (dc_step_row(st))
+			v = dc_strdup(dc_col_text(st, 0));
 		dc_finish(ctx, st);
 	}
 	return v ? v : dc_strdup(k ? k[1] : NULL);
@@ -90,7 +90,7 @@ dc_setting_set(struct dc *ctx, const char *key, const char *value)
 int
 dc_whoami(struct dc *ctx)
 {
-	sqlite3_stmt *st = NULL;
+	struct dc_stmt *st = NULL;
 	int rc;
 
 	if (ctx->roles_loaded)
@@ -115,13 +115,13 @@ dc_whoami(struct dc *ctx)
 	                     "  WHERE role = 'admin' AND active = 1) "
 	                     "FROM (SELECT 1) LEFT JOIN staff s ON s.login = ?1 AND s.active = 1")))
 		return rc;
-	sqlite3_bind_text(st, 1, ctx->actor, -1, SQLITE_STATIC);
+	dc_bind_text_ref(st, 1, ctx->actor);
 	if ((rc = dc_step(ctx, st)) == 1) {
-		int boot = sqlite3_column_int(st, 2);
-		const char *role = (const char *)sqlite3_column_text(st, 0);
+		int boot = dc_col_int(st, 2);
+		const char *role = dc_col_text(st, 0);
 
 		ctx->role = dc_strdup(boot ? "admin" : role ? role : "");
-		ctx->dept = dc_strdup((const char *)sqlite3_column_text(st, 1));
+		ctx->dept = dc_strdup(dc_col_text(st, 1));
 		rc = 0;
 	}
 	dc_finish(ctx, st);

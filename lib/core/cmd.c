@@ -493,7 +493,7 @@ dc_main(int argc, char **argv, const char *prog, const struct dc_verb *verbs, co
 
 	/* A reader that closes the pipe early is not an error (SPEC §1.3): writes see EPIPE. */
 	signal(SIGPIPE, SIG_IGN);
-	dc_sqlite_config();
+	dc_db_config();
 	/* a setgid install cleans the environment before anything reads it (priv.c) */
 	if ((rc = dc_priv_init(prog)))
 		return rc;

@@ -3,8 +3,44 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
 
 #include "core/dc.h"
+
+/* The engine's handles behind the interface's opaque types. */
+#define DB(ctx) ((sqlite3 *)(ctx)->db)
+#define ST(st) ((sqlite3_stmt *)(st))
+
+static int
+db_error(struct dc *ctx, int rc, const char *what)
+{
+	const char *msg = ctx->db ? sqlite3_errmsg(DB(ctx)) : sqlite3_errstr(rc);
+
+	switch (rc & 0xff) {
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		return dc_error(ctx, DC_EBUSY,
+		                "database is locked (gave up after %d ms); retry later",
+		                ctx->busy_ms);
+	case SQLITE_FULL:
+	case SQLITE_IOERR:
+		/* "disk I/O error" alone does not tell a full disk from a failing one */
+		if (ctx->db && sqlite3_system_errno(DB(ctx)))
+			return dc_error(ctx, DC_EIO, "%s: %s (%s)", what, msg,
+			                strerror(sqlite3_system_errno(DB(ctx))));
+		return dc_error(ctx, DC_EIO, "%s: %s", what, msg);
+	case SQLITE_NOTADB:
+	case SQLITE_CANTOPEN:
+	case SQLITE_CORRUPT:
+		return dc_error(ctx, DC_EDB, "'%s': %s", ctx->db_path ? ctx->db_path : "", msg);
+	case SQLITE_READONLY:
+		return dc_error(ctx, DC_EPERM, "%s: %s", what, msg);
+	default:
+		return dc_error(ctx, DC_EINTERNAL, "%s: %s", what, msg);
+	}
+}
 
 static int
 mkdir_parents(struct dc *ctx, const char *path)
@@ -42,14 +78,14 @@ pragma_int(struct dc *ctx, const char *sql, long *out)
 	sqlite3_stmt *st = NULL;
 	int rc;
 
-	if ((rc = sqlite3_prepare_v2(ctx->db, sql, -1, &st, NULL)) != SQLITE_OK)
-		return dc_db_error(ctx, rc, "opening the database");
+	if ((rc = sqlite3_prepare_v2(DB(ctx), sql, -1, &st, NULL)) != SQLITE_OK)
+		return db_error(ctx, rc, "opening the database");
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		*out = (long)sqlite3_column_int64(st, 0);
 		rc = 0;
 	} else
-		rc = dc_db_error(ctx, rc, "opening the database");
+		rc = db_error(ctx, rc, "opening the database");
 	sqlite3_finalize(st);
 	return rc;
 }
@@ -77,7 +113,7 @@ migrate(struct dc *ctx, long have)
 	long bad = 0;
 	int rc;
 
-	sqlite3_exec(ctx->db, "PRAGMA foreign_keys = OFF", NULL, NULL, NULL);
+	sqlite3_exec(DB(ctx), "PRAGMA foreign_keys = OFF", NULL, NULL, NULL);
 	if ((rc = dc_exec(ctx, "BEGIN IMMEDIATE", 0)))
 		goto done;
 	if ((rc = pragma_int(ctx, "PRAGMA user_version", &have)))
@@ -85,7 +121,7 @@ migrate(struct dc *ctx, long have)
 	for (m = dc_migrations; m->name; m++) {
 		if (atol(m->name) <= have)
 			continue;
-		if (sqlite3_exec(ctx->db, m->text, NULL, NULL, &err) != SQLITE_OK) {
+		if (sqlite3_exec(DB(ctx), m->text, NULL, NULL, &err) != SQLITE_OK) {
 			rc = dc_error(ctx, DC_EINTERNAL, "migration %s: %s", m->name, err);
 			sqlite3_free(err);
 			goto done;
@@ -99,14 +135,14 @@ migrate(struct dc *ctx, long have)
 	}
 	snprintf(sql, sizeof sql, "PRAGMA application_id = %d; PRAGMA user_version = %ld",
 	         DC_APPLICATION_ID, dc_schema_version());
-	if (sqlite3_exec(ctx->db, sql, NULL, NULL, NULL) != SQLITE_OK)
-		rc = dc_db_error(ctx, sqlite3_errcode(ctx->db), "migrating");
+	if (sqlite3_exec(DB(ctx), sql, NULL, NULL, NULL) != SQLITE_OK)
+		rc = db_error(ctx, sqlite3_errcode(DB(ctx)), "migrating");
 	if (!rc)
 		rc = dc_exec(ctx, "COMMIT", 0);
 done:
-	if (rc && ctx->db && !sqlite3_get_autocommit(ctx->db))
-		sqlite3_exec(ctx->db, "ROLLBACK", NULL, NULL, NULL);
-	sqlite3_exec(ctx->db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
+	if (rc && ctx->db && !sqlite3_get_autocommit(DB(ctx)))
+		sqlite3_exec(DB(ctx), "ROLLBACK", NULL, NULL, NULL);
+	sqlite3_exec(DB(ctx), "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
 	return rc;
 }
 
@@ -114,6 +150,7 @@ static int
 open_db(struct dc *ctx, int flags)
 {
 	long app = 0, ver = 0, objects = 0;
+	sqlite3 *db = NULL;
 	int rc;
 
 	if (ctx->db)
@@ -122,15 +159,17 @@ open_db(struct dc *ctx, int flags)
 		ctx->db_path = default_path();
 	if ((flags & SQLITE_OPEN_CREATE) && (rc = mkdir_parents(ctx, ctx->db_path)))
 		return rc;
-	if (sqlite3_open_v2(ctx->db_path, &ctx->db, flags, NULL) != SQLITE_OK) {
+	rc = sqlite3_open_v2(ctx->db_path, &db, flags, NULL);
+	ctx->db = (struct dc_conn *)db;
+	if (rc != SQLITE_OK) {
 		rc = dc_error(ctx, DC_EDB, "cannot open database '%s': %s", ctx->db_path,
-		              ctx->db ? sqlite3_errmsg(ctx->db) : "out of memory");
-		sqlite3_close(ctx->db);
+		              db ? sqlite3_errmsg(db) : "out of memory");
+		sqlite3_close(db);
 		ctx->db = NULL;
 		return rc;
 	}
-	sqlite3_extended_result_codes(ctx->db, 1);
-	sqlite3_busy_timeout(ctx->db, ctx->busy_ms);
+	sqlite3_extended_result_codes(DB(ctx), 1);
+	sqlite3_busy_timeout(DB(ctx), ctx->busy_ms);
 	if ((rc = pragma_int(ctx, "PRAGMA application_id", &app)) ||
 	    (rc = pragma_int(ctx, "PRAGMA user_version", &ver)) ||
 	    (rc = pragma_int(ctx, "SELECT count(*) FROM sqlite_schema", &objects)))
@@ -144,18 +183,18 @@ open_db(struct dc *ctx, int flags)
 		                "'%s' has schema version %ld; this program knows up to %ld: upgrade dcity",
 		                ctx->db_path, ver, dc_schema_version());
 	/* secure_delete: purged personal data must not linger in free pages (SPEC §2 purge). */
-	if (sqlite3_exec(ctx->db,
+	if (sqlite3_exec(DB(ctx),
 	                 "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;"
 	                 "PRAGMA secure_delete = ON; PRAGMA temp_store = FILE",
 	                 NULL, NULL, NULL) != SQLITE_OK)
-		return dc_db_error(ctx, sqlite3_errcode(ctx->db), "opening the database");
+		return db_error(ctx, sqlite3_errcode(DB(ctx)), "opening the database");
 	if (flags & SQLITE_OPEN_READONLY)
 		return ver == dc_schema_version()
 		           ? 0
 		           : dc_error(ctx, DC_EDB, "'%s' is not an up-to-date dcity database", ctx->db_path);
 	if (objects == 0) {
 		/* WAL cannot be switched on inside a transaction; it sticks to the file. */
-		sqlite3_exec(ctx->db, "PRAGMA journal_mode = WAL", NULL, NULL, NULL);
+		sqlite3_exec(DB(ctx), "PRAGMA journal_mode = WAL", NULL, NULL, NULL);
 	}
 	if (ver < dc_schema_version())
 		return migrate(ctx, ver);
@@ -163,7 +202,7 @@ open_db(struct dc *ctx, int flags)
 }
 
 void
-dc_sqlite_config(void)
+dc_db_config(void)
 {
 	/* each command is one thread with one connection; fails harmlessly once SQLite is up */
 	sqlite3_config(SQLITE_CONFIG_SINGLETHREAD);
@@ -211,8 +250,9 @@ sql_hash(const char *s)
 }
 
 int
-dc_prepare(struct dc *ctx, sqlite3_stmt **st, const char *sql)
+dc_prepare(struct dc *ctx, struct dc_stmt **out, const char *sql)
 {
+	sqlite3_stmt **st = (sqlite3_stmt **)out;
 	struct dc_stmt_cache *c;
 	unsigned long h = sql_hash(sql);
 	int i, rc;
@@ -229,9 +269,9 @@ dc_prepare(struct dc *ctx, sqlite3_stmt **st, const char *sql)
 			*st = c->slot[i].st;
 			return 0;
 		}
-	rc = sqlite3_prepare_v3(ctx->db, sql, -1, SQLITE_PREPARE_PERSISTENT, st, NULL);
+	rc = sqlite3_prepare_v3(DB(ctx), sql, -1, SQLITE_PREPARE_PERSISTENT, st, NULL);
 	if (rc != SQLITE_OK)
-		return dc_db_error(ctx, rc, "preparing a statement");
+		return db_error(ctx, rc, "preparing a statement");
 	if (c->n < DC_STMT_CACHE)
 		i = c->n++;
 	else {
@@ -250,8 +290,9 @@ dc_prepare(struct dc *ctx, sqlite3_stmt **st, const char *sql)
 }
 
 void
-dc_finish(struct dc *ctx, sqlite3_stmt *st)
+dc_finish(struct dc *ctx, struct dc_stmt *stmt)
 {
+	sqlite3_stmt *st = ST(stmt);
 	struct dc_stmt_cache *c = ctx->stmts;
 	int i;
 
@@ -282,23 +323,23 @@ dc_stmt_cache_free(struct dc *ctx)
 }
 
 int
-dc_step(struct dc *ctx, sqlite3_stmt *st)
+dc_step(struct dc *ctx, struct dc_stmt *st)
 {
-	int rc = sqlite3_step(st);
+	int rc = sqlite3_step(ST(st));
 
 	if (rc == SQLITE_ROW)
 		return 1;
 	if (rc == SQLITE_DONE)
 		return 0;
 	if ((rc & 0xff) == SQLITE_CONSTRAINT)
-		return dc_error(ctx, DC_ECONFLICT, "%s", sqlite3_errmsg(ctx->db));
-	return dc_db_error(ctx, rc, "database");
+		return dc_error(ctx, DC_ECONFLICT, "%s", sqlite3_errmsg(DB(ctx)));
+	return db_error(ctx, rc, "database");
 }
 
 int
 dc_exec(struct dc *ctx, const char *sql, int nparam, ...)
 {
-	sqlite3_stmt *st = NULL;
+	struct dc_stmt *st = NULL;
 	va_list ap;
 	int i, rc;
 
@@ -306,7 +347,7 @@ dc_exec(struct dc *ctx, const char *sql, int nparam, ...)
 		return rc;
 	va_start(ap, nparam);
 	for (i = 1; i <= nparam; i++)
-		sqlite3_bind_text(st, i, va_arg(ap, const char *), -1, SQLITE_TRANSIENT);
+		dc_bind_text(st, i, va_arg(ap, const char *));
 	va_end(ap);
 	while ((rc = dc_step(ctx, st)) == 1)
 		;
@@ -335,12 +376,12 @@ dc_tx_end(struct dc *ctx, int rc)
 		return rc;
 	if (rc == 0 && !ctx->dry_run) {
 		if ((r = dc_exec(ctx, "COMMIT", 0))) {
-			sqlite3_exec(ctx->db, "ROLLBACK", NULL, NULL, NULL);
+			sqlite3_exec(DB(ctx), "ROLLBACK", NULL, NULL, NULL);
 			return r;
 		}
 		return 0;
 	}
-	sqlite3_exec(ctx->db, "ROLLBACK", NULL, NULL, NULL);
+	sqlite3_exec(DB(ctx), "ROLLBACK", NULL, NULL, NULL);
 	return rc;
 }
 
@@ -362,7 +403,7 @@ dc_savepoint(struct dc *ctx, const char *verb)
 int
 dc_next_seq(struct dc *ctx, const char *name, long *out)
 {
-	sqlite3_stmt *st = NULL;
+	struct dc_stmt *st = NULL;
 	int rc;
 
 	/* two statements: RETURNING would build a temporary b-tree each time (SQLite 3.40) */
@@ -370,9 +411,9 @@ dc_next_seq(struct dc *ctx, const char *name, long *out)
 	                       "ON CONFLICT(name) DO UPDATE SET value = value + 1", 1, name)) ||
 	    (rc = dc_prepare(ctx, &st, "SELECT value FROM seq WHERE name = ?1")))
 		return rc;
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	dc_bind_text_ref(st, 1, name);
 	if ((rc = dc_step(ctx, st)) == 1) {
-		*out = (long)sqlite3_column_int64(st, 0);
+		*out = (long)dc_col_int(st, 0);
 		rc = 0;
 	} else if (rc == 0)
 		rc = dc_error(ctx, DC_EINTERNAL, "sequence '%s' returned nothing", name);
@@ -402,13 +443,254 @@ dc_next_id(struct dc *ctx, const char *seq, const char *prefix, time_t at, char 
 int
 dc_exists(struct dc *ctx, const char *sql, const char *key)
 {
-	sqlite3_stmt *st = NULL;
+	struct dc_stmt *st = NULL;
 	int rc;
 
 	if ((rc = dc_prepare(ctx, &st, sql)))
 		return -rc;
-	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	dc_bind_text_ref(st, 1, key);
 	rc = dc_step(ctx, st);
 	dc_finish(ctx, st);
 	return rc > 1 ? -rc : rc;
+}
+
+int
+dc_step_row(struct dc_stmt *st)
+{
+	return sqlite3_step(ST(st)) == SQLITE_ROW;
+}
+
+void
+dc_reset(struct dc_stmt *st)
+{
+	sqlite3_reset(ST(st));
+}
+
+void
+dc_clear_bindings(struct dc_stmt *st)
+{
+	sqlite3_clear_bindings(ST(st));
+}
+
+void
+dc_bind_text(struct dc_stmt *st, int i, const char *s)
+{
+	sqlite3_bind_text(ST(st), i, s, -1, SQLITE_TRANSIENT);
+}
+
+void
+dc_bind_text_ref(struct dc_stmt *st, int i, const char *s)
+{
+	sqlite3_bind_text(ST(st), i, s, -1, SQLITE_STATIC);
+}
+
+void
+dc_bind_textn(struct dc_stmt *st, int i, const char *s, int len)
+{
+	sqlite3_bind_text(ST(st), i, s, len, SQLITE_TRANSIENT);
+}
+
+void
+dc_bind_int(struct dc_stmt *st, int i, long long v)
+{
+	sqlite3_bind_int64(ST(st), i, v);
+}
+
+void
+dc_bind_double(struct dc_stmt *st, int i, double v)
+{
+	sqlite3_bind_double(ST(st), i, v);
+}
+
+void
+dc_bind_null(struct dc_stmt *st, int i)
+{
+	sqlite3_bind_null(ST(st), i);
+}
+
+void
+dc_bind_col(struct dc_stmt *st, int i, struct dc_stmt *from, int col)
+{
+	sqlite3_bind_value(ST(st), i, sqlite3_column_value(ST(from), col));
+}
+
+int
+dc_param_count(struct dc_stmt *st)
+{
+	return sqlite3_bind_parameter_count(ST(st));
+}
+
+const char *
+dc_col_text(struct dc_stmt *st, int i)
+{
+	return (const char *)sqlite3_column_text(ST(st), i);
+}
+
+long long
+dc_col_int(struct dc_stmt *st, int i)
+{
+	return sqlite3_column_int64(ST(st), i);
+}
+
+double
+dc_col_double(struct dc_stmt *st, int i)
+{
+	return sqlite3_column_double(ST(st), i);
+}
+
+int
+dc_col_null(struct dc_stmt *st, int i)
+{
+	return sqlite3_column_type(ST(st), i) == SQLITE_NULL;
+}
+
+enum dc_coltype
+dc_col_type(struct dc_stmt *st, int i)
+{
+	switch (sqlite3_column_type(ST(st), i)) {
+	case SQLITE_INTEGER:
+		return DC_COL_INT;
+	case SQLITE_FLOAT:
+		return DC_COL_REAL;
+	case SQLITE_TEXT:
+		return DC_COL_TEXT;
+	case SQLITE_BLOB:
+		return DC_COL_BLOB;
+	default:
+		return DC_COL_NULL;
+	}
+}
+
+int
+dc_col_count(struct dc_stmt *st)
+{
+	return sqlite3_column_count(ST(st));
+}
+
+const char *
+dc_col_name(struct dc_stmt *st, int i)
+{
+	return sqlite3_column_name(ST(st), i);
+}
+
+long long
+dc_changes(struct dc *ctx)
+{
+	return sqlite3_changes(DB(ctx));
+}
+
+long long
+dc_last_id(struct dc *ctx)
+{
+	return sqlite3_last_insert_rowid(DB(ctx));
+}
+
+int
+dc_prepare_query(struct dc *ctx, struct dc_stmt **out, const char *sql)
+{
+	sqlite3_stmt *st = NULL;
+	const char *tail = NULL;
+	int rc;
+
+	*out = NULL;
+	if (!ctx->db && (rc = dc_db_open(ctx)))
+		return rc;
+	if (sqlite3_prepare_v2(DB(ctx), sql, -1, &st, &tail) != SQLITE_OK)
+		return dc_error(ctx, DC_EDATA, "sql: %s", sqlite3_errmsg(DB(ctx)));
+	if (!st)
+		return dc_error(ctx, DC_EUSAGE, "sql: no statement");
+	if (tail && tail[strspn(tail, " \t\r\n;")])
+		rc = dc_error(ctx, DC_EUSAGE, "sql: one statement only");
+	else if (!sqlite3_stmt_readonly(st))
+		rc = dc_error(ctx, DC_EPERM, "permission denied: sql exports are read-only");
+	else {
+		*out = (struct dc_stmt *)st;
+		return 0;
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* ---- maintenance ---- */
+
+const char *
+dc_db_engine(void)
+{
+	static char v[32];
+
+	snprintf(v, sizeof v, "sqlite %s", sqlite3_libversion());
+	return v;
+}
+
+void
+dc_db_close(struct dc *ctx)
+{
+	dc_stmt_cache_free(ctx);
+	if (ctx->db)
+		sqlite3_close_v2(DB(ctx));
+	ctx->db = NULL;
+}
+
+int
+dc_db_integrity(struct dc *ctx, char **result)
+{
+	struct dc_stmt *st = NULL;
+	int rc;
+
+	*result = NULL;
+	if ((rc = dc_prepare(ctx, &st, "PRAGMA integrity_check")))
+		return rc;
+	if ((rc = dc_step(ctx, st)) == 1) {
+		*result = dc_strdup(dc_col_text(st, 0));
+		rc = 0;
+	}
+	dc_finish(ctx, st);
+	return rc;
+}
+
+long long
+dc_db_wal_bytes(struct dc *ctx)
+{
+	sqlite3_file *wal = NULL;
+	sqlite3_int64 size = -1;
+
+	/* through SQLite's open handle: a setgid install cannot open the WAL by name */
+	if (sqlite3_file_control(DB(ctx), "main", SQLITE_FCNTL_JOURNAL_POINTER, &wal) !=
+	        SQLITE_OK ||
+	    !wal || !wal->pMethods || wal->pMethods->xFileSize(wal, &size) != SQLITE_OK)
+		return -1;
+	return size;
+}
+
+int
+dc_db_backup(struct dc *ctx, const char *path)
+{
+	char *tmp;
+	int rc;
+
+	if (access(path, F_OK) == 0)
+		return dc_error(ctx, DC_ECANTCREAT, "'%s' exists; will not overwrite it", path);
+	/* VACUUM INTO reads one snapshot, so writers may go on; rename makes it appear whole. */
+	tmp = dc_printf("%s.tmp%ld", path, (long)getpid());
+	if ((rc = dc_exec(ctx, "VACUUM INTO ?1", 1, tmp))) {
+		unlink(tmp);
+		ctx->err = 0;
+		rc = dc_error(ctx, DC_ECANTCREAT, "cannot write backup '%s': %s", path,
+		              sqlite3_errmsg(DB(ctx)));
+	} else if (rename(tmp, path) < 0) {
+		unlink(tmp);
+		rc = dc_error(ctx, DC_ECANTCREAT, "cannot create '%s': %s", path, strerror(errno));
+	}
+	free(tmp);
+	return rc;
+}
+
+int
+dc_db_truncate_wal(struct dc *ctx)
+{
+	/* a reader still holding an old snapshot makes this wait up to the busy timeout */
+	if (sqlite3_wal_checkpoint_v2(DB(ctx), NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL))
+		return dc_error(ctx, DC_EBUSY, "could not truncate the write-ahead log (%s)",
+		                sqlite3_errmsg(DB(ctx)));
+	return 0;
 }

@@ -15,7 +15,6 @@
 #include <time.h>
 
 #include <json-c/json.h>
-#include <sqlite3.h>
 
 #define DC_VERSION "0.1.0"
 #define DC_APPLICATION_ID 0x44434954 /* "DCIT" */
@@ -73,6 +72,8 @@ extern const struct dc_blob dc_templates[];
 extern const struct dc_blob dc_rules[]; /* built-in procurement rule profiles (JSON) */
 
 struct dc_out; /* output writer state, private to out.c */
+struct dc_conn; /* an open database (db.c) */
+struct dc_stmt; /* a prepared statement (db.c) */
 
 /* Parsed options and operands of one verb invocation (or one bulk input record). */
 struct dc_args {
@@ -86,7 +87,7 @@ struct dc_args {
 /* The context: one per process, passed everywhere; nothing global besides it. */
 struct dc {
 	const char *prog;    /* "dc-case": prefix of every error message */
-	sqlite3 *db;         /* open database or NULL until dc_db_open() */
+	struct dc_conn *db;  /* open database or NULL until dc_db_open() (db.c) */
 	char *db_path;       /* resolved database path; owned */
 	int busy_ms;         /* busy timeout in milliseconds */
 	int intx;            /* nesting depth of dc_tx_begin() */
@@ -128,7 +129,6 @@ int dc_error(struct dc *ctx, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* Put context in front of the pending error's message ("cases.csv:3: field 'x': …"). */
 int dc_error_prefix(struct dc *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-int dc_db_error(struct dc *ctx, int sqlite_rc, const char *what);
 void dc_print_error(struct dc *ctx);
 void dc_warn(struct dc *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
@@ -175,11 +175,11 @@ int dc_opts_allow(const char *opts, const char *key, int *takes_value);
 int dc_out_begin(struct dc *ctx, const struct dc_rectype *rt);
 int dc_out_check(struct dc *ctx, const struct dc_rectype *rt); /* --fields valid for rt? */
 int dc_out_row(struct dc *ctx, const char *const *vals); /* one text (or NULL) per field */
-int dc_out_stmt(struct dc *ctx, sqlite3_stmt *st);       /* columns in field order */
+int dc_out_stmt(struct dc *ctx, struct dc_stmt *st);     /* columns in field order */
 int dc_out_end(struct dc *ctx);
 void dc_out_discard(struct dc *ctx); /* drop an unfinished writer (error paths, dc_free) */
 /* Run a prepared listing statement to completion through the writer; finalizes it. */
-int dc_out_query(struct dc *ctx, const struct dc_rectype *rt, sqlite3_stmt *st);
+int dc_out_query(struct dc *ctx, const struct dc_rectype *rt, struct dc_stmt *st);
 
 /* SQL for cents as a JSON number with two decimals, for money inside JSON built in SQL
  * (json_object lines, histories), matching how DC_T_MONEY fields print. */
@@ -217,8 +217,8 @@ int dc_each_id(struct dc *ctx, struct dc_args *a, int (*fn)(struct dc *, const c
  * in the same argument list (the statement is read through the pointer, after the call) and
  * finalize it: all rows, or the one row (exit 2 "no WHAT 'ID'" when there is none).
  * dc_out_show prints each operand through show as one listing. */
-int dc_out_list(struct dc *ctx, const struct dc_rectype *rt, int rc, sqlite3_stmt **st);
-int dc_out_one(struct dc *ctx, int rc, sqlite3_stmt **st, const char *what, const char *id);
+int dc_out_list(struct dc *ctx, const struct dc_rectype *rt, int rc, struct dc_stmt **st);
+int dc_out_one(struct dc *ctx, int rc, struct dc_stmt **st, const char *what, const char *id);
 
 /* ---- writes that report what they touched ------------------------------------------------ */
 /* A verb that changes records calls dc_touched() for each record it created or changed (with
@@ -241,17 +241,56 @@ int dc_act_each(struct dc *ctx, struct dc_args *a, int (*fn)(struct dc *, const 
 int dc_out_show(struct dc *ctx, struct dc_args *a, const struct dc_rectype *rt, dc_show_fn show);
 
 /* ---- database -------------------------------------------------------------------------- */
-/* Before SQLite's first use: one thread, no memory statistics (their mutex was 9 % of an intake). */
-void dc_sqlite_config(void);
+/*
+ * The database interface.  Everything above lib/core reaches the database through these calls
+ * and never names the engine (docs/architecture.md; `make check` fails if a header or a
+ * command does): SQLite is behind them, in db.c (and the setgid VFS in priv.c).
+ */
+enum dc_coltype { DC_COL_NULL, DC_COL_INT, DC_COL_REAL, DC_COL_TEXT, DC_COL_BLOB };
+
+/* Before the engine's first use: one thread, no memory statistics (their mutex was 9 % of an
+ * intake). */
+void dc_db_config(void);
+const char *dc_db_engine(void); /* "sqlite 3.40.1" */
 int dc_db_open(struct dc *ctx);
 int dc_db_open_readonly(struct dc *ctx);
-/* A statement from dc_prepare is released with dc_finish, never sqlite3_finalize: it may be a
+void dc_db_close(struct dc *ctx);
+/* A statement from dc_prepare is released with dc_finish, never otherwise: it may be a
  * cached one that the next dc_prepare of the same SQL text gets back, reset. */
-int dc_prepare(struct dc *ctx, sqlite3_stmt **st, const char *sql);
-void dc_finish(struct dc *ctx, sqlite3_stmt *st);
+int dc_prepare(struct dc *ctx, struct dc_stmt **st, const char *sql);
+/* A query from a user (dc-export sql): exactly one statement that only reads, not cached;
+ * anything else is a data error naming why. */
+int dc_prepare_query(struct dc *ctx, struct dc_stmt **st, const char *sql);
+void dc_finish(struct dc *ctx, struct dc_stmt *st);
 void dc_stmt_cache_free(struct dc *ctx);
-/* Step once: SQLITE_ROW → 1, SQLITE_DONE → 0, else an error code (context set). */
-int dc_step(struct dc *ctx, sqlite3_stmt *st);
+/* Step once: a row → 1, done → 0, else an error code (context set). */
+int dc_step(struct dc *ctx, struct dc_stmt *st);
+/* Step once for a read whose absence has a default: 1 for a row, 0 for none or a failure,
+ * which is not recorded. */
+int dc_step_row(struct dc_stmt *st);
+void dc_reset(struct dc_stmt *st);          /* to run again; the bindings stay */
+void dc_clear_bindings(struct dc_stmt *st); /* every parameter NULL again */
+/* Parameters count from 1.  dc_bind_text copies the text; dc_bind_text_ref only points to it,
+ * for text that outlives the statement's last step.  A NULL text binds NULL. */
+void dc_bind_text(struct dc_stmt *st, int i, const char *s);
+void dc_bind_text_ref(struct dc_stmt *st, int i, const char *s);
+void dc_bind_textn(struct dc_stmt *st, int i, const char *s, int len);
+void dc_bind_int(struct dc_stmt *st, int i, long long v);
+void dc_bind_double(struct dc_stmt *st, int i, double v);
+void dc_bind_null(struct dc_stmt *st, int i);
+void dc_bind_col(struct dc_stmt *st, int i, struct dc_stmt *from, int col); /* from's row */
+int dc_param_count(struct dc_stmt *st);
+/* Columns of the current row count from 0; a text stays valid until the next step, reset or
+ * finish.  NULL reads as NULL text, 0 and 0.0. */
+const char *dc_col_text(struct dc_stmt *st, int i);
+long long dc_col_int(struct dc_stmt *st, int i);
+double dc_col_double(struct dc_stmt *st, int i);
+int dc_col_null(struct dc_stmt *st, int i);
+enum dc_coltype dc_col_type(struct dc_stmt *st, int i);
+int dc_col_count(struct dc_stmt *st);
+const char *dc_col_name(struct dc_stmt *st, int i);
+long long dc_changes(struct dc *ctx); /* rows the last write changed */
+long long dc_last_id(struct dc *ctx); /* rowid of the last insert */
 /* Prepare, bind text parameters (NULL binds NULL), step to the end; for one-shot writes. */
 int dc_exec(struct dc *ctx, const char *sql, int nparam, ...);
 int dc_tx_begin(struct dc *ctx);
@@ -262,6 +301,14 @@ int dc_next_seq(struct dc *ctx, const char *name, long *out);
  * YYYY being the local year of AT. */
 int dc_next_id(struct dc *ctx, const char *seq, const char *prefix, time_t at, char id[32]);
 int dc_exists(struct dc *ctx, const char *sql, const char *key); /* 1, 0 or <0 */
+/* Maintenance (dc check, dc backup, purge). */
+int dc_db_integrity(struct dc *ctx, char **result); /* "ok" or what is wrong; caller frees */
+long long dc_db_wal_bytes(struct dc *ctx);          /* the write-ahead log's size, -1 unknown */
+/* A consistent copy of the database at PATH, which must not exist; writers may go on. */
+int dc_db_backup(struct dc *ctx, const char *path);
+/* Move everything out of the write-ahead log and truncate it, so that no old copy of a page
+ * stays in any file (after a purge).  0, or an error code with the context set. */
+int dc_db_truncate_wal(struct dc *ctx);
 
 /* ---- settings -------------------------------------------------------------------------- */
 char *dc_setting(struct dc *ctx, const char *key); /* value or default; caller frees */

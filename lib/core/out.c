@@ -451,13 +451,13 @@ dc_out_row(struct dc *ctx, const char *const *vals)
 }
 
 int
-dc_out_stmt(struct dc *ctx, sqlite3_stmt *st)
+dc_out_stmt(struct dc *ctx, struct dc_stmt *st)
 {
 	const char *vals[64];
 	int i, n = ctx->out->rt->nfields;
 
 	for (i = 0; i < n && i < 64; i++)
-		vals[i] = (const char *)sqlite3_column_text(st, i);
+		vals[i] = dc_col_text(st, i);
 	return dc_out_row(ctx, vals);
 }
 
@@ -485,7 +485,7 @@ dc_out_end(struct dc *ctx)
 }
 
 int
-dc_out_query(struct dc *ctx, const struct dc_rectype *rt, sqlite3_stmt *st)
+dc_out_query(struct dc *ctx, const struct dc_rectype *rt, struct dc_stmt *st)
 {
 	int rc;
 
@@ -504,7 +504,7 @@ done:
 }
 
 int
-dc_out_list(struct dc *ctx, const struct dc_rectype *rt, int rc, sqlite3_stmt **st)
+dc_out_list(struct dc *ctx, const struct dc_rectype *rt, int rc, struct dc_stmt **st)
 {
 	if (rc) {
 		dc_finish(ctx, *st);
@@ -514,7 +514,7 @@ dc_out_list(struct dc *ctx, const struct dc_rectype *rt, int rc, sqlite3_stmt **
 }
 
 int
-dc_out_one(struct dc *ctx, int rc, sqlite3_stmt **st, const char *what, const char *id)
+dc_out_one(struct dc *ctx, int rc, struct dc_stmt **st, const char *what, const char *id)
 {
 	if (!rc && (rc = dc_step(ctx, *st)) == 1)
 		rc = dc_out_stmt(ctx, *st);

@@ -94,7 +94,7 @@ int
 dc_outbox_add(struct dc *ctx, const char *tmpl, const char *lang, const char *recipient,
               const char *ref_type, const char *ref_id, const char *const *vars)
 {
-	sqlite3_stmt *st = NULL;
+	struct dc_stmt *st = NULL;
 	char *name = dc_printf("%s.%s", tmpl, lang && *lang ? lang : "de"), *text = NULL, *body;
 	char *t = NULL, at[21];
 	int rc;
@@ -124,14 +124,14 @@ dc_outbox_add(struct dc *ctx, const char *tmpl, const char *lang, const char *re
 	                     " ref_type, ref_id, status, attempts, next_at)"
 	                     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'pending', 0, ?1)")))
 		goto done;
-	sqlite3_bind_text(st, 1, at, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, tmpl, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, lang && *lang ? lang : "de", -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, recipient, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 5, text, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 6, body, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 7, ref_type, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 8, ref_id, -1, SQLITE_STATIC);
+	dc_bind_text_ref(st, 1, at);
+	dc_bind_text_ref(st, 2, tmpl);
+	dc_bind_text_ref(st, 3, lang && *lang ? lang : "de");
+	dc_bind_text_ref(st, 4, recipient);
+	dc_bind_text_ref(st, 5, text);
+	dc_bind_text_ref(st, 6, body);
+	dc_bind_text_ref(st, 7, ref_type);
+	dc_bind_text_ref(st, 8, ref_id);
 	rc = dc_step(ctx, st);
 done:
 	dc_finish(ctx, st);

@@ -23,6 +23,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <sqlite3.h>
+
 #include "core/dc.h"
 
 #ifndef DC_CONF_PATH /* set by the Makefile from SYSCONFDIR */
@@ -97,22 +99,22 @@ struct pfile {
 
 /* Calls on the open descriptor need no group: they pass straight through. */
 static int
-f_read(sqlite3_file *f, void *b, int n, sqlite3_int64 off)
+f_read(sqlite3_file *f, void *b, int n, long long off)
 {
 	return RM(f)->xRead(REAL(f), b, n, off);
 }
 static int
-f_write(sqlite3_file *f, const void *b, int n, sqlite3_int64 off)
+f_write(sqlite3_file *f, const void *b, int n, long long off)
 {
 	return RM(f)->xWrite(REAL(f), b, n, off);
 }
 static int
-f_truncate(sqlite3_file *f, sqlite3_int64 size)
+f_truncate(sqlite3_file *f, long long size)
 {
 	return RM(f)->xTruncate(REAL(f), size);
 }
 static int
-f_size(sqlite3_file *f, sqlite3_int64 *size)
+f_size(sqlite3_file *f, long long *size)
 {
 	return RM(f)->xFileSize(REAL(f), size);
 }
@@ -152,12 +154,12 @@ f_shmbarrier(sqlite3_file *f)
 	RM(f)->xShmBarrier(REAL(f));
 }
 static int
-f_fetch(sqlite3_file *f, sqlite3_int64 off, int n, void **pp)
+f_fetch(sqlite3_file *f, long long off, int n, void **pp)
 {
 	return RM(f)->xFetch(REAL(f), off, n, pp);
 }
 static int
-f_unfetch(sqlite3_file *f, sqlite3_int64 off, void *p)
+f_unfetch(sqlite3_file *f, long long off, void *p)
 {
 	return RM(f)->xUnfetch(REAL(f), off, p);
 }
@@ -503,7 +505,7 @@ dc_priv_db(const char *given)
 static int
 is_admin(struct dc *ctx, const char *login, int *yes)
 {
-	sqlite3_stmt *st = NULL;
+	struct dc_stmt *st = NULL;
 	int rc;
 
 	if ((rc = dc_prepare(ctx, &st,
@@ -511,9 +513,9 @@ is_admin(struct dc *ctx, const char *login, int *yes)
 	                     " role = 'admin' AND active = 1) OR NOT EXISTS (SELECT 1"
 	                     " FROM staff WHERE role = 'admin' AND active = 1)")))
 		return rc;
-	sqlite3_bind_text(st, 1, login, -1, SQLITE_STATIC);
+	dc_bind_text_ref(st, 1, login);
 	if ((rc = dc_step(ctx, st)) == 1) {
-		*yes = sqlite3_column_int(st, 0);
+		*yes = dc_col_int(st, 0);
 		rc = 0;
 	}
 	dc_finish(ctx, st);

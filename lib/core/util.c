@@ -39,34 +39,6 @@ dc_error_prefix(struct dc *ctx, const char *fmt, ...)
 	return ctx->err;
 }
 
-int
-dc_db_error(struct dc *ctx, int rc, const char *what)
-{
-	const char *msg = ctx->db ? sqlite3_errmsg(ctx->db) : sqlite3_errstr(rc);
-
-	switch (rc & 0xff) {
-	case SQLITE_BUSY:
-	case SQLITE_LOCKED:
-		return dc_error(ctx, DC_EBUSY,
-		                "database is locked (gave up after %d ms); retry later", ctx->busy_ms);
-	case SQLITE_FULL:
-	case SQLITE_IOERR:
-		/* "disk I/O error" alone does not tell a full disk from a failing one */
-		if (ctx->db && sqlite3_system_errno(ctx->db))
-			return dc_error(ctx, DC_EIO, "%s: %s (%s)", what, msg,
-			                strerror(sqlite3_system_errno(ctx->db)));
-		return dc_error(ctx, DC_EIO, "%s: %s", what, msg);
-	case SQLITE_NOTADB:
-	case SQLITE_CANTOPEN:
-	case SQLITE_CORRUPT:
-		return dc_error(ctx, DC_EDB, "'%s': %s", ctx->db_path ? ctx->db_path : "", msg);
-	case SQLITE_READONLY:
-		return dc_error(ctx, DC_EPERM, "%s: %s", what, msg);
-	default:
-		return dc_error(ctx, DC_EINTERNAL, "%s: %s", what, msg);
-	}
-}
-
 void
 dc_print_error(struct dc *ctx)
 {
@@ -113,9 +85,7 @@ void
 dc_free(struct dc *ctx)
 {
 	dc_out_discard(ctx);
-	dc_stmt_cache_free(ctx);
-	if (ctx->db)
-		sqlite3_close_v2(ctx->db);
+	dc_db_close(ctx);
 	if (ctx->rejects)
 		fclose(ctx->rejects);
 	free(ctx->db_path);

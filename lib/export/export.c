@@ -81,10 +81,10 @@ word_in(const char *list, const char *w)
 }
 
 void
-dc_export_bind_window(sqlite3_stmt *st, int n, const struct dc_export *x)
+dc_export_bind_window(struct dc_stmt *st, int n, const struct dc_export *x)
 {
-	sqlite3_bind_text(st, n, *x->since_at ? x->since_at : NULL, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, n + 1, *x->until_at ? x->until_at : NULL, -1, SQLITE_TRANSIENT);
+	dc_bind_text(st, n, *x->since_at ? x->since_at : NULL);
+	dc_bind_text(st, n + 1, *x->until_at ? x->until_at : NULL);
 }
 
 char *
@@ -117,7 +117,7 @@ static int
 generic(struct dc *ctx, const struct dc_export *x)
 {
 	const char *ds = x->dataset;
-	sqlite3_stmt *st = NULL;
+	struct dc_stmt *st = NULL;
 	const struct dc_rectype *rt = NULL;
 	struct dc_args f = {0};
 	int rc;
@@ -148,13 +148,12 @@ generic(struct dc *ctx, const struct dc_export *x)
 		          " AND (?3 IS NULL OR c.status = ?3) AND (?4 IS NULL OR c.dept = ?4)"
 		          " AND (?5 IS NULL OR c.dept = ?5) ORDER BY e.id"))) {
 			dc_export_bind_window(st, 1, x);
-			sqlite3_bind_text(st, 3, x->status, -1, SQLITE_TRANSIENT);
-			sqlite3_bind_text(st, 4, x->department, -1, SQLITE_TRANSIENT);
+			dc_bind_text(st, 3, x->status);
+			dc_bind_text(st, 4, x->department);
 			/* clerks and heads see their own department only */
-			sqlite3_bind_text(
-			    st, 5,
-			    dc_has_role(ctx, "auditor") ? NULL : (ctx->dept ? ctx->dept : ""), -1,
-			    SQLITE_TRANSIENT);
+			dc_bind_text(st, 5,
+			             dc_has_role(ctx, "auditor") ? NULL
+			                                         : (ctx->dept ? ctx->dept : ""));
 		}
 	} else if (!strcmp(ds, "services")) {
 		rt = &dc_rt_service;
@@ -177,7 +176,7 @@ generic(struct dc *ctx, const struct dc_export *x)
 		          " i.min_qty, i.valid_from, i.valid_until, i.tiers, i.attributes,"
 		          " i.status, i.updated_at FROM catalog_item i"
 		          " WHERE (?1 IS NULL OR i.status = ?1) ORDER BY i.vendor, i.sku")))
-			sqlite3_bind_text(st, 1, x->status, -1, SQLITE_TRANSIENT);
+			dc_bind_text(st, 1, x->status);
 	} else if (!strcmp(ds, "products")) {
 		rt = &dc_rt_product;
 		rc = dc_shop_product_list(ctx, NULL, NULL, &st);
@@ -195,7 +194,7 @@ generic(struct dc *ctx, const struct dc_export *x)
 		          " WHERE (?1 IS NULL OR created_at >= ?1) AND (?2 IS NULL OR"
 		          " created_at <= ?2) AND (?3 IS NULL OR status = ?3) ORDER BY id"))) {
 			dc_export_bind_window(st, 1, x);
-			sqlite3_bind_text(st, 3, x->status, -1, SQLITE_TRANSIENT);
+			dc_bind_text(st, 3, x->status);
 		}
 	} else {
 		/* posts and events: what the public feed shows (visible and locked posts) */
@@ -586,29 +585,18 @@ dc_export_sql(struct dc *ctx, const char *sql, const char *output)
 static int
 sql_rows(struct dc *ctx, const char *sql)
 {
-	sqlite3_stmt *st = NULL;
+	struct dc_stmt *st = NULL;
 	struct dc_field *fields = NULL;
 	struct dc_rectype rt;
-	const char *tail = NULL;
 	int rc, i, n;
 
 	if ((rc = dc_db_open_readonly(ctx)) || (rc = dc_require(ctx, "auditor", "run SQL exports")))
 		return rc;
 	if ((rc = dc_exec(ctx, "PRAGMA query_only = ON", 0)))
 		return rc;
-	if ((rc = sqlite3_prepare_v2(ctx->db, sql, -1, &st, &tail)) != SQLITE_OK)
-		return dc_error(ctx, DC_EDATA, "sql: %s", sqlite3_errmsg(ctx->db));
-	if (!st)
-		return dc_error(ctx, DC_EUSAGE, "sql: no statement");
-	if (tail && tail[strspn(tail, " \t\r\n;")]) {
-		rc = dc_error(ctx, DC_EUSAGE, "sql: one statement only");
-		goto done;
-	}
-	if (!sqlite3_stmt_readonly(st)) {
-		rc = dc_error(ctx, DC_EPERM, "permission denied: sql exports are read-only");
-		goto done;
-	}
-	if ((n = sqlite3_column_count(st)) < 1 || n > 64) {
+	if ((rc = dc_prepare_query(ctx, &st, sql)))
+		return rc;
+	if ((n = dc_col_count(st)) < 1 || n > 64) {
 		rc = dc_error(ctx, DC_EUSAGE, "sql: a query with 1 to 64 columns is needed");
 		goto done;
 	}
@@ -618,12 +606,12 @@ sql_rows(struct dc *ctx, const char *sql)
 	if (!(fields = calloc((size_t)n, sizeof *fields)))
 		abort();
 	for (i = 0; i < n; i++) {
-		int t = rc == 1 ? sqlite3_column_type(st, i) : SQLITE_TEXT;
+		enum dc_coltype t = rc == 1 ? dc_col_type(st, i) : DC_COL_TEXT;
 
-		fields[i].name = sqlite3_column_name(st, i);
-		fields[i].type = t == SQLITE_INTEGER ? DC_T_INT
-		                 : t == SQLITE_FLOAT ? DC_T_REAL
-		                                     : DC_T_STR;
+		fields[i].name = dc_col_name(st, i);
+		fields[i].type = t == DC_COL_INT    ? DC_T_INT
+		                 : t == DC_COL_REAL ? DC_T_REAL
+		                                    : DC_T_STR;
 	}
 	rt.name = "row";
 	rt.fields = fields;

@@ -39,10 +39,10 @@ int dc_export_ical(struct dc *ctx, const struct dc_export *x);
 int dc_export_html(struct dc *ctx, const struct dc_export *x);
 
 /* Shared by the writers: bind the time window to ?N and ?N+1 (NULL when unset). */
-void dc_export_bind_window(sqlite3_stmt *st, int n, const struct dc_export *x);
+void dc_export_bind_window(struct dc_stmt *st, int n, const struct dc_export *x);
 /* Write the rows of st as <root><item><col>text</col>...</item>...</root>, element names from
  * the column names; a NULL column is left out. Finalizes st. */
-int dc_export_xml_rows(struct dc *ctx, sqlite3_stmt *st, const char *root, const char *item);
+int dc_export_xml_rows(struct dc *ctx, struct dc_stmt *st, const char *root, const char *item);
 /* Flush stdout after a writer: 0, DC_EIO, or exit 0 when a pipe reader stopped (SPEC §1.3). */
 int dc_export_flush(struct dc *ctx);
 /* A libxml2 output buffer on stdout (libxml2's error chatter silenced). */

@@ -27,7 +27,7 @@ enum {
 };
 
 static int
-posts(struct dc *ctx, const struct dc_export *x, const char *kind, sqlite3_stmt **st)
+posts(struct dc *ctx, const struct dc_export *x, const char *kind, struct dc_stmt **st)
 {
 	int rc;
 
@@ -43,8 +43,8 @@ posts(struct dc *ctx, const struct dc_export *x, const char *kind, sqlite3_stmt 
 	                     " ORDER BY p.created_at DESC, p.id DESC")))
 		return rc;
 	dc_export_bind_window(*st, 1, x);
-	sqlite3_bind_text(*st, 3, kind, -1, SQLITE_STATIC);
-	sqlite3_bind_text(*st, 4, x->department, -1, SQLITE_TRANSIENT); /* --district alias */
+	dc_bind_text_ref(*st, 3, kind);
+	dc_bind_text(*st, 4, x->department); /* --district alias */
 	return 0;
 }
 
@@ -52,13 +52,13 @@ posts(struct dc *ctx, const struct dc_export *x, const char *kind, sqlite3_stmt 
 static void
 feed_updated(struct dc *ctx, char out[21])
 {
-	sqlite3_stmt *st = NULL;
+	struct dc_stmt *st = NULL;
 
 	dc_fmt_time(dc_now(ctx), out);
 	if (!dc_prepare(ctx, &st,
 	                "SELECT max(updated_at) FROM post WHERE status IN ('visible', 'locked')") &&
-	    dc_step(ctx, st) == 1 && sqlite3_column_text(st, 0))
-		snprintf(out, 21, "%s", (const char *)sqlite3_column_text(st, 0));
+	    dc_step(ctx, st) == 1 && dc_col_text(st, 0))
+		snprintf(out, 21, "%s", dc_col_text(st, 0));
 	dc_finish(ctx, st);
 }
 
@@ -80,12 +80,12 @@ rfc822(const char *rfc3339, char out[40])
 	         mons[tm.tm_mon % 12], (tm.tm_year + 1900) % 10000, hms);
 }
 
-#define T(c) ((const char *)sqlite3_column_text(st, (c)))
+#define T(c) (dc_col_text(st, (c)))
 
 static int
 xml_feed(struct dc *ctx, const struct dc_export *x, int atom)
 {
-	sqlite3_stmt *st = NULL;
+	struct dc_stmt *st = NULL;
 	xmlTextWriterPtr w = NULL;
 	xmlOutputBufferPtr ob = NULL;
 	char *url = dc_setting(ctx, "city.url"), *name = dc_setting(ctx, "city.name"), *s;
@@ -206,7 +206,7 @@ done:
 static int
 json_feed(struct dc *ctx, const struct dc_export *x)
 {
-	sqlite3_stmt *st = NULL;
+	struct dc_stmt *st = NULL;
 	char *url = dc_setting(ctx, "city.url"), *name = dc_setting(ctx, "city.name");
 	json_object *head = NULL;
 	const char *h;
@@ -354,7 +354,7 @@ ical_date(struct dc *ctx, const char *v, long extra, char out[9])
 int
 dc_export_ical(struct dc *ctx, const struct dc_export *x)
 {
-	sqlite3_stmt *st = NULL;
+	struct dc_stmt *st = NULL;
 	char *host = dc_export_host(ctx), *name = dc_setting(ctx, "city.name"), *url = NULL;
 	char buf[128], t[17], d[9];
 	int rc;
@@ -380,7 +380,7 @@ dc_export_ical(struct dc *ctx, const struct dc_export *x)
 		ical_time(T(P_CREATED), t);
 		snprintf(buf, sizeof buf, "CREATED:%s", t);
 		ical_line(stdout, buf);
-		if (sqlite3_column_int(st, P_ALLDAY)) {
+		if (dc_col_int(st, P_ALLDAY)) {
 			/* DTEND of a date is exclusive: the day after the last day */
 			ical_date(ctx, T(P_START), 0, d);
 			snprintf(buf, sizeof buf, "DTSTART;VALUE=DATE:%s", d);

@@ -3,7 +3,7 @@
  * one self-contained HTML5 page: inline CSS with print rules, inline SVG charts that carry
  * role="img", a <title> and a <desc>, and the charted numbers as a table under each chart.
  * No network resources.  Every query streams; the charts are drawn from one pass over the
- * statement and the table from a second (sqlite3_reset).  Dates come from the clock
+ * statement and the table from a second (dc_reset).  Dates come from the clock
  * (DC_NOW) and the data only, so an unchanged database gives a byte-identical page.
  */
 #include <stdlib.h>
@@ -41,9 +41,9 @@ esc(const char *s)
 }
 
 static const char *
-coltext(sqlite3_stmt *st, int i)
+coltext(struct dc_stmt *st, int i)
 {
-	const char *s = (const char *)sqlite3_column_text(st, i);
+	const char *s = dc_col_text(st, i);
 
 	return s ? s : "";
 }
@@ -175,7 +175,7 @@ table_head(const char *caption, const char *first, const struct col *cols, int n
  * window functions over the whole result).  Finalizes st.
  */
 static int
-hbars(struct dc *ctx, sqlite3_stmt *st, const char *id, const char *title, const char *desc,
+hbars(struct dc *ctx, struct dc_stmt *st, const char *id, const char *title, const char *desc,
       const char *first, const struct col *cols, int ncols, int nchart)
 {
 	const char *names[4];
@@ -190,8 +190,8 @@ hbars(struct dc *ctx, sqlite3_stmt *st, const char *id, const char *title, const
 		fputs("<p class=\"empty\">No data.</p>\n</section>\n", stdout);
 		return 0;
 	}
-	max = sqlite3_column_double(st, ncols + 1);
-	rows = sqlite3_column_int(st, ncols + 2);
+	max = dc_col_double(st, ncols + 1);
+	rows = dc_col_int(st, ncols + 2);
 	h = 20 + rows * 24 + (nchart > 1 ? 24 : 0);
 	svg_begin(id, 720, h, title, desc);
 	for (i = 0; i < nchart && i < 4; i++)
@@ -206,7 +206,7 @@ hbars(struct dc *ctx, sqlite3_stmt *st, const char *id, const char *title, const
 		esc(coltext(st, 0));
 		fputs("</text>\n", stdout);
 		for (i = 0; i < nchart; i++) {
-			double v = sqlite3_column_double(st, 1 + i),
+			double v = dc_col_double(st, 1 + i),
 			       w = max > 0 && v > 0 ? v / max * 420 : 0;
 
 			total += v;
@@ -225,7 +225,7 @@ hbars(struct dc *ctx, sqlite3_stmt *st, const char *id, const char *title, const
 		dc_finish(ctx, st);
 		return rc;
 	}
-	sqlite3_reset(st);
+	dc_reset(st);
 	table_head(title, first, cols, ncols);
 	while ((rc = dc_step(ctx, st)) == 1) {
 		fputs("<tr><th scope=\"row\">", stdout);
@@ -236,8 +236,7 @@ hbars(struct dc *ctx, sqlite3_stmt *st, const char *id, const char *title, const
 				fputs("<td>", stdout);
 				esc(coltext(st, 1 + i));
 			} else {
-				fmtnum(cols[i].fmt, sqlite3_column_double(st, 1 + i), buf,
-				       sizeof buf);
+				fmtnum(cols[i].fmt, dc_col_double(st, 1 + i), buf, sizeof buf);
 				printf("<td class=\"n\">%s", buf);
 			}
 			fputs("</td>", stdout);
@@ -254,7 +253,7 @@ hbars(struct dc *ctx, sqlite3_stmt *st, const char *id, const char *title, const
  * st yields (instant, series) rows; drawn as grouped vertical bars and a table.
  */
 static int
-weekly(struct dc *ctx, sqlite3_stmt *st, long first, const char *id, const char *title,
+weekly(struct dc *ctx, struct dc_stmt *st, long first, const char *id, const char *title,
        const char *desc, const char *const *series, int nseries)
 {
 	long count[WEEKS][4];
@@ -267,9 +266,9 @@ weekly(struct dc *ctx, sqlite3_stmt *st, long first, const char *id, const char 
 		time_t t;
 		long d, k;
 
-		s = sqlite3_column_int(st, 1);
-		if (s < 0 || s >= nseries || !sqlite3_column_text(st, 0) ||
-		    dc_parse_time((const char *)sqlite3_column_text(st, 0), &t))
+		s = dc_col_int(st, 1);
+		if (s < 0 || s >= nseries || !dc_col_text(st, 0) ||
+		    dc_parse_time(dc_col_text(st, 0), &t))
 			continue;
 		d = dc_local_days(ctx, t);
 		k = d >= first ? (d - first) / 7 : -1;
@@ -319,13 +318,13 @@ weekly(struct dc *ctx, sqlite3_stmt *st, long first, const char *id, const char 
 }
 
 static int
-prep(struct dc *ctx, const struct dc_export *x, const char *sql, sqlite3_stmt **st)
+prep(struct dc *ctx, const struct dc_export *x, const char *sql, struct dc_stmt **st)
 {
 	int rc;
 
 	if ((rc = dc_prepare(ctx, st, sql)))
 		return rc;
-	if (sqlite3_bind_parameter_count(*st) >= 2)
+	if (dc_param_count(*st) >= 2)
 		dc_export_bind_window(*st, 1, x);
 	return 0;
 }
@@ -347,7 +346,7 @@ report(struct dc *ctx, const struct dc_export *x)
 	static const struct col budget[] = {
 	    {"spent", 'm'}, {"committed", 'm'}, {"amount", 'm'}, {"left", 'm'}};
 	static const struct col shop[] = {{"total", 'm'}, {"orders", 'i'}};
-	sqlite3_stmt *st = NULL;
+	struct dc_stmt *st = NULL;
 	long end, first;
 	char from[21], day[11], day2[11], *sub;
 	int rc;
@@ -377,8 +376,8 @@ report(struct dc *ctx, const struct dc_export *x)
 	                     " SELECT closed_at, 1 FROM cases WHERE closed_at >= ?1"
 	                     " AND (?2 IS NULL OR closed_at <= ?2)")))
 		return rc;
-	sqlite3_bind_text(st, 1, from, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 2, *x->until_at ? x->until_at : NULL, -1, SQLITE_TRANSIENT);
+	dc_bind_text(st, 1, from);
+	dc_bind_text(st, 2, *x->until_at ? x->until_at : NULL);
 	sub = dc_printf("Cases opened and closed per week for the %d weeks from %s to %s", WEEKS,
 	                day2, day);
 	rc = weekly(ctx, st, first, "weekly", "Cases opened and closed per week", sub,
@@ -522,8 +521,8 @@ report(struct dc *ctx, const struct dc_export *x)
 	                     " SELECT created_at, 2 FROM post WHERE status = 'hidden'"
 	                     " AND created_at >= ?1 AND (?2 IS NULL OR created_at <= ?2)")))
 		return rc;
-	sqlite3_bind_text(st, 1, from, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 2, *x->until_at ? x->until_at : NULL, -1, SQLITE_TRANSIENT);
+	dc_bind_text(st, 1, from);
+	dc_bind_text(st, 2, *x->until_at ? x->until_at : NULL);
 	sub =
 	    dc_printf("Feed posts, flags and hidden posts per week for the %d weeks from %s to %s",
 	              WEEKS, day2, day);
@@ -541,7 +540,7 @@ board(struct dc *ctx, const struct dc_export *x)
 {
 	static const struct col groups[] = {
 	    {"new", 'i'}, {"in progress", 'i'}, {"resolved or closed", 'i'}, {"declined", 'i'}};
-	sqlite3_stmt *st = NULL;
+	struct dc_stmt *st = NULL;
 	char day[11], *sub;
 	int rc, n = 0;
 

@@ -76,9 +76,9 @@ enum {
 };
 
 static json_object *
-release(const char *prefix, sqlite3_stmt *st)
+release(const char *prefix, struct dc_stmt *st)
 {
-#define T(c) ((const char *)sqlite3_column_text(st, (c)))
+#define T(c) (dc_col_text(st, (c)))
 	const char *id = T(C_ID), *status = T(C_STATUS), *award = T(C_AWARD);
 	int placed =
 	    !strcmp(status, "placed") || !strcmp(status, "received") || !strcmp(status, "invoiced");
@@ -264,7 +264,7 @@ release(const char *prefix, sqlite3_stmt *st)
 int
 dc_export_ocds(struct dc *ctx, const struct dc_export *x)
 {
-	sqlite3_stmt *st = NULL;
+	struct dc_stmt *st = NULL;
 	char *prefix = dc_setting(ctx, "ocds.prefix"), *url = dc_setting(ctx, "city.url");
 	char *name = dc_setting(ctx, "city.name"), now[21];
 	json_object *head;
@@ -296,18 +296,18 @@ dc_export_ocds(struct dc *ctx, const struct dc_export *x)
 	                           " AND (?4 IS NULL OR o.dept = ?4) ORDER BY o.id")))
 		goto done;
 	dc_export_bind_window(st, 1, x);
-	sqlite3_bind_text(st, 3, x->status, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 4, x->department, -1, SQLITE_TRANSIENT);
+	dc_bind_text(st, 3, x->status);
+	dc_bind_text(st, 4, x->department);
 	/* the package's date is the newest release's, so an unchanged export is byte-identical */
 	{
-		sqlite3_stmt *m = NULL;
+		struct dc_stmt *m = NULL;
 
 		dc_fmt_time(dc_now(ctx), now);
 		if (!dc_prepare(
 		        ctx, &m,
 		        "SELECT max(updated_at) FROM purchase_order WHERE status <> 'draft'") &&
-		    dc_step(ctx, m) == 1 && sqlite3_column_text(m, 0))
-			snprintf(now, sizeof now, "%s", (const char *)sqlite3_column_text(m, 0));
+		    dc_step(ctx, m) == 1 && dc_col_text(m, 0))
+			snprintf(now, sizeof now, "%s", dc_col_text(m, 0));
 		dc_finish(ctx, m);
 	}
 	head = json_object_new_object();

@@ -56,7 +56,7 @@ static const struct dc_rectype rt_o311_event = {
 
 /* Emit a statement in JSON (one array, like GeoReport's .json) or XML (root/item). */
 static int
-emit(struct dc *ctx, const struct dc_rectype *rt, sqlite3_stmt *st, int xml, const char *root,
+emit(struct dc *ctx, const struct dc_rectype *rt, struct dc_stmt *st, int xml, const char *root,
      const char *item)
 {
 	if (xml)
@@ -68,7 +68,7 @@ emit(struct dc *ctx, const struct dc_rectype *rt, sqlite3_stmt *st, int xml, con
 int
 dc_export_open311_cases(struct dc *ctx, const struct dc_export *x, int xml)
 {
-	sqlite3_stmt *st = NULL;
+	struct dc_stmt *st = NULL;
 	int rc;
 
 	if ((rc = dc_prepare(
@@ -92,15 +92,15 @@ dc_export_open311_cases(struct dc *ctx, const struct dc_export *x, int xml)
 	         " AND (?4 IS NULL OR c.dept = ?4) ORDER BY c.created_at, c.id")))
 		return rc;
 	dc_export_bind_window(st, 1, x);
-	sqlite3_bind_text(st, 3, x->status, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 4, x->department, -1, SQLITE_TRANSIENT);
+	dc_bind_text(st, 3, x->status);
+	dc_bind_text(st, 4, x->department);
 	return emit(ctx, &rt_request, st, xml, "service_requests", "request");
 }
 
 int
 dc_export_open311_events(struct dc *ctx, const struct dc_export *x, int xml)
 {
-	sqlite3_stmt *st = NULL;
+	struct dc_stmt *st = NULL;
 	int rc;
 
 	if ((rc = dc_prepare(
@@ -114,15 +114,15 @@ dc_export_open311_events(struct dc *ctx, const struct dc_export *x, int xml)
 	         " ORDER BY e.id")))
 		return rc;
 	dc_export_bind_window(st, 1, x);
-	sqlite3_bind_text(st, 3, x->status, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 4, x->department, -1, SQLITE_TRANSIENT);
+	dc_bind_text(st, 3, x->status);
+	dc_bind_text(st, 4, x->department);
 	return emit(ctx, &rt_o311_event, st, xml, "events", "event");
 }
 
 int
 dc_export_open311_services(struct dc *ctx, const struct dc_export *x, int xml)
 {
-	sqlite3_stmt *st = NULL;
+	struct dc_stmt *st = NULL;
 	int rc;
 
 	if ((rc = dc_prepare(ctx, &st,
@@ -135,8 +135,8 @@ dc_export_open311_services(struct dc *ctx, const struct dc_export *x, int xml)
 	                     " FROM service s LEFT JOIN dept d ON d.code = s.dept"
 	                     " WHERE s.active AND (?2 IS NULL OR s.dept = ?2) ORDER BY s.code")))
 		return rc;
-	sqlite3_bind_int(st, 1, xml);
-	sqlite3_bind_text(st, 2, x->department, -1, SQLITE_TRANSIENT);
+	dc_bind_int(st, 1, xml);
+	dc_bind_text(st, 2, x->department);
 	return emit(ctx, &rt_o311_service, st, xml, "services", "service");
 }
 
@@ -155,11 +155,11 @@ dc_export_xml_stdout(void)
 }
 
 int
-dc_export_xml_rows(struct dc *ctx, sqlite3_stmt *st, const char *root, const char *item)
+dc_export_xml_rows(struct dc *ctx, struct dc_stmt *st, const char *root, const char *item)
 {
 	xmlTextWriterPtr w = NULL;
 	xmlOutputBufferPtr ob;
-	int rc, i, n = sqlite3_column_count(st), ok = 0;
+	int rc, i, n = dc_col_count(st), ok = 0;
 
 	if (!(ob = dc_export_xml_stdout()) || !(w = xmlNewTextWriter(ob))) {
 		rc = dc_error(ctx, DC_EINTERNAL, "cannot start the XML writer");
@@ -172,11 +172,11 @@ dc_export_xml_rows(struct dc *ctx, sqlite3_stmt *st, const char *root, const cha
 	while (ok && (rc = dc_step(ctx, st)) == 1) {
 		ok = xmlTextWriterStartElement(w, BAD_CAST item) >= 0;
 		for (i = 0; ok && i < n; i++) {
-			const unsigned char *v = sqlite3_column_text(st, i);
+			const char *v = dc_col_text(st, i);
 
 			if (v)
-				ok = xmlTextWriterWriteElement(
-				         w, BAD_CAST sqlite3_column_name(st, i), v) >= 0;
+				ok = xmlTextWriterWriteElement(w, BAD_CAST dc_col_name(st, i),
+				                               BAD_CAST v) >= 0;
 		}
 		ok = ok && xmlTextWriterEndElement(w) >= 0;
 		ctx->nrows++;

@@ -117,7 +117,7 @@ int
 dc_feed_filter_match(struct dc *ctx, const char *a, const char *b, const char **status,
                      char **word)
 {
-	sqlite3_stmt *st = NULL;
+	struct dc_stmt *st = NULL;
 	char *text = dc_printf("%s\n%s", a ? a : "", b ? b : "");
 	size_t i;
 	int rc;
@@ -131,7 +131,7 @@ dc_feed_filter_match(struct dc *ctx, const char *a, const char *b, const char **
 	                               " ORDER BY action = 'hide' DESC, word")))
 		goto done;
 	while ((rc = dc_step(ctx, st)) == 1) {
-		const char *w = (const char *)sqlite3_column_text(st, 0), *p = text;
+		const char *w = dc_col_text(st, 0), *p = text;
 		size_t n = strlen(w);
 
 		while (n && (p = strstr(p, w))) {
@@ -139,9 +139,8 @@ dc_feed_filter_match(struct dc *ctx, const char *a, const char *b, const char **
 			unsigned char after = (unsigned char)p[n];
 
 			if (!isalnum(before) && before < 0x80 && !isalnum(after) && after < 0x80) {
-				*status = strcmp((const char *)sqlite3_column_text(st, 1), "hide") ? "held"
-				                                                                   : "hidden";
-				*word = dc_strdup((const char *)sqlite3_column_text(st, 0));
+				*status = strcmp(dc_col_text(st, 1), "hide") ? "held" : "hidden";
+				*word = dc_strdup(dc_col_text(st, 0));
 				break;
 			}
 			p++;
@@ -294,7 +293,7 @@ done:
 }
 
 int
-dc_feed_member_list(struct dc *ctx, const char *handle, struct dc_args *a, sqlite3_stmt **st)
+dc_feed_member_list(struct dc *ctx, const char *handle, struct dc_args *a, struct dc_stmt **st)
 {
 	int rc;
 
@@ -311,9 +310,9 @@ dc_feed_member_list(struct dc *ctx, const char *handle, struct dc_args *a, sqlit
 	                     " AND (?2 IS NULL OR m.district = ?2 COLLATE NOCASE)"
 	                     " AND (?3 IS NULL OR m.kind = ?3) ORDER BY m.handle")))
 		return rc;
-	sqlite3_bind_text(*st, 1, handle, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(*st, 2, a ? dc_arg(a, "district") : NULL, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(*st, 3, a ? dc_arg(a, "kind") : NULL, -1, SQLITE_TRANSIENT);
+	dc_bind_text(*st, 1, handle);
+	dc_bind_text(*st, 2, a ? dc_arg(a, "district") : NULL);
+	dc_bind_text(*st, 3, a ? dc_arg(a, "kind") : NULL);
 	return 0;
 }
 
@@ -341,7 +340,7 @@ follow_change(struct dc *ctx, const char *handle, struct dc_args *a, int on)
 {
 	const char *district;
 	char *topic = NULL, *what = NULL, at[21];
-	sqlite3_stmt *st = NULL;
+	struct dc_stmt *st = NULL;
 	int rc;
 
 	if ((rc = dc_require(ctx, ON_BEHALF, on ? "follow for members" : "unfollow for members")) ||
@@ -356,13 +355,13 @@ follow_change(struct dc *ctx, const char *handle, struct dc_args *a, int on)
 	                        : "DELETE FROM follow WHERE member = ?1 AND topic IS ?2"
 	                          " AND district IS ?3 AND ?4 IS NOT NULL")))
 		goto done;
-	sqlite3_bind_text(st, 1, handle, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, topic, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, district, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, at, -1, SQLITE_STATIC);
+	dc_bind_text_ref(st, 1, handle);
+	dc_bind_text_ref(st, 2, topic);
+	dc_bind_text_ref(st, 3, district);
+	dc_bind_text_ref(st, 4, at);
 	if ((rc = dc_step(ctx, st)) != 0)
 		goto done;
-	if (!sqlite3_changes(ctx->db)) {
+	if (!dc_changes(ctx)) {
 		/* following twice is no change; unfollowing what one does not follow is an error */
 		if (!on)
 			rc = dc_error(ctx, DC_ENOTFOUND, "member '%s' does not follow %s", handle, what);
@@ -496,7 +495,7 @@ done:
 	" AND (?3 IS NULL OR p.kind = ?3) AND (?4 IS NULL OR p.created_at >= ?4)"
 
 int
-dc_feed_list(struct dc *ctx, const struct dc_feed_query *q, sqlite3_stmt **st)
+dc_feed_list(struct dc *ctx, const struct dc_feed_query *q, struct dc_stmt **st)
 {
 	int rc;
 
@@ -518,13 +517,13 @@ dc_feed_list(struct dc *ctx, const struct dc_feed_query *q, sqlite3_stmt **st)
 		                         " ORDER BY p.created_at DESC, p.id DESC LIMIT ?5");
 	if (rc)
 		return rc;
-	sqlite3_bind_text(*st, 1, q->district, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(*st, 2, q->topic, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(*st, 3, q->kind, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(*st, 4, q->since, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(*st, 5, q->limit);
+	dc_bind_text(*st, 1, q->district);
+	dc_bind_text(*st, 2, q->topic);
+	dc_bind_text(*st, 3, q->kind);
+	dc_bind_text(*st, 4, q->since);
+	dc_bind_int(*st, 5, q->limit);
 	if (q->member)
-		sqlite3_bind_text(*st, 6, q->member, -1, SQLITE_TRANSIENT);
+		dc_bind_text(*st, 6, q->member);
 	return 0;
 }
 
@@ -536,7 +535,7 @@ dc_feed_may_see_hidden(struct dc *ctx)
 }
 
 int
-dc_feed_show(struct dc *ctx, const char *id, int any, sqlite3_stmt **st)
+dc_feed_show(struct dc *ctx, const char *id, int any, struct dc_stmt **st)
 {
 	int rc, all = any || dc_feed_may_see_hidden(ctx);
 
@@ -549,8 +548,8 @@ dc_feed_show(struct dc *ctx, const char *id, int any, sqlite3_stmt **st)
 	                     "  WHERE ?2 OR (c.status = 'visible' AND p.status IN ('visible', 'locked')))"
 	                     " FROM post p WHERE p.id = ?1 AND (?2 OR p.status IN ('visible', 'locked'))")))
 		return rc;
-	sqlite3_bind_text(*st, 1, id, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int(*st, 2, all);
+	dc_bind_text(*st, 1, id);
+	dc_bind_int(*st, 2, all);
 	return 0;
 }
 
@@ -560,15 +559,15 @@ dc_feed_show(struct dc *ctx, const char *id, int any, sqlite3_stmt **st)
 int
 dc_feed_post_status(struct dc *ctx, const char *id, char **status)
 {
-	sqlite3_stmt *st = NULL;
+	struct dc_stmt *st = NULL;
 	int rc;
 
 	*status = NULL;
 	if ((rc = dc_prepare(ctx, &st, "SELECT status FROM post WHERE id = ?1")))
 		return rc;
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	dc_bind_text_ref(st, 1, id);
 	if ((rc = dc_step(ctx, st)) == 1) {
-		*status = dc_strdup((const char *)sqlite3_column_text(st, 0));
+		*status = dc_strdup(dc_col_text(st, 0));
 		rc = 0;
 	} else if (rc == 0)
 		rc = dc_error(ctx, DC_ENOTFOUND, "no post '%s'", id);
@@ -581,7 +580,7 @@ dc_feed_comment(struct dc *ctx, const char *post, struct dc_args *a)
 {
 	const char *author, *body, *status;
 	char *pstatus = NULL, *word = NULL, *reason = NULL, *cid = NULL, at[21];
-	sqlite3_stmt *st = NULL;
+	struct dc_stmt *st = NULL;
 	int rc;
 
 	if ((rc = dc_require(ctx, ON_BEHALF, "comment for members")) ||
@@ -602,16 +601,16 @@ dc_feed_comment(struct dc *ctx, const char *post, struct dc_args *a)
 	                               " created_by, created_at) VALUES (?1, ?2, ?3, coalesce(?4, 'visible'),"
 	                               " ?5, ?6, ?7, ?8) RETURNING 'C-' || id")))
 		goto done;
-	sqlite3_bind_text(st, 1, post, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, author, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, body, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, status, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 5, status ? "filter" : NULL, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 6, reason, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 7, ctx->actor, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 8, at, -1, SQLITE_STATIC);
+	dc_bind_text_ref(st, 1, post);
+	dc_bind_text_ref(st, 2, author);
+	dc_bind_text_ref(st, 3, body);
+	dc_bind_text_ref(st, 4, status);
+	dc_bind_text_ref(st, 5, status ? "filter" : NULL);
+	dc_bind_text_ref(st, 6, reason);
+	dc_bind_text_ref(st, 7, ctx->actor);
+	dc_bind_text_ref(st, 8, at);
 	if ((rc = dc_step(ctx, st)) == 1) {
-		cid = dc_strdup((const char *)sqlite3_column_text(st, 0));
+		cid = dc_strdup(dc_col_text(st, 0));
 		rc = 0;
 	}
 	if (rc || (rc = dc_feed_audit(ctx, author, "post", post, "comment", NULL, cid, reason)))
@@ -627,7 +626,7 @@ done:
 }
 
 int
-dc_feed_comment_get(struct dc *ctx, const char *id, sqlite3_stmt **st)
+dc_feed_comment_get(struct dc *ctx, const char *id, struct dc_stmt **st)
 {
 	int rc;
 
@@ -635,6 +634,6 @@ dc_feed_comment_get(struct dc *ctx, const char *id, sqlite3_stmt **st)
 	                              " c.hidden_by, c.reason, c.created_by, c.created_at"
 	                              " FROM comment c WHERE 'C-' || c.id = ?1")))
 		return rc;
-	sqlite3_bind_text(*st, 1, id, -1, SQLITE_TRANSIENT);
+	dc_bind_text(*st, 1, id);
 	return 0;
 }

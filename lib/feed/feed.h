@@ -20,30 +20,30 @@ struct dc_feed_query {
 
 int dc_feed_member_add(struct dc *ctx, struct dc_args *rec, void *unused);
 int dc_feed_member_set(struct dc *ctx, const char *handle, struct dc_args *a);
-int dc_feed_member_list(struct dc *ctx, const char *handle, struct dc_args *a, sqlite3_stmt **st);
+int dc_feed_member_list(struct dc *ctx, const char *handle, struct dc_args *a, struct dc_stmt **st);
 int dc_feed_follow(struct dc *ctx, const char *handle, struct dc_args *a);
 int dc_feed_unfollow(struct dc *ctx, const char *handle, struct dc_args *a);
 
 int dc_feed_post(struct dc *ctx, struct dc_args *rec, void *unused);
-int dc_feed_list(struct dc *ctx, const struct dc_feed_query *q, sqlite3_stmt **st);
+int dc_feed_list(struct dc *ctx, const struct dc_feed_query *q, struct dc_stmt **st);
 /* One post with its comments; hidden and held posts only for moderators (else 2) or when
  * any is set (reporting a write to whoever made it). */
-int dc_feed_show(struct dc *ctx, const char *id, int any, sqlite3_stmt **st);
+int dc_feed_show(struct dc *ctx, const char *id, int any, struct dc_stmt **st);
 int dc_feed_comment(struct dc *ctx, const char *post, struct dc_args *a);
-int dc_feed_comment_get(struct dc *ctx, const char *id, sqlite3_stmt **st);
+int dc_feed_comment_get(struct dc *ctx, const char *id, struct dc_stmt **st);
 
 int dc_feed_flag(struct dc *ctx, const char *post, struct dc_args *a);
 /* The flag of member on post, with the post's flag count and status. */
-int dc_feed_flag_get(struct dc *ctx, const char *post, const char *member, sqlite3_stmt **st);
+int dc_feed_flag_get(struct dc *ctx, const char *post, const char *member, struct dc_stmt **st);
 
 int dc_feed_filter_add(struct dc *ctx, struct dc_args *rec, void *unused);
-int dc_feed_filter_list(struct dc *ctx, const char *word, sqlite3_stmt **st);
+int dc_feed_filter_list(struct dc *ctx, const char *word, struct dc_stmt **st);
 
 /* a->"action" is hide, restore or lock (or NULL: only check that ID may be explained). */
 int dc_feed_moderate(struct dc *ctx, const char *id, struct dc_args *a);
-int dc_feed_explain(struct dc *ctx, const char *id, sqlite3_stmt **st);
-int dc_feed_queue(struct dc *ctx, sqlite3_stmt **st);
+int dc_feed_explain(struct dc *ctx, const char *id, struct dc_stmt **st);
+int dc_feed_queue(struct dc *ctx, struct dc_stmt **st);
 
-int dc_feed_guide(struct dc *ctx, const char *handle, sqlite3_stmt **st);
+int dc_feed_guide(struct dc *ctx, const char *handle, struct dc_stmt **st);
 
 #endif

@@ -10,7 +10,7 @@ const struct dc_rectype dc_rt_guide = {
 	7};
 
 int
-dc_feed_guide(struct dc *ctx, const char *handle, sqlite3_stmt **st)
+dc_feed_guide(struct dc *ctx, const char *handle, struct dc_stmt **st)
 {
 	char now[21], today[11];
 	int rc;
@@ -59,8 +59,8 @@ dc_feed_guide(struct dc *ctx, const char *handle, sqlite3_stmt **st)
 		return rc;
 	dc_fmt_time(dc_now(ctx), now);
 	dc_fmt_date(dc_local_days(ctx, dc_now(ctx)), today);
-	sqlite3_bind_text(*st, 1, handle, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(*st, 2, now, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(*st, 3, today, -1, SQLITE_TRANSIENT);
+	dc_bind_text(*st, 1, handle);
+	dc_bind_text(*st, 2, now);
+	dc_bind_text(*st, 3, today);
 	return 0;
 }

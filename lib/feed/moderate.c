@@ -50,14 +50,14 @@ threshold(struct dc *ctx)
 static int
 count_flags(struct dc *ctx, const char *post, long *n)
 {
-	sqlite3_stmt *st = NULL;
+	struct dc_stmt *st = NULL;
 	int rc;
 
 	if ((rc = dc_prepare(ctx, &st, "SELECT count(*) FROM flag WHERE post = ?1")))
 		return rc;
-	sqlite3_bind_text(st, 1, post, -1, SQLITE_STATIC);
+	dc_bind_text_ref(st, 1, post);
 	if ((rc = dc_step(ctx, st)) == 1) {
-		*n = (long)sqlite3_column_int64(st, 0);
+		*n = (long)dc_col_int(st, 0);
 		rc = 0;
 	}
 	dc_finish(ctx, st);
@@ -88,7 +88,7 @@ dc_feed_flag(struct dc *ctx, const char *post, struct dc_args *a)
 	                       " VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT DO NOTHING",
 	                  5, post, by, reason, dc_arg(a, "note"), at)))
 		goto done;
-	if (!sqlite3_changes(ctx->db)) {
+	if (!dc_changes(ctx)) {
 		rc = dc_touched(ctx, post, by);
 		goto done;
 	}
@@ -112,7 +112,7 @@ done:
 }
 
 int
-dc_feed_flag_get(struct dc *ctx, const char *post, const char *member, sqlite3_stmt **st)
+dc_feed_flag_get(struct dc *ctx, const char *post, const char *member, struct dc_stmt **st)
 {
 	int rc;
 
@@ -121,9 +121,9 @@ dc_feed_flag_get(struct dc *ctx, const char *post, const char *member, sqlite3_s
 	                              " p.status, f.created_at FROM flag f JOIN post p ON p.id = f.post"
 	                              " WHERE f.post = ?1 AND f.member = ?2")))
 		return rc;
-	sqlite3_bind_text(*st, 1, post, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(*st, 2, member, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(*st, 3, threshold(ctx));
+	dc_bind_text(*st, 1, post);
+	dc_bind_text(*st, 2, member);
+	dc_bind_int(*st, 3, threshold(ctx));
 	return 0;
 }
 
@@ -156,7 +156,7 @@ dc_feed_filter_add(struct dc *ctx, struct dc_args *rec, void *unused)
 }
 
 int
-dc_feed_filter_list(struct dc *ctx, const char *word, sqlite3_stmt **st)
+dc_feed_filter_list(struct dc *ctx, const char *word, struct dc_stmt **st)
 {
 	int rc;
 
@@ -164,7 +164,7 @@ dc_feed_filter_list(struct dc *ctx, const char *word, sqlite3_stmt **st)
 	    (rc = dc_prepare(ctx, st, "SELECT word, action, created_at FROM filter"
 	                              " WHERE ?1 IS NULL OR word = ?1 ORDER BY word")))
 		return rc;
-	sqlite3_bind_text(*st, 1, word, -1, SQLITE_TRANSIENT);
+	dc_bind_text(*st, 1, word);
 	return 0;
 }
 
@@ -173,15 +173,15 @@ dc_feed_filter_list(struct dc *ctx, const char *word, sqlite3_stmt **st)
 static int
 moderate_comment(struct dc *ctx, const char *id, const char *action, const char *reason)
 {
-	sqlite3_stmt *st = NULL;
+	struct dc_stmt *st = NULL;
 	char *old = NULL;
 	int rc;
 
 	if ((rc = dc_prepare(ctx, &st, "SELECT status FROM comment WHERE 'C-' || id = ?1")))
 		return rc;
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	dc_bind_text_ref(st, 1, id);
 	if ((rc = dc_step(ctx, st)) == 1) {
-		old = dc_strdup((const char *)sqlite3_column_text(st, 0));
+		old = dc_strdup(dc_col_text(st, 0));
 		rc = 0;
 	} else if (rc == 0)
 		rc = dc_error(ctx, DC_ENOTFOUND, "no comment '%s'", id);
@@ -261,7 +261,7 @@ done:
 #define FILTER_WORD(r) "substr(" r ", 14, length(" r ") - 14)"
 
 int
-dc_feed_explain(struct dc *ctx, const char *id, sqlite3_stmt **st)
+dc_feed_explain(struct dc *ctx, const char *id, struct dc_stmt **st)
 {
 	int rc;
 
@@ -309,13 +309,13 @@ dc_feed_explain(struct dc *ctx, const char *id, sqlite3_stmt **st)
 	         "    ORDER BY e.id DESC LIMIT 1), c.created_at)"
 	         "  FROM comment c JOIN post p ON p.id = c.post WHERE 'C-' || c.id = ?1)")))
 		return rc;
-	sqlite3_bind_text(*st, 1, id, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(*st, 2, threshold(ctx));
+	dc_bind_text(*st, 1, id);
+	dc_bind_int(*st, 2, threshold(ctx));
 	return 0;
 }
 
 int
-dc_feed_queue(struct dc *ctx, sqlite3_stmt **st)
+dc_feed_queue(struct dc *ctx, struct dc_stmt **st)
 {
 	int rc;
 

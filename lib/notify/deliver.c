@@ -59,12 +59,12 @@ stale_time(struct dc *ctx, char now[21], char stale[21])
 int
 dc_notify_show(struct dc *ctx, const char *id, const char *extra)
 {
-	sqlite3_stmt *st = NULL;
+	struct dc_stmt *st = NULL;
 	int rc;
 
 	if ((rc = dc_prepare(ctx, &st, "SELECT " COLS " FROM outbox WHERE id = ?1")))
 		return rc;
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	dc_bind_text_ref(st, 1, id);
 	if ((rc = dc_step(ctx, st)) == 1)
 		rc = dc_out_stmt(ctx, st);
 	else if (rc == 0)
@@ -76,7 +76,7 @@ dc_notify_show(struct dc *ctx, const char *id, const char *extra)
 int
 dc_notify_plan(struct dc *ctx)
 {
-	sqlite3_stmt *st = NULL;
+	struct dc_stmt *st = NULL;
 	char now[21], stale[21];
 	int rc;
 
@@ -88,15 +88,15 @@ dc_notify_plan(struct dc *ctx)
 	if ((rc = dc_prepare(ctx, &st,
 	                     "SELECT " COLS " FROM outbox WHERE " DUE " ORDER BY next_at, id")))
 		return rc;
-	sqlite3_bind_text(st, 1, now, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 2, stale, -1, SQLITE_TRANSIENT);
+	dc_bind_text(st, 1, now);
+	dc_bind_text(st, 2, stale);
 	return dc_out_query(ctx, &dc_rt_notification, st);
 }
 
 int
 dc_notify_list(struct dc *ctx, const char *status)
 {
-	sqlite3_stmt *st = NULL;
+	struct dc_stmt *st = NULL;
 	int rc;
 
 	if ((rc = dc_out_check(ctx, &dc_rt_notification)) || (rc = dc_db_open(ctx)) ||
@@ -111,14 +111,14 @@ dc_notify_list(struct dc *ctx, const char *status)
 	                     "SELECT " COLS " FROM outbox WHERE ?1 IS NULL OR status = ?1"
 	                     " ORDER BY id")))
 		return rc;
-	sqlite3_bind_text(st, 1, status, -1, SQLITE_STATIC);
+	dc_bind_text_ref(st, 1, status);
 	return dc_out_query(ctx, &dc_rt_notification, st);
 }
 
 int
 dc_notify_retry(struct dc *ctx, const char *id, struct dc_args *a)
 {
-	sqlite3_stmt *st = NULL;
+	struct dc_stmt *st = NULL;
 	char now[21];
 	int rc;
 
@@ -127,11 +127,11 @@ dc_notify_retry(struct dc *ctx, const char *id, struct dc_args *a)
 	dc_fmt_time(dc_now(ctx), now);
 	if ((rc = dc_prepare(ctx, &st, "SELECT status FROM outbox WHERE id = ?1")))
 		return rc;
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	dc_bind_text_ref(st, 1, id);
 	if ((rc = dc_step(ctx, st)) == 0)
 		rc = dc_error(ctx, DC_ENOTFOUND, "no notification '%s'", id);
 	else if (rc == 1) {
-		const char *s = (const char *)sqlite3_column_text(st, 0);
+		const char *s = dc_col_text(st, 0);
 
 		if (strcmp(s, "failed") && strcmp(s, "dead") && strcmp(s, "pending"))
 			rc = dc_error(ctx, DC_ECONFLICT, "notification '%s' is %s", id, s);
@@ -149,14 +149,14 @@ dc_notify_retry(struct dc *ctx, const char *id, struct dc_args *a)
 int
 dc_notify_dead_ids(struct dc *ctx, struct dc_args *a)
 {
-	sqlite3_stmt *st = NULL;
+	struct dc_stmt *st = NULL;
 	int rc;
 
 	if ((rc = dc_db_open(ctx)) ||
 	    (rc = dc_prepare(ctx, &st, "SELECT id FROM outbox WHERE status = 'dead' ORDER BY id")))
 		return rc;
 	while ((rc = dc_step(ctx, st)) == 1)
-		if ((rc = dc_args_operand(a, (const char *)sqlite3_column_text(st, 0))))
+		if ((rc = dc_args_operand(a, dc_col_text(st, 0))))
 			break;
 	dc_finish(ctx, st);
 	return rc;
@@ -167,7 +167,7 @@ dc_notify_dead_ids(struct dc *ctx, struct dc_args *a)
 static int
 claim(struct dc *ctx, const char *token, long n)
 {
-	sqlite3_stmt *st = NULL;
+	struct dc_stmt *st = NULL;
 	char now[21], stale[21];
 	int rc;
 
@@ -178,10 +178,10 @@ claim(struct dc *ctx, const char *token, long n)
 	                      "UPDATE outbox SET status = 'sending', claim = ?3,"
 	                      " claimed_at = ?1 WHERE id IN (SELECT id FROM outbox WHERE " DUE
 	                      " ORDER BY next_at, id LIMIT ?4)"))) {
-		sqlite3_bind_text(st, 1, now, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_text(st, 2, stale, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_text(st, 3, token, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 4, n);
+		dc_bind_text(st, 1, now);
+		dc_bind_text(st, 2, stale);
+		dc_bind_text_ref(st, 3, token);
+		dc_bind_int(st, 4, n);
 		rc = dc_step(ctx, st);
 		dc_finish(ctx, st);
 	}
@@ -314,9 +314,9 @@ item_free(struct item *it)
 }
 
 static char *
-col(sqlite3_stmt *st, int i)
+col(struct dc_stmt *st, int i)
 {
-	return dc_strdup((const char *)sqlite3_column_text(st, i));
+	return dc_strdup(dc_col_text(st, i));
 }
 
 static char *
@@ -443,7 +443,7 @@ book(struct dc *ctx, const struct sender *s, const struct item *it, const char *
 static int
 fetch(struct dc *ctx, const char *token, struct item **items, int *n)
 {
-	sqlite3_stmt *st = NULL;
+	struct dc_stmt *st = NULL;
 	int rc, cap = 0;
 
 	*n = 0;
@@ -452,7 +452,7 @@ fetch(struct dc *ctx, const char *token, struct item **items, int *n)
 	                     " body, ref_type, ref_id, unsubscribe, attempts FROM outbox"
 	                     " WHERE claim = ?1 AND status = 'sending' ORDER BY next_at, id")))
 		return rc;
-	sqlite3_bind_text(st, 1, token, -1, SQLITE_STATIC);
+	dc_bind_text_ref(st, 1, token);
 	while ((rc = dc_step(ctx, st)) == 1) {
 		struct item *it;
 
@@ -460,7 +460,7 @@ fetch(struct dc *ctx, const char *token, struct item **items, int *n)
 		                                                sizeof **items)))
 			abort();
 		it = &(*items)[(*n)++];
-		it->id = sqlite3_column_int64(st, 0);
+		it->id = dc_col_int(st, 0);
 		it->created_at = col(st, 1);
 		it->template = col(st, 2);
 		it->lang = col(st, 3);
@@ -470,7 +470,7 @@ fetch(struct dc *ctx, const char *token, struct item **items, int *n)
 		it->ref_type = col(st, 7);
 		it->ref_id = col(st, 8);
 		it->unsubscribe = col(st, 9);
-		it->attempts = sqlite3_column_int(st, 10);
+		it->attempts = dc_col_int(st, 10);
 	}
 	dc_finish(ctx, st);
 	return rc;

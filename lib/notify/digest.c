@@ -66,9 +66,9 @@ finish(struct dc *ctx, int rc, struct queued *q)
 }
 
 static const char *
-text(sqlite3_stmt *st, int i)
+text(struct dc_stmt *st, int i)
 {
-	const char *s = (const char *)sqlite3_column_text(st, i);
+	const char *s = dc_col_text(st, i);
 
 	return s ? s : "";
 }
@@ -87,7 +87,7 @@ local_date(struct dc *ctx, const char *instant, char buf[11])
 int
 dc_notify_escalate(struct dc *ctx)
 {
-	sqlite3_stmt *st = NULL, *seen = NULL;
+	struct dc_stmt *st = NULL, *seen = NULL;
 	struct queued q = {0};
 	char now[21], day[11], due[11];
 	char *lang = NULL, *city = NULL;
@@ -114,15 +114,15 @@ dc_notify_escalate(struct dc *ctx)
 	                     " WHERE c.status IN ('new', 'assigned', 'in_progress', 'waiting')"
 	                     "  AND c.due_at < ?1 ORDER BY c.due_at, c.id, h.login")))
 		goto done;
-	sqlite3_bind_text(st, 1, now, -1, SQLITE_STATIC);
+	dc_bind_text_ref(st, 1, now);
 	while ((rc = dc_step(ctx, st)) == 1) {
 		const char *id = text(st, 0), *email = text(st, 8);
 		char oid[24];
 
-		sqlite3_reset(seen);
-		sqlite3_bind_text(seen, 1, id, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_text(seen, 2, day, -1, SQLITE_STATIC);
-		sqlite3_bind_text(seen, 3, email, -1, SQLITE_TRANSIENT);
+		dc_reset(seen);
+		dc_bind_text(seen, 1, id);
+		dc_bind_text_ref(seen, 2, day);
+		dc_bind_text(seen, 3, email);
 		if ((rc = dc_step(ctx, seen)) != 0) {
 			if (rc == 1)
 				continue;
@@ -140,7 +140,7 @@ dc_notify_escalate(struct dc *ctx)
 			if ((rc = dc_outbox_add(ctx, "escalation", lang, email, "case", id, vars)))
 				break;
 		}
-		remember(&q, sqlite3_last_insert_rowid(ctx->db));
+		remember(&q, dc_last_id(ctx));
 		snprintf(oid, sizeof oid, "%lld", q.ids[q.n - 1]);
 		if ((rc = dc_exec(
 		         ctx,
@@ -163,13 +163,13 @@ done:
 static char *
 secret(struct dc *ctx)
 {
-	sqlite3_stmt *st = NULL;
+	struct dc_stmt *st = NULL;
 	char *v = NULL, hex[65];
 
 	if (dc_prepare(ctx, &st, "SELECT value FROM notify_secret WHERE name = 'unsubscribe'"))
 		return NULL;
-	if (sqlite3_step(st) == SQLITE_ROW)
-		v = dc_strdup((const char *)sqlite3_column_text(st, 0));
+	if (dc_step_row(st))
+		v = dc_strdup(dc_col_text(st, 0));
 	dc_finish(ctx, st);
 	if (v || dc_random_hex(hex, 32))
 		return v;
@@ -215,7 +215,7 @@ unsubscribe_url(const char *base, const char *key, const char *handle)
 
 /* The posts of one member's window as the list the template shows; NULL when none. */
 static int
-member_posts(struct dc *ctx, sqlite3_stmt *posts, char **list, char **count)
+member_posts(struct dc *ctx, struct dc_stmt *posts, char **list, char **count)
 {
 	size_t len = 0;
 	long n = 0;
@@ -244,7 +244,7 @@ member_posts(struct dc *ctx, sqlite3_stmt *posts, char **list, char **count)
 int
 dc_notify_digest(struct dc *ctx, const char *period)
 {
-	sqlite3_stmt *st = NULL, *posts = NULL, *last = NULL;
+	struct dc_stmt *st = NULL, *posts = NULL, *last = NULL;
 	struct queued q = {0};
 	char now[21], from[21], until[21], dfrom[11], duntil[11];
 	char *lang = NULL, *city = NULL, *url = NULL, *key = NULL;
@@ -264,7 +264,7 @@ dc_notify_digest(struct dc *ctx, const char *period)
 	start = end - span;
 	if ((rc = dc_prepare(ctx, &last, "SELECT window_end FROM notify_digest WHERE period = ?1")))
 		goto done;
-	sqlite3_bind_text(last, 1, period, -1, SQLITE_STATIC);
+	dc_bind_text_ref(last, 1, period);
 	if ((rc = dc_step(ctx, last)) == 1) {
 		long d;
 
@@ -301,18 +301,17 @@ dc_notify_digest(struct dc *ctx, const char *period)
 	         "   OR t.value IN (SELECT value FROM json_each(?5))))"
 	         " ORDER BY p.created_at, p.id")))
 		goto done;
-	sqlite3_bind_text(st, 1, period, -1, SQLITE_STATIC);
-	sqlite3_bind_text(posts, 1, from, -1, SQLITE_STATIC);
-	sqlite3_bind_text(posts, 2, until, -1, SQLITE_STATIC);
+	dc_bind_text_ref(st, 1, period);
+	dc_bind_text_ref(posts, 1, from);
+	dc_bind_text_ref(posts, 2, until);
 	while ((rc = dc_step(ctx, st)) == 1) {
 		const char *handle = text(st, 0), *email = text(st, 2);
 		char *list = NULL, *count = NULL, *unsub;
 
-		sqlite3_reset(posts);
-		sqlite3_bind_text(posts, 3, handle, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_text(posts, 4, (const char *)sqlite3_column_text(st, 3), -1,
-		                  SQLITE_TRANSIENT);
-		sqlite3_bind_text(posts, 5, text(st, 4), -1, SQLITE_TRANSIENT);
+		dc_reset(posts);
+		dc_bind_text(posts, 3, handle);
+		dc_bind_text(posts, 4, dc_col_text(st, 3));
+		dc_bind_text(posts, 5, text(st, 4));
 		if ((rc = member_posts(ctx, posts, &list, &count)) || !list) {
 			free(count);
 			if (rc)
@@ -331,7 +330,7 @@ dc_notify_digest(struct dc *ctx, const char *period)
 		if (!rc) {
 			char oid[24];
 
-			remember(&q, sqlite3_last_insert_rowid(ctx->db));
+			remember(&q, dc_last_id(ctx));
 			snprintf(oid, sizeof oid, "%lld", q.ids[q.n - 1]);
 			rc = dc_exec(ctx, "UPDATE outbox SET unsubscribe = ?2 WHERE id = ?1", 2,
 			             oid, unsub);

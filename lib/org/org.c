@@ -90,7 +90,7 @@ dc_org_dept_add(struct dc *ctx, struct dc_args *rec, void *unused)
 }
 
 int
-dc_org_dept_list(struct dc *ctx, const char *code, sqlite3_stmt **st)
+dc_org_dept_list(struct dc *ctx, const char *code, struct dc_stmt **st)
 {
 	int rc;
 
@@ -103,7 +103,7 @@ dc_org_dept_list(struct dc *ctx, const char *code, sqlite3_stmt **st)
 	                     "   AND status IN ('new','assigned','in_progress','waiting')),"
 	                     " d.created_at FROM dept d WHERE ?1 IS NULL OR d.code = ?1 ORDER BY d.code")))
 		return rc;
-	sqlite3_bind_text(*st, 1, code, -1, SQLITE_STATIC);
+	dc_bind_text_ref(*st, 1, code);
 	return 0;
 }
 
@@ -171,7 +171,7 @@ int
 dc_org_staff_set(struct dc *ctx, const char *login, struct dc_args *a)
 {
 	const char *role = dc_arg(a, "role"), *dept = dc_arg(a, "dept"), *active = dc_arg(a, "active");
-	sqlite3_stmt *st = NULL;
+	struct dc_stmt *st = NULL;
 	char *oldrole = NULL, *olddept = NULL, *change;
 	struct dc_event ev = {"staff", login, "changed", NULL, NULL, NULL, 0};
 	int rc;
@@ -180,10 +180,10 @@ dc_org_staff_set(struct dc *ctx, const char *login, struct dc_args *a)
 		return rc;
 	if ((rc = dc_prepare(ctx, &st, "SELECT role, dept FROM staff WHERE login = ?1")))
 		return rc;
-	sqlite3_bind_text(st, 1, login, -1, SQLITE_STATIC);
+	dc_bind_text_ref(st, 1, login);
 	if ((rc = dc_step(ctx, st)) == 1) {
-		oldrole = dc_strdup((const char *)sqlite3_column_text(st, 0));
-		olddept = dc_strdup((const char *)sqlite3_column_text(st, 1));
+		oldrole = dc_strdup(dc_col_text(st, 0));
+		olddept = dc_strdup(dc_col_text(st, 1));
 		rc = 0;
 	} else if (rc == 0)
 		rc = dc_error(ctx, DC_ENOTFOUND, "no staff '%s'", login);
@@ -224,7 +224,7 @@ done:
 	" s.created_at FROM staff s "
 
 int
-dc_org_staff_list(struct dc *ctx, const char *login, const char *dept, sqlite3_stmt **st)
+dc_org_staff_list(struct dc *ctx, const char *login, const char *dept, struct dc_stmt **st)
 {
 	char today[11];
 	int rc;
@@ -233,9 +233,9 @@ dc_org_staff_list(struct dc *ctx, const char *login, const char *dept, sqlite3_s
 	                                           " AND (?2 IS NULL OR s.dept = ?2) ORDER BY s.login")))
 		return rc;
 	today_text(ctx, today);
-	sqlite3_bind_text(*st, 1, login, -1, SQLITE_STATIC);
-	sqlite3_bind_text(*st, 2, dept, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(*st, 9, today, -1, SQLITE_TRANSIENT);
+	dc_bind_text_ref(*st, 1, login);
+	dc_bind_text(*st, 2, dept);
+	dc_bind_text(*st, 9, today);
 	return 0;
 }
 
@@ -243,7 +243,7 @@ dc_org_staff_list(struct dc *ctx, const char *login, const char *dept, sqlite3_s
 static int
 may_manage(struct dc *ctx, const char *login)
 {
-	sqlite3_stmt *st = NULL;
+	struct dc_stmt *st = NULL;
 	int rc;
 
 	if ((rc = dc_whoami(ctx)))
@@ -253,8 +253,8 @@ may_manage(struct dc *ctx, const char *login)
 	if (!strcmp(ctx->role, "head")) {
 		if ((rc = dc_prepare(ctx, &st, "SELECT 1 FROM staff WHERE login = ?1 AND dept = ?2")))
 			return rc;
-		sqlite3_bind_text(st, 1, login, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 2, ctx->dept, -1, SQLITE_STATIC);
+		dc_bind_text_ref(st, 1, login);
+		dc_bind_text_ref(st, 2, ctx->dept);
 		rc = dc_step(ctx, st);
 		dc_finish(ctx, st);
 		if (rc != 0)
@@ -279,7 +279,7 @@ dc_org_away(struct dc *ctx, struct dc_args *rec, void *unused)
 {
 	const char *login, *from, *until, *deputy;
 	struct dc_event ev = {"staff", NULL, "away", NULL, NULL, NULL, 0};
-	sqlite3_stmt *st = NULL;
+	struct dc_stmt *st = NULL;
 	char at[21], *id = NULL;
 	long f, u;
 	int rc;
@@ -302,14 +302,14 @@ dc_org_away(struct dc *ctx, struct dc_args *rec, void *unused)
 	if ((rc = dc_prepare(ctx, &st, "INSERT INTO absence(login, from_date, until_date, deputy, note,"
 	                               " created_at) VALUES (?1,?2,?3,?4,?5,?6) RETURNING id")))
 		return rc;
-	sqlite3_bind_text(st, 1, login, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, from, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, until, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, deputy, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 5, dc_arg(rec, "note"), -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 6, at, -1, SQLITE_STATIC);
+	dc_bind_text_ref(st, 1, login);
+	dc_bind_text_ref(st, 2, from);
+	dc_bind_text_ref(st, 3, until);
+	dc_bind_text_ref(st, 4, deputy);
+	dc_bind_text_ref(st, 5, dc_arg(rec, "note"));
+	dc_bind_text_ref(st, 6, at);
 	if ((rc = dc_step(ctx, st)) == 1) {
-		id = dc_strdup((const char *)sqlite3_column_text(st, 0));
+		id = dc_strdup(dc_col_text(st, 0));
 		rc = 0;
 	}
 	dc_finish(ctx, st);
@@ -329,7 +329,7 @@ int
 dc_org_back(struct dc *ctx, const char *login, struct dc_args *a)
 {
 	struct dc_event ev = {"staff", login, "back", NULL, NULL, NULL, 0};
-	sqlite3_stmt *st = NULL;
+	struct dc_stmt *st = NULL;
 	char today[11], yesterday[11];
 	int rc, n = 0;
 
@@ -341,10 +341,10 @@ dc_org_back(struct dc *ctx, const char *login, struct dc_args *a)
 	if ((rc = dc_prepare(ctx, &st, "UPDATE absence SET until_date = ?3 WHERE login = ?1"
 	                               " AND from_date < ?2 AND until_date >= ?2 RETURNING id")))
 		return rc;
-	sqlite3_bind_text(st, 1, login, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, today, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, yesterday, -1, SQLITE_STATIC);
-	while ((rc = dc_step(ctx, st)) == 1 && !(rc = dc_touched(ctx, (const char *)sqlite3_column_text(st, 0), NULL)))
+	dc_bind_text_ref(st, 1, login);
+	dc_bind_text_ref(st, 2, today);
+	dc_bind_text_ref(st, 3, yesterday);
+	while ((rc = dc_step(ctx, st)) == 1 && !(rc = dc_touched(ctx, dc_col_text(st, 0), NULL)))
 		n++;
 	dc_finish(ctx, st);
 	if (rc > 1)
@@ -352,8 +352,8 @@ dc_org_back(struct dc *ctx, const char *login, struct dc_args *a)
 	if ((rc = dc_prepare(ctx, &st, "DELETE FROM absence WHERE login = ?1 AND from_date >= ?2"
 	                               " AND from_date <= ?2 RETURNING id")))
 		return rc;
-	sqlite3_bind_text(st, 1, login, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, today, -1, SQLITE_STATIC);
+	dc_bind_text_ref(st, 1, login);
+	dc_bind_text_ref(st, 2, today);
 	while ((rc = dc_step(ctx, st)) == 1)
 		n++;
 	dc_finish(ctx, st);
@@ -367,7 +367,7 @@ dc_org_back(struct dc *ctx, const char *login, struct dc_args *a)
 
 int
 dc_org_away_list(struct dc *ctx, const char *dept, const char *at, const char *id,
-                 sqlite3_stmt **st)
+                 struct dc_stmt **st)
 {
 	char today[11];
 	long d;
@@ -386,17 +386,17 @@ dc_org_away_list(struct dc *ctx, const char *dept, const char *at, const char *i
 	                     " ORDER BY a.from_date, a.login")))
 		return rc;
 	today_text(ctx, today);
-	sqlite3_bind_text(*st, 1, dept, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(*st, 2, at, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(*st, 3, today, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(*st, 4, id, -1, SQLITE_TRANSIENT);
+	dc_bind_text(*st, 1, dept);
+	dc_bind_text(*st, 2, at);
+	dc_bind_text(*st, 3, today);
+	dc_bind_text(*st, 4, id);
 	return 0;
 }
 
 int
 dc_org_is_deputy(struct dc *ctx, const char *actor, const char *assignee)
 {
-	sqlite3_stmt *st = NULL;
+	struct dc_stmt *st = NULL;
 	char today[11];
 	int rc;
 
@@ -407,9 +407,9 @@ dc_org_is_deputy(struct dc *ctx, const char *actor, const char *assignee)
 	if ((rc = dc_prepare(ctx, &st, "SELECT 1 FROM absence WHERE login = ?1 AND deputy = ?2"
 	                               " AND from_date <= ?3 AND until_date >= ?3")))
 		return -rc;
-	sqlite3_bind_text(st, 1, assignee, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, actor, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, today, -1, SQLITE_STATIC);
+	dc_bind_text_ref(st, 1, assignee);
+	dc_bind_text_ref(st, 2, actor);
+	dc_bind_text_ref(st, 3, today);
 	rc = dc_step(ctx, st);
 	dc_finish(ctx, st);
 	return rc > 1 ? -rc : rc;
@@ -440,21 +440,21 @@ dc_org_holiday_add(struct dc *ctx, struct dc_args *rec, void *unused)
 }
 
 int
-dc_org_holiday_list(struct dc *ctx, const char *date, sqlite3_stmt **st)
+dc_org_holiday_list(struct dc *ctx, const char *date, struct dc_stmt **st)
 {
 	int rc;
 
 	if ((rc = dc_prepare(ctx, st, "SELECT date, name FROM holiday WHERE ?1 IS NULL OR date = ?1"
 	                              " ORDER BY date")))
 		return rc;
-	sqlite3_bind_text(*st, 1, date, -1, SQLITE_TRANSIENT);
+	dc_bind_text(*st, 1, date);
 	return 0;
 }
 
 int
 dc_org_add_business_days(struct dc *ctx, long from, int n, long *out)
 {
-	sqlite3_stmt *st = NULL;
+	struct dc_stmt *st = NULL;
 	char date[11];
 	long d = from;
 	int rc = 0;
@@ -466,8 +466,8 @@ dc_org_add_business_days(struct dc *ctx, long from, int n, long *out)
 		if (dc_weekday(d) >= 5)
 			continue;
 		dc_fmt_date(d, date);
-		sqlite3_reset(st);
-		sqlite3_bind_text(st, 1, date, -1, SQLITE_STATIC);
+		dc_reset(st);
+		dc_bind_text_ref(st, 1, date);
 		if ((rc = dc_step(ctx, st)) == 1)
 			continue;
 		if (rc)
@@ -480,7 +480,7 @@ dc_org_add_business_days(struct dc *ctx, long from, int n, long *out)
 }
 
 int
-dc_org_overview(struct dc *ctx, const char *dept, sqlite3_stmt **st)
+dc_org_overview(struct dc *ctx, const char *dept, struct dc_stmt **st)
 {
 	char now[21], today[11];
 	int rc;
@@ -511,8 +511,8 @@ dc_org_overview(struct dc *ctx, const char *dept, sqlite3_stmt **st)
 		return rc;
 	dc_fmt_time(dc_now(ctx), now);
 	today_text(ctx, today);
-	sqlite3_bind_text(*st, 1, dept, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(*st, 2, now, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(*st, 3, today, -1, SQLITE_TRANSIENT);
+	dc_bind_text(*st, 1, dept);
+	dc_bind_text(*st, 2, now);
+	dc_bind_text(*st, 3, today);
 	return 0;
 }

@@ -8,26 +8,26 @@ extern const struct dc_rectype dc_rt_dept, dc_rt_staff, dc_rt_absence, dc_rt_hol
     dc_rt_overview;
 
 int dc_org_dept_add(struct dc *ctx, struct dc_args *rec, void *unused);
-int dc_org_dept_list(struct dc *ctx, const char *code, sqlite3_stmt **st);
+int dc_org_dept_list(struct dc *ctx, const char *code, struct dc_stmt **st);
 
 int dc_org_staff_add(struct dc *ctx, struct dc_args *rec, void *unused);
 int dc_org_staff_set(struct dc *ctx, const char *login, struct dc_args *a);
-int dc_org_staff_list(struct dc *ctx, const char *login, const char *dept, sqlite3_stmt **st);
+int dc_org_staff_list(struct dc *ctx, const char *login, const char *dept, struct dc_stmt **st);
 
 int dc_org_away(struct dc *ctx, struct dc_args *rec, void *unused);
 int dc_org_back(struct dc *ctx, const char *login, struct dc_args *a);
 int dc_org_away_list(struct dc *ctx, const char *dept, const char *at, const char *id,
-                     sqlite3_stmt **st);
+                     struct dc_stmt **st);
 /* The login whose cases ACTOR may work today as deputy for ASSIGNEE: 1 yes, 0 no, <0 error. */
 int dc_org_is_deputy(struct dc *ctx, const char *actor, const char *assignee);
 
 int dc_org_holiday_add(struct dc *ctx, struct dc_args *rec, void *unused);
 int dc_org_holiday_import(struct dc *ctx, const char *path);
-int dc_org_holiday_list(struct dc *ctx, const char *date, sqlite3_stmt **st);
+int dc_org_holiday_list(struct dc *ctx, const char *date, struct dc_stmt **st);
 
 /* Add n business days (weekends and holidays skipped) to a local date. */
 int dc_org_add_business_days(struct dc *ctx, long from, int n, long *out);
 
-int dc_org_overview(struct dc *ctx, const char *dept, sqlite3_stmt **st);
+int dc_org_overview(struct dc *ctx, const char *dept, struct dc_stmt **st);
 
 #endif

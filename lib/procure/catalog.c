@@ -59,8 +59,9 @@ struct import {
 	long long max_before; /* largest item id before this file: items above it are its own */
 	long added, changed, unchanged, discontinued;
 	char now[21], today[11];
-	sqlite3_stmt *get, *ins, *upd, *price_upd, *hist_fix, *hist_close, *hist_add, *seen, *del;
-	sqlite3_stmt *fts_changed, *fts_old; /* what the search index needs at the end (fts_flush) */
+	struct dc_stmt *get, *ins, *upd, *price_upd, *hist_fix, *hist_close, *hist_add, *seen, *del;
+	struct dc_stmt *fts_changed,
+	    *fts_old; /* what the search index needs at the end (fts_flush) */
 };
 
 /* A decimal number with '.' or ',' as decimal separator (the other one, if both occur, a
@@ -194,12 +195,13 @@ attributes_json(struct dc_args *rec)
 	return s;
 }
 
-/* Values are bound SQLITE_STATIC: they live in the record or the import, which outlive every
- * step of the statement; copying each of them cost a tenth of an import (callgrind). */
+/* Values are bound by reference (dc_bind_text_ref): they live in the record or the import, which
+ * outlive every step of the statement; copying each of them cost a tenth of an import (callgrind).
+ */
 static void
-bind_opt(sqlite3_stmt *st, int i, const char *v)
+bind_opt(struct dc_stmt *st, int i, const char *v)
 {
-	sqlite3_bind_text(st, i, v && *v ? v : NULL, -1, SQLITE_STATIC);
+	dc_bind_text_ref(st, i, v && *v ? v : NULL);
 }
 
 /* The previous price period ends the day before the new one starts. */
@@ -212,30 +214,30 @@ new_price_period(struct dc *ctx, struct import *im, long long item, const char *
 	int rc;
 
 	/* a second change on the day the open period began corrects that period */
-	sqlite3_reset(im->hist_fix);
-	sqlite3_bind_int64(im->hist_fix, 1, item);
-	has_price ? sqlite3_bind_int64(im->hist_fix, 2, price) : sqlite3_bind_null(im->hist_fix, 2);
-	sqlite3_bind_text(im->hist_fix, 3, currency, -1, SQLITE_STATIC);
-	sqlite3_bind_text(im->hist_fix, 4, from, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(im->hist_fix, 5, im->id);
-	if ((rc = dc_step(ctx, im->hist_fix)) || sqlite3_changes(ctx->db))
+	dc_reset(im->hist_fix);
+	dc_bind_int(im->hist_fix, 1, item);
+	has_price ? dc_bind_int(im->hist_fix, 2, price) : dc_bind_null(im->hist_fix, 2);
+	dc_bind_text_ref(im->hist_fix, 3, currency);
+	dc_bind_text_ref(im->hist_fix, 4, from);
+	dc_bind_int(im->hist_fix, 5, im->id);
+	if ((rc = dc_step(ctx, im->hist_fix)) || dc_changes(ctx))
 		return rc;
 	dc_parse_date(from, &d);
 	dc_fmt_date(d - 1, end);
-	sqlite3_reset(im->hist_close);
-	sqlite3_bind_int64(im->hist_close, 1, item);
-	sqlite3_bind_text(im->hist_close, 2, end, -1, SQLITE_STATIC);
+	dc_reset(im->hist_close);
+	dc_bind_int(im->hist_close, 1, item);
+	dc_bind_text_ref(im->hist_close, 2, end);
 	if ((rc = dc_step(ctx, im->hist_close)))
 		return rc;
-	sqlite3_reset(im->hist_add);
-	sqlite3_bind_int64(im->hist_add, 1, item);
+	dc_reset(im->hist_add);
+	dc_bind_int(im->hist_add, 1, item);
 	if (has_price)
-		sqlite3_bind_int64(im->hist_add, 2, price);
+		dc_bind_int(im->hist_add, 2, price);
 	else
-		sqlite3_bind_null(im->hist_add, 2);
-	sqlite3_bind_text(im->hist_add, 3, currency, -1, SQLITE_STATIC);
-	sqlite3_bind_text(im->hist_add, 4, from, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(im->hist_add, 5, im->id);
+		dc_bind_null(im->hist_add, 2);
+	dc_bind_text_ref(im->hist_add, 3, currency);
+	dc_bind_text_ref(im->hist_add, 4, from);
+	dc_bind_int(im->hist_add, 5, im->id);
 	return dc_step(ctx, im->hist_add);
 }
 
@@ -253,14 +255,14 @@ fts_note(struct dc *ctx, struct import *im, long long item)
 
 	if (item > im->max_before)
 		return 0;
-	sqlite3_reset(im->fts_old);
-	sqlite3_bind_int64(im->fts_old, 1, item);
+	dc_reset(im->fts_old);
+	dc_bind_int(im->fts_old, 1, item);
 	for (int i = 2; i <= 6; i++)
-		sqlite3_bind_value(im->fts_old, i, sqlite3_column_value(im->get, i));
+		dc_bind_col(im->fts_old, i, im->get, i);
 	if ((rc = dc_step(ctx, im->fts_old)))
 		return rc;
-	sqlite3_reset(im->fts_changed);
-	sqlite3_bind_int64(im->fts_changed, 1, item);
+	dc_reset(im->fts_changed);
+	dc_bind_int(im->fts_changed, 1, item);
 	return dc_step(ctx, im->fts_changed);
 }
 
@@ -268,7 +270,7 @@ fts_note(struct dc *ctx, struct import *im, long long item)
 static int
 fts_differs(struct import *im, int col, const char *v)
 {
-	const char *old = (const char *)sqlite3_column_text(im->get, col);
+	const char *old = dc_col_text(im->get, col);
 
 	return strcmp(old ? old : "", v ? v : "") != 0;
 }
@@ -326,14 +328,14 @@ import_item(struct dc *ctx, struct dc_args *rec, void *arg)
 	if ((rc = date_field(ctx, rec, "valid_from", from)) ||
 	    (rc = date_field(ctx, rec, "valid_until", until)))
 		return rc;
-	sqlite3_reset(im->get);
-	sqlite3_bind_text(im->get, 1, sku, -1, SQLITE_STATIC);
+	dc_reset(im->get);
+	dc_bind_text_ref(im->get, 1, sku);
 	if ((rc = dc_step(ctx, im->get)) > 1)
 		return rc;
 	if ((exists = rc == 1)) {
-		item = sqlite3_column_int64(im->get, 0);
-		oldhas = sqlite3_column_type(im->get, 1) != SQLITE_NULL;
-		oldprice = sqlite3_column_int64(im->get, 1);
+		item = dc_col_int(im->get, 0);
+		oldhas = !dc_col_null(im->get, 1);
+		oldprice = dc_col_int(im->get, 1);
 	}
 	if (mode && !strcmp(mode, "map")) {
 		/* a BMEcat 1.2 ARTICLE_TO_CATALOGGROUP_MAP, which follows all articles */
@@ -342,18 +344,18 @@ import_item(struct dc *ctx, struct dc_args *rec, void *arg)
 		return (rc = fts_note(ctx, im, item))
 		           ? rc
 		           : dc_exec(ctx, "UPDATE catalog_item SET category = ?2 WHERE id = ?1", 2,
-		                     (const char *)sqlite3_column_text(im->get, 0), dc_arg(rec, "category"));
+		                     dc_col_text(im->get, 0), dc_arg(rec, "category"));
 	}
 	if (mode && !strcmp(mode, "delete")) {
 		/* BMEcat deletes: the item stays for old orders, marked discontinued */
 		if (!exists)
 			return 0;
-		sqlite3_reset(im->del);
-		sqlite3_bind_int64(im->del, 1, item);
-		sqlite3_bind_text(im->del, 2, im->now, -1, SQLITE_STATIC);
+		dc_reset(im->del);
+		dc_bind_int(im->del, 1, item);
+		dc_bind_text_ref(im->del, 2, im->now);
 		if ((rc = dc_step(ctx, im->del)))
 			return rc;
-		im->discontinued += sqlite3_changes(ctx->db);
+		im->discontinued += dc_changes(ctx);
 		return 0;
 	}
 	if (!exists && (im->prices_only || !name || !*name))
@@ -365,43 +367,43 @@ import_item(struct dc *ctx, struct dc_args *rec, void *arg)
 	if (!*from)
 		memcpy(from, im->today, sizeof from);
 	if (im->prices_only) {
-		sqlite3_stmt *st = im->price_upd;
+		struct dc_stmt *st = im->price_upd;
 
-		sqlite3_reset(st);
-		sqlite3_bind_int64(st, 1, item);
-		has_price ? sqlite3_bind_int64(st, 2, price) : sqlite3_bind_null(st, 2);
-		sqlite3_bind_text(st, 3, currency, -1, SQLITE_STATIC);
-		has_vat ? sqlite3_bind_double(st, 4, (double)vat / 100) : sqlite3_bind_null(st, 4);
+		dc_reset(st);
+		dc_bind_int(st, 1, item);
+		has_price ? dc_bind_int(st, 2, price) : dc_bind_null(st, 2);
+		dc_bind_text_ref(st, 3, currency);
+		has_vat ? dc_bind_double(st, 4, (double)vat / 100) : dc_bind_null(st, 4);
 		bind_opt(st, 5, dc_arg(rec, "valid_from") ? from : NULL);
 		bind_opt(st, 6, until);
-		sqlite3_bind_text(st, 7, tiers, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 8, im->now, -1, SQLITE_STATIC);
+		dc_bind_text_ref(st, 7, tiers);
+		dc_bind_text_ref(st, 8, im->now);
 		if ((rc = dc_step(ctx, st)) == 0)
-			*(sqlite3_changes(ctx->db) ? &im->changed : &im->unchanged) += 1;
+			*(dc_changes(ctx) ? &im->changed : &im->unchanged) += 1;
 	} else {
-		sqlite3_stmt *st = exists ? im->upd : im->ins;
+		struct dc_stmt *st = exists ? im->upd : im->ins;
 
-		sqlite3_reset(st);
+		dc_reset(st);
 		if (exists)
-			sqlite3_bind_int64(st, 1, item);
+			dc_bind_int(st, 1, item);
 		else {
-			sqlite3_bind_text(st, 1, im->vendor, -1, SQLITE_STATIC);
+			dc_bind_text_ref(st, 1, im->vendor);
 		}
-		sqlite3_bind_text(st, 2, sku, -1, SQLITE_STATIC);
+		dc_bind_text_ref(st, 2, sku);
 		bind_opt(st, 3, name);
 		bind_opt(st, 4, dc_arg(rec, "unit"));
-		has_price ? sqlite3_bind_int64(st, 5, price) : sqlite3_bind_null(st, 5);
-		sqlite3_bind_text(st, 6, currency, -1, SQLITE_STATIC);
-		has_vat ? sqlite3_bind_double(st, 7, (double)vat / 100) : sqlite3_bind_null(st, 7);
+		has_price ? dc_bind_int(st, 5, price) : dc_bind_null(st, 5);
+		dc_bind_text_ref(st, 6, currency);
+		has_vat ? dc_bind_double(st, 7, (double)vat / 100) : dc_bind_null(st, 7);
 		bind_opt(st, 8, dc_arg(rec, "category"));
 		bind_opt(st, 9, dc_arg(rec, "gtin"));
 		bind_opt(st, 10, dc_arg(rec, "description"));
-		has_min ? sqlite3_bind_double(st, 11, (double)minq / 1000) : sqlite3_bind_null(st, 11);
+		has_min ? dc_bind_double(st, 11, (double)minq / 1000) : dc_bind_null(st, 11);
 		bind_opt(st, 12, dc_arg(rec, "valid_from") ? from : NULL);
 		bind_opt(st, 13, until);
-		sqlite3_bind_text(st, 14, tiers, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 15, attrs, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 16, im->now, -1, SQLITE_STATIC);
+		dc_bind_text_ref(st, 14, tiers);
+		dc_bind_text_ref(st, 15, attrs);
+		dc_bind_text_ref(st, 16, im->now);
 		/* what the index holds must be noted while get still shows it */
 		if (exists && (fts_differs(im, 2, name) ||
 		               fts_differs(im, 3, dc_arg(rec, "description")) ||
@@ -410,9 +412,9 @@ import_item(struct dc *ctx, struct dc_args *rec, void *arg)
 		    (rc = fts_note(ctx, im, item)))
 			goto done;
 		/* the update's WHERE leaves an unchanged item alone: no change, no row written */
-		if ((rc = dc_step(ctx, st)) == 0 && sqlite3_changes(ctx->db)) {
+		if ((rc = dc_step(ctx, st)) == 0 && dc_changes(ctx)) {
 			if (!exists)
-				item = sqlite3_last_insert_rowid(ctx->db);
+				item = dc_last_id(ctx);
 			*(exists ? &im->changed : &im->added) += 1;
 		} else if (rc == 0)
 			im->unchanged++;
@@ -428,8 +430,8 @@ done:
 	    (rc = new_price_period(ctx, im, item, from, has_price, price, currency)))
 		return rc;
 	if (im->full) {
-		sqlite3_reset(im->seen);
-		sqlite3_bind_int64(im->seen, 1, item);
+		dc_reset(im->seen);
+		dc_bind_int(im->seen, 1, item);
 		return dc_step(ctx, im->seen);
 	}
 	return 0;
@@ -492,7 +494,7 @@ prepare_all(struct dc *ctx, struct import *im)
 	                                        " description, category, gtin, sku)"
 	                                        " VALUES (?1, ?2, ?3, ?4, ?5, ?6)")))
 		return rc;
-	sqlite3_bind_text(im->get, 2, im->vendor, -1, SQLITE_STATIC);
+	dc_bind_text_ref(im->get, 2, im->vendor);
 	return 0;
 }
 
@@ -568,7 +570,7 @@ spool_stdin(struct dc *ctx, char **tmp)
 static int
 summary(struct dc *ctx, long id, int skipped)
 {
-	sqlite3_stmt *st = NULL;
+	struct dc_stmt *st = NULL;
 	int rc;
 
 	if ((rc = dc_prepare(ctx, &st, "SELECT id, vendor, source, sha256, format, mode, ?2 * added,"
@@ -577,8 +579,8 @@ summary(struct dc *ctx, long id, int skipped)
 	                               " ?2 * rejected, commit_id, NOT ?2, at"
 	                               " FROM catalog_import WHERE id = ?1")))
 		return rc;
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_int(st, 2, !skipped);
+	dc_bind_int(st, 1, id);
+	dc_bind_int(st, 2, !skipped);
 	if ((rc = dc_step(ctx, st)) == 1)
 		rc = dc_out_stmt(ctx, st);
 	dc_finish(ctx, st);
@@ -591,7 +593,7 @@ import_file(struct dc *ctx, const char *path, const char *source, const struct d
 {
 	struct dc_bmecat_header hdr = {0};
 	struct import im = {0};
-	sqlite3_stmt *st = NULL;
+	struct dc_stmt *st = NULL;
 	char sha[65], *vendor = NULL;
 	const char *format = detect_format(path, o->format);
 	int rc, bmecat = !strcmp(format, "bmecat");
@@ -633,10 +635,10 @@ import_file(struct dc *ctx, const char *path, const char *source, const struct d
 	if ((rc = dc_prepare(ctx, &st, "SELECT id, sha256 = ?2 FROM catalog_import WHERE vendor = ?1"
 	                               " ORDER BY id DESC LIMIT 1")))
 		goto tx;
-	sqlite3_bind_text(st, 1, vendor, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, sha, -1, SQLITE_STATIC);
-	if ((rc = dc_step(ctx, st)) == 1 && sqlite3_column_int(st, 1)) {
-		last = sqlite3_column_int64(st, 0);
+	dc_bind_text_ref(st, 1, vendor);
+	dc_bind_text_ref(st, 2, sha);
+	if ((rc = dc_step(ctx, st)) == 1 && dc_col_int(st, 1)) {
+		last = dc_col_int(st, 0);
 		*skipped = 1;
 	}
 	dc_finish(ctx, st);
@@ -651,16 +653,16 @@ import_file(struct dc *ctx, const char *path, const char *source, const struct d
 	                               " commit_id, at, actor) VALUES (?1, ?2, ?3, ?4, ?5, 0, 0, 0, 0,"
 	                               " 0, ?6, ?7, ?8) RETURNING id")))
 		goto tx;
-	sqlite3_bind_text(st, 1, vendor, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, source, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, sha, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, format, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 5, im.full ? "full" : "update", -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 6, o->commit, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 7, im.now, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 8, ctx->actor, -1, SQLITE_STATIC);
+	dc_bind_text_ref(st, 1, vendor);
+	dc_bind_text_ref(st, 2, source);
+	dc_bind_text_ref(st, 3, sha);
+	dc_bind_text_ref(st, 4, format);
+	dc_bind_text_ref(st, 5, im.full ? "full" : "update");
+	dc_bind_text_ref(st, 6, o->commit);
+	dc_bind_text_ref(st, 7, im.now);
+	dc_bind_text_ref(st, 8, ctx->actor);
 	if ((rc = dc_step(ctx, st)) == 1) {
-		im.id = sqlite3_column_int64(st, 0);
+		im.id = dc_col_int(st, 0);
 		rc = 0;
 	}
 	dc_finish(ctx, st);
@@ -680,7 +682,7 @@ import_file(struct dc *ctx, const char *path, const char *source, const struct d
 	if ((rc = dc_prepare(ctx, &st, "SELECT coalesce(max(id), 0) FROM catalog_item")))
 		goto tx;
 	if ((rc = dc_step(ctx, st)) == 1) {
-		im.max_before = sqlite3_column_int64(st, 0);
+		im.max_before = dc_col_int(st, 0);
 		rc = 0;
 	}
 	dc_finish(ctx, st);
@@ -726,7 +728,7 @@ import_file(struct dc *ctx, const char *path, const char *source, const struct d
 		                       " AND id NOT IN (SELECT id FROM temp.seen)",
 		                  3, vendor, im.now, maxtext)))
 			goto tx;
-		im.discontinued += sqlite3_changes(ctx->db);
+		im.discontinued += dc_changes(ctx);
 	}
 	{
 		char nums[5][24], idtext[24];
@@ -811,7 +813,7 @@ fts_query(const char *text)
 }
 
 int
-dc_procure_catalog_search(struct dc *ctx, const char *text, struct dc_args *f, sqlite3_stmt **st)
+dc_procure_catalog_search(struct dc *ctx, const char *text, struct dc_args *f, struct dc_stmt **st)
 {
 	const char *max = dc_arg(f, "max-price");
 	long long cents = 0;
@@ -838,16 +840,16 @@ dc_procure_catalog_search(struct dc *ctx, const char *text, struct dc_args *f, s
 	if (!rc) {
 		long limit = 50;
 
-		sqlite3_bind_text(*st, 1, q, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_text(*st, 2, dc_arg(f, "vendor"), -1, SQLITE_TRANSIENT);
-		sqlite3_bind_text(*st, 3, dc_arg(f, "category"), -1, SQLITE_TRANSIENT);
+		dc_bind_text(*st, 1, q);
+		dc_bind_text(*st, 2, dc_arg(f, "vendor"));
+		dc_bind_text(*st, 3, dc_arg(f, "category"));
 		if (max)
-			sqlite3_bind_int64(*st, 4, cents);
+			dc_bind_int(*st, 4, cents);
 		if ((rc = dc_arg_int(ctx, f, "limit", 1, 1000000, &limit)) < 0)
 			rc = -rc;
 		else {
 			rc = 0;
-			sqlite3_bind_int64(*st, 5, limit);
+			dc_bind_int(*st, 5, limit);
 		}
 	}
 	free(q);
@@ -855,7 +857,7 @@ dc_procure_catalog_search(struct dc *ctx, const char *text, struct dc_args *f, s
 }
 
 int
-dc_procure_catalog_show(struct dc *ctx, const char *ref, sqlite3_stmt **st)
+dc_procure_catalog_show(struct dc *ctx, const char *ref, struct dc_stmt **st)
 {
 	const char *colon = strchr(ref, ':');
 	int rc;
@@ -871,7 +873,7 @@ dc_procure_catalog_show(struct dc *ctx, const char *ref, sqlite3_stmt **st)
 	                     "  FROM (SELECT * FROM price_history h WHERE h.item = i.id ORDER BY h.id) h)"
 	                     " FROM catalog_item i WHERE i.vendor = ?1 AND i.sku = ?2")))
 		return rc;
-	sqlite3_bind_text(*st, 1, ref, (int)(colon - ref), SQLITE_TRANSIENT);
-	sqlite3_bind_text(*st, 2, colon + 1, -1, SQLITE_TRANSIENT);
+	dc_bind_textn(*st, 1, ref, (int)(colon - ref));
+	dc_bind_text(*st, 2, colon + 1);
 	return 0;
 }

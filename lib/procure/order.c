@@ -130,7 +130,7 @@ done:
 
 int
 dc_procure_budget_list(struct dc *ctx, const char *id, const char *dept, const char *year,
-                       sqlite3_stmt **st)
+                       struct dc_stmt **st)
 {
 	int rc;
 
@@ -150,9 +150,9 @@ dc_procure_budget_list(struct dc *ctx, const char *id, const char *dept, const c
 	                     " AND (?2 IS NULL OR b.dept = ?2) AND (?3 IS NULL OR b.year = ?3))"
 	                     " ORDER BY year, account")))
 		return rc;
-	sqlite3_bind_text(*st, 1, id, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(*st, 2, dept, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(*st, 3, year, -1, SQLITE_TRANSIENT);
+	dc_bind_text(*st, 1, id);
+	dc_bind_text(*st, 2, dept);
+	dc_bind_text(*st, 3, year);
 	return 0;
 }
 
@@ -194,7 +194,7 @@ dc_procure_framework_add(struct dc *ctx, struct dc_args *rec, void *unused)
 }
 
 int
-dc_procure_framework_list(struct dc *ctx, const char *id, sqlite3_stmt **st)
+dc_procure_framework_list(struct dc *ctx, const char *id, struct dc_stmt **st)
 {
 	int rc;
 
@@ -206,7 +206,7 @@ dc_procure_framework_list(struct dc *ctx, const char *id, sqlite3_stmt **st)
 	                     "   WHERE o.framework = f.id AND o.status <> 'cancelled') AS used"
 	                     " FROM framework f WHERE ?1 IS NULL OR f.id = ?1) ORDER BY id")))
 		return rc;
-	sqlite3_bind_text(*st, 1, id, -1, SQLITE_TRANSIENT);
+	dc_bind_text(*st, 1, id);
 	return 0;
 }
 
@@ -239,7 +239,7 @@ order_free(struct order *o)
 static int
 order_load(struct dc *ctx, const char *id, struct order *o)
 {
-	sqlite3_stmt *st = NULL;
+	struct dc_stmt *st = NULL;
 	int rc;
 
 	memset(o, 0, sizeof *o);
@@ -247,19 +247,19 @@ order_load(struct dc *ctx, const char *id, struct order *o)
 	                               " award, budget, split_justification, year, net, gross,"
 	                               " min_quotes, split_suspect FROM purchase_order WHERE id = ?1")))
 		return rc;
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	dc_bind_text_ref(st, 1, id);
 	if ((rc = dc_step(ctx, st)) == 1) {
 		char **f[] = {&o->id,        &o->dept,  &o->status, &o->category,
 		              &o->framework, &o->procedure, &o->award, &o->budget,
 		              &o->split_justification};
 
 		for (int i = 0; i < 9; i++)
-			*f[i] = dc_strdup((const char *)sqlite3_column_text(st, i));
-		o->year = sqlite3_column_int(st, 9);
-		o->net = sqlite3_column_int64(st, 10);
-		o->gross = sqlite3_column_int64(st, 11);
-		o->min_quotes = sqlite3_column_int(st, 12);
-		o->split_suspect = sqlite3_column_int(st, 13);
+			*f[i] = dc_strdup(dc_col_text(st, i));
+		o->year = dc_col_int(st, 9);
+		o->net = dc_col_int(st, 10);
+		o->gross = dc_col_int(st, 11);
+		o->min_quotes = dc_col_int(st, 12);
+		o->split_suspect = dc_col_int(st, 13);
 		rc = 0;
 	} else if (rc == 0)
 		rc = dc_error(ctx, DC_ENOTFOUND, "no order '%s'", id);
@@ -297,19 +297,19 @@ int
 dc_procure_split_sum(struct dc *ctx, const char *dept, long year, const char *category, const char *except,
           long long *sum)
 {
-	sqlite3_stmt *st = NULL;
+	struct dc_stmt *st = NULL;
 	int rc;
 
 	if ((rc = dc_prepare(ctx, &st, "SELECT coalesce(sum(net), 0) FROM purchase_order"
 	                               " WHERE dept = ?1 AND year = ?2 AND category IS ?3"
 	                               " AND status <> 'cancelled' AND id IS NOT ?4")))
 		return rc;
-	sqlite3_bind_text(st, 1, dept, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, year);
-	sqlite3_bind_text(st, 3, category, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, except, -1, SQLITE_STATIC);
+	dc_bind_text_ref(st, 1, dept);
+	dc_bind_int(st, 2, year);
+	dc_bind_text_ref(st, 3, category);
+	dc_bind_text_ref(st, 4, except);
 	if ((rc = dc_step(ctx, st)) == 1) {
-		*sum = sqlite3_column_int64(st, 0);
+		*sum = dc_col_int(st, 0);
 		rc = 0;
 	}
 	dc_finish(ctx, st);
@@ -372,7 +372,7 @@ static int
 item_line(struct dc *ctx, const char *spec, struct line *l)
 {
 	char *copy = dc_strdup(spec), *sku, *qty;
-	sqlite3_stmt *st = NULL;
+	struct dc_stmt *st = NULL;
 	int rc;
 
 	if (!(sku = strchr(copy, ':')) || !(qty = strrchr(sku + 1, ':'))) {
@@ -391,22 +391,22 @@ item_line(struct dc *ctx, const char *spec, struct line *l)
 	                               " coalesce(vat, 19) FROM catalog_item"
 	                               " WHERE vendor = ?1 AND sku = ?2 AND status = 'active'")))
 		goto done;
-	sqlite3_bind_text(st, 1, copy, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, sku, -1, SQLITE_STATIC);
-	sqlite3_bind_double(st, 3, l->qty);
+	dc_bind_text_ref(st, 1, copy);
+	dc_bind_text_ref(st, 2, sku);
+	dc_bind_double(st, 3, l->qty);
 	if ((rc = dc_step(ctx, st)) == 0)
 		rc = dc_error(ctx, DC_EDATA, "field 'item': no active catalog item '%s:%s'", copy, sku);
-	else if (rc == 1 && sqlite3_column_type(st, 2) == SQLITE_NULL)
+	else if (rc == 1 && dc_col_null(st, 2))
 		rc = dc_error(ctx, DC_ECONFLICT, "field 'item': '%s:%s' is priced on request; order it "
 		                                 "with --line and the quoted price",
 		              copy, sku);
 	else if (rc == 1) {
 		l->vendor = dc_strdup(copy);
 		l->sku = dc_strdup(sku);
-		l->text = dc_strdup((const char *)sqlite3_column_text(st, 0));
-		l->unit = dc_strdup((const char *)sqlite3_column_text(st, 1));
-		l->unit_net = sqlite3_column_int64(st, 2);
-		l->vat = sqlite3_column_double(st, 3);
+		l->text = dc_strdup(dc_col_text(st, 0));
+		l->unit = dc_strdup(dc_col_text(st, 1));
+		l->unit_net = dc_col_int(st, 2);
+		l->vat = dc_col_double(st, 3);
 		rc = 0;
 	}
 done:
@@ -454,7 +454,7 @@ dc_procure_order_new(struct dc *ctx, struct dc_args *rec, void *unused)
 	struct dc_profile p = {0};
 	struct dc_band band = {0};
 	struct line *lines = NULL;
-	sqlite3_stmt *st = NULL;
+	struct dc_stmt *st = NULL;
 	char id[32], now[21], date[11], ytext[8];
 	const char *award = NULL, *procedure, *basis;
 	char *fw_category = NULL;
@@ -504,28 +504,30 @@ dc_procure_order_new(struct dc *ctx, struct dc_args *rec, void *unused)
 	if ((rc = dc_procure_profile_load(ctx, NULL, &p)))
 		goto done;
 	if (fw) {
-		sqlite3_stmt *f = NULL;
+		struct dc_stmt *f = NULL;
 
 		if ((rc = dc_prepare(ctx, &f, "SELECT vendor, from_date <= ?2 AND until_date >= ?2,"
 		                              " max_value - (SELECT coalesce(sum(net), 0) FROM purchase_order"
 		                              "  WHERE framework = ?1 AND status <> 'cancelled'), category"
 		                              " FROM framework WHERE id = ?1")))
 			goto done;
-		sqlite3_bind_text(f, 1, fw, -1, SQLITE_STATIC);
-		sqlite3_bind_text(f, 2, date, -1, SQLITE_STATIC);
+		dc_bind_text_ref(f, 1, fw);
+		dc_bind_text_ref(f, 2, date);
 		if ((rc = dc_step(ctx, f)) == 0)
 			rc = dc_error(ctx, DC_EDATA, "field 'framework': no framework '%s'", fw);
-		else if (rc == 1 && (!award || strcmp(award, (const char *)sqlite3_column_text(f, 0))))
-			rc = dc_error(ctx, DC_ECONFLICT, "framework '%s' is with '%s'; every line must be from "
-			                                 "that vendor",
-			              fw, (const char *)sqlite3_column_text(f, 0));
-		else if (rc == 1 && !sqlite3_column_int(f, 1))
+		else if (rc == 1 && (!award || strcmp(award, dc_col_text(f, 0))))
+			rc = dc_error(ctx, DC_ECONFLICT,
+			              "framework '%s' is with '%s'; every line must be from "
+			              "that vendor",
+			              fw, dc_col_text(f, 0));
+		else if (rc == 1 && !dc_col_int(f, 1))
 			rc = dc_error(ctx, DC_ECONFLICT, "framework '%s' is not in force on %s", fw, date);
-		else if (rc == 1 && sqlite3_column_int64(f, 2) < net)
-			rc = dc_error(ctx, DC_ECONFLICT, "framework '%s' has %.2f left; the order needs %.2f",
-			              fw, (double)sqlite3_column_int64(f, 2) / 100, (double)net / 100);
+		else if (rc == 1 && dc_col_int(f, 2) < net)
+			rc = dc_error(ctx, DC_ECONFLICT,
+			              "framework '%s' has %.2f left; the order needs %.2f", fw,
+			              (double)dc_col_int(f, 2) / 100, (double)net / 100);
 		else if (rc == 1) {
-			fw_category = dc_strdup((const char *)sqlite3_column_text(f, 3));
+			fw_category = dc_strdup(dc_col_text(f, 3));
 			rc = 0;
 		}
 		dc_finish(ctx, f);
@@ -559,24 +561,24 @@ dc_procure_order_new(struct dc *ctx, struct dc_args *rec, void *unused)
 	                     " created_at, updated_at) VALUES (?1, ?2, ?3, ?4, 'draft', ?5, ?6, ?7, ?8,"
 	                     " ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?18)")))
 		goto done;
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, dept, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, budget, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 4, year);
-	sqlite3_bind_text(st, 5, category, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 6, fw, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 7, dc_arg(rec, "justification"), -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 8, procedure, -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, 9, min_quotes);
-	sqlite3_bind_int64(st, 10, net);
-	sqlite3_bind_int64(st, 11, gross);
-	sqlite3_bind_text(st, 12, award, -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, 13, suspect);
-	sqlite3_bind_text(st, 14, p.name, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 15, p.version, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 16, basis, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 17, ctx->actor, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 18, now, -1, SQLITE_STATIC);
+	dc_bind_text_ref(st, 1, id);
+	dc_bind_text_ref(st, 2, dept);
+	dc_bind_text_ref(st, 3, budget);
+	dc_bind_int(st, 4, year);
+	dc_bind_text_ref(st, 5, category);
+	dc_bind_text_ref(st, 6, fw);
+	dc_bind_text_ref(st, 7, dc_arg(rec, "justification"));
+	dc_bind_text_ref(st, 8, procedure);
+	dc_bind_int(st, 9, min_quotes);
+	dc_bind_int(st, 10, net);
+	dc_bind_int(st, 11, gross);
+	dc_bind_text_ref(st, 12, award);
+	dc_bind_int(st, 13, suspect);
+	dc_bind_text_ref(st, 14, p.name);
+	dc_bind_text_ref(st, 15, p.version);
+	dc_bind_text_ref(st, 16, basis);
+	dc_bind_text_ref(st, 17, ctx->actor);
+	dc_bind_text_ref(st, 18, now);
 	rc = dc_step(ctx, st);
 	dc_finish(ctx, st);
 	st = NULL;
@@ -584,16 +586,16 @@ dc_procure_order_new(struct dc *ctx, struct dc_args *rec, void *unused)
 	                                     " qty, unit, unit_net, vat) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9)")))
 		goto done;
 	for (i = 0; i < n && !rc; i++) {
-		sqlite3_reset(st);
-		sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-		sqlite3_bind_int(st, 2, i + 1);
-		sqlite3_bind_text(st, 3, lines[i].vendor, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 4, lines[i].sku, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 5, lines[i].text, -1, SQLITE_STATIC);
-		sqlite3_bind_double(st, 6, lines[i].qty);
-		sqlite3_bind_text(st, 7, lines[i].unit, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 8, lines[i].unit_net);
-		sqlite3_bind_double(st, 9, lines[i].vat);
+		dc_reset(st);
+		dc_bind_text_ref(st, 1, id);
+		dc_bind_int(st, 2, i + 1);
+		dc_bind_text_ref(st, 3, lines[i].vendor);
+		dc_bind_text_ref(st, 4, lines[i].sku);
+		dc_bind_text_ref(st, 5, lines[i].text);
+		dc_bind_double(st, 6, lines[i].qty);
+		dc_bind_text_ref(st, 7, lines[i].unit);
+		dc_bind_int(st, 8, lines[i].unit_net);
+		dc_bind_double(st, 9, lines[i].vat);
 		rc = dc_step(ctx, st);
 	}
 	if (!rc) {
@@ -654,7 +656,7 @@ int
 dc_procure_order_award(struct dc *ctx, const char *id, struct dc_args *a)
 {
 	const char *vendor = dc_arg(a, "vendor"), *reason = dc_arg(a, "reason");
-	sqlite3_stmt *st = NULL;
+	struct dc_stmt *st = NULL;
 	struct order o;
 	char now[21];
 	int rc;
@@ -672,17 +674,18 @@ dc_procure_order_award(struct dc *ctx, const char *id, struct dc_args *a)
 	                               " AND vendor = ?2), (SELECT min(amount) FROM quote"
 	                               " WHERE order_id = ?1)")))
 		goto done;
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, vendor, -1, SQLITE_STATIC);
+	dc_bind_text_ref(st, 1, id);
+	dc_bind_text_ref(st, 2, vendor);
 	if ((rc = dc_step(ctx, st)) == 1) {
 		rc = 0;
-		if (sqlite3_column_type(st, 0) == SQLITE_NULL)
+		if (dc_col_null(st, 0))
 			rc = dc_error(ctx, DC_ECONFLICT, "order '%s' has no quote from '%s'", id, vendor);
-		else if (sqlite3_column_int64(st, 0) > sqlite3_column_int64(st, 1) && !reason)
-			rc = dc_error(ctx, DC_ECONFLICT, "'%s' is not the cheapest offer (%.2f > %.2f): "
-			                                 "give --reason",
-			              vendor, (double)sqlite3_column_int64(st, 0) / 100,
-			              (double)sqlite3_column_int64(st, 1) / 100);
+		else if (dc_col_int(st, 0) > dc_col_int(st, 1) && !reason)
+			rc = dc_error(ctx, DC_ECONFLICT,
+			              "'%s' is not the cheapest offer (%.2f > %.2f): "
+			              "give --reason",
+			              vendor, (double)dc_col_int(st, 0) / 100,
+			              (double)dc_col_int(st, 1) / 100);
 	}
 	dc_finish(ctx, st);
 	if (rc)
@@ -702,7 +705,7 @@ done:
 static int
 budget_available(struct dc *ctx, const struct order *o, long long *avail)
 {
-	sqlite3_stmt *st = NULL;
+	struct dc_stmt *st = NULL;
 	int rc;
 
 	if ((rc = dc_prepare(ctx, &st,
@@ -714,10 +717,10 @@ budget_available(struct dc *ctx, const struct order *o, long long *avail)
 	                     "  AND p.status = 'invoiced'), 0)"
 	                     " FROM budget b WHERE b.account = ?1 AND b.year = ?2")))
 		return rc;
-	sqlite3_bind_text(st, 1, o->budget, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, o->year);
+	dc_bind_text_ref(st, 1, o->budget);
+	dc_bind_int(st, 2, o->year);
 	if ((rc = dc_step(ctx, st)) == 1) {
-		*avail = sqlite3_column_int64(st, 0);
+		*avail = dc_col_int(st, 0);
 		rc = 0;
 	}
 	dc_finish(ctx, st);
@@ -729,7 +732,7 @@ dc_procure_order_approve(struct dc *ctx, const char *id, struct dc_args *a)
 {
 	const char *tender = dc_arg(a, "tender-ref"), *just = dc_arg(a, "split-justification");
 	struct dc_profile p = {0};
-	sqlite3_stmt *st = NULL;
+	struct dc_stmt *st = NULL;
 	struct order o;
 	long long avail = 0;
 	char now[21], date[11];
@@ -755,9 +758,9 @@ dc_procure_order_approve(struct dc *ctx, const char *id, struct dc_args *a)
 	}
 	if ((rc = dc_prepare(ctx, &st, "SELECT count(DISTINCT vendor) FROM quote WHERE order_id = ?1")))
 		goto done;
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	dc_bind_text_ref(st, 1, id);
 	if ((rc = dc_step(ctx, st)) == 1) {
-		quotes = sqlite3_column_int(st, 0);
+		quotes = dc_col_int(st, 0);
 		rc = 0;
 	}
 	dc_finish(ctx, st);
@@ -808,10 +811,10 @@ dc_procure_order_approve(struct dc *ctx, const char *id, struct dc_args *a)
 			char since[21];
 
 			dc_fmt_time(dc_now(ctx) - 365L * 86400, since);
-			sqlite3_bind_text(st, 1, o.award, -1, SQLITE_STATIC);
-			sqlite3_bind_text(st, 2, o.category, -1, SQLITE_STATIC);
-			sqlite3_bind_text(st, 3, id, -1, SQLITE_STATIC);
-			sqlite3_bind_text(st, 4, since, -1, SQLITE_TRANSIENT);
+			dc_bind_text_ref(st, 1, o.award);
+			dc_bind_text_ref(st, 2, o.category);
+			dc_bind_text_ref(st, 3, id);
+			dc_bind_text(st, 4, since);
 			rc = dc_step(ctx, st);
 		}
 		dc_finish(ctx, st);
@@ -850,22 +853,21 @@ done:
 static char *
 lines_text(struct dc *ctx, const char *id)
 {
-	sqlite3_stmt *st = NULL;
+	struct dc_stmt *st = NULL;
 	char *out = dc_strdup(""), *next;
 
 	if (dc_prepare(ctx, &st, "SELECT line, qty, coalesce(unit, ''), text, coalesce(sku, ''),"
 	                         " unit_net FROM order_line WHERE order_id = ?1 ORDER BY line"))
 		return out;
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		long long u = sqlite3_column_int64(st, 5);
+	dc_bind_text_ref(st, 1, id);
+	while (dc_step_row(st)) {
+		long long u = dc_col_int(st, 5);
 
-		next = dc_printf("%s%d. %g %s %s%s%s%s à %lld,%02lld EUR netto\n", out,
-		                 sqlite3_column_int(st, 0), sqlite3_column_double(st, 1),
-		                 (const char *)sqlite3_column_text(st, 2),
-		                 (const char *)sqlite3_column_text(st, 3),
-		                 *sqlite3_column_text(st, 4) ? " (" : "", (const char *)sqlite3_column_text(st, 4),
-		                 *sqlite3_column_text(st, 4) ? ")" : "", u / 100, u % 100);
+		next =
+		    dc_printf("%s%lld. %g %s %s%s%s%s à %lld,%02lld EUR netto\n", out,
+		              dc_col_int(st, 0), dc_col_double(st, 1), dc_col_text(st, 2),
+		              dc_col_text(st, 3), *dc_col_text(st, 4) ? " (" : "",
+		              dc_col_text(st, 4), *dc_col_text(st, 4) ? ")" : "", u / 100, u % 100);
 		free(out);
 		out = next;
 	}
@@ -876,7 +878,7 @@ lines_text(struct dc *ctx, const char *id)
 int
 dc_procure_order_place(struct dc *ctx, const char *id, struct dc_args *a)
 {
-	sqlite3_stmt *st = NULL;
+	struct dc_stmt *st = NULL;
 	struct order o;
 	char now[21], *email = NULL, *name = NULL, *city = NULL, *leitweg = NULL, *lines = NULL,
 	                  *lang = NULL, net[32], gross[32];
@@ -890,10 +892,10 @@ dc_procure_order_place(struct dc *ctx, const char *id, struct dc_args *a)
 		goto done;
 	if ((rc = dc_prepare(ctx, &st, "SELECT email, name FROM vendor WHERE id = ?1")))
 		goto done;
-	sqlite3_bind_text(st, 1, o.award, -1, SQLITE_STATIC);
+	dc_bind_text_ref(st, 1, o.award);
 	if ((rc = dc_step(ctx, st)) == 1) {
-		email = dc_strdup((const char *)sqlite3_column_text(st, 0));
-		name = dc_strdup((const char *)sqlite3_column_text(st, 1));
+		email = dc_strdup(dc_col_text(st, 0));
+		name = dc_strdup(dc_col_text(st, 1));
 		rc = 0;
 	}
 	dc_finish(ctx, st);
@@ -964,19 +966,20 @@ dc_procure_order_receive(struct dc *ctx, const char *id, struct dc_args *a)
 		                       " WHERE order_id = ?1 AND line = ?2 AND received + ?3 <= qty",
 		                  3, id, line, qtext)))
 			goto done;
-		if (!sqlite3_changes(ctx->db)) {
-			sqlite3_stmt *st = NULL;
+		if (!dc_changes(ctx)) {
+			struct dc_stmt *st = NULL;
 
 			if ((rc = dc_prepare(ctx, &st, "SELECT qty, received FROM order_line"
 			                               " WHERE order_id = ?1 AND line = ?2")))
 				goto done;
-			sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-			sqlite3_bind_text(st, 2, line, -1, SQLITE_STATIC);
+			dc_bind_text_ref(st, 1, id);
+			dc_bind_text_ref(st, 2, line);
 			if ((rc = dc_step(ctx, st)) == 1)
-				rc = dc_error(ctx, DC_ECONFLICT, "order '%s' line %s: %g ordered, %g received "
-				                                 "so far; %g more is too many",
-				              id, line, sqlite3_column_double(st, 0),
-				              sqlite3_column_double(st, 1), q);
+				rc = dc_error(ctx, DC_ECONFLICT,
+				              "order '%s' line %s: %g ordered, %g received "
+				              "so far; %g more is too many",
+				              id, line, dc_col_double(st, 0), dc_col_double(st, 1),
+				              q);
 			else if (rc == 0)
 				rc = dc_error(ctx, DC_ENOTFOUND, "order '%s' has no line %s", id, line);
 			dc_finish(ctx, st);
@@ -1005,7 +1008,7 @@ int
 dc_procure_order_invoice(struct dc *ctx, const char *id, struct dc_args *a)
 {
 	const char *number = dc_arg(a, "number");
-	sqlite3_stmt *st = NULL;
+	struct dc_stmt *st = NULL;
 	struct order o;
 	long long amount, received = 0;
 	char now[21], ctext[24];
@@ -1024,11 +1027,11 @@ dc_procure_order_invoice(struct dc *ctx, const char *id, struct dc_args *a)
 	if ((rc = dc_prepare(ctx, &st, "SELECT received, unit_net, vat FROM order_line"
 	                               " WHERE order_id = ?1")))
 		goto done;
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	dc_bind_text_ref(st, 1, id);
 	while ((rc = dc_step(ctx, st)) == 1) {
-		long long ln = llround(sqlite3_column_double(st, 0) * (double)sqlite3_column_int64(st, 1));
+		long long ln = llround(dc_col_double(st, 0) * (double)dc_col_int(st, 1));
 
-		received += llround((double)ln * (1 + sqlite3_column_double(st, 2) / 100));
+		received += llround((double)ln * (1 + dc_col_double(st, 2) / 100));
 	}
 	dc_finish(ctx, st);
 	if (rc)
@@ -1088,7 +1091,7 @@ done:
 }
 
 int
-dc_procure_order_list(struct dc *ctx, const char *id, struct dc_args *f, sqlite3_stmt **st)
+dc_procure_order_list(struct dc *ctx, const char *id, struct dc_args *f, struct dc_stmt **st)
 {
 	int rc;
 
@@ -1098,18 +1101,18 @@ dc_procure_order_list(struct dc *ctx, const char *id, struct dc_args *f, sqlite3
 	                              " AND (?3 IS NULL OR o.dept = ?3) AND (?4 IS NULL OR o.award = ?4)"
 	                              " AND (?5 IS NULL OR o.budget = ?5) ORDER BY o.id")))
 		return rc;
-	sqlite3_bind_text(*st, 1, id, -1, SQLITE_TRANSIENT);
+	dc_bind_text(*st, 1, id);
 	if (f) {
-		sqlite3_bind_text(*st, 2, dc_arg(f, "status"), -1, SQLITE_TRANSIENT);
-		sqlite3_bind_text(*st, 3, dc_arg(f, "dept"), -1, SQLITE_TRANSIENT);
-		sqlite3_bind_text(*st, 4, dc_arg(f, "vendor"), -1, SQLITE_TRANSIENT);
-		sqlite3_bind_text(*st, 5, dc_arg(f, "budget"), -1, SQLITE_TRANSIENT);
+		dc_bind_text(*st, 2, dc_arg(f, "status"));
+		dc_bind_text(*st, 3, dc_arg(f, "dept"));
+		dc_bind_text(*st, 4, dc_arg(f, "vendor"));
+		dc_bind_text(*st, 5, dc_arg(f, "budget"));
 	}
 	return 0;
 }
 
 int
-dc_procure_order_events(struct dc *ctx, const char *id, sqlite3_stmt **st)
+dc_procure_order_events(struct dc *ctx, const char *id, struct dc_stmt **st)
 {
 	int rc;
 
@@ -1117,6 +1120,6 @@ dc_procure_order_events(struct dc *ctx, const char *id, sqlite3_stmt **st)
 	                              " to_value, note, visibility FROM event WHERE entity = 'order'"
 	                              " AND ref = ?1 ORDER BY id")))
 		return rc;
-	sqlite3_bind_text(*st, 1, id, -1, SQLITE_TRANSIENT);
+	dc_bind_text(*st, 1, id);
 	return 0;
 }

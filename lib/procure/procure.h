@@ -10,7 +10,7 @@ extern const struct dc_rectype dc_rt_vendor, dc_rt_item, dc_rt_item_hit, dc_rt_i
 /* vendors */
 int dc_procure_vendor_add(struct dc *ctx, struct dc_args *rec, void *unused);
 int dc_procure_vendor_set(struct dc *ctx, const char *id, struct dc_args *a);
-int dc_procure_vendor_list(struct dc *ctx, const char *id, sqlite3_stmt **st);
+int dc_procure_vendor_list(struct dc *ctx, const char *id, struct dc_stmt **st);
 
 /* catalogs */
 struct dc_catalog_opts {
@@ -32,8 +32,8 @@ struct dc_git_opts {
 };
 int dc_procure_git(struct dc *ctx, const char *repo, const struct dc_git_opts *o);
 int dc_procure_catalog_search(struct dc *ctx, const char *text, struct dc_args *f,
-                              sqlite3_stmt **st);
-int dc_procure_catalog_show(struct dc *ctx, const char *ref, sqlite3_stmt **st);
+                              struct dc_stmt **st);
+int dc_procure_catalog_show(struct dc *ctx, const char *ref, struct dc_stmt **st);
 
 /* rules */
 extern const struct dc_rectype dc_rt_rule, dc_rt_band;
@@ -67,9 +67,9 @@ int dc_procure_rules_import(struct dc *ctx, const char *path);
 extern const struct dc_rectype dc_rt_order, dc_rt_order_event, dc_rt_budget, dc_rt_framework;
 int dc_procure_budget_add(struct dc *ctx, struct dc_args *rec, void *unused);
 int dc_procure_budget_list(struct dc *ctx, const char *id, const char *dept, const char *year,
-                           sqlite3_stmt **st);
+                           struct dc_stmt **st);
 int dc_procure_framework_add(struct dc *ctx, struct dc_args *rec, void *unused);
-int dc_procure_framework_list(struct dc *ctx, const char *id, sqlite3_stmt **st);
+int dc_procure_framework_list(struct dc *ctx, const char *id, struct dc_stmt **st);
 int dc_procure_order_new(struct dc *ctx, struct dc_args *rec, void *unused);
 int dc_procure_order_quote(struct dc *ctx, const char *id, struct dc_args *a);
 int dc_procure_order_award(struct dc *ctx, const char *id, struct dc_args *a);
@@ -78,8 +78,8 @@ int dc_procure_order_place(struct dc *ctx, const char *id, struct dc_args *a);
 int dc_procure_order_receive(struct dc *ctx, const char *id, struct dc_args *a);
 int dc_procure_order_invoice(struct dc *ctx, const char *id, struct dc_args *a);
 int dc_procure_order_cancel(struct dc *ctx, const char *id, struct dc_args *a);
-int dc_procure_order_list(struct dc *ctx, const char *id, struct dc_args *f, sqlite3_stmt **st);
-int dc_procure_order_events(struct dc *ctx, const char *id, sqlite3_stmt **st);
+int dc_procure_order_list(struct dc *ctx, const char *id, struct dc_args *f, struct dc_stmt **st);
+int dc_procure_order_events(struct dc *ctx, const char *id, struct dc_stmt **st);
 /* The Vergabevermerk as text (caller frees). */
 int dc_procure_order_record(struct dc *ctx, const char *id, char **out);
 

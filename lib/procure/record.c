@@ -42,9 +42,9 @@ add(char **s, const char *fmt, ...)
 }
 
 static const char *
-col(sqlite3_stmt *st, int i)
+col(struct dc_stmt *st, int i)
 {
-	const char *v = (const char *)sqlite3_column_text(st, i);
+	const char *v = dc_col_text(st, i);
 
 	return v ? v : "–";
 }
@@ -58,7 +58,7 @@ euros(char buf[32], long long c)
 int
 dc_procure_order_record(struct dc *ctx, const char *id, char **out)
 {
-	sqlite3_stmt *st = NULL;
+	struct dc_stmt *st = NULL;
 	char *s = dc_strdup(""), *city = dc_setting(ctx, "city.name"), a[32], b[32];
 	int rc;
 
@@ -74,13 +74,13 @@ dc_procure_order_record(struct dc *ctx, const char *id, char **out)
 	                     " FROM purchase_order o JOIN dept d ON d.code = o.dept"
 	                     " LEFT JOIN vendor v ON v.id = o.award WHERE o.id = ?1")))
 		goto done;
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	dc_bind_text_ref(st, 1, id);
 	if ((rc = dc_step(ctx, st)) != 1) {
 		rc = rc ? rc : dc_error(ctx, DC_ENOTFOUND, "no order '%s'", id);
 		goto done;
 	}
-	euros(a, sqlite3_column_int64(st, 7));
-	euros(b, sqlite3_column_int64(st, 8));
+	euros(a, dc_col_int(st, 7));
+	euros(b, dc_col_int(st, 8));
 	add(&s, "Vergabevermerk %s\n%s\n\n", col(st, 0), city ? city : "");
 	add(&s, "Bedarfsstelle:      %s\nHaushaltsstelle:    %s\nStatus:             %s\n", col(st, 1),
 	    col(st, 2), col(st, 3));
@@ -89,27 +89,28 @@ dc_procure_order_record(struct dc *ctx, const char *id, char **out)
 	add(&s, "1. Auftragswert\n   geschätzt netto %s, brutto %s\n\n", a, b);
 	add(&s, "2. Verfahren\n   %s (%s)\n   Rechtsgrundlage: %s\n   Regelwerk: %s, Version %s\n",
 	    procedure_name(col(st, 5)), col(st, 5), col(st, 9), col(st, 10), col(st, 11));
-	if (sqlite3_column_type(st, 17) != SQLITE_NULL)
+	if (!dc_col_null(st, 17))
 		add(&s, "   Externes Vergabeverfahren: %s\n", col(st, 17));
-	if (sqlite3_column_type(st, 18) != SQLITE_NULL)
+	if (!dc_col_null(st, 18))
 		add(&s, "   Rahmenvereinbarung: %s\n", col(st, 18));
-	add(&s, "   Mindestzahl Angebote: %d\n\n3. Prüfung auf Auftragsaufteilung (§ 3 Abs. 2 VgV)\n",
-	    sqlite3_column_int(st, 6));
-	if (sqlite3_column_int(st, 15))
+	add(&s,
+	    "   Mindestzahl Angebote: %lld\n\n3. Prüfung auf Auftragsaufteilung (§ 3 Abs. 2 VgV)\n",
+	    dc_col_int(st, 6));
+	if (dc_col_int(st, 15))
 		add(&s, "   Verdacht auf Aufteilung: ja\n   Sachliche Rechtfertigung: %s\n\n", col(st, 16));
 	else
 		add(&s, "   Verdacht auf Aufteilung: nein\n\n");
 	add(&s, "4. Zuschlag\n   %s (%s)\n", col(st, 13), col(st, 12));
-	if (sqlite3_column_type(st, 14) != SQLITE_NULL)
+	if (!dc_col_null(st, 14))
 		add(&s, "   Begründung: %s\n", col(st, 14));
-	if (sqlite3_column_int(st, 20))
+	if (dc_col_int(st, 20))
 		add(&s, "   Hinweis: erneuter Direktauftrag an diesen Anbieter in derselben Kategorie "
 		        "innerhalb von 12 Monaten (Anbieterwechsel prüfen)\n");
-	if (sqlite3_column_type(st, 21) != SQLITE_NULL) {
-		euros(a, sqlite3_column_int64(st, 22));
+	if (!dc_col_null(st, 21)) {
+		euros(a, dc_col_int(st, 22));
 		add(&s, "   Rechnung: %s über %s brutto\n", col(st, 21), a);
 	}
-	if (sqlite3_column_type(st, 23) != SQLITE_NULL)
+	if (!dc_col_null(st, 23))
 		add(&s, "   Storniert: %s\n", col(st, 23));
 	dc_finish(ctx, st);
 	st = NULL;
@@ -118,12 +119,12 @@ dc_procure_order_record(struct dc *ctx, const char *id, char **out)
 	                               " coalesce(vendor || ':' || sku, vendor, ''), unit_net, vat, received"
 	                               " FROM order_line WHERE order_id = ?1 ORDER BY line")))
 		goto done;
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	dc_bind_text_ref(st, 1, id);
 	while ((rc = dc_step(ctx, st)) == 1) {
-		euros(a, sqlite3_column_int64(st, 5));
-		add(&s, "   %d. %g %s %s [%s] à %s netto, USt %g %%, geliefert %g\n",
-		    sqlite3_column_int(st, 0), sqlite3_column_double(st, 1), col(st, 2), col(st, 3),
-		    col(st, 4), a, sqlite3_column_double(st, 6), sqlite3_column_double(st, 7));
+		euros(a, dc_col_int(st, 5));
+		add(&s, "   %lld. %g %s %s [%s] à %s netto, USt %g %%, geliefert %g\n",
+		    dc_col_int(st, 0), dc_col_double(st, 1), col(st, 2), col(st, 3), col(st, 4), a,
+		    dc_col_double(st, 6), dc_col_double(st, 7));
 	}
 	dc_finish(ctx, st);
 	st = NULL;
@@ -134,12 +135,11 @@ dc_procure_order_record(struct dc *ctx, const char *id, char **out)
 	                               " JOIN vendor v ON v.id = q.vendor WHERE q.order_id = ?1"
 	                               " ORDER BY q.amount, q.id")))
 		goto done;
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	dc_bind_text_ref(st, 1, id);
 	while ((rc = dc_step(ctx, st)) == 1) {
-		euros(a, sqlite3_column_int64(st, 2));
+		euros(a, dc_col_int(st, 2));
 		add(&s, "   %s (%s): %s netto, %s%s%s\n", col(st, 1), col(st, 0), a, col(st, 4),
-		    sqlite3_column_type(st, 3) != SQLITE_NULL ? " – " : "",
-		    sqlite3_column_type(st, 3) != SQLITE_NULL ? col(st, 3) : "");
+		    !dc_col_null(st, 3) ? " – " : "", !dc_col_null(st, 3) ? col(st, 3) : "");
 	}
 	dc_finish(ctx, st);
 	st = NULL;
@@ -150,11 +150,9 @@ dc_procure_order_record(struct dc *ctx, const char *id, char **out)
 		goto done;
 	while ((rc = dc_step(ctx, st)) == 1)
 		add(&s, "   %s  %-10s %-10s %s%s%s%s%s\n", col(st, 2), col(st, 3), col(st, 4),
-		    sqlite3_column_type(st, 6) != SQLITE_NULL ? col(st, 6) : "",
-		    sqlite3_column_type(st, 6) != SQLITE_NULL ? " → " : "",
-		    sqlite3_column_type(st, 7) != SQLITE_NULL ? col(st, 7) : "",
-		    sqlite3_column_type(st, 8) != SQLITE_NULL ? " – " : "",
-		    sqlite3_column_type(st, 8) != SQLITE_NULL ? col(st, 8) : "");
+		    !dc_col_null(st, 6) ? col(st, 6) : "", !dc_col_null(st, 6) ? " → " : "",
+		    !dc_col_null(st, 7) ? col(st, 7) : "", !dc_col_null(st, 8) ? " – " : "",
+		    !dc_col_null(st, 8) ? col(st, 8) : "");
 	if (!rc) {
 		*out = s;
 		s = NULL;

@@ -60,7 +60,7 @@ builtin(const char *profile)
 int
 dc_procure_profile_load(struct dc *ctx, const char *name, struct dc_profile *p)
 {
-	sqlite3_stmt *st = NULL;
+	struct dc_stmt *st = NULL;
 	char *setting = NULL, *body = NULL;
 	int rc;
 
@@ -70,10 +70,10 @@ dc_procure_profile_load(struct dc *ctx, const char *name, struct dc_profile *p)
 	/* an imported profile of the same name replaces the built-in one */
 	if ((rc = dc_prepare(ctx, &st, "SELECT body, version FROM rule_profile WHERE profile = ?1")))
 		goto done;
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	dc_bind_text_ref(st, 1, name);
 	if ((rc = dc_step(ctx, st)) == 1) {
-		body = dc_strdup((const char *)sqlite3_column_text(st, 0));
-		p->version = dc_strdup((const char *)sqlite3_column_text(st, 1));
+		body = dc_strdup(dc_col_text(st, 0));
+		p->version = dc_strdup(dc_col_text(st, 1));
 		p->imported = 1;
 		rc = 0;
 	} else if (rc == 0) {

@@ -98,7 +98,7 @@ file_away(struct dc *ctx, const char *dir, const char *name, const char *dest, c
 static char *
 import_log(struct dc *ctx, long id)
 {
-	sqlite3_stmt *st = NULL;
+	struct dc_stmt *st = NULL;
 	char *json = NULL;
 
 	if (dc_prepare(ctx, &st, "SELECT json_object('id', id, 'vendor', vendor, 'source', source,"
@@ -107,9 +107,9 @@ import_log(struct dc *ctx, long id)
 	                         " discontinued, 'rejected', rejected, 'commit', commit_id, 'at', at,"
 	                         " 'status', 'done') FROM catalog_import WHERE id = ?1"))
 		return NULL;
-	sqlite3_bind_int64(st, 1, id);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		json = dc_strdup((const char *)sqlite3_column_text(st, 0));
+	dc_bind_int(st, 1, id);
+	if (dc_step_row(st))
+		json = dc_strdup(dc_col_text(st, 0));
 	dc_finish(ctx, st);
 	return json;
 }
@@ -313,7 +313,7 @@ dc_procure_git(struct dc *ctx, const char *repo_path, const struct dc_git_opts *
 	git_tree *tree = NULL, *old = NULL;
 	git_diff *diff = NULL;
 	struct changed ch = {0};
-	sqlite3_stmt *st = NULL;
+	struct dc_stmt *st = NULL;
 	char oid[GIT_OID_HEXSZ + 1], *source = NULL, *lock = NULL, *abs = NULL, at[21];
 	int rc, i, fd = -1, failed = 0;
 
@@ -339,10 +339,10 @@ dc_procure_git(struct dc *ctx, const char *repo_path, const struct dc_git_opts *
 	/* the commit imported last from here; nothing changed → nothing to do */
 	if ((rc = dc_prepare(ctx, &st, "SELECT commit_id FROM import_source WHERE source = ?1")))
 		goto done;
-	sqlite3_bind_text(st, 1, source, -1, SQLITE_STATIC);
+	dc_bind_text_ref(st, 1, source);
 	if ((rc = dc_step(ctx, st)) == 1) {
 		git_oid loid;
-		const char *l = (const char *)sqlite3_column_text(st, 0);
+		const char *l = dc_col_text(st, 0);
 
 		rc = 0;
 		if (!strcmp(l, oid))

@@ -73,7 +73,7 @@ dc_procure_vendor_set(struct dc *ctx, const char *id, struct dc_args *a)
 }
 
 int
-dc_procure_vendor_list(struct dc *ctx, const char *id, sqlite3_stmt **st)
+dc_procure_vendor_list(struct dc *ctx, const char *id, struct dc_stmt **st)
 {
 	int rc;
 
@@ -85,6 +85,6 @@ dc_procure_vendor_list(struct dc *ctx, const char *id, sqlite3_stmt **st)
 	                     " (SELECT max(at) FROM catalog_import c WHERE c.vendor = v.id),"
 	                     " v.created_at FROM vendor v WHERE ?1 IS NULL OR v.id = ?1 ORDER BY v.id")))
 		return rc;
-	sqlite3_bind_text(*st, 1, id, -1, SQLITE_TRANSIENT);
+	dc_bind_text(*st, 1, id);
 	return 0;
 }

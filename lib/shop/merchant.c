@@ -208,7 +208,7 @@ dc_shop_merchant_set(struct dc *ctx, const char *id, struct dc_args *a)
 }
 
 int
-dc_shop_merchant_list(struct dc *ctx, const char *id, sqlite3_stmt **st)
+dc_shop_merchant_list(struct dc *ctx, const char *id, struct dc_stmt **st)
 {
 	int rc;
 
@@ -218,7 +218,7 @@ dc_shop_merchant_list(struct dc *ctx, const char *id, sqlite3_stmt **st)
 	                     "   WHERE p.merchant = m.id AND p.active = 1), m.created_at"
 	                     " FROM merchant m WHERE ?1 IS NULL OR m.id = ?1 ORDER BY m.id")))
 		return rc;
-	sqlite3_bind_text(*st, 1, id, -1, SQLITE_TRANSIENT);
+	dc_bind_text(*st, 1, id);
 	return 0;
 }
 
@@ -258,7 +258,7 @@ done:
 }
 
 int
-dc_shop_service_list(struct dc *ctx, const char *id, const char *merchant, sqlite3_stmt **st)
+dc_shop_service_list(struct dc *ctx, const char *id, const char *merchant, struct dc_stmt **st)
 {
 	int rc;
 
@@ -268,8 +268,8 @@ dc_shop_service_list(struct dc *ctx, const char *id, const char *merchant, sqlit
 	                     " merchant || ':' || code = ?1) AND (?2 IS NULL OR merchant = ?2)"
 	                     " ORDER BY merchant, code")))
 		return rc;
-	sqlite3_bind_text(*st, 1, id, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(*st, 2, merchant, -1, SQLITE_TRANSIENT);
+	dc_bind_text(*st, 1, id);
+	dc_bind_text(*st, 2, merchant);
 	return 0;
 }
 
@@ -307,7 +307,7 @@ int
 dc_shop_reply(struct dc *ctx, const char *id, struct dc_args *a)
 {
 	const char *text = dc_arg(a, "text");
-	sqlite3_stmt *st = NULL;
+	struct dc_stmt *st = NULL;
 	char at[21], *merchant = NULL, *from = NULL;
 	int rc;
 
@@ -318,10 +318,10 @@ dc_shop_reply(struct dc *ctx, const char *id, struct dc_args *a)
 	if ((rc = dc_prepare(ctx, &st,
 	                     "SELECT merchant, status FROM service_request WHERE id = ?1")))
 		return rc;
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	dc_bind_text_ref(st, 1, id);
 	if ((rc = dc_step(ctx, st)) == 1) {
-		merchant = dc_strdup((const char *)sqlite3_column_text(st, 0));
-		from = dc_strdup((const char *)sqlite3_column_text(st, 1));
+		merchant = dc_strdup(dc_col_text(st, 0));
+		from = dc_strdup(dc_col_text(st, 1));
 		rc = 0;
 	} else if (rc == 0)
 		rc = dc_error(ctx, DC_ENOTFOUND, "no service request '%s'", id);
@@ -348,7 +348,7 @@ done:
 }
 
 int
-dc_shop_request_list(struct dc *ctx, const char *id, const struct dc_args *a, sqlite3_stmt **st)
+dc_shop_request_list(struct dc *ctx, const char *id, const struct dc_args *a, struct dc_stmt **st)
 {
 	int rc;
 
@@ -360,11 +360,11 @@ dc_shop_request_list(struct dc *ctx, const char *id, const struct dc_args *a, sq
 	                     " id = ?1) AND (?2 IS NULL OR merchant = ?2) AND (?3 IS NULL OR"
 	                     " member = ?3) AND (?4 IS NULL OR status = ?4) ORDER BY id")))
 		return rc;
-	sqlite3_bind_text(*st, 1, id, -1, SQLITE_TRANSIENT);
+	dc_bind_text(*st, 1, id);
 	if (a) {
-		sqlite3_bind_text(*st, 2, dc_arg(a, "merchant"), -1, SQLITE_TRANSIENT);
-		sqlite3_bind_text(*st, 3, dc_arg(a, "member"), -1, SQLITE_TRANSIENT);
-		sqlite3_bind_text(*st, 4, dc_arg(a, "status"), -1, SQLITE_TRANSIENT);
+		dc_bind_text(*st, 2, dc_arg(a, "merchant"));
+		dc_bind_text(*st, 3, dc_arg(a, "member"));
+		dc_bind_text(*st, 4, dc_arg(a, "status"));
 	}
 	return 0;
 }

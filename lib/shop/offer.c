@@ -51,7 +51,7 @@ static int
 announce(struct dc *ctx, const char *id, const char *m, const char *title, const char *product,
          const char *price, const char *from, const char *until)
 {
-	sqlite3_stmt *st = NULL;
+	struct dc_stmt *st = NULL;
 	char post[32], now[21], lf[17], lu[17], money[24] = "", regular[24] = "", *body = NULL;
 	char *owner = NULL, *pname = NULL;
 	int rc;
@@ -61,12 +61,12 @@ announce(struct dc *ctx, const char *id, const char *m, const char *title, const
 	                     " LEFT JOIN product p ON p.merchant = m.id AND p.sku = ?2"
 	                     " WHERE m.id = ?1")))
 		return rc;
-	sqlite3_bind_text(st, 1, m, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, product, -1, SQLITE_STATIC);
+	dc_bind_text_ref(st, 1, m);
+	dc_bind_text_ref(st, 2, product);
 	if ((rc = dc_step(ctx, st)) == 1) {
-		owner = dc_strdup((const char *)sqlite3_column_text(st, 0));
-		pname = dc_strdup((const char *)sqlite3_column_text(st, 1));
-		dc_shop_money_fmt(sqlite3_column_int64(st, 2), regular);
+		owner = dc_strdup(dc_col_text(st, 0));
+		pname = dc_strdup(dc_col_text(st, 1));
+		dc_shop_money_fmt(dc_col_int(st, 2), regular);
 		rc = 0;
 	}
 	dc_finish(ctx, st);
@@ -152,7 +152,7 @@ dc_shop_offer_add(struct dc *ctx, struct dc_args *rec, void *unused)
 }
 
 int
-dc_shop_offer_list(struct dc *ctx, const char *id, const struct dc_args *a, sqlite3_stmt **st)
+dc_shop_offer_list(struct dc *ctx, const char *id, const struct dc_args *a, struct dc_stmt **st)
 {
 	char now[21];
 	int rc;
@@ -170,10 +170,10 @@ dc_shop_offer_list(struct dc *ctx, const char *id, const struct dc_args *a, sqli
 	         " WHERE (?1 IS NULL OR id = ?1) AND (NOT ?3 OR active)"
 	         " AND (?4 IS NULL OR merchant = ?4) ORDER BY id")))
 		return rc;
-	sqlite3_bind_text(*st, 1, id, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(*st, 2, now, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int(*st, 3, a ? dc_flag(a, "active") : 0);
-	sqlite3_bind_text(*st, 4, a ? dc_arg(a, "merchant") : NULL, -1, SQLITE_TRANSIENT);
+	dc_bind_text(*st, 1, id);
+	dc_bind_text(*st, 2, now);
+	dc_bind_int(*st, 3, a ? dc_flag(a, "active") : 0);
+	dc_bind_text(*st, 4, a ? dc_arg(a, "merchant") : NULL);
 	return 0;
 }
 
@@ -195,13 +195,13 @@ dc_shop_slot_add(struct dc *ctx, struct dc_args *rec, void *unused)
 		return rc;
 	snprintf(cap, sizeof cap, "%ld", capacity);
 	{
-		sqlite3_stmt *st = NULL;
+		struct dc_stmt *st = NULL;
 
 		if ((rc = dc_prepare(ctx, &st,
 		                     "SELECT 1 FROM slot WHERE merchant = ?1 AND at = ?2")))
 			return rc;
-		sqlite3_bind_text(st, 1, m, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 2, at, -1, SQLITE_STATIC);
+		dc_bind_text_ref(st, 1, m);
+		dc_bind_text_ref(st, 2, at);
 		rc = dc_step(ctx, st);
 		dc_finish(ctx, st);
 		if (rc == 1)
@@ -212,14 +212,14 @@ dc_shop_slot_add(struct dc *ctx, struct dc_args *rec, void *unused)
 	if ((rc = dc_exec(ctx, "INSERT INTO slot(merchant, at, capacity) VALUES (?1, ?2, ?3)", 3, m,
 	                  at, cap)))
 		return rc;
-	snprintf(id, sizeof id, "%lld", (long long)sqlite3_last_insert_rowid(ctx->db));
+	snprintf(id, sizeof id, "%lld", (long long)dc_last_id(ctx));
 	if ((rc = dc_shop_audit(ctx, m, "slot", id, "created", NULL, at)))
 		return rc;
 	return dc_touched(ctx, id, NULL);
 }
 
 int
-dc_shop_slot_list(struct dc *ctx, const char *id, const char *merchant, sqlite3_stmt **st)
+dc_shop_slot_list(struct dc *ctx, const char *id, const char *merchant, struct dc_stmt **st)
 {
 	int rc;
 
@@ -228,7 +228,7 @@ dc_shop_slot_list(struct dc *ctx, const char *id, const char *merchant, sqlite3_
 	                     " capacity - booked FROM slot WHERE (?1 IS NULL OR id = ?1)"
 	                     " AND (?2 IS NULL OR merchant = ?2) ORDER BY at, id")))
 		return rc;
-	sqlite3_bind_text(*st, 1, id, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(*st, 2, merchant, -1, SQLITE_TRANSIENT);
+	dc_bind_text(*st, 1, id);
+	dc_bind_text(*st, 2, merchant);
 	return 0;
 }

@@ -59,12 +59,12 @@ parse_item(struct dc *ctx, const char *v, struct item *it)
 }
 
 static int
-run(struct dc *ctx, sqlite3_stmt *st, int *changed)
+run(struct dc *ctx, struct dc_stmt *st, int *changed)
 {
 	int rc = dc_step(ctx, st);
 
 	if (changed)
-		*changed = sqlite3_changes(ctx->db);
+		*changed = dc_changes(ctx);
 	dc_finish(ctx, st);
 	return rc == 1 ? 0 : rc;
 }
@@ -74,19 +74,19 @@ static int
 add_line(struct dc *ctx, const char *order, int line, long long product, long qty, long long price,
          const char *offer)
 {
-	sqlite3_stmt *st = NULL;
+	struct dc_stmt *st = NULL;
 	int rc;
 
 	if ((rc = dc_prepare(ctx, &st,
 	                     "INSERT INTO shop_order_line(order_id, line, product, qty,"
 	                     " price, offer) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")))
 		return rc;
-	sqlite3_bind_text(st, 1, order, -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, 2, line);
-	sqlite3_bind_int64(st, 3, product);
-	sqlite3_bind_int64(st, 4, qty);
-	sqlite3_bind_int64(st, 5, price);
-	sqlite3_bind_text(st, 6, offer, -1, SQLITE_STATIC);
+	dc_bind_text_ref(st, 1, order);
+	dc_bind_int(st, 2, line);
+	dc_bind_int(st, 3, product);
+	dc_bind_int(st, 4, qty);
+	dc_bind_int(st, 5, price);
+	dc_bind_text_ref(st, 6, offer);
 	return run(ctx, st, NULL);
 }
 
@@ -96,7 +96,7 @@ static int
 reserve(struct dc *ctx, const char *order, const struct item *it, const char *now, int *line,
         long long *total)
 {
-	sqlite3_stmt *st = NULL;
+	struct dc_stmt *st = NULL;
 	long long pid = 0, price = 0, oprice = 0, left = 0;
 	long oq = 0;
 	char offer[32] = "";
@@ -108,23 +108,21 @@ reserve(struct dc *ctx, const char *order, const struct item *it, const char *no
 	         " o.max_qty - o.sold FROM product p LEFT JOIN offer o ON o.id "
 	         "= " DC_SHOP_ACTIVE_OFFER("p.id", "?3") " WHERE p.merchant = ?1 AND p.sku = ?2")))
 		return rc;
-	sqlite3_bind_text(st, 1, it->merchant, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, it->sku, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, now, -1, SQLITE_STATIC);
+	dc_bind_text_ref(st, 1, it->merchant);
+	dc_bind_text_ref(st, 2, it->sku);
+	dc_bind_text_ref(st, 3, now);
 	if ((rc = dc_step(ctx, st)) == 1) {
-		pid = sqlite3_column_int64(st, 0);
-		price = sqlite3_column_int64(st, 1);
-		active = sqlite3_column_int(st, 2);
-		left = sqlite3_column_int64(st, 3);
-		if (sqlite3_column_type(st, 4) != SQLITE_NULL) {
-			snprintf(offer, sizeof offer, "%s",
-			         (const char *)sqlite3_column_text(st, 4));
-			oprice = sqlite3_column_int64(st, 5);
-			oq = sqlite3_column_type(st, 6) == SQLITE_NULL
-			         ? it->qty
-			         : (long)(sqlite3_column_int64(st, 6) < it->qty
-			                      ? sqlite3_column_int64(st, 6)
-			                      : it->qty);
+		pid = dc_col_int(st, 0);
+		price = dc_col_int(st, 1);
+		active = dc_col_int(st, 2);
+		left = dc_col_int(st, 3);
+		if (!dc_col_null(st, 4)) {
+			snprintf(offer, sizeof offer, "%s", dc_col_text(st, 4));
+			oprice = dc_col_int(st, 5);
+			oq =
+			    dc_col_null(st, 6)
+			        ? it->qty
+			        : (long)(dc_col_int(st, 6) < it->qty ? dc_col_int(st, 6) : it->qty);
 		}
 		rc = 0;
 	} else if (rc == 0)
@@ -139,9 +137,9 @@ reserve(struct dc *ctx, const char *order, const struct item *it, const char *no
 	                     "UPDATE product SET stock = stock - ?2, updated_at = ?3"
 	                     " WHERE id = ?1 AND stock >= ?2")))
 		return rc;
-	sqlite3_bind_int64(st, 1, pid);
-	sqlite3_bind_int64(st, 2, it->qty);
-	sqlite3_bind_text(st, 3, now, -1, SQLITE_STATIC);
+	dc_bind_int(st, 1, pid);
+	dc_bind_int(st, 2, it->qty);
+	dc_bind_text_ref(st, 3, now);
 	if ((rc = run(ctx, st, &changed)))
 		return rc;
 	if (!changed)
@@ -154,9 +152,9 @@ reserve(struct dc *ctx, const char *order, const struct item *it, const char *no
 		                     " WHEN max_qty IS NOT NULL AND sold + ?2 >= max_qty"
 		                     " THEN ?3 END WHERE id = ?1")))
 			return rc;
-		sqlite3_bind_text(st, 1, offer, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 2, oq);
-		sqlite3_bind_text(st, 3, now, -1, SQLITE_STATIC);
+		dc_bind_text_ref(st, 1, offer);
+		dc_bind_int(st, 2, oq);
+		dc_bind_text_ref(st, 3, now);
 		if ((rc = run(ctx, st, NULL)) ||
 		    (rc = add_line(ctx, order, ++*line, pid, oq, oprice, offer)))
 			return rc;
@@ -174,18 +172,16 @@ reserve(struct dc *ctx, const char *order, const struct item *it, const char *no
 static int
 slot_check(struct dc *ctx, const char *slot, const char *now, char **merchant)
 {
-	sqlite3_stmt *st = NULL;
+	struct dc_stmt *st = NULL;
 	int rc;
 
 	if ((rc = dc_prepare(ctx, &st, "SELECT merchant, at < ?2 FROM slot WHERE id = ?1")))
 		return rc;
-	sqlite3_bind_text(st, 1, slot, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, now, -1, SQLITE_STATIC);
+	dc_bind_text_ref(st, 1, slot);
+	dc_bind_text_ref(st, 2, now);
 	if ((rc = dc_step(ctx, st)) == 1) {
-		*merchant = dc_strdup((const char *)sqlite3_column_text(st, 0));
-		rc = sqlite3_column_int(st, 1)
-		         ? dc_error(ctx, DC_ECONFLICT, "slot %s is over", slot)
-		         : 0;
+		*merchant = dc_strdup(dc_col_text(st, 0));
+		rc = dc_col_int(st, 1) ? dc_error(ctx, DC_ECONFLICT, "slot %s is over", slot) : 0;
 	} else if (rc == 0)
 		rc = dc_error(ctx, DC_ENOTFOUND, "no slot '%s'", slot);
 	dc_finish(ctx, st);
@@ -200,7 +196,7 @@ new_for_merchant(struct dc *ctx, struct dc_args *rec, const struct item *items, 
 	char id[32], total_s[24];
 	long long total = 0;
 	int i, rc, line = 0, changed = 0;
-	sqlite3_stmt *st = NULL;
+	struct dc_stmt *st = NULL;
 
 	if ((rc = dc_exists(ctx, "SELECT 1 FROM merchant WHERE id = ?1 AND active = 1", m)) <= 0)
 		return rc < 0 ? -rc : dc_error(ctx, DC_ENOTFOUND, "no active merchant '%s'", m);
@@ -220,7 +216,7 @@ new_for_merchant(struct dc *ctx, struct dc_args *rec, const struct item *items, 
 		                     "UPDATE slot SET booked = booked + 1 WHERE id = ?1"
 		                     " AND booked < capacity")))
 			return rc;
-		sqlite3_bind_text(st, 1, slot, -1, SQLITE_STATIC);
+		dc_bind_text_ref(st, 1, slot);
 		if ((rc = run(ctx, st, &changed)))
 			return rc;
 		if (!changed)
@@ -316,7 +312,7 @@ release(struct dc *ctx, const char *id, const char *now)
 static int
 notify_ready(struct dc *ctx, const char *id)
 {
-	sqlite3_stmt *st = NULL;
+	struct dc_stmt *st = NULL;
 	char slot[17] = "", total[24];
 	char *city = NULL, *lang = NULL, *rcpt = NULL, *vals[5] = {0};
 	const char *vars[17];
@@ -330,13 +326,13 @@ notify_ready(struct dc *ctx, const char *id)
 	         " LEFT JOIN member mb ON mb.handle = o.member"
 	         " LEFT JOIN slot s ON s.id = o.slot WHERE o.id = ?1")))
 		return rc;
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	dc_bind_text_ref(st, 1, id);
 	if ((rc = dc_step(ctx, st)) == 1) {
-		rcpt = dc_strdup((const char *)sqlite3_column_text(st, 0));
+		rcpt = dc_strdup(dc_col_text(st, 0));
 		for (i = 0; i < 3; i++)
-			vals[i] = dc_strdup((const char *)sqlite3_column_text(st, i + 1));
-		dc_shop_local_time(ctx, (const char *)sqlite3_column_text(st, 4), slot);
-		dc_shop_money_fmt(sqlite3_column_int64(st, 5), total);
+			vals[i] = dc_strdup(dc_col_text(st, i + 1));
+		dc_shop_local_time(ctx, dc_col_text(st, 4), slot);
+		dc_shop_money_fmt(dc_col_int(st, 5), total);
 		rc = 0;
 	}
 	dc_finish(ctx, st);
@@ -367,7 +363,7 @@ done:
 static int
 set_status(struct dc *ctx, const char *id, const char *to, const char *now)
 {
-	sqlite3_stmt *st = NULL;
+	struct dc_stmt *st = NULL;
 	char from[16] = "", whom[256] = "", merchant[128] = "";
 	int rc, ok;
 
@@ -375,11 +371,11 @@ set_status(struct dc *ctx, const char *id, const char *to, const char *now)
 	                     "SELECT status, coalesce(member, email), merchant"
 	                     " FROM shop_order WHERE id = ?1")))
 		return rc;
-	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	dc_bind_text_ref(st, 1, id);
 	if ((rc = dc_step(ctx, st)) == 1) {
-		snprintf(from, sizeof from, "%s", (const char *)sqlite3_column_text(st, 0));
-		snprintf(whom, sizeof whom, "%s", (const char *)sqlite3_column_text(st, 1));
-		snprintf(merchant, sizeof merchant, "%s", (const char *)sqlite3_column_text(st, 2));
+		snprintf(from, sizeof from, "%s", dc_col_text(st, 0));
+		snprintf(whom, sizeof whom, "%s", dc_col_text(st, 1));
+		snprintf(merchant, sizeof merchant, "%s", dc_col_text(st, 2));
 		rc = 0;
 	} else if (rc == 0)
 		rc = dc_error(ctx, DC_ENOTFOUND, "no shop order '%s'", id);
@@ -425,7 +421,7 @@ dc_shop_order_status(struct dc *ctx, const char *id, struct dc_args *a)
 }
 
 int
-dc_shop_order_list(struct dc *ctx, const char *id, const struct dc_args *a, sqlite3_stmt **st)
+dc_shop_order_list(struct dc *ctx, const char *id, const struct dc_args *a, struct dc_stmt **st)
 {
 	int rc;
 
@@ -445,18 +441,18 @@ dc_shop_order_list(struct dc *ctx, const char *id, const struct dc_args *a, sqli
 	         " AND (?3 IS NULL OR o.member = ?3) AND (?4 IS NULL OR o.status = ?4)"
 	         " ORDER BY o.id")))
 		return rc;
-	sqlite3_bind_text(*st, 1, id, -1, SQLITE_TRANSIENT);
+	dc_bind_text(*st, 1, id);
 	if (a) {
-		sqlite3_bind_text(*st, 2, dc_arg(a, "merchant"), -1, SQLITE_TRANSIENT);
-		sqlite3_bind_text(*st, 3, dc_arg(a, "member"), -1, SQLITE_TRANSIENT);
-		sqlite3_bind_text(*st, 4, dc_arg(a, "status"), -1, SQLITE_TRANSIENT);
+		dc_bind_text(*st, 2, dc_arg(a, "merchant"));
+		dc_bind_text(*st, 3, dc_arg(a, "member"));
+		dc_bind_text(*st, 4, dc_arg(a, "status"));
 	}
 	return 0;
 }
 
 /* Collect the text of column 0 of every row of st (finalized). */
 static int
-collect(struct dc *ctx, sqlite3_stmt *st, char ***ids, int *n)
+collect(struct dc *ctx, struct dc_stmt *st, char ***ids, int *n)
 {
 	int rc, cap = 0;
 
@@ -468,7 +464,7 @@ collect(struct dc *ctx, sqlite3_stmt *st, char ***ids, int *n)
 			if (!*ids)
 				abort();
 		}
-		(*ids)[(*n)++] = dc_strdup((const char *)sqlite3_column_text(st, 0));
+		(*ids)[(*n)++] = dc_strdup(dc_col_text(st, 0));
 	}
 	dc_finish(ctx, st);
 	return rc;
@@ -485,7 +481,7 @@ free_ids(char **ids, int n)
 int
 dc_shop_expire(struct dc *ctx, struct dc_args *a, void *unused)
 {
-	sqlite3_stmt *st = NULL;
+	struct dc_stmt *st = NULL;
 	char now[21], *grace_s, **ids = NULL, merchant[128];
 	long grace;
 	time_t tnow = dc_now(ctx);
@@ -502,18 +498,17 @@ dc_shop_expire(struct dc *ctx, struct dc_args *a, void *unused)
 	                     "SELECT id FROM offer WHERE ended_at IS NULL"
 	                     " AND until_at <= ?1 ORDER BY id")))
 		return rc;
-	sqlite3_bind_text(st, 1, now, -1, SQLITE_STATIC);
+	dc_bind_text_ref(st, 1, now);
 	if ((rc = collect(ctx, st, &ids, &n)))
 		goto done;
 	for (i = 0; i < n && !rc; i++) {
 		if (!(rc = dc_exec(ctx, "UPDATE offer SET ended_at = until_at WHERE id = ?1", 1,
 		                   ids[i])) &&
 		    (rc = dc_prepare(ctx, &st, "SELECT merchant FROM offer WHERE id = ?1")) == 0) {
-			sqlite3_bind_text(st, 1, ids[i], -1, SQLITE_STATIC);
+			dc_bind_text_ref(st, 1, ids[i]);
 			*merchant = '\0';
 			if (dc_step(ctx, st) == 1)
-				snprintf(merchant, sizeof merchant, "%s",
-				         sqlite3_column_text(st, 0));
+				snprintf(merchant, sizeof merchant, "%s", dc_col_text(st, 0));
 			dc_finish(ctx, st);
 			if (!(rc = dc_shop_audit(ctx, merchant, "offer", ids[i], "ended", NULL,
 			                         "expired")))
@@ -536,7 +531,7 @@ dc_shop_expire(struct dc *ctx, struct dc_args *a, void *unused)
 		while ((rc = dc_step(ctx, st)) == 1) {
 			time_t at;
 
-			if (dc_parse_time((const char *)sqlite3_column_text(st, 1), &at) < 0 ||
+			if (dc_parse_time(dc_col_text(st, 1), &at) < 0 ||
 			    tnow <= dc_local_end_of_day(ctx, dc_local_days(ctx, at) + grace))
 				continue;
 			if (n == cap) {
@@ -545,7 +540,7 @@ dc_shop_expire(struct dc *ctx, struct dc_args *a, void *unused)
 				if (!ids)
 					abort();
 			}
-			ids[n++] = dc_strdup((const char *)sqlite3_column_text(st, 0));
+			ids[n++] = dc_strdup(dc_col_text(st, 0));
 		}
 		dc_finish(ctx, st);
 	}
@@ -558,7 +553,7 @@ done:
 }
 
 int
-dc_shop_expired_list(struct dc *ctx, const char *id, sqlite3_stmt **st)
+dc_shop_expired_list(struct dc *ctx, const char *id, struct dc_stmt **st)
 {
 	int rc;
 
@@ -567,6 +562,6 @@ dc_shop_expired_list(struct dc *ctx, const char *id, sqlite3_stmt **st)
 	                     " UNION ALL SELECT id, 'shop_order', status, updated_at"
 	                     " FROM shop_order WHERE id = ?1")))
 		return rc;
-	sqlite3_bind_text(*st, 1, id, -1, SQLITE_TRANSIENT);
+	dc_bind_text(*st, 1, id);
 	return 0;
 }

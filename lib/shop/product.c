@@ -99,16 +99,16 @@ prod_read(struct dc *ctx, struct dc_args *rec, struct prod *p)
 }
 
 static void
-bind_opt(sqlite3_stmt *st, int i, const char *v)
+bind_opt(struct dc_stmt *st, int i, const char *v)
 {
-	sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
+	dc_bind_text_ref(st, i, v);
 }
 
 int
 dc_shop_product_add(struct dc *ctx, struct dc_args *rec, void *unused)
 {
 	const char *m = dc_arg(rec, "merchant");
-	sqlite3_stmt *st = NULL;
+	struct dc_stmt *st = NULL;
 	struct prod p;
 	char at[21], *id;
 	int rc;
@@ -128,8 +128,8 @@ dc_shop_product_add(struct dc *ctx, struct dc_args *rec, void *unused)
 	                     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)")))
 		goto done;
 	bind_opt(st, 1, m), bind_opt(st, 2, p.sku), bind_opt(st, 3, p.name);
-	sqlite3_bind_int64(st, 4, p.price);
-	sqlite3_bind_int64(st, 5, p.has_stock ? p.stock : 0);
+	dc_bind_int(st, 4, p.price);
+	dc_bind_int(st, 5, p.has_stock ? p.stock : 0);
 	bind_opt(st, 6, p.unit), bind_opt(st, 7, p.category), bind_opt(st, 8, p.description);
 	bind_opt(st, 9, at);
 	if ((rc = dc_step(ctx, st)) == 0 &&
@@ -183,7 +183,7 @@ dc_shop_product_set(struct dc *ctx, const char *id, struct dc_args *a)
 }
 
 int
-dc_shop_product_list(struct dc *ctx, const char *id, const struct dc_args *a, sqlite3_stmt **st)
+dc_shop_product_list(struct dc *ctx, const char *id, const struct dc_args *a, struct dc_stmt **st)
 {
 	char now[21];
 	int rc;
@@ -199,15 +199,15 @@ dc_shop_product_list(struct dc *ctx, const char *id, const struct dc_args *a, sq
 	                   " AND (?3 IS NULL OR p.category = ?3) AND (NOT ?4 OR p.stock > 0)"
 	                   " AND (?5 OR p.active = 1) ORDER BY p.merchant, p.sku")))
 		return rc;
-	sqlite3_bind_text(*st, 1, id, -1, SQLITE_TRANSIENT);
+	dc_bind_text(*st, 1, id);
 	if (a) {
-		sqlite3_bind_text(*st, 2, dc_arg(a, "merchant"), -1, SQLITE_TRANSIENT);
-		sqlite3_bind_text(*st, 3, dc_arg(a, "category"), -1, SQLITE_TRANSIENT);
-		sqlite3_bind_int(*st, 5, dc_flag(a, "all"));
+		dc_bind_text(*st, 2, dc_arg(a, "merchant"));
+		dc_bind_text(*st, 3, dc_arg(a, "category"));
+		dc_bind_int(*st, 5, dc_flag(a, "all"));
 	} else
-		sqlite3_bind_int(*st, 5, 1);
-	sqlite3_bind_int(*st, 4, a ? dc_flag(a, "in-stock") : 0);
-	sqlite3_bind_text(*st, 6, now, -1, SQLITE_TRANSIENT);
+		dc_bind_int(*st, 5, 1);
+	dc_bind_int(*st, 4, a ? dc_flag(a, "in-stock") : 0);
+	dc_bind_text(*st, 6, now);
 	return 0;
 }
 
@@ -245,7 +245,8 @@ match_terms(const char *text)
 }
 
 int
-dc_shop_product_search(struct dc *ctx, const char *text, const struct dc_args *a, sqlite3_stmt **st)
+dc_shop_product_search(struct dc *ctx, const char *text, const struct dc_args *a,
+                       struct dc_stmt **st)
 {
 	char now[21], *q = match_terms(text);
 	int rc;
@@ -265,9 +266,9 @@ dc_shop_product_search(struct dc *ctx, const char *text, const struct dc_args *a
 		free(q);
 		return rc;
 	}
-	sqlite3_bind_text(*st, 1, q, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(*st, 2, now, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(*st, 3, a ? dc_arg(a, "merchant") : NULL, -1, SQLITE_TRANSIENT);
+	dc_bind_text(*st, 1, q);
+	dc_bind_text(*st, 2, now);
+	dc_bind_text(*st, 3, a ? dc_arg(a, "merchant") : NULL);
 	free(q);
 	return 0;
 }
@@ -278,33 +279,33 @@ struct import {
 	const char *merchant; /* borrowed */
 	char now[21];
 	long added, changed, unchanged;
-	sqlite3_stmt *get, *ins, *upd; /* prepared once, reused for every record */
+	struct dc_stmt *get, *ins, *upd; /* prepared once, reused for every record */
 };
 
 static int
 import_item(struct dc *ctx, struct dc_args *rec, void *arg)
 {
 	struct import *im = arg;
-	sqlite3_stmt *st;
+	struct dc_stmt *st;
 	struct prod p;
 	int rc, exists;
 
 	if ((rc = prod_read(ctx, rec, &p)))
 		return rc;
-	sqlite3_reset(im->get);
+	dc_reset(im->get);
 	bind_opt(im->get, 1, im->merchant), bind_opt(im->get, 2, p.sku);
 	if ((rc = dc_step(ctx, im->get)) > 1)
 		return rc;
 	exists = rc == 1;
 	st = exists ? im->upd : im->ins;
-	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
+	dc_reset(st);
+	dc_clear_bindings(st);
 	bind_opt(st, 1, im->merchant), bind_opt(st, 2, p.sku), bind_opt(st, 3, p.name);
-	sqlite3_bind_int64(st, 4, p.price);
+	dc_bind_int(st, 4, p.price);
 	if (p.has_stock)
-		sqlite3_bind_int64(st, 5, p.stock);
+		dc_bind_int(st, 5, p.stock);
 	else if (!exists)
-		sqlite3_bind_int64(st, 5, 0);
+		dc_bind_int(st, 5, 0);
 	bind_opt(st, 6, p.unit), bind_opt(st, 7, p.category), bind_opt(st, 8, p.description);
 	bind_opt(st, 9, im->now);
 	if ((rc = dc_step(ctx, st)) > 1)
@@ -312,7 +313,7 @@ import_item(struct dc *ctx, struct dc_args *rec, void *arg)
 	if (!exists)
 		im->added++;
 	else
-		*(sqlite3_changes(ctx->db) ? &im->changed : &im->unchanged) += 1;
+		*(dc_changes(ctx) ? &im->changed : &im->unchanged) += 1;
 	return 0;
 }
 

@@ -40,35 +40,37 @@ void dc_shop_money_fmt(long long cents, char out[24]);
 /* merchants, services, requests (merchant.c) */
 int dc_shop_merchant_add(struct dc *ctx, struct dc_args *rec, void *unused);
 int dc_shop_merchant_set(struct dc *ctx, const char *id, struct dc_args *a);
-int dc_shop_merchant_list(struct dc *ctx, const char *id, sqlite3_stmt **st);
+int dc_shop_merchant_list(struct dc *ctx, const char *id, struct dc_stmt **st);
 int dc_shop_service_add(struct dc *ctx, struct dc_args *rec, void *unused);
-int dc_shop_service_list(struct dc *ctx, const char *id, const char *merchant, sqlite3_stmt **st);
+int dc_shop_service_list(struct dc *ctx, const char *id, const char *merchant, struct dc_stmt **st);
 int dc_shop_request(struct dc *ctx, struct dc_args *rec, void *unused);
 int dc_shop_reply(struct dc *ctx, const char *id, struct dc_args *a);
 int dc_shop_request_list(struct dc *ctx, const char *id, const struct dc_args *a,
-                         sqlite3_stmt **st);
+                         struct dc_stmt **st);
 
 /* products (product.c); a product's external id is MERCHANT:SKU */
 int dc_shop_product_add(struct dc *ctx, struct dc_args *rec, void *unused);
 int dc_shop_product_set(struct dc *ctx, const char *id, struct dc_args *a);
 int dc_shop_product_list(struct dc *ctx, const char *id, const struct dc_args *a,
-                         sqlite3_stmt **st);
+                         struct dc_stmt **st);
 int dc_shop_product_search(struct dc *ctx, const char *text, const struct dc_args *a,
-                           sqlite3_stmt **st);
+                           struct dc_stmt **st);
 /* One transaction; writes the summary record through the current writer. */
 int dc_shop_product_import(struct dc *ctx, const char *path, const char *merchant);
 
 /* offers and slots (offer.c) */
 int dc_shop_offer_add(struct dc *ctx, struct dc_args *rec, void *unused);
-int dc_shop_offer_list(struct dc *ctx, const char *id, const struct dc_args *a, sqlite3_stmt **st);
+int dc_shop_offer_list(struct dc *ctx, const char *id, const struct dc_args *a,
+                       struct dc_stmt **st);
 int dc_shop_slot_add(struct dc *ctx, struct dc_args *rec, void *unused);
-int dc_shop_slot_list(struct dc *ctx, const char *id, const char *merchant, sqlite3_stmt **st);
+int dc_shop_slot_list(struct dc *ctx, const char *id, const char *merchant, struct dc_stmt **st);
 
 /* orders and expiry (order.c) */
 int dc_shop_order_new(struct dc *ctx, struct dc_args *rec, void *unused);
 int dc_shop_order_status(struct dc *ctx, const char *id, struct dc_args *a);
-int dc_shop_order_list(struct dc *ctx, const char *id, const struct dc_args *a, sqlite3_stmt **st);
+int dc_shop_order_list(struct dc *ctx, const char *id, const struct dc_args *a,
+                       struct dc_stmt **st);
 int dc_shop_expire(struct dc *ctx, struct dc_args *a, void *unused);
-int dc_shop_expired_list(struct dc *ctx, const char *id, sqlite3_stmt **st);
+int dc_shop_expired_list(struct dc *ctx, const char *id, struct dc_stmt **st);
 
 #endif

@@ -338,3 +338,23 @@ print(rows)' "$BATS_TEST_TMPDIR/x.csv"
 	run bash -c 'dc-assign dept list --csv | head -1 >/dev/null; echo "${PIPESTATUS[0]}"'
 	assert_output 0
 }
+
+@test "check-layers: passes on this tree, fails naming the line where a header or command names SQLite" {
+	run "$ROOT/scripts/check-layers"
+	assert_success
+	local t=$BATS_TEST_TMPDIR/tree
+	mkdir -p "$t/lib/core" "$t/lib/cases" "$t/cmd"
+	printf '#include <sqlite3.h>\nsqlite3_open(x);\n' >"$t/lib/core/db.c"
+	printf 'int ok(void);\n' >"$t/lib/cases/cases.h"
+	printf 'int main(void) { return 0; }\n' >"$t/cmd/dc-x.c"
+	run "$ROOT/scripts/check-layers" "$t"
+	assert_success
+	printf '#include <sqlite3.h>\n' >>"$t/lib/cases/cases.h"
+	printf 'static void f(sqlite3_stmt *s);\n' >>"$t/cmd/dc-x.c"
+	printf 'if (rc == SQLITE_ROW) return;\n' >"$t/lib/cases/case.c"
+	run "$ROOT/scripts/check-layers" "$t"
+	assert_failure 1
+	assert_line "lib/cases/cases.h:2:#include <sqlite3.h>"
+	assert_line "cmd/dc-x.c:2:static void f(sqlite3_stmt *s);"
+	assert_line "lib/cases/case.c:1:if (rc == SQLITE_ROW) return;"
+}
