@@ -1,4 +1,4 @@
-/* dc-assign: organisation, queues, claims, deputies (SPEC §3).  Verb table; work in lib/. */
+/* dc-assign: organisation, queues, claims, deputies (dc-assign(1)).  Verb table; work in lib/. */
 #include <stdlib.h>
 #include <string.h>
 

@@ -1,4 +1,4 @@
-/* dc-case: citizen cases (SPEC §2).  Verb table and option specs; the work is in lib/cases. */
+/* dc-case: citizen cases (dc-case(1)).  Verb table and option specs; the work is in lib/cases. */
 #include <stdlib.h>
 #include <string.h>
 

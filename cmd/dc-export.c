@@ -1,4 +1,4 @@
-/* dc-export: reports and open data (SPEC §8).  Verb table; the work is in lib/export. */
+/* dc-export: reports and open data (dc-export(1)).  Verb table; the work is in lib/export. */
 #include <stdlib.h>
 #include <string.h>
 

@@ -1,4 +1,4 @@
-/* dc-feed: the community feed (SPEC §6).  Verb table; work in lib/feed. */
+/* dc-feed: the community feed (dc-feed(1)).  Verb table; work in lib/feed. */
 #include <stdlib.h>
 #include <string.h>
 

@@ -1,4 +1,4 @@
-/* dc-import: the catalog batch jobs cron runs (SPEC §4, §9).  Work in lib/procure/spool.c. */
+/* dc-import: the catalog batch jobs cron runs (dc-import(8)).  Work in lib/procure/spool.c. */
 #include "procure/procure.h"
 
 static int

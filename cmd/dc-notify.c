@@ -1,4 +1,4 @@
-/* dc-notify: outbox delivery and the notifications cron queues (SPEC §7, §9).  Work in
+/* dc-notify: outbox delivery and the notifications cron queues (dc-notify(8)).  Work in
  * lib/notify/. */
 #include <string.h>
 
@@ -99,5 +99,5 @@ main(int argc, char **argv)
 	return dc_main(
 	    argc, argv, "dc-notify", verbs,
 	    "dc-notify: deliver the notification outbox (Maildir, sendmail, a command) and\n"
-	    "queue overdue reminders and member digests — the cron jobs of SPEC §7.");
+	    "queue overdue reminders and member digests — the cron jobs of dc-notify(8).");
 }

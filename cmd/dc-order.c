@@ -1,4 +1,4 @@
-/* dc-order: procurement (SPEC §4).  Verb table and option specs; the work is in lib/procure. */
+/* dc-order: procurement (dc-order(1)).  Verb table and option specs; the work is in lib/procure. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>

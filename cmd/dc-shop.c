@@ -1,4 +1,4 @@
-/* dc-shop: the local marketplace (SPEC §5).  Verb table and option specs; the work is in
+/* dc-shop: the local marketplace (dc-shop(1)).  Verb table and option specs; the work is in
  * lib/shop. */
 #include <stdlib.h>
 #include <string.h>

@@ -117,7 +117,7 @@ same(const char *a, const char *b)
 /*
  * May the actor work on this case?  Admin always; a head for the department; a clerk for a
  * case of the department that is unassigned or theirs; anyone who is today's deputy of the
- * assignee, recorded as acting on the assignee's behalf (SPEC §3).
+ * assignee, recorded as acting on the assignee's behalf (dc-assign(1)).
  */
 static int
 may_work(struct dc *ctx, const struct casex *c)
@@ -696,7 +696,7 @@ dc_case_list(struct dc *ctx, struct dc_args *f, struct dc_stmt **st)
 	return rc;
 }
 
-/* ---- the status machine (SPEC §2) ---- */
+/* ---- the status machine (dc-case(1)) ---- */
 
 static const struct {
 	const char *from, *to;
@@ -769,7 +769,7 @@ dc_case_set_status(struct dc *ctx, const char *id, struct dc_args *a)
 		rc = dc_error(ctx, DC_ECONFLICT, "case '%s' cannot go from '%s' to '%s'", id, c.status, to);
 		goto done;
 	}
-	/* reopening an unassigned case puts it back into the queue (SPEC §2) */
+	/* reopening an unassigned case puts it back into the queue (dc-case(1)) */
 	if (!strcmp(to, "in_progress") && is_closed(c.status) && strcmp(c.status, "resolved") &&
 	    !c.assignee)
 		to = "new";

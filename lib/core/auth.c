@@ -6,7 +6,7 @@
 
 #include "core/dc.h"
 
-/* Known settings and their defaults (SPEC §1.5); NULL default = unset. */
+/* Known settings and their defaults (dcity(7) "Settings", "Time"); NULL default = unset. */
 const char *const dc_setting_keys[] = {
 	"city.name",           "Musterstadt",
 	"city.url",            "https://www.musterstadt.example",
@@ -109,7 +109,8 @@ dc_whoami(struct dc *ctx)
 		else
 			ctx->actor = dc_printf("uid%ld", (long)getuid());
 	}
-	/* Bootstrap (SPEC §1.4): while no active admin exists, whoever acts is admin. */
+	/* Bootstrap (dcity(7) "Identity and roles"): while no active admin exists, whoever acts is
+	 * admin. */
 	if ((rc = dc_prepare(ctx, &st,
 	                     "SELECT s.role, s.dept, NOT EXISTS (SELECT 1 FROM staff "
 	                     "  WHERE role = 'admin' AND active = 1) "

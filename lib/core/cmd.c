@@ -491,7 +491,7 @@ dc_main(int argc, char **argv, const char *prog, const struct dc_verb *verbs, co
 	const char *s;
 	int rc;
 
-	/* A reader that closes the pipe early is not an error (SPEC §1.3): writes see EPIPE. */
+	/* A reader that closes the pipe early is not an error (dcity(7) EXIT STATUS): writes see EPIPE. */
 	signal(SIGPIPE, SIG_IGN);
 	dc_db_config();
 	/* a setgid install cleans the environment before anything reads it (priv.c) */

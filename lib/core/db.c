@@ -182,7 +182,7 @@ open_db(struct dc *ctx, int flags)
 		return dc_error(ctx, DC_ESCHEMA,
 		                "'%s' has schema version %ld; this program knows up to %ld: upgrade dcity",
 		                ctx->db_path, ver, dc_schema_version());
-	/* secure_delete: purged personal data must not linger in free pages (SPEC §2 purge). */
+	/* secure_delete: purged personal data must not linger in free pages (dc-case(1) purge). */
 	if (sqlite3_exec(DB(ctx),
 	                 "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;"
 	                 "PRAGMA secure_delete = ON; PRAGMA temp_store = FILE",

@@ -19,7 +19,8 @@
 #define DC_VERSION "0.1.0"
 #define DC_APPLICATION_ID 0x44434954 /* "DCIT" */
 
-/* Error codes are exit statuses (SPEC §1.3), so a command returns what its verb returned. */
+/* Error codes are exit statuses (dcity(7) EXIT STATUS), so a command returns what its verb
+ * returned. */
 enum dc_status {
 	DC_OK = 0,
 	DC_EPROBLEM = 1, /* -e matched nothing; verify/check found problems */

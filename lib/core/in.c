@@ -13,7 +13,7 @@
 
 #include "core/dc.h"
 
-#define MAX_FIELD (1 << 20)      /* SPEC §1.2: longer fields are data errors */
+#define MAX_FIELD (1 << 20)      /* dcity(7) "Input": longer fields are data errors */
 #define MAX_RECORD (16 << 20)    /* a JSON record larger than this is refused */
 #define MAX_RAW MAX_FIELD        /* the raw text of a rejected record kept, at most */
 

@@ -28,7 +28,7 @@ check_write(struct dc *ctx, FILE *fp)
 {
 	if (!ferror(fp))
 		return;
-	/* SPEC §1.3: a pipe reader that stopped reading is success, not an error. */
+	/* dcity(7) EXIT STATUS: a pipe reader that stopped reading is success, not an error. */
 	if (errno == EPIPE)
 		_exit(0);
 	dc_error(ctx, DC_EIO, "write error on standard output: %s", strerror(errno));

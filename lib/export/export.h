@@ -1,5 +1,5 @@
 /*
- * dc-export (SPEC §8): datasets in the generic record formats and in the open-data formats
+ * dc-export (dc-export(1)): datasets in the generic record formats and in the open-data formats
  * Open311 GeoReport v2, OCDS 1.1, Atom, RSS, JSON Feed and iCalendar; atomic -o files,
  * publication into a git repository, and read-only SQL for auditors.
  *
@@ -43,7 +43,8 @@ void dc_export_bind_window(struct dc_stmt *st, int n, const struct dc_export *x)
 /* Write the rows of st as <root><item><col>text</col>...</item>...</root>, element names from
  * the column names; a NULL column is left out. Finalizes st. */
 int dc_export_xml_rows(struct dc *ctx, struct dc_stmt *st, const char *root, const char *item);
-/* Flush stdout after a writer: 0, DC_EIO, or exit 0 when a pipe reader stopped (SPEC §1.3). */
+/* Flush stdout after a writer: 0, DC_EIO, or exit 0 when a pipe reader stopped (dcity(7) EXIT
+ * STATUS). */
 int dc_export_flush(struct dc *ctx);
 /* A libxml2 output buffer on stdout (libxml2's error chatter silenced). */
 xmlOutputBufferPtr dc_export_xml_stdout(void);

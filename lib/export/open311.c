@@ -148,7 +148,7 @@ xml_quiet(void *ctx, const char *msg, ...)
 xmlOutputBufferPtr
 dc_export_xml_stdout(void)
 {
-	/* a pipe reader that stops early is success (SPEC §1.3): no libxml2 chatter about it */
+	/* a pipe reader that stops early is success (dcity(7) EXIT STATUS): no libxml2 chatter about it */
 	xmlSetGenericErrorFunc(NULL, xml_quiet);
 	fflush(stdout);
 	return xmlOutputBufferCreateFile(stdout, NULL);

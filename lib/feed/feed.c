@@ -1,4 +1,4 @@
-/* Members, follows, posts, comments and the feed listings (SPEC §6). */
+/* Members, follows, posts, comments and the feed listings (dc-feed(1)). */
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
@@ -218,7 +218,8 @@ static const char *const member_kinds[] = {"citizen", "business", "organisation"
 static const char *const notify_modes[] = {"immediate", "daily", "weekly", "never", NULL};
 static const char *const post_kinds[] = {"news", "event", "offer", "question", "notice", NULL};
 
-/* Who may act for members (SPEC §1.4): the portal's integrator account, or an admin. */
+/* Who may act for members (dcity(7) "Identity and roles"): the portal's integrator account, or
+ * an admin. */
 #define ON_BEHALF "integrator"
 
 /* ---- members ---------------------------------------------------------------------------- */

@@ -1,5 +1,5 @@
 /* Community feed: members, posts, comments, follows, flags, keyword filters, moderation and
- * the guide to what the city offers a member (SPEC §6). */
+ * the guide to what the city offers a member (dc-feed(1)). */
 #ifndef DC_FEED_H
 #define DC_FEED_H
 

@@ -80,7 +80,7 @@ dc_notify_plan(struct dc *ctx)
 	char now[21], stale[21];
 	int rc;
 
-	/* plan only reads, and the auditor reads everything (SPEC §1.4) */
+	/* plan only reads, and the auditor reads everything (dcity(7) "Identity and roles") */
 	if ((rc = dc_out_check(ctx, &dc_rt_notification)) || (rc = dc_db_open(ctx)) ||
 	    (rc = dc_require(ctx, "integrator auditor", "plan deliveries")))
 		return rc;

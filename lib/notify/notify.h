@@ -1,5 +1,5 @@
 /*
- * dc-notify: delivery of the outbox (SPEC §7) — claiming due rows, building RFC 5322/MIME
+ * dc-notify: delivery of the outbox (dc-notify(8)) — claiming due rows, building RFC 5322/MIME
  * messages, the transports (Maildir, a sendmail-compatible command, a JSON command), overdue
  * escalations and member digests.  Every char * returned is the caller's to free().
  */

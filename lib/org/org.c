@@ -402,7 +402,7 @@ dc_org_is_deputy(struct dc *ctx, const char *actor, const char *assignee)
 
 	if (!assignee)
 		return 0;
-	/* Only the clock decides: no job has to end a deputyship (SPEC §3). */
+	/* Only the clock decides: no job has to end a deputyship (dc-assign(1)). */
 	today_text(ctx, today);
 	if ((rc = dc_prepare(ctx, &st, "SELECT 1 FROM absence WHERE login = ?1 AND deputy = ?2"
 	                               " AND from_date <= ?3 AND until_date >= ?3")))

@@ -1,5 +1,5 @@
 /*
- * Orders (SPEC §4): new computes the value, the procedure band and the split check; quotes
+ * Orders (dc-order(1)): new computes the value, the procedure band and the split check; quotes
  * and the award are recorded; approve checks band, quotes, award, split and budget and
  * freezes the rule version; place queues the order to the vendor; receive and invoice do the
  * three-way match.  Budgets' committed and spent amounts are derived from the orders.
@@ -292,7 +292,7 @@ may_order(struct dc *ctx, const char *dept, const char *what)
 	                what, dept);
 }
 
-/* Sum of the department's other orders of this category and budget year (SPEC §4 split). */
+/* Sum of the department's other orders of this category and budget year (dc-order(1) split). */
 int
 dc_procure_split_sum(struct dc *ctx, const char *dept, long year, const char *category, const char *except,
           long long *sum)

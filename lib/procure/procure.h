@@ -1,4 +1,4 @@
-/* Procurement: vendors, catalogs (CSV, JSON, BMEcat), rules, budgets, orders (SPEC §4). */
+/* Procurement: vendors, catalogs (CSV, JSON, BMEcat), rules, budgets, orders (dc-order(1)). */
 #ifndef DC_PROCURE_H
 #define DC_PROCURE_H
 

@@ -1,5 +1,5 @@
 /*
- * The local marketplace (SPEC §5): merchants, products, services and requests, offers,
+ * The local marketplace (dc-shop(1)): merchants, products, services and requests, offers,
  * pickup slots, orders that reserve stock, and the expiry job.  Writes need the integrator
  * or admin role and record, besides the actor, the member or merchant they act for
  * (ctx->on_behalf_of while the audit event is written).  Reading is public.

@@ -1,4 +1,4 @@
--- dcity schema 2: vendors and their catalogs (procurement, SPEC §4).
+-- dcity schema 2: vendors and their catalogs (procurement, dc-order(1)).
 
 CREATE TABLE vendor (
 	id         TEXT PRIMARY KEY,

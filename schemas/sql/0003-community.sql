@@ -1,4 +1,4 @@
--- dcity schema 3: the community feed (SPEC §6): members, posts, comments, follows, flags,
+-- dcity schema 3: the community feed (dc-feed(1)): members, posts, comments, follows, flags,
 -- keyword filters.  Moderation history lives in the audit trail (entity 'post').
 
 CREATE TABLE member (

@@ -1,4 +1,4 @@
--- dcity schema 4: the local marketplace (SPEC §5): merchants, products, services and
+-- dcity schema 4: the local marketplace (dc-shop(1)): merchants, products, services and
 -- requests, offers, pickup slots, and orders that reserve stock.
 
 CREATE TABLE merchant (

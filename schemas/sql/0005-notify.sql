@@ -1,4 +1,4 @@
--- dcity schema 5: outbox delivery (SPEC §7).  A runner claims due rows by setting status
+-- dcity schema 5: outbox delivery (dc-notify(8)).  A runner claims due rows by setting status
 -- 'sending' with its token and the time; a claim older than 15 minutes is taken again.
 
 ALTER TABLE outbox ADD COLUMN claim TEXT;       -- token of the runner holding a 'sending' row

@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
 # The access matrix (tests/access/matrix.tsv): every verb of every command run as every role
-# (SPEC §1.4) against a copy of a seeded city, allowed or denied (exit 77, nothing written) as
+# (dcity(7) "Identity and roles") against a copy of a seeded city, allowed or denied (exit 77, nothing written) as
 # the table says; the table lists exactly the verbs the commands have.  tests/access/run does
 # the work; these tests run it and prove that it catches what it is there to catch.
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# dc-assign: departments, staff, queues, claims, deputies, overview, holidays (SPEC §3).
+# dc-assign: departments, staff, queues, claims, deputies, overview, holidays (dc-assign(1)).
 
 load helper
 

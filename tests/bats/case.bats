@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# dc-case (SPEC §2): services, intake, bulk, the status machine, notes, tracking,
+# dc-case (dc-case(1)): services, intake, bulk, the status machine, notes, tracking,
 # notifications, history, audit chain, purge, listing, Open311 import, concurrent claims.
 
 load helper
@@ -175,7 +175,7 @@ drive() {
 	esac
 }
 
-@test "the whole transition table of SPEC §2" {
+@test "the whole transition table of dc-case(1)" {
 	local from to id rc want bad=""
 	local -A ok=(
 		[new:assigned]=1 [new:in_progress]=1 [new:rejected]=1 [new:duplicate]=1

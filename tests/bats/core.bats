@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# Conventions shared by every command (SPEC §1) and the front end dc (§1.6).
+# Conventions shared by every command (dcity(7)) and the front end dc (dc(1)).
 
 bats_require_minimum_version 1.5.0
 load helper

@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# dc-export report and board: self-contained accessible HTML pages (SPEC §8); the board is
+# dc-export report and board: self-contained accessible HTML pages (dc-export(1)); the board is
 # public and carries no personal data; both load in a headless browser.
 
 load helper

@@ -1,7 +1,7 @@
 #!/usr/bin/env bats
 # dc-export: datasets in the generic formats and in Open311, OCDS, Atom, RSS, JSON Feed and
 # iCalendar, each read back by a real consumer; privacy of the public formats; atomic -o;
-# git publication; read-only SQL (SPEC §8).
+# git publication; read-only SQL (dc-export(1)).
 
 load helper
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# dc-feed: members, posts, comments, follows, flags, filters, moderation, guide (SPEC §6).
+# dc-feed: members, posts, comments, follows, flags, filters, moderation, guide (dc-feed(1)).
 
 load helper
 

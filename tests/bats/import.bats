@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
 # dc-import: the catalog batch jobs (spool folder, git repository) and the dc-cron wrapper
-# (SPEC §4 "dc-import", §9).
+# (dc-import(8)).
 
 load helper
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# dc-notify (SPEC §7): delivery through Maildir, sendmail and a command, real RFC 5322/MIME
+# dc-notify (dc-notify(8)): delivery through Maildir, sendmail and a command, real RFC 5322/MIME
 # read back by Python's email module, backoff and dead letters, concurrent runners, crash
 # recovery, overdue escalation and member digests.
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# dc-order: catalogs, rules, budgets, orders, split detection, roles, the record (SPEC §4).
+# dc-order: catalogs, rules, budgets, orders, split detection, roles, the record (dc-order(1)).
 
 load helper
 

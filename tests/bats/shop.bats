@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
 # dc-shop: merchants, products, import, search, services, offers, slots, orders, expiry,
-# no overselling under concurrency, roles and audit (SPEC §5).
+# no overselling under concurrency, roles and audit (dc-shop(1)).
 
 load helper
 

@@ -380,7 +380,7 @@ def pothole_attrs(rng):
 
 
 def intake_records(n, seed=100):
-    """n records for dc-case new: the fields a citizen portal sends (SPEC §2 intake)."""
+    """n records for dc-case new: the fields a citizen portal sends (dc-case(1) intake)."""
     rng = random.Random(seed)
     codes = [s[0] for s in SERVICES]
     names = {s[0]: s[1] for s in SERVICES}

@@ -55,7 +55,7 @@ due(struct dc *ctx, const char *date, int sla)
 	return dc_strdup(buf);
 }
 
-/* SPEC §1.5: received Monday 2 March 2026, SLA 5, holiday Wednesday 4 March. */
+/* dcity(7) "Settings", "Time": received Monday 2 March 2026, SLA 5, holiday Wednesday 4 March. */
 static void
 test_spec_example(void **state)
 {
