@@ -495,7 +495,7 @@ dc_case_new(struct dc *ctx, struct dc_args *rec, void *unused)
 	if ((rc = dc_require(ctx, "head clerk integrator", "create cases")))
 		return rc;
 	if (!svc)
-		return dc_error(ctx, DC_EUSAGE, "field 'service' is required");
+		return dc_field_error(ctx, "field 'service' is required");
 	if ((rc = one_of(ctx, "priority", dc_arg(rec, "priority"), priorities)) ||
 	    (rc = one_of(ctx, "channel", dc_arg(rec, "channel"), channels)) ||
 	    (rc = one_of(ctx, "lang", dc_arg(rec, "lang"), langs)) ||
@@ -1306,8 +1306,7 @@ dc_case_transfer(struct dc *ctx, const char *id, struct dc_args *a)
 		return rc;
 	if ((rc = may_work(ctx, &c)) || (rc = open_case(ctx, &c)))
 		goto done;
-	if ((rc = dc_exists(ctx, "SELECT 1 FROM dept WHERE code = ?1", to)) <= 0) {
-		rc = rc < 0 ? -rc : dc_error(ctx, DC_ENOTFOUND, "no department '%s'", to);
+	if ((rc = dc_must_exist(ctx, "SELECT 1 FROM dept WHERE code = ?1", "department", to))) {
 		goto done;
 	}
 	if (same(c.dept, to)) {

@@ -128,7 +128,7 @@ dc_case_service_add(struct dc *ctx, struct dc_args *rec, void *unused)
 	if ((rc = dc_require(ctx, "", "add services")))
 		return rc;
 	if (!code || !name || !kind || !dept)
-		return dc_error(ctx, DC_EUSAGE, "field '%s' is required",
+		return dc_field_error(ctx, "field '%s' is required",
 		                !code ? "code" : !name ? "name" : !kind ? "kind" : "department");
 	if (strcmp(kind, "report") && strcmp(kind, "application"))
 		return dc_error(ctx, DC_EDATA, "field 'kind': '%s' is not report or application", kind);
@@ -169,8 +169,8 @@ dc_case_service_set(struct dc *ctx, const char *code, struct dc_args *a)
 
 	if ((rc = dc_require(ctx, "", "change services")))
 		return rc;
-	if ((rc = dc_exists(ctx, "SELECT 1 FROM service WHERE code = ?1", code)) <= 0)
-		return rc < 0 ? -rc : dc_error(ctx, DC_ENOTFOUND, "no service '%s'", code);
+	if ((rc = dc_must_exist(ctx, "SELECT 1 FROM service WHERE code = ?1", "service", code)))
+		return rc;
 	if (active && strcmp(active, "true") && strcmp(active, "false"))
 		return dc_error(ctx, DC_EDATA, "field 'active': '%s' is not true or false", active);
 	if ((rc = dc_arg_int(ctx, a, "sla", 0, 365, &n)) < 0)
@@ -282,7 +282,7 @@ dc_case_route_add(struct dc *ctx, struct dc_args *rec, void *unused)
 	if ((rc = dc_require(ctx, "", "add routes")))
 		return rc;
 	if (!svc || !district || !dept)
-		return dc_error(ctx, DC_EUSAGE, "field '%s' is required",
+		return dc_field_error(ctx, "field '%s' is required",
 		                !svc ? "service" : !district ? "district" : "department");
 	if ((rc = dc_exists(ctx, "SELECT 1 FROM service WHERE code = ?1", svc)) <= 0)
 		return rc < 0 ? -rc : dc_error(ctx, DC_EDATA, "field 'service': unknown service '%s'", svc);

@@ -117,3 +117,59 @@ dc_act_each(struct dc *ctx, struct dc_args *a, int (*fn)(struct dc *, const char
 		rc = fn(ctx, a->operand[i], a);
 	return finish(ctx, rc, rt, show);
 }
+
+int
+dc_set_fields(struct dc *ctx, const char *table, const char *key, const char *id,
+              const struct dc_setfield *f, int n, const struct dc_args *a, char **note)
+{
+	struct dc_stmt *st = NULL;
+	char *sql = NULL, *cols = dc_strdup(""), *text = dc_strdup(""), *next;
+	int i, k = 0, rc = 0;
+
+	*note = NULL;
+	for (i = 0; i < n; i++) {
+		const char *v = dc_arg(a, f[i].opt);
+
+		if (!v)
+			continue;
+		if (f[i].is_bool && strcmp(v, "true") && strcmp(v, "false")) {
+			rc = dc_error(ctx, DC_EDATA, "field '%s': '%s' is not true or false", f[i].opt, v);
+			goto done;
+		}
+		next = dc_printf("%s%s%s = ?%d", cols, k ? ", " : "", f[i].column, k + 2);
+		free(cols);
+		cols = next;
+		next = dc_printf("%s%s%s=%s", text, k ? " " : "", f[i].column, v);
+		free(text);
+		text = next;
+		k++;
+	}
+	if (!k)
+		goto done;
+	/* the statement text is built from the table's constant names only */
+	sql = dc_printf("UPDATE %s SET %s WHERE %s = ?1", table, cols, key);
+	if ((rc = dc_prepare(ctx, &st, sql)))
+		goto done;
+	dc_bind_text_ref(st, 1, id);
+	for (i = 0, k = 0; i < n; i++) {
+		const char *v = dc_arg(a, f[i].opt);
+
+		if (!v)
+			continue;
+		if (f[i].is_bool)
+			dc_bind_int(st, k + 2, !strcmp(v, "true"));
+		else
+			dc_bind_text_ref(st, k + 2, v);
+		k++;
+	}
+	if ((rc = dc_step(ctx, st)) == 0) {
+		*note = text;
+		text = NULL;
+	}
+done:
+	dc_finish(ctx, st);
+	free(sql);
+	free(cols);
+	free(text);
+	return rc;
+}

@@ -129,15 +129,15 @@ dc_arg_int(struct dc *ctx, const struct dc_args *a, const char *key, long lo, lo
 	n = strtol(v, &end, 10);
 	if (!*v || *end || n < lo || n > hi)
 		/* a record's field is data; an option on the command line is usage */
-		return -dc_error(ctx, ctx->cursrc ? DC_EDATA : DC_EUSAGE,
-		                 "field '%s': '%s' is not a whole number from %ld to %ld", key, v, lo, hi);
+		return -dc_field_error(ctx, "field '%s': '%s' is not a whole number from %ld to %ld", key,
+		                       v, lo, hi);
 	*out = n;
 	return 1;
 }
 
-/* Look KEY up in an option spec such as "to= note= public attr=*". */
-int
-dc_opts_allow(const char *opts, const char *key, int *takes_value)
+/* Look KEY itself up in an option spec such as "to= note= public attr=*". */
+static int
+spec_lookup(const char *opts, const char *key, int *takes_value, int *repeats)
 {
 	size_t klen = strlen(key);
 	const char *p = opts;
@@ -147,21 +147,66 @@ dc_opts_allow(const char *opts, const char *key, int *takes_value)
 		size_t name = strcspn(p, "= ");
 
 		if (name == klen && !strncmp(p, key, klen)) {
-			if (takes_value)
-				*takes_value = p[name] == '=';
+			*takes_value = p[name] == '=';
+			*repeats = p[name] == '=' && p[name + 1] == '*';
 			return 1;
 		}
-		/* "attributes.*" admits every attributes.CODE of a nested record object */
+		/* "attributes.*" admits every attributes.CODE of a nested record object, each of
+		 * which may be a list (a multivaluelist attribute) */
 		if (name >= 2 && p[name - 1] == '*' && p[name - 2] == '.' && klen > name - 1 &&
 		    !strncmp(p, key, name - 1)) {
-			if (takes_value)
-				*takes_value = 1;
+			*takes_value = *repeats = 1;
 			return 1;
 		}
 		p += n;
 		p += strspn(p, " ");
 	}
 	return 0;
+}
+
+/* The one name of a concept that two names grew for; either is accepted wherever the other is
+ * (dcity(7) "Grammar"). */
+static const char *const aliases[][2] = {
+	{"dept", "department"},
+};
+
+int
+dc_opts_find(const char *opts, const char *key, char canon[64], int *takes_value, int *repeats)
+{
+	char alt[64];
+	size_t i, n = strlen(key);
+	int t, r;
+
+	takes_value = takes_value ? takes_value : &t;
+	repeats = repeats ? repeats : &r;
+	if (n >= sizeof alt)
+		return 0;
+	snprintf(canon, 64, "%s", key);
+	if (spec_lookup(opts, key, takes_value, repeats))
+		return 1;
+	/* every record dcity prints can be read back: vat_id is --vat-id */
+	for (i = 0; i <= n; i++)
+		alt[i] = key[i] == '_' ? '-' : key[i];
+	if (strcmp(alt, key) && spec_lookup(opts, alt, takes_value, repeats)) {
+		snprintf(canon, 64, "%s", alt);
+		return 1;
+	}
+	for (i = 0; i < sizeof aliases / sizeof *aliases; i++)
+		for (int j = 0; j < 2; j++)
+			if (!strcmp(alt, aliases[i][j]) &&
+			    spec_lookup(opts, aliases[i][!j], takes_value, repeats)) {
+				snprintf(canon, 64, "%s", aliases[i][!j]);
+				return 1;
+			}
+	return 0;
+}
+
+int
+dc_opts_allow(const char *opts, const char *key, int *takes_value)
+{
+	char canon[64];
+
+	return dc_opts_find(opts, key, canon, takes_value, NULL) && !strcmp(canon, key);
 }
 
 /* ---- global options ---- */
@@ -357,7 +402,7 @@ parse(struct dc *ctx, int argc, char **argv, const struct dc_verb *verbs,
 	int i, dashdash = 0;
 
 	for (i = 1; i < argc; i++) {
-		char *s = argv[i], *eq;
+		char *s = argv[i], *eq, canon[64];
 		const struct gopt *g;
 		int takes;
 
@@ -394,7 +439,7 @@ parse(struct dc *ctx, int argc, char **argv, const struct dc_verb *verbs,
 				*eq = '\0', val = eq + 1;
 			/* a verb's own option wins over a global of the same name:
 			 * dc-case import --format open311 (the output format is then -f) */
-			if (v && dc_opts_allow(v->opts, name, &takes)) {
+			if (v && dc_opts_find(v->opts, name, canon, &takes, NULL)) {
 				if (takes && !val) {
 					if (i + 1 >= argc) {
 						dc_error(ctx, DC_EUSAGE, "option '--%s' needs a value", name);
@@ -408,7 +453,7 @@ parse(struct dc *ctx, int argc, char **argv, const struct dc_verb *verbs,
 					free(name);
 					goto done;
 				}
-				dc_args_add(a, name, val);
+				dc_args_add(a, canon, val);
 			} else if ((g = find_global(name, 0))) {
 				if (g->value && !val) {
 					if (i + 1 >= argc) {

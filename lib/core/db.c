@@ -441,6 +441,14 @@ dc_next_id(struct dc *ctx, const char *seq, const char *prefix, time_t at, char 
 }
 
 int
+dc_must_exist(struct dc *ctx, const char *sql, const char *what, const char *key)
+{
+	int rc = dc_exists(ctx, sql, key);
+
+	return rc < 0 ? -rc : rc == 0 ? dc_error(ctx, DC_ENOTFOUND, "no %s '%s'", what, key) : 0;
+}
+
+int
 dc_exists(struct dc *ctx, const char *sql, const char *key)
 {
 	struct dc_stmt *st = NULL;

@@ -130,6 +130,9 @@ int dc_error(struct dc *ctx, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* Put context in front of the pending error's message ("cases.csv:3: field 'x': …"). */
 int dc_error_prefix(struct dc *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* A missing or bad field: bad data (65) in a record read from a file or stdin, a usage error
+ * (64) on the command line.  The one place that tells the two apart. */
+int dc_field_error(struct dc *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void dc_print_error(struct dc *ctx);
 void dc_warn(struct dc *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
@@ -170,6 +173,11 @@ struct dc_verb {
 };
 int dc_main(int argc, char **argv, const char *prog, const struct dc_verb *verbs,
             const char *about);
+/* Is KEY an option of the spec OPTS (as an option or a record's field)?  dc_opts_find also
+ * takes KEY with '_' for '-' and a name's alias (--dept, --department), and writes the spec's
+ * own name to CANON; REPEATS: the option may be given more than once (attr=*). */
+int dc_opts_find(const char *opts, const char *key, char canon[64], int *takes_value,
+                 int *repeats);
 int dc_opts_allow(const char *opts, const char *key, int *takes_value);
 
 /* ---- record output --------------------------------------------------------------------- */
@@ -241,6 +249,20 @@ int dc_act_each(struct dc *ctx, struct dc_args *a, int (*fn)(struct dc *, const 
                 struct dc_args *a), const struct dc_rectype *rt, dc_show_fn show);
 int dc_out_show(struct dc *ctx, struct dc_args *a, const struct dc_rectype *rt, dc_show_fn show);
 
+/* ---- table-driven updates ---------------------------------------------------------------- */
+/* A field that a `set` verb changes: the option (and record field) that gives it, its column,
+ * and whether it is a flag given as true or false (stored 1 or 0). */
+struct dc_setfield {
+	const char *opt;
+	const char *column;
+	int is_bool;
+};
+/* UPDATE TABLE SET column = value, ... WHERE KEY = ID for each of the N FIELDS given in A.
+ * *note (caller frees) names every field given with its new value, "email=x vat_id=y", for
+ * the audit trail; it stays NULL when A gives none. */
+int dc_set_fields(struct dc *ctx, const char *table, const char *key, const char *id,
+                  const struct dc_setfield *fields, int n, const struct dc_args *a, char **note);
+
 /* ---- database -------------------------------------------------------------------------- */
 /*
  * The database interface.  Everything above lib/core reaches the database through these calls
@@ -302,6 +324,9 @@ int dc_next_seq(struct dc *ctx, const char *name, long *out);
  * YYYY being the local year of AT. */
 int dc_next_id(struct dc *ctx, const char *seq, const char *prefix, time_t at, char id[32]);
 int dc_exists(struct dc *ctx, const char *sql, const char *key); /* 1, 0 or <0 */
+/* 0 if SQL (its one parameter is KEY) finds a row, else "no WHAT 'KEY'" (exit 2) or the
+ * database's error. */
+int dc_must_exist(struct dc *ctx, const char *sql, const char *what, const char *key);
 /* Maintenance (dc check, dc backup, purge). */
 int dc_db_integrity(struct dc *ctx, char **result); /* "ok" or what is wrong; caller frees */
 long long dc_db_wal_bytes(struct dc *ctx);          /* the write-ahead log's size, -1 unknown */

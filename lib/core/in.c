@@ -858,14 +858,27 @@ reject(struct dc *ctx, int rc, const struct dc_args *rec, const struct dc_in *in
 		ctx->partial = rc;
 }
 
+/* The record's fields against the verb's option spec: each must be one of its options (under
+ * the option's own name, so "vat_id" becomes "vat-id"), and one that does not repeat must be
+ * given once (a JSON array for it is an error, not "the last one wins"). */
 static int
 check_keys(struct dc *ctx, struct dc_args *rec, const char *opts)
 {
-	int i;
+	char canon[64];
+	int i, j, repeats;
 
-	for (i = 0; opts && i < rec->n; i++)
-		if (!dc_opts_allow(opts, rec->keys[i], NULL))
+	for (i = 0; opts && i < rec->n; i++) {
+		if (!dc_opts_find(opts, rec->keys[i], canon, NULL, &repeats))
 			return dc_error(ctx, DC_EDATA, "unknown field '%s'", rec->keys[i]);
+		if (strcmp(canon, rec->keys[i])) {
+			free(rec->keys[i]);
+			rec->keys[i] = dc_strdup(canon);
+		}
+		for (j = 0; !repeats && j < i; j++)
+			if (!strcmp(rec->keys[j], canon))
+				return dc_error(ctx, DC_EDATA, "field '%s': one value expected, not a list",
+				                canon);
+	}
 	return 0;
 }
 

@@ -39,6 +39,18 @@ dc_error_prefix(struct dc *ctx, const char *fmt, ...)
 	return ctx->err;
 }
 
+int
+dc_field_error(struct dc *ctx, const char *fmt, ...)
+{
+	char msg[sizeof ctx->errmsg];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	return dc_error(ctx, ctx->cursrc ? DC_EDATA : DC_EUSAGE, "%s", msg);
+}
+
 void
 dc_print_error(struct dc *ctx)
 {

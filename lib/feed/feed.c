@@ -56,7 +56,7 @@ int
 dc_feed_need(struct dc *ctx, struct dc_args *rec, const char *key, const char **out)
 {
 	if (!(*out = dc_arg(rec, key)) || !**out)
-		return dc_error(ctx, ctx->cursrc ? DC_EDATA : DC_EUSAGE, "field '%s' is required", key);
+		return dc_field_error(ctx, "field '%s' is required", key);
 	return 0;
 }
 

@@ -38,7 +38,7 @@ static int
 need(struct dc *ctx, struct dc_args *rec, const char *key, const char **out)
 {
 	if (!(*out = dc_arg(rec, key)) || !**out)
-		return dc_error(ctx, DC_EUSAGE, "field '%s' is required", key);
+		return dc_field_error(ctx, "field '%s' is required", key);
 	return 0;
 }
 

@@ -99,7 +99,7 @@ dc_procure_budget_add(struct dc *ctx, struct dc_args *rec, void *unused)
 	if ((rc = dc_require(ctx, "buyer", "add budgets")))
 		return rc;
 	if (!account || !dept || !dc_arg(rec, "year") || !dc_arg(rec, "amount"))
-		return dc_error(ctx, DC_EUSAGE, "field '%s' is required",
+		return dc_field_error(ctx, "field '%s' is required",
 		                !account ? "account" : !dept ? "dept" : !dc_arg(rec, "year") ? "year" : "amount");
 	if ((rc = dc_arg_int(ctx, rec, "year", 2000, 2999, &year)) < 0)
 		return -rc;
@@ -169,7 +169,7 @@ dc_procure_framework_add(struct dc *ctx, struct dc_args *rec, void *unused)
 	if ((rc = dc_require(ctx, "buyer", "add framework contracts")))
 		return rc;
 	if (!id || !vendor || !title || !from || !until || !dc_arg(rec, "max-value"))
-		return dc_error(ctx, DC_EUSAGE, "fields id, vendor, title, from, until and max-value are "
+		return dc_field_error(ctx, "fields id, vendor, title, from, until and max-value are "
 		                                "required");
 	if (dc_parse_date(from, &d1) < 0 || dc_parse_date(until, &d2) < 0 || d2 < d1)
 		return dc_error(ctx, DC_EDATA, "field 'from'/'until': '%s'..'%s' is not a period of dates",
@@ -463,7 +463,7 @@ dc_procure_order_new(struct dc *ctx, struct dc_args *rec, void *unused)
 	int i, rc, suspect = 0, min_quotes;
 
 	if (!dept || !budget)
-		return dc_error(ctx, DC_EUSAGE, "field '%s' is required", !dept ? "dept" : "budget");
+		return dc_field_error(ctx, "field '%s' is required", !dept ? "dept" : "budget");
 	if ((rc = may_order(ctx, dept, "order")))
 		return rc;
 	if (!n)
@@ -635,8 +635,7 @@ dc_procure_order_quote(struct dc *ctx, const char *id, struct dc_args *a)
 		return rc;
 	if ((rc = need_status(ctx, &o, "draft", "a quote")))
 		goto done;
-	if ((rc = dc_exists(ctx, "SELECT 1 FROM vendor WHERE id = ?1", vendor)) <= 0) {
-		rc = rc < 0 ? -rc : dc_error(ctx, DC_ENOTFOUND, "no vendor '%s'", vendor);
+	if ((rc = dc_must_exist(ctx, "SELECT 1 FROM vendor WHERE id = ?1", "vendor", vendor))) {
 		goto done;
 	}
 	dc_fmt_time(dc_now(ctx), now);

@@ -23,7 +23,7 @@ dc_procure_vendor_add(struct dc *ctx, struct dc_args *rec, void *unused)
 	if ((rc = dc_require(ctx, "buyer", "add vendors")))
 		return rc;
 	if (!id || !*id || !name || !*name)
-		return dc_error(ctx, DC_EUSAGE, "field '%s' is required", !id || !*id ? "id" : "name");
+		return dc_field_error(ctx, "field '%s' is required", !id || !*id ? "id" : "name");
 	/* vendor ids name spool files (VENDOR--*.csv), so they are plain codes */
 	if (strspn(id, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.") !=
 	        strlen(id) || strlen(id) > 64)
@@ -43,31 +43,25 @@ dc_procure_vendor_add(struct dc *ctx, struct dc_args *rec, void *unused)
 	return (rc = dc_audit(ctx, &ev)) ? rc : dc_touched(ctx, id, NULL);
 }
 
+static const struct dc_setfield vendor_fields[] = {
+	{"name", "name", 0},       {"email", "email", 0}, {"vat-id", "vat_id", 0},
+	{"address", "address", 0}, {"active", "active", 1},
+};
+
 int
 dc_procure_vendor_set(struct dc *ctx, const char *id, struct dc_args *a)
 {
-	const char *active = dc_arg(a, "active");
 	struct dc_event ev = {"vendor", id, "changed", NULL, NULL, NULL, 0};
-	char *change;
+	char *change = NULL;
 	int rc;
 
-	if ((rc = dc_require(ctx, "buyer", "change vendors")))
+	if ((rc = dc_require(ctx, "buyer", "change vendors")) ||
+	    (rc = dc_must_exist(ctx, "SELECT 1 FROM vendor WHERE id = ?1", "vendor", id)) ||
+	    (rc = dc_set_fields(ctx, "vendor", "id", id, vendor_fields,
+	                        sizeof vendor_fields / sizeof *vendor_fields, a, &change)))
 		return rc;
-	if ((rc = dc_exists(ctx, "SELECT 1 FROM vendor WHERE id = ?1", id)) <= 0)
-		return rc < 0 ? -rc : dc_error(ctx, DC_ENOTFOUND, "no vendor '%s'", id);
-	if (active && strcmp(active, "true") && strcmp(active, "false"))
-		return dc_error(ctx, DC_EDATA, "field 'active': '%s' is not true or false", active);
-	if ((rc = dc_exec(ctx, "UPDATE vendor SET name = coalesce(?2, name),"
-	                       " email = coalesce(?3, email), vat_id = coalesce(?4, vat_id),"
-	                       " address = coalesce(?5, address),"
-	                       " active = coalesce(?6 = 'true', active) WHERE id = ?1",
-	                  6, id, dc_arg(a, "name"), dc_arg(a, "email"), dc_arg(a, "vat-id"),
-	                  dc_arg(a, "address"), active)))
-		return rc;
-	change = dc_printf("name=%s email=%s active=%s", dc_arg(a, "name") ? dc_arg(a, "name") : "-",
-	                   dc_arg(a, "email") ? dc_arg(a, "email") : "-", active ? active : "-");
 	ev.to = change;
-	rc = dc_audit(ctx, &ev);
+	rc = change ? dc_audit(ctx, &ev) : 0;
 	free(change);
 	return rc ? rc : dc_touched(ctx, id, NULL);
 }

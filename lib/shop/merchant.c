@@ -132,7 +132,7 @@ need(struct dc *ctx, struct dc_args *rec, const char *const *fields)
 {
 	for (; *fields; fields++)
 		if (!dc_arg(rec, *fields) || !*dc_arg(rec, *fields))
-			return dc_error(ctx, DC_EUSAGE, "field '%s' is required", *fields);
+			return dc_field_error(ctx, "field '%s' is required", *fields);
 	return 0;
 }
 
@@ -175,34 +175,26 @@ dc_shop_merchant_add(struct dc *ctx, struct dc_args *rec, void *unused)
 	return dc_touched(ctx, id, NULL);
 }
 
+static const struct dc_setfield merchant_fields[] = {
+	{"name", "name", 0},         {"owner", "owner", 0},       {"email", "email", 0},
+	{"address", "address", 0},   {"district", "district", 0}, {"category", "category", 0},
+	{"active", "active", 1},
+};
+
 int
 dc_shop_merchant_set(struct dc *ctx, const char *id, struct dc_args *a)
 {
-	const char *active = dc_arg(a, "active"), *owner = dc_arg(a, "owner");
-	char *change;
+	const char *owner = dc_arg(a, "owner");
+	char *change = NULL;
 	int rc;
 
-	if ((rc = dc_shop_write_role(ctx, "change merchants")))
+	if ((rc = dc_shop_write_role(ctx, "change merchants")) ||
+	    (rc = dc_must_exist(ctx, "SELECT 1 FROM merchant WHERE id = ?1", "merchant", id)) ||
+	    (owner && (rc = member_exists(ctx, owner))) ||
+	    (rc = dc_set_fields(ctx, "merchant", "id", id, merchant_fields,
+	                        sizeof merchant_fields / sizeof *merchant_fields, a, &change)))
 		return rc;
-	if ((rc = dc_exists(ctx, "SELECT 1 FROM merchant WHERE id = ?1", id)) <= 0)
-		return rc < 0 ? -rc : dc_error(ctx, DC_ENOTFOUND, "no merchant '%s'", id);
-	if (active && strcmp(active, "true") && strcmp(active, "false"))
-		return dc_error(ctx, DC_EDATA, "field 'active': '%s' is not true or false", active);
-	if (owner && (rc = member_exists(ctx, owner)))
-		return rc;
-	if ((rc = dc_exec(ctx,
-	                  "UPDATE merchant SET name = coalesce(?2, name),"
-	                  " owner = coalesce(?3, owner), email = coalesce(?4, email),"
-	                  " address = coalesce(?5, address), district = coalesce(?6, district),"
-	                  " category = coalesce(?7, category),"
-	                  " active = coalesce(?8 = 'true', active) WHERE id = ?1",
-	                  8, id, dc_arg(a, "name"), owner, dc_arg(a, "email"), dc_arg(a, "address"),
-	                  dc_arg(a, "district"), dc_arg(a, "category"), active)))
-		return rc;
-	change =
-	    dc_printf("name=%s owner=%s active=%s", dc_arg(a, "name") ? dc_arg(a, "name") : "-",
-	              owner ? owner : "-", active ? active : "-");
-	rc = dc_shop_audit(ctx, id, "merchant", id, "changed", NULL, change);
+	rc = change ? dc_shop_audit(ctx, id, "merchant", id, "changed", NULL, change) : 0;
 	free(change);
 	return rc ? rc : dc_touched(ctx, id, NULL);
 }
@@ -233,8 +225,8 @@ dc_shop_service_add(struct dc *ctx, struct dc_args *rec, void *unused)
 
 	if ((rc = dc_shop_write_role(ctx, "add services")) || (rc = need(ctx, rec, req)))
 		return rc;
-	if ((rc = dc_exists(ctx, "SELECT 1 FROM merchant WHERE id = ?1", m)) <= 0)
-		return rc < 0 ? -rc : dc_error(ctx, DC_ENOTFOUND, "no merchant '%s'", m);
+	if ((rc = dc_must_exist(ctx, "SELECT 1 FROM merchant WHERE id = ?1", "merchant", m)))
+		return rc;
 	if (!code_ok(code))
 		return dc_error(ctx, DC_EDATA, "field 'code': '%s' is not a code", code);
 	if (pf && (rc = dc_shop_money_arg(ctx, "price-from", pf, cents)))

@@ -40,9 +40,9 @@ merchant_exists(struct dc *ctx, const char *m)
 	int rc;
 
 	if (!m || !*m)
-		return dc_error(ctx, DC_EUSAGE, "field 'merchant' is required");
-	if ((rc = dc_exists(ctx, "SELECT 1 FROM merchant WHERE id = ?1", m)) <= 0)
-		return rc < 0 ? -rc : dc_error(ctx, DC_ENOTFOUND, "no merchant '%s'", m);
+		return dc_field_error(ctx, "field 'merchant' is required");
+	if ((rc = dc_must_exist(ctx, "SELECT 1 FROM merchant WHERE id = ?1", "merchant", m)))
+		return rc;
 	return 0;
 }
 
@@ -107,9 +107,9 @@ dc_shop_offer_add(struct dc *ctx, struct dc_args *rec, void *unused)
 	if ((rc = dc_shop_write_role(ctx, "add offers")) || (rc = merchant_exists(ctx, m)))
 		return rc;
 	if (!title || !*title)
-		return dc_error(ctx, DC_EUSAGE, "field 'title' is required");
+		return dc_field_error(ctx, "field 'title' is required");
 	if (!dc_arg(rec, "from") || !dc_arg(rec, "until"))
-		return dc_error(ctx, DC_EUSAGE, "fields 'from' and 'until' are required");
+		return dc_field_error(ctx, "fields 'from' and 'until' are required");
 	if (!sku != !price)
 		return dc_error(ctx, DC_EUSAGE, "--sku and --price go together");
 	if ((rc = dc_shop_time_arg(ctx, "from", dc_arg(rec, "from"), 0, from)) ||
@@ -188,9 +188,9 @@ dc_shop_slot_add(struct dc *ctx, struct dc_args *rec, void *unused)
 	if ((rc = dc_shop_write_role(ctx, "add pickup slots")) || (rc = merchant_exists(ctx, m)))
 		return rc;
 	if ((rc = dc_arg_int(ctx, rec, "capacity", 1, 100000, &capacity)) <= 0)
-		return rc < 0 ? -rc : dc_error(ctx, DC_EUSAGE, "field 'capacity' is required");
+		return rc < 0 ? -rc : dc_field_error(ctx, "field 'capacity' is required");
 	if (!dc_arg(rec, "at"))
-		return dc_error(ctx, DC_EUSAGE, "field 'at' is required");
+		return dc_field_error(ctx, "field 'at' is required");
 	if ((rc = dc_shop_time_arg(ctx, "at", dc_arg(rec, "at"), 0, at)))
 		return rc;
 	snprintf(cap, sizeof cap, "%ld", capacity);

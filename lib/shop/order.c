@@ -198,8 +198,8 @@ new_for_merchant(struct dc *ctx, struct dc_args *rec, const struct item *items, 
 	int i, rc, line = 0, changed = 0;
 	struct dc_stmt *st = NULL;
 
-	if ((rc = dc_exists(ctx, "SELECT 1 FROM merchant WHERE id = ?1 AND active = 1", m)) <= 0)
-		return rc < 0 ? -rc : dc_error(ctx, DC_ENOTFOUND, "no active merchant '%s'", m);
+	if ((rc = dc_must_exist(ctx, "SELECT 1 FROM merchant WHERE id = ?1 AND active = 1", "active merchant", m)))
+		return rc;
 	if ((rc = dc_next_id(ctx, "shop-order", "S", dc_now(ctx), id)) ||
 	    (rc = dc_exec(ctx,
 	                  "INSERT INTO shop_order(id, merchant, member, email, slot, total,"
@@ -247,8 +247,9 @@ dc_shop_order_new(struct dc *ctx, struct dc_args *rec, void *unused)
 		return dc_error(ctx, DC_EDATA, "field 'email': '%s' is not an address", email);
 	if (n == 0)
 		return dc_error(ctx, DC_EUSAGE, "order new needs --item MERCHANT:SKU:QTY");
-	if (member && (rc = dc_exists(ctx, "SELECT 1 FROM member WHERE handle = ?1", member)) <= 0)
-		return rc < 0 ? -rc : dc_error(ctx, DC_ENOTFOUND, "no member '%s'", member);
+	if (member &&
+	    (rc = dc_must_exist(ctx, "SELECT 1 FROM member WHERE handle = ?1", "member", member)))
+		return rc;
 	items = calloc((size_t)n, sizeof *items);
 	if (!items)
 		abort();

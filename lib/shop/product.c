@@ -57,16 +57,19 @@ stock_arg(struct dc *ctx, const char *v, long long *out)
 	return 1;
 }
 
+/* Products are added to a merchant that exists (exit 2) and is active (exit 3). */
 static int
 merchant_active(struct dc *ctx, const char *m)
 {
 	int rc;
 
 	if (!m || !*m)
-		return dc_error(ctx, DC_EUSAGE, "field 'merchant' is required");
-	if ((rc = dc_exists(ctx, "SELECT 1 FROM merchant WHERE id = ?1", m)) <= 0)
-		return rc < 0 ? -rc : dc_error(ctx, DC_ENOTFOUND, "no merchant '%s'", m);
-	return 0;
+		return dc_field_error(ctx, "field 'merchant' is required");
+	if ((rc = dc_must_exist(ctx, "SELECT 1 FROM merchant WHERE id = ?1", "merchant", m)))
+		return rc;
+	if ((rc = dc_exists(ctx, "SELECT 1 FROM merchant WHERE id = ?1 AND active", m)) < 0)
+		return -rc;
+	return rc ? 0 : dc_error(ctx, DC_ECONFLICT, "merchant '%s' is not active", m);
 }
 
 /* The fields of one product record, checked. */

@@ -358,3 +358,53 @@ print(rows)' "$BATS_TEST_TMPDIR/x.csv"
 	assert_line "cmd/dc-x.c:2:static void f(sqlite3_stmt *s);"
 	assert_line "lib/cases/case.c:1:if (rc == SQLITE_ROW) return;"
 }
+
+# --- records and options: one place decides (issue 12) ------------------------------------------
+
+@test "records: a missing required field is bad data (65, no usage line); on the command line a usage error (64)" {
+	run bash -c 'echo "{\"description\":\"x\"}" | dc-case new -'
+	assert_failure 65
+	assert_output "dc-case: -:1: field 'service' is required"
+	DC_USER=bob run bash -c "printf 'name\nAcme\n' | dc-order vendor add -"
+	assert_failure 65
+	assert_output "dc-order: -:2: field 'id' is required"
+	run dc-case new --description x
+	assert_failure 64
+	assert_line "dc-case: field 'service' is required"
+	assert_line --partial "usage: dc-case new"
+}
+
+@test "records: a list for a single-value field is refused; repeatable fields and attributes take lists" {
+	run bash -c 'echo "{\"service\":[\"nope\",\"pothole\"],\"attributes\":{\"size\":\"large\"}}" | dc-case new -'
+	assert_failure 65
+	assert_output "dc-case: -:1: field 'service': one value expected, not a list"
+	assert_equal "$(dc-case list -q)" ""
+	run bash -c 'echo "{\"service\":\"pothole\",\"attr\":[\"size=large\"],\"media\":[\"https://a.example/1.jpg\",\"https://a.example/2.jpg\"]}" | dc-case new - -q'
+	assert_success
+	assert_equal "$(dc-case show "$output" -f json | $PY -c 'import json,sys; print(len(json.load(sys.stdin)[0]["media"]))')" 2
+}
+
+@test "records: every printed field name reads back ('_' for '-'); --dept and --department are one option" {
+	export DC_USER=bob
+	run bash -c 'echo "{\"id\":\"w\",\"name\":\"W GmbH\",\"vat_id\":\"DE123456789\"}" | dc-order vendor add - -q'
+	assert_success
+	assert_equal "$(dc-order vendor show w -f json | $PY -c 'import json,sys; print(json.load(sys.stdin)[0]["vat_id"])')" DE123456789
+	# what vendor show prints, fed back
+	dc-order vendor show w -f jsonl | $PY -c 'import json,sys
+r = json.loads(sys.stdin.readline())
+print(json.dumps({"id": "w2", "name": r["name"], "vat_id": r["vat_id"]}))' >"$BATS_TEST_TMPDIR/w.jsonl"
+	run bash -c "dc-order vendor add - -q <'$BATS_TEST_TMPDIR/w.jsonl'"
+	assert_success
+	run dc-order vendor add w3 --name W3 --vat_id DE3 -q
+	assert_success
+	assert_equal "$(sqlite3 "$DC_DB" "select group_concat(vat_id, ' ') from (select vat_id from vendor where id like 'w%' order by id)")" \
+		"DE123456789 DE123456789 DE3"
+	export DC_USER=root
+	id=$(new_case)
+	run dc-case list --dept tiefbau -q
+	assert_output "$id"
+	run dc-case list --department buergerbuero -q
+	assert_output ""
+	DC_USER=anna run dc-assign queue --department tiefbau -q
+	assert_output "$id"
+}

@@ -633,3 +633,14 @@ $id placed bea approved placed"
 	run dc-order rules explain --value 400 --fields department_orders,split_suspect
 	assert_output '{"department_orders":null,"split_suspect":null}'
 }
+
+@test "vendor set audits every field it changes, vat-id and address too" {
+	dc-order vendor set acme --vat-id DE987654321 --address "Industriestr. 9, 12345 Musterstadt" -q >/dev/null
+	run sqlite3 "$DC_DB" "SELECT to_value FROM event WHERE entity = 'vendor' AND ref = 'acme' AND kind = 'changed'"
+	assert_output "vat_id=DE987654321 address=Industriestr. 9, 12345 Musterstadt"
+	run dc-order vendor show acme -f json
+	assert_output --partial '"vat_id":"DE987654321","address":"Industriestr. 9, 12345 Musterstadt"'
+	run dc-order vendor set nobody --name X
+	assert_failure 2
+	assert_output "dc-order: no vendor 'nobody'"
+}

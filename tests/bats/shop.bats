@@ -444,3 +444,20 @@ PY
 	assert_success
 	assert_output 10
 }
+
+@test "merchant set audits every field it changes; a product for an inactive merchant exits 3" {
+	dc-shop merchant set bäcker --email neu@korn.example --address "Markt 2" --district Nord \
+		--category cafe -q >/dev/null
+	run sqlite3 "$DC_DB" "SELECT to_value FROM event WHERE entity = 'merchant' AND kind = 'changed'"
+	assert_output "email=neu@korn.example address=Markt 2 district=Nord category=cafe"
+	run dc-shop merchant set bäcker --active maybe
+	assert_failure 65
+	assert_output "dc-shop: field 'active': 'maybe' is not true or false"
+	dc-shop merchant set bäcker --active false -q >/dev/null
+	run dc-shop product add --merchant bäcker --sku KUCHEN --name Kuchen --price 2
+	assert_failure 3
+	assert_output "dc-shop: merchant 'bäcker' is not active"
+	run dc-shop product add --merchant nobody --sku KUCHEN --name Kuchen --price 2
+	assert_failure 2
+	assert_output "dc-shop: no merchant 'nobody'"
+}
