@@ -1,0 +1,329 @@
+/* Cases: intake — checking a new case against its service, routing it, its SLA and receipt. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cases/cases.h"
+#include "cases/internal.h"
+#include "org/org.h"
+
+/* Validate one attribute value against its definition; add it to attrs. */
+static int
+attr_value(struct dc *ctx, json_object *def, const char *code, const char *value,
+           json_object *attrs)
+{
+	json_object *dt, *vals, *o;
+	const char *type;
+	size_t i, n;
+
+	json_object_object_get_ex(def, "datatype", &dt);
+	type = json_object_get_string(dt);
+	if (!strcmp(type, "number")) {
+		char *end;
+
+		strtod(value, &end);
+		if (!*value || *end)
+			return dc_error(ctx, DC_EDATA, "field 'attr': attribute '%s': '%s' is not a number",
+			                code, value);
+		json_object_object_add(attrs, code, json_object_new_double_s(strtod(value, NULL), value));
+		return 0;
+	}
+	if (!strcmp(type, "datetime")) {
+		time_t t;
+
+		if (dc_parse_time(value, &t) < 0)
+			return dc_error(ctx, DC_EDATA,
+			                "field 'attr': attribute '%s': '%s' is not an RFC 3339 date-time",
+			                code, value);
+	}
+	if (strstr(type, "list")) {
+		int multi = !strcmp(type, "multivaluelist");
+		char *copy = dc_strdup(value), *tok, *save = NULL;
+		json_object *arr = multi ? json_object_new_array() : NULL;
+
+		json_object_object_get_ex(def, "values", &vals);
+		n = json_object_array_length(vals);
+		for (tok = multi ? strtok_r(copy, ",", &save) : copy; tok;
+		     tok = multi ? strtok_r(NULL, ",", &save) : NULL) {
+			for (i = 0; i < n; i++) {
+				json_object *v = json_object_array_get_idx(vals, i), *key;
+
+				if (json_object_object_get_ex(v, "key", &key) &&
+				    !strcmp(json_object_get_string(key), tok))
+					break;
+			}
+			if (i == n) {
+				dc_error(ctx, DC_EDATA, "field 'attr': attribute '%s': '%s' is not one of its values",
+				         code, tok);
+				free(copy);
+				json_object_put(arr);
+				return ctx->err;
+			}
+			if (arr)
+				json_object_array_add(arr, json_object_new_string(tok));
+		}
+		free(copy);
+		o = arr ? arr : json_object_new_string(value);
+	} else
+		o = json_object_new_string(value);
+	json_object_object_add(attrs, code, o);
+	return 0;
+}
+
+/* attr code=value options (or attributes.code fields from records) against the service's
+ * definition: unknown codes, missing required ones and wrong types are data errors. */
+static int
+attributes(struct dc *ctx, struct dc_args *rec, const char *definition, char **out)
+{
+	json_object *def = json_tokener_parse(definition), *attrs = json_object_new_object();
+	size_t i, n = def ? json_object_array_length(def) : 0;
+	int k, rc = 0;
+
+	for (k = 0; k < rec->n && !rc; k++) {
+		char *code, *value;
+
+		if (!strcmp(rec->keys[k], "attr")) {
+			code = dc_strdup(rec->vals[k]);
+			if (!(value = strchr(code, '='))) {
+				rc = dc_error(ctx, DC_EDATA, "field 'attr': '%s' is not code=value", code);
+				free(code);
+				break;
+			}
+			*value++ = '\0';
+		} else if (!strncmp(rec->keys[k], "attributes.", 11)) {
+			code = dc_strdup(rec->keys[k] + 11);
+			value = rec->vals[k];
+		} else
+			continue;
+		for (i = 0; i < n; i++) {
+			json_object *a = json_object_array_get_idx(def, i), *c;
+
+			if (json_object_object_get_ex(a, "code", &c) &&
+			    !strcmp(json_object_get_string(c), code))
+				break;
+		}
+		if (i == n)
+			rc = dc_error(ctx, DC_EDATA, "field 'attr': unknown attribute '%s' for this service",
+			              code);
+		else
+			rc = attr_value(ctx, json_object_array_get_idx(def, i), code, value, attrs);
+		free(code);
+	}
+	for (i = 0; i < n && !rc; i++) {
+		json_object *a = json_object_array_get_idx(def, i), *c, *req, *var;
+
+		json_object_object_get_ex(a, "code", &c);
+		if (json_object_object_get_ex(a, "variable", &var) && !json_object_get_boolean(var))
+			continue;
+		if (json_object_object_get_ex(a, "required", &req) && json_object_get_boolean(req) &&
+		    !json_object_object_get_ex(attrs, json_object_get_string(c), NULL))
+			rc = dc_error(ctx, DC_EDATA, "field 'attr': required attribute '%s' is missing",
+			              json_object_get_string(c));
+	}
+	if (!rc)
+		*out = dc_strdup(json_object_to_json_string_ext(attrs, JSON_C_TO_STRING_PLAIN));
+	json_object_put(def);
+	json_object_put(attrs);
+	return rc;
+}
+
+static int
+one_of(struct dc *ctx, const char *field, const char *v, const char *const *allowed)
+{
+	const char *const *a;
+
+	if (!v)
+		return 0;
+	for (a = allowed; *a; a++)
+		if (!strcmp(*a, v))
+			return 0;
+	return dc_error(ctx, DC_EDATA, "field '%s': '%s' is not allowed", field, v);
+}
+
+int
+dc_cases_coordinate(struct dc *ctx, const char *field, const char *v, double lim)
+{
+	char *end;
+	double d;
+
+	if (!v)
+		return 0;
+	d = strtod(v, &end);
+	if (!*v || *end || d < -lim || d > lim)
+		return dc_error(ctx, DC_EDATA, "field '%s': '%s' is not a coordinate", field, v);
+	return 0;
+}
+
+/* A field given under its option name or its record name (reporter.email for email). */
+const char *
+dc_cases_field2(struct dc_args *rec, const char *a, const char *b)
+{
+	const char *v = dc_arg(rec, a);
+
+	return v ? v : dc_arg(rec, b);
+}
+
+int
+dc_cases_service_info(struct dc *ctx, const char *code, const char *district, struct service_info *s)
+{
+	struct dc_stmt *st = NULL;
+	int rc;
+
+	memset(s, 0, sizeof *s);
+	if ((rc = dc_prepare(ctx, &st,
+	                     "SELECT coalesce((SELECT dept FROM route WHERE service = s.code"
+	                     " AND district = ?2), s.dept), s.definition, s.name, s.sla, s.active"
+	                     " FROM service s WHERE s.code = ?1")))
+		return rc;
+	dc_bind_text_ref(st, 1, code);
+	dc_bind_text_ref(st, 2, district);
+	if ((rc = dc_step(ctx, st)) == 1) {
+		s->dept = dc_strdup(dc_col_text(st, 0));
+		s->definition = dc_strdup(dc_col_text(st, 1));
+		s->name = dc_strdup(dc_col_text(st, 2));
+		s->sla = dc_col_int(st, 3);
+		s->active = dc_col_int(st, 4);
+		rc = 0;
+	} else if (rc == 0)
+		rc = dc_error(ctx, DC_EDATA, "field 'service': unknown service '%s'", code);
+	dc_finish(ctx, st);
+	return rc;
+}
+
+void
+dc_cases_service_info_free(struct service_info *s)
+{
+	free(s->dept);
+	free(s->definition);
+	free(s->name);
+}
+
+int
+dc_cases_due_at(struct dc *ctx, time_t from, long sla, char out[21])
+{
+	long d;
+	int rc;
+
+	if ((rc = dc_org_add_business_days(ctx, dc_local_days(ctx, from), (int)sla, &d)))
+		return rc;
+	dc_fmt_time(dc_local_end_of_day(ctx, d), out);
+	return 0;
+}
+
+char *
+dc_cases_media_json(struct dc_args *rec)
+{
+	json_object *arr = json_object_new_array();
+	char *s;
+	int i;
+
+	for (i = 0; i < dc_arg_count(rec, "media"); i++)
+		json_object_array_add(arr, json_object_new_string(dc_arg_nth(rec, "media", i)));
+	s = dc_strdup(json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PLAIN));
+	json_object_put(arr);
+	return s;
+}
+
+static const char *const priorities[] = {"low", "normal", "high", "urgent", NULL};
+static const char *const channels[] = {"web", "phone", "email", "counter", "letter", "open311",
+                                       NULL};
+static const char *const langs[] = {"de", "en", NULL};
+
+int
+dc_case_new(struct dc *ctx, struct dc_args *rec, void *unused)
+{
+	const char *svc = dc_arg(rec, "service"), *district = dc_arg(rec, "district");
+	const char *email = dc_cases_field2(rec, "email", "reporter.email");
+	const char *lat = dc_arg(rec, "lat"), *lon = dc_arg(rec, "lon");
+	struct service_info s = {0};
+	struct dc_stmt *st = NULL;
+	char id[32], now[21], due[21], token[33], hash[65], *attrs = NULL, *media = NULL;
+	int rc;
+
+	if ((rc = dc_require(ctx, "head clerk integrator", "create cases")))
+		return rc;
+	if (!svc)
+		return dc_field_error(ctx, "field 'service' is required");
+	if ((rc = one_of(ctx, "priority", dc_arg(rec, "priority"), priorities)) ||
+	    (rc = one_of(ctx, "channel", dc_arg(rec, "channel"), channels)) ||
+	    (rc = one_of(ctx, "lang", dc_arg(rec, "lang"), langs)) ||
+	    (rc = dc_cases_coordinate(ctx, "lat", lat, 90)) || (rc = dc_cases_coordinate(ctx, "lon", lon, 180)))
+		return rc;
+	if (!lat != !lon)
+		return dc_error(ctx, DC_EDATA, "field '%s': lat and lon go together", lat ? "lon" : "lat");
+	if (email && !strchr(email, '@'))
+		return dc_error(ctx, DC_EDATA, "field 'email': '%s' is not an email address", email);
+	if ((rc = dc_cases_service_info(ctx, svc, district, &s)))
+		goto done;
+	if (!s.active || !s.dept) {
+		rc = dc_error(ctx, DC_ECONFLICT, "field 'service': service '%s' is %s", svc,
+		              !s.active ? "not active" : "not assigned to a department");
+		goto done;
+	}
+	if ((rc = attributes(ctx, rec, s.definition, &attrs)))
+		goto done;
+	media = dc_cases_media_json(rec);
+	if ((rc = dc_next_id(ctx, "case", NULL, dc_now(ctx), id)))
+		goto done;
+	dc_cases_now(ctx, now);
+	if ((rc = dc_cases_due_at(ctx, dc_now(ctx), s.sla, due)))
+		goto done;
+	if (dc_random_hex(token, 16) < 0) {
+		rc = dc_error(ctx, DC_EINTERNAL, "no random bytes for the tracking token");
+		goto done;
+	}
+	dc_sha256_hex(token, 32, hash);
+	if ((rc = dc_prepare(ctx, &st,
+	                     "INSERT INTO cases(id, service, dept, status, priority, description,"
+	                     " address, district, lat, lon, attributes, media, reporter_name,"
+	                     " reporter_email, reporter_phone, lang, channel, token_hash, created_at,"
+	                     " updated_at, due_at) VALUES (?1, ?2, ?3, 'new', coalesce(?4, 'normal'),"
+	                     " ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, coalesce(?16, 'web'),"
+	                     " ?17, ?18, ?18, ?19)")))
+		goto done;
+	{
+		const char *v[] = {id,
+		                   svc,
+		                   s.dept,
+		                   dc_arg(rec, "priority"),
+		                   dc_arg(rec, "description"),
+		                   dc_arg(rec, "address"),
+		                   district,
+		                   lat,
+		                   lon,
+		                   attrs,
+		                   media,
+		                   dc_cases_field2(rec, "name", "reporter.name"),
+		                   email,
+		                   dc_cases_field2(rec, "phone", "reporter.phone"),
+		                   dc_arg(rec, "lang"),
+		                   dc_arg(rec, "channel"),
+		                   hash,
+		                   now,
+		                   due};
+
+		for (int i = 0; i < 19; i++)
+			dc_bind_text_ref(st, i + 1, v[i]);
+	}
+	rc = dc_step(ctx, st);
+	dc_finish(ctx, st);
+	if (rc || (rc = dc_cases_event(ctx, id, "created", NULL, "new", s.name, 1)) ||
+	    (rc = dc_cases_event(ctx, id, "routed", NULL, s.dept, district, 0)))
+		goto done;
+	if (email) {
+		struct casex c = {0};
+
+		if (!(rc = dc_cases_load(ctx, id, &c)))
+			rc = dc_cases_notify(ctx, &c, "case-receipt", NULL, NULL);
+		dc_cases_free(&c);
+		if (rc)
+			goto done;
+	}
+	rc = dc_touched(ctx, id, token);
+done:
+	dc_cases_service_info_free(&s);
+	free(attrs);
+	free(media);
+	return rc;
+}
+
+/* One case record, with an extra last column (the token after intake) when the type has it. */

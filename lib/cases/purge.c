@@ -1,0 +1,178 @@
+/* Cases: purge (GDPR storage limitation and erasure) by date and by each service's retention. */
+#include <stdlib.h>
+
+#include "cases/cases.h"
+#include "cases/internal.h"
+
+struct purge_count {
+	long left;   /* how many more cases this run may anonymise; -1: no limit */
+	long cases;  /* anonymised */
+	long notes;  /* notes erased from the audit trail */
+	long legacy; /* notes written before schema 0008: in the chain, cannot be erased */
+};
+
+static int
+legacy_notes(struct dc *ctx, const char *id, long *n)
+{
+	struct dc_stmt *st = NULL;
+	int rc;
+
+	if ((rc = dc_prepare(ctx, &st,
+	                     "SELECT count(*) FROM event WHERE entity = 'case' AND ref = ?1"
+	                     " AND note IS NOT NULL AND note_hash IS NULL"
+	                     " AND kind NOT IN ('created', 'routed', 'purged')")))
+		return rc;
+	dc_bind_text_ref(st, 1, id);
+	if ((rc = dc_step(ctx, st)) == 1) {
+		*n += dc_col_int(st, 0);
+		rc = 0;
+	}
+	dc_finish(ctx, st);
+	return rc;
+}
+
+/*
+ * Anonymise the final cases (closed, rejected, duplicate) of SERVICE, or of every service,
+ * that were closed before the start of the local day DAY and are not purged yet.  What stays
+ * is what the statistics and the public record need: service, department, status and its
+ * history, district, dates, list-valued attributes (the city's own words) and coordinates
+ * rounded to 3 decimals (about 100 m).  Everything a citizen wrote or that points at them
+ * goes: reporter, description, address, free-text attributes, media, the tracking token, the
+ * notes in the audit trail, and the messages in the outbox.
+ */
+static int
+purge_before(struct dc *ctx, long day, const char *service, const char *why, struct purge_count *n)
+{
+	struct dc_stmt *st = NULL;
+	char cutoff[21], date[11], now[21], *note;
+	int rc;
+
+	dc_fmt_time(dc_local_start_of_day(ctx, day), cutoff);
+	dc_fmt_date(day, date);
+	dc_cases_now(ctx, now);
+	note = dc_printf("personal data removed: closed before %s%s", date, why);
+	/* RETURNING runs the whole UPDATE at the first step, so the loop may write meanwhile */
+	if ((rc = dc_prepare(
+	         ctx, &st,
+	         "UPDATE cases AS c SET reporter_name = NULL, reporter_email = NULL,"
+	         " reporter_phone = NULL, token_hash = NULL, description = NULL, address = NULL,"
+	         " media = '[]', lat = round(lat, 3), lon = round(lon, 3),"
+	         " attributes = (SELECT json_group_object(a.key, a.value)"
+	         "  FROM json_each(c.attributes) a WHERE a.key IN"
+	         "  (SELECT json_extract(d.value, '$.code')"
+	         "   FROM service s, json_each(s.definition) d WHERE s.code = c.service"
+	         "   AND json_extract(d.value, '$.datatype') IN ('singlevaluelist',"
+	         "   'multivaluelist'))),"
+	         " updated_at = ?3, purged_at = ?3 WHERE id IN (SELECT id FROM cases"
+	         "  WHERE status IN ('closed', 'rejected', 'duplicate') AND closed_at < ?1"
+	         "  AND purged_at IS NULL AND (?2 IS NULL OR service = ?2)"
+	         "  ORDER BY closed_at, id LIMIT ?4) RETURNING id")))
+		goto done;
+	dc_bind_text_ref(st, 1, cutoff);
+	dc_bind_text_ref(st, 2, service);
+	dc_bind_text_ref(st, 3, now);
+	dc_bind_int(st, 4, n->left);
+	while ((rc = dc_step(ctx, st)) == 1) {
+		const char *id = dc_col_text(st, 0);
+
+		/* the messages to the reporter carry the address and the name too; one not yet
+		 * delivered is given up rather than sent to nobody */
+		if ((rc = dc_exec(ctx,
+		                  "UPDATE outbox SET recipient = '(purged)', subject = '(purged)',"
+		                  " body = '(purged)', last_error = CASE WHEN status IN ('pending',"
+		                  " 'failed') THEN 'purged before delivery' END, status = CASE WHEN"
+		                  " status IN ('pending', 'failed') THEN 'dead' ELSE status END"
+		                  " WHERE ref_type = 'case' AND ref_id = ?1",
+		                  1, id)) ||
+		    (rc = legacy_notes(ctx, id, &n->legacy)) ||
+		    (rc = dc_audit_purge(ctx, "case", id, note, &n->notes)) ||
+		    (rc = dc_touched(ctx, id, NULL)))
+			break;
+		n->cases++;
+		if (n->left > 0)
+			n->left--;
+	}
+done:
+	dc_finish(ctx, st);
+	free(note);
+	return rc > 1 ? rc : 0;
+}
+
+static void
+purge_report(struct dc *ctx, const struct purge_count *n)
+{
+	fprintf(stderr, "%s: %ld case%s anonymised, %ld note%s erased\n", ctx->prog, n->cases,
+	        n->cases == 1 ? "" : "s", n->notes, n->notes == 1 ? "" : "s");
+	if (n->legacy)
+		fprintf(stderr,
+		        "%s: warning: %ld note%s written before schema 8 stay%s in the audit"
+		        " trail\n",
+		        ctx->prog, n->legacy, n->legacy == 1 ? "" : "s", n->legacy == 1 ? "s" : "");
+}
+
+static int
+service_known(struct dc *ctx, const char *service)
+{
+	int rc;
+
+	if (!service)
+		return 0;
+	if ((rc = dc_exists(ctx, "SELECT 1 FROM service WHERE code = ?1", service)) < 0)
+		return -rc;
+	return rc ? 0 : dc_error(ctx, DC_ENOTFOUND, "--service: no service '%s'", service);
+}
+
+int
+dc_case_purge(struct dc *ctx, const char *before, const char *service, long limit)
+{
+	struct purge_count n = {limit, 0, 0, 0};
+	long d;
+	int rc;
+
+	if ((rc = dc_require(ctx, "", "purge personal data")))
+		return rc;
+	if (!before || dc_parse_date(before, &d) < 0)
+		return dc_error(ctx, DC_EUSAGE, "--closed-before: '%s' is not a date (YYYY-MM-DD)",
+		                before ? before : "");
+	if ((rc = service_known(ctx, service)) || (rc = purge_before(ctx, d, service, "", &n)))
+		return rc;
+	purge_report(ctx, &n);
+	return 0;
+}
+
+/* Each service's own retention: a case closed on local day D keeps its personal data through
+ * day D + retention and is anonymised by the first run after that.  Applying a policy the
+ * admin set is a batch job, so the integrator account of cron may run it. */
+int
+dc_case_purge_retention(struct dc *ctx, const char *service, long limit)
+{
+	struct purge_count n = {limit, 0, 0, 0};
+	struct dc_stmt *st = NULL;
+	long today;
+	int rc;
+
+	if ((rc = dc_require(ctx, "integrator", "purge personal data")) ||
+	    (rc = service_known(ctx, service)))
+		return rc;
+	today = dc_local_days(ctx, dc_now(ctx));
+	if ((rc = dc_prepare(ctx, &st, "SELECT code, retention FROM service WHERE retention IS NOT"
+	                               " NULL AND (?1 IS NULL OR code = ?1) ORDER BY code")))
+		return rc;
+	dc_bind_text_ref(st, 1, service);
+	while (n.left && (rc = dc_step(ctx, st)) == 1) {
+		long days = dc_col_int(st, 1);
+		const char *code = dc_col_text(st, 0);
+		char *why =
+		    dc_printf(" (retention of %s: %ld day%s)", code, days, days == 1 ? "" : "s");
+
+		rc = purge_before(ctx, today - days, code, why, &n);
+		free(why);
+		if (rc)
+			break;
+	}
+	dc_finish(ctx, st);
+	if (rc > 1)
+		return rc;
+	purge_report(ctx, &n);
+	return 0;
+}
