@@ -80,37 +80,6 @@ word_in(const char *list, const char *w)
 	return 0;
 }
 
-void
-dc_export_bind_window(struct dc_stmt *st, int n, const struct dc_export *x)
-{
-	dc_bind_text(st, n, *x->since_at ? x->since_at : NULL);
-	dc_bind_text(st, n + 1, *x->until_at ? x->until_at : NULL);
-}
-
-char *
-dc_export_host(struct dc *ctx)
-{
-	char *url = dc_setting(ctx, "city.url"), *p = url, *host;
-	size_t n;
-
-	if (p && strstr(p, "://"))
-		p = strstr(p, "://") + 3;
-	n = p ? strcspn(p, "/:?#") : 0;
-	host = n ? dc_printf("%.*s", (int)n, p) : dc_strdup("localhost");
-	free(url);
-	return host;
-}
-
-int
-dc_export_flush(struct dc *ctx)
-{
-	if (fflush(stdout) != EOF && !ferror(stdout))
-		return 0;
-	if (errno == EPIPE)
-		_exit(0);
-	return dc_error(ctx, DC_EIO, "write error on standard output: %s", strerror(errno));
-}
-
 /* ---- the generic formats ---- */
 
 static int

@@ -331,21 +331,140 @@ prep(struct dc *ctx, const struct dc_export *x, const char *sql, struct dc_stmt 
 
 /* SQL tails: the scale maximum of the charted sum and the number of rows. */
 #define SCALE(sum) ", max(" sum ") OVER (), count(*) OVER ()"
+#define ORDERS                                                                                     \
+	" FROM purchase_order o WHERE o.status IN ('approved', 'placed', 'received', 'invoiced')"  \
+	" AND (?1 IS NULL OR o.created_at >= ?1) AND (?2 IS NULL OR o.created_at <= ?2)"
+#define SPEND                                                                                      \
+	"sum(o.gross) / 100.0, coalesce(sum(CASE WHEN o.status = 'invoiced' THEN o.invoice_amount" \
+	" END), 0) / 100.0, count(*)" SCALE("sum(o.gross) / 100.0")
+
+static const char *const opened_closed[] = {"opened", "closed"};
+static const char *const feed_series[] = {"posts", "flags", "hidden"};
+static const struct col backlog[] = {
+    {"new", 'i'}, {"assigned", 'i'}, {"in progress", 'i'}, {"waiting", 'i'}};
+static const struct col sla[] = {{"on time %", 'p'}, {"resolved or closed", 'i'}, {"on time", 'i'}};
+static const struct col median[] = {{"median days", 'd'}, {"cases", 'i'}};
+static const struct col spend[] = {{"gross", 'm'}, {"invoiced", 'm'}, {"orders", 'i'}};
+static const struct col budget[] = {
+    {"spent", 'm'}, {"committed", 'm'}, {"amount", 'm'}, {"left", 'm'}};
+static const struct col shop[] = {{"total", 'm'}, {"orders", 'i'}};
+
+/*
+ * The report's sections in page order.  A section with series counts per week (weekly(): its
+ * SQL yields (instant, series) rows from ?1, the start of the first week, to ?2); any other
+ * draws horizontal bars (hbars(): its SQL binds the export's time window when it has two
+ * parameters).  chart is the chart's id, title its title, desc its description (for a weekly
+ * chart the subject of the sentence that names the weeks).
+ */
+static const struct section {
+	const char *id, *heading, *intro, *sql, *chart, *title, *desc;
+	const char *first;                           /* bars: the first column's heading */
+	const struct col *cols;                      /* bars: the table's columns, */
+	int ncols, nchart;                           /* of which the first nchart are charted */
+	const char *const *series;                   /* weekly: the series' names */
+	int nseries;
+} sections[] = {
+	{"weekly", "Cases opened and closed per week", NULL,
+	 "SELECT created_at, 0 FROM cases WHERE created_at >= ?1"
+	 " AND (?2 IS NULL OR created_at <= ?2) UNION ALL"
+	 " SELECT closed_at, 1 FROM cases WHERE closed_at >= ?1"
+	 " AND (?2 IS NULL OR closed_at <= ?2)",
+	 "weekly", "Cases opened and closed per week", "Cases opened and closed", NULL, NULL, 0, 0,
+	 opened_closed, 2},
+	{"backlog", "Backlog per department", "Open cases by department and status, now.",
+	 "SELECT coalesce(d.name, c.dept, '(no department)'),"
+	 " sum(c.status = 'new'), sum(c.status = 'assigned'),"
+	 " sum(c.status = 'in_progress'), sum(c.status = 'waiting')" SCALE(
+	     "count(*)") " FROM cases c LEFT JOIN dept d ON d.code = c.dept"
+	                 " WHERE c.status IN ('new', 'assigned', 'in_progress', 'waiting')"
+	                 " GROUP BY c.dept ORDER BY 1",
+	 "backlog", "Open cases per department by status",
+	 "Stacked horizontal bars: open cases per department, split into new, "
+	 "assigned, in progress and waiting",
+	 "Department", backlog, 4, 4, NULL, 0},
+	{"sla", "SLA compliance per service",
+	 "Share of resolved or closed cases that were closed by their due date.",
+	 "SELECT s.name, 100.0 * sum(c.closed_at <= c.due_at) / count(*), count(*),"
+	 " sum(c.closed_at <= c.due_at), 100.0, count(*) OVER ()"
+	 " FROM cases c JOIN service s ON s.code = c.service"
+	 " WHERE c.status IN ('resolved', 'closed') AND c.closed_at IS NOT NULL"
+	 " AND (?1 IS NULL OR c.closed_at >= ?1) AND (?2 IS NULL OR c.closed_at <= ?2)"
+	 " GROUP BY c.service ORDER BY 1",
+	 "sla", "SLA compliance per service",
+	 "Horizontal bars: percentage of resolved or closed cases per service "
+	 "closed by the due date (0 to 100 %)",
+	 "Service", sla, 3, 1, NULL, 0},
+	{"median", "Median resolution time per service",
+	 "Days from opening to resolution of resolved or closed cases.",
+	 "WITH r AS (SELECT c.service, julianday(c.closed_at) - julianday(c.created_at)"
+	 " AS d, row_number() OVER (PARTITION BY c.service ORDER BY"
+	 " julianday(c.closed_at) - julianday(c.created_at), c.id) AS rn,"
+	 " count(*) OVER (PARTITION BY c.service) AS n FROM cases c"
+	 " WHERE c.status IN ('resolved', 'closed') AND c.closed_at IS NOT NULL"
+	 " AND (?1 IS NULL OR c.closed_at >= ?1) AND (?2 IS NULL OR c.closed_at <= ?2))"
+	 " SELECT s.name, avg(r.d), max(r.n)" SCALE(
+	     "avg(r.d)") " FROM r JOIN service s ON s.code = r.service"
+	                 " WHERE r.rn IN ((r.n + 1) / 2, (r.n + 2) / 2) GROUP BY r.service "
+	                 "ORDER BY 1",
+	 "median", "Median resolution time per service (days)",
+	 "Horizontal bars: median days from opening to resolution per service", "Service", median,
+	 2, 1, NULL, 0},
+	{"vendors", "Spend per vendor",
+	 "Orders from approved to invoiced: gross amounts and invoiced amounts.",
+	 "SELECT coalesce(v.name, o.vendor, '(none)'), " SPEND
+	 " FROM (SELECT o.*, coalesce(o.award, (SELECT l.vendor FROM order_line l"
+	 " WHERE l.order_id = o.id AND l.vendor IS NOT NULL ORDER BY l.line LIMIT 1))"
+	 " AS vendor" ORDERS ") o LEFT JOIN vendor v ON v.id = o.vendor"
+	 " GROUP BY o.vendor ORDER BY 1",
+	 "vendors", "Spend per vendor",
+	 "Horizontal bars: gross amount of approved to invoiced orders per vendor", "Vendor", spend,
+	 3, 1, NULL, 0},
+	{"procedures", "Spend per procedure",
+	 "Orders from approved to invoiced: gross amounts and invoiced amounts.",
+	 "SELECT o.procedure, " SPEND ORDERS " GROUP BY o.procedure ORDER BY 1", "procedures",
+	 "Spend per procedure",
+	 "Horizontal bars: gross amount of approved to invoiced orders per "
+	 "procurement procedure",
+	 "Procedure", spend, 3, 1, NULL, 0},
+	{"budgets", "Budget use",
+	 "Per budget: spent (invoiced) and committed (approved, not yet invoiced).",
+	 "SELECT label, spent, committed, amount, amount - committed - spent,"
+	 " max(max(amount, committed + spent)) OVER (), count(*) OVER () FROM"
+	 " (SELECT b.account || '/' || b.year || coalesce(' ' || b.name, '') AS label,"
+	 " b.amount / 100.0 AS amount,"
+	 " coalesce((SELECT sum(gross) FROM purchase_order o WHERE o.budget = b.account"
+	 " AND o.year = b.year AND o.status IN ('approved', 'placed', 'received')), 0)"
+	 " / 100.0 AS committed,"
+	 " coalesce((SELECT sum(invoice_amount) FROM purchase_order o WHERE"
+	 " o.budget = b.account AND o.year = b.year AND o.status = 'invoiced'), 0)"
+	 " / 100.0 AS spent FROM budget b) ORDER BY label",
+	 "budgets", "Budget use", "Stacked horizontal bars: spent and committed amount per budget",
+	 "Budget", budget, 4, 2, NULL, 0},
+	{"shop", "Shop orders", "Click & collect orders per merchant and status.",
+	 "SELECT coalesce(m.name, o.merchant) || ' — ' || o.status, sum(o.total) / 100.0,"
+	 " count(*)" SCALE("sum(o.total) / 100.0") " FROM shop_order o LEFT JOIN merchant"
+	                                           " m ON m.id = o.merchant"
+	                                           " WHERE (?1 IS NULL OR o.created_at >= ?1)"
+	                                           " AND (?2 IS NULL OR o.created_at <= ?2)"
+	                                           " GROUP BY o.merchant, o.status ORDER BY 1",
+	 "shop", "Shop order totals per merchant and status",
+	 "Horizontal bars: total amount of click and collect orders per merchant and status",
+	 "Merchant — status", shop, 2, 1, NULL, 0},
+	{"feed", "Feed activity", "Posts, flags and hidden posts per week.",
+	 "SELECT created_at, 0 FROM post WHERE created_at >= ?1"
+	 " AND (?2 IS NULL OR created_at <= ?2) UNION ALL"
+	 " SELECT created_at, 1 FROM flag WHERE created_at >= ?1"
+	 " AND (?2 IS NULL OR created_at <= ?2) UNION ALL"
+	 " SELECT created_at, 2 FROM post WHERE status = 'hidden'"
+	 " AND created_at >= ?1 AND (?2 IS NULL OR created_at <= ?2)",
+	 "feed-weekly", "Feed activity per week", "Feed posts, flags and hidden posts", NULL, NULL,
+	 0, 0, feed_series, 3},
+};
 
 static int
 report(struct dc *ctx, const struct dc_export *x)
 {
-	static const char *const opened_closed[] = {"opened", "closed"};
-	static const char *const feed_series[] = {"posts", "flags", "hidden"};
-	static const struct col backlog[] = {
-	    {"new", 'i'}, {"assigned", 'i'}, {"in progress", 'i'}, {"waiting", 'i'}};
-	static const struct col sla[] = {
-	    {"on time %", 'p'}, {"resolved or closed", 'i'}, {"on time", 'i'}};
-	static const struct col median[] = {{"median days", 'd'}, {"cases", 'i'}};
-	static const struct col spend[] = {{"gross", 'm'}, {"invoiced", 'm'}, {"orders", 'i'}};
-	static const struct col budget[] = {
-	    {"spent", 'm'}, {"committed", 'm'}, {"amount", 'm'}, {"left", 'm'}};
-	static const struct col shop[] = {{"total", 'm'}, {"orders", 'i'}};
+	const struct section *s;
 	struct dc_stmt *st = NULL;
 	long end, first;
 	char from[21], day[11], day2[11], *sub;
@@ -367,169 +486,23 @@ report(struct dc *ctx, const struct dc_export *x)
 	page_begin(ctx, "Report", sub);
 	free(sub);
 	dc_fmt_date(first, day2);
-
-	/* cases opened and closed per week */
-	section_begin("weekly", "Cases opened and closed per week", NULL);
-	if ((rc = dc_prepare(ctx, &st,
-	                     "SELECT created_at, 0 FROM cases WHERE created_at >= ?1"
-	                     " AND (?2 IS NULL OR created_at <= ?2) UNION ALL"
-	                     " SELECT closed_at, 1 FROM cases WHERE closed_at >= ?1"
-	                     " AND (?2 IS NULL OR closed_at <= ?2)")))
-		return rc;
-	dc_bind_text(st, 1, from);
-	dc_bind_text(st, 2, *x->until_at ? x->until_at : NULL);
-	sub = dc_printf("Cases opened and closed per week for the %d weeks from %s to %s", WEEKS,
-	                day2, day);
-	rc = weekly(ctx, st, first, "weekly", "Cases opened and closed per week", sub,
-	            opened_closed, 2);
-	free(sub);
-	if (rc)
-		return rc;
-
-	/* backlog: open cases by department and status (now) */
-	section_begin("backlog", "Backlog per department",
-	              "Open cases by department and status, now.");
-	if ((rc = dc_prepare(
-	         ctx, &st,
-	         "SELECT coalesce(d.name, c.dept, '(no department)'),"
-	         " sum(c.status = 'new'), sum(c.status = 'assigned'),"
-	         " sum(c.status = 'in_progress'), sum(c.status = 'waiting')" SCALE(
-	             "count(*)") " FROM cases c LEFT JOIN dept d ON d.code = c.dept"
-	                         " WHERE c.status IN ('new', 'assigned', 'in_progress', 'waiting')"
-	                         " GROUP BY c.dept ORDER BY 1")) ||
-	    (rc = hbars(ctx, st, "backlog", "Open cases per department by status",
-	                "Stacked horizontal bars: open cases per department, split into new, "
-	                "assigned, in progress and waiting",
-	                "Department", backlog, 4, 4)))
-		return rc;
-
-	/* SLA compliance per service */
-	section_begin("sla", "SLA compliance per service",
-	              "Share of resolved or closed cases that were closed by their due date.");
-	if ((rc =
-	         prep(ctx, x,
-	              "SELECT s.name, 100.0 * sum(c.closed_at <= c.due_at) / count(*), count(*),"
-	              " sum(c.closed_at <= c.due_at), 100.0, count(*) OVER ()"
-	              " FROM cases c JOIN service s ON s.code = c.service"
-	              " WHERE c.status IN ('resolved', 'closed') AND c.closed_at IS NOT NULL"
-	              " AND (?1 IS NULL OR c.closed_at >= ?1) AND (?2 IS NULL OR c.closed_at <= ?2)"
-	              " GROUP BY c.service ORDER BY 1",
-	              &st)) ||
-	    (rc = hbars(ctx, st, "sla", "SLA compliance per service",
-	                "Horizontal bars: percentage of resolved or closed cases per service "
-	                "closed by the due date (0 to 100 %)",
-	                "Service", sla, 3, 1)))
-		return rc;
-
-	/* median resolution time per service */
-	section_begin("median", "Median resolution time per service",
-	              "Days from opening to resolution of resolved or closed cases.");
-	if ((rc = prep(
-	         ctx, x,
-	         "WITH r AS (SELECT c.service, julianday(c.closed_at) - julianday(c.created_at)"
-	         " AS d, row_number() OVER (PARTITION BY c.service ORDER BY"
-	         " julianday(c.closed_at) - julianday(c.created_at), c.id) AS rn,"
-	         " count(*) OVER (PARTITION BY c.service) AS n FROM cases c"
-	         " WHERE c.status IN ('resolved', 'closed') AND c.closed_at IS NOT NULL"
-	         " AND (?1 IS NULL OR c.closed_at >= ?1) AND (?2 IS NULL OR c.closed_at <= ?2))"
-	         " SELECT s.name, avg(r.d), max(r.n)" SCALE(
-	             "avg(r.d)") " FROM r JOIN service s ON s.code = r.service"
-	                         " WHERE r.rn IN ((r.n + 1) / 2, (r.n + 2) / 2) GROUP BY r.service "
-	                         "ORDER BY 1",
-	         &st)) ||
-	    (rc = hbars(ctx, st, "median", "Median resolution time per service (days)",
-	                "Horizontal bars: median days from opening to resolution per service",
-	                "Service", median, 2, 1)))
-		return rc;
-
-		/* spend per vendor and per procedure */
-#define ORDERS                                                                                     \
-	" FROM purchase_order o WHERE o.status IN ('approved', 'placed', 'received', 'invoiced')"  \
-	" AND (?1 IS NULL OR o.created_at >= ?1) AND (?2 IS NULL OR o.created_at <= ?2)"
-#define SPEND                                                                                      \
-	"sum(o.gross) / 100.0, coalesce(sum(CASE WHEN o.status = 'invoiced' THEN o.invoice_amount" \
-	" END), 0) / 100.0, count(*)" SCALE("sum(o.gross) / 100.0")
-	section_begin("vendors", "Spend per vendor",
-	              "Orders from approved to invoiced: gross amounts and invoiced amounts.");
-	if ((rc = prep(ctx, x,
-	               "SELECT coalesce(v.name, o.vendor, '(none)'), " SPEND
-	               " FROM (SELECT o.*, coalesce(o.award, (SELECT l.vendor FROM order_line l"
-	               " WHERE l.order_id = o.id AND l.vendor IS NOT NULL ORDER BY l.line LIMIT 1))"
-	               " AS vendor" ORDERS ") o LEFT JOIN vendor v ON v.id = o.vendor"
-	               " GROUP BY o.vendor ORDER BY 1",
-	               &st)) ||
-	    (rc = hbars(ctx, st, "vendors", "Spend per vendor",
-	                "Horizontal bars: gross amount of approved to invoiced orders per vendor",
-	                "Vendor", spend, 3, 1)))
-		return rc;
-	section_begin("procedures", "Spend per procedure",
-	              "Orders from approved to invoiced: gross amounts and invoiced amounts.");
-	if ((rc = prep(ctx, x,
-	               "SELECT o.procedure, " SPEND ORDERS " GROUP BY o.procedure ORDER BY 1",
-	               &st)) ||
-	    (rc = hbars(ctx, st, "procedures", "Spend per procedure",
-	                "Horizontal bars: gross amount of approved to invoiced orders per "
-	                "procurement procedure",
-	                "Procedure", spend, 3, 1)))
-		return rc;
-
-	/* budget use */
-	section_begin("budgets", "Budget use",
-	              "Per budget: spent (invoiced) and committed (approved, not yet invoiced).");
-	if ((rc = dc_prepare(
-	         ctx, &st,
-	         "SELECT label, spent, committed, amount, amount - committed - spent,"
-	         " max(max(amount, committed + spent)) OVER (), count(*) OVER () FROM"
-	         " (SELECT b.account || '/' || b.year || coalesce(' ' || b.name, '') AS label,"
-	         " b.amount / 100.0 AS amount,"
-	         " coalesce((SELECT sum(gross) FROM purchase_order o WHERE o.budget = b.account"
-	         " AND o.year = b.year AND o.status IN ('approved', 'placed', 'received')), 0)"
-	         " / 100.0 AS committed,"
-	         " coalesce((SELECT sum(invoice_amount) FROM purchase_order o WHERE"
-	         " o.budget = b.account AND o.year = b.year AND o.status = 'invoiced'), 0)"
-	         " / 100.0 AS spent FROM budget b) ORDER BY label")) ||
-	    (rc = hbars(ctx, st, "budgets", "Budget use",
-	                "Stacked horizontal bars: spent and committed amount per budget", "Budget",
-	                budget, 4, 2)))
-		return rc;
-
-	/* shop orders per merchant and status */
-	section_begin("shop", "Shop orders", "Click & collect orders per merchant and status.");
-	if ((rc = prep(
-	         ctx, x,
-	         "SELECT coalesce(m.name, o.merchant) || ' — ' || o.status, sum(o.total) / 100.0,"
-	         " count(*)" SCALE("sum(o.total) / 100.0") " FROM shop_order o LEFT JOIN merchant "
-	                                                   "m ON m.id = o.merchant"
-	                                                   " WHERE (?1 IS NULL OR o.created_at >= "
-	                                                   "?1) AND (?2 IS NULL OR"
-	                                                   " o.created_at <= ?2) GROUP BY "
-	                                                   "o.merchant, o.status ORDER BY 1",
-	         &st)) ||
-	    (rc = hbars(ctx, st, "shop", "Shop order totals per merchant and status",
-	                "Horizontal bars: total amount of click and collect orders per merchant "
-	                "and status",
-	                "Merchant — status", shop, 2, 1)))
-		return rc;
-
-	/* feed activity */
-	section_begin("feed", "Feed activity", "Posts, flags and hidden posts per week.");
-	if ((rc = dc_prepare(ctx, &st,
-	                     "SELECT created_at, 0 FROM post WHERE created_at >= ?1"
-	                     " AND (?2 IS NULL OR created_at <= ?2) UNION ALL"
-	                     " SELECT created_at, 1 FROM flag WHERE created_at >= ?1"
-	                     " AND (?2 IS NULL OR created_at <= ?2) UNION ALL"
-	                     " SELECT created_at, 2 FROM post WHERE status = 'hidden'"
-	                     " AND created_at >= ?1 AND (?2 IS NULL OR created_at <= ?2)")))
-		return rc;
-	dc_bind_text(st, 1, from);
-	dc_bind_text(st, 2, *x->until_at ? x->until_at : NULL);
-	sub =
-	    dc_printf("Feed posts, flags and hidden posts per week for the %d weeks from %s to %s",
-	              WEEKS, day2, day);
-	rc = weekly(ctx, st, first, "feed-weekly", "Feed activity per week", sub, feed_series, 3);
-	free(sub);
-	if (rc)
-		return rc;
+	for (s = sections; s < sections + sizeof sections / sizeof *sections; s++) {
+		section_begin(s->id, s->heading, s->intro);
+		if (s->series) {
+			if ((rc = dc_prepare(ctx, &st, s->sql)))
+				return rc;
+			dc_bind_text(st, 1, from);
+			dc_bind_text(st, 2, *x->until_at ? x->until_at : NULL);
+			sub = dc_printf("%s per week for the %d weeks from %s to %s", s->desc, WEEKS, day2,
+			                day);
+			rc = weekly(ctx, st, first, s->chart, s->title, sub, s->series, s->nseries);
+			free(sub);
+		} else if (!(rc = prep(ctx, x, s->sql, &st)))
+			rc = hbars(ctx, st, s->chart, s->title, s->desc, s->first, s->cols, s->ncols,
+			           s->nchart);
+		if (rc)
+			return rc;
+	}
 	page_end();
 	return dc_export_flush(ctx);
 }

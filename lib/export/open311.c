@@ -140,20 +140,6 @@ dc_export_open311_services(struct dc *ctx, const struct dc_export *x, int xml)
 	return emit(ctx, &rt_o311_service, st, xml, "services", "service");
 }
 
-static void
-xml_quiet(void *ctx, const char *msg, ...)
-{
-}
-
-xmlOutputBufferPtr
-dc_export_xml_stdout(void)
-{
-	/* a pipe reader that stops early is success (dcity(7) EXIT STATUS): no libxml2 chatter about it */
-	xmlSetGenericErrorFunc(NULL, xml_quiet);
-	fflush(stdout);
-	return xmlOutputBufferCreateFile(stdout, NULL);
-}
-
 int
 dc_export_xml_rows(struct dc *ctx, struct dc_stmt *st, const char *root, const char *item)
 {

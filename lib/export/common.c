@@ -1,0 +1,54 @@
+/* What the export formats share: the time window, the city's host name, flushing standard
+ * output, an XML writer on it.  The format files (feeds.c, html.c, ocds.c, open311.c) use
+ * this file and export.c uses them; nothing here uses either (docs/architecture.md). */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "export/export.h"
+
+void
+dc_export_bind_window(struct dc_stmt *st, int n, const struct dc_export *x)
+{
+	dc_bind_text(st, n, *x->since_at ? x->since_at : NULL);
+	dc_bind_text(st, n + 1, *x->until_at ? x->until_at : NULL);
+}
+
+char *
+dc_export_host(struct dc *ctx)
+{
+	char *url = dc_setting(ctx, "city.url"), *p = url, *host;
+	size_t n;
+
+	if (p && strstr(p, "://"))
+		p = strstr(p, "://") + 3;
+	n = p ? strcspn(p, "/:?#") : 0;
+	host = n ? dc_printf("%.*s", (int)n, p) : dc_strdup("localhost");
+	free(url);
+	return host;
+}
+
+int
+dc_export_flush(struct dc *ctx)
+{
+	if (fflush(stdout) != EOF && !ferror(stdout))
+		return 0;
+	if (errno == EPIPE)
+		_exit(0);
+	return dc_error(ctx, DC_EIO, "write error on standard output: %s", strerror(errno));
+}
+
+static void
+xml_quiet(void *ctx, const char *msg, ...)
+{
+}
+
+xmlOutputBufferPtr
+dc_export_xml_stdout(void)
+{
+	/* a pipe reader that stops early is success (dcity(7) EXIT STATUS): no libxml2 chatter about it */
+	xmlSetGenericErrorFunc(NULL, xml_quiet);
+	fflush(stdout);
+	return xmlOutputBufferCreateFile(stdout, NULL);
+}
