@@ -1,4 +1,5 @@
 /* Running a change in one transaction and reporting the records it touched (see dc.h). */
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/dc.h"
@@ -172,4 +173,35 @@ done:
 	free(cols);
 	free(text);
 	return rc;
+}
+
+/* A setting, checked, changed and audited (dc config). */
+int
+dc_setting_set(struct dc *ctx, const char *key, const char *value)
+{
+	char *old = NULL;
+	int rc;
+
+	if (!dc_setting_known(key))
+		return dc_error(ctx, DC_EUSAGE, "unknown setting '%s'; see dc config", key);
+	if ((!strcmp(key, "feed.flag_threshold") || !strcmp(key, "shop.grace_days")) &&
+	    (atoi(value) < !strcmp(key, "feed.flag_threshold") || !*value ||
+	     strspn(value, "0123456789") != strlen(value)))
+		return dc_error(ctx, DC_EDATA, "setting '%s': '%s' is not a %s number", key, value,
+		                !strcmp(key, "shop.grace_days") ? "whole" : "positive");
+	if (!strcmp(key, "lang") && strcmp(value, "de") && strcmp(value, "en"))
+		return dc_error(ctx, DC_EDATA, "setting 'lang': '%s' is not de or en", value);
+	if ((rc = dc_require(ctx, "", "change settings")) || (rc = dc_tx_begin(ctx)))
+		return rc;
+	old = dc_setting(ctx, key);
+	rc = dc_exec(ctx, "INSERT INTO setting(key, value) VALUES (?1, ?2) "
+	                  "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+	             2, key, value);
+	if (!rc) {
+		struct dc_event ev = {"setting", key, "changed", old, value, NULL, 0};
+
+		rc = dc_audit(ctx, &ev);
+	}
+	free(old);
+	return dc_tx_end(ctx, rc);
 }

@@ -1,91 +1,10 @@
-/* Settings and identity: who acts, with which role. */
+/* Identity: who acts, with which role. */
 #include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "core/dc.h"
-
-/* Known settings and their defaults (dcity(7) "Settings", "Time"); NULL default = unset. */
-const char *const dc_setting_keys[] = {
-	"city.name",           "Musterstadt",
-	"city.url",            "https://www.musterstadt.example",
-	"mail.from",           "dcity@musterstadt.example",
-	"mail.reply_to",       NULL,
-	"mail.templates",      NULL,
-	"track.url",           "https://www.musterstadt.example/anliegen/{id}",
-	"procurement.profile", "uvgo",
-	"procurement.leitweg_id", NULL,
-	"ocds.prefix",         "ocds-xxxxxx",
-	"feed.flag_threshold", "3",
-	"shop.grace_days",     "1",
-	"lang",                "de",
-	"city.timezone",       "Europe/Berlin",
-	NULL,
-};
-
-static const char *const *
-find_key(const char *key)
-{
-	const char *const *k;
-
-	for (k = dc_setting_keys; *k; k += 2)
-		if (!strcmp(*k, key))
-			return k;
-	return NULL;
-}
-
-int
-dc_setting_known(const char *key)
-{
-	return find_key(key) != NULL;
-}
-
-char *
-dc_setting(struct dc *ctx, const char *key)
-{
-	const char *const *k = find_key(key);
-	struct dc_stmt *st = NULL;
-	char *v = NULL;
-
-	if (dc_prepare(ctx, &st, "SELECT value FROM setting WHERE key = ?1") == 0) {
-		dc_bind_text_ref(st, 1, key);
-		if (dc_step_row(st))
-			v = dc_strdup(dc_col_text(st, 0));
-		dc_finish(ctx, st);
-	}
-	return v ? v : dc_strdup(k ? k[1] : NULL);
-}
-
-int
-dc_setting_set(struct dc *ctx, const char *key, const char *value)
-{
-	char *old = NULL;
-	int rc;
-
-	if (!dc_setting_known(key))
-		return dc_error(ctx, DC_EUSAGE, "unknown setting '%s'; see dc config", key);
-	if ((!strcmp(key, "feed.flag_threshold") || !strcmp(key, "shop.grace_days")) &&
-	    (atoi(value) < !strcmp(key, "feed.flag_threshold") || !*value ||
-	     strspn(value, "0123456789") != strlen(value)))
-		return dc_error(ctx, DC_EDATA, "setting '%s': '%s' is not a %s number", key, value,
-		                !strcmp(key, "shop.grace_days") ? "whole" : "positive");
-	if (!strcmp(key, "lang") && strcmp(value, "de") && strcmp(value, "en"))
-		return dc_error(ctx, DC_EDATA, "setting 'lang': '%s' is not de or en", value);
-	if ((rc = dc_require(ctx, "", "change settings")) || (rc = dc_tx_begin(ctx)))
-		return rc;
-	old = dc_setting(ctx, key);
-	rc = dc_exec(ctx, "INSERT INTO setting(key, value) VALUES (?1, ?2) "
-	                  "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-	             2, key, value);
-	if (!rc) {
-		struct dc_event ev = {"setting", key, "changed", old, value, NULL, 0};
-
-		rc = dc_audit(ctx, &ev);
-	}
-	free(old);
-	return dc_tx_end(ctx, rc);
-}
 
 int
 dc_whoami(struct dc *ctx)

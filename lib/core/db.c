@@ -422,25 +422,6 @@ dc_next_seq(struct dc *ctx, const char *name, long *out)
 }
 
 int
-dc_next_id(struct dc *ctx, const char *seq, const char *prefix, time_t at, char id[32])
-{
-	char day[11], name[64];
-	long n;
-	int rc;
-
-	/* ids count within the local calendar year of the record: 2026-000042, PO-2026-000001 */
-	dc_fmt_date(dc_local_days(ctx, at), day);
-	snprintf(name, sizeof name, "%s-%.4s", seq, day);
-	if ((rc = dc_next_seq(ctx, name, &n)))
-		return rc;
-	if (prefix)
-		snprintf(id, 32, "%s-%.4s-%06ld", prefix, day, n);
-	else
-		snprintf(id, 32, "%.4s-%06ld", day, n);
-	return 0;
-}
-
-int
 dc_must_exist(struct dc *ctx, const char *sql, const char *what, const char *key)
 {
 	int rc = dc_exists(ctx, sql, key);

@@ -147,6 +147,8 @@ int dc_parse_time(const char *s, time_t *out);     /* RFC 3339, any offset; 0 or
 int dc_parse_date(const char *s, long *days);      /* YYYY-MM-DD → days since 1970-01-01 */
 void dc_fmt_date(long days, char buf[11]);
 int dc_weekday(long days);                         /* 0 = Monday … 6 = Sunday */
+long dc_days_from_civil(long y, unsigned m, unsigned d); /* days since 1970-01-01 */
+void dc_civil_from_days(long days, int *y, int *m, int *d);
 long dc_local_days(struct dc *ctx, time_t t);      /* local calendar date in city.timezone */
 time_t dc_local_end_of_day(struct dc *ctx, long days); /* 23:59:59 local, as an instant */
 time_t dc_local_start_of_day(struct dc *ctx, long days);
@@ -320,9 +322,6 @@ int dc_tx_begin(struct dc *ctx);
 int dc_tx_end(struct dc *ctx, int rc); /* commit if rc == 0 (rollback on --dry-run), else roll back */
 int dc_savepoint(struct dc *ctx, const char *verb); /* "SAVEPOINT", "RELEASE", "ROLLBACK TO" */
 int dc_next_seq(struct dc *ctx, const char *name, long *out);
-/* The next id PREFIX-YYYY-NNNNNN (or YYYY-NNNNNN without a prefix) from sequence SEQ-YYYY,
- * YYYY being the local year of AT. */
-int dc_next_id(struct dc *ctx, const char *seq, const char *prefix, time_t at, char id[32]);
 int dc_exists(struct dc *ctx, const char *sql, const char *key); /* 1, 0 or <0 */
 /* 0 if SQL (its one parameter is KEY) finds a row, else "no WHAT 'KEY'" (exit 2) or the
  * database's error. */
@@ -341,6 +340,9 @@ char *dc_setting(struct dc *ctx, const char *key); /* value or default; caller f
 int dc_setting_set(struct dc *ctx, const char *key, const char *value);
 int dc_setting_known(const char *key);
 extern const char *const dc_setting_keys[]; /* NULL-terminated; pairs of key, default */
+/* The next id PREFIX-YYYY-NNNNNN (or YYYY-NNNNNN without a prefix) from sequence SEQ-YYYY,
+ * YYYY being the local year (city.timezone) of AT. */
+int dc_next_id(struct dc *ctx, const char *seq, const char *prefix, time_t at, char id[32]);
 
 /* ---- identity and roles ---------------------------------------------------------------- */
 int dc_whoami(struct dc *ctx);

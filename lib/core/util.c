@@ -93,22 +93,6 @@ dc_init(struct dc *ctx, const char *prog)
 	return 0;
 }
 
-void
-dc_free(struct dc *ctx)
-{
-	dc_out_discard(ctx);
-	dc_db_close(ctx);
-	if (ctx->rejects)
-		fclose(ctx->rejects);
-	free(ctx->db_path);
-	free(ctx->actor);
-	free(ctx->role);
-	free(ctx->dept);
-	free(ctx->fields);
-	free(ctx->rejects_path);
-	free(ctx->cursrc);
-}
-
 time_t
 dc_now(const struct dc *ctx)
 {
@@ -116,8 +100,8 @@ dc_now(const struct dc *ctx)
 }
 
 /* Days from civil, after Howard Hinnant's public-domain algorithm. */
-static long
-days_from_civil(long y, unsigned m, unsigned d)
+long
+dc_days_from_civil(long y, unsigned m, unsigned d)
 {
 	long era;
 	unsigned yoe, doy, doe;
@@ -130,8 +114,8 @@ days_from_civil(long y, unsigned m, unsigned d)
 	return era * 146097 + (long)doe - 719468;
 }
 
-static void
-civil_from_days(long z, int *y, int *m, int *d)
+void
+dc_civil_from_days(long z, int *y, int *m, int *d)
 {
 	long era;
 	unsigned doe, yoe, doy, mp;
@@ -178,7 +162,7 @@ dc_parse_date(const char *s, long *days)
 		return -1;
 	if (y < 1 || m < 1 || m > 12 || d < 1 || d > month_days(y, m))
 		return -1;
-	*days = days_from_civil(y, (unsigned)m, (unsigned)d);
+	*days = dc_days_from_civil(y, (unsigned)m, (unsigned)d);
 	return 0;
 }
 
@@ -187,7 +171,7 @@ dc_fmt_date(long days, char buf[11])
 {
 	int y, m, d;
 
-	civil_from_days(days, &y, &m, &d);
+	dc_civil_from_days(days, &y, &m, &d);
 	y = y < 0 ? 0 : y % 10000;
 	buf[0] = (char)('0' + y / 1000);
 	buf[1] = (char)('0' + y / 100 % 10);
@@ -277,72 +261,10 @@ dc_parse_time(const char *s, time_t *out)
 	}
 	if (*p)
 		return -1;
-	days = days_from_civil(y, (unsigned)mo, (unsigned)d);
+	days = dc_days_from_civil(y, (unsigned)mo, (unsigned)d);
 	*out = (time_t)(days * 86400L + h * 3600L + mi * 60L + sec - off);
 	/* the offset must not carry the instant out of 0001..9999 either */
 	return *out < -62135596800LL || *out > 253402300799LL ? -1 : 0;
-}
-
-/*
- * Local calendar arithmetic in city.timezone: TZ is set for this process once, so that
- * localtime_r/mktime answer for the city, not for whoever runs the command.
- */
-static void
-use_city_tz(struct dc *ctx)
-{
-	static int done;
-	char *tz;
-
-	if (done)
-		return;
-	done = 1;
-	tz = ctx->db ? dc_setting(ctx, "city.timezone") : dc_strdup("Europe/Berlin");
-	if (tz) {
-		setenv("TZ", tz, 1);
-		tzset();
-	}
-	free(tz);
-}
-
-long
-dc_local_days(struct dc *ctx, time_t t)
-{
-	struct tm tm;
-
-	use_city_tz(ctx);
-	localtime_r(&t, &tm);
-	return days_from_civil(tm.tm_year + 1900, (unsigned)tm.tm_mon + 1, (unsigned)tm.tm_mday);
-}
-
-static time_t
-local_time_of_day(struct dc *ctx, long days, int h, int m, int s)
-{
-	struct tm tm;
-	int y, mo, d;
-
-	use_city_tz(ctx);
-	civil_from_days(days, &y, &mo, &d);
-	memset(&tm, 0, sizeof tm);
-	tm.tm_year = y - 1900;
-	tm.tm_mon = mo - 1;
-	tm.tm_mday = d;
-	tm.tm_hour = h;
-	tm.tm_min = m;
-	tm.tm_sec = s;
-	tm.tm_isdst = -1;
-	return mktime(&tm);
-}
-
-time_t
-dc_local_end_of_day(struct dc *ctx, long days)
-{
-	return local_time_of_day(ctx, days, 23, 59, 59);
-}
-
-time_t
-dc_local_start_of_day(struct dc *ctx, long days)
-{
-	return local_time_of_day(ctx, days, 0, 0, 0);
 }
 
 char *

@@ -339,7 +339,7 @@ print(rows)' "$BATS_TEST_TMPDIR/x.csv"
 	assert_output 0
 }
 
-@test "check-layers: passes on this tree, fails naming the line where a header or command names SQLite" {
+@test "check-layers: passes on this tree; fails naming SQLite outside db.c, an area in lib/core, a layer used from below" {
 	run "$ROOT/scripts/check-layers"
 	assert_success
 	local t=$BATS_TEST_TMPDIR/tree
@@ -357,6 +357,19 @@ print(rows)' "$BATS_TEST_TMPDIR/x.csv"
 	assert_line "lib/cases/cases.h:2:#include <sqlite3.h>"
 	assert_line "cmd/dc-x.c:2:static void f(sqlite3_stmt *s);"
 	assert_line "lib/cases/case.c:1:if (rc == SQLITE_ROW) return;"
+	# lib/core includes no area; its files use only the layers below them
+	rm "$t/lib/cases/cases.h" "$t/cmd/dc-x.c" "$t/lib/cases/case.c"
+	printf '#include "cases/cases.h"\n' >"$t/lib/core/out.c"
+	mkdir -p "$t/build/rel/lib/core"
+	printf 'int dc_audit(void) { return 0; }\n' >"$t/audit.c"
+	printf 'int dc_audit(void);\nint dc_now(void) { return dc_audit(); }\n' >"$t/util.c"
+	printf 'int dc_rogue(void) { return 1; }\n' >"$t/rogue.c"
+	for f in audit util rogue; do cc -c "$t/$f.c" -o "$t/build/rel/lib/core/$f.o"; done
+	run "$ROOT/scripts/check-layers" "$t"
+	assert_failure 1
+	assert_line 'lib/core/out.c:1:#include "cases/cases.h"   (lib/core includes an area)'
+	assert_line "lib/core/util.c uses dc_audit of lib/core/audit.c, a layer above it"
+	assert_line "lib/core/rogue.c is in no layer of scripts/check-layers"
 }
 
 # --- records and options: one place decides (issue 12) ------------------------------------------
