@@ -19,7 +19,7 @@ load helper
 		grep -E "^\| [^|]*$row[^|]* \|.*\| (met|\*\*NOT met\*\*|\(report only\)) \|$" \
 			"$BATS_TEST_TMPDIR/RESULTS.md" || fail "no result row for '$row'"
 	done
-	[ "$(grep -cE '\| (met|\*\*NOT met\*\*|\(report only\)) \|$' "$BATS_TEST_TMPDIR/RESULTS.md")" -eq 14 ]
+	assert_equal "$(grep -cE '\| (met|\*\*NOT met\*\*|\(report only\)) \|$' "$BATS_TEST_TMPDIR/RESULTS.md")" 14
 	for m in "git commit" "CPU" "RAM" "kernel" "sqlite3 shell" "load average"; do
 		grep -q "^| $m" "$BATS_TEST_TMPDIR/RESULTS.md" || fail "no machine line '$m'"
 	done

@@ -19,27 +19,27 @@ print(v if not isinstance(v,(dict,list,bool)) and v is not None else json.dumps(
 @test "service add/list/show/set" {
 	run dc-case service add --code graffiti --name "Graffiti" --kind report --department tiefbau --sla 3
 	assert_success
-	[ "$(echo "$output" | j code)" = graffiti ]
-	[ "$(echo "$output" | j sla)" = 3 ]
+	assert_equal "$(echo "$output" | j code)" graffiti
+	assert_equal "$(echo "$output" | j sla)" 3
 	run dc-case service list -q
 	assert_success
 	assert_output $'graffiti\nparking\npothole'
 	run dc-case service show pothole
 	assert_success
-	[ "$(echo "$output" | j department)" = tiefbau ]
-	[ "$(echo "$output" | $PY -c 'import json,sys; print(json.load(sys.stdin)["attributes"][0]["code"])')" = size ]
+	assert_equal "$(echo "$output" | j department)" tiefbau
+	assert_equal "$(echo "$output" | $PY -c 'import json,sys; print(json.load(sys.stdin)["attributes"][0]["code"])')" size
 	run dc-case service set pothole --sla 7 --active false
 	assert_success
-	[ "$(echo "$output" | j sla)" = 7 ]
-	[ "$(echo "$output" | j active)" = false ]
+	assert_equal "$(echo "$output" | j sla)" 7
+	assert_equal "$(echo "$output" | j active)" false
 }
 
 @test "service show of an unknown code exits 2" {
 	run dc-case service show nope
-	[ "$status" -eq 2 ]
+	assert_failure 2
 	assert_output --partial "no service 'nope'"
 	run dc-case show 2026-000099
-	[ "$status" -eq 2 ]
+	assert_failure 2
 	assert_output --partial "no case '2026-000099'"
 }
 
@@ -47,10 +47,10 @@ print(v if not isinstance(v,(dict,list,bool)) and v is not None else json.dumps(
 	echo '{"attributes":[{"code":"x","datatype":"bogus"}]}' >"$BATS_TEST_TMPDIR/bad.json"
 	run dc-case service add --code x --name X --kind report --department tiefbau \
 		--definition "$BATS_TEST_TMPDIR/bad.json"
-	[ "$status" -eq 65 ]
+	assert_failure 65
 	assert_output --partial "bogus"
 	DC_USER=anna run dc-case service add --code y --name Y --kind report --department tiefbau
-	[ "$status" -eq 77 ]
+	assert_failure 77
 	run dc-case service list -q
 	assert_output $'parking\npothole'
 }
@@ -75,16 +75,16 @@ PY
 
 @test "new: attribute validation exits 65 naming the attribute" {
 	run dc-case new --service pothole
-	[ "$status" -eq 65 ]
+	assert_failure 65
 	assert_output --partial "'size'"
 	run dc-case new --service pothole --attr size=huge
-	[ "$status" -eq 65 ]
+	assert_failure 65
 	assert_output --partial "'size'"
 	run dc-case new --service pothole --attr size=large --attr depth_cm=abc
-	[ "$status" -eq 65 ]
+	assert_failure 65
 	assert_output --partial "'depth_cm'"
 	run dc-case new --service pothole --attr size=large --attr foo=1
-	[ "$status" -eq 65 ]
+	assert_failure 65
 	assert_output --partial "'foo'"
 	run dc-case list -q
 	assert_output ""
@@ -95,14 +95,14 @@ PY
 	assert_success
 	run dc-case new --service pothole --attr size=large --district Nord
 	assert_success
-	[ "$(echo "$output" | j department)" = buergerbuero ]
+	assert_equal "$(echo "$output" | j department)" buergerbuero
 	run dc-case new --service pothole --attr size=large --district Sued
-	[ "$(echo "$output" | j department)" = tiefbau ]
+	assert_equal "$(echo "$output" | j department)" tiefbau
 }
 
 @test "bulk JSONL: a bad record rejects the whole file" {
 	run dc-case new "$FIXTURES/cases-bad.jsonl"
-	[ "$status" -eq 65 ]
+	assert_failure 65
 	assert_output --partial "cases-bad.jsonl:2: field 'service': unknown service 'potholee'"
 	run dc-case list -q
 	assert_output ""
@@ -110,7 +110,7 @@ PY
 
 @test "bulk CSV: a bad record rejects the whole file, naming its line" {
 	run dc-case new "$FIXTURES/cases-bad.csv"
-	[ "$status" -eq 65 ]
+	assert_failure 65
 	assert_output --partial "cases-bad.csv:3: field 'service': unknown service 'potholee'"
 	run dc-case list -q
 	assert_output ""
@@ -118,7 +118,7 @@ PY
 
 @test "bulk --keep-going writes the good records and the rejects" {
 	run dc-case new --keep-going --rejects "$BATS_TEST_TMPDIR/rej.jsonl" -q "$FIXTURES/cases-bad.jsonl"
-	[ "$status" -eq 65 ]
+	assert_failure 65
 	run dc-case list -f csv --fields service,description,attributes,reporter --no-header
 	$PY - "$BATS_TEST_TMPDIR/rej.jsonl" <<'PY'
 import json, sys
@@ -128,17 +128,17 @@ r = json.loads(lines[0])
 assert r["line"] == 2 and r["record"]["service"] == "potholee", r
 PY
 	run dc-case list --fields service,attributes,reporter
-	[ "${#lines[@]}" -eq 2 ]
-	[ "$(echo "${lines[0]}" | j attributes.depth_cm)" = 12 ]
-	[ "$(echo "${lines[0]}" | j reporter.email)" = max@example.org ]
-	[ "$(echo "${lines[1]}" | j service)" = parking ]
+	assert_equal "${#lines[@]}" 2
+	assert_equal "$(echo "${lines[0]}" | j attributes.depth_cm)" 12
+	assert_equal "$(echo "${lines[0]}" | j reporter.email)" max@example.org
+	assert_equal "$(echo "${lines[1]}" | j service)" parking
 }
 
 @test "bulk CSV with BOM, CRLF and quoted commas, newlines, umlauts" {
 	run dc-case new "$FIXTURES/cases-bom-crlf.csv"
 	assert_success
 	run dc-case list --fields description,reporter
-	[ "${#lines[@]}" -eq 2 ]
+	assert_equal "${#lines[@]}" 2
 	$PY - "$output" <<'PY'
 import json, sys
 a, b = [json.loads(l) for l in sys.argv[1].splitlines()]
@@ -154,8 +154,8 @@ PY
 		>"$BATS_TEST_TMPDIR/nested.jsonl"
 	run dc-case new "$BATS_TEST_TMPDIR/nested.jsonl"
 	assert_success
-	[ "$(echo "$output" | j attributes.depth_cm)" = 4 ]
-	[ "$(echo "$output" | j reporter.email)" = n@example.org ]
+	assert_equal "$(echo "$output" | j attributes.depth_cm)" 4
+	assert_equal "$(echo "$output" | j reporter.email)" n@example.org
 }
 
 # drive case $1 to status $2 as anna
@@ -206,23 +206,23 @@ drive() {
 			[ "$rc" -eq "$want" ] || bad+=" $from->$to:$rc(want $want)"
 		done
 	done
-	[ -z "$bad" ] || { echo "wrong:$bad"; false; }
+	assert_equal "$bad" ""
 }
 
 @test "new -> in_progress claims; reopening an unassigned case lands in new" {
 	id=$(new_case)
 	DC_USER=anna run dc-case status "$id" in_progress
 	assert_success
-	[ "$(echo "$output" | j assignee)" = anna ]
+	assert_equal "$(echo "$output" | j assignee)" anna
 	id=$(new_case)
 	DC_USER=anna run dc-case status "$id" rejected
 	assert_success
-	[ "$(echo "$output" | j assignee)" = null ]
+	assert_equal "$(echo "$output" | j assignee)" null
 	DC_USER=anna run dc-case status "$id" in_progress
 	assert_success
-	[ "$(echo "$output" | j status)" = new ]
+	assert_equal "$(echo "$output" | j status)" new
 	run dc-case status "$id" duplicate
-	[ "$status" -eq 64 ]
+	assert_failure 64
 	assert_output --partial "--duplicate-of"
 }
 
@@ -250,9 +250,9 @@ drive() {
 	refute_output --partial "Max Muster"
 	refute_output --partial max@example.org
 	run dc-case track 2026-000001 --token 0123456789abcdef0123456789abcdef
-	[ "$status" -eq 77 ]
+	assert_failure 77
 	run dc-case track 2026-000099 --token "$token"
-	[ "$status" -eq 2 ]
+	assert_failure 2
 }
 
 outbox() {
@@ -265,18 +265,18 @@ outbox() {
 	assert_output "max@example.org|2026-000001|de"
 	export DC_USER=anna
 	dc-case note 2026-000001 "intern geheim" -q
-	[ "$(outbox 'count(*)')" = 1 ]
+	assert_equal "$(outbox 'count(*)')" 1
 	dc-case note 2026-000001 "Wir kümmern uns" --public -q
 	dc-case status 2026-000001 in_progress -q
 	dc-case status 2026-000001 resolved -q
-	[ "$(outbox 'count(*)')" = 4 ]
+	assert_equal "$(outbox 'count(*)')" 4
 	run sqlite3 "$DC_DB" "SELECT count(*) FROM outbox WHERE body LIKE '%intern geheim%'"
 	assert_output 0
 	run sqlite3 "$DC_DB" "SELECT count(*) FROM outbox WHERE body LIKE '%Wir kümmern uns%'"
 	assert_output 1
 	DC_USER=root dc-case new --service pothole --attr size=large -q
 	dc-case status 2026-000002 in_progress -q
-	[ "$(outbox 'count(*)')" = 4 ]
+	assert_equal "$(outbox 'count(*)')" 4
 }
 
 @test "outbox: English receipt with --lang en" {
@@ -312,7 +312,7 @@ PY
 	assert_success
 	sqlite3 "$DC_DB" "DROP TRIGGER event_no_update; UPDATE event SET note='x' WHERE id=3"
 	run dc-case verify
-	[ "$status" -eq 1 ]
+	assert_failure 1
 	assert_output --partial "event 3"
 }
 
@@ -332,7 +332,7 @@ PY
 	fi
 	run dc-case list --reporter stays@example.org -q
 	assert_output 2026-000002
-	[ "$(dc-case show 2026-000001 | j reporter.email)" = null ]
+	assert_equal "$(dc-case show 2026-000001 | j reporter.email)" null
 }
 
 @test "list filters" {
@@ -358,7 +358,7 @@ PY
 	run dc-case list --overdue -q
 	assert_output ""
 	run dc-case list --status waiting -e
-	[ "$status" -eq 1 ]
+	assert_failure 1
 	run dc-case list -e -q
 	assert_success
 	dc-case list --csv >"$BATS_TEST_TMPDIR/l.csv"
@@ -382,7 +382,7 @@ PY
 
 import_checks() {
 	run dc-case list --fields id,service,status,external_id,created_at,lat,lon,media,description
-	[ "${#lines[@]}" -eq 2 ]
+	assert_equal "${#lines[@]}" 2
 	$PY - "$output" <<'PY'
 import json, sys
 a, b = [json.loads(l) for l in sys.argv[1].splitlines()]
@@ -398,7 +398,7 @@ PY
 	assert_output '{"name":"Wilder Müll","active":false}'
 	run dc-case history 2026-000001 --fields kind,note,visibility
 	assert_line '{"kind":"note","note":"<p>Repariert &amp; geprüft</p>","visibility":"public"}'
-	[ "$(echo "$output" | grep -c Repariert)" -eq 1 ]
+	assert_equal "$(echo "$output" | grep -c Repariert)" 1
 }
 
 @test "import open311 JSON; re-import updates without duplicates" {
@@ -436,10 +436,11 @@ PY
 	rc1=0; wait $p1 || rc1=$?
 	rc2=0; wait $p2 || rc2=$?
 	echo "rc1=$rc1 rc2=$rc2"
-	[ $((rc1 + rc2)) -eq 3 ] && { [ $rc1 -eq 0 ] || [ $rc2 -eq 0 ]; }
+	assert_equal "$((rc1 + rc2))" 3
+	[ "$rc1" -eq 0 ] || [ "$rc2" -eq 0 ] || fail "neither claim won: rc1=$rc1 rc2=$rc2"
 	run dc-case show "$id"
 	winner=$(echo "$output" | j assignee)
-	if [ $rc1 -eq 0 ]; then [ "$winner" = anna ]; else [ "$winner" = bernd ]; fi
+	if [ $rc1 -eq 0 ]; then assert_equal "$winner" anna; else assert_equal "$winner" bernd; fi
 }
 
 @test "an installation's own notification text in mail.templates replaces the built-in one" {

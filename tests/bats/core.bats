@@ -15,7 +15,7 @@ setup() {
 	run dc init
 	assert_success
 	assert_output --regexp "^dc: database '$DC_DB' is ready \(schema [0-9]+\)$"
-	[ -f "$DC_DB" ]
+	assert [ -f "$DC_DB" ]
 	run sqlite3 "$DC_DB" 'SELECT count(*) FROM dept'
 	assert_output 0
 }
@@ -44,7 +44,7 @@ setup() {
 		run --separate-stderr "$c" -h
 		assert_success
 		assert_output --partial "usage: $c"
-		[ -z "$stderr" ]
+		assert_equal "$stderr" ""
 	done
 	for v in "dept add" "dept list" "dept show" "staff add" "staff list" "staff show" \
 		"staff set" queue claim give steal release transfer list away "away list" back \
@@ -53,7 +53,7 @@ setup() {
 		run --separate-stderr dc-assign $v -h
 		assert_success
 		assert_output --partial "usage: dc-assign [global options] $v"
-		[ -z "$stderr" ]
+		assert_equal "$stderr" ""
 		run --separate-stderr dc-assign $v --help
 		assert_success
 	done

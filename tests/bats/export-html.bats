@@ -101,9 +101,9 @@ chromium_loads() {
 		--user-data-dir="$BATS_TEST_TMPDIR/chrome")
 	timeout 120 chromium "${flags[@]}" --screenshot="$BATS_TEST_TMPDIR/r.png" --window-size=1200,2000 \
 		"file://$1" >/dev/null 2>&1 || true
-	[ -s "$BATS_TEST_TMPDIR/r.png" ]
+	assert [ -s "$BATS_TEST_TMPDIR/r.png" ]
 	run timeout 120 chromium "${flags[@]}" --dump-dom "file://$1"
-	[[ "$output" == *"<title>$2</title>"* ]]
+	assert_output --partial "<title>$2</title>"
 }
 
 @test "report: self-contained, well-formed, accessible charts with tables" {
@@ -178,7 +178,7 @@ chromium_loads() {
 	assert_output --partial '"changed":true'
 	run dc-export board --git-repo "$BATS_TEST_TMPDIR/pub"
 	assert_output --partial '"changed":false'
-	[ "$(git -C "$BATS_TEST_TMPDIR/pub" rev-list --count HEAD)" = 2 ]
+	assert_equal "$(git -C "$BATS_TEST_TMPDIR/pub" rev-list --count HEAD)" 2
 }
 
 @test "report and board: an empty city still gives valid pages" {

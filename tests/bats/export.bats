@@ -382,7 +382,7 @@ P-2026-000002@www.musterstadt.example | Flohmarkt ganztags | 2026-03-21 | 2026-0
 	assert_equal "$(cat "$d/keep.csv")" old
 	run env DC_USER=nobody dc-export cases -f csv -o "$d/new.csv"
 	assert_failure 77
-	[ ! -e "$d/new.csv" ]
+	assert [ ! -e "$d/new.csv" ]
 	run ls -A "$d"
 	assert_output $'cases.csv\nkeep.csv'
 	run dc-export posts -f atom -o "$BATS_TEST_TMPDIR/no/such/dir/feed.xml"
@@ -443,7 +443,7 @@ $C2,resolved,"
 	assert_equal "$(cat "$BATS_TEST_TMPDIR/ids.csv")" $'id\n'"$C1"$'\n'"$C2"
 	run env DC_USER=carl dc-export sql "SELECT 1" -o "$BATS_TEST_TMPDIR/no.csv"
 	assert_failure 77
-	[ ! -e "$BATS_TEST_TMPDIR/no.csv" ]
+	assert [ ! -e "$BATS_TEST_TMPDIR/no.csv" ]
 	run env DC_USER=carl dc-export sql "SELECT 1"
 	assert_failure 77
 	run env DC_USER=ines dc-export sql "INSERT INTO holiday VALUES ('2026-12-24', 'x')"

@@ -18,7 +18,7 @@ replay() {
 	local want
 	want=$(find -L "${dirs[@]}" -type f | wc -l)
 	assert_equal "$(grep -c '^ok ' <<<"$output")" "$want"
-	[ "$want" -gt 0 ]
+	assert [ "$want" -gt 0 ]
 }
 
 @test "fuzz replay: record reader (JSONL, JSON array, CSV, excel-de CSV, TSV)" {

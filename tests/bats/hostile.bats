@@ -78,7 +78,7 @@ for r in csv.DictReader(sys.stdin):
 	done
 	assert_equal "$(dc-case list -q | wc -l)" "${#HOSTILE[@]}"
 	tables_intact
-	[ ! -e /tmp/dcity-pwned ]
+	assert [ ! -e /tmp/dcity-pwned ]
 }
 
 @test "cases: search words with % _ and quotes match literally, not as patterns" {
@@ -297,7 +297,8 @@ print(sorted(p[\"title\"] for p in posts) == sorted(sys.argv[1:]))' \"\$@\"" _ "
 	run env DC_USER=bob dc-order catalog import "$t/deep.json" --vendor acme
 	assert_failure 65
 	run dc-shop product import "$t/deep.jsonl" --merchant nobody
-	[ "$status" -ne 0 ] && [ "$status" -lt 99 ]
+	assert_failure
+	assert [ "$status" -lt 99 ]
 	assert_equal "$(dc-case list -q)" ""
 	tried 9
 }
@@ -358,7 +359,7 @@ doctypes() {
 		assert_failure 65
 		assert_output --regexp "^dc-case: $t/e$n.xml:[0-9]+: (DOCTYPE and entities are not accepted|not well-formed XML)$"
 	done < <(doctypes service_requests "$t/secret.txt" "$PORT")
-	[ "$n" -eq 7 ]
+	assert_equal "$n" 7
 	assert_equal "$(cat "$t/hits")" ""
 	assert_equal "$(dc-case list -q)" ""
 	run grep -c SECRET-7f3a9c "$DC_DB"
@@ -379,7 +380,7 @@ doctypes() {
 		run env DC_USER=bob dc-order catalog import "$t/e$n.xml" --vendor acme
 		assert_failure 65
 	done < <(doctypes BMECAT "$t/secret.txt" "$PORT")
-	[ "$n" -eq 7 ]
+	assert_equal "$n" 7
 	assert_equal "$(cat "$t/hits")" ""
 	assert_equal "$(sqlite3 "$DC_DB" "SELECT count(*) FROM catalog_item")" 0
 	run grep -c SECRET-7f3a9c "$DC_DB"

@@ -478,5 +478,5 @@ fake_logger() {
 	assert_output --partial "no items; a full catalog without items would discontinue all of 'acme'"
 	run sqlite3 "$DC_DB" "select status from catalog_item where vendor = 'acme'"
 	assert_output active
-	[ -f "$BATS_TEST_TMPDIR/s/failed/acme--empty.csv" ]
+	assert [ -f "$BATS_TEST_TMPDIR/s/failed/acme--empty.csv" ]
 }

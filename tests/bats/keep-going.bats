@@ -43,7 +43,7 @@ v--6.csv 2
 field 'name': quoted field not closed before the end of the file
 'S1,\"Schraube 1/2 lang,0.12\\nS2,ok,1'"
 	# well under a second each, even with the sanitizers
-	[ "$SECONDS" -le 3 ] || fail "took ${SECONDS}s"
+	[ "$SECONDS" -le 3 ] || fail "took ${SECONDS}s, expected at most 3 s"
 	# without --keep-going the same file stops at once too, naming file, line and field (a
 	# second vendor: the same file again would be skipped as imported)
 	dc-order vendor add w --name "Vendor W" >/dev/null
@@ -82,7 +82,7 @@ S3=Rohr 1" x'
 		assert_equal "$name: $(wc -l <"$T/rj.jsonl")" "$name: 1"
 		# bounded: the raw text is cut at 1 MiB
 		n=$(stat -c %s "$T/rj.jsonl")
-		[ "$n" -lt 1100000 ] || fail "$name: rejects file of $n bytes"
+		[ "$n" -lt 1100000 ] || fail "$name: rejects file of $n bytes, expected under 1100000"
 		assert_equal "$name: $(jfield "$T/rj.jsonl" source) $(jfield "$T/rj.jsonl" line)" "$name: $f $line"
 		assert_equal "$name: $(jfield "$T/rj.jsonl" error)" "$name: $err"
 		assert [ -n "$(jfield "$T/rj.jsonl" raw | tr -d '\0')" ]

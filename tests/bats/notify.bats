@@ -24,14 +24,16 @@ case_with_mail() {
 
 @test "run --maildir: real MIME mail, read back by Python's mailbox and email modules" {
 	id=$(case_with_mail)
-	[ "$(q "SELECT count(*) FROM outbox WHERE status='pending'")" = 3 ]
+	assert_equal "$(q "SELECT count(*) FROM outbox WHERE status='pending'")" 3
 	run dc-notify run --maildir "$MD"
 	assert_success
-	[ "${#lines[@]}" -eq 3 ]
-	[ "$(q "SELECT group_concat(status) FROM outbox")" = "sent,sent,sent" ]
-	[ "$(q "SELECT group_concat(transport) FROM outbox")" = "maildir,maildir,maildir" ]
-	[ "$(ls "$MD/new" | wc -l)" -eq 3 ]
-	[ -d "$MD/cur" ] && [ -d "$MD/tmp" ] && [ -z "$(ls "$MD/tmp")" ]
+	assert_equal "${#lines[@]}" 3
+	assert_equal "$(q "SELECT group_concat(status) FROM outbox")" "sent,sent,sent"
+	assert_equal "$(q "SELECT group_concat(transport) FROM outbox")" "maildir,maildir,maildir"
+	assert_equal "$(ls "$MD/new" | wc -l)" 3
+	assert [ -d "$MD/cur" ]
+	assert [ -d "$MD/tmp" ]
+	assert_equal "$(ls "$MD/tmp")" ""
 	body=$(q "SELECT body FROM outbox WHERE id=3")
 	mid=$(q "SELECT message_id FROM outbox WHERE id=3")
 	printf '%s' "$body" >"$BATS_TEST_TMPDIR/body"
@@ -81,23 +83,23 @@ PY
 	case_with_mail >/dev/null
 	run dc-notify run --maildir "$MD" --limit 1
 	assert_success
-	[ "${#lines[@]}" -eq 1 ]
+	assert_equal "${#lines[@]}" 1
 	created=$(q "SELECT created_at FROM outbox WHERE id=1")
 	hex=$(printf '1|%s' "$created" | sha256sum | cut -c1-16)
-	[ "$(q "SELECT message_id FROM outbox WHERE id=1")" = "<dcity.1.$hex@bueren.example>" ]
+	assert_equal "$(q "SELECT message_id FROM outbox WHERE id=1")" "<dcity.1.$hex@bueren.example>"
 	run $PY -c '
 import email, email.policy, glob, sys
 m = email.message_from_bytes(open(glob.glob(sys.argv[1] + "/new/*")[0], "rb").read(), policy=email.policy.default)
 print(m["From"].addresses[0].display_name, m["Reply-To"].addresses[0].addr_spec, m["Message-ID"])' "$MD"
 	assert_output "Stadt Büren buergerbuero@bueren.example <dcity.1.$hex@bueren.example>"
-	[ "$(q "SELECT count(*) FROM outbox WHERE status='pending'")" = 2 ]
+	assert_equal "$(q "SELECT count(*) FROM outbox WHERE status='pending'")" 2
 }
 
 @test "mblaze lists and shows the delivered mail" {
 	command -v mlist >/dev/null && command -v mshow >/dev/null || skip "mblaze not installed"
 	id=$(case_with_mail)
 	dc-notify run --maildir "$MD" >/dev/null
-	[ "$(mlist "$MD" | wc -l)" -eq 3 ]
+	assert_equal "$(mlist "$MD" | wc -l)" 3
 	run sh -c "mlist '$MD' | mshow -q -h subject"
 	assert_output --partial "wartet auf Rückmeldung"
 }
@@ -113,8 +115,8 @@ EOF
 	chmod +x "$BATS_TEST_TMPDIR/sendmail"
 	run dc-notify run --sendmail "$BATS_TEST_TMPDIR/sendmail -t -oi"
 	assert_success
-	[ "$(ls "$BATS_TEST_TMPDIR/out" | wc -l)" -eq 3 ]
-	[ "$(q "SELECT group_concat(DISTINCT transport) FROM outbox")" = sendmail ]
+	assert_equal "$(ls "$BATS_TEST_TMPDIR/out" | wc -l)" 3
+	assert_equal "$(q "SELECT group_concat(DISTINCT transport) FROM outbox")" sendmail
 	grep -q $'^To: <buerger@example.org>\r$' "$BATS_TEST_TMPDIR/out/0.eml"
 	grep -q $'^Content-Type: text/plain; charset=UTF-8\r$' "$BATS_TEST_TMPDIR/out/0.eml"
 }
@@ -131,8 +133,8 @@ EOF
 	run dc-notify run --sendmail "msmtp --host=127.0.0.1 --port=$port --from=dcity@musterstadt.example -t"
 	kill "$sink"
 	assert_success
-	[ "$(q "SELECT count(*) FROM outbox WHERE status='sent'")" = 3 ]
-	[ "$(ls "$BATS_TEST_TMPDIR/sink/new" | wc -l)" -eq 3 ]
+	assert_equal "$(q "SELECT count(*) FROM outbox WHERE status='sent'")" 3
+	assert_equal "$(ls "$BATS_TEST_TMPDIR/sink/new" | wc -l)" 3
 	# the same messages arrived: their Message-IDs and decoded subjects are the outbox's
 	run $PY -c '
 import mailbox, sys, email.header
@@ -159,7 +161,7 @@ print(o["id"], o["recipient"], o["template"], o["message_id"].startswith("<dcity
 fail_at() {
 	DC_NOW=$1 run dc-notify run --exec false
 	assert_success
-	[ "$(echo "$output" | $PY -c 'import json,sys; o=json.loads(sys.stdin.readline()); print(o["status"], o["attempts"], o["next_at"], o["transport"])')" = "$3 $2 $4 exec" ]
+	assert_equal "$(echo "$output" | $PY -c 'import json,sys; o=json.loads(sys.stdin.readline()); print(o["status"], o["attempts"], o["next_at"], o["transport"])')" "$3 $2 $4 exec"
 }
 
 @test "a failing transport: backoff 5 min, 30 min, 2 h, 12 h, then dead; retry brings it back" {
@@ -172,58 +174,58 @@ fail_at() {
 	assert_output ""
 	fail_at 2026-03-02T09:35:00Z 3 failed 2026-03-02T11:35:00Z
 	fail_at 2026-03-02T11:35:00Z 4 failed 2026-03-02T23:35:00Z
-	[ "$(q "SELECT last_error FROM outbox")" = "'false' exited with status 1" ]
+	assert_equal "$(q "SELECT last_error FROM outbox")" "'false' exited with status 1"
 	DC_NOW=2026-03-02T23:34:59Z run dc-notify plan
 	assert_output ""
 	fail_at 2026-03-02T23:35:00Z 5 dead None
-	[ "$(q "SELECT status, attempts, next_at IS NULL FROM outbox")" = "dead|5|1" ]
+	assert_equal "$(q "SELECT status, attempts, next_at IS NULL FROM outbox")" "dead|5|1"
 	DC_NOW=2026-03-05T00:00:00Z run dc-notify plan
 	assert_output ""
 	run dc-notify list --status dead -q
 	assert_output 1
 	DC_USER=anna run dc-notify retry --dead
-	[ "$status" -eq 77 ]
+	assert_failure 77
 	DC_NOW=2026-03-05T00:00:00Z run dc-notify retry --dead
 	assert_success
-	[ "$(q "SELECT status, next_at FROM outbox")" = "pending|2026-03-05T00:00:00Z" ]
+	assert_equal "$(q "SELECT status, next_at FROM outbox")" "pending|2026-03-05T00:00:00Z"
 	DC_NOW=2026-03-05T00:00:00Z run dc-notify run --maildir "$MD"
 	assert_success
-	[ "$(q "SELECT status FROM outbox")" = sent ]
+	assert_equal "$(q "SELECT status FROM outbox")" sent
 	run dc-notify retry 1
-	[ "$status" -eq 3 ]
+	assert_failure 3
 	run dc-notify retry 99
-	[ "$status" -eq 2 ]
+	assert_failure 2
 }
 
 @test "plan and list show without changing; -n delivers nothing; roles" {
 	case_with_mail >/dev/null
 	run dc-notify plan
 	assert_success
-	[ "${#lines[@]}" -eq 3 ]
+	assert_equal "${#lines[@]}" 3
 	echo "$output" | validate notification
 	run dc-notify run -n --maildir "$MD"
 	assert_success
-	[ "${#lines[@]}" -eq 3 ]
-	[ ! -e "$MD/new" ] || [ -z "$(ls "$MD/new")" ]
-	[ "$(q "SELECT group_concat(status) FROM outbox")" = "pending,pending,pending" ]
+	assert_equal "${#lines[@]}" 3
+	[ ! -e "$MD/new" ] || assert_equal "$(ls "$MD/new")" ""
+	assert_equal "$(q "SELECT group_concat(status) FROM outbox")" "pending,pending,pending"
 	DC_USER=ines run dc-notify list --status pending -q
 	assert_success
 	assert_output $'1\n2\n3'
 	DC_USER=ines run dc-notify run --maildir "$MD"
-	[ "$status" -eq 77 ]
+	assert_failure 77
 	DC_USER=anna run dc-notify plan
-	[ "$status" -eq 77 ]
+	assert_failure 77
 	run dc-notify list --status bogus
-	[ "$status" -eq 64 ]
+	assert_failure 64
 	run dc-notify run --maildir "$MD" --exec cat
-	[ "$status" -eq 64 ]
+	assert_failure 64
 	dc-notify run --maildir "$MD" | validate notification
 }
 
 @test "two runners at once deliver each message exactly once" {
 	for i in $(seq 30); do echo "{\"service\":\"parking\",\"email\":\"p$i@example.org\"}"; done |
 		DC_USER=root dc-case new - >/dev/null
-	[ "$(q "SELECT count(*) FROM outbox")" = 30 ]
+	assert_equal "$(q "SELECT count(*) FROM outbox")" 30
 	dc-notify run --maildir "$MD" >"$BATS_TEST_TMPDIR/a" &
 	a=$!
 	dc-notify run --maildir "$MD" >"$BATS_TEST_TMPDIR/b" &
@@ -231,9 +233,9 @@ fail_at() {
 	dc-notify run --maildir "$MD" >"$BATS_TEST_TMPDIR/c"
 	wait $a
 	wait $b
-	[ "$(ls "$MD/new" | wc -l)" -eq 30 ]
-	[ "$(cat "$BATS_TEST_TMPDIR/a" "$BATS_TEST_TMPDIR/b" "$BATS_TEST_TMPDIR/c" | wc -l)" -eq 30 ]
-	[ "$(q "SELECT count(*) FROM outbox WHERE status='sent' AND attempts=1")" = 30 ]
+	assert_equal "$(ls "$MD/new" | wc -l)" 30
+	assert_equal "$(cat "$BATS_TEST_TMPDIR/a" "$BATS_TEST_TMPDIR/b" "$BATS_TEST_TMPDIR/c" | wc -l)" 30
+	assert_equal "$(q "SELECT count(*) FROM outbox WHERE status='sent' AND attempts=1")" 30
 }
 
 @test "a runner that crashed after delivery: delivered again at most once, same Message-ID" {
@@ -246,12 +248,12 @@ fail_at() {
 	assert_output ""
 	DC_NOW=2026-03-02T09:05:00Z run dc-notify run --maildir "$MD"
 	assert_success
-	[ "${#lines[@]}" -eq 1 ]
+	assert_equal "${#lines[@]}" 1
 	DC_NOW=2026-03-02T09:06:00Z run dc-notify run --maildir "$MD"
 	assert_output ""
-	[ "$(ls "$MD/new" | wc -l)" -eq 2 ]
-	[ "$(grep -l "^Message-ID: $mid" "$MD"/new/* | wc -l)" -eq 2 ]
-	[ "$(q "SELECT status, message_id FROM outbox")" = "sent|$mid" ]
+	assert_equal "$(ls "$MD/new" | wc -l)" 2
+	assert_equal "$(grep -l "^Message-ID: $mid" "$MD"/new/* | wc -l)" 2
+	assert_equal "$(q "SELECT status, message_id FROM outbox")" "sent|$mid"
 }
 
 @test "escalate: heads of the department, once per case and local day" {
@@ -267,16 +269,16 @@ fail_at() {
 	assert_output ""
 	DC_NOW=2026-03-11T07:00:00Z run dc-notify escalate
 	assert_success
-	[ "${#lines[@]}" -eq 1 ]
-	[ "$(q "SELECT template, recipient, ref_id, status FROM outbox WHERE template='escalation'")" = "escalation|zwei@stadt.example|$late|pending" ]
-	[ "$(q "SELECT subject FROM outbox WHERE template='escalation'")" = "Überfälliges Anliegen $late: Schlagloch (fällig 2026-03-10)" ]
+	assert_equal "${#lines[@]}" 1
+	assert_equal "$(q "SELECT template, recipient, ref_id, status FROM outbox WHERE template='escalation'")" "escalation|zwei@stadt.example|$late|pending"
+	assert_equal "$(q "SELECT subject FROM outbox WHERE template='escalation'")" "Überfälliges Anliegen $late: Schlagloch (fällig 2026-03-10)"
 	DC_NOW=2026-03-11T22:30:00Z run dc-notify escalate   # 23:30 in Berlin: the same local day
 	assert_output ""
 	DC_NOW=2026-03-11T23:30:00Z run dc-notify escalate   # 00:30 on 12 March in Berlin
-	[ "${#lines[@]}" -eq 1 ]
-	[ "$(q "SELECT count(*) FROM notify_escalation")" = 2 ]
+	assert_equal "${#lines[@]}" 1
+	assert_equal "$(q "SELECT count(*) FROM notify_escalation")" 2
 	DC_USER=anna run dc-notify escalate
-	[ "$status" -eq 77 ]
+	assert_failure 77
 }
 
 # post_at NOW AUTHOR TITLE [options]: a post created at NOW
@@ -297,27 +299,32 @@ post_at() {
 	post_at 2026-03-02T12:00:00Z anna "Eigener Beitrag" --district Nord
 	DC_NOW=2026-03-03T05:00:00Z run dc-notify digest --period daily
 	assert_success
-	[ "${#lines[@]}" -eq 1 ]
-	[ "$(q "SELECT recipient, template, ref_id FROM outbox")" = "anna@example.org|digest|anna" ]
+	assert_equal "${#lines[@]}" 1
+	assert_equal "$(q "SELECT recipient, template, ref_id FROM outbox")" "anna@example.org|digest|anna"
 	body=$(q "SELECT body FROM outbox")
-	[[ $body == *"Nord eins"* && $body == *"Sport spät"* ]]
-	[[ $body != *"Kultur"* && $body != *"Süd nur"* && $body != *"Eigener"* ]]
-	[ "$(q "SELECT subject FROM outbox")" = "Musterstadt: Neues aus Ihrer Nachbarschaft (2026-03-02 bis 2026-03-02)" ]
-	[[ "$(q "SELECT unsubscribe FROM outbox")" == "https://www.musterstadt.example/abmelden?member=anna&token="* ]]
+	assert_regex "$body" 'Nord eins'
+	assert_regex "$body" 'Sport spät'
+	refute_regex "$body" 'Kultur'
+	refute_regex "$body" 'Süd nur'
+	refute_regex "$body" 'Eigener'
+	assert_equal "$(q "SELECT subject FROM outbox")" "Musterstadt: Neues aus Ihrer Nachbarschaft (2026-03-02 bis 2026-03-02)"
+	assert_regex "$(q "SELECT unsubscribe FROM outbox")" '^https://www\.musterstadt\.example/abmelden\?member=anna&token='
 	DC_NOW=2026-03-03T20:00:00Z run dc-notify digest --period daily   # same window again
 	assert_success
 	assert_output ""
 	# 4 March skipped; on 5 March the digest covers 3 and 4 March
 	post_at 2026-03-04T09:00:00Z otto "Sport am Mittwoch" --topics sport
 	DC_NOW=2026-03-05T05:00:00Z run dc-notify digest --period daily
-	[ "${#lines[@]}" -eq 1 ]
+	assert_equal "${#lines[@]}" 1
 	body=$(q "SELECT body FROM outbox WHERE id=2")
-	[[ $body == *"Kultur nach Mitternacht"* && $body == *"Sport am Mittwoch"* && $body != *"Nord eins"* ]]
-	[ "$(q "SELECT window_end FROM notify_digest WHERE period='daily'")" = 2026-03-05 ]
+	assert_regex "$body" 'Kultur nach Mitternacht'
+	assert_regex "$body" 'Sport am Mittwoch'
+	refute_regex "$body" 'Nord eins'
+	assert_equal "$(q "SELECT window_end FROM notify_digest WHERE period='daily'")" 2026-03-05
 	# run writes List-Unsubscribe for digests
 	DC_NOW=2026-03-05T05:00:00Z dc-notify run --maildir "$MD" >/dev/null
 	url=$(q "SELECT unsubscribe FROM outbox WHERE id=1")
-	[ "$(grep -h '^List-Unsubscribe:' "$MD"/new/* | sort -u | wc -l)" -eq 1 ]
+	assert_equal "$(grep -h '^List-Unsubscribe:' "$MD"/new/* | sort -u | wc -l)" 1
 	grep -qF "List-Unsubscribe: <$url>" "$MD"/new/*
 }
 
@@ -329,16 +336,20 @@ post_at() {
 	post_at 2026-03-08T12:00:00Z otto "Sonntag" --district Süd
 	post_at 2026-03-09T08:00:00Z otto "Neue Woche" --district Süd
 	DC_NOW=2026-03-04T10:00:00Z run dc-notify digest --period weekly   # week 23 Feb – 1 March
-	[ "${#lines[@]}" -eq 1 ]
+	assert_equal "${#lines[@]}" 1
 	body=$(q "SELECT body FROM outbox WHERE id=1")
-	[[ $body == *"Sonntagabend"* && $body != *"Montag null Uhr"* ]]
+	assert_regex "$body" 'Sonntagabend'
+	refute_regex "$body" 'Montag null Uhr'
 	DC_NOW=2026-03-08T22:00:00Z run dc-notify digest --period weekly   # still the same week
 	assert_output ""
 	DC_NOW=2026-03-09T06:00:00Z run dc-notify digest --period weekly   # week 2 – 8 March
-	[ "${#lines[@]}" -eq 1 ]
+	assert_equal "${#lines[@]}" 1
 	body=$(q "SELECT body FROM outbox WHERE id=2")
-	[[ $body == *"Montag null Uhr"* && $body == *"Sonntag"* && $body != *"Sonntagabend"* && $body != *"Neue Woche"* ]]
-	[ "$(q "SELECT subject FROM outbox WHERE id=2")" = "Musterstadt: Neues aus Ihrer Nachbarschaft (2026-03-02 bis 2026-03-08)" ]
+	assert_regex "$body" 'Montag null Uhr'
+	assert_regex "$body" 'Sonntag'
+	refute_regex "$body" 'Sonntagabend'
+	refute_regex "$body" 'Neue Woche'
+	assert_equal "$(q "SELECT subject FROM outbox WHERE id=2")" "Musterstadt: Neues aus Ihrer Nachbarschaft (2026-03-02 bis 2026-03-08)"
 	run dc-notify digest --period monthly
-	[ "$status" -eq 64 ]
+	assert_failure 64
 }

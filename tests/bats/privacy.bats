@@ -122,15 +122,15 @@ notes_on() { # ID TAG: an internal note, a public note, a status note, a transfe
 	seed_city
 	run dc-case service add --code lamp --name Laterne --kind report --department tiefbau --retention 90
 	assert_success
-	[ "$(j retention <<<"$output")" = 90 ]
-	[ "$(dc-case service show pothole | j retention)" = null ]
+	assert_equal "$(j retention <<<"$output")" 90
+	assert_equal "$(dc-case service show pothole | j retention)" null
 	dc-case service set pothole --retention 30 >/dev/null
-	[ "$(dc-case service show pothole | j retention)" = 30 ]
+	assert_equal "$(dc-case service show pothole | j retention)" 30
 	dc-case service set pothole --sla 4 >/dev/null # other changes keep it
-	[ "$(dc-case service show pothole | j retention)" = 30 ]
+	assert_equal "$(dc-case service show pothole | j retention)" 30
 	run dc-case service set pothole --retention none
 	assert_success
-	[ "$(j retention <<<"$output")" = null ]
+	assert_equal "$(j retention <<<"$output")" null
 	dc-case service set parking --retention 0 >/dev/null
 	run dc-case service set pothole --retention -1
 	assert_failure 64
@@ -171,8 +171,8 @@ notes_on() { # ID TAG: an internal note, a public note, a status note, a transfe
 	DC_NOW=2026-03-10T09:00:00Z run --separate-stderr dc-case purge --closed-before 2026-03-03 -q
 	assert_success
 	assert_output "$A"
-	[ -e "$DC_DB-wal" ] # held open: the log is there, and purge truncated it
-	[ ! -s "$DC_DB-wal" ]
+	assert [ -e "$DC_DB-wal" ] # held open: the log is there, and purge truncated it
+	assert [ ! -s "$DC_DB-wal" ]
 	mapfile -t s < <(personal_strings 4711)
 	raw_absent "${s[@]}"
 	mapfile -t s < <(personal_strings 5822)
@@ -298,8 +298,8 @@ $D"
 	# lamp has no retention: kept however old, unless a date is given
 	DC_NOW=2036-03-13T12:00:00Z run --separate-stderr dc-case purge --retention -q
 	assert_output ""
-	[ "$(dc-case show "$L" | j reporter.name)" = "Lampen Person" ]
-	[ "$(dc-case show "$S" | j reporter.name)" = "Name3333 Nachname3333" ]
+	assert_equal "$(dc-case show "$L" | j reporter.name)" "Lampen Person"
+	assert_equal "$(dc-case show "$S" | j reporter.name)" "Name3333 Nachname3333"
 	run sqlite3 "$DC_DB" "SELECT note FROM event WHERE kind = 'purged' ORDER BY id"
 	assert_output "personal data removed: closed before 2026-03-03 (retention of parking: 0 days)
 personal data removed: closed before 2026-03-03 (retention of pothole: 10 days)
@@ -318,7 +318,7 @@ personal data removed: closed before 2026-03-03 (retention of pothole: 10 days)"
 	DC_NOW=2026-03-03T01:20:00Z run env PATH="$ROOT/scripts/cron:$PATH" DC_USER=paul \
 		DC_CRON_LOCKDIR="$BATS_TEST_TMPDIR" $line
 	assert_success
-	[ "$(dc-case show "$A" | j reporter.name)" = null ]
+	assert_equal "$(dc-case show "$A" | j reporter.name)" null
 }
 
 @test "purge --limit: the cases closed longest ago first, the rest in the next run" {
@@ -346,14 +346,14 @@ personal data removed: closed before 2026-03-03 (retention of pothole: 10 days)"
 	export DC_NOW=2026-03-05T09:00:00Z
 	run --separate-stderr dc-case purge
 	assert_failure 64
-	[[ $stderr == "dc-case: purge needs either --closed-before DATE or --retention"* ]]
+	assert_regex "$stderr" '^dc-case: purge needs either --closed-before DATE or --retention'
 	run --separate-stderr dc-case purge --retention --closed-before 2026-03-03
 	assert_failure 64
 	run --separate-stderr dc-case purge --retention "$A"
 	assert_failure 64
 	run --separate-stderr dc-case purge --closed-before 3.3.2026
 	assert_failure 64
-	[[ $stderr == *"'3.3.2026' is not a date"* ]]
+	assert_regex "$stderr" "'3\.3\.2026' is not a date"
 	run --separate-stderr dc-case purge --retention --service nosuch
 	assert_failure 2
 	run --separate-stderr dc-case purge --retention --limit 0
@@ -368,11 +368,11 @@ personal data removed: closed before 2026-03-03 (retention of pothole: 10 days)"
 	run --separate-stderr dc-case purge --retention -n -q
 	assert_success
 	assert_output "$A"
-	[ "$(dc-case show "$A" | j reporter.name)" = "Name4711 Nachname4711" ]
+	assert_equal "$(dc-case show "$A" | j reporter.name)" "Name4711 Nachname4711"
 	run --separate-stderr env DC_USER=paul dc-case purge --retention -q
 	assert_success
 	assert_output "$A"
-	[ "$(dc-case show "$A" | j reporter.name)" = null ]
+	assert_equal "$(dc-case show "$A" | j reporter.name)" null
 }
 
 @test "purge: a reader holding an old snapshot is reported; the next purge truncates the log" {
@@ -386,7 +386,7 @@ personal data removed: closed before 2026-03-03 (retention of pothole: 10 days)"
 	DC_BUSY_TIMEOUT=200 DC_NOW=2026-04-01T09:00:00Z run --separate-stderr dc-case purge --closed-before 2026-03-03 -q
 	assert_success
 	assert_output "$A"
-	[[ $stderr == *"warning: could not truncate the write-ahead log"* ]]
+	assert_regex "$stderr" 'warning: could not truncate the write-ahead log'
 	# the warning tells the truth: the old pages are still in the log
 	raw_present "mail4711@privat.example"
 	release_db
@@ -549,7 +549,7 @@ scan() { # LABEL COMMAND...
 	local datasets formats ds f
 	# every dataset dc-export knows, from its own help, in every format there is
 	datasets=$(dc-export -h | awk '/^verbs:/ {v = 1; next} v && /^  [a-z]/ {print $1} /^$/ {v = 0}' | grep -vx sql)
-	[ "$(wc -w <<<"$datasets")" -ge 13 ]
+	assert [ "$(wc -w <<<"$datasets")" -ge 13 ]
 	formats="table csv tsv json jsonl open311-json open311-xml ocds atom rss jsonfeed ical html"
 	for ds in $datasets; do
 		for f in $formats; do

@@ -75,9 +75,9 @@ as() {
 644 root root"
 	run grep -v '^#' "$SG/etc/dcity/dcity.conf"
 	assert_output "db = $DB"
-	[ -f "$SG/usr/share/man/man7/dcity.7" ]
-	[ -f "$SG/usr/share/bash-completion/completions/dc" ]
-	[ "$(readlink "$SG/usr/share/bash-completion/completions/dc-case")" = dc ]
+	assert [ -f "$SG/usr/share/man/man7/dcity.7" ]
+	assert [ -f "$SG/usr/share/bash-completion/completions/dc" ]
+	assert_equal "$(readlink "$SG/usr/share/bash-completion/completions/dc-case")" dc
 }
 
 @test "install-system keeps an existing configuration" {
@@ -125,24 +125,24 @@ as() {
 	run --separate-stderr as dcsgclerk DC_DB="$SG/out/other.db" dc-case service list -q
 	assert_success
 	assert_output "pothole"
-	[ "$(grep -c "ignoring DC_DB: the setgid install uses the database $DB" <<<"$stderr")" = 1 ]
-	[ ! -e "$SG/out/other.db" ]
+	assert_equal "$(grep -c "ignoring DC_DB: the setgid install uses the database $DB" <<<"$stderr")" 1
+	assert [ ! -e "$SG/out/other.db" ]
 	run --separate-stderr as dcsgclerk dc-case --db "$SG/out/other.db" service list -q
 	assert_success
 	assert_output "pothole"
-	[ "$(grep -c "ignoring --db" <<<"$stderr")" = 1 ]
-	[ ! -e "$SG/out/other.db" ]
+	assert_equal "$(grep -c "ignoring --db" <<<"$stderr")" 1
+	assert [ ! -e "$SG/out/other.db" ]
 	# through the front end: dc warns, and dc-case, which it runs, no more
 	run --separate-stderr as dcsgclerk DC_DB="$SG/out/other.db" dc case service list -q
 	assert_success
 	assert_output "pothole"
-	[ "$(grep -c "ignoring DC_DB" <<<"$stderr")" = 1 ]
-	[ ! -e "$SG/out/other.db" ]
+	assert_equal "$(grep -c "ignoring DC_DB" <<<"$stderr")" 1
+	assert [ ! -e "$SG/out/other.db" ]
 	run --separate-stderr as dcsgint DC_NOW=2001-02-03T04:05:06Z \
 		dc-case new --service pothole --address "Marktplatz 1" -f csv --fields created_at --no-header
 	assert_success
 	assert_output --regexp "^$(date -u +%Y)-"
-	[ "$(grep -c "ignoring DC_NOW: the setgid install uses the real clock" <<<"$stderr")" = 1 ]
+	assert_equal "$(grep -c "ignoring DC_NOW: the setgid install uses the real clock" <<<"$stderr")" 1
 }
 
 @test "--as and DC_USER: ignored for a non-admin, honoured for an admin" {

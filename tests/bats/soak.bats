@@ -24,7 +24,7 @@ exits75() {
 	assert_line "soak: all invariants hold"
 	refute_output --partial "FAIL"
 	# the short busy timeout must have made the retry path run, or the test proves less
-	[ "$(exits75)" -gt 0 ]
+	assert [ "$(exits75)" -gt 0 ]
 	# every kind of work happened (claims of a named case and cancellations may all lose
 	# their race in a short run, so they are not counted on)
 	for op in new claim_next status note order notify import; do
