@@ -191,7 +191,7 @@ cmd_rules_explain(struct dc *ctx, struct dc_args *a)
 	const char *value = dc_arg(a, "value"), *date = dc_arg(a, "date"), *dept = dc_arg(a, "dept");
 	const char *suspect = NULL;
 	struct dc_profile p = {0};
-	struct dc_band b = {0}, with = {0};
+	struct dc_band b = {0};
 	char today[11], cents[24], up[24];
 	long long net, others = 0;
 	long d;
@@ -210,10 +210,14 @@ cmd_rules_explain(struct dc *ctx, struct dc_args *a)
 	if ((rc = dc_procure_band(ctx, &p, net, dc_arg(a, "category"), date, &b)))
 		goto done;
 	/* with --dept: what the department's other orders this year make of it (split check) */
-	if (dept && (rc = dc_procure_split_sum(ctx, dept, atol(date), dc_arg(a, "category"), NULL,
-	                                       &others)) == 0 &&
-	    (rc = dc_procure_band(ctx, &p, net + others, dc_arg(a, "category"), date, &with)) == 0)
-		suspect = dc_procure_rank(with.procedure) > dc_procure_rank(b.procedure) ? "1" : "0";
+	if (dept) {
+		int s = dc_procure_split_suspect(ctx, &p, dept, atol(date), dc_arg(a, "category"), NULL,
+		                                 net, b.procedure, date, &others);
+
+		if (s < 0)
+			rc = -s;
+		suspect = s ? "1" : "0";
+	}
 	if (!rc && !(rc = dc_out_begin(ctx, &dc_rt_band))) {
 		char q[16], o[24];
 		const char *vals[12];
@@ -230,7 +234,6 @@ cmd_rules_explain(struct dc *ctx, struct dc_args *a)
 			rc = dc_out_end(ctx);
 	}
 done:
-	dc_band_free(&with);
 	dc_band_free(&b);
 	dc_procure_profile_free(&p);
 	return rc;

@@ -293,8 +293,8 @@ may_order(struct dc *ctx, const char *dept, const char *what)
 }
 
 /* Sum of the department's other orders of this category and budget year (dc-order(1) split). */
-int
-dc_procure_split_sum(struct dc *ctx, const char *dept, long year, const char *category, const char *except,
+static int
+split_sum(struct dc *ctx, const char *dept, long year, const char *category, const char *except,
           long long *sum)
 {
 	struct dc_stmt *st = NULL;
@@ -316,21 +316,20 @@ dc_procure_split_sum(struct dc *ctx, const char *dept, long year, const char *ca
 	return rc;
 }
 
-/* Is value+others in a higher band than value alone?  1 yes, 0 no, else an error code < 0. */
-static int
-split_suspect(struct dc *ctx, const struct dc_profile *p, const char *dept, long year,
-              const char *category, const char *except, long long net, const char *band,
-              const char *date)
+int
+dc_procure_split_suspect(struct dc *ctx, const struct dc_profile *p, const char *dept, long year,
+                         const char *category, const char *except, long long net,
+                         const char *band, const char *date, long long *others)
 {
 	struct dc_band b;
-	long long others = 0;
 	int rc;
 
-	if ((rc = dc_procure_split_sum(ctx, dept, year, category, except, &others)))
+	*others = 0;
+	if ((rc = split_sum(ctx, dept, year, category, except, others)))
 		return -rc;
-	if (!others)
+	if (!*others)
 		return 0;
-	if ((rc = dc_procure_band(ctx, p, net + others, category, date, &b)))
+	if ((rc = dc_procure_band(ctx, p, net + *others, category, date, &b)))
 		return -rc;
 	rc = dc_procure_rank(b.procedure) > dc_procure_rank(band);
 	dc_band_free(&b);
@@ -458,7 +457,7 @@ dc_procure_order_new(struct dc *ctx, struct dc_args *rec, void *unused)
 	char id[32], now[21], date[11], ytext[8];
 	const char *award = NULL, *procedure, *basis;
 	char *fw_category = NULL;
-	long long net = 0, gross = 0;
+	long long net = 0, gross = 0, others;
 	long year;
 	int i, rc, suspect = 0, min_quotes;
 
@@ -544,7 +543,8 @@ dc_procure_order_new(struct dc *ctx, struct dc_args *rec, void *unused)
 		procedure = band.procedure;
 		min_quotes = band.min_quotes;
 		basis = band.legal_basis;
-		if ((suspect = split_suspect(ctx, &p, dept, year, category, NULL, net, procedure, date)) < 0) {
+		if ((suspect = dc_procure_split_suspect(ctx, &p, dept, year, category, NULL, net,
+		                                        procedure, date, &others)) < 0) {
 			rc = -suspect;
 			goto done;
 		}
@@ -733,7 +733,7 @@ dc_procure_order_approve(struct dc *ctx, const char *id, struct dc_args *a)
 	struct dc_profile p = {0};
 	struct dc_stmt *st = NULL;
 	struct order o;
-	long long avail = 0;
+	long long avail = 0, others;
 	char now[21], date[11];
 	int rc, quotes = 0, suspect = 0, repeat = 0;
 
@@ -781,7 +781,8 @@ dc_procure_order_approve(struct dc *ctx, const char *id, struct dc_args *a)
 	if ((rc = dc_procure_profile_load(ctx, NULL, &p)))
 		goto done;
 	if (!o.framework &&
-	    (suspect = split_suspect(ctx, &p, o.dept, o.year, o.category, id, o.net, o.procedure, date)) < 0) {
+	    (suspect = dc_procure_split_suspect(ctx, &p, o.dept, o.year, o.category, id, o.net,
+	                                        o.procedure, date, &others)) < 0) {
 		rc = -suspect;
 		goto done;
 	}

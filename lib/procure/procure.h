@@ -58,9 +58,12 @@ int dc_procure_band(struct dc *ctx, const struct dc_profile *p, long long net,
                     const char *category, const char *date, struct dc_band *b);
 void dc_band_free(struct dc_band *b);
 int dc_procure_rank(const char *procedure); /* direct 0 < negotiated < tender < eu 3 */
-/* Net sum of DEPT's orders (not cancelled, except EXCEPT) of CATEGORY in budget YEAR. */
-int dc_procure_split_sum(struct dc *ctx, const char *dept, long year, const char *category,
-                         const char *except, long long *sum);
+/* The split rule (§ 3 Abs. 2 VgV): *others is the net sum of DEPT's other orders (not
+ * cancelled, not EXCEPT) of CATEGORY in budget YEAR; 1 when NET with them falls into a higher
+ * band than BAND, NET's own; 0 when not; an error code < 0. */
+int dc_procure_split_suspect(struct dc *ctx, const struct dc_profile *p, const char *dept,
+                             long year, const char *category, const char *except, long long net,
+                             const char *band, const char *date, long long *others);
 int dc_procure_rules_import(struct dc *ctx, const char *path);
 
 /* budgets, frameworks, orders */
