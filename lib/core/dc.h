@@ -208,6 +208,11 @@ int dc_in_open(struct dc *ctx, const char *path, struct dc_in **out);
  * that never closes, text outside a JSON array). */
 int dc_in_next(struct dc *ctx, struct dc_in *in, struct dc_args *rec, long *line);
 const char *dc_in_name(const struct dc_in *in);
+/* The current record's raw text as a JSON string for --rejects (*cut: longer than 1 MiB and
+ * cut there), or NULL when the reader keeps none (no --rejects). */
+json_object *dc_in_raw(const struct dc_in *in, int *cut);
+/* Read the input as a list of ids where it looks like one (see dc_bulk's ids_ok). */
+void dc_in_ids(struct dc *ctx, struct dc_in *in);
 void dc_in_close(struct dc_in *in);
 int dc_text_check(struct dc *ctx, const char *s, size_t len); /* UTF-8, no NUL, ≤ 1 MiB */
 

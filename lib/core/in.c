@@ -1,7 +1,7 @@
 /*
  * Record input: JSONL, a JSON array (streamed element by element), CSV (libcsv; RFC 4180 or
- * the German ';' dialect, BOM and CRLF tolerated) and TSV; and the bulk driver that applies a
- * verb to every record in one transaction.
+ * the German ';' dialect, BOM and CRLF tolerated) and TSV.  The bulk driver that applies a
+ * verb to every record is in apply.c.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -807,221 +807,21 @@ dc_in_close(struct dc_in *in)
 	free(in);
 }
 
-/* ---- bulk ---- */
-
-/* --rejects: the record's source and first line, the error (which names neither), the fields
- * as read (REC, when the record could be read) and its raw text (IN, when from a file). */
-static void
-write_reject(struct dc *ctx, const struct dc_args *rec, const struct dc_in *in)
+json_object *
+dc_in_raw(const struct dc_in *in, int *cut)
 {
-	json_object *o, *r;
-	int i;
-
-	if (!ctx->rejects_path)
-		return;
-	if (!ctx->rejects && !(ctx->rejects = fopen(ctx->rejects_path, "w"))) {
-		dc_warn(ctx, "cannot create '%s': %s", ctx->rejects_path, strerror(errno));
-		return;
-	}
-	o = json_object_new_object();
-	json_object_object_add(o, "source", json_object_new_string(ctx->cursrc ? ctx->cursrc : ""));
-	json_object_object_add(o, "line", json_object_new_int64(ctx->curline));
-	json_object_object_add(o, "error", json_object_new_string(ctx->errmsg));
-	if (rec) {
-		r = json_object_new_object();
-		for (i = 0; i < rec->n; i++)
-			json_object_object_add(r, rec->keys[i], json_object_new_string(rec->vals[i]));
-		json_object_object_add(o, "record", r);
-	}
-	if (in && in->keep_raw) {
-		json_object_object_add(o, "raw", raw_json(in));
-		if (in->raw_cut)
-			json_object_object_add(o, "raw_truncated", json_object_new_boolean(1));
-	}
-	fprintf(ctx->rejects, "%s\n",
-	        json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
-	                                              JSON_C_TO_STRING_NOSLASHESCAPE));
-	json_object_put(o);
-}
-
-/* --keep-going: report the failed record, count it, remember the first failure's status and
- * clear the error so that the run goes on. */
-static void
-reject(struct dc *ctx, int rc, const struct dc_args *rec, const struct dc_in *in)
-{
-	dc_print_error(ctx);
-	write_reject(ctx, rec, in);
-	ctx->err = 0;
-	ctx->errmsg[0] = '\0';
-	ctx->nrejected++;
-	if (!ctx->partial)
-		ctx->partial = rc;
-}
-
-/* The record's fields against the verb's option spec: each must be one of its options (under
- * the option's own name, so "vat_id" becomes "vat-id"), and one that does not repeat must be
- * given once (a JSON array for it is an error, not "the last one wins"). */
-static int
-check_keys(struct dc *ctx, struct dc_args *rec, const char *opts)
-{
-	char canon[64];
-	int i, j, repeats;
-
-	for (i = 0; opts && i < rec->n; i++) {
-		if (!dc_opts_find(opts, rec->keys[i], canon, NULL, &repeats))
-			return dc_error(ctx, DC_EDATA, "unknown field '%s'", rec->keys[i]);
-		if (strcmp(canon, rec->keys[i])) {
-			free(rec->keys[i]);
-			rec->keys[i] = dc_strdup(canon);
-		}
-		for (j = 0; !repeats && j < i; j++)
-			if (!strcmp(rec->keys[j], canon))
-				return dc_error(ctx, DC_EDATA, "field '%s': one value expected, not a list",
-				                canon);
-	}
-	return 0;
-}
-
-int
-dc_apply_record(struct dc *ctx, struct dc_args *rec, const char *opts, dc_bulk_fn fn, void *arg)
-{
-	int rc;
-
-	if (ctx->keep_going && (rc = dc_savepoint(ctx, "SAVEPOINT")))
-		return rc;
-	rc = check_keys(ctx, rec, opts);
-	if (!rc)
-		rc = fn(ctx, rec, arg);
-	if (!ctx->keep_going || !rc)
-		return rc || !ctx->keep_going ? rc : dc_savepoint(ctx, "RELEASE");
-	/* keep going: undo this record, report it, remember the first failure */
-	if (rc == DC_EBUSY || rc == DC_EIO || rc == DC_EINTERNAL)
-		return rc;
-	reject(ctx, rc, rec, ctx->curin);
-	if ((rc = dc_savepoint(ctx, "ROLLBACK TO")) || (rc = dc_savepoint(ctx, "RELEASE")))
-		return rc;
-	return 0;
-}
-
-/* Apply fn to every record of an open reader; stops at the first failure unless --keep-going.
- * Every call of dc_in_next consumes input, so that a bad record costs itself and not a loop. */
-static int
-feed(struct dc *ctx, struct dc_in *in, const char *opts, dc_bulk_fn fn, void *arg)
-{
-	struct dc_args rec = {0};
-	long line = 0, n = 0;
-	time_t shown = time(NULL);
-	int rc, tty = isatty(STDERR_FILENO);
-
-	/* messages and rejects name the record's source and first line */
-	free(ctx->cursrc);
-	ctx->cursrc = dc_strdup(in->name);
-	for (;;) {
-		/* long runs show progress on a terminal, never on a pipe */
-		if (tty && (++n & 1023) == 0 && time(NULL) - shown >= 2) {
-			shown = time(NULL);
-			fprintf(stderr, "\r%s: %s: %ld records", ctx->prog, in->name, n);
-		}
-		rc = dc_in_next(ctx, in, &rec, &line);
-		if (rc == 0)
-			break;
-		ctx->curline = line;
-		if (rc != 1) {
-			/* an unreadable record: under --keep-going skip it, else stop */
-			if (!ctx->keep_going || rc == DC_EIO)
-				break;
-			reject(ctx, rc, NULL, in);
-			continue;
-		}
-		ctx->curin = in;
-		rc = dc_apply_record(ctx, &rec, opts, fn, arg);
-		ctx->curin = NULL;
-		if (rc)
-			break;
-	}
-	/* the message takes the place along: whoever prints it later no longer knows it */
-	if (rc && ctx->errmsg[0])
-		dc_error_prefix(ctx, "%s:%ld", ctx->cursrc, ctx->curline);
-	free(ctx->cursrc);
-	ctx->cursrc = NULL;
-	if (tty && n >= 1024)
-		fputc('\n', stderr);
-	dc_args_free(&rec);
-	return rc;
+	if (!in->keep_raw)
+		return NULL;
+	*cut = in->raw_cut;
+	return raw_json(in);
 }
 
 /* A list of ids: one per line, or JSONL records with an id, or CSV with an id column. */
-static void
-ids_mode(struct dc *ctx, struct dc_in *in)
+void
+dc_in_ids(struct dc *ctx, struct dc_in *in)
 {
 	if (ctx->input != DC_IN_AUTO)
 		return;
 	if (in->mode == M_JSONL || (in->mode == M_CSV && in->buflen >= 0 && !strpbrk(in->buf, ",;\"")))
 		in->mode = M_IDS;
-}
-
-int
-dc_bulk(struct dc *ctx, const char *path, const char *opts, int ids_ok, dc_bulk_fn fn,
-        void *arg)
-{
-	struct dc_in *in = NULL;
-	int rc;
-
-	if ((rc = dc_in_open(ctx, path, &in)))
-		goto done;
-	if (ids_ok)
-		ids_mode(ctx, in);
-	if ((rc = dc_tx_begin(ctx)))
-		goto done;
-	rc = dc_tx_end(ctx, feed(ctx, in, opts, fn, arg));
-done:
-	dc_in_close(in);
-	return rc;
-}
-
-struct each {
-	int (*fn)(struct dc *, const char *, struct dc_args *);
-	struct dc_args *verb_args;
-};
-
-static int
-each_record(struct dc *ctx, struct dc_args *rec, void *arg)
-{
-	struct each *e = arg;
-	const char *id = dc_arg(rec, "id");
-
-	if (!id)
-		return dc_error(ctx, DC_EDATA, "record has no 'id'");
-	return e->fn(ctx, id, e->verb_args);
-}
-
-int
-dc_each_id(struct dc *ctx, struct dc_args *a,
-           int (*fn)(struct dc *, const char *id, struct dc_args *a), struct dc_args *verb_args)
-{
-	struct each e = {fn, verb_args};
-	struct dc_args rec = {0};
-	int i, rc, stdin_seen = 0;
-
-	if (a->noperand == 0)
-		return dc_error(ctx, DC_EUSAGE, "no ids given (use - to read them from stdin)");
-	if ((rc = dc_tx_begin(ctx)))
-		return rc;
-	for (i = 0; i < a->noperand && !rc; i++) {
-		if (!strcmp(a->operand[i], "-")) {
-			struct dc_in *in = NULL;
-
-			if (stdin_seen++ || (rc = dc_in_open(ctx, "-", &in)))
-				continue;
-			ids_mode(ctx, in);
-			rc = feed(ctx, in, NULL, each_record, &e);
-			dc_in_close(in);
-			continue;
-		}
-		dc_args_free(&rec);
-		dc_args_add(&rec, "id", a->operand[i]);
-		rc = dc_apply_record(ctx, &rec, NULL, each_record, &e);
-	}
-	dc_args_free(&rec);
-	return dc_tx_end(ctx, rc);
 }
