@@ -67,6 +67,8 @@ int dc_procure_split_suspect(struct dc *ctx, const struct dc_profile *p, const c
 int dc_procure_rules_import(struct dc *ctx, const char *path);
 
 /* budgets, frameworks, orders */
+/* V as cents, not negative; else a data error naming FIELD. */
+int dc_procure_money(struct dc *ctx, const char *field, const char *v, long long *cents);
 extern const struct dc_rectype dc_rt_order, dc_rt_order_event, dc_rt_budget, dc_rt_framework;
 int dc_procure_budget_add(struct dc *ctx, struct dc_args *rec, void *unused);
 int dc_procure_budget_list(struct dc *ctx, const char *id, const char *dept, const char *year,
