@@ -208,3 +208,12 @@ dc_opts_allow(const char *opts, const char *key, int *takes_value)
 
 	return dc_opts_find(opts, key, canon, takes_value, NULL) && !strcmp(canon, key);
 }
+
+int
+dc_required(struct dc *ctx, const struct dc_args *a, const char *const *keys)
+{
+	for (; *keys; keys++)
+		if (!dc_arg(a, *keys) || !*dc_arg(a, *keys))
+			return dc_field_error(ctx, "field '%s' is required", *keys);
+	return 0;
+}

@@ -162,6 +162,9 @@ char *dc_operands_join(const struct dc_args *a); /* "search words" as one text; 
 int dc_arg_count(const struct dc_args *a, const char *key);
 const char *dc_arg_nth(const struct dc_args *a, const char *key, int i);
 int dc_flag(const struct dc_args *a, const char *key);          /* given and not false */
+/* 0 when every one of KEYS (NULL-terminated) is given and not empty, else dc_field_error
+ * naming the first that is not. */
+int dc_required(struct dc *ctx, const struct dc_args *a, const char *const *keys);
 int dc_arg_int(struct dc *ctx, const struct dc_args *a, const char *key, long lo, long hi,
                long *out);                                      /* 1 if set, 0 unset, <0 err */
 

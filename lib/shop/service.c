@@ -1,0 +1,249 @@
+/* A merchant's services and the members' requests for them, with the merchant's replies. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "shop/shop.h"
+
+const struct dc_rectype dc_rt_shop_service = {"service",
+                                              (const struct dc_field[]){{"id", DC_T_STR},
+                                                                        {"merchant", DC_T_STR},
+                                                                        {"code", DC_T_STR},
+                                                                        {"name", DC_T_STR},
+                                                                        {"price_from", DC_T_MONEY},
+                                                                        {"created_at", DC_T_STR}},
+                                              6};
+
+const struct dc_rectype dc_rt_service_request = {
+    "service request",
+    (const struct dc_field[]){{"id", DC_T_STR},
+                              {"merchant", DC_T_STR},
+                              {"service", DC_T_STR},
+                              {"member", DC_T_STR},
+                              {"text", DC_T_STR},
+                              {"status", DC_T_STR},
+                              {"replies", DC_T_JSON},
+                              {"created_at", DC_T_STR},
+                              {"updated_at", DC_T_STR}},
+    9};
+
+int
+dc_shop_write_role(struct dc *ctx, const char *what)
+{
+	return dc_require(ctx, "integrator", what);
+}
+
+int
+dc_shop_audit(struct dc *ctx, const char *whom, const char *entity, const char *ref,
+              const char *kind, const char *from, const char *to)
+{
+	struct dc_event ev = {entity, ref, kind, from, to, NULL, 0};
+	const char *saved = ctx->on_behalf_of;
+	int rc;
+
+	ctx->on_behalf_of = whom;
+	rc = dc_audit(ctx, &ev);
+	ctx->on_behalf_of = saved;
+	return rc;
+}
+
+/* An RFC 3339 instant, or a local date: its start (or, with end, the start of the next day,
+ * so that "--until 2026-03-08" includes the 8th). */
+int
+dc_shop_time_arg(struct dc *ctx, const char *field, const char *v, int end, char out[21])
+{
+	time_t t;
+	long d;
+
+	if (v && strlen(v) == 10 && dc_parse_date(v, &d) == 0) {
+		dc_fmt_time(dc_local_start_of_day(ctx, d + (end ? 1 : 0)), out);
+		return 0;
+	}
+	if (v && dc_parse_time(v, &t) == 0) {
+		dc_fmt_time(t, out);
+		return 0;
+	}
+	return dc_error(ctx, DC_EDATA, "field '%s': '%s' is not a time (RFC 3339) or a date", field,
+	                v ? v : "");
+}
+
+int
+dc_shop_money_arg(struct dc *ctx, const char *field, const char *v, char out[24])
+{
+	long long c;
+
+	if (!v || dc_money_parse(v, &c) < 0 || c < 0)
+		return dc_error(ctx, DC_EDATA, "field '%s': '%s' is not an amount", field,
+		                v ? v : "");
+	snprintf(out, 24, "%lld", c);
+	return 0;
+}
+
+void
+dc_shop_local_time(struct dc *ctx, const char *utc, char out[17])
+{
+	struct tm tm;
+	time_t t;
+
+	*out = '\0';
+	if (!utc || dc_parse_time(utc, &t) < 0)
+		return;
+	dc_local_days(ctx, t); /* sets the city's time zone for localtime_r */
+	localtime_r(&t, &tm);
+	strftime(out, 17, "%Y-%m-%d %H:%M", &tm);
+}
+
+void
+dc_shop_money_fmt(long long cents, char out[24])
+{
+	snprintf(out, 24, "%s%lld.%02lld", cents < 0 ? "-" : "", llabs(cents) / 100,
+	         llabs(cents) % 100);
+}
+
+/* Merchant ids stand in M:SKU item specs, so they are codes without ':' or blanks. */
+
+int
+dc_shop_service_add(struct dc *ctx, struct dc_args *rec, void *unused)
+{
+	static const char *const req[] = {"merchant", "code", "name", NULL};
+	const char *m = dc_arg(rec, "merchant"), *code = dc_arg(rec, "code");
+	const char *pf = dc_arg(rec, "price-from");
+	char at[21], cents[24], *id;
+	int rc;
+
+	if ((rc = dc_shop_write_role(ctx, "add services")) || (rc = dc_required(ctx, rec, req)))
+		return rc;
+	if ((rc = dc_must_exist(ctx, "SELECT 1 FROM merchant WHERE id = ?1", "merchant", m)))
+		return rc;
+	if (!dc_shop_code_ok(code))
+		return dc_error(ctx, DC_EDATA, "field 'code': '%s' is not a code", code);
+	if (pf && (rc = dc_shop_money_arg(ctx, "price-from", pf, cents)))
+		return rc;
+	id = dc_printf("%s:%s", m, code);
+	if ((rc = dc_exists(ctx, "SELECT 1 FROM shop_service WHERE merchant || ':' || code = ?1",
+	                    id))) {
+		rc = rc < 0 ? -rc : dc_error(ctx, DC_ECONFLICT, "service '%s' exists", id);
+		goto done;
+	}
+	dc_fmt_time(dc_now(ctx), at);
+	if (!(rc = dc_exec(ctx,
+	                   "INSERT INTO shop_service(merchant, code, name, price_from,"
+	                   " created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+	                   5, m, code, dc_arg(rec, "name"), pf ? cents : NULL, at)) &&
+	    !(rc = dc_shop_audit(ctx, m, "shop_service", id, "created", NULL, dc_arg(rec, "name"))))
+		rc = dc_touched(ctx, id, NULL);
+done:
+	free(id);
+	return rc;
+}
+
+int
+dc_shop_service_list(struct dc *ctx, const char *id, const char *merchant, struct dc_stmt **st)
+{
+	int rc;
+
+	if ((rc = dc_prepare(ctx, st,
+	                     "SELECT merchant || ':' || code, merchant, code, name, price_from,"
+	                     " created_at FROM shop_service WHERE (?1 IS NULL OR"
+	                     " merchant || ':' || code = ?1) AND (?2 IS NULL OR merchant = ?2)"
+	                     " ORDER BY merchant, code")))
+		return rc;
+	dc_bind_text(*st, 1, id);
+	dc_bind_text(*st, 2, merchant);
+	return 0;
+}
+
+int
+dc_shop_request(struct dc *ctx, struct dc_args *rec, void *unused)
+{
+	static const char *const req[] = {"merchant", "service", "member", "text", NULL};
+	const char *m = dc_arg(rec, "merchant"), *svc = dc_arg(rec, "service");
+	const char *member = dc_arg(rec, "member");
+	char at[21], id[32], *key;
+	int rc;
+
+	if ((rc = dc_shop_write_role(ctx, "file service requests")) || (rc = dc_required(ctx, rec, req)))
+		return rc;
+	key = dc_printf("%s:%s", m, svc);
+	rc = dc_exists(ctx, "SELECT 1 FROM shop_service WHERE merchant || ':' || code = ?1", key);
+	free(key);
+	if (rc <= 0)
+		return rc < 0 ? -rc
+		              : dc_error(ctx, DC_ENOTFOUND, "merchant '%s' has no service '%s'", m,
+		                         svc);
+	if ((rc = dc_must_exist(ctx, "SELECT 1 FROM member WHERE handle = ?1", "member", member)) || (rc = dc_next_id(ctx, "request", "R", dc_now(ctx), id)))
+		return rc;
+	dc_fmt_time(dc_now(ctx), at);
+	if ((rc = dc_exec(ctx,
+	                  "INSERT INTO service_request(id, merchant, service, member, text,"
+	                  " created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
+	                  6, id, m, svc, member, dc_arg(rec, "text"), at)) ||
+	    (rc = dc_shop_audit(ctx, member, "service_request", id, "created", NULL, "open")))
+		return rc;
+	return dc_touched(ctx, id, NULL);
+}
+
+int
+dc_shop_reply(struct dc *ctx, const char *id, struct dc_args *a)
+{
+	const char *text = dc_arg(a, "text");
+	struct dc_stmt *st = NULL;
+	char at[21], *merchant = NULL, *from = NULL;
+	int rc;
+
+	if ((rc = dc_shop_write_role(ctx, "answer service requests")))
+		return rc;
+	if (!text || !*text)
+		return dc_error(ctx, DC_EUSAGE, "reply needs --text T");
+	if ((rc = dc_prepare(ctx, &st,
+	                     "SELECT merchant, status FROM service_request WHERE id = ?1")))
+		return rc;
+	dc_bind_text_ref(st, 1, id);
+	if ((rc = dc_step(ctx, st)) == 1) {
+		merchant = dc_strdup(dc_col_text(st, 0));
+		from = dc_strdup(dc_col_text(st, 1));
+		rc = 0;
+	} else if (rc == 0)
+		rc = dc_error(ctx, DC_ENOTFOUND, "no service request '%s'", id);
+	dc_finish(ctx, st);
+	if (rc)
+		goto done;
+	if (!strcmp(from, "closed")) {
+		rc = dc_error(ctx, DC_ECONFLICT, "service request '%s' is closed", id);
+		goto done;
+	}
+	dc_fmt_time(dc_now(ctx), at);
+	if (!(rc = dc_exec(ctx,
+	                   "UPDATE service_request SET status = 'answered', updated_at = ?2,"
+	                   " replies = json_insert(replies, '$[#]', json_object('at', ?2,"
+	                   " 'by', ?3, 'text', ?4)) WHERE id = ?1",
+	                   4, id, at, merchant, text)) &&
+	    !(rc =
+	          dc_shop_audit(ctx, merchant, "service_request", id, "replied", from, "answered")))
+		rc = dc_touched(ctx, id, NULL);
+done:
+	free(merchant);
+	free(from);
+	return rc;
+}
+
+int
+dc_shop_request_list(struct dc *ctx, const char *id, const struct dc_args *a, struct dc_stmt **st)
+{
+	int rc;
+
+	/* requests carry what members wrote: not public */
+	if ((rc = dc_require(ctx, "integrator auditor", "see service requests")) ||
+	    (rc = dc_prepare(ctx, st,
+	                     "SELECT id, merchant, service, member, text, status, replies,"
+	                     " created_at, updated_at FROM service_request WHERE (?1 IS NULL OR"
+	                     " id = ?1) AND (?2 IS NULL OR merchant = ?2) AND (?3 IS NULL OR"
+	                     " member = ?3) AND (?4 IS NULL OR status = ?4) ORDER BY id")))
+		return rc;
+	dc_bind_text(*st, 1, id);
+	if (a) {
+		dc_bind_text(*st, 2, dc_arg(a, "merchant"));
+		dc_bind_text(*st, 3, dc_arg(a, "member"));
+		dc_bind_text(*st, 4, dc_arg(a, "status"));
+	}
+	return 0;
+}
