@@ -30,6 +30,10 @@ int dc_case_verify(struct dc *ctx);
  * retention; SERVICE (or NULL for all) narrows either, LIMIT (or -1) bounds the number. */
 int dc_case_purge(struct dc *ctx, const char *before, const char *service, long limit);
 int dc_case_purge_retention(struct dc *ctx, const char *service, long limit);
+/* dc-case purge (--closed-before DATE | --retention) [--service S] [--limit N]: each case
+ * anonymised and shown, then the write-ahead log truncated so that no old copy of a page
+ * stays in any file (a warning when a reader holds it). */
+int dc_case_purge_verb(struct dc *ctx, struct dc_args *a);
 int dc_case_import_open311(struct dc *ctx, const char *path);
 /* Insert or update one Open311 request given as flat fields (open311.c → case.c). */
 int dc_case_upsert_open311(struct dc *ctx, struct dc_args *req, void *unused);

@@ -176,3 +176,43 @@ dc_case_purge_retention(struct dc *ctx, const char *service, long limit)
 	purge_report(ctx, &n);
 	return 0;
 }
+
+/* dc-case purge: the whole verb, from its arguments to the truncated write-ahead log. */
+static int
+purge(struct dc *ctx, const char *before, struct dc_args *a)
+{
+	long limit = -1;
+	int rc;
+
+	if ((rc = dc_arg_int(ctx, a, "limit", 1, 1000000000, &limit)) < 0)
+		return -rc;
+	return dc_flag(a, "retention") ? dc_case_purge_retention(ctx, dc_arg(a, "service"), limit)
+	                               : dc_case_purge(ctx, before, dc_arg(a, "service"), limit);
+}
+
+int
+dc_case_purge_verb(struct dc *ctx, struct dc_args *a)
+{
+	const char *before = dc_arg(a, "closed-before");
+	int rc;
+
+	if (a->noperand)
+		return dc_error(ctx, DC_EUSAGE, "purge takes no operands");
+	if (!before == !dc_flag(a, "retention"))
+		return dc_error(ctx, DC_EUSAGE,
+		                "purge needs either --closed-before DATE or --retention");
+	dc_args_operand(a, before ? before : "");
+	rc = dc_act_each(ctx, a, purge, &dc_rt_case, dc_case_show);
+	/* Move what the purge changed out of the WAL and truncate it, so that no old copy of a
+	 * page stays in any file; a reader still holding an old snapshot makes this wait up to
+	 * the busy timeout, then it is left to the next checkpoint. */
+	if (!rc && !ctx->dry_run && dc_db_truncate_wal(ctx)) {
+		dc_warn(ctx,
+		        "warning: %s: old copies of the purged data stay in '%s-wal' until the next"
+		        " purge",
+		        ctx->errmsg, ctx->db_path);
+		ctx->err = 0;
+		ctx->errmsg[0] = '\0';
+	}
+	return rc;
+}
