@@ -190,7 +190,7 @@ dc_cases_status_text(const char *status, int en)
 /* Queue a notification to the reporter, if the case has an email. */
 int
 dc_cases_notify(struct dc *ctx, const struct casex *c, const char *tmpl, const char *status,
-       const char *note)
+                const char *note)
 {
 	char *city, *url, *lang, due[11] = "";
 	const char *vars[24];
@@ -223,8 +223,8 @@ dc_cases_notify(struct dc *ctx, const struct casex *c, const char *tmpl, const c
 /* Notes that clerks and citizens write may name people, so purge must be able to erase them
  * (dc_audit_purge); the system's own notes at intake (service name, district) do not. */
 int
-dc_cases_event(struct dc *ctx, const char *id, const char *kind, const char *from, const char *to,
-           const char *note, int public)
+dc_cases_event(struct dc *ctx, const char *id, const char *kind, const char *from,
+               const char *to, const char *note, int public)
 {
 	struct dc_event ev = {"case", id, kind, from, to, note, public};
 

@@ -163,7 +163,8 @@ dc_cases_field2(struct dc_args *rec, const char *a, const char *b)
 }
 
 int
-dc_cases_service_info(struct dc *ctx, const char *code, const char *district, struct service_info *s)
+dc_cases_service_info(struct dc *ctx, const char *code, const char *district,
+                      struct service_info *s)
 {
 	struct dc_stmt *st = NULL;
 	int rc;
@@ -246,7 +247,8 @@ dc_case_new(struct dc *ctx, struct dc_args *rec, void *unused)
 	if ((rc = one_of(ctx, "priority", dc_arg(rec, "priority"), priorities)) ||
 	    (rc = one_of(ctx, "channel", dc_arg(rec, "channel"), channels)) ||
 	    (rc = one_of(ctx, "lang", dc_arg(rec, "lang"), langs)) ||
-	    (rc = dc_cases_coordinate(ctx, "lat", lat, 90)) || (rc = dc_cases_coordinate(ctx, "lon", lon, 180)))
+	    (rc = dc_cases_coordinate(ctx, "lat", lat, 90)) ||
+	    (rc = dc_cases_coordinate(ctx, "lon", lon, 180)))
 		return rc;
 	if (!lat != !lon)
 		return dc_error(ctx, DC_EDATA, "field '%s': lat and lon go together", lat ? "lon" : "lat");

@@ -162,7 +162,8 @@ dc_case_upsert_open311(struct dc *ctx, struct dc_args *req, void *unused)
 	if ((rc = open311_time(ctx, req, "requested_datetime", requested)) ||
 	    (rc = open311_time(ctx, req, "updated_datetime", updated)) ||
 	    (rc = open311_time(ctx, req, "expected_datetime", expected)) ||
-	    (rc = dc_cases_coordinate(ctx, "lat", lat, 90)) || (rc = dc_cases_coordinate(ctx, "long", lon, 180)))
+	    (rc = dc_cases_coordinate(ctx, "lat", lat, 90)) ||
+	    (rc = dc_cases_coordinate(ctx, "long", lon, 180)))
 		return rc;
 	if (!*requested)
 		dc_fmt_time(dc_now(ctx), requested);

@@ -39,8 +39,8 @@ dc_cases_is_closed(const char *s)
 /* Move a loaded case to status `to`, with the assignee it has afterwards; records the event
  * (public) and queues the reporter's notification. */
 int
-dc_cases_move(struct dc *ctx, struct casex *c, const char *to, const char *assignee, const char *note,
-     const char *dup, const char *kind)
+dc_cases_move(struct dc *ctx, struct casex *c, const char *to, const char *assignee,
+              const char *note, const char *dup, const char *kind)
 {
 	char now[21];
 	int rc;
@@ -50,7 +50,8 @@ dc_cases_move(struct dc *ctx, struct casex *c, const char *to, const char *assig
 	                       " duplicate_of = CASE WHEN ?2 = 'duplicate' THEN ?5 ELSE duplicate_of END,"
 	                       " closed_at = CASE WHEN ?6 = '1' THEN coalesce(closed_at, ?4)"
 	                       "  WHEN ?2 IN ('closed') THEN ?4 ELSE NULL END WHERE id = ?1",
-	                  6, c->id, to, assignee, now, dup, dc_cases_is_closed(to) && strcmp(to, "closed") ? "1" : "0")))
+	                  6, c->id, to, assignee, now, dup,
+	                  dc_cases_is_closed(to) && strcmp(to, "closed") ? "1" : "0")))
 		return rc;
 	if (strcmp(c->status, to) &&
 	    (rc = dc_cases_event(ctx, c->id, "status", c->status, to, note, 1)))

@@ -78,7 +78,8 @@ dc_shop_merchant_set(struct dc *ctx, const char *id, struct dc_args *a)
 
 	if ((rc = dc_shop_write_role(ctx, "change merchants")) ||
 	    (rc = dc_must_exist(ctx, "SELECT 1 FROM merchant WHERE id = ?1", "merchant", id)) ||
-	    (owner && (rc = dc_must_exist(ctx, "SELECT 1 FROM member WHERE handle = ?1", "member", owner))) ||
+	    (owner &&
+	     (rc = dc_must_exist(ctx, "SELECT 1 FROM member WHERE handle = ?1", "member", owner))) ||
 	    (rc = dc_set_fields(ctx, "merchant", "id", id, merchant_fields,
 	                        sizeof merchant_fields / sizeof *merchant_fields, a, &change)))
 		return rc;

@@ -198,7 +198,8 @@ new_for_merchant(struct dc *ctx, struct dc_args *rec, const struct item *items, 
 	int i, rc, line = 0, changed = 0;
 	struct dc_stmt *st = NULL;
 
-	if ((rc = dc_must_exist(ctx, "SELECT 1 FROM merchant WHERE id = ?1 AND active = 1", "active merchant", m)))
+	if ((rc = dc_must_exist(ctx, "SELECT 1 FROM merchant WHERE id = ?1 AND active = 1",
+	                        "active merchant", m)))
 		return rc;
 	if ((rc = dc_next_id(ctx, "shop-order", "S", dc_now(ctx), id)) ||
 	    (rc = dc_exec(ctx,

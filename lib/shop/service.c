@@ -170,7 +170,8 @@ dc_shop_request(struct dc *ctx, struct dc_args *rec, void *unused)
 		return rc < 0 ? -rc
 		              : dc_error(ctx, DC_ENOTFOUND, "merchant '%s' has no service '%s'", m,
 		                         svc);
-	if ((rc = dc_must_exist(ctx, "SELECT 1 FROM member WHERE handle = ?1", "member", member)) || (rc = dc_next_id(ctx, "request", "R", dc_now(ctx), id)))
+	if ((rc = dc_must_exist(ctx, "SELECT 1 FROM member WHERE handle = ?1", "member", member)) ||
+	    (rc = dc_next_id(ctx, "request", "R", dc_now(ctx), id)))
 		return rc;
 	dc_fmt_time(dc_now(ctx), at);
 	if ((rc = dc_exec(ctx,
