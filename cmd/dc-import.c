@@ -32,10 +32,10 @@ cmd_git(struct dc *ctx, struct dc_args *a)
 
 static const struct dc_verb verbs[] = {
 	{"spool", cmd_spool, "", "DIR",
-	 "import every catalog in DIR/incoming, then move it to done/ or failed/ with a log"},
+	 "import every catalog in DIR/incoming, then move it to done/ or failed/ with a log", NULL},
 	{"git", cmd_git, "ref= path=", "REPO [--ref REF] [--path DIR]",
-	 "import the catalog files changed since the commit imported last"},
-	{NULL, NULL, NULL, NULL, NULL},
+	 "import the catalog files changed since the commit imported last", NULL},
+	{NULL, NULL, NULL, NULL, NULL, NULL},
 };
 
 int

@@ -81,16 +81,17 @@ cmd_digest(struct dc *ctx, struct dc_args *a)
 static const struct dc_verb verbs[] = {
     {"run", cmd_run,
      "maildir= sendmail= exec= limit=", "[--maildir DIR | --sendmail CMD | --exec CMD] [--limit N]",
-     "deliver the due notifications (default: /usr/sbin/sendmail -t -oi)"},
-    {"plan", cmd_plan, "", "", "show what run would deliver now; change nothing"},
+     "deliver the due notifications (default: /usr/sbin/sendmail -t -oi)", NULL},
+    {"plan", cmd_plan, "", "", "show what run would deliver now; change nothing", NULL},
     {"list", cmd_list, "status=", "[--status pending|sending|sent|failed|dead]",
-     "list notifications"},
-    {"retry", cmd_retry, "dead", "ID... | - | --dead", "queue failed or dead notifications again"},
+     "list notifications", NULL},
+    {"retry", cmd_retry, "dead", "ID... | - | --dead", "queue failed or dead notifications again",
+	 NULL},
     {"escalate", cmd_escalate, "", "",
-     "remind department heads of overdue open cases, once per case and day"},
+     "remind department heads of overdue open cases, once per case and day", NULL},
     {"digest", cmd_digest, "period=", "--period daily|weekly",
-     "queue the members' digests of the last complete day or week"},
-    {NULL, NULL, NULL, NULL, NULL},
+     "queue the members' digests of the last complete day or week", NULL},
+    {NULL, NULL, NULL, NULL, NULL, NULL},
 };
 
 int

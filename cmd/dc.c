@@ -162,13 +162,14 @@ cmd_help(struct dc *ctx, struct dc_args *a)
 }
 
 static const struct dc_verb verbs[] = {
-	{"init", cmd_init, "", "", "create the database (or migrate it) explicitly"},
-	{"config", cmd_config, "", "[KEY [VALUE]]", "show or change organisation-wide settings"},
-	{"backup", cmd_backup, "", "FILE", "write a consistent online copy of the database"},
-	{"check", cmd_check, "", "", "integrity check, audit-chain verification, WAL size"},
-	{"version", cmd_version, "", "", "print versions"},
-	{"help", cmd_help, "", "[TOPIC]", "list topics or open the manual"},
-	{NULL, NULL, NULL, NULL, NULL},
+	{"init", cmd_init, "", "", "create the database (or migrate it) explicitly", NULL},
+	{"config", cmd_config, "", "[KEY [VALUE]]",
+	 "show or change organisation-wide settings", NULL},
+	{"backup", cmd_backup, "", "FILE", "write a consistent online copy of the database", NULL},
+	{"check", cmd_check, "", "", "integrity check, audit-chain verification, WAL size", NULL},
+	{"version", cmd_version, "", "", "print versions", NULL},
+	{"help", cmd_help, "", "[TOPIC]", "list topics or open the manual", NULL},
+	{NULL, NULL, NULL, NULL, NULL, NULL},
 };
 
 /* Global options that take a value, so that their value is not mistaken for the noun. */

@@ -241,11 +241,11 @@ dc_case_show(struct dc *ctx, const char *id, const char *extra)
 	const char *vals[NCASE + 1];
 	int rc, i;
 
-	if ((rc = dc_prepare(ctx, &st, CASE_SELECT "WHERE c.id = ?1")))
+	if ((rc = dc_prepare(ctx, &st, CASE_SELECT "WHERE c.id = ?2")))
 		return rc;
 	dc_cases_now(ctx, now);
-	dc_bind_text_ref(st, 1, id);
-	dc_bind_text_ref(st, 20, now);
+	dc_bind_text_ref(st, 1, now);
+	dc_bind_text_ref(st, 2, id);
 	if ((rc = dc_step(ctx, st)) == 1) {
 		for (i = 0; i < NCASE; i++)
 			vals[i] = dc_col_text(st, i);
@@ -257,94 +257,89 @@ dc_case_show(struct dc *ctx, const char *id, const char *extra)
 	return rc;
 }
 
+#define CASE_STATUSES "new assigned in_progress waiting resolved closed rejected duplicate"
+#define CASE_PRIORITIES "low normal high urgent"
+
+/* dc-case list's filters (and dc-export cases'): each given one adds its condition. */
+const struct dc_opt dc_case_list_spec[] = {
+	{"status", DC_V_ENUM, DC_O_LIST, CASE_STATUSES, "S", NULL, "c.status IN (?)", DC_NOFIELD},
+	{"open", DC_V_FLAG, 0, NULL, NULL, NULL, "c.status IN " OPEN_STATUSES, DC_NOFIELD},
+	{"service", DC_V_TEXT, 0, NULL, "C", NULL, "c.service = ?", DC_NOFIELD},
+	{"priority", DC_V_ENUM, DC_O_LIST, CASE_PRIORITIES, "P", NULL, "c.priority IN (?)",
+	 DC_NOFIELD},
+	{"department", DC_V_TEXT, 0, NULL, "D", NULL, "c.dept = ?", DC_NOFIELD},
+	{"assignee", DC_V_TEXT, 0, NULL, "L", NULL, "c.assignee = ?", DC_NOFIELD},
+	{"district", DC_V_TEXT, 0, NULL, "D", NULL, "c.district = ?", DC_NOFIELD},
+	{"reporter", DC_V_TEXT, 0, NULL, "EMAIL", NULL, "c.reporter_email = ? COLLATE NOCASE",
+	 DC_NOFIELD},
+	{"since", DC_V_DATE, DC_O_DAYSTART, NULL, "DATE", NULL, "c.created_at >= ?", DC_NOFIELD},
+	{"until", DC_V_DATE, DC_O_DAYEND, NULL, "DATE", NULL, "c.created_at <= ?", DC_NOFIELD},
+	{"overdue", DC_V_FLAG, 0, NULL, NULL, NULL, NULL, DC_NOFIELD},
+	{"search", DC_V_TEXT, 0, NULL, "TEXT", NULL,
+	 "instr(lower(coalesce(c.description, '') || ' ' || coalesce(c.address, '') || ' ' ||"
+	 " s.name || ' ' || c.id), lower(?)) > 0",
+	 DC_NOFIELD},
+	{"sort", DC_V_ENUM, 0,
+	 "id -id created_at -created_at updated_at -updated_at due_at -due_at status -status"
+	 " priority -priority service -service department -department",
+	 "[-]FIELD", NULL, NULL, DC_NOFIELD},
+	{"limit", DC_V_INT, 0, "0..1000000000", "N", NULL, NULL, DC_NOFIELD},
+	{NULL},
+};
+
 /* Listing with filters; clerks and heads see their department (and cases they deputise). */
 int
 dc_case_list(struct dc *ctx, struct dc_args *f, struct dc_stmt **st)
 {
-	static const char *const sorts[] = {"id", "created_at", "updated_at", "due_at", "status",
-	                                    "priority", "service", "department", NULL};
-	const char *sort = dc_arg(f, "sort");
-	const char *order = "c.created_at, c.id";
-	char now[21], *sql, since[21] = "", until[21] = "", orderbuf[64];
-	long limit = -1, d;
-	int rc, restrict_dept;
+	const char *sort = dc_arg(f, "sort"), *order = "c.created_at, c.id";
+	char now[21], today[11], orderbuf[128];
+	struct dc_q q = {0};
+	int rc;
 
 	if ((rc = dc_whoami(ctx)))
 		return rc;
 	if (!dc_has_role(ctx, "auditor integrator head clerk"))
 		return dc_error(ctx, DC_EPERM, "permission denied: '%s' may not list cases", ctx->actor);
-	restrict_dept = !dc_has_role(ctx, "auditor integrator");
+	if ((rc = dc_decode(ctx, dc_case_list_spec, f, NULL)))
+		return rc;
 	if (sort) {
-		const char *const *s;
+		const char *field = sort + (*sort == '-'), *desc = *sort == '-' ? " DESC" : "";
 
-		for (s = sorts; *s && strcmp(*s, sort + (*sort == '-')); s++)
-			;
-		if (!*s)
-			return dc_error(ctx, DC_EUSAGE, "--sort: unknown field '%s' (id, created_at, "
-			                                "updated_at, due_at, status, priority, service, department)",
-			                sort);
-		order = !strcmp(*s, "priority")
-		            ? (*sort == '-' ? "CASE c.priority WHEN 'urgent' THEN 0 WHEN 'high' THEN 1"
-		                              " WHEN 'normal' THEN 2 ELSE 3 END DESC, c.id"
-		                            : "CASE c.priority WHEN 'urgent' THEN 0 WHEN 'high' THEN 1"
-		                              " WHEN 'normal' THEN 2 ELSE 3 END, c.id")
-		        : !strcmp(*s, "department") ? (*sort == '-' ? "c.dept DESC, c.id" : "c.dept, c.id")
-		                                    : NULL;
-		if (!order) {
-			/* *s is one of sorts[], never the user's text */
-			snprintf(orderbuf, sizeof orderbuf, "c.%s%s, c.id", *s, *sort == '-' ? " DESC" : "");
-			order = orderbuf;
-		}
+		if (!strcmp(field, "priority"))
+			snprintf(orderbuf, sizeof orderbuf,
+			         "CASE c.priority WHEN 'urgent' THEN 0 WHEN 'high' THEN 1"
+			         " WHEN 'normal' THEN 2 ELSE 3 END%s, c.id",
+			         desc);
+		else
+			/* field is one of the spec's values, never the user's own text */
+			snprintf(orderbuf, sizeof orderbuf, "c.%s%s, c.id",
+			         !strcmp(field, "department") ? "dept" : field, desc);
+		order = orderbuf;
 	}
-	if ((rc = dc_arg_int(ctx, f, "limit", 0, 1000000000, &limit)) < 0)
-		return -rc;
-	if (dc_arg(f, "since")) {
-		if (dc_parse_date(dc_arg(f, "since"), &d) < 0)
-			return dc_error(ctx, DC_EUSAGE, "--since: '%s' is not a date", dc_arg(f, "since"));
-		dc_fmt_time(dc_local_start_of_day(ctx, d), since);
+	dc_cases_now(ctx, now);
+	dc_fmt_date(dc_local_days(ctx, dc_now(ctx)), today);
+	/* the first parameter is now, for CASE_COLS' ?1 and the overdue filter */
+	dc_q_text(&q, "SELECT ", now);
+	dc_q_sql(&q, CASE_COLS CASE_FROM);
+	if ((rc = dc_q_where_spec(ctx, &q, dc_case_list_spec, f)))
+		goto done;
+	if (dc_flag(f, "overdue"))
+		dc_q_where(&q, "c.due_at < ?1 AND c.status IN " OPEN_STATUSES);
+	if (!dc_has_role(ctx, "auditor integrator")) {
+		/* their department, and the cases of those they stand in for today */
+		dc_q_open(&q);
+		dc_q_text(&q, "c.dept = ?", ctx->dept ? ctx->dept : "");
+		dc_q_text(&q, " OR c.assignee IN (SELECT login FROM absence WHERE deputy = ?",
+		          ctx->actor);
+		dc_q_text(&q, " AND from_date <= ? AND until_date >= ?)", today);
+		dc_q_close(&q);
 	}
-	if (dc_arg(f, "until")) {
-		if (dc_parse_date(dc_arg(f, "until"), &d) < 0)
-			return dc_error(ctx, DC_EUSAGE, "--until: '%s' is not a date", dc_arg(f, "until"));
-		dc_fmt_time(dc_local_end_of_day(ctx, d), until);
-	}
-	sql = dc_printf(CASE_SELECT
-	                "WHERE (?1 IS NULL OR instr(',' || ?1 || ',', ',' || c.status || ',') > 0)"
-	                " AND (?2 IS NULL OR c.status IN " OPEN_STATUSES ")"
-	                " AND (?3 IS NULL OR c.service = ?3) AND (?4 IS NULL OR c.dept = ?4)"
-	                " AND (?5 IS NULL OR c.assignee = ?5) AND (?6 IS NULL OR c.district = ?6)"
-	                " AND (?7 IS NULL OR c.reporter_email = ?7 COLLATE NOCASE)"
-	                " AND (?8 IS NULL OR c.created_at >= ?8) AND (?9 IS NULL OR c.created_at <= ?9)"
-	                " AND (?10 IS NULL OR (c.due_at < ?20 AND c.status IN " OPEN_STATUSES "))"
-	                " AND (?11 IS NULL OR instr(lower(coalesce(c.description, '') || ' ' ||"
-	                "  coalesce(c.address, '') || ' ' || s.name || ' ' || c.id), lower(?11)) > 0)"
-	                " AND (?12 IS NULL OR c.dept = ?12 OR c.assignee IN (SELECT login FROM absence"
-	                "  WHERE deputy = ?13 AND from_date <= ?14 AND until_date >= ?14))"
-	                " ORDER BY %s LIMIT ?15",
-	                order);
-	rc = dc_prepare(ctx, st, sql);
-	free(sql);
-	if (!rc) {
-		char today[11];
-
-		dc_fmt_date(dc_local_days(ctx, dc_now(ctx)), today);
-		dc_cases_now(ctx, now);
-		dc_bind_text(*st, 1, dc_arg(f, "status"));
-		dc_bind_text_ref(*st, 2, dc_flag(f, "open") ? "1" : NULL);
-		dc_bind_text(*st, 3, dc_arg(f, "service"));
-		dc_bind_text(*st, 4, dc_arg(f, "department"));
-		dc_bind_text(*st, 5, dc_arg(f, "assignee"));
-		dc_bind_text(*st, 6, dc_arg(f, "district"));
-		dc_bind_text(*st, 7, dc_arg(f, "reporter"));
-		dc_bind_text(*st, 8, *since ? since : NULL);
-		dc_bind_text(*st, 9, *until ? until : NULL);
-		dc_bind_text_ref(*st, 10, dc_flag(f, "overdue") ? "1" : NULL);
-		dc_bind_text(*st, 11, dc_arg(f, "search"));
-		dc_bind_text(*st, 12, restrict_dept ? (ctx->dept ? ctx->dept : "") : NULL);
-		dc_bind_text(*st, 13, ctx->actor);
-		dc_bind_text(*st, 14, today);
-		dc_bind_int(*st, 15, limit);
-		dc_bind_text(*st, 20, now);
-	}
+	dc_q_sql(&q, " ORDER BY ");
+	dc_q_sql(&q, order);
+	if (dc_arg(f, "limit"))
+		dc_q_int(&q, " LIMIT ?", strtol(dc_arg(f, "limit"), NULL, 10));
+	return dc_q_prepare(ctx, &q, st);
+done:
+	dc_q_free(&q);
 	return rc;
 }

@@ -20,6 +20,8 @@ int dc_case_route_list(struct dc *ctx, struct dc_stmt **st);
 int dc_case_new(struct dc *ctx, struct dc_args *rec, void *unused);
 int dc_case_show(struct dc *ctx, const char *id, const char *extra); /* a dc_show_fn */
 int dc_case_check_read(struct dc *ctx, const char *id);
+/* dc-case list's filters; dc_case_list checks them (dc-export cases uses it too). */
+extern const struct dc_opt dc_case_list_spec[];
 int dc_case_list(struct dc *ctx, struct dc_args *filter, struct dc_stmt **st);
 int dc_case_set_status(struct dc *ctx, const char *id, struct dc_args *a);
 int dc_case_note(struct dc *ctx, const char *id, struct dc_args *a);

@@ -5,7 +5,7 @@
 
 #include "core/dc.h"
 
-/* The columns of a case record, in dc_rt_case order; ?20 must be bound to now.  `overdue` is
+/* The columns of a case record, in dc_rt_case order; ?1 must be bound to now.  `overdue` is
  * an OR chain: an IN list here builds a temporary b-tree each time the statement runs, which
  * was half the cost of showing one case. */
 #define CASE_COLS                                                                              \
@@ -13,9 +13,10 @@
 	" c.description, c.address, c.district, c.lat, c.lon, c.attributes, c.media,"              \
 	" c.reporter_name, c.reporter_email, c.reporter_phone, c.channel, c.external_id,"          \
 	" c.duplicate_of, c.created_at, c.updated_at, c.due_at, c.closed_at,"                      \
-	" c.due_at < ?20 AND (c.status = 'new' OR c.status = 'assigned'"                           \
+	" c.due_at < ?1 AND (c.status = 'new' OR c.status = 'assigned'"                            \
 	" OR c.status = 'in_progress' OR c.status = 'waiting')"
-#define CASE_SELECT "SELECT " CASE_COLS " FROM cases c JOIN service s ON s.code = c.service "
+#define CASE_FROM " FROM cases c JOIN service s ON s.code = c.service "
+#define CASE_SELECT "SELECT " CASE_COLS CASE_FROM
 
 #define OPEN_STATUSES "('new','assigned','in_progress','waiting')"
 

@@ -22,15 +22,15 @@ dc_case_queue(struct dc *ctx, const char *dept, long limit, struct dc_stmt **st)
 		return dc_error(ctx, DC_EPERM, "permission denied: '%s' may not see the queue of '%s'",
 		                ctx->actor, dept);
 	/* most urgent first: due date, then priority, then age */
-	if ((rc = dc_prepare(ctx, st, CASE_SELECT "WHERE c.dept = ?1 AND c.status = 'new'"
+	if ((rc = dc_prepare(ctx, st, CASE_SELECT "WHERE c.dept = ?2 AND c.status = 'new'"
 	                                          " ORDER BY c.due_at, CASE c.priority WHEN 'urgent'"
 	                                          " THEN 0 WHEN 'high' THEN 1 WHEN 'normal' THEN 2"
-	                                          " ELSE 3 END, c.created_at, c.id LIMIT ?2")))
+	                                          " ELSE 3 END, c.created_at, c.id LIMIT ?3")))
 		return rc;
 	dc_cases_now(ctx, now);
-	dc_bind_text(*st, 1, dept);
-	dc_bind_int(*st, 2, limit);
-	dc_bind_text(*st, 20, now);
+	dc_bind_text(*st, 1, now);
+	dc_bind_text(*st, 2, dept);
+	dc_bind_int(*st, 3, limit);
 	return 0;
 }
 
@@ -251,6 +251,7 @@ int
 dc_case_tasks(struct dc *ctx, const char *assignee, const char *dept, struct dc_stmt **st)
 {
 	char now[21], today[11];
+	struct dc_q q = {0};
 	int rc;
 
 	if ((rc = dc_whoami(ctx)))
@@ -263,24 +264,30 @@ dc_case_tasks(struct dc *ctx, const char *assignee, const char *dept, struct dc_
 	if (dept && !dc_has_role(ctx, "head auditor"))
 		return dc_error(ctx, DC_EPERM, "permission denied: '%s' may not see all tasks of '%s'",
 		                ctx->actor, dept);
-	/* my own cases plus those of colleagues I deputise for today, marked on_behalf_of */
-	rc = dc_prepare(ctx, st,
-	                "SELECT " CASE_COLS ","
-	                " CASE WHEN c.assignee = ?1 OR ?1 IS NULL THEN NULL ELSE c.assignee END"
-	                " FROM cases c JOIN service s ON s.code = c.service"
-	                " WHERE c.status IN " OPEN_STATUSES
-	                " AND ((?1 IS NULL AND c.dept = ?2 AND c.assignee IS NOT NULL) OR c.assignee = ?1"
-	                "  OR (?2 IS NULL AND c.assignee IN (SELECT login FROM absence WHERE deputy = ?1"
-	                "   AND from_date <= ?3 AND until_date >= ?3)))"
-	                " AND (?2 IS NULL OR c.dept = ?2)"
-	                " ORDER BY c.due_at, c.id");
-	if (rc)
-		return rc;
 	dc_cases_now(ctx, now);
 	dc_fmt_date(dc_local_days(ctx, dc_now(ctx)), today);
-	dc_bind_text(*st, 1, assignee);
-	dc_bind_text(*st, 2, dept);
-	dc_bind_text(*st, 3, today);
-	dc_bind_text(*st, 20, now);
-	return 0;
+	/* my own cases plus those of colleagues I deputise for today, marked on_behalf_of; or
+	 * a department's cases that someone works on */
+	dc_q_text(&q, "SELECT ", now);
+	dc_q_sql(&q, CASE_COLS ",");
+	if (assignee)
+		dc_q_text(&q, " CASE WHEN c.assignee = ? THEN NULL ELSE c.assignee END", assignee);
+	else
+		dc_q_sql(&q, " NULL");
+	dc_q_sql(&q, CASE_FROM);
+	dc_q_where(&q, "c.status IN " OPEN_STATUSES);
+	if (!assignee)
+		dc_q_where(&q, "c.assignee IS NOT NULL");
+	else if (dept)
+		dc_q_where_if(&q, "c.assignee = ?", assignee);
+	else {
+		dc_q_open(&q);
+		dc_q_text(&q, "c.assignee = ? OR c.assignee IN (SELECT login FROM absence"
+		              " WHERE deputy = ?", assignee);
+		dc_q_text(&q, " AND from_date <= ? AND until_date >= ?)", today);
+		dc_q_close(&q);
+	}
+	dc_q_where_if(&q, "c.dept = ?", dept);
+	dc_q_sql(&q, " ORDER BY c.due_at, c.id");
+	return dc_q_prepare(ctx, &q, st);
 }

@@ -325,9 +325,48 @@ check_args(struct dc *ctx, const struct dc_args *a)
 	return 0;
 }
 
-int
-dc_main(int argc, char **argv, const char *prog, const struct dc_verb *verbs, const char *about)
+/* The verb table with the option strings and usage lines of typed verbs filled in from their
+ * specs; *owned collects the *nowned strings allocated. */
+static struct dc_verb *
+typed_verbs(const struct dc_verb *verbs, char ***owned, int *nowned)
 {
+	struct dc_verb *t;
+	int i, n;
+
+	for (n = 0; verbs[n].name; n++)
+		;
+	if (!(t = calloc((size_t)n + 1, sizeof *t)) || !(*owned = calloc(2 * (size_t)n + 1,
+	                                                                   sizeof **owned)))
+		abort();
+	memcpy(t, verbs, ((size_t)n + 1) * sizeof *t);
+	*nowned = 2 * n;
+	for (i = 0; i < n; i++) {
+		const char *hole;
+		char *opts, *use;
+
+		if (!t[i].spec)
+			continue;
+		opts = dc_spec_opts(t[i].spec, 0);
+		use = dc_spec_usage(t[i].spec);
+		t[i].opts = (*owned)[2 * i] = opts;
+		if ((hole = strstr(t[i].usage, "%o")))
+			t[i].usage = dc_printf("%.*s%s%s", (int)(hole - t[i].usage), t[i].usage, use,
+			                       hole + 2);
+		else
+			t[i].usage =
+			    dc_printf("%s%s%s", t[i].usage, *t[i].usage && *use ? " " : "", use);
+		(*owned)[2 * i + 1] = (char *)t[i].usage;
+		free(use);
+	}
+	return t;
+}
+
+int
+dc_main(int argc, char **argv, const char *prog, const struct dc_verb *table, const char *about)
+{
+	char **owned = NULL;
+	int nowned = 0;
+	struct dc_verb *verbs = typed_verbs(table, &owned, &nowned);
 	struct dc ctx;
 	struct dc_args a = {0}, ga = {0};
 	const struct dc_verb *v = NULL;
@@ -366,6 +405,9 @@ dc_main(int argc, char **argv, const char *prog, const struct dc_verb *verbs, co
 		rc = dc_error(&ctx, DC_EUSAGE, "--rejects needs --keep-going");
 		goto done;
 	}
+	/* typed options are checked before anything runs: a bad value is a usage error */
+	if (v->spec && (rc = dc_decode(&ctx, v->spec, &a, NULL)))
+		goto done;
 	rc = v->run(&ctx, &a);
 	if (rc && !ctx.err)
 		ctx.err = rc;
@@ -380,6 +422,10 @@ done:
 	dc_args_free(&a);
 	dc_args_free(&ga);
 	dc_free(&ctx);
+	for (int i = 0; i < nowned; i++)
+		free(owned[i]);
+	free(owned);
+	free(verbs);
 	return rc;
 }
 

@@ -10,6 +10,7 @@
 #define DC_CORE_H
 
 #include <stdarg.h>
+#include <math.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <time.h>
@@ -168,6 +169,93 @@ int dc_required(struct dc *ctx, const struct dc_args *a, const char *const *keys
 int dc_arg_int(struct dc *ctx, const struct dc_args *a, const char *key, long lo, long hi,
                long *out);                                      /* 1 if set, 0 unset, <0 err */
 
+/* ---- typed input specs ----------------------------------------------------------------- */
+/*
+ * One table per kind of input (a verb's options, a record's fields) says, per field, its name
+ * and the other name a record may give it, its type, whether it is required or repeats, the
+ * values it allows, where its value goes in a typed struct and, for a listing, the condition
+ * it filters by.  The same table gives the verb its options, its usage line and its
+ * completions (dc_verb.spec), decodes a command line, a JSONL/JSON object or a CSV/TSV row
+ * alike (dc_decode), and builds a listing's WHERE clause (dc_q_where_spec).  A value that does
+ * not fit is a usage error on the command line and bad data in a record (dc_field_error).
+ */
+enum dc_vtype {
+	DC_V_TEXT,  /* any text: const char * */
+	DC_V_FLAG,  /* given or not (--open; true/false as a record's field): int */
+	DC_V_BOOL,  /* a value true|false (also 1/0, yes/no): int, -1 when not given */
+	DC_V_INT,   /* a whole number within values "LO..HI": long, DC_UNSET when not given */
+	DC_V_NUM,   /* a decimal number: double, NAN when not given */
+	DC_V_MONEY, /* an amount in euros: long long cents, DC_UNSET when not given */
+	DC_V_DATE,  /* YYYY-MM-DD: long days since 1970-01-01, DC_UNSET when not given */
+	DC_V_ENUM,  /* one of values (space-separated): const char * */
+};
+#define DC_O_REQUIRED 0x1 /* must be given and not empty */
+#define DC_O_REPEAT 0x2   /* may be given more than once (the struct gets the last one) */
+#define DC_O_LIST 0x4     /* a comma-separated list, each element checked (--status a,b) */
+#define DC_O_DAYSTART 0x8 /* DC_V_DATE filters by the first instant of that local day */
+#define DC_O_DAYEND 0x10  /* ... or by its last */
+#define DC_UNSET (-0x7fffffffffffffffL - 1)
+#define DC_NOFIELD (-1L)
+#define DC_AT(type, member) ((long)offsetof(type, member))
+
+struct dc_opt {
+	const char *name;   /* "status": --status on the command line, "status" in a record */
+	enum dc_vtype type;
+	unsigned flags;     /* DC_O_* */
+	const char *values; /* DC_V_ENUM: the allowed values; DC_V_INT: "LO..HI" */
+	const char *meta;   /* the value's name in the usage line ("C", "DATE") */
+	const char *alias;  /* another name a record may give the field ("reporter.name") */
+	const char *where;  /* a listing's condition; each '?' is the value (every element of a
+	                     * DC_O_LIST, as "?3, ?4"); a DC_V_FLAG's condition has none */
+	long at;            /* DC_AT(struct, member) where dc_decode puts the value, or DC_NOFIELD */
+};
+/* Tables end with an entry whose name is NULL. */
+
+/* Check every field A gives against SPEC and write the typed values into OUT (when not NULL):
+ * the required ones, types, allowed values, ranges.  Fields SPEC does not name are left to the
+ * caller (the parser and dc_bulk refuse unknown ones before). */
+int dc_decode(struct dc *ctx, const struct dc_opt *spec, const struct dc_args *a, void *out);
+/* The option spec string ("status= open ...") and usage text of a spec; caller frees.  With
+ * RECORDS the string also names the aliases a record may use. */
+char *dc_spec_opts(const struct dc_opt *spec, int records);
+char *dc_spec_usage(const struct dc_opt *spec);
+const struct dc_opt *dc_spec_find(const struct dc_opt *spec, const char *name);
+
+/* ---- queries built from the filters given ---------------------------------------------- */
+/*
+ * A listing's SQL with exactly the conditions its filters ask for, instead of a fixed text of
+ * "(?N IS NULL OR ...)" clauses: the engine plans each combination with its indexes, and the
+ * text is plain SQL every engine can type.  Parameters are numbered as they are added (?1,
+ * ?2, ...); dc_q_prepare prepares the text and binds them.
+ */
+struct dc_qparam {
+	char *text;     /* owned; NULL with is_int */
+	long long num;
+	int is_int;
+};
+struct dc_q {
+	char *sql;
+	size_t len, cap;
+	struct dc_qparam *p;
+	int np, pcap;
+	int nwhere; /* conditions added so far: the first opens WHERE, the next ones AND */
+};
+void dc_q_sql(struct dc_q *q, const char *text);        /* text as it is */
+/* TEXT with each '?' the parameter VALUE (NULL binds NULL). */
+void dc_q_text(struct dc_q *q, const char *text, const char *value);
+void dc_q_int(struct dc_q *q, const char *text, long long value);
+void dc_q_where(struct dc_q *q, const char *cond);     /* a condition that always applies */
+/* A condition made of pieces (dc_q_text, dc_q_sql) between these two. */
+void dc_q_open(struct dc_q *q);
+void dc_q_close(struct dc_q *q);
+/* A condition on VALUE, added only when VALUE is given (not NULL). */
+void dc_q_where_if(struct dc_q *q, const char *cond, const char *value);
+/* The conditions of SPEC's fields that A gives (after dc_decode has checked them). */
+int dc_q_where_spec(struct dc *ctx, struct dc_q *q, const struct dc_opt *spec,
+                    const struct dc_args *a);
+int dc_q_prepare(struct dc *ctx, struct dc_q *q, struct dc_stmt **st); /* and frees q */
+void dc_q_free(struct dc_q *q);
+
 /* ---- commands -------------------------------------------------------------------------- */
 struct dc_verb {
 	const char *name;    /* "claim", or "service add" for a verb with a sub-verb */
@@ -175,6 +263,9 @@ struct dc_verb {
 	const char *opts;    /* "to= note= public attr=*": '=' takes a value, '*' repeats */
 	const char *usage;   /* operands and options after the verb, for -h */
 	const char *summary; /* one line */
+	/* Typed options: when set, opts (NULL) and the options part of usage come from it, and
+	 * usage names the operands, with "%o" where the options go (else they follow). */
+	const struct dc_opt *spec;
 };
 int dc_main(int argc, char **argv, const char *prog, const struct dc_verb *verbs,
             const char *about);

@@ -380,6 +380,54 @@ assert rows[2] == ["2026-000002", "'=HYPERLINK(\"x\")"], rows
 PY
 }
 
+@test "list: every filter alone and together, the department's view, sort and limit" {
+	dc-case new --service pothole --attr size=large --description "Loch am Markt" --priority urgent -q
+	DC_NOW=2026-03-03T09:00:00Z dc-case new --service parking --description "Ausweis" -q
+	DC_NOW=2026-03-04T09:00:00Z dc-case new --service pothole --attr size=small --district Mitte -q
+	DC_USER=anna dc-case status 2026-000001 in_progress -q
+	run dc-case list --priority urgent,high -q
+	assert_output 2026-000001
+	run dc-case list --since 2026-03-03 --until 2026-03-03 -q
+	assert_output 2026-000002
+	run dc-case list --service pothole --district Mitte -q
+	assert_output 2026-000003
+	run dc-case list --assignee anna --status in_progress --priority urgent --open -q
+	assert_output 2026-000001
+	run dc-case list --sort -created_at --limit 2 -q
+	assert_output $'2026-000003\n2026-000002'
+	run dc-case list --sort priority -q
+	assert_line --index 0 2026-000001
+	# a clerk sees their department's cases only (parking belongs to another)
+	DC_USER=anna run dc-case list -q
+	refute_line 2026-000002
+	assert_line 2026-000001
+}
+
+@test "list: an unknown status, priority or sort is a usage error naming the allowed values" {
+	run dc-case list --status neu
+	assert_failure 64
+	assert_line --index 0 "dc-case: field 'status': 'neu' is not one of new, assigned, in_progress, waiting, resolved, closed, rejected or duplicate"
+	assert_line --partial "usage: dc-case list [--status S[,S]]"
+	run dc-case list --status new,opne
+	assert_failure 64
+	assert_line --index 0 --partial "'opne' is not one of new,"
+	run dc-case list --priority hoch
+	assert_failure 64
+	assert_line --index 0 "dc-case: field 'priority': 'hoch' is not one of low, normal, high or urgent"
+	run dc-case list --sort colour
+	assert_failure 64
+	assert_line --index 0 --partial "field 'sort': 'colour' is not one of id, -id, created_at,"
+	run dc-case list --limit -1
+	assert_failure 64
+	run dc-case list --since 2026-02-30
+	assert_failure 64
+	assert_line --index 0 "dc-case: field 'since': '2026-02-30' is not a date (YYYY-MM-DD)"
+	# dc-export cases takes the same filters and checks them the same way
+	run dc-export cases --status opne
+	assert_failure 64
+	assert_line --index 0 --partial "field 'status': 'opne' is not one of"
+}
+
 import_checks() {
 	run dc-case list --fields id,service,status,external_id,created_at,lat,lon,media,description
 	assert_equal "${#lines[@]}" 2

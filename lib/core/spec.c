@@ -1,0 +1,463 @@
+/* Typed input specs: decoding a verb's options or a record's fields by one table, the option
+ * string and usage line the table gives the verb, and listings' queries built from the
+ * filters given (dc.h "typed input specs", docs/architecture.md). */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/dc.h"
+
+/* ---- the table ------------------------------------------------------------------------- */
+
+const struct dc_opt *
+dc_spec_find(const struct dc_opt *spec, const char *name)
+{
+	for (; spec && spec->name; spec++)
+		if (!strcmp(spec->name, name) || (spec->alias && !strcmp(spec->alias, name)))
+			return spec;
+	return NULL;
+}
+
+/* Is WORD one of the space-separated VALUES? */
+static int
+one_of(const char *values, const char *word, size_t len)
+{
+	const char *p = values;
+
+	while (*p) {
+		size_t n = strcspn(p, " ");
+
+		if (n == len && !strncmp(p, word, len))
+			return 1;
+		p += n;
+		p += strspn(p, " ");
+	}
+	return 0;
+}
+
+/* The allowed values as "a, b or c" for a message. */
+static char *
+values_text(const char *values)
+{
+	char *s = malloc(strlen(values) * 2 + 8), *at = s;
+	const char *p = values;
+	int i = 0, n = 0;
+
+	if (!s)
+		abort();
+	for (p = values; *p; p += strspn(p, " "), n++)
+		p += strcspn(p, " ");
+	for (p = values; *p; i++) {
+		size_t len = strcspn(p, " ");
+
+		at += sprintf(at, "%s%.*s", !i ? "" : i == n - 1 ? " or " : ", ", (int)len, p);
+		p += len;
+		p += strspn(p, " ");
+	}
+	return s;
+}
+
+static void
+put(void *out, long at, const void *v, size_t size)
+{
+	if (out && at != DC_NOFIELD)
+		memcpy((char *)out + at, v, size);
+}
+
+/* Check one value (one element of a list) of field O; write it to OUT. */
+static int
+decode_one(struct dc *ctx, const struct dc_opt *o, const char *v, size_t len, void *out)
+{
+	char *copy = dc_printf("%.*s", (int)len, v), *end;
+	int rc = 0;
+
+	errno = 0;
+	switch (o->type) {
+	case DC_V_TEXT:
+		break;
+	case DC_V_FLAG:
+	case DC_V_BOOL: {
+		int b = !strcmp(copy, "true") || !strcmp(copy, "1") || !strcmp(copy, "yes")   ? 1
+		        : !strcmp(copy, "false") || !strcmp(copy, "0") || !strcmp(copy, "no") ? 0
+		                                                                              : -1;
+
+		if (b < 0)
+			rc = dc_field_error(ctx, "field '%s': '%s' is not true or false", o->name,
+			                    copy);
+		put(out, o->at, &b, sizeof b);
+		break;
+	}
+	case DC_V_INT: {
+		long lo = 0, hi = 0, n = strtol(copy, &end, 10);
+
+		if (o->values)
+			sscanf(o->values, "%ld..%ld", &lo, &hi);
+		if (!*copy || *end || errno || (o->values && (n < lo || n > hi)))
+			rc =
+			    o->values
+			        ? dc_field_error(
+			              ctx, "field '%s': '%s' is not a whole number from %ld to %ld",
+			              o->name, copy, lo, hi)
+			        : dc_field_error(ctx, "field '%s': '%s' is not a whole number",
+			                         o->name, copy);
+		put(out, o->at, &n, sizeof n);
+		break;
+	}
+	case DC_V_NUM: {
+		double d = strtod(copy, &end);
+
+		if (!*copy || *end || errno || !isfinite(d))
+			rc = dc_field_error(ctx, "field '%s': '%s' is not a number", o->name, copy);
+		put(out, o->at, &d, sizeof d);
+		break;
+	}
+	case DC_V_MONEY: {
+		long long cents = 0;
+
+		if (dc_money_parse(copy, &cents) < 0)
+			rc = dc_field_error(ctx,
+			                    "field '%s': '%s' is not an amount in euros (12.50)",
+			                    o->name, copy);
+		put(out, o->at, &cents, sizeof cents);
+		break;
+	}
+	case DC_V_DATE: {
+		long days = 0;
+
+		if (dc_parse_date(copy, &days) < 0)
+			rc = dc_field_error(ctx, "field '%s': '%s' is not a date (YYYY-MM-DD)",
+			                    o->name, copy);
+		put(out, o->at, &days, sizeof days);
+		break;
+	}
+	case DC_V_ENUM:
+		if (!one_of(o->values, copy, strlen(copy))) {
+			char *allowed = values_text(o->values);
+
+			rc = dc_field_error(ctx, "field '%s': '%s' is not %s%s", o->name, copy,
+			                    strchr(o->values, ' ') ? "one of " : "", allowed);
+			free(allowed);
+		}
+		break;
+	}
+	free(copy);
+	return rc;
+}
+
+int
+dc_decode(struct dc *ctx, const struct dc_opt *spec, const struct dc_args *a, void *out)
+{
+	const struct dc_opt *o;
+	int rc;
+
+	for (o = spec; o->name; o++) {
+		const char *v = dc_arg(a, o->name);
+		int i, n = dc_arg_count(a, o->name);
+
+		if (!v && o->alias)
+			v = dc_arg(a, o->alias), n = dc_arg_count(a, o->alias);
+		/* the unset values first, so that a struct never holds a stale one */
+		if (out && o->at != DC_NOFIELD) {
+			long unset = DC_UNSET;
+			long long unset_ll = DC_UNSET;
+			double nan = NAN;
+			int no = o->type == DC_V_BOOL ? -1 : 0;
+
+			if (o->type == DC_V_TEXT || o->type == DC_V_ENUM)
+				put(out, o->at, &v, sizeof v);
+			else if (o->type == DC_V_FLAG || o->type == DC_V_BOOL)
+				put(out, o->at, &no, sizeof no);
+			else if (o->type == DC_V_NUM)
+				put(out, o->at, &nan, sizeof nan);
+			else if (o->type == DC_V_MONEY)
+				put(out, o->at, &unset_ll, sizeof unset_ll);
+			else
+				put(out, o->at, &unset, sizeof unset);
+		}
+		if (!v || (!*v && o->type != DC_V_TEXT)) {
+			if (o->flags & DC_O_REQUIRED)
+				return dc_field_error(ctx, "field '%s' is required", o->name);
+			continue;
+		}
+		if ((o->flags & DC_O_REQUIRED) && !*v)
+			return dc_field_error(ctx, "field '%s' is required", o->name);
+		if (n > 1 && !(o->flags & DC_O_REPEAT))
+			return dc_field_error(ctx, "field '%s': one value expected, not a list",
+			                      o->name);
+		/* a repeated field: every value is checked, the struct gets the last */
+		for (i = 0; i < n; i++) {
+			const char *p = dc_arg_nth(a, dc_arg(a, o->name) ? o->name : o->alias, i);
+
+			if (o->flags & DC_O_LIST) {
+				for (;;) {
+					size_t len = strcspn(p, ",");
+
+					if ((rc = decode_one(ctx, o, p, len, out)))
+						return rc;
+					if (!p[len])
+						break;
+					p += len + 1;
+				}
+			} else if ((rc = decode_one(ctx, o, p, strlen(p), out)))
+				return rc;
+		}
+	}
+	return 0;
+}
+
+/* ---- what the table gives the verb ----------------------------------------------------- */
+
+char *
+dc_spec_opts(const struct dc_opt *spec, int records)
+{
+	size_t len = 1;
+	const struct dc_opt *o;
+	char *s, *at;
+
+	for (o = spec; o->name; o++)
+		len += strlen(o->name) + 3 + (o->alias ? strlen(o->alias) + 3 : 0);
+	if (!(at = s = malloc(len)))
+		abort();
+	*s = '\0';
+	for (o = spec; o->name; o++) {
+		const char *kind = o->type == DC_V_FLAG ? "" : o->flags & DC_O_REPEAT ? "=*" : "=";
+
+		at += sprintf(at, "%s%s%s", at == s ? "" : " ", o->name, kind);
+		if (records && o->alias)
+			at += sprintf(at, " %s%s", o->alias, kind);
+	}
+	return s;
+}
+
+char *
+dc_spec_usage(const struct dc_opt *spec)
+{
+	const struct dc_opt *o;
+	char *s = dc_strdup(""), *next;
+
+	for (o = spec; o->name; o++) {
+		char *value, *bar = NULL;
+		int req = o->flags & DC_O_REQUIRED;
+
+		if (o->type == DC_V_ENUM && !o->meta) {
+			/* the allowed values themselves: --priority low|normal|high|urgent */
+			size_t i;
+
+			bar = dc_strdup(o->values);
+			for (i = 0; bar[i]; i++)
+				bar[i] = bar[i] == ' ' ? '|' : bar[i];
+		}
+		if (o->type == DC_V_FLAG)
+			value = dc_strdup("");
+		else if (o->flags & DC_O_LIST)
+			value =
+			    dc_printf(" %s[,%s]", bar ? bar : o->meta, o->meta ? o->meta : "...");
+		else
+			value = dc_printf(" %s%s",
+			                  bar                    ? bar
+			                  : o->meta              ? o->meta
+			                  : o->type == DC_V_BOOL ? "true|false"
+			                                         : "X",
+			                  o->flags & DC_O_REPEAT ? " ..." : "");
+		next = dc_printf("%s%s%s--%s%s%s", s, *s ? " " : "", req ? "" : "[", o->name, value,
+		                 req ? "" : "]");
+		free(s);
+		free(value);
+		free(bar);
+		s = next;
+	}
+	return s;
+}
+
+/* ---- queries --------------------------------------------------------------------------- */
+
+static void
+q_grow(struct dc_q *q, size_t more)
+{
+	if (q->len + more + 1 <= q->cap)
+		return;
+	q->cap = (q->len + more + 1) * 2;
+	if (!(q->sql = realloc(q->sql, q->cap)))
+		abort();
+}
+
+void
+dc_q_sql(struct dc_q *q, const char *text)
+{
+	size_t n = strlen(text);
+
+	q_grow(q, n);
+	memcpy(q->sql + q->len, text, n + 1);
+	q->len += n;
+}
+
+static int
+q_param(struct dc_q *q, const char *text, long long num, int is_int)
+{
+	if (q->np == q->pcap) {
+		q->pcap = q->pcap ? q->pcap * 2 : 16;
+		if (!(q->p = realloc(q->p, (size_t)q->pcap * sizeof *q->p)))
+			abort();
+	}
+	q->p[q->np] = (struct dc_qparam){dc_strdup(text), num, is_int};
+	return ++q->np;
+}
+
+/* TEXT with each '?' replaced by ?N, N the parameter already added. */
+static void
+q_subst(struct dc_q *q, const char *text, int n)
+{
+	char num[16];
+
+	snprintf(num, sizeof num, "?%d", n);
+	for (; *text; text++) {
+		if (*text == '?') {
+			dc_q_sql(q, num);
+			continue;
+		}
+		q_grow(q, 1);
+		q->sql[q->len++] = *text;
+		q->sql[q->len] = '\0';
+	}
+}
+
+void
+dc_q_text(struct dc_q *q, const char *text, const char *value)
+{
+	q_subst(q, text, q_param(q, value, 0, 0));
+}
+
+void
+dc_q_int(struct dc_q *q, const char *text, long long value)
+{
+	q_subst(q, text, q_param(q, NULL, value, 1));
+}
+
+void
+dc_q_open(struct dc_q *q)
+{
+	dc_q_sql(q, q->nwhere++ ? " AND (" : " WHERE (");
+}
+
+void
+dc_q_close(struct dc_q *q)
+{
+	dc_q_sql(q, ")");
+}
+
+void
+dc_q_where(struct dc_q *q, const char *cond)
+{
+	dc_q_open(q);
+	dc_q_sql(q, cond);
+	dc_q_close(q);
+}
+
+void
+dc_q_where_if(struct dc_q *q, const char *cond, const char *value)
+{
+	if (!value)
+		return;
+	dc_q_open(q);
+	dc_q_text(q, cond, value);
+	dc_q_close(q);
+}
+
+/* A list's condition: its '?' becomes one parameter per element, "?3, ?4". */
+static void
+q_where_list(struct dc_q *q, const char *cond, const char *list)
+{
+	dc_q_open(q);
+	for (; *cond; cond++) {
+		const char *p = list;
+
+		if (*cond != '?') {
+			char c[2] = {*cond, '\0'};
+
+			dc_q_sql(q, c);
+			continue;
+		}
+		for (;;) {
+			size_t len = strcspn(p, ",");
+			char *one = dc_printf("%.*s", (int)len, p), num[16];
+
+			snprintf(num, sizeof num, "%s?%d", p == list ? "" : ", ",
+			         q_param(q, one, 0, 0));
+			dc_q_sql(q, num);
+			free(one);
+			if (!p[len])
+				break;
+			p += len + 1;
+		}
+	}
+	dc_q_close(q);
+}
+
+int
+dc_q_where_spec(struct dc *ctx, struct dc_q *q, const struct dc_opt *spec, const struct dc_args *a)
+{
+	const struct dc_opt *o;
+
+	for (o = spec; o->name; o++) {
+		const char *v = dc_arg(a, o->name);
+
+		if (!o->where || !v || (!*v && o->type != DC_V_TEXT))
+			continue;
+		if (o->type == DC_V_FLAG) {
+			if (dc_flag(a, o->name))
+				dc_q_where(q, o->where);
+		} else if (o->flags & DC_O_LIST)
+			q_where_list(q, o->where, v);
+		else if (o->type == DC_V_DATE && o->flags & (DC_O_DAYSTART | DC_O_DAYEND)) {
+			/* a day in the city's time zone, as the instant its filter compares with */
+			char at[21];
+			long days;
+
+			if (dc_parse_date(v, &days) < 0)
+				return dc_field_error(
+				    ctx, "field '%s': '%s' is not a date (YYYY-MM-DD)", o->name, v);
+			dc_fmt_time(o->flags & DC_O_DAYSTART ? dc_local_start_of_day(ctx, days)
+			                                     : dc_local_end_of_day(ctx, days),
+			            at);
+			dc_q_where_if(q, o->where, at);
+		} else if (o->type == DC_V_INT || o->type == DC_V_MONEY) {
+			long long n;
+
+			if (o->type == DC_V_MONEY ? dc_money_parse(v, &n) < 0
+			                          : (n = strtoll(v, NULL, 10), 0))
+				return dc_field_error(ctx, "field '%s': '%s' is not an amount",
+				                      o->name, v);
+			dc_q_open(q);
+			dc_q_int(q, o->where, n);
+			dc_q_close(q);
+		} else
+			dc_q_where_if(q, o->where, v);
+	}
+	return 0;
+}
+
+int
+dc_q_prepare(struct dc *ctx, struct dc_q *q, struct dc_stmt **st)
+{
+	int i, rc = dc_prepare(ctx, st, q->sql ? q->sql : "");
+
+	for (i = 0; !rc && i < q->np; i++)
+		if (q->p[i].is_int)
+			dc_bind_int(*st, i + 1, q->p[i].num);
+		else
+			dc_bind_text(*st, i + 1, q->p[i].text);
+	dc_q_free(q);
+	return rc;
+}
+
+void
+dc_q_free(struct dc_q *q)
+{
+	int i;
+
+	for (i = 0; i < q->np; i++)
+		free(q->p[i].text);
+	free(q->p);
+	free(q->sql);
+	memset(q, 0, sizeof *q);
+}
