@@ -5,11 +5,6 @@
 #include "cases/cases.h"
 
 #define SERVICE_OPTS "code= name= kind= department= sla= definition= description= retention="
-#define NEW_OPTS                                                                               \
-	"service= description= address= lat= lon= district= attr=* media=* name= email= phone= "  \
-	"channel= priority= lang="
-/* field names a bulk record may also use: what dc-case list prints for the same things */
-#define NEW_RECORD_OPTS NEW_OPTS " reporter.name= reporter.email= reporter.phone= attributes.*"
 
 static int
 show_service(struct dc *ctx, const char *code, const char *extra)
@@ -78,8 +73,12 @@ cmd_route_list(struct dc *ctx, struct dc_args *a)
 static int
 cmd_new(struct dc *ctx, struct dc_args *a)
 {
-	return dc_create(ctx, a, NULL, NEW_RECORD_OPTS, dc_case_new, NULL, &dc_rt_case_new,
-	                 dc_case_show);
+	/* a record may also use the names dc-case list prints (reporter.name, attributes) */
+	char *opts = dc_spec_opts(dc_case_new_spec, 1);
+	int rc = dc_create(ctx, a, NULL, opts, dc_case_new, NULL, &dc_rt_case_new, dc_case_show);
+
+	free(opts);
+	return rc;
 }
 
 static int
@@ -223,11 +222,8 @@ static const struct dc_verb verbs[] = {
 	 "--service C --district NAME --department D", "route a service's cases of a district",
 	 NULL},
 	{"route list", cmd_route_list, "", "", "list district routing overrides", NULL},
-	{"new", cmd_new, NEW_OPTS,
-	 "--service C [--description T] [--address A] [--lat X --lon Y] [--district D] "
-	 "[--attr code=value ...] [--media URL ...] [--name N] [--email E] [--phone P] "
-	 "[--channel C] [--priority P] [--lang de|en] | - | FILE",
-	 "take in a case (or many from JSONL, JSON or CSV)", NULL},
+	{"new", cmd_new, NULL, "%o | - | FILE", "take in a case (or many from JSONL, JSON or CSV)",
+	 dc_case_new_spec},
 	{"show", cmd_show, "history", "ID... [--history]", "show cases", NULL},
 	{"list", cmd_list, NULL, "", "list cases", dc_case_list_spec},
 	{"status", cmd_status, "note= public duplicate-of=",

@@ -319,8 +319,8 @@ dc_case_list(struct dc *ctx, struct dc_args *f, struct dc_stmt **st)
 	dc_cases_now(ctx, now);
 	dc_fmt_date(dc_local_days(ctx, dc_now(ctx)), today);
 	/* the first parameter is now, for CASE_COLS' ?1 and the overdue filter */
-	dc_q_text(&q, "SELECT ", now);
-	dc_q_sql(&q, CASE_COLS CASE_FROM);
+	dc_q_param(&q, now);
+	dc_q_sql(&q, "SELECT " CASE_COLS CASE_FROM);
 	if ((rc = dc_q_where_spec(ctx, &q, dc_case_list_spec, f)))
 		goto done;
 	if (dc_flag(f, "overdue"))

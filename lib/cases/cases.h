@@ -17,6 +17,8 @@ int dc_case_route_add(struct dc *ctx, struct dc_args *rec, void *unused);
 int dc_case_route_list(struct dc *ctx, struct dc_stmt **st);
 
 /* cases */
+/* dc-case new's options and a new case record's fields */
+extern const struct dc_opt dc_case_new_spec[];
 int dc_case_new(struct dc *ctx, struct dc_args *rec, void *unused);
 int dc_case_show(struct dc *ctx, const char *id, const char *extra); /* a dc_show_fn */
 int dc_case_check_read(struct dc *ctx, const char *id);

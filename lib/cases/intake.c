@@ -1,4 +1,5 @@
 /* Cases: intake — checking a new case against its service, routing it, its SLA and receipt. */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -126,18 +127,6 @@ attributes(struct dc *ctx, struct dc_args *rec, const char *definition, char **o
 	return rc;
 }
 
-static int
-one_of(struct dc *ctx, const char *field, const char *v, const char *const *allowed)
-{
-	const char *const *a;
-
-	if (!v)
-		return 0;
-	for (a = allowed; *a; a++)
-		if (!strcmp(*a, v))
-			return 0;
-	return dc_error(ctx, DC_EDATA, "field '%s': '%s' is not allowed", field, v);
-}
 
 int
 dc_cases_coordinate(struct dc *ctx, const char *field, const char *v, double lim)
@@ -151,15 +140,6 @@ dc_cases_coordinate(struct dc *ctx, const char *field, const char *v, double lim
 	if (!*v || *end || d < -lim || d > lim)
 		return dc_error(ctx, DC_EDATA, "field '%s': '%s' is not a coordinate", field, v);
 	return 0;
-}
-
-/* A field given under its option name or its record name (reporter.email for email). */
-const char *
-dc_cases_field2(struct dc_args *rec, const char *a, const char *b)
-{
-	const char *v = dc_arg(rec, a);
-
-	return v ? v : dc_arg(rec, b);
 }
 
 int
@@ -224,40 +204,57 @@ dc_cases_media_json(struct dc_args *rec)
 	return s;
 }
 
-static const char *const priorities[] = {"low", "normal", "high", "urgent", NULL};
-static const char *const channels[] = {"web", "phone", "email", "counter", "letter", "open311",
-                                       NULL};
-static const char *const langs[] = {"de", "en", NULL};
+/* A new case as dc-case new's options or a record's fields give it (dc_case_new_spec). */
+struct case_new {
+	const char *service, *description, *address, *district, *name, *email, *phone;
+	const char *channel, *priority, *lang;
+	double lat, lon;
+};
+
+/* The reporter's fields also read under the names dc-case list prints (reporter.name), and
+ * attributes as the nested object it prints (attributes.CODE), so that a listing reads back. */
+const struct dc_opt dc_case_new_spec[] = {
+	{"service", DC_V_TEXT, DC_O_REQUIRED, NULL, "C", NULL, NULL,
+	 DC_AT(struct case_new, service)},
+	{"description", DC_V_TEXT, 0, NULL, "T", NULL, NULL, DC_AT(struct case_new, description)},
+	{"address", DC_V_TEXT, 0, NULL, "A", NULL, NULL, DC_AT(struct case_new, address)},
+	{"lat", DC_V_NUM, 0, "-90..90", "X", NULL, NULL, DC_AT(struct case_new, lat)},
+	{"lon", DC_V_NUM, 0, "-180..180", "Y", NULL, NULL, DC_AT(struct case_new, lon)},
+	{"district", DC_V_TEXT, 0, NULL, "D", NULL, NULL, DC_AT(struct case_new, district)},
+	{"attr", DC_V_TEXT, DC_O_REPEAT, NULL, "code=value", "attributes.*", NULL, DC_NOFIELD},
+	{"media", DC_V_TEXT, DC_O_REPEAT, NULL, "URL", NULL, NULL, DC_NOFIELD},
+	{"name", DC_V_TEXT, 0, NULL, "N", "reporter.name", NULL, DC_AT(struct case_new, name)},
+	{"email", DC_V_TEXT, 0, NULL, "E", "reporter.email", NULL, DC_AT(struct case_new, email)},
+	{"phone", DC_V_TEXT, 0, NULL, "P", "reporter.phone", NULL, DC_AT(struct case_new, phone)},
+	{"channel", DC_V_ENUM, 0, "web phone email counter letter open311", "C", NULL, NULL,
+	 DC_AT(struct case_new, channel)},
+	{"priority", DC_V_ENUM, 0, "low normal high urgent", "P", NULL, NULL,
+	 DC_AT(struct case_new, priority)},
+	{"lang", DC_V_ENUM, 0, "de en", NULL, NULL, NULL, DC_AT(struct case_new, lang)},
+	{NULL},
+};
 
 int
 dc_case_new(struct dc *ctx, struct dc_args *rec, void *unused)
 {
-	const char *svc = dc_arg(rec, "service"), *district = dc_arg(rec, "district");
-	const char *email = dc_cases_field2(rec, "email", "reporter.email");
-	const char *lat = dc_arg(rec, "lat"), *lon = dc_arg(rec, "lon");
+	struct case_new n;
 	struct service_info s = {0};
 	struct dc_stmt *st = NULL;
 	char id[32], now[21], due[21], token[33], hash[65], *attrs = NULL, *media = NULL;
 	int rc;
 
-	if ((rc = dc_require(ctx, "head clerk integrator", "create cases")))
+	if ((rc = dc_require(ctx, "head clerk integrator", "create cases")) ||
+	    (rc = dc_decode(ctx, dc_case_new_spec, rec, &n)))
 		return rc;
-	if (!svc)
-		return dc_field_error(ctx, "field 'service' is required");
-	if ((rc = one_of(ctx, "priority", dc_arg(rec, "priority"), priorities)) ||
-	    (rc = one_of(ctx, "channel", dc_arg(rec, "channel"), channels)) ||
-	    (rc = one_of(ctx, "lang", dc_arg(rec, "lang"), langs)) ||
-	    (rc = dc_cases_coordinate(ctx, "lat", lat, 90)) ||
-	    (rc = dc_cases_coordinate(ctx, "lon", lon, 180)))
-		return rc;
-	if (!lat != !lon)
-		return dc_error(ctx, DC_EDATA, "field '%s': lat and lon go together", lat ? "lon" : "lat");
-	if (email && !strchr(email, '@'))
-		return dc_error(ctx, DC_EDATA, "field 'email': '%s' is not an email address", email);
-	if ((rc = dc_cases_service_info(ctx, svc, district, &s)))
+	if (isnan(n.lat) != isnan(n.lon))
+		return dc_field_error(ctx, "field '%s': lat and lon go together",
+		                      isnan(n.lat) ? "lat" : "lon");
+	if (n.email && !strchr(n.email, '@'))
+		return dc_field_error(ctx, "field 'email': '%s' is not an email address", n.email);
+	if ((rc = dc_cases_service_info(ctx, n.service, n.district, &s)))
 		goto done;
 	if (!s.active || !s.dept) {
-		rc = dc_error(ctx, DC_ECONFLICT, "field 'service': service '%s' is %s", svc,
+		rc = dc_error(ctx, DC_ECONFLICT, "field 'service': service '%s' is %s", n.service,
 		              !s.active ? "not active" : "not assigned to a department");
 		goto done;
 	}
@@ -283,35 +280,25 @@ dc_case_new(struct dc *ctx, struct dc_args *rec, void *unused)
 	                     " ?17, ?18, ?18, ?19)")))
 		goto done;
 	{
-		const char *v[] = {id,
-		                   svc,
-		                   s.dept,
-		                   dc_arg(rec, "priority"),
-		                   dc_arg(rec, "description"),
-		                   dc_arg(rec, "address"),
-		                   district,
-		                   lat,
-		                   lon,
-		                   attrs,
-		                   media,
-		                   dc_cases_field2(rec, "name", "reporter.name"),
-		                   email,
-		                   dc_cases_field2(rec, "phone", "reporter.phone"),
-		                   dc_arg(rec, "lang"),
-		                   dc_arg(rec, "channel"),
-		                   hash,
-		                   now,
-		                   due};
+		/* lat and lon (8, 9) are bound as numbers below */
+		const char *v[] = {id,        n.service, s.dept,  n.priority, n.description,
+		                   n.address, n.district, NULL,   NULL,       attrs,
+		                   media,     n.name,    n.email, n.phone,    n.lang,
+		                   n.channel, hash,      now,     due};
 
 		for (int i = 0; i < 19; i++)
 			dc_bind_text_ref(st, i + 1, v[i]);
+		if (!isnan(n.lat)) {
+			dc_bind_double(st, 8, n.lat);
+			dc_bind_double(st, 9, n.lon);
+		}
 	}
 	rc = dc_step(ctx, st);
 	dc_finish(ctx, st);
 	if (rc || (rc = dc_cases_event(ctx, id, "created", NULL, "new", s.name, 1)) ||
-	    (rc = dc_cases_event(ctx, id, "routed", NULL, s.dept, district, 0)))
+	    (rc = dc_cases_event(ctx, id, "routed", NULL, s.dept, n.district, 0)))
 		goto done;
-	if (email) {
+	if (n.email) {
 		struct casex c = {0};
 
 		if (!(rc = dc_cases_load(ctx, id, &c)))

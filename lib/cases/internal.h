@@ -52,8 +52,6 @@ struct service_info {
 int dc_cases_service_info(struct dc *ctx, const char *code, const char *district,
                           struct service_info *s);
 void dc_cases_service_info_free(struct service_info *s);
-/* A field given under its option name or its record name (reporter.email for email). */
-const char *dc_cases_field2(struct dc_args *rec, const char *a, const char *b);
 /* Checks and conversions of intake that the Open311 import shares. */
 int dc_cases_coordinate(struct dc *ctx, const char *field, const char *v, double lim);
 char *dc_cases_media_json(struct dc_args *rec); /* the media URLs as a JSON array; caller frees */

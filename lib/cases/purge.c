@@ -44,6 +44,7 @@ static int
 purge_before(struct dc *ctx, long day, const char *service, const char *why, struct purge_count *n)
 {
 	struct dc_stmt *st = NULL;
+	struct dc_q q = {0};
 	char cutoff[21], date[11], now[21], *note;
 	int rc;
 
@@ -52,26 +53,24 @@ purge_before(struct dc *ctx, long day, const char *service, const char *why, str
 	dc_cases_now(ctx, now);
 	note = dc_printf("personal data removed: closed before %s%s", date, why);
 	/* RETURNING runs the whole UPDATE at the first step, so the loop may write meanwhile */
-	if ((rc = dc_prepare(
-	         ctx, &st,
-	         "UPDATE cases AS c SET reporter_name = NULL, reporter_email = NULL,"
-	         " reporter_phone = NULL, token_hash = NULL, description = NULL, address = NULL,"
-	         " media = '[]', lat = round(lat, 3), lon = round(lon, 3),"
-	         " attributes = (SELECT json_group_object(a.key, a.value)"
-	         "  FROM json_each(c.attributes) a WHERE a.key IN"
-	         "  (SELECT json_extract(d.value, '$.code')"
-	         "   FROM service s, json_each(s.definition) d WHERE s.code = c.service"
-	         "   AND json_extract(d.value, '$.datatype') IN ('singlevaluelist',"
-	         "   'multivaluelist'))),"
-	         " updated_at = ?3, purged_at = ?3 WHERE id IN (SELECT id FROM cases"
-	         "  WHERE status IN ('closed', 'rejected', 'duplicate') AND closed_at < ?1"
-	         "  AND purged_at IS NULL AND (?2 IS NULL OR service = ?2)"
-	         "  ORDER BY closed_at, id LIMIT ?4) RETURNING id")))
+	dc_q_param(&q, now);
+	dc_q_sql(&q, "UPDATE cases AS c SET reporter_name = NULL, reporter_email = NULL,"
+	             " reporter_phone = NULL, token_hash = NULL, description = NULL, address = NULL,"
+	             " media = '[]', lat = round(lat, 3), lon = round(lon, 3),"
+	             " attributes = (SELECT json_group_object(a.key, a.value)"
+	             "  FROM json_each(c.attributes) a WHERE a.key IN"
+	             "  (SELECT json_extract(d.value, '$.code')"
+	             "   FROM service s, json_each(s.definition) d WHERE s.code = c.service"
+	             "   AND json_extract(d.value, '$.datatype') IN ('singlevaluelist',"
+	             "   'multivaluelist'))),"
+	             " updated_at = ?1, purged_at = ?1 WHERE id IN (SELECT id FROM cases"
+	             "  WHERE status IN ('closed', 'rejected', 'duplicate') AND purged_at IS NULL");
+	dc_q_text(&q, " AND closed_at < ?", cutoff);
+	if (service)
+		dc_q_text(&q, " AND service = ?", service);
+	dc_q_int(&q, " ORDER BY closed_at, id LIMIT ?) RETURNING id", n->left);
+	if ((rc = dc_q_prepare(ctx, &q, &st)))
 		goto done;
-	dc_bind_text_ref(st, 1, cutoff);
-	dc_bind_text_ref(st, 2, service);
-	dc_bind_text_ref(st, 3, now);
-	dc_bind_int(st, 4, n->left);
 	while ((rc = dc_step(ctx, st)) == 1) {
 		const char *id = dc_col_text(st, 0);
 
@@ -101,13 +100,11 @@ done:
 static void
 purge_report(struct dc *ctx, const struct purge_count *n)
 {
-	fprintf(stderr, "%s: %ld case%s anonymised, %ld note%s erased\n", ctx->prog, n->cases,
-	        n->cases == 1 ? "" : "s", n->notes, n->notes == 1 ? "" : "s");
+	dc_note(ctx, "%ld case%s anonymised, %ld note%s erased", n->cases, n->cases == 1 ? "" : "s",
+	        n->notes, n->notes == 1 ? "" : "s");
 	if (n->legacy)
-		fprintf(stderr,
-		        "%s: warning: %ld note%s written before schema 8 stay%s in the audit"
-		        " trail\n",
-		        ctx->prog, n->legacy, n->legacy == 1 ? "" : "s", n->legacy == 1 ? "s" : "");
+		dc_warn(ctx, "warning: %ld note%s written before schema 8 stay%s in the audit trail",
+		        n->legacy, n->legacy == 1 ? "" : "s", n->legacy == 1 ? "s" : "");
 }
 
 static int
@@ -148,6 +145,7 @@ dc_case_purge_retention(struct dc *ctx, const char *service, long limit)
 {
 	struct purge_count n = {limit, 0, 0, 0};
 	struct dc_stmt *st = NULL;
+	struct dc_q q = {0};
 	long today;
 	int rc;
 
@@ -155,10 +153,12 @@ dc_case_purge_retention(struct dc *ctx, const char *service, long limit)
 	    (rc = service_known(ctx, service)))
 		return rc;
 	today = dc_local_days(ctx, dc_now(ctx));
-	if ((rc = dc_prepare(ctx, &st, "SELECT code, retention FROM service WHERE retention IS NOT"
-	                               " NULL AND (?1 IS NULL OR code = ?1) ORDER BY code")))
+	dc_q_sql(&q, "SELECT code, retention FROM service");
+	dc_q_where(&q, "retention IS NOT NULL");
+	dc_q_where_if(&q, "code = ?", service);
+	dc_q_sql(&q, " ORDER BY code");
+	if ((rc = dc_q_prepare(ctx, &q, &st)))
 		return rc;
-	dc_bind_text_ref(st, 1, service);
 	while (n.left && (rc = dc_step(ctx, st)) == 1) {
 		long days = dc_col_int(st, 1);
 		const char *code = dc_col_text(st, 0);
@@ -211,8 +211,7 @@ dc_case_purge_verb(struct dc *ctx, struct dc_args *a)
 		        "warning: %s: old copies of the purged data stay in '%s-wal' until the next"
 		        " purge",
 		        ctx->errmsg, ctx->db_path);
-		ctx->err = 0;
-		ctx->errmsg[0] = '\0';
+		dc_error_clear(ctx);
 	}
 	return rc;
 }

@@ -268,8 +268,8 @@ dc_case_tasks(struct dc *ctx, const char *assignee, const char *dept, struct dc_
 	dc_fmt_date(dc_local_days(ctx, dc_now(ctx)), today);
 	/* my own cases plus those of colleagues I deputise for today, marked on_behalf_of; or
 	 * a department's cases that someone works on */
-	dc_q_text(&q, "SELECT ", now);
-	dc_q_sql(&q, CASE_COLS ",");
+	dc_q_param(&q, now);
+	dc_q_sql(&q, "SELECT " CASE_COLS ",");
 	if (assignee)
 		dc_q_text(&q, " CASE WHEN c.assignee = ? THEN NULL ELSE c.assignee END", assignee);
 	else

@@ -203,14 +203,13 @@ dc_case_service_set(struct dc *ctx, const char *code, struct dc_args *a)
 int
 dc_case_service_list(struct dc *ctx, const char *code, struct dc_stmt **st)
 {
-	int rc;
+	struct dc_q q = {0};
 
-	if ((rc = dc_prepare(ctx, st, "SELECT code, name, kind, dept, sla, description, definition,"
-	                              " active, created_at, retention FROM service"
-	                              " WHERE ?1 IS NULL OR code = ?1 ORDER BY code")))
-		return rc;
-	dc_bind_text(*st, 1, code);
-	return 0;
+	dc_q_sql(&q, "SELECT code, name, kind, dept, sla, description, definition, active,"
+	             " created_at, retention FROM service");
+	dc_q_where_if(&q, "code = ?", code);
+	dc_q_sql(&q, " ORDER BY code");
+	return dc_q_prepare(ctx, &q, st);
 }
 
 /* One record of an Open311 services list or service definition. */

@@ -217,6 +217,6 @@ dc_case_verify(struct dc *ctx)
 	if (bad)
 		return dc_error(ctx, DC_EPROBLEM, "audit chain broken at event %ld (%ld events checked)",
 		                bad, n);
-	fprintf(stderr, "%s: audit chain intact: %ld events verified\n", ctx->prog, n);
+	dc_note(ctx, "audit chain intact: %ld events verified", n);
 	return 0;
 }

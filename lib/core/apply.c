@@ -254,8 +254,7 @@ reject(struct dc *ctx, int rc, const struct dc_args *rec, const struct dc_in *in
 {
 	dc_print_error(ctx);
 	write_reject(ctx, rec, in);
-	ctx->err = 0;
-	ctx->errmsg[0] = '\0';
+	dc_error_clear(ctx);
 	ctx->nrejected++;
 	if (!ctx->partial)
 		ctx->partial = rc;
@@ -323,7 +322,7 @@ feed(struct dc *ctx, struct dc_in *in, const char *opts, dc_bulk_fn fn, void *ar
 		/* long runs show progress on a terminal, never on a pipe */
 		if (tty && (++n & 1023) == 0 && time(NULL) - shown >= 2) {
 			shown = time(NULL);
-			fprintf(stderr, "\r%s: %s: %ld records", ctx->prog, dc_in_name(in), n);
+			dc_progress(ctx, "%s: %ld records", dc_in_name(in), n);
 		}
 		rc = dc_in_next(ctx, in, &rec, &line);
 		if (rc == 0)

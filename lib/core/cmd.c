@@ -406,7 +406,7 @@ dc_main(int argc, char **argv, const char *prog, const struct dc_verb *table, co
 		goto done;
 	}
 	/* typed options are checked before anything runs: a bad value is a usage error */
-	if (v->spec && (rc = dc_decode(&ctx, v->spec, &a, NULL)))
+	if (v->spec && (rc = dc_spec_check(&ctx, v->spec, &a)))
 		goto done;
 	rc = v->run(&ctx, &a);
 	if (rc && !ctx.err)

@@ -663,7 +663,7 @@ dc_db_backup(struct dc *ctx, const char *path)
 	tmp = dc_printf("%s.tmp%ld", path, (long)getpid());
 	if ((rc = dc_exec(ctx, "VACUUM INTO ?1", 1, tmp))) {
 		unlink(tmp);
-		ctx->err = 0;
+		dc_error_clear(ctx); /* the engine's words, said better below */
 		rc = dc_error(ctx, DC_ECANTCREAT, "cannot write backup '%s': %s", path,
 		              sqlite3_errmsg(DB(ctx)));
 	} else if (rename(tmp, path) < 0) {

@@ -40,6 +40,7 @@ enum dc_status {
 };
 
 enum dc_format { DC_FMT_TABLE, DC_FMT_JSONL, DC_FMT_JSON, DC_FMT_CSV, DC_FMT_TSV };
+enum dc_say { DC_SAY_WARN, DC_SAY_NOTE, DC_SAY_PROGRESS }; /* see dc_warn */
 enum dc_input { DC_IN_AUTO, DC_IN_JSONL, DC_IN_JSON, DC_IN_CSV, DC_IN_TSV };
 
 /* Field types decide how a value (always carried as text) is written in each format. */
@@ -124,6 +125,8 @@ struct dc {
 	long curline;
 	const struct dc_in *curin; /* and its reader, whose raw text --rejects keeps; borrowed */
 	struct dc_stmt_cache *stmts; /* prepared statements kept for reuse (db.c); owned */
+	/* where warnings, notes and progress go (dc_warn); NULL: stderr */
+	void (*say)(struct dc *ctx, enum dc_say kind, const char *text);
 };
 
 /* ---- errors ---------------------------------------------------------------------------- */
@@ -135,7 +138,16 @@ int dc_error_prefix(struct dc *ctx, const char *fmt, ...) __attribute__((format(
  * (64) on the command line.  The one place that tells the two apart. */
 int dc_field_error(struct dc *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void dc_print_error(struct dc *ctx);
+/* What library code has to say besides its result goes through the context, never straight
+ * to stderr: a warning (something the user should act on), a note (what was done: "3 cases
+ * anonymised"), progress on a terminal.  ctx->say decides where it goes (NULL: stderr as
+ * "prog: text"); a program that must keep stderr clean, or collect the texts, sets it. */
 void dc_warn(struct dc *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void dc_note(struct dc *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void dc_progress(struct dc *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Forget the pending error: after one that was reported as a warning and is not the
+ * command's failure (a WAL that cannot be truncated yet, a record rejected and kept going). */
+void dc_error_clear(struct dc *ctx);
 
 /* ---- context --------------------------------------------------------------------------- */
 int dc_init(struct dc *ctx, const char *prog);
@@ -184,7 +196,7 @@ enum dc_vtype {
 	DC_V_FLAG,  /* given or not (--open; true/false as a record's field): int */
 	DC_V_BOOL,  /* a value true|false (also 1/0, yes/no): int, -1 when not given */
 	DC_V_INT,   /* a whole number within values "LO..HI": long, DC_UNSET when not given */
-	DC_V_NUM,   /* a decimal number: double, NAN when not given */
+	DC_V_NUM,   /* a decimal number (within values "LO..HI"): double, NAN when not given */
 	DC_V_MONEY, /* an amount in euros: long long cents, DC_UNSET when not given */
 	DC_V_DATE,  /* YYYY-MM-DD: long days since 1970-01-01, DC_UNSET when not given */
 	DC_V_ENUM,  /* one of values (space-separated): const char * */
@@ -215,6 +227,9 @@ struct dc_opt {
  * the required ones, types, allowed values, ranges.  Fields SPEC does not name are left to the
  * caller (the parser and dc_bulk refuse unknown ones before). */
 int dc_decode(struct dc *ctx, const struct dc_opt *spec, const struct dc_args *a, void *out);
+/* Check the values A gives, not whether the required ones are there: a verb's command line,
+ * whose records may come from a file instead (dc-case new -). */
+int dc_spec_check(struct dc *ctx, const struct dc_opt *spec, const struct dc_args *a);
 /* The option spec string ("status= open ...") and usage text of a spec; caller frees.  With
  * RECORDS the string also names the aliases a record may use. */
 char *dc_spec_opts(const struct dc_opt *spec, int records);
@@ -238,9 +253,13 @@ struct dc_q {
 	size_t len, cap;
 	struct dc_qparam *p;
 	int np, pcap;
-	int nwhere; /* conditions added so far: the first opens WHERE, the next ones AND */
+	int nwhere; /* conditions added so far: the first opens WHERE, the next ones AND (0
+	             * again for the next SELECT of a UNION) */
 };
 void dc_q_sql(struct dc_q *q, const char *text);        /* text as it is */
+/* Add parameter VALUE without text and return its number: for SQL constants that name their
+ * parameter by number (CASE_COLS' ?1 is now), added first. */
+int dc_q_param(struct dc_q *q, const char *value);
 /* TEXT with each '?' the parameter VALUE (NULL binds NULL). */
 void dc_q_text(struct dc_q *q, const char *text, const char *value);
 void dc_q_int(struct dc_q *q, const char *text, long long value);

@@ -57,6 +57,27 @@ values_text(const char *values)
 	return s;
 }
 
+/* "LO..HI" (split at "..": "%lf..%lf" would read "-90." as the first number) */
+static void
+range(const char *values, double *lo, double *hi)
+{
+	const char *dots = strstr(values, "..");
+
+	*lo = strtod(values, NULL);
+	*hi = dots ? strtod(dots + 2, NULL) : 0;
+}
+
+/* A number out of form or range: the message names the range when there is one. */
+static int
+bad_number(struct dc *ctx, const struct dc_opt *o, const char *v, const char *what, double lo,
+           double hi)
+{
+	if (!o->values)
+		return dc_field_error(ctx, "field '%s': '%s' is not %s", o->name, v, what);
+	return dc_field_error(ctx, "field '%s': '%s' is not %s from %.15g to %.15g", o->name, v,
+	                      what, lo, hi);
+}
+
 static void
 put(void *out, long at, const void *v, size_t size)
 {
@@ -88,26 +109,23 @@ decode_one(struct dc *ctx, const struct dc_opt *o, const char *v, size_t len, vo
 		break;
 	}
 	case DC_V_INT: {
-		long lo = 0, hi = 0, n = strtol(copy, &end, 10);
+		long n = strtol(copy, &end, 10);
+		double lo = 0, hi = 0;
 
 		if (o->values)
-			sscanf(o->values, "%ld..%ld", &lo, &hi);
+			range(o->values, &lo, &hi);
 		if (!*copy || *end || errno || (o->values && (n < lo || n > hi)))
-			rc =
-			    o->values
-			        ? dc_field_error(
-			              ctx, "field '%s': '%s' is not a whole number from %ld to %ld",
-			              o->name, copy, lo, hi)
-			        : dc_field_error(ctx, "field '%s': '%s' is not a whole number",
-			                         o->name, copy);
+			rc = bad_number(ctx, o, copy, "a whole number", lo, hi);
 		put(out, o->at, &n, sizeof n);
 		break;
 	}
 	case DC_V_NUM: {
-		double d = strtod(copy, &end);
+		double d = strtod(copy, &end), lo = 0, hi = 0;
 
-		if (!*copy || *end || errno || !isfinite(d))
-			rc = dc_field_error(ctx, "field '%s': '%s' is not a number", o->name, copy);
+		if (o->values)
+			range(o->values, &lo, &hi);
+		if (!*copy || *end || errno || !isfinite(d) || (o->values && (d < lo || d > hi)))
+			rc = bad_number(ctx, o, copy, "a number", lo, hi);
 		put(out, o->at, &d, sizeof d);
 		break;
 	}
@@ -144,8 +162,8 @@ decode_one(struct dc *ctx, const struct dc_opt *o, const char *v, size_t len, vo
 	return rc;
 }
 
-int
-dc_decode(struct dc *ctx, const struct dc_opt *spec, const struct dc_args *a, void *out)
+static int
+decode(struct dc *ctx, const struct dc_opt *spec, const struct dc_args *a, void *out, int required)
 {
 	const struct dc_opt *o;
 	int rc;
@@ -175,11 +193,11 @@ dc_decode(struct dc *ctx, const struct dc_opt *spec, const struct dc_args *a, vo
 				put(out, o->at, &unset, sizeof unset);
 		}
 		if (!v || (!*v && o->type != DC_V_TEXT)) {
-			if (o->flags & DC_O_REQUIRED)
+			if (required && o->flags & DC_O_REQUIRED)
 				return dc_field_error(ctx, "field '%s' is required", o->name);
 			continue;
 		}
-		if ((o->flags & DC_O_REQUIRED) && !*v)
+		if (required && (o->flags & DC_O_REQUIRED) && !*v)
 			return dc_field_error(ctx, "field '%s' is required", o->name);
 		if (n > 1 && !(o->flags & DC_O_REPEAT))
 			return dc_field_error(ctx, "field '%s': one value expected, not a list",
@@ -203,6 +221,18 @@ dc_decode(struct dc *ctx, const struct dc_opt *spec, const struct dc_args *a, vo
 		}
 	}
 	return 0;
+}
+
+int
+dc_decode(struct dc *ctx, const struct dc_opt *spec, const struct dc_args *a, void *out)
+{
+	return decode(ctx, spec, a, out, 1);
+}
+
+int
+dc_spec_check(struct dc *ctx, const struct dc_opt *spec, const struct dc_args *a)
+{
+	return decode(ctx, spec, a, NULL, 0);
 }
 
 /* ---- what the table gives the verb ----------------------------------------------------- */
@@ -319,6 +349,12 @@ q_subst(struct dc_q *q, const char *text, int n)
 		q->sql[q->len++] = *text;
 		q->sql[q->len] = '\0';
 	}
+}
+
+int
+dc_q_param(struct dc_q *q, const char *value)
+{
+	return q_param(q, value, 0, 0);
 }
 
 void

@@ -62,16 +62,55 @@ dc_print_error(struct dc *ctx)
 		fprintf(stderr, "%s: %s\n", ctx->prog, ctx->errmsg);
 }
 
+static void
+say(struct dc *ctx, enum dc_say kind, const char *fmt, va_list ap)
+{
+	char text[2048];
+
+	vsnprintf(text, sizeof text, fmt, ap);
+	if (ctx->say)
+		ctx->say(ctx, kind, text);
+	else if (kind == DC_SAY_PROGRESS)
+		fprintf(stderr, "\r%s: %s", ctx->prog, text); /* overwritten by the next one */
+	else
+		fprintf(stderr, "%s: %s\n", ctx->prog, text);
+}
+
 void
 dc_warn(struct dc *ctx, const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "%s: ", ctx->prog);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	say(ctx, DC_SAY_WARN, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+}
+
+void
+dc_note(struct dc *ctx, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	say(ctx, DC_SAY_NOTE, fmt, ap);
+	va_end(ap);
+}
+
+void
+dc_progress(struct dc *ctx, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	say(ctx, DC_SAY_PROGRESS, fmt, ap);
+	va_end(ap);
+}
+
+void
+dc_error_clear(struct dc *ctx)
+{
+	ctx->err = 0;
+	ctx->errmsg[0] = '\0';
 }
 
 int

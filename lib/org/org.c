@@ -92,19 +92,18 @@ dc_org_dept_add(struct dc *ctx, struct dc_args *rec, void *unused)
 int
 dc_org_dept_list(struct dc *ctx, const char *code, struct dc_stmt **st)
 {
-	int rc;
+	struct dc_q q = {0};
 
-	if ((rc = dc_prepare(ctx, st,
-	                     "SELECT d.code, d.name, d.email,"
-	                     " (SELECT group_concat(login, ',') FROM staff"
-	                     "   WHERE dept = d.code AND role = 'head' AND active = 1),"
-	                     " (SELECT count(*) FROM staff WHERE dept = d.code AND active = 1),"
-	                     " (SELECT count(*) FROM cases WHERE dept = d.code"
-	                     "   AND status IN ('new','assigned','in_progress','waiting')),"
-	                     " d.created_at FROM dept d WHERE ?1 IS NULL OR d.code = ?1 ORDER BY d.code")))
-		return rc;
-	dc_bind_text_ref(*st, 1, code);
-	return 0;
+	dc_q_sql(&q, "SELECT d.code, d.name, d.email,"
+	             " (SELECT group_concat(login, ',') FROM staff"
+	             "   WHERE dept = d.code AND role = 'head' AND active = 1),"
+	             " (SELECT count(*) FROM staff WHERE dept = d.code AND active = 1),"
+	             " (SELECT count(*) FROM cases WHERE dept = d.code"
+	             "   AND status IN ('new','assigned','in_progress','waiting')),"
+	             " d.created_at FROM dept d");
+	dc_q_where_if(&q, "d.code = ?", code);
+	dc_q_sql(&q, " ORDER BY d.code");
+	return dc_q_prepare(ctx, &q, st);
 }
 
 static const char *const roles[] = {"admin", "head", "clerk", "buyer", "moderator",
@@ -214,29 +213,28 @@ done:
 	return rc;
 }
 
-/* The columns of a staff record; ?9 is today's local date. */
+/* The columns of a staff record; ?1 is today's local date. */
 #define STAFF_SELECT                                                                           \
 	"SELECT s.login, s.name, s.dept, s.role, s.email, s.active,"                               \
 	" (SELECT max(until_date) FROM absence a WHERE a.login = s.login"                          \
-	"   AND a.from_date <= ?9 AND a.until_date >= ?9),"                                        \
+	"   AND a.from_date <= ?1 AND a.until_date >= ?1),"                                        \
 	" (SELECT deputy FROM absence a WHERE a.login = s.login"                                   \
-	"   AND a.from_date <= ?9 AND a.until_date >= ?9 ORDER BY a.id DESC LIMIT 1),"             \
+	"   AND a.from_date <= ?1 AND a.until_date >= ?1 ORDER BY a.id DESC LIMIT 1),"             \
 	" s.created_at FROM staff s "
 
 int
 dc_org_staff_list(struct dc *ctx, const char *login, const char *dept, struct dc_stmt **st)
 {
 	char today[11];
-	int rc;
+	struct dc_q q = {0};
 
-	if ((rc = dc_prepare(ctx, st, STAFF_SELECT "WHERE (?1 IS NULL OR s.login = ?1)"
-	                                           " AND (?2 IS NULL OR s.dept = ?2) ORDER BY s.login")))
-		return rc;
 	today_text(ctx, today);
-	dc_bind_text_ref(*st, 1, login);
-	dc_bind_text(*st, 2, dept);
-	dc_bind_text(*st, 9, today);
-	return 0;
+	dc_q_param(&q, today);
+	dc_q_sql(&q, STAFF_SELECT);
+	dc_q_where_if(&q, "s.login = ?", login);
+	dc_q_where_if(&q, "s.dept = ?", dept);
+	dc_q_sql(&q, " ORDER BY s.login");
+	return dc_q_prepare(ctx, &q, st);
 }
 
 /* Head of LOGIN's department (or admin) manages absences; staff may also record their own. */
@@ -370,27 +368,24 @@ dc_org_away_list(struct dc *ctx, const char *dept, const char *at, const char *i
                  struct dc_stmt **st)
 {
 	char today[11];
+	struct dc_q q = {0};
 	long d;
-	int rc;
 
 	if (at && dc_parse_date(at, &d) < 0)
 		return dc_error(ctx, DC_EUSAGE, "--at: '%s' is not a date (YYYY-MM-DD)", at);
-	if ((rc = dc_prepare(ctx, st,
-	                     "SELECT a.id, a.login, a.from_date, a.until_date, a.deputy, a.note,"
-	                     " a.from_date <= ?3 AND a.until_date >= ?3, a.created_at"
-	                     " FROM absence a JOIN staff s ON s.login = a.login"
-	                     " WHERE (?1 IS NULL OR s.dept = ?1) AND (?2 IS NULL OR"
-	                     "  (a.from_date <= ?2 AND a.until_date >= ?2))"
-	                     " AND (?4 IS NULL OR a.id = ?4) AND (?2 IS NOT NULL OR ?4 IS NOT NULL"
-	                     "  OR a.until_date >= ?3)"
-	                     " ORDER BY a.from_date, a.login")))
-		return rc;
 	today_text(ctx, today);
-	dc_bind_text(*st, 1, dept);
-	dc_bind_text(*st, 2, at);
-	dc_bind_text(*st, 3, today);
-	dc_bind_text(*st, 4, id);
-	return 0;
+	dc_q_param(&q, today);
+	dc_q_sql(&q, "SELECT a.id, a.login, a.from_date, a.until_date, a.deputy, a.note,"
+	             " a.from_date <= ?1 AND a.until_date >= ?1, a.created_at"
+	             " FROM absence a JOIN staff s ON s.login = a.login");
+	dc_q_where_if(&q, "s.dept = ?", dept);
+	dc_q_where_if(&q, "a.from_date <= ? AND a.until_date >= ?", at);
+	dc_q_where_if(&q, "a.id = ?", id);
+	/* without a day or an id: the current and coming ones */
+	if (!at && !id)
+		dc_q_where(&q, "a.until_date >= ?1");
+	dc_q_sql(&q, " ORDER BY a.from_date, a.login");
+	return dc_q_prepare(ctx, &q, st);
 }
 
 int
@@ -442,13 +437,12 @@ dc_org_holiday_add(struct dc *ctx, struct dc_args *rec, void *unused)
 int
 dc_org_holiday_list(struct dc *ctx, const char *date, struct dc_stmt **st)
 {
-	int rc;
+	struct dc_q q = {0};
 
-	if ((rc = dc_prepare(ctx, st, "SELECT date, name FROM holiday WHERE ?1 IS NULL OR date = ?1"
-	                              " ORDER BY date")))
-		return rc;
-	dc_bind_text(*st, 1, date);
-	return 0;
+	dc_q_sql(&q, "SELECT date, name FROM holiday");
+	dc_q_where_if(&q, "date = ?", date);
+	dc_q_sql(&q, " ORDER BY date");
+	return dc_q_prepare(ctx, &q, st);
 }
 
 int
@@ -483,36 +477,35 @@ int
 dc_org_overview(struct dc *ctx, const char *dept, struct dc_stmt **st)
 {
 	char now[21], today[11];
-	int rc;
+	struct dc_q q = {0};
 
-	if ((rc = dc_prepare(ctx, st,
-	                     "SELECT s.login, s.name, s.dept, s.role,"
-	                     " count(c.id),"
-	                     " count(c.id) FILTER (WHERE c.status = 'assigned'),"
-	                     " count(c.id) FILTER (WHERE c.status = 'in_progress'),"
-	                     " count(c.id) FILTER (WHERE c.status = 'waiting'),"
-	                     " count(c.id) FILTER (WHERE c.due_at < ?2),"
-	                     " min(c.created_at),"
-	                     " (SELECT max(until_date) FROM absence a WHERE a.login = s.login"
-	                     "   AND a.from_date <= ?3 AND a.until_date >= ?3),"
-	                     " (SELECT deputy FROM absence a WHERE a.login = s.login"
-	                     "   AND a.from_date <= ?3 AND a.until_date >= ?3 ORDER BY a.id DESC LIMIT 1)"
-	                     " FROM staff s LEFT JOIN cases c ON c.assignee = s.login"
-	                     "  AND c.status IN ('assigned', 'in_progress', 'waiting')"
-	                     " WHERE s.active = 1 AND s.dept IS NOT NULL AND (?1 IS NULL OR s.dept = ?1)"
-	                     " GROUP BY s.login"
-	                     " UNION ALL "
-	                     "SELECT '(queue)', d.name, d.code, NULL,"
-	                     " count(c.id), 0, 0, 0, count(c.id) FILTER (WHERE c.due_at < ?2),"
-	                     " min(c.created_at), NULL, NULL"
-	                     " FROM dept d LEFT JOIN cases c ON c.dept = d.code AND c.status = 'new'"
-	                     " WHERE ?1 IS NULL OR d.code = ?1 GROUP BY d.code"
-	                     " ORDER BY 3, 1")))
-		return rc;
 	dc_fmt_time(dc_now(ctx), now);
 	today_text(ctx, today);
-	dc_bind_text(*st, 1, dept);
-	dc_bind_text(*st, 2, now);
-	dc_bind_text(*st, 3, today);
-	return 0;
+	dc_q_param(&q, now);
+	dc_q_param(&q, today);
+	dc_q_sql(&q, "SELECT s.login, s.name, s.dept, s.role,"
+	             " count(c.id),"
+	             " count(c.id) FILTER (WHERE c.status = 'assigned'),"
+	             " count(c.id) FILTER (WHERE c.status = 'in_progress'),"
+	             " count(c.id) FILTER (WHERE c.status = 'waiting'),"
+	             " count(c.id) FILTER (WHERE c.due_at < ?1),"
+	             " min(c.created_at),"
+	             " (SELECT max(until_date) FROM absence a WHERE a.login = s.login"
+	             "   AND a.from_date <= ?2 AND a.until_date >= ?2),"
+	             " (SELECT deputy FROM absence a WHERE a.login = s.login"
+	             "   AND a.from_date <= ?2 AND a.until_date >= ?2 ORDER BY a.id DESC LIMIT 1)"
+	             " FROM staff s LEFT JOIN cases c ON c.assignee = s.login"
+	             "  AND c.status IN ('assigned', 'in_progress', 'waiting')");
+	dc_q_where(&q, "s.active = 1 AND s.dept IS NOT NULL");
+	dc_q_where_if(&q, "s.dept = ?", dept);
+	dc_q_sql(&q, " GROUP BY s.login"
+	             " UNION ALL "
+	             "SELECT '(queue)', d.name, d.code, NULL,"
+	             " count(c.id), 0, 0, 0, count(c.id) FILTER (WHERE c.due_at < ?1),"
+	             " min(c.created_at), NULL, NULL"
+	             " FROM dept d LEFT JOIN cases c ON c.dept = d.code AND c.status = 'new'");
+	q.nwhere = 0; /* the second SELECT's own conditions */
+	dc_q_where_if(&q, "d.code = ?", dept);
+	dc_q_sql(&q, " GROUP BY d.code ORDER BY 3, 1");
+	return dc_q_prepare(ctx, &q, st);
 }

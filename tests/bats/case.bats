@@ -73,6 +73,33 @@ PY
 	refute_output --partial token
 }
 
+@test "new: a bad value is a usage error on the command line, bad data in a file" {
+	run dc-case new --service pothole --attr size=large --priority hoch
+	assert_failure 64
+	assert_line --index 0 "dc-case: field 'priority': 'hoch' is not one of low, normal, high or urgent"
+	assert_line --partial "usage: dc-case new --service C "
+	run dc-case new --service pothole --attr size=large --lat 95 --lon 13
+	assert_failure 64
+	assert_line --index 0 "dc-case: field 'lat': '95' is not a number from -90 to 90"
+	run dc-case new --service pothole --attr size=large --lat 52.5
+	assert_failure 64
+	assert_line --index 0 "dc-case: field 'lon': lat and lon go together"
+	run dc-case new --service pothole --attr size=large --lang fr
+	assert_failure 64
+	assert_line --index 0 "dc-case: field 'lang': 'fr' is not one of de or en"
+	printf '%s\n' '{"service":"pothole","attributes":{"size":"large"},"channel":"fax"}' >"$BATS_TEST_TMPDIR/c.jsonl"
+	run dc-case new "$BATS_TEST_TMPDIR/c.jsonl"
+	assert_failure 65
+	assert_line --index 0 "dc-case: $BATS_TEST_TMPDIR/c.jsonl:1: field 'channel': 'fax' is not one of web, phone, email, counter, letter or open311"
+	refute_line --partial usage
+	printf 'service,lat,lon\npothole,,\n' >"$BATS_TEST_TMPDIR/c.csv"
+	run dc-case new "$BATS_TEST_TMPDIR/c.csv"
+	assert_failure 65
+	assert_line --index 0 --partial "c.csv:2: field 'attr': required attribute 'size' is missing"
+	run dc-case list -q
+	assert_output ""
+}
+
 @test "new: attribute validation exits 65 naming the attribute" {
 	run dc-case new --service pothole
 	assert_failure 65

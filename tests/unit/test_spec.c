@@ -149,6 +149,38 @@ test_decode_errors(void **state)
 	ctx->err = 0;
 }
 
+/* A number's range; and the command line of a verb whose records may come from a file is
+ * checked for its values only, not for the required fields. */
+static void
+test_range_and_check(void **state)
+{
+	static const struct dc_opt geo[] = {
+	    {"service", DC_V_TEXT, DC_O_REQUIRED, NULL, "C", NULL, NULL, DC_NOFIELD},
+	    {"lat", DC_V_NUM, 0, "-90..90", "X", NULL, NULL, DC_NOFIELD},
+	    {NULL},
+	};
+	struct dc *ctx = *state;
+	struct dc_args a = args((const char *[]){"lat", "-90", NULL});
+
+	assert_int_equal(dc_spec_check(ctx, geo, &a), 0);
+	assert_int_equal(dc_decode(ctx, geo, &a, NULL), DC_EUSAGE);
+	assert_string_equal(ctx->errmsg, "field 'service' is required");
+	dc_error_clear(ctx);
+	assert_int_equal(ctx->err, 0);
+	assert_string_equal(ctx->errmsg, "");
+	dc_args_free(&a);
+	a = args((const char *[]){"lat", "90.5", NULL});
+	assert_int_equal(dc_spec_check(ctx, geo, &a), DC_EUSAGE);
+	assert_string_equal(ctx->errmsg, "field 'lat': '90.5' is not a number from -90 to 90");
+	dc_error_clear(ctx);
+	dc_args_free(&a);
+	a = args((const char *[]){"limit", "1e3", NULL});
+	assert_int_equal(dc_spec_check(ctx, spec, &a), DC_EUSAGE);
+	assert_string_equal(ctx->errmsg, "field 'limit': '1e3' is not a whole number from 0 to 100");
+	dc_error_clear(ctx);
+	dc_args_free(&a);
+}
+
 static void
 test_spec_text(void **state)
 {
@@ -196,6 +228,13 @@ test_query(void **state)
 	assert_true(q.p[6].is_int && q.p[6].num == 5);
 	dc_q_free(&q);
 	dc_args_free(&a);
+
+	/* a parameter that constant SQL names by number comes first */
+	assert_int_equal(dc_q_param(&q, "now"), 1);
+	dc_q_sql(&q, "SELECT ?1 FROM c");
+	dc_q_where_if(&q, "a = ?", "x");
+	assert_string_equal(q.sql, "SELECT ?1 FROM c WHERE (a = ?2)");
+	dc_q_free(&q);
 
 	/* no filter, no WHERE; a flag given as false adds nothing */
 	a = args((const char *[]){"open", "false", NULL});
@@ -246,6 +285,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_decode_types, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_decode_errors, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_range_and_check, setup, teardown),
 	    cmocka_unit_test(test_spec_text),
 	    cmocka_unit_test_setup_teardown(test_query, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_query_runs, setup, teardown),
