@@ -61,8 +61,11 @@ cmd_dept_show(struct dc *ctx, struct dc_args *a)
 static int
 cmd_staff_add(struct dc *ctx, struct dc_args *a)
 {
-	return dc_create(ctx, a, "login", "login= name= dept= role= email=", dc_org_staff_add, NULL,
-	                 &dc_rt_staff, show_staff);
+	char *opts = dc_spec_opts(dc_org_staff_add_spec, 1);
+	int rc = dc_create(ctx, a, "login", opts, dc_org_staff_add, NULL, &dc_rt_staff, show_staff);
+
+	free(opts);
+	return rc;
 }
 
 static int
@@ -236,12 +239,10 @@ static const struct dc_verb verbs[] = {
 	 "add a department", NULL},
 	{"dept list", cmd_dept_list, "", "", "list departments", NULL},
 	{"dept show", cmd_dept_show, "", "CODE...", "show departments", NULL},
-	{"staff add", cmd_staff_add, "name= dept= role= email=",
-	 "LOGIN --name N [--dept CODE] [--role R] [--email E] | -", "add a staff member", NULL},
+	{"staff add", cmd_staff_add, NULL, "%o | -", "add a staff member", dc_org_staff_add_spec},
 	{"staff list", cmd_staff_list, "dept=", "[--dept D]", "list staff", NULL},
 	{"staff show", cmd_staff_show, "", "LOGIN...", "show staff members", NULL},
-	{"staff set", cmd_staff_set, "role= dept= active=",
-	 "LOGIN... [--role R] [--dept D] [--active true|false]", "change staff", NULL},
+	{"staff set", cmd_staff_set, NULL, "", "change staff", dc_org_staff_set_spec},
 	{"queue", cmd_queue, "dept= limit=", "[--dept D] [--limit N]",
 	 "unassigned cases of a department, most urgent first", NULL},
 	{"claim", cmd_claim, "next dept=", "ID...|- | --next [--dept D]",

@@ -206,6 +206,8 @@ enum dc_vtype {
 #define DC_O_LIST 0x4     /* a comma-separated list, each element checked (--status a,b) */
 #define DC_O_DAYSTART 0x8 /* DC_V_DATE filters by the first instant of that local day */
 #define DC_O_DAYEND 0x10  /* ... or by its last */
+#define DC_O_OPERAND 0x20 /* the operand on the command line (staff add LOGIN), a field in a
+                           * record; not an option */
 #define DC_UNSET (-0x7fffffffffffffffL - 1)
 #define DC_NOFIELD (-1L)
 #define DC_AT(type, member) ((long)offsetof(type, member))

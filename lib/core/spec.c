@@ -252,6 +252,8 @@ dc_spec_opts(const struct dc_opt *spec, int records)
 	for (o = spec; o->name; o++) {
 		const char *kind = o->type == DC_V_FLAG ? "" : o->flags & DC_O_REPEAT ? "=*" : "=";
 
+		if (!records && o->flags & DC_O_OPERAND)
+			continue;
 		at += sprintf(at, "%s%s%s", at == s ? "" : " ", o->name, kind);
 		if (records && o->alias)
 			at += sprintf(at, " %s%s", o->alias, kind);
@@ -266,7 +268,7 @@ dc_spec_usage(const struct dc_opt *spec)
 	char *s = dc_strdup(""), *next;
 
 	for (o = spec; o->name; o++) {
-		char *value, *bar = NULL;
+		char *word, *bar = NULL;
 		int req = o->flags & DC_O_REQUIRED;
 
 		if (o->type == DC_V_ENUM && !o->meta) {
@@ -277,22 +279,24 @@ dc_spec_usage(const struct dc_opt *spec)
 			for (i = 0; bar[i]; i++)
 				bar[i] = bar[i] == ' ' ? '|' : bar[i];
 		}
-		if (o->type == DC_V_FLAG)
-			value = dc_strdup("");
+		if (o->flags & DC_O_OPERAND)
+			word = dc_strdup(o->meta);
+		else if (o->type == DC_V_FLAG)
+			word = dc_printf("--%s", o->name);
 		else if (o->flags & DC_O_LIST)
-			value =
-			    dc_printf(" %s[,%s]", bar ? bar : o->meta, o->meta ? o->meta : "...");
+			word = dc_printf("--%s %s[,%s]", o->name, bar ? bar : o->meta,
+			                 o->meta ? o->meta : "...");
 		else
-			value = dc_printf(" %s%s",
-			                  bar                    ? bar
-			                  : o->meta              ? o->meta
-			                  : o->type == DC_V_BOOL ? "true|false"
-			                                         : "X",
-			                  o->flags & DC_O_REPEAT ? " ..." : "");
-		next = dc_printf("%s%s%s--%s%s%s", s, *s ? " " : "", req ? "" : "[", o->name, value,
-		                 req ? "" : "]");
+			word = dc_printf("--%s %s%s", o->name,
+			                 bar                    ? bar
+			                 : o->meta              ? o->meta
+			                 : o->type == DC_V_BOOL ? "true|false"
+			                                        : "X",
+			                 o->flags & DC_O_REPEAT ? " ..." : "");
+		next =
+		    dc_printf("%s%s%s%s%s", s, *s ? " " : "", req ? "" : "[", word, req ? "" : "]");
 		free(s);
-		free(value);
+		free(word);
 		free(bar);
 		s = next;
 	}

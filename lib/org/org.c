@@ -106,22 +106,38 @@ dc_org_dept_list(struct dc *ctx, const char *code, struct dc_stmt **st)
 	return dc_q_prepare(ctx, &q, st);
 }
 
-static const char *const roles[] = {"admin", "head", "clerk", "buyer", "moderator",
-                                    "integrator", "auditor", NULL};
+#define ROLES "admin head clerk buyer moderator integrator auditor"
 
+/* A new staff member: staff add's operand and options, or a record's fields. */
+struct staff_new {
+	const char *login, *name, *dept, *role, *email;
+};
+
+const struct dc_opt dc_org_staff_add_spec[] = {
+	{"login", DC_V_TEXT, DC_O_REQUIRED | DC_O_OPERAND, NULL, "LOGIN", NULL, NULL,
+	 DC_AT(struct staff_new, login)},
+	{"name", DC_V_TEXT, DC_O_REQUIRED, NULL, "N", NULL, NULL, DC_AT(struct staff_new, name)},
+	{"dept", DC_V_TEXT, 0, NULL, "CODE", NULL, NULL, DC_AT(struct staff_new, dept)},
+	{"role", DC_V_ENUM, 0, ROLES, "R", NULL, NULL, DC_AT(struct staff_new, role)},
+	{"email", DC_V_TEXT, 0, NULL, "E", NULL, NULL, DC_AT(struct staff_new, email)},
+	{NULL},
+};
+
+const struct dc_opt dc_org_staff_set_spec[] = {
+	{"login", DC_V_TEXT, DC_O_REQUIRED | DC_O_OPERAND, NULL, "LOGIN...", NULL, NULL,
+	 DC_NOFIELD},
+	{"role", DC_V_ENUM, 0, ROLES, "R", NULL, NULL, DC_NOFIELD},
+	{"dept", DC_V_TEXT, 0, NULL, "D", NULL, NULL, DC_NOFIELD},
+	{"active", DC_V_BOOL, 0, NULL, NULL, NULL, NULL, DC_NOFIELD},
+	{NULL},
+};
+
+/* The role itself is checked by the specs; a clerk and a head work in a department. */
 static int
 check_role(struct dc *ctx, const char *role, const char *dept)
 {
-	const char *const *r;
-
-	for (r = roles; *r && strcmp(*r, role); r++)
-		;
-	if (!*r)
-		return dc_error(ctx, DC_EDATA, "field 'role': unknown role '%s' (admin, head, clerk, "
-		                               "buyer, moderator, integrator, auditor)",
-		                role);
 	if ((!strcmp(role, "clerk") || !strcmp(role, "head")) && !dept)
-		return dc_error(ctx, DC_EDATA, "field 'dept': a %s needs a department", role);
+		return dc_field_error(ctx, "field 'dept': a %s needs a department", role);
 	return 0;
 }
 
@@ -140,36 +156,40 @@ check_dept(struct dc *ctx, const char *field, const char *dept)
 int
 dc_org_staff_add(struct dc *ctx, struct dc_args *rec, void *unused)
 {
-	const char *login, *name, *role = dc_arg(rec, "role"), *dept = dc_arg(rec, "dept");
 	struct dc_event ev = {"staff", NULL, "created", NULL, NULL, NULL, 0};
+	struct staff_new s;
 	char at[21];
 	int rc;
 
-	if (!role)
-		role = "clerk";
-	if ((rc = dc_require(ctx, "", "add staff")) || (rc = need(ctx, rec, "login", &login)) ||
-	    (rc = need(ctx, rec, "name", &name)) || (rc = check_code(ctx, "login", login)) ||
-	    (rc = check_role(ctx, role, dept)) || (rc = check_dept(ctx, "dept", dept)))
+	if ((rc = dc_require(ctx, "", "add staff")) ||
+	    (rc = dc_decode(ctx, dc_org_staff_add_spec, rec, &s)))
 		return rc;
-	if ((rc = dc_exists(ctx, "SELECT 1 FROM staff WHERE login = ?1", login)))
-		return rc < 0 ? -rc : dc_error(ctx, DC_ECONFLICT, "staff '%s' exists", login);
+	if (!s.role)
+		s.role = "clerk";
+	if ((rc = check_code(ctx, "login", s.login)) || (rc = check_role(ctx, s.role, s.dept)) ||
+	    (rc = check_dept(ctx, "dept", s.dept)))
+		return rc;
+	if ((rc = dc_exists(ctx, "SELECT 1 FROM staff WHERE login = ?1", s.login)))
+		return rc < 0 ? -rc : dc_error(ctx, DC_ECONFLICT, "staff '%s' exists", s.login);
 	now_text(ctx, at);
 	if ((rc = dc_exec(ctx, "INSERT INTO staff(login, name, dept, role, email, active, created_at)"
 	                       " VALUES (?1, ?2, ?3, ?4, ?5, 1, ?6)",
-	                  6, login, name, dept, role, dc_arg(rec, "email"), at)))
+	                  6, s.login, s.name, s.dept, s.role, s.email, at)))
 		return rc;
-	ev.ref = login;
-	ev.to = role;
-	ev.note = dept;
+	ev.ref = s.login;
+	ev.to = s.role;
+	ev.note = s.dept;
 	if ((rc = dc_audit(ctx, &ev)))
 		return rc;
-	return dc_touched(ctx, login, NULL);
+	return dc_touched(ctx, s.login, NULL);
 }
 
 int
 dc_org_staff_set(struct dc *ctx, const char *login, struct dc_args *a)
 {
-	const char *role = dc_arg(a, "role"), *dept = dc_arg(a, "dept"), *active = dc_arg(a, "active");
+	const char *role = dc_arg(a, "role"), *dept = dc_arg(a, "dept");
+	/* checked as true/false (or 1/0, yes/no) by the spec */
+	const char *active = !dc_arg(a, "active") ? NULL : dc_flag(a, "active") ? "true" : "false";
 	struct dc_stmt *st = NULL;
 	char *oldrole = NULL, *olddept = NULL, *change;
 	struct dc_event ev = {"staff", login, "changed", NULL, NULL, NULL, 0};
@@ -189,10 +209,6 @@ dc_org_staff_set(struct dc *ctx, const char *login, struct dc_args *a)
 	dc_finish(ctx, st);
 	if (rc)
 		goto done;
-	if (active && strcmp(active, "true") && strcmp(active, "false")) {
-		rc = dc_error(ctx, DC_EDATA, "field 'active': '%s' is not true or false", active);
-		goto done;
-	}
 	if ((rc = check_role(ctx, role ? role : oldrole, dept ? dept : olddept)) ||
 	    (rc = check_dept(ctx, "dept", dept)))
 		goto done;

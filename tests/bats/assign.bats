@@ -64,18 +64,31 @@ for l in sys.stdin:
 	run dc-assign staff show bernd --fields active
 	assert_output '{"active":false}'
 	run dc-assign staff set bernd --active maybe
-	assert_failure 65
+	assert_failure 64
+	assert_line --index 0 "dc-assign: field 'active': 'maybe' is not true or false"
+	run dc-assign staff set bernd --role boss
+	assert_failure 64
+	assert_line --index 0 "dc-assign: field 'role': 'boss' is not one of admin, head, clerk, buyer, moderator, integrator or auditor"
+	run dc-assign staff set bernd --active yes --fields active
+	assert_output '{"active":true}'
 }
 
-@test "clerk without --dept and unknown role exit 65" {
+@test "clerk without --dept and unknown role: 64 on the command line, 65 in a record" {
 	run dc-assign staff add xaver --name "Xaver" --role clerk
-	assert_failure 65
-	assert_output "dc-assign: field 'dept': a clerk needs a department"
+	assert_failure 64
+	assert_line --index 0 "dc-assign: field 'dept': a clerk needs a department"
 	run dc-assign staff add xaver --name "Xaver" --dept tiefbau --role boss
-	assert_failure 65
-	assert_output --partial "unknown role 'boss'"
+	assert_failure 64
+	assert_line --index 0 "dc-assign: field 'role': 'boss' is not one of admin, head, clerk, buyer, moderator, integrator or auditor"
+	assert_line --partial "usage: dc-assign staff add LOGIN --name N"
 	run dc-assign staff show xaver
 	assert_failure 2
+	run bash -c 'printf "%s\n" "{\"login\":\"xaver\",\"name\":\"Xaver\",\"role\":\"boss\",\"dept\":\"tiefbau\"}" | dc-assign staff add -'
+	assert_failure 65
+	assert_line --index 0 "dc-assign: -:1: field 'role': 'boss' is not one of admin, head, clerk, buyer, moderator, integrator or auditor"
+	run bash -c 'printf "%s\n" "{\"name\":\"Xaver\"}" | dc-assign staff add -'
+	assert_failure 65
+	assert_line --index 0 "dc-assign: -:1: field 'login' is required"
 }
 
 @test "only an admin adds staff once an admin exists" {
