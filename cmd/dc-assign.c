@@ -40,8 +40,8 @@ show_holiday(struct dc *ctx, const char *date, const char *extra)
 static int
 cmd_dept_add(struct dc *ctx, struct dc_args *a)
 {
-	return dc_create(ctx, a, "code", "code= name= email=", dc_org_dept_add, NULL, &dc_rt_dept,
-	                 show_dept);
+	return dc_create_spec(ctx, a, dc_org_dept_add_spec, dc_org_dept_add, NULL, &dc_rt_dept,
+	                      show_dept);
 }
 
 static int
@@ -61,11 +61,8 @@ cmd_dept_show(struct dc *ctx, struct dc_args *a)
 static int
 cmd_staff_add(struct dc *ctx, struct dc_args *a)
 {
-	char *opts = dc_spec_opts(dc_org_staff_add_spec, 1);
-	int rc = dc_create(ctx, a, "login", opts, dc_org_staff_add, NULL, &dc_rt_staff, show_staff);
-
-	free(opts);
-	return rc;
+	return dc_create_spec(ctx, a, dc_org_staff_add_spec, dc_org_staff_add, NULL, &dc_rt_staff,
+	                      show_staff);
 }
 
 static int
@@ -235,8 +232,7 @@ cmd_holiday_import(struct dc *ctx, struct dc_args *a)
 }
 
 static const struct dc_verb verbs[] = {
-	{"dept add", cmd_dept_add, "name= email=", "CODE --name NAME [--email E] | -",
-	 "add a department", NULL},
+	{"dept add", cmd_dept_add, NULL, "%o | -", "add a department", dc_org_dept_add_spec},
 	{"dept list", cmd_dept_list, "", "", "list departments", NULL},
 	{"dept show", cmd_dept_show, "", "CODE...", "show departments", NULL},
 	{"staff add", cmd_staff_add, NULL, "%o | -", "add a staff member", dc_org_staff_add_spec},

@@ -74,11 +74,8 @@ static int
 cmd_new(struct dc *ctx, struct dc_args *a)
 {
 	/* a record may also use the names dc-case list prints (reporter.name, attributes) */
-	char *opts = dc_spec_opts(dc_case_new_spec, 1);
-	int rc = dc_create(ctx, a, NULL, opts, dc_case_new, NULL, &dc_rt_case_new, dc_case_show);
-
-	free(opts);
-	return rc;
+	return dc_create_spec(ctx, a, dc_case_new_spec, dc_case_new, NULL, &dc_rt_case_new,
+	                      dc_case_show);
 }
 
 static int

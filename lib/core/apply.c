@@ -98,6 +98,23 @@ dc_create(struct dc *ctx, struct dc_args *a, const char *idkey, const char *opts
 }
 
 int
+dc_create_spec(struct dc *ctx, struct dc_args *a, const struct dc_opt *spec, dc_bulk_fn fn,
+               void *arg, const struct dc_rectype *rt, dc_show_fn show)
+{
+	const struct dc_opt *o;
+	const char *idkey = NULL;
+	char *opts = dc_spec_opts(spec, 1);
+	int rc;
+
+	for (o = spec; o->name; o++)
+		if (o->flags & DC_O_OPERAND)
+			idkey = o->name;
+	rc = dc_create(ctx, a, idkey, opts, fn, arg, rt, show);
+	free(opts);
+	return rc;
+}
+
+int
 dc_act(struct dc *ctx, struct dc_args *a, int (*fn)(struct dc *, const char *id,
        struct dc_args *a), const struct dc_rectype *rt, dc_show_fn show)
 {

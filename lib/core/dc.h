@@ -363,6 +363,10 @@ int dc_touched(struct dc *ctx, const char *id, const char *extra);
  * an operand fills (dept add CODE) or NULL. */
 int dc_create(struct dc *ctx, struct dc_args *a, const char *idkey, const char *opts,
               dc_bulk_fn fn, void *arg, const struct dc_rectype *rt, dc_show_fn show);
+/* The same for a record type with a spec: its fields (aliases included) are the record's,
+ * its DC_O_OPERAND field is the one an operand fills. */
+int dc_create_spec(struct dc *ctx, struct dc_args *a, const struct dc_opt *spec, dc_bulk_fn fn,
+                   void *arg, const struct dc_rectype *rt, dc_show_fn show);
 /* Act on existing records named by ids (operands or "-"). */
 int dc_act(struct dc *ctx, struct dc_args *a, int (*fn)(struct dc *, const char *id,
            struct dc_args *a), const struct dc_rectype *rt, dc_show_fn show);

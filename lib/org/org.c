@@ -65,28 +65,42 @@ check_code(struct dc *ctx, const char *field, const char *v)
 	return 0;
 }
 
+/* A new department: dept add's operand and options, or a record's fields. */
+struct dept_new {
+	const char *code, *name, *email;
+};
+
+const struct dc_opt dc_org_dept_add_spec[] = {
+	{"code", DC_V_TEXT, DC_O_REQUIRED | DC_O_OPERAND, NULL, "CODE", NULL, NULL,
+	 DC_AT(struct dept_new, code)},
+	{"name", DC_V_TEXT, DC_O_REQUIRED, NULL, "NAME", NULL, NULL, DC_AT(struct dept_new, name)},
+	{"email", DC_V_TEXT, 0, NULL, "E", NULL, NULL, DC_AT(struct dept_new, email)},
+	{NULL},
+};
+
 int
 dc_org_dept_add(struct dc *ctx, struct dc_args *rec, void *unused)
 {
-	const char *code, *name;
+	struct dept_new d;
 	char at[21];
 	struct dc_event ev = {"dept", NULL, "created", NULL, NULL, NULL, 0};
 	int rc;
 
-	if ((rc = dc_require(ctx, "", "add departments")) || (rc = need(ctx, rec, "code", &code)) ||
-	    (rc = need(ctx, rec, "name", &name)) || (rc = check_code(ctx, "code", code)))
+	if ((rc = dc_require(ctx, "", "add departments")) ||
+	    (rc = dc_decode(ctx, dc_org_dept_add_spec, rec, &d)) ||
+	    (rc = check_code(ctx, "code", d.code)))
 		return rc;
-	if ((rc = dc_exists(ctx, "SELECT 1 FROM dept WHERE code = ?1", code)))
-		return rc < 0 ? -rc : dc_error(ctx, DC_ECONFLICT, "department '%s' exists", code);
+	if ((rc = dc_exists(ctx, "SELECT 1 FROM dept WHERE code = ?1", d.code)))
+		return rc < 0 ? -rc : dc_error(ctx, DC_ECONFLICT, "department '%s' exists", d.code);
 	now_text(ctx, at);
 	if ((rc = dc_exec(ctx, "INSERT INTO dept(code, name, email, created_at) VALUES (?1,?2,?3,?4)",
-	                  4, code, name, dc_arg(rec, "email"), at)))
+	                  4, d.code, d.name, d.email, at)))
 		return rc;
-	ev.ref = code;
-	ev.to = name;
+	ev.ref = d.code;
+	ev.to = d.name;
 	if ((rc = dc_audit(ctx, &ev)))
 		return rc;
-	return dc_touched(ctx, code, NULL);
+	return dc_touched(ctx, d.code, NULL);
 }
 
 int
