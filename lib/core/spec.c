@@ -192,7 +192,9 @@ decode(struct dc *ctx, const struct dc_opt *spec, const struct dc_args *a, void 
 			else
 				put(out, o->at, &unset, sizeof unset);
 		}
-		if (!v || (!*v && o->type != DC_V_TEXT)) {
+		/* an empty CSV cell is a field not given; on the command line, --status '' is a
+		 * value, and not one of the statuses */
+		if (!v || (!*v && o->type != DC_V_TEXT && ctx->cursrc)) {
 			if (required && o->flags & DC_O_REQUIRED)
 				return dc_field_error(ctx, "field '%s' is required", o->name);
 			continue;

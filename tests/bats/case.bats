@@ -438,6 +438,9 @@ PY
 	run dc-case list --status new,opne
 	assert_failure 64
 	assert_line --index 0 --partial "'opne' is not one of new,"
+	run dc-case list --status ''
+	assert_failure 64
+	assert_line --index 0 --partial "field 'status': '' is not one of new,"
 	run dc-case list --priority hoch
 	assert_failure 64
 	assert_line --index 0 "dc-case: field 'priority': 'hoch' is not one of low, normal, high or urgent"

@@ -174,6 +174,16 @@ test_range_and_check(void **state)
 	assert_string_equal(ctx->errmsg, "field 'lat': '90.5' is not a number from -90 to 90");
 	dc_error_clear(ctx);
 	dc_args_free(&a);
+	/* an empty value: checked on the command line, a field not given in a CSV record */
+	a = args((const char *[]){"status", "", NULL});
+	assert_int_equal(dc_spec_check(ctx, spec, &a), DC_EUSAGE);
+	assert_string_equal(ctx->errmsg, "field 'status': '' is not one of new, open or closed");
+	dc_error_clear(ctx);
+	ctx->cursrc = dc_strdup("x.csv");
+	assert_int_equal(dc_spec_check(ctx, spec, &a), 0);
+	free(ctx->cursrc);
+	ctx->cursrc = NULL;
+	dc_args_free(&a);
 	a = args((const char *[]){"limit", "1e3", NULL});
 	assert_int_equal(dc_spec_check(ctx, spec, &a), DC_EUSAGE);
 	assert_string_equal(ctx->errmsg, "field 'limit': '1e3' is not a whole number from 0 to 100");
