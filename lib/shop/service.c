@@ -224,6 +224,15 @@ done:
 	return rc;
 }
 
+/* dc-shop request list's filters: each given one adds its condition; the statuses are those
+ * of schemas/sql/0004-shop.sql's CHECK on service_request.status. */
+const struct dc_opt dc_shop_request_list_spec[] = {
+	{"merchant", DC_V_TEXT, 0, NULL, "M", NULL, "merchant = ?", DC_NOFIELD},
+	{"member", DC_V_TEXT, 0, NULL, "H", NULL, "member = ?", DC_NOFIELD},
+	{"status", DC_V_ENUM, 0, "open answered closed", NULL, NULL, "status = ?", DC_NOFIELD},
+	{NULL},
+};
+
 int
 dc_shop_request_list(struct dc *ctx, const char *id, const struct dc_args *a, struct dc_stmt **st)
 {
@@ -231,16 +240,17 @@ dc_shop_request_list(struct dc *ctx, const char *id, const struct dc_args *a, st
 	int rc;
 
 	/* requests carry what members wrote: not public */
-	if ((rc = dc_require(ctx, "integrator auditor", "see service requests")))
+	if ((rc = dc_require(ctx, "integrator auditor", "see service requests")) ||
+	    (a && (rc = dc_decode(ctx, dc_shop_request_list_spec, a, NULL))))
 		return rc;
 	dc_q_sql(&q, "SELECT id, merchant, service, member, text, status, replies, created_at,"
 	             " updated_at FROM service_request");
 	dc_q_where_if(&q, "id = ?", id);
-	if (a) {
-		dc_q_where_if(&q, "merchant = ?", dc_arg(a, "merchant"));
-		dc_q_where_if(&q, "member = ?", dc_arg(a, "member"));
-		dc_q_where_if(&q, "status = ?", dc_arg(a, "status"));
-	}
+	if (a && (rc = dc_q_where_spec(ctx, &q, dc_shop_request_list_spec, a)))
+		goto done;
 	dc_q_sql(&q, " ORDER BY id");
 	return dc_q_prepare(ctx, &q, st);
+done:
+	dc_q_free(&q);
+	return rc;
 }
