@@ -296,25 +296,25 @@ done:
 int
 dc_feed_member_list(struct dc *ctx, const char *handle, struct dc_args *a, struct dc_stmt **st)
 {
+	struct dc_q q = {0};
 	int rc;
 
-	if ((rc = dc_require(ctx, ON_BEHALF " moderator auditor", "see members")) ||
-	    (rc = dc_prepare(ctx, st,
-	                     "SELECT m.handle, m.name, m.kind, m.email, m.district, m.interests,"
-	                     " m.notify, m.active,"
-	                     " (SELECT json_group_array(x) FROM (SELECT CASE WHEN f.topic IS NOT NULL"
-	                     "   THEN 'topic:' || f.topic ELSE 'district:' || f.district END AS x"
-	                     "   FROM follow f WHERE f.member = m.handle ORDER BY x)),"
-	                     " (SELECT count(*) FROM post p WHERE p.author = m.handle),"
-	                     " m.created_at FROM member m"
-	                     " WHERE (?1 IS NULL OR m.handle = ?1)"
-	                     " AND (?2 IS NULL OR m.district = ?2 COLLATE NOCASE)"
-	                     " AND (?3 IS NULL OR m.kind = ?3) ORDER BY m.handle")))
+	if ((rc = dc_require(ctx, ON_BEHALF " moderator auditor", "see members")))
 		return rc;
-	dc_bind_text(*st, 1, handle);
-	dc_bind_text(*st, 2, a ? dc_arg(a, "district") : NULL);
-	dc_bind_text(*st, 3, a ? dc_arg(a, "kind") : NULL);
-	return 0;
+	dc_q_sql(&q, "SELECT m.handle, m.name, m.kind, m.email, m.district, m.interests, m.notify,"
+	             " m.active,"
+	             " (SELECT json_group_array(x) FROM (SELECT CASE WHEN f.topic IS NOT NULL"
+	             "   THEN 'topic:' || f.topic ELSE 'district:' || f.district END AS x"
+	             "   FROM follow f WHERE f.member = m.handle ORDER BY x)),"
+	             " (SELECT count(*) FROM post p WHERE p.author = m.handle),"
+	             " m.created_at FROM member m");
+	dc_q_where_if(&q, "m.handle = ?", handle);
+	if (a) {
+		dc_q_where_if(&q, "m.district = ? COLLATE NOCASE", dc_arg(a, "district"));
+		dc_q_where_if(&q, "m.kind = ?", dc_arg(a, "kind"));
+	}
+	dc_q_sql(&q, " ORDER BY m.handle");
+	return dc_q_prepare(ctx, &q, st);
 }
 
 /* The topic or district of a follow/unfollow: exactly one of --topic, --district. */
@@ -490,14 +490,10 @@ done:
 }
 
 
-#define LIST_WHERE                                                                             \
-	" p.status IN ('visible', 'locked') AND (?1 IS NULL OR p.district = ?1 COLLATE NOCASE)"   \
-	" AND (?2 IS NULL OR EXISTS (SELECT 1 FROM json_each(p.topics) t WHERE t.value = lower(?2)))" \
-	" AND (?3 IS NULL OR p.kind = ?3) AND (?4 IS NULL OR p.created_at >= ?4)"
-
 int
 dc_feed_list(struct dc *ctx, const struct dc_feed_query *q, struct dc_stmt **st)
 {
+	struct dc_q sql = {0};
 	int rc;
 
 	if (q->kind && !is_one(q->kind, post_kinds))
@@ -508,24 +504,23 @@ dc_feed_list(struct dc *ctx, const struct dc_feed_query *q, struct dc_stmt **st)
 		if ((rc = dc_require(ctx, ON_BEHALF " moderator auditor", "read a member's feed")) ||
 		    (rc = dc_feed_member_exists(ctx, NULL, q->member)))
 			return rc;
-		rc = dc_prepare(ctx, st,
-		                "SELECT * FROM (SELECT " POST_COLS ", " FEED_WHY_EXPR " AS why FROM post p"
-		                " JOIN member a ON a.handle = p.author JOIN member m ON m.handle = ?6"
-		                " WHERE" LIST_WHERE ") WHERE why IS NOT NULL"
-		                " ORDER BY why = 'notice' DESC, created_at DESC, id DESC LIMIT ?5");
+		dc_q_sql(&sql, "SELECT * FROM (SELECT " POST_COLS ", " FEED_WHY_EXPR " AS why"
+		               " FROM post p JOIN member a ON a.handle = p.author");
+		dc_q_text(&sql, " JOIN member m ON m.handle = ?", q->member);
 	} else
-		rc = dc_prepare(ctx, st, "SELECT " POST_COLS " FROM post p WHERE" LIST_WHERE
-		                         " ORDER BY p.created_at DESC, p.id DESC LIMIT ?5");
-	if (rc)
-		return rc;
-	dc_bind_text(*st, 1, q->district);
-	dc_bind_text(*st, 2, q->topic);
-	dc_bind_text(*st, 3, q->kind);
-	dc_bind_text(*st, 4, q->since);
-	dc_bind_int(*st, 5, q->limit);
-	if (q->member)
-		dc_bind_text(*st, 6, q->member);
-	return 0;
+		dc_q_sql(&sql, "SELECT " POST_COLS " FROM post p");
+	dc_q_where(&sql, "p.status IN ('visible', 'locked')");
+	dc_q_where_if(&sql, "p.district = ? COLLATE NOCASE", q->district);
+	dc_q_where_if(&sql, "EXISTS (SELECT 1 FROM json_each(p.topics) t WHERE t.value = lower(?))",
+	              q->topic);
+	dc_q_where_if(&sql, "p.kind = ?", q->kind);
+	dc_q_where_if(&sql, "p.created_at >= ?", q->since);
+	dc_q_sql(&sql, q->member ? ") WHERE why IS NOT NULL"
+	                           " ORDER BY why = 'notice' DESC, created_at DESC, id DESC"
+	                         : " ORDER BY p.created_at DESC, p.id DESC");
+	if (q->limit >= 0)
+		dc_q_int(&sql, " LIMIT ?", q->limit);
+	return dc_q_prepare(ctx, &sql, st);
 }
 
 /* Moderators (and auditors, who read everything) see hidden and held items. */

@@ -158,14 +158,15 @@ dc_feed_filter_add(struct dc *ctx, struct dc_args *rec, void *unused)
 int
 dc_feed_filter_list(struct dc *ctx, const char *word, struct dc_stmt **st)
 {
+	struct dc_q q = {0};
 	int rc;
 
-	if ((rc = dc_require(ctx, "moderator auditor", "see filter words")) ||
-	    (rc = dc_prepare(ctx, st, "SELECT word, action, created_at FROM filter"
-	                              " WHERE ?1 IS NULL OR word = ?1 ORDER BY word")))
+	if ((rc = dc_require(ctx, "moderator auditor", "see filter words")))
 		return rc;
-	dc_bind_text(*st, 1, word);
-	return 0;
+	dc_q_sql(&q, "SELECT word, action, created_at FROM filter");
+	dc_q_where_if(&q, "word = ?", word);
+	dc_q_sql(&q, " ORDER BY word");
+	return dc_q_prepare(ctx, &q, st);
 }
 
 /* ---- moderation --------------------------------------------------------------------------- */
