@@ -121,17 +121,19 @@ since_arg(struct dc *ctx, const char *v, char buf[21])
 static int
 cmd_list(struct dc *ctx, struct dc_args *a)
 {
-	struct dc_feed_query q = {dc_arg(a, "district"), dc_arg(a, "topic"), dc_arg(a, "kind"), NULL,
-	                          dc_arg(a, "for"), -1};
-	const struct dc_rectype *rt = q.member ? &dc_rt_post_for : &dc_rt_post;
+	struct dc_feed_query q = {0};
+	const struct dc_rectype *rt;
 	struct dc_stmt *st = NULL;
 	char since[21];
 	int rc;
 
 	if (a->noperand)
 		return dc_error(ctx, DC_EUSAGE, "list takes no operands");
-	if ((rc = dc_arg_int(ctx, a, "limit", 1, 1000000000, &q.limit)) < 0)
-		return -rc;
+	if ((rc = dc_decode(ctx, dc_feed_list_spec, a, &q)))
+		return rc;
+	if (q.limit == DC_UNSET)
+		q.limit = -1;
+	rt = q.member ? &dc_rt_post_for : &dc_rt_post;
 	if (dc_arg(a, "since")) {
 		if ((rc = since_arg(ctx, dc_arg(a, "since"), since)))
 			return rc;
@@ -248,8 +250,7 @@ static const struct dc_verb verbs[] = {
 	 "HANDLE --name N --kind citizen|business|organisation|authority [--email E] [--district D]"
 	 " [--interests t1,t2] [--notify immediate|daily|weekly|never] | -",
 	 "add a member (integrator, admin)", NULL},
-	{"member list", cmd_member_list, "district= kind=", "[--district D] [--kind K]",
-	 "list members", NULL},
+	{"member list", cmd_member_list, NULL, "", "list members", dc_feed_member_list_spec},
 	{"member show", cmd_member_show, "", "HANDLE...", "show members", NULL},
 	{"member set", cmd_member_set, "name= email= district= interests=* notify= active=",
 	 "HANDLE...|- [--name N] [--email E] [--district D] [--interests t1,t2] [--notify M]"
@@ -260,9 +261,8 @@ static const struct dc_verb verbs[] = {
 	 "--author HANDLE --title T --body B [--kind news|event|offer|question|notice] [--district D]"
 	 " [--topics t1,t2] [--starts DT [--ends DT] [--location L]] | FILE|-",
 	 "publish a post for a member (integrator, admin)", NULL},
-	{"list", cmd_list, "district= topic= kind= since= for= limit=",
-	 "[--district D] [--topic T] [--kind K] [--since DT] [--for HANDLE] [--limit N]",
-	 "visible posts, newest first; --for: a member's targeted feed", NULL},
+	{"list", cmd_list, NULL, "", "visible posts, newest first; --for: a member's targeted feed",
+	 dc_feed_list_spec},
 	{"show", cmd_show, "", "ID", "one post with its comments", NULL},
 	{"comment", cmd_comment, "author= body=", "ID --author HANDLE --body B",
 	 "comment on a post for a member (integrator, admin)", NULL},

@@ -60,26 +60,22 @@ dc_feed_need(struct dc *ctx, struct dc_args *rec, const char *key, const char **
 	return 0;
 }
 
-static int
-is_one(const char *v, const char *const *allowed)
-{
-	for (; *allowed; allowed++)
-		if (!strcmp(*allowed, v))
-			return 1;
-	return 0;
-}
-
 int
-dc_feed_oneof(struct dc *ctx, const char *field, const char *v, const char *const *allowed)
+dc_feed_oneof(struct dc *ctx, const char *field, const char *v, const char *allowed)
 {
-	const char *const *p;
 	char list[256] = "";
+	const char *p = allowed;
 
-	if (is_one(v, allowed))
-		return 0;
-	for (p = allowed; *p; p++)
-		snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", p == allowed ? "" : ", ",
-		         *p);
+	while (*p) {
+		size_t len = strcspn(p, " ");
+
+		if (len == strlen(v) && !strncmp(p, v, len))
+			return 0;
+		snprintf(list + strlen(list), sizeof list - strlen(list), "%s%.*s",
+		         *list ? ", " : "", (int)len, p);
+		p += len;
+		p += strspn(p, " ");
+	}
 	return dc_error(ctx, DC_EDATA, "field '%s': '%s' is not one of %s", field, v, list);
 }
 
@@ -213,10 +209,11 @@ check_handle(struct dc *ctx, const char *field, const char *v)
 	return 0;
 }
 
-static const char *const member_kinds[] = {"citizen", "business", "organisation", "authority",
-                                           NULL};
-static const char *const notify_modes[] = {"immediate", "daily", "weekly", "never", NULL};
-static const char *const post_kinds[] = {"news", "event", "offer", "question", "notice", NULL};
+/* The values of schemas/sql/0003-community.sql's CHECKs on member.kind, post.kind and
+ * member.notify. */
+#define MEMBER_KINDS "citizen business organisation authority"
+#define POST_KINDS "news event offer question notice"
+#define NOTIFY_MODES "immediate daily weekly never"
 
 /* Who may act for members (dcity(7) "Identity and roles"): the portal's integrator account, or
  * an admin. */
@@ -235,8 +232,8 @@ dc_feed_member_add(struct dc *ctx, struct dc_args *rec, void *unused)
 	    (rc = dc_feed_need(ctx, rec, "handle", &handle)) ||
 	    (rc = dc_feed_need(ctx, rec, "name", &name)) ||
 	    (rc = dc_feed_need(ctx, rec, "kind", &kind)) || (rc = check_handle(ctx, "handle", handle)) ||
-	    (rc = dc_feed_oneof(ctx, "kind", kind, member_kinds)) ||
-	    (notify && (rc = dc_feed_oneof(ctx, "notify", notify, notify_modes))) ||
+	    (rc = dc_feed_oneof(ctx, "kind", kind, MEMBER_KINDS)) ||
+	    (notify && (rc = dc_feed_oneof(ctx, "notify", notify, NOTIFY_MODES))) ||
 	    (rc = word_list(ctx, rec, "interests", &interests)))
 		goto done;
 	if ((rc = dc_exists(ctx, "SELECT 1 FROM member WHERE handle = ?1", handle))) {
@@ -266,7 +263,7 @@ dc_feed_member_set(struct dc *ctx, const char *handle, struct dc_args *a)
 
 	if ((rc = dc_require(ctx, ON_BEHALF, "change members")) ||
 	    (rc = dc_feed_member_exists(ctx, NULL, handle)) ||
-	    (notify && (rc = dc_feed_oneof(ctx, "notify", notify, notify_modes))) ||
+	    (notify && (rc = dc_feed_oneof(ctx, "notify", notify, NOTIFY_MODES))) ||
 	    (rc = word_list(ctx, a, "interests", &interests)))
 		goto done;
 	if (active && strcmp(active, "true") && strcmp(active, "false")) {
@@ -293,28 +290,37 @@ done:
 	return rc;
 }
 
+/* dc-feed member list's filters: each given one adds its condition. */
+const struct dc_opt dc_feed_member_list_spec[] = {
+	{"district", DC_V_TEXT, 0, NULL, "D", NULL, "m.district = ? COLLATE NOCASE", DC_NOFIELD},
+	{"kind", DC_V_ENUM, 0, MEMBER_KINDS, "K", NULL, "m.kind = ?", DC_NOFIELD},
+	{NULL},
+};
+
 int
 dc_feed_member_list(struct dc *ctx, const char *handle, struct dc_args *a, struct dc_stmt **st)
 {
+	struct dc_q q = {0};
 	int rc;
 
 	if ((rc = dc_require(ctx, ON_BEHALF " moderator auditor", "see members")) ||
-	    (rc = dc_prepare(ctx, st,
-	                     "SELECT m.handle, m.name, m.kind, m.email, m.district, m.interests,"
-	                     " m.notify, m.active,"
-	                     " (SELECT json_group_array(x) FROM (SELECT CASE WHEN f.topic IS NOT NULL"
-	                     "   THEN 'topic:' || f.topic ELSE 'district:' || f.district END AS x"
-	                     "   FROM follow f WHERE f.member = m.handle ORDER BY x)),"
-	                     " (SELECT count(*) FROM post p WHERE p.author = m.handle),"
-	                     " m.created_at FROM member m"
-	                     " WHERE (?1 IS NULL OR m.handle = ?1)"
-	                     " AND (?2 IS NULL OR m.district = ?2 COLLATE NOCASE)"
-	                     " AND (?3 IS NULL OR m.kind = ?3) ORDER BY m.handle")))
+	    (a && (rc = dc_decode(ctx, dc_feed_member_list_spec, a, NULL))))
 		return rc;
-	dc_bind_text(*st, 1, handle);
-	dc_bind_text(*st, 2, a ? dc_arg(a, "district") : NULL);
-	dc_bind_text(*st, 3, a ? dc_arg(a, "kind") : NULL);
-	return 0;
+	dc_q_sql(&q, "SELECT m.handle, m.name, m.kind, m.email, m.district, m.interests, m.notify,"
+	             " m.active,"
+	             " (SELECT json_group_array(x) FROM (SELECT CASE WHEN f.topic IS NOT NULL"
+	             "   THEN 'topic:' || f.topic ELSE 'district:' || f.district END AS x"
+	             "   FROM follow f WHERE f.member = m.handle ORDER BY x)),"
+	             " (SELECT count(*) FROM post p WHERE p.author = m.handle),"
+	             " m.created_at FROM member m");
+	dc_q_where_if(&q, "m.handle = ?", handle);
+	if (a && (rc = dc_q_where_spec(ctx, &q, dc_feed_member_list_spec, a)))
+		goto done;
+	dc_q_sql(&q, " ORDER BY m.handle");
+	return dc_q_prepare(ctx, &q, st);
+done:
+	dc_q_free(&q);
+	return rc;
 }
 
 /* The topic or district of a follow/unfollow: exactly one of --topic, --district. */
@@ -457,7 +463,7 @@ dc_feed_post(struct dc *ctx, struct dc_args *rec, void *unused)
 	    (rc = dc_feed_need(ctx, rec, "author", &author)) ||
 	    (rc = dc_feed_need(ctx, rec, "title", &title)) ||
 	    (rc = dc_feed_need(ctx, rec, "body", &body)) ||
-	    (rc = dc_feed_oneof(ctx, "kind", kind, post_kinds)) ||
+	    (rc = dc_feed_oneof(ctx, "kind", kind, POST_KINDS)) ||
 	    (rc = check_event(ctx, rec, kind, starts, ends, &all_day)) ||
 	    (rc = word_list(ctx, rec, "topics", &topics)) ||
 	    (rc = dc_feed_member_exists(ctx, "author", author)) ||
@@ -490,42 +496,47 @@ done:
 }
 
 
-#define LIST_WHERE                                                                             \
-	" p.status IN ('visible', 'locked') AND (?1 IS NULL OR p.district = ?1 COLLATE NOCASE)"   \
-	" AND (?2 IS NULL OR EXISTS (SELECT 1 FROM json_each(p.topics) t WHERE t.value = lower(?2)))" \
-	" AND (?3 IS NULL OR p.kind = ?3) AND (?4 IS NULL OR p.created_at >= ?4)"
+/* dc-feed list's options, decoded into a struct dc_feed_query; dc_feed_list adds the
+ * conditions, as dc-export calls it with a struct of its own.  --since (a date or an instant)
+ * is left to the command. */
+const struct dc_opt dc_feed_list_spec[] = {
+	{"district", DC_V_TEXT, 0, NULL, "D", NULL, NULL, DC_AT(struct dc_feed_query, district)},
+	{"topic", DC_V_TEXT, 0, NULL, "T", NULL, NULL, DC_AT(struct dc_feed_query, topic)},
+	{"kind", DC_V_ENUM, 0, POST_KINDS, "K", NULL, NULL, DC_AT(struct dc_feed_query, kind)},
+	{"since", DC_V_TEXT, 0, NULL, "DT", NULL, NULL, DC_NOFIELD},
+	{"for", DC_V_TEXT, 0, NULL, "HANDLE", NULL, NULL, DC_AT(struct dc_feed_query, member)},
+	{"limit", DC_V_INT, 0, "1..1000000000", "N", NULL, NULL, DC_AT(struct dc_feed_query, limit)},
+	{NULL},
+};
 
 int
 dc_feed_list(struct dc *ctx, const struct dc_feed_query *q, struct dc_stmt **st)
 {
+	struct dc_q sql = {0};
 	int rc;
 
-	if (q->kind && !is_one(q->kind, post_kinds))
-		return dc_error(ctx, DC_EUSAGE, "--kind: unknown kind '%s' (news, event, offer, question,"
-		                                " notice)", q->kind);
 	if (q->member) {
 		/* a member's targeted feed tells about their interests: not for the public */
 		if ((rc = dc_require(ctx, ON_BEHALF " moderator auditor", "read a member's feed")) ||
 		    (rc = dc_feed_member_exists(ctx, NULL, q->member)))
 			return rc;
-		rc = dc_prepare(ctx, st,
-		                "SELECT * FROM (SELECT " POST_COLS ", " FEED_WHY_EXPR " AS why FROM post p"
-		                " JOIN member a ON a.handle = p.author JOIN member m ON m.handle = ?6"
-		                " WHERE" LIST_WHERE ") WHERE why IS NOT NULL"
-		                " ORDER BY why = 'notice' DESC, created_at DESC, id DESC LIMIT ?5");
+		dc_q_sql(&sql, "SELECT * FROM (SELECT " POST_COLS ", " FEED_WHY_EXPR " AS why"
+		               " FROM post p JOIN member a ON a.handle = p.author");
+		dc_q_text(&sql, " JOIN member m ON m.handle = ?", q->member);
 	} else
-		rc = dc_prepare(ctx, st, "SELECT " POST_COLS " FROM post p WHERE" LIST_WHERE
-		                         " ORDER BY p.created_at DESC, p.id DESC LIMIT ?5");
-	if (rc)
-		return rc;
-	dc_bind_text(*st, 1, q->district);
-	dc_bind_text(*st, 2, q->topic);
-	dc_bind_text(*st, 3, q->kind);
-	dc_bind_text(*st, 4, q->since);
-	dc_bind_int(*st, 5, q->limit);
-	if (q->member)
-		dc_bind_text(*st, 6, q->member);
-	return 0;
+		dc_q_sql(&sql, "SELECT " POST_COLS " FROM post p");
+	dc_q_where(&sql, "p.status IN ('visible', 'locked')");
+	dc_q_where_if(&sql, "p.district = ? COLLATE NOCASE", q->district);
+	dc_q_where_if(&sql, "EXISTS (SELECT 1 FROM json_each(p.topics) t WHERE t.value = lower(?))",
+	              q->topic);
+	dc_q_where_if(&sql, "p.kind = ?", q->kind);
+	dc_q_where_if(&sql, "p.created_at >= ?", q->since);
+	dc_q_sql(&sql, q->member ? ") WHERE why IS NOT NULL"
+	                           " ORDER BY why = 'notice' DESC, created_at DESC, id DESC"
+	                         : " ORDER BY p.created_at DESC, p.id DESC");
+	if (q->limit >= 0)
+		dc_q_int(&sql, " LIMIT ?", q->limit);
+	return dc_q_prepare(ctx, &sql, st);
 }
 
 /* Moderators (and auditors, who read everything) see hidden and held items. */

@@ -8,7 +8,8 @@
 extern const struct dc_rectype dc_rt_member, dc_rt_post, dc_rt_post_for, dc_rt_post_show,
     dc_rt_comment, dc_rt_flag, dc_rt_filter, dc_rt_queue, dc_rt_explain, dc_rt_guide;
 
-/* Filters of a post listing; NULL fields do not filter. */
+/* Filters of a post listing; NULL fields do not filter.  dc_decode of dc_feed_list_spec
+ * fills them from dc-feed list's options and checks them (kind one of the post kinds). */
 struct dc_feed_query {
 	const char *district; /* posts of this district */
 	const char *topic;    /* posts carrying this topic */
@@ -20,11 +21,14 @@ struct dc_feed_query {
 
 int dc_feed_member_add(struct dc *ctx, struct dc_args *rec, void *unused);
 int dc_feed_member_set(struct dc *ctx, const char *handle, struct dc_args *a);
+/* dc-feed member list's filters; dc_feed_member_list checks them. */
+extern const struct dc_opt dc_feed_member_list_spec[];
 int dc_feed_member_list(struct dc *ctx, const char *handle, struct dc_args *a, struct dc_stmt **st);
 int dc_feed_follow(struct dc *ctx, const char *handle, struct dc_args *a);
 int dc_feed_unfollow(struct dc *ctx, const char *handle, struct dc_args *a);
 
 int dc_feed_post(struct dc *ctx, struct dc_args *rec, void *unused);
+extern const struct dc_opt dc_feed_list_spec[]; /* dc-feed list's options */
 int dc_feed_list(struct dc *ctx, const struct dc_feed_query *q, struct dc_stmt **st);
 /* One post with its comments; hidden and held posts only for moderators (else 2) or when
  * any is set (reporting a write to whoever made it). */

@@ -6,8 +6,8 @@
 
 /* The value of a required field, or a usage (options) / data (records) error. */
 int dc_feed_need(struct dc *ctx, struct dc_args *rec, const char *key, const char **out);
-/* 0 when v is one of the NULL-terminated allowed values, else a data error listing them. */
-int dc_feed_oneof(struct dc *ctx, const char *field, const char *v, const char *const *allowed);
+/* 0 when v is one of the allowed values (space-separated), else a data error listing them. */
+int dc_feed_oneof(struct dc *ctx, const char *field, const char *v, const char *allowed);
 /* 0 when the member exists, else 2 (naming field, if given) or a database error. */
 int dc_feed_member_exists(struct dc *ctx, const char *field, const char *handle);
 /* An audit event with on_behalf_of = member (NULL: the staff acts for itself). */

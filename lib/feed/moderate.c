@@ -33,7 +33,7 @@ const struct dc_rectype dc_rt_explain = {
 	                          {"explanation", DC_T_STR}},
 	14};
 
-static const char *const flag_reasons[] = {"spam", "offensive", "off-topic", "illegal", NULL};
+#define FLAG_REASONS "spam offensive off-topic illegal"
 
 static long
 threshold(struct dc *ctx)
@@ -74,7 +74,7 @@ dc_feed_flag(struct dc *ctx, const char *post, struct dc_args *a)
 
 	if ((rc = dc_require(ctx, "integrator", "flag for members")) ||
 	    (rc = dc_feed_need(ctx, a, "by", &by)) || (rc = dc_feed_need(ctx, a, "reason", &reason)) ||
-	    (rc = dc_feed_oneof(ctx, "reason", reason, flag_reasons)) ||
+	    (rc = dc_feed_oneof(ctx, "reason", reason, FLAG_REASONS)) ||
 	    (rc = dc_feed_member_exists(ctx, "by", by)) ||
 	    (rc = dc_feed_post_status(ctx, post, &status)))
 		goto done;
@@ -132,7 +132,6 @@ dc_feed_flag_get(struct dc *ctx, const char *post, const char *member, struct dc
 int
 dc_feed_filter_add(struct dc *ctx, struct dc_args *rec, void *unused)
 {
-	static const char *const actions[] = {"hide", "hold", NULL};
 	const char *word, *action;
 	char at[21];
 	int rc;
@@ -140,7 +139,7 @@ dc_feed_filter_add(struct dc *ctx, struct dc_args *rec, void *unused)
 	if ((rc = dc_require(ctx, "moderator", "add filter words")) ||
 	    (rc = dc_feed_need(ctx, rec, "word", &word)) ||
 	    (rc = dc_feed_need(ctx, rec, "action", &action)) ||
-	    (rc = dc_feed_oneof(ctx, "action", action, actions)))
+	    (rc = dc_feed_oneof(ctx, "action", action, "hide hold")))
 		return rc;
 	if (strlen(word) > 64 || strpbrk(word, "\n\r\t'"))
 		return dc_error(ctx, DC_EDATA, "field 'word': '%s' is not a word or phrase of at most 64"
@@ -158,14 +157,15 @@ dc_feed_filter_add(struct dc *ctx, struct dc_args *rec, void *unused)
 int
 dc_feed_filter_list(struct dc *ctx, const char *word, struct dc_stmt **st)
 {
+	struct dc_q q = {0};
 	int rc;
 
-	if ((rc = dc_require(ctx, "moderator auditor", "see filter words")) ||
-	    (rc = dc_prepare(ctx, st, "SELECT word, action, created_at FROM filter"
-	                              " WHERE ?1 IS NULL OR word = ?1 ORDER BY word")))
+	if ((rc = dc_require(ctx, "moderator auditor", "see filter words")))
 		return rc;
-	dc_bind_text(*st, 1, word);
-	return 0;
+	dc_q_sql(&q, "SELECT word, action, created_at FROM filter");
+	dc_q_where_if(&q, "word = ?", word);
+	dc_q_sql(&q, " ORDER BY word");
+	return dc_q_prepare(ctx, &q, st);
 }
 
 /* ---- moderation --------------------------------------------------------------------------- */

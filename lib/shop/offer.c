@@ -154,27 +154,23 @@ dc_shop_offer_add(struct dc *ctx, struct dc_args *rec, void *unused)
 int
 dc_shop_offer_list(struct dc *ctx, const char *id, const struct dc_args *a, struct dc_stmt **st)
 {
+	struct dc_q q = {0};
 	char now[21];
-	int rc;
 
 	dc_fmt_time(dc_now(ctx), now);
-	if ((rc = dc_prepare(
-	         ctx, st,
-	         "SELECT id, merchant, title, sku, price, regular, from_at, until_at,"
-	         " max_qty, sold, ended_at, active, post, created_at FROM (SELECT o.*,"
-	         " p.merchant || ':' || p.sku AS sku, p.price AS regular,"
-	         " (o.from_at <= ?2 AND ?2 < o.until_at AND o.ended_at IS NULL"
-	         "  AND (o.max_qty IS NULL OR o.sold < o.max_qty)) AS active,"
-	         " (SELECT min(f.id) FROM post f WHERE f.ref = o.id AND f.kind = 'offer')"
-	         " AS post FROM offer o LEFT JOIN product p ON p.id = o.product)"
-	         " WHERE (?1 IS NULL OR id = ?1) AND (NOT ?3 OR active)"
-	         " AND (?4 IS NULL OR merchant = ?4) ORDER BY id")))
-		return rc;
-	dc_bind_text(*st, 1, id);
-	dc_bind_text(*st, 2, now);
-	dc_bind_int(*st, 3, a ? dc_flag(a, "active") : 0);
-	dc_bind_text(*st, 4, a ? dc_arg(a, "merchant") : NULL);
-	return 0;
+	dc_q_sql(&q, "SELECT id, merchant, title, sku, price, regular, from_at, until_at, max_qty,"
+	             " sold, ended_at, active, post, created_at FROM (SELECT o.*,"
+	             " p.merchant || ':' || p.sku AS sku, p.price AS regular,");
+	dc_q_text(&q, " (o.from_at <= ? AND ? < o.until_at AND o.ended_at IS NULL", now);
+	dc_q_sql(&q, "  AND (o.max_qty IS NULL OR o.sold < o.max_qty)) AS active,"
+	             " (SELECT min(f.id) FROM post f WHERE f.ref = o.id AND f.kind = 'offer')"
+	             " AS post FROM offer o LEFT JOIN product p ON p.id = o.product)");
+	dc_q_where_if(&q, "id = ?", id);
+	if (a && dc_flag(a, "active"))
+		dc_q_where(&q, "active");
+	dc_q_where_if(&q, "merchant = ?", a ? dc_arg(a, "merchant") : NULL);
+	dc_q_sql(&q, " ORDER BY id");
+	return dc_q_prepare(ctx, &q, st);
 }
 
 int
@@ -221,14 +217,12 @@ dc_shop_slot_add(struct dc *ctx, struct dc_args *rec, void *unused)
 int
 dc_shop_slot_list(struct dc *ctx, const char *id, const char *merchant, struct dc_stmt **st)
 {
-	int rc;
+	struct dc_q q = {0};
 
-	if ((rc = dc_prepare(ctx, st,
-	                     "SELECT CAST(id AS TEXT), merchant, at, capacity, booked,"
-	                     " capacity - booked FROM slot WHERE (?1 IS NULL OR id = ?1)"
-	                     " AND (?2 IS NULL OR merchant = ?2) ORDER BY at, id")))
-		return rc;
-	dc_bind_text(*st, 1, id);
-	dc_bind_text(*st, 2, merchant);
-	return 0;
+	dc_q_sql(&q, "SELECT CAST(id AS TEXT), merchant, at, capacity, booked, capacity - booked"
+	             " FROM slot");
+	dc_q_where_if(&q, "id = ?", id);
+	dc_q_where_if(&q, "merchant = ?", merchant);
+	dc_q_sql(&q, " ORDER BY at, id");
+	return dc_q_prepare(ctx, &q, st);
 }

@@ -422,34 +422,44 @@ dc_shop_order_status(struct dc *ctx, const char *id, struct dc_args *a)
 	return dc_touched(ctx, id, NULL);
 }
 
+/* The statuses of schemas/sql/0004-shop.sql's CHECK on shop_order.status. */
+#define ORDER_STATUSES "reserved ready collected cancelled expired"
+
+/* dc-shop order list's filters (and dc-export shop-orders'): each given one adds its
+ * condition. */
+const struct dc_opt dc_shop_order_list_spec[] = {
+	{"merchant", DC_V_TEXT, 0, NULL, "M", NULL, "o.merchant = ?", DC_NOFIELD},
+	{"member", DC_V_TEXT, 0, NULL, "H", NULL, "o.member = ?", DC_NOFIELD},
+	{"status", DC_V_ENUM, 0, ORDER_STATUSES, "S", NULL, "o.status = ?", DC_NOFIELD},
+	{NULL},
+};
+
 int
 dc_shop_order_list(struct dc *ctx, const char *id, const struct dc_args *a, struct dc_stmt **st)
 {
+	struct dc_q q = {0};
 	int rc;
 
 	/* orders name members: not public */
 	if ((rc = dc_require(ctx, "integrator auditor", "see shop orders")) ||
-	    (rc = dc_prepare(
-	         ctx, st,
-	         "SELECT o.id, o.merchant, o.member, o.email, CAST(o.slot AS TEXT), s.at,"
-	         " o.status, o.total, (SELECT json_group_array(json_object('line', l.line,"
-	         "   'product', p.merchant || ':' || p.sku, 'name', p.name, 'qty', l.qty,"
-	         "   'price', " DC_SQL_MONEY("l.price") ", 'offer', l.offer))"
-	         "   FROM (SELECT * FROM shop_order_line WHERE order_id = o.id"
-	         "   ORDER BY line) l JOIN product p ON p.id = l.product),"
-	         " o.created_by, o.created_at, o.updated_at"
-	         " FROM shop_order o LEFT JOIN slot s ON s.id = o.slot"
-	         " WHERE (?1 IS NULL OR o.id = ?1) AND (?2 IS NULL OR o.merchant = ?2)"
-	         " AND (?3 IS NULL OR o.member = ?3) AND (?4 IS NULL OR o.status = ?4)"
-	         " ORDER BY o.id")))
+	    (a && (rc = dc_decode(ctx, dc_shop_order_list_spec, a, NULL))))
 		return rc;
-	dc_bind_text(*st, 1, id);
-	if (a) {
-		dc_bind_text(*st, 2, dc_arg(a, "merchant"));
-		dc_bind_text(*st, 3, dc_arg(a, "member"));
-		dc_bind_text(*st, 4, dc_arg(a, "status"));
-	}
-	return 0;
+	dc_q_sql(&q, "SELECT o.id, o.merchant, o.member, o.email, CAST(o.slot AS TEXT), s.at,"
+	             " o.status, o.total, (SELECT json_group_array(json_object('line', l.line,"
+	             "   'product', p.merchant || ':' || p.sku, 'name', p.name, 'qty', l.qty,"
+	             "   'price', " DC_SQL_MONEY("l.price") ", 'offer', l.offer))"
+	             "   FROM (SELECT * FROM shop_order_line WHERE order_id = o.id"
+	             "   ORDER BY line) l JOIN product p ON p.id = l.product),"
+	             " o.created_by, o.created_at, o.updated_at"
+	             " FROM shop_order o LEFT JOIN slot s ON s.id = o.slot");
+	dc_q_where_if(&q, "o.id = ?", id);
+	if (a && (rc = dc_q_where_spec(ctx, &q, dc_shop_order_list_spec, a)))
+		goto done;
+	dc_q_sql(&q, " ORDER BY o.id");
+	return dc_q_prepare(ctx, &q, st);
+done:
+	dc_q_free(&q);
+	return rc;
 }
 
 /* Collect the text of column 0 of every row of st (finalized). */

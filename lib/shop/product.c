@@ -185,33 +185,37 @@ dc_shop_product_set(struct dc *ctx, const char *id, struct dc_args *a)
 	return rc ? rc : dc_touched(ctx, id, NULL);
 }
 
+/* "SELECT " PRODUCT_COLS MORE_COLS FROM, joined with each product's active offer at NOW: what
+ * a listing and a search share. */
+static void
+product_select(struct dc_q *q, const char *more_cols, const char *from, const char *now)
+{
+	dc_q_sql(q, "SELECT " PRODUCT_COLS);
+	dc_q_sql(q, more_cols);
+	dc_q_sql(q, from);
+	dc_q_text(q, " LEFT JOIN offer o ON o.id = " DC_SHOP_ACTIVE_OFFER("p.id", "?"), now);
+}
+
 int
 dc_shop_product_list(struct dc *ctx, const char *id, const struct dc_args *a, struct dc_stmt **st)
 {
+	struct dc_q q = {0};
 	char now[21];
-	int rc;
 
 	dc_fmt_time(dc_now(ctx), now);
-	if ((rc = dc_prepare(
-	         ctx, st,
-	         "SELECT " PRODUCT_COLS
-	         " FROM product p LEFT JOIN offer o ON o.id = " DC_SHOP_ACTIVE_OFFER(
-	             "p.id",
-	             "?6") " WHERE (?1 IS NULL OR"
-	                   " p.merchant || ':' || p.sku = ?1) AND (?2 IS NULL OR p.merchant = ?2)"
-	                   " AND (?3 IS NULL OR p.category = ?3) AND (NOT ?4 OR p.stock > 0)"
-	                   " AND (?5 OR p.active = 1) ORDER BY p.merchant, p.sku")))
-		return rc;
-	dc_bind_text(*st, 1, id);
+	product_select(&q, "", " FROM product p", now);
+	dc_q_where_if(&q, "p.merchant || ':' || p.sku = ?", id);
 	if (a) {
-		dc_bind_text(*st, 2, dc_arg(a, "merchant"));
-		dc_bind_text(*st, 3, dc_arg(a, "category"));
-		dc_bind_int(*st, 5, dc_flag(a, "all"));
-	} else
-		dc_bind_int(*st, 5, 1);
-	dc_bind_int(*st, 4, a ? dc_flag(a, "in-stock") : 0);
-	dc_bind_text(*st, 6, now);
-	return 0;
+		dc_q_where_if(&q, "p.merchant = ?", dc_arg(a, "merchant"));
+		dc_q_where_if(&q, "p.category = ?", dc_arg(a, "category"));
+		if (dc_flag(a, "in-stock"))
+			dc_q_where(&q, "p.stock > 0");
+		/* inactive ones only with --all; show and dc-export (no A) see every product */
+		if (!dc_flag(a, "all"))
+			dc_q_where(&q, "p.active = 1");
+	}
+	dc_q_sql(&q, " ORDER BY p.merchant, p.sku");
+	return dc_q_prepare(ctx, &q, st);
 }
 
 /* An FTS5 query from free text: every word becomes a quoted prefix term, so that no input
@@ -251,29 +255,24 @@ int
 dc_shop_product_search(struct dc *ctx, const char *text, const struct dc_args *a,
                        struct dc_stmt **st)
 {
-	char now[21], *q = match_terms(text);
-	int rc;
+	char now[21], *terms = match_terms(text);
+	struct dc_q q = {0};
 
-	if (!*q) {
-		free(q);
+	if (!*terms) {
+		free(terms);
 		return dc_error(ctx, DC_EUSAGE, "product search needs TEXT");
 	}
 	dc_fmt_time(dc_now(ctx), now);
-	if ((rc = dc_prepare(ctx, st,
-	                     "SELECT " PRODUCT_COLS ", round(-bm25(product_fts), 6)"
-	                     " FROM product_fts JOIN product p ON p.id = product_fts.rowid"
-	                     " LEFT JOIN offer o ON o.id = " DC_SHOP_ACTIVE_OFFER(
-	                         "p.id", "?2") " WHERE product_fts MATCH ?1 AND p.active = 1"
-	                                       " AND (?3 IS NULL OR p.merchant = ?3)"
-	                                       " ORDER BY bm25(product_fts), p.merchant, p.sku"))) {
-		free(q);
-		return rc;
-	}
-	dc_bind_text(*st, 1, q);
-	dc_bind_text(*st, 2, now);
-	dc_bind_text(*st, 3, a ? dc_arg(a, "merchant") : NULL);
-	free(q);
-	return 0;
+	product_select(&q, ", round(-bm25(product_fts), 6)",
+	               " FROM product_fts JOIN product p ON p.id = product_fts.rowid", now);
+	dc_q_open(&q);
+	dc_q_text(&q, "product_fts MATCH ?", terms);
+	dc_q_close(&q);
+	dc_q_where(&q, "p.active = 1");
+	dc_q_where_if(&q, "p.merchant = ?", a ? dc_arg(a, "merchant") : NULL);
+	dc_q_sql(&q, " ORDER BY bm25(product_fts), p.merchant, p.sku");
+	free(terms);
+	return dc_q_prepare(ctx, &q, st);
 }
 
 /* ---- import ---- */

@@ -139,17 +139,14 @@ done:
 int
 dc_shop_service_list(struct dc *ctx, const char *id, const char *merchant, struct dc_stmt **st)
 {
-	int rc;
+	struct dc_q q = {0};
 
-	if ((rc = dc_prepare(ctx, st,
-	                     "SELECT merchant || ':' || code, merchant, code, name, price_from,"
-	                     " created_at FROM shop_service WHERE (?1 IS NULL OR"
-	                     " merchant || ':' || code = ?1) AND (?2 IS NULL OR merchant = ?2)"
-	                     " ORDER BY merchant, code")))
-		return rc;
-	dc_bind_text(*st, 1, id);
-	dc_bind_text(*st, 2, merchant);
-	return 0;
+	dc_q_sql(&q, "SELECT merchant || ':' || code, merchant, code, name, price_from, created_at"
+	             " FROM shop_service");
+	dc_q_where_if(&q, "merchant || ':' || code = ?", id);
+	dc_q_where_if(&q, "merchant = ?", merchant);
+	dc_q_sql(&q, " ORDER BY merchant, code");
+	return dc_q_prepare(ctx, &q, st);
 }
 
 int
@@ -227,24 +224,33 @@ done:
 	return rc;
 }
 
+/* dc-shop request list's filters: each given one adds its condition; the statuses are those
+ * of schemas/sql/0004-shop.sql's CHECK on service_request.status. */
+const struct dc_opt dc_shop_request_list_spec[] = {
+	{"merchant", DC_V_TEXT, 0, NULL, "M", NULL, "merchant = ?", DC_NOFIELD},
+	{"member", DC_V_TEXT, 0, NULL, "H", NULL, "member = ?", DC_NOFIELD},
+	{"status", DC_V_ENUM, 0, "open answered closed", NULL, NULL, "status = ?", DC_NOFIELD},
+	{NULL},
+};
+
 int
 dc_shop_request_list(struct dc *ctx, const char *id, const struct dc_args *a, struct dc_stmt **st)
 {
+	struct dc_q q = {0};
 	int rc;
 
 	/* requests carry what members wrote: not public */
 	if ((rc = dc_require(ctx, "integrator auditor", "see service requests")) ||
-	    (rc = dc_prepare(ctx, st,
-	                     "SELECT id, merchant, service, member, text, status, replies,"
-	                     " created_at, updated_at FROM service_request WHERE (?1 IS NULL OR"
-	                     " id = ?1) AND (?2 IS NULL OR merchant = ?2) AND (?3 IS NULL OR"
-	                     " member = ?3) AND (?4 IS NULL OR status = ?4) ORDER BY id")))
+	    (a && (rc = dc_decode(ctx, dc_shop_request_list_spec, a, NULL))))
 		return rc;
-	dc_bind_text(*st, 1, id);
-	if (a) {
-		dc_bind_text(*st, 2, dc_arg(a, "merchant"));
-		dc_bind_text(*st, 3, dc_arg(a, "member"));
-		dc_bind_text(*st, 4, dc_arg(a, "status"));
-	}
-	return 0;
+	dc_q_sql(&q, "SELECT id, merchant, service, member, text, status, replies, created_at,"
+	             " updated_at FROM service_request");
+	dc_q_where_if(&q, "id = ?", id);
+	if (a && (rc = dc_q_where_spec(ctx, &q, dc_shop_request_list_spec, a)))
+		goto done;
+	dc_q_sql(&q, " ORDER BY id");
+	return dc_q_prepare(ctx, &q, st);
+done:
+	dc_q_free(&q);
+	return rc;
 }

@@ -47,6 +47,8 @@ int dc_shop_service_add(struct dc *ctx, struct dc_args *rec, void *unused);
 int dc_shop_service_list(struct dc *ctx, const char *id, const char *merchant, struct dc_stmt **st);
 int dc_shop_request(struct dc *ctx, struct dc_args *rec, void *unused);
 int dc_shop_reply(struct dc *ctx, const char *id, struct dc_args *a);
+/* dc-shop request list's filters; dc_shop_request_list checks them. */
+extern const struct dc_opt dc_shop_request_list_spec[];
 int dc_shop_request_list(struct dc *ctx, const char *id, const struct dc_args *a,
                          struct dc_stmt **st);
 
@@ -70,6 +72,9 @@ int dc_shop_slot_list(struct dc *ctx, const char *id, const char *merchant, stru
 /* orders and expiry (order.c) */
 int dc_shop_order_new(struct dc *ctx, struct dc_args *rec, void *unused);
 int dc_shop_order_status(struct dc *ctx, const char *id, struct dc_args *a);
+/* dc-shop order list's filters; dc_shop_order_list checks them (dc-export shop-orders uses it
+ * too). */
+extern const struct dc_opt dc_shop_order_list_spec[];
 int dc_shop_order_list(struct dc *ctx, const char *id, const struct dc_args *a,
                        struct dc_stmt **st);
 int dc_shop_expire(struct dc *ctx, struct dc_args *a, void *unused);

@@ -48,6 +48,14 @@ post() {
 	assert_output $'anna\nben\ncem\ndora\neva\nstadt'
 	run dc-feed member list --district nord -q
 	assert_output 'anna'
+	run dc-feed member list --kind business -q
+	assert_output 'eva'
+	run dc-feed member list --kind citizen --district süd -q
+	assert_output 'ben'
+	# an unknown kind is a usage error naming the kinds, not an empty list
+	run dc-feed member list --kind buisness
+	assert_failure 64
+	assert_line "dc-feed: field 'kind': 'buisness' is not one of citizen, business, organisation or authority"
 	run dc-feed member set ben --district Mitte --interests kultur --notify never --active false
 	assert_success
 	assert_output '{"handle":"ben","name":"Ben Süd","kind":"citizen","email":null,"district":"Mitte","interests":["kultur"],"notify":"never","active":false,"follows":[],"posts":0,"created_at":"2026-03-02T09:00:00Z"}'
@@ -140,6 +148,13 @@ post() {
 	assert_output "$C"
 	run dc-feed list --kind gossip
 	assert_failure 64
+	assert_line "dc-feed: field 'kind': 'gossip' is not one of news, event, offer, question or notice"
+	run dc-feed list --for anna --kind gossip
+	assert_failure 64
+	assert_line "dc-feed: field 'kind': 'gossip' is not one of news, event, offer, question or notice"
+	run dc-feed list --limit 0
+	assert_failure 64
+	assert_line "dc-feed: field 'limit': '0' is not a whole number from 1 to 1000000000"
 	run dc-feed list --district Ost -e
 	assert_failure 1
 	run env DC_USER=stranger dc-feed show "$A" --fields id,status

@@ -240,6 +240,37 @@ q() {
 	assert_equal "$(q "SELECT recipient FROM outbox ORDER BY id DESC LIMIT 1")" gast@example.org
 }
 
+@test "order list, request list: an unknown --status exits 64 naming the allowed values" {
+	dc-shop order new --member erna --item bäcker:BROT:1 >/dev/null
+	dc-shop service add --merchant bäcker --code torte --name Torte >/dev/null
+	dc-shop request --merchant bäcker --service torte --member erna --text x >/dev/null
+	run dc-shop order list --status redy
+	assert_failure 64
+	assert_line "dc-shop: field 'status': 'redy' is not one of reserved, ready, collected, cancelled or expired"
+	run dc-shop order list --status reserved,ready
+	assert_failure 64
+	# dc-export shop-orders filters through the same listing
+	run dc-export shop-orders -f csv --status redy
+	assert_failure 64
+	assert_line "dc-export: field 'status': 'redy' is not one of reserved, ready, collected, cancelled or expired"
+	run dc-shop request list --status closd
+	assert_failure 64
+	assert_line "dc-shop: field 'status': 'closd' is not one of open, answered or closed"
+	# the allowed values still filter, together with the other filters
+	run dc-shop order list --status reserved --member erna -q
+	assert_success
+	assert_output S-2026-000001
+	run dc-shop order list --status expired -q
+	assert_success
+	assert_output ''
+	run dc-shop request list --status open --merchant bäcker -q
+	assert_success
+	assert_output R-2026-000001
+	run dc-shop request list --status closed -q
+	assert_success
+	assert_output ''
+}
+
 @test "order new: out of stock exits 3 and writes nothing; unknown product 2; usage" {
 	run dc-shop order new --member erna --item bäcker:BROT:6
 	assert_failure 3
