@@ -40,7 +40,7 @@ cmd_list(struct dc *ctx, struct dc_args *a)
 {
 	if (a->noperand)
 		return dc_error(ctx, DC_EUSAGE, "list takes no operands");
-	return dc_notify_list(ctx, dc_arg(a, "status"));
+	return dc_notify_list(ctx, a);
 }
 
 static int
@@ -83,8 +83,7 @@ static const struct dc_verb verbs[] = {
      "maildir= sendmail= exec= limit=", "[--maildir DIR | --sendmail CMD | --exec CMD] [--limit N]",
      "deliver the due notifications (default: /usr/sbin/sendmail -t -oi)", NULL},
     {"plan", cmd_plan, "", "", "show what run would deliver now; change nothing", NULL},
-    {"list", cmd_list, "status=", "[--status pending|sending|sent|failed|dead]",
-     "list notifications", NULL},
+    {"list", cmd_list, NULL, "", "list notifications", dc_notify_list_spec},
     {"retry", cmd_retry, "dead", "ID... | - | --dead", "queue failed or dead notifications again",
 	 NULL},
     {"escalate", cmd_escalate, "", "",

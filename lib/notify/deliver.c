@@ -93,26 +93,34 @@ dc_notify_plan(struct dc *ctx)
 	return dc_out_query(ctx, &dc_rt_notification, st);
 }
 
+/* dc-notify list's filter: the values of outbox.status (schemas/sql/0006-check-lists.sql). */
+const struct dc_opt dc_notify_list_spec[] = {
+	{"status", DC_V_ENUM, 0, "pending sending sent failed dead", NULL, NULL, "status = ?",
+	 DC_NOFIELD},
+	{NULL},
+};
+
 int
-dc_notify_list(struct dc *ctx, const char *status)
+dc_notify_list(struct dc *ctx, struct dc_args *f)
 {
 	struct dc_stmt *st = NULL;
+	struct dc_q q = {0};
 	int rc;
 
 	if ((rc = dc_out_check(ctx, &dc_rt_notification)) || (rc = dc_db_open(ctx)) ||
-	    (rc = dc_require(ctx, "integrator auditor", "list notifications")))
+	    (rc = dc_require(ctx, "integrator auditor", "list notifications")) ||
+	    (rc = dc_decode(ctx, dc_notify_list_spec, f, NULL)))
 		return rc;
-	if (status && strcmp(status, "pending") && strcmp(status, "sending") &&
-	    strcmp(status, "sent") && strcmp(status, "failed") && strcmp(status, "dead"))
-		return dc_error(ctx, DC_EUSAGE,
-		                "unknown status '%s' (pending, sending, sent, failed, dead)",
-		                status);
-	if ((rc = dc_prepare(ctx, &st,
-	                     "SELECT " COLS " FROM outbox WHERE ?1 IS NULL OR status = ?1"
-	                     " ORDER BY id")))
+	dc_q_sql(&q, "SELECT " COLS " FROM outbox");
+	if ((rc = dc_q_where_spec(ctx, &q, dc_notify_list_spec, f)))
+		goto done;
+	dc_q_sql(&q, " ORDER BY id");
+	if ((rc = dc_q_prepare(ctx, &q, &st)))
 		return rc;
-	dc_bind_text_ref(st, 1, status);
 	return dc_out_query(ctx, &dc_rt_notification, st);
+done:
+	dc_q_free(&q);
+	return rc;
 }
 
 int

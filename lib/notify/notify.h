@@ -50,7 +50,9 @@ struct dc_notify_opts {
 
 int dc_notify_run(struct dc *ctx, const struct dc_notify_opts *o);
 int dc_notify_plan(struct dc *ctx);
-int dc_notify_list(struct dc *ctx, const char *status);
+/* dc-notify list's filter; dc_notify_list checks it. */
+extern const struct dc_opt dc_notify_list_spec[];
+int dc_notify_list(struct dc *ctx, struct dc_args *filter);
 int dc_notify_retry(struct dc *ctx, const char *id, struct dc_args *a);
 int dc_notify_show(struct dc *ctx, const char *id, const char *extra);
 int dc_notify_dead_ids(struct dc *ctx, struct dc_args *a); /* appends ids of dead rows */

@@ -65,28 +65,27 @@ int
 dc_procure_budget_list(struct dc *ctx, const char *id, const char *dept, const char *year,
                        struct dc_stmt **st)
 {
+	struct dc_q q = {0};
 	int rc;
 
-	if ((rc = dc_require(ctx, "buyer auditor head", "see budgets")) ||
-	    (rc = dc_prepare(ctx, st,
-	                     "SELECT id, account, year, dept, name, amount, committed, spent,"
-	                     " amount - committed - spent FROM (SELECT b.account || '/' || b.year AS id,"
-	                     " b.account, b.year, b.dept, b.name, b.amount,"
-	                     " coalesce((SELECT sum(gross) FROM purchase_order o WHERE o.budget = b.account"
-	                     "   AND o.year = b.year AND o.status IN ('approved', 'placed', 'received')),"
-	                     "   0) AS committed,"
-	                     " coalesce((SELECT sum(invoice_amount) FROM purchase_order o"
-	                     "   WHERE o.budget = b.account AND o.year = b.year AND o.status = 'invoiced'),"
-	                     "   0) AS spent FROM budget b"
-	                     /* committed: approved, not yet invoiced; spent: what the invoices said */
-	                     " WHERE (?1 IS NULL OR b.account || '/' || b.year = ?1 OR b.account = ?1)"
-	                     " AND (?2 IS NULL OR b.dept = ?2) AND (?3 IS NULL OR b.year = ?3))"
-	                     " ORDER BY year, account")))
+	if ((rc = dc_require(ctx, "buyer auditor head", "see budgets")))
 		return rc;
-	dc_bind_text(*st, 1, id);
-	dc_bind_text(*st, 2, dept);
-	dc_bind_text(*st, 3, year);
-	return 0;
+	/* committed: approved, not yet invoiced; spent: what the invoices said */
+	dc_q_sql(&q, "SELECT id, account, year, dept, name, amount, committed, spent,"
+	             " amount - committed - spent FROM (SELECT b.account || '/' || b.year AS id,"
+	             " b.account, b.year, b.dept, b.name, b.amount,"
+	             " coalesce((SELECT sum(gross) FROM purchase_order o WHERE o.budget = b.account"
+	             "   AND o.year = b.year AND o.status IN ('approved', 'placed', 'received')),"
+	             "   0) AS committed,"
+	             " coalesce((SELECT sum(invoice_amount) FROM purchase_order o"
+	             "   WHERE o.budget = b.account AND o.year = b.year AND o.status = 'invoiced'),"
+	             "   0) AS spent FROM budget b");
+	/* ID is ACCOUNT/YEAR, or an account's lines of every year */
+	dc_q_where_if(&q, "b.account || '/' || b.year = ? OR b.account = ?", id);
+	dc_q_where_if(&q, "b.dept = ?", dept);
+	dc_q_where_if(&q, "b.year = ?", year);
+	dc_q_sql(&q, ") ORDER BY year, account");
+	return dc_q_prepare(ctx, &q, st);
 }
 
 int
@@ -129,16 +128,17 @@ dc_procure_framework_add(struct dc *ctx, struct dc_args *rec, void *unused)
 int
 dc_procure_framework_list(struct dc *ctx, const char *id, struct dc_stmt **st)
 {
+	struct dc_q q = {0};
 	int rc;
 
-	if ((rc = dc_require(ctx, "buyer auditor head clerk", "see framework contracts")) ||
-	    (rc = dc_prepare(ctx, st,
-	                     "SELECT id, vendor, title, from_date, until_date, max_value, used,"
-	                     " max_value - used, category FROM (SELECT f.*,"
-	                     " (SELECT coalesce(sum(net), 0) FROM purchase_order o"
-	                     "   WHERE o.framework = f.id AND o.status <> 'cancelled') AS used"
-	                     " FROM framework f WHERE ?1 IS NULL OR f.id = ?1) ORDER BY id")))
+	if ((rc = dc_require(ctx, "buyer auditor head clerk", "see framework contracts")))
 		return rc;
-	dc_bind_text(*st, 1, id);
-	return 0;
+	dc_q_sql(&q, "SELECT id, vendor, title, from_date, until_date, max_value, used,"
+	             " max_value - used, category FROM (SELECT f.*,"
+	             " (SELECT coalesce(sum(net), 0) FROM purchase_order o"
+	             "   WHERE o.framework = f.id AND o.status <> 'cancelled') AS used"
+	             " FROM framework f");
+	dc_q_where_if(&q, "f.id = ?", id);
+	dc_q_sql(&q, ") ORDER BY id");
+	return dc_q_prepare(ctx, &q, st);
 }

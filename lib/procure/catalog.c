@@ -817,42 +817,42 @@ dc_procure_catalog_search(struct dc *ctx, const char *text, struct dc_args *f, s
 {
 	const char *max = dc_arg(f, "max-price");
 	long long cents = 0;
-	char *q;
+	long limit = 50;
+	struct dc_q q = {0};
+	char *match;
 	int rc;
 
 	if ((rc = dc_require(ctx, "buyer auditor head clerk integrator", "search catalogs")))
 		return rc;
 	if (max && decimal(max, 2, &cents) < 0)
 		return dc_error(ctx, DC_EUSAGE, "--max-price: '%s' is not a price", max);
-	q = fts_query(text);
-	if (!*q) {
-		free(q);
-		return dc_error(ctx, DC_EUSAGE, "search needs TEXT");
+	match = fts_query(text);
+	if (!*match) {
+		rc = dc_error(ctx, DC_EUSAGE, "search needs TEXT");
+		goto done;
+	}
+	if ((rc = dc_arg_int(ctx, f, "limit", 1, 1000000, &limit)) < 0) {
+		rc = -rc;
+		goto done;
 	}
 	/* bm25 weights: name counts most, then category and sku, then the description */
-	rc = dc_prepare(ctx, st, "SELECT " ITEM_COLS ", round(-bm25(catalog_fts, 10.0, 1.0, 3.0, 3.0,"
-	                         " 3.0), 4) FROM catalog_fts JOIN catalog_item i ON i.id = catalog_fts.rowid"
-	                         " JOIN vendor v ON v.id = i.vendor"
-	                         " WHERE catalog_fts MATCH ?1 AND i.status = 'active' AND v.active = 1"
-	                         " AND (?2 IS NULL OR i.vendor = ?2) AND (?3 IS NULL OR i.category = ?3)"
-	                         " AND (?4 IS NULL OR i.price <= ?4)"
-	                         " ORDER BY bm25(catalog_fts, 10.0, 1.0, 3.0, 3.0, 3.0), i.price LIMIT ?5");
-	if (!rc) {
-		long limit = 50;
-
-		dc_bind_text(*st, 1, q);
-		dc_bind_text(*st, 2, dc_arg(f, "vendor"));
-		dc_bind_text(*st, 3, dc_arg(f, "category"));
-		if (max)
-			dc_bind_int(*st, 4, cents);
-		if ((rc = dc_arg_int(ctx, f, "limit", 1, 1000000, &limit)) < 0)
-			rc = -rc;
-		else {
-			rc = 0;
-			dc_bind_int(*st, 5, limit);
-		}
+	dc_q_sql(&q, "SELECT " ITEM_COLS ", round(-bm25(catalog_fts, 10.0, 1.0, 3.0, 3.0, 3.0), 4)"
+	             " FROM catalog_fts JOIN catalog_item i ON i.id = catalog_fts.rowid"
+	             " JOIN vendor v ON v.id = i.vendor");
+	dc_q_where_if(&q, "catalog_fts MATCH ?", match);
+	dc_q_where(&q, "i.status = 'active' AND v.active = 1");
+	dc_q_where_if(&q, "i.vendor = ?", dc_arg(f, "vendor"));
+	dc_q_where_if(&q, "i.category = ?", dc_arg(f, "category"));
+	if (max) {
+		dc_q_open(&q);
+		dc_q_int(&q, "i.price <= ?", cents);
+		dc_q_close(&q);
 	}
-	free(q);
+	dc_q_sql(&q, " ORDER BY bm25(catalog_fts, 10.0, 1.0, 3.0, 3.0, 3.0), i.price");
+	dc_q_int(&q, " LIMIT ?", limit);
+	rc = dc_q_prepare(ctx, &q, st);
+done:
+	free(match);
 	return rc;
 }
 

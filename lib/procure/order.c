@@ -950,25 +950,38 @@ done:
 	return rc;
 }
 
+/* The values of purchase_order.status (schemas/sql/0002-procurement.sql). */
+#define ORDER_STATUSES "draft approved placed received invoiced cancelled"
+
+/* dc-order list's filters (and dc-export orders'): each given one adds its condition. */
+const struct dc_opt dc_procure_order_list_spec[] = {
+	{"status", DC_V_ENUM, 0, ORDER_STATUSES, NULL, NULL, "o.status = ?", DC_NOFIELD},
+	{"dept", DC_V_TEXT, 0, NULL, "D", NULL, "o.dept = ?", DC_NOFIELD},
+	{"vendor", DC_V_TEXT, 0, NULL, "V", NULL, "o.award = ?", DC_NOFIELD},
+	{"budget", DC_V_TEXT, 0, NULL, "ACCOUNT", NULL, "o.budget = ?", DC_NOFIELD},
+	{NULL},
+};
+
 int
 dc_procure_order_list(struct dc *ctx, const char *id, struct dc_args *f, struct dc_stmt **st)
 {
+	struct dc_q q = {0};
 	int rc;
 
-	if ((rc = dc_require(ctx, "buyer auditor head clerk", "see orders")) ||
-	    (rc = dc_prepare(ctx, st, "SELECT " ORDER_COLS " FROM purchase_order o"
-	                              " WHERE (?1 IS NULL OR o.id = ?1) AND (?2 IS NULL OR o.status = ?2)"
-	                              " AND (?3 IS NULL OR o.dept = ?3) AND (?4 IS NULL OR o.award = ?4)"
-	                              " AND (?5 IS NULL OR o.budget = ?5) ORDER BY o.id")))
+	if ((rc = dc_require(ctx, "buyer auditor head clerk", "see orders")))
 		return rc;
-	dc_bind_text(*st, 1, id);
-	if (f) {
-		dc_bind_text(*st, 2, dc_arg(f, "status"));
-		dc_bind_text(*st, 3, dc_arg(f, "dept"));
-		dc_bind_text(*st, 4, dc_arg(f, "vendor"));
-		dc_bind_text(*st, 5, dc_arg(f, "budget"));
-	}
-	return 0;
+	/* dc-export orders comes here without dc_main's check of the filters */
+	if (f && (rc = dc_decode(ctx, dc_procure_order_list_spec, f, NULL)))
+		return rc;
+	dc_q_sql(&q, "SELECT " ORDER_COLS " FROM purchase_order o");
+	dc_q_where_if(&q, "o.id = ?", id);
+	if (f && (rc = dc_q_where_spec(ctx, &q, dc_procure_order_list_spec, f)))
+		goto done;
+	dc_q_sql(&q, " ORDER BY o.id");
+	return dc_q_prepare(ctx, &q, st);
+done:
+	dc_q_free(&q);
+	return rc;
 }
 
 int

@@ -83,6 +83,8 @@ int dc_procure_order_place(struct dc *ctx, const char *id, struct dc_args *a);
 int dc_procure_order_receive(struct dc *ctx, const char *id, struct dc_args *a);
 int dc_procure_order_invoice(struct dc *ctx, const char *id, struct dc_args *a);
 int dc_procure_order_cancel(struct dc *ctx, const char *id, struct dc_args *a);
+/* dc-order list's filters; dc_procure_order_list checks them (dc-export orders uses it too). */
+extern const struct dc_opt dc_procure_order_list_spec[];
 int dc_procure_order_list(struct dc *ctx, const char *id, struct dc_args *f, struct dc_stmt **st);
 int dc_procure_order_events(struct dc *ctx, const char *id, struct dc_stmt **st);
 /* The Vergabevermerk as text (caller frees). */

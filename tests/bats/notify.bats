@@ -217,6 +217,10 @@ fail_at() {
 	assert_failure 77
 	run dc-notify list --status bogus
 	assert_failure 64
+	assert_line "dc-notify: field 'status': 'bogus' is not one of pending, sending, sent, failed or dead"
+	DC_USER=ines run dc-notify list --status faild
+	assert_failure 64
+	assert_line --partial "'faild' is not one of"
 	run dc-notify run --maildir "$MD" --exec cat
 	assert_failure 64
 	dc-notify run --maildir "$MD" | validate notification

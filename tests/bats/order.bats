@@ -430,6 +430,34 @@ r = json.loads(sys.stdin.readline()); print(r["committed"], r["spent"], r["avail
 	assert_output "0.0 0.0 50000.0"
 }
 
+@test "list: filters given together must all hold; an unknown --status exits 64" {
+	dc-order budget add 4712 --dept schule --year 2026 --amount 1000 >/dev/null
+	a=$(new_order --line "Kreide;1;5.00;acme")
+	b=$(new_order --line "Toner;1;90.00;zeta")
+	c=$(DC_USER=carl dc-order new --dept schule --budget 4712 --line "Papier;1;20.00;acme" -q)
+	DC_USER=hana dc-order approve "$a" >/dev/null
+	run dc-order list -q
+	assert_output "$a"$'\n'"$b"$'\n'"$c"
+	run dc-order list --status draft -q
+	assert_output "$b"$'\n'"$c"
+	run dc-order list --status draft --vendor acme -q
+	assert_output "$c"
+	run dc-order list --vendor acme --budget 4711 --dept schule -q
+	assert_output "$a"
+	run dc-order list --dept tiefbau -q
+	assert_success
+	assert_output ""
+	run dc-order list --status aproved
+	assert_failure 64
+	assert_line "dc-order: field 'status': 'aproved' is not one of draft, approved, placed, received, invoiced or cancelled"
+	run dc-order list --status draft,approved
+	assert_failure 64
+	# dc-export orders filters through the same listing
+	run dc-export orders --status aproved
+	assert_failure 64
+	assert_line --partial "field 'status': 'aproved' is not one of draft, approved,"
+}
+
 @test "split detection: the third order over the Direktauftrag limit needs a justification" {
 	limit=$($PY -c 'import json,sys; print([r["up_to"] for r in json.load(open(sys.argv[1]))["rows"] if r["procedure"] == "direct" and r["category"] == "*"][0])' "$ROOT/schemas/rules/uvgo.json")
 	assert_equal "$limit" 1000.0
