@@ -92,8 +92,8 @@ cmd_queue(struct dc *ctx, struct dc_args *a)
 	long limit = 50;
 	int rc;
 
-	if ((rc = dc_arg_int(ctx, a, "limit", 1, 1000000000, &limit)) < 0)
-		return -rc;
+	if ((rc = dc_arg_int(ctx, a, "limit", 1, 1000000000, &limit)))
+		return rc;
 	return dc_out_list(ctx, &dc_rt_case, dc_case_queue(ctx, dc_arg(a, "dept"), limit, &st), &st);
 }
 

@@ -22,8 +22,8 @@ cmd_run(struct dc *ctx, struct dc_args *a)
 		return dc_error(ctx, DC_EUSAGE, "choose one of --maildir, --sendmail, --exec");
 	if (!*o.target)
 		return dc_error(ctx, DC_EUSAGE, "the transport needs a directory or a command");
-	if ((rc = dc_arg_int(ctx, a, "limit", 1, 1000000000L, &o.limit)) < 0)
-		return -rc;
+	if ((rc = dc_arg_int(ctx, a, "limit", 1, 1000000000L, &o.limit)))
+		return rc;
 	return dc_notify_run(ctx, &o);
 }
 

@@ -211,11 +211,10 @@ cmd_rules_explain(struct dc *ctx, struct dc_args *a)
 		goto done;
 	/* with --dept: what the department's other orders this year make of it (split check) */
 	if (dept) {
-		int s = dc_procure_split_suspect(ctx, &p, dept, atol(date), dc_arg(a, "category"), NULL,
-		                                 net, b.procedure, date, &others);
+		int s;
 
-		if (s < 0)
-			rc = -s;
+		rc = dc_procure_split_suspect(ctx, &p, dept, atol(date), dc_arg(a, "category"), NULL,
+		                              net, b.procedure, date, &others, &s);
 		suspect = s ? "1" : "0";
 	}
 	if (!rc && !(rc = dc_out_begin(ctx, &dc_rt_band))) {

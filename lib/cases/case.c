@@ -103,7 +103,7 @@ dc_cases_same(const char *a, const char *b)
 int
 dc_cases_may_work(struct dc *ctx, const struct casex *c)
 {
-	int rc;
+	int rc, deputy = 0;
 
 	ctx->on_behalf_of = NULL;
 	if ((rc = dc_whoami(ctx)))
@@ -115,9 +115,10 @@ dc_cases_may_work(struct dc *ctx, const struct casex *c)
 	if (!strcmp(ctx->role, "clerk") && dc_cases_same(ctx->dept, c->dept) &&
 	    (!c->assignee || dc_cases_same(c->assignee, ctx->actor)))
 		return 0;
-	if (*ctx->role && c->assignee && (rc = dc_org_is_deputy(ctx, ctx->actor, c->assignee))) {
-		if (rc < 0)
-			return -rc;
+	if (*ctx->role && c->assignee &&
+	    (rc = dc_org_is_deputy(ctx, ctx->actor, c->assignee, &deputy)))
+		return rc;
+	if (deputy) {
 		ctx->on_behalf_of = c->assignee;
 		return 0;
 	}
@@ -133,7 +134,7 @@ dc_cases_may_work(struct dc *ctx, const struct casex *c)
 int
 dc_cases_may_read(struct dc *ctx, const struct casex *c)
 {
-	int rc;
+	int rc, deputy = 0;
 
 	if ((rc = dc_whoami(ctx)))
 		return rc;
@@ -141,9 +142,9 @@ dc_cases_may_read(struct dc *ctx, const struct casex *c)
 		return 0;
 	if (dc_has_role(ctx, "head clerk") && dc_cases_same(ctx->dept, c->dept))
 		return 0;
-	if (*ctx->role && (rc = dc_org_is_deputy(ctx, ctx->actor, c->assignee)) == 1)
-		return 0;
-	return rc < 0 ? -rc
+	if (*ctx->role && (rc = dc_org_is_deputy(ctx, ctx->actor, c->assignee, &deputy)))
+		return rc;
+	return deputy ? 0
 	              : dc_error(ctx, DC_EPERM, "permission denied: '%s' may not read case '%s'",
 	                         ctx->actor, c->id);
 }

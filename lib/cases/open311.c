@@ -124,10 +124,10 @@ static int
 open311_service(struct dc *ctx, const char *code, const char *name)
 {
 	char at[21];
-	int rc = dc_exists(ctx, "SELECT 1 FROM service WHERE code = ?1", code);
+	int rc, known;
 
-	if (rc)
-		return rc < 0 ? -rc : 0;
+	if ((rc = dc_exists(ctx, "SELECT 1 FROM service WHERE code = ?1", code, &known)) || known)
+		return rc;
 	dc_fmt_time(dc_now(ctx), at);
 	if ((rc = dc_exec(ctx, "INSERT INTO service(code, name, kind, sla, active, created_at)"
 	                       " VALUES (?1, coalesce(?2, ?1), 'report', 10, 0, ?3)",

@@ -114,9 +114,9 @@ service_known(struct dc *ctx, const char *service)
 
 	if (!service)
 		return 0;
-	if ((rc = dc_exists(ctx, "SELECT 1 FROM service WHERE code = ?1", service)) < 0)
-		return -rc;
-	return rc ? 0 : dc_error(ctx, DC_ENOTFOUND, "--service: no service '%s'", service);
+	if ((rc = dc_must_exist(ctx, "SELECT 1 FROM service WHERE code = ?1", "service", service)))
+		return dc_error_prefix(ctx, "--service");
+	return 0;
 }
 
 int
@@ -184,8 +184,8 @@ purge(struct dc *ctx, const char *before, struct dc_args *a)
 	long limit = -1;
 	int rc;
 
-	if ((rc = dc_arg_int(ctx, a, "limit", 1, 1000000000, &limit)) < 0)
-		return -rc;
+	if ((rc = dc_arg_int(ctx, a, "limit", 1, 1000000000, &limit)))
+		return rc;
 	return dc_flag(a, "retention") ? dc_case_purge_retention(ctx, dc_arg(a, "service"), limit)
 	                               : dc_case_purge(ctx, before, dc_arg(a, "service"), limit);
 }

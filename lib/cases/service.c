@@ -97,8 +97,8 @@ retention_arg(struct dc *ctx, struct dc_args *a, char buf[24], const char **out,
 	*given = v != NULL;
 	if (!v || !strcmp(v, "none"))
 		return 0;
-	if ((rc = dc_arg_int(ctx, a, "retention", 0, 36500, &n)) < 0)
-		return -rc;
+	if ((rc = dc_arg_int(ctx, a, "retention", 0, 36500, &n)))
+		return rc;
 	snprintf(buf, 24, "%ld", n);
 	*out = buf;
 	return 0;
@@ -107,11 +107,11 @@ retention_arg(struct dc *ctx, struct dc_args *a, char buf[24], const char **out,
 static int
 dept_exists(struct dc *ctx, const char *field, const char *dept)
 {
-	int rc = dc_exists(ctx, "SELECT 1 FROM dept WHERE code = ?1", dept);
+	int rc, known;
 
-	if (rc < 0)
-		return -rc;
-	return rc ? 0 : dc_error(ctx, DC_EDATA, "field '%s': unknown department '%s'", field, dept);
+	if ((rc = dc_exists(ctx, "SELECT 1 FROM dept WHERE code = ?1", dept, &known)))
+		return rc;
+	return known ? 0 : dc_error(ctx, DC_EDATA, "field '%s': unknown department '%s'", field, dept);
 }
 
 int
@@ -132,15 +132,14 @@ dc_case_service_add(struct dc *ctx, struct dc_args *rec, void *unused)
 		                !code ? "code" : !name ? "name" : !kind ? "kind" : "department");
 	if (strcmp(kind, "report") && strcmp(kind, "application"))
 		return dc_error(ctx, DC_EDATA, "field 'kind': '%s' is not report or application", kind);
-	if ((rc = dc_arg_int(ctx, rec, "sla", 0, 365, &n)) < 0)
-		return -rc;
-	if ((rc = retention_arg(ctx, rec, rbuf, &retention, &given)) ||
+	if ((rc = dc_arg_int(ctx, rec, "sla", 0, 365, &n)) ||
+	    (rc = retention_arg(ctx, rec, rbuf, &retention, &given)) ||
 	    (rc = dept_exists(ctx, "department", dept)) ||
 	    (rc = definition_load(ctx, dc_arg(rec, "definition"), &def)))
 		return rc;
-	if ((rc = dc_exists(ctx, "SELECT 1 FROM service WHERE code = ?1", code))) {
+	if ((rc = dc_must_not_exist(ctx, "SELECT 1 FROM service WHERE code = ?1", "service", code))) {
 		free(def);
-		return rc < 0 ? -rc : dc_error(ctx, DC_ECONFLICT, "service '%s' exists", code);
+		return rc;
 	}
 	dc_fmt_time(dc_now(ctx), at);
 	snprintf(sla, sizeof sla, "%ld", n);
@@ -173,9 +172,9 @@ dc_case_service_set(struct dc *ctx, const char *code, struct dc_args *a)
 		return rc;
 	if (active && strcmp(active, "true") && strcmp(active, "false"))
 		return dc_error(ctx, DC_EDATA, "field 'active': '%s' is not true or false", active);
-	if ((rc = dc_arg_int(ctx, a, "sla", 0, 365, &n)) < 0)
-		return -rc;
-	if (rc)
+	if ((rc = dc_arg_int(ctx, a, "sla", 0, 365, &n)))
+		return rc;
+	if (dc_arg(a, "sla"))
 		snprintf(sla, sizeof sla, "%ld", n);
 	if ((rc = retention_arg(ctx, a, rbuf, &retention, &given)) ||
 	    (dept && (rc = dept_exists(ctx, "department", dept))) ||
@@ -232,9 +231,9 @@ import_one(struct dc *ctx, struct dc_args *rec, void *arg)
 	json_object_put(attrs);
 	if (rc)
 		return rc;
-	if ((exists = dc_exists(ctx, "SELECT 1 FROM service WHERE code = ?1", code)) < 0) {
+	if ((rc = dc_exists(ctx, "SELECT 1 FROM service WHERE code = ?1", code, &exists))) {
 		free(def);
-		return -exists;
+		return rc;
 	}
 	dc_fmt_time(dc_now(ctx), at);
 	if (exists)
@@ -276,15 +275,17 @@ dc_case_route_add(struct dc *ctx, struct dc_args *rec, void *unused)
 	const char *dept = dc_arg(rec, "department");
 	struct dc_event ev = {"route", NULL, "created", NULL, NULL, NULL, 0};
 	char *ref;
-	int rc;
+	int rc, known;
 
 	if ((rc = dc_require(ctx, "", "add routes")))
 		return rc;
 	if (!svc || !district || !dept)
 		return dc_field_error(ctx, "field '%s' is required",
 		                !svc ? "service" : !district ? "district" : "department");
-	if ((rc = dc_exists(ctx, "SELECT 1 FROM service WHERE code = ?1", svc)) <= 0)
-		return rc < 0 ? -rc : dc_error(ctx, DC_EDATA, "field 'service': unknown service '%s'", svc);
+	if ((rc = dc_exists(ctx, "SELECT 1 FROM service WHERE code = ?1", svc, &known)))
+		return rc;
+	if (!known)
+		return dc_error(ctx, DC_EDATA, "field 'service': unknown service '%s'", svc);
 	if ((rc = dept_exists(ctx, "department", dept)) ||
 	    (rc = dc_exec(ctx, "INSERT INTO route(service, district, dept) VALUES (?1, ?2, ?3)"
 	                       " ON CONFLICT(service, district) DO UPDATE SET dept = excluded.dept",

@@ -69,7 +69,7 @@ dc_case_set_status(struct dc *ctx, const char *id, struct dc_args *a)
 	const char *to = dc_arg(a, "status"), *dup = dc_arg(a, "duplicate-of");
 	const char *assignee;
 	struct casex c;
-	int rc;
+	int rc, known;
 
 	if ((rc = dc_cases_load(ctx, id, &c)))
 		return rc;
@@ -88,13 +88,10 @@ dc_case_set_status(struct dc *ctx, const char *id, struct dc_args *a)
 			rc = dc_error(ctx, DC_EUSAGE, "status 'duplicate' needs --duplicate-of ID");
 			goto done;
 		}
-		if (!strcmp(dup, id) ||
-		    (rc = dc_exists(ctx, "SELECT 1 FROM cases WHERE id = ?1", dup)) == 0) {
-			rc = dc_error(ctx, DC_ENOTFOUND, "--duplicate-of: no other case '%s'", dup);
+		if ((rc = dc_exists(ctx, "SELECT 1 FROM cases WHERE id = ?1", dup, &known)))
 			goto done;
-		}
-		if (rc < 0) {
-			rc = -rc;
+		if (!known || !strcmp(dup, id)) {
+			rc = dc_error(ctx, DC_ENOTFOUND, "--duplicate-of: no other case '%s'", dup);
 			goto done;
 		}
 	} else if (dup) {

@@ -424,23 +424,39 @@ dc_next_seq(struct dc *ctx, const char *name, long *out)
 int
 dc_must_exist(struct dc *ctx, const char *sql, const char *what, const char *key)
 {
-	int rc = dc_exists(ctx, sql, key);
+	int rc, found;
 
-	return rc < 0 ? -rc : rc == 0 ? dc_error(ctx, DC_ENOTFOUND, "no %s '%s'", what, key) : 0;
+	if ((rc = dc_exists(ctx, sql, key, &found)))
+		return rc;
+	return found ? 0 : dc_error(ctx, DC_ENOTFOUND, "no %s '%s'", what, key);
 }
 
 int
-dc_exists(struct dc *ctx, const char *sql, const char *key)
+dc_must_not_exist(struct dc *ctx, const char *sql, const char *what, const char *key)
+{
+	int rc, found;
+
+	if ((rc = dc_exists(ctx, sql, key, &found)))
+		return rc;
+	return found ? dc_error(ctx, DC_ECONFLICT, "%s '%s' exists", what, key) : 0;
+}
+
+int
+dc_exists(struct dc *ctx, const char *sql, const char *key, int *found)
 {
 	struct dc_stmt *st = NULL;
 	int rc;
 
+	*found = 0;
 	if ((rc = dc_prepare(ctx, &st, sql)))
-		return -rc;
+		return rc;
 	dc_bind_text_ref(st, 1, key);
-	rc = dc_step(ctx, st);
+	if ((rc = dc_step(ctx, st)) == 1) {
+		*found = 1;
+		rc = 0;
+	}
 	dc_finish(ctx, st);
-	return rc > 1 ? -rc : rc;
+	return rc;
 }
 
 int

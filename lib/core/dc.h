@@ -178,8 +178,10 @@ int dc_flag(const struct dc_args *a, const char *key);          /* given and not
 /* 0 when every one of KEYS (NULL-terminated) is given and not empty, else dc_field_error
  * naming the first that is not. */
 int dc_required(struct dc *ctx, const struct dc_args *a, const char *const *keys);
+/* The whole number KEY gives, from LO to HI, into *out (left as it is when KEY is not given);
+ * 0 or an error code. */
 int dc_arg_int(struct dc *ctx, const struct dc_args *a, const char *key, long lo, long hi,
-               long *out);                                      /* 1 if set, 0 unset, <0 err */
+               long *out);
 
 /* ---- typed input specs ----------------------------------------------------------------- */
 /*
@@ -446,10 +448,13 @@ int dc_tx_begin(struct dc *ctx);
 int dc_tx_end(struct dc *ctx, int rc); /* commit if rc == 0 (rollback on --dry-run), else roll back */
 int dc_savepoint(struct dc *ctx, const char *verb); /* "SAVEPOINT", "RELEASE", "ROLLBACK TO" */
 int dc_next_seq(struct dc *ctx, const char *name, long *out);
-int dc_exists(struct dc *ctx, const char *sql, const char *key); /* 1, 0 or <0 */
+/* Does SQL (its one parameter is KEY) find a row?  *found says; returns 0 or an error code. */
+int dc_exists(struct dc *ctx, const char *sql, const char *key, int *found);
 /* 0 if SQL (its one parameter is KEY) finds a row, else "no WHAT 'KEY'" (exit 2) or the
  * database's error. */
 int dc_must_exist(struct dc *ctx, const char *sql, const char *what, const char *key);
+/* 0 if it finds none, else "WHAT 'KEY' exists" (exit 3) or the database's error. */
+int dc_must_not_exist(struct dc *ctx, const char *sql, const char *what, const char *key);
 /* Maintenance (dc check, dc backup, purge). */
 int dc_db_integrity(struct dc *ctx, char **result); /* "ok" or what is wrong; caller frees */
 long long dc_db_wal_bytes(struct dc *ctx);          /* the write-ahead log's size, -1 unknown */

@@ -79,18 +79,13 @@ dc_feed_oneof(struct dc *ctx, const char *field, const char *v, const char *allo
 	return dc_error(ctx, DC_EDATA, "field '%s': '%s' is not one of %s", field, v, list);
 }
 
-/* 1 when the member exists, else the error (2) or a database error. */
+/* 0 when the member exists, else the error (2) or a database error. */
 int
 dc_feed_member_exists(struct dc *ctx, const char *field, const char *handle)
 {
-	int rc = dc_exists(ctx, "SELECT 1 FROM member WHERE handle = ?1", handle);
+	int rc = dc_must_exist(ctx, "SELECT 1 FROM member WHERE handle = ?1", "member", handle);
 
-	if (rc < 0)
-		return -rc;
-	if (!rc)
-		return field ? dc_error(ctx, DC_ENOTFOUND, "field '%s': no member '%s'", field, handle)
-		             : dc_error(ctx, DC_ENOTFOUND, "no member '%s'", handle);
-	return 0;
+	return rc && field ? dc_error_prefix(ctx, "field '%s'", field) : rc;
 }
 
 /* Run an audit event on behalf of a member: the acting staff login stays the actor. */
@@ -236,10 +231,8 @@ dc_feed_member_add(struct dc *ctx, struct dc_args *rec, void *unused)
 	    (notify && (rc = dc_feed_oneof(ctx, "notify", notify, NOTIFY_MODES))) ||
 	    (rc = word_list(ctx, rec, "interests", &interests)))
 		goto done;
-	if ((rc = dc_exists(ctx, "SELECT 1 FROM member WHERE handle = ?1", handle))) {
-		rc = rc < 0 ? -rc : dc_error(ctx, DC_ECONFLICT, "member '%s' exists", handle);
+	if ((rc = dc_must_not_exist(ctx, "SELECT 1 FROM member WHERE handle = ?1", "member", handle)))
 		goto done;
-	}
 	dc_fmt_time(dc_now(ctx), at);
 	if ((rc = dc_exec(ctx, "INSERT INTO member(handle, name, kind, email, district, interests,"
 	                       " notify, created_at) VALUES (?1, ?2, ?3, ?4, ?5, coalesce(?6, '[]'),"

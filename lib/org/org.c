@@ -90,8 +90,8 @@ dc_org_dept_add(struct dc *ctx, struct dc_args *rec, void *unused)
 	    (rc = dc_decode(ctx, dc_org_dept_add_spec, rec, &d)) ||
 	    (rc = check_code(ctx, "code", d.code)))
 		return rc;
-	if ((rc = dc_exists(ctx, "SELECT 1 FROM dept WHERE code = ?1", d.code)))
-		return rc < 0 ? -rc : dc_error(ctx, DC_ECONFLICT, "department '%s' exists", d.code);
+	if ((rc = dc_must_not_exist(ctx, "SELECT 1 FROM dept WHERE code = ?1", "department", d.code)))
+		return rc;
 	now_text(ctx, at);
 	if ((rc = dc_exec(ctx, "INSERT INTO dept(code, name, email, created_at) VALUES (?1,?2,?3,?4)",
 	                  4, d.code, d.name, d.email, at)))
@@ -158,13 +158,13 @@ check_role(struct dc *ctx, const char *role, const char *dept)
 static int
 check_dept(struct dc *ctx, const char *field, const char *dept)
 {
-	int rc;
+	int rc, known;
 
 	if (!dept)
 		return 0;
-	if ((rc = dc_exists(ctx, "SELECT 1 FROM dept WHERE code = ?1", dept)) < 0)
-		return -rc;
-	return rc ? 0 : dc_error(ctx, DC_EDATA, "field '%s': unknown department '%s'", field, dept);
+	if ((rc = dc_exists(ctx, "SELECT 1 FROM dept WHERE code = ?1", dept, &known)))
+		return rc;
+	return known ? 0 : dc_error(ctx, DC_EDATA, "field '%s': unknown department '%s'", field, dept);
 }
 
 int
@@ -183,8 +183,8 @@ dc_org_staff_add(struct dc *ctx, struct dc_args *rec, void *unused)
 	if ((rc = check_code(ctx, "login", s.login)) || (rc = check_role(ctx, s.role, s.dept)) ||
 	    (rc = check_dept(ctx, "dept", s.dept)))
 		return rc;
-	if ((rc = dc_exists(ctx, "SELECT 1 FROM staff WHERE login = ?1", s.login)))
-		return rc < 0 ? -rc : dc_error(ctx, DC_ECONFLICT, "staff '%s' exists", s.login);
+	if ((rc = dc_must_not_exist(ctx, "SELECT 1 FROM staff WHERE login = ?1", "staff", s.login)))
+		return rc;
 	now_text(ctx, at);
 	if ((rc = dc_exec(ctx, "INSERT INTO staff(login, name, dept, role, email, active, created_at)"
 	                       " VALUES (?1, ?2, ?3, ?4, ?5, 1, ?6)",
@@ -295,11 +295,10 @@ may_manage(struct dc *ctx, const char *login)
 static int
 active_staff(struct dc *ctx, const char *field, const char *login)
 {
-	int rc = dc_exists(ctx, "SELECT 1 FROM staff WHERE login = ?1 AND active = 1", login);
+	int rc = dc_must_exist(ctx, "SELECT 1 FROM staff WHERE login = ?1 AND active = 1",
+	                       "active staff", login);
 
-	if (rc < 0)
-		return -rc;
-	return rc ? 0 : dc_error(ctx, DC_ENOTFOUND, "field '%s': no active staff '%s'", field, login);
+	return rc ? dc_error_prefix(ctx, "field '%s'", field) : 0;
 }
 
 int
@@ -419,25 +418,29 @@ dc_org_away_list(struct dc *ctx, const char *dept, const char *at, const char *i
 }
 
 int
-dc_org_is_deputy(struct dc *ctx, const char *actor, const char *assignee)
+dc_org_is_deputy(struct dc *ctx, const char *actor, const char *assignee, int *yes)
 {
 	struct dc_stmt *st = NULL;
 	char today[11];
 	int rc;
 
+	*yes = 0;
 	if (!assignee)
 		return 0;
 	/* Only the clock decides: no job has to end a deputyship (dc-assign(1)). */
 	today_text(ctx, today);
 	if ((rc = dc_prepare(ctx, &st, "SELECT 1 FROM absence WHERE login = ?1 AND deputy = ?2"
 	                               " AND from_date <= ?3 AND until_date >= ?3")))
-		return -rc;
+		return rc;
 	dc_bind_text_ref(st, 1, assignee);
 	dc_bind_text_ref(st, 2, actor);
 	dc_bind_text_ref(st, 3, today);
-	rc = dc_step(ctx, st);
+	if ((rc = dc_step(ctx, st)) == 1) {
+		*yes = 1;
+		rc = 0;
+	}
 	dc_finish(ctx, st);
-	return rc > 1 ? -rc : rc;
+	return rc;
 }
 
 int

@@ -21,8 +21,8 @@ int dc_org_away(struct dc *ctx, struct dc_args *rec, void *unused);
 int dc_org_back(struct dc *ctx, const char *login, struct dc_args *a);
 int dc_org_away_list(struct dc *ctx, const char *dept, const char *at, const char *id,
                      struct dc_stmt **st);
-/* The login whose cases ACTOR may work today as deputy for ASSIGNEE: 1 yes, 0 no, <0 error. */
-int dc_org_is_deputy(struct dc *ctx, const char *actor, const char *assignee);
+/* May ACTOR work ASSIGNEE's cases today as their deputy?  *yes says; 0 or an error code. */
+int dc_org_is_deputy(struct dc *ctx, const char *actor, const char *assignee, int *yes);
 
 int dc_org_holiday_add(struct dc *ctx, struct dc_args *rec, void *unused);
 int dc_org_holiday_import(struct dc *ctx, const char *path);

@@ -27,26 +27,25 @@ dc_procure_budget_add(struct dc *ctx, struct dc_args *rec, void *unused)
 	long year;
 	long long amount;
 	char at[21], ytext[8], ctext[24], *ref;
-	int rc;
+	int rc, known;
 
 	if ((rc = dc_require(ctx, "buyer", "add budgets")))
 		return rc;
 	if (!account || !dept || !dc_arg(rec, "year") || !dc_arg(rec, "amount"))
 		return dc_field_error(ctx, "field '%s' is required",
 		                !account ? "account" : !dept ? "dept" : !dc_arg(rec, "year") ? "year" : "amount");
-	if ((rc = dc_arg_int(ctx, rec, "year", 2000, 2999, &year)) < 0)
-		return -rc;
-	if ((rc = dc_procure_money(ctx, "amount", dc_arg(rec, "amount"), &amount)))
+	if ((rc = dc_arg_int(ctx, rec, "year", 2000, 2999, &year)) ||
+	    (rc = dc_procure_money(ctx, "amount", dc_arg(rec, "amount"), &amount)) ||
+	    (rc = dc_exists(ctx, "SELECT 1 FROM dept WHERE code = ?1", dept, &known)))
 		return rc;
-	if ((rc = dc_exists(ctx, "SELECT 1 FROM dept WHERE code = ?1", dept)) <= 0)
-		return rc < 0 ? -rc : dc_error(ctx, DC_EDATA, "field 'dept': unknown department '%s'", dept);
+	if (!known)
+		return dc_error(ctx, DC_EDATA, "field 'dept': unknown department '%s'", dept);
 	snprintf(ytext, sizeof ytext, "%ld", year);
 	snprintf(ctext, sizeof ctext, "%lld", amount);
 	ref = dc_printf("%s/%ld", account, year);
-	if ((rc = dc_exists(ctx, "SELECT 1 FROM budget WHERE account || '/' || year = ?1", ref))) {
-		rc = rc < 0 ? -rc : dc_error(ctx, DC_ECONFLICT, "budget '%s' exists", ref);
+	if ((rc = dc_must_not_exist(ctx, "SELECT 1 FROM budget WHERE account || '/' || year = ?1",
+	                            "budget", ref)))
 		goto done;
-	}
 	dc_fmt_time(dc_now(ctx), at);
 	if (!(rc = dc_exec(ctx, "INSERT INTO budget(account, year, dept, name, amount, created_at)"
 	                        " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -96,7 +95,7 @@ dc_procure_framework_add(struct dc *ctx, struct dc_args *rec, void *unused)
 	long long max;
 	long d1, d2;
 	char at[21], ctext[24];
-	int rc;
+	int rc, known;
 
 	if ((rc = dc_require(ctx, "buyer", "add framework contracts")))
 		return rc;
@@ -108,10 +107,12 @@ dc_procure_framework_add(struct dc *ctx, struct dc_args *rec, void *unused)
 		                from, until);
 	if ((rc = dc_procure_money(ctx, "max-value", dc_arg(rec, "max-value"), &max)))
 		return rc;
-	if ((rc = dc_exists(ctx, "SELECT 1 FROM vendor WHERE id = ?1", vendor)) <= 0)
-		return rc < 0 ? -rc : dc_error(ctx, DC_EDATA, "field 'vendor': no vendor '%s'", vendor);
-	if ((rc = dc_exists(ctx, "SELECT 1 FROM framework WHERE id = ?1", id)))
-		return rc < 0 ? -rc : dc_error(ctx, DC_ECONFLICT, "framework '%s' exists", id);
+	if ((rc = dc_exists(ctx, "SELECT 1 FROM vendor WHERE id = ?1", vendor, &known)))
+		return rc;
+	if (!known)
+		return dc_error(ctx, DC_EDATA, "field 'vendor': no vendor '%s'", vendor);
+	if ((rc = dc_must_not_exist(ctx, "SELECT 1 FROM framework WHERE id = ?1", "framework", id)))
+		return rc;
 	dc_fmt_time(dc_now(ctx), at);
 	snprintf(ctext, sizeof ctext, "%lld", max);
 	if ((rc = dc_exec(ctx, "INSERT INTO framework(id, vendor, title, from_date, until_date,"

@@ -596,7 +596,7 @@ import_file(struct dc *ctx, const char *path, const char *source, const struct d
 	struct dc_stmt *st = NULL;
 	char sha[65], *vendor = NULL;
 	const char *format = detect_format(path, o->format);
-	int rc, bmecat = !strcmp(format, "bmecat");
+	int rc, known, bmecat = !strcmp(format, "bmecat");
 	long last = 0;
 
 	*skipped = 0;
@@ -618,8 +618,11 @@ import_file(struct dc *ctx, const char *path, const char *source, const struct d
 		              source);
 		goto done;
 	}
-	if ((rc = dc_exists(ctx, "SELECT 1 FROM vendor WHERE id = ?1 AND active = 1", vendor)) <= 0) {
-		rc = rc < 0 ? -rc : dc_error(ctx, DC_EDATA, "%s: no active vendor '%s'", source, vendor);
+	if ((rc = dc_exists(ctx, "SELECT 1 FROM vendor WHERE id = ?1 AND active = 1", vendor,
+	                    &known)))
+		goto done;
+	if (!known) {
+		rc = dc_error(ctx, DC_EDATA, "%s: no active vendor '%s'", source, vendor);
 		goto done;
 	}
 	im.vendor = vendor;
@@ -831,10 +834,8 @@ dc_procure_catalog_search(struct dc *ctx, const char *text, struct dc_args *f, s
 		rc = dc_error(ctx, DC_EUSAGE, "search needs TEXT");
 		goto done;
 	}
-	if ((rc = dc_arg_int(ctx, f, "limit", 1, 1000000, &limit)) < 0) {
-		rc = -rc;
+	if ((rc = dc_arg_int(ctx, f, "limit", 1, 1000000, &limit)))
 		goto done;
-	}
 	/* bm25 weights: name counts most, then category and sku, then the description */
 	dc_q_sql(&q, "SELECT " ITEM_COLS ", round(-bm25(catalog_fts, 10.0, 1.0, 3.0, 3.0, 3.0), 4)"
 	             " FROM catalog_fts JOIN catalog_item i ON i.id = catalog_fts.rowid"

@@ -179,21 +179,19 @@ split_sum(struct dc *ctx, const char *dept, long year, const char *category, con
 int
 dc_procure_split_suspect(struct dc *ctx, const struct dc_profile *p, const char *dept, long year,
                          const char *category, const char *except, long long net,
-                         const char *band, const char *date, long long *others)
+                         const char *band, const char *date, long long *others, int *suspect)
 {
 	struct dc_band b;
 	int rc;
 
 	*others = 0;
-	if ((rc = split_sum(ctx, dept, year, category, except, others)))
-		return -rc;
-	if (!*others)
-		return 0;
-	if ((rc = dc_procure_band(ctx, p, net + *others, category, date, &b)))
-		return -rc;
-	rc = dc_procure_rank(b.procedure) > dc_procure_rank(band);
+	*suspect = 0;
+	if ((rc = split_sum(ctx, dept, year, category, except, others)) || !*others ||
+	    (rc = dc_procure_band(ctx, p, net + *others, category, date, &b)))
+		return rc;
+	*suspect = dc_procure_rank(b.procedure) > dc_procure_rank(band);
 	dc_band_free(&b);
-	return rc;
+	return 0;
 }
 
 struct line {
@@ -279,7 +277,7 @@ static int
 free_line(struct dc *ctx, const char *spec, struct line *l)
 {
 	char *copy = dc_strdup(spec), *f[4] = {0}, *p = copy;
-	int n = 0, rc = 0;
+	int n = 0, rc = 0, known = 1;
 
 	while (n < 4) {
 		f[n++] = p;
@@ -291,10 +289,11 @@ free_line(struct dc *ctx, const char *spec, struct line *l)
 		rc = dc_error(ctx, DC_EDATA, "field 'line': '%s' is not TEXT;QTY;UNIT_NET[;VENDOR]", spec);
 	else if (!(rc = qty_of(ctx, "line", f[1], &l->qty)) &&
 	         !(rc = dc_procure_money(ctx, "line", f[2], &l->unit_net))) {
-		if (n == 4 && *f[3] && (rc = dc_exists(ctx, "SELECT 1 FROM vendor WHERE id = ?1", f[3])) <= 0)
-			rc = rc < 0 ? -rc : dc_error(ctx, DC_EDATA, "field 'line': no vendor '%s'", f[3]);
-		else {
-			rc = 0;
+		if (n == 4 && *f[3])
+			rc = dc_exists(ctx, "SELECT 1 FROM vendor WHERE id = ?1", f[3], &known);
+		if (!rc && !known)
+			rc = dc_error(ctx, DC_EDATA, "field 'line': no vendor '%s'", f[3]);
+		if (!rc) {
 			l->text = dc_strdup(f[0]);
 			l->vendor = n == 4 && *f[3] ? dc_strdup(f[3]) : NULL;
 			l->vat = 19;
@@ -332,13 +331,15 @@ dc_procure_order_new(struct dc *ctx, struct dc_args *rec, void *unused)
 	snprintf(ytext, sizeof ytext, "%ld", year);
 	{
 		char *ref = dc_printf("%s/%ld", budget, year);
+		int known;
 
-		rc = dc_exists(ctx, "SELECT 1 FROM budget WHERE account || '/' || year = ?1", ref);
-		if (rc == 0)
-			rc = -dc_error(ctx, DC_EDATA, "field 'budget': no budget '%s'", ref);
+		if (!(rc = dc_exists(ctx, "SELECT 1 FROM budget WHERE account || '/' || year = ?1", ref,
+		                     &known)) &&
+		    !known)
+			rc = dc_error(ctx, DC_EDATA, "field 'budget': no budget '%s'", ref);
 		free(ref);
-		if (rc < 0)
-			return -rc;
+		if (rc)
+			return rc;
 	}
 	if (!(lines = calloc((size_t)n, sizeof *lines)))
 		abort();
@@ -403,11 +404,9 @@ dc_procure_order_new(struct dc *ctx, struct dc_args *rec, void *unused)
 		procedure = band.procedure;
 		min_quotes = band.min_quotes;
 		basis = band.legal_basis;
-		if ((suspect = dc_procure_split_suspect(ctx, &p, dept, year, category, NULL, net,
-		                                        procedure, date, &others)) < 0) {
-			rc = -suspect;
+		if ((rc = dc_procure_split_suspect(ctx, &p, dept, year, category, NULL, net,
+		                                   procedure, date, &others, &suspect)))
 			goto done;
-		}
 	}
 	if (!award || (strcmp(procedure, "direct") && strcmp(procedure, "framework")))
 		award = NULL; /* competitive procedures award after quotes */
@@ -641,11 +640,9 @@ dc_procure_order_approve(struct dc *ctx, const char *id, struct dc_args *a)
 	if ((rc = dc_procure_profile_load(ctx, NULL, &p)))
 		goto done;
 	if (!o.framework &&
-	    (suspect = dc_procure_split_suspect(ctx, &p, o.dept, o.year, o.category, id, o.net,
-	                                        o.procedure, date, &others)) < 0) {
-		rc = -suspect;
+	    (rc = dc_procure_split_suspect(ctx, &p, o.dept, o.year, o.category, id, o.net,
+	                                   o.procedure, date, &others, &suspect)))
 		goto done;
-	}
 	if (suspect && !just) {
 		rc = dc_error(ctx, DC_ECONFLICT, "order '%s' is split-suspect (§ 3 Abs. 2 VgV): with the "
 		                                 "department's other '%s' orders of %ld it reaches a higher "
@@ -848,11 +845,9 @@ dc_procure_order_receive(struct dc *ctx, const char *id, struct dc_args *a)
 	} else if ((rc = dc_exec(ctx, "UPDATE order_line SET received = qty WHERE order_id = ?1", 1, id)))
 		goto done;
 	/* received once every line has arrived in full */
-	if ((open = dc_exists(ctx, "SELECT 1 FROM order_line WHERE order_id = ?1 AND received < qty",
-	                      id)) < 0) {
-		rc = -open;
+	if ((rc = dc_exists(ctx, "SELECT 1 FROM order_line WHERE order_id = ?1 AND received < qty",
+	                    id, &open)))
 		goto done;
-	}
 	dc_fmt_time(dc_now(ctx), now);
 	if (!(rc = dc_exec(ctx, "UPDATE purchase_order SET status = ?2, updated_at = ?3 WHERE id = ?1",
 	                   3, id, open ? "placed" : "received", now)) &&

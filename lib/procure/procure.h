@@ -59,11 +59,12 @@ int dc_procure_band(struct dc *ctx, const struct dc_profile *p, long long net,
 void dc_band_free(struct dc_band *b);
 int dc_procure_rank(const char *procedure); /* direct 0 < negotiated < tender < eu 3 */
 /* The split rule (§ 3 Abs. 2 VgV): *others is the net sum of DEPT's other orders (not
- * cancelled, not EXCEPT) of CATEGORY in budget YEAR; 1 when NET with them falls into a higher
- * band than BAND, NET's own; 0 when not; an error code < 0. */
+ * cancelled, not EXCEPT) of CATEGORY in budget YEAR; *suspect is 1 when NET with them falls
+ * into a higher band than BAND, NET's own.  0 or an error code. */
 int dc_procure_split_suspect(struct dc *ctx, const struct dc_profile *p, const char *dept,
                              long year, const char *category, const char *except, long long net,
-                             const char *band, const char *date, long long *others);
+                             const char *band, const char *date, long long *others,
+                             int *suspect);
 int dc_procure_rules_import(struct dc *ctx, const char *path);
 
 /* budgets, frameworks, orders */

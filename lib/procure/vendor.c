@@ -30,8 +30,8 @@ dc_procure_vendor_add(struct dc *ctx, struct dc_args *rec, void *unused)
 		return dc_error(ctx, DC_EDATA,
 		                "field 'id': '%s' is not a vendor code (letters, digits, _ ., at most 64)",
 		                id);
-	if ((rc = dc_exists(ctx, "SELECT 1 FROM vendor WHERE id = ?1", id)))
-		return rc < 0 ? -rc : dc_error(ctx, DC_ECONFLICT, "vendor '%s' exists", id);
+	if ((rc = dc_must_not_exist(ctx, "SELECT 1 FROM vendor WHERE id = ?1", "vendor", id)))
+		return rc;
 	dc_fmt_time(dc_now(ctx), at);
 	if ((rc = dc_exec(ctx, "INSERT INTO vendor(id, name, email, vat_id, address, created_at)"
 	                       " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",

@@ -47,8 +47,8 @@ dc_shop_merchant_add(struct dc *ctx, struct dc_args *rec, void *unused)
 		                "field 'id': '%s' is not a merchant code (no blanks or "
 		                "':', at most 64 bytes)",
 		                id);
-	if ((rc = dc_exists(ctx, "SELECT 1 FROM merchant WHERE id = ?1", id)))
-		return rc < 0 ? -rc : dc_error(ctx, DC_ECONFLICT, "merchant '%s' exists", id);
+	if ((rc = dc_must_not_exist(ctx, "SELECT 1 FROM merchant WHERE id = ?1", "merchant", id)))
+		return rc;
 	if (owner && (rc = dc_must_exist(ctx, "SELECT 1 FROM member WHERE handle = ?1", "member", owner)))
 		return rc;
 	dc_fmt_time(dc_now(ctx), at);

@@ -118,17 +118,18 @@ dc_shop_offer_add(struct dc *ctx, struct dc_args *rec, void *unused)
 	if (strcmp(from, until) >= 0)
 		return dc_error(ctx, DC_EDATA, "field 'until': '%s' is not after '%s'", until,
 		                from);
-	if ((hasmax = dc_arg_int(ctx, rec, "max-qty", 1, 1000000000, &maxq)) < 0)
-		return -hasmax;
+	hasmax = dc_arg(rec, "max-qty") != NULL;
+	if ((rc = dc_arg_int(ctx, rec, "max-qty", 1, 1000000000, &maxq)))
+		return rc;
 	if (price && (rc = dc_shop_money_arg(ctx, "price", price, cents)))
 		return rc;
 	if (sku) {
 		pid = dc_printf("%s:%s", m, sku);
-		rc = dc_exists(ctx, "SELECT 1 FROM product WHERE merchant || ':' || sku = ?1", pid);
+		rc = dc_must_exist(ctx, "SELECT 1 FROM product WHERE merchant || ':' || sku = ?1",
+		                   "product", pid);
 		free(pid);
-		if (rc <= 0)
-			return rc < 0 ? -rc
-			              : dc_error(ctx, DC_ENOTFOUND, "no product '%s:%s'", m, sku);
+		if (rc)
+			return rc;
 	}
 	if ((rc = dc_next_id(ctx, "offer", "O", dc_now(ctx), id)))
 		return rc;
@@ -183,8 +184,10 @@ dc_shop_slot_add(struct dc *ctx, struct dc_args *rec, void *unused)
 
 	if ((rc = dc_shop_write_role(ctx, "add pickup slots")) || (rc = merchant_exists(ctx, m)))
 		return rc;
-	if ((rc = dc_arg_int(ctx, rec, "capacity", 1, 100000, &capacity)) <= 0)
-		return rc < 0 ? -rc : dc_field_error(ctx, "field 'capacity' is required");
+	if (!dc_arg(rec, "capacity"))
+		return dc_field_error(ctx, "field 'capacity' is required");
+	if ((rc = dc_arg_int(ctx, rec, "capacity", 1, 100000, &capacity)))
+		return rc;
 	if (!dc_arg(rec, "at"))
 		return dc_field_error(ctx, "field 'at' is required");
 	if ((rc = dc_shop_time_arg(ctx, "at", dc_arg(rec, "at"), 0, at)))

@@ -61,15 +61,14 @@ stock_arg(struct dc *ctx, const char *v, long long *out)
 static int
 merchant_active(struct dc *ctx, const char *m)
 {
-	int rc;
+	int rc, active;
 
 	if (!m || !*m)
 		return dc_field_error(ctx, "field 'merchant' is required");
-	if ((rc = dc_must_exist(ctx, "SELECT 1 FROM merchant WHERE id = ?1", "merchant", m)))
+	if ((rc = dc_must_exist(ctx, "SELECT 1 FROM merchant WHERE id = ?1", "merchant", m)) ||
+	    (rc = dc_exists(ctx, "SELECT 1 FROM merchant WHERE id = ?1 AND active", m, &active)))
 		return rc;
-	if ((rc = dc_exists(ctx, "SELECT 1 FROM merchant WHERE id = ?1 AND active", m)) < 0)
-		return -rc;
-	return rc ? 0 : dc_error(ctx, DC_ECONFLICT, "merchant '%s' is not active", m);
+	return active ? 0 : dc_error(ctx, DC_ECONFLICT, "merchant '%s' is not active", m);
 }
 
 /* The fields of one product record, checked. */
@@ -120,10 +119,9 @@ dc_shop_product_add(struct dc *ctx, struct dc_args *rec, void *unused)
 	    (rc = prod_read(ctx, rec, &p)))
 		return rc;
 	id = dc_printf("%s:%s", m, p.sku);
-	if ((rc = dc_exists(ctx, "SELECT 1 FROM product WHERE merchant || ':' || sku = ?1", id))) {
-		rc = rc < 0 ? -rc : dc_error(ctx, DC_ECONFLICT, "product '%s' exists", id);
+	if ((rc = dc_must_not_exist(ctx, "SELECT 1 FROM product WHERE merchant || ':' || sku = ?1",
+	                            "product", id)))
 		goto done;
-	}
 	dc_fmt_time(dc_now(ctx), at);
 	if ((rc = dc_prepare(ctx, &st,
 	                     "INSERT INTO product(merchant, sku, name, price, stock, unit,"
@@ -151,14 +149,15 @@ dc_shop_product_set(struct dc *ctx, const char *id, struct dc_args *a)
 	char cents[24], at[21], merchant[80], *change;
 	const char *colon = strchr(id, ':');
 	long long stock;
-	int rc;
+	int rc, known;
 
 	if ((rc = dc_shop_write_role(ctx, "change products")))
 		return rc;
-	if ((rc = dc_exists(ctx, "SELECT 1 FROM product WHERE merchant || ':' || sku = ?1", id)) <=
-	    0)
-		return rc < 0 ? -rc
-		              : dc_error(ctx, DC_ENOTFOUND, "no product '%s' (MERCHANT:SKU)", id);
+	if ((rc = dc_exists(ctx, "SELECT 1 FROM product WHERE merchant || ':' || sku = ?1", id,
+	                    &known)))
+		return rc;
+	if (!known)
+		return dc_error(ctx, DC_ENOTFOUND, "no product '%s' (MERCHANT:SKU)", id);
 	if (active && strcmp(active, "true") && strcmp(active, "false"))
 		return dc_error(ctx, DC_EDATA, "field 'active': '%s' is not true or false", active);
 	if (price && (rc = dc_shop_money_arg(ctx, "price", price, cents)))

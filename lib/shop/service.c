@@ -119,11 +119,10 @@ dc_shop_service_add(struct dc *ctx, struct dc_args *rec, void *unused)
 	if (pf && (rc = dc_shop_money_arg(ctx, "price-from", pf, cents)))
 		return rc;
 	id = dc_printf("%s:%s", m, code);
-	if ((rc = dc_exists(ctx, "SELECT 1 FROM shop_service WHERE merchant || ':' || code = ?1",
-	                    id))) {
-		rc = rc < 0 ? -rc : dc_error(ctx, DC_ECONFLICT, "service '%s' exists", id);
+	if ((rc = dc_must_not_exist(ctx,
+	                            "SELECT 1 FROM shop_service WHERE merchant || ':' || code = ?1",
+	                            "service", id)))
 		goto done;
-	}
 	dc_fmt_time(dc_now(ctx), at);
 	if (!(rc = dc_exec(ctx,
 	                   "INSERT INTO shop_service(merchant, code, name, price_from,"
@@ -156,17 +155,18 @@ dc_shop_request(struct dc *ctx, struct dc_args *rec, void *unused)
 	const char *m = dc_arg(rec, "merchant"), *svc = dc_arg(rec, "service");
 	const char *member = dc_arg(rec, "member");
 	char at[21], id[32], *key;
-	int rc;
+	int rc, known;
 
 	if ((rc = dc_shop_write_role(ctx, "file service requests")) || (rc = dc_required(ctx, rec, req)))
 		return rc;
 	key = dc_printf("%s:%s", m, svc);
-	rc = dc_exists(ctx, "SELECT 1 FROM shop_service WHERE merchant || ':' || code = ?1", key);
+	rc = dc_exists(ctx, "SELECT 1 FROM shop_service WHERE merchant || ':' || code = ?1", key,
+	               &known);
 	free(key);
-	if (rc <= 0)
-		return rc < 0 ? -rc
-		              : dc_error(ctx, DC_ENOTFOUND, "merchant '%s' has no service '%s'", m,
-		                         svc);
+	if (rc)
+		return rc;
+	if (!known)
+		return dc_error(ctx, DC_ENOTFOUND, "merchant '%s' has no service '%s'", m, svc);
 	if ((rc = dc_must_exist(ctx, "SELECT 1 FROM member WHERE handle = ?1", "member", member)) ||
 	    (rc = dc_next_id(ctx, "request", "R", dc_now(ctx), id)))
 		return rc;
