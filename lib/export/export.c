@@ -91,16 +91,7 @@ generic(struct dc *ctx, const struct dc_export *x)
 	struct dc_args f = {0};
 	int rc;
 
-	if (x->status)
-		dc_args_add(&f, "status", x->status);
-	if (x->department) {
-		dc_args_add(&f, "department", x->department);
-		dc_args_add(&f, "dept", x->department);
-	}
-	if (x->since)
-		dc_args_add(&f, "since", x->since);
-	if (x->until)
-		dc_args_add(&f, "until", x->until);
+	dc_export_filters(x, &f);
 	if (!strcmp(ds, "cases")) {
 		/* internal: carries the reporter; dc_case_list checks the role */
 		rt = &dc_rt_case;

@@ -40,6 +40,14 @@ int dc_export_html(struct dc *ctx, const struct dc_export *x);
 
 /* Shared by the writers: bind the time window to ?N and ?N+1 (NULL when unset). */
 void dc_export_bind_window(struct dc_stmt *st, int n, const struct dc_export *x);
+/* Shared by the writers: X's filters as an argument list (--status, --department also as
+ * dept, --since, --until), for the areas' list functions and dc_export_query. */
+void dc_export_filters(const struct dc_export *x, struct dc_args *f);
+/* Check X's filters against SPEC (an unknown status is a usage error naming the allowed
+ * values), add the conditions of those given to Q (which holds SELECT ... FROM and the
+ * conditions that always apply), then TAIL ("ORDER BY ..."), and prepare it.  Frees Q. */
+int dc_export_query(struct dc *ctx, struct dc_q *q, const struct dc_opt *spec,
+                    const struct dc_export *x, const char *tail, struct dc_stmt **st);
 /* Write the rows of st as <root><item><col>text</col>...</item>...</root>, element names from
  * the column names; a NULL column is left out. Finalizes st. */
 int dc_export_xml_rows(struct dc *ctx, struct dc_stmt *st, const char *root, const char *item);

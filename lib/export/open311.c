@@ -119,24 +119,30 @@ dc_export_open311_events(struct dc *ctx, const struct dc_export *x, int xml)
 	return emit(ctx, &rt_o311_event, st, xml, "events", "event");
 }
 
+static const struct dc_opt services_spec[] = {
+	{"department", DC_V_TEXT, 0, NULL, "D", NULL, "s.dept = ?", DC_NOFIELD},
+	{NULL},
+};
+
 int
 dc_export_open311_services(struct dc *ctx, const struct dc_export *x, int xml)
 {
 	struct dc_stmt *st = NULL;
+	struct dc_q q = {0};
 	int rc;
 
-	if ((rc = dc_prepare(ctx, &st,
-	                     "SELECT s.code AS service_code, s.name AS service_name,"
-	                     " s.description AS description,"
-	                     " CASE WHEN json_array_length(s.definition) > 0 THEN"
-	                     "   (CASE WHEN ?1 THEN 'true' ELSE 1 END) ELSE"
-	                     "   (CASE WHEN ?1 THEN 'false' ELSE 0 END) END AS metadata,"
-	                     " 'realtime' AS type, s.kind AS keywords, d.name AS \"group\""
-	                     " FROM service s LEFT JOIN dept d ON d.code = s.dept"
-	                     " WHERE s.active AND (?2 IS NULL OR s.dept = ?2) ORDER BY s.code")))
+	dc_q_sql(&q, "SELECT s.code AS service_code, s.name AS service_name,"
+	             " s.description AS description,");
+	/* XML spells the flag out; JSON's 1 and 0 become true and false in the writer */
+	dc_q_sql(&q, xml ? " CASE WHEN json_array_length(s.definition) > 0 THEN 'true'"
+	                   " ELSE 'false' END AS metadata,"
+	                 : " CASE WHEN json_array_length(s.definition) > 0 THEN 1"
+	                   " ELSE 0 END AS metadata,");
+	dc_q_sql(&q, " 'realtime' AS type, s.kind AS keywords, d.name AS \"group\""
+	             " FROM service s LEFT JOIN dept d ON d.code = s.dept");
+	dc_q_where(&q, "s.active");
+	if ((rc = dc_export_query(ctx, &q, services_spec, x, " ORDER BY s.code", &st)))
 		return rc;
-	dc_bind_int(st, 1, xml);
-	dc_bind_text(st, 2, x->department);
 	return emit(ctx, &rt_o311_service, st, xml, "services", "service");
 }
 
