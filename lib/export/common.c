@@ -1,6 +1,6 @@
-/* What the export formats share: the time window, the city's host name, flushing standard
- * output, an XML writer on it.  The format files (feeds.c, html.c, ocds.c, open311.c) use
- * this file and export.c uses them; nothing here uses either (docs/architecture.md). */
+/* What the export formats share: the filters, the city's host name, flushing standard output,
+ * an XML writer on it.  The format files (feeds.c, html.c, ocds.c, open311.c) use this file
+ * and export.c uses them; nothing here uses either (docs/architecture.md). */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,11 +9,45 @@
 #include "export/export.h"
 
 void
-dc_export_bind_window(struct dc_stmt *st, int n, const struct dc_export *x)
+dc_export_filters(const struct dc_export *x, struct dc_args *f)
 {
-	dc_bind_text(st, n, *x->since_at ? x->since_at : NULL);
-	dc_bind_text(st, n + 1, *x->until_at ? x->until_at : NULL);
+	if (x->status)
+		dc_args_add(f, "status", x->status);
+	if (x->department) {
+		dc_args_add(f, "department", x->department);
+		dc_args_add(f, "dept", x->department);
+	}
+	if (x->since)
+		dc_args_add(f, "since", x->since);
+	if (x->until)
+		dc_args_add(f, "until", x->until);
 }
+
+int
+dc_export_query(struct dc *ctx, struct dc_q *q, const struct dc_opt *spec,
+                const struct dc_export *x, const char *tail, struct dc_stmt **st)
+{
+	struct dc_args f = {0};
+	int rc;
+
+	dc_export_filters(x, &f);
+	if ((rc = dc_decode(ctx, spec, &f, NULL)) || (rc = dc_q_where_spec(ctx, q, spec, &f)))
+		goto done;
+	dc_q_sql(q, tail);
+	rc = dc_q_prepare(ctx, q, st);
+done:
+	dc_q_free(q);
+	dc_args_free(&f);
+	return rc;
+}
+
+const struct dc_opt dc_export_events_spec[] = {
+	{"since", DC_V_DATE, DC_O_DAYSTART, NULL, "DATE", NULL, "e.at >= ?", DC_NOFIELD},
+	{"until", DC_V_DATE, DC_O_DAYEND, NULL, "DATE", NULL, "e.at <= ?", DC_NOFIELD},
+	{"status", DC_V_ENUM, 0, DC_EXPORT_CASE_STATUSES, "S", NULL, "c.status = ?", DC_NOFIELD},
+	{"department", DC_V_TEXT, 0, NULL, "D", NULL, "c.dept = ?", DC_NOFIELD},
+	{NULL},
+};
 
 char *
 dc_export_host(struct dc *ctx)

@@ -82,6 +82,68 @@ word_in(const char *list, const char *w)
 
 /* ---- the generic formats ---- */
 
+/* The datasets whose queries export builds itself: their filters and their statements. */
+
+static int
+case_events(struct dc *ctx, const struct dc_export *x, struct dc_stmt **st)
+{
+	struct dc_q q = {0};
+	int rc;
+
+	if ((rc = dc_require(ctx, "auditor head clerk", "export case events")))
+		return rc;
+	dc_q_sql(&q, "SELECT e.id, e.ref, e.at, e.kind, e.actor, e.on_behalf_of, e.from_value,"
+	             " e.to_value, e.note, e.visibility FROM event e JOIN cases c ON c.id = e.ref");
+	dc_q_where(&q, "e.entity = 'case'");
+	/* clerks and heads see their own department only */
+	if (!dc_has_role(ctx, "auditor"))
+		dc_q_where_if(&q, "c.dept = ?", ctx->dept ? ctx->dept : "");
+	return dc_export_query(ctx, &q, dc_export_events_spec, x, " ORDER BY e.id", st);
+}
+
+static const struct dc_opt catalog_spec[] = {
+	{"status", DC_V_ENUM, 0, "active discontinued", "S", NULL, "i.status = ?", DC_NOFIELD},
+	{NULL},
+};
+
+static int
+catalog(struct dc *ctx, const struct dc_export *x, struct dc_stmt **st)
+{
+	struct dc_q q = {0};
+	int rc;
+
+	/* vendors' prices are internal: the readers of dc-order catalog search */
+	if ((rc = dc_require(ctx, "buyer auditor head clerk integrator", "export catalogs")))
+		return rc;
+	dc_q_sql(&q, "SELECT i.vendor || ':' || i.sku, i.vendor, i.sku, i.name, i.unit, i.price,"
+	             " i.currency, i.vat, i.category, i.gtin, i.description, i.min_qty,"
+	             " i.valid_from, i.valid_until, i.tiers, i.attributes, i.status, i.updated_at"
+	             " FROM catalog_item i");
+	return dc_export_query(ctx, &q, catalog_spec, x, " ORDER BY i.vendor, i.sku", st);
+}
+
+static const struct dc_opt outbox_spec[] = {
+	{"since", DC_V_DATE, DC_O_DAYSTART, NULL, "DATE", NULL, "created_at >= ?", DC_NOFIELD},
+	{"until", DC_V_DATE, DC_O_DAYEND, NULL, "DATE", NULL, "created_at <= ?", DC_NOFIELD},
+	{"status", DC_V_ENUM, 0, "pending sending sent failed dead", "S", NULL, "status = ?",
+	 DC_NOFIELD},
+	{NULL},
+};
+
+static int
+notifications(struct dc *ctx, const struct dc_export *x, struct dc_stmt **st)
+{
+	struct dc_q q = {0};
+	int rc;
+
+	if ((rc = dc_require(ctx, "integrator auditor", "export notifications")))
+		return rc;
+	dc_q_sql(&q, "SELECT id, created_at, template, lang, recipient, subject, status, attempts,"
+	             " next_at, sent_at, last_error, ref_type, ref_id, message_id, transport"
+	             " FROM outbox");
+	return dc_export_query(ctx, &q, outbox_spec, x, " ORDER BY id", st);
+}
+
 static int
 generic(struct dc *ctx, const struct dc_export *x)
 {
@@ -91,39 +153,14 @@ generic(struct dc *ctx, const struct dc_export *x)
 	struct dc_args f = {0};
 	int rc;
 
-	if (x->status)
-		dc_args_add(&f, "status", x->status);
-	if (x->department) {
-		dc_args_add(&f, "department", x->department);
-		dc_args_add(&f, "dept", x->department);
-	}
-	if (x->since)
-		dc_args_add(&f, "since", x->since);
-	if (x->until)
-		dc_args_add(&f, "until", x->until);
+	dc_export_filters(x, &f);
 	if (!strcmp(ds, "cases")) {
 		/* internal: carries the reporter; dc_case_list checks the role */
 		rt = &dc_rt_case;
 		rc = dc_case_list(ctx, &f, &st);
 	} else if (!strcmp(ds, "case-events")) {
 		rt = &dc_rt_event;
-		if (!(rc = dc_require(ctx, "auditor head clerk", "export case events")) &&
-		    !(rc = dc_prepare(
-		          ctx, &st,
-		          "SELECT e.id, e.ref, e.at, e.kind, e.actor, e.on_behalf_of,"
-		          " e.from_value, e.to_value, e.note, e.visibility FROM event e"
-		          " JOIN cases c ON c.id = e.ref WHERE e.entity = 'case'"
-		          " AND (?1 IS NULL OR e.at >= ?1) AND (?2 IS NULL OR e.at <= ?2)"
-		          " AND (?3 IS NULL OR c.status = ?3) AND (?4 IS NULL OR c.dept = ?4)"
-		          " AND (?5 IS NULL OR c.dept = ?5) ORDER BY e.id"))) {
-			dc_export_bind_window(st, 1, x);
-			dc_bind_text(st, 3, x->status);
-			dc_bind_text(st, 4, x->department);
-			/* clerks and heads see their own department only */
-			dc_bind_text(st, 5,
-			             dc_has_role(ctx, "auditor") ? NULL
-			                                         : (ctx->dept ? ctx->dept : ""));
-		}
+		rc = case_events(ctx, x, &st);
 	} else if (!strcmp(ds, "services")) {
 		rt = &dc_rt_service;
 		rc = dc_case_service_list(ctx, NULL, &st);
@@ -135,17 +172,7 @@ generic(struct dc *ctx, const struct dc_export *x)
 		rc = dc_procure_budget_list(ctx, NULL, x->department, NULL, &st);
 	} else if (!strcmp(ds, "catalog")) {
 		rt = &rt_catalog;
-		/* vendors' prices are internal: the readers of dc-order catalog search */
-		if (!(rc = dc_require(ctx, "buyer auditor head clerk integrator",
-		                      "export catalogs")) &&
-		    !(rc = dc_prepare(
-		          ctx, &st,
-		          "SELECT i.vendor || ':' || i.sku, i.vendor, i.sku, i.name, i.unit,"
-		          " i.price, i.currency, i.vat, i.category, i.gtin, i.description,"
-		          " i.min_qty, i.valid_from, i.valid_until, i.tiers, i.attributes,"
-		          " i.status, i.updated_at FROM catalog_item i"
-		          " WHERE (?1 IS NULL OR i.status = ?1) ORDER BY i.vendor, i.sku")))
-			dc_bind_text(st, 1, x->status);
+		rc = catalog(ctx, x, &st);
 	} else if (!strcmp(ds, "products")) {
 		rt = &dc_rt_product;
 		rc = dc_shop_product_list(ctx, NULL, NULL, &st);
@@ -154,17 +181,7 @@ generic(struct dc *ctx, const struct dc_export *x)
 		rc = dc_shop_order_list(ctx, NULL, &f, &st);
 	} else if (!strcmp(ds, "notifications")) {
 		rt = &dc_rt_notification;
-		if (!(rc = dc_require(ctx, "integrator auditor", "export notifications")) &&
-		    !(rc = dc_prepare(
-		          ctx, &st,
-		          "SELECT id, created_at, template, lang, recipient, subject, status,"
-		          " attempts, next_at, sent_at, last_error, ref_type, ref_id,"
-		          " message_id, transport FROM outbox"
-		          " WHERE (?1 IS NULL OR created_at >= ?1) AND (?2 IS NULL OR"
-		          " created_at <= ?2) AND (?3 IS NULL OR status = ?3) ORDER BY id"))) {
-			dc_export_bind_window(st, 1, x);
-			dc_bind_text(st, 3, x->status);
-		}
+		rc = notifications(ctx, x, &st);
 	} else {
 		/* posts and events: what the public feed shows (visible and locked posts) */
 		struct dc_feed_query q = {NULL, NULL, NULL, NULL, NULL, -1};

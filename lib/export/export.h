@@ -38,8 +38,22 @@ int dc_export_ical(struct dc *ctx, const struct dc_export *x);
 /* The HTML report (internal) and public status board (lib/export/html.c). */
 int dc_export_html(struct dc *ctx, const struct dc_export *x);
 
-/* Shared by the writers: bind the time window to ?N and ?N+1 (NULL when unset). */
-void dc_export_bind_window(struct dc_stmt *st, int n, const struct dc_export *x);
+/* The statuses of a case: the CHECK on cases.status (schemas/sql/0006-check-lists.sql);
+ * lib/cases keeps its CASE_STATUSES private to case.c. */
+#define DC_EXPORT_CASE_STATUSES                                                                    \
+	"new assigned in_progress waiting resolved closed rejected duplicate"
+
+/* Shared by the writers: X's filters as an argument list (--status, --department also as
+ * dept, --since, --until), for the areas' list functions and dc_export_query. */
+void dc_export_filters(const struct dc_export *x, struct dc_args *f);
+/* Check X's filters against SPEC (an unknown status is a usage error naming the allowed
+ * values), add the conditions of those given to Q (which holds SELECT ... FROM and the
+ * conditions that always apply), then TAIL ("ORDER BY ..."), and prepare it.  Frees Q. */
+int dc_export_query(struct dc *ctx, struct dc_q *q, const struct dc_opt *spec,
+                    const struct dc_export *x, const char *tail, struct dc_stmt **st);
+/* The filters of case events (internal and Open311): the event's time, the case's status and
+ * department. */
+extern const struct dc_opt dc_export_events_spec[];
 /* Write the rows of st as <root><item><col>text</col>...</item>...</root>, element names from
  * the column names; a NULL column is left out. Finalizes st. */
 int dc_export_xml_rows(struct dc *ctx, struct dc_stmt *st, const char *root, const char *item);

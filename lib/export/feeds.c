@@ -26,26 +26,26 @@ enum {
 	P_DISTRICT
 };
 
+/* The feed's filters; --department is the district (its alias --district). */
+static const struct dc_opt posts_spec[] = {
+	{"since", DC_V_DATE, DC_O_DAYSTART, NULL, "DATE", NULL, "p.created_at >= ?", DC_NOFIELD},
+	{"until", DC_V_DATE, DC_O_DAYEND, NULL, "DATE", NULL, "p.created_at <= ?", DC_NOFIELD},
+	{"department", DC_V_TEXT, 0, NULL, "D", NULL, "p.district = ? COLLATE NOCASE", DC_NOFIELD},
+	{NULL},
+};
+
 static int
 posts(struct dc *ctx, const struct dc_export *x, const char *kind, struct dc_stmt **st)
 {
-	int rc;
+	struct dc_q q = {0};
 
-	if ((rc = dc_prepare(ctx, st,
-	                     "SELECT p.id, p.title, p.body, m.name, p.topics, p.created_at,"
-	                     " p.updated_at, p.kind, p.starts_at, p.ends_at, p.all_day, p.location,"
-	                     " p.district FROM post p JOIN member m ON m.handle = p.author"
-	                     " WHERE p.status IN ('visible', 'locked')"
-	                     " AND (?1 IS NULL OR p.created_at >= ?1) AND (?2 IS NULL OR"
-	                     " p.created_at <= ?2) AND (?3 IS NULL OR p.kind = ?3)"
-	                     " AND (?3 IS NULL OR p.starts_at IS NOT NULL)"
-	                     " AND (?4 IS NULL OR p.district = ?4 COLLATE NOCASE)"
-	                     " ORDER BY p.created_at DESC, p.id DESC")))
-		return rc;
-	dc_export_bind_window(*st, 1, x);
-	dc_bind_text_ref(*st, 3, kind);
-	dc_bind_text(*st, 4, x->department); /* --district alias */
-	return 0;
+	dc_q_sql(&q, "SELECT p.id, p.title, p.body, m.name, p.topics, p.created_at, p.updated_at,"
+	             " p.kind, p.starts_at, p.ends_at, p.all_day, p.location, p.district"
+	             " FROM post p JOIN member m ON m.handle = p.author");
+	dc_q_where(&q, "p.status IN ('visible', 'locked')");
+	dc_q_where_if(&q, "p.kind = ? AND p.starts_at IS NOT NULL", kind);
+	return dc_export_query(ctx, &q, posts_spec, x, " ORDER BY p.created_at DESC, p.id DESC",
+	                       st);
 }
 
 /* The newest updated_at of the visible posts, else now. */

@@ -317,23 +317,9 @@ weekly(struct dc *ctx, struct dc_stmt *st, long first, const char *id, const cha
 	return 0;
 }
 
-static int
-prep(struct dc *ctx, const struct dc_export *x, const char *sql, struct dc_stmt **st)
-{
-	int rc;
-
-	if ((rc = dc_prepare(ctx, st, sql)))
-		return rc;
-	if (dc_param_count(*st) >= 2)
-		dc_export_bind_window(*st, 1, x);
-	return 0;
-}
-
 /* SQL tails: the scale maximum of the charted sum and the number of rows. */
 #define SCALE(sum) ", max(" sum ") OVER (), count(*) OVER ()"
-#define ORDERS                                                                                     \
-	" FROM purchase_order o WHERE o.status IN ('approved', 'placed', 'received', 'invoiced')"  \
-	" AND (?1 IS NULL OR o.created_at >= ?1) AND (?2 IS NULL OR o.created_at <= ?2)"
+#define ORDERS_SPENT "o.status IN ('approved', 'placed', 'received', 'invoiced')"
 #define SPEND                                                                                      \
 	"sum(o.gross) / 100.0, coalesce(sum(CASE WHEN o.status = 'invoiced' THEN o.invoice_amount" \
 	" END), 0) / 100.0, count(*)" SCALE("sum(o.gross) / 100.0")
@@ -349,15 +335,24 @@ static const struct col budget[] = {
     {"spent", 'm'}, {"committed", 'm'}, {"amount", 'm'}, {"left", 'm'}};
 static const struct col shop[] = {{"total", 'm'}, {"orders", 'i'}};
 
+/* One piece of a section's SQL: its text, then the conditions of the SELECT it ends (the one
+ * that always applies and the time window on a column), each only when there is one. */
+struct part {
+	const char *sql, *where, *at;
+};
+#define NPARTS 3
+
 /*
  * The report's sections in page order.  A section with series counts per week (weekly(): its
- * SQL yields (instant, series) rows from ?1, the start of the first week, to ?2); any other
- * draws horizontal bars (hbars(): its SQL binds the export's time window when it has two
- * parameters).  chart is the chart's id, title its title, desc its description (for a weekly
- * chart the subject of the sentence that names the weeks).
+ * SQL yields (instant, series) rows from the start of the first week to the end of the
+ * window); any other draws horizontal bars (hbars(): its SQL takes the export's time window
+ * on the parts' columns).  chart is the chart's id, title its title, desc its description
+ * (for a weekly chart the subject of the sentence that names the weeks).
  */
 static const struct section {
-	const char *id, *heading, *intro, *sql, *chart, *title, *desc;
+	const char *id, *heading, *intro;
+	struct part sql[NPARTS];
+	const char *chart, *title, *desc;
 	const char *first;                           /* bars: the first column's heading */
 	const struct col *cols;                      /* bars: the table's columns, */
 	int ncols, nchart;                           /* of which the first nchart are charted */
@@ -365,101 +360,129 @@ static const struct section {
 	int nseries;
 } sections[] = {
 	{"weekly", "Cases opened and closed per week", NULL,
-	 "SELECT created_at, 0 FROM cases WHERE created_at >= ?1"
-	 " AND (?2 IS NULL OR created_at <= ?2) UNION ALL"
-	 " SELECT closed_at, 1 FROM cases WHERE closed_at >= ?1"
-	 " AND (?2 IS NULL OR closed_at <= ?2)",
+	 {{"SELECT created_at, 0 FROM cases", NULL, "created_at"},
+	  {" UNION ALL SELECT closed_at, 1 FROM cases", NULL, "closed_at"}},
 	 "weekly", "Cases opened and closed per week", "Cases opened and closed", NULL, NULL, 0, 0,
 	 opened_closed, 2},
 	{"backlog", "Backlog per department", "Open cases by department and status, now.",
-	 "SELECT coalesce(d.name, c.dept, '(no department)'),"
-	 " sum(c.status = 'new'), sum(c.status = 'assigned'),"
-	 " sum(c.status = 'in_progress'), sum(c.status = 'waiting')" SCALE(
-	     "count(*)") " FROM cases c LEFT JOIN dept d ON d.code = c.dept"
-	                 " WHERE c.status IN ('new', 'assigned', 'in_progress', 'waiting')"
-	                 " GROUP BY c.dept ORDER BY 1",
+	 {{"SELECT coalesce(d.name, c.dept, '(no department)'),"
+	   " sum(c.status = 'new'), sum(c.status = 'assigned'),"
+	   " sum(c.status = 'in_progress'), sum(c.status = 'waiting')" SCALE("count(*)")
+	   " FROM cases c LEFT JOIN dept d ON d.code = c.dept"
+	   " WHERE c.status IN ('new', 'assigned', 'in_progress', 'waiting')"
+	   " GROUP BY c.dept ORDER BY 1", NULL, NULL}},
 	 "backlog", "Open cases per department by status",
 	 "Stacked horizontal bars: open cases per department, split into new, "
 	 "assigned, in progress and waiting",
 	 "Department", backlog, 4, 4, NULL, 0},
 	{"sla", "SLA compliance per service",
 	 "Share of resolved or closed cases that were closed by their due date.",
-	 "SELECT s.name, 100.0 * sum(c.closed_at <= c.due_at) / count(*), count(*),"
-	 " sum(c.closed_at <= c.due_at), 100.0, count(*) OVER ()"
-	 " FROM cases c JOIN service s ON s.code = c.service"
-	 " WHERE c.status IN ('resolved', 'closed') AND c.closed_at IS NOT NULL"
-	 " AND (?1 IS NULL OR c.closed_at >= ?1) AND (?2 IS NULL OR c.closed_at <= ?2)"
-	 " GROUP BY c.service ORDER BY 1",
+	 {{"SELECT s.name, 100.0 * sum(c.closed_at <= c.due_at) / count(*), count(*),"
+	   " sum(c.closed_at <= c.due_at), 100.0, count(*) OVER ()"
+	   " FROM cases c JOIN service s ON s.code = c.service",
+	   "c.status IN ('resolved', 'closed') AND c.closed_at IS NOT NULL", "c.closed_at"},
+	  {" GROUP BY c.service ORDER BY 1", NULL, NULL}},
 	 "sla", "SLA compliance per service",
 	 "Horizontal bars: percentage of resolved or closed cases per service "
 	 "closed by the due date (0 to 100 %)",
 	 "Service", sla, 3, 1, NULL, 0},
 	{"median", "Median resolution time per service",
 	 "Days from opening to resolution of resolved or closed cases.",
-	 "WITH r AS (SELECT c.service, julianday(c.closed_at) - julianday(c.created_at)"
-	 " AS d, row_number() OVER (PARTITION BY c.service ORDER BY"
-	 " julianday(c.closed_at) - julianday(c.created_at), c.id) AS rn,"
-	 " count(*) OVER (PARTITION BY c.service) AS n FROM cases c"
-	 " WHERE c.status IN ('resolved', 'closed') AND c.closed_at IS NOT NULL"
-	 " AND (?1 IS NULL OR c.closed_at >= ?1) AND (?2 IS NULL OR c.closed_at <= ?2))"
-	 " SELECT s.name, avg(r.d), max(r.n)" SCALE(
-	     "avg(r.d)") " FROM r JOIN service s ON s.code = r.service"
-	                 " WHERE r.rn IN ((r.n + 1) / 2, (r.n + 2) / 2) GROUP BY r.service "
-	                 "ORDER BY 1",
+	 {{"WITH r AS (SELECT c.service, julianday(c.closed_at) - julianday(c.created_at)"
+	   " AS d, row_number() OVER (PARTITION BY c.service ORDER BY"
+	   " julianday(c.closed_at) - julianday(c.created_at), c.id) AS rn,"
+	   " count(*) OVER (PARTITION BY c.service) AS n FROM cases c",
+	   "c.status IN ('resolved', 'closed') AND c.closed_at IS NOT NULL", "c.closed_at"},
+	  {") SELECT s.name, avg(r.d), max(r.n)" SCALE("avg(r.d)")
+	   " FROM r JOIN service s ON s.code = r.service"
+	   " WHERE r.rn IN ((r.n + 1) / 2, (r.n + 2) / 2) GROUP BY r.service ORDER BY 1",
+	   NULL, NULL}},
 	 "median", "Median resolution time per service (days)",
 	 "Horizontal bars: median days from opening to resolution per service", "Service", median,
 	 2, 1, NULL, 0},
 	{"vendors", "Spend per vendor",
 	 "Orders from approved to invoiced: gross amounts and invoiced amounts.",
-	 "SELECT coalesce(v.name, o.vendor, '(none)'), " SPEND
-	 " FROM (SELECT o.*, coalesce(o.award, (SELECT l.vendor FROM order_line l"
-	 " WHERE l.order_id = o.id AND l.vendor IS NOT NULL ORDER BY l.line LIMIT 1))"
-	 " AS vendor" ORDERS ") o LEFT JOIN vendor v ON v.id = o.vendor"
-	 " GROUP BY o.vendor ORDER BY 1",
+	 {{"SELECT coalesce(v.name, o.vendor, '(none)'), " SPEND
+	   " FROM (SELECT o.*, coalesce(o.award, (SELECT l.vendor FROM order_line l"
+	   " WHERE l.order_id = o.id AND l.vendor IS NOT NULL ORDER BY l.line LIMIT 1))"
+	   " AS vendor FROM purchase_order o",
+	   ORDERS_SPENT, "o.created_at"},
+	  {") o LEFT JOIN vendor v ON v.id = o.vendor GROUP BY o.vendor ORDER BY 1", NULL, NULL}},
 	 "vendors", "Spend per vendor",
 	 "Horizontal bars: gross amount of approved to invoiced orders per vendor", "Vendor", spend,
 	 3, 1, NULL, 0},
 	{"procedures", "Spend per procedure",
 	 "Orders from approved to invoiced: gross amounts and invoiced amounts.",
-	 "SELECT o.procedure, " SPEND ORDERS " GROUP BY o.procedure ORDER BY 1", "procedures",
-	 "Spend per procedure",
+	 {{"SELECT o.procedure, " SPEND " FROM purchase_order o", ORDERS_SPENT, "o.created_at"},
+	  {" GROUP BY o.procedure ORDER BY 1", NULL, NULL}},
+	 "procedures", "Spend per procedure",
 	 "Horizontal bars: gross amount of approved to invoiced orders per "
 	 "procurement procedure",
 	 "Procedure", spend, 3, 1, NULL, 0},
 	{"budgets", "Budget use",
 	 "Per budget: spent (invoiced) and committed (approved, not yet invoiced).",
-	 "SELECT label, spent, committed, amount, amount - committed - spent,"
-	 " max(max(amount, committed + spent)) OVER (), count(*) OVER () FROM"
-	 " (SELECT b.account || '/' || b.year || coalesce(' ' || b.name, '') AS label,"
-	 " b.amount / 100.0 AS amount,"
-	 " coalesce((SELECT sum(gross) FROM purchase_order o WHERE o.budget = b.account"
-	 " AND o.year = b.year AND o.status IN ('approved', 'placed', 'received')), 0)"
-	 " / 100.0 AS committed,"
-	 " coalesce((SELECT sum(invoice_amount) FROM purchase_order o WHERE"
-	 " o.budget = b.account AND o.year = b.year AND o.status = 'invoiced'), 0)"
-	 " / 100.0 AS spent FROM budget b) ORDER BY label",
+	 {{"SELECT label, spent, committed, amount, amount - committed - spent,"
+	   " max(max(amount, committed + spent)) OVER (), count(*) OVER () FROM"
+	   " (SELECT b.account || '/' || b.year || coalesce(' ' || b.name, '') AS label,"
+	   " b.amount / 100.0 AS amount,"
+	   " coalesce((SELECT sum(gross) FROM purchase_order o WHERE o.budget = b.account"
+	   " AND o.year = b.year AND o.status IN ('approved', 'placed', 'received')), 0)"
+	   " / 100.0 AS committed,"
+	   " coalesce((SELECT sum(invoice_amount) FROM purchase_order o WHERE"
+	   " o.budget = b.account AND o.year = b.year AND o.status = 'invoiced'), 0)"
+	   " / 100.0 AS spent FROM budget b) ORDER BY label", NULL, NULL}},
 	 "budgets", "Budget use", "Stacked horizontal bars: spent and committed amount per budget",
 	 "Budget", budget, 4, 2, NULL, 0},
 	{"shop", "Shop orders", "Click & collect orders per merchant and status.",
-	 "SELECT coalesce(m.name, o.merchant) || ' — ' || o.status, sum(o.total) / 100.0,"
-	 " count(*)" SCALE("sum(o.total) / 100.0") " FROM shop_order o LEFT JOIN merchant"
-	                                           " m ON m.id = o.merchant"
-	                                           " WHERE (?1 IS NULL OR o.created_at >= ?1)"
-	                                           " AND (?2 IS NULL OR o.created_at <= ?2)"
-	                                           " GROUP BY o.merchant, o.status ORDER BY 1",
+	 {{"SELECT coalesce(m.name, o.merchant) || ' — ' || o.status, sum(o.total) / 100.0,"
+	   " count(*)" SCALE("sum(o.total) / 100.0")
+	   " FROM shop_order o LEFT JOIN merchant m ON m.id = o.merchant",
+	   NULL, "o.created_at"},
+	  {" GROUP BY o.merchant, o.status ORDER BY 1", NULL, NULL}},
 	 "shop", "Shop order totals per merchant and status",
 	 "Horizontal bars: total amount of click and collect orders per merchant and status",
 	 "Merchant — status", shop, 2, 1, NULL, 0},
 	{"feed", "Feed activity", "Posts, flags and hidden posts per week.",
-	 "SELECT created_at, 0 FROM post WHERE created_at >= ?1"
-	 " AND (?2 IS NULL OR created_at <= ?2) UNION ALL"
-	 " SELECT created_at, 1 FROM flag WHERE created_at >= ?1"
-	 " AND (?2 IS NULL OR created_at <= ?2) UNION ALL"
-	 " SELECT created_at, 2 FROM post WHERE status = 'hidden'"
-	 " AND created_at >= ?1 AND (?2 IS NULL OR created_at <= ?2)",
+	 {{"SELECT created_at, 0 FROM post", NULL, "created_at"},
+	  {" UNION ALL SELECT created_at, 1 FROM flag", NULL, "created_at"},
+	  {" UNION ALL SELECT created_at, 2 FROM post", "status = 'hidden'", "created_at"}},
 	 "feed-weekly", "Feed activity per week", "Feed posts, flags and hidden posts", NULL, NULL,
 	 0, 0, feed_series, 3},
 };
+
+/* COL CMP the instant AT ("col >= ?"), when there is one. */
+static void
+bound(struct dc_q *q, const char *col, const char *cmp, const char *at)
+{
+	if (!*at)
+		return;
+	dc_q_open(q);
+	dc_q_sql(q, col);
+	dc_q_text(q, cmp, at);
+	dc_q_close(q);
+}
+
+/* A section's statement, the window SINCE to UNTIL ("" for an open end) on its parts' columns. */
+static int
+prep(struct dc *ctx, const struct part *parts, const char *since, const char *until,
+     struct dc_stmt **st)
+{
+	struct dc_q q = {0};
+	const struct part *p;
+
+	for (p = parts; p < parts + NPARTS && p->sql; p++) {
+		dc_q_sql(&q, p->sql);
+		/* each part ends a SELECT of its own: its first condition opens WHERE */
+		q.nwhere = 0;
+		if (p->where)
+			dc_q_where(&q, p->where);
+		if (p->at) {
+			bound(&q, p->at, " >= ?", since);
+			bound(&q, p->at, " <= ?", until);
+		}
+	}
+	return dc_q_prepare(ctx, &q, st);
+}
 
 static int
 report(struct dc *ctx, const struct dc_export *x)
@@ -489,15 +512,13 @@ report(struct dc *ctx, const struct dc_export *x)
 	for (s = sections; s < sections + sizeof sections / sizeof *sections; s++) {
 		section_begin(s->id, s->heading, s->intro);
 		if (s->series) {
-			if ((rc = dc_prepare(ctx, &st, s->sql)))
+			if ((rc = prep(ctx, s->sql, from, x->until_at, &st)))
 				return rc;
-			dc_bind_text(st, 1, from);
-			dc_bind_text(st, 2, *x->until_at ? x->until_at : NULL);
 			sub = dc_printf("%s per week for the %d weeks from %s to %s", s->desc, WEEKS, day2,
 			                day);
 			rc = weekly(ctx, st, first, s->chart, s->title, sub, s->series, s->nseries);
 			free(sub);
-		} else if (!(rc = prep(ctx, x, s->sql, &st)))
+		} else if (!(rc = prep(ctx, s->sql, x->since_at, x->until_at, &st)))
 			rc = hbars(ctx, st, s->chart, s->title, s->desc, s->first, s->cols, s->ncols,
 			           s->nchart);
 		if (rc)

@@ -261,43 +261,41 @@ release(const char *prefix, struct dc_stmt *st)
 #undef T
 }
 
+/* The releases' filters: a draft is never published, so --status draft finds nothing. */
+static const struct dc_opt orders_spec[] = {
+	{"since", DC_V_DATE, DC_O_DAYSTART, NULL, "DATE", NULL, "o.updated_at >= ?", DC_NOFIELD},
+	{"until", DC_V_DATE, DC_O_DAYEND, NULL, "DATE", NULL, "o.updated_at <= ?", DC_NOFIELD},
+	{"status", DC_V_ENUM, 0, "draft approved placed received invoiced cancelled", "S", NULL,
+	 "o.status = ?", DC_NOFIELD},
+	{"department", DC_V_TEXT, 0, NULL, "D", NULL, "o.dept = ?", DC_NOFIELD},
+	{NULL},
+};
+
 int
 dc_export_ocds(struct dc *ctx, const struct dc_export *x)
 {
 	struct dc_stmt *st = NULL;
+	struct dc_q q = {0};
 	char *prefix = dc_setting(ctx, "ocds.prefix"), *url = dc_setting(ctx, "city.url");
 	char *name = dc_setting(ctx, "city.name"), now[21];
 	json_object *head;
 	const char *h;
 	int rc, n = 0;
 
-	if ((rc = dc_prepare(
-	         ctx, &st,
-	         "SELECT o.id, o.status, o.procedure, o.legal_basis, o.net, o.gross, o.award,"
-	         " (SELECT name FROM vendor WHERE id = o.award), o.dept, d.name, o.created_at,"
-	         " o.updated_at, o.category, o.framework,"
-	         " (SELECT json_group_array(json_object('line', l.line, 'text', l.text, 'qty', "
-	         "l.qty,"
-	         "   'unit', l.unit, 'unit_net', " DC_SQL_MONEY(
-	             "l.unit_net") "))"
-	                           "   FROM (SELECT * FROM order_line WHERE order_id = o.id ORDER "
-	                           "BY line) l),"
-	                           " (SELECT json_group_array(json_object('vendor', q.vendor, "
-	                           "'name', v.name))"
-	                           "   FROM (SELECT * FROM quote WHERE order_id = o.id ORDER BY "
-	                           "amount, id) q"
-	                           "   LEFT JOIN vendor v ON v.id = q.vendor),"
-	                           " o.invoice_amount"
-	                           " FROM purchase_order o LEFT JOIN dept d ON d.code = o.dept"
-	                           " WHERE o.status <> 'draft' AND (?1 IS NULL OR o.updated_at >= "
-	                           "?1)"
-	                           " AND (?2 IS NULL OR o.updated_at <= ?2) AND (?3 IS NULL OR "
-	                           "o.status = ?3)"
-	                           " AND (?4 IS NULL OR o.dept = ?4) ORDER BY o.id")))
+	dc_q_sql(&q, "SELECT o.id, o.status, o.procedure, o.legal_basis, o.net, o.gross, o.award,"
+	             " (SELECT name FROM vendor WHERE id = o.award), o.dept, d.name, o.created_at,"
+	             " o.updated_at, o.category, o.framework,"
+	             " (SELECT json_group_array(json_object('line', l.line, 'text', l.text,"
+	             "   'qty', l.qty, 'unit', l.unit, 'unit_net', " DC_SQL_MONEY("l.unit_net") "))"
+	             "   FROM (SELECT * FROM order_line WHERE order_id = o.id ORDER BY line) l),"
+	             " (SELECT json_group_array(json_object('vendor', q.vendor, 'name', v.name))"
+	             "   FROM (SELECT * FROM quote WHERE order_id = o.id ORDER BY amount, id) q"
+	             "   LEFT JOIN vendor v ON v.id = q.vendor),"
+	             " o.invoice_amount"
+	             " FROM purchase_order o LEFT JOIN dept d ON d.code = o.dept");
+	dc_q_where(&q, "o.status <> 'draft'");
+	if ((rc = dc_export_query(ctx, &q, orders_spec, x, " ORDER BY o.id", &st)))
 		goto done;
-	dc_export_bind_window(st, 1, x);
-	dc_bind_text(st, 3, x->status);
-	dc_bind_text(st, 4, x->department);
 	/* the package's date is the newest release's, so an unchanged export is byte-identical */
 	{
 		struct dc_stmt *m = NULL;

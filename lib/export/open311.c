@@ -65,35 +65,45 @@ emit(struct dc *ctx, const struct dc_rectype *rt, struct dc_stmt *st, int xml, c
 	return dc_out_query(ctx, rt, st);
 }
 
+/* GeoReport's open and closed, or one of the case's own statuses: closed is both, and means
+ * every case that is not open. */
+static const struct dc_opt requests_spec[] = {
+	{"since", DC_V_DATE, DC_O_DAYSTART, NULL, "DATE", NULL, "c.created_at >= ?", DC_NOFIELD},
+	{"until", DC_V_DATE, DC_O_DAYEND, NULL, "DATE", NULL, "c.created_at <= ?", DC_NOFIELD},
+	{"status", DC_V_ENUM, 0, "open " DC_EXPORT_CASE_STATUSES, "S", NULL, NULL, DC_NOFIELD},
+	{"department", DC_V_TEXT, 0, NULL, "D", NULL, "c.dept = ?", DC_NOFIELD},
+	{NULL},
+};
+
 int
 dc_export_open311_cases(struct dc *ctx, const struct dc_export *x, int xml)
 {
 	struct dc_stmt *st = NULL;
+	struct dc_q q = {0};
 	int rc;
 
-	if ((rc = dc_prepare(
-	         ctx, &st,
-	         "SELECT c.id AS service_request_id,"
-	         " CASE WHEN c.status IN " OPEN " THEN 'open' ELSE 'closed' END AS status,"
-	         " (SELECT e.note FROM event e WHERE e.entity = 'case' AND e.ref = c.id"
-	         "   AND e.visibility = 'public' AND e.kind IN ('note', 'status') AND e.note <> ''"
-	         "   ORDER BY e.id DESC LIMIT 1) AS status_notes,"
-	         " s.name AS service_name, c.service AS service_code, c.description AS description,"
-	         " d.name AS agency_responsible, NULL AS service_notice,"
-	         " c.created_at AS requested_datetime, c.updated_at AS updated_datetime,"
-	         " CASE WHEN c.status IN " OPEN " THEN c.due_at END AS expected_datetime,"
-	         " c.address AS address, NULL AS address_id, NULL AS zipcode, c.lat AS lat,"
-	         " c.lon AS long, json_extract(c.media, '$[0]') AS media_url"
-	         " FROM cases c JOIN service s ON s.code = c.service LEFT JOIN dept d ON d.code = "
-	         "c.dept"
-	         " WHERE (?1 IS NULL OR c.created_at >= ?1) AND (?2 IS NULL OR c.created_at <= ?2)"
-	         " AND (?3 IS NULL OR c.status = ?3 OR ?3 = CASE WHEN c.status IN " OPEN
-	         "   THEN 'open' ELSE 'closed' END)"
-	         " AND (?4 IS NULL OR c.dept = ?4) ORDER BY c.created_at, c.id")))
+	dc_q_sql(&q, "SELECT c.id AS service_request_id,"
+	             " CASE WHEN c.status IN " OPEN " THEN 'open' ELSE 'closed' END AS status,"
+	             " (SELECT e.note FROM event e WHERE e.entity = 'case' AND e.ref = c.id"
+	             "   AND e.visibility = 'public' AND e.kind IN ('note', 'status')"
+	             "   AND e.note <> '' ORDER BY e.id DESC LIMIT 1) AS status_notes,"
+	             " s.name AS service_name, c.service AS service_code,"
+	             " c.description AS description, d.name AS agency_responsible,"
+	             " NULL AS service_notice, c.created_at AS requested_datetime,"
+	             " c.updated_at AS updated_datetime,"
+	             " CASE WHEN c.status IN " OPEN " THEN c.due_at END AS expected_datetime,"
+	             " c.address AS address, NULL AS address_id, NULL AS zipcode, c.lat AS lat,"
+	             " c.lon AS long, json_extract(c.media, '$[0]') AS media_url"
+	             " FROM cases c JOIN service s ON s.code = c.service"
+	             " LEFT JOIN dept d ON d.code = c.dept");
+	if (x->status && !strcmp(x->status, "open"))
+		dc_q_where(&q, "c.status IN " OPEN);
+	else if (x->status && !strcmp(x->status, "closed"))
+		dc_q_where(&q, "c.status NOT IN " OPEN);
+	else if (x->status && *x->status)
+		dc_q_where_if(&q, "c.status = ?", x->status);
+	if ((rc = dc_export_query(ctx, &q, requests_spec, x, " ORDER BY c.created_at, c.id", &st)))
 		return rc;
-	dc_export_bind_window(st, 1, x);
-	dc_bind_text(st, 3, x->status);
-	dc_bind_text(st, 4, x->department);
 	return emit(ctx, &rt_request, st, xml, "service_requests", "request");
 }
 
@@ -101,42 +111,42 @@ int
 dc_export_open311_events(struct dc *ctx, const struct dc_export *x, int xml)
 {
 	struct dc_stmt *st = NULL;
+	struct dc_q q = {0};
 	int rc;
 
-	if ((rc = dc_prepare(
-	         ctx, &st,
-	         "SELECT e.id AS id, e.ref AS service_request_id, e.at AS datetime,"
-	         " e.kind AS kind, CASE WHEN e.kind = 'status' THEN e.to_value END AS status,"
-	         " e.note AS status_notes FROM event e JOIN cases c ON c.id = e.ref"
-	         " WHERE e.entity = 'case' AND e.visibility = 'public'"
-	         " AND (?1 IS NULL OR e.at >= ?1) AND (?2 IS NULL OR e.at <= ?2)"
-	         " AND (?3 IS NULL OR c.status = ?3) AND (?4 IS NULL OR c.dept = ?4)"
-	         " ORDER BY e.id")))
+	dc_q_sql(&q, "SELECT e.id AS id, e.ref AS service_request_id, e.at AS datetime,"
+	             " e.kind AS kind, CASE WHEN e.kind = 'status' THEN e.to_value END AS status,"
+	             " e.note AS status_notes FROM event e JOIN cases c ON c.id = e.ref");
+	dc_q_where(&q, "e.entity = 'case' AND e.visibility = 'public'");
+	if ((rc = dc_export_query(ctx, &q, dc_export_events_spec, x, " ORDER BY e.id", &st)))
 		return rc;
-	dc_export_bind_window(st, 1, x);
-	dc_bind_text(st, 3, x->status);
-	dc_bind_text(st, 4, x->department);
 	return emit(ctx, &rt_o311_event, st, xml, "events", "event");
 }
+
+static const struct dc_opt services_spec[] = {
+	{"department", DC_V_TEXT, 0, NULL, "D", NULL, "s.dept = ?", DC_NOFIELD},
+	{NULL},
+};
 
 int
 dc_export_open311_services(struct dc *ctx, const struct dc_export *x, int xml)
 {
 	struct dc_stmt *st = NULL;
+	struct dc_q q = {0};
 	int rc;
 
-	if ((rc = dc_prepare(ctx, &st,
-	                     "SELECT s.code AS service_code, s.name AS service_name,"
-	                     " s.description AS description,"
-	                     " CASE WHEN json_array_length(s.definition) > 0 THEN"
-	                     "   (CASE WHEN ?1 THEN 'true' ELSE 1 END) ELSE"
-	                     "   (CASE WHEN ?1 THEN 'false' ELSE 0 END) END AS metadata,"
-	                     " 'realtime' AS type, s.kind AS keywords, d.name AS \"group\""
-	                     " FROM service s LEFT JOIN dept d ON d.code = s.dept"
-	                     " WHERE s.active AND (?2 IS NULL OR s.dept = ?2) ORDER BY s.code")))
+	dc_q_sql(&q, "SELECT s.code AS service_code, s.name AS service_name,"
+	             " s.description AS description,");
+	/* XML spells the flag out; JSON's 1 and 0 become true and false in the writer */
+	dc_q_sql(&q, xml ? " CASE WHEN json_array_length(s.definition) > 0 THEN 'true'"
+	                   " ELSE 'false' END AS metadata,"
+	                 : " CASE WHEN json_array_length(s.definition) > 0 THEN 1"
+	                   " ELSE 0 END AS metadata,");
+	dc_q_sql(&q, " 'realtime' AS type, s.kind AS keywords, d.name AS \"group\""
+	             " FROM service s LEFT JOIN dept d ON d.code = s.dept");
+	dc_q_where(&q, "s.active");
+	if ((rc = dc_export_query(ctx, &q, services_spec, x, " ORDER BY s.code", &st)))
 		return rc;
-	dc_bind_int(st, 1, xml);
-	dc_bind_text(st, 2, x->department);
 	return emit(ctx, &rt_o311_service, st, xml, "services", "service");
 }
 

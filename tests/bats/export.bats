@@ -129,6 +129,47 @@ for l in sys.stdin:
 	assert_failure 64
 }
 
+@test "filters: an unknown --status is a usage error naming the dataset's statuses" {
+	local cases="new, assigned, in_progress, waiting, resolved, closed, rejected or duplicate"
+	run env DC_USER=ines dc-export case-events --status neu
+	assert_failure 64
+	assert_line --index 0 "dc-export: field 'status': 'neu' is not one of $cases"
+	run dc-export case-events -f open311-xml --status neu
+	assert_failure 64
+	assert_line --index 0 "dc-export: field 'status': 'neu' is not one of $cases"
+	run dc-export cases -f open311-json --status offen
+	assert_failure 64
+	assert_line --index 0 "dc-export: field 'status': 'offen' is not one of open, $cases"
+	run dc-export orders -f ocds --status bestellt
+	assert_failure 64
+	assert_line --index 0 "dc-export: field 'status': 'bestellt' is not one of draft, approved, placed, received, invoiced or cancelled"
+	run env DC_USER=bob dc-export catalog --status aktiv
+	assert_failure 64
+	assert_line --index 0 "dc-export: field 'status': 'aktiv' is not one of active or discontinued"
+	run env DC_USER=ines dc-export notifications --status gesendet -o "$BATS_TEST_TMPDIR/n.csv"
+	assert_failure 64
+	assert_line --index 0 "dc-export: field 'status': 'gesendet' is not one of pending, sending, sent, failed or dead"
+	[ ! -e "$BATS_TEST_TMPDIR/n.csv" ]
+	# the known ones still filter, each by its own column
+	run dc-export cases -f open311-json --status open
+	run $PY -c 'import json,sys; print([r["service_request_id"] for r in json.load(sys.stdin)])' <<<"$output"
+	assert_output "['$C1']"
+	run dc-export cases -f open311-json --status resolved
+	run $PY -c 'import json,sys; print([r["service_request_id"] for r in json.load(sys.stdin)])' <<<"$output"
+	assert_output "['$C2']"
+	run env DC_USER=ines dc-export case-events -f csv --status in_progress --fields case --no-header
+	assert_success
+	run sort -u <<<"$output"
+	assert_output "$C1"
+	run dc-export orders -f ocds --status placed
+	run $PY -c 'import json,sys; print([r["ocid"] for r in json.load(sys.stdin)["releases"]])' <<<"$output"
+	assert_output "['ocds-abc123-$O1']"
+	run env DC_USER=bob dc-export catalog -f csv --status discontinued --fields id
+	assert_output "id"
+	run env DC_USER=ines dc-export notifications -f csv --status dead --fields id
+	assert_output "id"
+}
+
 @test "roles: internal datasets need a role, public formats do not, unknown formats are usage errors" {
 	for ds in cases case-events orders budgets notifications shop-orders; do
 		run env DC_USER=nobody dc-export "$ds" -f csv
