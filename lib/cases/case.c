@@ -75,7 +75,7 @@ dc_cases_load(struct dc *ctx, const char *id, struct casex *c)
 	                               " LEFT JOIN dept d ON d.code = c.dept WHERE c.id = ?1")))
 		return rc;
 	dc_bind_text_ref(st, 1, id);
-	if ((rc = dc_step(ctx, st)) == 1) {
+	if ((rc = dc_step(ctx, st)) == DC_ROW) {
 		char **f[] = {&c->id,   &c->dept,         &c->status,    &c->assignee,
 		              &c->email, &c->name,        &c->lang,      &c->service_name,
 		              &c->dept_name, &c->created_at, &c->due_at};
@@ -247,7 +247,7 @@ dc_case_show(struct dc *ctx, const char *id, const char *extra)
 	dc_cases_now(ctx, now);
 	dc_bind_text_ref(st, 1, now);
 	dc_bind_text_ref(st, 2, id);
-	if ((rc = dc_step(ctx, st)) == 1) {
+	if ((rc = dc_step(ctx, st)) == DC_ROW) {
 		for (i = 0; i < NCASE; i++)
 			vals[i] = dc_col_text(st, i);
 		vals[NCASE] = extra;

@@ -157,7 +157,7 @@ dc_cases_service_info(struct dc *ctx, const char *code, const char *district,
 		return rc;
 	dc_bind_text_ref(st, 1, code);
 	dc_bind_text_ref(st, 2, district);
-	if ((rc = dc_step(ctx, st)) == 1) {
+	if ((rc = dc_step(ctx, st)) == DC_ROW) {
 		s->dept = dc_strdup(dc_col_text(st, 0));
 		s->definition = dc_strdup(dc_col_text(st, 1));
 		s->name = dc_strdup(dc_col_text(st, 2));

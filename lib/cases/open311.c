@@ -187,12 +187,12 @@ dc_case_upsert_open311(struct dc *ctx, struct dc_args *req, void *unused)
 	                               " WHERE external_id = ?1")))
 		goto done;
 	dc_bind_text_ref(st, 1, ext);
-	if ((rc = dc_step(ctx, st)) == 1 && !dc_col_null(st, 3)) {
+	if ((rc = dc_step(ctx, st)) == DC_ROW && !dc_col_null(st, 3)) {
 		/* an old dump imported again must not bring back what purge removed */
 		snprintf(id, sizeof id, "%s", dc_col_text(st, 0));
 		notes = NULL;
 		rc = 0;
-	} else if (rc == 1) {
+	} else if (rc == DC_ROW) {
 		/* re-import: update in place, move the status only across open/closed */
 		const char *old = dc_col_text(st, 1);
 		int was_closed = dc_cases_is_closed(old), unassigned = dc_col_int(st, 2);
@@ -245,9 +245,9 @@ dc_case_upsert_open311(struct dc *ctx, struct dc_args *req, void *unused)
 			goto done;
 		dc_bind_text_ref(st, 1, id);
 		rc = dc_step(ctx, st);
-		if (rc == 0 || (rc == 1 && !dc_cases_same(dc_col_text(st, 0), notes)))
+		if (rc == 0 || (rc == DC_ROW && !dc_cases_same(dc_col_text(st, 0), notes)))
 			rc = dc_cases_event(ctx, id, "note", NULL, NULL, notes, 1);
-		else if (rc == 1)
+		else if (rc == DC_ROW)
 			rc = 0;
 		if (rc)
 			goto done;

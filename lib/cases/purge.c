@@ -23,7 +23,7 @@ legacy_notes(struct dc *ctx, const char *id, long *n)
 	                     " AND kind NOT IN ('created', 'routed', 'purged')")))
 		return rc;
 	dc_bind_text_ref(st, 1, id);
-	if ((rc = dc_step(ctx, st)) == 1) {
+	if ((rc = dc_step(ctx, st)) == DC_ROW) {
 		*n += dc_col_int(st, 0);
 		rc = 0;
 	}
@@ -71,7 +71,7 @@ purge_before(struct dc *ctx, long day, const char *service, const char *why, str
 	dc_q_int(&q, " ORDER BY closed_at, id LIMIT ?) RETURNING id", n->left);
 	if ((rc = dc_q_prepare(ctx, &q, &st)))
 		goto done;
-	while ((rc = dc_step(ctx, st)) == 1) {
+	while ((rc = dc_step(ctx, st)) == DC_ROW) {
 		const char *id = dc_col_text(st, 0);
 
 		/* the messages to the reporter carry the address and the name too; one not yet
@@ -94,7 +94,7 @@ purge_before(struct dc *ctx, long day, const char *service, const char *why, str
 done:
 	dc_finish(ctx, st);
 	free(note);
-	return rc > 1 ? rc : 0;
+	return rc > 0 ? rc : 0;
 }
 
 static void
@@ -159,7 +159,7 @@ dc_case_purge_retention(struct dc *ctx, const char *service, long limit)
 	dc_q_sql(&q, " ORDER BY code");
 	if ((rc = dc_q_prepare(ctx, &q, &st)))
 		return rc;
-	while (n.left && (rc = dc_step(ctx, st)) == 1) {
+	while (n.left && (rc = dc_step(ctx, st)) == DC_ROW) {
 		long days = dc_col_int(st, 1);
 		const char *code = dc_col_text(st, 0);
 		char *why =
@@ -171,7 +171,7 @@ dc_case_purge_retention(struct dc *ctx, const char *service, long limit)
 			break;
 	}
 	dc_finish(ctx, st);
-	if (rc > 1)
+	if (rc > 0)
 		return rc;
 	purge_report(ctx, &n);
 	return 0;

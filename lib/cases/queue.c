@@ -103,7 +103,7 @@ dc_case_claim_next(struct dc *ctx, const char *dept)
 
 	if ((rc = dc_case_queue(ctx, dept, 1, &st)))
 		return rc;
-	if ((rc = dc_step(ctx, st)) == 1) {
+	if ((rc = dc_step(ctx, st)) == DC_ROW) {
 		id = dc_strdup(dc_col_text(st, 0));
 		rc = 0;
 	} else if (rc == 0)
@@ -152,7 +152,7 @@ dc_case_give(struct dc *ctx, const char *id, struct dc_args *a)
 	dc_finish(ctx, st);
 	if (rc == 0)
 		rc = dc_error(ctx, DC_ECONFLICT, "'%s' is not active staff of '%s'", to, c.dept);
-	if (rc > 1)
+	if (rc != DC_ROW)
 		goto done;
 	if (dc_cases_same(c.assignee, to)) {
 		rc = dc_error(ctx, DC_ECONFLICT, "case '%s' is already assigned to '%s'", id, to);

@@ -190,7 +190,7 @@ dc_case_track(struct dc *ctx, const char *id, const char *token)
 	                     " LEFT JOIN dept d ON d.code = c.dept WHERE c.id = ?1")))
 		return rc;
 	dc_bind_text_ref(st, 1, id);
-	if ((rc = dc_step(ctx, st)) == 1) {
+	if ((rc = dc_step(ctx, st)) == DC_ROW) {
 		const char *h = dc_col_text(st, 14);
 
 		if (!h || strlen(h) != 64 || CRYPTO_memcmp(h, hash, 64))

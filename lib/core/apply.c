@@ -33,7 +33,7 @@ report(struct dc *ctx, const struct dc_rectype *rt, dc_show_fn show)
 		return rc;
 	if ((rc = dc_out_begin(ctx, rt)))
 		goto done;
-	while ((rc = dc_step(ctx, st)) == 1)
+	while ((rc = dc_step(ctx, st)) == DC_ROW)
 		if ((rc = show(ctx, dc_col_text(st, 0), dc_col_text(st, 1))))
 			goto done;
 	if (!rc) {

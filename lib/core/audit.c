@@ -66,10 +66,10 @@ audit(struct dc *ctx, const struct dc_event *ev, int personal)
 	dc_fmt_time(dc_now(ctx), at);
 	if ((rc = dc_prepare(ctx, &st, "SELECT hash FROM event ORDER BY id DESC LIMIT 1")))
 		return rc;
-	if ((rc = dc_step(ctx, st)) == 1)
+	if ((rc = dc_step(ctx, st)) == DC_ROW)
 		snprintf(prev, sizeof prev, "%s", dc_col_text(st, 0));
 	dc_finish(ctx, st);
-	if (rc > 1)
+	if (rc > 0)
 		return rc;
 	if (personal) {
 		if (dc_random_hex(salt, 16) < 0)
@@ -144,7 +144,7 @@ dc_audit_verify(struct dc *ctx, long *bad_id, long *checked)
 	                     " note, visibility, note_hash, prev_hash, hash, id, note_salt"
 	                     " FROM event ORDER BY id")))
 		return rc;
-	while ((rc = dc_step(ctx, st)) == 1) {
+	while ((rc = dc_step(ctx, st)) == DC_ROW) {
 		const char *f[11], *salt = dc_col_text(st, 14);
 		int personal = !dc_col_null(st, 10), bad = 0;
 

@@ -36,7 +36,7 @@ dc_whoami(struct dc *ctx)
 	                     "FROM (SELECT 1) LEFT JOIN staff s ON s.login = ?1 AND s.active = 1")))
 		return rc;
 	dc_bind_text_ref(st, 1, ctx->actor);
-	if ((rc = dc_step(ctx, st)) == 1) {
+	if ((rc = dc_step(ctx, st)) == DC_ROW) {
 		int boot = dc_col_int(st, 2);
 		const char *role = dc_col_text(st, 0);
 

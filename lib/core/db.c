@@ -328,7 +328,7 @@ dc_step(struct dc *ctx, struct dc_stmt *st)
 	int rc = sqlite3_step(ST(st));
 
 	if (rc == SQLITE_ROW)
-		return 1;
+		return DC_ROW;
 	if (rc == SQLITE_DONE)
 		return 0;
 	if ((rc & 0xff) == SQLITE_CONSTRAINT)
@@ -349,7 +349,7 @@ dc_exec(struct dc *ctx, const char *sql, int nparam, ...)
 	for (i = 1; i <= nparam; i++)
 		dc_bind_text(st, i, va_arg(ap, const char *));
 	va_end(ap);
-	while ((rc = dc_step(ctx, st)) == 1)
+	while ((rc = dc_step(ctx, st)) == DC_ROW)
 		;
 	dc_finish(ctx, st);
 	return rc;
@@ -412,7 +412,7 @@ dc_next_seq(struct dc *ctx, const char *name, long *out)
 	    (rc = dc_prepare(ctx, &st, "SELECT value FROM seq WHERE name = ?1")))
 		return rc;
 	dc_bind_text_ref(st, 1, name);
-	if ((rc = dc_step(ctx, st)) == 1) {
+	if ((rc = dc_step(ctx, st)) == DC_ROW) {
 		*out = (long)dc_col_int(st, 0);
 		rc = 0;
 	} else if (rc == 0)
@@ -451,7 +451,7 @@ dc_exists(struct dc *ctx, const char *sql, const char *key, int *found)
 	if ((rc = dc_prepare(ctx, &st, sql)))
 		return rc;
 	dc_bind_text_ref(st, 1, key);
-	if ((rc = dc_step(ctx, st)) == 1) {
+	if ((rc = dc_step(ctx, st)) == DC_ROW) {
 		*found = 1;
 		rc = 0;
 	}
@@ -645,7 +645,7 @@ dc_db_integrity(struct dc *ctx, char **result)
 	*result = NULL;
 	if ((rc = dc_prepare(ctx, &st, "PRAGMA integrity_check")))
 		return rc;
-	if ((rc = dc_step(ctx, st)) == 1) {
+	if ((rc = dc_step(ctx, st)) == DC_ROW) {
 		*result = dc_strdup(dc_col_text(st, 0));
 		rc = 0;
 	}

@@ -414,7 +414,9 @@ int dc_prepare(struct dc *ctx, struct dc_stmt **st, const char *sql);
 int dc_prepare_query(struct dc *ctx, struct dc_stmt **st, const char *sql);
 void dc_finish(struct dc *ctx, struct dc_stmt *st);
 void dc_stmt_cache_free(struct dc *ctx);
-/* Step once: a row → 1, done → 0, else an error code (context set). */
+/* Step once: a row → DC_ROW, done → 0, else an error code (context set).  DC_ROW is
+ * negative, so a row is never taken for an error, nor an error for a row. */
+#define DC_ROW (-1)
 int dc_step(struct dc *ctx, struct dc_stmt *st);
 /* Step once for a read whose absence has a default: 1 for a row, 0 for none or a failure,
  * which is not recorded. */

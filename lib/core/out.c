@@ -491,7 +491,7 @@ dc_out_query(struct dc *ctx, const struct dc_rectype *rt, struct dc_stmt *st)
 
 	if ((rc = dc_out_begin(ctx, rt)))
 		goto done;
-	while ((rc = dc_step(ctx, st)) == 1)
+	while ((rc = dc_step(ctx, st)) == DC_ROW)
 		if ((rc = dc_out_stmt(ctx, st)))
 			goto done;
 	if (rc == 0)
@@ -516,7 +516,7 @@ dc_out_list(struct dc *ctx, const struct dc_rectype *rt, int rc, struct dc_stmt 
 int
 dc_out_one(struct dc *ctx, int rc, struct dc_stmt **st, const char *what, const char *id)
 {
-	if (!rc && (rc = dc_step(ctx, *st)) == 1)
+	if (!rc && (rc = dc_step(ctx, *st)) == DC_ROW)
 		rc = dc_out_stmt(ctx, *st);
 	else if (rc == 0)
 		rc = dc_error(ctx, DC_ENOTFOUND, "no %s '%s'", what, id);

@@ -514,7 +514,7 @@ is_admin(struct dc *ctx, const char *login, int *yes)
 	                     " FROM staff WHERE role = 'admin' AND active = 1)")))
 		return rc;
 	dc_bind_text_ref(st, 1, login);
-	if ((rc = dc_step(ctx, st)) == 1) {
+	if ((rc = dc_step(ctx, st)) == DC_ROW) {
 		*yes = dc_col_int(st, 0);
 		rc = 0;
 	}

@@ -587,12 +587,12 @@ sql_rows(struct dc *ctx, const char *sql)
 		goto done;
 	}
 	/* the first row decides the column types; an empty result is all text */
-	if ((rc = dc_step(ctx, st)) < 0 || rc > 1)
+	if ((rc = dc_step(ctx, st)) > 0)
 		goto done;
 	if (!(fields = calloc((size_t)n, sizeof *fields)))
 		abort();
 	for (i = 0; i < n; i++) {
-		enum dc_coltype t = rc == 1 ? dc_col_type(st, i) : DC_COL_TEXT;
+		enum dc_coltype t = rc == DC_ROW ? dc_col_type(st, i) : DC_COL_TEXT;
 
 		fields[i].name = dc_col_name(st, i);
 		fields[i].type = t == DC_COL_INT    ? DC_T_INT
@@ -607,10 +607,10 @@ sql_rows(struct dc *ctx, const char *sql)
 
 		if ((rc = dc_out_begin(ctx, &rt)))
 			goto done;
-		while (more == 1) {
+		while (more == DC_ROW) {
 			if ((rc = dc_out_stmt(ctx, st)))
 				goto done;
-			if ((more = dc_step(ctx, st)) < 0 || more > 1) {
+			if ((more = dc_step(ctx, st)) > 0) {
 				rc = more;
 				goto done;
 			}

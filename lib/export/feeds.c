@@ -57,7 +57,7 @@ feed_updated(struct dc *ctx, char out[21])
 	dc_fmt_time(dc_now(ctx), out);
 	if (!dc_prepare(ctx, &st,
 	                "SELECT max(updated_at) FROM post WHERE status IN ('visible', 'locked')") &&
-	    dc_step(ctx, st) == 1 && dc_col_text(st, 0))
+	    dc_step(ctx, st) == DC_ROW && dc_col_text(st, 0))
 		snprintf(out, 21, "%s", dc_col_text(st, 0));
 	dc_finish(ctx, st);
 }
@@ -126,7 +126,7 @@ xml_feed(struct dc *ctx, const struct dc_export *x, int atom)
 		     xmlTextWriterWriteElement(w, BAD_CAST "lastBuildDate", BAD_CAST date) >= 0 &&
 		     xmlTextWriterWriteElement(w, BAD_CAST "generator", BAD_CAST "dcity") >= 0;
 	}
-	while (ok && (rc = dc_step(ctx, st)) == 1) {
+	while (ok && (rc = dc_step(ctx, st)) == DC_ROW) {
 		json_object *topics = json_tokener_parse(T(P_TOPICS) ? T(P_TOPICS) : "[]");
 		char *link = dc_printf("%s/posts/%s", url, T(P_ID));
 		size_t i;
@@ -222,7 +222,7 @@ json_feed(struct dc *ctx, const struct dc_export *x)
 	json_object_object_add(head, "home_page_url", json_object_new_string(url));
 	h = json_object_to_json_string_ext(head, flags);
 	fprintf(stdout, "%.*s,\"items\":[", (int)strlen(h) - 1, h);
-	while ((rc = dc_step(ctx, st)) == 1) {
+	while ((rc = dc_step(ctx, st)) == DC_ROW) {
 		json_object *it = json_object_new_object(), *au = json_object_new_array();
 		json_object *a = json_object_new_object();
 		json_object *topics = json_tokener_parse(T(P_TOPICS) ? T(P_TOPICS) : "[]");
@@ -368,7 +368,7 @@ dc_export_ical(struct dc *ctx, const struct dc_export *x)
 	ical_line(stdout, "CALSCALE:GREGORIAN");
 	ical_line(stdout, "METHOD:PUBLISH");
 	ical_text(stdout, "X-WR-CALNAME", name);
-	while ((rc = dc_step(ctx, st)) == 1) {
+	while ((rc = dc_step(ctx, st)) == DC_ROW) {
 		char *uid = dc_printf("UID:%s@%s", T(P_ID), host);
 		char *link = dc_printf("%s/posts/%s", url, T(P_ID));
 

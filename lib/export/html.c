@@ -183,7 +183,7 @@ hbars(struct dc *ctx, struct dc_stmt *st, const char *id, const char *title, con
 	int rc, rows, row = 0, i, h;
 	char buf[64];
 
-	if ((rc = dc_step(ctx, st)) != 1) {
+	if ((rc = dc_step(ctx, st)) != DC_ROW) {
 		dc_finish(ctx, st);
 		if (rc)
 			return rc;
@@ -219,7 +219,7 @@ hbars(struct dc *ctx, struct dc_stmt *st, const char *id, const char *title, con
 		fmtnum(cols[0].fmt, total, buf, sizeof buf);
 		printf("<text x=\"%.1f\" y=\"%d\">%s</text>\n", x + 4, y + 15, buf);
 		row++;
-	} while ((rc = dc_step(ctx, st)) == 1);
+	} while ((rc = dc_step(ctx, st)) == DC_ROW);
 	fputs("</svg>\n", stdout);
 	if (rc) {
 		dc_finish(ctx, st);
@@ -227,7 +227,7 @@ hbars(struct dc *ctx, struct dc_stmt *st, const char *id, const char *title, con
 	}
 	dc_reset(st);
 	table_head(title, first, cols, ncols);
-	while ((rc = dc_step(ctx, st)) == 1) {
+	while ((rc = dc_step(ctx, st)) == DC_ROW) {
 		fputs("<tr><th scope=\"row\">", stdout);
 		esc(coltext(st, 0));
 		fputs("</th>", stdout);
@@ -262,7 +262,7 @@ weekly(struct dc *ctx, struct dc_stmt *st, long first, const char *id, const cha
 	char day[11];
 
 	memset(count, 0, sizeof count);
-	while ((rc = dc_step(ctx, st)) == 1) {
+	while ((rc = dc_step(ctx, st)) == DC_ROW) {
 		time_t t;
 		long d, k;
 
@@ -568,7 +568,7 @@ board(struct dc *ctx, const struct dc_export *x)
 	         " AND (e.kind = 'status' OR e.note IS NOT NULL)"
 	         " ORDER BY e.id DESC LIMIT 50")))
 		return rc;
-	while ((rc = dc_step(ctx, st)) == 1) {
+	while ((rc = dc_step(ctx, st)) == DC_ROW) {
 		if (!n++)
 			fputs("<table>\n<caption>Latest public updates</caption>\n<thead><tr>"
 			      "<th scope=\"col\">Date</th><th scope=\"col\">Case</th>"

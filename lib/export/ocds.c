@@ -304,7 +304,7 @@ dc_export_ocds(struct dc *ctx, const struct dc_export *x)
 		if (!dc_prepare(
 		        ctx, &m,
 		        "SELECT max(updated_at) FROM purchase_order WHERE status <> 'draft'") &&
-		    dc_step(ctx, m) == 1 && dc_col_text(m, 0))
+		    dc_step(ctx, m) == DC_ROW && dc_col_text(m, 0))
 			snprintf(now, sizeof now, "%s", dc_col_text(m, 0));
 		dc_finish(ctx, m);
 	}
@@ -329,7 +329,7 @@ dc_export_ocds(struct dc *ctx, const struct dc_export *x)
 	/* "{...}" without its closing brace, then the releases as they are read */
 	fprintf(stdout, "%.*s,\"releases\":[", (int)strlen(h) - 1, h);
 	json_object_put(head);
-	while ((rc = dc_step(ctx, st)) == 1) {
+	while ((rc = dc_step(ctx, st)) == DC_ROW) {
 		json_object *r = release(prefix, st);
 
 		fputs(n++ ? ",\n" : "\n", stdout);

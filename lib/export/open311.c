@@ -165,7 +165,7 @@ dc_export_xml_rows(struct dc *ctx, struct dc_stmt *st, const char *root, const c
 	xmlTextWriterSetIndentString(w, BAD_CAST "  ");
 	ok = xmlTextWriterStartDocument(w, "1.0", "UTF-8", NULL) >= 0 &&
 	     xmlTextWriterStartElement(w, BAD_CAST root) >= 0;
-	while (ok && (rc = dc_step(ctx, st)) == 1) {
+	while (ok && (rc = dc_step(ctx, st)) == DC_ROW) {
 		ok = xmlTextWriterStartElement(w, BAD_CAST item) >= 0;
 		for (i = 0; ok && i < n; i++) {
 			const char *v = dc_col_text(st, i);

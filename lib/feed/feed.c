@@ -121,7 +121,7 @@ dc_feed_filter_match(struct dc *ctx, const char *a, const char *b, const char **
 	if ((rc = dc_prepare(ctx, &st, "SELECT lower(word), action FROM filter"
 	                               " ORDER BY action = 'hide' DESC, word")))
 		goto done;
-	while ((rc = dc_step(ctx, st)) == 1) {
+	while ((rc = dc_step(ctx, st)) == DC_ROW) {
 		const char *w = dc_col_text(st, 0), *p = text;
 		size_t n = strlen(w);
 
@@ -139,7 +139,7 @@ dc_feed_filter_match(struct dc *ctx, const char *a, const char *b, const char **
 		if (*word)
 			break;
 	}
-	if (rc == 1 || rc == 0)
+	if (rc == DC_ROW)
 		rc = 0;
 done:
 	dc_finish(ctx, st);
@@ -571,7 +571,7 @@ dc_feed_post_status(struct dc *ctx, const char *id, char **status)
 	if ((rc = dc_prepare(ctx, &st, "SELECT status FROM post WHERE id = ?1")))
 		return rc;
 	dc_bind_text_ref(st, 1, id);
-	if ((rc = dc_step(ctx, st)) == 1) {
+	if ((rc = dc_step(ctx, st)) == DC_ROW) {
 		*status = dc_strdup(dc_col_text(st, 0));
 		rc = 0;
 	} else if (rc == 0)
@@ -614,7 +614,7 @@ dc_feed_comment(struct dc *ctx, const char *post, struct dc_args *a)
 	dc_bind_text_ref(st, 6, reason);
 	dc_bind_text_ref(st, 7, ctx->actor);
 	dc_bind_text_ref(st, 8, at);
-	if ((rc = dc_step(ctx, st)) == 1) {
+	if ((rc = dc_step(ctx, st)) == DC_ROW) {
 		cid = dc_strdup(dc_col_text(st, 0));
 		rc = 0;
 	}

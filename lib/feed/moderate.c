@@ -56,7 +56,7 @@ count_flags(struct dc *ctx, const char *post, long *n)
 	if ((rc = dc_prepare(ctx, &st, "SELECT count(*) FROM flag WHERE post = ?1")))
 		return rc;
 	dc_bind_text_ref(st, 1, post);
-	if ((rc = dc_step(ctx, st)) == 1) {
+	if ((rc = dc_step(ctx, st)) == DC_ROW) {
 		*n = (long)dc_col_int(st, 0);
 		rc = 0;
 	}
@@ -180,7 +180,7 @@ moderate_comment(struct dc *ctx, const char *id, const char *action, const char 
 	if ((rc = dc_prepare(ctx, &st, "SELECT status FROM comment WHERE 'C-' || id = ?1")))
 		return rc;
 	dc_bind_text_ref(st, 1, id);
-	if ((rc = dc_step(ctx, st)) == 1) {
+	if ((rc = dc_step(ctx, st)) == DC_ROW) {
 		old = dc_strdup(dc_col_text(st, 0));
 		rc = 0;
 	} else if (rc == 0)

@@ -65,7 +65,7 @@ dc_notify_show(struct dc *ctx, const char *id, const char *extra)
 	if ((rc = dc_prepare(ctx, &st, "SELECT " COLS " FROM outbox WHERE id = ?1")))
 		return rc;
 	dc_bind_text_ref(st, 1, id);
-	if ((rc = dc_step(ctx, st)) == 1)
+	if ((rc = dc_step(ctx, st)) == DC_ROW)
 		rc = dc_out_stmt(ctx, st);
 	else if (rc == 0)
 		rc = dc_error(ctx, DC_ENOTFOUND, "no notification '%s'", id);
@@ -138,7 +138,7 @@ dc_notify_retry(struct dc *ctx, const char *id, struct dc_args *a)
 	dc_bind_text_ref(st, 1, id);
 	if ((rc = dc_step(ctx, st)) == 0)
 		rc = dc_error(ctx, DC_ENOTFOUND, "no notification '%s'", id);
-	else if (rc == 1) {
+	else if (rc == DC_ROW) {
 		const char *s = dc_col_text(st, 0);
 
 		if (strcmp(s, "failed") && strcmp(s, "dead") && strcmp(s, "pending"))
@@ -163,7 +163,7 @@ dc_notify_dead_ids(struct dc *ctx, struct dc_args *a)
 	if ((rc = dc_db_open(ctx)) ||
 	    (rc = dc_prepare(ctx, &st, "SELECT id FROM outbox WHERE status = 'dead' ORDER BY id")))
 		return rc;
-	while ((rc = dc_step(ctx, st)) == 1)
+	while ((rc = dc_step(ctx, st)) == DC_ROW)
 		if ((rc = dc_args_operand(a, dc_col_text(st, 0))))
 			break;
 	dc_finish(ctx, st);
@@ -461,7 +461,7 @@ fetch(struct dc *ctx, const char *token, struct item **items, int *n)
 	                     " WHERE claim = ?1 AND status = 'sending' ORDER BY next_at, id")))
 		return rc;
 	dc_bind_text_ref(st, 1, token);
-	while ((rc = dc_step(ctx, st)) == 1) {
+	while ((rc = dc_step(ctx, st)) == DC_ROW) {
 		struct item *it;
 
 		if (*n == cap && !(*items = realloc(*items, (size_t)(cap = cap ? 2 * cap : 16) *

@@ -115,7 +115,7 @@ dc_notify_escalate(struct dc *ctx)
 	                     "  AND c.due_at < ?1 ORDER BY c.due_at, c.id, h.login")))
 		goto done;
 	dc_bind_text_ref(st, 1, now);
-	while ((rc = dc_step(ctx, st)) == 1) {
+	while ((rc = dc_step(ctx, st)) == DC_ROW) {
 		const char *id = text(st, 0), *email = text(st, 8);
 		char oid[24];
 
@@ -124,7 +124,7 @@ dc_notify_escalate(struct dc *ctx)
 		dc_bind_text_ref(seen, 2, day);
 		dc_bind_text(seen, 3, email);
 		if ((rc = dc_step(ctx, seen)) != 0) {
-			if (rc == 1)
+			if (rc == DC_ROW)
 				continue;
 			break;
 		}
@@ -222,7 +222,7 @@ member_posts(struct dc *ctx, struct dc_stmt *posts, char **list, char **count)
 	int rc;
 
 	*list = NULL;
-	while ((rc = dc_step(ctx, posts)) == 1) {
+	while ((rc = dc_step(ctx, posts)) == DC_ROW) {
 		char day[11], *line, *grown;
 		const char *d = text(posts, 2);
 
@@ -265,7 +265,7 @@ dc_notify_digest(struct dc *ctx, const char *period)
 	if ((rc = dc_prepare(ctx, &last, "SELECT window_end FROM notify_digest WHERE period = ?1")))
 		goto done;
 	dc_bind_text_ref(last, 1, period);
-	if ((rc = dc_step(ctx, last)) == 1) {
+	if ((rc = dc_step(ctx, last)) == DC_ROW) {
 		long d;
 
 		if (dc_parse_date(text(last, 0), &d) == 0)
@@ -304,7 +304,7 @@ dc_notify_digest(struct dc *ctx, const char *period)
 	dc_bind_text_ref(st, 1, period);
 	dc_bind_text_ref(posts, 1, from);
 	dc_bind_text_ref(posts, 2, until);
-	while ((rc = dc_step(ctx, st)) == 1) {
+	while ((rc = dc_step(ctx, st)) == DC_ROW) {
 		const char *handle = text(st, 0), *email = text(st, 2);
 		char *list = NULL, *count = NULL, *unsub;
 

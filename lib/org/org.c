@@ -214,7 +214,7 @@ dc_org_staff_set(struct dc *ctx, const char *login, struct dc_args *a)
 	if ((rc = dc_prepare(ctx, &st, "SELECT role, dept FROM staff WHERE login = ?1")))
 		return rc;
 	dc_bind_text_ref(st, 1, login);
-	if ((rc = dc_step(ctx, st)) == 1) {
+	if ((rc = dc_step(ctx, st)) == DC_ROW) {
 		oldrole = dc_strdup(dc_col_text(st, 0));
 		olddept = dc_strdup(dc_col_text(st, 1));
 		rc = 0;
@@ -286,7 +286,7 @@ may_manage(struct dc *ctx, const char *login)
 		rc = dc_step(ctx, st);
 		dc_finish(ctx, st);
 		if (rc != 0)
-			return rc == 1 ? 0 : rc;
+			return rc == DC_ROW ? 0 : rc;
 	}
 	return dc_error(ctx, DC_EPERM, "permission denied: '%s' may not manage absences of '%s'",
 	                ctx->actor, login);
@@ -335,7 +335,7 @@ dc_org_away(struct dc *ctx, struct dc_args *rec, void *unused)
 	dc_bind_text_ref(st, 4, deputy);
 	dc_bind_text_ref(st, 5, dc_arg(rec, "note"));
 	dc_bind_text_ref(st, 6, at);
-	if ((rc = dc_step(ctx, st)) == 1) {
+	if ((rc = dc_step(ctx, st)) == DC_ROW) {
 		id = dc_strdup(dc_col_text(st, 0));
 		rc = 0;
 	}
@@ -371,20 +371,21 @@ dc_org_back(struct dc *ctx, const char *login, struct dc_args *a)
 	dc_bind_text_ref(st, 1, login);
 	dc_bind_text_ref(st, 2, today);
 	dc_bind_text_ref(st, 3, yesterday);
-	while ((rc = dc_step(ctx, st)) == 1 && !(rc = dc_touched(ctx, dc_col_text(st, 0), NULL)))
+	while ((rc = dc_step(ctx, st)) == DC_ROW &&
+	       !(rc = dc_touched(ctx, dc_col_text(st, 0), NULL)))
 		n++;
 	dc_finish(ctx, st);
-	if (rc > 1)
+	if (rc > 0)
 		return rc;
 	if ((rc = dc_prepare(ctx, &st, "DELETE FROM absence WHERE login = ?1 AND from_date >= ?2"
 	                               " AND from_date <= ?2 RETURNING id")))
 		return rc;
 	dc_bind_text_ref(st, 1, login);
 	dc_bind_text_ref(st, 2, today);
-	while ((rc = dc_step(ctx, st)) == 1)
+	while ((rc = dc_step(ctx, st)) == DC_ROW)
 		n++;
 	dc_finish(ctx, st);
-	if (rc > 1)
+	if (rc > 0)
 		return rc;
 	if (!n)
 		return dc_error(ctx, DC_ECONFLICT, "'%s' is not away today", login);
@@ -435,7 +436,7 @@ dc_org_is_deputy(struct dc *ctx, const char *actor, const char *assignee, int *y
 	dc_bind_text_ref(st, 1, assignee);
 	dc_bind_text_ref(st, 2, actor);
 	dc_bind_text_ref(st, 3, today);
-	if ((rc = dc_step(ctx, st)) == 1) {
+	if ((rc = dc_step(ctx, st)) == DC_ROW) {
 		*yes = 1;
 		rc = 0;
 	}
@@ -495,7 +496,7 @@ dc_org_add_business_days(struct dc *ctx, long from, int n, long *out)
 		dc_fmt_date(d, date);
 		dc_reset(st);
 		dc_bind_text_ref(st, 1, date);
-		if ((rc = dc_step(ctx, st)) == 1)
+		if ((rc = dc_step(ctx, st)) == DC_ROW)
 			continue;
 		if (rc)
 			break;
@@ -503,7 +504,7 @@ dc_org_add_business_days(struct dc *ctx, long from, int n, long *out)
 	}
 	dc_finish(ctx, st);
 	*out = d;
-	return rc > 1 ? rc : 0;
+	return rc > 0 ? rc : 0;
 }
 
 int

@@ -330,9 +330,9 @@ import_item(struct dc *ctx, struct dc_args *rec, void *arg)
 		return rc;
 	dc_reset(im->get);
 	dc_bind_text_ref(im->get, 1, sku);
-	if ((rc = dc_step(ctx, im->get)) > 1)
+	if ((rc = dc_step(ctx, im->get)) > 0)
 		return rc;
-	if ((exists = rc == 1)) {
+	if ((exists = rc == DC_ROW)) {
 		item = dc_col_int(im->get, 0);
 		oldhas = !dc_col_null(im->get, 1);
 		oldprice = dc_col_int(im->get, 1);
@@ -581,7 +581,7 @@ summary(struct dc *ctx, long id, int skipped)
 		return rc;
 	dc_bind_int(st, 1, id);
 	dc_bind_int(st, 2, !skipped);
-	if ((rc = dc_step(ctx, st)) == 1)
+	if ((rc = dc_step(ctx, st)) == DC_ROW)
 		rc = dc_out_stmt(ctx, st);
 	dc_finish(ctx, st);
 	return rc;
@@ -640,15 +640,15 @@ import_file(struct dc *ctx, const char *path, const char *source, const struct d
 		goto tx;
 	dc_bind_text_ref(st, 1, vendor);
 	dc_bind_text_ref(st, 2, sha);
-	if ((rc = dc_step(ctx, st)) == 1 && dc_col_int(st, 1)) {
+	if ((rc = dc_step(ctx, st)) == DC_ROW && dc_col_int(st, 1)) {
 		last = dc_col_int(st, 0);
 		*skipped = 1;
 	}
 	dc_finish(ctx, st);
 	st = NULL;
-	if (rc > 1 || *skipped) {
+	if (rc > 0 || *skipped) {
 		*done_id = last;
-		rc = rc > 1 ? rc : 0;
+		rc = rc > 0 ? rc : 0;
 		goto tx;
 	}
 	if ((rc = dc_prepare(ctx, &st, "INSERT INTO catalog_import(vendor, source, sha256, format,"
@@ -664,7 +664,7 @@ import_file(struct dc *ctx, const char *path, const char *source, const struct d
 	dc_bind_text_ref(st, 6, o->commit);
 	dc_bind_text_ref(st, 7, im.now);
 	dc_bind_text_ref(st, 8, ctx->actor);
-	if ((rc = dc_step(ctx, st)) == 1) {
+	if ((rc = dc_step(ctx, st)) == DC_ROW) {
 		im.id = dc_col_int(st, 0);
 		rc = 0;
 	}
@@ -684,7 +684,7 @@ import_file(struct dc *ctx, const char *path, const char *source, const struct d
 		goto tx;
 	if ((rc = dc_prepare(ctx, &st, "SELECT coalesce(max(id), 0) FROM catalog_item")))
 		goto tx;
-	if ((rc = dc_step(ctx, st)) == 1) {
+	if ((rc = dc_step(ctx, st)) == DC_ROW) {
 		im.max_before = dc_col_int(st, 0);
 		rc = 0;
 	}

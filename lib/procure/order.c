@@ -108,7 +108,7 @@ order_load(struct dc *ctx, const char *id, struct order *o)
 	                               " min_quotes, split_suspect FROM purchase_order WHERE id = ?1")))
 		return rc;
 	dc_bind_text_ref(st, 1, id);
-	if ((rc = dc_step(ctx, st)) == 1) {
+	if ((rc = dc_step(ctx, st)) == DC_ROW) {
 		char **f[] = {&o->id,        &o->dept,  &o->status, &o->category,
 		              &o->framework, &o->procedure, &o->award, &o->budget,
 		              &o->split_justification};
@@ -168,7 +168,7 @@ split_sum(struct dc *ctx, const char *dept, long year, const char *category, con
 	dc_bind_int(st, 2, year);
 	dc_bind_text_ref(st, 3, category);
 	dc_bind_text_ref(st, 4, except);
-	if ((rc = dc_step(ctx, st)) == 1) {
+	if ((rc = dc_step(ctx, st)) == DC_ROW) {
 		*sum = dc_col_int(st, 0);
 		rc = 0;
 	}
@@ -253,11 +253,11 @@ item_line(struct dc *ctx, const char *spec, struct line *l)
 	dc_bind_double(st, 3, l->qty);
 	if ((rc = dc_step(ctx, st)) == 0)
 		rc = dc_error(ctx, DC_EDATA, "field 'item': no active catalog item '%s:%s'", copy, sku);
-	else if (rc == 1 && dc_col_null(st, 2))
+	else if (rc == DC_ROW && dc_col_null(st, 2))
 		rc = dc_error(ctx, DC_ECONFLICT, "field 'item': '%s:%s' is priced on request; order it "
 		                                 "with --line and the quoted price",
 		              copy, sku);
-	else if (rc == 1) {
+	else if (rc == DC_ROW) {
 		l->vendor = dc_strdup(copy);
 		l->sku = dc_strdup(sku);
 		l->text = dc_strdup(dc_col_text(st, 0));
@@ -375,18 +375,18 @@ dc_procure_order_new(struct dc *ctx, struct dc_args *rec, void *unused)
 		dc_bind_text_ref(f, 2, date);
 		if ((rc = dc_step(ctx, f)) == 0)
 			rc = dc_error(ctx, DC_EDATA, "field 'framework': no framework '%s'", fw);
-		else if (rc == 1 && (!award || strcmp(award, dc_col_text(f, 0))))
+		else if (rc == DC_ROW && (!award || strcmp(award, dc_col_text(f, 0))))
 			rc = dc_error(ctx, DC_ECONFLICT,
 			              "framework '%s' is with '%s'; every line must be from "
 			              "that vendor",
 			              fw, dc_col_text(f, 0));
-		else if (rc == 1 && !dc_col_int(f, 1))
+		else if (rc == DC_ROW && !dc_col_int(f, 1))
 			rc = dc_error(ctx, DC_ECONFLICT, "framework '%s' is not in force on %s", fw, date);
-		else if (rc == 1 && dc_col_int(f, 2) < net)
+		else if (rc == DC_ROW && dc_col_int(f, 2) < net)
 			rc = dc_error(ctx, DC_ECONFLICT,
 			              "framework '%s' has %.2f left; the order needs %.2f", fw,
 			              (double)dc_col_int(f, 2) / 100, (double)net / 100);
-		else if (rc == 1) {
+		else if (rc == DC_ROW) {
 			fw_category = dc_strdup(dc_col_text(f, 3));
 			rc = 0;
 		}
@@ -534,7 +534,7 @@ dc_procure_order_award(struct dc *ctx, const char *id, struct dc_args *a)
 		goto done;
 	dc_bind_text_ref(st, 1, id);
 	dc_bind_text_ref(st, 2, vendor);
-	if ((rc = dc_step(ctx, st)) == 1) {
+	if ((rc = dc_step(ctx, st)) == DC_ROW) {
 		rc = 0;
 		if (dc_col_null(st, 0))
 			rc = dc_error(ctx, DC_ECONFLICT, "order '%s' has no quote from '%s'", id, vendor);
@@ -577,7 +577,7 @@ budget_available(struct dc *ctx, const struct order *o, long long *avail)
 		return rc;
 	dc_bind_text_ref(st, 1, o->budget);
 	dc_bind_int(st, 2, o->year);
-	if ((rc = dc_step(ctx, st)) == 1) {
+	if ((rc = dc_step(ctx, st)) == DC_ROW) {
 		*avail = dc_col_int(st, 0);
 		rc = 0;
 	}
@@ -617,7 +617,7 @@ dc_procure_order_approve(struct dc *ctx, const char *id, struct dc_args *a)
 	if ((rc = dc_prepare(ctx, &st, "SELECT count(DISTINCT vendor) FROM quote WHERE order_id = ?1")))
 		goto done;
 	dc_bind_text_ref(st, 1, id);
-	if ((rc = dc_step(ctx, st)) == 1) {
+	if ((rc = dc_step(ctx, st)) == DC_ROW) {
 		quotes = dc_col_int(st, 0);
 		rc = 0;
 	}
@@ -676,9 +676,9 @@ dc_procure_order_approve(struct dc *ctx, const char *id, struct dc_args *a)
 		}
 		dc_finish(ctx, st);
 		st = NULL;
-		if (rc > 1)
+		if (rc > 0)
 			goto done;
-		repeat = rc == 1;
+		repeat = rc == DC_ROW;
 	}
 	dc_fmt_time(dc_now(ctx), now);
 	{
@@ -750,7 +750,7 @@ dc_procure_order_place(struct dc *ctx, const char *id, struct dc_args *a)
 	if ((rc = dc_prepare(ctx, &st, "SELECT email, name FROM vendor WHERE id = ?1")))
 		goto done;
 	dc_bind_text_ref(st, 1, o.award);
-	if ((rc = dc_step(ctx, st)) == 1) {
+	if ((rc = dc_step(ctx, st)) == DC_ROW) {
 		email = dc_strdup(dc_col_text(st, 0));
 		name = dc_strdup(dc_col_text(st, 1));
 		rc = 0;
@@ -831,7 +831,7 @@ dc_procure_order_receive(struct dc *ctx, const char *id, struct dc_args *a)
 				goto done;
 			dc_bind_text_ref(st, 1, id);
 			dc_bind_text_ref(st, 2, line);
-			if ((rc = dc_step(ctx, st)) == 1)
+			if ((rc = dc_step(ctx, st)) == DC_ROW)
 				rc = dc_error(ctx, DC_ECONFLICT,
 				              "order '%s' line %s: %g ordered, %g received "
 				              "so far; %g more is too many",
@@ -883,7 +883,7 @@ dc_procure_order_invoice(struct dc *ctx, const char *id, struct dc_args *a)
 	                               " WHERE order_id = ?1")))
 		goto done;
 	dc_bind_text_ref(st, 1, id);
-	while ((rc = dc_step(ctx, st)) == 1) {
+	while ((rc = dc_step(ctx, st)) == DC_ROW) {
 		long long ln = llround(dc_col_double(st, 0) * (double)dc_col_int(st, 1));
 
 		received += llround((double)ln * (1 + dc_col_double(st, 2) / 100));

@@ -75,7 +75,7 @@ dc_procure_order_record(struct dc *ctx, const char *id, char **out)
 	                     " LEFT JOIN vendor v ON v.id = o.award WHERE o.id = ?1")))
 		goto done;
 	dc_bind_text_ref(st, 1, id);
-	if ((rc = dc_step(ctx, st)) != 1) {
+	if ((rc = dc_step(ctx, st)) != DC_ROW) {
 		rc = rc ? rc : dc_error(ctx, DC_ENOTFOUND, "no order '%s'", id);
 		goto done;
 	}
@@ -120,7 +120,7 @@ dc_procure_order_record(struct dc *ctx, const char *id, char **out)
 	                               " FROM order_line WHERE order_id = ?1 ORDER BY line")))
 		goto done;
 	dc_bind_text_ref(st, 1, id);
-	while ((rc = dc_step(ctx, st)) == 1) {
+	while ((rc = dc_step(ctx, st)) == DC_ROW) {
 		euros(a, dc_col_int(st, 5));
 		add(&s, "   %lld. %g %s %s [%s] à %s netto, USt %g %%, geliefert %g\n",
 		    dc_col_int(st, 0), dc_col_double(st, 1), col(st, 2), col(st, 3), col(st, 4), a,
@@ -136,7 +136,7 @@ dc_procure_order_record(struct dc *ctx, const char *id, char **out)
 	                               " ORDER BY q.amount, q.id")))
 		goto done;
 	dc_bind_text_ref(st, 1, id);
-	while ((rc = dc_step(ctx, st)) == 1) {
+	while ((rc = dc_step(ctx, st)) == DC_ROW) {
 		euros(a, dc_col_int(st, 2));
 		add(&s, "   %s (%s): %s netto, %s%s%s\n", col(st, 1), col(st, 0), a, col(st, 4),
 		    !dc_col_null(st, 3) ? " – " : "", !dc_col_null(st, 3) ? col(st, 3) : "");
@@ -148,7 +148,7 @@ dc_procure_order_record(struct dc *ctx, const char *id, char **out)
 	add(&s, "\n7. Verlauf\n");
 	if ((rc = dc_procure_order_events(ctx, id, &st)))
 		goto done;
-	while ((rc = dc_step(ctx, st)) == 1)
+	while ((rc = dc_step(ctx, st)) == DC_ROW)
 		add(&s, "   %s  %-10s %-10s %s%s%s%s%s\n", col(st, 2), col(st, 3), col(st, 4),
 		    !dc_col_null(st, 6) ? col(st, 6) : "", !dc_col_null(st, 6) ? " → " : "",
 		    !dc_col_null(st, 7) ? col(st, 7) : "", !dc_col_null(st, 8) ? " – " : "",

@@ -71,7 +71,7 @@ dc_procure_profile_load(struct dc *ctx, const char *name, struct dc_profile *p)
 	if ((rc = dc_prepare(ctx, &st, "SELECT body, version FROM rule_profile WHERE profile = ?1")))
 		goto done;
 	dc_bind_text_ref(st, 1, name);
-	if ((rc = dc_step(ctx, st)) == 1) {
+	if ((rc = dc_step(ctx, st)) == DC_ROW) {
 		body = dc_strdup(dc_col_text(st, 0));
 		p->version = dc_strdup(dc_col_text(st, 1));
 		p->imported = 1;

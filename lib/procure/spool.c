@@ -340,7 +340,7 @@ dc_procure_git(struct dc *ctx, const char *repo_path, const struct dc_git_opts *
 	if ((rc = dc_prepare(ctx, &st, "SELECT commit_id FROM import_source WHERE source = ?1")))
 		goto done;
 	dc_bind_text_ref(st, 1, source);
-	if ((rc = dc_step(ctx, st)) == 1) {
+	if ((rc = dc_step(ctx, st)) == DC_ROW) {
 		git_oid loid;
 		const char *l = dc_col_text(st, 0);
 
@@ -352,7 +352,7 @@ dc_procure_git(struct dc *ctx, const char *repo_path, const struct dc_git_opts *
 	}
 	dc_finish(ctx, st);
 	st = NULL;
-	if (rc > 1)
+	if (rc > 0)
 		goto done;
 	ch.prefix = o->path;
 	if (git_diff_tree_to_tree(&diff, repo, old, tree, NULL) ||

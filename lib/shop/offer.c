@@ -63,7 +63,7 @@ announce(struct dc *ctx, const char *id, const char *m, const char *title, const
 		return rc;
 	dc_bind_text_ref(st, 1, m);
 	dc_bind_text_ref(st, 2, product);
-	if ((rc = dc_step(ctx, st)) == 1) {
+	if ((rc = dc_step(ctx, st)) == DC_ROW) {
 		owner = dc_strdup(dc_col_text(st, 0));
 		pname = dc_strdup(dc_col_text(st, 1));
 		dc_shop_money_fmt(dc_col_int(st, 2), regular);
@@ -203,7 +203,7 @@ dc_shop_slot_add(struct dc *ctx, struct dc_args *rec, void *unused)
 		dc_bind_text_ref(st, 2, at);
 		rc = dc_step(ctx, st);
 		dc_finish(ctx, st);
-		if (rc == 1)
+		if (rc == DC_ROW)
 			return dc_error(ctx, DC_ECONFLICT, "merchant '%s' has a slot at %s", m, at);
 		if (rc)
 			return rc;

@@ -66,7 +66,7 @@ run(struct dc *ctx, struct dc_stmt *st, int *changed)
 	if (changed)
 		*changed = dc_changes(ctx);
 	dc_finish(ctx, st);
-	return rc == 1 ? 0 : rc;
+	return rc == DC_ROW ? 0 : rc;
 }
 
 /* Insert one order line. */
@@ -111,7 +111,7 @@ reserve(struct dc *ctx, const char *order, const struct item *it, const char *no
 	dc_bind_text_ref(st, 1, it->merchant);
 	dc_bind_text_ref(st, 2, it->sku);
 	dc_bind_text_ref(st, 3, now);
-	if ((rc = dc_step(ctx, st)) == 1) {
+	if ((rc = dc_step(ctx, st)) == DC_ROW) {
 		pid = dc_col_int(st, 0);
 		price = dc_col_int(st, 1);
 		active = dc_col_int(st, 2);
@@ -179,7 +179,7 @@ slot_check(struct dc *ctx, const char *slot, const char *now, char **merchant)
 		return rc;
 	dc_bind_text_ref(st, 1, slot);
 	dc_bind_text_ref(st, 2, now);
-	if ((rc = dc_step(ctx, st)) == 1) {
+	if ((rc = dc_step(ctx, st)) == DC_ROW) {
 		*merchant = dc_strdup(dc_col_text(st, 0));
 		rc = dc_col_int(st, 1) ? dc_error(ctx, DC_ECONFLICT, "slot %s is over", slot) : 0;
 	} else if (rc == 0)
@@ -329,7 +329,7 @@ notify_ready(struct dc *ctx, const char *id)
 	         " LEFT JOIN slot s ON s.id = o.slot WHERE o.id = ?1")))
 		return rc;
 	dc_bind_text_ref(st, 1, id);
-	if ((rc = dc_step(ctx, st)) == 1) {
+	if ((rc = dc_step(ctx, st)) == DC_ROW) {
 		rcpt = dc_strdup(dc_col_text(st, 0));
 		for (i = 0; i < 3; i++)
 			vals[i] = dc_strdup(dc_col_text(st, i + 1));
@@ -374,7 +374,7 @@ set_status(struct dc *ctx, const char *id, const char *to, const char *now)
 	                     " FROM shop_order WHERE id = ?1")))
 		return rc;
 	dc_bind_text_ref(st, 1, id);
-	if ((rc = dc_step(ctx, st)) == 1) {
+	if ((rc = dc_step(ctx, st)) == DC_ROW) {
 		snprintf(from, sizeof from, "%s", dc_col_text(st, 0));
 		snprintf(whom, sizeof whom, "%s", dc_col_text(st, 1));
 		snprintf(merchant, sizeof merchant, "%s", dc_col_text(st, 2));
@@ -469,7 +469,7 @@ collect(struct dc *ctx, struct dc_stmt *st, char ***ids, int *n)
 	int rc, cap = 0;
 
 	*ids = NULL, *n = 0;
-	while ((rc = dc_step(ctx, st)) == 1) {
+	while ((rc = dc_step(ctx, st)) == DC_ROW) {
 		if (*n == cap) {
 			cap = cap ? 2 * cap : 16;
 			*ids = realloc(*ids, (size_t)cap * sizeof **ids);
@@ -519,7 +519,7 @@ dc_shop_expire(struct dc *ctx, struct dc_args *a, void *unused)
 		    (rc = dc_prepare(ctx, &st, "SELECT merchant FROM offer WHERE id = ?1")) == 0) {
 			dc_bind_text_ref(st, 1, ids[i]);
 			*merchant = '\0';
-			if (dc_step(ctx, st) == 1)
+			if (dc_step(ctx, st) == DC_ROW)
 				snprintf(merchant, sizeof merchant, "%s", dc_col_text(st, 0));
 			dc_finish(ctx, st);
 			if (!(rc = dc_shop_audit(ctx, merchant, "offer", ids[i], "ended", NULL,
@@ -540,7 +540,7 @@ dc_shop_expire(struct dc *ctx, struct dc_args *a, void *unused)
 	{
 		int cap = 0;
 
-		while ((rc = dc_step(ctx, st)) == 1) {
+		while ((rc = dc_step(ctx, st)) == DC_ROW) {
 			time_t at;
 
 			if (dc_parse_time(dc_col_text(st, 1), &at) < 0 ||

@@ -295,9 +295,9 @@ import_item(struct dc *ctx, struct dc_args *rec, void *arg)
 		return rc;
 	dc_reset(im->get);
 	bind_opt(im->get, 1, im->merchant), bind_opt(im->get, 2, p.sku);
-	if ((rc = dc_step(ctx, im->get)) > 1)
+	if ((rc = dc_step(ctx, im->get)) > 0)
 		return rc;
-	exists = rc == 1;
+	exists = rc == DC_ROW;
 	st = exists ? im->upd : im->ins;
 	dc_reset(st);
 	dc_clear_bindings(st);
@@ -309,7 +309,7 @@ import_item(struct dc *ctx, struct dc_args *rec, void *arg)
 		dc_bind_int(st, 5, 0);
 	bind_opt(st, 6, p.unit), bind_opt(st, 7, p.category), bind_opt(st, 8, p.description);
 	bind_opt(st, 9, im->now);
-	if ((rc = dc_step(ctx, st)) > 1)
+	if ((rc = dc_step(ctx, st)) > 0)
 		return rc;
 	if (!exists)
 		im->added++;

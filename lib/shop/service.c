@@ -196,7 +196,7 @@ dc_shop_reply(struct dc *ctx, const char *id, struct dc_args *a)
 	                     "SELECT merchant, status FROM service_request WHERE id = ?1")))
 		return rc;
 	dc_bind_text_ref(st, 1, id);
-	if ((rc = dc_step(ctx, st)) == 1) {
+	if ((rc = dc_step(ctx, st)) == DC_ROW) {
 		merchant = dc_strdup(dc_col_text(st, 0));
 		from = dc_strdup(dc_col_text(st, 1));
 		rc = 0;

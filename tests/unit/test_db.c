@@ -58,7 +58,7 @@ test_bind_and_columns(void **state)
 
 	st = NULL;
 	assert_int_equal(dc_prepare(ctx, &st, "SELECT id, name, n, x, active FROM t"), 0);
-	assert_int_equal(dc_step(ctx, st), 1);
+	assert_int_equal(dc_step(ctx, st), DC_ROW);
 	assert_int_equal(dc_col_count(st), 5);
 	assert_string_equal(dc_col_name(st, 1), "name");
 	assert_string_equal(dc_col_text(st, 0), "a");
@@ -105,14 +105,34 @@ test_cache_and_errors(void **state)
 	assert_int_equal(dc_prepare_query(ctx, &a, "DELETE FROM t"), DC_EPERM);
 	ctx->err = 0;
 	assert_int_equal(dc_prepare_query(ctx, &a, "SELECT count(*) FROM t"), 0);
-	assert_int_equal(dc_step(ctx, a), 1);
+	assert_int_equal(dc_step(ctx, a), DC_ROW);
 	dc_finish(ctx, a);
 	/* must exist */
 	assert_int_equal(dc_must_exist(ctx, "SELECT 1 FROM t WHERE id = ?1", "thing", "dup"), 0);
 	assert_int_equal(dc_must_exist(ctx, "SELECT 1 FROM t WHERE id = ?1", "thing", "no"),
 	                 DC_ENOTFOUND);
 	assert_string_equal(ctx->errmsg, "no thing 'no'");
-	ctx->err = 0;
+	dc_error_clear(ctx);
+	assert_int_equal(dc_must_not_exist(ctx, "SELECT 1 FROM t WHERE id = ?1", "thing", "no"), 0);
+	assert_int_equal(dc_must_not_exist(ctx, "SELECT 1 FROM t WHERE id = ?1", "thing", "dup"),
+	                 DC_ECONFLICT);
+	assert_string_equal(ctx->errmsg, "thing 'dup' exists");
+	dc_error_clear(ctx);
+	/* the answer goes through the pointer; the return value is 0 or an error */
+	{
+		int found = -1;
+
+		assert_int_equal(dc_exists(ctx, "SELECT 1 FROM t WHERE id = ?1", "dup", &found), 0);
+		assert_int_equal(found, 1);
+		assert_int_equal(dc_exists(ctx, "SELECT 1 FROM t WHERE id = ?1", "no", &found), 0);
+		assert_int_equal(found, 0);
+		assert_int_equal(dc_exists(ctx, "SELECT 1 FROM nosuch WHERE id = ?1", "x", &found),
+		                 DC_EINTERNAL);
+		assert_int_equal(found, 0);
+		dc_error_clear(ctx);
+	}
+	/* a row is never an error code, nor an exit status */
+	assert_true(DC_ROW < 0);
 }
 
 static void
@@ -135,7 +155,7 @@ test_set_fields(void **state)
 	assert_string_equal(note, "name=new active=false");
 	free(note);
 	assert_int_equal(dc_prepare(ctx, &st, "SELECT name, n, active FROM t WHERE id = 's'"), 0);
-	assert_int_equal(dc_step(ctx, st), 1);
+	assert_int_equal(dc_step(ctx, st), DC_ROW);
 	assert_string_equal(dc_col_text(st, 0), "new");
 	assert_int_equal(dc_col_int(st, 1), 1);
 	assert_int_equal(dc_col_int(st, 2), 0);

@@ -282,7 +282,7 @@ test_query_runs(void **state)
 	dc_q_sql(&q, " ORDER BY id");
 	assert_int_equal(dc_q_prepare(ctx, &q, &st), 0);
 	assert_null(q.sql); /* dc_q_prepare frees the builder */
-	while (dc_step(ctx, st) == 1)
+	while (dc_step(ctx, st) == DC_ROW)
 		assert_string_equal(dc_col_text(st, 0), n++ ? "b" : "a");
 	assert_int_equal(n, 2);
 	dc_finish(ctx, st);
