@@ -126,10 +126,14 @@ cmd_list(struct dc *ctx, struct dc_args *a)
 static int
 cmd_status(struct dc *ctx, struct dc_args *a)
 {
+	int rc;
+
 	if (a->noperand < 2)
 		return dc_error(ctx, DC_EUSAGE, "status needs ID... STATUS");
 	dc_args_add(a, "status", a->operand[--a->noperand]);
 	free(a->operand[a->noperand]);
+	if ((rc = dc_decode(ctx, dc_case_status_spec, a, NULL)))
+		return rc;
 	return dc_act(ctx, a, dc_case_set_status, &dc_rt_case, dc_case_show);
 }
 

@@ -258,12 +258,11 @@ dc_case_show(struct dc *ctx, const char *id, const char *extra)
 	return rc;
 }
 
-#define CASE_STATUSES "new assigned in_progress waiting resolved closed rejected duplicate"
 #define CASE_PRIORITIES "low normal high urgent"
 
 /* dc-case list's filters (and dc-export cases'): each given one adds its condition. */
 const struct dc_opt dc_case_list_spec[] = {
-	{"status", DC_V_ENUM, DC_O_LIST, CASE_STATUSES, "S", NULL, "c.status IN (?)", DC_NOFIELD},
+	{"status", DC_V_ENUM, DC_O_LIST, DC_CASE_STATUSES, "S", NULL, "c.status IN (?)", DC_NOFIELD},
 	{"open", DC_V_FLAG, 0, NULL, NULL, NULL, "c.status IN " OPEN_STATUSES, DC_NOFIELD},
 	{"service", DC_V_TEXT, 0, NULL, "C", NULL, "c.service = ?", DC_NOFIELD},
 	{"priority", DC_V_ENUM, DC_O_LIST, CASE_PRIORITIES, "P", NULL, "c.priority IN (?)",

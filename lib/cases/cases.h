@@ -5,6 +5,10 @@
 
 #include "core/dc.h"
 
+/* The statuses of a case (the CHECK on cases.status), and the open ones as an SQL list. */
+#define DC_CASE_STATUSES "new assigned in_progress waiting resolved closed rejected duplicate"
+#define DC_CASE_OPEN_SQL "('new','assigned','in_progress','waiting')"
+
 extern const struct dc_rectype dc_rt_service, dc_rt_route, dc_rt_case, dc_rt_case_new,
     dc_rt_task, dc_rt_event, dc_rt_track;
 
@@ -25,6 +29,7 @@ int dc_case_check_read(struct dc *ctx, const char *id);
 /* dc-case list's filters; dc_case_list checks them (dc-export cases uses it too). */
 extern const struct dc_opt dc_case_list_spec[];
 int dc_case_list(struct dc *ctx, struct dc_args *filter, struct dc_stmt **st);
+extern const struct dc_opt dc_case_status_spec[];
 int dc_case_set_status(struct dc *ctx, const char *id, struct dc_args *a);
 int dc_case_note(struct dc *ctx, const char *id, struct dc_args *a);
 int dc_case_history(struct dc *ctx, const char *id, struct dc_stmt **st);

@@ -3,6 +3,7 @@
 #ifndef DC_CASES_INTERNAL_H
 #define DC_CASES_INTERNAL_H
 
+#include "cases/cases.h"
 #include "core/dc.h"
 
 /* The columns of a case record, in dc_rt_case order; ?1 must be bound to now.  `overdue` is
@@ -18,7 +19,7 @@
 #define CASE_FROM " FROM cases c JOIN service s ON s.code = c.service "
 #define CASE_SELECT "SELECT " CASE_COLS CASE_FROM
 
-#define OPEN_STATUSES "('new','assigned','in_progress','waiting')"
+#define OPEN_STATUSES DC_CASE_OPEN_SQL
 
 /* What a verb needs to know about one case; texts owned. */
 struct casex {

@@ -202,13 +202,11 @@ dc_case_service_set(struct dc *ctx, const char *code, struct dc_args *a)
 int
 dc_case_service_list(struct dc *ctx, const char *code, struct dc_stmt **st)
 {
-	struct dc_q q = {0};
 
-	dc_q_sql(&q, "SELECT code, name, kind, dept, sla, description, definition, active,"
-	             " created_at, retention FROM service");
-	dc_q_where_if(&q, "code = ?", code);
-	dc_q_sql(&q, " ORDER BY code");
-	return dc_q_prepare(ctx, &q, st);
+	return dc_q_list(ctx, st,
+	                 "SELECT code, name, kind, dept, sla, description, definition, active,"
+	                 " created_at, retention FROM service",
+	                 "code = ?", code, NULL, NULL, " ORDER BY code");
 }
 
 /* One record of an Open311 services list or service definition. */

@@ -20,6 +20,14 @@ static const struct {
 	{"rejected", "in_progress"}, {"duplicate", "in_progress"},
 };
 
+/* dc-case status's STATUS operand: an unknown status is a usage error (64) naming the
+ * statuses; a known one the case cannot reach from where it is, a conflict (3). */
+const struct dc_opt dc_case_status_spec[] = {
+	{"status", DC_V_ENUM, DC_O_REQUIRED | DC_O_OPERAND, DC_CASE_STATUSES, "STATUS", NULL, NULL,
+	 DC_NOFIELD},
+	{NULL},
+};
+
 int
 dc_cases_allowed(const char *from, const char *to)
 {

@@ -112,20 +112,24 @@ dc_audit_personal(struct dc *ctx, const struct dc_event *ev)
 	return audit(ctx, ev, ev->note != NULL);
 }
 
-/* 1 when ENTITY REF has a 'purged' event after event ID, 0 when not, else an error code */
+/* Has ENTITY REF a 'purged' event after event ID?  *later says; 0 or an error code. */
 static int
-purged_later(struct dc *ctx, const char *entity, const char *ref, long long id)
+purged_later(struct dc *ctx, const char *entity, const char *ref, long long id, int *later)
 {
 	struct dc_stmt *st = NULL;
 	int rc;
 
+	*later = 0;
 	if ((rc = dc_prepare(ctx, &st, "SELECT 1 FROM event WHERE entity = ?1 AND ref = ?2"
 	                               " AND kind = 'purged' AND id > ?3 LIMIT 1")))
 		return rc;
 	dc_bind_text_ref(st, 1, entity);
 	dc_bind_text_ref(st, 2, ref);
 	dc_bind_int(st, 3, id);
-	rc = dc_step(ctx, st);
+	if ((rc = dc_step(ctx, st)) == DC_ROW) {
+		*later = 1;
+		rc = 0;
+	}
 	dc_finish(ctx, st);
 	return rc;
 }
@@ -160,10 +164,12 @@ dc_audit_verify(struct dc *ctx, long *bad_id, long *checked)
 				bad = strcmp(nh, f[10]) != 0;
 			} else if (f[8] || salt)
 				bad = 1;
-			else if ((rc = purged_later(ctx, f[1], f[2], dc_col_int(st, 13))) != 1) {
-				if (rc)
+			else {
+				int later;
+
+				if ((rc = purged_later(ctx, f[1], f[2], dc_col_int(st, 13), &later)))
 					break;
-				bad = 1;
+				bad = !later;
 			}
 			f[8] = NULL;
 		}

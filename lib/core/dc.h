@@ -257,8 +257,7 @@ struct dc_q {
 	size_t len, cap;
 	struct dc_qparam *p;
 	int np, pcap;
-	int nwhere; /* conditions added so far: the first opens WHERE, the next ones AND (0
-	             * again for the next SELECT of a UNION) */
+	int nwhere; /* conditions added so far: the first opens WHERE, the next ones AND */
 };
 void dc_q_sql(struct dc_q *q, const char *text);        /* text as it is */
 /* Add parameter VALUE without text and return its number: for SQL constants that name their
@@ -268,6 +267,9 @@ int dc_q_param(struct dc_q *q, const char *value);
 void dc_q_text(struct dc_q *q, const char *text, const char *value);
 void dc_q_int(struct dc_q *q, const char *text, long long value);
 void dc_q_where(struct dc_q *q, const char *cond);     /* a condition that always applies */
+/* TEXT that begins the next SELECT of a UNION or a subquery: its conditions open their own
+ * WHERE. */
+void dc_q_select(struct dc_q *q, const char *text);
 /* A condition made of pieces (dc_q_text, dc_q_sql) between these two. */
 void dc_q_open(struct dc_q *q);
 void dc_q_close(struct dc_q *q);
@@ -277,6 +279,13 @@ void dc_q_where_if(struct dc_q *q, const char *cond, const char *value);
 int dc_q_where_spec(struct dc *ctx, struct dc_q *q, const struct dc_opt *spec,
                     const struct dc_args *a);
 int dc_q_prepare(struct dc *ctx, struct dc_q *q, struct dc_stmt **st); /* and frees q */
+/* The common listing in one call: SELECT, then COND on KEY (the one record a `show` names)
+ * when KEY is given, then the conditions of SPEC's fields that A gives (checked first: a
+ * caller like dc-export comes without dc_main's check; SPEC and A may be NULL), then ORDER
+ * (" ORDER BY ..."). */
+int dc_q_list(struct dc *ctx, struct dc_stmt **st, const char *select, const char *cond,
+              const char *key, const struct dc_opt *spec, const struct dc_args *a,
+              const char *order);
 void dc_q_free(struct dc_q *q);
 
 /* ---- commands -------------------------------------------------------------------------- */

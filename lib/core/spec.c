@@ -357,6 +357,13 @@ q_subst(struct dc_q *q, const char *text, int n)
 	}
 }
 
+void
+dc_q_select(struct dc_q *q, const char *text)
+{
+	dc_q_sql(q, text);
+	q->nwhere = 0;
+}
+
 int
 dc_q_param(struct dc_q *q, const char *value)
 {
@@ -490,6 +497,25 @@ dc_q_prepare(struct dc *ctx, struct dc_q *q, struct dc_stmt **st)
 			dc_bind_text(*st, i + 1, q->p[i].text);
 	dc_q_free(q);
 	return rc;
+}
+
+int
+dc_q_list(struct dc *ctx, struct dc_stmt **st, const char *select, const char *cond,
+          const char *key, const struct dc_opt *spec, const struct dc_args *a, const char *order)
+{
+	struct dc_q q = {0};
+	int rc;
+
+	if (spec && a && (rc = dc_decode(ctx, spec, a, NULL)))
+		return rc;
+	dc_q_sql(&q, select);
+	dc_q_where_if(&q, cond, key);
+	if (spec && a && (rc = dc_q_where_spec(ctx, &q, spec, a))) {
+		dc_q_free(&q);
+		return rc;
+	}
+	dc_q_sql(&q, order);
+	return dc_q_prepare(ctx, &q, st);
 }
 
 void

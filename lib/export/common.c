@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cases/cases.h"
 #include "export/export.h"
 
 void
@@ -44,7 +45,7 @@ done:
 const struct dc_opt dc_export_events_spec[] = {
 	{"since", DC_V_DATE, DC_O_DAYSTART, NULL, "DATE", NULL, "e.at >= ?", DC_NOFIELD},
 	{"until", DC_V_DATE, DC_O_DAYEND, NULL, "DATE", NULL, "e.at <= ?", DC_NOFIELD},
-	{"status", DC_V_ENUM, 0, DC_EXPORT_CASE_STATUSES, "S", NULL, "c.status = ?", DC_NOFIELD},
+	{"status", DC_V_ENUM, 0, DC_CASE_STATUSES, "S", NULL, "c.status = ?", DC_NOFIELD},
 	{"department", DC_V_TEXT, 0, NULL, "D", NULL, "c.dept = ?", DC_NOFIELD},
 	{NULL},
 };

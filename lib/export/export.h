@@ -38,11 +38,6 @@ int dc_export_ical(struct dc *ctx, const struct dc_export *x);
 /* The HTML report (internal) and public status board (lib/export/html.c). */
 int dc_export_html(struct dc *ctx, const struct dc_export *x);
 
-/* The statuses of a case: the CHECK on cases.status (schemas/sql/0006-check-lists.sql);
- * lib/cases keeps its CASE_STATUSES private to case.c. */
-#define DC_EXPORT_CASE_STATUSES                                                                    \
-	"new assigned in_progress waiting resolved closed rejected duplicate"
-
 /* Shared by the writers: X's filters as an argument list (--status, --department also as
  * dept, --since, --until), for the areas' list functions and dc_export_query. */
 void dc_export_filters(const struct dc_export *x, struct dc_args *f);

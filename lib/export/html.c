@@ -471,9 +471,8 @@ prep(struct dc *ctx, const struct part *parts, const char *since, const char *un
 	const struct part *p;
 
 	for (p = parts; p < parts + NPARTS && p->sql; p++) {
-		dc_q_sql(&q, p->sql);
-		/* each part ends a SELECT of its own: its first condition opens WHERE */
-		q.nwhere = 0;
+		/* each part is a SELECT of its own: its first condition opens WHERE */
+		dc_q_select(&q, p->sql);
 		if (p->where)
 			dc_q_where(&q, p->where);
 		if (p->at) {

@@ -8,6 +8,7 @@
 
 #include <libxml/xmlwriter.h>
 
+#include "cases/cases.h"
 #include "export/export.h"
 
 static const struct dc_rectype rt_request = {
@@ -52,7 +53,6 @@ static const struct dc_rectype rt_o311_event = {
                               {"status_notes", DC_T_STR}},
     6};
 
-#define OPEN "('new','assigned','in_progress','waiting')"
 
 /* Emit a statement in JSON (one array, like GeoReport's .json) or XML (root/item). */
 static int
@@ -70,7 +70,7 @@ emit(struct dc *ctx, const struct dc_rectype *rt, struct dc_stmt *st, int xml, c
 static const struct dc_opt requests_spec[] = {
 	{"since", DC_V_DATE, DC_O_DAYSTART, NULL, "DATE", NULL, "c.created_at >= ?", DC_NOFIELD},
 	{"until", DC_V_DATE, DC_O_DAYEND, NULL, "DATE", NULL, "c.created_at <= ?", DC_NOFIELD},
-	{"status", DC_V_ENUM, 0, "open " DC_EXPORT_CASE_STATUSES, "S", NULL, NULL, DC_NOFIELD},
+	{"status", DC_V_ENUM, 0, "open " DC_CASE_STATUSES, "S", NULL, NULL, DC_NOFIELD},
 	{"department", DC_V_TEXT, 0, NULL, "D", NULL, "c.dept = ?", DC_NOFIELD},
 	{NULL},
 };
@@ -83,7 +83,8 @@ dc_export_open311_cases(struct dc *ctx, const struct dc_export *x, int xml)
 	int rc;
 
 	dc_q_sql(&q, "SELECT c.id AS service_request_id,"
-	             " CASE WHEN c.status IN " OPEN " THEN 'open' ELSE 'closed' END AS status,"
+	             " CASE WHEN c.status IN " DC_CASE_OPEN_SQL " THEN 'open' ELSE 'closed' END"
+	             " AS status,"
 	             " (SELECT e.note FROM event e WHERE e.entity = 'case' AND e.ref = c.id"
 	             "   AND e.visibility = 'public' AND e.kind IN ('note', 'status')"
 	             "   AND e.note <> '' ORDER BY e.id DESC LIMIT 1) AS status_notes,"
@@ -91,15 +92,16 @@ dc_export_open311_cases(struct dc *ctx, const struct dc_export *x, int xml)
 	             " c.description AS description, d.name AS agency_responsible,"
 	             " NULL AS service_notice, c.created_at AS requested_datetime,"
 	             " c.updated_at AS updated_datetime,"
-	             " CASE WHEN c.status IN " OPEN " THEN c.due_at END AS expected_datetime,"
+	             " CASE WHEN c.status IN " DC_CASE_OPEN_SQL " THEN c.due_at END"
+	             " AS expected_datetime,"
 	             " c.address AS address, NULL AS address_id, NULL AS zipcode, c.lat AS lat,"
 	             " c.lon AS long, json_extract(c.media, '$[0]') AS media_url"
 	             " FROM cases c JOIN service s ON s.code = c.service"
 	             " LEFT JOIN dept d ON d.code = c.dept");
 	if (x->status && !strcmp(x->status, "open"))
-		dc_q_where(&q, "c.status IN " OPEN);
+		dc_q_where(&q, "c.status IN " DC_CASE_OPEN_SQL);
 	else if (x->status && !strcmp(x->status, "closed"))
-		dc_q_where(&q, "c.status NOT IN " OPEN);
+		dc_q_where(&q, "c.status NOT IN " DC_CASE_OPEN_SQL);
 	else if (x->status && *x->status)
 		dc_q_where_if(&q, "c.status = ?", x->status);
 	if ((rc = dc_export_query(ctx, &q, requests_spec, x, " ORDER BY c.created_at, c.id", &st)))

@@ -293,27 +293,19 @@ const struct dc_opt dc_feed_member_list_spec[] = {
 int
 dc_feed_member_list(struct dc *ctx, const char *handle, struct dc_args *a, struct dc_stmt **st)
 {
-	struct dc_q q = {0};
 	int rc;
 
-	if ((rc = dc_require(ctx, ON_BEHALF " moderator auditor", "see members")) ||
-	    (a && (rc = dc_decode(ctx, dc_feed_member_list_spec, a, NULL))))
+	if ((rc = dc_require(ctx, ON_BEHALF " moderator auditor", "see members")))
 		return rc;
-	dc_q_sql(&q, "SELECT m.handle, m.name, m.kind, m.email, m.district, m.interests, m.notify,"
-	             " m.active,"
-	             " (SELECT json_group_array(x) FROM (SELECT CASE WHEN f.topic IS NOT NULL"
-	             "   THEN 'topic:' || f.topic ELSE 'district:' || f.district END AS x"
-	             "   FROM follow f WHERE f.member = m.handle ORDER BY x)),"
-	             " (SELECT count(*) FROM post p WHERE p.author = m.handle),"
-	             " m.created_at FROM member m");
-	dc_q_where_if(&q, "m.handle = ?", handle);
-	if (a && (rc = dc_q_where_spec(ctx, &q, dc_feed_member_list_spec, a)))
-		goto done;
-	dc_q_sql(&q, " ORDER BY m.handle");
-	return dc_q_prepare(ctx, &q, st);
-done:
-	dc_q_free(&q);
-	return rc;
+	return dc_q_list(ctx, st,
+	                 "SELECT m.handle, m.name, m.kind, m.email, m.district, m.interests,"
+	                 " m.notify, m.active,"
+	                 " (SELECT json_group_array(x) FROM (SELECT CASE WHEN f.topic IS NOT NULL"
+	                 "   THEN 'topic:' || f.topic ELSE 'district:' || f.district END AS x"
+	                 "   FROM follow f WHERE f.member = m.handle ORDER BY x)),"
+	                 " (SELECT count(*) FROM post p WHERE p.author = m.handle),"
+	                 " m.created_at FROM member m",
+	                 "m.handle = ?", handle, dc_feed_member_list_spec, a, " ORDER BY m.handle");
 }
 
 /* The topic or district of a follow/unfollow: exactly one of --topic, --district. */

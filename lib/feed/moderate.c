@@ -157,15 +157,13 @@ dc_feed_filter_add(struct dc *ctx, struct dc_args *rec, void *unused)
 int
 dc_feed_filter_list(struct dc *ctx, const char *word, struct dc_stmt **st)
 {
-	struct dc_q q = {0};
 	int rc;
 
 	if ((rc = dc_require(ctx, "moderator auditor", "see filter words")))
 		return rc;
-	dc_q_sql(&q, "SELECT word, action, created_at FROM filter");
-	dc_q_where_if(&q, "word = ?", word);
-	dc_q_sql(&q, " ORDER BY word");
-	return dc_q_prepare(ctx, &q, st);
+	return dc_q_list(ctx, st,
+	                 "SELECT word, action, created_at FROM filter",
+	                 "word = ?", word, NULL, NULL, " ORDER BY word");
 }
 
 /* ---- moderation --------------------------------------------------------------------------- */

@@ -106,18 +106,16 @@ dc_org_dept_add(struct dc *ctx, struct dc_args *rec, void *unused)
 int
 dc_org_dept_list(struct dc *ctx, const char *code, struct dc_stmt **st)
 {
-	struct dc_q q = {0};
 
-	dc_q_sql(&q, "SELECT d.code, d.name, d.email,"
-	             " (SELECT group_concat(login, ',') FROM staff"
-	             "   WHERE dept = d.code AND role = 'head' AND active = 1),"
-	             " (SELECT count(*) FROM staff WHERE dept = d.code AND active = 1),"
-	             " (SELECT count(*) FROM cases WHERE dept = d.code"
-	             "   AND status IN ('new','assigned','in_progress','waiting')),"
-	             " d.created_at FROM dept d");
-	dc_q_where_if(&q, "d.code = ?", code);
-	dc_q_sql(&q, " ORDER BY d.code");
-	return dc_q_prepare(ctx, &q, st);
+	return dc_q_list(ctx, st,
+	                 "SELECT d.code, d.name, d.email,"
+	                 " (SELECT group_concat(login, ',') FROM staff"
+	                 "   WHERE dept = d.code AND role = 'head' AND active = 1),"
+	                 " (SELECT count(*) FROM staff WHERE dept = d.code AND active = 1),"
+	                 " (SELECT count(*) FROM cases WHERE dept = d.code"
+	                 "   AND status IN ('new','assigned','in_progress','waiting')),"
+	                 " d.created_at FROM dept d",
+	                 "d.code = ?", code, NULL, NULL, " ORDER BY d.code");
 }
 
 #define ROLES "admin head clerk buyer moderator integrator auditor"
@@ -471,12 +469,10 @@ dc_org_holiday_add(struct dc *ctx, struct dc_args *rec, void *unused)
 int
 dc_org_holiday_list(struct dc *ctx, const char *date, struct dc_stmt **st)
 {
-	struct dc_q q = {0};
 
-	dc_q_sql(&q, "SELECT date, name FROM holiday");
-	dc_q_where_if(&q, "date = ?", date);
-	dc_q_sql(&q, " ORDER BY date");
-	return dc_q_prepare(ctx, &q, st);
+	return dc_q_list(ctx, st,
+	                 "SELECT date, name FROM holiday",
+	                 "date = ?", date, NULL, NULL, " ORDER BY date");
 }
 
 int
@@ -532,13 +528,11 @@ dc_org_overview(struct dc *ctx, const char *dept, struct dc_stmt **st)
 	             "  AND c.status IN ('assigned', 'in_progress', 'waiting')");
 	dc_q_where(&q, "s.active = 1 AND s.dept IS NOT NULL");
 	dc_q_where_if(&q, "s.dept = ?", dept);
-	dc_q_sql(&q, " GROUP BY s.login"
-	             " UNION ALL "
-	             "SELECT '(queue)', d.name, d.code, NULL,"
-	             " count(c.id), 0, 0, 0, count(c.id) FILTER (WHERE c.due_at < ?1),"
-	             " min(c.created_at), NULL, NULL"
-	             " FROM dept d LEFT JOIN cases c ON c.dept = d.code AND c.status = 'new'");
-	q.nwhere = 0; /* the second SELECT's own conditions */
+	dc_q_sql(&q, " GROUP BY s.login UNION ALL ");
+	dc_q_select(&q, "SELECT '(queue)', d.name, d.code, NULL,"
+	                " count(c.id), 0, 0, 0, count(c.id) FILTER (WHERE c.due_at < ?1),"
+	                " min(c.created_at), NULL, NULL"
+	                " FROM dept d LEFT JOIN cases c ON c.dept = d.code AND c.status = 'new'");
 	dc_q_where_if(&q, "d.code = ?", dept);
 	dc_q_sql(&q, " GROUP BY d.code ORDER BY 3, 1");
 	return dc_q_prepare(ctx, &q, st);

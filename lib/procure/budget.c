@@ -129,17 +129,15 @@ dc_procure_framework_add(struct dc *ctx, struct dc_args *rec, void *unused)
 int
 dc_procure_framework_list(struct dc *ctx, const char *id, struct dc_stmt **st)
 {
-	struct dc_q q = {0};
 	int rc;
 
 	if ((rc = dc_require(ctx, "buyer auditor head clerk", "see framework contracts")))
 		return rc;
-	dc_q_sql(&q, "SELECT id, vendor, title, from_date, until_date, max_value, used,"
-	             " max_value - used, category FROM (SELECT f.*,"
-	             " (SELECT coalesce(sum(net), 0) FROM purchase_order o"
-	             "   WHERE o.framework = f.id AND o.status <> 'cancelled') AS used"
-	             " FROM framework f");
-	dc_q_where_if(&q, "f.id = ?", id);
-	dc_q_sql(&q, ") ORDER BY id");
-	return dc_q_prepare(ctx, &q, st);
+	return dc_q_list(ctx, st,
+	                 "SELECT id, vendor, title, from_date, until_date, max_value, used,"
+	                 " max_value - used, category FROM (SELECT f.*,"
+	                 " (SELECT coalesce(sum(net), 0) FROM purchase_order o"
+	                 "   WHERE o.framework = f.id AND o.status <> 'cancelled') AS used"
+	                 " FROM framework f",
+	                 "f.id = ?", id, NULL, NULL, ") ORDER BY id");
 }

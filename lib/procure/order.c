@@ -960,23 +960,13 @@ const struct dc_opt dc_procure_order_list_spec[] = {
 int
 dc_procure_order_list(struct dc *ctx, const char *id, struct dc_args *f, struct dc_stmt **st)
 {
-	struct dc_q q = {0};
 	int rc;
 
 	if ((rc = dc_require(ctx, "buyer auditor head clerk", "see orders")))
 		return rc;
-	/* dc-export orders comes here without dc_main's check of the filters */
-	if (f && (rc = dc_decode(ctx, dc_procure_order_list_spec, f, NULL)))
-		return rc;
-	dc_q_sql(&q, "SELECT " ORDER_COLS " FROM purchase_order o");
-	dc_q_where_if(&q, "o.id = ?", id);
-	if (f && (rc = dc_q_where_spec(ctx, &q, dc_procure_order_list_spec, f)))
-		goto done;
-	dc_q_sql(&q, " ORDER BY o.id");
-	return dc_q_prepare(ctx, &q, st);
-done:
-	dc_q_free(&q);
-	return rc;
+	return dc_q_list(ctx, st,
+	                 "SELECT " ORDER_COLS " FROM purchase_order o",
+	                 "o.id = ?", id, dc_procure_order_list_spec, f, " ORDER BY o.id");
 }
 
 int

@@ -69,17 +69,15 @@ dc_procure_vendor_set(struct dc *ctx, const char *id, struct dc_args *a)
 int
 dc_procure_vendor_list(struct dc *ctx, const char *id, struct dc_stmt **st)
 {
-	struct dc_q q = {0};
 	int rc;
 
 	if ((rc = dc_require(ctx, "buyer auditor head clerk integrator", "see vendors")))
 		return rc;
-	dc_q_sql(&q, "SELECT v.id, v.name, v.email, v.vat_id, v.address, v.active,"
-	             " (SELECT count(*) FROM catalog_item i WHERE i.vendor = v.id"
-	             "   AND i.status = 'active'),"
-	             " (SELECT max(at) FROM catalog_import c WHERE c.vendor = v.id),"
-	             " v.created_at FROM vendor v");
-	dc_q_where_if(&q, "v.id = ?", id);
-	dc_q_sql(&q, " ORDER BY v.id");
-	return dc_q_prepare(ctx, &q, st);
+	return dc_q_list(ctx, st,
+	                 "SELECT v.id, v.name, v.email, v.vat_id, v.address, v.active,"
+	                 " (SELECT count(*) FROM catalog_item i WHERE i.vendor = v.id"
+	                 "   AND i.status = 'active'),"
+	                 " (SELECT max(at) FROM catalog_import c WHERE c.vendor = v.id),"
+	                 " v.created_at FROM vendor v",
+	                 "v.id = ?", id, NULL, NULL, " ORDER BY v.id");
 }

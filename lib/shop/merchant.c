@@ -91,12 +91,11 @@ dc_shop_merchant_set(struct dc *ctx, const char *id, struct dc_args *a)
 int
 dc_shop_merchant_list(struct dc *ctx, const char *id, struct dc_stmt **st)
 {
-	struct dc_q q = {0};
 
-	dc_q_sql(&q, "SELECT m.id, m.name, m.owner, m.email, m.address, m.district, m.category,"
-	             " m.active, (SELECT count(*) FROM product p"
-	             "   WHERE p.merchant = m.id AND p.active = 1), m.created_at FROM merchant m");
-	dc_q_where_if(&q, "m.id = ?", id);
-	dc_q_sql(&q, " ORDER BY m.id");
-	return dc_q_prepare(ctx, &q, st);
+	return dc_q_list(ctx, st,
+	                 "SELECT m.id, m.name, m.owner, m.email, m.address, m.district, m.category,"
+	                 " m.active, (SELECT count(*) FROM product p"
+	                 "   WHERE p.merchant = m.id AND p.active = 1), m.created_at"
+	                 " FROM merchant m",
+	                 "m.id = ?", id, NULL, NULL, " ORDER BY m.id");
 }

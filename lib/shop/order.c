@@ -437,29 +437,22 @@ const struct dc_opt dc_shop_order_list_spec[] = {
 int
 dc_shop_order_list(struct dc *ctx, const char *id, const struct dc_args *a, struct dc_stmt **st)
 {
-	struct dc_q q = {0};
 	int rc;
 
 	/* orders name members: not public */
-	if ((rc = dc_require(ctx, "integrator auditor", "see shop orders")) ||
-	    (a && (rc = dc_decode(ctx, dc_shop_order_list_spec, a, NULL))))
+	if ((rc = dc_require(ctx, "integrator auditor", "see shop orders")))
 		return rc;
-	dc_q_sql(&q, "SELECT o.id, o.merchant, o.member, o.email, CAST(o.slot AS TEXT), s.at,"
-	             " o.status, o.total, (SELECT json_group_array(json_object('line', l.line,"
-	             "   'product', p.merchant || ':' || p.sku, 'name', p.name, 'qty', l.qty,"
-	             "   'price', " DC_SQL_MONEY("l.price") ", 'offer', l.offer))"
-	             "   FROM (SELECT * FROM shop_order_line WHERE order_id = o.id"
-	             "   ORDER BY line) l JOIN product p ON p.id = l.product),"
-	             " o.created_by, o.created_at, o.updated_at"
-	             " FROM shop_order o LEFT JOIN slot s ON s.id = o.slot");
-	dc_q_where_if(&q, "o.id = ?", id);
-	if (a && (rc = dc_q_where_spec(ctx, &q, dc_shop_order_list_spec, a)))
-		goto done;
-	dc_q_sql(&q, " ORDER BY o.id");
-	return dc_q_prepare(ctx, &q, st);
-done:
-	dc_q_free(&q);
-	return rc;
+	return dc_q_list(
+	    ctx, st,
+	    "SELECT o.id, o.merchant, o.member, o.email, CAST(o.slot AS TEXT), s.at,"
+	    " o.status, o.total, (SELECT json_group_array(json_object('line', l.line,"
+	    "   'product', p.merchant || ':' || p.sku, 'name', p.name, 'qty', l.qty,"
+	    "   'price', " DC_SQL_MONEY("l.price") ", 'offer', l.offer))"
+	    "   FROM (SELECT * FROM shop_order_line WHERE order_id = o.id"
+	    "   ORDER BY line) l JOIN product p ON p.id = l.product),"
+	    " o.created_by, o.created_at, o.updated_at"
+	    " FROM shop_order o LEFT JOIN slot s ON s.id = o.slot",
+	    "o.id = ?", id, dc_shop_order_list_spec, a, " ORDER BY o.id");
 }
 
 /* Collect the text of column 0 of every row of st (finalized). */

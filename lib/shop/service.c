@@ -236,21 +236,13 @@ const struct dc_opt dc_shop_request_list_spec[] = {
 int
 dc_shop_request_list(struct dc *ctx, const char *id, const struct dc_args *a, struct dc_stmt **st)
 {
-	struct dc_q q = {0};
 	int rc;
 
 	/* requests carry what members wrote: not public */
-	if ((rc = dc_require(ctx, "integrator auditor", "see service requests")) ||
-	    (a && (rc = dc_decode(ctx, dc_shop_request_list_spec, a, NULL))))
+	if ((rc = dc_require(ctx, "integrator auditor", "see service requests")))
 		return rc;
-	dc_q_sql(&q, "SELECT id, merchant, service, member, text, status, replies, created_at,"
-	             " updated_at FROM service_request");
-	dc_q_where_if(&q, "id = ?", id);
-	if (a && (rc = dc_q_where_spec(ctx, &q, dc_shop_request_list_spec, a)))
-		goto done;
-	dc_q_sql(&q, " ORDER BY id");
-	return dc_q_prepare(ctx, &q, st);
-done:
-	dc_q_free(&q);
-	return rc;
+	return dc_q_list(ctx, st,
+	                 "SELECT id, merchant, service, member, text, status, replies, created_at,"
+	                 " updated_at FROM service_request",
+	                 "id = ?", id, dc_shop_request_list_spec, a, " ORDER BY id");
 }

@@ -430,6 +430,18 @@ PY
 	assert_line 2026-000001
 }
 
+@test "status: an unknown status is a usage error (64), an unreachable one a conflict (3)" {
+	dc-case new --service pothole --attr size=large -q
+	run dc-case status 2026-000001 erledigt
+	assert_failure 64
+	assert_line --index 0 "dc-case: field 'status': 'erledigt' is not one of new, assigned, in_progress, waiting, resolved, closed, rejected or duplicate"
+	run dc-case status 2026-000001 closed
+	assert_failure 3
+	assert_line --index 0 "dc-case: case '2026-000001' cannot go from 'new' to 'closed'"
+	run dc-case show 2026-000001 --fields status
+	assert_output '{"status":"new"}'
+}
+
 @test "list: an unknown status, priority or sort is a usage error naming the allowed values" {
 	run dc-case list --status neu
 	assert_failure 64

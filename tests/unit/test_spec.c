@@ -287,6 +287,36 @@ test_query_runs(void **state)
 	assert_int_equal(n, 2);
 	dc_finish(ctx, st);
 	dc_args_free(&a);
+
+	/* the common listing: one by key, or filtered; a bad filter value prepares nothing */
+	assert_int_equal(dc_q_list(ctx, &st, "SELECT id FROM c", "id = ?", "c", NULL, NULL,
+	                           " ORDER BY id"),
+	                 0);
+	assert_int_equal(dc_step(ctx, st), DC_ROW);
+	assert_string_equal(dc_col_text(st, 0), "c");
+	assert_int_equal(dc_step(ctx, st), 0);
+	dc_finish(ctx, st);
+	a = args((const char *[]){"status", "nope", NULL});
+	st = NULL;
+	assert_int_equal(dc_q_list(ctx, &st, "SELECT id FROM c", "id = ?", NULL, spec, &a,
+	                           " ORDER BY id"),
+	                 DC_EUSAGE);
+	assert_null(st);
+	dc_error_clear(ctx);
+	dc_args_free(&a);
+
+	/* each SELECT of a UNION opens its own WHERE */
+	dc_q_sql(&q, "SELECT id FROM c");
+	dc_q_where_if(&q, "status = ?", "new");
+	dc_q_select(&q, " UNION ALL SELECT id FROM c");
+	dc_q_where_if(&q, "status = ?", "closed");
+	assert_string_equal(q.sql, "SELECT id FROM c WHERE (status = ?1) UNION ALL SELECT id FROM c"
+	                           " WHERE (status = ?2)");
+	assert_int_equal(dc_q_prepare(ctx, &q, &st), 0);
+	for (n = 0; dc_step(ctx, st) == DC_ROW; n++)
+		;
+	assert_int_equal(n, 2);
+	dc_finish(ctx, st);
 }
 
 int
