@@ -6,7 +6,6 @@
 #include "shop/shop.h"
 
 #define MERCHANT_OPTS "name= owner= email= address= district= category="
-#define PRODUCT_OPTS "merchant= sku= name= price= stock= unit= category= description="
 #define PRODUCT_SET_OPTS "price= stock= name= unit= category= description= active="
 #define OFFER_OPTS "merchant= title= sku= price= from= until= max-qty="
 #define ORDER_NEW_OPTS "member= email= item=* slot="
@@ -24,8 +23,8 @@ show_merchant(struct dc *ctx, const char *id, const char *extra)
 static int
 cmd_merchant_add(struct dc *ctx, struct dc_args *a)
 {
-	return dc_create(ctx, a, "id", "id= " MERCHANT_OPTS, dc_shop_merchant_add, NULL,
-	                 &dc_rt_merchant, show_merchant);
+	return dc_create_spec(ctx, a, dc_shop_merchant_add_spec, dc_shop_merchant_add, NULL,
+	                      &dc_rt_merchant, show_merchant);
 }
 
 static int
@@ -61,8 +60,8 @@ show_product(struct dc *ctx, const char *id, const char *extra)
 static int
 cmd_product_add(struct dc *ctx, struct dc_args *a)
 {
-	return dc_create(ctx, a, NULL, PRODUCT_OPTS, dc_shop_product_add, NULL, &dc_rt_product,
-	                 show_product);
+	return dc_create_spec(ctx, a, dc_shop_product_add_spec, dc_shop_product_add, NULL,
+	                      &dc_rt_product, show_product);
 }
 
 static int
@@ -71,7 +70,7 @@ cmd_product_import(struct dc *ctx, struct dc_args *a)
 	const char *m = dc_arg(a, "merchant");
 	int rc;
 
-	if (a->noperand != 1 || !m)
+	if (a->noperand != 1 || !m || !*m)
 		return dc_error(ctx, DC_EUSAGE,
 		                "product import needs FILE (or -) and --merchant M");
 	if ((rc = dc_out_check(ctx, &dc_rt_product_import)) || (rc = dc_db_open(ctx)) ||
@@ -285,19 +284,15 @@ cmd_expire(struct dc *ctx, struct dc_args *a)
 }
 
 static const struct dc_verb verbs[] = {
-    {"merchant add", cmd_merchant_add, MERCHANT_OPTS,
-     "ID --name N [--owner MEMBER] [--email E] [--address A] [--district D] [--category C] | -",
-     "add a merchant", NULL},
+    {"merchant add", cmd_merchant_add, NULL, "%o | -", "add a merchant",
+     dc_shop_merchant_add_spec},
     {"merchant list", cmd_merchant_list, "", "", "list merchants", NULL},
     {"merchant show", cmd_merchant_show, "", "ID...", "show merchants", NULL},
     {"merchant set", cmd_merchant_set, MERCHANT_OPTS " active=",
      "ID... [--name N] [--owner MEMBER] [--email E] [--address A] [--district D] [--category C]"
      " [--active true|false]",
      "change merchants", NULL},
-    {"product add", cmd_product_add, PRODUCT_OPTS,
-     "--merchant M --sku S --name N --price P [--stock Q] [--unit U] [--category C]"
-     " [--description T] | -",
-     "add a product", NULL},
+    {"product add", cmd_product_add, NULL, "%o | -", "add a product", dc_shop_product_add_spec},
     {"product import", cmd_product_import, "merchant=", "FILE|- --merchant M",
      "import products (CSV, German CSV, JSON, JSONL) in one transaction; prints a diff summary",
 	 NULL},

@@ -78,6 +78,14 @@ dc_shop_money_arg(struct dc *ctx, const char *field, const char *v, char out[24]
 	return 0;
 }
 
+int
+dc_shop_price_check(struct dc *ctx, const struct dc_args *rec, const char *field, long long cents)
+{
+	if (cents == DC_UNSET || cents >= 0)
+		return 0;
+	return dc_field_error(ctx, "field '%s': '%s' is below 0", field, dc_arg(rec, field));
+}
+
 void
 dc_shop_local_time(struct dc *ctx, const char *utc, char out[17])
 {

@@ -67,7 +67,8 @@ q() {
 	run dc-shop product add --merchant nix --sku A --name A --price 1
 	assert_failure 2
 	run dc-shop product add --merchant bäcker --sku B --name B --price zwei
-	assert_failure 65
+	assert_failure 64
+	assert_line --index 0 "dc-shop: field 'price': 'zwei' is not an amount in euros (12.50)"
 	run dc-shop product list --in-stock -q
 	assert_output 'bäcker:BROT'
 	run dc-shop product list --category brot -q
@@ -491,4 +492,44 @@ PY
 	run dc-shop product add --merchant nobody --sku KUCHEN --name Kuchen --price 2
 	assert_failure 2
 	assert_output "dc-shop: no merchant 'nobody'"
+}
+
+# The creation verbs read options and records through their specs (dc-shop(1)): a missing or
+# bad field is a usage error on the command line, bad data with file and line in a record.
+@test "merchant add, product add: a bad field exits 64 on the command line, 65 in a record" {
+	run dc-shop merchant add hof
+	assert_failure 64
+	assert_line --index 0 "dc-shop: field 'name' is required"
+	assert_line --index 1 "usage: dc-shop merchant add ID --name N [--owner MEMBER] [--email E] [--address A] [--district D] [--category C] | -"
+	run bash -c 'printf "%s\n" "{\"id\":\"hof\",\"name\":\"Hof\"}" "{\"id\":\"feld\"}" | dc-shop merchant add -'
+	assert_failure 65
+	assert_output "dc-shop: -:2: field 'name' is required"
+	assert_equal "$(q "SELECT count(*) FROM merchant WHERE id IN ('hof', 'feld')")" 0
+	run dc-shop product add --merchant bäcker --sku B --name B
+	assert_failure 64
+	assert_line --index 0 "dc-shop: field 'price' is required"
+	run dc-shop product add --merchant bäcker --sku B --name B --price 1.999
+	assert_failure 64
+	assert_line --index 0 "dc-shop: field 'price': '1.999' is not an amount in euros (12.50)"
+	run dc-shop product add --merchant bäcker --sku B --name B --price -1
+	assert_failure 64
+	assert_line --index 0 "dc-shop: field 'price': '-1' is below 0"
+	run dc-shop product add --merchant bäcker --sku B --name B --price 1 --stock viele
+	assert_failure 64
+	assert_line --index 0 "dc-shop: field 'stock': 'viele' is not a whole number from 0 to 1000000000"
+	printf '%s\n' '{"merchant":"bäcker","sku":"B","name":"B","price":"1,20"}' \
+		'{"merchant":"bäcker","sku":"C","name":"C","price":"1,20","stock":-1}' >"$BATS_TEST_TMPDIR/p.jsonl"
+	run dc-shop product add - <"$BATS_TEST_TMPDIR/p.jsonl"
+	assert_failure 65
+	assert_output "dc-shop: -:2: field 'stock': '-1' is not a whole number from 0 to 1000000000"
+	printf '%s\n' '{"merchant":"bäcker","sku":"B","name":"B","price":"-1,20"}' >"$BATS_TEST_TMPDIR/p.jsonl"
+	run dc-shop product add - <"$BATS_TEST_TMPDIR/p.jsonl"
+	assert_failure 65
+	assert_output "dc-shop: -:1: field 'price': '-1,20' is below 0"
+	assert_equal "$(q "SELECT count(*) FROM product")" 1
+	# an empty cell of a record is a field not given
+	printf 'merchant,sku,name,price,stock,unit\nbäcker,B,Breze,"0,80",,\n' >"$BATS_TEST_TMPDIR/p.csv"
+	run dc-shop product add "$BATS_TEST_TMPDIR/p.csv"
+	assert_success
+	assert_equal "$(echo "$output" | field stock) $(echo "$output" | field unit)" '0 null'
 }
