@@ -131,8 +131,8 @@ show_service(struct dc *ctx, const char *id, const char *extra)
 static int
 cmd_service_add(struct dc *ctx, struct dc_args *a)
 {
-	return dc_create(ctx, a, NULL, "merchant= code= name= price-from=", dc_shop_service_add,
-	                 NULL, &dc_rt_shop_service, show_service);
+	return dc_create_spec(ctx, a, dc_shop_service_add_spec, dc_shop_service_add, NULL,
+	                      &dc_rt_shop_service, show_service);
 }
 
 static int
@@ -155,8 +155,8 @@ show_request(struct dc *ctx, const char *id, const char *extra)
 static int
 cmd_request(struct dc *ctx, struct dc_args *a)
 {
-	return dc_create(ctx, a, NULL, "merchant= service= member= text=", dc_shop_request, NULL,
-	                 &dc_rt_service_request, show_request);
+	return dc_create_spec(ctx, a, dc_shop_request_spec, dc_shop_request, NULL,
+	                      &dc_rt_service_request, show_request);
 }
 
 static int
@@ -306,14 +306,13 @@ static const struct dc_verb verbs[] = {
      "MERCHANT:SKU... [--price P] [--stock Q] [--name N] [--unit U] [--category C]"
      " [--description T] [--active true|false]",
      "change products", NULL},
-    {"service add", cmd_service_add, "merchant= code= name= price-from=",
-     "--merchant M --code C --name N [--price-from P] | -", "add a service a merchant offers",
-	 NULL},
+    {"service add", cmd_service_add, NULL, "%o | -", "add a service a merchant offers",
+     dc_shop_service_add_spec},
     {"service list", cmd_service_list, "merchant=", "[--merchant M]", "list services", NULL},
     {"request list", cmd_request_list, NULL, "", "list service requests",
      dc_shop_request_list_spec},
-    {"request", cmd_request, "merchant= service= member= text=",
-     "--merchant M --service C --member H --text T | -", "a member asks for a service", NULL},
+    {"request", cmd_request, NULL, "%o | -", "a member asks for a service",
+     dc_shop_request_spec},
     {"reply", cmd_reply, "text=", "REQUEST_ID... --text T", "the merchant answers a request", NULL},
     {"offer add", cmd_offer_add, OFFER_OPTS,
      "--merchant M --title T [--sku S --price P] --from DT --until DT [--max-qty N] | -",

@@ -48,6 +48,7 @@ extern const struct dc_opt dc_shop_merchant_add_spec[];
 int dc_shop_merchant_add(struct dc *ctx, struct dc_args *rec, void *unused);
 int dc_shop_merchant_set(struct dc *ctx, const char *id, struct dc_args *a);
 int dc_shop_merchant_list(struct dc *ctx, const char *id, struct dc_stmt **st);
+extern const struct dc_opt dc_shop_service_add_spec[], dc_shop_request_spec[];
 int dc_shop_service_add(struct dc *ctx, struct dc_args *rec, void *unused);
 int dc_shop_service_list(struct dc *ctx, const char *id, const char *merchant, struct dc_stmt **st);
 int dc_shop_request(struct dc *ctx, struct dc_args *rec, void *unused);

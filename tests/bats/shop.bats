@@ -533,3 +533,26 @@ PY
 	assert_success
 	assert_equal "$(echo "$output" | field stock) $(echo "$output" | field unit)" '0 null'
 }
+
+@test "service add, request: a bad field exits 64 on the command line, 65 in a record" {
+	run dc-shop service add --merchant bäcker --code torte --name Torte --price-from ab25
+	assert_failure 64
+	assert_line --index 0 "dc-shop: field 'price-from': 'ab25' is not an amount in euros (12.50)"
+	assert_line --index 1 "usage: dc-shop service add --merchant M --code C --name N [--price-from P] | -"
+	run dc-shop service add --merchant bäcker --code torte --name Torte --price-from -5
+	assert_failure 64
+	assert_line --index 0 "dc-shop: field 'price-from': '-5' is below 0"
+	printf '%s\n' '{"merchant":"bäcker","code":"torte","name":"Torte","price_from":"25,-"}' >"$BATS_TEST_TMPDIR/s.jsonl"
+	run dc-shop service add - <"$BATS_TEST_TMPDIR/s.jsonl"
+	assert_failure 65
+	assert_output "dc-shop: -:1: field 'price-from': '25,-' is not an amount in euros (12.50)"
+	dc-shop service add --merchant bäcker --code torte --name Torte >/dev/null
+	run dc-shop request --merchant bäcker --service torte --member erna
+	assert_failure 64
+	assert_line --index 0 "dc-shop: field 'text' is required"
+	printf '%s\n' '{"merchant":"bäcker","service":"torte","member":"erna","text":""}' >"$BATS_TEST_TMPDIR/r.jsonl"
+	run dc-shop request - <"$BATS_TEST_TMPDIR/r.jsonl"
+	assert_failure 65
+	assert_output "dc-shop: -:1: field 'text' is required"
+	assert_equal "$(q "SELECT count(*) FROM service_request")" 0
+}
