@@ -7,7 +7,6 @@
 
 #define MERCHANT_OPTS "name= owner= email= address= district= category="
 #define PRODUCT_SET_OPTS "price= stock= name= unit= category= description= active="
-#define OFFER_OPTS "merchant= title= sku= price= from= until= max-qty="
 #define ORDER_NEW_OPTS "member= email= item=* slot="
 
 /* ---- merchants ---- */
@@ -186,8 +185,8 @@ show_offer(struct dc *ctx, const char *id, const char *extra)
 static int
 cmd_offer_add(struct dc *ctx, struct dc_args *a)
 {
-	return dc_create(ctx, a, NULL, OFFER_OPTS, dc_shop_offer_add, NULL, &dc_rt_offer,
-	                 show_offer);
+	return dc_create_spec(ctx, a, dc_shop_offer_add_spec, dc_shop_offer_add, NULL, &dc_rt_offer,
+	                      show_offer);
 }
 
 static int
@@ -209,8 +208,8 @@ show_slot(struct dc *ctx, const char *id, const char *extra)
 static int
 cmd_slot_add(struct dc *ctx, struct dc_args *a)
 {
-	return dc_create(ctx, a, NULL, "merchant= at= capacity=", dc_shop_slot_add, NULL,
-	                 &dc_rt_slot, show_slot);
+	return dc_create_spec(ctx, a, dc_shop_slot_add_spec, dc_shop_slot_add, NULL, &dc_rt_slot,
+	                      show_slot);
 }
 
 static int
@@ -314,14 +313,11 @@ static const struct dc_verb verbs[] = {
     {"request", cmd_request, NULL, "%o | -", "a member asks for a service",
      dc_shop_request_spec},
     {"reply", cmd_reply, "text=", "REQUEST_ID... --text T", "the merchant answers a request", NULL},
-    {"offer add", cmd_offer_add, OFFER_OPTS,
-     "--merchant M --title T [--sku S --price P] --from DT --until DT [--max-qty N] | -",
-     "add a time-limited offer (announced in the feed)", NULL},
+    {"offer add", cmd_offer_add, NULL, "%o | -", "add a time-limited offer (announced in the feed)",
+     dc_shop_offer_add_spec},
     {"offer list", cmd_offer_list, "active merchant=", "[--active] [--merchant M]", "list offers",
 	 NULL},
-    {"slot add", cmd_slot_add,
-     "merchant= at= capacity=", "--merchant M --at DATETIME --capacity N | -", "add a pickup slot",
-	 NULL},
+    {"slot add", cmd_slot_add, NULL, "%o | -", "add a pickup slot", dc_shop_slot_add_spec},
     {"slot list", cmd_slot_list, "merchant=", "[--merchant M]", "list pickup slots", NULL},
     {"order new", cmd_order_new, ORDER_NEW_OPTS,
      "--member H | --email E --item MERCHANT:SKU:QTY ... [--slot SLOT_ID] | -",

@@ -70,6 +70,7 @@ int dc_shop_product_search(struct dc *ctx, const char *text, const struct dc_arg
 int dc_shop_product_import(struct dc *ctx, const char *path, const char *merchant);
 
 /* offers and slots (offer.c) */
+extern const struct dc_opt dc_shop_offer_add_spec[], dc_shop_slot_add_spec[];
 int dc_shop_offer_add(struct dc *ctx, struct dc_args *rec, void *unused);
 int dc_shop_offer_list(struct dc *ctx, const char *id, const struct dc_args *a,
                        struct dc_stmt **st);

@@ -556,3 +556,36 @@ PY
 	assert_output "dc-shop: -:1: field 'text' is required"
 	assert_equal "$(q "SELECT count(*) FROM service_request")" 0
 }
+
+@test "offer add, slot add: a bad field exits 64 on the command line, 65 in a record" {
+	run dc-shop offer add --merchant bäcker --title x --sku BROT --price 2,999 --from 2026-03-07 --until 2026-03-08
+	assert_failure 64
+	assert_line --index 0 "dc-shop: field 'price': '2,999' is not an amount in euros (12.50)"
+	run dc-shop offer add --merchant bäcker --title x --from 2026-03-07 --until 2026-03-08 --max-qty 0
+	assert_failure 64
+	assert_line --index 0 "dc-shop: field 'max-qty': '0' is not a whole number from 1 to 1000000000"
+	run dc-shop offer add --merchant bäcker --title x --from 2026-03-07
+	assert_failure 64
+	assert_line --index 0 "dc-shop: field 'until' is required"
+	assert_line --index 1 "usage: dc-shop offer add --merchant M --title T [--sku S] [--price P] --from DT --until DT [--max-qty N] | -"
+	printf '%s\n' '{"merchant":"bäcker","title":"x","sku":"BROT","from":"2026-03-07","until":"2026-03-08"}' \
+		'{"merchant":"bäcker","title":"x","from":"2026-03-07","until":"2026-03-08","max_qty":"viele"}' >"$BATS_TEST_TMPDIR/o.jsonl"
+	run dc-shop offer add - <"$BATS_TEST_TMPDIR/o.jsonl"
+	assert_failure 65
+	assert_output "dc-shop: -:1: --sku and --price go together"
+	run dc-shop --keep-going offer add - <"$BATS_TEST_TMPDIR/o.jsonl"
+	assert_failure 65
+	assert_line "dc-shop: -:2: field 'max-qty': 'viele' is not a whole number from 1 to 1000000000"
+	assert_equal "$(q "SELECT count(*) FROM offer")" 0
+	run dc-shop slot add --merchant bäcker --at 2026-03-03T08:00:00Z --capacity 100001
+	assert_failure 64
+	assert_line --index 0 "dc-shop: field 'capacity': '100001' is not a whole number from 1 to 100000"
+	run dc-shop slot add --merchant bäcker --capacity 2
+	assert_failure 64
+	assert_line --index 0 "dc-shop: field 'at' is required"
+	printf 'merchant,at,capacity\nbäcker,2026-03-03T08:00:00Z,2\nbäcker,2026-03-03T09:00:00Z,zwei\n' >"$BATS_TEST_TMPDIR/s.csv"
+	run dc-shop slot add "$BATS_TEST_TMPDIR/s.csv"
+	assert_failure 65
+	assert_output "dc-shop: $BATS_TEST_TMPDIR/s.csv:3: field 'capacity': 'zwei' is not a whole number from 1 to 100000"
+	assert_equal "$(q "SELECT count(*) FROM slot")" 0
+}
