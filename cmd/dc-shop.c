@@ -7,7 +7,6 @@
 
 #define MERCHANT_OPTS "name= owner= email= address= district= category="
 #define PRODUCT_SET_OPTS "price= stock= name= unit= category= description= active="
-#define ORDER_NEW_OPTS "member= email= item=* slot="
 
 /* ---- merchants ---- */
 
@@ -234,8 +233,8 @@ show_order(struct dc *ctx, const char *id, const char *extra)
 static int
 cmd_order_new(struct dc *ctx, struct dc_args *a)
 {
-	return dc_create(ctx, a, NULL, ORDER_NEW_OPTS, dc_shop_order_new, NULL, &dc_rt_shop_order,
-	                 show_order);
+	return dc_create_spec(ctx, a, dc_shop_order_new_spec, dc_shop_order_new, NULL,
+	                      &dc_rt_shop_order, show_order);
 }
 
 static int
@@ -319,9 +318,8 @@ static const struct dc_verb verbs[] = {
 	 NULL},
     {"slot add", cmd_slot_add, NULL, "%o | -", "add a pickup slot", dc_shop_slot_add_spec},
     {"slot list", cmd_slot_list, "merchant=", "[--merchant M]", "list pickup slots", NULL},
-    {"order new", cmd_order_new, ORDER_NEW_OPTS,
-     "--member H | --email E --item MERCHANT:SKU:QTY ... [--slot SLOT_ID] | -",
-     "reserve products for pickup; one order per merchant", NULL},
+    {"order new", cmd_order_new, NULL, "%o | -",
+     "reserve products for pickup; one order per merchant", dc_shop_order_new_spec},
     {"order list", cmd_order_list, NULL, "", "list orders", dc_shop_order_list_spec},
     {"order show", cmd_order_show, "", "ID...", "show orders with their lines", NULL},
     {"order status", cmd_order_status, "", "ID...|- ready|collected|cancelled",

@@ -78,6 +78,7 @@ int dc_shop_slot_add(struct dc *ctx, struct dc_args *rec, void *unused);
 int dc_shop_slot_list(struct dc *ctx, const char *id, const char *merchant, struct dc_stmt **st);
 
 /* orders and expiry (order.c) */
+extern const struct dc_opt dc_shop_order_new_spec[];
 int dc_shop_order_new(struct dc *ctx, struct dc_args *rec, void *unused);
 int dc_shop_order_status(struct dc *ctx, const char *id, struct dc_args *a);
 /* dc-shop order list's filters; dc_shop_order_list checks them (dc-export shop-orders uses it

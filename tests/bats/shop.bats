@@ -282,8 +282,21 @@ q() {
 	assert_failure 2
 	run dc-shop order new --item bäcker:BROT:1
 	assert_failure 64
+	assert_line --index 0 "dc-shop: order new needs --member H or --email E"
+	run dc-shop order new --member erna
+	assert_failure 64
+	assert_line --index 0 "dc-shop: field 'item' is required"
+	assert_line --index 1 "usage: dc-shop order new [--member H] [--email E] --item MERCHANT:SKU:QTY ... [--slot SLOT_ID] | -"
 	run dc-shop order new --member erna --item bäcker:BROT:0
 	assert_failure 65
+	# in a record the same is bad data, named with file and line
+	printf '%s\n' '{"member":"erna","item":["bäcker:BROT:1"]}' '{"member":"erna","item":[]}' \
+		'{"item":["bäcker:BROT:1"]}' >"$BATS_TEST_TMPDIR/o.jsonl"
+	run dc-shop --keep-going order new - <"$BATS_TEST_TMPDIR/o.jsonl"
+	assert_failure 65
+	assert_line "dc-shop: -:2: field 'item' is required"
+	assert_line "dc-shop: -:3: order new needs --member H or --email E"
+	assert_equal "$(q "SELECT count(*) FROM shop_order")" 1
 	run dc-shop order new --member niemand --item bäcker:BROT:1
 	assert_failure 2
 }
