@@ -6,10 +6,7 @@
 #include "shop/shop.h"
 
 #define MERCHANT_OPTS "name= owner= email= address= district= category="
-#define PRODUCT_OPTS "merchant= sku= name= price= stock= unit= category= description="
 #define PRODUCT_SET_OPTS "price= stock= name= unit= category= description= active="
-#define OFFER_OPTS "merchant= title= sku= price= from= until= max-qty="
-#define ORDER_NEW_OPTS "member= email= item=* slot="
 
 /* ---- merchants ---- */
 
@@ -24,8 +21,8 @@ show_merchant(struct dc *ctx, const char *id, const char *extra)
 static int
 cmd_merchant_add(struct dc *ctx, struct dc_args *a)
 {
-	return dc_create(ctx, a, "id", "id= " MERCHANT_OPTS, dc_shop_merchant_add, NULL,
-	                 &dc_rt_merchant, show_merchant);
+	return dc_create_spec(ctx, a, dc_shop_merchant_add_spec, dc_shop_merchant_add, NULL,
+	                      &dc_rt_merchant, show_merchant);
 }
 
 static int
@@ -61,8 +58,8 @@ show_product(struct dc *ctx, const char *id, const char *extra)
 static int
 cmd_product_add(struct dc *ctx, struct dc_args *a)
 {
-	return dc_create(ctx, a, NULL, PRODUCT_OPTS, dc_shop_product_add, NULL, &dc_rt_product,
-	                 show_product);
+	return dc_create_spec(ctx, a, dc_shop_product_add_spec, dc_shop_product_add, NULL,
+	                      &dc_rt_product, show_product);
 }
 
 static int
@@ -71,7 +68,7 @@ cmd_product_import(struct dc *ctx, struct dc_args *a)
 	const char *m = dc_arg(a, "merchant");
 	int rc;
 
-	if (a->noperand != 1 || !m)
+	if (a->noperand != 1 || !m || !*m)
 		return dc_error(ctx, DC_EUSAGE,
 		                "product import needs FILE (or -) and --merchant M");
 	if ((rc = dc_out_check(ctx, &dc_rt_product_import)) || (rc = dc_db_open(ctx)) ||
@@ -132,8 +129,8 @@ show_service(struct dc *ctx, const char *id, const char *extra)
 static int
 cmd_service_add(struct dc *ctx, struct dc_args *a)
 {
-	return dc_create(ctx, a, NULL, "merchant= code= name= price-from=", dc_shop_service_add,
-	                 NULL, &dc_rt_shop_service, show_service);
+	return dc_create_spec(ctx, a, dc_shop_service_add_spec, dc_shop_service_add, NULL,
+	                      &dc_rt_shop_service, show_service);
 }
 
 static int
@@ -156,8 +153,8 @@ show_request(struct dc *ctx, const char *id, const char *extra)
 static int
 cmd_request(struct dc *ctx, struct dc_args *a)
 {
-	return dc_create(ctx, a, NULL, "merchant= service= member= text=", dc_shop_request, NULL,
-	                 &dc_rt_service_request, show_request);
+	return dc_create_spec(ctx, a, dc_shop_request_spec, dc_shop_request, NULL,
+	                      &dc_rt_service_request, show_request);
 }
 
 static int
@@ -187,8 +184,8 @@ show_offer(struct dc *ctx, const char *id, const char *extra)
 static int
 cmd_offer_add(struct dc *ctx, struct dc_args *a)
 {
-	return dc_create(ctx, a, NULL, OFFER_OPTS, dc_shop_offer_add, NULL, &dc_rt_offer,
-	                 show_offer);
+	return dc_create_spec(ctx, a, dc_shop_offer_add_spec, dc_shop_offer_add, NULL, &dc_rt_offer,
+	                      show_offer);
 }
 
 static int
@@ -210,8 +207,8 @@ show_slot(struct dc *ctx, const char *id, const char *extra)
 static int
 cmd_slot_add(struct dc *ctx, struct dc_args *a)
 {
-	return dc_create(ctx, a, NULL, "merchant= at= capacity=", dc_shop_slot_add, NULL,
-	                 &dc_rt_slot, show_slot);
+	return dc_create_spec(ctx, a, dc_shop_slot_add_spec, dc_shop_slot_add, NULL, &dc_rt_slot,
+	                      show_slot);
 }
 
 static int
@@ -236,8 +233,8 @@ show_order(struct dc *ctx, const char *id, const char *extra)
 static int
 cmd_order_new(struct dc *ctx, struct dc_args *a)
 {
-	return dc_create(ctx, a, NULL, ORDER_NEW_OPTS, dc_shop_order_new, NULL, &dc_rt_shop_order,
-	                 show_order);
+	return dc_create_spec(ctx, a, dc_shop_order_new_spec, dc_shop_order_new, NULL,
+	                      &dc_rt_shop_order, show_order);
 }
 
 static int
@@ -285,19 +282,15 @@ cmd_expire(struct dc *ctx, struct dc_args *a)
 }
 
 static const struct dc_verb verbs[] = {
-    {"merchant add", cmd_merchant_add, MERCHANT_OPTS,
-     "ID --name N [--owner MEMBER] [--email E] [--address A] [--district D] [--category C] | -",
-     "add a merchant", NULL},
+    {"merchant add", cmd_merchant_add, NULL, "%o | -", "add a merchant",
+     dc_shop_merchant_add_spec},
     {"merchant list", cmd_merchant_list, "", "", "list merchants", NULL},
     {"merchant show", cmd_merchant_show, "", "ID...", "show merchants", NULL},
     {"merchant set", cmd_merchant_set, MERCHANT_OPTS " active=",
      "ID... [--name N] [--owner MEMBER] [--email E] [--address A] [--district D] [--category C]"
      " [--active true|false]",
      "change merchants", NULL},
-    {"product add", cmd_product_add, PRODUCT_OPTS,
-     "--merchant M --sku S --name N --price P [--stock Q] [--unit U] [--category C]"
-     " [--description T] | -",
-     "add a product", NULL},
+    {"product add", cmd_product_add, NULL, "%o | -", "add a product", dc_shop_product_add_spec},
     {"product import", cmd_product_import, "merchant=", "FILE|- --merchant M",
      "import products (CSV, German CSV, JSON, JSONL) in one transaction; prints a diff summary",
 	 NULL},
@@ -311,27 +304,22 @@ static const struct dc_verb verbs[] = {
      "MERCHANT:SKU... [--price P] [--stock Q] [--name N] [--unit U] [--category C]"
      " [--description T] [--active true|false]",
      "change products", NULL},
-    {"service add", cmd_service_add, "merchant= code= name= price-from=",
-     "--merchant M --code C --name N [--price-from P] | -", "add a service a merchant offers",
-	 NULL},
+    {"service add", cmd_service_add, NULL, "%o | -", "add a service a merchant offers",
+     dc_shop_service_add_spec},
     {"service list", cmd_service_list, "merchant=", "[--merchant M]", "list services", NULL},
     {"request list", cmd_request_list, NULL, "", "list service requests",
      dc_shop_request_list_spec},
-    {"request", cmd_request, "merchant= service= member= text=",
-     "--merchant M --service C --member H --text T | -", "a member asks for a service", NULL},
+    {"request", cmd_request, NULL, "%o | -", "a member asks for a service",
+     dc_shop_request_spec},
     {"reply", cmd_reply, "text=", "REQUEST_ID... --text T", "the merchant answers a request", NULL},
-    {"offer add", cmd_offer_add, OFFER_OPTS,
-     "--merchant M --title T [--sku S --price P] --from DT --until DT [--max-qty N] | -",
-     "add a time-limited offer (announced in the feed)", NULL},
+    {"offer add", cmd_offer_add, NULL, "%o | -", "add a time-limited offer (announced in the feed)",
+     dc_shop_offer_add_spec},
     {"offer list", cmd_offer_list, "active merchant=", "[--active] [--merchant M]", "list offers",
 	 NULL},
-    {"slot add", cmd_slot_add,
-     "merchant= at= capacity=", "--merchant M --at DATETIME --capacity N | -", "add a pickup slot",
-	 NULL},
+    {"slot add", cmd_slot_add, NULL, "%o | -", "add a pickup slot", dc_shop_slot_add_spec},
     {"slot list", cmd_slot_list, "merchant=", "[--merchant M]", "list pickup slots", NULL},
-    {"order new", cmd_order_new, ORDER_NEW_OPTS,
-     "--member H | --email E --item MERCHANT:SKU:QTY ... [--slot SLOT_ID] | -",
-     "reserve products for pickup; one order per merchant", NULL},
+    {"order new", cmd_order_new, NULL, "%o | -",
+     "reserve products for pickup; one order per merchant", dc_shop_order_new_spec},
     {"order list", cmd_order_list, NULL, "", "list orders", dc_shop_order_list_spec},
     {"order show", cmd_order_show, "", "ID...", "show orders with their lines", NULL},
     {"order status", cmd_order_status, "", "ID...|- ready|collected|cancelled",

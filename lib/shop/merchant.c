@@ -32,35 +32,52 @@ dc_shop_code_ok(const char *s)
 	return 1;
 }
 
+/* A new merchant: merchant add's operand and options, or a record's fields. */
+struct merchant_new {
+	const char *id, *name, *owner, *email, *address, *district, *category;
+};
+
+const struct dc_opt dc_shop_merchant_add_spec[] = {
+	{"id", DC_V_TEXT, DC_O_REQUIRED | DC_O_OPERAND, NULL, "ID", NULL, NULL,
+	 DC_AT(struct merchant_new, id)},
+	{"name", DC_V_TEXT, DC_O_REQUIRED, NULL, "N", NULL, NULL, DC_AT(struct merchant_new, name)},
+	{"owner", DC_V_TEXT, 0, NULL, "MEMBER", NULL, NULL, DC_AT(struct merchant_new, owner)},
+	{"email", DC_V_TEXT, 0, NULL, "E", NULL, NULL, DC_AT(struct merchant_new, email)},
+	{"address", DC_V_TEXT, 0, NULL, "A", NULL, NULL, DC_AT(struct merchant_new, address)},
+	{"district", DC_V_TEXT, 0, NULL, "D", NULL, NULL, DC_AT(struct merchant_new, district)},
+	{"category", DC_V_TEXT, 0, NULL, "C", NULL, NULL, DC_AT(struct merchant_new, category)},
+	{NULL},
+};
+
 int
 dc_shop_merchant_add(struct dc *ctx, struct dc_args *rec, void *unused)
 {
-	static const char *const req[] = {"id", "name", NULL};
-	const char *id = dc_arg(rec, "id"), *owner = dc_arg(rec, "owner");
+	struct merchant_new m;
 	char at[21];
 	int rc;
 
-	if ((rc = dc_shop_write_role(ctx, "add merchants")) || (rc = dc_required(ctx, rec, req)))
+	if ((rc = dc_shop_write_role(ctx, "add merchants")) ||
+	    (rc = dc_decode(ctx, dc_shop_merchant_add_spec, rec, &m)))
 		return rc;
-	if (!dc_shop_code_ok(id))
+	if (!dc_shop_code_ok(m.id))
 		return dc_error(ctx, DC_EDATA,
 		                "field 'id': '%s' is not a merchant code (no blanks or "
 		                "':', at most 64 bytes)",
-		                id);
-	if ((rc = dc_must_not_exist(ctx, "SELECT 1 FROM merchant WHERE id = ?1", "merchant", id)))
+		                m.id);
+	if ((rc = dc_must_not_exist(ctx, "SELECT 1 FROM merchant WHERE id = ?1", "merchant", m.id)))
 		return rc;
-	if (owner && (rc = dc_must_exist(ctx, "SELECT 1 FROM member WHERE handle = ?1", "member", owner)))
+	if (m.owner &&
+	    (rc = dc_must_exist(ctx, "SELECT 1 FROM member WHERE handle = ?1", "member", m.owner)))
 		return rc;
 	dc_fmt_time(dc_now(ctx), at);
 	if ((rc = dc_exec(ctx,
 	                  "INSERT INTO merchant(id, name, owner, email, address, district,"
 	                  " category, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-	                  8, id, dc_arg(rec, "name"), owner, dc_arg(rec, "email"),
-	                  dc_arg(rec, "address"), dc_arg(rec, "district"), dc_arg(rec, "category"),
+	                  8, m.id, m.name, m.owner, m.email, m.address, m.district, m.category,
 	                  at)) ||
-	    (rc = dc_shop_audit(ctx, id, "merchant", id, "created", NULL, dc_arg(rec, "name"))))
+	    (rc = dc_shop_audit(ctx, m.id, "merchant", m.id, "created", NULL, m.name)))
 		return rc;
-	return dc_touched(ctx, id, NULL);
+	return dc_touched(ctx, m.id, NULL);
 }
 
 static const struct dc_setfield merchant_fields[] = {

@@ -34,18 +34,6 @@ const struct dc_rectype dc_rt_slot = {"slot",
                                                                 {"free", DC_T_INT}},
                                       6};
 
-static int
-merchant_exists(struct dc *ctx, const char *m)
-{
-	int rc;
-
-	if (!m || !*m)
-		return dc_field_error(ctx, "field 'merchant' is required");
-	if ((rc = dc_must_exist(ctx, "SELECT 1 FROM merchant WHERE id = ?1", "merchant", m)))
-		return rc;
-	return 0;
-}
-
 /* The feed post announcing offer `id`; skipped (0) when the merchant has no owner. */
 static int
 announce(struct dc *ctx, const char *id, const char *m, const char *title, const char *product,
@@ -95,36 +83,50 @@ done:
 	return rc;
 }
 
+/* A new offer: offer add's options, or a record's fields.  The times are the shop's own
+ * (dc_shop_time_arg: an instant or a local date). */
+struct offer_new {
+	const char *merchant, *title, *sku, *from, *until;
+	long long price;
+	long max_qty;
+};
+
+const struct dc_opt dc_shop_offer_add_spec[] = {
+	{"merchant", DC_V_TEXT, DC_O_REQUIRED, NULL, "M", NULL, NULL,
+	 DC_AT(struct offer_new, merchant)},
+	{"title", DC_V_TEXT, DC_O_REQUIRED, NULL, "T", NULL, NULL, DC_AT(struct offer_new, title)},
+	{"sku", DC_V_TEXT, 0, NULL, "S", NULL, NULL, DC_AT(struct offer_new, sku)},
+	{"price", DC_V_MONEY, 0, NULL, "P", NULL, NULL, DC_AT(struct offer_new, price)},
+	{"from", DC_V_TEXT, DC_O_REQUIRED, NULL, "DT", NULL, NULL, DC_AT(struct offer_new, from)},
+	{"until", DC_V_TEXT, DC_O_REQUIRED, NULL, "DT", NULL, NULL, DC_AT(struct offer_new, until)},
+	{"max-qty", DC_V_INT, 0, "1..1000000000", "N", NULL, NULL,
+	 DC_AT(struct offer_new, max_qty)},
+	{NULL},
+};
+
 int
 dc_shop_offer_add(struct dc *ctx, struct dc_args *rec, void *unused)
 {
-	const char *m = dc_arg(rec, "merchant"), *title = dc_arg(rec, "title");
-	const char *sku = dc_arg(rec, "sku"), *price = dc_arg(rec, "price");
-	char id[32], from[21], until[21], now[21], cents[24], *pid = NULL;
-	long maxq = 0;
-	int rc, hasmax;
+	struct offer_new o;
+	char id[32], from[21], until[21], now[21], cents[24], mq[24], *pid = NULL;
+	int rc;
 
-	if ((rc = dc_shop_write_role(ctx, "add offers")) || (rc = merchant_exists(ctx, m)))
+	if ((rc = dc_shop_write_role(ctx, "add offers")) ||
+	    (rc = dc_decode(ctx, dc_shop_offer_add_spec, rec, &o)) ||
+	    (rc = dc_shop_price_check(ctx, rec, "price", o.price)))
 		return rc;
-	if (!title || !*title)
-		return dc_field_error(ctx, "field 'title' is required");
-	if (!dc_arg(rec, "from") || !dc_arg(rec, "until"))
-		return dc_field_error(ctx, "fields 'from' and 'until' are required");
-	if (!sku != !price)
-		return dc_error(ctx, DC_EUSAGE, "--sku and --price go together");
-	if ((rc = dc_shop_time_arg(ctx, "from", dc_arg(rec, "from"), 0, from)) ||
-	    (rc = dc_shop_time_arg(ctx, "until", dc_arg(rec, "until"), 1, until)))
+	if (!o.sku != (o.price == DC_UNSET))
+		return dc_field_error(ctx, "--sku and --price go together");
+	if ((rc = dc_must_exist(ctx, "SELECT 1 FROM merchant WHERE id = ?1", "merchant",
+	                        o.merchant)) ||
+	    (rc = dc_shop_time_arg(ctx, "from", o.from, 0, from)) ||
+	    (rc = dc_shop_time_arg(ctx, "until", o.until, 1, until)))
 		return rc;
 	if (strcmp(from, until) >= 0)
 		return dc_error(ctx, DC_EDATA, "field 'until': '%s' is not after '%s'", until,
 		                from);
-	hasmax = dc_arg(rec, "max-qty") != NULL;
-	if ((rc = dc_arg_int(ctx, rec, "max-qty", 1, 1000000000, &maxq)))
-		return rc;
-	if (price && (rc = dc_shop_money_arg(ctx, "price", price, cents)))
-		return rc;
-	if (sku) {
-		pid = dc_printf("%s:%s", m, sku);
+	if (o.sku) {
+		pid = dc_printf("%s:%s", o.merchant, o.sku);
 		rc = dc_must_exist(ctx, "SELECT 1 FROM product WHERE merchant || ':' || sku = ?1",
 		                   "product", pid);
 		free(pid);
@@ -134,20 +136,18 @@ dc_shop_offer_add(struct dc *ctx, struct dc_args *rec, void *unused)
 	if ((rc = dc_next_id(ctx, "offer", "O", dc_now(ctx), id)))
 		return rc;
 	dc_fmt_time(dc_now(ctx), now);
-	{
-		char mq[24];
-
-		snprintf(mq, sizeof mq, "%ld", maxq);
-		rc = dc_exec(ctx,
-		             "INSERT INTO offer(id, merchant, title, product, price, from_at,"
-		             " until_at, max_qty, created_at) VALUES (?1, ?2, ?3,"
-		             " (SELECT id FROM product WHERE merchant = ?2 AND sku = ?4), ?5, ?6,"
-		             " ?7, ?8, ?9)",
-		             9, id, m, title, sku, price ? cents : NULL, from, until,
-		             hasmax ? mq : NULL, now);
-	}
-	if (rc || (rc = dc_shop_audit(ctx, m, "offer", id, "created", NULL, title)) ||
-	    (rc = announce(ctx, id, m, title, sku, price ? cents : NULL, from, until)))
+	snprintf(cents, sizeof cents, "%lld", o.price);
+	snprintf(mq, sizeof mq, "%ld", o.max_qty);
+	if ((rc = dc_exec(ctx,
+	                  "INSERT INTO offer(id, merchant, title, product, price, from_at,"
+	                  " until_at, max_qty, created_at) VALUES (?1, ?2, ?3,"
+	                  " (SELECT id FROM product WHERE merchant = ?2 AND sku = ?4), ?5, ?6,"
+	                  " ?7, ?8, ?9)",
+	                  9, id, o.merchant, o.title, o.sku, o.price != DC_UNSET ? cents : NULL,
+	                  from, until, o.max_qty != DC_UNSET ? mq : NULL, now)) ||
+	    (rc = dc_shop_audit(ctx, o.merchant, "offer", id, "created", NULL, o.title)) ||
+	    (rc = announce(ctx, id, o.merchant, o.title, o.sku, o.price != DC_UNSET ? cents : NULL,
+	                   from, until)))
 		return rc;
 	return dc_touched(ctx, id, NULL);
 }
@@ -174,45 +174,52 @@ dc_shop_offer_list(struct dc *ctx, const char *id, const struct dc_args *a, stru
 	return dc_q_prepare(ctx, &q, st);
 }
 
+/* A new pickup slot: slot add's options, or a record's fields. */
+struct slot_new {
+	const char *merchant, *at;
+	long capacity;
+};
+
+const struct dc_opt dc_shop_slot_add_spec[] = {
+	{"merchant", DC_V_TEXT, DC_O_REQUIRED, NULL, "M", NULL, NULL,
+	 DC_AT(struct slot_new, merchant)},
+	{"at", DC_V_TEXT, DC_O_REQUIRED, NULL, "DATETIME", NULL, NULL, DC_AT(struct slot_new, at)},
+	{"capacity", DC_V_INT, DC_O_REQUIRED, "1..100000", "N", NULL, NULL,
+	 DC_AT(struct slot_new, capacity)},
+	{NULL},
+};
+
 int
 dc_shop_slot_add(struct dc *ctx, struct dc_args *rec, void *unused)
 {
-	const char *m = dc_arg(rec, "merchant");
+	struct slot_new s;
+	struct dc_stmt *st = NULL;
 	char at[21], cap[24], id[24];
-	long capacity;
 	int rc;
 
-	if ((rc = dc_shop_write_role(ctx, "add pickup slots")) || (rc = merchant_exists(ctx, m)))
+	if ((rc = dc_shop_write_role(ctx, "add pickup slots")) ||
+	    (rc = dc_decode(ctx, dc_shop_slot_add_spec, rec, &s)) ||
+	    (rc = dc_must_exist(ctx, "SELECT 1 FROM merchant WHERE id = ?1", "merchant",
+	                        s.merchant)) ||
+	    (rc = dc_shop_time_arg(ctx, "at", s.at, 0, at)))
 		return rc;
-	if (!dc_arg(rec, "capacity"))
-		return dc_field_error(ctx, "field 'capacity' is required");
-	if ((rc = dc_arg_int(ctx, rec, "capacity", 1, 100000, &capacity)))
+	snprintf(cap, sizeof cap, "%ld", s.capacity);
+	if ((rc = dc_prepare(ctx, &st, "SELECT 1 FROM slot WHERE merchant = ?1 AND at = ?2")))
 		return rc;
-	if (!dc_arg(rec, "at"))
-		return dc_field_error(ctx, "field 'at' is required");
-	if ((rc = dc_shop_time_arg(ctx, "at", dc_arg(rec, "at"), 0, at)))
+	dc_bind_text_ref(st, 1, s.merchant);
+	dc_bind_text_ref(st, 2, at);
+	rc = dc_step(ctx, st);
+	dc_finish(ctx, st);
+	if (rc == DC_ROW)
+		return dc_error(ctx, DC_ECONFLICT, "merchant '%s' has a slot at %s", s.merchant,
+		                at);
+	if (rc)
 		return rc;
-	snprintf(cap, sizeof cap, "%ld", capacity);
-	{
-		struct dc_stmt *st = NULL;
-
-		if ((rc = dc_prepare(ctx, &st,
-		                     "SELECT 1 FROM slot WHERE merchant = ?1 AND at = ?2")))
-			return rc;
-		dc_bind_text_ref(st, 1, m);
-		dc_bind_text_ref(st, 2, at);
-		rc = dc_step(ctx, st);
-		dc_finish(ctx, st);
-		if (rc == DC_ROW)
-			return dc_error(ctx, DC_ECONFLICT, "merchant '%s' has a slot at %s", m, at);
-		if (rc)
-			return rc;
-	}
-	if ((rc = dc_exec(ctx, "INSERT INTO slot(merchant, at, capacity) VALUES (?1, ?2, ?3)", 3, m,
-	                  at, cap)))
+	if ((rc = dc_exec(ctx, "INSERT INTO slot(merchant, at, capacity) VALUES (?1, ?2, ?3)", 3,
+	                  s.merchant, at, cap)))
 		return rc;
 	snprintf(id, sizeof id, "%lld", (long long)dc_last_id(ctx));
-	if ((rc = dc_shop_audit(ctx, m, "slot", id, "created", NULL, at)))
+	if ((rc = dc_shop_audit(ctx, s.merchant, "slot", id, "created", NULL, at)))
 		return rc;
 	return dc_touched(ctx, id, NULL);
 }

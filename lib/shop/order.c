@@ -188,11 +188,25 @@ slot_check(struct dc *ctx, const char *slot, const char *now, char **merchant)
 	return rc;
 }
 
+/* A new order: order new's options, or a record's fields; the items are read by parse_item. */
+struct order_new {
+	const char *member, *email, *slot;
+};
+
+const struct dc_opt dc_shop_order_new_spec[] = {
+	{"member", DC_V_TEXT, 0, NULL, "H", NULL, NULL, DC_AT(struct order_new, member)},
+	{"email", DC_V_TEXT, 0, NULL, "E", NULL, NULL, DC_AT(struct order_new, email)},
+	{"item", DC_V_TEXT, DC_O_REQUIRED | DC_O_REPEAT, NULL, "MERCHANT:SKU:QTY", NULL, NULL,
+	 DC_NOFIELD},
+	{"slot", DC_V_TEXT, 0, NULL, "SLOT_ID", NULL, NULL, DC_AT(struct order_new, slot)},
+	{NULL},
+};
+
 static int
-new_for_merchant(struct dc *ctx, struct dc_args *rec, const struct item *items, int n, int first,
-                 const char *slot, const char *now)
+new_for_merchant(struct dc *ctx, const struct order_new *o, const struct item *items, int n,
+                 int first, const char *slot, const char *now)
 {
-	const char *m = items[first].merchant, *member = dc_arg(rec, "member");
+	const char *m = items[first].merchant;
 	char id[32], total_s[24];
 	long long total = 0;
 	int i, rc, line = 0, changed = 0;
@@ -206,7 +220,7 @@ new_for_merchant(struct dc *ctx, struct dc_args *rec, const struct item *items, 
 	                  "INSERT INTO shop_order(id, merchant, member, email, slot, total,"
 	                  " created_by, created_at, updated_at)"
 	                  " VALUES (?1, ?2, ?3, ?4, ?5, 0, ?6, ?7, ?7)",
-	                  7, id, m, member, dc_arg(rec, "email"), slot, ctx->actor, now)))
+	                  7, id, m, o->member, o->email, slot, ctx->actor, now)))
 		return rc;
 	for (i = first; i < n; i++)
 		if (!strcmp(items[i].merchant, m) &&
@@ -225,8 +239,8 @@ new_for_merchant(struct dc *ctx, struct dc_args *rec, const struct item *items, 
 	}
 	snprintf(total_s, sizeof total_s, "%lld", total);
 	if ((rc = dc_exec(ctx, "UPDATE shop_order SET total = ?2 WHERE id = ?1", 2, id, total_s)) ||
-	    (rc = dc_shop_audit(ctx, member ? member : dc_arg(rec, "email"), "shop_order", id,
-	                        "created", NULL, "reserved")))
+	    (rc = dc_shop_audit(ctx, o->member ? o->member : o->email, "shop_order", id, "created",
+	                        NULL, "reserved")))
 		return rc;
 	return dc_touched(ctx, id, NULL);
 }
@@ -234,22 +248,20 @@ new_for_merchant(struct dc *ctx, struct dc_args *rec, const struct item *items, 
 int
 dc_shop_order_new(struct dc *ctx, struct dc_args *rec, void *unused)
 {
-	const char *member = dc_arg(rec, "member"), *email = dc_arg(rec, "email");
-	const char *slot = dc_arg(rec, "slot");
+	struct order_new o;
 	int n = dc_arg_count(rec, "item"), i, j, rc = 0, slot_used = 0;
 	struct item *items;
 	char now[21], *slot_merchant = NULL;
 
-	if ((rc = dc_shop_write_role(ctx, "order on behalf of members")))
+	if ((rc = dc_shop_write_role(ctx, "order on behalf of members")) ||
+	    (rc = dc_decode(ctx, dc_shop_order_new_spec, rec, &o)))
 		return rc;
-	if ((!member || !*member) && (!email || !*email))
-		return dc_error(ctx, DC_EUSAGE, "order new needs --member H or --email E");
-	if (email && !strchr(email, '@'))
-		return dc_error(ctx, DC_EDATA, "field 'email': '%s' is not an address", email);
-	if (n == 0)
-		return dc_error(ctx, DC_EUSAGE, "order new needs --item MERCHANT:SKU:QTY");
-	if (member &&
-	    (rc = dc_must_exist(ctx, "SELECT 1 FROM member WHERE handle = ?1", "member", member)))
+	if ((!o.member || !*o.member) && (!o.email || !*o.email))
+		return dc_field_error(ctx, "order new needs --member H or --email E");
+	if (o.email && !strchr(o.email, '@'))
+		return dc_error(ctx, DC_EDATA, "field 'email': '%s' is not an address", o.email);
+	if (o.member &&
+	    (rc = dc_must_exist(ctx, "SELECT 1 FROM member WHERE handle = ?1", "member", o.member)))
 		return rc;
 	items = calloc((size_t)n, sizeof *items);
 	if (!items)
@@ -257,8 +269,8 @@ dc_shop_order_new(struct dc *ctx, struct dc_args *rec, void *unused)
 	for (i = 0, rc = 0; i < n && !rc; i++)
 		rc = parse_item(ctx, dc_arg_nth(rec, "item", i), &items[i]);
 	dc_fmt_time(dc_now(ctx), now);
-	if (!rc && slot)
-		rc = slot_check(ctx, slot, now, &slot_merchant);
+	if (!rc && o.slot)
+		rc = slot_check(ctx, o.slot, now, &slot_merchant);
 	/* one order per merchant, in the order the merchants first appear */
 	for (i = 0; i < n && !rc; i++) {
 		int is_slot;
@@ -269,13 +281,13 @@ dc_shop_order_new(struct dc *ctx, struct dc_args *rec, void *unused)
 			continue;
 		is_slot = slot_merchant && !strcmp(slot_merchant, items[i].merchant);
 		slot_used |= is_slot;
-		rc = new_for_merchant(ctx, rec, items, n, i, is_slot ? slot : NULL, now);
+		rc = new_for_merchant(ctx, &o, items, n, i, is_slot ? o.slot : NULL, now);
 	}
-	if (!rc && slot && !slot_used)
+	if (!rc && o.slot && !slot_used)
 		rc = dc_error(ctx, DC_ECONFLICT,
 		              "slot %s belongs to merchant '%s', not to one of this "
 		              "order's merchants",
-		              slot, slot_merchant);
+		              o.slot, slot_merchant);
 	for (i = 0; i < n; i++)
 		free(items[i].spec);
 	free(items);

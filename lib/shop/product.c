@@ -37,10 +37,8 @@ const struct dc_rectype dc_rt_product_import = {"product import",
 
 /* An optional text field: absent and empty are the same. */
 static const char *
-opt(const struct dc_args *rec, const char *key)
+opt(const char *v)
 {
-	const char *v = dc_arg(rec, key);
-
 	return v && *v ? v : NULL;
 }
 
@@ -63,40 +61,52 @@ merchant_active(struct dc *ctx, const char *m)
 {
 	int rc, active;
 
-	if (!m || !*m)
-		return dc_field_error(ctx, "field 'merchant' is required");
 	if ((rc = dc_must_exist(ctx, "SELECT 1 FROM merchant WHERE id = ?1", "merchant", m)) ||
 	    (rc = dc_exists(ctx, "SELECT 1 FROM merchant WHERE id = ?1 AND active", m, &active)))
 		return rc;
 	return active ? 0 : dc_error(ctx, DC_ECONFLICT, "merchant '%s' is not active", m);
 }
 
-/* The fields of one product record, checked. */
+/* The fields of one product record, checked: product add's options or record, a record of
+ * product import (whose merchant is its --merchant). */
 struct prod {
-	const char *sku, *name, *unit, *category, *description; /* borrowed from the record */
-	long long price, stock;
-	int has_stock;
+	const char *merchant, *sku, *name, *unit, *category, *description; /* from the record */
+	long long price;
+	long stock; /* DC_UNSET: not given */
+};
+
+/* A product's own fields, which add and import share. */
+#define PRODUCT_SPEC                                                                               \
+	{"sku", DC_V_TEXT, DC_O_REQUIRED, NULL, "S", NULL, NULL, DC_AT(struct prod, sku)},         \
+	{"name", DC_V_TEXT, DC_O_REQUIRED, NULL, "N", NULL, NULL, DC_AT(struct prod, name)},       \
+	{"price", DC_V_MONEY, DC_O_REQUIRED, NULL, "P", NULL, NULL, DC_AT(struct prod, price)},    \
+	{"stock", DC_V_INT, 0, "0..1000000000", "Q", NULL, NULL, DC_AT(struct prod, stock)},       \
+	{"unit", DC_V_TEXT, 0, NULL, "U", NULL, NULL, DC_AT(struct prod, unit)},                   \
+	{"category", DC_V_TEXT, 0, NULL, "C", NULL, NULL, DC_AT(struct prod, category)},           \
+	{"description", DC_V_TEXT, 0, NULL, "T", NULL, NULL, DC_AT(struct prod, description)}
+
+const struct dc_opt dc_shop_product_add_spec[] = {
+	{"merchant", DC_V_TEXT, DC_O_REQUIRED, NULL, "M", NULL, NULL, DC_AT(struct prod, merchant)},
+	PRODUCT_SPEC,
+	{NULL},
+};
+
+static const struct dc_opt product_import_spec[] = {
+	PRODUCT_SPEC,
+	{NULL},
 };
 
 static int
-prod_read(struct dc *ctx, struct dc_args *rec, struct prod *p)
+prod_read(struct dc *ctx, const struct dc_opt *spec, struct dc_args *rec, struct prod *p)
 {
-	const char *price = opt(rec, "price");
 	int rc;
 
-	memset(p, 0, sizeof *p);
-	p->sku = opt(rec, "sku"), p->name = opt(rec, "name"), p->unit = opt(rec, "unit");
-	p->category = opt(rec, "category"), p->description = opt(rec, "description");
-	if (!p->sku || !p->name || !price)
-		return dc_error(ctx, DC_EDATA, "field '%s' is required",
-		                !p->sku    ? "sku"
-		                : !p->name ? "name"
-		                           : "price");
-	if (dc_money_parse(price, &p->price) < 0 || p->price < 0)
-		return dc_error(ctx, DC_EDATA, "field 'price': '%s' is not an amount", price);
-	if ((rc = stock_arg(ctx, opt(rec, "stock"), &p->stock)) < 0 || rc > 1)
+	if ((rc = dc_decode(ctx, spec, rec, p)) ||
+	    (rc = dc_shop_price_check(ctx, rec, "price", p->price)))
 		return rc;
-	p->has_stock = rc == 1;
+	/* an empty cell stores nothing new: an import keeps the stored value */
+	p->unit = opt(p->unit), p->category = opt(p->category);
+	p->description = opt(p->description);
 	return 0;
 }
 
@@ -109,16 +119,16 @@ bind_opt(struct dc_stmt *st, int i, const char *v)
 int
 dc_shop_product_add(struct dc *ctx, struct dc_args *rec, void *unused)
 {
-	const char *m = dc_arg(rec, "merchant");
 	struct dc_stmt *st = NULL;
 	struct prod p;
 	char at[21], *id;
 	int rc;
 
-	if ((rc = dc_shop_write_role(ctx, "add products")) || (rc = merchant_active(ctx, m)) ||
-	    (rc = prod_read(ctx, rec, &p)))
+	if ((rc = dc_shop_write_role(ctx, "add products")) ||
+	    (rc = prod_read(ctx, dc_shop_product_add_spec, rec, &p)) ||
+	    (rc = merchant_active(ctx, p.merchant)))
 		return rc;
-	id = dc_printf("%s:%s", m, p.sku);
+	id = dc_printf("%s:%s", p.merchant, p.sku);
 	if ((rc = dc_must_not_exist(ctx, "SELECT 1 FROM product WHERE merchant || ':' || sku = ?1",
 	                            "product", id)))
 		goto done;
@@ -128,13 +138,13 @@ dc_shop_product_add(struct dc *ctx, struct dc_args *rec, void *unused)
 	                     " category, description, updated_at)"
 	                     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)")))
 		goto done;
-	bind_opt(st, 1, m), bind_opt(st, 2, p.sku), bind_opt(st, 3, p.name);
+	bind_opt(st, 1, p.merchant), bind_opt(st, 2, p.sku), bind_opt(st, 3, p.name);
 	dc_bind_int(st, 4, p.price);
-	dc_bind_int(st, 5, p.has_stock ? p.stock : 0);
+	dc_bind_int(st, 5, p.stock != DC_UNSET ? p.stock : 0);
 	bind_opt(st, 6, p.unit), bind_opt(st, 7, p.category), bind_opt(st, 8, p.description);
 	bind_opt(st, 9, at);
 	if ((rc = dc_step(ctx, st)) == 0 &&
-	    !(rc = dc_shop_audit(ctx, m, "product", id, "created", NULL, p.name)))
+	    !(rc = dc_shop_audit(ctx, p.merchant, "product", id, "created", NULL, p.name)))
 		rc = dc_touched(ctx, id, NULL);
 done:
 	dc_finish(ctx, st);
@@ -291,7 +301,7 @@ import_item(struct dc *ctx, struct dc_args *rec, void *arg)
 	struct prod p;
 	int rc, exists;
 
-	if ((rc = prod_read(ctx, rec, &p)))
+	if ((rc = prod_read(ctx, product_import_spec, rec, &p)))
 		return rc;
 	dc_reset(im->get);
 	bind_opt(im->get, 1, im->merchant), bind_opt(im->get, 2, p.sku);
@@ -303,7 +313,7 @@ import_item(struct dc *ctx, struct dc_args *rec, void *arg)
 	dc_clear_bindings(st);
 	bind_opt(st, 1, im->merchant), bind_opt(st, 2, p.sku), bind_opt(st, 3, p.name);
 	dc_bind_int(st, 4, p.price);
-	if (p.has_stock)
+	if (p.stock != DC_UNSET)
 		dc_bind_int(st, 5, p.stock);
 	else if (!exists)
 		dc_bind_int(st, 5, 0);

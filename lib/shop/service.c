@@ -78,6 +78,14 @@ dc_shop_money_arg(struct dc *ctx, const char *field, const char *v, char out[24]
 	return 0;
 }
 
+int
+dc_shop_price_check(struct dc *ctx, const struct dc_args *rec, const char *field, long long cents)
+{
+	if (cents == DC_UNSET || cents >= 0)
+		return 0;
+	return dc_field_error(ctx, "field '%s': '%s' is below 0", field, dc_arg(rec, field));
+}
+
 void
 dc_shop_local_time(struct dc *ctx, const char *utc, char out[17])
 {
@@ -101,24 +109,40 @@ dc_shop_money_fmt(long long cents, char out[24])
 
 /* Merchant ids stand in M:SKU item specs, so they are codes without ':' or blanks. */
 
+/* A new service: service add's options, or a record's fields. */
+struct service_new {
+	const char *merchant, *code, *name;
+	long long price_from;
+};
+
+const struct dc_opt dc_shop_service_add_spec[] = {
+	{"merchant", DC_V_TEXT, DC_O_REQUIRED, NULL, "M", NULL, NULL,
+	 DC_AT(struct service_new, merchant)},
+	{"code", DC_V_TEXT, DC_O_REQUIRED, NULL, "C", NULL, NULL, DC_AT(struct service_new, code)},
+	{"name", DC_V_TEXT, DC_O_REQUIRED, NULL, "N", NULL, NULL, DC_AT(struct service_new, name)},
+	{"price-from", DC_V_MONEY, 0, NULL, "P", NULL, NULL,
+	 DC_AT(struct service_new, price_from)},
+	{NULL},
+};
+
 int
 dc_shop_service_add(struct dc *ctx, struct dc_args *rec, void *unused)
 {
-	static const char *const req[] = {"merchant", "code", "name", NULL};
-	const char *m = dc_arg(rec, "merchant"), *code = dc_arg(rec, "code");
-	const char *pf = dc_arg(rec, "price-from");
+	struct service_new s;
 	char at[21], cents[24], *id;
 	int rc;
 
-	if ((rc = dc_shop_write_role(ctx, "add services")) || (rc = dc_required(ctx, rec, req)))
+	if ((rc = dc_shop_write_role(ctx, "add services")) ||
+	    (rc = dc_decode(ctx, dc_shop_service_add_spec, rec, &s)) ||
+	    (rc = dc_shop_price_check(ctx, rec, "price-from", s.price_from)))
 		return rc;
-	if ((rc = dc_must_exist(ctx, "SELECT 1 FROM merchant WHERE id = ?1", "merchant", m)))
+	if ((rc = dc_must_exist(ctx, "SELECT 1 FROM merchant WHERE id = ?1", "merchant",
+	                        s.merchant)))
 		return rc;
-	if (!dc_shop_code_ok(code))
-		return dc_error(ctx, DC_EDATA, "field 'code': '%s' is not a code", code);
-	if (pf && (rc = dc_shop_money_arg(ctx, "price-from", pf, cents)))
-		return rc;
-	id = dc_printf("%s:%s", m, code);
+	if (!dc_shop_code_ok(s.code))
+		return dc_error(ctx, DC_EDATA, "field 'code': '%s' is not a code", s.code);
+	snprintf(cents, sizeof cents, "%lld", s.price_from);
+	id = dc_printf("%s:%s", s.merchant, s.code);
 	if ((rc = dc_must_not_exist(ctx,
 	                            "SELECT 1 FROM shop_service WHERE merchant || ':' || code = ?1",
 	                            "service", id)))
@@ -127,8 +151,9 @@ dc_shop_service_add(struct dc *ctx, struct dc_args *rec, void *unused)
 	if (!(rc = dc_exec(ctx,
 	                   "INSERT INTO shop_service(merchant, code, name, price_from,"
 	                   " created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-	                   5, m, code, dc_arg(rec, "name"), pf ? cents : NULL, at)) &&
-	    !(rc = dc_shop_audit(ctx, m, "shop_service", id, "created", NULL, dc_arg(rec, "name"))))
+	                   5, s.merchant, s.code, s.name, s.price_from != DC_UNSET ? cents : NULL,
+	                   at)) &&
+	    !(rc = dc_shop_audit(ctx, s.merchant, "shop_service", id, "created", NULL, s.name)))
 		rc = dc_touched(ctx, id, NULL);
 done:
 	free(id);
@@ -148,34 +173,51 @@ dc_shop_service_list(struct dc *ctx, const char *id, const char *merchant, struc
 	return dc_q_prepare(ctx, &q, st);
 }
 
+/* A member's request: request's options, or a record's fields. */
+struct request_new {
+	const char *merchant, *service, *member, *text;
+};
+
+const struct dc_opt dc_shop_request_spec[] = {
+	{"merchant", DC_V_TEXT, DC_O_REQUIRED, NULL, "M", NULL, NULL,
+	 DC_AT(struct request_new, merchant)},
+	{"service", DC_V_TEXT, DC_O_REQUIRED, NULL, "C", NULL, NULL,
+	 DC_AT(struct request_new, service)},
+	{"member", DC_V_TEXT, DC_O_REQUIRED, NULL, "H", NULL, NULL,
+	 DC_AT(struct request_new, member)},
+	{"text", DC_V_TEXT, DC_O_REQUIRED, NULL, "T", NULL, NULL, DC_AT(struct request_new, text)},
+	{NULL},
+};
+
 int
 dc_shop_request(struct dc *ctx, struct dc_args *rec, void *unused)
 {
-	static const char *const req[] = {"merchant", "service", "member", "text", NULL};
-	const char *m = dc_arg(rec, "merchant"), *svc = dc_arg(rec, "service");
-	const char *member = dc_arg(rec, "member");
+	struct request_new r;
 	char at[21], id[32], *key;
 	int rc, known;
 
-	if ((rc = dc_shop_write_role(ctx, "file service requests")) || (rc = dc_required(ctx, rec, req)))
+	if ((rc = dc_shop_write_role(ctx, "file service requests")) ||
+	    (rc = dc_decode(ctx, dc_shop_request_spec, rec, &r)))
 		return rc;
-	key = dc_printf("%s:%s", m, svc);
+	key = dc_printf("%s:%s", r.merchant, r.service);
 	rc = dc_exists(ctx, "SELECT 1 FROM shop_service WHERE merchant || ':' || code = ?1", key,
 	               &known);
 	free(key);
 	if (rc)
 		return rc;
 	if (!known)
-		return dc_error(ctx, DC_ENOTFOUND, "merchant '%s' has no service '%s'", m, svc);
-	if ((rc = dc_must_exist(ctx, "SELECT 1 FROM member WHERE handle = ?1", "member", member)) ||
+		return dc_error(ctx, DC_ENOTFOUND, "merchant '%s' has no service '%s'", r.merchant,
+		                r.service);
+	if ((rc = dc_must_exist(ctx, "SELECT 1 FROM member WHERE handle = ?1", "member",
+	                        r.member)) ||
 	    (rc = dc_next_id(ctx, "request", "R", dc_now(ctx), id)))
 		return rc;
 	dc_fmt_time(dc_now(ctx), at);
 	if ((rc = dc_exec(ctx,
 	                  "INSERT INTO service_request(id, merchant, service, member, text,"
 	                  " created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
-	                  6, id, m, svc, member, dc_arg(rec, "text"), at)) ||
-	    (rc = dc_shop_audit(ctx, member, "service_request", id, "created", NULL, "open")))
+	                  6, id, r.merchant, r.service, r.member, r.text, at)) ||
+	    (rc = dc_shop_audit(ctx, r.member, "service_request", id, "created", NULL, "open")))
 		return rc;
 	return dc_touched(ctx, id, NULL);
 }

@@ -29,6 +29,9 @@ int dc_shop_audit(struct dc *ctx, const char *whom, const char *entity, const ch
                   const char *kind, const char *from, const char *to);
 int dc_shop_time_arg(struct dc *ctx, const char *field, const char *v, int end, char out[21]);
 int dc_shop_money_arg(struct dc *ctx, const char *field, const char *v, char out[24]);
+/* A price a spec decoded (DC_V_MONEY, which takes a sign): none, or not below 0. */
+int dc_shop_price_check(struct dc *ctx, const struct dc_args *rec, const char *field,
+                        long long cents);
 /* An instant (RFC 3339 UTC) as local "YYYY-MM-DD HH:MM" in city.timezone. */
 void dc_shop_local_time(struct dc *ctx, const char *utc, char out[17]);
 void dc_shop_money_fmt(long long cents, char out[24]);
@@ -39,10 +42,13 @@ void dc_shop_money_fmt(long long cents, char out[24]);
 	" AND o.from_at <= " N " AND " N " < o.until_at AND o.ended_at IS NULL"                    \
 	" AND (o.max_qty IS NULL OR o.sold < o.max_qty) ORDER BY o.price, o.id LIMIT 1)"
 
-/* merchants, services, requests (merchant.c) */
+/* merchants, services, requests (merchant.c, service.c); the creation verbs' options and
+ * records are checked by their specs (dc_decode) */
+extern const struct dc_opt dc_shop_merchant_add_spec[];
 int dc_shop_merchant_add(struct dc *ctx, struct dc_args *rec, void *unused);
 int dc_shop_merchant_set(struct dc *ctx, const char *id, struct dc_args *a);
 int dc_shop_merchant_list(struct dc *ctx, const char *id, struct dc_stmt **st);
+extern const struct dc_opt dc_shop_service_add_spec[], dc_shop_request_spec[];
 int dc_shop_service_add(struct dc *ctx, struct dc_args *rec, void *unused);
 int dc_shop_service_list(struct dc *ctx, const char *id, const char *merchant, struct dc_stmt **st);
 int dc_shop_request(struct dc *ctx, struct dc_args *rec, void *unused);
@@ -53,6 +59,7 @@ int dc_shop_request_list(struct dc *ctx, const char *id, const struct dc_args *a
                          struct dc_stmt **st);
 
 /* products (product.c); a product's external id is MERCHANT:SKU */
+extern const struct dc_opt dc_shop_product_add_spec[];
 int dc_shop_product_add(struct dc *ctx, struct dc_args *rec, void *unused);
 int dc_shop_product_set(struct dc *ctx, const char *id, struct dc_args *a);
 int dc_shop_product_list(struct dc *ctx, const char *id, const struct dc_args *a,
@@ -63,6 +70,7 @@ int dc_shop_product_search(struct dc *ctx, const char *text, const struct dc_arg
 int dc_shop_product_import(struct dc *ctx, const char *path, const char *merchant);
 
 /* offers and slots (offer.c) */
+extern const struct dc_opt dc_shop_offer_add_spec[], dc_shop_slot_add_spec[];
 int dc_shop_offer_add(struct dc *ctx, struct dc_args *rec, void *unused);
 int dc_shop_offer_list(struct dc *ctx, const char *id, const struct dc_args *a,
                        struct dc_stmt **st);
@@ -70,6 +78,7 @@ int dc_shop_slot_add(struct dc *ctx, struct dc_args *rec, void *unused);
 int dc_shop_slot_list(struct dc *ctx, const char *id, const char *merchant, struct dc_stmt **st);
 
 /* orders and expiry (order.c) */
+extern const struct dc_opt dc_shop_order_new_spec[];
 int dc_shop_order_new(struct dc *ctx, struct dc_args *rec, void *unused);
 int dc_shop_order_status(struct dc *ctx, const char *id, struct dc_args *a);
 /* dc-shop order list's filters; dc_shop_order_list checks them (dc-export shop-orders uses it

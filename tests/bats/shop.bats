@@ -67,7 +67,8 @@ q() {
 	run dc-shop product add --merchant nix --sku A --name A --price 1
 	assert_failure 2
 	run dc-shop product add --merchant bäcker --sku B --name B --price zwei
-	assert_failure 65
+	assert_failure 64
+	assert_line --index 0 "dc-shop: field 'price': 'zwei' is not an amount in euros (12.50)"
 	run dc-shop product list --in-stock -q
 	assert_output 'bäcker:BROT'
 	run dc-shop product list --category brot -q
@@ -281,8 +282,21 @@ q() {
 	assert_failure 2
 	run dc-shop order new --item bäcker:BROT:1
 	assert_failure 64
+	assert_line --index 0 "dc-shop: order new needs --member H or --email E"
+	run dc-shop order new --member erna
+	assert_failure 64
+	assert_line --index 0 "dc-shop: field 'item' is required"
+	assert_line --index 1 "usage: dc-shop order new [--member H] [--email E] --item MERCHANT:SKU:QTY ... [--slot SLOT_ID] | -"
 	run dc-shop order new --member erna --item bäcker:BROT:0
 	assert_failure 65
+	# in a record the same is bad data, named with file and line
+	printf '%s\n' '{"member":"erna","item":["bäcker:BROT:1"]}' '{"member":"erna","item":[]}' \
+		'{"item":["bäcker:BROT:1"]}' >"$BATS_TEST_TMPDIR/o.jsonl"
+	run dc-shop --keep-going order new - <"$BATS_TEST_TMPDIR/o.jsonl"
+	assert_failure 65
+	assert_line "dc-shop: -:2: field 'item' is required"
+	assert_line "dc-shop: -:3: order new needs --member H or --email E"
+	assert_equal "$(q "SELECT count(*) FROM shop_order")" 1
 	run dc-shop order new --member niemand --item bäcker:BROT:1
 	assert_failure 2
 }
@@ -491,4 +505,100 @@ PY
 	run dc-shop product add --merchant nobody --sku KUCHEN --name Kuchen --price 2
 	assert_failure 2
 	assert_output "dc-shop: no merchant 'nobody'"
+}
+
+# The creation verbs read options and records through their specs (dc-shop(1)): a missing or
+# bad field is a usage error on the command line, bad data with file and line in a record.
+@test "merchant add, product add: a bad field exits 64 on the command line, 65 in a record" {
+	run dc-shop merchant add hof
+	assert_failure 64
+	assert_line --index 0 "dc-shop: field 'name' is required"
+	assert_line --index 1 "usage: dc-shop merchant add ID --name N [--owner MEMBER] [--email E] [--address A] [--district D] [--category C] | -"
+	run bash -c 'printf "%s\n" "{\"id\":\"hof\",\"name\":\"Hof\"}" "{\"id\":\"feld\"}" | dc-shop merchant add -'
+	assert_failure 65
+	assert_output "dc-shop: -:2: field 'name' is required"
+	assert_equal "$(q "SELECT count(*) FROM merchant WHERE id IN ('hof', 'feld')")" 0
+	run dc-shop product add --merchant bäcker --sku B --name B
+	assert_failure 64
+	assert_line --index 0 "dc-shop: field 'price' is required"
+	run dc-shop product add --merchant bäcker --sku B --name B --price 1.999
+	assert_failure 64
+	assert_line --index 0 "dc-shop: field 'price': '1.999' is not an amount in euros (12.50)"
+	run dc-shop product add --merchant bäcker --sku B --name B --price -1
+	assert_failure 64
+	assert_line --index 0 "dc-shop: field 'price': '-1' is below 0"
+	run dc-shop product add --merchant bäcker --sku B --name B --price 1 --stock viele
+	assert_failure 64
+	assert_line --index 0 "dc-shop: field 'stock': 'viele' is not a whole number from 0 to 1000000000"
+	printf '%s\n' '{"merchant":"bäcker","sku":"B","name":"B","price":"1,20"}' \
+		'{"merchant":"bäcker","sku":"C","name":"C","price":"1,20","stock":-1}' >"$BATS_TEST_TMPDIR/p.jsonl"
+	run dc-shop product add - <"$BATS_TEST_TMPDIR/p.jsonl"
+	assert_failure 65
+	assert_output "dc-shop: -:2: field 'stock': '-1' is not a whole number from 0 to 1000000000"
+	printf '%s\n' '{"merchant":"bäcker","sku":"B","name":"B","price":"-1,20"}' >"$BATS_TEST_TMPDIR/p.jsonl"
+	run dc-shop product add - <"$BATS_TEST_TMPDIR/p.jsonl"
+	assert_failure 65
+	assert_output "dc-shop: -:1: field 'price': '-1,20' is below 0"
+	assert_equal "$(q "SELECT count(*) FROM product")" 1
+	# an empty cell of a record is a field not given
+	printf 'merchant,sku,name,price,stock,unit\nbäcker,B,Breze,"0,80",,\n' >"$BATS_TEST_TMPDIR/p.csv"
+	run dc-shop product add "$BATS_TEST_TMPDIR/p.csv"
+	assert_success
+	assert_equal "$(echo "$output" | field stock) $(echo "$output" | field unit)" '0 null'
+}
+
+@test "service add, request: a bad field exits 64 on the command line, 65 in a record" {
+	run dc-shop service add --merchant bäcker --code torte --name Torte --price-from ab25
+	assert_failure 64
+	assert_line --index 0 "dc-shop: field 'price-from': 'ab25' is not an amount in euros (12.50)"
+	assert_line --index 1 "usage: dc-shop service add --merchant M --code C --name N [--price-from P] | -"
+	run dc-shop service add --merchant bäcker --code torte --name Torte --price-from -5
+	assert_failure 64
+	assert_line --index 0 "dc-shop: field 'price-from': '-5' is below 0"
+	printf '%s\n' '{"merchant":"bäcker","code":"torte","name":"Torte","price_from":"25,-"}' >"$BATS_TEST_TMPDIR/s.jsonl"
+	run dc-shop service add - <"$BATS_TEST_TMPDIR/s.jsonl"
+	assert_failure 65
+	assert_output "dc-shop: -:1: field 'price-from': '25,-' is not an amount in euros (12.50)"
+	dc-shop service add --merchant bäcker --code torte --name Torte >/dev/null
+	run dc-shop request --merchant bäcker --service torte --member erna
+	assert_failure 64
+	assert_line --index 0 "dc-shop: field 'text' is required"
+	printf '%s\n' '{"merchant":"bäcker","service":"torte","member":"erna","text":""}' >"$BATS_TEST_TMPDIR/r.jsonl"
+	run dc-shop request - <"$BATS_TEST_TMPDIR/r.jsonl"
+	assert_failure 65
+	assert_output "dc-shop: -:1: field 'text' is required"
+	assert_equal "$(q "SELECT count(*) FROM service_request")" 0
+}
+
+@test "offer add, slot add: a bad field exits 64 on the command line, 65 in a record" {
+	run dc-shop offer add --merchant bäcker --title x --sku BROT --price 2,999 --from 2026-03-07 --until 2026-03-08
+	assert_failure 64
+	assert_line --index 0 "dc-shop: field 'price': '2,999' is not an amount in euros (12.50)"
+	run dc-shop offer add --merchant bäcker --title x --from 2026-03-07 --until 2026-03-08 --max-qty 0
+	assert_failure 64
+	assert_line --index 0 "dc-shop: field 'max-qty': '0' is not a whole number from 1 to 1000000000"
+	run dc-shop offer add --merchant bäcker --title x --from 2026-03-07
+	assert_failure 64
+	assert_line --index 0 "dc-shop: field 'until' is required"
+	assert_line --index 1 "usage: dc-shop offer add --merchant M --title T [--sku S] [--price P] --from DT --until DT [--max-qty N] | -"
+	printf '%s\n' '{"merchant":"bäcker","title":"x","sku":"BROT","from":"2026-03-07","until":"2026-03-08"}' \
+		'{"merchant":"bäcker","title":"x","from":"2026-03-07","until":"2026-03-08","max_qty":"viele"}' >"$BATS_TEST_TMPDIR/o.jsonl"
+	run dc-shop offer add - <"$BATS_TEST_TMPDIR/o.jsonl"
+	assert_failure 65
+	assert_output "dc-shop: -:1: --sku and --price go together"
+	run dc-shop --keep-going offer add - <"$BATS_TEST_TMPDIR/o.jsonl"
+	assert_failure 65
+	assert_line "dc-shop: -:2: field 'max-qty': 'viele' is not a whole number from 1 to 1000000000"
+	assert_equal "$(q "SELECT count(*) FROM offer")" 0
+	run dc-shop slot add --merchant bäcker --at 2026-03-03T08:00:00Z --capacity 100001
+	assert_failure 64
+	assert_line --index 0 "dc-shop: field 'capacity': '100001' is not a whole number from 1 to 100000"
+	run dc-shop slot add --merchant bäcker --capacity 2
+	assert_failure 64
+	assert_line --index 0 "dc-shop: field 'at' is required"
+	printf 'merchant,at,capacity\nbäcker,2026-03-03T08:00:00Z,2\nbäcker,2026-03-03T09:00:00Z,zwei\n' >"$BATS_TEST_TMPDIR/s.csv"
+	run dc-shop slot add "$BATS_TEST_TMPDIR/s.csv"
+	assert_failure 65
+	assert_output "dc-shop: $BATS_TEST_TMPDIR/s.csv:3: field 'capacity': 'zwei' is not a whole number from 1 to 100000"
+	assert_equal "$(q "SELECT count(*) FROM slot")" 0
 }
