@@ -4,8 +4,6 @@
 
 #include "cases/cases.h"
 
-#define SERVICE_OPTS "code= name= kind= department= sla= definition= description= retention="
-
 static int
 show_service(struct dc *ctx, const char *code, const char *extra)
 {
@@ -17,8 +15,8 @@ show_service(struct dc *ctx, const char *code, const char *extra)
 static int
 cmd_service_add(struct dc *ctx, struct dc_args *a)
 {
-	return dc_create(ctx, a, NULL, SERVICE_OPTS, dc_case_service_add, NULL, &dc_rt_service,
-	                 show_service);
+	return dc_create_spec(ctx, a, dc_case_service_add_spec, dc_case_service_add, NULL,
+	                      &dc_rt_service, show_service);
 }
 
 static int
@@ -58,8 +56,7 @@ cmd_service_import(struct dc *ctx, struct dc_args *a)
 static int
 cmd_route_add(struct dc *ctx, struct dc_args *a)
 {
-	return dc_create(ctx, a, NULL, "service= district= department=", dc_case_route_add, NULL,
-	                 NULL, NULL);
+	return dc_create_spec(ctx, a, dc_case_route_add_spec, dc_case_route_add, NULL, NULL, NULL);
 }
 
 static int
@@ -207,10 +204,9 @@ cmd_purge(struct dc *ctx, struct dc_args *a)
 }
 
 static const struct dc_verb verbs[] = {
-	{"service add", cmd_service_add, SERVICE_OPTS,
-	 "--code C --name N --kind report|application --department D [--sla DAYS] "
-	 "[--definition FILE|JSON] [--description T] [--retention DAYS] | -",
-	 "add a service (a kind of case) with its Open311 attribute definition", NULL},
+	{"service add", cmd_service_add, NULL, "%o | -",
+	 "add a service (a kind of case) with its Open311 attribute definition",
+	 dc_case_service_add_spec},
 	{"service list", cmd_service_list, "", "", "list services", NULL},
 	{"service show", cmd_service_show, "", "CODE...", "show services", NULL},
 	{"service set", cmd_service_set, "department= sla= active= name= definition= retention=",
@@ -219,9 +215,8 @@ static const struct dc_verb verbs[] = {
 	 "change services", NULL},
 	{"service import", cmd_service_import, "department=", "FILE [--department D]",
 	 "import an Open311 services list or service definitions (JSON)", NULL},
-	{"route add", cmd_route_add, "service= district= department=",
-	 "--service C --district NAME --department D", "route a service's cases of a district",
-	 NULL},
+	{"route add", cmd_route_add, NULL, "%o", "route a service's cases of a district",
+	 dc_case_route_add_spec},
 	{"route list", cmd_route_list, "", "", "list district routing overrides", NULL},
 	{"new", cmd_new, NULL, "%o | - | FILE", "take in a case (or many from JSONL, JSON or CSV)",
 	 dc_case_new_spec},

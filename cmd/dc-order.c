@@ -5,8 +5,6 @@
 
 #include "procure/procure.h"
 
-#define VENDOR_OPTS "name= email= vat-id= address="
-
 static int
 show_vendor(struct dc *ctx, const char *id, const char *extra)
 {
@@ -18,8 +16,8 @@ show_vendor(struct dc *ctx, const char *id, const char *extra)
 static int
 cmd_vendor_add(struct dc *ctx, struct dc_args *a)
 {
-	return dc_create(ctx, a, "id", "id= " VENDOR_OPTS, dc_procure_vendor_add, NULL,
-	                 &dc_rt_vendor, show_vendor);
+	return dc_create_spec(ctx, a, dc_procure_vendor_add_spec, dc_procure_vendor_add, NULL,
+	                      &dc_rt_vendor, show_vendor);
 }
 
 static int
@@ -251,8 +249,8 @@ show_budget(struct dc *ctx, const char *id, const char *extra)
 static int
 cmd_budget_add(struct dc *ctx, struct dc_args *a)
 {
-	return dc_create(ctx, a, "account", "account= dept= year= amount= name=",
-	                 dc_procure_budget_add, NULL, &dc_rt_budget, show_budget);
+	return dc_create_spec(ctx, a, dc_procure_budget_add_spec, dc_procure_budget_add, NULL,
+	                      &dc_rt_budget, show_budget);
 }
 
 static int
@@ -282,8 +280,8 @@ show_framework(struct dc *ctx, const char *id, const char *extra)
 static int
 cmd_framework_add(struct dc *ctx, struct dc_args *a)
 {
-	return dc_create(ctx, a, "id", "id= vendor= title= from= until= max-value= category=",
-	                 dc_procure_framework_add, NULL, &dc_rt_framework, show_framework);
+	return dc_create_spec(ctx, a, dc_procure_framework_add_spec, dc_procure_framework_add, NULL,
+	                      &dc_rt_framework, show_framework);
 }
 
 static int
@@ -304,13 +302,11 @@ show_order(struct dc *ctx, const char *id, const char *extra)
 	return dc_out_one(ctx, dc_procure_order_list(ctx, id, NULL, &st), &st, "order", id);
 }
 
-#define ORDER_NEW_OPTS "dept= budget= item=* line=* framework= category= justification="
-
 static int
 cmd_new(struct dc *ctx, struct dc_args *a)
 {
-	return dc_create(ctx, a, NULL, ORDER_NEW_OPTS, dc_procure_order_new, NULL, &dc_rt_order,
-	                 show_order);
+	return dc_create_spec(ctx, a, dc_procure_order_new_spec, dc_procure_order_new, NULL,
+	                      &dc_rt_order, show_order);
 }
 
 static int
@@ -401,11 +397,10 @@ cmd_record(struct dc *ctx, struct dc_args *a)
 }
 
 static const struct dc_verb verbs[] = {
-	{"vendor add", cmd_vendor_add, VENDOR_OPTS,
-	 "ID --name N [--email E] [--vat-id V] [--address A] | -", "add a vendor", NULL},
+	{"vendor add", cmd_vendor_add, NULL, "%o | -", "add a vendor", dc_procure_vendor_add_spec},
 	{"vendor list", cmd_vendor_list, "", "", "list vendors", NULL},
 	{"vendor show", cmd_vendor_show, "", "ID...", "show vendors", NULL},
-	{"vendor set", cmd_vendor_set, VENDOR_OPTS " active=",
+	{"vendor set", cmd_vendor_set, "name= email= vat-id= address= active=",
 	 "ID... [--name N] [--email E] [--vat-id V] [--address A] [--active true|false]",
 	 "change vendors", NULL},
 	{"catalog import", cmd_catalog_import, "vendor= mode= input=",
@@ -416,13 +411,12 @@ static const struct dc_verb verbs[] = {
 	 "full-text search of active catalog items, best match first", NULL},
 	{"catalog show", cmd_catalog_show, "", "VENDOR:SKU...",
 	 "an item with its current price and price history", NULL},
-	{"framework add", cmd_framework_add, "vendor= title= from= until= max-value= category=",
-	 "ID --vendor V --title T --from DATE --until DATE --max-value X [--category C] | -",
-	 "add a framework contract (Rahmenvereinbarung)", NULL},
+	{"framework add", cmd_framework_add, NULL, "%o | -",
+	 "add a framework contract (Rahmenvereinbarung)", dc_procure_framework_add_spec},
 	{"framework list", cmd_framework_list, "", "",
 	 "framework contracts with used and remaining value", NULL},
-	{"budget add", cmd_budget_add, "dept= year= amount= name=",
-	 "ACCOUNT --dept D --year Y --amount X [--name N] | -", "add a budget line", NULL},
+	{"budget add", cmd_budget_add, NULL, "%o | -", "add a budget line",
+	 dc_procure_budget_add_spec},
 	{"budget list", cmd_budget_list, "dept= year=", "[--dept D] [--year Y]",
 	 "budgets with committed, spent and available", NULL},
 	{"budget show", cmd_budget_show, "", "ACCOUNT[/YEAR]...", "show budgets", NULL},
@@ -434,10 +428,8 @@ static const struct dc_verb verbs[] = {
 	{"rules explain", cmd_rules_explain, "value= category= profile= date= dept=",
 	 "--value NET [--category C] [--dept D] [--profile P] [--date DATE]",
 	 "which procedure a value needs, and why", NULL},
-	{"new", cmd_new, ORDER_NEW_OPTS,
-	 "--dept D --budget ACCOUNT [--item VENDOR:SKU:QTY ...] [--line \"TEXT;QTY;UNIT_NET;VENDOR\" ...] "
-	 "[--framework F] [--category C] [--justification TEXT] | -",
-	 "request an order: value, procedure band, split check", NULL},
+	{"new", cmd_new, NULL, "%o | -", "request an order: value, procedure band, split check",
+	 dc_procure_order_new_spec},
 	{"quote", cmd_quote, "vendor= amount= note=", "ID --vendor V --amount NET [--note T]",
 	 "record an offer", NULL},
 	{"award", cmd_award, "vendor= reason=", "ID --vendor V [--reason T]",

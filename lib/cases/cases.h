@@ -13,6 +13,8 @@ extern const struct dc_rectype dc_rt_service, dc_rt_route, dc_rt_case, dc_rt_cas
     dc_rt_task, dc_rt_event, dc_rt_track;
 
 /* services and routes */
+/* service add's and route add's options (a record's fields) */
+extern const struct dc_opt dc_case_service_add_spec[], dc_case_route_add_spec[];
 int dc_case_service_add(struct dc *ctx, struct dc_args *rec, void *unused);
 int dc_case_service_set(struct dc *ctx, const char *code, struct dc_args *a);
 int dc_case_service_list(struct dc *ctx, const char *code, struct dc_stmt **st);

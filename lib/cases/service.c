@@ -114,46 +114,61 @@ dept_exists(struct dc *ctx, const char *field, const char *dept)
 	return known ? 0 : dc_error(ctx, DC_EDATA, "field '%s': unknown department '%s'", field, dept);
 }
 
+/* A new service: service add's options or a record's fields.  --retention is DAYS or none,
+ * read by retention_arg as service set reads it. */
+struct service_new {
+	const char *code, *name, *kind, *dept, *definition, *description;
+	long sla;
+};
+
+const struct dc_opt dc_case_service_add_spec[] = {
+	{"code", DC_V_TEXT, DC_O_REQUIRED, NULL, "C", NULL, NULL, DC_AT(struct service_new, code)},
+	{"name", DC_V_TEXT, DC_O_REQUIRED, NULL, "N", NULL, NULL, DC_AT(struct service_new, name)},
+	{"kind", DC_V_ENUM, DC_O_REQUIRED, "report application", NULL, NULL, NULL,
+	 DC_AT(struct service_new, kind)},
+	{"department", DC_V_TEXT, DC_O_REQUIRED, NULL, "D", NULL, NULL,
+	 DC_AT(struct service_new, dept)},
+	{"sla", DC_V_INT, 0, "0..365", "DAYS", NULL, NULL, DC_AT(struct service_new, sla)},
+	{"definition", DC_V_TEXT, 0, NULL, "FILE|JSON", NULL, NULL,
+	 DC_AT(struct service_new, definition)},
+	{"description", DC_V_TEXT, 0, NULL, "T", NULL, NULL,
+	 DC_AT(struct service_new, description)},
+	{"retention", DC_V_TEXT, 0, NULL, "DAYS|none", NULL, NULL, DC_NOFIELD},
+	{NULL},
+};
+
 int
 dc_case_service_add(struct dc *ctx, struct dc_args *rec, void *unused)
 {
-	const char *code = dc_arg(rec, "code"), *name = dc_arg(rec, "name");
-	const char *kind = dc_arg(rec, "kind"), *dept = dc_arg(rec, "department");
+	struct service_new s;
 	struct dc_event ev = {"service", NULL, "created", NULL, NULL, NULL, 0};
 	char at[21], *def = NULL, sla[24], rbuf[24];
 	const char *retention;
-	long n = 10;
 	int rc, given;
 
-	if ((rc = dc_require(ctx, "", "add services")))
-		return rc;
-	if (!code || !name || !kind || !dept)
-		return dc_field_error(ctx, "field '%s' is required",
-		                !code ? "code" : !name ? "name" : !kind ? "kind" : "department");
-	if (strcmp(kind, "report") && strcmp(kind, "application"))
-		return dc_error(ctx, DC_EDATA, "field 'kind': '%s' is not report or application", kind);
-	if ((rc = dc_arg_int(ctx, rec, "sla", 0, 365, &n)) ||
+	if ((rc = dc_require(ctx, "", "add services")) ||
+	    (rc = dc_decode(ctx, dc_case_service_add_spec, rec, &s)) ||
 	    (rc = retention_arg(ctx, rec, rbuf, &retention, &given)) ||
-	    (rc = dept_exists(ctx, "department", dept)) ||
-	    (rc = definition_load(ctx, dc_arg(rec, "definition"), &def)))
+	    (rc = dept_exists(ctx, "department", s.dept)) ||
+	    (rc = definition_load(ctx, s.definition, &def)))
 		return rc;
-	if ((rc = dc_must_not_exist(ctx, "SELECT 1 FROM service WHERE code = ?1", "service", code))) {
+	if ((rc = dc_must_not_exist(ctx, "SELECT 1 FROM service WHERE code = ?1", "service",
+	                            s.code))) {
 		free(def);
 		return rc;
 	}
 	dc_fmt_time(dc_now(ctx), at);
-	snprintf(sla, sizeof sla, "%ld", n);
+	snprintf(sla, sizeof sla, "%ld", s.sla == DC_UNSET ? 10 : s.sla);
 	rc = dc_exec(ctx, "INSERT INTO service(code, name, kind, dept, sla, description, definition,"
 	                  " active, created_at, retention)"
 	                  " VALUES (?1,?2,?3,?4,?5,?6,coalesce(?7,'[]'),1,?8,?9)",
-	             9, code, name, kind, dept, sla, dc_arg(rec, "description"), def, at,
-	             retention);
+	             9, s.code, s.name, s.kind, s.dept, sla, s.description, def, at, retention);
 	free(def);
-	ev.ref = code;
-	ev.to = dept;
+	ev.ref = s.code;
+	ev.to = s.dept;
 	if (rc || (rc = dc_audit(ctx, &ev)))
 		return rc;
-	return dc_touched(ctx, code, NULL);
+	return dc_touched(ctx, s.code, NULL);
 }
 
 int
@@ -266,32 +281,43 @@ dc_case_service_import(struct dc *ctx, const char *path, const char *dept)
 	return dc_bulk(ctx, path, NULL, 0, import_one, (void *)dept);
 }
 
+/* A district override: route add's options or a record's fields. */
+struct route_new {
+	const char *service, *district, *dept;
+};
+
+const struct dc_opt dc_case_route_add_spec[] = {
+	{"service", DC_V_TEXT, DC_O_REQUIRED, NULL, "C", NULL, NULL,
+	 DC_AT(struct route_new, service)},
+	{"district", DC_V_TEXT, DC_O_REQUIRED, NULL, "NAME", NULL, NULL,
+	 DC_AT(struct route_new, district)},
+	{"department", DC_V_TEXT, DC_O_REQUIRED, NULL, "D", NULL, NULL,
+	 DC_AT(struct route_new, dept)},
+	{NULL},
+};
+
 int
 dc_case_route_add(struct dc *ctx, struct dc_args *rec, void *unused)
 {
-	const char *svc = dc_arg(rec, "service"), *district = dc_arg(rec, "district");
-	const char *dept = dc_arg(rec, "department");
+	struct route_new r;
 	struct dc_event ev = {"route", NULL, "created", NULL, NULL, NULL, 0};
 	char *ref;
 	int rc, known;
 
-	if ((rc = dc_require(ctx, "", "add routes")))
-		return rc;
-	if (!svc || !district || !dept)
-		return dc_field_error(ctx, "field '%s' is required",
-		                !svc ? "service" : !district ? "district" : "department");
-	if ((rc = dc_exists(ctx, "SELECT 1 FROM service WHERE code = ?1", svc, &known)))
+	if ((rc = dc_require(ctx, "", "add routes")) ||
+	    (rc = dc_decode(ctx, dc_case_route_add_spec, rec, &r)) ||
+	    (rc = dc_exists(ctx, "SELECT 1 FROM service WHERE code = ?1", r.service, &known)))
 		return rc;
 	if (!known)
-		return dc_error(ctx, DC_EDATA, "field 'service': unknown service '%s'", svc);
-	if ((rc = dept_exists(ctx, "department", dept)) ||
+		return dc_error(ctx, DC_EDATA, "field 'service': unknown service '%s'", r.service);
+	if ((rc = dept_exists(ctx, "department", r.dept)) ||
 	    (rc = dc_exec(ctx, "INSERT INTO route(service, district, dept) VALUES (?1, ?2, ?3)"
 	                       " ON CONFLICT(service, district) DO UPDATE SET dept = excluded.dept",
-	                  3, svc, district, dept)))
+	                  3, r.service, r.district, r.dept)))
 		return rc;
-	ref = dc_printf("%s/%s", svc, district);
+	ref = dc_printf("%s/%s", r.service, r.district);
 	ev.ref = ref;
-	ev.to = dept;
+	ev.to = r.dept;
 	rc = dc_audit(ctx, &ev);
 	free(ref);
 	return rc;

@@ -20,37 +20,60 @@ const struct dc_rectype dc_rt_framework = {
 	                          {"remaining", DC_T_MONEY}, {"category", DC_T_STR}},
 	9};
 
+/* The spec takes any amount; a budget or contract value is not negative. */
+static int
+not_negative(struct dc *ctx, const struct dc_args *rec, const char *field, long long cents)
+{
+	if (cents < 0)
+		return dc_field_error(ctx, "field '%s': '%s' is not an amount of money", field,
+		                      dc_arg(rec, field));
+	return 0;
+}
+
+/* A new budget line: budget add's operand and options, or a record's fields. */
+struct budget_new {
+	const char *account, *dept, *name;
+	long year;
+	long long amount;
+};
+
+const struct dc_opt dc_procure_budget_add_spec[] = {
+	{"account", DC_V_TEXT, DC_O_REQUIRED | DC_O_OPERAND, NULL, "ACCOUNT", NULL, NULL,
+	 DC_AT(struct budget_new, account)},
+	{"dept", DC_V_TEXT, DC_O_REQUIRED, NULL, "D", NULL, NULL, DC_AT(struct budget_new, dept)},
+	{"year", DC_V_INT, DC_O_REQUIRED, "2000..2999", "Y", NULL, NULL,
+	 DC_AT(struct budget_new, year)},
+	{"amount", DC_V_MONEY, DC_O_REQUIRED, NULL, "X", NULL, NULL,
+	 DC_AT(struct budget_new, amount)},
+	{"name", DC_V_TEXT, 0, NULL, "N", NULL, NULL, DC_AT(struct budget_new, name)},
+	{NULL},
+};
+
 int
 dc_procure_budget_add(struct dc *ctx, struct dc_args *rec, void *unused)
 {
-	const char *account = dc_arg(rec, "account"), *dept = dc_arg(rec, "dept");
-	long year;
-	long long amount;
+	struct budget_new b;
 	char at[21], ytext[8], ctext[24], *ref;
 	int rc, known;
 
-	if ((rc = dc_require(ctx, "buyer", "add budgets")))
-		return rc;
-	if (!account || !dept || !dc_arg(rec, "year") || !dc_arg(rec, "amount"))
-		return dc_field_error(ctx, "field '%s' is required",
-		                !account ? "account" : !dept ? "dept" : !dc_arg(rec, "year") ? "year" : "amount");
-	if ((rc = dc_arg_int(ctx, rec, "year", 2000, 2999, &year)) ||
-	    (rc = dc_procure_money(ctx, "amount", dc_arg(rec, "amount"), &amount)) ||
-	    (rc = dc_exists(ctx, "SELECT 1 FROM dept WHERE code = ?1", dept, &known)))
+	if ((rc = dc_require(ctx, "buyer", "add budgets")) ||
+	    (rc = dc_decode(ctx, dc_procure_budget_add_spec, rec, &b)) ||
+	    (rc = not_negative(ctx, rec, "amount", b.amount)) ||
+	    (rc = dc_exists(ctx, "SELECT 1 FROM dept WHERE code = ?1", b.dept, &known)))
 		return rc;
 	if (!known)
-		return dc_error(ctx, DC_EDATA, "field 'dept': unknown department '%s'", dept);
-	snprintf(ytext, sizeof ytext, "%ld", year);
-	snprintf(ctext, sizeof ctext, "%lld", amount);
-	ref = dc_printf("%s/%ld", account, year);
+		return dc_error(ctx, DC_EDATA, "field 'dept': unknown department '%s'", b.dept);
+	snprintf(ytext, sizeof ytext, "%ld", b.year);
+	snprintf(ctext, sizeof ctext, "%lld", b.amount);
+	ref = dc_printf("%s/%ld", b.account, b.year);
 	if ((rc = dc_must_not_exist(ctx, "SELECT 1 FROM budget WHERE account || '/' || year = ?1",
 	                            "budget", ref)))
 		goto done;
 	dc_fmt_time(dc_now(ctx), at);
 	if (!(rc = dc_exec(ctx, "INSERT INTO budget(account, year, dept, name, amount, created_at)"
 	                        " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-	                   6, account, ytext, dept, dc_arg(rec, "name"), ctext, at))) {
-		struct dc_event ev = {"budget", ref, "created", NULL, ctext, dept, 0};
+	                   6, b.account, ytext, b.dept, b.name, ctext, at))) {
+		struct dc_event ev = {"budget", ref, "created", NULL, ctext, b.dept, 0};
 
 		if (!(rc = dc_audit(ctx, &ev)))
 			rc = dc_touched(ctx, ref, NULL);
@@ -87,42 +110,64 @@ dc_procure_budget_list(struct dc *ctx, const char *id, const char *dept, const c
 	return dc_q_prepare(ctx, &q, st);
 }
 
+/* A new framework contract: framework add's operand and options, or a record's fields. */
+struct framework_new {
+	const char *id, *vendor, *title, *category;
+	long from, until;
+	long long max;
+};
+
+const struct dc_opt dc_procure_framework_add_spec[] = {
+	{"id", DC_V_TEXT, DC_O_REQUIRED | DC_O_OPERAND, NULL, "ID", NULL, NULL,
+	 DC_AT(struct framework_new, id)},
+	{"vendor", DC_V_TEXT, DC_O_REQUIRED, NULL, "V", NULL, NULL,
+	 DC_AT(struct framework_new, vendor)},
+	{"title", DC_V_TEXT, DC_O_REQUIRED, NULL, "T", NULL, NULL,
+	 DC_AT(struct framework_new, title)},
+	{"from", DC_V_DATE, DC_O_REQUIRED, NULL, "DATE", NULL, NULL,
+	 DC_AT(struct framework_new, from)},
+	{"until", DC_V_DATE, DC_O_REQUIRED, NULL, "DATE", NULL, NULL,
+	 DC_AT(struct framework_new, until)},
+	{"max-value", DC_V_MONEY, DC_O_REQUIRED, NULL, "X", NULL, NULL,
+	 DC_AT(struct framework_new, max)},
+	{"category", DC_V_TEXT, 0, NULL, "C", NULL, NULL, DC_AT(struct framework_new, category)},
+	{NULL},
+};
+
 int
 dc_procure_framework_add(struct dc *ctx, struct dc_args *rec, void *unused)
 {
-	const char *id = dc_arg(rec, "id"), *vendor = dc_arg(rec, "vendor"), *title = dc_arg(rec, "title");
-	const char *from = dc_arg(rec, "from"), *until = dc_arg(rec, "until");
-	long long max;
-	long d1, d2;
-	char at[21], ctext[24];
+	struct framework_new f;
+	char at[21], ctext[24], from[11], until[11];
 	int rc, known;
 
-	if ((rc = dc_require(ctx, "buyer", "add framework contracts")))
+	if ((rc = dc_require(ctx, "buyer", "add framework contracts")) ||
+	    (rc = dc_decode(ctx, dc_procure_framework_add_spec, rec, &f)) ||
+	    (rc = not_negative(ctx, rec, "max-value", f.max)))
 		return rc;
-	if (!id || !vendor || !title || !from || !until || !dc_arg(rec, "max-value"))
-		return dc_field_error(ctx, "fields id, vendor, title, from, until and max-value are "
-		                                "required");
-	if (dc_parse_date(from, &d1) < 0 || dc_parse_date(until, &d2) < 0 || d2 < d1)
-		return dc_error(ctx, DC_EDATA, "field 'from'/'until': '%s'..'%s' is not a period of dates",
-		                from, until);
-	if ((rc = dc_procure_money(ctx, "max-value", dc_arg(rec, "max-value"), &max)))
-		return rc;
-	if ((rc = dc_exists(ctx, "SELECT 1 FROM vendor WHERE id = ?1", vendor, &known)))
+	/* the spec reads YYYY-MM-DD only, so the dates print back as they were given */
+	dc_fmt_date(f.from, from);
+	dc_fmt_date(f.until, until);
+	if (f.until < f.from)
+		return dc_field_error(ctx, "field 'from'/'until': '%s'..'%s' is not a period of dates",
+		                      from, until);
+	if ((rc = dc_exists(ctx, "SELECT 1 FROM vendor WHERE id = ?1", f.vendor, &known)))
 		return rc;
 	if (!known)
-		return dc_error(ctx, DC_EDATA, "field 'vendor': no vendor '%s'", vendor);
-	if ((rc = dc_must_not_exist(ctx, "SELECT 1 FROM framework WHERE id = ?1", "framework", id)))
+		return dc_error(ctx, DC_EDATA, "field 'vendor': no vendor '%s'", f.vendor);
+	if ((rc = dc_must_not_exist(ctx, "SELECT 1 FROM framework WHERE id = ?1", "framework",
+	                            f.id)))
 		return rc;
 	dc_fmt_time(dc_now(ctx), at);
-	snprintf(ctext, sizeof ctext, "%lld", max);
+	snprintf(ctext, sizeof ctext, "%lld", f.max);
 	if ((rc = dc_exec(ctx, "INSERT INTO framework(id, vendor, title, from_date, until_date,"
 	                       " max_value, category, created_at) VALUES (?1,?2,?3,?4,?5,?6,?7,?8)",
-	                  8, id, vendor, title, from, until, ctext, dc_arg(rec, "category"), at)))
+	                  8, f.id, f.vendor, f.title, from, until, ctext, f.category, at)))
 		return rc;
 	{
-		struct dc_event ev = {"framework", id, "created", NULL, ctext, vendor, 0};
+		struct dc_event ev = {"framework", f.id, "created", NULL, ctext, f.vendor, 0};
 
-		return (rc = dc_audit(ctx, &ev)) ? rc : dc_touched(ctx, id, NULL);
+		return (rc = dc_audit(ctx, &ev)) ? rc : dc_touched(ctx, f.id, NULL);
 	}
 }
 

@@ -303,11 +303,30 @@ free_line(struct dc *ctx, const char *spec, struct line *l)
 	return rc;
 }
 
+/* A new order: new's options or a record's fields.  --item and --line repeat and are read one
+ * by one (item_line, free_line); the struct would hold only the last. */
+struct order_new {
+	const char *dept, *budget, *framework, *category, *justification;
+};
+
+const struct dc_opt dc_procure_order_new_spec[] = {
+	{"dept", DC_V_TEXT, DC_O_REQUIRED, NULL, "D", NULL, NULL, DC_AT(struct order_new, dept)},
+	{"budget", DC_V_TEXT, DC_O_REQUIRED, NULL, "ACCOUNT", NULL, NULL,
+	 DC_AT(struct order_new, budget)},
+	{"item", DC_V_TEXT, DC_O_REPEAT, NULL, "VENDOR:SKU:QTY", NULL, NULL, DC_NOFIELD},
+	{"line", DC_V_TEXT, DC_O_REPEAT, NULL, "\"TEXT;QTY;UNIT_NET;VENDOR\"", NULL, NULL,
+	 DC_NOFIELD},
+	{"framework", DC_V_TEXT, 0, NULL, "F", NULL, NULL, DC_AT(struct order_new, framework)},
+	{"category", DC_V_TEXT, 0, NULL, "C", NULL, NULL, DC_AT(struct order_new, category)},
+	{"justification", DC_V_TEXT, 0, NULL, "TEXT", NULL, NULL,
+	 DC_AT(struct order_new, justification)},
+	{NULL},
+};
+
 int
 dc_procure_order_new(struct dc *ctx, struct dc_args *rec, void *unused)
 {
-	const char *dept = dc_arg(rec, "dept"), *budget = dc_arg(rec, "budget");
-	const char *category = dc_arg(rec, "category"), *fw = dc_arg(rec, "framework");
+	struct order_new o;
 	int nitem = dc_arg_count(rec, "item"), nline = dc_arg_count(rec, "line"), n = nitem + nline;
 	struct dc_profile p = {0};
 	struct dc_band band = {0};
@@ -320,9 +339,9 @@ dc_procure_order_new(struct dc *ctx, struct dc_args *rec, void *unused)
 	long year;
 	int i, rc, suspect = 0, min_quotes;
 
-	if (!dept || !budget)
-		return dc_field_error(ctx, "field '%s' is required", !dept ? "dept" : "budget");
-	if ((rc = may_order(ctx, dept, "order")))
+	if ((rc = dc_decode(ctx, dc_procure_order_new_spec, rec, &o)))
+		return rc;
+	if ((rc = may_order(ctx, o.dept, "order")))
 		return rc;
 	if (!n)
 		return dc_error(ctx, DC_EUSAGE, "an order needs --item VENDOR:SKU:QTY or --line ...");
@@ -330,7 +349,7 @@ dc_procure_order_new(struct dc *ctx, struct dc_args *rec, void *unused)
 	year = atol(date);
 	snprintf(ytext, sizeof ytext, "%ld", year);
 	{
-		char *ref = dc_printf("%s/%ld", budget, year);
+		char *ref = dc_printf("%s/%ld", o.budget, year);
 		int known;
 
 		if (!(rc = dc_exists(ctx, "SELECT 1 FROM budget WHERE account || '/' || year = ?1", ref,
@@ -363,7 +382,7 @@ dc_procure_order_new(struct dc *ctx, struct dc_args *rec, void *unused)
 	}
 	if ((rc = dc_procure_profile_load(ctx, NULL, &p)))
 		goto done;
-	if (fw) {
+	if (o.framework) {
 		struct dc_stmt *f = NULL;
 
 		if ((rc = dc_prepare(ctx, &f, "SELECT vendor, from_date <= ?2 AND until_date >= ?2,"
@@ -371,21 +390,22 @@ dc_procure_order_new(struct dc *ctx, struct dc_args *rec, void *unused)
 		                              "  WHERE framework = ?1 AND status <> 'cancelled'), category"
 		                              " FROM framework WHERE id = ?1")))
 			goto done;
-		dc_bind_text_ref(f, 1, fw);
+		dc_bind_text_ref(f, 1, o.framework);
 		dc_bind_text_ref(f, 2, date);
 		if ((rc = dc_step(ctx, f)) == 0)
-			rc = dc_error(ctx, DC_EDATA, "field 'framework': no framework '%s'", fw);
+			rc = dc_error(ctx, DC_EDATA, "field 'framework': no framework '%s'", o.framework);
 		else if (rc == DC_ROW && (!award || strcmp(award, dc_col_text(f, 0))))
 			rc = dc_error(ctx, DC_ECONFLICT,
 			              "framework '%s' is with '%s'; every line must be from "
 			              "that vendor",
-			              fw, dc_col_text(f, 0));
+			              o.framework, dc_col_text(f, 0));
 		else if (rc == DC_ROW && !dc_col_int(f, 1))
-			rc = dc_error(ctx, DC_ECONFLICT, "framework '%s' is not in force on %s", fw, date);
+			rc = dc_error(ctx, DC_ECONFLICT, "framework '%s' is not in force on %s",
+			              o.framework, date);
 		else if (rc == DC_ROW && dc_col_int(f, 2) < net)
 			rc = dc_error(ctx, DC_ECONFLICT,
-			              "framework '%s' has %.2f left; the order needs %.2f", fw,
-			              (double)dc_col_int(f, 2) / 100, (double)net / 100);
+			              "framework '%s' has %.2f left; the order needs %.2f",
+			              o.framework, (double)dc_col_int(f, 2) / 100, (double)net / 100);
 		else if (rc == DC_ROW) {
 			fw_category = dc_strdup(dc_col_text(f, 3));
 			rc = 0;
@@ -395,16 +415,16 @@ dc_procure_order_new(struct dc *ctx, struct dc_args *rec, void *unused)
 			goto done;
 		procedure = "framework";
 		min_quotes = 0;
-		if (!category && fw_category)
-			category = fw_category; /* a call-off buys what the framework is for */
+		if (!o.category && fw_category)
+			o.category = fw_category; /* a call-off buys what the framework is for */
 		basis = "Abruf aus Rahmenvereinbarung (§ 15 UVgO, § 21 VgV)";
 	} else {
-		if ((rc = dc_procure_band(ctx, &p, net, category, date, &band)))
+		if ((rc = dc_procure_band(ctx, &p, net, o.category, date, &band)))
 			goto done;
 		procedure = band.procedure;
 		min_quotes = band.min_quotes;
 		basis = band.legal_basis;
-		if ((rc = dc_procure_split_suspect(ctx, &p, dept, year, category, NULL, net,
+		if ((rc = dc_procure_split_suspect(ctx, &p, o.dept, year, o.category, NULL, net,
 		                                   procedure, date, &others, &suspect)))
 			goto done;
 	}
@@ -421,12 +441,12 @@ dc_procure_order_new(struct dc *ctx, struct dc_args *rec, void *unused)
 	                     " ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?18)")))
 		goto done;
 	dc_bind_text_ref(st, 1, id);
-	dc_bind_text_ref(st, 2, dept);
-	dc_bind_text_ref(st, 3, budget);
+	dc_bind_text_ref(st, 2, o.dept);
+	dc_bind_text_ref(st, 3, o.budget);
 	dc_bind_int(st, 4, year);
-	dc_bind_text_ref(st, 5, category);
-	dc_bind_text_ref(st, 6, fw);
-	dc_bind_text_ref(st, 7, dc_arg(rec, "justification"));
+	dc_bind_text_ref(st, 5, o.category);
+	dc_bind_text_ref(st, 6, o.framework);
+	dc_bind_text_ref(st, 7, o.justification);
 	dc_bind_text_ref(st, 8, procedure);
 	dc_bind_int(st, 9, min_quotes);
 	dc_bind_int(st, 10, net);

@@ -8,6 +8,8 @@ extern const struct dc_rectype dc_rt_vendor, dc_rt_item, dc_rt_item_hit, dc_rt_i
     dc_rt_import;
 
 /* vendors */
+/* vendor add's operand and options (a record's fields) */
+extern const struct dc_opt dc_procure_vendor_add_spec[];
 int dc_procure_vendor_add(struct dc *ctx, struct dc_args *rec, void *unused);
 int dc_procure_vendor_set(struct dc *ctx, const char *id, struct dc_args *a);
 int dc_procure_vendor_list(struct dc *ctx, const char *id, struct dc_stmt **st);
@@ -71,6 +73,9 @@ int dc_procure_rules_import(struct dc *ctx, const char *path);
 /* V as cents, not negative; else a data error naming FIELD. */
 int dc_procure_money(struct dc *ctx, const char *field, const char *v, long long *cents);
 extern const struct dc_rectype dc_rt_order, dc_rt_order_event, dc_rt_budget, dc_rt_framework;
+/* budget add's, framework add's and new's operand and options (a record's fields) */
+extern const struct dc_opt dc_procure_budget_add_spec[], dc_procure_framework_add_spec[],
+    dc_procure_order_new_spec[];
 int dc_procure_budget_add(struct dc *ctx, struct dc_args *rec, void *unused);
 int dc_procure_budget_list(struct dc *ctx, const char *id, const char *dept, const char *year,
                            struct dc_stmt **st);

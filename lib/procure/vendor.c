@@ -12,35 +12,48 @@ const struct dc_rectype dc_rt_vendor = {
 	                          {"last_import", DC_T_STR}, {"created_at", DC_T_STR}},
 	9};
 
+/* A new vendor: vendor add's operand and options, or a record's fields. */
+struct vendor_new {
+	const char *id, *name, *email, *vat_id, *address;
+};
+
+const struct dc_opt dc_procure_vendor_add_spec[] = {
+	{"id", DC_V_TEXT, DC_O_REQUIRED | DC_O_OPERAND, NULL, "ID", NULL, NULL,
+	 DC_AT(struct vendor_new, id)},
+	{"name", DC_V_TEXT, DC_O_REQUIRED, NULL, "N", NULL, NULL, DC_AT(struct vendor_new, name)},
+	{"email", DC_V_TEXT, 0, NULL, "E", NULL, NULL, DC_AT(struct vendor_new, email)},
+	{"vat-id", DC_V_TEXT, 0, NULL, "V", NULL, NULL, DC_AT(struct vendor_new, vat_id)},
+	{"address", DC_V_TEXT, 0, NULL, "A", NULL, NULL, DC_AT(struct vendor_new, address)},
+	{NULL},
+};
+
 int
 dc_procure_vendor_add(struct dc *ctx, struct dc_args *rec, void *unused)
 {
-	const char *id = dc_arg(rec, "id"), *name = dc_arg(rec, "name");
+	struct vendor_new v;
 	struct dc_event ev = {"vendor", NULL, "created", NULL, NULL, NULL, 0};
 	char at[21];
 	int rc;
 
-	if ((rc = dc_require(ctx, "buyer", "add vendors")))
+	if ((rc = dc_require(ctx, "buyer", "add vendors")) ||
+	    (rc = dc_decode(ctx, dc_procure_vendor_add_spec, rec, &v)))
 		return rc;
-	if (!id || !*id || !name || !*name)
-		return dc_field_error(ctx, "field '%s' is required", !id || !*id ? "id" : "name");
 	/* vendor ids name spool files (VENDOR--*.csv), so they are plain codes */
-	if (strspn(id, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.") !=
-	        strlen(id) || strlen(id) > 64)
+	if (strspn(v.id, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.") !=
+	        strlen(v.id) || strlen(v.id) > 64)
 		return dc_error(ctx, DC_EDATA,
 		                "field 'id': '%s' is not a vendor code (letters, digits, _ ., at most 64)",
-		                id);
-	if ((rc = dc_must_not_exist(ctx, "SELECT 1 FROM vendor WHERE id = ?1", "vendor", id)))
+		                v.id);
+	if ((rc = dc_must_not_exist(ctx, "SELECT 1 FROM vendor WHERE id = ?1", "vendor", v.id)))
 		return rc;
 	dc_fmt_time(dc_now(ctx), at);
 	if ((rc = dc_exec(ctx, "INSERT INTO vendor(id, name, email, vat_id, address, created_at)"
 	                       " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-	                  6, id, name, dc_arg(rec, "email"), dc_arg(rec, "vat-id"),
-	                  dc_arg(rec, "address"), at)))
+	                  6, v.id, v.name, v.email, v.vat_id, v.address, at)))
 		return rc;
-	ev.ref = id;
-	ev.to = name;
-	return (rc = dc_audit(ctx, &ev)) ? rc : dc_touched(ctx, id, NULL);
+	ev.ref = v.id;
+	ev.to = v.name;
+	return (rc = dc_audit(ctx, &ev)) ? rc : dc_touched(ctx, v.id, NULL);
 }
 
 static const struct dc_setfield vendor_fields[] = {

@@ -55,6 +55,30 @@ print(v if not isinstance(v,(dict,list,bool)) and v is not None else json.dumps(
 	assert_output $'parking\npothole'
 }
 
+@test "service add, route add: a bad value exits 64 on the command line, 65 in a record" {
+	run dc-case service add --code x --name X --kind antrag --department tiefbau
+	assert_failure 64
+	assert_line "dc-case: field 'kind': 'antrag' is not one of report or application"
+	assert_line --partial "usage: dc-case service add --code C --name N --kind report|application"
+	run dc-case service add --code x --name X --kind report --department tiefbau --sla 366
+	assert_failure 64
+	assert_line "dc-case: field 'sla': '366' is not a whole number from 0 to 365"
+	echo '{"code":"x","name":"X","kind":"antrag","department":"tiefbau"}' >"$BATS_TEST_TMPDIR/s.jsonl"
+	run dc-case service add "$BATS_TEST_TMPDIR/s.jsonl"
+	assert_failure 65
+	assert_output "dc-case: $BATS_TEST_TMPDIR/s.jsonl:1: field 'kind': 'antrag' is not one of report or application"
+	run dc-case route add --service pothole --district Nord
+	assert_failure 64
+	assert_line "dc-case: field 'department' is required"
+	run bash -c "echo '{\"service\":\"pothole\",\"department\":\"tiefbau\"}' | dc-case route add -"
+	assert_failure 65
+	assert_output "dc-case: -:1: field 'district' is required"
+	run dc-case service list -q
+	assert_output $'parking\npothole'
+	run dc-case route list
+	assert_output ""
+}
+
 @test "new: record fields, due date over a holiday, token" {
 	run dc-case new --service pothole --attr size=large
 	assert_success

@@ -672,3 +672,39 @@ $id placed bea approved placed"
 	assert_failure 2
 	assert_output "dc-order: no vendor 'nobody'"
 }
+
+@test "budget add, framework add, new: a bad value exits 64 on the command line, 65 in a record" {
+	run dc-order budget add 4800 --dept schule --year 1999 --amount 10
+	assert_failure 64
+	assert_line "dc-order: field 'year': '1999' is not a whole number from 2000 to 2999"
+	assert_line --partial "usage: dc-order budget add ACCOUNT"
+	run dc-order budget add 4800 --dept schule --year 2026 --amount -10
+	assert_failure 64
+	assert_line "dc-order: field 'amount': '-10' is not an amount of money"
+	echo '{"account":"4800","dept":"schule","year":"zwei","amount":10}' >"$BATS_TEST_TMPDIR/b.jsonl"
+	run bash -c "dc-order budget add - <'$BATS_TEST_TMPDIR/b.jsonl'"
+	assert_failure 65
+	assert_output "dc-order: -:1: field 'year': 'zwei' is not a whole number from 2000 to 2999"
+	run dc-order framework add RV-9 --vendor zeta --title T --from 2026-13-01 --until 2026-12-31 \
+		--max-value 10
+	assert_failure 64
+	assert_line "dc-order: field 'from': '2026-13-01' is not a date (YYYY-MM-DD)"
+	run dc-order framework add RV-9 --vendor zeta --title T --from 2026-12-31 --until 2026-01-01 \
+		--max-value 10
+	assert_failure 64
+	assert_line "dc-order: field 'from'/'until': '2026-12-31'..'2026-01-01' is not a period of dates"
+	printf 'id,vendor,title,from,until,max_value\nRV-9,zeta,T,2026-01-01,2026-12-31,viel\n' \
+		>"$BATS_TEST_TMPDIR/f.csv"
+	run bash -c "dc-order framework add - <'$BATS_TEST_TMPDIR/f.csv'"
+	assert_failure 65
+	assert_output "dc-order: -:2: field 'max-value': 'viel' is not an amount in euros (12.50)"
+	run env DC_USER=carl dc-order new --budget 4711 --line "Stuhl;1;50;zeta"
+	assert_failure 64
+	assert_line "dc-order: field 'dept' is required"
+	run bash -c "echo '{\"dept\":\"schule\",\"line\":\"Stuhl;1;50;zeta\"}' | DC_USER=carl dc-order new -"
+	assert_failure 65
+	assert_output "dc-order: -:1: field 'budget' is required"
+	run sqlite3 "$DC_DB" "SELECT (SELECT count(*) FROM budget), (SELECT count(*) FROM framework),
+		(SELECT count(*) FROM purchase_order)"
+	assert_output "1|0|0"
+}
