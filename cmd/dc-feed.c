@@ -94,7 +94,8 @@ cmd_member_set(struct dc *ctx, struct dc_args *a)
 static int
 cmd_post(struct dc *ctx, struct dc_args *a)
 {
-	return dc_create_spec(ctx, a, dc_feed_post_spec, dc_feed_post, NULL, &dc_rt_post, show_post);
+	return dc_create_spec(ctx, a, dc_feed_post_spec, dc_feed_post, NULL, &dc_rt_post,
+	                      show_post);
 }
 
 /* --since: an RFC 3339 instant or a local date (from its start). */
@@ -256,8 +257,8 @@ static const struct dc_verb verbs[] = {
 	{"list", cmd_list, NULL, "", "visible posts, newest first; --for: a member's targeted feed",
 	 dc_feed_list_spec},
 	{"show", cmd_show, "", "ID", "one post with its comments", NULL},
-	{"comment", cmd_comment, NULL, "ID %o", "comment on a post for a member (integrator, admin)",
-	 dc_feed_comment_spec},
+	{"comment", cmd_comment, NULL, "ID %o",
+	 "comment on a post for a member (integrator, admin)", dc_feed_comment_spec},
 	{"follow", cmd_follow, "topic= district=", "HANDLE... (--topic T | --district D)",
 	 "follow a topic or district", NULL},
 	{"unfollow", cmd_unfollow, "topic= district=", "HANDLE... (--topic T | --district D)",

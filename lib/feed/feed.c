@@ -256,7 +256,8 @@ dc_feed_member_add(struct dc *ctx, struct dc_args *rec, void *unused)
 	                       " coalesce(?7, 'weekly'), ?8)",
 	                  8, m.handle, m.name, m.kind, m.email, m.district, interests, m.notify,
 	                  at)) ||
-	    (rc = dc_feed_audit(ctx, m.handle, "member", m.handle, "created", NULL, m.kind, m.name)))
+	    (rc = dc_feed_audit(ctx, m.handle, "member", m.handle, "created", NULL, m.kind,
+	                        m.name)))
 		goto done;
 	rc = dc_touched(ctx, m.handle, NULL);
 done:
