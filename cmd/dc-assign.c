@@ -153,8 +153,8 @@ cmd_list(struct dc *ctx, struct dc_args *a)
 static int
 cmd_away(struct dc *ctx, struct dc_args *a)
 {
-	return dc_create(ctx, a, "login", "login= from= until= deputy= note=", dc_org_away, NULL,
-	                 &dc_rt_absence, show_absence);
+	return dc_create_spec(ctx, a, dc_org_away_spec, dc_org_away, NULL, &dc_rt_absence,
+	                      show_absence);
 }
 
 static int
@@ -194,15 +194,18 @@ cmd_overview(struct dc *ctx, struct dc_args *a)
 static int
 cmd_holiday_add(struct dc *ctx, struct dc_args *a)
 {
+	/* dc_create_spec fills one operand, and DATE NAME are two: they become the fields here */
 	if (a->noperand == 2) {
 		dc_args_add(a, "date", a->operand[0]);
 		dc_args_add(a, "name", a->operand[1]);
 		free(a->operand[1]);
 		free(a->operand[0]);
 		a->noperand = 0;
-	}
-	return dc_create(ctx, a, NULL, "date= name=", dc_org_holiday_add, NULL, &dc_rt_holiday,
-	                 show_holiday);
+	} else if (a->noperand != 1 || strcmp(a->operand[0], "-"))
+		return dc_error(ctx, DC_EUSAGE,
+		                "holiday add needs DATE and NAME (or - to read records)");
+	return dc_create_spec(ctx, a, dc_org_holiday_add_spec, dc_org_holiday_add, NULL,
+	                      &dc_rt_holiday, show_holiday);
 }
 
 static int
@@ -252,15 +255,13 @@ static const struct dc_verb verbs[] = {
 	 "move cases to another department's queue", NULL},
 	{"list", cmd_list, "assignee= dept=", "[--assignee LOGIN|me] [--dept D]",
 	 "task lists (default: mine, with the cases I hold as deputy)", NULL},
-	{"away", cmd_away, "from= until= deputy= note=",
-	 "LOGIN --from DATE --until DATE --deputy LOGIN [--note TEXT]",
-	 "record an absence and its deputy", NULL},
+	{"away", cmd_away, NULL, "%o | -", "record an absence and its deputy", dc_org_away_spec},
 	{"away list", cmd_away_list, "dept= at=", "[--dept D] [--at DATE]",
 	 "current and coming absences", NULL},
 	{"back", cmd_back, "", "LOGIN...", "end an absence today", NULL},
 	{"overview", cmd_overview, "dept=", "[--dept D]",
 	 "per staff and queue: open, overdue, waiting, absences", NULL},
-	{"holiday add", cmd_holiday_add, "date= name=", "DATE NAME | -", "add a holiday", NULL},
+	{"holiday add", cmd_holiday_add, NULL, "%o | -", "add a holiday", dc_org_holiday_add_spec},
 	{"holiday list", cmd_holiday_list, "", "", "list holidays", NULL},
 	{"holiday import", cmd_holiday_import, "", "FILE",
 	 "import holidays from CSV, JSON or iCalendar (.ics)", NULL},

@@ -64,9 +64,8 @@ show_explain(struct dc *ctx, const char *id, const char *extra)
 static int
 cmd_member_add(struct dc *ctx, struct dc_args *a)
 {
-	return dc_create(ctx, a, "handle",
-	                 "handle= name= kind= email= district= interests=* notify=",
-	                 dc_feed_member_add, NULL, &dc_rt_member, show_member);
+	return dc_create_spec(ctx, a, dc_feed_member_add_spec, dc_feed_member_add, NULL,
+	                      &dc_rt_member, show_member);
 }
 
 static int
@@ -95,9 +94,8 @@ cmd_member_set(struct dc *ctx, struct dc_args *a)
 static int
 cmd_post(struct dc *ctx, struct dc_args *a)
 {
-	return dc_create(ctx, a, NULL,
-	                 "author= title= body= kind= district= topics=* starts= ends= location= ref=",
-	                 dc_feed_post, NULL, &dc_rt_post, show_post);
+	return dc_create_spec(ctx, a, dc_feed_post_spec, dc_feed_post, NULL, &dc_rt_post,
+	                      show_post);
 }
 
 /* --since: an RFC 3339 instant or a local date (from its start). */
@@ -217,8 +215,8 @@ cmd_moderation(struct dc *ctx, struct dc_args *a)
 static int
 cmd_filter_add(struct dc *ctx, struct dc_args *a)
 {
-	return dc_create(ctx, a, "word", "word= action=", dc_feed_filter_add, NULL, &dc_rt_filter,
-	                 show_filter);
+	return dc_create_spec(ctx, a, dc_feed_filter_add_spec, dc_feed_filter_add, NULL,
+	                      &dc_rt_filter, show_filter);
 }
 
 static int
@@ -246,26 +244,21 @@ cmd_guide(struct dc *ctx, struct dc_args *a)
 }
 
 static const struct dc_verb verbs[] = {
-	{"member add", cmd_member_add, "name= kind= email= district= interests=* notify=",
-	 "HANDLE --name N --kind citizen|business|organisation|authority [--email E] [--district D]"
-	 " [--interests t1,t2] [--notify immediate|daily|weekly|never] | -",
-	 "add a member (integrator, admin)", NULL},
+	{"member add", cmd_member_add, NULL, "%o | -", "add a member (integrator, admin)",
+	 dc_feed_member_add_spec},
 	{"member list", cmd_member_list, NULL, "", "list members", dc_feed_member_list_spec},
 	{"member show", cmd_member_show, "", "HANDLE...", "show members", NULL},
 	{"member set", cmd_member_set, "name= email= district= interests=* notify= active=",
 	 "HANDLE...|- [--name N] [--email E] [--district D] [--interests t1,t2] [--notify M]"
 	 " [--active true|false]",
 	 "change members (integrator, admin)", NULL},
-	{"post", cmd_post,
-	 "author= title= body= kind= district= topics=* starts= ends= location= ref=",
-	 "--author HANDLE --title T --body B [--kind news|event|offer|question|notice] [--district D]"
-	 " [--topics t1,t2] [--starts DT [--ends DT] [--location L]] | FILE|-",
-	 "publish a post for a member (integrator, admin)", NULL},
+	{"post", cmd_post, NULL, "%o | FILE|-", "publish a post for a member (integrator, admin)",
+	 dc_feed_post_spec},
 	{"list", cmd_list, NULL, "", "visible posts, newest first; --for: a member's targeted feed",
 	 dc_feed_list_spec},
 	{"show", cmd_show, "", "ID", "one post with its comments", NULL},
-	{"comment", cmd_comment, "author= body=", "ID --author HANDLE --body B",
-	 "comment on a post for a member (integrator, admin)", NULL},
+	{"comment", cmd_comment, NULL, "ID %o",
+	 "comment on a post for a member (integrator, admin)", dc_feed_comment_spec},
 	{"follow", cmd_follow, "topic= district=", "HANDLE... (--topic T | --district D)",
 	 "follow a topic or district", NULL},
 	{"unfollow", cmd_unfollow, "topic= district=", "HANDLE... (--topic T | --district D)",
@@ -278,8 +271,8 @@ static const struct dc_verb verbs[] = {
 	 "hide, restore or lock posts and comments; explain why they are hidden (moderator)", NULL},
 	{"moderation", cmd_moderation, "", "",
 	 "the moderation queue: held items, flagged posts", NULL},
-	{"filter add", cmd_filter_add, "action=", "WORD --action hide|hold | -",
-	 "add a keyword filter (moderator)", NULL},
+	{"filter add", cmd_filter_add, NULL, "%o | -", "add a keyword filter (moderator)",
+	 dc_feed_filter_add_spec},
 	{"filter list", cmd_filter_list, "", "", "list keyword filters", NULL},
 	{"guide", cmd_guide, "", "HANDLE",
 	 "what the city offers a member: services, active offers, events", NULL},

@@ -216,32 +216,50 @@ check_handle(struct dc *ctx, const char *field, const char *v)
 
 /* ---- members ---------------------------------------------------------------------------- */
 
+/* A new member: member add's operand and options, or a record's fields. */
+struct member_new {
+	const char *handle, *name, *kind, *email, *district, *notify;
+};
+
+const struct dc_opt dc_feed_member_add_spec[] = {
+	{"handle", DC_V_TEXT, DC_O_REQUIRED | DC_O_OPERAND, NULL, "HANDLE", NULL, NULL,
+	 DC_AT(struct member_new, handle)},
+	{"name", DC_V_TEXT, DC_O_REQUIRED, NULL, "N", NULL, NULL, DC_AT(struct member_new, name)},
+	{"kind", DC_V_ENUM, DC_O_REQUIRED, MEMBER_KINDS, NULL, NULL, NULL,
+	 DC_AT(struct member_new, kind)},
+	{"email", DC_V_TEXT, 0, NULL, "E", NULL, NULL, DC_AT(struct member_new, email)},
+	{"district", DC_V_TEXT, 0, NULL, "D", NULL, NULL, DC_AT(struct member_new, district)},
+	/* every value, each a comma-separated list: word_list reads them */
+	{"interests", DC_V_TEXT, DC_O_REPEAT | DC_O_LIST, NULL, "T", NULL, NULL, DC_NOFIELD},
+	{"notify", DC_V_ENUM, 0, NOTIFY_MODES, NULL, NULL, NULL, DC_AT(struct member_new, notify)},
+	{NULL},
+};
+
 int
 dc_feed_member_add(struct dc *ctx, struct dc_args *rec, void *unused)
 {
-	const char *handle, *name, *kind, *notify = dc_arg(rec, "notify");
+	struct member_new m;
 	char *interests = NULL, at[21];
 	int rc;
 
 	if ((rc = dc_require(ctx, ON_BEHALF, "add members")) ||
-	    (rc = dc_feed_need(ctx, rec, "handle", &handle)) ||
-	    (rc = dc_feed_need(ctx, rec, "name", &name)) ||
-	    (rc = dc_feed_need(ctx, rec, "kind", &kind)) || (rc = check_handle(ctx, "handle", handle)) ||
-	    (rc = dc_feed_oneof(ctx, "kind", kind, MEMBER_KINDS)) ||
-	    (notify && (rc = dc_feed_oneof(ctx, "notify", notify, NOTIFY_MODES))) ||
+	    (rc = dc_decode(ctx, dc_feed_member_add_spec, rec, &m)) ||
+	    (rc = check_handle(ctx, "handle", m.handle)) ||
 	    (rc = word_list(ctx, rec, "interests", &interests)))
 		goto done;
-	if ((rc = dc_must_not_exist(ctx, "SELECT 1 FROM member WHERE handle = ?1", "member", handle)))
+	if ((rc = dc_must_not_exist(ctx, "SELECT 1 FROM member WHERE handle = ?1", "member",
+	                            m.handle)))
 		goto done;
 	dc_fmt_time(dc_now(ctx), at);
 	if ((rc = dc_exec(ctx, "INSERT INTO member(handle, name, kind, email, district, interests,"
 	                       " notify, created_at) VALUES (?1, ?2, ?3, ?4, ?5, coalesce(?6, '[]'),"
 	                       " coalesce(?7, 'weekly'), ?8)",
-	                  8, handle, name, kind, dc_arg(rec, "email"), dc_arg(rec, "district"),
-	                  interests, notify, at)) ||
-	    (rc = dc_feed_audit(ctx, handle, "member", handle, "created", NULL, kind, name)))
+	                  8, m.handle, m.name, m.kind, m.email, m.district, interests, m.notify,
+	                  at)) ||
+	    (rc = dc_feed_audit(ctx, m.handle, "member", m.handle, "created", NULL, m.kind,
+	                        m.name)))
 		goto done;
-	rc = dc_touched(ctx, handle, NULL);
+	rc = dc_touched(ctx, m.handle, NULL);
 done:
 	free(interests);
 	return rc;
@@ -254,9 +272,10 @@ dc_feed_member_set(struct dc *ctx, const char *handle, struct dc_args *a)
 	char *interests = NULL, *change = NULL;
 	int rc;
 
+	/* the fields it changes are member add's, their values checked by its spec (--notify) */
 	if ((rc = dc_require(ctx, ON_BEHALF, "change members")) ||
 	    (rc = dc_feed_member_exists(ctx, NULL, handle)) ||
-	    (notify && (rc = dc_feed_oneof(ctx, "notify", notify, NOTIFY_MODES))) ||
+	    (rc = dc_spec_check(ctx, dc_feed_member_add_spec, a)) ||
 	    (rc = word_list(ctx, a, "interests", &interests)))
 		goto done;
 	if (active && strcmp(active, "true") && strcmp(active, "false")) {
@@ -404,16 +423,38 @@ event_time(struct dc *ctx, const char *field, const char *v, char buf[21], int *
 	return 0;
 }
 
+/* A new post: post's options, or a record's fields. */
+struct post_new {
+	const char *author, *title, *body, *kind, *district, *starts, *ends, *location, *ref;
+};
+
+const struct dc_opt dc_feed_post_spec[] = {
+	{"author", DC_V_TEXT, DC_O_REQUIRED, NULL, "HANDLE", NULL, NULL,
+	 DC_AT(struct post_new, author)},
+	{"title", DC_V_TEXT, DC_O_REQUIRED, NULL, "T", NULL, NULL, DC_AT(struct post_new, title)},
+	{"body", DC_V_TEXT, DC_O_REQUIRED, NULL, "B", NULL, NULL, DC_AT(struct post_new, body)},
+	{"kind", DC_V_ENUM, 0, POST_KINDS, NULL, NULL, NULL, DC_AT(struct post_new, kind)},
+	{"district", DC_V_TEXT, 0, NULL, "D", NULL, NULL, DC_AT(struct post_new, district)},
+	/* every value, each a comma-separated list: word_list reads them */
+	{"topics", DC_V_TEXT, DC_O_REPEAT | DC_O_LIST, NULL, "T", NULL, NULL, DC_NOFIELD},
+	/* a date or an instant: event_time decides */
+	{"starts", DC_V_TEXT, 0, NULL, "DT", NULL, NULL, DC_AT(struct post_new, starts)},
+	{"ends", DC_V_TEXT, 0, NULL, "DT", NULL, NULL, DC_AT(struct post_new, ends)},
+	{"location", DC_V_TEXT, 0, NULL, "L", NULL, NULL, DC_AT(struct post_new, location)},
+	{"ref", DC_V_TEXT, 0, NULL, "ID", NULL, NULL, DC_AT(struct post_new, ref)},
+	{NULL},
+};
+
 static int
-check_event(struct dc *ctx, struct dc_args *rec, const char *kind, char starts[21],
-            char ends[21], int *all_day)
+check_event(struct dc *ctx, const struct post_new *p, char starts[21], char ends[21],
+            int *all_day)
 {
-	const char *s = dc_arg(rec, "starts"), *e = dc_arg(rec, "ends");
+	const char *s = p->starts, *e = p->ends;
 	int rc, edate = 0;
 
 	*starts = *ends = '\0';
 	*all_day = 0;
-	if (strcmp(kind, "event")) {
+	if (strcmp(p->kind, "event")) {
 		if (s || e)
 			return dc_error(ctx, DC_EDATA, "field '%s': only events have start and end times",
 			                s ? "starts" : "ends");
@@ -438,21 +479,20 @@ check_event(struct dc *ctx, struct dc_args *rec, const char *kind, char starts[2
 int
 dc_feed_post(struct dc *ctx, struct dc_args *rec, void *unused)
 {
-	const char *author, *title, *body, *kind = dc_arg(rec, "kind"), *status = "visible";
+	struct post_new p;
+	const char *status = "visible";
 	char *topics = NULL, *word = NULL, *reason = NULL, id[32], at[21], starts[21], ends[21];
 	int rc, all_day;
 
-	if (!kind)
-		kind = "news";
 	if ((rc = dc_require(ctx, ON_BEHALF, "post for members")) ||
-	    (rc = dc_feed_need(ctx, rec, "author", &author)) ||
-	    (rc = dc_feed_need(ctx, rec, "title", &title)) ||
-	    (rc = dc_feed_need(ctx, rec, "body", &body)) ||
-	    (rc = dc_feed_oneof(ctx, "kind", kind, POST_KINDS)) ||
-	    (rc = check_event(ctx, rec, kind, starts, ends, &all_day)) ||
+	    (rc = dc_decode(ctx, dc_feed_post_spec, rec, &p)))
+		goto done;
+	if (!p.kind)
+		p.kind = "news";
+	if ((rc = check_event(ctx, &p, starts, ends, &all_day)) ||
 	    (rc = word_list(ctx, rec, "topics", &topics)) ||
-	    (rc = dc_feed_member_exists(ctx, "author", author)) ||
-	    (rc = dc_feed_filter_match(ctx, title, body, &status, &word)))
+	    (rc = dc_feed_member_exists(ctx, "author", p.author)) ||
+	    (rc = dc_feed_filter_match(ctx, p.title, p.body, &status, &word)))
 		goto done;
 	if (!status)
 		status = "visible";
@@ -467,10 +507,10 @@ dc_feed_post(struct dc *ctx, struct dc_args *rec, void *unused)
 	                       " created_by, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6,"
 	                       " coalesce(?7, '[]'), nullif(?8, ''), nullif(?9, ''), ?10, ?11 = '1',"
 	                       " ?12, ?13, ?14, ?15, ?16, ?17, ?17)",
-	                  17, id, author, kind, title, body, dc_arg(rec, "district"), topics, starts,
-	                  ends, dc_arg(rec, "location"), all_day ? "1" : "0", dc_arg(rec, "ref"),
-	                  status, reason ? "filter" : NULL, reason, ctx->actor, at)) ||
-	    (rc = dc_feed_audit(ctx, author, "post", id, "created", NULL, status, reason)))
+	                  17, id, p.author, p.kind, p.title, p.body, p.district, topics, starts,
+	                  ends, p.location, all_day ? "1" : "0", p.ref, status,
+	                  reason ? "filter" : NULL, reason, ctx->actor, at)) ||
+	    (rc = dc_feed_audit(ctx, p.author, "post", id, "created", NULL, status, reason)))
 		goto done;
 	rc = dc_touched(ctx, id, NULL);
 done:
@@ -572,24 +612,37 @@ dc_feed_post_status(struct dc *ctx, const char *id, char **status)
 	return rc;
 }
 
+/* A comment: comment's options (the post is its operand). */
+struct comment_new {
+	const char *author, *body;
+};
+
+const struct dc_opt dc_feed_comment_spec[] = {
+	{"author", DC_V_TEXT, DC_O_REQUIRED, NULL, "HANDLE", NULL, NULL,
+	 DC_AT(struct comment_new, author)},
+	{"body", DC_V_TEXT, DC_O_REQUIRED, NULL, "B", NULL, NULL, DC_AT(struct comment_new, body)},
+	{NULL},
+};
+
 int
 dc_feed_comment(struct dc *ctx, const char *post, struct dc_args *a)
 {
-	const char *author, *body, *status;
+	struct comment_new c;
+	const char *status;
 	char *pstatus = NULL, *word = NULL, *reason = NULL, *cid = NULL, at[21];
 	struct dc_stmt *st = NULL;
 	int rc;
 
 	if ((rc = dc_require(ctx, ON_BEHALF, "comment for members")) ||
-	    (rc = dc_feed_need(ctx, a, "author", &author)) || (rc = dc_feed_need(ctx, a, "body", &body)) ||
-	    (rc = dc_feed_member_exists(ctx, "author", author)) ||
+	    (rc = dc_decode(ctx, dc_feed_comment_spec, a, &c)) ||
+	    (rc = dc_feed_member_exists(ctx, "author", c.author)) ||
 	    (rc = dc_feed_post_status(ctx, post, &pstatus)))
 		goto done;
 	if (strcmp(pstatus, "visible")) {
 		rc = dc_error(ctx, DC_ECONFLICT, "post '%s' is %s: no new comments", post, pstatus);
 		goto done;
 	}
-	if ((rc = dc_feed_filter_match(ctx, body, NULL, &status, &word)))
+	if ((rc = dc_feed_filter_match(ctx, c.body, NULL, &status, &word)))
 		goto done;
 	if (status)
 		reason = dc_printf("filter word '%s'", word);
@@ -599,8 +652,8 @@ dc_feed_comment(struct dc *ctx, const char *post, struct dc_args *a)
 	                               " ?5, ?6, ?7, ?8) RETURNING 'C-' || id")))
 		goto done;
 	dc_bind_text_ref(st, 1, post);
-	dc_bind_text_ref(st, 2, author);
-	dc_bind_text_ref(st, 3, body);
+	dc_bind_text_ref(st, 2, c.author);
+	dc_bind_text_ref(st, 3, c.body);
 	dc_bind_text_ref(st, 4, status);
 	dc_bind_text_ref(st, 5, status ? "filter" : NULL);
 	dc_bind_text_ref(st, 6, reason);
@@ -610,7 +663,7 @@ dc_feed_comment(struct dc *ctx, const char *post, struct dc_args *a)
 		cid = dc_strdup(dc_col_text(st, 0));
 		rc = 0;
 	}
-	if (rc || (rc = dc_feed_audit(ctx, author, "post", post, "comment", NULL, cid, reason)))
+	if (rc || (rc = dc_feed_audit(ctx, c.author, "post", post, "comment", NULL, cid, reason)))
 		goto done;
 	rc = dc_touched(ctx, cid, NULL);
 done:

@@ -19,6 +19,10 @@ struct dc_feed_query {
 	long limit;           /* at most this many, -1 for all */
 };
 
+/* member add's, post's and filter add's operand and options (a record's fields); comment's
+ * options */
+extern const struct dc_opt dc_feed_member_add_spec[], dc_feed_post_spec[], dc_feed_comment_spec[],
+    dc_feed_filter_add_spec[];
 int dc_feed_member_add(struct dc *ctx, struct dc_args *rec, void *unused);
 int dc_feed_member_set(struct dc *ctx, const char *handle, struct dc_args *a);
 /* dc-feed member list's filters; dc_feed_member_list checks them. */

@@ -129,29 +129,40 @@ dc_feed_flag_get(struct dc *ctx, const char *post, const char *member, struct dc
 
 /* ---- keyword filters ---------------------------------------------------------------------- */
 
+/* A filter word: filter add's operand and option, or a record's fields. */
+struct filter_new {
+	const char *word, *action;
+};
+
+const struct dc_opt dc_feed_filter_add_spec[] = {
+	{"word", DC_V_TEXT, DC_O_REQUIRED | DC_O_OPERAND, NULL, "WORD", NULL, NULL,
+	 DC_AT(struct filter_new, word)},
+	{"action", DC_V_ENUM, DC_O_REQUIRED, "hide hold", NULL, NULL, NULL,
+	 DC_AT(struct filter_new, action)},
+	{NULL},
+};
+
 int
 dc_feed_filter_add(struct dc *ctx, struct dc_args *rec, void *unused)
 {
-	const char *word, *action;
+	struct filter_new f;
 	char at[21];
 	int rc;
 
 	if ((rc = dc_require(ctx, "moderator", "add filter words")) ||
-	    (rc = dc_feed_need(ctx, rec, "word", &word)) ||
-	    (rc = dc_feed_need(ctx, rec, "action", &action)) ||
-	    (rc = dc_feed_oneof(ctx, "action", action, "hide hold")))
+	    (rc = dc_decode(ctx, dc_feed_filter_add_spec, rec, &f)))
 		return rc;
-	if (strlen(word) > 64 || strpbrk(word, "\n\r\t'"))
+	if (strlen(f.word) > 64 || strpbrk(f.word, "\n\r\t'"))
 		return dc_error(ctx, DC_EDATA, "field 'word': '%s' is not a word or phrase of at most 64"
-		                               " bytes without quotes or tabs", word);
+		                               " bytes without quotes or tabs", f.word);
 	dc_fmt_time(dc_now(ctx), at);
 	/* adding a word again changes its action */
 	if ((rc = dc_exec(ctx, "INSERT INTO filter(word, action, created_at) VALUES (?1, ?2, ?3)"
 	                       " ON CONFLICT(word) DO UPDATE SET action = excluded.action",
-	                  3, word, action, at)) ||
-	    (rc = dc_feed_audit(ctx, NULL, "filter", word, "created", NULL, action, NULL)))
+	                  3, f.word, f.action, at)) ||
+	    (rc = dc_feed_audit(ctx, NULL, "filter", f.word, "created", NULL, f.action, NULL)))
 		return rc;
-	return dc_touched(ctx, word, NULL);
+	return dc_touched(ctx, f.word, NULL);
 }
 
 int

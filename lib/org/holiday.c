@@ -198,8 +198,12 @@ dc_org_holiday_import(struct dc *ctx, const char *path)
 	if (peek(fp) == 'B') {
 		if ((rc = dc_tx_begin(ctx)) == 0)
 			rc = dc_tx_end(ctx, ics_import(ctx, fp, path));
-	} else
-		rc = dc_bulk(ctx, path, "date= name=", 0, dc_org_holiday_add, NULL);
+	} else {
+		char *fields = dc_spec_opts(dc_org_holiday_add_spec, 1);
+
+		rc = dc_bulk(ctx, path, fields, 0, dc_org_holiday_add, NULL);
+		free(fields);
+	}
 	if (fp != stdin)
 		fclose(fp);
 	return rc;

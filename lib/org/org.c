@@ -34,14 +34,6 @@ const struct dc_rectype dc_rt_overview = {
 	                          {"away_until", DC_T_STR}, {"deputy", DC_T_STR}},
 	12};
 
-static int
-need(struct dc *ctx, struct dc_args *rec, const char *key, const char **out)
-{
-	if (!(*out = dc_arg(rec, key)) || !**out)
-		return dc_field_error(ctx, "field '%s' is required", key);
-	return 0;
-}
-
 static void
 now_text(struct dc *ctx, char buf[21])
 {
@@ -299,39 +291,55 @@ active_staff(struct dc *ctx, const char *field, const char *login)
 	return rc ? dc_error_prefix(ctx, "field '%s'", field) : 0;
 }
 
+/* An absence: away's operand and options, or a record's fields. */
+struct absence_new {
+	const char *login, *deputy, *note;
+	long from, until;
+};
+
+const struct dc_opt dc_org_away_spec[] = {
+	{"login", DC_V_TEXT, DC_O_REQUIRED | DC_O_OPERAND, NULL, "LOGIN", NULL, NULL,
+	 DC_AT(struct absence_new, login)},
+	{"from", DC_V_DATE, DC_O_REQUIRED, NULL, "DATE", NULL, NULL,
+	 DC_AT(struct absence_new, from)},
+	{"until", DC_V_DATE, DC_O_REQUIRED, NULL, "DATE", NULL, NULL,
+	 DC_AT(struct absence_new, until)},
+	{"deputy", DC_V_TEXT, DC_O_REQUIRED, NULL, "LOGIN", NULL, NULL,
+	 DC_AT(struct absence_new, deputy)},
+	{"note", DC_V_TEXT, 0, NULL, "TEXT", NULL, NULL, DC_AT(struct absence_new, note)},
+	{NULL},
+};
+
 int
 dc_org_away(struct dc *ctx, struct dc_args *rec, void *unused)
 {
-	const char *login, *from, *until, *deputy;
+	struct absence_new n;
 	struct dc_event ev = {"staff", NULL, "away", NULL, NULL, NULL, 0};
 	struct dc_stmt *st = NULL;
-	char at[21], *id = NULL;
-	long f, u;
+	char at[21], from[11], until[11], *id = NULL;
 	int rc;
 
-	if ((rc = need(ctx, rec, "login", &login)) || (rc = need(ctx, rec, "from", &from)) ||
-	    (rc = need(ctx, rec, "until", &until)) || (rc = need(ctx, rec, "deputy", &deputy)))
+	if ((rc = dc_decode(ctx, dc_org_away_spec, rec, &n)))
 		return rc;
-	if (dc_parse_date(from, &f) < 0)
-		return dc_error(ctx, DC_EDATA, "field 'from': '%s' is not a date (YYYY-MM-DD)", from);
-	if (dc_parse_date(until, &u) < 0)
-		return dc_error(ctx, DC_EDATA, "field 'until': '%s' is not a date (YYYY-MM-DD)", until);
-	if (u < f)
+	dc_fmt_date(n.from, from);
+	dc_fmt_date(n.until, until);
+	if (n.until < n.from)
 		return dc_error(ctx, DC_EDATA, "field 'until': %s is before %s", until, from);
-	if (!strcmp(login, deputy))
-		return dc_error(ctx, DC_EDATA, "field 'deputy': '%s' cannot deputise for themselves", login);
-	if ((rc = active_staff(ctx, "login", login)) || (rc = active_staff(ctx, "deputy", deputy)) ||
-	    (rc = may_manage(ctx, login)))
+	if (!strcmp(n.login, n.deputy))
+		return dc_error(ctx, DC_EDATA,
+		                "field 'deputy': '%s' cannot deputise for themselves", n.login);
+	if ((rc = active_staff(ctx, "login", n.login)) ||
+	    (rc = active_staff(ctx, "deputy", n.deputy)) || (rc = may_manage(ctx, n.login)))
 		return rc;
 	now_text(ctx, at);
 	if ((rc = dc_prepare(ctx, &st, "INSERT INTO absence(login, from_date, until_date, deputy, note,"
 	                               " created_at) VALUES (?1,?2,?3,?4,?5,?6) RETURNING id")))
 		return rc;
-	dc_bind_text_ref(st, 1, login);
+	dc_bind_text_ref(st, 1, n.login);
 	dc_bind_text_ref(st, 2, from);
 	dc_bind_text_ref(st, 3, until);
-	dc_bind_text_ref(st, 4, deputy);
-	dc_bind_text_ref(st, 5, dc_arg(rec, "note"));
+	dc_bind_text_ref(st, 4, n.deputy);
+	dc_bind_text_ref(st, 5, n.note);
 	dc_bind_text_ref(st, 6, at);
 	if ((rc = dc_step(ctx, st)) == DC_ROW) {
 		id = dc_strdup(dc_col_text(st, 0));
@@ -340,10 +348,10 @@ dc_org_away(struct dc *ctx, struct dc_args *rec, void *unused)
 	dc_finish(ctx, st);
 	if (rc)
 		return rc;
-	ev.ref = login;
+	ev.ref = n.login;
 	ev.from = from;
 	ev.to = until;
-	ev.note = deputy;
+	ev.note = n.deputy;
 	if (!(rc = dc_audit(ctx, &ev)))
 		rc = dc_touched(ctx, id, NULL);
 	free(id);
@@ -442,25 +450,38 @@ dc_org_is_deputy(struct dc *ctx, const char *actor, const char *assignee, int *y
 	return rc;
 }
 
+/* A holiday: holiday add's two operands, or a record's fields. */
+struct holiday_new {
+	long date;
+	const char *name;
+};
+
+const struct dc_opt dc_org_holiday_add_spec[] = {
+	{"date", DC_V_DATE, DC_O_REQUIRED | DC_O_OPERAND, NULL, "DATE", NULL, NULL,
+	 DC_AT(struct holiday_new, date)},
+	{"name", DC_V_TEXT, DC_O_REQUIRED | DC_O_OPERAND, NULL, "NAME", NULL, NULL,
+	 DC_AT(struct holiday_new, name)},
+	{NULL},
+};
+
 int
 dc_org_holiday_add(struct dc *ctx, struct dc_args *rec, void *unused)
 {
-	const char *date, *name;
+	struct holiday_new h;
 	struct dc_event ev = {"holiday", NULL, "created", NULL, NULL, NULL, 0};
-	long d;
+	char date[11];
 	int rc;
 
-	if ((rc = dc_require(ctx, "", "add holidays")) || (rc = need(ctx, rec, "date", &date)) ||
-	    (rc = need(ctx, rec, "name", &name)))
+	if ((rc = dc_require(ctx, "", "add holidays")) ||
+	    (rc = dc_decode(ctx, dc_org_holiday_add_spec, rec, &h)))
 		return rc;
-	if (dc_parse_date(date, &d) < 0)
-		return dc_error(ctx, DC_EDATA, "field 'date': '%s' is not a date (YYYY-MM-DD)", date);
+	dc_fmt_date(h.date, date);
 	if ((rc = dc_exec(ctx, "INSERT INTO holiday(date, name) VALUES (?1, ?2)"
 	                       " ON CONFLICT(date) DO UPDATE SET name = excluded.name",
-	                  2, date, name)))
+	                  2, date, h.name)))
 		return rc;
 	ev.ref = date;
-	ev.to = name;
+	ev.to = h.name;
 	if ((rc = dc_audit(ctx, &ev)))
 		return rc;
 	return dc_touched(ctx, date, NULL);

@@ -17,6 +17,8 @@ int dc_org_staff_add(struct dc *ctx, struct dc_args *rec, void *unused);
 int dc_org_staff_set(struct dc *ctx, const char *login, struct dc_args *a);
 int dc_org_staff_list(struct dc *ctx, const char *login, const char *dept, struct dc_stmt **st);
 
+/* away's operand and options (a record's fields) */
+extern const struct dc_opt dc_org_away_spec[];
 int dc_org_away(struct dc *ctx, struct dc_args *rec, void *unused);
 int dc_org_back(struct dc *ctx, const char *login, struct dc_args *a);
 int dc_org_away_list(struct dc *ctx, const char *dept, const char *at, const char *id,
@@ -24,6 +26,8 @@ int dc_org_away_list(struct dc *ctx, const char *dept, const char *at, const cha
 /* May ACTOR work ASSIGNEE's cases today as their deputy?  *yes says; 0 or an error code. */
 int dc_org_is_deputy(struct dc *ctx, const char *actor, const char *assignee, int *yes);
 
+/* holiday add's two operands (a record's fields; an import's records) */
+extern const struct dc_opt dc_org_holiday_add_spec[];
 int dc_org_holiday_add(struct dc *ctx, struct dc_args *rec, void *unused);
 int dc_org_holiday_import(struct dc *ctx, const char *path);
 int dc_org_holiday_list(struct dc *ctx, const char *date, struct dc_stmt **st);

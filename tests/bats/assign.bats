@@ -249,6 +249,26 @@ for l in sys.stdin:
 	assert_output ""
 }
 
+@test "away: a bad or missing date is a usage error (64), in a record bad data (65)" {
+	run env DC_USER=hanna dc-assign away anna --from 2026-03-05 --until 2026-02-30 --deputy bernd
+	assert_failure 64
+	assert_line --index 0 "dc-assign: field 'until': '2026-02-30' is not a date (YYYY-MM-DD)"
+	run env DC_USER=hanna dc-assign away anna --from 2026-03-05 --deputy bernd
+	assert_failure 64
+	assert_line --index 0 "dc-assign: field 'until' is required"
+	run env DC_USER=hanna dc-assign away anna --from 2026-03-06 --until 2026-03-05 --deputy bernd
+	assert_failure 65
+	assert_output "dc-assign: field 'until': 2026-03-05 is before 2026-03-06"
+	printf '%s\n' '{"login":"anna","from":"2026-03-05","until":"2026-03-06","deputy":"bernd"}' \
+		'{"login":"bernd","from":"5.3.2026","until":"2026-03-06","deputy":"anna"}' \
+		>"$BATS_TEST_TMPDIR/a.jsonl"
+	run env DC_USER=hanna dc-assign away - <"$BATS_TEST_TMPDIR/a.jsonl"
+	assert_failure 65
+	assert_output "dc-assign: -:2: field 'from': '5.3.2026' is not a date (YYYY-MM-DD)"
+	run dc-assign away list -q
+	assert_output ""
+}
+
 @test "away list --at, and back" {
 	DC_USER=hanna dc-assign away anna --from 2026-03-05 --until 2026-03-06 --deputy bernd >/dev/null
 	run dc-assign away list --fields login,deputy
@@ -301,7 +321,18 @@ for l in sys.stdin:
 	assert_success
 	assert_output $'{"date":"2026-03-04","name":"Testfeiertag"}\n{"date":"2026-12-24","name":"Heiligabend"}'
 	run dc-assign holiday add 2026-13-01 "Nie"
+	assert_failure 64
+	assert_line --index 0 "dc-assign: field 'date': '2026-13-01' is not a date (YYYY-MM-DD)"
+	run dc-assign holiday add 2026-12-31
+	assert_failure 64
+	assert_line --index 0 "dc-assign: holiday add needs DATE and NAME (or - to read records)"
+	printf '%s\n' '{"date":"2026-12-31","name":"Silvester"}' '{"date":"2026-12-32","name":"Nie"}' \
+		>"$BATS_TEST_TMPDIR/h.jsonl"
+	run dc-assign holiday add - <"$BATS_TEST_TMPDIR/h.jsonl"
 	assert_failure 65
+	assert_output "dc-assign: -:2: field 'date': '2026-12-32' is not a date (YYYY-MM-DD)"
+	run dc-assign holiday list -q
+	assert_output $'2026-03-04\n2026-12-24'
 }
 
 @test "holiday import CSV" {

@@ -63,17 +63,31 @@ post() {
 	assert_output $'portal|ben|created\nportal|ben|changed'
 }
 
-@test "member errors: duplicate 3, unknown 2, bad kind 65, missing name 64" {
+@test "member errors: duplicate 3, unknown 2, bad kind or notify 64 (65 in a record), missing name 64" {
 	run dc-feed member add anna --name "Anna" --kind citizen
 	assert_failure 3
 	assert_output "dc-feed: member 'anna' exists"
 	run dc-feed member show nobody
 	assert_failure 2
 	run dc-feed member add zed --name Zed --kind alien
-	assert_failure 65
-	assert_output --partial "field 'kind': 'alien' is not one of citizen, business, organisation, authority"
+	assert_failure 64
+	assert_line --index 0 "dc-feed: field 'kind': 'alien' is not one of citizen, business, organisation or authority"
+	run dc-feed member add zed --name Zed --kind citizen --notify hourly
+	assert_failure 64
+	assert_line --index 0 "dc-feed: field 'notify': 'hourly' is not one of immediate, daily, weekly or never"
+	run dc-feed member set ben --notify hourly
+	assert_failure 64
+	assert_line --index 0 "dc-feed: field 'notify': 'hourly' is not one of immediate, daily, weekly or never"
 	run dc-feed member add zed --kind citizen
 	assert_failure 64
+	assert_line --index 0 "dc-feed: field 'name' is required"
+	printf '%s\n' '{"handle":"zed","name":"Zed","kind":"citizen"}' \
+		'{"handle":"yve","name":"Yve","kind":"alien"}' >"$BATS_TEST_TMPDIR/m.jsonl"
+	run dc-feed member add - <"$BATS_TEST_TMPDIR/m.jsonl"
+	assert_failure 65
+	assert_output "dc-feed: -:2: field 'kind': 'alien' is not one of citizen, business, organisation or authority"
+	run dc-feed member show zed
+	assert_failure 2
 	run dc-feed member set nobody --name X
 	assert_failure 2
 }
@@ -90,7 +104,18 @@ post() {
 	run dc-feed post --author nobody --title T --body B
 	assert_failure 2
 	run dc-feed post --author anna --title T --body B --kind rumour
+	assert_failure 64
+	assert_line --index 0 "dc-feed: field 'kind': 'rumour' is not one of news, event, offer, question or notice"
+	run dc-feed post --author anna --body B
+	assert_failure 64
+	assert_line --index 0 "dc-feed: field 'title' is required"
+	printf '%s\n' '{"author":"anna","title":"A","body":"a"}' \
+		'{"author":"anna","title":"B","body":"b","kind":"rumour"}' >"$BATS_TEST_TMPDIR/p.jsonl"
+	run dc-feed post "$BATS_TEST_TMPDIR/p.jsonl"
 	assert_failure 65
+	assert_output "dc-feed: $BATS_TEST_TMPDIR/p.jsonl:2: field 'kind': 'rumour' is not one of news, event, offer, question or notice"
+	run dc-feed list -q
+	assert_output 'P-2026-000001'
 }
 
 @test "events: date-only --starts is all day, times are UTC, ends before starts is refused" {
@@ -224,6 +249,9 @@ post() {
 	assert_failure 3
 	run dc-feed comment P-2026-999999 --author ben --body "x"
 	assert_failure 2
+	run dc-feed comment "$P" --author ben
+	assert_failure 64
+	assert_line --index 0 "dc-feed: field 'body' is required"
 }
 
 @test "hiding a post hides its comments; restoring shows them again" {
@@ -334,6 +362,14 @@ post() {
 	assert_success
 	assert_output '{"word":"Gewinnspiel","action":"hold","created_at":"2026-03-02T09:00:00Z"}'
 	DC_USER=mod dc-feed filter add idiot --action hide >/dev/null
+	run env DC_USER=mod dc-feed filter add spam --action block
+	assert_failure 64
+	assert_line --index 0 "dc-feed: field 'action': 'block' is not one of hide or hold"
+	printf '%s\n' '{"word":"spam","action":"hide"}' '{"word":"werbung","action":"block"}' \
+		>"$BATS_TEST_TMPDIR/f.jsonl"
+	run env DC_USER=mod dc-feed filter add - <"$BATS_TEST_TMPDIR/f.jsonl"
+	assert_failure 65
+	assert_output "dc-feed: -:2: field 'action': 'block' is not one of hide or hold"
 	run env DC_USER=mod dc-feed filter list -q
 	assert_output $'Gewinnspiel\nidiot'
 	run dc-feed post --author anna --title "Großes GEWINNSPIEL!" --body "mitmachen" --district Nord --fields id,status,hidden_by,reason
