@@ -36,10 +36,12 @@ exits75() {
 	local d=$BATS_TEST_TMPDIR/soak
 	run "$SOAK" --seconds 6 --procs 2 --notifiers 1 --bin "$BIN" --catalog-items 100 --dir "$d"
 	assert_success
-	# a case whose status no event explains; a case gone; a message delivered twice;
-	# one piece of stock vanished
+	# a case whose status no event explains (a status other than its own: the soak may
+	# have closed that case itself); a case gone; a message delivered twice; one piece of
+	# stock vanished
 	sqlite3 "$d/city.db" "PRAGMA foreign_keys = OFF;
-		UPDATE cases SET status = 'closed' WHERE id = (SELECT min(id) FROM cases);
+		UPDATE cases SET status = CASE status WHEN 'closed' THEN 'rejected' ELSE 'closed' END
+			WHERE id = (SELECT min(id) FROM cases);
 		DELETE FROM outbox WHERE ref_id = (SELECT max(id) FROM cases);
 		DELETE FROM cases WHERE id = (SELECT max(id) FROM cases);
 		UPDATE product SET stock = stock + 1 WHERE sku = 'P1'"
@@ -48,7 +50,7 @@ exits75() {
 	cp "$d/Maildir/new/$m" "$d/Maildir/new/${m/.M/.M9}"
 	run "$SOAK" --check-only --bin "$BIN" --dir "$d"
 	assert_failure 1
-	assert_output --regexp "FAIL: case [0-9-]+ is closed but its last status event says"
+	assert_output --regexp "FAIL: case [0-9-]+ is (closed|rejected) but its last status event says"
 	assert_output --regexp "FAIL: [0-9]+ cases, [0-9]+ intakes succeeded"
 	assert_output --regexp "FAIL: [0-9]+ messages but [0-9]+ distinct Message-IDs"
 	assert_output --regexp "FAIL: P1: sold [0-9]+ \+ in stock [0-9]+ != initial 30"
