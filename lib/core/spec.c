@@ -162,6 +162,22 @@ decode_one(struct dc *ctx, const struct dc_opt *o, const char *v, size_t len, vo
 	return rc;
 }
 
+/* The last value of KEY in A and how many A gives, in one pass (intake decodes every record). */
+static const char *
+find(const struct dc_args *a, const char *key, int *n)
+{
+	const char *v = NULL;
+	int i;
+
+	*n = 0;
+	for (i = 0; i < a->n; i++)
+		if (!strcmp(a->keys[i], key)) {
+			v = a->vals[i];
+			(*n)++;
+		}
+	return v;
+}
+
 static int
 decode(struct dc *ctx, const struct dc_opt *spec, const struct dc_args *a, void *out, int required)
 {
@@ -169,11 +185,11 @@ decode(struct dc *ctx, const struct dc_opt *spec, const struct dc_args *a, void 
 	int rc;
 
 	for (o = spec; o->name; o++) {
-		const char *v = dc_arg(a, o->name);
-		int i, n = dc_arg_count(a, o->name);
+		const char *key = o->name, *v;
+		int i, n;
 
-		if (!v && o->alias)
-			v = dc_arg(a, o->alias), n = dc_arg_count(a, o->alias);
+		if (!(v = find(a, key, &n)) && o->alias)
+			v = find(a, key = o->alias, &n);
 		/* the unset values first, so that a struct never holds a stale one */
 		if (out && o->at != DC_NOFIELD) {
 			long unset = DC_UNSET;
@@ -204,9 +220,11 @@ decode(struct dc *ctx, const struct dc_opt *spec, const struct dc_args *a, void 
 		if (n > 1 && !(o->flags & DC_O_REPEAT))
 			return dc_field_error(ctx, "field '%s': one value expected, not a list",
 			                      o->name);
+		if (o->type == DC_V_TEXT)
+			continue; /* any text: nothing to check, and the struct has it */
 		/* a repeated field: every value is checked, the struct gets the last */
 		for (i = 0; i < n; i++) {
-			const char *p = dc_arg_nth(a, dc_arg(a, o->name) ? o->name : o->alias, i);
+			const char *p = dc_arg_nth(a, key, i);
 
 			if (o->flags & DC_O_LIST) {
 				for (;;) {
