@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include "cases/cases.h"
+#include "org/org.h"
 
 const struct dc_rectype dc_rt_service = {
 	"service",
@@ -104,16 +105,6 @@ retention_arg(struct dc *ctx, struct dc_args *a, char buf[24], const char **out,
 	return 0;
 }
 
-static int
-dept_exists(struct dc *ctx, const char *field, const char *dept)
-{
-	int rc, known;
-
-	if ((rc = dc_exists(ctx, "SELECT 1 FROM dept WHERE code = ?1", dept, &known)))
-		return rc;
-	return known ? 0 : dc_error(ctx, DC_EDATA, "field '%s': unknown department '%s'", field, dept);
-}
-
 /* A new service: service add's options or a record's fields.  --retention is DAYS or none,
  * read by retention_arg as service set reads it. */
 struct service_new {
@@ -149,7 +140,7 @@ dc_case_service_add(struct dc *ctx, struct dc_args *rec, void *unused)
 	if ((rc = dc_require(ctx, "", "add services")) ||
 	    (rc = dc_decode(ctx, dc_case_service_add_spec, rec, &s)) ||
 	    (rc = retention_arg(ctx, rec, rbuf, &retention, &given)) ||
-	    (rc = dept_exists(ctx, "department", s.dept)) ||
+	    (rc = dc_org_dept_known(ctx, "department", s.dept)) ||
 	    (rc = definition_load(ctx, s.definition, &def)))
 		return rc;
 	if ((rc = dc_must_not_exist(ctx, "SELECT 1 FROM service WHERE code = ?1", "service",
@@ -192,7 +183,7 @@ dc_case_service_set(struct dc *ctx, const char *code, struct dc_args *a)
 	if (dc_arg(a, "sla"))
 		snprintf(sla, sizeof sla, "%ld", n);
 	if ((rc = retention_arg(ctx, a, rbuf, &retention, &given)) ||
-	    (dept && (rc = dept_exists(ctx, "department", dept))) ||
+	    (rc = dc_org_dept_known(ctx, "department", dept)) ||
 	    (rc = definition_load(ctx, dc_arg(a, "definition"), &def)))
 		return rc;
 	rc = dc_exec(ctx, "UPDATE service SET dept = coalesce(?2, dept), sla = coalesce(?3, sla),"
@@ -276,7 +267,7 @@ dc_case_service_import(struct dc *ctx, const char *path, const char *dept)
 	int rc;
 
 	if ((rc = dc_require(ctx, "", "import services")) ||
-	    (dept && (rc = dept_exists(ctx, "department", dept))))
+	    (rc = dc_org_dept_known(ctx, "department", dept)))
 		return rc;
 	return dc_bulk(ctx, path, NULL, 0, import_one, (void *)dept);
 }
@@ -310,7 +301,7 @@ dc_case_route_add(struct dc *ctx, struct dc_args *rec, void *unused)
 		return rc;
 	if (!known)
 		return dc_error(ctx, DC_EDATA, "field 'service': unknown service '%s'", r.service);
-	if ((rc = dept_exists(ctx, "department", r.dept)) ||
+	if ((rc = dc_org_dept_known(ctx, "department", r.dept)) ||
 	    (rc = dc_exec(ctx, "INSERT INTO route(service, district, dept) VALUES (?1, ?2, ?3)"
 	                       " ON CONFLICT(service, district) DO UPDATE SET dept = excluded.dept",
 	                  3, r.service, r.district, r.dept)))

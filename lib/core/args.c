@@ -129,8 +129,8 @@ dc_arg_int(struct dc *ctx, const struct dc_args *a, const char *key, long lo, lo
 	n = strtol(v, &end, 10);
 	if (!*v || *end || n < lo || n > hi)
 		/* a record's field is data; an option on the command line is usage */
-		return dc_field_error(ctx, "field '%s': '%s' is not a whole number from %ld to %ld", key,
-		                      v, lo, hi);
+		return dc_field_error(ctx, "field '%s': '%s' is not a whole number from %ld to %ld",
+		                      key, v, lo, hi);
 	*out = n;
 	return 0;
 }

@@ -82,7 +82,8 @@ dc_org_dept_add(struct dc *ctx, struct dc_args *rec, void *unused)
 	    (rc = dc_decode(ctx, dc_org_dept_add_spec, rec, &d)) ||
 	    (rc = check_code(ctx, "code", d.code)))
 		return rc;
-	if ((rc = dc_must_not_exist(ctx, "SELECT 1 FROM dept WHERE code = ?1", "department", d.code)))
+	if ((rc = dc_must_not_exist(ctx, "SELECT 1 FROM dept WHERE code = ?1", "department",
+	                            d.code)))
 		return rc;
 	now_text(ctx, at);
 	if ((rc = dc_exec(ctx, "INSERT INTO dept(code, name, email, created_at) VALUES (?1,?2,?3,?4)",
@@ -145,8 +146,8 @@ check_role(struct dc *ctx, const char *role, const char *dept)
 	return 0;
 }
 
-static int
-check_dept(struct dc *ctx, const char *field, const char *dept)
+int
+dc_org_dept_known(struct dc *ctx, const char *field, const char *dept)
 {
 	int rc, known;
 
@@ -154,7 +155,8 @@ check_dept(struct dc *ctx, const char *field, const char *dept)
 		return 0;
 	if ((rc = dc_exists(ctx, "SELECT 1 FROM dept WHERE code = ?1", dept, &known)))
 		return rc;
-	return known ? 0 : dc_error(ctx, DC_EDATA, "field '%s': unknown department '%s'", field, dept);
+	return known ? 0
+	             : dc_error(ctx, DC_EDATA, "field '%s': unknown department '%s'", field, dept);
 }
 
 int
@@ -171,7 +173,7 @@ dc_org_staff_add(struct dc *ctx, struct dc_args *rec, void *unused)
 	if (!s.role)
 		s.role = "clerk";
 	if ((rc = check_code(ctx, "login", s.login)) || (rc = check_role(ctx, s.role, s.dept)) ||
-	    (rc = check_dept(ctx, "dept", s.dept)))
+	    (rc = dc_org_dept_known(ctx, "dept", s.dept)))
 		return rc;
 	if ((rc = dc_must_not_exist(ctx, "SELECT 1 FROM staff WHERE login = ?1", "staff", s.login)))
 		return rc;
@@ -214,7 +216,7 @@ dc_org_staff_set(struct dc *ctx, const char *login, struct dc_args *a)
 	if (rc)
 		goto done;
 	if ((rc = check_role(ctx, role ? role : oldrole, dept ? dept : olddept)) ||
-	    (rc = check_dept(ctx, "dept", dept)))
+	    (rc = dc_org_dept_known(ctx, "dept", dept)))
 		goto done;
 	if ((rc = dc_exec(ctx, "UPDATE staff SET role = coalesce(?2, role), dept = coalesce(?3, dept),"
 	                       " active = coalesce(?4 = 'true', active) WHERE login = ?1",

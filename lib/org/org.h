@@ -13,6 +13,8 @@ int dc_org_dept_list(struct dc *ctx, const char *code, struct dc_stmt **st);
 /* dept add's and staff add's operand and options (a record's fields), staff set's */
 extern const struct dc_opt dc_org_dept_add_spec[], dc_org_staff_add_spec[],
     dc_org_staff_set_spec[];
+/* 0 when DEPT is a department (or NULL), else "field 'FIELD': unknown department" (65). */
+int dc_org_dept_known(struct dc *ctx, const char *field, const char *dept);
 int dc_org_staff_add(struct dc *ctx, struct dc_args *rec, void *unused);
 int dc_org_staff_set(struct dc *ctx, const char *login, struct dc_args *a);
 int dc_org_staff_list(struct dc *ctx, const char *login, const char *dept, struct dc_stmt **st);

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "org/org.h"
 #include "procure/procure.h"
 
 const struct dc_rectype dc_rt_budget = {
@@ -54,15 +55,13 @@ dc_procure_budget_add(struct dc *ctx, struct dc_args *rec, void *unused)
 {
 	struct budget_new b;
 	char at[21], ytext[8], ctext[24], *ref;
-	int rc, known;
+	int rc;
 
 	if ((rc = dc_require(ctx, "buyer", "add budgets")) ||
 	    (rc = dc_decode(ctx, dc_procure_budget_add_spec, rec, &b)) ||
 	    (rc = not_negative(ctx, rec, "amount", b.amount)) ||
-	    (rc = dc_exists(ctx, "SELECT 1 FROM dept WHERE code = ?1", b.dept, &known)))
+	    (rc = dc_org_dept_known(ctx, "dept", b.dept)))
 		return rc;
-	if (!known)
-		return dc_error(ctx, DC_EDATA, "field 'dept': unknown department '%s'", b.dept);
 	snprintf(ytext, sizeof ytext, "%ld", b.year);
 	snprintf(ctext, sizeof ctext, "%lld", b.amount);
 	ref = dc_printf("%s/%ld", b.account, b.year);
@@ -149,7 +148,8 @@ dc_procure_framework_add(struct dc *ctx, struct dc_args *rec, void *unused)
 	dc_fmt_date(f.from, from);
 	dc_fmt_date(f.until, until);
 	if (f.until < f.from)
-		return dc_field_error(ctx, "field 'from'/'until': '%s'..'%s' is not a period of dates",
+		return dc_field_error(ctx,
+		                      "field 'from'/'until': '%s'..'%s' is not a period of dates",
 		                      from, until);
 	if ((rc = dc_exists(ctx, "SELECT 1 FROM vendor WHERE id = ?1", f.vendor, &known)))
 		return rc;

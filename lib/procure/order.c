@@ -352,8 +352,8 @@ dc_procure_order_new(struct dc *ctx, struct dc_args *rec, void *unused)
 		char *ref = dc_printf("%s/%ld", o.budget, year);
 		int known;
 
-		if (!(rc = dc_exists(ctx, "SELECT 1 FROM budget WHERE account || '/' || year = ?1", ref,
-		                     &known)) &&
+		if (!(rc = dc_exists(ctx, "SELECT 1 FROM budget WHERE account || '/' || year = ?1",
+		                     ref, &known)) &&
 		    !known)
 			rc = dc_error(ctx, DC_EDATA, "field 'budget': no budget '%s'", ref);
 		free(ref);
@@ -393,7 +393,8 @@ dc_procure_order_new(struct dc *ctx, struct dc_args *rec, void *unused)
 		dc_bind_text_ref(f, 1, o.framework);
 		dc_bind_text_ref(f, 2, date);
 		if ((rc = dc_step(ctx, f)) == 0)
-			rc = dc_error(ctx, DC_EDATA, "field 'framework': no framework '%s'", o.framework);
+			rc = dc_error(ctx, DC_EDATA, "field 'framework': no framework '%s'",
+			              o.framework);
 		else if (rc == DC_ROW && (!award || strcmp(award, dc_col_text(f, 0))))
 			rc = dc_error(ctx, DC_ECONFLICT,
 			              "framework '%s' is with '%s'; every line must be from "
@@ -405,7 +406,8 @@ dc_procure_order_new(struct dc *ctx, struct dc_args *rec, void *unused)
 		else if (rc == DC_ROW && dc_col_int(f, 2) < net)
 			rc = dc_error(ctx, DC_ECONFLICT,
 			              "framework '%s' has %.2f left; the order needs %.2f",
-			              o.framework, (double)dc_col_int(f, 2) / 100, (double)net / 100);
+			              o.framework, (double)dc_col_int(f, 2) / 100,
+			              (double)net / 100);
 		else if (rc == DC_ROW) {
 			fw_category = dc_strdup(dc_col_text(f, 3));
 			rc = 0;
