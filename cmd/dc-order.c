@@ -193,10 +193,13 @@ cmd_rules_explain(struct dc *ctx, struct dc_args *a)
 	char today[11], cents[24], up[24];
 	long long net, others = 0;
 	long d;
-	int rc;
+	int rc, e;
 
-	if (!value || dc_money_parse(value, &net) < 0 || net < 0)
+	if (!value)
 		return dc_error(ctx, DC_EUSAGE, "rules explain needs --value NET (euros)");
+	if ((e = dc_num_parse(value, DC_READ_CMDLINE, 2, "EUR", DC_MONEY_MAX, &net)) || net < 0)
+		return dc_num_error(ctx, DC_EUSAGE, e ? e : DC_NUM_BAD, "value", value,
+		                    "an amount in euros (NET)", 2, DC_MONEY_MAX);
 	if (date && dc_parse_date(date, &d) < 0)
 		return dc_error(ctx, DC_EUSAGE, "--date: '%s' is not a date", date);
 	if ((rc = dc_db_open(ctx)) || (rc = dc_procure_profile_load(ctx, dc_arg(a, "profile"), &p)))

@@ -205,11 +205,17 @@ dc_setting_set(struct dc *ctx, const char *key, const char *value)
 
 	if (!dc_setting_known(key))
 		return dc_error(ctx, DC_EUSAGE, "unknown setting '%s'; see dc config", key);
-	if ((!strcmp(key, "feed.flag_threshold") || !strcmp(key, "shop.grace_days")) &&
-	    (atoi(value) < !strcmp(key, "feed.flag_threshold") || !*value ||
-	     strspn(value, "0123456789") != strlen(value)))
-		return dc_error(ctx, DC_EDATA, "setting '%s': '%s' is not a %s number", key, value,
-		                !strcmp(key, "shop.grace_days") ? "whole" : "positive");
+	if (!strcmp(key, "feed.flag_threshold") || !strcmp(key, "shop.grace_days")) {
+		int low = !strcmp(key, "feed.flag_threshold");
+		long long n = 0;
+		int e = dc_num_parse(value, DC_READ_CMDLINE, 0, NULL, 1000000000, &n);
+
+		if (e == DC_NUM_AMBIGUOUS)
+			return dc_num_error(ctx, DC_EDATA, e, key, value, "", 0, 0);
+		if (e || n < low)
+			return dc_error(ctx, DC_EDATA, "setting '%s': '%s' is not a %s number", key,
+			                value, low ? "positive" : "whole");
+	}
 	if (!strcmp(key, "lang") && strcmp(value, "de") && strcmp(value, "en"))
 		return dc_error(ctx, DC_EDATA, "setting 'lang': '%s' is not de or en", value);
 	if ((rc = dc_require(ctx, "", "change settings")) || (rc = dc_tx_begin(ctx)))
@@ -353,8 +359,10 @@ feed(struct dc *ctx, struct dc_in *in, const char *opts, dc_bulk_fn fn, void *ar
 			continue;
 		}
 		ctx->curin = in;
+		ctx->reading = dc_in_reading(in);
 		rc = dc_apply_record(ctx, &rec, opts, fn, arg);
 		ctx->curin = NULL;
+		ctx->reading = DC_READ_CMDLINE;
 		if (rc)
 			break;
 	}

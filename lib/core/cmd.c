@@ -78,6 +78,7 @@ apply_global(struct dc *ctx, const struct gopt *g, const char *v, struct dc_args
 		free(ctx->rejects_path);
 		ctx->rejects_path = dc_strdup(v);
 	} else if (!strcmp(n, "dialect")) {
+		ctx->dialect = 1;
 		if (!strcmp(v, "excel-de"))
 			ctx->excel_de = 1;
 		else if (!strcmp(v, "rfc4180"))
@@ -204,7 +205,8 @@ parse(struct dc *ctx, int argc, char **argv, const struct dc_verb *verbs,
 		const struct gopt *g;
 		int takes;
 
-		if (dashdash || s[0] != '-' || !s[1]) {
+		/* a negative number is a value, not an option: dc config shop.grace_days -1 */
+		if (dashdash || s[0] != '-' || !s[1] || (s[1] >= '0' && s[1] <= '9')) {
 			if (!v && !dashdash) {
 				if (has_subverbs(verbs, s) && i + 1 < argc) {
 					char *two = dc_printf("%s %s", s, argv[i + 1]);

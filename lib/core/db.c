@@ -37,6 +37,13 @@ db_error(struct dc *ctx, int rc, const char *what)
 		return dc_error(ctx, DC_EDB, "'%s': %s", ctx->db_path ? ctx->db_path : "", msg);
 	case SQLITE_READONLY:
 		return dc_error(ctx, DC_EPERM, "%s: %s", what, msg);
+	case SQLITE_ERROR:
+		/* sum() of integers fails instead of wrapping: money beyond the maxima is bad
+		 * data */
+		if (!strcmp(msg, "integer overflow"))
+			return dc_error(ctx, DC_EDATA, "%s: a sum of money or quantities is above "
+			                "the maxima (dcity(7) NUMBERS)", what);
+		return dc_error(ctx, DC_EINTERNAL, "%s: %s", what, msg);
 	default:
 		return dc_error(ctx, DC_EINTERNAL, "%s: %s", what, msg);
 	}

@@ -39,6 +39,15 @@ enum dc_status {
 	DC_ESCHEMA = 78,
 };
 
+/* How a decimal number is written (dcity(7) NUMBERS): a CSV file's reading follows its
+ * separator (';' German, ',' or tab RFC 4180) unless --dialect says; JSON, XML and TSV are
+ * RFC; the command line takes both marks where no doubt is left. */
+enum dc_reading {
+	DC_READ_CMDLINE, /* 1234.56, 1234,56, 1.234,56, 1,234.56; "1.500" is ambiguous */
+	DC_READ_DE,      /* ',' is the decimal mark, '.' groups thousands: 1.234 = 1234 */
+	DC_READ_RFC,     /* '.' is the decimal mark, no grouping */
+};
+
 enum dc_format { DC_FMT_TABLE, DC_FMT_JSONL, DC_FMT_JSON, DC_FMT_CSV, DC_FMT_TSV };
 enum dc_say { DC_SAY_WARN, DC_SAY_NOTE, DC_SAY_PROGRESS }; /* see dc_warn */
 enum dc_input { DC_IN_AUTO, DC_IN_JSONL, DC_IN_JSON, DC_IN_CSV, DC_IN_TSV };
@@ -49,6 +58,7 @@ enum dc_type {
 	DC_T_INT,
 	DC_T_REAL,
 	DC_T_MONEY, /* stored as integer cents, printed with two decimals */
+	DC_T_PRICE, /* a unit price in ten-thousandths: 2-4 decimals (JSON: no trailing zeros) */
 	DC_T_BOOL,  /* "0"/"1" */
 	DC_T_JSON,  /* JSON text (object or array), written raw in JSON output */
 };
@@ -104,6 +114,8 @@ struct dc {
 	enum dc_format format;
 	enum dc_input input;
 	int excel_de;        /* --dialect excel-de */
+	int dialect;         /* --dialect given: it, not the separator, decides the reading */
+	enum dc_reading reading; /* how numbers in the record being applied are written */
 	int no_header;
 	int quiet;
 	int keep_going;
@@ -319,9 +331,15 @@ void dc_out_discard(struct dc *ctx); /* drop an unfinished writer (error paths, 
 int dc_out_query(struct dc *ctx, const struct dc_rectype *rt, struct dc_stmt *st);
 
 /* SQL for cents as a JSON number with two decimals, for money inside JSON built in SQL
- * (json_object lines, histories), matching how DC_T_MONEY fields print. */
+ * (json_object lines, histories), matching how DC_T_MONEY fields print; DC_SQL_PRICE the same
+ * for ten-thousandths without trailing zeros, as DC_T_PRICE prints in JSON.  In integers: a
+ * double has no exact cents at the maxima. */
 #define DC_SQL_MONEY(cents)                                                                    \
-	"CASE WHEN (" cents ") IS NULL THEN NULL ELSE json(printf('%.2f', (" cents ") / 100.0)) END"
+	"CASE WHEN (" cents ") IS NULL THEN NULL ELSE json(printf('%s%d.%02d', CASE WHEN (" cents \
+	") < 0 THEN '-' ELSE '' END, abs(" cents ") / 100, abs(" cents ") % 100)) END"
+#define DC_SQL_PRICE(p)                                                                        \
+	"CASE WHEN (" p ") IS NULL THEN NULL ELSE json(rtrim(rtrim(printf('%s%d.%04d', CASE WHEN (" \
+	p ") < 0 THEN '-' ELSE '' END, abs(" p ") / 10000, abs(" p ") % 10000), '0'), '.')) END"
 
 /* ---- record input ---------------------------------------------------------------------- */
 struct dc_in; /* reader state, private to in.c */
@@ -334,6 +352,7 @@ int dc_in_open(struct dc *ctx, const char *path, struct dc_in **out);
  * that never closes, text outside a JSON array). */
 int dc_in_next(struct dc *ctx, struct dc_in *in, struct dc_args *rec, long *line);
 const char *dc_in_name(const struct dc_in *in);
+enum dc_reading dc_in_reading(const struct dc_in *in);
 /* The current record's raw text as a JSON string for --rejects (*cut: longer than 1 MiB and
  * cut there), or NULL when the reader keeps none (no --rejects). */
 json_object *dc_in_raw(const struct dc_in *in, int *cut);
@@ -535,6 +554,33 @@ void dc_sha256_hex(const void *data, size_t len, char hex[65]);
 int dc_sha256_file(struct dc *ctx, const char *path, char hex[65]);
 long dc_schema_version(void); /* the newest migration this program carries */
 int dc_random_hex(char *hex, size_t nbytes); /* writes 2*nbytes+1 chars */
-int dc_money_parse(const char *s, long long *cents); /* "12.5", "12,50" → 1250 */
+
+/* ---- numbers and money ------------------------------------------------------------------ */
+/* Money is integer cents, a unit price integer ten-thousandths of the currency, a quantity
+ * integer thousandths; the maxima (dcity(7) NUMBERS) keep every product and sum of them in
+ * 64 bits, and a value beyond them is bad data. */
+#define DC_MONEY_MAX 10000000000000LL  /* 10^11 in cents: a line, an order, a budget */
+#define DC_PRICE_MAX 1000000000000000LL /* 10^11 in ten-thousandths: a unit price */
+#define DC_QTY_MAX 1000000000LL       /* 10^9 units */
+enum { DC_NUM_BAD = 1, DC_NUM_AMBIGUOUS, DC_NUM_PRECISION, DC_NUM_RANGE, DC_NUM_CURRENCY };
+/* S in reading R as a whole number of 10^-SCALE units, at most MAX in size: 0 or DC_NUM_*.
+ * Digits beyond SCALE must be zeros (never rounded).  CURRENCY ("EUR"): a mark of it before
+ * or after the number ("3,20 €", "EUR 3.20") is allowed, another currency's is not; NULL:
+ * no marks. */
+int dc_num_parse(const char *s, enum dc_reading r, int scale, const char *currency, long long max,
+                 long long *out);
+/* The error for ERR of dc_num_parse with field V of FIELD: "is not WHAT", or why ("is
+ * ambiguous: write 1500 or 1.5"); CODE 0 lets dc_field_error's rule decide (65/64). */
+int dc_num_error(struct dc *ctx, int code, int err, const char *field, const char *v,
+                 const char *what, int scale, long long max);
+/* V (10^-SCALE units) with mark DEC and at least KEEP decimals: no more trailing zeros. */
+void dc_num_fmt(long long v, int scale, int keep, char dec, char buf[32]);
+/* Checked arithmetic: 0, or -1 when the result leaves 64 bits or ±DC_MONEY_MAX. */
+int dc_money_add(long long a, long long b, long long *sum);
+int dc_money_times(long long cents, long long n, long long *out);
+/* QTY thousandths × PRICE ten-thousandths in cents, half up (a line's net). */
+int dc_money_line(long long qty, long long price, long long *cents);
+/* NET plus VAT percent, the tax rounded half up. */
+int dc_money_vat(long long net, double vat, long long *gross);
 
 #endif

@@ -37,6 +37,7 @@ struct dc_in {
 	struct csv_parser csv;
 	int csv_init;
 	unsigned char sep;
+	enum dc_reading reading; /* how its numbers are written */
 	char **hdr;          /* header names; owned */
 	int nhdr;
 	char **cell;         /* cells of the record being parsed; owned */
@@ -614,6 +615,7 @@ dc_in_open(struct dc *ctx, const char *path, struct dc_in **out)
 	if (!(in = calloc(1, sizeof *in)))
 		abort();
 	in->buflen = -1;
+	in->reading = DC_READ_RFC; /* JSON and TSV; a CSV header decides its own */
 	in->keep_raw = ctx->rejects_path != NULL;
 	if (!strcmp(path, "-")) {
 		in->fp = stdin;
@@ -672,6 +674,9 @@ read_header(struct dc *ctx, struct dc_in *in, long *start)
 			return rc < 0 ? -rc : 0;
 		/* the German dialect is recognised by its header: more ';' than ',' */
 		in->sep = ctx->excel_de || count(in->buf, ';') > count(in->buf, ',') ? ';' : ',';
+		/* and so are its numbers, unless --dialect says how they are written */
+		in->reading = (ctx->dialect ? ctx->excel_de : in->sep == ';') ? DC_READ_DE
+		                                                              : DC_READ_RFC;
 		csv_restart(in);
 		rc = csv_record(ctx, in, start);
 	} else
@@ -781,6 +786,12 @@ const char *
 dc_in_name(const struct dc_in *in)
 {
 	return in->name;
+}
+
+enum dc_reading
+dc_in_reading(const struct dc_in *in)
+{
+	return in->reading;
 }
 
 void

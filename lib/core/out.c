@@ -105,23 +105,24 @@ put_json_str(FILE *fp, const char *s)
 	putc_unlocked('"', fp);
 }
 
-/* Money and booleans in their printed form; other types as stored.  buf holds ≥ 32. */
+/* Money and booleans in their printed form; other types as stored.  buf holds ≥ 32.
+ * DECIMAL_COMMA: 1 excel-de, 0 other text formats, -1 JSON. */
 static const char *
 printable(enum dc_type t, const char *v, char *buf, int decimal_comma)
 {
 	if (!v)
 		return NULL;
-	if (t == DC_T_MONEY) {
-		long long c = strtoll(v, NULL, 10);
-		unsigned long long a = c < 0 ? (unsigned long long)-c : (unsigned long long)c;
+	if (t == DC_T_MONEY || t == DC_T_PRICE) {
+		/* a price keeps two decimals where people read it, none it does not need in JSON */
+		int keep = t == DC_T_MONEY ? 2 : decimal_comma < 0 ? 0 : 2;
 
-		snprintf(buf, 32, "%s%llu%c%02llu", c < 0 ? "-" : "", a / 100, decimal_comma ? ',' : '.',
-		         a % 100);
+		dc_num_fmt(strtoll(v, NULL, 10), t == DC_T_MONEY ? 2 : 4, keep,
+		           decimal_comma > 0 ? ',' : '.', buf);
 		return buf;
 	}
 	if (t == DC_T_BOOL)
 		return strcmp(v, "0") && strcmp(v, "false") ? "true" : "false";
-	if (t == DC_T_REAL && decimal_comma && strchr(v, '.')) {
+	if (t == DC_T_REAL && decimal_comma > 0 && strchr(v, '.')) {
 		snprintf(buf, 32, "%s", v);
 		*strchr(buf, '.') = ',';
 		return buf;
@@ -168,7 +169,7 @@ write_json(struct dc_out *o, const char *const *vals)
 		else if (fd->type == DC_T_STR)
 			put_json_str(o->fp, v);
 		else
-			fputs(printable(fd->type, v, buf, 0), o->fp);
+			fputs(printable(fd->type, v, buf, -1), o->fp);
 	}
 	if (open)
 		putc_unlocked('}', o->fp);

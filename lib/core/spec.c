@@ -131,11 +131,11 @@ decode_one(struct dc *ctx, const struct dc_opt *o, const char *v, size_t len, vo
 	}
 	case DC_V_MONEY: {
 		long long cents = 0;
+		int e = dc_num_parse(copy, ctx->reading, 2, "EUR", DC_MONEY_MAX, &cents);
 
-		if (dc_money_parse(copy, &cents) < 0)
-			rc = dc_field_error(ctx,
-			                    "field '%s': '%s' is not an amount in euros (12.50)",
-			                    o->name, copy);
+		if (e)
+			rc = dc_num_error(ctx, 0, e, o->name, copy, "an amount in euros (12.50)", 2,
+			                  DC_MONEY_MAX);
 		put(out, o->at, &cents, sizeof cents);
 		break;
 	}
@@ -489,11 +489,13 @@ dc_q_where_spec(struct dc *ctx, struct dc_q *q, const struct dc_opt *spec, const
 			dc_q_where_if(q, o->where, at);
 		} else if (o->type == DC_V_INT || o->type == DC_V_MONEY) {
 			long long n;
+			int e = o->type == DC_V_MONEY ? dc_num_parse(v, ctx->reading, 2, "EUR",
+			                                             DC_MONEY_MAX, &n)
+			                              : (n = strtoll(v, NULL, 10), 0);
 
-			if (o->type == DC_V_MONEY ? dc_money_parse(v, &n) < 0
-			                          : (n = strtoll(v, NULL, 10), 0))
-				return dc_field_error(ctx, "field '%s': '%s' is not an amount",
-				                      o->name, v);
+			if (e)
+				return dc_num_error(ctx, 0, e, o->name, v, "an amount", 2,
+				                    DC_MONEY_MAX);
 			dc_q_open(q);
 			dc_q_int(q, o->where, n);
 			dc_q_close(q);

@@ -404,37 +404,264 @@ dc_random_hex(char *hex, size_t nbytes)
 	return 0;
 }
 
-int
-dc_money_parse(const char *s, long long *cents)
+/* ---- numbers and money ---- */
+
+/* The currency mark at the start (AT_END 0) or end of [*b, *e), when it names CURRENCY: moved
+ * past with the spaces beside it.  0 none, 1 found, -1 a mark of another currency. */
+static int
+strip_mark(const char **b, const char **e, const char *currency, int at_end)
 {
-	long long whole = 0;
-	int frac = 0, nfrac = 0, neg = 0, digits = 0;
+	static const struct {
+		const char *code, *sign;
+	} signs[] = {{"EUR", "€"}, {"USD", "$"}, {"GBP", "£"}, {"JPY", "¥"}};
+	const char *mark = NULL;
+	size_t n = 0, len = (size_t)(*e - *b), i;
+
+	for (i = 0; i < sizeof signs / sizeof *signs && !mark; i++) {
+		const char *c[2] = {signs[i].code, signs[i].sign};
+
+		for (int k = 0; k < 2 && !mark; k++) {
+			n = strlen(c[k]);
+			if (n < len && !memcmp(at_end ? *e - n : *b, c[k], n))
+				mark = signs[i].code;
+		}
+	}
+	if (!mark) {
+		/* any other three capital letters are a currency code too (ISO 4217) */
+		const char *p = at_end ? *e - 3 : *b;
+
+		if (len <= 3 || !(p[0] >= 'A' && p[0] <= 'Z' && p[1] >= 'A' && p[1] <= 'Z' &&
+		                  p[2] >= 'A' && p[2] <= 'Z'))
+			return 0;
+		mark = p, n = 3;
+		if (!currency || strncmp(currency, p, 3) || currency[3])
+			return -1;
+	} else if (!currency || strcmp(currency, mark))
+		return -1;
+	/* spaces, also the no-break space a spreadsheet puts between number and mark */
+	if (at_end)
+		for (*e -= n; *e > *b;)
+			if ((*e)[-1] == ' ')
+				(*e)--;
+			else if (*e - *b >= 2 && !memcmp(*e - 2, "\xc2\xa0", 2))
+				*e -= 2;
+			else
+				break;
+	else
+		for (*b += n; *b < *e;)
+			if (**b == ' ')
+				(*b)++;
+			else if (*e - *b >= 2 && !memcmp(*b, "\xc2\xa0", 2))
+				*b += 2;
+			else
+				break;
+	return 1;
+}
+
+/* The last C in [b, e), or NULL. */
+static const char *
+last(const char *b, const char *e, char c)
+{
+	while (e > b)
+		if (*--e == c)
+			return e;
+	return NULL;
+}
+
+/* Is [p, e) thousands groups after a first group of 1-3 digits: "1.234.567" with SEP '.'? */
+static int
+grouped(const char *p, const char *e, char sep)
+{
+	const char *s = memchr(p, sep, (size_t)(e - p));
+
+	if (!s || s == p || s - p > 3)
+		return 0;
+	for (p = s; p < e; p += 4)
+		if (e - p < 4 || *p != sep || memchr(p + 1, sep, 3))
+			return 0;
+	return 1;
+}
+
+int
+dc_num_parse(const char *s, enum dc_reading r, int scale, const char *currency, long long max,
+             long long *out)
+{
+	const char *b, *e, *p, *dec = NULL;
+	long long v = 0;
+	int neg = 0, n, m;
+	char group = 0;
 
 	if (!s)
-		return -1;
-	while (*s == ' ')
-		s++;
-	if (*s == '-' || *s == '+')
-		neg = *s++ == '-';
-	for (; *s >= '0' && *s <= '9'; s++, digits++) {
-		if (whole > 10000000000000LL)
-			return -1;
-		whole = whole * 10 + (*s - '0');
+		return DC_NUM_BAD;
+	b = s, e = s + strlen(s);
+	while (b < e && *b == ' ')
+		b++;
+	while (e > b && e[-1] == ' ')
+		e--;
+	if ((m = strip_mark(&b, &e, currency, 0)) == 0)
+		m = strip_mark(&b, &e, currency, 1);
+	if (m < 0)
+		return DC_NUM_CURRENCY;
+	if (b < e && (*b == '-' || *b == '+'))
+		neg = *b++ == '-';
+	if (b == e || !(*b >= '0' && *b <= '9'))
+		return DC_NUM_BAD;
+	for (p = b; p < e; p++)
+		if (!((*p >= '0' && *p <= '9') || *p == '.' || *p == ','))
+			return DC_NUM_BAD;
+	if (r == DC_READ_RFC) {
+		dec = memchr(b, '.', (size_t)(e - b));
+		if (memchr(b, ',', (size_t)(e - b)))
+			return DC_NUM_BAD;
+	} else if (r == DC_READ_DE) {
+		dec = memchr(b, ',', (size_t)(e - b));
+		group = '.';
+	} else {
+		const char *dot = last(b, e, '.'), *comma = last(b, e, ',');
+
+		if (dot && comma) {
+			dec = dot > comma ? dot : comma;
+			group = dot > comma ? ',' : '.';
+		} else if ((dec = dot ? dot : comma) && memchr(b, *dec, (size_t)(dec - b))) {
+			group = *dec; /* "1.234.567": thousands groups only */
+			dec = NULL;
+		} else if (dec && e - dec == 4 && dec - b <= 3 && *b != '0')
+			return DC_NUM_AMBIGUOUS; /* "1.500": 1500 in German, 1.5 in English */
 	}
-	if (*s == '.' || *s == ',') {
-		for (s++; *s >= '0' && *s <= '9'; s++, nfrac++) {
-			if (nfrac < 2)
-				frac = frac * 10 + (*s - '0');
-			else if (*s != '0')
-				return -1; /* sub-cent amounts are not money */
-		}
-		if (nfrac == 1)
-			frac *= 10;
+	p = dec ? dec : e;
+	if (group && memchr(b, group, (size_t)(p - b)) && !grouped(b, p, group))
+		return DC_NUM_BAD;
+	for (; b < p; b++) {
+		if (*b == group)
+			continue;
+		if (*b < '0' || *b > '9')
+			return DC_NUM_BAD;
+		if (__builtin_mul_overflow(v, 10, &v) || __builtin_add_overflow(v, *b - '0', &v))
+			return DC_NUM_RANGE;
 	}
-	while (*s == ' ')
-		s++;
-	if (*s || (!digits && !nfrac))
-		return -1;
-	*cents = (whole * 100 + frac) * (neg ? -1 : 1);
+	if (dec) {
+		const char *f = dec + 1, *fe = e;
+
+		if (f == e)
+			return DC_NUM_BAD;
+		while (fe > f + scale && fe[-1] == '0')
+			fe--; /* zeros beyond the scale change nothing */
+		for (p = f; p < e; p++)
+			if (*p < '0' || *p > '9')
+				return DC_NUM_BAD;
+		if (fe - f > scale)
+			return DC_NUM_PRECISION;
+		b = f, e = fe;
+	} else
+		b = e;
+	for (n = 0; n < scale; n++) {
+		int d = b < e ? *b++ - '0' : 0;
+
+		if (__builtin_mul_overflow(v, 10, &v) || __builtin_add_overflow(v, d, &v))
+			return DC_NUM_RANGE;
+	}
+	if (v > max)
+		return DC_NUM_RANGE;
+	*out = neg ? -v : v;
 	return 0;
+}
+
+int
+dc_num_error(struct dc *ctx, int code, int err, const char *field, const char *v,
+             const char *what, int scale, long long max)
+{
+	char hint[160] = "", top[32], msg[sizeof ctx->errmsg];
+
+	if (err == DC_NUM_AMBIGUOUS) {
+		/* "1.500": 1500 or 1.5; "1.999": 1999 or 1.9990, which no reading doubts */
+		const char *sep = strpbrk(v, ".,"), *end = sep + strlen(sep);
+		int lead = (int)(sep - v);
+
+		while (end > sep + 2 && end[-1] == '0')
+			end--;
+		snprintf(hint, sizeof hint, ": write %.*s%s or %.*s.%.*s%s", lead, v, sep + 1, lead,
+		         v, (int)(end - sep - 1), sep + 1, end - sep == 4 ? "0" : "");
+	} else if (err == DC_NUM_PRECISION)
+		snprintf(hint, sizeof hint, ": more than %d decimals", scale);
+	else if (err == DC_NUM_RANGE) {
+		dc_num_fmt(max, scale, scale == 2 ? 2 : 0, '.', top); /* money as money */
+		snprintf(hint, sizeof hint, ": above the maximum %s", top);
+	} else if (err == DC_NUM_CURRENCY)
+		snprintf(hint, sizeof hint, ": a mark of another currency");
+	snprintf(msg, sizeof msg, "field '%s': '%s' is %s%s%s", field, v,
+	         err == DC_NUM_AMBIGUOUS ? "ambiguous" : "not ", err == DC_NUM_AMBIGUOUS ? "" : what,
+	         hint);
+	return code ? dc_error(ctx, code, "%s", msg) : dc_field_error(ctx, "%s", msg);
+}
+
+void
+dc_num_fmt(long long v, int scale, int keep, char dec, char buf[32])
+{
+	/* through unsigned arithmetic: the most negative value has no positive twin */
+	unsigned long long a = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+	unsigned long long unit = 1;
+	char *p;
+	int n;
+
+	for (n = 0; n < scale; n++)
+		unit *= 10;
+	n = snprintf(buf, 32, "%s%llu", v < 0 ? "-" : "", a / unit);
+	if (!scale)
+		return;
+	snprintf(buf + n, 32 - (size_t)n, "%c%0*llu", dec, scale, a % unit);
+	for (p = buf + strlen(buf) - 1; p > buf + n + keep && *p == '0'; p--)
+		*p = '\0';
+	if (!keep && *p == dec)
+		*p = '\0';
+}
+
+/* ---- checked money: every sum and product of money and quantities (dcity(7) NUMBERS) ---- */
+
+int
+dc_money_add(long long a, long long b, long long *sum)
+{
+	if (__builtin_add_overflow(a, b, sum) || *sum > DC_MONEY_MAX || *sum < -DC_MONEY_MAX)
+		return -1;
+	return 0;
+}
+
+int
+dc_money_times(long long cents, long long n, long long *out)
+{
+	if (__builtin_mul_overflow(cents, n, out) || *out > DC_MONEY_MAX || *out < -DC_MONEY_MAX)
+		return -1;
+	return 0;
+}
+
+/* QTY thousandths × PRICE ten-thousandths is 10^-5 cents: the cents are QTY's whole units ×
+ * PRICE / 100 plus its thousandths × PRICE / 10^5, split so that a product leaves 64 bits
+ * only where the result is far beyond DC_MONEY_MAX anyway. */
+int
+dc_money_line(long long qty, long long price, long long *cents)
+{
+	long long whole, part, c, rest;
+
+	if (qty < 0 || price < 0 || qty > DC_QTY_MAX * 1000 || price > DC_PRICE_MAX)
+		return -1;
+	if (__builtin_mul_overflow(qty / 1000, price, &whole) ||
+	    __builtin_mul_overflow(qty % 1000, price, &part))
+		return -1;
+	c = whole / 100 + part / 100000;
+	rest = whole % 100 * 1000 + part % 100000; /* below 2 × 10^5 */
+	c += rest / 100000 + (rest % 100000 >= 50000);
+	if (c > DC_MONEY_MAX)
+		return -1;
+	*cents = c;
+	return 0;
+}
+
+int
+dc_money_vat(long long net, double vat, long long *gross)
+{
+	long long bp = llround(vat * 100), tax; /* VAT in hundredths of a percent */
+
+	if (!(vat >= 0 && vat <= 100) || __builtin_mul_overflow(net < 0 ? -net : net, bp, &tax))
+		return -1;
+	tax = (tax + 5000) / 10000; /* half up, away from zero */
+	return dc_money_add(net, net < 0 ? -tax : tax, gross);
 }

@@ -8,18 +8,23 @@
 
 #include "export/export.h"
 
+/* An amount of 10^-SCALE units (cents, or a unit price's ten-thousandths) as a Value. */
+static json_object *
+value(long long c, int scale, const char *currency)
+{
+	json_object *v = json_object_new_object();
+	char buf[32];
+
+	dc_num_fmt(c, scale, 2, '.', buf);
+	json_object_object_add(v, "amount", json_object_new_double_s(strtod(buf, NULL), buf));
+	json_object_object_add(v, "currency", json_object_new_string(currency));
+	return v;
+}
+
 static json_object *
 money(const char *cents, const char *currency)
 {
-	json_object *v = json_object_new_object();
-	long long c = cents ? strtoll(cents, NULL, 10) : 0;
-	char buf[40];
-
-	snprintf(buf, sizeof buf, "%s%lld.%02lld", c < 0 ? "-" : "", llabs(c) / 100,
-	         llabs(c) % 100);
-	json_object_object_add(v, "amount", json_object_new_double_s((double)c / 100.0, buf));
-	json_object_object_add(v, "currency", json_object_new_string(currency));
-	return v;
+	return value(cents ? strtoll(cents, NULL, 10) : 0, 2, currency);
 }
 
 static void
@@ -182,7 +187,6 @@ release(const char *prefix, struct dc_stmt *st)
 		            *it = json_object_new_object();
 		json_object *unit = json_object_new_object(), *un, *v;
 		char *lid = dc_printf("%d", json_object_get_int(json_object_object_get(l, "line")));
-		char cents[32];
 
 		add_str(it, "id", lid);
 		add_str(it, "description",
@@ -193,10 +197,8 @@ release(const char *prefix, struct dc_stmt *st)
 		if (json_object_object_get_ex(l, "unit", &un) && un)
 			add_str(unit, "name", json_object_get_string(un));
 		v = json_object_object_get(l, "unit_net");
-		snprintf(cents, sizeof cents, "%lld",
-		         (long long)(json_object_get_double(v) * 100.0 +
-		                     (json_object_get_double(v) < 0 ? -0.5 : 0.5)));
-		json_object_object_add(unit, "value", money(cents, "EUR"));
+		json_object_object_add(unit, "value",
+		                       value(llround(json_object_get_double(v) * 10000), 4, "EUR"));
 		json_object_object_add(it, "unit", unit);
 		json_object_array_add(items, it);
 		free(lid);
@@ -286,7 +288,7 @@ dc_export_ocds(struct dc *ctx, const struct dc_export *x)
 	             " (SELECT name FROM vendor WHERE id = o.award), o.dept, d.name, o.created_at,"
 	             " o.updated_at, o.category, o.framework,"
 	             " (SELECT json_group_array(json_object('line', l.line, 'text', l.text,"
-	             "   'qty', l.qty, 'unit', l.unit, 'unit_net', " DC_SQL_MONEY("l.unit_net") "))"
+	             "   'qty', l.qty, 'unit', l.unit, 'unit_net', " DC_SQL_PRICE("l.unit_net") "))"
 	             "   FROM (SELECT * FROM order_line WHERE order_id = o.id ORDER BY line) l),"
 	             " (SELECT json_group_array(json_object('vendor', q.vendor, 'name', v.name))"
 	             "   FROM (SELECT * FROM quote WHERE order_id = o.id ORDER BY amount, id) q"

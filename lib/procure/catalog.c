@@ -13,7 +13,7 @@
 
 #define ITEM_FIELDS                                                                            \
 	{"id", DC_T_STR}, {"vendor", DC_T_STR}, {"sku", DC_T_STR}, {"name", DC_T_STR},             \
-	    {"unit", DC_T_STR}, {"price", DC_T_MONEY}, {"currency", DC_T_STR}, {"vat", DC_T_REAL}, \
+	    {"unit", DC_T_STR}, {"price", DC_T_PRICE}, {"currency", DC_T_STR}, {"vat", DC_T_REAL}, \
 	    {"category", DC_T_STR}, {"gtin", DC_T_STR}, {"description", DC_T_STR},                 \
 	    {"min_qty", DC_T_REAL}, {"valid_from", DC_T_STR}, {"valid_until", DC_T_STR},           \
 	    {"tiers", DC_T_JSON}, {"attributes", DC_T_JSON}, {"status", DC_T_STR},                 \
@@ -64,56 +64,6 @@ struct import {
 	    *fts_old; /* what the search index needs at the end (fts_flush) */
 };
 
-/* A decimal number with '.' or ',' as decimal separator (the other one, if both occur, a
- * thousands separator), rounded half up to `scale` decimals; 0 or -1. */
-static int
-decimal(const char *s, int scale, long long *out)
-{
-	const char *dec = NULL, *p;
-	long long v = 0;
-	int frac = -1, neg = 0, digits = 0, roundup = 0;
-
-	while (*s == ' ')
-		s++;
-	if (*s == '-' || *s == '+')
-		neg = *s++ == '-';
-	for (p = s; *p; p++)
-		if (*p == '.' || *p == ',')
-			dec = p;
-	if (dec && strchr(s, *dec) != dec)
-		dec = NULL; /* "1.234.567": only thousands separators */
-	for (p = s; *p && *p != ' '; p++) {
-		if (p == dec) {
-			frac = 0;
-			continue;
-		}
-		if ((*p == '.' || *p == ',') && frac < 0)
-			continue;
-		if (*p < '0' || *p > '9')
-			return -1;
-		digits++;
-		if (frac >= scale) {
-			if (frac == scale)
-				roundup = *p >= '5';
-			frac++;
-			continue;
-		}
-		if (v > 100000000000000LL)
-			return -1;
-		v = v * 10 + (*p - '0');
-		if (frac >= 0)
-			frac++;
-	}
-	while (*p == ' ')
-		p++;
-	if (*p || !digits)
-		return -1;
-	for (frac = frac < 0 ? 0 : frac; frac < scale; frac++)
-		v *= 10;
-	*out = (v + roundup) * (neg ? -1 : 1);
-	return 0;
-}
-
 static int
 bad(struct dc *ctx, const char *field, const char *v, const char *what)
 {
@@ -140,14 +90,14 @@ date_field(struct dc *ctx, struct dc_args *rec, const char *field, char out[11])
 
 /* tier "LOWER_BOUND=PRICE" values → [{"min_qty":1,"price":12.5},...] */
 static int
-tiers_json(struct dc *ctx, struct dc_args *rec, char **out)
+tiers_json(struct dc *ctx, struct dc_args *rec, const char *currency, char **out)
 {
 	json_object *arr = json_object_new_array();
 	int i, rc = 0;
 
 	for (i = 0; i < dc_arg_count(rec, "tier") && !rc; i++) {
 		const char *t = dc_arg_nth(rec, "tier", i), *eq = strchr(t, '=');
-		long long q, cents;
+		long long q, price;
 		char qty[64];
 
 		if (!eq || (size_t)(eq - t) >= sizeof qty) {
@@ -155,17 +105,19 @@ tiers_json(struct dc *ctx, struct dc_args *rec, char **out)
 			break;
 		}
 		snprintf(qty, sizeof qty, "%.*s", (int)(eq - t), t);
-		if (decimal(qty, 3, &q) < 0 || decimal(eq + 1, 2, &cents) < 0) {
-			rc = bad(ctx, "tier", t, "LOWER_BOUND=PRICE");
+		if ((rc = dc_procure_num(ctx, "tier", qty, "a quantity", 3, DC_QTY_MAX * 1000, NULL,
+		                         &q)) ||
+		    (rc = dc_procure_num(ctx, "tier", eq + 1, "a price", 4, DC_PRICE_MAX, currency,
+		                         &price)))
 			break;
-		}
 		{
 			json_object *o = json_object_new_object();
-			char num[48];
+			char num[32];
 
-			snprintf(num, sizeof num, "%lld.%02lld", cents / 100, cents % 100);
+			dc_num_fmt(price, 4, 0, '.', num);
 			json_object_object_add(o, "min_qty", json_object_new_double((double)q / 1000));
-			json_object_object_add(o, "price", json_object_new_double_s((double)cents / 100, num));
+			json_object_object_add(o, "price",
+			                       json_object_new_double_s((double)price / 10000, num));
 			json_object_array_add(arr, o);
 		}
 	}
@@ -311,18 +263,20 @@ import_item(struct dc *ctx, struct dc_args *rec, void *arg)
 		return dc_error(ctx, DC_EDATA, "field 'sku' is required");
 	currency = (v = dc_arg(rec, "currency")) && *v ? v : im->currency ? im->currency : "EUR";
 	if ((v = dc_arg(rec, "price")) && *v) {
-		if (decimal(v, 2, &price) < 0 || price < 0)
-			return bad(ctx, "price", v, "a price");
+		if ((rc = dc_procure_num(ctx, "price", v, "a price", 4, DC_PRICE_MAX, currency,
+		                         &price)))
+			return rc;
 		has_price = 1;
 	}
 	if ((v = dc_arg(rec, "vat")) && *v) {
-		if (decimal(v, 2, &vat) < 0 || vat < 0 || vat > 10000)
-			return bad(ctx, "vat", v, "a VAT percentage");
+		if ((rc = dc_procure_num(ctx, "vat", v, "a VAT percentage", 2, 10000, NULL, &vat)))
+			return rc;
 		has_vat = 1;
 	}
 	if ((v = dc_arg(rec, "min_qty")) && *v) {
-		if (decimal(v, 3, &minq) < 0 || minq < 0)
-			return bad(ctx, "min_qty", v, "a quantity");
+		if ((rc = dc_procure_num(ctx, "min_qty", v, "a quantity", 3, DC_QTY_MAX * 1000, NULL,
+		                         &minq)))
+			return rc;
 		has_min = 1;
 	}
 	if ((rc = date_field(ctx, rec, "valid_from", from)) ||
@@ -361,7 +315,7 @@ import_item(struct dc *ctx, struct dc_args *rec, void *arg)
 	if (!exists && (im->prices_only || !name || !*name))
 		return im->prices_only ? dc_error(ctx, DC_EDATA, "field 'sku': no item '%s' to update", sku)
 		                       : dc_error(ctx, DC_EDATA, "field 'name' is required");
-	if ((rc = tiers_json(ctx, rec, &tiers)))
+	if ((rc = tiers_json(ctx, rec, currency, &tiers)))
 		return rc;
 	attrs = attributes_json(rec);
 	if (!*from)
@@ -440,10 +394,15 @@ done:
 static int
 bmecat_item(struct dc *ctx, struct dc_args *item, long line, void *arg)
 {
+	int rc;
+
 	free(ctx->cursrc);
 	ctx->cursrc = NULL;
 	ctx->curline = line;
-	return dc_apply_record(ctx, item, NULL, import_item, arg);
+	ctx->reading = DC_READ_RFC; /* XML's decimals */
+	rc = dc_apply_record(ctx, item, NULL, import_item, arg);
+	ctx->reading = DC_READ_CMDLINE;
+	return rc;
 }
 
 static int
@@ -819,16 +778,16 @@ int
 dc_procure_catalog_search(struct dc *ctx, const char *text, struct dc_args *f, struct dc_stmt **st)
 {
 	const char *max = dc_arg(f, "max-price");
-	long long cents = 0;
+	long long price = 0;
 	long limit = 50;
 	struct dc_q q = {0};
 	char *match;
-	int rc;
+	int rc, e;
 
 	if ((rc = dc_require(ctx, "buyer auditor head clerk integrator", "search catalogs")))
 		return rc;
-	if (max && decimal(max, 2, &cents) < 0)
-		return dc_error(ctx, DC_EUSAGE, "--max-price: '%s' is not a price", max);
+	if (max && (e = dc_num_parse(max, DC_READ_CMDLINE, 4, "EUR", DC_PRICE_MAX, &price)))
+		return dc_num_error(ctx, DC_EUSAGE, e, "max-price", max, "a price", 4, DC_PRICE_MAX);
 	match = fts_query(text);
 	if (!*match) {
 		rc = dc_error(ctx, DC_EUSAGE, "search needs TEXT");
@@ -846,7 +805,7 @@ dc_procure_catalog_search(struct dc *ctx, const char *text, struct dc_args *f, s
 	dc_q_where_if(&q, "i.category = ?", dc_arg(f, "category"));
 	if (max) {
 		dc_q_open(&q);
-		dc_q_int(&q, "i.price <= ?", cents);
+		dc_q_int(&q, "i.price <= ?", price);
 		dc_q_close(&q);
 	}
 	dc_q_sql(&q, " ORDER BY bm25(catalog_fts, 10.0, 1.0, 3.0, 3.0, 3.0), i.price");
@@ -869,7 +828,7 @@ dc_procure_catalog_show(struct dc *ctx, const char *ref, struct dc_stmt **st)
 		return dc_error(ctx, DC_EUSAGE, "'%s' is not VENDOR:SKU", ref);
 	if ((rc = dc_prepare(ctx, st,
 	                     "SELECT " ITEM_COLS ", (SELECT json_group_array(json_object("
-	                     "  'price', " DC_SQL_MONEY("h.price") ", 'currency', h.currency,"
+	                     "  'price', " DC_SQL_PRICE("h.price") ", 'currency', h.currency,"
 	                     "  'valid_from', h.valid_from, 'valid_to', h.valid_to, 'import', h.import))"
 	                     "  FROM (SELECT * FROM price_history h WHERE h.item = i.id ORDER BY h.id) h)"
 	                     " FROM catalog_item i WHERE i.vendor = ?1 AND i.sku = ?2")))

@@ -16,7 +16,7 @@
 	" o.split_suspect, o.split_justification, o.tender_ref, o.rule_profile, o.rule_version,"  \
 	" o.legal_basis, o.justification, o.invoice_number, o.invoice_amount, o.cancel_reason,"   \
 	" (SELECT json_group_array(json_object('line', l.line, 'vendor', l.vendor, 'sku', l.sku,"  \
-	"   'text', l.text, 'qty', l.qty, 'unit', l.unit, 'unit_net', " DC_SQL_MONEY("l.unit_net") "," \
+	"   'text', l.text, 'qty', l.qty, 'unit', l.unit, 'unit_net', " DC_SQL_PRICE("l.unit_net") "," \
 	"   'vat', l.vat, 'received', l.received)) FROM (SELECT * FROM order_line l"              \
 	"   WHERE l.order_id = o.id ORDER BY l.line) l),"                                          \
 	" (SELECT json_group_array(json_object('vendor', q.vendor, 'amount', "                    \
@@ -47,12 +47,14 @@ const struct dc_rectype dc_rt_order_event = {
 	                          {"note", DC_T_STR}, {"visibility", DC_T_STR}},
 	10};
 int
-dc_procure_money(struct dc *ctx, const char *field, const char *v, long long *cents)
+dc_procure_num(struct dc *ctx, const char *field, const char *v, const char *what, int scale,
+               long long max, const char *currency, long long *out)
 {
-	if (!v || dc_money_parse(v, cents) < 0 || *cents < 0)
-		return dc_error(ctx, DC_EDATA, "field '%s': '%s' is not an amount of money", field,
-		                v ? v : "");
-	return 0;
+	int e = v ? dc_num_parse(v, ctx->reading, scale, currency, max, out) : DC_NUM_BAD;
+
+	if (!e && *out < 0)
+		e = DC_NUM_BAD;
+	return e ? dc_num_error(ctx, DC_EDATA, e, field, v ? v : "", what, scale, max) : 0;
 }
 
 static void
@@ -196,8 +198,8 @@ dc_procure_split_suspect(struct dc *ctx, const struct dc_profile *p, const char 
 
 struct line {
 	char *vendor, *sku, *text, *unit;
-	double qty;
-	long long unit_net;
+	long long qty;      /* thousandths */
+	long long unit_net; /* ten-thousandths of a euro */
 	double vat;
 };
 
@@ -213,15 +215,27 @@ lines_free(struct line *l, int n)
 	free(l);
 }
 
+/* A quantity in thousandths, above 0 and at most DC_QTY_MAX. */
 static int
-qty_of(struct dc *ctx, const char *field, const char *v, double *q)
+qty_of(struct dc *ctx, const char *field, const char *v, long long *q)
 {
-	char *end;
+	int rc = dc_procure_num(ctx, field, v, "a quantity", 3, DC_QTY_MAX * 1000, NULL, q);
 
-	*q = strtod(v, &end);
-	if (!*v || *end || !(*q > 0) || *q > 1e9)
-		return dc_error(ctx, DC_EDATA, "field '%s': '%s' is not a quantity", field, v);
-	return 0;
+	if (!rc && !*q)
+		rc = dc_error(ctx, DC_EDATA, "field '%s': '%s' is not a quantity", field, v);
+	return rc;
+}
+
+/* A line whose value, net or gross, would pass DC_MONEY_MAX is bad data, never a wrapped
+ * number. */
+static int
+too_much(struct dc *ctx, const char *field, const char *spec, const char *what)
+{
+	char top[32];
+
+	dc_num_fmt(DC_MONEY_MAX, 2, 2, '.', top);
+	return dc_error(ctx, DC_EDATA, "field '%s': '%s': %s is above the maximum %s EUR", field,
+	                spec, what, top);
 }
 
 /* --item VENDOR:SKU:QTY at the catalog's current price (frozen into the order) */
@@ -241,7 +255,7 @@ item_line(struct dc *ctx, const char *spec, struct line *l)
 	if ((rc = qty_of(ctx, "item", qty, &l->qty)) ||
 	    /* the tier for the quantity (largest min_qty not above it) beats the unit price */
 	    (rc = dc_prepare(ctx, &st, "SELECT name, unit, coalesce((SELECT"
-	                               " round(json_extract(t.value, '$.price') * 100)"
+	                               " round(json_extract(t.value, '$.price') * 10000)"
 	                               " FROM json_each(tiers) t"
 	                               " WHERE json_extract(t.value, '$.min_qty') <= ?3"
 	                               " ORDER BY json_extract(t.value, '$.min_qty') DESC LIMIT 1), price),"
@@ -250,7 +264,7 @@ item_line(struct dc *ctx, const char *spec, struct line *l)
 		goto done;
 	dc_bind_text_ref(st, 1, copy);
 	dc_bind_text_ref(st, 2, sku);
-	dc_bind_double(st, 3, l->qty);
+	dc_bind_double(st, 3, (double)l->qty / 1000);
 	if ((rc = dc_step(ctx, st)) == 0)
 		rc = dc_error(ctx, DC_EDATA, "field 'item': no active catalog item '%s:%s'", copy, sku);
 	else if (rc == DC_ROW && dc_col_null(st, 2))
@@ -288,7 +302,8 @@ free_line(struct dc *ctx, const char *spec, struct line *l)
 	if (n < 3 || !*f[0])
 		rc = dc_error(ctx, DC_EDATA, "field 'line': '%s' is not TEXT;QTY;UNIT_NET[;VENDOR]", spec);
 	else if (!(rc = qty_of(ctx, "line", f[1], &l->qty)) &&
-	         !(rc = dc_procure_money(ctx, "line", f[2], &l->unit_net))) {
+	         !(rc = dc_procure_num(ctx, "line", f[2], "a unit price", 4, DC_PRICE_MAX, "EUR",
+	                               &l->unit_net))) {
 		if (n == 4 && *f[3])
 			rc = dc_exists(ctx, "SELECT 1 FROM vendor WHERE id = ?1", f[3], &known);
 		if (!rc && !known)
@@ -365,14 +380,21 @@ dc_procure_order_new(struct dc *ctx, struct dc_args *rec, void *unused)
 	for (i = 0; i < n; i++) {
 		struct line *l = &lines[i];
 
+		const char *field = i < nitem ? "item" : "line";
+		long long ln, lg;
+
 		if ((rc = i < nitem ? item_line(ctx, dc_arg_nth(rec, "item", i), l)
 		                    : free_line(ctx, dc_arg_nth(rec, "line", i - nitem), l)))
 			goto done;
-		{
-			long long ln = llround(l->qty * (double)l->unit_net);
-
-			net += ln;
-			gross += llround((double)ln * (1 + l->vat / 100));
+		if (dc_money_line(l->qty, l->unit_net, &ln) || dc_money_vat(ln, l->vat, &lg)) {
+			rc = too_much(ctx, field, dc_arg_nth(rec, field, i < nitem ? i : i - nitem),
+			              "its value");
+			goto done;
+		}
+		if (dc_money_add(net, ln, &net) || dc_money_add(gross, lg, &gross)) {
+			rc = too_much(ctx, field, dc_arg_nth(rec, field, i < nitem ? i : i - nitem),
+			              "the order's value with it");
+			goto done;
 		}
 		/* one vendor for every line is the award already (catalog and framework orders) */
 		if (i == 0)
@@ -473,15 +495,18 @@ dc_procure_order_new(struct dc *ctx, struct dc_args *rec, void *unused)
 		dc_bind_text_ref(st, 3, lines[i].vendor);
 		dc_bind_text_ref(st, 4, lines[i].sku);
 		dc_bind_text_ref(st, 5, lines[i].text);
-		dc_bind_double(st, 6, lines[i].qty);
+		dc_bind_double(st, 6, (double)lines[i].qty / 1000);
 		dc_bind_text_ref(st, 7, lines[i].unit);
 		dc_bind_int(st, 8, lines[i].unit_net);
 		dc_bind_double(st, 9, lines[i].vat);
 		rc = dc_step(ctx, st);
 	}
 	if (!rc) {
-		char *note = dc_printf("%s, %lld.%02lld net%s", procedure, net / 100, net % 100,
-		                       suspect ? ", split suspect" : "");
+		char amount[32], *note;
+
+		dc_num_fmt(net, 2, 2, '.', amount);
+		note = dc_printf("%s, %s net%s", procedure, amount,
+		                 suspect ? ", split suspect" : "");
 
 		rc = event(ctx, id, "created", NULL, "draft", note);
 		free(note);
@@ -510,7 +535,8 @@ dc_procure_order_quote(struct dc *ctx, const char *id, struct dc_args *a)
 		return rc;
 	if (!vendor || !dc_arg(a, "amount"))
 		return dc_error(ctx, DC_EUSAGE, "quote needs --vendor V and --amount NET");
-	if ((rc = dc_procure_money(ctx, "amount", dc_arg(a, "amount"), &amount)))
+	if ((rc = dc_procure_num(ctx, "amount", dc_arg(a, "amount"), "an amount of money", 2,
+	                         DC_MONEY_MAX, "EUR", &amount)))
 		return rc;
 	if ((rc = order_load(ctx, id, &o)))
 		return rc;
@@ -740,13 +766,13 @@ lines_text(struct dc *ctx, const char *id)
 		return out;
 	dc_bind_text_ref(st, 1, id);
 	while (dc_step_row(st)) {
-		long long u = dc_col_int(st, 5);
+		char u[32];
 
-		next =
-		    dc_printf("%s%lld. %g %s %s%s%s%s à %lld,%02lld EUR netto\n", out,
-		              dc_col_int(st, 0), dc_col_double(st, 1), dc_col_text(st, 2),
-		              dc_col_text(st, 3), *dc_col_text(st, 4) ? " (" : "",
-		              dc_col_text(st, 4), *dc_col_text(st, 4) ? ")" : "", u / 100, u % 100);
+		dc_num_fmt(dc_col_int(st, 5), 4, 2, ',', u);
+		next = dc_printf("%s%lld. %g %s %s%s%s%s à %s EUR netto\n", out, dc_col_int(st, 0),
+		                 dc_col_double(st, 1), dc_col_text(st, 2), dc_col_text(st, 3),
+		                 *dc_col_text(st, 4) ? " (" : "", dc_col_text(st, 4),
+		                 *dc_col_text(st, 4) ? ")" : "", u);
 		free(out);
 		out = next;
 	}
@@ -822,7 +848,7 @@ dc_procure_order_receive(struct dc *ctx, const char *id, struct dc_args *a)
 	struct order o;
 	char now[21];
 	int rc, open;
-	double q = 0;
+	long long q = 0;
 
 	if ((rc = dc_require(ctx, "buyer head clerk", "receive deliveries")))
 		return rc;
@@ -839,7 +865,7 @@ dc_procure_order_receive(struct dc *ctx, const char *id, struct dc_args *a)
 	if (line) {
 		char qtext[64];
 
-		snprintf(qtext, sizeof qtext, "%.17g", q);
+		snprintf(qtext, sizeof qtext, "%.17g", (double)q / 1000);
 		/* more than was ordered is refused: an over-delivery goes back, it is not booked */
 		if ((rc = dc_exec(ctx, "UPDATE order_line SET received = received + ?3"
 		                       " WHERE order_id = ?1 AND line = ?2 AND received + ?3 <= qty",
@@ -858,7 +884,7 @@ dc_procure_order_receive(struct dc *ctx, const char *id, struct dc_args *a)
 				              "order '%s' line %s: %g ordered, %g received "
 				              "so far; %g more is too many",
 				              id, line, dc_col_double(st, 0), dc_col_double(st, 1),
-				              q);
+				              (double)q / 1000);
 			else if (rc == 0)
 				rc = dc_error(ctx, DC_ENOTFOUND, "order '%s' has no line %s", id, line);
 			dc_finish(ctx, st);
@@ -895,7 +921,8 @@ dc_procure_order_invoice(struct dc *ctx, const char *id, struct dc_args *a)
 		return rc;
 	if (!number || !dc_arg(a, "amount"))
 		return dc_error(ctx, DC_EUSAGE, "invoice needs --number N and --amount GROSS");
-	if ((rc = dc_procure_money(ctx, "amount", dc_arg(a, "amount"), &amount)))
+	if ((rc = dc_procure_num(ctx, "amount", dc_arg(a, "amount"), "an amount of money", 2,
+	                         DC_MONEY_MAX, "EUR", &amount)))
 		return rc;
 	if ((rc = order_load(ctx, id, &o)))
 		return rc;
@@ -906,9 +933,16 @@ dc_procure_order_invoice(struct dc *ctx, const char *id, struct dc_args *a)
 		goto done;
 	dc_bind_text_ref(st, 1, id);
 	while ((rc = dc_step(ctx, st)) == DC_ROW) {
-		long long ln = llround(dc_col_double(st, 0) * (double)dc_col_int(st, 1));
+		long long ln, lg;
 
-		received += llround((double)ln * (1 + dc_col_double(st, 2) / 100));
+		/* what was received of an order within the maxima is within them too */
+		if (dc_money_line(llround(dc_col_double(st, 0) * 1000), dc_col_int(st, 1), &ln) ||
+		    dc_money_vat(ln, dc_col_double(st, 2), &lg) ||
+		    dc_money_add(received, lg, &received)) {
+			rc = dc_error(ctx, DC_EDATA, "order '%s': received value above the maximum",
+			              id);
+			break;
+		}
 	}
 	dc_finish(ctx, st);
 	if (rc)

@@ -70,8 +70,13 @@ int dc_procure_split_suspect(struct dc *ctx, const struct dc_profile *p, const c
 int dc_procure_rules_import(struct dc *ctx, const char *path);
 
 /* budgets, frameworks, orders */
-/* V as cents, not negative; else a data error naming FIELD. */
-int dc_procure_money(struct dc *ctx, const char *field, const char *v, long long *cents);
+/* V, not negative, as a whole number of 10^-SCALE units up to MAX, written as the record
+ * being applied writes numbers (ctx->reading); CURRENCY: the currency whose marks it may
+ * carry, or NULL.  Money is SCALE 2 up to DC_MONEY_MAX, a unit price 4 up to DC_PRICE_MAX
+ * (so BMEcat's computed prices go in as their ten-thousandths), a quantity 3 up to
+ * DC_QTY_MAX * 1000.  Else a data error naming FIELD and saying it is not WHAT. */
+int dc_procure_num(struct dc *ctx, const char *field, const char *v, const char *what, int scale,
+                   long long max, const char *currency, long long *out);
 extern const struct dc_rectype dc_rt_order, dc_rt_order_event, dc_rt_budget, dc_rt_framework;
 /* budget add's, framework add's and new's operand and options (a record's fields) */
 extern const struct dc_opt dc_procure_budget_add_spec[], dc_procure_framework_add_spec[],

@@ -49,17 +49,21 @@ col(struct dc_stmt *st, int i)
 	return v ? v : "–";
 }
 
+/* C in 10^-SCALE euros (cents; a unit price's ten-thousandths) as German text: 1234,50 € */
 static void
-euros(char buf[32], long long c)
+euros(char buf[40], long long c, int scale)
 {
-	snprintf(buf, 32, "%lld,%02lld €", c / 100, llabs(c % 100));
+	char n[32];
+
+	dc_num_fmt(c, scale, 2, ',', n);
+	snprintf(buf, 40, "%s €", n);
 }
 
 int
 dc_procure_order_record(struct dc *ctx, const char *id, char **out)
 {
 	struct dc_stmt *st = NULL;
-	char *s = dc_strdup(""), *city = dc_setting(ctx, "city.name"), a[32], b[32];
+	char *s = dc_strdup(""), *city = dc_setting(ctx, "city.name"), a[40], b[40];
 	int rc;
 
 	*out = NULL;
@@ -79,8 +83,8 @@ dc_procure_order_record(struct dc *ctx, const char *id, char **out)
 		rc = rc ? rc : dc_error(ctx, DC_ENOTFOUND, "no order '%s'", id);
 		goto done;
 	}
-	euros(a, dc_col_int(st, 7));
-	euros(b, dc_col_int(st, 8));
+	euros(a, dc_col_int(st, 7), 2);
+	euros(b, dc_col_int(st, 8), 2);
 	add(&s, "Vergabevermerk %s\n%s\n\n", col(st, 0), city ? city : "");
 	add(&s, "Bedarfsstelle:      %s\nHaushaltsstelle:    %s\nStatus:             %s\n", col(st, 1),
 	    col(st, 2), col(st, 3));
@@ -107,7 +111,7 @@ dc_procure_order_record(struct dc *ctx, const char *id, char **out)
 		add(&s, "   Hinweis: erneuter Direktauftrag an diesen Anbieter in derselben Kategorie "
 		        "innerhalb von 12 Monaten (Anbieterwechsel prüfen)\n");
 	if (!dc_col_null(st, 21)) {
-		euros(a, dc_col_int(st, 22));
+		euros(a, dc_col_int(st, 22), 2);
 		add(&s, "   Rechnung: %s über %s brutto\n", col(st, 21), a);
 	}
 	if (!dc_col_null(st, 23))
@@ -121,7 +125,7 @@ dc_procure_order_record(struct dc *ctx, const char *id, char **out)
 		goto done;
 	dc_bind_text_ref(st, 1, id);
 	while ((rc = dc_step(ctx, st)) == DC_ROW) {
-		euros(a, dc_col_int(st, 5));
+		euros(a, dc_col_int(st, 5), 4);
 		add(&s, "   %lld. %g %s %s [%s] à %s netto, USt %g %%, geliefert %g\n",
 		    dc_col_int(st, 0), dc_col_double(st, 1), col(st, 2), col(st, 3), col(st, 4), a,
 		    dc_col_double(st, 6), dc_col_double(st, 7));
@@ -137,7 +141,7 @@ dc_procure_order_record(struct dc *ctx, const char *id, char **out)
 		goto done;
 	dc_bind_text_ref(st, 1, id);
 	while ((rc = dc_step(ctx, st)) == DC_ROW) {
-		euros(a, dc_col_int(st, 2));
+		euros(a, dc_col_int(st, 2), 2);
 		add(&s, "   %s (%s): %s netto, %s%s%s\n", col(st, 1), col(st, 0), a, col(st, 4),
 		    !dc_col_null(st, 3) ? " – " : "", !dc_col_null(st, 3) ? col(st, 3) : "");
 	}

@@ -40,7 +40,7 @@ announce(struct dc *ctx, const char *id, const char *m, const char *title, const
          const char *price, const char *from, const char *until)
 {
 	struct dc_stmt *st = NULL;
-	char post[32], now[21], lf[17], lu[17], money[24] = "", regular[24] = "", *body = NULL;
+	char post[32], now[21], lf[17], lu[17], money[32] = "", regular[32] = "", *body = NULL;
 	char *owner = NULL, *pname = NULL;
 	int rc;
 
@@ -54,7 +54,7 @@ announce(struct dc *ctx, const char *id, const char *m, const char *title, const
 	if ((rc = dc_step(ctx, st)) == DC_ROW) {
 		owner = dc_strdup(dc_col_text(st, 0));
 		pname = dc_strdup(dc_col_text(st, 1));
-		dc_shop_money_fmt(dc_col_int(st, 2), regular);
+		dc_num_fmt(dc_col_int(st, 2), 2, 2, '.', regular);
 		rc = 0;
 	}
 	dc_finish(ctx, st);
@@ -63,7 +63,7 @@ announce(struct dc *ctx, const char *id, const char *m, const char *title, const
 	dc_shop_local_time(ctx, from, lf);
 	dc_shop_local_time(ctx, until, lu);
 	if (price)
-		dc_shop_money_fmt(atoll(price), money);
+		dc_num_fmt(atoll(price), 2, 2, '.', money);
 	body = pname ? dc_printf("%s: %s EUR (%s EUR)\n%s – %s", pname, money, regular, lf, lu)
 	             : dc_printf("%s – %s", lf, lu);
 	dc_fmt_time(dc_now(ctx), now);

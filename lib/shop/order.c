@@ -90,6 +90,16 @@ add_line(struct dc *ctx, const char *order, int line, long long product, long qt
 	return run(ctx, st, NULL);
 }
 
+static int
+too_much(struct dc *ctx, const struct item *it)
+{
+	char top[32];
+
+	dc_num_fmt(DC_MONEY_MAX, 2, 2, '.', top);
+	return dc_error(ctx, DC_EDATA, "field 'item': '%s:%s:%ld': the order's total is above the "
+	                "maximum %s EUR", it->merchant, it->sku, it->qty, top);
+}
+
 /* Reserve one item for order: stock first (guarded), then the offer's quantity; the part of
  * the quantity beyond the offer's max_qty is a second line at the regular price. */
 static int
@@ -97,7 +107,7 @@ reserve(struct dc *ctx, const char *order, const struct item *it, const char *no
         long long *total)
 {
 	struct dc_stmt *st = NULL;
-	long long pid = 0, price = 0, oprice = 0, left = 0;
+	long long pid = 0, price = 0, oprice = 0, left = 0, sum;
 	long oq = 0;
 	char offer[32] = "";
 	int rc, active = 0, changed = 0;
@@ -158,12 +168,14 @@ reserve(struct dc *ctx, const char *order, const struct item *it, const char *no
 		if ((rc = run(ctx, st, NULL)) ||
 		    (rc = add_line(ctx, order, ++*line, pid, oq, oprice, offer)))
 			return rc;
-		*total += oq * oprice;
+		if (dc_money_times(oprice, oq, &sum) || dc_money_add(*total, sum, total))
+			return too_much(ctx, it);
 	}
 	if (it->qty > oq) {
 		if ((rc = add_line(ctx, order, ++*line, pid, it->qty - oq, price, NULL)))
 			return rc;
-		*total += (it->qty - oq) * price;
+		if (dc_money_times(price, it->qty - oq, &sum) || dc_money_add(*total, sum, total))
+			return too_much(ctx, it);
 	}
 	return 0;
 }
@@ -327,7 +339,7 @@ static int
 notify_ready(struct dc *ctx, const char *id)
 {
 	struct dc_stmt *st = NULL;
-	char slot[17] = "", total[24];
+	char slot[17] = "", total[32];
 	char *city = NULL, *lang = NULL, *rcpt = NULL, *vals[5] = {0};
 	const char *vars[17];
 	int rc, i;
@@ -346,7 +358,7 @@ notify_ready(struct dc *ctx, const char *id)
 		for (i = 0; i < 3; i++)
 			vals[i] = dc_strdup(dc_col_text(st, i + 1));
 		dc_shop_local_time(ctx, dc_col_text(st, 4), slot);
-		dc_shop_money_fmt(dc_col_int(st, 5), total);
+		dc_num_fmt(dc_col_int(st, 5), 2, 2, '.', total);
 		rc = 0;
 	}
 	dc_finish(ctx, st);

@@ -69,11 +69,12 @@ dc_shop_time_arg(struct dc *ctx, const char *field, const char *v, int end, char
 int
 dc_shop_money_arg(struct dc *ctx, const char *field, const char *v, char out[24])
 {
-	long long c;
+	long long c = 0;
+	int e = v ? dc_num_parse(v, ctx->reading, 2, "EUR", DC_MONEY_MAX, &c) : DC_NUM_BAD;
 
-	if (!v || dc_money_parse(v, &c) < 0 || c < 0)
-		return dc_error(ctx, DC_EDATA, "field '%s': '%s' is not an amount", field,
-		                v ? v : "");
+	if (e || c < 0)
+		return dc_num_error(ctx, DC_EDATA, e ? e : DC_NUM_BAD, field, v ? v : "",
+		                    "an amount", 2, DC_MONEY_MAX);
 	snprintf(out, 24, "%lld", c);
 	return 0;
 }
@@ -98,13 +99,6 @@ dc_shop_local_time(struct dc *ctx, const char *utc, char out[17])
 	dc_local_days(ctx, t); /* sets the city's time zone for localtime_r */
 	localtime_r(&t, &tm);
 	strftime(out, 17, "%Y-%m-%d %H:%M", &tm);
-}
-
-void
-dc_shop_money_fmt(long long cents, char out[24])
-{
-	snprintf(out, 24, "%s%lld.%02lld", cents < 0 ? "-" : "", llabs(cents) / 100,
-	         llabs(cents) % 100);
 }
 
 /* Merchant ids stand in M:SKU item specs, so they are codes without ':' or blanks. */

@@ -34,7 +34,6 @@ int dc_shop_price_check(struct dc *ctx, const struct dc_args *rec, const char *f
                         long long cents);
 /* An instant (RFC 3339 UTC) as local "YYYY-MM-DD HH:MM" in city.timezone. */
 void dc_shop_local_time(struct dc *ctx, const char *utc, char out[17]);
-void dc_shop_money_fmt(long long cents, char out[24]);
 
 /* The active offer of a product at `now` (SQL fragment, product id ?P, now ?N). */
 #define DC_SHOP_ACTIVE_OFFER(P, N)                                                                 \

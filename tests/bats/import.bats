@@ -67,7 +67,7 @@ drop() { cp "$FIXTURES/$1" "$SPOOL/incoming/$2"; }
 	assert_output "done json 3"
 	assert_equal "$(db "select count(*) from catalog_import")" 4
 	assert_equal "$(items zeta)" 3
-	assert_equal "$(db "select price from catalog_item where vendor = 'zeta' and sku = 'SC-2'")" 123450
+	assert_equal "$(db "select price from catalog_item where vendor = 'zeta' and sku = 'SC-2'")" 12345000
 }
 
 @test "spool: a malformed file exits 65, goes to failed/ with a log naming file, line and error; nothing written" {

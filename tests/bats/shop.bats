@@ -110,8 +110,8 @@ q() {
 	run dc-shop product import - --merchant bäcker < "$FIXTURES/shop-products-rfc.csv"
 	assert_output '{"merchant":"bäcker","source":"-","added":1,"changed":1,"unchanged":0,"rejected":0}'
 	assert_equal "$(q "SELECT price FROM product WHERE sku = 'BROT'")" 370
-	# JSONL; a bad record rolls back the whole file
-	printf '{"sku":"A","name":"A","price":"1,00"}\n{"sku":"B","name":"B","price":"teuer"}\n' > "$BATS_TEST_TMPDIR/bad.jsonl"
+	# JSONL (numbers as JSON writes them); a bad record rolls back the whole file
+	printf '{"sku":"A","name":"A","price":"1.00"}\n{"sku":"B","name":"B","price":"teuer"}\n' > "$BATS_TEST_TMPDIR/bad.jsonl"
 	run dc-shop product import "$BATS_TEST_TMPDIR/bad.jsonl" --merchant bäcker
 	assert_failure 65
 	assert_output --partial "bad.jsonl:2"
@@ -523,7 +523,10 @@ PY
 	assert_line --index 0 "dc-shop: field 'price' is required"
 	run dc-shop product add --merchant bäcker --sku B --name B --price 1.999
 	assert_failure 64
-	assert_line --index 0 "dc-shop: field 'price': '1.999' is not an amount in euros (12.50)"
+	assert_line --index 0 "dc-shop: field 'price': '1.999' is ambiguous: write 1999 or 1.9990"
+	run dc-shop product add --merchant bäcker --sku B --name B --price 1,9999
+	assert_failure 64
+	assert_line --index 0 "dc-shop: field 'price': '1,9999' is not an amount in euros (12.50): more than 2 decimals"
 	run dc-shop product add --merchant bäcker --sku B --name B --price -1
 	assert_failure 64
 	assert_line --index 0 "dc-shop: field 'price': '-1' is below 0"
@@ -573,7 +576,7 @@ PY
 @test "offer add, slot add: a bad field exits 64 on the command line, 65 in a record" {
 	run dc-shop offer add --merchant bäcker --title x --sku BROT --price 2,999 --from 2026-03-07 --until 2026-03-08
 	assert_failure 64
-	assert_line --index 0 "dc-shop: field 'price': '2,999' is not an amount in euros (12.50)"
+	assert_line --index 0 "dc-shop: field 'price': '2,999' is ambiguous: write 2999 or 2.9990"
 	run dc-shop offer add --merchant bäcker --title x --from 2026-03-07 --until 2026-03-08 --max-qty 0
 	assert_failure 64
 	assert_line --index 0 "dc-shop: field 'max-qty': '0' is not a whole number from 1 to 1000000000"

@@ -1,4 +1,5 @@
-/* Unit tests of lib/core: calendar arithmetic, time parsing, money, templates, options. */
+/* Unit tests of lib/core: calendar arithmetic, time parsing, numbers and money, templates,
+ * options. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -43,19 +44,200 @@ test_times(void **state)
 	assert_int_equal(dc_parse_time("yesterday", &t), -1);
 }
 
+/* One number in one reading: what it reads as (in 10^-scale units), or which refusal. */
+struct num_case {
+	const char *in;
+	enum dc_reading r;
+	int scale;
+	int err;
+	long long want;
+};
+
 static void
-test_money(void **state)
+test_numbers(void **state)
+{
+	static const struct num_case cases[] = {
+	    /* the command line: every accepted form of dcity(7) NUMBERS */
+	    {"1234.56", DC_READ_CMDLINE, 2, 0, 123456},
+	    {"1234,56", DC_READ_CMDLINE, 2, 0, 123456},
+	    {"1.234,56", DC_READ_CMDLINE, 2, 0, 123456},
+	    {"1,234.56", DC_READ_CMDLINE, 2, 0, 123456},
+	    {"1.234.567,89", DC_READ_CMDLINE, 2, 0, 123456789},
+	    {"1,234,567", DC_READ_CMDLINE, 2, 0, 123456700},
+	    {"12.5", DC_READ_CMDLINE, 2, 0, 1250},
+	    {"1.5", DC_READ_CMDLINE, 2, 0, 150},
+	    {"0.125", DC_READ_CMDLINE, 3, 0, 125},
+	    {"0,125", DC_READ_CMDLINE, 3, 0, 125},
+	    {"1234.567", DC_READ_CMDLINE, 3, 0, 1234567},
+	    {"12.3400", DC_READ_CMDLINE, 2, 0, 1234},
+	    {"-3", DC_READ_CMDLINE, 2, 0, -300},
+	    {"-1", DC_READ_CMDLINE, 0, 0, -1},
+	    {" 42 ", DC_READ_CMDLINE, 0, 0, 42},
+	    {"3,20 €", DC_READ_CMDLINE, 2, 0, 320},
+	    {"EUR 3.20", DC_READ_CMDLINE, 2, 0, 320},
+	    /* ambiguous: one mark, three digits after it, 1-3 digits before without a leading 0 */
+	    {"1.500", DC_READ_CMDLINE, 2, DC_NUM_AMBIGUOUS, 0},
+	    {"2,750", DC_READ_CMDLINE, 2, DC_NUM_AMBIGUOUS, 0},
+	    {"999.000", DC_READ_CMDLINE, 4, DC_NUM_AMBIGUOUS, 0},
+	    {"1.000", DC_READ_CMDLINE, 0, DC_NUM_AMBIGUOUS, 0},
+	    /* refused */
+	    {"1.2345", DC_READ_CMDLINE, 2, DC_NUM_PRECISION, 0},
+	    {"1.2.3", DC_READ_CMDLINE, 2, DC_NUM_BAD, 0},
+	    {"1.23,4.5", DC_READ_CMDLINE, 2, DC_NUM_BAD, 0},
+	    {"12.34,5", DC_READ_CMDLINE, 2, DC_NUM_BAD, 0},
+	    {"abc", DC_READ_CMDLINE, 2, DC_NUM_BAD, 0},
+	    {"", DC_READ_CMDLINE, 2, DC_NUM_BAD, 0},
+	    {"1.", DC_READ_CMDLINE, 2, DC_NUM_BAD, 0},
+	    {".5", DC_READ_CMDLINE, 2, DC_NUM_BAD, 0},
+	    {"1e5", DC_READ_CMDLINE, 2, DC_NUM_BAD, 0},
+	    {"3,20 $", DC_READ_CMDLINE, 2, DC_NUM_CURRENCY, 0},
+	    {"USD 3.20", DC_READ_CMDLINE, 2, DC_NUM_CURRENCY, 0},
+	    {"99999999999999999999", DC_READ_CMDLINE, 2, DC_NUM_RANGE, 0},
+	    /* German (excel-de): ',' decimal, '.' thousands */
+	    {"1.234", DC_READ_DE, 2, 0, 123400},
+	    {"1.234,56", DC_READ_DE, 2, 0, 123456},
+	    {"1234,56", DC_READ_DE, 2, 0, 123456},
+	    {"12.345.678,9", DC_READ_DE, 2, 0, 1234567890},
+	    {"0,1234", DC_READ_DE, 4, 0, 1234},
+	    {"3,20 €", DC_READ_DE, 2, 0, 320},
+	    {"3,20\xc2\xa0€", DC_READ_DE, 2, 0, 320},
+	    {"€ 1.299,00", DC_READ_DE, 2, 0, 129900},
+	    {"1.500", DC_READ_DE, 2, 0, 150000},
+	    {"1.23", DC_READ_DE, 2, DC_NUM_BAD, 0},
+	    {"1.2345,6", DC_READ_DE, 2, DC_NUM_BAD, 0},
+	    {"1234.56", DC_READ_DE, 2, DC_NUM_BAD, 0},
+	    {"1,234.56", DC_READ_DE, 2, DC_NUM_BAD, 0},
+	    {"1,2,3", DC_READ_DE, 2, DC_NUM_BAD, 0},
+	    {"3,20 USD", DC_READ_DE, 2, DC_NUM_CURRENCY, 0},
+	    /* RFC 4180: '.' decimal, no grouping */
+	    {"1.234", DC_READ_RFC, 3, 0, 1234},
+	    {"1.234", DC_READ_RFC, 2, DC_NUM_PRECISION, 0},
+	    {"1.500", DC_READ_RFC, 2, 0, 150},
+	    {"0.1234", DC_READ_RFC, 4, 0, 1234},
+	    {"10000000000000.00", DC_READ_RFC, 2, 0, 1000000000000000LL},
+	    {"EUR 3.20", DC_READ_RFC, 2, 0, 320},
+	    {"1,5", DC_READ_RFC, 2, DC_NUM_BAD, 0},
+	    {"1,234.56", DC_READ_RFC, 2, DC_NUM_BAD, 0},
+	    {"1.2.3", DC_READ_RFC, 2, DC_NUM_BAD, 0},
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof cases / sizeof *cases; i++) {
+		const struct num_case *c = &cases[i];
+		long long v = -42;
+		int err = dc_num_parse(c->in, c->r, c->scale, "EUR", 0x7fffffffffffffffLL, &v);
+
+		if (err != c->err || (!err && v != c->want))
+			fail_msg("'%s' in reading %d: error %d, value %lld", c->in, c->r, err, v);
+	}
+	/* the maximum, and no marks where no currency is given */
+	{
+		long long v;
+
+		assert_int_equal(
+		    dc_num_parse("100000000000", DC_READ_RFC, 2, NULL, DC_MONEY_MAX, &v), 0);
+		assert_int_equal(dc_num_parse("100000000000.01", DC_READ_RFC, 2, NULL, DC_MONEY_MAX,
+		                              &v),
+		                 DC_NUM_RANGE);
+		assert_int_equal(dc_num_parse("3.20 €", DC_READ_RFC, 2, NULL, DC_MONEY_MAX, &v),
+		                 DC_NUM_CURRENCY);
+		assert_int_equal(dc_num_parse("3.20 EUR", DC_READ_RFC, 2, "CHF", DC_MONEY_MAX, &v),
+		                 DC_NUM_CURRENCY);
+		assert_int_equal(
+		    dc_num_parse("CHF 3.20", DC_READ_RFC, 2, "CHF", DC_MONEY_MAX, &v), 0);
+		assert_int_equal(v, 320);
+	}
+}
+
+static void
+test_num_error(void **state)
+{
+	struct dc ctx = {0};
+
+	ctx.prog = "test";
+	assert_int_equal(dc_num_error(&ctx, 0, DC_NUM_AMBIGUOUS, "price", "1.500", "a price", 4,
+	                              DC_PRICE_MAX),
+	                 DC_EUSAGE);
+	assert_string_equal(ctx.errmsg, "field 'price': '1.500' is ambiguous: write 1500 or 1.5");
+	ctx.err = 0, ctx.errmsg[0] = '\0';
+	assert_int_equal(dc_num_error(&ctx, DC_EDATA, DC_NUM_AMBIGUOUS, "value", "2,000", "an "
+	                              "amount", 2, DC_MONEY_MAX),
+	                 DC_EDATA);
+	assert_string_equal(ctx.errmsg, "field 'value': '2,000' is ambiguous: write 2000 or 2.0");
+	ctx.err = 0, ctx.errmsg[0] = '\0';
+	dc_num_error(&ctx, DC_EDATA, DC_NUM_RANGE, "line", "1e20", "a unit price", 4, DC_PRICE_MAX);
+	assert_string_equal(ctx.errmsg, "field 'line': '1e20' is not a unit price: above the "
+	                                "maximum 100000000000");
+}
+
+static void
+test_num_fmt(void **state)
+{
+	char buf[32];
+
+	dc_num_fmt(320, 2, 2, '.', buf);
+	assert_string_equal(buf, "3.20");
+	dc_num_fmt(-5, 2, 2, ',', buf);
+	assert_string_equal(buf, "-0,05");
+	dc_num_fmt(32000, 4, 0, '.', buf);
+	assert_string_equal(buf, "3.2");
+	dc_num_fmt(120000, 4, 0, '.', buf);
+	assert_string_equal(buf, "12");
+	dc_num_fmt(32000, 4, 2, ',', buf);
+	assert_string_equal(buf, "3,20");
+	dc_num_fmt(1234, 4, 2, '.', buf);
+	assert_string_equal(buf, "0.1234");
+	/* the most negative value has no positive twin: printed all the same */
+	dc_num_fmt(-0x7fffffffffffffffLL - 1, 2, 2, '.', buf);
+	assert_string_equal(buf, "-92233720368547758.08");
+	dc_num_fmt(-0x7fffffffffffffffLL - 1, 0, 0, '.', buf);
+	assert_string_equal(buf, "-9223372036854775808");
+}
+
+static void
+test_checked_money(void **state)
 {
 	long long c;
 
-	assert_int_equal(dc_money_parse("12.5", &c), 0);
-	assert_int_equal(c, 1250);
-	assert_int_equal(dc_money_parse("1234,56", &c), 0);
-	assert_int_equal(c, 123456);
-	assert_int_equal(dc_money_parse("-3", &c), 0);
-	assert_int_equal(c, -300);
-	assert_int_equal(dc_money_parse("1.234", &c), -1);
-	assert_int_equal(dc_money_parse("abc", &c), -1);
+	/* a line's net: quantity in thousandths × unit price in ten-thousandths, half up */
+	assert_int_equal(dc_money_line(3000, 1234, &c), 0); /* 3 × 0.1234 = 0.3702 */
+	assert_int_equal(c, 37);
+	assert_int_equal(dc_money_line(5000, 1234, &c), 0); /* 0.617 → 0.62 */
+	assert_int_equal(c, 62);
+	assert_int_equal(dc_money_line(1000, 50, &c), 0); /* 0.005 → 0.01, half up */
+	assert_int_equal(c, 1);
+	assert_int_equal(dc_money_line(1000, 49, &c), 0);
+	assert_int_equal(c, 0);
+	assert_int_equal(dc_money_line(1500, 33333, &c), 0); /* 1.5 × 3.3333 = 4.99995 */
+	assert_int_equal(c, 500);
+	/* the maxima exactly, and just beyond */
+	assert_int_equal(dc_money_line(1000, DC_PRICE_MAX, &c), 0);
+	assert_int_equal(c, DC_MONEY_MAX);
+	assert_int_equal(dc_money_line(DC_QTY_MAX * 1000, 1000000, &c), 0); /* 10^9 × 100 € */
+	assert_int_equal(c, DC_MONEY_MAX);
+	assert_int_equal(dc_money_line(DC_QTY_MAX * 1000, 1000001, &c), -1);
+	assert_int_equal(dc_money_line(1001, DC_PRICE_MAX, &c), -1);
+	assert_int_equal(dc_money_line(DC_QTY_MAX * 1000 + 1, 1, &c), -1);
+	/* the reproduction: 10^9 × 10^13 € is far beyond, never a wrapped number */
+	assert_int_equal(dc_money_line(DC_QTY_MAX * 1000, 100000000000000000LL, &c), -1);
+	assert_int_equal(dc_money_line(-1000, 100, &c), -1);
+	/* sums and products */
+	assert_int_equal(dc_money_add(DC_MONEY_MAX - 1, 1, &c), 0);
+	assert_int_equal(c, DC_MONEY_MAX);
+	assert_int_equal(dc_money_add(DC_MONEY_MAX, 1, &c), -1);
+	assert_int_equal(dc_money_add(0x7fffffffffffffffLL, 1, &c), -1);
+	assert_int_equal(dc_money_add(-DC_MONEY_MAX, -1, &c), -1);
+	assert_int_equal(dc_money_times(350, 1000000, &c), 0);
+	assert_int_equal(c, 350000000);
+	assert_int_equal(dc_money_times(DC_MONEY_MAX, 2, &c), -1);
+	assert_int_equal(dc_money_times(0x4000000000000000LL, 4, &c), -1);
+	/* VAT: 19 % of 0.37 = 0.0703 → 0.44 gross; 7 % of 0.50 = 0.035 → 0.54 */
+	assert_int_equal(dc_money_vat(37, 19, &c), 0);
+	assert_int_equal(c, 44);
+	assert_int_equal(dc_money_vat(50, 7, &c), 0);
+	assert_int_equal(c, 54);
+	assert_int_equal(dc_money_vat(DC_MONEY_MAX, 19, &c), -1);
+	assert_int_equal(dc_money_vat(100, -1, &c), -1);
 }
 
 static void
@@ -108,7 +290,10 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_dates),  cmocka_unit_test(test_times), cmocka_unit_test(test_money),
+		cmocka_unit_test(test_dates),  cmocka_unit_test(test_times),
+		cmocka_unit_test(test_numbers),
+		cmocka_unit_test(test_num_error), cmocka_unit_test(test_num_fmt),
+		cmocka_unit_test(test_checked_money),
 		cmocka_unit_test(test_render), cmocka_unit_test(test_args),  cmocka_unit_test(test_utf8),
 	};
 
