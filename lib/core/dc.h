@@ -40,12 +40,13 @@ enum dc_status {
 };
 
 /* How a decimal number is written (dcity(7) NUMBERS): a CSV file's reading follows its
- * separator (';' German, ',' or tab RFC 4180) unless --dialect says; JSON, XML and TSV are
- * RFC; the command line takes both marks where no doubt is left. */
+ * separator (';' German, ',' or tab RFC 4180) unless --dialect says; XML and TSV are RFC;
+ * the command line takes both marks where no doubt is left. */
 enum dc_reading {
 	DC_READ_CMDLINE, /* 1234.56, 1234,56, 1.234,56, 1,234.56; "1.500" is ambiguous */
 	DC_READ_DE,      /* ',' is the decimal mark, '.' groups thousands: 1.234 = 1234 */
 	DC_READ_RFC,     /* '.' is the decimal mark, no grouping */
+	DC_READ_JSON,    /* RFC, as JSON writes numbers; a text with ',' as on the command line */
 };
 
 enum dc_format { DC_FMT_TABLE, DC_FMT_JSONL, DC_FMT_JSON, DC_FMT_CSV, DC_FMT_TSV };

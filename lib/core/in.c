@@ -615,7 +615,7 @@ dc_in_open(struct dc *ctx, const char *path, struct dc_in **out)
 	if (!(in = calloc(1, sizeof *in)))
 		abort();
 	in->buflen = -1;
-	in->reading = DC_READ_RFC; /* JSON and TSV; a CSV header decides its own */
+	in->reading = DC_READ_RFC; /* TSV; a CSV header decides its own */
 	in->keep_raw = ctx->rejects_path != NULL;
 	if (!strcmp(path, "-")) {
 		in->fp = stdin;
@@ -791,7 +791,7 @@ dc_in_name(const struct dc_in *in)
 enum dc_reading
 dc_in_reading(const struct dc_in *in)
 {
-	return in->reading;
+	return in->mode == M_JSON || in->mode == M_JSONL ? DC_READ_JSON : in->reading;
 }
 
 void

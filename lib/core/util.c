@@ -509,6 +509,9 @@ dc_num_parse(const char *s, enum dc_reading r, int scale, const char *currency, 
 	for (p = b; p < e; p++)
 		if (!((*p >= '0' && *p <= '9') || *p == '.' || *p == ','))
 			return DC_NUM_BAD;
+	/* a JSON number has no ',': one that has is a text a person wrote ("price": "1,20") */
+	if (r == DC_READ_JSON)
+		r = memchr(b, ',', (size_t)(e - b)) ? DC_READ_CMDLINE : DC_READ_RFC;
 	if (r == DC_READ_RFC) {
 		dec = memchr(b, '.', (size_t)(e - b));
 		if (memchr(b, ',', (size_t)(e - b)))

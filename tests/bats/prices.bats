@@ -212,3 +212,13 @@ print(o["net"], o["gross"], [(l["qty"], l["unit_net"]) for l in o["lines"]])' <<
 	assert_output --partial "the order's total is above the maximum 100000000000.00 EUR"
 	assert_equal "$(db "select count(*) from shop_order")" 0
 }
+
+@test "a budget whose orders' sum leaves 64 bits is bad data, not a wrapped number" {
+	new_order --line "Papier;1;20.00;acme" -q >/dev/null
+	new_order --line "Toner;1;90.00;acme" -q >/dev/null
+	# orders written by something else than dcity, beyond every maximum
+	db "update purchase_order set status = 'approved', gross = 5000000000000000000"
+	run dc-order budget list
+	assert_failure 65
+	assert_output "dc-order: database: a sum of money or quantities is above the maxima (dcity(7) NUMBERS)"
+}

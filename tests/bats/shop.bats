@@ -110,8 +110,8 @@ q() {
 	run dc-shop product import - --merchant bäcker < "$FIXTURES/shop-products-rfc.csv"
 	assert_output '{"merchant":"bäcker","source":"-","added":1,"changed":1,"unchanged":0,"rejected":0}'
 	assert_equal "$(q "SELECT price FROM product WHERE sku = 'BROT'")" 370
-	# JSONL (numbers as JSON writes them); a bad record rolls back the whole file
-	printf '{"sku":"A","name":"A","price":"1.00"}\n{"sku":"B","name":"B","price":"teuer"}\n' > "$BATS_TEST_TMPDIR/bad.jsonl"
+	# JSONL; a bad record rolls back the whole file
+	printf '{"sku":"A","name":"A","price":"1,00"}\n{"sku":"B","name":"B","price":"teuer"}\n' > "$BATS_TEST_TMPDIR/bad.jsonl"
 	run dc-shop product import "$BATS_TEST_TMPDIR/bad.jsonl" --merchant bäcker
 	assert_failure 65
 	assert_output --partial "bad.jsonl:2"
@@ -543,8 +543,12 @@ PY
 	assert_failure 65
 	assert_output "dc-shop: -:1: field 'price': '-1,20' is below 0"
 	assert_equal "$(q "SELECT count(*) FROM product")" 1
-	# an empty cell of a record is a field not given
-	printf 'merchant,sku,name,price,stock,unit\nbäcker,B,Breze,"0,80",,\n' >"$BATS_TEST_TMPDIR/p.csv"
+	# an empty cell of a record is a field not given; a ',' file reads numbers the RFC way
+	printf 'merchant,sku,name,price,stock,unit\nbäcker,C,Breze,"0,80",,\n' >"$BATS_TEST_TMPDIR/p.csv"
+	run dc-shop product add "$BATS_TEST_TMPDIR/p.csv"
+	assert_failure 65
+	assert_output "dc-shop: $BATS_TEST_TMPDIR/p.csv:2: field 'price': '0,80' is not an amount in euros (12.50)"
+	printf 'merchant,sku,name,price,stock,unit\nbäcker,B,Breze,0.80,,\n' >"$BATS_TEST_TMPDIR/p.csv"
 	run dc-shop product add "$BATS_TEST_TMPDIR/p.csv"
 	assert_success
 	assert_equal "$(echo "$output" | field stock) $(echo "$output" | field unit)" '0 null'

@@ -119,6 +119,12 @@ test_numbers(void **state)
 	    {"1,5", DC_READ_RFC, 2, DC_NUM_BAD, 0},
 	    {"1,234.56", DC_READ_RFC, 2, DC_NUM_BAD, 0},
 	    {"1.2.3", DC_READ_RFC, 2, DC_NUM_BAD, 0},
+	    /* JSON: its numbers, or a text with ',' read as on the command line */
+	    {"1.125", DC_READ_JSON, 3, 0, 1125},
+	    {"1.5", DC_READ_JSON, 2, 0, 150},
+	    {"1,20", DC_READ_JSON, 2, 0, 120},
+	    {"1.234,56", DC_READ_JSON, 2, 0, 123456},
+	    {"1,234", DC_READ_JSON, 2, DC_NUM_AMBIGUOUS, 0},
 	};
 	size_t i;
 
