@@ -81,11 +81,11 @@ some_orders() {
 	} >"$BATS_TEST_TMPDIR/out.jsonl"
 	run validate catalog-item <"$BATS_TEST_TMPDIR/out.jsonl"
 	assert_success
-	# the German dialect: decimal comma, rounded half up to cents; an empty price is on request
-	grep -q '"sku":"A4-500".*"price":4.13,' "$BATS_TEST_TMPDIR/out.jsonl"
+	# the German dialect: decimal comma, kept to four decimals; an empty price is on request
+	grep -q '"sku":"A4-500".*"price":4.125,' "$BATS_TEST_TMPDIR/out.jsonl"
 	grep -q '"sku":"BANK-1".*"price":null' "$BATS_TEST_TMPDIR/out.jsonl"
 	grep -q '"attributes":{"farbe":"weiß"}' "$BATS_TEST_TMPDIR/out.jsonl"
-	grep -q '"history":\[{"price":4.13,"currency":"EUR","valid_from":"2026-01-01"' "$BATS_TEST_TMPDIR/out.jsonl"
+	grep -q '"history":\[{"price":4.125,"currency":"EUR","valid_from":"2026-01-01"' "$BATS_TEST_TMPDIR/out.jsonl"
 }
 
 @test "catalog-import.schema.json: dc-order catalog import, again (skipped), changed, update" {
