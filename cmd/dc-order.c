@@ -400,8 +400,9 @@ static const struct dc_verb verbs[] = {
 	{"vendor add", cmd_vendor_add, NULL, "%o | -", "add a vendor", dc_procure_vendor_add_spec},
 	{"vendor list", cmd_vendor_list, "", "", "list vendors", NULL},
 	{"vendor show", cmd_vendor_show, "", "ID...", "show vendors", NULL},
-	{"vendor set", cmd_vendor_set, "name= email= vat-id= address= active=",
-	 "ID... [--name N] [--email E] [--vat-id V] [--address A] [--active true|false]",
+	{"vendor set", cmd_vendor_set, "name= email= vat-id= address= active= encoding= columns=",
+	 "ID... [--name N] [--email E] [--vat-id V] [--address A] [--active true|false]"
+	 " [--encoding E] [--columns HEADER=FIELD,...]",
 	 "change vendors", NULL},
 	{"catalog import", cmd_catalog_import, "vendor= mode= input=",
 	 "FILE... [--vendor ID] [-i csv|json|jsonl|tsv|bmecat] [--mode full|update]",

@@ -21,7 +21,7 @@ static const struct gopt globals[] = {
 	{"fields", 0, 1},     {"quiet", 'q', 0},   {"no-header", 0, 0},   {"dialect", 0, 1},
 	{"input", 'i', 1},    {"keep-going", 0, 0}, {"rejects", 0, 1},    {"dry-run", 'n', 0},
 	{"busy-timeout", 0, 1}, {"exit-status", 'e', 0}, {"help", 'h', 0}, {"version", 0, 0},
-	{"commands", 0, 0},   {"output", 'o', 1},  {NULL, 0, 0},
+	{"commands", 0, 0},   {"output", 'o', 1},  {"encoding", 0, 1},   {NULL, 0, 0},
 };
 
 static const struct gopt *
@@ -84,6 +84,11 @@ apply_global(struct dc *ctx, const struct gopt *g, const char *v, struct dc_args
 			ctx->excel_de = 0;
 		else
 			return dc_error(ctx, DC_EUSAGE, "unknown dialect '%s' (rfc4180, excel-de)", v);
+	} else if (!strcmp(n, "encoding")) {
+		if (dc_in_encoding_check(ctx, "option '--encoding'", v))
+			return ctx->err;
+		free(ctx->encoding);
+		ctx->encoding = dc_strdup(v);
 	} else if (!strcmp(n, "input")) {
 		static const char *const names[] = {"jsonl", "json", "csv", "tsv", "ndjson"};
 		static const enum dc_input ins[] = {DC_IN_JSONL, DC_IN_JSON, DC_IN_CSV, DC_IN_TSV,
@@ -124,8 +129,9 @@ usage(FILE *fp, const char *prog, const struct dc_verb *verbs, const struct dc_v
 		fprintf(fp, "  %-16s %s\n", v->name, v->summary);
 	fprintf(fp, "\nglobal options: -D/--db PATH, --as LOGIN, -f/--format F (table jsonl json "
 	            "csv tsv),\n  --json --jsonl --csv --tsv, --fields a,b, -q/--quiet, --no-header, "
-	            "--dialect rfc4180|excel-de,\n  -i/--input F, --keep-going, --rejects FILE, "
-	            "-n/--dry-run, --busy-timeout MS, -e/--exit-status,\n  -h/--help, --version\n"
+	            "--dialect rfc4180|excel-de,\n  --encoding E, -i/--input F, --keep-going, "
+	            "--rejects FILE, -n/--dry-run, --busy-timeout MS,\n  -e/--exit-status, "
+	            "-h/--help, --version\n"
 	            "\nSee %s(1) and dcity(7).\n",
 	        prog);
 }
@@ -442,5 +448,6 @@ dc_free(struct dc *ctx)
 	free(ctx->dept);
 	free(ctx->fields);
 	free(ctx->rejects_path);
+	free(ctx->encoding);
 	free(ctx->cursrc);
 }

@@ -104,6 +104,7 @@ struct dc {
 	enum dc_format format;
 	enum dc_input input;
 	int excel_de;        /* --dialect excel-de */
+	char *encoding;      /* --encoding of CSV and TSV input, NULL when not given; owned */
 	int no_header;
 	int quiet;
 	int keep_going;
@@ -124,6 +125,9 @@ struct dc {
 	char *cursrc;        /* bulk input: file name and line of the record being applied */
 	long curline;
 	const struct dc_in *curin; /* and its reader, whose raw text --rejects keeps; borrowed */
+	/* what a caller knows about its CSV and TSV input (a vendor's settings); borrowed */
+	const char *encoding_default;        /* used when --encoding is not given */
+	const struct dc_column *columns;     /* header names mapped to fields, or NULL */
 	struct dc_stmt_cache *stmts; /* prepared statements kept for reuse (db.c); owned */
 	/* where warnings, notes and progress go (dc_warn); NULL: stderr */
 	void (*say)(struct dc *ctx, enum dc_say kind, const char *text);
@@ -325,6 +329,18 @@ int dc_out_query(struct dc *ctx, const struct dc_rectype *rt, struct dc_stmt *st
 
 /* ---- record input ---------------------------------------------------------------------- */
 struct dc_in; /* reader state, private to in.c */
+/* A CSV or TSV column whose header is HEADER (matched after trimming, ignoring case) gives
+ * the record's field FIELD; a table ends with an entry whose header is NULL. */
+struct dc_column {
+	const char *header;
+	const char *field;
+};
+/* Is NAME an encoding CSV and TSV input may be read in (dcity(7) "Input")?  0, or a field
+ * error (dc_field_error) naming WHAT ("option '--encoding'", "field 'encoding'"). */
+int dc_in_encoding_check(struct dc *ctx, const char *what, const char *name);
+/* Do header names A and B match: the same after trimming, ignoring the case of letters
+ * (ASCII and the Latin-1 ones: "WÄHRUNG" is "Währung")? */
+int dc_in_header_eq(const char *a, const char *b);
 int dc_in_open(struct dc *ctx, const char *path, struct dc_in **out);
 /* Next record as a flat argument list (nested objects flattened to "a.b", arrays to repeated
  * keys); 1 = record, 0 = end, else an error code.  *line is the record's first line; an error

@@ -49,6 +49,118 @@ static const char *const known[] = {"sku",     "name",        "unit",       "pri
                                     "mode",    "tier",        "price_type", "keywords",
                                     NULL};
 
+/* The header names a CSV or TSV catalog may use for the fields (dc-order(1) "Column
+ * names"): each field's own name, and the German ones of spreadsheet and wholesaler exports.
+ * Matched after trimming and ignoring case (dc_in_header_eq); a vendor's own names
+ * (vendor set --columns) come first. */
+static const struct dc_column synonyms[] = {
+	{"sku", "sku"},                   {"Artikelnummer", "sku"},
+	{"Artikel-Nr.", "sku"},           {"Art.-Nr.", "sku"},
+	{"Art.Nr.", "sku"},               {"Bestellnummer", "sku"},
+	{"Bestell-Nr.", "sku"},           {"Best.-Nr.", "sku"},
+	{"name", "name"},                 {"Bezeichnung", "name"},
+	{"Artikelbezeichnung", "name"},   {"Kurztext", "name"},
+	{"description", "description"},   {"Langtext", "description"},
+	{"Beschreibung", "description"},  {"Artikelbeschreibung", "description"},
+	{"unit", "unit"},                 {"Einheit", "unit"},
+	{"ME", "unit"},                   {"Mengeneinheit", "unit"},
+	{"price", "price"},               {"Preis", "price"},
+	{"Nettopreis", "price"},          {"EK-Preis", "price"},
+	{"Einkaufspreis", "price"},       {"currency", "currency"},
+	{"Währung", "currency"},          {"vat", "vat"},
+	{"MwSt", "vat"},                  {"MwSt.", "vat"},
+	{"USt", "vat"},                   {"USt.", "vat"},
+	{"Steuersatz", "vat"},            {"category", "category"},
+	{"Warengruppe", "category"},      {"Kategorie", "category"},
+	{"gtin", "gtin"},                 {"EAN", "gtin"},
+	{"min_qty", "min_qty"},           {"Mindestbestellmenge", "min_qty"},
+	{"Mindestmenge", "min_qty"},      {"valid_from", "valid_from"},
+	{"Gültig ab", "valid_from"},      {"valid_until", "valid_until"},
+	{"Gültig bis", "valid_until"},    {NULL, NULL},
+};
+
+/* The fields a vendor's own header name may give (vendor set --columns). */
+static const char *const mappable[] = {"sku",      "name",     "description", "unit",
+                                       "price",    "currency", "vat",         "category",
+                                       "gtin",     "min_qty",  "valid_from",  "valid_until",
+                                       NULL};
+
+/* A vendor's header names, "HEADER=field,...", as a column table followed by the synonyms:
+ * *cols and *text (the pieces the table points into) are the caller's to free; *nown (if not
+ * NULL) gets the number of the vendor's own.  The header names are trimmed; each field must
+ * be one that a catalog has. */
+static int
+columns_parse(struct dc *ctx, const char *given, struct dc_column **cols, char **text,
+              size_t *nown)
+{
+	size_t n = 1, i = 0, k;
+	char *p, *next;
+
+	*text = dc_strdup(given ? given : "");
+	for (p = *text; *p; p++)
+		n += *p == ',';
+	n += sizeof synonyms / sizeof *synonyms;
+	if (!(*cols = calloc(n, sizeof **cols)))
+		abort();
+	for (p = *text; *p; p = next) {
+		char *eq, *h, *f, *end;
+		const char *const *m;
+
+		next = p + strcspn(p, ",");
+		if (*next)
+			*next++ = '\0';
+		if (!(eq = strchr(p, '=')))
+			return dc_field_error(ctx, "option '--columns': '%s' is not HEADER=FIELD", p);
+		*eq = '\0';
+		for (h = p + strspn(p, " \t"), end = eq; end > h && strchr(" \t", end[-1]); end--)
+			;
+		*end = '\0';
+		for (f = eq + 1 + strspn(eq + 1, " \t"), end = f + strlen(f);
+		     end > f && strchr(" \t", end[-1]); end--)
+			;
+		*end = '\0';
+		for (m = mappable; *m && strcmp(*m, f); m++)
+			;
+		if (!*h || !*m)
+			return dc_field_error(ctx, "option '--columns': '%s=%s': %s", h, f,
+			                      !*h ? "no header name"
+			                          : "not a catalog field (sku, name, description, unit,"
+			                            " price, currency, vat, category, gtin, min_qty,"
+			                            " valid_from, valid_until)");
+		(*cols)[i].header = h;
+		(*cols)[i++].field = *m;
+	}
+	if (nown)
+		*nown = i;
+	for (k = 0; synonyms[k].header; k++)
+		(*cols)[i++] = synonyms[k];
+	return 0;
+}
+
+int
+dc_procure_columns_check(struct dc *ctx, const char *given, char **norm)
+{
+	struct dc_column *cols = NULL;
+	char *text = NULL, *out = dc_strdup(""), *next;
+	size_t i, n;
+	int rc;
+
+	*norm = NULL;
+	if (!(rc = columns_parse(ctx, given, &cols, &text, &n))) {
+		for (i = 0; i < n; i++) {
+			next = dc_printf("%s%s%s=%s", out, i ? "," : "", cols[i].header, cols[i].field);
+			free(out);
+			out = next;
+		}
+		*norm = out;
+		out = NULL;
+	}
+	free(out);
+	free(cols);
+	free(text);
+	return rc;
+}
+
 /* State of one file's import; statements are prepared once and reused for every item. */
 struct import {
 	const char *vendor;   /* vendor id, borrowed */
@@ -594,7 +706,8 @@ import_file(struct dc *ctx, const char *path, const char *source, const struct d
 	struct dc_bmecat_header hdr = {0};
 	struct import im = {0};
 	struct dc_stmt *st = NULL;
-	char sha[65], *vendor = NULL;
+	struct dc_column *cols = NULL;
+	char sha[65], *vendor = NULL, *encoding = NULL, *coltext = NULL;
 	const char *format = detect_format(path, o->format);
 	int rc, known, bmecat = !strcmp(format, "bmecat");
 	long last = 0;
@@ -618,8 +731,18 @@ import_file(struct dc *ctx, const char *path, const char *source, const struct d
 		              source);
 		goto done;
 	}
-	if ((rc = dc_exists(ctx, "SELECT 1 FROM vendor WHERE id = ?1 AND active = 1", vendor,
-	                    &known)))
+	/* how the vendor's files are read: --encoding wins over the vendor's setting */
+	if ((rc = dc_prepare(ctx, &st, "SELECT encoding, columns FROM vendor"
+	                               " WHERE id = ?1 AND active = 1")))
+		goto done;
+	dc_bind_text_ref(st, 1, vendor);
+	if ((known = (rc = dc_step(ctx, st)) == DC_ROW)) {
+		encoding = dc_strdup(dc_col_text(st, 0));
+		rc = columns_parse(ctx, dc_col_text(st, 1), &cols, &coltext, NULL);
+	}
+	dc_finish(ctx, st);
+	st = NULL;
+	if (rc)
 		goto done;
 	if (!known) {
 		rc = dc_error(ctx, DC_EDATA, "%s: no active vendor '%s'", source, vendor);
@@ -702,8 +825,12 @@ import_file(struct dc *ctx, const char *path, const char *source, const struct d
 	} else {
 		/* messages name the file as the user knows it, not a temporary copy */
 		ctx->input_name = strcmp(path, source) ? source : NULL;
+		ctx->encoding_default = encoding;
+		ctx->columns = cols;
 		rc = dc_bulk(ctx, path, NULL, 0, import_item, &im);
 		ctx->input_name = NULL;
+		ctx->encoding_default = NULL;
+		ctx->columns = NULL;
 	}
 	free(ctx->cursrc);
 	ctx->cursrc = NULL;
@@ -756,6 +883,9 @@ tx:
 done:
 	dc_bmecat_header_free(&hdr);
 	free(vendor);
+	free(encoding);
+	free(cols);
+	free(coltext);
 	return rc;
 }
 
