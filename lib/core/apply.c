@@ -301,7 +301,17 @@ check_keys(struct dc *ctx, struct dc_args *rec, const char *opts)
 	int i, j, repeats;
 
 	for (i = 0; opts && i < rec->n; i++) {
-		if (!dc_opts_find(opts, rec->keys[i], canon, NULL, &repeats))
+		char low[64];
+		size_t k;
+
+		/* field names ignore case, as spreadsheets' header rows are written: Date, Name */
+		for (k = 0; k < sizeof low - 1 && rec->keys[i][k]; k++)
+			low[k] = (char)(rec->keys[i][k] >= 'A' && rec->keys[i][k] <= 'Z'
+			                    ? rec->keys[i][k] + 32
+			                    : rec->keys[i][k]);
+		low[k] = '\0';
+		if (!dc_opts_find(opts, rec->keys[i], canon, NULL, &repeats) &&
+		    (rec->keys[i][k] || !dc_opts_find(opts, low, canon, NULL, &repeats)))
 			return dc_error(ctx, DC_EDATA, "unknown field '%s'", rec->keys[i]);
 		if (strcmp(canon, rec->keys[i])) {
 			free(rec->keys[i]);
