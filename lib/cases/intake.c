@@ -19,8 +19,8 @@ attr_value(struct dc *ctx, json_object *def, const char *code, const char *value
 	json_object_object_get_ex(def, "datatype", &dt);
 	type = json_object_get_string(dt);
 	if (strcmp(type, "multivaluelist") && json_object_object_get_ex(attrs, code, NULL))
-		return dc_error(ctx, DC_EDATA, "field 'attr': attribute '%s': one value expected, not a"
-		                               " list", code);
+		return dc_error(ctx, DC_EDATA, "field 'attr': attribute '%s': one value expected,"
+		                               " not a list", code);
 	if (!strcmp(type, "number")) {
 		char *end;
 
@@ -43,9 +43,12 @@ attr_value(struct dc *ctx, json_object *def, const char *code, const char *value
 		int multi = !strcmp(type, "multivaluelist");
 		char *copy = dc_strdup(value), *tok, *save = NULL;
 		/* a list given as a JSON array comes as the attribute given once per value */
-		json_object *arr = !multi ? NULL
-		                   : json_object_object_get_ex(attrs, code, &o) ? json_object_get(o)
-		                                                                : json_object_new_array();
+		json_object *arr = NULL;
+
+		if (multi && json_object_object_get_ex(attrs, code, &o))
+			arr = json_object_get(o);
+		else if (multi)
+			arr = json_object_new_array();
 
 		json_object_object_get_ex(def, "values", &vals);
 		n = json_object_array_length(vals);

@@ -49,8 +49,8 @@ definition_check(struct dc *ctx, const char *field, json_object *def, char **out
 		    !json_object_object_get_ex(a, "code", &code) ||
 		    !json_object_object_get_ex(a, "datatype", &dt))
 			return dc_error(ctx, DC_EDATA,
-			                "field '%s': attribute %zu needs 'code' and 'datatype'", field,
-			                i + 1);
+			                "field '%s': attribute %zu needs 'code' and 'datatype'",
+			                field, i + 1);
 		for (d = datatypes; *d && strcmp(*d, json_object_get_string(dt)); d++)
 			;
 		if (!*d)

@@ -249,22 +249,8 @@ write_reject(struct dc *ctx, const struct dc_args *rec, const struct dc_in *in)
 	json_object_object_add(o, "error", json_object_new_string(ctx->errmsg));
 	if (rec) {
 		r = json_object_new_object();
-		for (i = 0; i < rec->n; i++) {
-			json_object *v = json_object_new_string(rec->vals[i]), *was;
-
-			/* a field given more than once (a list) keeps every value */
-			if (json_object_object_get_ex(r, rec->keys[i], &was)) {
-				if (!json_object_is_type(was, json_type_array)) {
-					json_object *arr = json_object_new_array();
-
-					json_object_array_add(arr, json_object_get(was));
-					json_object_object_add(r, rec->keys[i], arr);
-					was = arr;
-				}
-				json_object_array_add(was, v);
-			} else
-				json_object_object_add(r, rec->keys[i], v);
-		}
+		for (i = 0; i < rec->n; i++)
+			dc_in_json_field(r, rec->keys[i], rec->vals[i]);
 		json_object_object_add(o, "record", r);
 	}
 	if (in && (raw = dc_in_raw(in, &cut))) {

@@ -357,6 +357,9 @@ json_object *dc_in_raw(const struct dc_in *in, int *cut);
 void dc_in_ids(struct dc *ctx, struct dc_in *in);
 void dc_in_close(struct dc_in *in);
 int dc_text_check(struct dc *ctx, const char *s, size_t len); /* UTF-8, no NUL, ≤ 1 MiB */
+/* Add field KEY = VAL (a string) to the JSON object O, as a record read it: a key given again
+ * (a list, "hazards":["bikes","cars"]) makes its value an array of every value given. */
+void dc_in_json_field(json_object *o, const char *key, const char *val);
 
 /* Bulk: apply fn to each record of PATH (or ids when ids_ok and a line is a bare id), all
  * in one transaction, or record by record under --keep-going.  opts restricts the keys. */

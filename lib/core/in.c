@@ -41,6 +41,7 @@ struct dc_in {
 	int text;            /* the input is CSV or TSV, so the encoding applies */
 	enum in_enc enc;     /* the line's encoding; E_AUTO until auto sees a non-ASCII byte */
 	int enc_auto;        /* the encoding was decided by auto */
+	int bom;             /* the input began with a UTF-8 byte order mark */
 	long enc_line;       /* the line that decided it */
 	iconv_t cd;          /* to UTF-8, opened at the first line that needs it, or (iconv_t)-1 */
 	char *conv;          /* the converted line, swapped with buf; owned */
@@ -323,13 +324,9 @@ read_line(struct dc *ctx, struct dc_in *in)
 	if (in->line == 1 && in->buflen >= 3 && !memcmp(in->buf, "\xef\xbb\xbf", 3)) {
 		memmove(in->buf, in->buf + 3, (size_t)in->buflen - 2);
 		in->buflen -= 3;
-		/* a byte order mark says UTF-8, which contradicts any other encoding given */
-		if (in->enc > E_UTF8) {
-			in->eof = 1;
-			return -dc_error(ctx, DC_EDATA, "the file begins with a UTF-8 byte order mark, "
-			                                "not %s text", enc_names[in->enc]);
-		}
-		in->enc = E_UTF8;
+		in->bom = 1;
+		if (in->enc == E_AUTO)
+			in->enc = E_UTF8;
 	}
 	return in->text ? decode_line(ctx, in) : 1;
 }
@@ -588,24 +585,33 @@ json_element(struct dc *ctx, struct dc_in *in, long *start)
 			if (!*start)
 				*start = in->line;
 			if (kind != NONE && kind != SCALAR)
-				return dc_error(ctx, DC_EDATA, array ? "the file ends inside an array element"
-				                                     : "the file ends inside a record");
+				return dc_error(ctx, DC_EDATA, "the file ends inside %s",
+				                array ? "an array element" : "a record");
 			if (array && (kind == SCALAR || !in->ended))
 				return dc_error(ctx, DC_EDATA, "the file ends before the JSON array is closed");
 			return 0;
 		}
-		/* A line that begins with '{' where a record's own fields go cannot continue it:
-		 * the record lost its end (a JSONL line cut short), and this line is the next one. */
-		if (!array && kind == NESTED && depth == 1 && in->buf[strspn(in->buf, " \t")] == '{') {
-			raw_add(in, in->elem, in->elen);
-			return dc_error(ctx, DC_EDATA, "the record ends before its closing '}'");
+		/* A line that begins with '{' continues a record only as an element of a list in
+		 * it (after '[' or ','): elsewhere the record lost its end (a JSONL line cut
+		 * short), and this line is the next one. */
+		if (!array && kind == NESTED && in->buf[strspn(in->buf, " \t")] == '{') {
+			size_t e = in->elen;
+			char last;
+
+			while (e && strchr(" \t\r\n", in->elem[e - 1]))
+				e--;
+			last = e ? in->elem[e - 1] : '\0';
+			if (depth == 1 || in->elem_big || (last != ',' && last != '[')) {
+				raw_add(in, in->elem, in->elen);
+				return dc_error(ctx, DC_EDATA, "the record ends before its '}'");
+			}
 		}
 		for (i = 0; i < in->buflen; i++) {
 			char c = in->buf[i];
 			int done = 0;
 
 			if (kind == NONE) {
-				if (c == ' ' || c == '\t' || c == '\r' || c == '\n' || (array && c == ','))
+				if (strchr(" \t\r\n", c) || (array && c == ','))
 					continue;
 				if (array && !in->started && c == '[') {
 					in->started = 1;
@@ -619,7 +625,7 @@ json_element(struct dc *ctx, struct dc_in *in, long *start)
 					*start = in->line;
 					raw_add(in, in->buf + i, (size_t)(in->buflen - i));
 					in->buflen = -1;
-					return dc_error(ctx, DC_EDATA, "record is not a JSON object");
+					return dc_error(ctx, DC_EDATA, "not a JSON object");
 				}
 				if (array && (!in->started || in->ended)) {
 					in->eof = 1;
@@ -680,7 +686,7 @@ json_element(struct dc *ctx, struct dc_in *in, long *start)
 		 * afresh */
 		if (!array && instr) {
 			raw_add(in, in->elem, in->elen);
-			return dc_error(ctx, DC_EDATA, "a line break inside a string (a quote missing?)");
+			return dc_error(ctx, DC_EDATA, "a line break inside a string");
 		}
 	}
 }
@@ -861,7 +867,8 @@ cell_check(struct dc *ctx, struct dc_in *in, int i)
 		return 0;
 	dc_error_clear(ctx);
 	if (in->enc > E_UTF8)
-		return field_error(ctx, in, i, "a byte that is not a %s character", enc_names[in->enc]);
+		return field_error(ctx, in, i, "a byte that is not a %s character",
+		                   enc_names[in->enc]);
 	if (in->enc_auto)
 		return field_error(ctx, in, i, "invalid UTF-8 (line %ld is UTF-8, so the file is"
 		                               " not read as windows-1252; see --encoding)",
@@ -874,9 +881,19 @@ read_header(struct dc *ctx, struct dc_in *in, long *start)
 {
 	int rc, i;
 
-	if (in->mode == M_CSV) {
+	if (in->mode == M_CSV || in->mode == M_TSV) {
 		if ((rc = read_line(ctx, in)) <= 0)
 			return rc < 0 ? -rc : 0;
+		*start = in->line;
+		/* a byte order mark says UTF-8, which contradicts any other encoding given */
+		if (in->bom && in->enc > E_UTF8) {
+			in->eof = 1;
+			return dc_error(ctx, DC_EDATA,
+			                "the file begins with a UTF-8 byte order mark, not %s text",
+			                enc_names[in->enc]);
+		}
+	}
+	if (in->mode == M_CSV) {
 		/* the German dialect is recognised by its header: more ';' than ',' */
 		in->sep = ctx->excel_de || count(in->buf, ';') > count(in->buf, ',') ? ';' : ',';
 		csv_restart(in);
@@ -909,8 +926,9 @@ read_header(struct dc *ctx, struct dc_in *in, long *start)
 		for (j = 0; j < i; j++)
 			if (!strcmp(in->cell[j], c->field)) {
 				in->eof = 1;
-				return field_error(ctx, in, i, "'%s' is a second column for field '%s'",
-				                   h, c->field);
+				return field_error(ctx, in, i,
+				                   "'%s' is a second column for field '%s'", h,
+				                   c->field);
 			}
 		free(in->cell[i]);
 		in->cell[i] = dc_strdup(c->field);
@@ -994,7 +1012,7 @@ dc_in_next(struct dc *ctx, struct dc_in *in, struct dc_args *rec, long *line)
 		} while (in->ncell == 1 && !in->cell[0][0]); /* blank line */
 		/* a delimiter at the end of every line (spreadsheet exports) is an empty column */
 		if (in->ncell == in->nhdr + 1 && !in->cell[in->nhdr][0])
-			in->ncell--;
+			free(in->cell[--in->ncell]);
 		if (in->ncell > in->nhdr)
 			return dc_error(ctx, DC_EDATA, "record has %d fields, the header %d", in->ncell,
 			                in->nhdr);
@@ -1010,6 +1028,25 @@ dc_in_next(struct dc *ctx, struct dc_in *in, struct dc_args *rec, long *line)
 		return 1;
 	}
 	return 0;
+}
+
+void
+dc_in_json_field(json_object *o, const char *key, const char *val)
+{
+	json_object *v = json_object_new_string(val), *was;
+
+	if (!json_object_object_get_ex(o, key, &was)) {
+		json_object_object_add(o, key, v);
+		return;
+	}
+	if (!json_object_is_type(was, json_type_array)) {
+		json_object *arr = json_object_new_array();
+
+		json_object_array_add(arr, json_object_get(was));
+		json_object_object_add(o, key, arr);
+		was = arr;
+	}
+	json_object_array_add(was, v);
 }
 
 const char *

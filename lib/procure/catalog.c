@@ -110,7 +110,8 @@ columns_parse(struct dc *ctx, const char *given, struct dc_column **cols, char *
 		if (*next)
 			*next++ = '\0';
 		if (!(eq = strchr(p, '=')))
-			return dc_field_error(ctx, "option '--columns': '%s' is not HEADER=FIELD", p);
+			return dc_field_error(ctx, "option '--columns': '%s' is not HEADER=FIELD",
+			                      p);
 		*eq = '\0';
 		for (h = p + strspn(p, " \t"), end = eq; end > h && strchr(" \t", end[-1]); end--)
 			;
@@ -122,11 +123,12 @@ columns_parse(struct dc *ctx, const char *given, struct dc_column **cols, char *
 		for (m = mappable; *m && strcmp(*m, f); m++)
 			;
 		if (!*h || !*m)
-			return dc_field_error(ctx, "option '--columns': '%s=%s': %s", h, f,
-			                      !*h ? "no header name"
-			                          : "not a catalog field (sku, name, description, unit,"
-			                            " price, currency, vat, category, gtin, min_qty,"
-			                            " valid_from, valid_until)");
+			return dc_field_error(
+			    ctx, "option '--columns': '%s=%s': %s", h, f,
+			    !*h ? "no header name"
+			        : "not a catalog field (sku, name, description, unit, price,"
+			          " currency, vat, category, gtin, min_qty, valid_from,"
+			          " valid_until)");
 		(*cols)[i].header = h;
 		(*cols)[i++].field = *m;
 	}
@@ -148,7 +150,8 @@ dc_procure_columns_check(struct dc *ctx, const char *given, char **norm)
 	*norm = NULL;
 	if (!(rc = columns_parse(ctx, given, &cols, &text, &n))) {
 		for (i = 0; i < n; i++) {
-			next = dc_printf("%s%s%s=%s", out, i ? "," : "", cols[i].header, cols[i].field);
+			next = dc_printf("%s%s%s=%s", out, i ? "," : "", cols[i].header,
+			                 cols[i].field);
 			free(out);
 			out = next;
 		}
@@ -300,8 +303,12 @@ attributes_json(struct dc_args *rec)
 
 		for (k = known; *k && strcmp(*k, rec->keys[i]); k++)
 			;
+		/* a JSON record's "attributes" object, as catalog show prints it, is the same */
 		if (!*k)
-			json_object_object_add(o, rec->keys[i], json_object_new_string(rec->vals[i]));
+			dc_in_json_field(o, rec->keys[i] + (strncmp(rec->keys[i], "attributes.", 11)
+			                                        ? 0
+			                                        : 11),
+			                 rec->vals[i]);
 	}
 	s = dc_strdup(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
 	json_object_put(o);
