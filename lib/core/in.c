@@ -343,7 +343,7 @@ chomp(struct dc_in *in)
 static char *
 field_label(const struct dc_in *in, int i)
 {
-	if (in->hdr && i < in->nhdr)
+	if (in->hdr && i < in->nhdr && in->hdr[i][0])
 		return dc_printf("field '%s'", in->hdr[i]);
 	return dc_printf("%s %d", in->hdr ? "field" : "header field", i + 1);
 }
@@ -598,7 +598,7 @@ json_element(struct dc *ctx, struct dc_in *in, long *start)
 			size_t e = in->elen;
 			char last;
 
-			while (e && strchr(" \t\r\n", in->elem[e - 1]))
+			while (e && in->elem[e - 1] && strchr(" \t\r\n", in->elem[e - 1]))
 				e--;
 			last = e ? in->elem[e - 1] : '\0';
 			if (depth == 1 || in->elem_big || (last != ',' && last != '[')) {
@@ -611,7 +611,7 @@ json_element(struct dc *ctx, struct dc_in *in, long *start)
 			int done = 0;
 
 			if (kind == NONE) {
-				if (strchr(" \t\r\n", c) || (array && c == ','))
+				if ((c && strchr(" \t\r\n", c)) || (array && c == ','))
 					continue;
 				if (array && !in->started && c == '[') {
 					in->started = 1;
@@ -857,8 +857,6 @@ count(const char *s, char c)
 	return n;
 }
 
-/* CSV and TSV: the first record is the header; its names are the records' field names.  A
- * header that cannot be read leaves nothing readable after it. */
 /* Cell I is text: UTF-8, and in a single-byte encoding no byte it leaves undefined. */
 static int
 cell_check(struct dc *ctx, struct dc_in *in, int i)
@@ -876,6 +874,9 @@ cell_check(struct dc *ctx, struct dc_in *in, int i)
 	return field_error(ctx, in, i, "invalid UTF-8");
 }
 
+/* CSV and TSV: the first record is the header; its names, trimmed and mapped by ctx->columns,
+ * are the records' field names.  A header that cannot be read leaves nothing readable after
+ * it. */
 static int
 read_header(struct dc *ctx, struct dc_in *in, long *start)
 {

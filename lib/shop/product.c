@@ -96,6 +96,13 @@ static const struct dc_opt product_import_spec[] = {
 	{NULL},
 };
 
+/* A till system's or spreadsheet's header names, in whatever case (SKU;Name;Price). */
+static const struct dc_column product_columns[] = {
+	{"sku", "sku"},   {"name", "name"},         {"price", "price"},
+	{"stock", "stock"}, {"unit", "unit"},       {"category", "category"},
+	{"description", "description"}, {NULL, NULL},
+};
+
 static int
 prod_read(struct dc *ctx, const struct dc_opt *spec, struct dc_args *rec, struct prod *p)
 {
@@ -359,7 +366,10 @@ dc_shop_product_import(struct dc *ctx, const char *path, const char *merchant)
 	         " OR description IS NOT coalesce(?8, description) OR active = 0)")))
 		goto done;
 	ctx->nrejected = 0;
-	if ((rc = dc_bulk(ctx, path, NULL, 0, import_item, &im)))
+	ctx->columns = product_columns;
+	rc = dc_bulk(ctx, path, NULL, 0, import_item, &im);
+	ctx->columns = NULL;
+	if (rc)
 		goto done;
 	snprintf(nums[0], 24, "%ld", im.added);
 	snprintf(nums[1], 24, "%ld", im.changed);

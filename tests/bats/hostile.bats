@@ -186,7 +186,8 @@ print(sorted(p[\"title\"] for p in posts) == sorted(sys.argv[1:]))' \"\$@\"" _ "
 	run dc-case new "$t/nul.csv"
 	assert_failure 65
 	assert_output "dc-case: $t/nul.csv:3: field 'description': NUL byte in input"
-	run dc-case new "$t/bad.csv"
+	# strict: auto would read a file of ASCII before the bad byte as windows-1252
+	run dc-case --encoding utf-8 new "$t/bad.csv"
 	assert_failure 65
 	assert_output "dc-case: $t/bad.csv:3: field 'description': invalid UTF-8"
 	run dc-case new "$t/long.csv"

@@ -184,6 +184,10 @@ attributes={'Hersteller': 'Fischer'}"
 	run dc-order catalog import --vendor acme "$T/extra.csv"
 	assert_failure 65
 	assert_output "dc-order: $T/extra.csv:2: record has 4 fields, the header 3"
+	printf 'sku;name;;price\nA;B;x;1,00\n' >"$T/noname.csv"
+	run dc-order catalog import --vendor acme "$T/noname.csv"
+	assert_failure 65
+	assert_output "dc-order: $T/noname.csv:2: field 3: a value in a column without a name"
 }
 
 @test "ISO-8859-1 spreadsheet with blanks around the header names" {
@@ -242,6 +246,12 @@ attributes={'Gebinde': 'PK 100', 'Farbe': 'weiß'}"
 	run dc-shop product show baecker:KSK -f jsonl
 	run $PY -c 'import json,sys; o = json.loads(sys.argv[1]); print(o["name"], o["price"], o["stock"], o["description"])' "$output"
 	assert_output "Käsekuchen 2.6 12 Quark-Käsekuchen – hausgemacht"
+	printf 'SKU;Name;Price\nBRT;Brot;3,10\n' >"$T/caps.csv"
+	run env DC_USER=root dc-shop product import --merchant baecker "$T/caps.csv"
+	assert_success
+	run dc-shop product show baecker:BRT -f jsonl
+	run $PY -c 'import json,sys; o = json.loads(sys.argv[1]); print(o["name"], o["price"])' "$output"
+	assert_output "Brot 3.1"
 }
 
 # --- JSON ---------------------------------------------------------------------------------
@@ -343,4 +353,7 @@ both() {
 	both "$T/p.csv" 3 "field 'price': 'x' is not an amount in euros (12.50)" dc-shop product import --merchant m1 "$T/p.csv"
 	printf 'service,description,attr\npothole,a,size=huge\n' >"$T/k.csv"
 	both "$T/k.csv" 2 "field 'attr': attribute 'size': 'huge' is not one of its values" dc-case new "$T/k.csv"
+	export DC_USER=paul
+	printf '[{"service_request_id":"1","service_code":"pothole","status":"open"},\n {"service_request_id":"2","service_code":"pothole","status":"weird"}]\n' >"$T/o.json"
+	both "$T/o.json" 2 "field 'status': 'weird' is not open or closed" dc-case import "$T/o.json"
 }

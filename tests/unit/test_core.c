@@ -1,4 +1,5 @@
-/* Unit tests of lib/core: calendar arithmetic, time parsing, money, templates, options. */
+/* Unit tests of lib/core: calendar arithmetic, time parsing, money, templates, options, input
+ * header names and encodings. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -104,12 +105,32 @@ test_utf8(void **state)
 	dc_free(&ctx);
 }
 
+/* Header names: trimmed, case ignored for ASCII and the Latin-1 letters, nothing else. */
+static void
+test_header_names(void **state)
+{
+	struct dc ctx;
+
+	assert_true(dc_in_header_eq(" SKU\r", "sku"));
+	assert_true(dc_in_header_eq("WÄHRUNG", "Währung"));
+	assert_true(dc_in_header_eq("gültig AB", "Gültig ab"));
+	assert_false(dc_in_header_eq("Währung", "Wahrung"));
+	assert_false(dc_in_header_eq("×", "÷")); /* U+00D7 is no capital of U+00F7 */
+	assert_false(dc_in_header_eq("sku2", "sku"));
+	assert_false(dc_in_header_eq("", "sku"));
+	dc_init(&ctx, "test");
+	assert_int_equal(dc_in_encoding_check(&ctx, "option '--encoding'", "Windows-1252"), 0);
+	assert_int_equal(dc_in_encoding_check(&ctx, "option '--encoding'", "latin-2"), DC_EUSAGE);
+	dc_free(&ctx);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_dates),  cmocka_unit_test(test_times), cmocka_unit_test(test_money),
 		cmocka_unit_test(test_render), cmocka_unit_test(test_args),  cmocka_unit_test(test_utf8),
+		cmocka_unit_test(test_header_names),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
