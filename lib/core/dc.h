@@ -528,6 +528,17 @@ int dc_outbox_add(struct dc *ctx, const char *tmpl, const char *lang, const char
 char *dc_render(const char *text, const char *const *vars);
 const char *dc_template(const char *name);
 
+/* ---- files a command writes for its user (-o, dc backup) ------------------------------- */
+/* The one place that decides a written file's mode (dcity(7) SECURITY, "File modes"): a file
+ * holding anything beyond the public subset (personal data, internal records) is 0600 whatever
+ * the umask; a public one is 0666 less the umask, like any file the user makes. */
+enum dc_privacy { DC_PUBLIC, DC_PRIVATE };
+unsigned dc_file_mode(enum dc_privacy p);
+/* A new empty file beside PATH (".NAME.XXXXXX" in its directory, for a rename onto PATH once
+ * it is whole) with the mode dc_file_mode gives: its name in *tmp (caller frees) and an open
+ * descriptor in *fd.  0, or exit 73 naming PATH. */
+int dc_file_tmp(struct dc *ctx, const char *path, enum dc_privacy p, char **tmp, int *fd);
+
 /* ---- small helpers --------------------------------------------------------------------- */
 char *dc_strdup(const char *s); /* NULL-safe */
 char *dc_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <openssl/evp.h>
@@ -437,4 +438,38 @@ dc_money_parse(const char *s, long long *cents)
 		return -1;
 	*cents = (whole * 100 + frac) * (neg ? -1 : 1);
 	return 0;
+}
+
+unsigned
+dc_file_mode(enum dc_privacy p)
+{
+	mode_t um;
+
+	if (p == DC_PRIVATE)
+		return 0600;
+	um = umask(0);
+	umask(um);
+	return 0666 & ~um;
+}
+
+int
+dc_file_tmp(struct dc *ctx, const char *path, enum dc_privacy p, char **tmp, int *fd)
+{
+	const char *slash = strrchr(path, '/');
+	int e;
+
+	*tmp = slash ? dc_printf("%.*s/.%s.XXXXXX", (int)(slash - path), path, slash + 1)
+	             : dc_printf(".%s.XXXXXX", path);
+	/* mkstemp makes it 0600: private from the start, widened only for a public file */
+	if ((*fd = mkstemp(*tmp)) >= 0 && fchmod(*fd, dc_file_mode(p)) == 0)
+		return 0;
+	e = errno;
+	if (*fd >= 0) {
+		close(*fd);
+		unlink(*tmp);
+	}
+	*fd = -1;
+	free(*tmp);
+	*tmp = NULL;
+	return dc_error(ctx, DC_ECANTCREAT, "cannot create '%s': %s", path, strerror(e));
 }
