@@ -23,7 +23,8 @@ const struct dc_opt dc_procure_vendor_add_spec[] = {
 	{"name", DC_V_TEXT, DC_O_REQUIRED, NULL, "N", NULL, NULL, DC_AT(struct vendor_new, name)},
 	{"email", DC_V_TEXT, 0, NULL, "E", NULL, NULL, DC_AT(struct vendor_new, email)},
 	{"vat-id", DC_V_TEXT, 0, NULL, "V", NULL, NULL, DC_AT(struct vendor_new, vat_id)},
-	{"address", DC_V_TEXT, 0, NULL, "A", NULL, NULL, DC_AT(struct vendor_new, address)},
+	{"address", DC_V_TEXT, DC_O_LINES, NULL, "A", NULL, NULL,
+	 DC_AT(struct vendor_new, address)},
 	{NULL},
 };
 
