@@ -204,9 +204,11 @@ c.execute("ROLLBACK")' "$DC_DB" >"$BATS_TEST_TMPDIR/lock.out" &
 
 # --- output formats ------------------------------------------------------------------------
 
+# A name is one line now (dcity(7) SECURITY); one with a newline stored before that still
+# has to come out quoted in every format.
 add_tricky_dept() {
-	printf '{"code":"trick","name":"Amt \\"Süd\\", Außenstelle\\nzweite Zeile"}\n' |
-		dc-assign dept add - >/dev/null
+	printf '{"code":"trick","name":"Amt \\"Süd\\", Außenstelle"}\n' | dc-assign dept add - >/dev/null
+	sqlite3 "$DC_DB" "UPDATE dept SET name = name || char(10) || 'zweite Zeile' WHERE code = 'trick'"
 }
 
 @test "--csv reads back with python csv" {

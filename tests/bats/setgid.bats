@@ -339,12 +339,14 @@ as() {
 	cp "$FIXTURES/catalog-full-1.csv" "$r/catalogs/acme--main.csv"
 	git -C "$r" add -A
 	git -C "$r" -c user.name=V -c user.email=v@example.org commit -qm "acme"
+	local head
+	head=$(git -C "$r" rev-parse HEAD)
 	chown -R dcsgout:dcsgout "$r"
 	chmod -R a+rX "$r"
 	run as dcsgint dc-import git "$r" --path catalogs
 	assert_success
 	assert_output --partial '"vendor":"acme"'
-	assert_output --partial "\"commit\":\"$(git -C "$r" rev-parse HEAD)\""
+	assert_output --partial "\"commit\":\"$head\""
 	# the lock was made beside the database, with the group, in a directory closed to the caller
 	run stat -c '%a %G' "$DB.import.lock"
 	assert_output "660 dcity"
