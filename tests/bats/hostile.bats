@@ -426,9 +426,18 @@ doctypes() {
 @test "excel-de: cells starting with = + - @ tab CR are neutralised; rfc4180 keeps them verbatim" {
 	local s v
 	local -a F=('=1+2' '+49 30 1234' '-2+3' '@SUM(A1)' $'\t=1' $'\r=1' '=HYPERLINK("http://evil.example","x")' "=cmd|' /C calc'!A0")
+	# a tab or CR cannot be stored at intake any more (one-line address, no lone CR): the cells
+	# are set as older data would have them, which the dialect must still neutralise
 	for s in "${F[@]}"; do
-		new_case --description "$s" --address "ok $s" >/dev/null
+		new_case --description x --address x >/dev/null
 	done
+	$PY -c '
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+ids = [r[0] for r in db.execute("SELECT id FROM cases ORDER BY id")]
+for i, s in zip(ids, sys.argv[2:]):
+    db.execute("UPDATE cases SET description = ?, address = ? WHERE id = ?", (s, "ok " + s, i))
+db.commit()' "$DC_DB" "${F[@]}"
 	dc-case list --csv --dialect excel-de --fields id,description,address --sort id >"$BATS_TEST_TMPDIR/de.csv"
 	dc-case list --csv --fields id,description,address --sort id >"$BATS_TEST_TMPDIR/rfc.csv"
 	run $PY -c '
