@@ -172,7 +172,9 @@ dc_case_service_set(struct dc *ctx, const char *code, struct dc_args *a)
 	long n;
 	int rc, given;
 
-	if ((rc = dc_require(ctx, "", "change services")))
+	/* the fields are service add's: the same rules for their text and range */
+	if ((rc = dc_require(ctx, "", "change services")) ||
+	    (rc = dc_spec_check(ctx, dc_case_service_add_spec, a)))
 		return rc;
 	if ((rc = dc_must_exist(ctx, "SELECT 1 FROM service WHERE code = ?1", "service", code)))
 		return rc;

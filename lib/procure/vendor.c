@@ -69,7 +69,9 @@ dc_procure_vendor_set(struct dc *ctx, const char *id, struct dc_args *a)
 	char *change = NULL;
 	int rc;
 
+	/* the fields are vendor add's: the same rules for their text */
 	if ((rc = dc_require(ctx, "buyer", "change vendors")) ||
+	    (rc = dc_spec_check(ctx, dc_procure_vendor_add_spec, a)) ||
 	    (rc = dc_must_exist(ctx, "SELECT 1 FROM vendor WHERE id = ?1", "vendor", id)) ||
 	    (rc = dc_set_fields(ctx, "vendor", "id", id, vendor_fields,
 	                        sizeof vendor_fields / sizeof *vendor_fields, a, &change)))

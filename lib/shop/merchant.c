@@ -94,7 +94,9 @@ dc_shop_merchant_set(struct dc *ctx, const char *id, struct dc_args *a)
 	char *change = NULL;
 	int rc;
 
+	/* the fields are merchant add's: the same rules for their text */
 	if ((rc = dc_shop_write_role(ctx, "change merchants")) ||
+	    (rc = dc_spec_check(ctx, dc_shop_merchant_add_spec, a)) ||
 	    (rc = dc_must_exist(ctx, "SELECT 1 FROM merchant WHERE id = ?1", "merchant", id)) ||
 	    (owner &&
 	     (rc = dc_must_exist(ctx, "SELECT 1 FROM member WHERE handle = ?1", "member", owner))) ||

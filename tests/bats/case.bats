@@ -625,6 +625,16 @@ PY
 	assert_success
 	run dc-feed member add zed --name "Zed" --kind citizen --email $'z@example.org\rX'
 	assert_failure 65
+	# set verbs hold their fields to their add verb's rules
+	run dc-case service set pothole --name $'Schlag\tloch'
+	assert_failure 65
+	assert_output "dc-case: field 'name': control character U+0009 is not allowed in a one-line text"
+	DC_USER=bob dc-order vendor add acme --name Acme >/dev/null
+	run env DC_USER=bob dc-order vendor set acme --name $'Acme\nGmbH'
+	assert_failure 65
+	run env DC_USER=bob dc-order vendor set acme --address $'Hauptstr. 1\n12345 Musterstadt'
+	assert_success
+	assert_equal "$(dc-case service show pothole | j name)/$(sqlite3 "$DC_DB" "SELECT name FROM vendor")" "Schlagloch/Acme"
 }
 
 @test "table output and error messages show a stored control character escaped, never obey it" {
