@@ -381,7 +381,7 @@ cmd_record(struct dc *ctx, struct dc_args *a)
 		return rc;
 	if (!f || !strcmp(f, "text")) {
 		if (!(rc = dc_procure_order_record(ctx, a->operand[0], &text)))
-			fputs(text, stdout);
+			rc = dc_out_text(ctx, text);
 		free(text);
 		return rc;
 	}

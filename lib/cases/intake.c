@@ -225,7 +225,8 @@ struct case_new {
 const struct dc_opt dc_case_new_spec[] = {
 	{"service", DC_V_TEXT, DC_O_REQUIRED, NULL, "C", NULL, NULL,
 	 DC_AT(struct case_new, service)},
-	{"description", DC_V_TEXT, 0, NULL, "T", NULL, NULL, DC_AT(struct case_new, description)},
+	{"description", DC_V_TEXT, DC_O_LINES, NULL, "T", NULL, NULL,
+	 DC_AT(struct case_new, description)},
 	{"address", DC_V_TEXT, 0, NULL, "A", NULL, NULL, DC_AT(struct case_new, address)},
 	{"lat", DC_V_NUM, 0, "-90..90", "X", NULL, NULL, DC_AT(struct case_new, lat)},
 	{"lon", DC_V_NUM, 0, "-180..180", "Y", NULL, NULL, DC_AT(struct case_new, lon)},
@@ -258,7 +259,7 @@ dc_case_new(struct dc *ctx, struct dc_args *rec, void *unused)
 	if (isnan(n.lat) != isnan(n.lon))
 		return dc_field_error(ctx, "field '%s': lat and lon go together",
 		                      isnan(n.lat) ? "lat" : "lon");
-	if (n.email && !strchr(n.email, '@'))
+	if (n.email && !dc_email_ok(n.email))
 		return dc_field_error(ctx, "field 'email': '%s' is not an email address", n.email);
 	if ((rc = dc_cases_service_info(ctx, n.service, n.district, &s)))
 		goto done;

@@ -140,6 +140,23 @@ open311_service(struct dc *ctx, const char *code, const char *name)
 	}
 }
 
+/* The texts of a GeoReport v2 request: what a person wrote keeps its lines, everything else
+ * is one line, none with a control character (dcity(7) SECURITY); the rest is checked below. */
+static const struct dc_opt request_texts[] = {
+	{"service_request_id", DC_V_TEXT, 0, NULL, NULL, NULL, NULL, DC_NOFIELD},
+	{"service_code", DC_V_TEXT, 0, NULL, NULL, NULL, NULL, DC_NOFIELD},
+	{"service_name", DC_V_TEXT, 0, NULL, NULL, NULL, NULL, DC_NOFIELD},
+	{"description", DC_V_TEXT, DC_O_LINES, NULL, NULL, NULL, NULL, DC_NOFIELD},
+	{"status_notes", DC_V_TEXT, DC_O_LINES, NULL, NULL, NULL, NULL, DC_NOFIELD},
+	{"address", DC_V_TEXT, 0, NULL, NULL, NULL, NULL, DC_NOFIELD},
+	{"first_name", DC_V_TEXT, 0, NULL, NULL, NULL, NULL, DC_NOFIELD},
+	{"last_name", DC_V_TEXT, 0, NULL, NULL, NULL, NULL, DC_NOFIELD},
+	{"email", DC_V_TEXT, 0, NULL, NULL, NULL, NULL, DC_NOFIELD},
+	{"phone", DC_V_TEXT, 0, NULL, NULL, NULL, NULL, DC_NOFIELD},
+	{"media_url", DC_V_TEXT, 0, NULL, NULL, NULL, NULL, DC_NOFIELD},
+	{NULL},
+};
+
 int
 dc_case_upsert_open311(struct dc *ctx, struct dc_args *req, void *unused)
 {
@@ -152,6 +169,11 @@ dc_case_upsert_open311(struct dc *ctx, struct dc_args *req, void *unused)
 	struct dc_stmt *st = NULL;
 	int rc, closed;
 
+	if ((rc = dc_decode(ctx, request_texts, req, NULL)))
+		return rc;
+	if (dc_arg(req, "email") && *dc_arg(req, "email") && !dc_email_ok(dc_arg(req, "email")))
+		return dc_error(ctx, DC_EDATA, "field 'email': '%s' is not an email address",
+		                dc_arg(req, "email"));
 	if (!ext || !*ext)
 		return dc_error(ctx, DC_EDATA, "field 'service_request_id' is required");
 	if (!code || !*code)

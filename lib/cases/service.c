@@ -123,9 +123,9 @@ const struct dc_opt dc_case_service_add_spec[] = {
 	{"department", DC_V_TEXT, DC_O_REQUIRED, NULL, "D", NULL, NULL,
 	 DC_AT(struct service_new, dept)},
 	{"sla", DC_V_INT, 0, "0..365", "DAYS", NULL, NULL, DC_AT(struct service_new, sla)},
-	{"definition", DC_V_TEXT, 0, NULL, "FILE|JSON", NULL, NULL,
+	{"definition", DC_V_TEXT, DC_O_LINES, NULL, "FILE|JSON", NULL, NULL,
 	 DC_AT(struct service_new, definition)},
-	{"description", DC_V_TEXT, 0, NULL, "T", NULL, NULL,
+	{"description", DC_V_TEXT, DC_O_LINES, NULL, "T", NULL, NULL,
 	 DC_AT(struct service_new, description)},
 	{"retention", DC_V_TEXT, 0, NULL, "DAYS|none", NULL, NULL, DC_NOFIELD},
 	{NULL},
@@ -175,7 +175,9 @@ dc_case_service_set(struct dc *ctx, const char *code, struct dc_args *a)
 	long n;
 	int rc, given;
 
-	if ((rc = dc_require(ctx, "", "change services")))
+	/* the fields are service add's: the same rules for their text and range */
+	if ((rc = dc_require(ctx, "", "change services")) ||
+	    (rc = dc_spec_check(ctx, dc_case_service_add_spec, a)))
 		return rc;
 	if ((rc = dc_must_exist(ctx, "SELECT 1 FROM service WHERE code = ?1", "service", code)))
 		return rc;

@@ -299,6 +299,9 @@ check_keys(struct dc *ctx, struct dc_args *rec, const char *opts)
 		if (!dc_opts_find(opts, rec->keys[i], canon, NULL, &repeats) &&
 		    (rec->keys[i][k] || !dc_opts_find(opts, low, canon, NULL, &repeats)))
 			return dc_error(ctx, DC_EDATA, "unknown field '%s'", rec->keys[i]);
+		/* as on the command line (cmd.c): no control character but newlines and tabs */
+		if (rec->vals[i] && dc_text_plain(ctx, rec->vals[i], 1))
+			return dc_error_prefix(ctx, "field '%s'", rec->keys[i]);
 		if (strcmp(canon, rec->keys[i])) {
 			free(rec->keys[i]);
 			rec->keys[i] = dc_strdup(canon);

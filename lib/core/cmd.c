@@ -316,17 +316,27 @@ done:
 }
 
 /* Arguments reach the database like input records do, so they pass the same text check
- * (a file name that is not UTF-8 is refused too: it would be stored in logs and records). */
+ * (a file name that is not UTF-8 is refused too: it would be stored in logs and records), and
+ * carry no control character but newlines and tabs, and none at all in a typed verb's one-line
+ * text (as dc_decode checks a record's). */
 static int
-check_args(struct dc *ctx, const struct dc_args *a)
+check_args(struct dc *ctx, const struct dc_verb *v, const struct dc_args *a)
 {
+	const struct dc_opt *o;
 	int i;
 
-	for (i = 0; i < a->n; i++)
-		if (a->vals[i] && dc_text_check(ctx, a->vals[i], strlen(a->vals[i])))
+	for (i = 0; i < a->n; i++) {
+		if (!a->vals[i])
+			continue;
+		o = v && v->spec ? dc_spec_find(v->spec, a->keys[i]) : NULL;
+		if (dc_text_check(ctx, a->vals[i], strlen(a->vals[i])) ||
+		    dc_text_plain(ctx, a->vals[i],
+		                  !o || o->type != DC_V_TEXT || (o->flags & DC_O_LINES)))
 			return dc_error_prefix(ctx, "option '--%s'", a->keys[i]);
+	}
 	for (i = 0; i < a->noperand; i++)
-		if (dc_text_check(ctx, a->operand[i], strlen(a->operand[i])))
+		if (dc_text_check(ctx, a->operand[i], strlen(a->operand[i])) ||
+		    dc_text_plain(ctx, a->operand[i], 1))
 			return dc_error_prefix(ctx, "operand %d", i + 1);
 	return 0;
 }
@@ -386,7 +396,7 @@ dc_main(int argc, char **argv, const char *prog, const struct dc_verb *table, co
 	if ((rc = dc_priv_init(prog)))
 		return rc;
 	if ((rc = dc_init(&ctx, prog)) || (rc = parse(&ctx, argc, argv, verbs, &v, &a, &ga)) ||
-	    (rc = check_args(&ctx, &a)))
+	    (rc = check_args(&ctx, v, &a)))
 		goto done;
 	if (dc_arg(&ga, "version")) {
 		printf("%s (dcity) %s\n", prog, DC_VERSION);

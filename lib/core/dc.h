@@ -214,6 +214,8 @@ enum dc_vtype {
 #define DC_O_DAYEND 0x10  /* ... or by its last */
 #define DC_O_OPERAND 0x20 /* the operand on the command line (staff add LOGIN), a field in a
                            * record; not an option */
+#define DC_O_LINES 0x40   /* DC_V_TEXT of several lines (a description, a note): newlines and
+                           * tabs allowed; without it a text is one line, no control character */
 #define DC_UNSET (-0x7fffffffffffffffL - 1)
 #define DC_NOFIELD (-1L)
 #define DC_AT(type, member) ((long)offsetof(type, member))
@@ -230,6 +232,11 @@ struct dc_opt {
 	long at;            /* DC_AT(struct, member) where dc_decode puts the value, or DC_NOFIELD */
 };
 /* Tables end with an entry whose name is NULL. */
+
+/* Text from people is data, never control (dcity(7) SECURITY): 0 when S has no control
+ * character, or (LINES) none but newlines, tabs and CR before LF; else exit 65 saying which
+ * character (the caller puts the field's name in front). */
+int dc_text_plain(struct dc *ctx, const char *s, int lines);
 
 /* Check every field A gives against SPEC and write the typed values into OUT (when not NULL):
  * the required ones, types, allowed values, ranges.  Fields SPEC does not name are left to the
@@ -318,6 +325,9 @@ int dc_out_check(struct dc *ctx, const struct dc_rectype *rt); /* --fields valid
 int dc_out_row(struct dc *ctx, const char *const *vals); /* one text (or NULL) per field */
 int dc_out_stmt(struct dc *ctx, struct dc_stmt *st);     /* columns in field order */
 int dc_out_end(struct dc *ctx);
+/* A text for people (a Vergabevermerk): as it is, and with its control characters escaped when
+ * standard output is a terminal (dc_text_escaped). */
+int dc_out_text(struct dc *ctx, const char *text);
 void dc_out_discard(struct dc *ctx); /* drop an unfinished writer (error paths, dc_free) */
 /* Run a prepared listing statement to completion through the writer; finalizes it. */
 int dc_out_query(struct dc *ctx, const struct dc_rectype *rt, struct dc_stmt *st);
@@ -518,6 +528,10 @@ int dc_priv_init(const char *prog);
 const char *dc_priv_db(const char *given);
 /* Running setgid: ctx->actor becomes the real user's login; --as or DC_USER only for admins. */
 int dc_priv_actor(struct dc *ctx);
+/* Open (creating it 0660) the file beside the database named its path and SUFFIX, for a lock
+ * that belongs to the database (dc-import git): with the group worn for the call when running
+ * setgid, as for the database's own files, since its directory is closed to the caller. */
+int dc_db_side_open(struct dc *ctx, const char *suffix, int *fd);
 /* Before exec: give up the group for good (CHILD: a forked child, whose descriptors from 3 up
  * are also closed on exec).  -1 if the group could come back: do not exec then. */
 int dc_priv_drop(int child);
@@ -547,7 +561,27 @@ int dc_outbox_add(struct dc *ctx, const char *tmpl, const char *lang, const char
 char *dc_render(const char *text, const char *const *vars);
 const char *dc_template(const char *name);
 
+/* ---- files a command writes for its user (-o, dc backup) ------------------------------- */
+/* The one place that decides a written file's mode (dcity(7) SECURITY, "File modes"): a file
+ * holding anything beyond the public subset (personal data, internal records) is 0600 whatever
+ * the umask; a public one is 0666 less the umask, like any file the user makes. */
+enum dc_privacy { DC_PUBLIC, DC_PRIVATE };
+unsigned dc_file_mode(enum dc_privacy p);
+/* A new empty file beside PATH (".NAME.XXXXXX" in its directory, for a rename onto PATH once
+ * it is whole) with the mode dc_file_mode gives: its name in *tmp (caller frees) and an open
+ * descriptor in *fd.  0, or exit 73 naming PATH. */
+int dc_file_tmp(struct dc *ctx, const char *path, enum dc_privacy p, char **tmp, int *fd);
+
 /* ---- small helpers --------------------------------------------------------------------- */
+/* The length of the control character S starts with: 1 for C0 and DEL, 2 for C1 (U+0080 to
+ * U+009F in UTF-8), 0 for anything else. */
+int dc_control_len(const char *s);
+/* S with each control character written out ("\x1b", "\u009b") so that text stored before
+ * it was refused cannot rewrite a terminal; LINES keeps newlines and tabs.  Caller frees. */
+char *dc_text_escaped(const char *s, int lines);
+/* Can mail be delivered to S?  The one rule for intake and delivery (dc-notify): an '@', no
+ * control character, none of <>"(),; or space (a header or a second address). */
+int dc_email_ok(const char *s);
 char *dc_strdup(const char *s); /* NULL-safe */
 char *dc_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void dc_sha256_hex(const void *data, size_t len, char hex[65]);

@@ -338,9 +338,22 @@ table_texts(struct dc_out *o, const char *const *vals)
 		const struct dc_field *fd = &o->rt->fields[o->sel[i]];
 		const char *v = printable(fd->type, vals[o->sel[i]], buf, 0);
 
-		t[i] = dc_strdup(v ? v : "");
+		/* a table is read on a terminal: a control character still stored (from before
+		 * input refused them) is shown, not obeyed; newlines and tabs print as spaces */
+		t[i] = dc_text_escaped(v ? v : "", 1);
 	}
 	return t;
+}
+
+int
+dc_out_text(struct dc *ctx, const char *text)
+{
+	char *shown = isatty(STDOUT_FILENO) ? dc_text_escaped(text, 1) : NULL;
+
+	fputs(shown ? shown : text, stdout);
+	free(shown);
+	check_write(ctx, stdout);
+	return ctx->err;
 }
 
 void

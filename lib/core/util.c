@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <openssl/evp.h>
@@ -54,26 +55,35 @@ dc_field_error(struct dc *ctx, const char *fmt, ...)
 void
 dc_print_error(struct dc *ctx)
 {
+	char *msg;
+
 	if (!ctx->err || !ctx->errmsg[0])
 		return;
+	/* a message may quote the bad value itself: its control characters go out escaped */
+	msg = dc_text_escaped(ctx->errmsg, 1);
 	if (ctx->cursrc)
-		fprintf(stderr, "%s: %s:%ld: %s\n", ctx->prog, ctx->cursrc, ctx->curline, ctx->errmsg);
+		fprintf(stderr, "%s: %s:%ld: %s\n", ctx->prog, ctx->cursrc, ctx->curline, msg);
 	else
-		fprintf(stderr, "%s: %s\n", ctx->prog, ctx->errmsg);
+		fprintf(stderr, "%s: %s\n", ctx->prog, msg);
+	free(msg);
 }
 
 static void
 say(struct dc *ctx, enum dc_say kind, const char *fmt, va_list ap)
 {
-	char text[2048];
+	char text[2048], *shown;
 
 	vsnprintf(text, sizeof text, fmt, ap);
-	if (ctx->say)
+	if (ctx->say) {
 		ctx->say(ctx, kind, text);
-	else if (kind == DC_SAY_PROGRESS)
-		fprintf(stderr, "\r%s: %s", ctx->prog, text); /* overwritten by the next one */
+		return;
+	}
+	shown = dc_text_escaped(text, 1); /* it may quote stored text, as an error may */
+	if (kind == DC_SAY_PROGRESS)
+		fprintf(stderr, "\r%s: %s", ctx->prog, shown); /* overwritten by the next one */
 	else
-		fprintf(stderr, "%s: %s\n", ctx->prog, text);
+		fprintf(stderr, "%s: %s\n", ctx->prog, shown);
+	free(shown);
 }
 
 void
@@ -437,4 +447,86 @@ dc_money_parse(const char *s, long long *cents)
 		return -1;
 	*cents = (whole * 100 + frac) * (neg ? -1 : 1);
 	return 0;
+}
+
+int
+dc_control_len(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	if (*p < 0x20 || *p == 0x7f)
+		return *p ? 1 : 0;
+	return p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f ? 2 : 0;
+}
+
+char *
+dc_text_escaped(const char *s, int lines)
+{
+	size_t len = strlen(s), n = 0;
+	const char *p;
+	char *out, *o;
+	int c;
+
+	for (p = s; *p; p++)
+		n += dc_control_len(p) != 0;
+	if (!(out = o = malloc(len + 6 * n + 1)))
+		abort();
+	for (p = s; *p; p += c ? c : 1) {
+		c = dc_control_len(p);
+		if (!c || (lines && (*p == '\n' || *p == '\t')))
+			*o++ = *p;
+		else if (c == 1)
+			o += sprintf(o, "\\x%02x", (unsigned char)*p);
+		else
+			o += sprintf(o, "\\u%04x", (unsigned char)p[1]);
+	}
+	*o = '\0';
+	return out;
+}
+
+int
+dc_email_ok(const char *s)
+{
+	const char *p;
+
+	if (!strchr(s, '@') || s[strcspn(s, "<>\"(),; ")])
+		return 0;
+	for (p = s; *p; p++)
+		if (dc_control_len(p))
+			return 0;
+	return 1;
+}
+
+unsigned
+dc_file_mode(enum dc_privacy p)
+{
+	mode_t um;
+
+	if (p == DC_PRIVATE)
+		return 0600;
+	um = umask(0);
+	umask(um);
+	return 0666 & ~um;
+}
+
+int
+dc_file_tmp(struct dc *ctx, const char *path, enum dc_privacy p, char **tmp, int *fd)
+{
+	const char *slash = strrchr(path, '/');
+	int e;
+
+	*tmp = slash ? dc_printf("%.*s/.%s.XXXXXX", (int)(slash - path), path, slash + 1)
+	             : dc_printf(".%s.XXXXXX", path);
+	/* mkstemp makes it 0600: private from the start, widened only for a public file */
+	if ((*fd = mkstemp(*tmp)) >= 0 && fchmod(*fd, dc_file_mode(p)) == 0)
+		return 0;
+	e = errno;
+	if (*fd >= 0) {
+		close(*fd);
+		unlink(*tmp);
+	}
+	*fd = -1;
+	free(*tmp);
+	*tmp = NULL;
+	return dc_error(ctx, DC_ECANTCREAT, "cannot create '%s': %s", path, strerror(e));
 }

@@ -64,6 +64,30 @@ dc_export_host(struct dc *ctx)
 	return host;
 }
 
+char *
+dc_export_html_escape(const char *s)
+{
+	size_t n = 1;
+	const char *p;
+	char *out, *o;
+
+	for (p = s; p && *p; p++)
+		n += strchr("&<>\"'", *p) ? 6 : 1;
+	if (!(out = o = malloc(n)))
+		abort();
+	for (p = s; p && *p; p++)
+		switch (*p) {
+		case '&': o = stpcpy(o, "&amp;"); break;
+		case '<': o = stpcpy(o, "&lt;"); break;
+		case '>': o = stpcpy(o, "&gt;"); break;
+		case '"': o = stpcpy(o, "&quot;"); break;
+		case '\'': o = stpcpy(o, "&#39;"); break;
+		default: *o++ = *p;
+		}
+	*o = '\0';
+	return out;
+}
+
 int
 dc_export_flush(struct dc *ctx)
 {

@@ -1,7 +1,7 @@
 /* dc-export: dataset dispatch, the generic formats, atomic -o files, git publication, SQL. */
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -45,25 +45,26 @@ static const struct dc_rectype rt_summary = {"export",
                                                                        {"changed", DC_T_BOOL}},
                                              5};
 
-/* Which formats beyond the generic ones each dataset has; the first is its git extension
- * default when the format is generic. */
+/* Which formats beyond the generic ones each dataset has (the first is its git extension
+ * default when the format is generic), and which of its formats are public: a file in any
+ * other holds personal or internal data and is written 0600 (dc_file_mode). */
 static const struct {
-	const char *name, *formats;
+	const char *name, *formats, *public;
 } datasets[] = {
-    {"cases", "open311-json open311-xml"},
-    {"case-events", "open311-json open311-xml"},
-    {"services", "open311-json open311-xml"},
-    {"orders", "ocds"},
-    {"budgets", ""},
-    {"catalog", ""},
-    {"products", ""},
-    {"shop-orders", ""},
-    {"notifications", ""},
-    {"posts", "atom rss jsonfeed"},
-    {"events", "ical"},
-    {"report", "html"},
-    {"board", "html"},
-    {NULL, NULL},
+    {"cases", "open311-json open311-xml", "open311-json open311-xml"},
+    {"case-events", "open311-json open311-xml", "open311-json open311-xml"},
+    {"services", "open311-json open311-xml", "*"},
+    {"orders", "ocds", "ocds"},
+    {"budgets", "", ""},
+    {"catalog", "", ""},
+    {"products", "", "*"},
+    {"shop-orders", "", ""},
+    {"notifications", "", ""},
+    {"posts", "atom rss jsonfeed", "*"},
+    {"events", "ical", "*"},
+    {"report", "html", ""},
+    {"board", "html", "*"},
+    {NULL, NULL, NULL},
 };
 
 static int
@@ -219,6 +220,20 @@ format_name(struct dc *ctx)
 	return n[ctx->format];
 }
 
+static enum dc_privacy
+privacy(const struct dc_export *x)
+{
+	int i;
+
+	for (i = 0; datasets[i].name && strcmp(datasets[i].name, x->dataset); i++)
+		;
+	if (!datasets[i].name || !strcmp(datasets[i].public, ""))
+		return DC_PRIVATE;
+	if (!strcmp(datasets[i].public, "*"))
+		return DC_PUBLIC;
+	return x->format && word_in(datasets[i].public, x->format) ? DC_PUBLIC : DC_PRIVATE;
+}
+
 static int
 write_export(struct dc *ctx, struct dc_export *x)
 {
@@ -251,24 +266,12 @@ struct redirect {
 };
 
 static int
-redirect_begin(struct dc *ctx, const char *path, struct redirect *r)
+redirect_begin(struct dc *ctx, const char *path, enum dc_privacy p, struct redirect *r)
 {
-	char *copy = dc_strdup(path);
-	mode_t um;
-	int fd;
+	int rc, fd;
 
-	r->tmp = dc_printf("%s/.%s.XXXXXX", dirname(copy), basename((char *)path));
-	free(copy);
-	if ((fd = mkstemp(r->tmp)) < 0) {
-		int e = errno;
-
-		free(r->tmp);
-		r->tmp = NULL;
-		return dc_error(ctx, DC_ECANTCREAT, "cannot create '%s': %s", path, strerror(e));
-	}
-	um = umask(0);
-	umask(um);
-	fchmod(fd, 0666 & ~um);
+	if ((rc = dc_file_tmp(ctx, path, p, &r->tmp, &fd)))
+		return rc;
 	fflush(stdout);
 	r->saved = dup(STDOUT_FILENO);
 	dup2(fd, STDOUT_FILENO);
@@ -303,7 +306,7 @@ write_file(struct dc *ctx, struct dc_export *x, const char *path)
 	struct redirect r = {NULL, -1};
 	int rc;
 
-	if ((rc = redirect_begin(ctx, path, &r)))
+	if ((rc = redirect_begin(ctx, path, privacy(x), &r)))
 		return rc;
 	return redirect_end(ctx, path, &r, write_export(ctx, x));
 }
@@ -563,9 +566,28 @@ dc_export_sql(struct dc *ctx, const char *sql, const char *output)
 		return sql_rows(ctx, sql);
 	if (ctx->format == DC_FMT_TABLE)
 		ctx->format = DC_FMT_CSV;
-	if ((rc = redirect_begin(ctx, output, &r)))
+	/* a query may read anything: its file is private */
+	if ((rc = redirect_begin(ctx, output, DC_PRIVATE, &r)))
 		return rc;
 	return redirect_end(ctx, output, &r, sql_rows(ctx, sql));
+}
+
+/* A value's own type decides how it is written, never its column's first row: a column of
+ * `CASE WHEN … THEN 1 ELSE description END` has numbers and text, and text written as a
+ * number would be raw JSON (a key injected) or an Excel formula let through.  A real that is
+ * not finite has no JSON number: it is written as text. */
+static void
+sql_types(struct dc_stmt *st, struct dc_field *fields, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		enum dc_coltype t = dc_col_type(st, i);
+
+		fields[i].type = t == DC_COL_INT                                    ? DC_T_INT
+		                 : t == DC_COL_REAL && isfinite(dc_col_double(st, i)) ? DC_T_REAL
+		                                                                      : DC_T_STR;
+	}
 }
 
 static int
@@ -586,37 +608,25 @@ sql_rows(struct dc *ctx, const char *sql)
 		rc = dc_error(ctx, DC_EUSAGE, "sql: a query with 1 to 64 columns is needed");
 		goto done;
 	}
-	/* the first row decides the column types; an empty result is all text */
-	if ((rc = dc_step(ctx, st)) > 0)
-		goto done;
 	if (!(fields = calloc((size_t)n, sizeof *fields)))
 		abort();
 	for (i = 0; i < n; i++) {
-		enum dc_coltype t = rc == DC_ROW ? dc_col_type(st, i) : DC_COL_TEXT;
-
 		fields[i].name = dc_col_name(st, i);
-		fields[i].type = t == DC_COL_INT    ? DC_T_INT
-		                 : t == DC_COL_REAL ? DC_T_REAL
-		                                    : DC_T_STR;
+		fields[i].type = DC_T_STR;
 	}
 	rt.name = "row";
 	rt.fields = fields;
 	rt.nfields = n;
-	{
-		int more = rc;
-
-		if ((rc = dc_out_begin(ctx, &rt)))
+	if ((rc = dc_out_begin(ctx, &rt)))
+		goto done;
+	/* the writer reads the types through rt for each row it writes */
+	while ((rc = dc_step(ctx, st)) == DC_ROW) {
+		sql_types(st, fields, n);
+		if ((rc = dc_out_stmt(ctx, st)))
 			goto done;
-		while (more == DC_ROW) {
-			if ((rc = dc_out_stmt(ctx, st)))
-				goto done;
-			if ((more = dc_step(ctx, st)) > 0) {
-				rc = more;
-				goto done;
-			}
-		}
-		rc = dc_out_end(ctx);
 	}
+	if (!rc)
+		rc = dc_out_end(ctx);
 done:
 	if (rc)
 		dc_out_discard(ctx);

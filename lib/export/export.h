@@ -59,5 +59,8 @@ int dc_export_flush(struct dc *ctx);
 xmlOutputBufferPtr dc_export_xml_stdout(void);
 /* The host part of city.url ("www.musterstadt.example"); caller frees. */
 char *dc_export_host(struct dc *ctx);
+/* S with & < > " ' as HTML character references, for text inside HTML (and inside markup
+ * that readers take as HTML: an RSS description); caller frees. */
+char *dc_export_html_escape(const char *s);
 
 #endif

@@ -18,26 +18,10 @@ static const char *const palette[] = {"#1f5fa8", "#d9822b", "#3a8a3a", "#a33b3b"
 static void
 esc(const char *s)
 {
-	for (; s && *s; s++)
-		switch (*s) {
-		case '&':
-			fputs("&amp;", stdout);
-			break;
-		case '<':
-			fputs("&lt;", stdout);
-			break;
-		case '>':
-			fputs("&gt;", stdout);
-			break;
-		case '"':
-			fputs("&quot;", stdout);
-			break;
-		case '\'':
-			fputs("&#39;", stdout);
-			break;
-		default:
-			putchar(*s);
-		}
+	char *e = dc_export_html_escape(s);
+
+	fputs(e, stdout);
+	free(e);
 }
 
 static const char *

@@ -367,7 +367,7 @@ deliver(struct dc *ctx, const struct sender *s, const struct item *it, char **mi
 	char *msg, *err = NULL;
 
 	*mid = dc_mime_message_id(it->id, it->created_at, s->from);
-	if (strpbrk(it->recipient, "\r\n<>\"(),; ") || !strchr(it->recipient, '@'))
+	if (!dc_email_ok(it->recipient))
 		return dc_printf("invalid recipient '%s'", it->recipient);
 	m.from_name = s->from_name;
 	m.from_addr = s->from;

@@ -318,7 +318,7 @@ const struct dc_opt dc_procure_order_new_spec[] = {
 	 DC_NOFIELD},
 	{"framework", DC_V_TEXT, 0, NULL, "F", NULL, NULL, DC_AT(struct order_new, framework)},
 	{"category", DC_V_TEXT, 0, NULL, "C", NULL, NULL, DC_AT(struct order_new, category)},
-	{"justification", DC_V_TEXT, 0, NULL, "TEXT", NULL, NULL,
+	{"justification", DC_V_TEXT, DC_O_LINES, NULL, "TEXT", NULL, NULL,
 	 DC_AT(struct order_new, justification)},
 	{NULL},
 };

@@ -24,7 +24,8 @@ const struct dc_opt dc_procure_vendor_add_spec[] = {
 	{"name", DC_V_TEXT, DC_O_REQUIRED, NULL, "N", NULL, NULL, DC_AT(struct vendor_new, name)},
 	{"email", DC_V_TEXT, 0, NULL, "E", NULL, NULL, DC_AT(struct vendor_new, email)},
 	{"vat-id", DC_V_TEXT, 0, NULL, "V", NULL, NULL, DC_AT(struct vendor_new, vat_id)},
-	{"address", DC_V_TEXT, 0, NULL, "A", NULL, NULL, DC_AT(struct vendor_new, address)},
+	{"address", DC_V_TEXT, DC_O_LINES, NULL, "A", NULL, NULL,
+	 DC_AT(struct vendor_new, address)},
 	{NULL},
 };
 
@@ -90,7 +91,9 @@ dc_procure_vendor_set(struct dc *ctx, const char *id, struct dc_args *a)
 		free(change);
 		change = NULL;
 	}
+	/* the fields are vendor add's: the same rules for their text */
 	if ((rc = dc_require(ctx, "buyer", "change vendors")) ||
+	    (rc = dc_spec_check(ctx, dc_procure_vendor_add_spec, a)) ||
 	    (rc = dc_must_exist(ctx, "SELECT 1 FROM vendor WHERE id = ?1", "vendor", id)) ||
 	    (rc = dc_set_fields(ctx, "vendor", "id", id, vendor_fields,
 	                        sizeof vendor_fields / sizeof *vendor_fields, a, &change)))

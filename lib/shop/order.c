@@ -258,7 +258,7 @@ dc_shop_order_new(struct dc *ctx, struct dc_args *rec, void *unused)
 		return rc;
 	if ((!o.member || !*o.member) && (!o.email || !*o.email))
 		return dc_field_error(ctx, "order new needs --member H or --email E");
-	if (o.email && !strchr(o.email, '@'))
+	if (o.email && !dc_email_ok(o.email))
 		return dc_error(ctx, DC_EDATA, "field 'email': '%s' is not an address", o.email);
 	if (o.member &&
 	    (rc = dc_must_exist(ctx, "SELECT 1 FROM member WHERE handle = ?1", "member", o.member)))

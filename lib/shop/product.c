@@ -83,7 +83,8 @@ struct prod {
 	{"stock", DC_V_INT, 0, "0..1000000000", "Q", NULL, NULL, DC_AT(struct prod, stock)},       \
 	{"unit", DC_V_TEXT, 0, NULL, "U", NULL, NULL, DC_AT(struct prod, unit)},                   \
 	{"category", DC_V_TEXT, 0, NULL, "C", NULL, NULL, DC_AT(struct prod, category)},           \
-	{"description", DC_V_TEXT, 0, NULL, "T", NULL, NULL, DC_AT(struct prod, description)}
+	{"description", DC_V_TEXT, DC_O_LINES, NULL, "T", NULL, NULL,                              \
+	 DC_AT(struct prod, description)}
 
 const struct dc_opt dc_shop_product_add_spec[] = {
 	{"merchant", DC_V_TEXT, DC_O_REQUIRED, NULL, "M", NULL, NULL, DC_AT(struct prod, merchant)},

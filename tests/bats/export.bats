@@ -434,6 +434,57 @@ P-2026-000002@www.musterstadt.example | Flohmarkt ganztags | 2026-03-21 | 2026-0
 	assert_success
 }
 
+@test "-o file modes: personal and internal data 0600 whatever the umask, public exports as the umask says" {
+	local d=$BATS_TEST_TMPDIR/modes
+	mkdir "$d"
+	umask 022
+	export DC_USER=ines
+	dc-export cases -f csv -o "$d/cases.csv"
+	dc-export cases -f open311-json -o "$d/cases311.json"
+	dc-export case-events -f jsonl -o "$d/events.jsonl"
+	dc-export case-events -f open311-xml -o "$d/events311.xml"
+	dc-export orders -o "$d/orders.csv"
+	dc-export orders -f ocds -o "$d/ocds.json"
+	dc-export shop-orders -o "$d/shop.csv"
+	dc-export notifications -o "$d/notifications.csv"
+	dc-export sql "SELECT 1" -o "$d/sql.csv"
+	dc-export services -o "$d/services.csv"
+	dc-export posts -f atom -o "$d/posts.xml"
+	dc-export events -f ical -o "$d/events.ics"
+	dc-export report -o "$d/report.html"
+	dc-export board -o "$d/board.html"
+	run stat -c '%n %a' "$d/cases.csv" "$d/cases311.json" "$d/events.jsonl" "$d/events311.xml" \
+		"$d/orders.csv" "$d/ocds.json" "$d/shop.csv" "$d/notifications.csv" "$d/sql.csv" \
+		"$d/services.csv" "$d/posts.xml" "$d/events.ics" "$d/report.html" "$d/board.html"
+	assert_output "$d/cases.csv 600
+$d/cases311.json 644
+$d/events.jsonl 600
+$d/events311.xml 644
+$d/orders.csv 600
+$d/ocds.json 644
+$d/shop.csv 600
+$d/notifications.csv 600
+$d/sql.csv 600
+$d/services.csv 644
+$d/posts.xml 644
+$d/events.ics 644
+$d/report.html 600
+$d/board.html 644"
+	# a public file follows the umask; a private one stays 0600 under the widest umask
+	umask 027
+	dc-export posts -f rss -o "$d/rss.xml"
+	umask 0
+	dc-export cases -f json -o "$d/cases.json"
+	run stat -c '%a' "$d/rss.xml" "$d/cases.json"
+	assert_output $'640\n600'
+	# git publication writes its working-tree file by the same rule
+	umask 022
+	dc-export cases -f csv --git-repo "$d/repo" >/dev/null
+	dc-export cases -f open311-json --git-repo "$d/repo" >/dev/null
+	run stat -c '%a' "$d/repo/cases.csv" "$d/repo/cases.json"
+	assert_output $'600\n644'
+}
+
 # --- git ---------------------------------------------------------------------------------
 
 @test "--git-repo: creates the repository, commits, a second identical export makes no commit" {
@@ -496,4 +547,69 @@ $C2,resolved,"
 	run env DC_USER=ines dc-export sql "SELEKT 1"
 	assert_failure 65
 	assert_equal "$(sqlite3 "$DC_DB" "select count(*) from holiday where date = '2026-12-24'")/$(sqlite3 "$DC_DB" "select count(*) from cases where reporter_name = 'x'")" "0/0"
+}
+
+@test "sql: each value is quoted by its own type, not by its column's first row (no JSON key, no Excel formula)" {
+	new_case --description '1,"admin":true' >/dev/null
+	new_case --description '=HYPERLINK("http://evil.example","x")' >/dev/null
+	q="SELECT CASE WHEN rowid = (SELECT min(rowid) FROM cases) THEN 1 ELSE description END AS d FROM cases ORDER BY rowid"
+	run env DC_USER=ines dc-export sql "$q" -f jsonl
+	assert_success
+	run $PY -c '
+import json, sys
+for line in sys.stdin:
+    r = json.loads(line)
+    assert list(r) == ["d"], r
+    print(repr(r["d"]))' <<<"$output"
+	assert_output "1
+'Kleines Loch'
+'1,\"admin\":true'
+'=HYPERLINK(\"http://evil.example\",\"x\")'"
+	run env DC_USER=ines dc-export sql "$q" -f json
+	$PY -c 'import json,sys; assert [list(r) for r in json.load(sys.stdin)] == [["d"]] * 4' <<<"$output"
+	run env DC_USER=ines dc-export --dialect excel-de sql "$q" -f csv
+	assert_success
+	assert_line --index 4 $'"\'=HYPERLINK(""http://evil.example"",""x"")"\r'
+	# a text first and numbers later: the numbers stay numbers; a real that is no number is text
+	run env DC_USER=ines dc-export sql "SELECT 'a' AS v UNION ALL SELECT 2 UNION ALL SELECT 1e999" -f json
+	assert_output '[
+{"v":"a"},
+{"v":2},
+{"v":"Inf"}
+]'
+}
+
+@test "sql: the authorizer allows reading and plain functions, and denies ATTACH, PRAGMA, fts3_tokenizer and the rest (77)" {
+	export DC_USER=ines
+	run dc-export sql "WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < 3) SELECT group_concat(x) AS g, upper('a') AS u, json_extract('{\"a\":5}', '\$.a') AS j FROM n" -f csv
+	assert_success
+	assert_output $'g,u,j\n"1,2,3",A,5'
+	run dc-export sql "SELECT count(*) AS n FROM json_each('[1,2]')"
+	assert_success
+	run dc-export sql "SELECT name FROM pragma_table_info('holiday') ORDER BY cid LIMIT 1" -q
+	assert_output date
+	run dc-export sql "SELECT count(*) FROM catalog_fts WHERE catalog_fts MATCH 'stuhl'"
+	assert_success
+	# fts3_tokenizer hands out the address of code in the (setgid) binary and takes one back
+	run dc-export sql "SELECT hex(fts3_tokenizer('simple'))"
+	assert_failure 77
+	assert_output "dc-export: permission denied: sql exports may not call fts3_tokenizer()"
+	run dc-export sql "SELECT fts3_tokenizer('simple', x'4141414141414141')"
+	assert_failure 77
+	run dc-export sql "SELECT load_extension('/tmp/x.so')"
+	assert_failure 77
+	run dc-export sql "SELECT length(zeroblob(1000000000))"
+	assert_failure 77
+	run dc-export sql "ATTACH '$BATS_TEST_TMPDIR/other.db' AS o"
+	assert_failure 77
+	assert_output "dc-export: permission denied: sql exports may not attach databases"
+	assert [ ! -e "$BATS_TEST_TMPDIR/other.db" ]
+	run dc-export sql "PRAGMA writable_schema = ON"
+	assert_failure 77
+	assert_output "dc-export: permission denied: sql exports may not run PRAGMA writable_schema"
+	run dc-export sql "SELECT * FROM pragma_journal_mode"
+	assert_failure 77
+	run dc-export sql "BEGIN IMMEDIATE"
+	assert_failure 77
+	assert_output "dc-export: permission denied: sql exports are read-only"
 }

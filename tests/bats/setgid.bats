@@ -329,3 +329,41 @@ as() {
 	assert_output "pothole"
 	cp "$SG/conf.saved" "$conf"
 }
+
+@test "dc-import git: an integrator imports a repository another user owns; the lock is the database's" {
+	sys dc-order vendor add acme --name "Acme" --email sales@acme.example
+	# the vendors' repository belongs to another account and is readable by all
+	local r=$SG/out/catalogs
+	git init -q -b main "$r"
+	mkdir "$r/catalogs"
+	cp "$FIXTURES/catalog-full-1.csv" "$r/catalogs/acme--main.csv"
+	git -C "$r" add -A
+	git -C "$r" -c user.name=V -c user.email=v@example.org commit -qm "acme"
+	local head
+	head=$(git -C "$r" rev-parse HEAD)
+	chown -R dcsgout:dcsgout "$r"
+	chmod -R a+rX "$r"
+	run as dcsgint dc-import git "$r" --path catalogs
+	assert_success
+	assert_output --partial '"vendor":"acme"'
+	assert_output --partial "\"commit\":\"$head\""
+	# the lock was made beside the database, with the group, in a directory closed to the caller
+	run stat -c '%a %G' "$DB.import.lock"
+	assert_output "660 dcity"
+	run sqlite3 "$DB" "SELECT count(*) FROM catalog_import WHERE vendor = 'acme'"
+	assert_output 1
+	# the repository is read with the caller's own rights: one the caller cannot read fails
+	cp -a "$r" "$SG/out/closed"
+	chmod 700 "$SG/out/closed"
+	run as dcsgint dc-import git "$SG/out/closed" --path catalogs
+	assert_failure 66
+	assert_output --partial "is not a git repository"
+}
+
+@test "files with personal data are 0600 for the user who wrote them, whatever the umask" {
+	run as dcsgadmin sh -c "umask 022; dc backup '$SG/out/mode.db' 2>/dev/null; \
+		dc-export cases -f csv -o '$SG/out/mode.csv'; dc-export services -o '$SG/out/pub.csv'"
+	assert_success
+	run stat -c '%a %U' "$SG/out/mode.db" "$SG/out/mode.csv" "$SG/out/pub.csv"
+	assert_output $'600 dcsgadmin\n600 dcsgadmin\n644 dcsgadmin'
+}

@@ -124,13 +124,56 @@ test_header_names(void **state)
 	dc_free(&ctx);
 }
 
+/* Text is data, never control: the one-line and the several-lines rule, the escaped form for
+ * terminals, and the email rule intake and delivery share. */
+static void
+test_controls(void **state)
+{
+	struct dc ctx;
+	char *e;
+
+	dc_init(&ctx, "test");
+	assert_int_equal(dc_control_len("\x1b["), 1);
+	assert_int_equal(dc_control_len("\x7f"), 1);
+	assert_int_equal(dc_control_len("\xc2\x9b"), 2);
+	assert_int_equal(dc_control_len("\xc2\xa0"), 0); /* NBSP is text */
+	assert_int_equal(dc_control_len("\xc3\x9b"), 0); /* so is U+00DB */
+	assert_int_equal(dc_control_len(""), 0);
+	assert_int_equal(dc_text_plain(&ctx, "Grüße, Straße 1", 0), 0);
+	assert_int_equal(dc_text_plain(&ctx, "a\tb", 0), DC_EDATA);
+	assert_string_equal(ctx.errmsg, "control character U+0009 is not allowed in a one-line text");
+	ctx.err = 0;
+	assert_int_equal(dc_text_plain(&ctx, "a\nb\tc\r\nd", 1), 0);
+	assert_int_equal(dc_text_plain(&ctx, "a\rb", 1), DC_EDATA);
+	ctx.err = 0;
+	assert_int_equal(dc_text_plain(&ctx, "a\x1b[2J", 1), DC_EDATA);
+	ctx.err = 0;
+	assert_int_equal(dc_text_plain(&ctx, "a\xc2\x9b" "2J", 1), DC_EDATA);
+	assert_string_equal(ctx.errmsg,
+	                    "control character U+009B is not allowed in text (newlines and tabs are)");
+	ctx.err = 0;
+	e = dc_text_escaped("a\x1b[2J\xc2\x9bx\n\t\r", 1);
+	assert_string_equal(e, "a\\x1b[2J\\u009bx\n\t\\x0d");
+	free(e);
+	e = dc_text_escaped("a\nb", 0);
+	assert_string_equal(e, "a\\x0ab");
+	free(e);
+	assert_true(dc_email_ok("max@example.org"));
+	assert_false(dc_email_ok("max.example.org"));
+	assert_false(dc_email_ok("max@example.org\r\nBcc: x@y"));
+	assert_false(dc_email_ok("a@example.org, b@example.org"));
+	assert_false(dc_email_ok("Max <max@example.org>"));
+	assert_false(dc_email_ok("max@exa\tmple.org"));
+	dc_free(&ctx);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_dates),  cmocka_unit_test(test_times), cmocka_unit_test(test_money),
 		cmocka_unit_test(test_render), cmocka_unit_test(test_args),  cmocka_unit_test(test_utf8),
-		cmocka_unit_test(test_header_names),
+		cmocka_unit_test(test_header_names), cmocka_unit_test(test_controls),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
