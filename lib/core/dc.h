@@ -479,7 +479,30 @@ int dc_db_truncate_wal(struct dc *ctx);
 char *dc_setting(struct dc *ctx, const char *key); /* value or default; caller frees */
 int dc_setting_set(struct dc *ctx, const char *key, const char *value);
 int dc_setting_known(const char *key);
-extern const char *const dc_setting_keys[]; /* NULL-terminated; pairs of key, default */
+/* What a setting's value must be (dcity(7) "Settings"); dc_setting_set checks it. */
+enum dc_stype {
+	DC_S_TEXT,    /* any text */
+	DC_S_INT,     /* a whole number within values "LO..HI" */
+	DC_S_ENUM,    /* one of values (space-separated) */
+	DC_S_URL,     /* http(s)://host...; values: the {placeholders} it may contain */
+	DC_S_MAILBOX, /* an email address, or "Display Name <address>" */
+	DC_S_DIR,     /* an absolute path of an existing directory */
+	DC_S_ZONE,    /* a zone of the tz database (Europe/Berlin) */
+	DC_S_OCDS,    /* an OCDS prefix: ocds- and six letters or digits */
+	DC_S_LEITWEG, /* a Leitweg-ID: 2-12 digits[-up to 30 letters or digits]-2 digits */
+};
+struct dc_setting_def {
+	const char *key, *def; /* def NULL: unset */
+	enum dc_stype type;
+	const char *values;    /* DC_S_INT's range, DC_S_ENUM's values, DC_S_URL's placeholders */
+	const char *via;       /* the command that sets it, checking more than the type can */
+};
+extern const struct dc_setting_def dc_settings[]; /* ends with a NULL key */
+const struct dc_setting_def *dc_setting_def(const char *key);
+/* The type as dc config shows it: "whole number 1..1000000", "de|en", "time zone", …;
+ * caller frees. */
+char *dc_setting_type_text(const struct dc_setting_def *d);
+int dc_zone_known(const char *name); /* a zone of the tz database, by a safe path */
 /* The next id PREFIX-YYYY-NNNNNN (or YYYY-NNNNNN without a prefix) from sequence SEQ-YYYY,
  * YYYY being the local year (city.timezone) of AT. */
 int dc_next_id(struct dc *ctx, const char *seq, const char *prefix, time_t at, char id[32]);
