@@ -251,8 +251,10 @@ dc_notify_digest(struct dc *ctx, const char *period)
 	long today, start, end, span;
 	int rc, weekly;
 
-	if (!period || (strcmp(period, "daily") && strcmp(period, "weekly")))
-		return dc_error(ctx, DC_EUSAGE, "digest needs --period daily or weekly");
+	if (!period)
+		return dc_field_error(ctx, "field 'period' is required (daily or weekly)");
+	if (strcmp(period, "daily") && strcmp(period, "weekly"))
+		return dc_field_error(ctx, "field 'period': '%s' is not daily or weekly", period);
 	weekly = period[0] == 'w';
 	if ((rc = dc_out_check(ctx, &dc_rt_notification)) || (rc = dc_db_open(ctx)) ||
 	    (rc = dc_require(ctx, "integrator", "queue digests")) || (rc = dc_tx_begin(ctx)))

@@ -285,6 +285,15 @@ fail_at() {
 	assert_failure 77
 }
 
+@test "digest: a period given but wrong is said to be wrong, not missing" {
+	run dc-notify digest --period monthly
+	assert_failure 64
+	assert_line --index 0 "dc-notify: field 'period': 'monthly' is not daily or weekly"
+	run dc-notify digest
+	assert_failure 64
+	assert_line --index 0 "dc-notify: field 'period' is required (daily or weekly)"
+}
+
 # post_at NOW AUTHOR TITLE [options]: a post created at NOW
 post_at() {
 	DC_NOW=$1 dc-feed post --author "$2" --title "$3" --body B --kind news "${@:4}" -q >/dev/null
