@@ -165,6 +165,12 @@ void dc_civil_from_days(long days, int *y, int *m, int *d);
 long dc_local_days(struct dc *ctx, time_t t);      /* local calendar date in city.timezone */
 time_t dc_local_end_of_day(struct dc *ctx, long days); /* 23:59:59 local, as an instant */
 time_t dc_local_start_of_day(struct dc *ctx, long days);
+void dc_local_tm(struct dc *ctx, time_t t, struct tm *tm); /* T's local time in city.timezone */
+/* Dates and times as letters write them (lang "en", else German); caller frees.
+ * dc_date_text: "10.03.2026" / "10 March 2026"; dc_time_text, local time in city.timezone:
+ * "10.03.2026, 14:30 Uhr" / "10 March 2026, 14:30". */
+char *dc_date_text(long days, const char *lang);
+char *dc_time_text(struct dc *ctx, time_t t, const char *lang);
 
 /* ---- argument lists -------------------------------------------------------------------- */
 void dc_args_free(struct dc_args *a);

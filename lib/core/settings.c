@@ -150,6 +150,42 @@ dc_local_days(struct dc *ctx, time_t t)
 	return dc_days_from_civil(tm.tm_year + 1900, (unsigned)tm.tm_mon + 1, (unsigned)tm.tm_mday);
 }
 
+void
+dc_local_tm(struct dc *ctx, time_t t, struct tm *tm)
+{
+	use_city_tz(ctx);
+	localtime_r(&t, tm);
+}
+
+char *
+dc_date_text(long days, const char *lang)
+{
+	static const char *const months[] = {"January", "February", "March",     "April",
+	                                     "May",     "June",     "July",      "August",
+	                                     "September", "October", "November", "December"};
+	int y, m, d;
+
+	dc_civil_from_days(days, &y, &m, &d);
+	if (lang && !strcmp(lang, "en"))
+		return dc_printf("%d %s %d", d, months[m - 1], y);
+	return dc_printf("%02d.%02d.%d", d, m, y);
+}
+
+char *
+dc_time_text(struct dc *ctx, time_t t, const char *lang)
+{
+	struct tm tm;
+	char *date, *s;
+	int en = lang && !strcmp(lang, "en");
+
+	dc_local_tm(ctx, t, &tm);
+	date = dc_date_text(dc_days_from_civil(tm.tm_year + 1900, (unsigned)tm.tm_mon + 1,
+	                                       (unsigned)tm.tm_mday), lang);
+	s = dc_printf("%s, %02d:%02d%s", date, tm.tm_hour, tm.tm_min, en ? "" : " Uhr");
+	free(date);
+	return s;
+}
+
 static time_t
 local_time_of_day(struct dc *ctx, long days, int h, int m, int s)
 {

@@ -323,6 +323,23 @@ print(rows)' "$BATS_TEST_TMPDIR/x.csv"
 	assert_output "[['code', 'name', 'staff'], ['buergerbuero', 'Bürgerbüro', '1'], ['formel', \"'=HYPERLINK(1)\", '0'], ['plus', \"'+49 Amt\", '0'], ['tiefbau', 'Tiefbauamt', '3']]"
 }
 
+@test "excel-de: instants in local time as Excel reads a date and time; rfc4180 keeps UTC" {
+	# 13:30 UTC is 14:30 in Berlin in March (CET), 15:30 in July (CEST)
+	a=$(DC_NOW=2026-03-10T13:30:00Z new_case)
+	b=$(DC_NOW=2026-07-01T13:30:00Z new_case)
+	run dc-case list --csv --dialect excel-de --fields id,created_at,description
+	assert_success
+	assert_line --index 0 $'\xef\xbb\xbf'"id;created_at;description"$'\r'
+	assert_line "$a;10.03.2026 14:30;"$'\r'
+	assert_line "$b;01.07.2026 15:30;"$'\r'
+	run dc-case list --csv --fields id,created_at
+	assert_line "$a,2026-03-10T13:30:00Z"
+	# the city's zone decides
+	dc config city.timezone America/New_York >/dev/null
+	run dc-case list --csv --dialect excel-de --fields id,created_at
+	assert_line "$a;10.03.2026 09:30"$'\r'
+}
+
 @test "a terminal gets a table with a capitalised header" {
 	run script -qec "dc-assign dept list --fields code,name,staff" /dev/null
 	assert_success
