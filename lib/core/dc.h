@@ -171,6 +171,9 @@ void dc_local_tm(struct dc *ctx, time_t t, struct tm *tm); /* T's local time in 
  * "10.03.2026, 14:30 Uhr" / "10 March 2026, 14:30". */
 char *dc_date_text(long days, const char *lang);
 char *dc_time_text(struct dc *ctx, time_t t, const char *lang);
+/* The same for an RFC 3339 INSTANT (its local date alone without WITH_TIME); "" for NULL or
+ * an instant that does not parse. */
+char *dc_instant_text(struct dc *ctx, const char *instant, const char *lang, int with_time);
 
 /* ---- argument lists -------------------------------------------------------------------- */
 void dc_args_free(struct dc_args *a);
@@ -554,6 +557,11 @@ int dc_audit_purge(struct dc *ctx, const char *entity, const char *ref, const ch
  * pairs) and queue it for recipient.  Subject is the template's first line. */
 int dc_outbox_add(struct dc *ctx, const char *tmpl, const char *lang, const char *recipient,
                   const char *ref_type, const char *ref_id, const char *const *vars);
+/* The same for a text that holds SECRET (a case's tracking token): it stays in the outbox
+ * only until the message is sent, then "…" replaces it in the stored text. */
+int dc_outbox_add_secret(struct dc *ctx, const char *tmpl, const char *lang,
+                         const char *recipient, const char *ref_type, const char *ref_id,
+                         const char *const *vars, const char *secret);
 char *dc_render(const char *text, const char *const *vars);
 const char *dc_template(const char *name);
 

@@ -186,6 +186,16 @@ dc_time_text(struct dc *ctx, time_t t, const char *lang)
 	return s;
 }
 
+char *
+dc_instant_text(struct dc *ctx, const char *instant, const char *lang, int with_time)
+{
+	time_t t;
+
+	if (!instant || dc_parse_time(instant, &t) < 0)
+		return dc_strdup("");
+	return with_time ? dc_time_text(ctx, t, lang) : dc_date_text(dc_local_days(ctx, t), lang);
+}
+
 static time_t
 local_time_of_day(struct dc *ctx, long days, int h, int m, int s)
 {

@@ -128,7 +128,8 @@ dc_init(struct dc *ctx, const char *prog)
 
 		/* as --busy-timeout: a mistyped value is said, not read as 0 (no waiting) */
 		if (*end || ms < 0 || ms > 86400000)
-			return dc_error(ctx, DC_EUSAGE, "DC_BUSY_TIMEOUT: '%s' is not milliseconds", s);
+			return dc_error(ctx, DC_EUSAGE, "DC_BUSY_TIMEOUT: '%s' is not milliseconds",
+			                s);
 		ctx->busy_ms = (int)ms;
 	}
 	if ((s = getenv("DC_NOW")) && *s) {

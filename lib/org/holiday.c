@@ -149,13 +149,15 @@ rule_parse(struct dc *ctx, const char *name, long line, char *v, struct rule *r)
 		int bad = 0, n;
 
 		if (!val)
-			return dc_error(ctx, DC_EDATA, "%s:%ld: field 'RRULE': '%s' is not KEY=VALUE",
-			                name, line, part);
+			return dc_error(ctx, DC_EDATA,
+			                "%s:%ld: field 'RRULE': '%s' is not KEY=VALUE", name, line,
+			                part);
 		*val++ = '\0';
 		if (!strcmp(part, "FREQ")) {
 			if (strcmp(val, "YEARLY"))
-				return dc_error(ctx, DC_EDATA, "%s:%ld: field 'RRULE': FREQ=%s is not "
-				                               "supported, only FREQ=YEARLY",
+				return dc_error(ctx, DC_EDATA,
+				                "%s:%ld: field 'RRULE': FREQ=%s is not supported, "
+				                "only FREQ=YEARLY",
 				                name, line, val);
 			freq = 1;
 		} else if (!strcmp(part, "INTERVAL"))
@@ -175,13 +177,13 @@ rule_parse(struct dc *ctx, const char *name, long line, char *v, struct rule *r)
 		else if (!strcmp(part, "BYDAY"))
 			bad = rule_days(val, r);
 		else if (strcmp(part, "WKST")) /* the week's start changes nothing yearly */
-			return dc_error(ctx, DC_EDATA, "%s:%ld: field 'RRULE': %s is not supported "
-			                               "(FREQ=YEARLY with BYMONTH, BYMONTHDAY, BYDAY, "
-			                               "COUNT, UNTIL, INTERVAL)",
+			return dc_error(ctx, DC_EDATA,
+			                "%s:%ld: field 'RRULE': %s is not supported (FREQ=YEARLY "
+			                "with BYMONTH, BYMONTHDAY, BYDAY, COUNT, UNTIL, INTERVAL)",
 			                name, line, part);
 		if (bad)
-			return dc_error(ctx, DC_EDATA, "%s:%ld: field 'RRULE': %s=%s is not valid", name,
-			                line, part, val);
+			return dc_error(ctx, DC_EDATA, "%s:%ld: field 'RRULE': %s=%s is not valid",
+			                name, line, part, val);
 	}
 	if (!freq)
 		return dc_error(ctx, DC_EDATA, "%s:%ld: field 'RRULE': FREQ is missing", name, line);
@@ -275,16 +277,18 @@ ics_dates(struct dc *ctx, const char *name, long line, const char *field, const 
           struct days *days)
 {
 	for (;;) {
+		size_t cap = days->n ? 2 * (size_t)days->n : 1;
 		long d;
 
 		if (ics_date(v, &d) < 0)
-			return dc_error(ctx, DC_EDATA, "%s:%ld: field '%s': '%.*s' is not a date", name,
-			                line, field, (int)strcspn(v, ","), v);
+			return dc_error(ctx, DC_EDATA, "%s:%ld: field '%s': '%.*s' is not a date",
+			                name, line, field, (int)strcspn(v, ","), v);
 		if (days->n >= 4096)
-			return dc_error(ctx, DC_EDATA, "%s:%ld: field '%s': more than 4096 dates", name,
-			                line, field);
+			return dc_error(ctx, DC_EDATA, "%s:%ld: field '%s': more than 4096 dates",
+			                name, line, field);
+		/* the array doubles when its count reaches a power of two */
 		if (!(days->n & (days->n - 1)) &&
-		    !(days->v = realloc(days->v, sizeof *days->v * (size_t)(days->n ? days->n * 2 : 1))))
+		    !(days->v = realloc(days->v, sizeof *days->v * cap)))
 			abort();
 		days->v[days->n++] = d;
 		if (!(v = strchr(v, ',')))
@@ -413,8 +417,9 @@ ics_import(struct dc *ctx, FILE *fp, const char *name)
 			ics_unescape(summary);
 		} else if (!strcmp(line, "RRULE")) {
 			if (rrule) {
-				rc = dc_error(ctx, DC_EDATA, "%s:%ld: field 'RRULE': a second RRULE in "
-				                             "one event is not supported",
+				rc = dc_error(ctx, DC_EDATA,
+				              "%s:%ld: field 'RRULE': a second RRULE in one "
+				              "event is not supported",
 				              name, start);
 				break;
 			}
@@ -444,7 +449,8 @@ ics_import(struct dc *ctx, FILE *fp, const char *name)
 			if (rrule && (rc = rule_parse(ctx, name, ruleline, rrule, &rule)))
 				break; /* the message names the RRULE's own line */
 			if (rrule)
-				rc = ics_recur(ctx, &rule, dstart, dend - dstart, summary, &ex, &rdate, &n);
+				rc = ics_recur(ctx, &rule, dstart, dend - dstart, summary, &ex,
+				               &rdate, &n);
 			else if (!has_day(&ex, dstart))
 				rc = ics_write(ctx, dstart, dend - dstart, summary, &n);
 			if (rc) {
