@@ -8,7 +8,8 @@
 #include "core/dc.h"
 
 static const struct dc_rectype rt_setting = {
-	"setting", (const struct dc_field[]){{"key", DC_T_STR}, {"value", DC_T_STR}}, 2};
+	"setting",
+	(const struct dc_field[]){{"key", DC_T_STR}, {"value", DC_T_STR}, {"type", DC_T_STR}}, 3};
 static const struct dc_rectype rt_check = {
 	"check",
 	(const struct dc_field[]){{"check", DC_T_STR}, {"ok", DC_T_BOOL}, {"detail", DC_T_STR}}, 3};
@@ -28,30 +29,37 @@ cmd_init(struct dc *ctx, struct dc_args *a)
 static int
 cmd_config(struct dc *ctx, struct dc_args *a)
 {
-	const char *const *k;
-	const char *vals[2];
-	char *v;
+	const struct dc_setting_def *d;
+	const char *vals[3];
+	char *v, *type;
 	int rc;
 
 	if (a->noperand > 2)
 		return dc_error(ctx, DC_EUSAGE, "too many operands");
 	if ((rc = dc_db_open(ctx)))
 		return rc;
+	d = a->noperand ? dc_setting_def(a->operand[0]) : NULL;
+	if (a->noperand == 2 && d && d->via)
+		return dc_error(ctx, DC_EUSAGE, "setting '%s' is set with %s, which checks it",
+		                d->key, d->via);
 	if (a->noperand == 2)
 		return dc_setting_set(ctx, a->operand[0], a->operand[1]);
-	if (a->noperand == 1 && !dc_setting_known(a->operand[0]))
+	if (a->noperand == 1 && !d)
 		return dc_error(ctx, DC_ENOTFOUND, "unknown setting '%s'; dc config lists them",
 		                a->operand[0]);
 	if ((rc = dc_out_begin(ctx, &rt_setting)))
 		return rc;
-	for (k = dc_setting_keys; *k && !rc; k += 2) {
-		if (a->noperand == 1 && strcmp(*k, a->operand[0]))
-			continue;
-		v = dc_setting(ctx, *k);
-		vals[0] = *k;
+	for (d = d ? d : dc_settings; d->key && !rc; d++) {
+		v = dc_setting(ctx, d->key);
+		type = dc_setting_type_text(d);
+		vals[0] = d->key;
 		vals[1] = v;
+		vals[2] = type;
 		rc = dc_out_row(ctx, vals);
 		free(v);
+		free(type);
+		if (a->noperand == 1)
+			break;
 	}
 	return rc ? rc : dc_out_end(ctx);
 }

@@ -311,8 +311,10 @@ dc_case_new(struct dc *ctx, struct dc_args *rec, void *unused)
 	if (n.email) {
 		struct casex c = {0};
 
-		if (!(rc = dc_cases_load(ctx, id, &c)))
+		if (!(rc = dc_cases_load(ctx, id, &c))) {
+			c.token = token;
 			rc = dc_cases_notify(ctx, &c, "case-receipt", NULL, NULL);
+		}
 		dc_cases_free(&c);
 		if (rc)
 			goto done;

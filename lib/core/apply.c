@@ -1,8 +1,10 @@
 /* Running a change in one transaction and reporting the records it touched; the bulk driver
  * that applies a verb to every record of an input; table-driven updates (see dc.h). */
+#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -196,22 +198,162 @@ done:
 	return rc;
 }
 
+/* ---- settings: each value checked against its type before it is stored ---- */
+
+/* An address local@domain with nothing a mail header would read as syntax. */
+static int
+addr_ok(const char *s, size_t len)
+{
+	const char *at = memchr(s, '@', len);
+	size_t i;
+
+	if (!at || at == s || at + 1 == s + len || memchr(at + 1, '@', len - (size_t)(at - s) - 1))
+		return 0;
+	for (i = 0; i < len; i++)
+		if ((unsigned char)s[i] <= ' ' || s[i] == 0x7f || strchr("<>()[],;:\\\"", s[i]))
+			return 0;
+	for (i = (size_t)(at - s) + 1; i < len; i++)
+		if (!isalnum((unsigned char)s[i]) && s[i] != '.' && s[i] != '-' &&
+		    !((unsigned char)s[i] & 0x80))
+			return 0;
+	return at[1] != '.' && s[len - 1] != '.';
+}
+
+/* "address" or "Display Name <address>" (an RFC 5322 name-addr without comments). */
+static int
+mailbox_ok(const char *v)
+{
+	const char *lt = strchr(v, '<'), *p;
+	size_t len = strlen(v);
+
+	if (!lt)
+		return addr_ok(v, len);
+	if (lt == v || v[len - 1] != '>' || strchr(lt + 1, '<'))
+		return 0;
+	for (p = v; p < lt; p++)
+		if ((unsigned char)*p < ' ' || *p == 0x7f || *p == '>')
+			return 0;
+	return addr_ok(lt + 1, len - (size_t)(lt - v) - 2);
+}
+
+/* http(s)://host[:port][/...] without spaces, control characters or quotes; a {placeholder}
+ * only one of the space-separated PH. */
+static const char *
+url_problem(const char *v, const char *ph)
+{
+	const char *p = v + (!strncmp(v, "https://", 8) ? 8 : !strncmp(v, "http://", 7) ? 7 : 0);
+	size_t host = strcspn(p, ":/?#");
+
+	if (p == v || !host ||
+	    strspn(p, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-") < host)
+		return "is not an http or https URL";
+	for (p += host; *p; p++) {
+		size_t n = strcspn(p, "}") + 1;
+		const char *w;
+
+		if ((unsigned char)*p <= ' ' || *p == 0x7f || strchr("\"<>\\^`|", *p))
+			return "is not an http or https URL";
+		if (*p == '}')
+			return "has a '}' without '{'";
+		if (*p != '{')
+			continue;
+		for (w = ph; w && *w; w += strcspn(w, " "), w += strspn(w, " "))
+			if (strcspn(w, " ") == n && !strncmp(w, p, n))
+				break;
+		if (!w || !*w)
+			return "has a placeholder other than";
+		p += n - 1;
+	}
+	return NULL;
+}
+
+/* 2 to 12 digits, up to 30 letters or digits, 2 check digits (XRechnung's Leitweg-ID). */
+static int
+leitweg_ok(const char *v)
+{
+	size_t a = strspn(v, "0123456789"), b = 0;
+
+	if (a < 2 || a > 12 || v[a] != '-')
+		return 0;
+	v += a + 1;
+	b = strspn(v, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789");
+	if (v[b] == '-' && b >= 1 && b <= 30)
+		v += b + 1;
+	return strlen(v) == 2 && strspn(v, "0123456789") == 2;
+}
+
+static int
+setting_check(struct dc *ctx, const struct dc_setting_def *d, const char *v)
+{
+	const char *why = NULL;
+	char msg[sizeof ctx->errmsg];
+	struct stat sb;
+
+	switch (d->type) {
+	case DC_S_TEXT:
+		why = *v ? NULL : "is empty";
+		break;
+	case DC_S_INT:
+	case DC_S_ENUM: {
+		/* the typed input's own check, so that numbers read as everywhere else */
+		struct dc_opt o[2] = {{d->key, d->type == DC_S_INT ? DC_V_INT : DC_V_ENUM, 0,
+		                       d->values, NULL, NULL, NULL, DC_NOFIELD}};
+		struct dc_args a = {0};
+		int rc;
+
+		dc_args_add(&a, d->key, v);
+		rc = dc_spec_check(ctx, o, &a);
+		dc_args_free(&a);
+		if (!rc)
+			return 0;
+		/* "field 'lang': 'fr' is not de or en" said of a setting, which is data (65) */
+		snprintf(msg, sizeof msg, "setting%.1000s",
+		         strncmp(ctx->errmsg, "field ", 6) ? ctx->errmsg : ctx->errmsg + 5);
+		dc_error_clear(ctx);
+		return dc_error(ctx, DC_EDATA, "%s", msg);
+	}
+	case DC_S_URL:
+		why = url_problem(v, d->values);
+		break;
+	case DC_S_MAILBOX:
+		why = mailbox_ok(v) ? NULL : "is not an email address (or Name <address>)";
+		break;
+	case DC_S_DIR:
+		why = *v != '/' ? "is not an absolute path"
+		      : stat(v, &sb) || !S_ISDIR(sb.st_mode) ? "is not a directory" : NULL;
+		break;
+	case DC_S_ZONE:
+		why = dc_zone_known(v) ? NULL : "is not a zone of the tz database (Europe/Berlin)";
+		break;
+	case DC_S_OCDS:
+		why = strncmp(v, "ocds-", 5) || strlen(v) != 11 ||
+		              strspn(v + 5, "abcdefghijklmnopqrstuvwxyz0123456789") != 6
+		          ? "is not an OCDS prefix (ocds- and six lower-case letters or digits)"
+		          : NULL;
+		break;
+	case DC_S_LEITWEG:
+		why = leitweg_ok(v) ? NULL : "is not a Leitweg-ID (04011000-1234512345-06)";
+		break;
+	}
+	if (!why)
+		return 0;
+	return dc_error(ctx, DC_EDATA, "setting '%s': '%s' %s%s%s", d->key, v, why,
+	                d->values && d->type == DC_S_URL ? " " : "",
+	                d->values && d->type == DC_S_URL ? d->values : "");
+}
+
 /* A setting, checked, changed and audited (dc config). */
 int
 dc_setting_set(struct dc *ctx, const char *key, const char *value)
 {
+	const struct dc_setting_def *d = dc_setting_def(key);
 	char *old = NULL;
 	int rc;
 
-	if (!dc_setting_known(key))
+	if (!d)
 		return dc_error(ctx, DC_EUSAGE, "unknown setting '%s'; see dc config", key);
-	if ((!strcmp(key, "feed.flag_threshold") || !strcmp(key, "shop.grace_days")) &&
-	    (atoi(value) < !strcmp(key, "feed.flag_threshold") || !*value ||
-	     strspn(value, "0123456789") != strlen(value)))
-		return dc_error(ctx, DC_EDATA, "setting '%s': '%s' is not a %s number", key, value,
-		                !strcmp(key, "shop.grace_days") ? "whole" : "positive");
-	if (!strcmp(key, "lang") && strcmp(value, "de") && strcmp(value, "en"))
-		return dc_error(ctx, DC_EDATA, "setting 'lang': '%s' is not de or en", value);
+	if ((rc = setting_check(ctx, d, value)))
+		return rc;
 	if ((rc = dc_require(ctx, "", "change settings")) || (rc = dc_tx_begin(ctx)))
 		return rc;
 	old = dc_setting(ctx, key);

@@ -169,6 +169,15 @@ void dc_civil_from_days(long days, int *y, int *m, int *d);
 long dc_local_days(struct dc *ctx, time_t t);      /* local calendar date in city.timezone */
 time_t dc_local_end_of_day(struct dc *ctx, long days); /* 23:59:59 local, as an instant */
 time_t dc_local_start_of_day(struct dc *ctx, long days);
+void dc_local_tm(struct dc *ctx, time_t t, struct tm *tm); /* T's local time in city.timezone */
+/* Dates and times as letters write them (lang "en", else German); caller frees.
+ * dc_date_text: "10.03.2026" / "10 March 2026"; dc_time_text, local time in city.timezone:
+ * "10.03.2026, 14:30 Uhr" / "10 March 2026, 14:30". */
+char *dc_date_text(long days, const char *lang);
+char *dc_time_text(struct dc *ctx, time_t t, const char *lang);
+/* The same for an RFC 3339 INSTANT (its local date alone without WITH_TIME); "" for NULL or
+ * an instant that does not parse. */
+char *dc_instant_text(struct dc *ctx, const char *instant, const char *lang, int with_time);
 
 /* ---- argument lists -------------------------------------------------------------------- */
 void dc_args_free(struct dc_args *a);
@@ -508,7 +517,30 @@ int dc_db_truncate_wal(struct dc *ctx);
 char *dc_setting(struct dc *ctx, const char *key); /* value or default; caller frees */
 int dc_setting_set(struct dc *ctx, const char *key, const char *value);
 int dc_setting_known(const char *key);
-extern const char *const dc_setting_keys[]; /* NULL-terminated; pairs of key, default */
+/* What a setting's value must be (dcity(7) "Settings"); dc_setting_set checks it. */
+enum dc_stype {
+	DC_S_TEXT,    /* any text */
+	DC_S_INT,     /* a whole number within values "LO..HI" */
+	DC_S_ENUM,    /* one of values (space-separated) */
+	DC_S_URL,     /* http(s)://host...; values: the {placeholders} it may contain */
+	DC_S_MAILBOX, /* an email address, or "Display Name <address>" */
+	DC_S_DIR,     /* an absolute path of an existing directory */
+	DC_S_ZONE,    /* a zone of the tz database (Europe/Berlin) */
+	DC_S_OCDS,    /* an OCDS prefix: ocds- and six letters or digits */
+	DC_S_LEITWEG, /* a Leitweg-ID: 2-12 digits[-up to 30 letters or digits]-2 digits */
+};
+struct dc_setting_def {
+	const char *key, *def; /* def NULL: unset */
+	enum dc_stype type;
+	const char *values;    /* DC_S_INT's range, DC_S_ENUM's values, DC_S_URL's placeholders */
+	const char *via;       /* the command that sets it, checking more than the type can */
+};
+extern const struct dc_setting_def dc_settings[]; /* ends with a NULL key */
+const struct dc_setting_def *dc_setting_def(const char *key);
+/* The type as dc config shows it: "whole number 1..1000000", "de|en", "time zone", …;
+ * caller frees. */
+char *dc_setting_type_text(const struct dc_setting_def *d);
+int dc_zone_known(const char *name); /* a zone of the tz database, by a safe path */
 /* The next id PREFIX-YYYY-NNNNNN (or YYYY-NNNNNN without a prefix) from sequence SEQ-YYYY,
  * YYYY being the local year (city.timezone) of AT. */
 int dc_next_id(struct dc *ctx, const char *seq, const char *prefix, time_t at, char id[32]);
@@ -558,6 +590,11 @@ int dc_audit_purge(struct dc *ctx, const char *entity, const char *ref, const ch
  * pairs) and queue it for recipient.  Subject is the template's first line. */
 int dc_outbox_add(struct dc *ctx, const char *tmpl, const char *lang, const char *recipient,
                   const char *ref_type, const char *ref_id, const char *const *vars);
+/* The same for a text that holds SECRET (a case's tracking token): it stays in the outbox
+ * only until the message is sent, then "…" replaces it in the stored text. */
+int dc_outbox_add_secret(struct dc *ctx, const char *tmpl, const char *lang,
+                         const char *recipient, const char *ref_type, const char *ref_id,
+                         const char *const *vars, const char *secret);
 char *dc_render(const char *text, const char *const *vars);
 const char *dc_template(const char *name);
 

@@ -175,6 +175,22 @@ write_json(struct dc_out *o, const char *const *vals)
 	putc_unlocked('}', o->fp);
 }
 
+/* An instant as this program writes them (2026-03-10T13:30:00Z) becomes local time in the
+ * form a German Excel reads as a date and time (10.03.2026 14:30) rather than as text. */
+static const char *
+excel_time(struct dc *ctx, const char *v, char buf[32])
+{
+	struct tm tm;
+	time_t t;
+
+	if (strlen(v) != 20 || v[4] != '-' || v[10] != 'T' || v[19] != 'Z' ||
+	    dc_parse_time(v, &t) < 0)
+		return v;
+	dc_local_tm(ctx, t, &tm);
+	strftime(buf, 32, "%d.%m.%Y %H:%M", &tm);
+	return buf;
+}
+
 static void
 write_csv_cell(struct dc *ctx, FILE *fp, enum dc_type t, const char *v, char sep)
 {
@@ -184,6 +200,8 @@ write_csv_cell(struct dc *ctx, FILE *fp, enum dc_type t, const char *v, char sep
 
 	if (!(v = printable(t, v, buf, ctx->excel_de)))
 		return;
+	if (ctx->excel_de && t == DC_T_STR)
+		v = excel_time(ctx, v, buf);
 	/* Excel runs cells that start with these as formulas (CSV injection). */
 	if (ctx->excel_de && t == DC_T_STR && strchr("=+-@\t\r", v[0]) && v[0])
 		neutral = 1;

@@ -132,8 +132,16 @@ dc_init(struct dc *ctx, const char *prog)
 	ctx->prog = prog;
 	ctx->busy_ms = 5000;
 	ctx->format = isatty(STDOUT_FILENO) ? DC_FMT_TABLE : DC_FMT_JSONL;
-	if ((s = getenv("DC_BUSY_TIMEOUT")) && *s)
-		ctx->busy_ms = atoi(s);
+	if ((s = getenv("DC_BUSY_TIMEOUT")) && *s) {
+		char *end;
+		long ms = strtol(s, &end, 10);
+
+		/* as --busy-timeout: a mistyped value is said, not read as 0 (no waiting) */
+		if (*end || ms < 0 || ms > 86400000)
+			return dc_error(ctx, DC_EUSAGE, "DC_BUSY_TIMEOUT: '%s' is not milliseconds",
+			                s);
+		ctx->busy_ms = (int)ms;
+	}
 	if ((s = getenv("DC_NOW")) && *s) {
 		if (dc_parse_time(s, &ctx->now) < 0)
 			return dc_error(ctx, DC_EUSAGE, "DC_NOW: '%s' is not an RFC 3339 timestamp", s);

@@ -432,7 +432,13 @@ book(struct dc *ctx, const struct sender *s, const struct item *it, const char *
 		    ctx,
 		    "UPDATE outbox SET status = 'sent', sent_at = ?3, attempts = attempts + 1,"
 		    " next_at = NULL, last_error = NULL, message_id = ?4, transport = ?5,"
-		    " claim = NULL, claimed_at = NULL WHERE id = ?1 AND claim = ?2",
+		    " claim = NULL, claimed_at = NULL,"
+		    /* the secret (a tracking token) was for the recipient, not for the record */
+		    " subject = CASE WHEN secret IS NULL THEN subject"
+		    "  ELSE replace(subject, secret, '…') END,"
+		    " body = CASE WHEN secret IS NULL THEN body"
+		    "  ELSE replace(body, secret, '…') END,"
+		    " secret = NULL WHERE id = ?1 AND claim = ?2",
 		    5, id, token, now, mid, transport_name[s->o->transport]);
 	else {
 		if (n <= 4)

@@ -49,9 +49,10 @@ const struct dc_rectype dc_rt_order_event = {
 int
 dc_procure_money(struct dc *ctx, const char *field, const char *v, long long *cents)
 {
-	if (!v || dc_money_parse(v, cents) < 0 || *cents < 0)
-		return dc_error(ctx, DC_EDATA, "field '%s': '%s' is not an amount of money", field,
-		                v ? v : "");
+	if (!v || !*v)
+		return dc_field_error(ctx, "field '%s' is required", field);
+	if (dc_money_parse(v, cents) < 0 || *cents < 0)
+		return dc_field_error(ctx, "field '%s': '%s' is not an amount of money", field, v);
 	return 0;
 }
 

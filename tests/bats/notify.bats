@@ -275,7 +275,8 @@ fail_at() {
 	assert_success
 	assert_equal "${#lines[@]}" 1
 	assert_equal "$(q "SELECT template, recipient, ref_id, status FROM outbox WHERE template='escalation'")" "escalation|zwei@stadt.example|$late|pending"
-	assert_equal "$(q "SELECT subject FROM outbox WHERE template='escalation'")" "Überfälliges Anliegen $late: Schlagloch (fällig 2026-03-10)"
+	assert_equal "$(q "SELECT subject FROM outbox WHERE template='escalation'")" "Überfälliges Anliegen $late: Schlagloch (fällig 10.03.2026)"
+	assert_regex "$(q "SELECT body FROM outbox WHERE template='escalation'")" $'\nFällig:  10\\.03\\.2026, 23:59 Uhr\n'
 	DC_NOW=2026-03-11T22:30:00Z run dc-notify escalate   # 23:30 in Berlin: the same local day
 	assert_output ""
 	DC_NOW=2026-03-11T23:30:00Z run dc-notify escalate   # 00:30 on 12 March in Berlin
@@ -283,6 +284,55 @@ fail_at() {
 	assert_equal "$(q "SELECT count(*) FROM notify_escalation")" 2
 	DC_USER=anna run dc-notify escalate
 	assert_failure 77
+}
+
+@test "letters: a neutral salutation without a name, local dates, the receipt's link with the token" {
+	DC_USER=root dc config track.url "https://www.musterstadt.example/anliegen/{id}?token={token}" >/dev/null
+	# 13:30 UTC on 10 March is 14:30 in Berlin
+	out=$(DC_USER=root DC_NOW=2026-03-10T13:30:00Z dc-case new --service pothole --attr size=large \
+		--email buerger@example.org)
+	id=$($PY -c 'import json,sys; print(json.loads(sys.stdin.readline())["id"])' <<<"$out")
+	token=$($PY -c 'import json,sys; print(json.loads(sys.stdin.readline())["token"])' <<<"$out")
+	en=$(DC_USER=root DC_NOW=2026-03-10T13:30:00Z new_case --email eve@example.org --name "Eve Adams" --lang en)
+	body=$(q "SELECT body FROM outbox WHERE ref_id = '$id'")
+	assert_equal "$(sed -n 1p <<<"$body")" "Guten Tag,"
+	assert_equal "$(grep '^Eingegangen:' <<<"$body")" "Eingegangen: 10.03.2026, 14:30 Uhr"
+	assert_equal "$(grep '^Voraussichtlich' <<<"$body")" "Voraussichtlich erledigt bis: 17.03.2026"
+	assert_equal "$(grep '^https:' <<<"$body")" "https://www.musterstadt.example/anliegen/$id?token=$token"
+	assert_equal "$(q "SELECT secret FROM outbox WHERE ref_id = '$id'")" "$token"
+	body=$(q "SELECT body FROM outbox WHERE ref_id = '$en'")
+	assert_equal "$(sed -n 1p <<<"$body")" "Hello Eve Adams,"
+	assert_equal "$(grep '^Received:' <<<"$body")" "Received: 10 March 2026, 14:30"
+	assert_equal "$(grep '^Expected' <<<"$body")" "Expected to be done by: 17 March 2026"
+	# a later letter has no token to give: its link leaves the parameter out
+	DC_USER=root dc-case status "$id" in_progress -q >/dev/null
+	assert_equal "$(q "SELECT body FROM outbox WHERE ref_id = '$id' AND template = 'case-status'" | grep '^https:')" \
+		"https://www.musterstadt.example/anliegen/$id"
+	DC_NOW=2026-03-10T14:00:00Z run dc-notify run --maildir "$MD"
+	assert_success
+	# the mail has the token; the stored text no longer does
+	run $PY - "$MD" "$token" <<'PY'
+import mailbox, sys, email.policy
+md, token = sys.argv[1:]
+box = mailbox.Maildir(md, factory=None, create=False)
+bodies = [email.message_from_bytes(box.get_bytes(k), policy=email.policy.default).get_content()
+          .replace("\r\n", "\n") for k in box.keys()]
+print(sum(token in b for b in bodies), sum(b.startswith("Guten Tag,\n") for b in bodies))
+PY
+	assert_output "1 2"
+	run q "SELECT count(*) FROM outbox WHERE body LIKE '%$token%' OR secret IS NOT NULL"
+	assert_output 0
+	assert_equal "$(q "SELECT body FROM outbox WHERE ref_id = '$id' AND template = 'case-receipt'" | grep '^https:')" \
+		"https://www.musterstadt.example/anliegen/$id?token=…"
+}
+
+@test "digest: a period given but wrong is said to be wrong, not missing" {
+	run dc-notify digest --period monthly
+	assert_failure 64
+	assert_line --index 0 "dc-notify: field 'period': 'monthly' is not daily or weekly"
+	run dc-notify digest
+	assert_failure 64
+	assert_line --index 0 "dc-notify: field 'period' is required (daily or weekly)"
 }
 
 # post_at NOW AUTHOR TITLE [options]: a post created at NOW
@@ -311,7 +361,7 @@ post_at() {
 	refute_regex "$body" 'Kultur'
 	refute_regex "$body" 'Süd nur'
 	refute_regex "$body" 'Eigener'
-	assert_equal "$(q "SELECT subject FROM outbox")" "Musterstadt: Neues aus Ihrer Nachbarschaft (2026-03-02 bis 2026-03-02)"
+	assert_equal "$(q "SELECT subject FROM outbox")" "Musterstadt: Neues aus Ihrer Nachbarschaft (02.03.2026 bis 02.03.2026)"
 	assert_regex "$(q "SELECT unsubscribe FROM outbox")" '^https://www\.musterstadt\.example/abmelden\?member=anna&token='
 	DC_NOW=2026-03-03T20:00:00Z run dc-notify digest --period daily   # same window again
 	assert_success
@@ -353,7 +403,7 @@ post_at() {
 	assert_regex "$body" 'Sonntag'
 	refute_regex "$body" 'Sonntagabend'
 	refute_regex "$body" 'Neue Woche'
-	assert_equal "$(q "SELECT subject FROM outbox WHERE id=2")" "Musterstadt: Neues aus Ihrer Nachbarschaft (2026-03-02 bis 2026-03-08)"
+	assert_equal "$(q "SELECT subject FROM outbox WHERE id=2")" "Musterstadt: Neues aus Ihrer Nachbarschaft (02.03.2026 bis 08.03.2026)"
 	run dc-notify digest --period monthly
 	assert_failure 64
 }

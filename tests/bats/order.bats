@@ -319,6 +319,37 @@ print(r["value"], r["profile"], r["procedure"], r["min_quotes"], r["valid_from"]
 	assert_output "216000.0 eu eu 0 2026-01-01 None True"
 }
 
+@test "a value given but wrong is said to be wrong, not missing" {
+	run dc-order rules explain --value abc
+	assert_failure 64
+	assert_line --index 0 "dc-order: field 'value': 'abc' is not an amount in euros (12.50)"
+	run dc-order rules explain --value=-5
+	assert_failure 64
+	assert_line --index 0 "dc-order: field 'value': '-5' is not an amount of 0 or more"
+	run dc-order rules explain --value 10 --date 2026-02-30
+	assert_failure 64
+	assert_line --index 0 "dc-order: field 'date': '2026-02-30' is not a date (YYYY-MM-DD)"
+	run dc-order rules explain
+	assert_failure 64
+	assert_line --index 0 "dc-order: field 'value' is required"
+	id=$(new_order --line "Tafel;1;600.00;acme")
+	run dc-order quote "$id" --vendor acme --amount zehn
+	assert_failure 64
+	assert_line --index 0 "dc-order: field 'amount': 'zehn' is not an amount of money"
+	$PY - "$FIXTURES/rules-custom.json" >"$BATS_TEST_TMPDIR/r.json" <<'EOF'
+import json, sys
+p = json.load(open(sys.argv[1]))
+p["rows"][1]["valid_to"] = "31.12.2026"
+print(json.dumps(p))
+EOF
+	run dc-order rules import "$BATS_TEST_TMPDIR/r.json"
+	assert_failure 65
+	assert_output "dc-order: $BATS_TEST_TMPDIR/r.json: row 2: field 'valid_to': '31.12.2026' is not a date (YYYY-MM-DD)"
+	DC_BUSY_TIMEOUT=5s run dc-order rules list
+	assert_failure 64
+	assert_output "dc-order: DC_BUSY_TIMEOUT: '5s' is not milliseconds"
+}
+
 @test "rules list shows the profile's bands" {
 	run dc-order rules list --profile uvgo
 	assert_success

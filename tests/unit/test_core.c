@@ -67,6 +67,11 @@ test_render(void **state)
 
 	assert_string_equal(s, "Hallo Eva Müller, 2026-000001 {{x");
 	free(s);
+	/* an empty value before punctuation takes its space along: no "Guten Tag ," */
+	s = dc_render("Guten Tag {{empty}},\nStatus: {{empty}}\nText {{empty}} bleibt. {{no}}!",
+	              vars);
+	assert_string_equal(s, "Guten Tag,\nStatus: \nText  bleibt.!");
+	free(s);
 }
 
 static void
