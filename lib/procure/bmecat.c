@@ -136,6 +136,7 @@ struct reader {
 	const char *path;             /* as given, shown in messages; borrowed */
 	xmlTextReaderPtr xr;          /* owned */
 	int fd;                       /* file we opened, or -1 (stdin is never closed) */
+	struct dc_xml_guard guard;    /* sees the bytes before libxml2 does */
 	struct dc_bmecat_header *hdr; /* caller's, filled as the header streams by */
 	dc_bmecat_fn fn;              /* callback and its argument */
 	void *arg;
@@ -804,19 +805,18 @@ dc_bmecat_read(struct dc *ctx, const char *path, struct dc_bmecat_header *hdr, d
 	if (!(st = calloc(1, sizeof *st)))
 		return dc_error(ctx, DC_EINTERNAL, "out of memory");
 	st->ctx = ctx;
-	st->path = path;
+	st->path = ctx->input_name ? ctx->input_name : path; /* as the user knows it */
 	st->hdr = hdr;
 	st->fn = fn;
 	st->arg = arg;
 	st->fd = -1;
 	st->trans_depth = st->item_depth = -1;
-	if (!strcmp(path, "-"))
-		st->xr = xmlReaderForFd(0, NULL, NULL, opts);
-	else if ((st->fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
-		rc = dc_error(ctx, DC_ENOINPUT, "%s: %s", path, strerror(errno));
+	if (strcmp(path, "-") && (st->fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+		rc = dc_error(ctx, DC_ENOINPUT, "%s: %s", st->path, strerror(errno));
 		goto done;
-	} else
-		st->xr = xmlReaderForFd(st->fd, NULL, NULL, opts);
+	}
+	dc_xml_guard_init(&st->guard, ctx, st->path, st->fd >= 0 ? st->fd : 0);
+	st->xr = xmlReaderForIO(dc_xml_guard_read, NULL, &st->guard, NULL, NULL, opts);
 	if (!st->xr) {
 		rc = dc_error(ctx, DC_EINTERNAL, "%s: cannot create XML reader", path);
 		goto done;
@@ -828,6 +828,10 @@ dc_bmecat_read(struct dc *ctx, const char *path, struct dc_bmecat_header *hdr, d
 		/* without a callback only the header is wanted: it ends where the transaction starts */
 		if (!fn && hdr->transaction)
 			goto done;
+	}
+	if (st->guard.failed) {
+		rc = ctx->err;
+		goto done;
 	}
 	if (r < 0 || st->xerr) {
 		rc = xml_error(st);

@@ -603,8 +603,11 @@ import_file(struct dc *ctx, const char *path, const char *source, const struct d
 	if ((rc = dc_sha256_file(ctx, path, sha)))
 		return rc;
 	if (bmecat) {
-		/* the header names the vendor and the kind of transaction; read it first */
+		/* the header names the vendor and the kind of transaction; read it first; messages
+		 * name the file as the user knows it, not a temporary copy */
+		ctx->input_name = strcmp(path, source) ? source : NULL;
 		rc = dc_bmecat_read(ctx, path, &hdr, NULL, NULL);
+		ctx->input_name = NULL;
 		if (rc)
 			goto done;
 	}
@@ -697,7 +700,9 @@ import_file(struct dc *ctx, const char *path, const char *source, const struct d
 		struct dc_bmecat_header again;
 
 		/* the reader fills a header again; keep the first one, which im.currency borrows */
+		ctx->input_name = strcmp(path, source) ? source : NULL;
 		rc = dc_bmecat_read(ctx, path, &again, bmecat_item, &im);
+		ctx->input_name = NULL;
 		dc_bmecat_header_free(&again);
 	} else {
 		/* messages name the file as the user knows it, not a temporary copy */
