@@ -692,16 +692,20 @@ add_prices(struct reader *st)
 	}
 	if ((rc = item_add(st, st->item_line, "price_type", type)))
 		goto done;
-	/* the period in force today that began last */
+	/* the period in force today that began last, else (a catalog left standing after its end
+	 * date) the one that began last; a period that begins in the future is not today's */
 	for (i = 0; i < st->nprice; i++) {
 		const struct price *p = &st->prices[i];
+		int c = covers(p, st->today), cc = cur && covers(cur, st->today);
 
-		if (p->has_unit && !strcmp(p->type, type) && covers(p, st->today) &&
-		    (!cur || strcmp(p->from ? p->from : "", cur->from ? cur->from : "") > 0))
+		if (!p->has_unit || strcmp(p->type, type) || (p->from && strcmp(p->from, st->today) > 0))
+			continue;
+		if (!cur || c > cc ||
+		    (c == cc && strcmp(p->from ? p->from : "", cur->from ? cur->from : "") > 0))
 			cur = p;
 	}
 	if (!cur)
-		goto done; /* only future (or past) periods: no price today */
+		goto done; /* only future periods: no price today */
 	for (i = 0; i < st->nprice && !rc; i++) {
 		const struct price *p = &st->prices[i];
 		const char *lb = p->lower ? p->lower : "1";
@@ -888,7 +892,7 @@ end_item(struct reader *st)
 		rc = item_add(st, st->item_line, "category", path);
 	else if (!st->is_map && cat)
 		rc = item_add(st, st->item_line, "category", cat);
-	if (rc || (!st->is_map && (rc = add_prices(st))))
+	if (rc || (!st->is_map && strcmp(mode, "delete") && (rc = add_prices(st))))
 		goto done;
 	if (st->features && (rc = item_add_json(st, "features", st->features)))
 		goto done;
