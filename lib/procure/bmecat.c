@@ -212,6 +212,7 @@ struct reader {
 	struct price *prices; /* prices of the first details block; owned */
 	int nprice, pricecap; /* used and allocated */
 	int in_price;         /* inside a price element (prices[nprice - 1]) */
+	char *price_qty;      /* the item's PRICE_QUANTITY (order details), for every price */
 	char *blk_from;       /* the current price details block's valid_start_date; owned */
 	char *blk_until;      /* and valid_end_date; owned */
 	json_object *features, *media, *classification; /* attributes; owned, NULL when none */
@@ -372,7 +373,8 @@ item_clear(struct reader *st)
 	st->mode = st->map_category = NULL;
 	free(st->blk_from);
 	free(st->blk_until);
-	st->blk_from = st->blk_until = NULL;
+	free(st->price_qty);
+	st->blk_from = st->blk_until = st->price_qty = NULL;
 	json_object_put(st->features);
 	json_object_put(st->media);
 	json_object_put(st->classification);
@@ -578,10 +580,11 @@ static int
 unit_price(struct reader *st, struct price *p)
 {
 	wide a, f = 1, q = 1, t = 0, num, den;
+	const char *qty = p->quantity ? p->quantity : st->price_qty;
 	int sa, sf = 0, sq = 0, stx = 0, gross = !strcmp(p->type, "gros_list");
 
 	if (dec_split(p->amount, &a, &sa) || (p->factor && dec_split(p->factor, &f, &sf)) ||
-	    (p->quantity && dec_split(p->quantity, &q, &sq)) ||
+	    (qty && dec_split(qty, &q, &sq)) ||
 	    (p->tax && dec_split(p->tax, &t, &stx)))
 		return field_error(st, p->line, "price", "too many digits");
 	if (f == 0)
@@ -666,7 +669,7 @@ add_prices(struct reader *st)
 		jadd_str(o, "amount", p->amount);
 		jadd_str(o, "currency", p->currency ? p->currency : st->hdr->currency);
 		jadd_str(o, "factor", p->factor);
-		jadd_str(o, "quantity", p->quantity);
+		jadd_str(o, "quantity", p->quantity ? p->quantity : st->price_qty);
 		jadd_str(o, "lower_bound", p->lower);
 		jadd_str(o, "tax", p->tax);
 		jadd_str(o, "valid_from", p->from);
@@ -742,8 +745,9 @@ add_prices(struct reader *st)
 		rc = item_add(st, best->line, "valid_until", best->until);
 	if (!rc && best->factor)
 		rc = item_add(st, best->line, "price_factor", best->factor);
-	if (!rc && best->quantity)
-		rc = item_add(st, best->line, "price_quantity", best->quantity);
+	if (!rc && (best->quantity || st->price_qty))
+		rc = item_add(st, best->line, "price_quantity",
+		              best->quantity ? best->quantity : st->price_qty);
 done:
 	json_object_put(all);
 	return rc;
@@ -1012,6 +1016,11 @@ item_element(struct reader *st, enum elem e, enum elem parent, int depth)
 		free(st->blk_from);
 		free(st->blk_until);
 		st->blk_from = st->blk_until = NULL;
+		return 0;
+	}
+	if (!st->in_details && e == E_PRICE_QUANTITY) {
+		begin_capture(st, depth, D_SLOT, "price_quantity", &st->price_qty);
+		st->cap_number = 1;
 		return 0;
 	}
 	if (!st->in_details) {

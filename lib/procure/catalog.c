@@ -58,6 +58,7 @@ static const char *const json_attrs[] = {"features", "media", "classification", 
 /* State of one file's import; statements are prepared once and reused for every item. */
 struct import {
 	const char *vendor;   /* vendor id, borrowed */
+	const char *source;   /* the file as the user knows it, borrowed */
 	int full;             /* full mode: items not in the file become discontinued */
 	int prices_only;      /* BMEcat T_UPDATE_PRICES: only prices change */
 	const char *currency; /* default currency (BMEcat header), borrowed */
@@ -475,10 +476,19 @@ done:
 static int
 bmecat_item(struct dc *ctx, struct dc_args *item, long line, void *arg)
 {
+	struct import *im = arg;
+	int rc;
+
+	/* an item's error names the file and the item's line, also under --keep-going */
+	free(ctx->cursrc);
+	ctx->cursrc = dc_strdup(im->source);
+	ctx->curline = line;
+	rc = dc_apply_record(ctx, item, NULL, import_item, arg);
+	if (rc && ctx->errmsg[0])
+		dc_error_prefix(ctx, "%s:%ld", ctx->cursrc, line);
 	free(ctx->cursrc);
 	ctx->cursrc = NULL;
-	ctx->curline = line;
-	return dc_apply_record(ctx, item, NULL, import_item, arg);
+	return rc;
 }
 
 static int
@@ -673,6 +683,7 @@ import_file(struct dc *ctx, const char *path, const char *source, const struct d
 		goto done;
 	}
 	im.vendor = vendor;
+	im.source = source;
 	im.prices_only = hdr.transaction && !strcmp(hdr.transaction, "T_UPDATE_PRICES");
 	im.full = o->mode ? !strcmp(o->mode, "full")
 	                  : !(hdr.transaction && strcmp(hdr.transaction, "T_NEW_CATALOG"));

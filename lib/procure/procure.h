@@ -23,7 +23,7 @@ int dc_procure_vendor_list(struct dc *ctx, const char *id, struct dc_stmt **st);
  * from a JSON number with at most four decimals (exact: ×10000 is a whole number).
  */
 #define DC_PRICE_STORE_SCALE 2
-#define DC_PRICE_STORE_SQL(x) "((CAST(round((" x ") * 10000) AS INTEGER) + 50) / 100"
+#define DC_PRICE_STORE_SQL(x) "((CAST(round((" x ") * 10000) AS INTEGER) + 50) / 100)"
 
 struct dc_catalog_opts {
 	const char *vendor;   /* --vendor, else from the file name or the BMEcat header */
