@@ -213,3 +213,22 @@ print("null" if v is None else json.dumps(v) if isinstance(v, (list, dict, bool)
 	assert_equal "$(dc-order catalog search Netzwerkkabel -q)" $a
 	assert_equal "$(dc-order catalog search S/FTP -q)" $a
 }
+
+@test "catalog-item and order schemas hold for BMEcat items and an order line on request" {
+	dc-order catalog import "$V/bmecat-2005-manufacturer-eclass.xml" --vendor lichtwerk >/dev/null
+	dc-order catalog import "$V/bmecat-2005-factor-period.xml" --vendor schraubhaus >/dev/null
+	dc-order catalog import "$V/bmecat-2005-price-types.xml" --vendor blitzblank >/dev/null
+	dc-order catalog import "$V/bmecat-2005-on-request.xml" --vendor spielraum >/dev/null
+	dc-order catalog import "$V/bmecat-12-groups-features.xml" --vendor kabelkiste >/dev/null
+	id=$(DC_USER=carl dc-order new --dept schule --budget 4711 --item spielraum:KLETTER-3:1 -q)
+	{
+		dc-order catalog show $(sqlite3 "$DC_DB" "SELECT vendor || ':' || sku FROM catalog_item")
+		dc-order catalog search Lichtwerk
+	} >"$BATS_TEST_TMPDIR/items.jsonl"
+	assert_equal "$(wc -l <"$BATS_TEST_TMPDIR/items.jsonl")" 13
+	run validate catalog-item <"$BATS_TEST_TMPDIR/items.jsonl"
+	assert_success
+	dc-order show "$id" >"$BATS_TEST_TMPDIR/order.jsonl"
+	run validate order <"$BATS_TEST_TMPDIR/order.jsonl"
+	assert_success
+}
