@@ -592,8 +592,8 @@ unit_price(struct reader *st, struct price *p)
 	if (q == 0)
 		return field_error(st, p->line, "price_quantity", "PRICE_QUANTITY is 0");
 	if (gross && !p->tax)
-		return field_error(st, p->line, "vat", "a gros_list price without TAX cannot be made "
-		                                       "net");
+		return field_error(st, p->line, "vat",
+		                   "a gros_list price without TAX cannot be made net");
 	/* TAX ≥ 1 is a percentage already: 19 → 0.19 */
 	if (gross && t >= pow10i(stx))
 		stx += 2;
@@ -676,8 +676,9 @@ add_prices(struct reader *st)
 		jadd_str(o, "valid_until", p->until);
 		if (p->has_unit) {
 			fmt_price4(p->unit, num);
-			json_object_object_add(o, "unit_price",
-			                       json_object_new_double_s((double)p->unit / 10000, num));
+			json_object *u = json_object_new_double_s((double)p->unit / 10000, num);
+
+			json_object_object_add(o, "unit_price", u);
 		}
 		json_object_array_add(all, o);
 	}
@@ -701,7 +702,8 @@ add_prices(struct reader *st)
 		const struct price *p = &st->prices[i];
 		int c = covers(p, st->today), cc = cur && covers(cur, st->today);
 
-		if (!p->has_unit || strcmp(p->type, type) || (p->from && strcmp(p->from, st->today) > 0))
+		if (!p->has_unit || strcmp(p->type, type) ||
+		    (p->from && strcmp(p->from, st->today) > 0))
 			continue;
 		if (!cur || c > cc ||
 		    (c == cc && strcmp(p->from ? p->from : "", cur->from ? cur->from : "") > 0))
@@ -888,7 +890,8 @@ end_item(struct reader *st)
 	if ((rc = item_add(st, st->item_line, "mode", mode)))
 		goto done;
 	/* a catalog group is named by its path of names; a feature group only has its id */
-	if (!cat && st->classification && json_object_object_get_ex(st->classification, "group", &fg))
+	if (!cat && st->classification &&
+	    json_object_object_get_ex(st->classification, "group", &fg))
 		cat = json_object_get_string(fg);
 	if (st->is_map && (cat = dc_arg(&st->item, "category")) && (path = group_path(st, cat)))
 		rc = item_add(st, st->item_line, "category", path); /* the last one wins */

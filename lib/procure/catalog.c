@@ -527,9 +527,9 @@ prepare_all(struct dc *ctx, struct import *im)
 	                     "INSERT INTO catalog_item(vendor, sku, name, unit, price, currency, vat,"
 	                     " category, gtin, description, min_qty, valid_from, valid_until, tiers,"
 	                     " attributes, updated_at, on_request, price_type, prices,"
-	                     " quantity_interval, cu_per_ou, search_text) VALUES (?1, ?2, ?3, ?4, ?5,"
-	                     " ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20,"
-	                     " ?21, ?22)")) ||
+	                     " quantity_interval, cu_per_ou, search_text)"
+	                     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
+	                     " ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22)")) ||
 	    (rc = dc_prepare(ctx, &im->upd, upd)) ||
 	    (rc = dc_prepare(ctx, &im->price_upd, price_upd)) ||
 	    (rc = dc_prepare(ctx, &im->hist_fix, "UPDATE price_history SET price = ?2, currency = ?3,"
@@ -896,8 +896,10 @@ dc_procure_catalog_search(struct dc *ctx, const char *text, struct dc_args *f, s
 	}
 	if ((rc = dc_arg_int(ctx, f, "limit", 1, 1000000, &limit)))
 		goto done;
-	/* bm25 weights: name counts most, then category and sku, then the description */
-	dc_q_sql(&q, "SELECT " ITEM_COLS ", round(-bm25(catalog_fts, 10.0, 1.0, 3.0, 3.0, 3.0, 1.0), 4)"
+	/* bm25 weights: name counts most, then category and sku, then the description and the
+	 * BMEcat search text */
+	dc_q_sql(&q, "SELECT " ITEM_COLS ", round(-bm25(catalog_fts, 10.0, 1.0, 3.0, 3.0, 3.0,"
+	             " 1.0), 4)"
 	             " FROM catalog_fts JOIN catalog_item i ON i.id = catalog_fts.rowid"
 	             " JOIN vendor v ON v.id = i.vendor");
 	dc_q_where_if(&q, "catalog_fts MATCH ?", match);
@@ -931,7 +933,8 @@ dc_procure_catalog_show(struct dc *ctx, const char *ref, struct dc_stmt **st)
 	                     "SELECT " ITEM_COLS ", (SELECT json_group_array(json_object("
 	                     "  'price', " DC_SQL_MONEY("h.price") ", 'currency', h.currency,"
 	                     "  'valid_from', h.valid_from, 'valid_to', h.valid_to, 'import', h.import))"
-	                     "  FROM (SELECT * FROM price_history h WHERE h.item = i.id ORDER BY h.id) h),"
+	                     "  FROM (SELECT * FROM price_history h WHERE h.item = i.id"
+	                     "  ORDER BY h.id) h),"
 	                     " (SELECT json_group_array(json(p.value)) FROM json_each(i.prices) p"
 	                     "  WHERE p.value ->> 'valid_from' > ?3)"
 	                     " FROM catalog_item i WHERE i.vendor = ?1 AND i.sku = ?2")))

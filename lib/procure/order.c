@@ -292,15 +292,17 @@ item_line(struct dc *ctx, const char *spec, const char *date, struct line *l)
 	                               " AND p.value ->> 'unit_price' IS NOT NULL"
 	                               " AND coalesce(p.value ->> 'valid_from', '') <= ?4"
 	                               " AND coalesce(p.value ->> 'lower_bound', 1) + 0 <= ?3"
-	                               " ORDER BY coalesce(p.value ->> 'valid_until', ?4) >= ?4 DESC,"
+	                               " ORDER BY coalesce(p.value ->> 'valid_until', ?4) >= ?4"
+	                               " DESC,"
 	                               " coalesce(p.value ->> 'valid_from', '') DESC,"
 	                               " coalesce(p.value ->> 'lower_bound', 1) + 0 DESC LIMIT 1)"
 	                               " ELSE coalesce((SELECT"
 	                               " round(json_extract(t.value, '$.price') * 100)"
 	                               " FROM json_each(tiers) t"
 	                               " WHERE json_extract(t.value, '$.min_qty') <= ?3"
-	                               " ORDER BY json_extract(t.value, '$.min_qty') DESC LIMIT 1), price)"
-	                               " END, coalesce(vat, 19), min_qty, quantity_interval, cu_per_ou"
+	                               " ORDER BY json_extract(t.value, '$.min_qty') DESC LIMIT 1),"
+	                               " price) END, coalesce(vat, 19), min_qty, quantity_interval,"
+	                               " cu_per_ou"
 	                               " FROM catalog_item"
 	                               " WHERE vendor = ?1 AND sku = ?2 AND status = 'active'")))
 		goto done;
@@ -430,8 +432,9 @@ dc_procure_order_new(struct dc *ctx, struct dc_args *rec, void *unused)
 			goto done;
 		/* the awarded quote prices the one line on request: two could not be told apart */
 		if (l->on_request && pending++) {
-			rc = dc_error(ctx, DC_ECONFLICT, "field 'item': '%s:%s' is priced on request as "
-			              "is another item of this order; order each such item on its own",
+			rc = dc_error(ctx, DC_ECONFLICT,
+			              "field 'item': '%s:%s' is priced on request as is another "
+			              "item of this order; order each such item on its own",
 			              l->vendor, l->sku);
 			goto done;
 		}
@@ -633,9 +636,10 @@ price_on_request(struct dc *ctx, struct order *o, const char *vendor)
 	if (rc || !line)
 		return rc;
 	if (quote < others)
-		return dc_error(ctx, DC_ECONFLICT, "the quote of '%s' (%.2f) is less than the order's "
-		                "other lines (%.2f): it cannot price line %ld", vendor,
-		                (double)quote / 100, (double)others / 100, line);
+		return dc_error(ctx, DC_ECONFLICT,
+		                "the quote of '%s' (%.2f) is less than the order's other lines "
+		                "(%.2f): it cannot price line %ld", vendor, (double)quote / 100,
+		                (double)others / 100, line);
 	unit = llround((double)(quote - others) / qty);
 	snprintf(nums[0], 24, "%ld", line);
 	snprintf(nums[1], 24, "%lld", unit);
@@ -646,7 +650,8 @@ price_on_request(struct dc *ctx, struct order *o, const char *vendor)
 		return rc;
 	dc_bind_text_ref(st, 1, o->id);
 	while ((rc = dc_step(ctx, st)) == DC_ROW)
-		line_sum(dc_col_double(st, 0), dc_col_int(st, 1), dc_col_double(st, 2), &net, &gross);
+		line_sum(dc_col_double(st, 0), dc_col_int(st, 1), dc_col_double(st, 2), &net,
+		         &gross);
 	dc_finish(ctx, st);
 	if (rc)
 		return rc;
@@ -781,10 +786,12 @@ dc_procure_order_approve(struct dc *ctx, const char *id, struct dc_args *a)
 		goto done;
 	dc_bind_text_ref(st, 1, id);
 	if ((rc = dc_step(ctx, st)) == DC_ROW)
-		rc = dc_error(ctx, DC_ECONFLICT, "order '%s' line %lld ('%s:%s') is priced on request: "
-		              "record the vendor's quote (dc-order quote %s --vendor %s --amount NET) and "
-		              "award it", id, dc_col_int(st, 0), dc_col_text(st, 1), dc_col_text(st, 2),
-		              id, dc_col_text(st, 1));
+		rc = dc_error(ctx, DC_ECONFLICT,
+		              "order '%s' line %lld ('%s:%s') is priced on request: record the "
+		              "vendor's quote (dc-order quote %s --vendor %s --amount NET) and "
+		              "award it",
+		              id, dc_col_int(st, 0), dc_col_text(st, 1), dc_col_text(st, 2), id,
+		              dc_col_text(st, 1));
 	dc_finish(ctx, st);
 	st = NULL;
 	if (rc)

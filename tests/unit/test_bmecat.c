@@ -253,7 +253,8 @@ check_2005_catalog(const char *path)
 	assert_field(a, "content_unit", "BL");
 	assert_field(a, "min_qty", "1");
 	assert_field(a, "quantity_interval", "1");
-	assert_field(a, "category", "Papier"); /* the group map (by name) wins over the feature reference */
+	/* the group map (by name) wins over the feature reference */
+	assert_field(a, "category", "Papier");
 	assert_int_equal(dc_arg_count(a, "keywords"), 3);
 	assert_string_equal(dc_arg_nth(a, "keywords", 2), "Drucker");
 	assert_field(a, "price", "3.95");
@@ -405,7 +406,8 @@ test_12_catalog_map(void **state)
 	assert_field(&g.item[0], "price_type", "net_list");
 	assert_field(&g.item[0], "price_factor", "1");
 	assert_int_equal(dc_arg_count(&g.item[0], "tier"), 2);
-	assert_string_equal(dc_arg_nth(&g.item[0], "tier", 0), "5=8.91"); /* 9.90 × PRICE_FACTOR 0.9 */
+	/* 9.90 × PRICE_FACTOR 0.9 */
+	assert_string_equal(dc_arg_nth(&g.item[0], "tier", 0), "5=8.91");
 	assert_string_equal(dc_arg_nth(&g.item[0], "tier", 1), "1=10.9");
 	assert_field(&g.item[0], "category", NULL);
 	/* the 1.2 group map after the articles arrives as its own item */
