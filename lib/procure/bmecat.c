@@ -2,7 +2,8 @@
  * BMEcat reader.  One pass over xmlTextReader nodes: a stack of element codes says where we
  * are, the text of an element we want is gathered into one capped buffer, and an item's fields
  * go into an argument list that is handed over and emptied at the item's end tag.  Memory is
- * bounded by the largest item, never by the catalog.
+ * bounded by the largest item and the catalog group names (at most MAX_GROUPS), never by the
+ * number of items.
  */
 #include <errno.h>
 #include <fcntl.h>
