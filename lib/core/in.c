@@ -842,7 +842,7 @@ dc_xml_guard_init(struct dc_xml_guard *g, struct dc *ctx, const char *path, int 
 
 /* One byte of markup.  Only what can hide a '<' or '>' is followed: quotes in tags and
  * declarations, comments, CDATA sections and processing instructions. */
-static int
+static inline int
 xml_guard_byte(struct dc_xml_guard *g, char c)
 {
 	if (c == '\n')
@@ -938,10 +938,36 @@ dc_xml_guard_read(void *guard, char *buf, int len)
 		dc_error(g->ctx, DC_EIO, "%s: %s", g->path, strerror(errno));
 		return -1;
 	}
-	for (ssize_t i = 0; i < n; i++)
-		if (xml_guard_byte(g, buf[i])) {
+	for (const char *p = buf, *end = buf + n; p < end; p++) {
+		/* most bytes matter only as lines and tag length: skip them a run at a time */
+		if (g->state == XG_TEXT) {
+			const char *lt = memchr(p, '<', (size_t)(end - p)), *stop = lt ? lt : end;
+
+			while ((p = memchr(p, '\n', (size_t)(stop - p))))
+				g->line++, p++;
+			if (!lt)
+				break;
+			p = lt;
+		} else if (g->state == XG_TAG || g->state == XG_QUOTE) {
+			const char *q = p;
+
+			if (g->state == XG_TAG)
+				while (q < end && *q != '"' && *q != '\'' && *q != '=' && *q != '>' &&
+				       *q != '\n')
+					q++;
+			else
+				while (q < end && *q != g->quote && *q != '\n')
+					q++;
+			g->taglen += (size_t)(q - p);
+			if (g->taglen > DC_XML_MAX_TAG)
+				q = p; /* the byte-wise step below says so */
+			if ((p = q) == end)
+				break;
+		}
+		if (xml_guard_byte(g, *p)) {
 			g->failed = 1;
 			return -1;
 		}
+	}
 	return (int)n;
 }
