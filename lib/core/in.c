@@ -952,8 +952,7 @@ dc_xml_guard_read(void *guard, char *buf, int len)
 			const char *q = p;
 
 			if (g->state == XG_TAG)
-				while (q < end && *q != '"' && *q != '\'' && *q != '=' && *q != '>' &&
-				       *q != '\n')
+				while (q < end && !strchr("\"'=>\n", *q))
 					q++;
 			else
 				while (q < end && *q != g->quote && *q != '\n')
