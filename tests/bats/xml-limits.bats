@@ -30,25 +30,34 @@ sys.stdout.write("""<?xml version="1.0" encoding="UTF-8"?>
 """ % a)' "$1"
 }
 
-# Wall-clock milliseconds of the command.
+# Wall-clock milliseconds of the command: the least of three runs, the one other sessions on
+# the machine disturbed least.
 ms() {
-	local s e
-	s=$(date +%s%N)
-	"$@" >/dev/null 2>&1
-	e=$(date +%s%N)
-	echo $(((e - s) / 1000000))
+	local s e i best=
+	for i in 1 2 3; do
+		s=$(date +%s%N)
+		"$@" >/dev/null 2>&1
+		e=$(date +%s%N)
+		e=$(((e - s) / 1000000))
+		[ -n "$best" ] && [ "$best" -le "$e" ] || best=$e
+	done
+	echo "$best"
 }
 
 @test "BMEcat: 20k/40k/80k/300k attributes refused with exit 65 in well under a second; cost no faster than size" {
-	local t=$BATS_TEST_TMPDIR n first=0 last
+	local t=$BATS_TEST_TMPDIR n first=0 last base
+	# what starting the (sanitizer) binary and refusing a 3 KB file costs on this machine now
+	many_attrs 300 >"$t/base.xml"
+	base=$(ms dc-order catalog import "$t/base.xml" --vendor acme)
 	for n in 20000 40000 80000 300000; do
 		many_attrs "$n" >"$t/a$n.xml"
 		run dc-order catalog import "$t/a$n.xml" --vendor acme
 		assert_failure 65
 		assert_output "dc-order: $t/a$n.xml:5: an element with more than 256 attributes"
 		last=$(ms dc-order catalog import "$t/a$n.xml" --vendor acme)
-		echo "# $n attributes, $(stat -c %s "$t/a$n.xml") bytes: $last ms" >&3
-		[ "$last" -lt 1000 ]
+		echo "# $n attributes, $(stat -c %s "$t/a$n.xml") bytes: $last ms ($base ms for 3 KB)" >&3
+		# libxml2 alone took 9 s for 80,000 attributes
+		[ "$last" -lt $((base + 500)) ]
 		[ "$first" -gt 0 ] || first=$((last > 0 ? last : 1))
 		# 15 times the attributes of the first file may cost at most 15 times its time
 		[ "$last" -le $((first * 15 + 100)) ]
@@ -87,15 +96,19 @@ sys.stdout.write("""<?xml version="1.0"?>
 }
 
 @test "Open311 XML: an element with 80k attributes is refused with exit 65 in well under a second" {
-	local t=$BATS_TEST_TMPDIR ms_
-	$PY -c 'import sys
-a = " ".join("a%d=\"%d\"" % (i, i) for i in range(80000))
-sys.stdout.write("<?xml version=\"1.0\"?>\n<service_requests>\n<request %s>\n<service_code>pothole</service_code>\n</request>\n</service_requests>\n" % a)' >"$t/o.xml"
-	run dc-case import "$t/o.xml"
+	local t=$BATS_TEST_TMPDIR ms_ base n
+	for n in 300 80000; do
+		$PY -c 'import sys
+a = " ".join("a%d=\"%d\"" % (i, i) for i in range(int(sys.argv[1])))
+sys.stdout.write("<?xml version=\"1.0\"?>\n<service_requests>\n<request %s>\n<service_code>pothole</service_code>\n</request>\n</service_requests>\n" % a)' "$n" >"$t/o$n.xml"
+	done
+	run dc-case import "$t/o80000.xml"
 	assert_failure 65
-	assert_output "dc-case: $t/o.xml:3: an element with more than 256 attributes"
-	ms_=$(ms dc-case import "$t/o.xml")
-	[ "$ms_" -lt 1000 ]
+	assert_output "dc-case: $t/o80000.xml:3: an element with more than 256 attributes"
+	base=$(ms dc-case import "$t/o300.xml")
+	ms_=$(ms dc-case import "$t/o80000.xml")
+	echo "# 80000 attributes: $ms_ ms ($base ms for 300)" >&3
+	[ "$ms_" -lt $((base + 500)) ]
 	assert_equal "$(dc-case list -q)" ""
 }
 
