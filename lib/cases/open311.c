@@ -1,7 +1,9 @@
 /* Open311 GeoReport v2 import: JSON (through the record reader) or XML (libxml2's streaming
  * reader, with network access and entity expansion off). */
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <libxml/xmlreader.h>
 
@@ -26,10 +28,18 @@ xml_import(struct dc *ctx, const char *path)
 	char *field = NULL;
 	int rc = 0, ret, depth_req = -1;
 	long errline = 0;
+	struct dc_xml_guard guard;
+	int fd;
 
-	r = xmlReaderForFile(path, NULL, XML_PARSE_NONET | XML_PARSE_NOBLANKS);
-	if (!r)
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
 		return dc_error(ctx, DC_ENOINPUT, "cannot open '%s'", path);
+	dc_xml_guard_init(&guard, ctx, path, fd);
+	r = xmlReaderForIO(dc_xml_guard_read, NULL, &guard, NULL, NULL,
+	                   XML_PARSE_NONET | XML_PARSE_NOBLANKS);
+	if (!r) {
+		close(fd);
+		return dc_error(ctx, DC_EINTERNAL, "%s: cannot create XML reader", path);
+	}
 	xmlTextReaderSetStructuredErrorHandler(r, on_xml_error, &errline);
 	while ((ret = xmlTextReaderRead(r)) == 1) {
 		int type = xmlTextReaderNodeType(r), depth = xmlTextReaderDepth(r);
@@ -73,12 +83,15 @@ xml_import(struct dc *ctx, const char *path)
 			depth_req = -1;
 		}
 	}
-	if (!rc && ret < 0)
+	if (!rc && guard.failed)
+		rc = ctx->err;
+	else if (!rc && ret < 0)
 		rc = dc_error(ctx, DC_EDATA, "%s:%ld: not well-formed XML", path,
 		              errline > 0 ? errline : (long)xmlTextReaderGetParserLineNumber(r));
 	free(field);
 	dc_args_free(&req);
 	xmlFreeTextReader(r);
+	close(fd);
 	return rc;
 }
 

@@ -380,6 +380,29 @@ int dc_text_check(struct dc *ctx, const char *s, size_t len); /* UTF-8, no NUL, 
  * (a list, "hazards":["bikes","cars"]) makes its value an array of every value given. */
 void dc_in_json_field(json_object *o, const char *key, const char *val);
 
+/* ---- XML byte guard --------------------------------------------------------------------- */
+/* libxml2 checks an element's attributes for duplicates in quadratic time, before any node
+ * reaches the reader: a hostile file must be refused by looking at its bytes first.  The
+ * guard is libxml2's read callback (xmlReaderForIO): it reads the file descriptor and scans
+ * each chunk before the parser sees it, in constant memory.  No real BMEcat, openTRANS,
+ * XRechnung or Open311 document comes near these limits (dc-import(8) LIMITS). */
+#define DC_XML_MAX_ATTRS 256    /* attributes (namespace declarations included) of one tag */
+#define DC_XML_MAX_TAG 65536    /* bytes of one start or end tag, '<' to '>' */
+struct dc_xml_guard {
+	struct dc *ctx;   /* borrowed */
+	const char *path; /* for messages; borrowed */
+	int fd;           /* read from; not closed by the guard */
+	int failed;       /* the guard refused the input (or could not read it): ctx has why */
+	/* scanner state, private to in.c */
+	int state, attrs, match;
+	char quote;
+	long line, tagline, bracket;
+	size_t taglen;
+};
+void dc_xml_guard_init(struct dc_xml_guard *g, struct dc *ctx, const char *path, int fd);
+/* An xmlInputReadCallback: bytes read, 0 at the end, -1 when refused or unreadable. */
+int dc_xml_guard_read(void *guard, char *buf, int len);
+
 /* Bulk: apply fn to each record of PATH (or ids when ids_ok and a line is a bare id), all
  * in one transaction, or record by record under --keep-going.  opts restricts the keys. */
 typedef int (*dc_bulk_fn)(struct dc *ctx, struct dc_args *rec, void *arg);

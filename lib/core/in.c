@@ -1101,3 +1101,148 @@ dc_in_ids(struct dc *ctx, struct dc_in *in)
 	if (in->mode == M_JSONL || (in->mode == M_CSV && in->buflen >= 0 && !strpbrk(in->buf, ",;\"")))
 		in->mode = M_IDS;
 }
+
+/* ---- XML byte guard ---- */
+
+enum { XG_TEXT, XG_LT, XG_TAG, XG_QUOTE, XG_BANG, XG_DASH, XG_COMMENT, XG_CDATA, XG_PI, XG_DECL };
+
+void
+dc_xml_guard_init(struct dc_xml_guard *g, struct dc *ctx, const char *path, int fd)
+{
+	memset(g, 0, sizeof *g);
+	g->ctx = ctx;
+	g->path = path;
+	g->fd = fd;
+	g->line = 1;
+}
+
+/* One byte of markup.  Only what can hide a '<' or '>' is followed: quotes in tags and
+ * declarations, comments, CDATA sections and processing instructions. */
+static inline int
+xml_guard_byte(struct dc_xml_guard *g, char c)
+{
+	if (c == '\n')
+		g->line++;
+	switch (g->state) {
+	case XG_TEXT:
+		if (c == '<') {
+			g->state = XG_LT;
+			g->tagline = g->line;
+			g->taglen = 1;
+			g->attrs = 0;
+		}
+		return 0;
+	case XG_LT:
+		g->state = c == '!' ? XG_BANG : c == '?' ? XG_PI : XG_TAG;
+		g->match = 0;
+		break;
+	case XG_TAG:
+		if (c == '"' || c == '\'') {
+			g->quote = c;
+			g->state = XG_QUOTE;
+		} else if (c == '=' && ++g->attrs > DC_XML_MAX_ATTRS)
+			return dc_error(g->ctx, DC_EDATA, "%s:%ld: an element with more than %d "
+			                "attributes", g->path, g->tagline, DC_XML_MAX_ATTRS);
+		else if (c == '>')
+			g->state = XG_TEXT;
+		break;
+	case XG_QUOTE:
+		if (c == g->quote)
+			g->state = XG_TAG;
+		break;
+	case XG_BANG: /* "<!": a comment, a CDATA section or a declaration (DOCTYPE) */
+	case XG_DASH: /* "<!-" */
+		if (c == '-')
+			g->state = g->state == XG_BANG ? XG_DASH : XG_COMMENT;
+		else if (c == '[' && g->state == XG_BANG)
+			g->state = XG_CDATA;
+		else {
+			g->state = XG_DECL;
+			g->quote = 0;
+			g->bracket = 0;
+			g->line -= c == '\n';
+			return xml_guard_byte(g, c);
+		}
+		g->match = 0;
+		return 0;
+	case XG_COMMENT:
+		if (c == '>' && g->match >= 2)
+			g->state = XG_TEXT;
+		g->match = c == '-' ? g->match + 1 : 0;
+		return 0;
+	case XG_CDATA:
+		if (c == '>' && g->match >= 2)
+			g->state = XG_TEXT;
+		g->match = c == ']' ? g->match + 1 : 0;
+		return 0;
+	case XG_PI:
+		if (c == '>' && g->match)
+			g->state = XG_TEXT;
+		g->match = c == '?';
+		return 0;
+	case XG_DECL:
+		if (g->quote)
+			g->quote = c == g->quote ? 0 : g->quote;
+		else if (c == '"' || c == '\'')
+			g->quote = c;
+		else if (c == '[')
+			g->bracket++;
+		else if (c == ']')
+			g->bracket--;
+		else if (c == '>' && g->bracket <= 0)
+			g->state = XG_TEXT;
+		return 0;
+	}
+	if (++g->taglen > DC_XML_MAX_TAG)
+		return dc_error(g->ctx, DC_EDATA, "%s:%ld: a tag longer than %d bytes", g->path,
+		                g->tagline, DC_XML_MAX_TAG);
+	return 0;
+}
+
+int
+dc_xml_guard_read(void *guard, char *buf, int len)
+{
+	struct dc_xml_guard *g = guard;
+	ssize_t n;
+
+	if (g->failed)
+		return -1;
+	while ((n = read(g->fd, buf, (size_t)len)) < 0 && errno == EINTR)
+		;
+	if (n < 0) {
+		g->failed = 1;
+		dc_error(g->ctx, DC_EIO, "%s: %s", g->path, strerror(errno));
+		return -1;
+	}
+	for (const char *p = buf, *end = buf + n; p < end; p++) {
+		/* most bytes matter only as lines and tag length: skip them a run at a time */
+		if (g->state == XG_TEXT) {
+			const char *lt = memchr(p, '<', (size_t)(end - p)), *stop = lt ? lt : end;
+
+			while ((p = memchr(p, '\n', (size_t)(stop - p))))
+				g->line++, p++;
+			if (!lt)
+				break;
+			p = lt;
+		} else if (g->state == XG_TAG || g->state == XG_QUOTE) {
+			const char *q = p;
+
+			if (g->state == XG_TAG)
+				while (q < end && !strchr("\"'=>\n", *q))
+					q++;
+			else
+				while (q < end && *q != g->quote && *q != '\n')
+					q++;
+			g->taglen += (size_t)(q - p);
+			if (g->taglen > DC_XML_MAX_TAG)
+				q = p; /* the byte-wise step below says so */
+			if ((p = q) == end)
+				break;
+		}
+		if (xml_guard_byte(g, *p)) {
+			g->failed = 1;
+			return -1;
+		}
+	}
+	return (int)n;
+}

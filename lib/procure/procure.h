@@ -18,6 +18,16 @@ int dc_procure_columns_check(struct dc *ctx, const char *given, char **norm);
 int dc_procure_vendor_list(struct dc *ctx, const char *id, struct dc_stmt **st);
 
 /* catalogs */
+/*
+ * STORAGE BOUNDARY for unit prices.  Readers compute unit prices exactly with four decimals
+ * (1/10000 EUR); catalog_item.price, its tiers and order_line.unit_net still hold cents until
+ * the four-decimal migration lands.  These two are the only places that round a 4-decimal
+ * unit price to what is stored: DC_PRICE_STORE_SCALE decimals from text, and the same in SQL
+ * from a JSON number with at most four decimals (exact: ×10000 is a whole number).
+ */
+#define DC_PRICE_STORE_SCALE 2
+#define DC_PRICE_STORE_SQL(x) "((CAST(round((" x ") * 10000) AS INTEGER) + 50) / 100)"
+
 struct dc_catalog_opts {
 	const char *vendor;   /* --vendor, else from the file name or the BMEcat header */
 	const char *format;   /* -i: csv, json, jsonl, bmecat; NULL = detect */
