@@ -531,6 +531,10 @@ const char *dc_template(const char *name);
 /* ---- small helpers --------------------------------------------------------------------- */
 char *dc_strdup(const char *s); /* NULL-safe */
 char *dc_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Text folded for search the way German is typed; caller frees.  Exactly what the views of
+ * schemas/sql/0012-search-fold.sql compute with lower() and replace(); SQL on dcity's
+ * connections calls it as dc_fold(X). */
+char *dc_fold(const char *s, size_t n);
 void dc_sha256_hex(const void *data, size_t len, char hex[65]);
 int dc_sha256_file(struct dc *ctx, const char *path, char hex[65]);
 long dc_schema_version(void); /* the newest migration this program carries */

@@ -331,6 +331,55 @@ dc_printf(const char *fmt, ...)
 	return p;
 }
 
+/*
+ * ASCII lower case, ä Ä → a, ö Ö → o, ü Ü → u, ß ẞ → ss; then ae → a, oe → o, ue → u and
+ * ss → s.  0012 does the latter as four replace() passes one after the other; one pass does
+ * the same, because no pass can make or break a match of a later one (what the ae, oe and ue
+ * passes leave before the next character is a, o or u, which no later pattern starts with;
+ * ss comes last).  The result is never longer than the text.
+ */
+char *
+dc_fold(const char *s, size_t n)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	char *out = malloc(n + 1);
+	size_t i = 0, o = 0;
+
+	if (!out)
+		abort();
+	while (i < n) {
+		/* the second byte of ä Ä ö Ö ü Ü ß after 0xc3 */
+		const char *to = u[i] != 0xc3 || i + 1 >= n ? NULL
+		                 : u[i + 1] == 0xa4 || u[i + 1] == 0x84 ? "a"
+		                 : u[i + 1] == 0xb6 || u[i + 1] == 0x96 ? "o"
+		                 : u[i + 1] == 0xbc || u[i + 1] == 0x9c ? "u"
+		                 : u[i + 1] == 0x9f                     ? "ss"
+		                                                        : NULL;
+
+		if (to) {
+			o += (size_t)sprintf(out + o, "%s", to);
+			i += 2;
+		} else if (u[i] == 0xe1 && i + 2 < n && u[i + 1] == 0xba && u[i + 2] == 0x9e) {
+			out[o++] = 's'; /* ẞ */
+			out[o++] = 's';
+			i += 3;
+		} else {
+			out[o++] = u[i] >= 'A' && u[i] <= 'Z' ? (char)(u[i] + 32) : (char)u[i];
+			i++;
+		}
+	}
+	n = o;
+	for (i = o = 0; i < n; o++)
+		if (i + 1 < n && (out[i + 1] == 'e' ? out[i] == 'a' || out[i] == 'o' || out[i] == 'u'
+		                                    : out[i] == 's' && out[i + 1] == 's')) {
+			out[o] = out[i];
+			i += 2;
+		} else
+			out[o] = out[i++];
+	out[o] = '\0';
+	return out;
+}
+
 /* Lower-case hex of N bytes into HEX (2N + 1 bytes); printf per byte was a tenth of an intake. */
 static void
 hex_encode(const unsigned char *b, size_t n, char *hex)
