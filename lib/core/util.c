@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <openssl/evp.h>
@@ -70,10 +71,22 @@ say(struct dc *ctx, enum dc_say kind, const char *fmt, va_list ap)
 	vsnprintf(text, sizeof text, fmt, ap);
 	if (ctx->say)
 		ctx->say(ctx, kind, text);
-	else if (kind == DC_SAY_PROGRESS)
-		fprintf(stderr, "\r%s: %s", ctx->prog, text); /* overwritten by the next one */
+	else if (kind == DC_SAY_PROGRESS || kind == DC_SAY_DONE)
+		/* overwritten by the next one, which may be a little shorter (the rate): the
+		 * blanks cover that without a terminal escape (NO_COLOR) */
+		fprintf(stderr, "\r%s: %s      %s", ctx->prog, text, kind == DC_SAY_DONE ? "\n" : "");
 	else
 		fprintf(stderr, "%s: %s\n", ctx->prog, text);
+}
+
+static void __attribute__((format(printf, 3, 4)))
+say_line(struct dc *ctx, enum dc_say kind, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	say(ctx, kind, fmt, ap);
+	va_end(ap);
 }
 
 void
@@ -104,6 +117,68 @@ dc_progress(struct dc *ctx, const char *fmt, ...)
 	va_start(ap, fmt);
 	say(ctx, DC_SAY_PROGRESS, fmt, ap);
 	va_end(ap);
+}
+
+static double
+mono(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+void
+dc_meter_begin(struct dc_meter *m, const char *what, const char *unit, int for_stdout)
+{
+	const char *s = getenv("DC_PROGRESS");
+
+	memset(m, 0, sizeof *m);
+	m->what = what;
+	m->unit = unit;
+	m->size = -1;
+	m->on = isatty(STDERR_FILENO) && !(for_stdout && isatty(STDOUT_FILENO));
+	m->start = m->on ? mono() : 0;
+	m->next = m->start + (s && *s ? atof(s) : 2.0);
+}
+
+static void
+meter_say(struct dc *ctx, struct dc_meter *m, enum dc_say kind)
+{
+	double t = mono() - m->start;
+	char pct[16] = "", rate[48] = "";
+
+	if (m->size > 0)
+		snprintf(pct, sizeof pct, ", %d %%",
+		         (int)(100 * (m->done < m->size ? m->done : m->size) / m->size));
+	if (t > 0)
+		snprintf(rate, sizeof rate, ", %.0f %s/s", (double)m->n / t, m->unit);
+	say_line(ctx, kind, "%s: %lld %s%s%s", m->what, m->n, m->unit, pct, rate);
+	m->shown = 1;
+}
+
+void
+dc_meter_tick(struct dc *ctx, struct dc_meter *m, long long n, long long done, long long size)
+{
+	m->n = n;
+	/* the clock is read every 256th time only */
+	if (!m->on || !n || (n & 255) || mono() < m->next)
+		return;
+	m->done = done;
+	m->size = size;
+	m->next = mono() + 1;
+	meter_say(ctx, m, DC_SAY_PROGRESS);
+}
+
+void
+dc_meter_end(struct dc *ctx, struct dc_meter *m, long long n, long long done, long long size)
+{
+	if (!m->shown)
+		return;
+	m->n = n;
+	m->done = done;
+	m->size = size;
+	meter_say(ctx, m, DC_SAY_DONE);
 }
 
 void
