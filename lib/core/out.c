@@ -502,8 +502,8 @@ dc_out_query(struct dc *ctx, const struct dc_rectype *rt, struct dc_stmt *st)
 	}
 	if (rc == 0)
 		rc = dc_out_end(ctx);
-	dc_meter_end(ctx, &m, n, 0, -1);
 done:
+	dc_meter_end(ctx, &m, n, 0, -1); /* the line ends before an error's message */
 	if (rc)
 		dc_out_discard(ctx);
 	dc_finish(ctx, st);

@@ -74,7 +74,8 @@ say(struct dc *ctx, enum dc_say kind, const char *fmt, va_list ap)
 	else if (kind == DC_SAY_PROGRESS || kind == DC_SAY_DONE)
 		/* overwritten by the next one, which may be a little shorter (the rate): the
 		 * blanks cover that without a terminal escape (NO_COLOR) */
-		fprintf(stderr, "\r%s: %s      %s", ctx->prog, text, kind == DC_SAY_DONE ? "\n" : "");
+		fprintf(stderr, "\r%s: %s      %s", ctx->prog, text,
+		        kind == DC_SAY_DONE ? "\n" : "");
 	else
 		fprintf(stderr, "%s: %s\n", ctx->prog, text);
 }

@@ -703,7 +703,7 @@ report(struct dc *ctx, const struct dc_export *x)
 	const struct section *s;
 	struct dc_stmt *st = NULL;
 	struct window w = {x->since_at, x->until_at, NULL, "", ""};
-	long end, first, today;
+	long end, first, today, since;
 	char from[21], day[32], day2[32], *sub, *who = NULL;
 	int rc, y, m, d;
 
@@ -723,12 +723,11 @@ report(struct dc *ctx, const struct dc_export *x)
 	if (*x->since_at && strcmp(x->since_at, from) > 0)
 		strcpy(from, x->since_at);
 	fmt_day(lang, end, 0, day, sizeof day);
-	if (x->since && dc_parse_date(x->since, &first) >= 0) {
-		fmt_day(lang, first, 0, day2, sizeof day2);
+	if (x->since && dc_parse_date(x->since, &since) >= 0) {
+		fmt_day(lang, since, 0, day2, sizeof day2);
 		sub = dc_printf(period[lang], day2, day, who ? who : "");
 	} else
 		sub = dc_printf(as_of[lang], day, who ? who : "");
-	first = end - dc_weekday(end) - (WEEKS - 1) * 7;
 	page_begin(ctx, lang, title[lang], sub);
 	free(sub);
 	free(who);
