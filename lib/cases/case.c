@@ -316,8 +316,8 @@ const struct dc_opt dc_case_list_spec[] = {
 	{"until", DC_V_DATE, DC_O_DAYEND, NULL, "DATE", NULL, "c.created_at <= ?", DC_NOFIELD},
 	{"overdue", DC_V_FLAG, 0, NULL, NULL, NULL, NULL, DC_NOFIELD},
 	{"search", DC_V_TEXT, 0, NULL, "TEXT", NULL,
-	 "instr(lower(coalesce(c.description, '') || ' ' || coalesce(c.address, '') || ' ' ||"
-	 " s.name || ' ' || c.id), lower(?)) > 0",
+	 "instr(dc_fold(coalesce(c.description, '') || ' ' || coalesce(c.address, '') || ' ' ||"
+	 " s.name || ' ' || c.id), dc_fold(?)) > 0",
 	 DC_NOFIELD},
 	{"sort", DC_V_ENUM, 0,
 	 "id -id created_at -created_at updated_at -updated_at due_at -due_at status -status"

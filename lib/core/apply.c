@@ -484,21 +484,23 @@ feed(struct dc *ctx, struct dc_in *in, const char *opts, dc_bulk_fn fn, void *ar
 {
 	struct dc_args rec = {0};
 	long line = 0, n = 0;
-	time_t shown = time(NULL);
-	int rc, tty = isatty(STDERR_FILENO);
+	long long done, size;
+	struct dc_meter m;
+	int rc;
 
 	/* messages and rejects name the record's source and first line */
 	free(ctx->cursrc);
 	ctx->cursrc = dc_strdup(dc_in_name(in));
+	dc_meter_begin(&m, dc_in_name(in), "records", 0);
 	for (;;) {
-		/* long runs show progress on a terminal, never on a pipe */
-		if (tty && (++n & 1023) == 0 && time(NULL) - shown >= 2) {
-			shown = time(NULL);
-			dc_progress(ctx, "%s: %ld records", dc_in_name(in), n);
+		if (m.on && !(n & 255)) {
+			dc_in_where(in, &done, &size);
+			dc_meter_tick(ctx, &m, n, done, size);
 		}
 		rc = dc_in_next(ctx, in, &rec, &line);
 		if (rc == 0)
 			break;
+		n++;
 		ctx->curline = line;
 		if (rc != 1) {
 			/* an unreadable record: under --keep-going skip it, else stop */
@@ -513,13 +515,15 @@ feed(struct dc *ctx, struct dc_in *in, const char *opts, dc_bulk_fn fn, void *ar
 		if (rc)
 			break;
 	}
+	if (m.shown) {
+		dc_in_where(in, &done, &size);
+		dc_meter_end(ctx, &m, n, done, size);
+	}
 	/* the message takes the place along: whoever prints it later no longer knows it */
 	if (rc && ctx->errmsg[0])
 		dc_error_prefix(ctx, "%s:%ld", ctx->cursrc, ctx->curline);
 	free(ctx->cursrc);
 	ctx->cursrc = NULL;
-	if (tty && n >= 1024)
-		fputc('\n', stderr);
 	dc_args_free(&rec);
 	return rc;
 }

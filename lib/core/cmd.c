@@ -156,19 +156,35 @@ has_subverbs(const struct dc_verb *verbs, const char *word)
 	return 0;
 }
 
-/* Hidden --commands: one line per verb with its options, for the completion generator. */
+/*
+ * Hidden --commands: one line per verb with its options, for the completion generator.  An
+ * option that takes a value ends in '=', followed by its values when the verb's spec lists
+ * them ("--status=new|assigned", "--active=true|false").
+ */
 static void
 list_commands(const struct dc_verb *verbs)
 {
+	const struct dc_opt *o;
 	const struct gopt *g;
 	const char *p;
 
 	for (; verbs->name; verbs++) {
 		printf("%s\t", verbs->name);
-		for (p = verbs->opts; p && *p;) {
+		for (o = verbs->spec; o && o->name; o++) {
+			if (o->flags & DC_O_OPERAND)
+				continue;
+			printf("--%s%s", o->name, o->type == DC_V_FLAG ? "" : "=");
+			if (o->type == DC_V_BOOL)
+				fputs("true|false", stdout);
+			else if (o->type == DC_V_ENUM)
+				for (p = o->values; *p; p++)
+					putchar(*p == ' ' ? '|' : *p);
+			putchar(' ');
+		}
+		for (p = verbs->spec ? NULL : verbs->opts; p && *p;) {
 			size_t n = strcspn(p, "= ");
 
-			printf("--%.*s ", (int)n, p);
+			printf("--%.*s%s ", (int)n, p, p[n] == '=' ? "=" : "");
 			p += strcspn(p, " ");
 			p += strspn(p, " ");
 		}
@@ -177,7 +193,7 @@ list_commands(const struct dc_verb *verbs)
 	printf("*\t");
 	for (g = globals; g->name; g++)
 		if (strcmp(g->name, "commands"))
-			printf("--%s ", g->name);
+			printf("--%s%s ", g->name, g->value ? "=" : "");
 	printf("\n");
 }
 

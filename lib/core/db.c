@@ -146,6 +146,22 @@ done:
 	return rc;
 }
 
+/* dc_fold(X) for SQL: the search folding of 0012's views, in C (a bulk index, the queries). */
+static void
+sql_fold(sqlite3_context *cx, int argc, sqlite3_value **argv)
+{
+	const char *s = (const char *)sqlite3_value_text(argv[0]);
+	char *f;
+
+	(void)argc;
+	if (!s) {
+		sqlite3_result_null(cx);
+		return;
+	}
+	f = dc_fold(s, (size_t)sqlite3_value_bytes(argv[0]));
+	sqlite3_result_text(cx, f, -1, free);
+}
+
 static int
 open_db(struct dc *ctx, int flags)
 {
@@ -172,6 +188,10 @@ open_db(struct dc *ctx, int flags)
 	sqlite3_busy_timeout(DB(ctx), ctx->busy_ms);
 	/* fts3_tokenizer(NAME, PTR) installs a code pointer from SQL: nothing here needs it */
 	sqlite3_db_config(db, SQLITE_DBCONFIG_ENABLE_FTS3_TOKENIZER, 0, NULL);
+	if (sqlite3_create_function(DB(ctx), "dc_fold", 1,
+	                            SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL,
+	                            sql_fold, NULL, NULL) != SQLITE_OK)
+		return db_error(ctx, sqlite3_errcode(DB(ctx)), "opening the database");
 	if ((rc = pragma_int(ctx, "PRAGMA application_id", &app)) ||
 	    (rc = pragma_int(ctx, "PRAGMA user_version", &ver)) ||
 	    (rc = pragma_int(ctx, "SELECT count(*) FROM sqlite_schema", &objects)))

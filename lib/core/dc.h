@@ -40,7 +40,8 @@ enum dc_status {
 };
 
 enum dc_format { DC_FMT_TABLE, DC_FMT_JSONL, DC_FMT_JSON, DC_FMT_CSV, DC_FMT_TSV };
-enum dc_say { DC_SAY_WARN, DC_SAY_NOTE, DC_SAY_PROGRESS }; /* see dc_warn */
+/* see dc_warn; DC_SAY_DONE is a progress line's last state, which ends the line */
+enum dc_say { DC_SAY_WARN, DC_SAY_NOTE, DC_SAY_PROGRESS, DC_SAY_DONE };
 enum dc_input { DC_IN_AUTO, DC_IN_JSONL, DC_IN_JSON, DC_IN_CSV, DC_IN_TSV };
 
 /* Field types decide how a value (always carried as text) is written in each format. */
@@ -149,6 +150,25 @@ void dc_print_error(struct dc *ctx);
 void dc_warn(struct dc *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void dc_note(struct dc *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void dc_progress(struct dc *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/*
+ * The progress line of a long run (an import, an export): nothing unless stderr is a
+ * terminal (and, for output on stdout, stdout is not) and the run has taken DC_PROGRESS
+ * seconds (default 2); then about once a second the count, the share of the input done when
+ * its size is known (done and size in bytes; size < 0: unknown), and the rate.  dc_meter_end
+ * puts the final count on a line that was shown and ends it.  dc_meter_tick reads the clock
+ * every 256th count only, so it is cheap enough to call for every record.
+ */
+struct dc_meter {
+	const char *what, *unit; /* "cases.csv", "records"; borrowed */
+	long long n, done, size; /* count; bytes read of size (size < 0: unknown) */
+	double start, next;      /* monotonic seconds: started, the next line due */
+	int on, shown;
+};
+void dc_meter_begin(struct dc_meter *m, const char *what, const char *unit, int for_stdout);
+void dc_meter_tick(struct dc *ctx, struct dc_meter *m, long long n, long long done,
+                   long long size);
+void dc_meter_end(struct dc *ctx, struct dc_meter *m, long long n, long long done,
+                  long long size);
 /* Forget the pending error: after one that was reported as a warning and is not the
  * command's failure (a WAL that cannot be truncated yet, a record rejected and kept going). */
 void dc_error_clear(struct dc *ctx);
@@ -369,6 +389,8 @@ int dc_in_open(struct dc *ctx, const char *path, struct dc_in **out);
  * that never closes, text outside a JSON array). */
 int dc_in_next(struct dc *ctx, struct dc_in *in, struct dc_args *rec, long *line);
 const char *dc_in_name(const struct dc_in *in);
+/* How far the reader is: bytes read so far and the input's size (-1: unknown, a pipe). */
+void dc_in_where(const struct dc_in *in, long long *done, long long *size);
 /* The current record's raw text as a JSON string for --rejects (*cut: longer than 1 MiB and
  * cut there), or NULL when the reader keeps none (no --rejects). */
 json_object *dc_in_raw(const struct dc_in *in, int *cut);
@@ -644,6 +666,10 @@ char *dc_text_escaped(const char *s, int lines);
 int dc_email_ok(const char *s);
 char *dc_strdup(const char *s); /* NULL-safe */
 char *dc_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Text folded for search the way German is typed; caller frees.  Exactly what the views of
+ * schemas/sql/0012-search-fold.sql compute with lower() and replace(); SQL on dcity's
+ * connections calls it as dc_fold(X). */
+char *dc_fold(const char *s, size_t n);
 void dc_sha256_hex(const void *data, size_t len, char hex[65]);
 int dc_sha256_file(struct dc *ctx, const char *path, char hex[65]);
 long dc_schema_version(void); /* the newest migration this program carries */

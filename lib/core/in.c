@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <csv.h>
@@ -1054,6 +1055,18 @@ const char *
 dc_in_name(const struct dc_in *in)
 {
 	return in->name;
+}
+
+void
+dc_in_where(const struct dc_in *in, long long *done, long long *size)
+{
+	struct stat sb;
+	off_t at = in->fp ? ftello(in->fp) : -1;
+
+	*done = at < 0 ? 0 : (long long)at;
+	*size = in->fp && at >= 0 && !fstat(fileno(in->fp), &sb) && S_ISREG(sb.st_mode)
+	            ? (long long)sb.st_size
+	            : -1;
 }
 
 void

@@ -518,16 +518,23 @@ dc_out_end(struct dc *ctx)
 int
 dc_out_query(struct dc *ctx, const struct dc_rectype *rt, struct dc_stmt *st)
 {
+	struct dc_meter m;
+	long long n = 0;
 	int rc;
 
+	/* a long export to a file or a pipe shows its progress on the terminal */
+	dc_meter_begin(&m, rt->name, "records", 1);
 	if ((rc = dc_out_begin(ctx, rt)))
 		goto done;
-	while ((rc = dc_step(ctx, st)) == DC_ROW)
+	while ((rc = dc_step(ctx, st)) == DC_ROW) {
 		if ((rc = dc_out_stmt(ctx, st)))
 			goto done;
+		dc_meter_tick(ctx, &m, ++n, 0, -1);
+	}
 	if (rc == 0)
 		rc = dc_out_end(ctx);
 done:
+	dc_meter_end(ctx, &m, n, 0, -1); /* the line ends before an error's message */
 	if (rc)
 		dc_out_discard(ctx);
 	dc_finish(ctx, st);

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <openssl/evp.h>
@@ -79,11 +80,24 @@ say(struct dc *ctx, enum dc_say kind, const char *fmt, va_list ap)
 		return;
 	}
 	shown = dc_text_escaped(text, 1); /* it may quote stored text, as an error may */
-	if (kind == DC_SAY_PROGRESS)
-		fprintf(stderr, "\r%s: %s", ctx->prog, shown); /* overwritten by the next one */
+	if (kind == DC_SAY_PROGRESS || kind == DC_SAY_DONE)
+		/* overwritten by the next one, which may be a little shorter (the rate): the
+		 * blanks cover that without a terminal escape (NO_COLOR) */
+		fprintf(stderr, "\r%s: %s      %s", ctx->prog, shown,
+		        kind == DC_SAY_DONE ? "\n" : "");
 	else
 		fprintf(stderr, "%s: %s\n", ctx->prog, shown);
 	free(shown);
+}
+
+static void __attribute__((format(printf, 3, 4)))
+say_line(struct dc *ctx, enum dc_say kind, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	say(ctx, kind, fmt, ap);
+	va_end(ap);
 }
 
 void
@@ -114,6 +128,68 @@ dc_progress(struct dc *ctx, const char *fmt, ...)
 	va_start(ap, fmt);
 	say(ctx, DC_SAY_PROGRESS, fmt, ap);
 	va_end(ap);
+}
+
+static double
+mono(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+void
+dc_meter_begin(struct dc_meter *m, const char *what, const char *unit, int for_stdout)
+{
+	const char *s = getenv("DC_PROGRESS");
+
+	memset(m, 0, sizeof *m);
+	m->what = what;
+	m->unit = unit;
+	m->size = -1;
+	m->on = isatty(STDERR_FILENO) && !(for_stdout && isatty(STDOUT_FILENO));
+	m->start = m->on ? mono() : 0;
+	m->next = m->start + (s && *s ? atof(s) : 2.0);
+}
+
+static void
+meter_say(struct dc *ctx, struct dc_meter *m, enum dc_say kind)
+{
+	double t = mono() - m->start;
+	char pct[16] = "", rate[48] = "";
+
+	if (m->size > 0)
+		snprintf(pct, sizeof pct, ", %d %%",
+		         (int)(100 * (m->done < m->size ? m->done : m->size) / m->size));
+	if (t > 0)
+		snprintf(rate, sizeof rate, ", %.0f %s/s", (double)m->n / t, m->unit);
+	say_line(ctx, kind, "%s: %lld %s%s%s", m->what, m->n, m->unit, pct, rate);
+	m->shown = 1;
+}
+
+void
+dc_meter_tick(struct dc *ctx, struct dc_meter *m, long long n, long long done, long long size)
+{
+	m->n = n;
+	/* the clock is read every 256th time only */
+	if (!m->on || !n || (n & 255) || mono() < m->next)
+		return;
+	m->done = done;
+	m->size = size;
+	m->next = mono() + 1;
+	meter_say(ctx, m, DC_SAY_PROGRESS);
+}
+
+void
+dc_meter_end(struct dc *ctx, struct dc_meter *m, long long n, long long done, long long size)
+{
+	if (!m->shown)
+		return;
+	m->n = n;
+	m->done = done;
+	m->size = size;
+	meter_say(ctx, m, DC_SAY_DONE);
 }
 
 void
@@ -347,6 +423,55 @@ dc_printf(const char *fmt, ...)
 		abort();
 	va_end(ap);
 	return p;
+}
+
+/*
+ * ASCII lower case, ä Ä → a, ö Ö → o, ü Ü → u, ß ẞ → ss; then ae → a, oe → o, ue → u and
+ * ss → s.  0012 does the latter as four replace() passes one after the other; one pass does
+ * the same, because no pass can make or break a match of a later one (what the ae, oe and ue
+ * passes leave before the next character is a, o or u, which no later pattern starts with;
+ * ss comes last).  The result is never longer than the text.
+ */
+char *
+dc_fold(const char *s, size_t n)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	char *out = malloc(n + 1);
+	size_t i = 0, o = 0;
+
+	if (!out)
+		abort();
+	while (i < n) {
+		/* the second byte of ä Ä ö Ö ü Ü ß after 0xc3 */
+		const char *to = u[i] != 0xc3 || i + 1 >= n ? NULL
+		                 : u[i + 1] == 0xa4 || u[i + 1] == 0x84 ? "a"
+		                 : u[i + 1] == 0xb6 || u[i + 1] == 0x96 ? "o"
+		                 : u[i + 1] == 0xbc || u[i + 1] == 0x9c ? "u"
+		                 : u[i + 1] == 0x9f                     ? "ss"
+		                                                        : NULL;
+
+		if (to) {
+			o += (size_t)sprintf(out + o, "%s", to);
+			i += 2;
+		} else if (u[i] == 0xe1 && i + 2 < n && u[i + 1] == 0xba && u[i + 2] == 0x9e) {
+			out[o++] = 's'; /* ẞ */
+			out[o++] = 's';
+			i += 3;
+		} else {
+			out[o++] = u[i] >= 'A' && u[i] <= 'Z' ? (char)(u[i] + 32) : (char)u[i];
+			i++;
+		}
+	}
+	n = o;
+	for (i = o = 0; i < n; o++)
+		if (i + 1 < n && (out[i + 1] == 'e' ? out[i] == 'a' || out[i] == 'o' || out[i] == 'u'
+		                                    : out[i] == 's' && out[i + 1] == 's')) {
+			out[o] = out[i];
+			i += 2;
+		} else
+			out[o] = out[i++];
+	out[o] = '\0';
+	return out;
 }
 
 /* Lower-case hex of N bytes into HEX (2N + 1 bytes); printf per byte was a tenth of an intake. */

@@ -421,13 +421,14 @@ fts_flush(struct dc *ctx, struct import *im)
 	                       " SELECT id, price, currency, coalesce(valid_from, ?2), ?3"
 	                       " FROM catalog_item WHERE id > ?1 ORDER BY id", 3, max, im->today, id)) ||
 	    (rc = dc_exec(ctx, "INSERT INTO catalog_fts(catalog_fts, rowid, name, description,"
-	                       " category, sku, gtin, search_text) SELECT 'delete', id, name,"
-	                       " description, category, sku, gtin, search_text FROM temp.fts_old",
-	                  0)) ||
+	                       " category, sku, gtin, search_text) SELECT 'delete', id,"
+	                       " dc_fold(name), dc_fold(description), dc_fold(category), dc_fold(sku),"
+	                       " gtin, dc_fold(search_text) FROM temp.fts_old", 0)) ||
 	    (rc = dc_exec(ctx, "INSERT INTO catalog_fts(rowid, name, description, category, sku,"
-	                       " gtin, search_text) SELECT id, name, description, category, sku,"
-	                       " gtin, search_text FROM catalog_item WHERE id > ?1 OR id IN (SELECT"
-	                       " id FROM temp.fts_changed) ORDER BY id", 1, max)))
+	                       " gtin, search_text) SELECT id, dc_fold(name), dc_fold(description),"
+	                       " dc_fold(category), dc_fold(sku), gtin, dc_fold(search_text)"
+	                       " FROM catalog_item WHERE id > ?1 OR id IN (SELECT id FROM"
+	                       " temp.fts_changed) ORDER BY id", 1, max)))
 		return rc;
 	return dc_exec(ctx, "UPDATE catalog_fts_defer SET deferred = 0", 0);
 }
@@ -1041,7 +1042,7 @@ dc_procure_catalog_search(struct dc *ctx, const char *text, struct dc_args *f, s
 	             " 1.0), 4)"
 	             " FROM catalog_fts JOIN catalog_item i ON i.id = catalog_fts.rowid"
 	             " JOIN vendor v ON v.id = i.vendor");
-	dc_q_where_if(&q, "catalog_fts MATCH ?", match);
+	dc_q_where_if(&q, "catalog_fts MATCH dc_fold(?)", match);
 	dc_q_where(&q, "i.status = 'active' AND v.active = 1");
 	dc_q_where_if(&q, "i.vendor = ?", dc_arg(f, "vendor"));
 	dc_q_where_if(&q, "i.category = ?", dc_arg(f, "category"));

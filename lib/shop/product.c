@@ -283,7 +283,7 @@ dc_shop_product_search(struct dc *ctx, const char *text, const struct dc_args *a
 	product_select(&q, ", round(-bm25(product_fts), 6)",
 	               " FROM product_fts JOIN product p ON p.id = product_fts.rowid", now);
 	dc_q_open(&q);
-	dc_q_text(&q, "product_fts MATCH ?", terms);
+	dc_q_text(&q, "product_fts MATCH dc_fold(?)", terms);
 	dc_q_close(&q);
 	dc_q_where(&q, "p.active = 1");
 	dc_q_where_if(&q, "p.merchant = ?", a ? dc_arg(a, "merchant") : NULL);

@@ -21,35 +21,4 @@ UPDATE catalog_item SET on_request = 1 WHERE price IS NULL;
 ALTER TABLE order_line ADD COLUMN on_request INTEGER NOT NULL DEFAULT 0
 	CHECK (on_request IN (0, 1));
 
-DROP TRIGGER catalog_fts_ai;
-DROP TRIGGER catalog_fts_ad;
-DROP TRIGGER catalog_fts_au;
-DROP TABLE catalog_fts;
-CREATE VIRTUAL TABLE catalog_fts USING fts5(
-	name, description, category, sku, gtin, search_text,
-	content = 'catalog_item', content_rowid = 'id', tokenize = 'unicode61 remove_diacritics 2'
-);
-INSERT INTO catalog_fts(catalog_fts) VALUES ('rebuild');
-CREATE TRIGGER catalog_fts_ai AFTER INSERT ON catalog_item
-	WHEN NOT (SELECT deferred FROM catalog_fts_defer) BEGIN
-	INSERT INTO catalog_fts(rowid, name, description, category, sku, gtin, search_text)
-	VALUES (new.id, new.name, new.description, new.category, new.sku, new.gtin,
-	        new.search_text);
-END;
-CREATE TRIGGER catalog_fts_ad AFTER DELETE ON catalog_item
-	WHEN NOT (SELECT deferred FROM catalog_fts_defer) BEGIN
-	INSERT INTO catalog_fts(catalog_fts, rowid, name, description, category, sku, gtin,
-	                        search_text)
-	VALUES ('delete', old.id, old.name, old.description, old.category, old.sku, old.gtin,
-	        old.search_text);
-END;
-CREATE TRIGGER catalog_fts_au AFTER UPDATE OF name, description, category, sku, gtin,
-	search_text ON catalog_item WHEN NOT (SELECT deferred FROM catalog_fts_defer) BEGIN
-	INSERT INTO catalog_fts(catalog_fts, rowid, name, description, category, sku, gtin,
-	                        search_text)
-	VALUES ('delete', old.id, old.name, old.description, old.category, old.sku, old.gtin,
-	        old.search_text);
-	INSERT INTO catalog_fts(rowid, name, description, category, sku, gtin, search_text)
-	VALUES (new.id, new.name, new.description, new.category, new.sku, new.gtin,
-	        new.search_text);
-END;
+-- the search index gains search_text: rebuilt with the folding of schema 12 below

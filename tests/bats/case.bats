@@ -429,6 +429,14 @@ rows = list(csv.reader(io.StringIO(raw[3:].decode(), newline=""), delimiter=";")
 assert rows[0] == ["id", "description"], rows
 assert rows[2] == ["2026-000002", "'=HYPERLINK(\"x\")"], rows
 PY
+	# German spellings find each other (dcity(7), SEARCH)
+	dc-case new --service parking --description "Anwohner Große Straße 3" -q
+	for q in "grosse strasse" "GROESSE STRASSE" "große straße" "grose stras" "Anwohner"; do
+		run dc-case list --search "$q" -q
+		assert_output 2026-000004
+	done
+	run dc-case list --search "grosse strase 4" -q
+	assert_output ""
 }
 
 @test "list: every filter alone and together, the department's view, sort and limit" {

@@ -90,6 +90,14 @@ q() {
 	assert_equal "$(echo "$output" | field id)" 'bäcker:BROT'
 	run dc-shop product search kraftiges
 	assert_equal "$(echo "$output" | field id)" 'bäcker:BROT'
+	# German spellings find each other (dcity(7), SEARCH)
+	run dc-shop product set bäcker:BROT \
+		--description "Kräftiges Roggenmischbrot aus Großbäckerei"
+	assert_success
+	for q in grossback großbäck groesbaeck Kraeftiges; do
+		run dc-shop product search "$q"
+		assert_equal "$(echo "$output" | field id)" 'bäcker:BROT'
+	done
 	run dc-shop product search 'brot AND "x'
 	assert_success
 	assert_output ''
