@@ -35,7 +35,7 @@ WARN     = -std=c11 -Wall -Wextra -Wpedantic -Werror -Wno-unused-parameter
 CFLAGS  ?= -O2 -g
 ALL_CFLAGS = $(WARN) -D_GNU_SOURCE -Ilib $(PKG_CFLAGS) $(CFLAGS)
 
-COMMANDS = dc dc-case dc-assign dc-order dc-import dc-shop dc-feed dc-notify dc-export
+COMMANDS = dc dc-case dc-assign dc-order dc-import dc-shop dc-feed dc-notify dc-export dc-open311
 LIB_SRC  = $(wildcard lib/*/*.c)
 GEN_SRC  = build/gen/embedded.c
 SQL      = $(sort $(wildcard schemas/sql/*.sql))

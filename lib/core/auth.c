@@ -6,10 +6,11 @@
 
 #include "core/dc.h"
 
+static int load_role(struct dc *ctx);
+
 int
 dc_whoami(struct dc *ctx)
 {
-	struct dc_stmt *st = NULL;
 	int rc;
 
 	if (ctx->roles_loaded)
@@ -28,6 +29,28 @@ dc_whoami(struct dc *ctx)
 		else
 			ctx->actor = dc_printf("uid%ld", (long)getuid());
 	}
+	return load_role(ctx);
+}
+
+int
+dc_act_as(struct dc *ctx, const char *login)
+{
+	free(ctx->actor);
+	free(ctx->role);
+	free(ctx->dept);
+	ctx->role = ctx->dept = NULL;
+	ctx->actor = dc_strdup(login);
+	ctx->roles_loaded = 0;
+	return load_role(ctx);
+}
+
+/* The role and department of ctx->actor. */
+static int
+load_role(struct dc *ctx)
+{
+	struct dc_stmt *st = NULL;
+	int rc;
+
 	/* Bootstrap (dcity(7) "Identity and roles"): while no active admin exists, whoever acts is
 	 * admin. */
 	if ((rc = dc_prepare(ctx, &st,

@@ -21,6 +21,7 @@ const char *const dc_setting_keys[] = {
 	"shop.grace_days",     "1",
 	"lang",                "de",
 	"city.timezone",       "Europe/Berlin",
+	"open311.public_read", "true",
 	NULL,
 };
 
