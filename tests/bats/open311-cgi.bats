@@ -295,6 +295,52 @@ time.sleep(3)' "$DC_DB" "$BATS_TEST_TMPDIR/locked" 3>&- &
 	assert_output "1|1"
 }
 
+# lines: the elements of the JSON array (or of .service_requests) in the answer, as JSONL
+lines() {
+	body | $PY -c 'import json,sys
+d = json.load(sys.stdin)
+for r in (d["service_requests"] if isinstance(d, dict) else d): print(json.dumps(r))'
+}
+
+@test "JSON Schemas: api-key, open311-request (dc-open311 and dc-export), open311-update, open311-error" {
+	{
+		dc-assign staff key add paul
+		dc-assign staff key list
+		dc-assign staff key revoke 2
+	} >"$BATS_TEST_TMPDIR/keys.jsonl"
+	run validate api-key <"$BATS_TEST_TMPDIR/keys.jsonl"
+	assert_success
+	post_full
+	new_case --description "Zweites" >/dev/null
+	DC_USER=anna dc-case status "$ID" in_progress --note "beauftragt" >/dev/null
+	{
+		run o311 GET /requests.json
+		lines
+		run o311 GET "/requests.json?extensions=true"
+		lines
+		DC_USER=nobody dc-export cases -f open311-json | $PY -c 'import json,sys
+for r in json.load(sys.stdin): print(json.dumps(r))'
+	} >"$BATS_TEST_TMPDIR/requests.jsonl"
+	run validate open311-request <"$BATS_TEST_TMPDIR/requests.jsonl"
+	assert_success
+	assert_output "6 records valid"
+	run o311 GET "/servicerequestupdates.json?start_date=2026-01-01T00:00:00Z"
+	lines >"$BATS_TEST_TMPDIR/updates.jsonl"
+	run validate open311-update <"$BATS_TEST_TMPDIR/updates.jsonl"
+	assert_success
+	{
+		run o311 GET /nothing.json
+		lines
+		run o311 DELETE /requests.json
+		lines
+		run o311 POST /requests.json "$FULL"
+		lines
+	} >"$BATS_TEST_TMPDIR/errors.jsonl"
+	run validate open311-error <"$BATS_TEST_TMPDIR/errors.jsonl"
+	assert_success
+	assert_output "3 records valid"
+}
+
 # ---- through a real web server ---------------------------------------------------------------
 
 # lighttpd on 127.0.0.1 and a free port, dc-open311 under /open311 by mod_cgi: the
