@@ -140,7 +140,7 @@ install: all
 	install -m 644 man/man7/*.7 $(DESTDIR)$(MANDIR)/man7
 	if ls man/man8/*.8 >/dev/null 2>&1; then install -m 644 man/man8/*.8 $(DESTDIR)$(MANDIR)/man8; fi
 	install -m 644 completions/dc.bash $(DESTDIR)$(COMPDIR)/dc
-	for c in $(filter-out dc,$(COMMANDS)); do ln -sf dc $(DESTDIR)$(COMPDIR)/$$c; done
+	for c in $(filter-out dc dc-open311,$(COMMANDS)); do ln -sf dc $(DESTDIR)$(COMPDIR)/$$c; done
 	install -m 644 completions/_dc $(DESTDIR)$(ZCOMPDIR)/_dc
 
 # The hardened install, as root: group DC_GROUP, the commands setgid to it (dc-cron is not: it
