@@ -213,7 +213,8 @@ dc_setting_set(struct dc *ctx, const char *key, const char *value)
 	if (!strcmp(key, "lang") && strcmp(value, "de") && strcmp(value, "en"))
 		return dc_error(ctx, DC_EDATA, "setting 'lang': '%s' is not de or en", value);
 	if (!strcmp(key, "open311.public_read") && strcmp(value, "true") && strcmp(value, "false"))
-		return dc_error(ctx, DC_EDATA, "setting '%s': '%s' is not true or false", key, value);
+		return dc_error(ctx, DC_EDATA, "setting '%s': '%s' is not true or false", key,
+		                value);
 	if ((rc = dc_require(ctx, "", "change settings")) || (rc = dc_tx_begin(ctx)))
 		return rc;
 	old = dc_setting(ctx, key);

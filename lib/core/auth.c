@@ -6,7 +6,33 @@
 
 #include "core/dc.h"
 
-static int load_role(struct dc *ctx);
+/* The role and department of ctx->actor. */
+static int
+load_role(struct dc *ctx)
+{
+	struct dc_stmt *st = NULL;
+	int rc;
+
+	/* Bootstrap (dcity(7) "Identity and roles"): while no active admin exists, whoever acts is
+	 * admin. */
+	if ((rc = dc_prepare(ctx, &st,
+	                     "SELECT s.role, s.dept, NOT EXISTS (SELECT 1 FROM staff "
+	                     "  WHERE role = 'admin' AND active = 1) "
+	                     "FROM (SELECT 1) LEFT JOIN staff s ON s.login = ?1 AND s.active = 1")))
+		return rc;
+	dc_bind_text_ref(st, 1, ctx->actor);
+	if ((rc = dc_step(ctx, st)) == DC_ROW) {
+		int boot = dc_col_int(st, 2);
+		const char *role = dc_col_text(st, 0);
+
+		ctx->role = dc_strdup(boot ? "admin" : role ? role : "");
+		ctx->dept = dc_strdup(dc_col_text(st, 1));
+		rc = 0;
+	}
+	dc_finish(ctx, st);
+	ctx->roles_loaded = !rc;
+	return rc;
+}
 
 int
 dc_whoami(struct dc *ctx)
@@ -42,34 +68,6 @@ dc_act_as(struct dc *ctx, const char *login)
 	ctx->actor = dc_strdup(login);
 	ctx->roles_loaded = 0;
 	return load_role(ctx);
-}
-
-/* The role and department of ctx->actor. */
-static int
-load_role(struct dc *ctx)
-{
-	struct dc_stmt *st = NULL;
-	int rc;
-
-	/* Bootstrap (dcity(7) "Identity and roles"): while no active admin exists, whoever acts is
-	 * admin. */
-	if ((rc = dc_prepare(ctx, &st,
-	                     "SELECT s.role, s.dept, NOT EXISTS (SELECT 1 FROM staff "
-	                     "  WHERE role = 'admin' AND active = 1) "
-	                     "FROM (SELECT 1) LEFT JOIN staff s ON s.login = ?1 AND s.active = 1")))
-		return rc;
-	dc_bind_text_ref(st, 1, ctx->actor);
-	if ((rc = dc_step(ctx, st)) == DC_ROW) {
-		int boot = dc_col_int(st, 2);
-		const char *role = dc_col_text(st, 0);
-
-		ctx->role = dc_strdup(boot ? "admin" : role ? role : "");
-		ctx->dept = dc_strdup(dc_col_text(st, 1));
-		rc = 0;
-	}
-	dc_finish(ctx, st);
-	ctx->roles_loaded = !rc;
-	return rc;
 }
 
 int

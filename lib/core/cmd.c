@@ -206,7 +206,7 @@ parse(struct dc *ctx, int argc, char **argv, const struct dc_verb *verbs,
 
 		if (dashdash || s[0] != '-' || !s[1]) {
 			if (!v && !dashdash) {
-				/* the longest verb the words make: staff, staff key, staff key add */
+				/* the longest verb the words make: staff key add */
 				char *name = dc_strdup(s);
 				int j, last = i;
 

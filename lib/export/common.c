@@ -114,4 +114,3 @@ dc_export_xml_json(xmlTextWriterPtr w, const char *name, json_object *v)
 	free(one);
 	return ok && xmlTextWriterEndElement(w) >= 0;
 }
-

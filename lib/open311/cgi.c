@@ -107,7 +107,8 @@ parse_pairs(struct dc *ctx, const char *text, size_t n, const char *where, struc
 		key = unescape(p, eq ? (size_t)(eq - p) : len);
 		val = eq ? unescape(eq + 1, len - (size_t)(eq - p) - 1) : dc_strdup("");
 		if (!key || !val)
-			rc = dc_error(ctx, DC_EUSAGE, "%s: a bad %%-escape in '%.*s'", where, (int)len, p);
+			rc = dc_error(ctx, DC_EUSAGE, "%s: a bad %%-escape in '%.*s'", where,
+			              (int)len, p);
 		else if (!*key && len)
 			rc = dc_error(ctx, DC_EUSAGE, "%s: a parameter without a name", where);
 		else if (*key) {

@@ -376,8 +376,8 @@ post_record(struct dc *ctx, const struct dc_args *a, struct dc_args *rec)
 			seen = !strcmp(multi.keys[j], multi.keys[i]);
 		for (j = i; j < multi.n && !seen; j++)
 			if (!strcmp(multi.keys[j], multi.keys[i])) {
-				char *more = dc_printf("%s%s%s", kv, kv[strlen(kv) - 1] == '=' ? "" : ",",
-				                       multi.vals[j]);
+				const char *sep = kv[strlen(kv) - 1] == '=' ? "" : ",";
+				char *more = dc_printf("%s%s%s", kv, sep, multi.vals[j]);
 
 				free(kv);
 				kv = more;
@@ -645,19 +645,20 @@ dc_o311_serve(struct dc *ctx, struct dc_o311_req *r)
 			id = dc_printf("%.*s", (int)(dot - slash - 1), slash + 1);
 	}
 	for (rt = routes; name && rt->name; rt++)
-		if (!strcmp(rt->name, name) && rt->with_id == !!id && (!id || (*id && !strchr(id, '/'))))
+		if (!strcmp(rt->name, name) && rt->with_id == !!id &&
+		    (!id || (*id && !strchr(id, '/'))))
 			break;
 	if (!name || !rt->name) {
-		rc = dc_error(ctx, DC_ENOTFOUND, "no resource '/%s' (GeoReport v2: discovery, services,"
-		              " requests, servicerequestupdates; .json or .xml)", path);
+		rc = dc_error(ctx, DC_ENOTFOUND, "no resource '/%s' (GeoReport v2: discovery,"
+		              " services, requests, servicerequestupdates; .json or .xml)", path);
 		http = 404;
 	} else if (!method_ok(rt->methods, r->method)) {
 		rc = dc_error(ctx, DC_EUSAGE, "'/%s' answers %s only", path, rt->methods);
 		http = 405;
 		allow = dc_printf("Allow: %s\r\n", rt->methods);
 	} else if (rt->which == R_TOKEN) {
-		rc = dc_error(ctx, DC_ENOTFOUND, "dcity issues no tokens: POST requests answers with "
-		              "the service_request_id at once");
+		rc = dc_error(ctx, DC_ENOTFOUND, "dcity issues no tokens: POST requests answers "
+		              "with the service_request_id at once");
 		http = 404;
 	} else if ((rc = dc_o311_read_params(ctx, r, &http)) == 0) {
 		if ((rc = work(ctx, r, rt, id, xml)) == 0) {

@@ -31,8 +31,8 @@ dc_org_key_add(struct dc *ctx, const char *login, struct dc_args *a)
 		return dc_error(ctx, DC_EINTERNAL, "no random bytes for the key");
 	dc_sha256_hex(key, 64, hash);
 	dc_fmt_time(dc_now(ctx), at);
-	if ((rc = dc_exec(ctx, "INSERT INTO api_key(login, key_hash, created_at) VALUES (?1, ?2, ?3)",
-	                  3, login, hash, at)))
+	if ((rc = dc_exec(ctx, "INSERT INTO api_key(login, key_hash, created_at)"
+	                       " VALUES (?1, ?2, ?3)", 3, login, hash, at)))
 		return rc;
 	id = dc_printf("%lld", dc_last_id(ctx));
 	ev.ref = id;
@@ -87,7 +87,8 @@ dc_org_key_login(struct dc *ctx, const char *key, char **login)
 
 	*login = NULL;
 	dc_sha256_hex(key, strlen(key), hash);
-	if ((rc = dc_prepare(ctx, &st, "SELECT k.login FROM api_key k JOIN staff s ON s.login = k.login"
+	if ((rc = dc_prepare(ctx, &st, "SELECT k.login FROM api_key k"
+	                               " JOIN staff s ON s.login = k.login"
 	                               " WHERE k.key_hash = ?1 AND k.revoked_at IS NULL"
 	                               " AND s.active = 1 AND s.role = 'integrator'")))
 		return rc;
