@@ -35,7 +35,7 @@ WARN     = -std=c11 -Wall -Wextra -Wpedantic -Werror -Wno-unused-parameter
 CFLAGS  ?= -O2 -g
 ALL_CFLAGS = $(WARN) -D_GNU_SOURCE -Ilib $(PKG_CFLAGS) $(CFLAGS)
 
-COMMANDS = dc dc-case dc-assign dc-order dc-import dc-shop dc-feed dc-notify dc-export
+COMMANDS = dc dc-case dc-assign dc-order dc-import dc-shop dc-feed dc-notify dc-export dc-open311
 LIB_SRC  = $(wildcard lib/*/*.c)
 GEN_SRC  = build/gen/embedded.c
 SQL      = $(sort $(wildcard schemas/sql/*.sql))
@@ -152,7 +152,7 @@ install: all
 	install -m 644 man/man7/*.7 $(DESTDIR)$(MANDIR)/man7
 	if ls man/man8/*.8 >/dev/null 2>&1; then install -m 644 man/man8/*.8 $(DESTDIR)$(MANDIR)/man8; fi
 	install -m 644 completions/dc.bash $(DESTDIR)$(COMPDIR)/dc
-	for c in $(filter-out dc,$(COMMANDS)); do ln -sf dc $(DESTDIR)$(COMPDIR)/$$c; done
+	for c in $(filter-out dc dc-open311,$(COMMANDS)); do ln -sf dc $(DESTDIR)$(COMPDIR)/$$c; done
 	install -m 644 completions/_dc $(DESTDIR)$(ZCOMPDIR)/_dc
 
 # The hardened install, as root: group DC_GROUP, the commands setgid to it (dc-cron is not: it

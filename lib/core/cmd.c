@@ -228,15 +228,23 @@ parse(struct dc *ctx, int argc, char **argv, const struct dc_verb *verbs,
 
 		if (dashdash || s[0] != '-' || !s[1]) {
 			if (!v && !dashdash) {
-				if (has_subverbs(verbs, s) && i + 1 < argc) {
-					char *two = dc_printf("%s %s", s, argv[i + 1]);
+				/* the longest verb the words make: staff key add */
+				char *name = dc_strdup(s);
+				int j, last = i;
 
-					v = find_verb(verbs, two);
-					free(two);
-					if (v) {
-						i++;
-						continue;
-					}
+				for (j = i; has_subverbs(verbs, name) && j + 1 < argc; j++) {
+					char *longer = dc_printf("%s %s", name, argv[j + 1]);
+					const struct dc_verb *w;
+
+					free(name);
+					name = longer;
+					if ((w = find_verb(verbs, name)))
+						v = w, last = j + 1;
+				}
+				free(name);
+				if (v) {
+					i = last;
+					continue;
 				}
 				if (!(v = find_verb(verbs, s))) {
 					dc_error(ctx, DC_EUSAGE, "unknown verb '%s'; see %s -h", s, ctx->prog);

@@ -592,6 +592,9 @@ int dc_next_id(struct dc *ctx, const char *seq, const char *prefix, time_t at, c
 
 /* ---- identity and roles ---------------------------------------------------------------- */
 int dc_whoami(struct dc *ctx);
+/* LOGIN acts from now on, with its role: only after the program has proved who it is by other
+ * means than the process's user (dc-open311's API keys), as no command line can. */
+int dc_act_as(struct dc *ctx, const char *login);
 int dc_is_admin(struct dc *ctx);
 int dc_has_role(struct dc *ctx, const char *roles); /* "head clerk": any of these, or admin */
 int dc_require(struct dc *ctx, const char *roles, const char *what);

@@ -25,6 +25,7 @@ const struct dc_setting_def dc_settings[] = {
 	{"holidays.years_ahead", "2", DC_S_INT, "0..50", NULL},
 	{"lang", "de", DC_S_ENUM, "de en", NULL},
 	{"city.timezone", "Europe/Berlin", DC_S_ZONE, NULL, NULL},
+	{"open311.public_read", "true", DC_S_ENUM, "true false", NULL},
 	{NULL, NULL, DC_S_TEXT, NULL, NULL},
 };
 

@@ -6,6 +6,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <libxml/xmlwriter.h>
+
 #include "cases/cases.h"
 #include "export/export.h"
 
@@ -110,4 +112,29 @@ dc_export_xml_stdout(void)
 	xmlSetGenericErrorFunc(NULL, xml_quiet);
 	fflush(stdout);
 	return xmlOutputBufferCreateFile(stdout, NULL);
+}
+
+int
+dc_export_xml_json(xmlTextWriterPtr w, const char *name, json_object *v)
+{
+	size_t n = strlen(name), i;
+	char *one;
+	int ok;
+
+	if (!v)
+		return 1; /* null: no element, as for a NULL column */
+	if (json_object_is_type(v, json_type_object)) {
+		ok = xmlTextWriterStartElement(w, BAD_CAST name) >= 0;
+		json_object_object_foreach(v, k, m) ok = ok && dc_export_xml_json(w, k, m);
+		return ok && xmlTextWriterEndElement(w) >= 0;
+	}
+	if (!json_object_is_type(v, json_type_array))
+		return xmlTextWriterWriteElement(w, BAD_CAST name,
+		                                 BAD_CAST json_object_get_string(v)) >= 0;
+	one = n > 1 && name[n - 1] == 's' ? dc_printf("%.*s", (int)n - 1, name) : dc_strdup(name);
+	ok = xmlTextWriterStartElement(w, BAD_CAST name) >= 0;
+	for (i = 0; ok && i < json_object_array_length(v); i++)
+		ok = dc_export_xml_json(w, one, json_object_array_get_idx(v, i));
+	free(one);
+	return ok && xmlTextWriterEndElement(w) >= 0;
 }

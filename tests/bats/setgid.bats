@@ -367,3 +367,34 @@ as() {
 	run stat -c '%a %U' "$SG/out/mode.db" "$SG/out/mode.csv" "$SG/out/pub.csv"
 	assert_output $'600 dcsgadmin\n600 dcsgadmin\n644 dcsgadmin'
 }
+
+@test "dc-open311: the web server's user needs no rights on the database; a key acts as its integrator" {
+	local key body id
+	key=$(env -i -C / PATH="$SG/usr/bin:/usr/bin:/bin" HOME=/root dc-assign staff key add dcsgint |
+		sed -n 's/.*"key":"\([0-9a-f]*\)".*/\1/p')
+	[ ${#key} -eq 64 ]
+	run stat -c '%a %G' "$SG/usr/bin/dc-open311"
+	assert_output "2755 dcity"
+	# the outsider stands for www-data: no group, no rights on the directory or the database
+	run as dcsgout sqlite3 "$DB" 'SELECT 1'
+	assert_failure
+	run as dcsgout REQUEST_METHOD=GET PATH_INFO=/services.json DC_DB=/nonexistent dc-open311
+	assert_success
+	assert_line --partial "Status: 200 OK"
+	assert_output --partial '"service_code":"pothole"'
+	body="api_key=$key&service_code=pothole&lat=52.5&long=13.4&description=setgid"
+	run as dcsgout REQUEST_METHOD=POST PATH_INFO=/requests.json \
+		CONTENT_TYPE=application/x-www-form-urlencoded CONTENT_LENGTH=${#body} \
+		dc-open311 <<<"$body"
+	assert_success
+	id=$(sed -n 's/.*"service_request_id":"\([^"]*\)".*/\1/p' <<<"$output")
+	[ -n "$id" ]
+	# the audit trail names the key's integrator, not the process's user
+	run sqlite3 "$DB" "SELECT DISTINCT actor FROM event WHERE entity = 'case' AND ref = '$id'"
+	assert_output dcsgint
+	run as dcsgout REQUEST_METHOD=POST PATH_INFO=/requests.json \
+		CONTENT_TYPE=application/x-www-form-urlencoded CONTENT_LENGTH=21 \
+		dc-open311 <<<"service_code=pothole"
+	assert_failure 77
+	assert_line --partial "Status: 403 Forbidden"
+}
