@@ -489,7 +489,7 @@ dc_notify_run(struct dc *ctx, const struct dc_notify_opts *o)
 {
 	struct sender s = {o, NULL, NULL, NULL};
 	struct item *items = NULL;
-	char token[33];
+	char token[33], *from = NULL, *last = NULL;
 	long done = 0;
 	int rc, out, n = 0, i, failed = 0;
 
@@ -500,13 +500,21 @@ dc_notify_run(struct dc *ctx, const struct dc_notify_opts *o)
 		return dc_notify_plan(ctx);
 	if ((rc = dc_out_begin(ctx, &dc_rt_notification)))
 		return rc;
-	s.from = dc_setting(ctx, "mail.from");
-	s.from_name = dc_setting(ctx, "city.name");
 	s.reply_to = dc_setting(ctx, "mail.reply_to");
-	if (!s.from) {
+	if (!(from = dc_setting(ctx, "mail.from")) || !*from) {
 		rc = dc_error(ctx, DC_ESCHEMA, "setting 'mail.from' is empty");
 		goto done;
 	}
+	/* "Stadt Musterstadt <noreply@musterstadt.example>" names itself; a bare address is
+	 * the city's */
+	if (dc_mail_parse(from, &s.from_name, &s.from) < 0) {
+		rc = dc_error(ctx, DC_ESCHEMA,
+		              "setting 'mail.from': '%s' is not a mailbox (addr@example or "
+		              "Name <addr@example>)", from);
+		goto done;
+	}
+	if (!s.from_name)
+		s.from_name = dc_setting(ctx, "city.name");
 	dc_random_hex(token, 16);
 	while (!rc && (!o->limit || done < o->limit)) {
 		long want = o->limit && o->limit - done < BATCH ? o->limit - done : BATCH;
@@ -521,6 +529,10 @@ dc_notify_run(struct dc *ctx, const struct dc_notify_opts *o)
 			if (!rc) {
 				err = deliver(ctx, &s, &items[i], &mid);
 				failed += err != NULL;
+				if (err) {
+					free(last);
+					last = dc_strdup(err);
+				}
 				rc = book(ctx, &s, &items[i], token, mid, err);
 				done++;
 			}
@@ -531,11 +543,19 @@ dc_notify_run(struct dc *ctx, const struct dc_notify_opts *o)
 	}
 done:
 	free(items);
+	free(from);
 	free(s.from);
 	free(s.from_name);
 	free(s.reply_to);
 	out = dc_out_end(ctx);
-	if (!rc && failed && !ctx->quiet)
-		dc_warn(ctx, "%d of %ld deliveries failed", failed, done);
+	/* dc-notify(8) EXIT STATUS: some failed will be retried (75, which dc-cron keeps quiet);
+	 * all failed is a dead transport, which it reports */
+	if (!rc && !out && failed && failed == done)
+		out = dc_error(ctx, DC_EDB, "all %ld deliveries failed (is the transport down?); "
+		               "the last: %s", done, last);
+	else if (!rc && !out && failed)
+		out = dc_error(ctx, DC_EBUSY, "%d of %ld deliveries failed; the next run retries "
+		               "them (dc-notify list --status failed); the last: %s", failed, done, last);
+	free(last);
 	return rc ? rc : out;
 }

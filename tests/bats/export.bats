@@ -467,6 +467,28 @@ P-2026-000002@www.musterstadt.example | Flohmarkt ganztags | 2026-03-21 | 2026-0
 	assert_failure 64
 }
 
+@test "--git-repo: the author from mail.from with a display name (RFC 5322), quoted or not" {
+	local r=$BATS_TEST_TMPDIR/pub
+	dc config mail.from 'Stadt Musterstadt <noreply@musterstadt.example>'
+	run dc-export services -f open311-json --git-repo "$r"
+	assert_success
+	assert_equal "$(git -C "$r" log -1 --format='%an|%ae')" "Stadt Musterstadt|noreply@musterstadt.example"
+	dc config mail.from '"Musterstadt, Amt für <Daten>" <od@musterstadt.example>'
+	run dc-export services -f csv --git-repo "$r"
+	assert_success
+	assert_equal "$(git -C "$r" log -1 --format='%an|%ae')" "Musterstadt, Amt für Daten|od@musterstadt.example"
+	dc config mail.from 'od@musterstadt.example'
+	dc config city.name 'Musterstadt'
+	run dc-export services -f tsv --git-repo "$r"
+	assert_success
+	assert_equal "$(git -C "$r" log -1 --format='%an|%ae')" "Musterstadt|od@musterstadt.example"
+	dc config mail.from 'Stadt <od@musterstadt.example'
+	run dc-export services -f jsonl --git-repo "$r"
+	assert_failure 78
+	assert_output --partial "setting 'mail.from': 'Stadt <od@musterstadt.example' is not a mailbox"
+	assert_equal "$(git -C "$r" rev-list --count HEAD)" 3
+}
+
 # --- sql ---------------------------------------------------------------------------------
 
 @test "sql: auditor and admin only, read-only, column names from the statement" {
