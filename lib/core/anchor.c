@@ -36,8 +36,9 @@ head(struct dc *ctx, struct dc_anchor *a)
 	a->events = 0;
 	snprintf(a->hash, sizeof a->hash, "%s", GENESIS);
 	dc_fmt_time(dc_now(ctx), a->at);
-	if ((rc = dc_prepare(ctx, &st, "SELECT (SELECT count(*) FROM event),"
-	                               " (SELECT hash FROM event ORDER BY id DESC LIMIT 1)")))
+	if ((rc = dc_prepare(ctx, &st,
+	                     "SELECT (SELECT count(*) FROM event),"
+	                     " (SELECT hash FROM event ORDER BY id DESC LIMIT 1)")))
 		return rc;
 	if ((rc = dc_step(ctx, st)) == DC_ROW) {
 		a->events = dc_col_int(st, 0);
@@ -49,19 +50,16 @@ head(struct dc *ctx, struct dc_anchor *a)
 	return rc;
 }
 
-struct append {
-	const struct dc_anchor *a;
-};
-
 static int
 append(struct dc *ctx, void *arg, const char *full, const char *old, size_t oldlen)
 {
-	const struct dc_anchor *a = ((struct append *)arg)->a;
+	const struct dc_anchor *a = arg;
 	FILE *f = fopen(full, "w");
 	int rc = 0;
 
 	if (!f)
-		return dc_error(ctx, DC_ECANTCREAT, "cannot create '%s': %s", full, strerror(errno));
+		return dc_error(ctx, DC_ECANTCREAT, "cannot create '%s': %s", full,
+		                strerror(errno));
 	if (old)
 		fwrite(old, 1, oldlen, f);
 	else
@@ -77,7 +75,6 @@ append(struct dc *ctx, void *arg, const char *full, const char *old, size_t oldl
 int
 dc_anchor_add(struct dc *ctx, struct dc_git *g, struct dc_anchor *a)
 {
-	struct append arg = {a};
 	char *msg = NULL;
 	long bad, checked;
 	int rc, end;
@@ -93,8 +90,9 @@ dc_anchor_add(struct dc *ctx, struct dc_git *g, struct dc_anchor *a)
 	if ((rc = rc ? rc : end))
 		return rc;
 	if (!g->message)
-		g->message = msg = dc_printf("dc anchor: %lld events, head %.12s", a->events, a->hash);
-	rc = dc_git_commit(ctx, g, append, &arg);
+		g->message = msg =
+		    dc_printf("dc anchor: %lld events, head %.12s", a->events, a->hash);
+	rc = dc_git_commit(ctx, g, append, a);
 	if (msg)
 		g->message = NULL;
 	free(msg);
@@ -121,16 +119,19 @@ parse(struct dc *ctx, const char *path, char *text, struct mark **m, long *n)
 			;
 		if (i == 0)
 			continue;
-		if (*n == cap && !(*m = realloc(*m, (size_t)(cap = cap ? 2 * cap : 64) * sizeof **m)))
+		if (*n == cap &&
+		    !(*m = realloc(*m, (size_t)(cap = cap ? 2 * cap : 64) * sizeof **m)))
 			abort();
 		memset(&(*m)[*n], 0, sizeof **m);
-		if (i != 3 || dc_parse_time(f[0], &t) < 0 || strspn(f[1], "0123456789") != strlen(f[1]) ||
-		    strlen(f[1]) > 15 || strlen(f[2]) != 64 ||
-		    strspn(f[2], "0123456789abcdef") != 64)
-			return dc_error(ctx, DC_EDATA,
-			                "%s:%ld: not an anchor (TIME EVENTS HASH: an RFC 3339 time, a "
-			                "count, 64 hex digits)", path, no);
-		snprintf((*m)[*n].a.at, sizeof (*m)[*n].a.at, "%s", f[0]);
+		if (i != 3 || dc_parse_time(f[0], &t) < 0 ||
+		    strspn(f[1], "0123456789") != strlen(f[1]) || strlen(f[1]) > 15 ||
+		    strlen(f[2]) != 64 || strspn(f[2], "0123456789abcdef") != 64)
+			return dc_error(
+			    ctx, DC_EDATA,
+			    "%s:%ld: not an anchor (TIME EVENTS HASH: an RFC 3339 time, a "
+			    "count, 64 hex digits)",
+			    path, no);
+		snprintf((*m)[*n].a.at, sizeof(*m)[*n].a.at, "%s", f[0]);
 		(*m)[*n].a.events = strtoll(f[1], NULL, 10);
 		memcpy((*m)[*n].a.hash, f[2], 65);
 		(*m)[*n].line = no;
@@ -209,12 +210,13 @@ dc_anchor_check(struct dc *ctx, const char *repo, const char *path, int *ok, cha
 	if (n == 0)
 		*detail = dc_printf("%s:%s has no anchors yet", repo, path);
 	else if (i == n)
-		*detail = dc_printf("%ld anchors hold (the latest: %s, %lld events)", n, m[n - 1].a.at,
-		                    m[n - 1].a.events);
+		*detail = dc_printf("%ld anchor%s (the latest: %s, %lld events)", n,
+		                    n == 1 ? " holds" : "s hold", m[n - 1].a.at, m[n - 1].a.events);
 	else if (m[i].bad == 1)
-		*detail = dc_printf("%s:%ld: the anchor of %s (%lld events) no longer holds: the chain "
-		                    "has only %lld events (its tail was cut)",
-		                    path, m[i].line, m[i].a.at, m[i].a.events, m[i].have);
+		*detail =
+		    dc_printf("%s:%ld: the anchor of %s (%lld events) no longer holds: the chain "
+		              "has only %lld events (its tail was cut)",
+		              path, m[i].line, m[i].a.at, m[i].a.events, m[i].have);
 	else
 		*detail = dc_printf("%s:%ld: the anchor of %s (%lld events) no longer holds: event "
 		                    "%lld of the chain has another hash (the chain was rebuilt)",

@@ -61,8 +61,8 @@ signature(struct dc *ctx, git_signature **sig)
 	const char *s;
 	int rc = 0;
 
-	from = (s = getenv("DC_GIT_AUTHOR_EMAIL")) && *s ? dc_strdup(s)
-	                                                 : dc_setting(ctx, "mail.from");
+	from =
+	    (s = getenv("DC_GIT_AUTHOR_EMAIL")) && *s ? dc_strdup(s) : dc_setting(ctx, "mail.from");
 	if (from && *from && dc_mail_parse(from, &name, &addr) < 0) {
 		rc = dc_error(ctx, DC_ESCHEMA,
 		              "%s '%s' is not a mailbox (addr@example or Name <addr@example>)",

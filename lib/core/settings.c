@@ -21,6 +21,11 @@ const char *const dc_setting_keys[] = {
 	"shop.grace_days",     "1",
 	"lang",                "de",
 	"city.timezone",       "Europe/Berlin",
+	/* the DCAT-AP.de catalog (dc-export dcat): an ARS of 12 digits, and IRIs */
+	"city.ars",            NULL,
+	"opendata.base_url",   NULL,
+	"opendata.contributor_id", NULL,
+	"opendata.license",    "http://dcat-ap.de/def/licenses/dl-by-de/2.0",
 	NULL,
 };
 

@@ -380,7 +380,8 @@ dc_mail_parse(const char *s, char **name, char **addr)
 		/* addr (Name) */
 		for (e = p; e > s && (e[-1] == ' ' || e[-1] == '\t'); e--)
 			;
-		if (!plain_address(s, (size_t)(e - s)) || memchr(p + 1, '(', len - (size_t)(p - s) - 2))
+		if (!plain_address(s, (size_t)(e - s)) ||
+		    memchr(p + 1, '(', len - (size_t)(p - s) - 2))
 			return -1;
 		*addr = dupn(s, (size_t)(e - s));
 		n = dupn(p + 1, len - (size_t)(p - s) - 2);
@@ -408,7 +409,7 @@ dc_mail_parse(const char *s, char **name, char **addr)
 			;
 		n = dupn(s, (size_t)(e - s));
 		if (*n == '"') {
-			/* a quoted string: unescape in place; nothing may follow its closing quote */
+			/* a quoted string, unescaped in place; nothing may follow its end */
 			for (p = n + 1, q = n; *p && *p != '"'; p++)
 				*q++ = *p == '\\' && p[1] ? *++p : *p;
 			if (*p != '"' || p[1]) {

@@ -87,3 +87,18 @@ dc_export_xml_stdout(void)
 	fflush(stdout);
 	return xmlOutputBufferCreateFile(stdout, NULL);
 }
+
+const char *
+dc_export_ext(const char *format)
+{
+	if (!strcmp(format, "open311-json") || !strcmp(format, "ocds") ||
+	    !strcmp(format, "jsonfeed"))
+		return "json";
+	if (!strcmp(format, "open311-xml") || !strcmp(format, "rss"))
+		return "xml";
+	if (!strcmp(format, "ical"))
+		return "ics";
+	if (!strcmp(format, "rdfxml"))
+		return "rdf";
+	return format; /* csv, tsv, json, jsonl, atom, html, ttl */
+}

@@ -47,21 +47,23 @@ static const struct dc_rectype rt_summary = {"export",
  * default when the format is generic. */
 static const struct {
 	const char *name, *formats;
+	const char *only; /* its formats only, this one the default */
 } datasets[] = {
-    {"cases", "open311-json open311-xml"},
-    {"case-events", "open311-json open311-xml"},
-    {"services", "open311-json open311-xml"},
-    {"orders", "ocds"},
-    {"budgets", ""},
-    {"catalog", ""},
-    {"products", ""},
-    {"shop-orders", ""},
-    {"notifications", ""},
-    {"posts", "atom rss jsonfeed"},
-    {"events", "ical"},
-    {"report", "html"},
-    {"board", "html"},
-    {NULL, NULL},
+    {"cases", "open311-json open311-xml", NULL},
+    {"case-events", "open311-json open311-xml", NULL},
+    {"services", "open311-json open311-xml", NULL},
+    {"orders", "ocds", NULL},
+    {"budgets", "", NULL},
+    {"catalog", "", NULL},
+    {"products", "", NULL},
+    {"shop-orders", "", NULL},
+    {"notifications", "", NULL},
+    {"posts", "atom rss jsonfeed", NULL},
+    {"events", "ical", NULL},
+    {"report", "html", "html"},
+    {"board", "html", "html"},
+    {"dcat", "ttl rdfxml", "ttl"},
+    {NULL, NULL, NULL},
 };
 
 static int
@@ -238,6 +240,8 @@ write_export(struct dc *ctx, struct dc_export *x)
 		return dc_export_ical(ctx, x);
 	if (!strcmp(f, "html"))
 		return dc_export_html(ctx, x);
+	if (!strcmp(f, "ttl") || !strcmp(f, "rdfxml"))
+		return dc_export_dcat(ctx, x, !strcmp(f, "rdfxml"));
 	return dc_export_feed(ctx, x, f);
 }
 
@@ -308,21 +312,6 @@ write_file(struct dc *ctx, struct dc_export *x, const char *path)
 
 /* ---- git publication ---- */
 
-static const char *
-default_ext(const char *format)
-{
-	if (!strcmp(format, "open311-json") || !strcmp(format, "ocds") ||
-	    !strcmp(format, "jsonfeed"))
-		return "json";
-	if (!strcmp(format, "open311-xml") || !strcmp(format, "rss"))
-		return "xml";
-	if (!strcmp(format, "ical"))
-		return "ics";
-	if (!strcmp(format, "rdfxml"))
-		return "rdf";
-	return format; /* csv, tsv, json, jsonl, atom, html, ttl */
-}
-
 static int
 git_write(struct dc *ctx, void *x, const char *full, const char *old, size_t oldlen)
 {
@@ -337,7 +326,7 @@ publish(struct dc *ctx, struct dc_export *x, const char *format)
 	int rc;
 
 	g.path = path = x->git_path ? dc_strdup(x->git_path)
-	                            : dc_printf("%s.%s", x->dataset, default_ext(format));
+	                            : dc_printf("%s.%s", x->dataset, dc_export_ext(format));
 	if (!g.message)
 		g.message = msg = dc_printf("dc-export %s (%s)", x->dataset, format);
 	if (!(rc = dc_git_commit(ctx, &g, git_write, x))) {
@@ -380,18 +369,18 @@ dc_export_run(struct dc *ctx, struct dc_export *x)
 		;
 	if (!datasets[i].name)
 		return dc_error(ctx, DC_EUSAGE, "unknown dataset '%s'", x->dataset);
-	if (!strcmp(datasets[i].formats, "html") && (!f || !strcmp(f, "html")))
-		f = "html"; /* report and board: html only */
-	else if (!strcmp(datasets[i].formats, "html"))
-		return dc_error(ctx, DC_EUSAGE, "dataset '%s' has no format '%s' (html)",
-		                x->dataset, f);
-	if (f && !set_generic(ctx, f) && !word_in(datasets[i].formats, f))
+	if (datasets[i].only && !f)
+		f = datasets[i].only; /* report and board: html only; dcat: ttl or rdfxml */
+	else if (datasets[i].only && !word_in(datasets[i].formats, f))
+		return dc_error(ctx, DC_EUSAGE, "dataset '%s' has no format '%s' (%s)", x->dataset,
+		                f, datasets[i].formats);
+	if (f && !datasets[i].only && !set_generic(ctx, f) && !word_in(datasets[i].formats, f))
 		return dc_error(ctx, DC_EUSAGE,
 		                "dataset '%s' has no format '%s' (table, csv, tsv, json, "
 		                "jsonl%s%s)",
 		                x->dataset, f, *datasets[i].formats ? " " : "",
 		                datasets[i].formats);
-	if (f && set_generic(ctx, f))
+	if (f && !datasets[i].only && set_generic(ctx, f))
 		f = NULL; /* generic: ctx->format says which */
 	x->format = f;
 	if ((rc = window(ctx, "since", x->since, 0, x->since_at)) ||

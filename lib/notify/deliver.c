@@ -554,8 +554,10 @@ done:
 		out = dc_error(ctx, DC_EDB, "all %ld deliveries failed (is the transport down?); "
 		               "the last: %s", done, last);
 	else if (!rc && !out && failed)
-		out = dc_error(ctx, DC_EBUSY, "%d of %ld deliveries failed; the next run retries "
-		               "them (dc-notify list --status failed); the last: %s", failed, done, last);
+		out = dc_error(ctx, DC_EBUSY,
+		               "%d of %ld deliveries failed; the next run retries them "
+		               "(dc-notify list --status failed); the last: %s",
+		               failed, done, last);
 	free(last);
 	return rc ? rc : out;
 }

@@ -26,6 +26,7 @@ anchor_line() {
 	new_case --description "Loch" >/dev/null
 	DC_NOW=2026-03-03T02:00:00Z run dc anchor --git-repo "$R"
 	assert_success
+	validate anchor <<<"$output"
 	n2=$(sqlite3 "$DC_DB" "SELECT count(*) FROM event")
 	h2=$(sqlite3 "$DC_DB" "SELECT hash FROM event ORDER BY id DESC LIMIT 1")
 	assert [ "$n2" -gt "$n1" ]
