@@ -350,13 +350,14 @@ city_read(struct dc *ctx, struct city *c)
 	while (n > 8 && c->base[n - 1] == '/')
 		c->base[--n] = '\0';
 	c->ars = dc_setting(ctx, "city.ars");
-	if (!c->ars || strlen(c->ars) != 12 || strspn(c->ars, "0123456789") != 12)
-		return dc_error(
-		    ctx, DC_ESCHEMA,
-		    c->ars ? "setting 'city.ars': '%s' is not a Regionalschlüssel (12 digits)"
-		           : "setting 'city.ars' is unset%s: the city's Regionalschlüssel "
-		             "(12 digits; dc config city.ars ARS)",
-		    c->ars ? c->ars : "");
+	if (!c->ars)
+		return dc_error(ctx, DC_ESCHEMA,
+		                "setting 'city.ars' is unset: the city's Regionalschlüssel (12 "
+		                "digits; dc config city.ars ARS)");
+	if (strlen(c->ars) != 12 || strspn(c->ars, "0123456789") != 12)
+		return dc_error(ctx, DC_ESCHEMA,
+		                "setting 'city.ars': '%s' is not a Regionalschlüssel (12 digits)",
+		                c->ars);
 	c->name = dc_setting(ctx, "city.name");
 	if (!c->name)
 		c->name = dc_strdup("dcity");

@@ -356,7 +356,7 @@ exec_json(const struct item *it, const char *mid, const char *from, const char *
 
 struct sender {
 	const struct dc_notify_opts *o;
-	char *from, *from_name, *reply_to; /* settings; owned */
+	char *from, *from_name, *reply_to, *reply_name; /* from the settings; owned */
 };
 
 /* Deliver IT; NULL on success, else the error text.  *MID gets the Message-ID. */
@@ -373,6 +373,7 @@ deliver(struct dc *ctx, const struct sender *s, const struct item *it, char **mi
 	m.from_addr = s->from;
 	m.to = it->recipient;
 	m.reply_to = s->reply_to;
+	m.reply_to_name = s->reply_name;
 	m.subject = it->subject;
 	m.message_id = *mid;
 	m.list_unsubscribe = it->unsubscribe;
@@ -487,9 +488,9 @@ fetch(struct dc *ctx, const char *token, struct item **items, int *n)
 int
 dc_notify_run(struct dc *ctx, const struct dc_notify_opts *o)
 {
-	struct sender s = {o, NULL, NULL, NULL};
+	struct sender s = {o, NULL, NULL, NULL, NULL};
 	struct item *items = NULL;
-	char token[33], *from = NULL, *last = NULL;
+	char token[33], *from = NULL, *reply = NULL, *last = NULL;
 	long done = 0;
 	int rc, out, n = 0, i, failed = 0;
 
@@ -500,7 +501,13 @@ dc_notify_run(struct dc *ctx, const struct dc_notify_opts *o)
 		return dc_notify_plan(ctx);
 	if ((rc = dc_out_begin(ctx, &dc_rt_notification)))
 		return rc;
-	s.reply_to = dc_setting(ctx, "mail.reply_to");
+	reply = dc_setting(ctx, "mail.reply_to");
+	if (reply && *reply && dc_mail_parse(reply, &s.reply_name, &s.reply_to) < 0) {
+		rc = dc_error(ctx, DC_ESCHEMA,
+		              "setting 'mail.reply_to': '%s' is not a mailbox (addr@example or "
+		              "Name <addr@example>)", reply);
+		goto done;
+	}
 	if (!(from = dc_setting(ctx, "mail.from")) || !*from) {
 		rc = dc_error(ctx, DC_ESCHEMA, "setting 'mail.from' is empty");
 		goto done;
@@ -544,6 +551,8 @@ dc_notify_run(struct dc *ctx, const struct dc_notify_opts *o)
 done:
 	free(items);
 	free(from);
+	free(reply);
+	free(s.reply_name);
 	free(s.from);
 	free(s.from_name);
 	free(s.reply_to);

@@ -98,15 +98,17 @@ print(m["From"].addresses[0].display_name, m["Reply-To"].addresses[0].addr_spec,
 
 @test "mail.from with a display name: the From header has that name and the address apart" {
 	DC_USER=root dc config mail.from '"Stadt Musterstadt, Bürgerbüro" <noreply@musterstadt.example>' >/dev/null
+	DC_USER=root dc config mail.reply_to 'Bürgerservice <service@musterstadt.example>' >/dev/null
 	case_with_mail >/dev/null
 	run dc-notify run --maildir "$MD" --limit 1
 	assert_success
 	run $PY -c '
 import email, email.policy, glob, sys
 m = email.message_from_bytes(open(glob.glob(sys.argv[1] + "/new/*")[0], "rb").read(), policy=email.policy.default)
-a = m["From"].addresses
-print(len(a), a[0].display_name, a[0].addr_spec, m["Message-ID"].endswith("@musterstadt.example>"))' "$MD"
-	assert_output "1 Stadt Musterstadt, Bürgerbüro noreply@musterstadt.example True"
+a, r = m["From"].addresses, m["Reply-To"].addresses
+print(len(a), a[0].display_name, a[0].addr_spec, m["Message-ID"].endswith("@musterstadt.example>"))
+print(len(r), r[0].display_name, r[0].addr_spec)' "$MD"
+	assert_output $'1 Stadt Musterstadt, Bürgerbüro noreply@musterstadt.example True\n1 Bürgerservice service@musterstadt.example'
 	DC_USER=root dc config mail.from 'Stadt <noreply@musterstadt.example' >/dev/null
 	run dc-notify run --maildir "$MD"
 	assert_failure 78
