@@ -78,17 +78,60 @@ cmd_backup(struct dc *ctx, struct dc_args *a)
 	return 0;
 }
 
+static const struct dc_rectype rt_anchor = {
+	"anchor",
+	(const struct dc_field[]){{"at", DC_T_STR},
+	                          {"events", DC_T_INT},
+	                          {"hash", DC_T_STR},
+	                          {"path", DC_T_STR},
+	                          {"commit", DC_T_STR}},
+	5};
+
+static int
+cmd_anchor(struct dc *ctx, struct dc_args *a)
+{
+	struct dc_git g = {dc_arg(a, "git-repo"), dc_arg(a, "git-branch"), NULL,
+	                   dc_arg(a, "git-message"), "", 0};
+	struct dc_anchor an;
+	char events[24];
+	const char *vals[5];
+	int rc;
+
+	if (a->noperand)
+		return dc_error(ctx, DC_EUSAGE, "anchor takes no operands");
+	if (!g.repo)
+		return dc_error(ctx, DC_EUSAGE, "anchor needs --git-repo DIR");
+	g.path = dc_arg(a, "git-path") ? dc_arg(a, "git-path") : DC_ANCHOR_PATH;
+	if ((rc = dc_db_open(ctx)) || (rc = dc_anchor_add(ctx, &g, &an)))
+		return rc;
+	snprintf(events, sizeof events, "%lld", an.events);
+	vals[0] = an.at, vals[1] = events, vals[2] = an.hash, vals[3] = g.path;
+	vals[4] = g.commit;
+	if ((rc = dc_out_begin(ctx, &rt_anchor)) || (rc = dc_out_row(ctx, vals)))
+		return rc;
+	return dc_out_end(ctx);
+}
+
 static int
 cmd_check(struct dc *ctx, struct dc_args *a)
 {
-	const char *vals[3];
-	char *integrity = NULL, *detail;
+	const char *vals[3], *anchors = dc_arg(a, "anchors");
+	char *integrity = NULL, *detail, *held = NULL;
 	long bad, checked;
 	long long walsize;
-	int rc, problems = 0;
+	int rc, problems = 0, ok = 1;
 
+	if (a->noperand)
+		return dc_error(ctx, DC_EUSAGE, "check takes no operands");
+	if (dc_arg(a, "git-path") && !anchors)
+		return dc_error(ctx, DC_EUSAGE, "--git-path needs --anchors DIR");
 	if ((rc = dc_db_open(ctx)) || (rc = dc_db_integrity(ctx, &integrity)) ||
 	    (rc = dc_audit_verify(ctx, &bad, &checked)))
+		goto done;
+	if (anchors && (rc = dc_anchor_check(ctx, anchors,
+	                                     dc_arg(a, "git-path") ? dc_arg(a, "git-path")
+	                                                           : DC_ANCHOR_PATH,
+	                                     &ok, &held)))
 		goto done;
 	walsize = dc_db_wal_bytes(ctx);
 	if ((rc = dc_out_begin(ctx, &rt_check)))
@@ -105,6 +148,14 @@ cmd_check(struct dc *ctx, struct dc_args *a)
 	free(detail);
 	if (rc)
 		goto done;
+	if (anchors) {
+		problems += !ok;
+		vals[0] = "anchors", vals[1] = ok ? "1" : "0", vals[2] = held;
+		if ((rc = dc_out_row(ctx, vals)))
+			goto done;
+		if (!ok)
+			dc_warn(ctx, "%s", held);
+	}
 	detail = dc_printf("%lld bytes", walsize < 0 ? 0 : walsize);
 	vals[0] = "wal-size", vals[1] = "1", vals[2] = detail;
 	rc = dc_out_row(ctx, vals);
@@ -114,6 +165,7 @@ cmd_check(struct dc *ctx, struct dc_args *a)
 	if (!rc && problems)
 		rc = DC_EPROBLEM;
 done:
+	free(held);
 	free(integrity);
 	return rc;
 }
@@ -147,7 +199,8 @@ cmd_help(struct dc *ctx, struct dc_args *a)
 
 	if (a->noperand == 0) {
 		printf("usage: dc <noun> <verb> [options]   or   dc <verb>\n\n"
-		       "dc verbs: init, config [KEY [VALUE]], backup FILE, check, version, help [TOPIC]\n"
+		       "dc verbs: init, config [KEY [VALUE]], backup FILE, check, anchor, version,"
+		       " help [TOPIC]\n"
 		       "\ntopics:\n");
 		for (t = topics; *t; t += 2)
 			printf("  %-8s %s\n", t[0], t[1]);
@@ -174,7 +227,11 @@ static const struct dc_verb verbs[] = {
 	{"config", cmd_config, "", "[KEY [VALUE]]",
 	 "show or change organisation-wide settings", NULL},
 	{"backup", cmd_backup, "", "FILE", "write a consistent online copy of the database", NULL},
-	{"check", cmd_check, "", "", "integrity check, audit-chain verification, WAL size", NULL},
+	{"check", cmd_check, "anchors= git-path=", "[--anchors DIR [--git-path F]]",
+	 "integrity check, audit-chain verification (and its anchors), WAL size", NULL},
+	{"anchor", cmd_anchor, "git-repo= git-path= git-branch= git-message=",
+	 "--git-repo DIR [--git-path F] [--git-branch B] [--git-message M]",
+	 "append the audit chain's length and head to a file in git and commit it", NULL},
 	{"version", cmd_version, "", "", "print versions", NULL},
 	{"help", cmd_help, "", "[TOPIC]", "list topics or open the manual", NULL},
 	{NULL, NULL, NULL, NULL, NULL, NULL},

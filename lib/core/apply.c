@@ -200,40 +200,17 @@ done:
 
 /* ---- settings: each value checked against its type before it is stored ---- */
 
-/* An address local@domain with nothing a mail header would read as syntax. */
-static int
-addr_ok(const char *s, size_t len)
-{
-	const char *at = memchr(s, '@', len);
-	size_t i;
-
-	if (!at || at == s || at + 1 == s + len || memchr(at + 1, '@', len - (size_t)(at - s) - 1))
-		return 0;
-	for (i = 0; i < len; i++)
-		if ((unsigned char)s[i] <= ' ' || s[i] == 0x7f || strchr("<>()[],;:\\\"", s[i]))
-			return 0;
-	for (i = (size_t)(at - s) + 1; i < len; i++)
-		if (!isalnum((unsigned char)s[i]) && s[i] != '.' && s[i] != '-' &&
-		    !((unsigned char)s[i] & 0x80))
-			return 0;
-	return at[1] != '.' && s[len - 1] != '.';
-}
-
-/* "address" or "Display Name <address>" (an RFC 5322 name-addr without comments). */
+/* "address" or "Display Name <address>": the mailbox rule of the mails and commits that use
+ * it (dc_mail_parse), and an address delivery takes (dc_email_ok). */
 static int
 mailbox_ok(const char *v)
 {
-	const char *lt = strchr(v, '<'), *p;
-	size_t len = strlen(v);
+	char *name, *addr;
+	int ok = !dc_mail_parse(v, &name, &addr) && dc_email_ok(addr);
 
-	if (!lt)
-		return addr_ok(v, len);
-	if (lt == v || v[len - 1] != '>' || strchr(lt + 1, '<'))
-		return 0;
-	for (p = v; p < lt; p++)
-		if ((unsigned char)*p < ' ' || *p == 0x7f || *p == '>')
-			return 0;
-	return addr_ok(lt + 1, len - (size_t)(lt - v) - 2);
+	free(name);
+	free(addr);
+	return ok;
 }
 
 /* http(s)://host[:port][/...] without spaces, control characters or quotes; a {placeholder}

@@ -42,6 +42,9 @@ db_error(struct dc *ctx, int rc, const char *what)
 	}
 }
 
+/* The default location's directories are made, private to the user (the database holds
+ * personal data); a --db or DC_DB names a file in a directory that must exist already, so
+ * that a mistyped one is an error, not a new, empty city somewhere else. */
 static int
 mkdir_parents(struct dc *ctx, const char *path)
 {
@@ -52,11 +55,28 @@ mkdir_parents(struct dc *ctx, const char *path)
 		if (*p != '/')
 			continue;
 		*p = '\0';
-		if (mkdir(dir, 0750) < 0 && errno != EEXIST) {
+		if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
 			rc = dc_error(ctx, DC_EDB, "cannot create directory '%s': %s", dir, strerror(errno));
 			break;
 		}
 		*p = '/';
+	}
+	free(dir);
+	return rc;
+}
+
+static int
+dir_exists(struct dc *ctx, const char *path)
+{
+	char *dir = dc_strdup(path), *slash = strrchr(dir, '/');
+	struct stat sb;
+	int rc = 0;
+
+	if (slash) {
+		slash[slash == dir] = '\0';
+		if (stat(dir, &sb) ? errno == ENOENT || errno == ENOTDIR : !S_ISDIR(sb.st_mode))
+			rc = dc_error(ctx, DC_EDB, "cannot open database '%s': no directory '%s'",
+			              path, dir);
 	}
 	free(dir);
 	return rc;
@@ -171,9 +191,13 @@ open_db(struct dc *ctx, int flags)
 
 	if (ctx->db)
 		return 0;
-	if (!ctx->db_path)
+	if (ctx->db_path)
+		rc = dir_exists(ctx, ctx->db_path);
+	else {
 		ctx->db_path = default_path();
-	if ((flags & SQLITE_OPEN_CREATE) && (rc = mkdir_parents(ctx, ctx->db_path)))
+		rc = flags & SQLITE_OPEN_CREATE ? mkdir_parents(ctx, ctx->db_path) : 0;
+	}
+	if (rc)
 		return rc;
 	rc = sqlite3_open_v2(ctx->db_path, &db, flags, NULL);
 	ctx->db = (struct dc_conn *)db;

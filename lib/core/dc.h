@@ -633,6 +633,43 @@ int dc_audit_verify(struct dc *ctx, long *bad_id, long *checked);
 int dc_audit_purge(struct dc *ctx, const char *entity, const char *ref, const char *note,
                    long *erased);
 
+/* ---- git publication (git.c) ------------------------------------------------------------ */
+/* One file committed into a branch of a working-tree repository (created when missing). */
+struct dc_git {
+	const char *repo;    /* the repository's directory */
+	const char *branch;  /* NULL: the one HEAD names */
+	const char *path;    /* the file, relative inside the repository */
+	const char *message; /* the commit message */
+	char commit[41];     /* out: the new commit, or the branch's when nothing changed */
+	int changed;         /* out: a commit was made */
+};
+/* Writes the file at FULL (its path in the working tree); OLD, OLDLEN: the file as the branch
+ * has it (NULL when it has none).  0 or an error code. */
+typedef int (*dc_git_writer)(struct dc *ctx, void *arg, const char *full, const char *old,
+                             size_t oldlen);
+/* Write G's file with WRITE and commit it when it changed; the author is mail.from (a mailbox
+ * with or without a display name) and city.name, or DC_GIT_AUTHOR_NAME/_EMAIL. */
+int dc_git_commit(struct dc *ctx, struct dc_git *g, dc_git_writer write, void *arg);
+/* PATH as committed in the branch HEAD of the repository DIR: *text (caller frees, with a NUL
+ * after its *len bytes).  DC_ENOINPUT when there is no repository or no such file. */
+int dc_git_read(struct dc *ctx, const char *dir, const char *path, char **text, size_t *len);
+
+/* ---- audit anchors (anchor.c, dcity(7) SECURITY) --------------------------------------- */
+/* A position of the chain: its length, the hash of its last event, and when it was taken. */
+struct dc_anchor {
+	long long events;
+	char hash[65];
+	char at[21];
+};
+#define DC_ANCHOR_PATH "audit-anchors"
+/* Verify the chain, then append its head to G->path in G->repo and commit it (G->message is
+ * made when NULL).  *a gets the anchor.  DC_EPROBLEM when the chain is broken already. */
+int dc_anchor_add(struct dc *ctx, struct dc_git *g, struct dc_anchor *a);
+/* Check every anchor of PATH (committed in the HEAD of REPO) against the chain: *ok, and
+ * *detail (caller frees) says how many hold, or which is the first that does not and why. */
+int dc_anchor_check(struct dc *ctx, const char *repo, const char *path, int *ok,
+                    char **detail);
+
 /* ---- notification outbox --------------------------------------------------------------- */
 /* Render template NAME.LANG (falling back to de) with vars (NULL-terminated key, value
  * pairs) and queue it for recipient.  Subject is the template's first line. */
@@ -673,6 +710,9 @@ char *dc_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * schemas/sql/0012-search-fold.sql compute with lower() and replace(); SQL on dcity's
  * connections calls it as dc_fold(X). */
 char *dc_fold(const char *s, size_t n);
+/* "Name <addr>", "\"Name\" <addr>", "addr (Name)" or "addr": *name (NULL if none) and *addr,
+ * both the caller's; -1 if S is no such mailbox */
+int dc_mail_parse(const char *s, char **name, char **addr);
 void dc_sha256_hex(const void *data, size_t len, char hex[65]);
 int dc_sha256_file(struct dc *ctx, const char *path, char hex[65]);
 long dc_schema_version(void); /* the newest migration this program carries */

@@ -26,6 +26,11 @@ const struct dc_setting_def dc_settings[] = {
 	{"lang", "de", DC_S_ENUM, "de en", NULL},
 	{"city.timezone", "Europe/Berlin", DC_S_ZONE, NULL, NULL},
 	{"open311.public_read", "true", DC_S_ENUM, "true false", NULL},
+	/* the DCAT-AP.de catalog (dc-export dcat): an ARS of 12 digits, and IRIs */
+	{"city.ars", NULL, DC_S_TEXT, NULL, NULL},
+	{"opendata.base_url", NULL, DC_S_URL, NULL, NULL},
+	{"opendata.contributor_id", NULL, DC_S_URL, NULL, NULL},
+	{"opendata.license", "http://dcat-ap.de/def/licenses/dl-by-de/2.0", DC_S_URL, NULL, NULL},
 	{NULL, NULL, DC_S_TEXT, NULL, NULL},
 };
 

@@ -474,6 +474,113 @@ dc_fold(const char *s, size_t n)
 	return out;
 }
 
+static char *
+dupn(const char *s, size_t n)
+{
+	char *p = strndup(s, n);
+
+	if (!p)
+		abort();
+	return p;
+}
+
+/* Is S one address (local@domain) that can go into a header and a git signature as it is? */
+static int
+plain_address(const char *s, size_t n)
+{
+	const char *at = memchr(s, '@', n);
+	size_t i;
+
+	if (!at || at == s || at == s + n - 1)
+		return 0;
+	for (i = 0; i < n; i++)
+		if ((unsigned char)s[i] <= ' ' || s[i] == 0x7f || strchr("<>\"(),;:\\[]", s[i]))
+			return 0;
+	return 1;
+}
+
+/*
+ * A mailbox as RFC 5322 writes it (section 3.4): "addr@example", "Name <addr@example>",
+ * "\"Stadt Musterstadt, Amt 32\" <addr@example>" (a quoted display name, with \-escapes),
+ * "<addr@example>", or the obsolete "addr@example (Name)".  *NAME is NULL when none is given.
+ */
+int
+dc_mail_parse(const char *s, char **name, char **addr)
+{
+	const char *lt, *gt, *p, *e;
+	char *n = NULL, *q;
+	size_t len;
+
+	*name = *addr = NULL;
+	while (*s == ' ' || *s == '\t')
+		s++;
+	len = strlen(s);
+	while (len && (s[len - 1] == ' ' || s[len - 1] == '\t'))
+		len--;
+	if (!len)
+		return -1;
+	if (s[len - 1] == ')' && (p = memchr(s, '(', len)) && !memchr(s, '<', len)) {
+		/* addr (Name) */
+		for (e = p; e > s && (e[-1] == ' ' || e[-1] == '\t'); e--)
+			;
+		if (!plain_address(s, (size_t)(e - s)) ||
+		    memchr(p + 1, '(', len - (size_t)(p - s) - 2))
+			return -1;
+		*addr = dupn(s, (size_t)(e - s));
+		n = dupn(p + 1, len - (size_t)(p - s) - 2);
+	} else if (s[len - 1] == '>') {
+		gt = s + len - 1;
+		/* the '<' that opens the address: the last one outside the quoted name */
+		for (p = s, lt = NULL; p < gt; p++) {
+			if (*p == '"') {
+				for (p++; p < gt && *p != '"'; p++)
+					if (*p == '\\' && p + 1 < gt)
+						p++;
+				if (p == gt)
+					return -1;
+			} else if (*p == '<') {
+				if (lt)
+					return -1;
+				lt = p;
+			} else if (*p == '>')
+				return -1;
+		}
+		if (!lt || !plain_address(lt + 1, (size_t)(gt - lt - 1)))
+			return -1;
+		*addr = dupn(lt + 1, (size_t)(gt - lt - 1));
+		for (e = lt; e > s && (e[-1] == ' ' || e[-1] == '\t'); e--)
+			;
+		n = dupn(s, (size_t)(e - s));
+		if (*n == '"') {
+			/* a quoted string, unescaped in place; nothing may follow its end */
+			for (p = n + 1, q = n; *p && *p != '"'; p++)
+				*q++ = *p == '\\' && p[1] ? *++p : *p;
+			if (*p != '"' || p[1]) {
+				free(n);
+				free(*addr);
+				*addr = NULL;
+				return -1;
+			}
+			*q = '\0';
+		} else if (strchr(n, '"')) {
+			free(n);
+			free(*addr);
+			*addr = NULL;
+			return -1;
+		}
+	} else {
+		if (!plain_address(s, len))
+			return -1;
+		*addr = dupn(s, len);
+	}
+	if (n && !*n) {
+		free(n);
+		n = NULL;
+	}
+	*name = n;
+	return 0;
+}
+
 /* Lower-case hex of N bytes into HEX (2N + 1 bytes); printf per byte was a tenth of an intake. */
 static void
 hex_encode(const unsigned char *b, size_t n, char *hex)

@@ -138,3 +138,18 @@ dc_export_xml_json(xmlTextWriterPtr w, const char *name, json_object *v)
 	free(one);
 	return ok && xmlTextWriterEndElement(w) >= 0;
 }
+
+const char *
+dc_export_ext(const char *format)
+{
+	if (!strcmp(format, "open311-json") || !strcmp(format, "ocds") ||
+	    !strcmp(format, "jsonfeed"))
+		return "json";
+	if (!strcmp(format, "open311-xml") || !strcmp(format, "rss"))
+		return "xml";
+	if (!strcmp(format, "ical"))
+		return "ics";
+	if (!strcmp(format, "rdfxml"))
+		return "rdf";
+	return format; /* csv, tsv, json, jsonl, atom, html, ttl */
+}

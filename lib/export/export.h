@@ -69,6 +69,10 @@ int dc_export_flush(struct dc *ctx);
 int dc_export_xml_json(xmlTextWriterPtr w, const char *name, json_object *v);
 /* A libxml2 output buffer on stdout (libxml2's error chatter silenced). */
 xmlOutputBufferPtr dc_export_xml_stdout(void);
+/* The extension of a file in FORMAT: a git export's default name is DATASET.EXT. */
+const char *dc_export_ext(const char *format);
+/* The DCAT-AP.de catalog of the public datasets, Turtle or RDF/XML (lib/export/dcat.c). */
+int dc_export_dcat(struct dc *ctx, const struct dc_export *x, int xml);
 /* The host part of city.url ("www.musterstadt.example"); caller frees. */
 char *dc_export_host(struct dc *ctx);
 /* S with & < > " ' as HTML character references, for text inside HTML (and inside markup

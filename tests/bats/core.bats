@@ -218,6 +218,33 @@ EOF
 
 # --- the database file ---------------------------------------------------------------------
 
+@test "--db or DC_DB in a missing directory exits 69 naming it and creates nothing" {
+	run dc -D "$BATS_TEST_TMPDIR/nosuch/sub/x.db" init
+	assert_failure 69
+	assert_output "dc: cannot open database '$BATS_TEST_TMPDIR/nosuch/sub/x.db': no directory '$BATS_TEST_TMPDIR/nosuch/sub'"
+	DC_DB=$BATS_TEST_TMPDIR/nosuch/x.db run dc-case new --service pothole --description x
+	assert_failure 69
+	assert_output --partial "no directory '$BATS_TEST_TMPDIR/nosuch'"
+	assert [ ! -e "$BATS_TEST_TMPDIR/nosuch" ]
+	echo x >"$BATS_TEST_TMPDIR/file"
+	DC_DB=$BATS_TEST_TMPDIR/file/x.db run dc-assign dept list
+	assert_failure 69
+	assert_output --partial "no directory '$BATS_TEST_TMPDIR/file'"
+}
+
+@test "without --db or DC_DB the XDG data directory is made, private (0700)" {
+	unset DC_DB
+	HOME=$BATS_TEST_TMPDIR/home XDG_DATA_HOME= run dc init
+	assert_success
+	assert [ -f "$BATS_TEST_TMPDIR/home/.local/share/dcity/city.db" ]
+	assert_equal "$(stat -c %a "$BATS_TEST_TMPDIR/home/.local/share/dcity")" 700
+	assert_equal "$(stat -c %a "$BATS_TEST_TMPDIR/home/.local")" 700
+	XDG_DATA_HOME=$BATS_TEST_TMPDIR/xdg run dc init
+	assert_success
+	assert [ -f "$BATS_TEST_TMPDIR/xdg/dcity/city.db" ]
+	assert_equal "$(stat -c %a "$BATS_TEST_TMPDIR/xdg/dcity")" 700
+}
+
 @test "a text file as database exits 69" {
 	echo "not a database" >"$BATS_TEST_TMPDIR/notes.txt"
 	DC_DB=$BATS_TEST_TMPDIR/notes.txt run dc-assign dept list

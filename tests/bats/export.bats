@@ -518,6 +518,145 @@ $d/board.html 644"
 	assert_failure 64
 }
 
+@test "--git-repo: the author from mail.from with a display name (RFC 5322), quoted or not" {
+	local r=$BATS_TEST_TMPDIR/pub
+	dc config mail.from 'Stadt Musterstadt <noreply@musterstadt.example>'
+	run dc-export services -f open311-json --git-repo "$r"
+	assert_success
+	assert_equal "$(git -C "$r" log -1 --format='%an|%ae')" "Stadt Musterstadt|noreply@musterstadt.example"
+	dc config mail.from '"Musterstadt, Amt für <Daten>" <od@musterstadt.example>'
+	run dc-export services -f csv --git-repo "$r"
+	assert_success
+	assert_equal "$(git -C "$r" log -1 --format='%an|%ae')" "Musterstadt, Amt für Daten|od@musterstadt.example"
+	dc config mail.from 'od@musterstadt.example'
+	dc config city.name 'Musterstadt'
+	run dc-export services -f tsv --git-repo "$r"
+	assert_success
+	assert_equal "$(git -C "$r" log -1 --format='%an|%ae')" "Musterstadt|od@musterstadt.example"
+	dc config mail.from 'Stadt <od@musterstadt.example'
+	run dc-export services -f jsonl --git-repo "$r"
+	assert_failure 78
+	assert_output --partial "setting 'mail.from': 'Stadt <od@musterstadt.example' is not a mailbox"
+	assert_equal "$(git -C "$r" rev-list --count HEAD)" 3
+}
+
+# --- DCAT-AP.de ----------------------------------------------------------------------------
+
+dcat_settings() {
+	dc config opendata.base_url https://opendata.musterstadt.example/daten/ >/dev/null
+	dc config city.ars 091620000000 >/dev/null
+	dc config opendata.contributor_id http://dcat-ap.de/def/contributors/stadtMusterstadt >/dev/null
+	dc config city.name 'Stadt "Muster" <&> \ Süd' >/dev/null
+	dc config mail.reply_to 'Bürgerservice <buergerservice@musterstadt.example>' >/dev/null
+}
+
+@test "dcat: Turtle and RDF/XML parse with rapper, say the same, and hold every DCAT-AP.de property" {
+	dcat_settings
+	run dc-export dcat -o "$BATS_TEST_TMPDIR/c.ttl"
+	assert_success
+	run dc-export dcat -f rdfxml -o "$BATS_TEST_TMPDIR/c.rdf"
+	assert_success
+	run rapper -q -i turtle -c "$BATS_TEST_TMPDIR/c.ttl"
+	assert_success
+	run rapper -i turtle -c "$BATS_TEST_TMPDIR/c.ttl"
+	n=$(sed -n 's/.*returned \([0-9]*\) triples.*/\1/p' <<<"$output")
+	run rapper -i rdfxml -c "$BATS_TEST_TMPDIR/c.rdf"
+	assert_success
+	assert_output --partial "returned $n triples"
+	xmllint --noout "$BATS_TEST_TMPDIR/c.rdf"
+	output=$(cat "$BATS_TEST_TMPDIR/c.ttl" "$BATS_TEST_TMPDIR/c.rdf")
+	assert_private
+	run "$PY" - "$BATS_TEST_TMPDIR/c.ttl" "$BATS_TEST_TMPDIR/c.rdf" <<-'PY'
+		import sys
+		from rdflib import Graph, Literal, URIRef
+		from rdflib.compare import isomorphic
+		ttl, xml = Graph().parse(sys.argv[1], format="turtle"), Graph().parse(sys.argv[2], format="xml")
+		assert isomorphic(ttl, xml), "the two syntaxes differ"
+		P = """PREFIX dcat: <http://www.w3.org/ns/dcat#> PREFIX dct: <http://purl.org/dc/terms/>
+		PREFIX dcatde: <http://dcat-ap.de/def/dcatde/> PREFIX vcard: <http://www.w3.org/2006/vcard/ns#>
+		PREFIX foaf: <http://xmlns.com/foaf/0.1/> PREFIX xsd: <http://www.w3.org/2001/XMLSchema#> """
+		name = 'Stadt "Muster" <&> \\ Süd'
+		cat = list(ttl.query(P + """SELECT ?c ?t ?d ?n WHERE { ?c a dcat:Catalog ; dct:title ?t ;
+		    dct:description ?d ; dct:publisher ?p . ?p foaf:name ?n .
+		    FILTER(lang(?t) = "de" && lang(?d) = "de") }"""))
+		assert len(cat) == 1 and str(cat[0].n) == name and name in str(cat[0].t), cat
+		sets = {}
+		for r in ttl.query(P + """SELECT ?s ?t ?d ?fn ?mail ?m ?theme ?contrib ?geo WHERE {
+		    ?c a dcat:Catalog ; dcat:dataset ?s . ?s a dcat:Dataset ; dct:title ?t ;
+		    dct:description ?d ; dct:publisher ?p ; dct:modified ?m ; dcat:theme ?theme ;
+		    dcatde:contributorID ?contrib ; dcatde:politicalGeocodingURI ?geo ;
+		    dcat:contactPoint [ vcard:fn ?fn ; vcard:hasEmail ?mail ] .
+		    FILTER(lang(?t) = "de" && lang(?d) = "de" && datatype(?m) = xsd:dateTime) }"""):
+		    sets[str(r.s).split("#")[1]] = r
+		assert sorted(sets) == sorted(["cases", "case-events", "services", "orders", "posts",
+		                               "events", "board"]), sorted(sets)
+		for k, r in sets.items():
+		    assert str(r.fn) == name and str(r.mail) == "mailto:buergerservice@musterstadt.example", r
+		    assert str(r.contrib) == "http://dcat-ap.de/def/contributors/stadtMusterstadt"
+		    assert str(r.geo) == "http://dcat-ap.de/def/politicalGeocoding/regionalKey/091620000000"
+		    assert str(r.theme).startswith("http://publications.europa.eu/resource/authority/data-theme/")
+		dists = list(ttl.query(P + """SELECT ?s ?dl ?acc ?f ?mt ?lic WHERE { ?s dcat:distribution ?x .
+		    ?x a dcat:Distribution ; dcat:downloadURL ?dl ; dcat:accessURL ?acc ; dct:format ?f ;
+		    dcat:mediaType ?mt ; dct:license ?lic }"""))
+		n = len(list(ttl.objects(None, URIRef("http://www.w3.org/ns/dcat#distribution"))))
+		assert len(dists) == n == 12, (len(dists), n)
+		for d in dists:
+		    assert str(d.acc) == "https://opendata.musterstadt.example/daten/", d.acc
+		    assert str(d.lic) == "http://dcat-ap.de/def/licenses/dl-by-de/2.0"
+		    assert str(d.f).startswith("http://publications.europa.eu/resource/authority/file-type/")
+		    assert str(d.mt).startswith("https://www.iana.org/assignments/media-types/")
+		    assert str(d.dl).startswith(str(d.acc)), d.dl
+		print(len(sets), len(dists))
+		PY
+	assert_success
+	assert_output "7 12"
+	# each download URL is where `dc-export DATASET -f FORMAT --git-repo` puts its file
+	while read -r id; do
+		set=${id%%-open311*}; set=${set%-ocds}; set=${set%-atom}; set=${set%-rss}
+		set=${set%-jsonfeed}; set=${set%-ical}; set=${set%-html}; fmt=${id#"$set"-}
+		path=$(dc-export "$set" -f "$fmt" --git-repo "$BATS_TEST_TMPDIR/pub" |
+			$PY -c 'import json,sys; print(json.loads(sys.stdin.readline())["path"])')
+		grep -q "dcat:downloadURL <https://opendata.musterstadt.example/daten/$path>" \
+			"$BATS_TEST_TMPDIR/c.ttl" || fail "$set -f $fmt writes $path, not in the catalog"
+		ids=$((${ids:-0} + 1))
+	done < <(grep -o 'dcat#[a-z-]*-[a-z0-9-]*> a dcat:Distribution' "$BATS_TEST_TMPDIR/c.ttl" |
+		sed 's/dcat#//; s/> a.*//')
+	assert_equal "$ids" 12
+}
+
+@test "dcat: --git-repo next to the data; settings missing or bad exit 78 naming them" {
+	run dc-export dcat
+	assert_failure 78
+	assert_output --partial "setting 'opendata.base_url' is unset"
+	dcat_settings
+	dc config city.ars 09162 >/dev/null
+	run dc-export dcat
+	assert_failure 78
+	assert_output --partial "setting 'city.ars': '09162' is not a Regionalschlüssel (12 digits)"
+	dc config city.ars 091620000000 >/dev/null
+	dc config opendata.license 'dl-by-de 2.0' >/dev/null
+	run dc-export dcat -f rdfxml
+	assert_failure 78
+	assert_output --partial "setting 'opendata.license': 'dl-by-de 2.0' is not an http(s) IRI"
+	dc config opendata.license 'http://dcat-ap.de/def/licenses/dl-zero-de/2.0' >/dev/null
+	run dc-export dcat -f csv
+	assert_failure 64
+	assert_output --partial "dataset 'dcat' has no format 'csv' (ttl rdfxml)"
+	run dc-export dcat --git-repo "$BATS_TEST_TMPDIR/pub"
+	assert_success
+	$PY -c 'import json,sys; r = json.loads(sys.stdin.readline()); assert r["path"] == "dcat.ttl" and r["changed"], r' <<<"$output"
+	validate export-summary <<<"$output"
+	run dc-export dcat -f rdfxml --git-repo "$BATS_TEST_TMPDIR/pub"
+	assert_success
+	git -C "$BATS_TEST_TMPDIR/pub" show HEAD:dcat.rdf | rapper -q -i rdfxml -c - http://x/
+	git -C "$BATS_TEST_TMPDIR/pub" show HEAD:dcat.ttl | grep -q 'dl-zero-de/2.0'
+	# an unchanged city gives the same catalog: no new commit
+	run dc-export dcat --git-repo "$BATS_TEST_TMPDIR/pub"
+	assert_success
+	assert_output --partial '"changed":false'
+	assert_equal "$(git -C "$BATS_TEST_TMPDIR/pub" rev-list --count HEAD)" 2
+}
+
 # --- sql ---------------------------------------------------------------------------------
 
 @test "sql: auditor and admin only, read-only, column names from the statement" {

@@ -3,6 +3,7 @@
 # read back by Python's email module, backoff and dead letters, concurrent runners, crash
 # recovery, overdue escalation and member digests.
 
+bats_require_minimum_version 1.5.0
 load helper
 
 setup() {
@@ -95,6 +96,25 @@ print(m["From"].addresses[0].display_name, m["Reply-To"].addresses[0].addr_spec,
 	assert_equal "$(q "SELECT count(*) FROM outbox WHERE status='pending'")" 2
 }
 
+@test "mail.from with a display name: the From header has that name and the address apart" {
+	DC_USER=root dc config mail.from '"Stadt Musterstadt, Bürgerbüro" <noreply@musterstadt.example>' >/dev/null
+	DC_USER=root dc config mail.reply_to 'Bürgerservice <service@musterstadt.example>' >/dev/null
+	case_with_mail >/dev/null
+	run dc-notify run --maildir "$MD" --limit 1
+	assert_success
+	run $PY -c '
+import email, email.policy, glob, sys
+m = email.message_from_bytes(open(glob.glob(sys.argv[1] + "/new/*")[0], "rb").read(), policy=email.policy.default)
+a, r = m["From"].addresses, m["Reply-To"].addresses
+print(len(a), a[0].display_name, a[0].addr_spec, m["Message-ID"].endswith("@musterstadt.example>"))
+print(len(r), r[0].display_name, r[0].addr_spec)' "$MD"
+	assert_output $'1 Stadt Musterstadt, Bürgerbüro noreply@musterstadt.example True\n1 Bürgerservice service@musterstadt.example'
+	DC_USER=root dc config mail.from 'Stadt <noreply@musterstadt.example' >/dev/null
+	run dc-notify run --maildir "$MD"
+	assert_failure 78
+	assert_output --partial "setting 'mail.from': 'Stadt <noreply@musterstadt.example' is not a mailbox"
+}
+
 @test "mblaze lists and shows the delivered mail" {
 	command -v mlist >/dev/null && command -v mshow >/dev/null || skip "mblaze not installed"
 	id=$(case_with_mail)
@@ -159,8 +179,9 @@ print(o["id"], o["recipient"], o["template"], o["message_id"].startswith("<dcity
 
 # fail_at NOW ATTEMPTS STATUS NEXT_AT: a run with a failing transport and its record
 fail_at() {
-	DC_NOW=$1 run dc-notify run --exec false
-	assert_success
+	DC_NOW=$1 run --separate-stderr dc-notify run --exec false
+	assert_failure 69
+	assert_equal "$stderr" "dc-notify: all 1 deliveries failed (is the transport down?); the last: 'false' exited with status 1"
 	assert_equal "$(echo "$output" | $PY -c 'import json,sys; o=json.loads(sys.stdin.readline()); print(o["status"], o["attempts"], o["next_at"], o["transport"])')" "$3 $2 $4 exec"
 }
 
@@ -195,6 +216,40 @@ fail_at() {
 	assert_failure 3
 	run dc-notify retry 99
 	assert_failure 2
+}
+
+@test "run's exit status: 0 all sent or none due, 75 some failed (retried), 69 all failed; dc-cron" {
+	DC_USER=root new_case --email "a@example.org" >/dev/null
+	DC_USER=root new_case --email "kaputt@example.org" >/dev/null
+	DC_USER=root new_case --email "b@example.org" >/dev/null
+	cat >"$BATS_TEST_TMPDIR/picky" <<-'EOF'
+		#!/bin/sh
+		grep -q kaputt@ && exit 1
+		exit 0
+	EOF
+	chmod +x "$BATS_TEST_TMPDIR/picky"
+	run --separate-stderr dc-notify run --exec "$BATS_TEST_TMPDIR/picky"
+	assert_failure 75
+	assert_equal "$stderr" "dc-notify: 1 of 3 deliveries failed; the next run retries them (dc-notify list --status failed); the last: '$BATS_TEST_TMPDIR/picky' exited with status 1"
+	assert_equal "${#lines[@]}" 3
+	assert_equal "$(q "SELECT status, count(*) FROM outbox GROUP BY status ORDER BY 1")" $'failed|1\nsent|2'
+	# nothing due (the failed one waits 5 minutes): 0
+	run --separate-stderr dc-notify run --exec false
+	assert_success
+	assert_equal "$stderr" ""
+	# dc-cron: 75 is a notice and exit 0, a dead transport (69) is reported
+	export DC_CRON_LOCKDIR=$BATS_TEST_TMPDIR
+	DC_USER=root new_case --email "kaputt@example.org" >/dev/null
+	DC_USER=root new_case --email "c@example.org" >/dev/null
+	run "$ROOT/scripts/cron/dc-cron" dc-notify run --exec "$BATS_TEST_TMPDIR/picky"
+	assert_success
+	DC_USER=root new_case --email "d@example.org" >/dev/null
+	run "$ROOT/scripts/cron/dc-cron" dc-notify run --exec false
+	assert_failure 69
+	# once every transport works again: 0
+	DC_NOW=2026-03-02T12:00:00Z run dc-notify run --maildir "$MD"
+	assert_success
+	assert_equal "$(q "SELECT DISTINCT status FROM outbox")" sent
 }
 
 @test "plan and list show without changing; -n delivers nothing; roles" {

@@ -172,6 +172,54 @@ test_controls(void **state)
 	dc_free(&ctx);
 }
 
+/* one mailbox: the display name (or NULL) and the address, or a refusal */
+static void
+mailbox(const char *s, const char *name, const char *addr)
+{
+	char *n, *a;
+
+	if (!addr) {
+		assert_int_equal(dc_mail_parse(s, &n, &a), -1);
+		assert_null(n);
+		assert_null(a);
+		return;
+	}
+	assert_int_equal(dc_mail_parse(s, &n, &a), 0);
+	if (name)
+		assert_string_equal(n, name);
+	else
+		assert_null(n);
+	assert_string_equal(a, addr);
+	free(n);
+	free(a);
+}
+
+static void
+test_mailbox(void **state)
+{
+	mailbox("noreply@stadt.example", NULL, "noreply@stadt.example");
+	mailbox("  noreply@stadt.example ", NULL, "noreply@stadt.example");
+	mailbox("Stadt Musterstadt <noreply@musterstadt.example>", "Stadt Musterstadt",
+	        "noreply@musterstadt.example");
+	mailbox("<noreply@stadt.example>", NULL, "noreply@stadt.example");
+	mailbox("\"Stadt Musterstadt, Amt 32\" <a@stadt.example>", "Stadt Musterstadt, Amt 32",
+	        "a@stadt.example");
+	mailbox("\"Die \\\"Stadt\\\" <Amt>\" <a@stadt.example>", "Die \"Stadt\" <Amt>",
+	        "a@stadt.example");
+	mailbox("Bürgerbüro Süd <b@stadt.example>", "Bürgerbüro Süd", "b@stadt.example");
+	mailbox("a@stadt.example (Stadt Musterstadt)", "Stadt Musterstadt", "a@stadt.example");
+	mailbox("", NULL, NULL);
+	mailbox("Stadt Musterstadt", NULL, NULL);
+	mailbox("Stadt <a@stadt.example", NULL, NULL);
+	mailbox("Stadt <a@b> <c@d>", NULL, NULL);
+	mailbox("\"Stadt <a@stadt.example>", NULL, NULL);
+	mailbox("Stadt <a b@stadt.example>", NULL, NULL);
+	mailbox("Stadt <@stadt.example>", NULL, NULL);
+	mailbox("Sta\"dt <a@stadt.example>", NULL, NULL);
+	mailbox("\"Stadt\" x <a@stadt.example>", NULL, NULL);
+	mailbox("a@stadt.example\r\nBcc: x@y", NULL, NULL);
+}
+
 int
 main(void)
 {
@@ -179,6 +227,7 @@ main(void)
 		cmocka_unit_test(test_dates),  cmocka_unit_test(test_times), cmocka_unit_test(test_money),
 		cmocka_unit_test(test_render), cmocka_unit_test(test_args),  cmocka_unit_test(test_utf8),
 		cmocka_unit_test(test_header_names), cmocka_unit_test(test_controls),
+		cmocka_unit_test(test_mailbox),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
