@@ -6,10 +6,11 @@ _dc_words() {
 		"init") echo "--db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
 		"config") echo "--db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
 		"backup") echo "--db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
-		"check") echo "--db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
+		"check") echo "--anchors= --git-path= --db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
+		"anchor") echo "--git-repo= --git-path= --git-branch= --git-message= --db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
 		"version") echo "--db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
 		"help") echo "--db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
-		"") echo "backup check config help init version " ;;
+		"") echo "anchor backup check config help init version " ;;
 		*) echo "--db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
 		esac ;;
 	dc-case)
@@ -200,7 +201,8 @@ _dc_words() {
 		"sql") echo "--format= --output= --db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
 		"report") echo "--format= --output= --since= --until= --status= --department= --district= --git-repo= --git-path= --git-branch= --git-message= --db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
 		"board") echo "--format= --output= --since= --until= --status= --department= --district= --git-repo= --git-path= --git-branch= --git-message= --db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
-		"") echo "board budgets case-events cases catalog events notifications orders posts products report services shop-orders sql " ;;
+		"dcat") echo "--format= --output= --since= --until= --status= --department= --district= --git-repo= --git-path= --git-branch= --git-message= --db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
+		"") echo "board budgets case-events cases catalog dcat events notifications orders posts products report services shop-orders sql " ;;
 		*) echo "--db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
 		esac ;;
 	esac
