@@ -86,6 +86,27 @@ cmd_staff_set(struct dc *ctx, struct dc_args *a)
 }
 
 static int
+cmd_key_add(struct dc *ctx, struct dc_args *a)
+{
+	return dc_act(ctx, a, dc_org_key_add, &dc_rt_api_key, dc_org_key_show);
+}
+
+static int
+cmd_key_list(struct dc *ctx, struct dc_args *a)
+{
+	struct dc_stmt *st = NULL;
+
+	return dc_out_list(ctx, &dc_rt_api_key, dc_org_key_list(ctx, NULL, dc_arg(a, "login"), &st),
+	                   &st);
+}
+
+static int
+cmd_key_revoke(struct dc *ctx, struct dc_args *a)
+{
+	return dc_act(ctx, a, dc_org_key_revoke, &dc_rt_api_key, dc_org_key_show);
+}
+
+static int
 cmd_queue(struct dc *ctx, struct dc_args *a)
 {
 	struct dc_stmt *st = NULL;
@@ -242,6 +263,10 @@ static const struct dc_verb verbs[] = {
 	{"staff list", cmd_staff_list, "dept=", "[--dept D]", "list staff", NULL},
 	{"staff show", cmd_staff_show, "", "LOGIN...", "show staff members", NULL},
 	{"staff set", cmd_staff_set, NULL, "", "change staff", dc_org_staff_set_spec},
+	{"staff key add", cmd_key_add, "", "LOGIN...",
+	 "make an integrator's API key for dc-open311, shown once (admin)", NULL},
+	{"staff key list", cmd_key_list, "login=", "[--login LOGIN]", "list API keys (admin)", NULL},
+	{"staff key revoke", cmd_key_revoke, "", "ID...", "revoke API keys (admin)", NULL},
 	{"queue", cmd_queue, "dept= limit=", "[--dept D] [--limit N]",
 	 "unassigned cases of a department, most urgent first", NULL},
 	{"claim", cmd_claim, "next dept=", "ID...|- | --next [--dept D]",

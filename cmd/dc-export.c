@@ -51,6 +51,7 @@ DATASET(cmd_posts, "posts")
 DATASET(cmd_events, "events")
 DATASET(cmd_report, "report")
 DATASET(cmd_board, "board")
+DATASET(cmd_dcat, "dcat")
 
 static int
 cmd_sql(struct dc *ctx, struct dc_args *a)
@@ -91,10 +92,13 @@ static const struct dc_verb verbs[] = {
     {"posts", cmd_posts, EXPORT_OPTS, EXPORT_USAGE, "feed posts (also atom rss jsonfeed)", NULL},
     {"events", cmd_events, EXPORT_OPTS, EXPORT_USAGE, "feed events (also ical)", NULL},
     {"sql", cmd_sql, "format= output=", "QUERY", "read-only SQL query (auditor, admin)", NULL},
-    {"report", cmd_report, EXPORT_OPTS, "[-f html] [-o FILE] [--since DATE] [--until DATE]",
-     "internal HTML report with SVG charts (auditor, head)", NULL},
+    {"report", cmd_report, EXPORT_OPTS,
+     "[-f html] [-o FILE] [--since DATE] [--until DATE] [--department D]",
+     "internal HTML report with SVG charts (auditor; head, clerk: their department)", NULL},
     {"board", cmd_board, EXPORT_OPTS, "[-f html] [-o FILE]",
      "public HTML status board (no personal data)", NULL},
+    {"dcat", cmd_dcat, EXPORT_OPTS, "[-f ttl|rdfxml] [-o FILE] [--git-repo DIR [--git-path P]]",
+     "DCAT-AP.de catalog of the public datasets (Turtle or RDF/XML)", NULL},
     {NULL, NULL, NULL, NULL, NULL, NULL},
 };
 
@@ -103,5 +107,6 @@ main(int argc, char **argv)
 {
 	return dc_main(argc, argv, "dc-export", verbs,
 	               "dc-export: reports and open data — datasets in csv/tsv/json/jsonl and in "
-	               "Open311, OCDS, Atom, RSS, JSON Feed and iCalendar; atomic files, git publication.");
+	               "Open311, OCDS, Atom, RSS, JSON Feed and iCalendar, a DCAT-AP.de "
+	               "catalog; atomic files, git publication.");
 }

@@ -183,25 +183,38 @@ cmd_rules_import(struct dc *ctx, struct dc_args *a)
 	return dc_act_each(ctx, a, rules_import, NULL, NULL);
 }
 
+struct explain {
+	long long net;
+	long date;
+	const char *category, *dept, *profile;
+};
+
+static const struct dc_opt explain_spec[] = {
+	{"value", DC_V_MONEY, DC_O_REQUIRED, NULL, "NET", NULL, NULL, DC_AT(struct explain, net)},
+	{"category", DC_V_TEXT, 0, NULL, "C", NULL, NULL, DC_AT(struct explain, category)},
+	{"dept", DC_V_TEXT, 0, NULL, "D", NULL, NULL, DC_AT(struct explain, dept)},
+	{"profile", DC_V_TEXT, 0, NULL, "P", NULL, NULL, DC_AT(struct explain, profile)},
+	{"date", DC_V_DATE, 0, NULL, "DATE", NULL, NULL, DC_AT(struct explain, date)},
+	{NULL},
+};
+
 static int
 cmd_rules_explain(struct dc *ctx, struct dc_args *a)
 {
-	const char *value = dc_arg(a, "value"), *date = dc_arg(a, "date"), *dept = dc_arg(a, "dept");
+	const char *date = dc_arg(a, "date"), *dept = dc_arg(a, "dept");
 	const char *suspect = NULL;
 	struct dc_profile p = {0};
 	struct dc_band b = {0};
+	struct explain x;
 	char today[11], cents[24], up[24];
 	long long net, others = 0;
-	long d;
-	int rc, e;
+	int rc;
 
-	if (!value)
-		return dc_error(ctx, DC_EUSAGE, "rules explain needs --value NET (euros)");
-	if ((e = dc_num_parse(value, DC_READ_CMDLINE, 2, "EUR", DC_MONEY_MAX, &net)) || net < 0)
-		return dc_num_error(ctx, DC_EUSAGE, e ? e : DC_NUM_BAD, "value", value,
-		                    "an amount in euros (NET)", 2, DC_MONEY_MAX);
-	if (date && dc_parse_date(date, &d) < 0)
-		return dc_error(ctx, DC_EUSAGE, "--date: '%s' is not a date", date);
+	if ((rc = dc_decode(ctx, explain_spec, a, &x)))
+		return rc;
+	if ((net = x.net) < 0)
+		return dc_field_error(ctx, "field 'value': '%s' is not an amount of 0 or more",
+		                      dc_arg(a, "value"));
 	if ((rc = dc_db_open(ctx)) || (rc = dc_procure_profile_load(ctx, dc_arg(a, "profile"), &p)))
 		return rc;
 	if (!date) {
@@ -384,7 +397,7 @@ cmd_record(struct dc *ctx, struct dc_args *a)
 		return rc;
 	if (!f || !strcmp(f, "text")) {
 		if (!(rc = dc_procure_order_record(ctx, a->operand[0], &text)))
-			fputs(text, stdout);
+			rc = dc_out_text(ctx, text);
 		free(text);
 		return rc;
 	}
@@ -403,8 +416,9 @@ static const struct dc_verb verbs[] = {
 	{"vendor add", cmd_vendor_add, NULL, "%o | -", "add a vendor", dc_procure_vendor_add_spec},
 	{"vendor list", cmd_vendor_list, "", "", "list vendors", NULL},
 	{"vendor show", cmd_vendor_show, "", "ID...", "show vendors", NULL},
-	{"vendor set", cmd_vendor_set, "name= email= vat-id= address= active=",
-	 "ID... [--name N] [--email E] [--vat-id V] [--address A] [--active true|false]",
+	{"vendor set", cmd_vendor_set, "name= email= vat-id= address= active= encoding= columns=",
+	 "ID... [--name N] [--email E] [--vat-id V] [--address A] [--active true|false]"
+	 " [--encoding E] [--columns HEADER=FIELD,...]",
 	 "change vendors", NULL},
 	{"catalog import", cmd_catalog_import, "vendor= mode= input=",
 	 "FILE... [--vendor ID] [-i csv|json|jsonl|tsv|bmecat] [--mode full|update]",
@@ -428,9 +442,8 @@ static const struct dc_verb verbs[] = {
 	{"rules use", cmd_rules_use, "", "PROFILE", "choose the city's rule profile (admin)", NULL},
 	{"rules import", cmd_rules_import, "", "FILE...",
 	 "import a custom rule profile (JSON)", NULL},
-	{"rules explain", cmd_rules_explain, "value= category= profile= date= dept=",
-	 "--value NET [--category C] [--dept D] [--profile P] [--date DATE]",
-	 "which procedure a value needs, and why", NULL},
+	{"rules explain", cmd_rules_explain, NULL, "", "which procedure a value needs, and why",
+	 explain_spec},
 	{"new", cmd_new, NULL, "%o | -", "request an order: value, procedure band, split check",
 	 dc_procure_order_new_spec},
 	{"quote", cmd_quote, "vendor= amount= note=", "ID --vendor V --amount NET [--note T]",

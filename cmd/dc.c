@@ -8,7 +8,8 @@
 #include "core/dc.h"
 
 static const struct dc_rectype rt_setting = {
-	"setting", (const struct dc_field[]){{"key", DC_T_STR}, {"value", DC_T_STR}}, 2};
+	"setting",
+	(const struct dc_field[]){{"key", DC_T_STR}, {"value", DC_T_STR}, {"type", DC_T_STR}}, 3};
 static const struct dc_rectype rt_check = {
 	"check",
 	(const struct dc_field[]){{"check", DC_T_STR}, {"ok", DC_T_BOOL}, {"detail", DC_T_STR}}, 3};
@@ -28,30 +29,37 @@ cmd_init(struct dc *ctx, struct dc_args *a)
 static int
 cmd_config(struct dc *ctx, struct dc_args *a)
 {
-	const char *const *k;
-	const char *vals[2];
-	char *v;
+	const struct dc_setting_def *d;
+	const char *vals[3];
+	char *v, *type;
 	int rc;
 
 	if (a->noperand > 2)
 		return dc_error(ctx, DC_EUSAGE, "too many operands");
 	if ((rc = dc_db_open(ctx)))
 		return rc;
+	d = a->noperand ? dc_setting_def(a->operand[0]) : NULL;
+	if (a->noperand == 2 && d && d->via)
+		return dc_error(ctx, DC_EUSAGE, "setting '%s' is set with %s, which checks it",
+		                d->key, d->via);
 	if (a->noperand == 2)
 		return dc_setting_set(ctx, a->operand[0], a->operand[1]);
-	if (a->noperand == 1 && !dc_setting_known(a->operand[0]))
+	if (a->noperand == 1 && !d)
 		return dc_error(ctx, DC_ENOTFOUND, "unknown setting '%s'; dc config lists them",
 		                a->operand[0]);
 	if ((rc = dc_out_begin(ctx, &rt_setting)))
 		return rc;
-	for (k = dc_setting_keys; *k && !rc; k += 2) {
-		if (a->noperand == 1 && strcmp(*k, a->operand[0]))
-			continue;
-		v = dc_setting(ctx, *k);
-		vals[0] = *k;
+	for (d = d ? d : dc_settings; d->key && !rc; d++) {
+		v = dc_setting(ctx, d->key);
+		type = dc_setting_type_text(d);
+		vals[0] = d->key;
 		vals[1] = v;
+		vals[2] = type;
 		rc = dc_out_row(ctx, vals);
 		free(v);
+		free(type);
+		if (a->noperand == 1)
+			break;
 	}
 	return rc ? rc : dc_out_end(ctx);
 }
@@ -70,17 +78,60 @@ cmd_backup(struct dc *ctx, struct dc_args *a)
 	return 0;
 }
 
+static const struct dc_rectype rt_anchor = {
+	"anchor",
+	(const struct dc_field[]){{"at", DC_T_STR},
+	                          {"events", DC_T_INT},
+	                          {"hash", DC_T_STR},
+	                          {"path", DC_T_STR},
+	                          {"commit", DC_T_STR}},
+	5};
+
+static int
+cmd_anchor(struct dc *ctx, struct dc_args *a)
+{
+	struct dc_git g = {dc_arg(a, "git-repo"), dc_arg(a, "git-branch"), NULL,
+	                   dc_arg(a, "git-message"), "", 0};
+	struct dc_anchor an;
+	char events[24];
+	const char *vals[5];
+	int rc;
+
+	if (a->noperand)
+		return dc_error(ctx, DC_EUSAGE, "anchor takes no operands");
+	if (!g.repo)
+		return dc_error(ctx, DC_EUSAGE, "anchor needs --git-repo DIR");
+	g.path = dc_arg(a, "git-path") ? dc_arg(a, "git-path") : DC_ANCHOR_PATH;
+	if ((rc = dc_db_open(ctx)) || (rc = dc_anchor_add(ctx, &g, &an)))
+		return rc;
+	snprintf(events, sizeof events, "%lld", an.events);
+	vals[0] = an.at, vals[1] = events, vals[2] = an.hash, vals[3] = g.path;
+	vals[4] = g.commit;
+	if ((rc = dc_out_begin(ctx, &rt_anchor)) || (rc = dc_out_row(ctx, vals)))
+		return rc;
+	return dc_out_end(ctx);
+}
+
 static int
 cmd_check(struct dc *ctx, struct dc_args *a)
 {
-	const char *vals[3];
-	char *integrity = NULL, *detail;
+	const char *vals[3], *anchors = dc_arg(a, "anchors");
+	char *integrity = NULL, *detail, *held = NULL;
 	long bad, checked;
 	long long walsize;
-	int rc, problems = 0;
+	int rc, problems = 0, ok = 1;
 
+	if (a->noperand)
+		return dc_error(ctx, DC_EUSAGE, "check takes no operands");
+	if (dc_arg(a, "git-path") && !anchors)
+		return dc_error(ctx, DC_EUSAGE, "--git-path needs --anchors DIR");
 	if ((rc = dc_db_open(ctx)) || (rc = dc_db_integrity(ctx, &integrity)) ||
 	    (rc = dc_audit_verify(ctx, &bad, &checked)))
+		goto done;
+	if (anchors && (rc = dc_anchor_check(ctx, anchors,
+	                                     dc_arg(a, "git-path") ? dc_arg(a, "git-path")
+	                                                           : DC_ANCHOR_PATH,
+	                                     &ok, &held)))
 		goto done;
 	walsize = dc_db_wal_bytes(ctx);
 	if ((rc = dc_out_begin(ctx, &rt_check)))
@@ -97,6 +148,14 @@ cmd_check(struct dc *ctx, struct dc_args *a)
 	free(detail);
 	if (rc)
 		goto done;
+	if (anchors) {
+		problems += !ok;
+		vals[0] = "anchors", vals[1] = ok ? "1" : "0", vals[2] = held;
+		if ((rc = dc_out_row(ctx, vals)))
+			goto done;
+		if (!ok)
+			dc_warn(ctx, "%s", held);
+	}
 	detail = dc_printf("%lld bytes", walsize < 0 ? 0 : walsize);
 	vals[0] = "wal-size", vals[1] = "1", vals[2] = detail;
 	rc = dc_out_row(ctx, vals);
@@ -106,6 +165,7 @@ cmd_check(struct dc *ctx, struct dc_args *a)
 	if (!rc && problems)
 		rc = DC_EPROBLEM;
 done:
+	free(held);
 	free(integrity);
 	return rc;
 }
@@ -139,7 +199,8 @@ cmd_help(struct dc *ctx, struct dc_args *a)
 
 	if (a->noperand == 0) {
 		printf("usage: dc <noun> <verb> [options]   or   dc <verb>\n\n"
-		       "dc verbs: init, config [KEY [VALUE]], backup FILE, check, version, help [TOPIC]\n"
+		       "dc verbs: init, config [KEY [VALUE]], backup FILE, check, anchor, version,"
+		       " help [TOPIC]\n"
 		       "\ntopics:\n");
 		for (t = topics; *t; t += 2)
 			printf("  %-8s %s\n", t[0], t[1]);
@@ -166,7 +227,11 @@ static const struct dc_verb verbs[] = {
 	{"config", cmd_config, "", "[KEY [VALUE]]",
 	 "show or change organisation-wide settings", NULL},
 	{"backup", cmd_backup, "", "FILE", "write a consistent online copy of the database", NULL},
-	{"check", cmd_check, "", "", "integrity check, audit-chain verification, WAL size", NULL},
+	{"check", cmd_check, "anchors= git-path=", "[--anchors DIR [--git-path F]]",
+	 "integrity check, audit-chain verification (and its anchors), WAL size", NULL},
+	{"anchor", cmd_anchor, "git-repo= git-path= git-branch= git-message=",
+	 "--git-repo DIR [--git-path F] [--git-branch B] [--git-message M]",
+	 "append the audit chain's length and head to a file in git and commit it", NULL},
 	{"version", cmd_version, "", "", "print versions", NULL},
 	{"help", cmd_help, "", "[TOPIC]", "list topics or open the manual", NULL},
 	{NULL, NULL, NULL, NULL, NULL, NULL},

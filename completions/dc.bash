@@ -3,139 +3,144 @@ _dc_words() {
 	case "$1" in
 	dc)
 		case "$2" in
-		"init") echo "--db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version --output " ;;
-		"config") echo "--db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version --output " ;;
-		"backup") echo "--db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version --output " ;;
-		"check") echo "--db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version --output " ;;
-		"version") echo "--db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version --output " ;;
-		"help") echo "--db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version --output " ;;
-		"") echo "backup check config help init version " ;;
-		*) echo "--db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version --output " ;;
+		"init") echo "--db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
+		"config") echo "--db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
+		"backup") echo "--db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
+		"check") echo "--anchors= --git-path= --db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
+		"anchor") echo "--git-repo= --git-path= --git-branch= --git-message= --db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
+		"version") echo "--db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
+		"help") echo "--db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
+		"") echo "anchor backup check config help init version " ;;
+		*) echo "--db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
 		esac ;;
 	dc-case)
 		case "$2" in
-		"service add") echo "--code --name --kind --department --sla --definition --description --retention --db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version --output " ;;
-		"service list") echo "--db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version --output " ;;
-		"service show") echo "--db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version --output " ;;
-		"service set") echo "--department --sla --active --name --definition --retention --db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version --output " ;;
-		"service import") echo "--department --db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version --output " ;;
-		"route add") echo "--service --district --department --db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version --output " ;;
-		"route list") echo "--db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version --output " ;;
-		"new") echo "--service --description --address --lat --lon --district --attr --media --name --email --phone --channel --priority --lang --db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version --output " ;;
-		"show") echo "--history --db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version --output " ;;
-		"list") echo "--status --open --service --priority --department --assignee --district --reporter --since --until --overdue --search --sort --limit --db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version --output " ;;
-		"status") echo "--note --public --duplicate-of --db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version --output " ;;
-		"note") echo "--public --db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version --output " ;;
-		"history") echo "--db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version --output " ;;
-		"track") echo "--token --db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version --output " ;;
-		"import") echo "--format --db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version --output " ;;
-		"verify") echo "--db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version --output " ;;
-		"purge") echo "--closed-before --retention --service --limit --db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version --output " ;;
+		"service add") echo "--code= --name= --kind=report|application --department= --sla= --definition= --description= --retention= --db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
+		"service list") echo "--db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
+		"service show") echo "--db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
+		"service set") echo "--department= --sla= --active= --name= --definition= --retention= --db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
+		"service import") echo "--department= --db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
+		"route add") echo "--service= --district= --department= --db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
+		"route list") echo "--db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
+		"new") echo "--service= --description= --address= --lat= --lon= --district= --attr= --media= --name= --email= --phone= --channel=web|phone|email|counter|letter|open311 --priority=low|normal|high|urgent --lang=de|en --device-id= --account-id= --db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
+		"show") echo "--history --db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
+		"list") echo "--status=new|assigned|in_progress|waiting|resolved|closed|rejected|duplicate --open --service= --priority=low|normal|high|urgent --department= --assignee= --district= --reporter= --since= --until= --overdue --search= --sort=id|-id|created_at|-created_at|updated_at|-updated_at|due_at|-due_at|status|-status|priority|-priority|service|-service|department|-department --limit= --db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
+		"status") echo "--note= --public --duplicate-of= --db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
+		"note") echo "--public --db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
+		"history") echo "--db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
+		"track") echo "--token= --db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
+		"import") echo "--format= --db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
+		"verify") echo "--db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
+		"purge") echo "--closed-before= --retention --service= --limit= --db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
 		"") echo "history import list new note purge route service show status track verify " ;;
 		"route") echo "add list " ;;
 		"service") echo "add list show set import " ;;
-		*) echo "--db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version --output " ;;
+		*) echo "--db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
 		esac ;;
 	dc-assign)
 		case "$2" in
-		"dept add") echo "--name --email --db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version --output " ;;
-		"dept list") echo "--db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version --output " ;;
-		"dept show") echo "--db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version --output " ;;
-		"staff add") echo "--name --dept --role --email --db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version --output " ;;
-		"staff list") echo "--dept --db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version --output " ;;
-		"staff show") echo "--db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version --output " ;;
-		"staff set") echo "--role --dept --active --db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version --output " ;;
-		"queue") echo "--dept --limit --db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version --output " ;;
-		"claim") echo "--next --dept --db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version --output " ;;
-		"give") echo "--to --db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version --output " ;;
-		"steal") echo "--db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version --output " ;;
-		"release") echo "--note --db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version --output " ;;
-		"transfer") echo "--to-dept --note --db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version --output " ;;
-		"list") echo "--assignee --dept --db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version --output " ;;
-		"away") echo "--from --until --deputy --note --db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version --output " ;;
-		"away list") echo "--dept --at --db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version --output " ;;
-		"back") echo "--db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version --output " ;;
-		"overview") echo "--dept --db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version --output " ;;
-		"holiday add") echo "--db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version --output " ;;
-		"holiday list") echo "--db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version --output " ;;
-		"holiday import") echo "--db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version --output " ;;
+		"dept add") echo "--name= --email= --db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
+		"dept list") echo "--db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
+		"dept show") echo "--db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
+		"staff add") echo "--name= --dept= --role=admin|head|clerk|buyer|moderator|integrator|auditor --email= --db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
+		"staff list") echo "--dept= --db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
+		"staff show") echo "--db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
+		"staff set") echo "--role=admin|head|clerk|buyer|moderator|integrator|auditor --dept= --active=true|false --db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
+		"staff key add") echo "--db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
+		"staff key list") echo "--login= --db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
+		"staff key revoke") echo "--db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
+		"queue") echo "--dept= --limit= --db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
+		"claim") echo "--next --dept= --db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
+		"give") echo "--to= --db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
+		"steal") echo "--db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
+		"release") echo "--note= --db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
+		"transfer") echo "--to-dept= --note= --db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
+		"list") echo "--assignee= --dept= --db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
+		"away") echo "--from= --until= --deputy= --note= --db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
+		"away list") echo "--dept= --at= --db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
+		"back") echo "--db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
+		"overview") echo "--dept= --db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
+		"holiday add") echo "--db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
+		"holiday list") echo "--db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
+		"holiday import") echo "--db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
 		"") echo "away back claim dept give holiday list overview queue release staff steal transfer " ;;
 		"away") echo "list " ;;
 		"dept") echo "add list show " ;;
 		"holiday") echo "add list import " ;;
-		"staff") echo "add list show set " ;;
-		*) echo "--db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version --output " ;;
+		"staff key") echo "add list revoke " ;;
+		"staff") echo "add list show set key " ;;
+		*) echo "--db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
 		esac ;;
 	dc-order)
 		case "$2" in
-		"vendor add") echo "--name --email --vat-id --address --db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version --output " ;;
-		"vendor list") echo "--db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version --output " ;;
-		"vendor show") echo "--db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version --output " ;;
-		"vendor set") echo "--name --email --vat-id --address --active --db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version --output " ;;
-		"catalog import") echo "--vendor --mode --input --db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version --output " ;;
-		"catalog search") echo "--vendor --category --max-price --limit --db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version --output " ;;
-		"catalog show") echo "--db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version --output " ;;
-		"framework add") echo "--vendor --title --from --until --max-value --category --db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version --output " ;;
-		"framework list") echo "--db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version --output " ;;
-		"budget add") echo "--dept --year --amount --name --db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version --output " ;;
-		"budget list") echo "--dept --year --db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version --output " ;;
-		"budget show") echo "--db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version --output " ;;
-		"rules list") echo "--profile --db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version --output " ;;
-		"rules use") echo "--db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version --output " ;;
-		"rules import") echo "--db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version --output " ;;
-		"rules explain") echo "--value --category --profile --date --dept --db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version --output " ;;
-		"new") echo "--dept --budget --item --line --framework --category --justification --db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version --output " ;;
-		"quote") echo "--vendor --amount --note --db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version --output " ;;
-		"award") echo "--vendor --reason --db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version --output " ;;
-		"approve") echo "--tender-ref --split-justification --db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version --output " ;;
-		"place") echo "--db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version --output " ;;
-		"receive") echo "--line --qty --db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version --output " ;;
-		"invoice") echo "--number --amount --db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version --output " ;;
-		"cancel") echo "--reason --db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version --output " ;;
-		"list") echo "--status --dept --vendor --budget --db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version --output " ;;
-		"show") echo "--db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version --output " ;;
-		"record") echo "--format --db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version --output " ;;
+		"vendor add") echo "--name= --email= --vat-id= --address= --db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
+		"vendor list") echo "--db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
+		"vendor show") echo "--db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
+		"vendor set") echo "--name= --email= --vat-id= --address= --active= --encoding= --columns= --db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
+		"catalog import") echo "--vendor= --mode= --input= --db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
+		"catalog search") echo "--vendor= --category= --max-price= --limit= --db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
+		"catalog show") echo "--db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
+		"framework add") echo "--vendor= --title= --from= --until= --max-value= --category= --db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
+		"framework list") echo "--db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
+		"budget add") echo "--dept= --year= --amount= --name= --db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
+		"budget list") echo "--dept= --year= --db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
+		"budget show") echo "--db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
+		"rules list") echo "--profile= --db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
+		"rules use") echo "--db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
+		"rules import") echo "--db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
+		"rules explain") echo "--value= --category= --dept= --profile= --date= --db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
+		"new") echo "--dept= --budget= --item= --line= --framework= --category= --justification= --db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
+		"quote") echo "--vendor= --amount= --note= --db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
+		"award") echo "--vendor= --reason= --db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
+		"approve") echo "--tender-ref= --split-justification= --db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
+		"place") echo "--db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
+		"receive") echo "--line= --qty= --db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
+		"invoice") echo "--number= --amount= --db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
+		"cancel") echo "--reason= --db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
+		"list") echo "--status=draft|approved|placed|received|invoiced|cancelled --dept= --vendor= --budget= --db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
+		"show") echo "--db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
+		"record") echo "--format= --db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
 		"") echo "approve award budget cancel catalog framework invoice list new place quote receive record rules show vendor " ;;
 		"budget") echo "add list show " ;;
 		"catalog") echo "import search show " ;;
 		"framework") echo "add list " ;;
 		"rules") echo "list use import explain " ;;
 		"vendor") echo "add list show set " ;;
-		*) echo "--db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version --output " ;;
+		*) echo "--db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
 		esac ;;
 	dc-import)
 		case "$2" in
-		"spool") echo "--db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version --output " ;;
-		"git") echo "--ref --path --db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version --output " ;;
+		"spool") echo "--db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
+		"git") echo "--ref= --path= --db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
 		"") echo "git spool " ;;
-		*) echo "--db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version --output " ;;
+		*) echo "--db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
 		esac ;;
 	dc-shop)
 		case "$2" in
-		"merchant add") echo "--name --owner --email --address --district --category --db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version --output " ;;
-		"merchant list") echo "--db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version --output " ;;
-		"merchant show") echo "--db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version --output " ;;
-		"merchant set") echo "--name --owner --email --address --district --category --active --db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version --output " ;;
-		"product add") echo "--merchant --sku --name --price --stock --unit --category --description --db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version --output " ;;
-		"product import") echo "--merchant --db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version --output " ;;
-		"product list") echo "--merchant --category --in-stock --all --db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version --output " ;;
-		"product show") echo "--db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version --output " ;;
-		"product search") echo "--merchant --db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version --output " ;;
-		"product set") echo "--price --stock --name --unit --category --description --active --db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version --output " ;;
-		"service add") echo "--merchant --code --name --price-from --db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version --output " ;;
-		"service list") echo "--merchant --db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version --output " ;;
-		"request list") echo "--merchant --member --status --db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version --output " ;;
-		"request") echo "--merchant --service --member --text --db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version --output " ;;
-		"reply") echo "--text --db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version --output " ;;
-		"offer add") echo "--merchant --title --sku --price --from --until --max-qty --db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version --output " ;;
-		"offer list") echo "--active --merchant --db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version --output " ;;
-		"slot add") echo "--merchant --at --capacity --db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version --output " ;;
-		"slot list") echo "--merchant --db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version --output " ;;
-		"order new") echo "--member --email --item --slot --db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version --output " ;;
-		"order list") echo "--merchant --member --status --db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version --output " ;;
-		"order show") echo "--db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version --output " ;;
-		"order status") echo "--db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version --output " ;;
-		"expire") echo "--db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version --output " ;;
+		"merchant add") echo "--name= --owner= --email= --address= --district= --category= --db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
+		"merchant list") echo "--db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
+		"merchant show") echo "--db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
+		"merchant set") echo "--name= --owner= --email= --address= --district= --category= --active= --db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
+		"product add") echo "--merchant= --sku= --name= --price= --stock= --unit= --category= --description= --db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
+		"product import") echo "--merchant= --db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
+		"product list") echo "--merchant= --category= --in-stock --all --db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
+		"product show") echo "--db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
+		"product search") echo "--merchant= --db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
+		"product set") echo "--price= --stock= --name= --unit= --category= --description= --active= --db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
+		"service add") echo "--merchant= --code= --name= --price-from= --db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
+		"service list") echo "--merchant= --db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
+		"request list") echo "--merchant= --member= --status=open|answered|closed --db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
+		"request") echo "--merchant= --service= --member= --text= --db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
+		"reply") echo "--text= --db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
+		"offer add") echo "--merchant= --title= --sku= --price= --from= --until= --max-qty= --db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
+		"offer list") echo "--active --merchant= --db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
+		"slot add") echo "--merchant= --at= --capacity= --db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
+		"slot list") echo "--merchant= --db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
+		"order new") echo "--member= --email= --item= --slot= --db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
+		"order list") echo "--merchant= --member= --status=reserved|ready|collected|cancelled|expired --db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
+		"order show") echo "--db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
+		"order status") echo "--db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
+		"expire") echo "--db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
 		"") echo "expire merchant offer order product reply request service slot " ;;
 		"merchant") echo "add list show set " ;;
 		"offer") echo "add list " ;;
@@ -144,82 +149,135 @@ _dc_words() {
 		"request") echo "list " ;;
 		"service") echo "add list " ;;
 		"slot") echo "add list " ;;
-		*) echo "--db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version --output " ;;
+		*) echo "--db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
 		esac ;;
 	dc-feed)
 		case "$2" in
-		"member add") echo "--name --kind --email --district --interests --notify --db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version --output " ;;
-		"member list") echo "--district --kind --db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version --output " ;;
-		"member show") echo "--db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version --output " ;;
-		"member set") echo "--name --email --district --interests --notify --active --db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version --output " ;;
-		"post") echo "--author --title --body --kind --district --topics --starts --ends --location --ref --db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version --output " ;;
-		"list") echo "--district --topic --kind --since --for --limit --db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version --output " ;;
-		"show") echo "--db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version --output " ;;
-		"comment") echo "--author --body --db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version --output " ;;
-		"follow") echo "--topic --district --db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version --output " ;;
-		"unfollow") echo "--topic --district --db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version --output " ;;
-		"flag") echo "--by --reason --note --db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version --output " ;;
-		"moderate") echo "--reason --explain --db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version --output " ;;
-		"moderation") echo "--db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version --output " ;;
-		"filter add") echo "--action --db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version --output " ;;
-		"filter list") echo "--db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version --output " ;;
-		"guide") echo "--db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version --output " ;;
+		"member add") echo "--name= --kind=citizen|business|organisation|authority --email= --district= --interests= --notify=immediate|daily|weekly|never --db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
+		"member list") echo "--district= --kind=citizen|business|organisation|authority --db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
+		"member show") echo "--db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
+		"member set") echo "--name= --email= --district= --interests= --notify= --active= --db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
+		"post") echo "--author= --title= --body= --kind=news|event|offer|question|notice --district= --topics= --starts= --ends= --location= --ref= --db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
+		"list") echo "--district= --topic= --kind=news|event|offer|question|notice --since= --for= --limit= --db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
+		"show") echo "--db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
+		"comment") echo "--author= --body= --db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
+		"follow") echo "--topic= --district= --db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
+		"unfollow") echo "--topic= --district= --db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
+		"flag") echo "--by= --reason= --note= --db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
+		"moderate") echo "--reason= --explain --db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
+		"moderation") echo "--db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
+		"filter add") echo "--action=hide|hold --db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
+		"filter list") echo "--db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
+		"guide") echo "--db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
 		"") echo "comment filter flag follow guide list member moderate moderation post show unfollow " ;;
 		"filter") echo "add list " ;;
 		"member") echo "add list show set " ;;
-		*) echo "--db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version --output " ;;
+		*) echo "--db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
 		esac ;;
 	dc-notify)
 		case "$2" in
-		"run") echo "--maildir --sendmail --exec --limit --db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version --output " ;;
-		"plan") echo "--db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version --output " ;;
-		"list") echo "--status --db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version --output " ;;
-		"retry") echo "--dead --db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version --output " ;;
-		"escalate") echo "--db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version --output " ;;
-		"digest") echo "--period --db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version --output " ;;
+		"run") echo "--maildir= --sendmail= --exec= --limit= --db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
+		"plan") echo "--db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
+		"list") echo "--status=pending|sending|sent|failed|dead --db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
+		"retry") echo "--dead --db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
+		"escalate") echo "--db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
+		"digest") echo "--period= --db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
 		"") echo "digest escalate list plan retry run " ;;
-		*) echo "--db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version --output " ;;
+		*) echo "--db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
 		esac ;;
 	dc-export)
 		case "$2" in
-		"cases") echo "--format --output --since --until --status --department --district --git-repo --git-path --git-branch --git-message --db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version --output " ;;
-		"case-events") echo "--format --output --since --until --status --department --district --git-repo --git-path --git-branch --git-message --db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version --output " ;;
-		"services") echo "--format --output --since --until --status --department --district --git-repo --git-path --git-branch --git-message --db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version --output " ;;
-		"orders") echo "--format --output --since --until --status --department --district --git-repo --git-path --git-branch --git-message --db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version --output " ;;
-		"budgets") echo "--format --output --since --until --status --department --district --git-repo --git-path --git-branch --git-message --db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version --output " ;;
-		"catalog") echo "--format --output --since --until --status --department --district --git-repo --git-path --git-branch --git-message --db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version --output " ;;
-		"products") echo "--format --output --since --until --status --department --district --git-repo --git-path --git-branch --git-message --db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version --output " ;;
-		"shop-orders") echo "--format --output --since --until --status --department --district --git-repo --git-path --git-branch --git-message --db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version --output " ;;
-		"notifications") echo "--format --output --since --until --status --department --district --git-repo --git-path --git-branch --git-message --db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version --output " ;;
-		"posts") echo "--format --output --since --until --status --department --district --git-repo --git-path --git-branch --git-message --db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version --output " ;;
-		"events") echo "--format --output --since --until --status --department --district --git-repo --git-path --git-branch --git-message --db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version --output " ;;
-		"sql") echo "--format --output --db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version --output " ;;
-		"report") echo "--format --output --since --until --status --department --district --git-repo --git-path --git-branch --git-message --db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version --output " ;;
-		"board") echo "--format --output --since --until --status --department --district --git-repo --git-path --git-branch --git-message --db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version --output " ;;
-		"") echo "board budgets case-events cases catalog events notifications orders posts products report services shop-orders sql " ;;
-		*) echo "--db --as --format --json --jsonl --ndjson --csv --tsv --fields --quiet --no-header --dialect --input --keep-going --rejects --dry-run --busy-timeout --exit-status --help --version --output " ;;
+		"cases") echo "--format= --output= --since= --until= --status= --department= --district= --git-repo= --git-path= --git-branch= --git-message= --db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
+		"case-events") echo "--format= --output= --since= --until= --status= --department= --district= --git-repo= --git-path= --git-branch= --git-message= --db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
+		"services") echo "--format= --output= --since= --until= --status= --department= --district= --git-repo= --git-path= --git-branch= --git-message= --db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
+		"orders") echo "--format= --output= --since= --until= --status= --department= --district= --git-repo= --git-path= --git-branch= --git-message= --db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
+		"budgets") echo "--format= --output= --since= --until= --status= --department= --district= --git-repo= --git-path= --git-branch= --git-message= --db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
+		"catalog") echo "--format= --output= --since= --until= --status= --department= --district= --git-repo= --git-path= --git-branch= --git-message= --db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
+		"products") echo "--format= --output= --since= --until= --status= --department= --district= --git-repo= --git-path= --git-branch= --git-message= --db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
+		"shop-orders") echo "--format= --output= --since= --until= --status= --department= --district= --git-repo= --git-path= --git-branch= --git-message= --db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
+		"notifications") echo "--format= --output= --since= --until= --status= --department= --district= --git-repo= --git-path= --git-branch= --git-message= --db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
+		"posts") echo "--format= --output= --since= --until= --status= --department= --district= --git-repo= --git-path= --git-branch= --git-message= --db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
+		"events") echo "--format= --output= --since= --until= --status= --department= --district= --git-repo= --git-path= --git-branch= --git-message= --db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
+		"sql") echo "--format= --output= --db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
+		"report") echo "--format= --output= --since= --until= --status= --department= --district= --git-repo= --git-path= --git-branch= --git-message= --db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
+		"board") echo "--format= --output= --since= --until= --status= --department= --district= --git-repo= --git-path= --git-branch= --git-message= --db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
+		"dcat") echo "--format= --output= --since= --until= --status= --department= --district= --git-repo= --git-path= --git-branch= --git-message= --db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
+		"") echo "board budgets case-events cases catalog dcat events notifications orders posts products report services shop-orders sql " ;;
+		*) echo "--db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
 		esac ;;
 	esac
 }
+# Values of option $2 ("--status"), given the verb's option words $3 ("--status=new|closed"):
+# the values the verb lists, else by the option's name; the departments and services come from
+# the database (quietly: nothing when it cannot be read).  Status 1: a file name or free text.
+_dc_values() {
+	local cmd=$1 opt=$2 t
+	local db=${_dc_db:-${DC_DB:-${XDG_DATA_HOME:-$HOME/.local/share}/dcity/city.db}}
+	for t in $3; do
+		case $t in "$opt"=?*) echo "${t#*=}" | tr '|' ' '; return 0 ;; esac
+	done
+	case $opt in
+	--format)
+		if [ "$cmd" = dc-export ]; then
+			echo "csv tsv json jsonl table html open311-json open311-xml ocds atom rss jsonfeed ical"
+		else echo "table jsonl json csv tsv"; fi ;;
+	--input) echo "jsonl json csv tsv" ;;
+	--dialect) echo "rfc4180 excel-de" ;;
+	--encoding) echo "auto utf-8 windows-1252 iso-8859-1 iso-8859-15" ;;
+	--role) echo "admin head clerk buyer moderator integrator auditor" ;;
+	--department|--dept|--to-dept) [ -r "$db" ] && dc-assign -D "$db" dept list -q 2>/dev/null ;;
+	--service) [ -r "$db" ] && dc-case -D "$db" service list -q 2>/dev/null ;;
+	*) return 1 ;;
+	esac
+}
 _dc_complete() {
-	local cmd=${COMP_WORDS[0]##*/} cur=${COMP_WORDS[COMP_CWORD]} i=1 verb=
+	local cmd=${COMP_WORDS[0]##*/} cur=${COMP_WORDS[COMP_CWORD]} i=1 verb= w opt opts words
+	_dc_db=
 	if [ "$cmd" = dc ] && [ "$COMP_CWORD" -gt 1 ]; then
 		case ${COMP_WORDS[1]} in init|config|backup|check|version|help) ;;
 		*) cmd=dc-${COMP_WORDS[1]}; i=2 ;; esac
 	fi
+	# the verb: the first words that are not options nor an option's value
+	opt=
 	for ((; i < COMP_CWORD; i++)); do
-		case ${COMP_WORDS[i]} in -*) ;; *)
-			if [ -z "$verb" ]; then verb=${COMP_WORDS[i]}
-			elif [ -n "$(_dc_words "$cmd" "$verb ${COMP_WORDS[i]}")" ]; then verb="$verb ${COMP_WORDS[i]}"; break
-			else break; fi ;;
+		w=${COMP_WORDS[i]}
+		if [ -n "$opt" ]; then
+			[ "$opt" = --db ] && _dc_db=$w
+			opt=; continue
+		fi
+		case $w in
+		-f) opt=--format ;; -o) opt=--output ;; -D) opt=--db ;; -i) opt=--input ;;
+		--db=*) _dc_db=${w#*=} ;;
+		--*=*) ;;
+		--*) case " $(_dc_words "$cmd" "${verb:-*}") " in *" $w="*) opt=$w ;; esac ;;
+		-*) ;;
+		*)
+			# a second word only when the first has sub-verbs ("service add"); else an operand
+			if [ -z "$verb" ]; then verb=$w
+			else case " $(_dc_words "$cmd" "$verb") " in *" $w "*) verb="$verb $w" ;; esac
+			fi ;;
 		esac
 	done
-	local words
+	opts=$(_dc_words "$cmd" "${verb:-*}")
+	if [ -n "$opt" ]; then
+		# the value of the option before the cursor
+		if words=$(_dc_values "$cmd" "$opt" "$opts"); then
+			mapfile -t COMPREPLY < <(compgen -W "$words" -- "$cur")
+		fi
+		return
+	fi
 	case $cur in
-	-*) words=$(_dc_words "$cmd" "${verb:-*}") ;;
+	--*=*)
+		if words=$(_dc_values "$cmd" "${cur%%=*}" "$opts"); then
+			mapfile -t COMPREPLY < <(compgen -P "${cur%%=*}=" -W "$words" -- "${cur#*=}")
+		fi ;;
+	-*)
+		words=
+		for w in $opts; do words="$words ${w%%=*}"; done
+		mapfile -t COMPREPLY < <(compgen -W "$words" -- "$cur") ;;
 	*) if [ "$cmd" = dc ] && [ "$COMP_CWORD" -eq 1 ]; then words="init config backup check version help case assign order import shop feed notify export"
-	   else words=$(_dc_words "$cmd" "$verb"); fi ;;
+	   else words=$(_dc_words "$cmd" "$verb"); case $words in -*) words= ;; esac; fi
+	   mapfile -t COMPREPLY < <(compgen -W "$words" -- "$cur") ;;
 	esac
-	mapfile -t COMPREPLY < <(compgen -W "$words" -- "$cur")
 }
 complete -F _dc_complete -o default dc dc-case dc-assign dc-order dc-import dc-shop dc-feed dc-notify dc-export

@@ -155,18 +155,56 @@ dc_cases_now(struct dc *ctx, char buf[21])
 	dc_fmt_time(dc_now(ctx), buf);
 }
 
-char *
-dc_cases_track_url(struct dc *ctx, const char *id)
+/* Put VALUE in place of each NAME ("{id}") in URL; free URL, return the new text. */
+static char *
+fill(char *url, const char *name, const char *value)
 {
-	char *tmpl = dc_setting(ctx, "track.url"), *p, *url;
+	size_t at = 0;
+	char *p;
 
-	if (tmpl && (p = strstr(tmpl, "{id}"))) {
+	while ((p = strstr(url + at, name))) {
+		char *next;
+
 		*p = '\0';
-		url = dc_printf("%s%s%s", tmpl, id, p + 4);
-	} else
-		url = dc_strdup(tmpl ? tmpl : "");
-	free(tmpl);
+		next = dc_printf("%s%s%s", url, value, p + strlen(name));
+		at = (size_t)(p - url) + strlen(value); /* on after the value, whatever it holds */
+		free(url);
+		url = next;
+	}
 	return url;
+}
+
+/* Without the token (known only at intake), the query parameter or path segment that holds
+ * "{token}" goes, so that no link ends in a placeholder or an empty "?token=". */
+static char *
+drop_token(char *url)
+{
+	char *p, *from, *to;
+
+	while ((p = strstr(url, "{token}"))) {
+		for (from = p; from > url && !strchr("?&/#", from[-1]); from--)
+			;
+		to = p + strcspn(p, "?&/#");
+		if (from > url && from[-1] == '&')
+			from--; /* "…&token={token}" */
+		else if (from > url && strchr("?/", from[-1]) && *to && strchr("&/", *to))
+			to++; /* "?token={token}&x", "/{token}/x": what follows takes its place */
+		else if (from > url && strchr("?/#", from[-1]) && (!*to || *to == '#'))
+			from--; /* "…?token={token}", "…/{token}" at the end */
+		memmove(from, to, strlen(to) + 1);
+	}
+	return url;
+}
+
+char *
+dc_cases_track_url(struct dc *ctx, const char *id, const char *token)
+{
+	char *url = dc_setting(ctx, "track.url");
+
+	if (!url)
+		return dc_strdup("");
+	url = fill(url, "{id}", id);
+	return token ? fill(url, "{token}", token) : drop_token(url);
 }
 
 const char *
@@ -193,15 +231,14 @@ int
 dc_cases_notify(struct dc *ctx, const struct casex *c, const char *tmpl, const char *status,
                 const char *note)
 {
-	char *city, *url, *lang, due[11] = "";
+	char *city, *url, *lang, *due, *created;
 	const char *vars[24];
-	time_t t;
 	int rc, en;
 
 	if (!c->email)
 		return 0;
 	city = dc_setting(ctx, "city.name");
-	url = dc_cases_track_url(ctx, c->id);
+	url = dc_cases_track_url(ctx, c->id, c->token);
 	lang = c->lang ? dc_strdup(c->lang) : dc_setting(ctx, "lang");
 	en = dc_cases_same(lang, "en");
 	vars[0] = "id", vars[1] = c->id, vars[2] = "service_name", vars[3] = c->service_name;
@@ -209,15 +246,18 @@ dc_cases_notify(struct dc *ctx, const struct casex *c, const char *tmpl, const c
 	vars[6] = "city", vars[7] = city, vars[8] = "track_url", vars[9] = url;
 	vars[10] = "status_text", vars[11] = status ? dc_cases_status_text(status, en) : "";
 	vars[12] = "note", vars[13] = note ? note : "";
-	if (c->due_at && dc_parse_time(c->due_at, &t) == 0)
-		dc_fmt_date(dc_local_days(ctx, t), due);
+	/* dates as the reader reads them: local time, in the letter's language */
+	due = dc_instant_text(ctx, c->due_at, lang, 0);
+	created = dc_instant_text(ctx, c->created_at, lang, 1);
 	vars[14] = "department", vars[15] = c->dept_name ? c->dept_name : c->dept;
-	vars[16] = "created_at", vars[17] = c->created_at, vars[18] = "due_date", vars[19] = due;
+	vars[16] = "created_at", vars[17] = created, vars[18] = "due_date", vars[19] = due;
 	vars[20] = NULL;
-	rc = dc_outbox_add(ctx, tmpl, lang, c->email, "case", c->id, vars);
+	rc = dc_outbox_add_secret(ctx, tmpl, lang, c->email, "case", c->id, vars, c->token);
 	free(city);
 	free(url);
 	free(lang);
+	free(due);
+	free(created);
 	return rc;
 }
 
@@ -276,8 +316,8 @@ const struct dc_opt dc_case_list_spec[] = {
 	{"until", DC_V_DATE, DC_O_DAYEND, NULL, "DATE", NULL, "c.created_at <= ?", DC_NOFIELD},
 	{"overdue", DC_V_FLAG, 0, NULL, NULL, NULL, NULL, DC_NOFIELD},
 	{"search", DC_V_TEXT, 0, NULL, "TEXT", NULL,
-	 "instr(lower(coalesce(c.description, '') || ' ' || coalesce(c.address, '') || ' ' ||"
-	 " s.name || ' ' || c.id), lower(?)) > 0",
+	 "instr(dc_fold(coalesce(c.description, '') || ' ' || coalesce(c.address, '') || ' ' ||"
+	 " s.name || ' ' || c.id), dc_fold(?)) > 0",
 	 DC_NOFIELD},
 	{"sort", DC_V_ENUM, 0,
 	 "id -id created_at -created_at updated_at -updated_at due_at -due_at status -status"

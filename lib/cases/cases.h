@@ -26,6 +26,9 @@ int dc_case_route_list(struct dc *ctx, struct dc_stmt **st);
 /* dc-case new's options and a new case record's fields */
 extern const struct dc_opt dc_case_new_spec[];
 int dc_case_new(struct dc *ctx, struct dc_args *rec, void *unused);
+/* dc_case_new's work without the touched list: the new case's id and its tracking token
+ * (shown once, never stored), inside the caller's transaction. */
+int dc_case_intake(struct dc *ctx, struct dc_args *rec, char id[32], char token[33]);
 int dc_case_show(struct dc *ctx, const char *id, const char *extra); /* a dc_show_fn */
 int dc_case_check_read(struct dc *ctx, const char *id);
 /* dc-case list's filters; dc_case_list checks them (dc-export cases uses it too). */
@@ -34,6 +37,9 @@ int dc_case_list(struct dc *ctx, struct dc_args *filter, struct dc_stmt **st);
 extern const struct dc_opt dc_case_status_spec[];
 int dc_case_set_status(struct dc *ctx, const char *id, struct dc_args *a);
 int dc_case_note(struct dc *ctx, const char *id, struct dc_args *a);
+/* A citizen's comment that an Open311 client passes on (integrators): a public note, which
+ * *event_id names. */
+int dc_case_comment(struct dc *ctx, const char *id, const char *text, long long *event_id);
 int dc_case_history(struct dc *ctx, const char *id, struct dc_stmt **st);
 int dc_case_track(struct dc *ctx, const char *id, const char *token);
 int dc_case_verify(struct dc *ctx);

@@ -18,6 +18,9 @@ attr_value(struct dc *ctx, json_object *def, const char *code, const char *value
 
 	json_object_object_get_ex(def, "datatype", &dt);
 	type = json_object_get_string(dt);
+	if (strcmp(type, "multivaluelist") && json_object_object_get_ex(attrs, code, NULL))
+		return dc_error(ctx, DC_EDATA, "field 'attr': attribute '%s': one value expected,"
+		                               " not a list", code);
 	if (!strcmp(type, "number")) {
 		char *end;
 
@@ -39,7 +42,13 @@ attr_value(struct dc *ctx, json_object *def, const char *code, const char *value
 	if (strstr(type, "list")) {
 		int multi = !strcmp(type, "multivaluelist");
 		char *copy = dc_strdup(value), *tok, *save = NULL;
-		json_object *arr = multi ? json_object_new_array() : NULL;
+		/* a list given as a JSON array comes as the attribute given once per value */
+		json_object *arr = NULL;
+
+		if (multi && json_object_object_get_ex(attrs, code, &o))
+			arr = json_object_get(o);
+		else if (multi)
+			arr = json_object_new_array();
 
 		json_object_object_get_ex(def, "values", &vals);
 		n = json_object_array_length(vals);
@@ -207,7 +216,7 @@ dc_cases_media_json(struct dc_args *rec)
 /* A new case as dc-case new's options or a record's fields give it (dc_case_new_spec). */
 struct case_new {
 	const char *service, *description, *address, *district, *name, *email, *phone;
-	const char *channel, *priority, *lang;
+	const char *channel, *priority, *lang, *device_id, *account_id;
 	double lat, lon;
 };
 
@@ -216,7 +225,8 @@ struct case_new {
 const struct dc_opt dc_case_new_spec[] = {
 	{"service", DC_V_TEXT, DC_O_REQUIRED, NULL, "C", NULL, NULL,
 	 DC_AT(struct case_new, service)},
-	{"description", DC_V_TEXT, 0, NULL, "T", NULL, NULL, DC_AT(struct case_new, description)},
+	{"description", DC_V_TEXT, DC_O_LINES, NULL, "T", NULL, NULL,
+	 DC_AT(struct case_new, description)},
 	{"address", DC_V_TEXT, 0, NULL, "A", NULL, NULL, DC_AT(struct case_new, address)},
 	{"lat", DC_V_NUM, 0, "-90..90", "X", NULL, NULL, DC_AT(struct case_new, lat)},
 	{"lon", DC_V_NUM, 0, "-180..180", "Y", NULL, NULL, DC_AT(struct case_new, lon)},
@@ -231,16 +241,31 @@ const struct dc_opt dc_case_new_spec[] = {
 	{"priority", DC_V_ENUM, 0, "low normal high urgent", "P", NULL, NULL,
 	 DC_AT(struct case_new, priority)},
 	{"lang", DC_V_ENUM, 0, "de en", NULL, NULL, NULL, DC_AT(struct case_new, lang)},
+	/* an Open311 client's ids of the reporter's device and account: personal, like the
+	 * reporter's fields, and never in public output */
+	{"device-id", DC_V_TEXT, 0, NULL, "ID", NULL, NULL, DC_AT(struct case_new, device_id)},
+	{"account-id", DC_V_TEXT, 0, NULL, "ID", NULL, NULL, DC_AT(struct case_new, account_id)},
 	{NULL},
 };
 
 int
 dc_case_new(struct dc *ctx, struct dc_args *rec, void *unused)
 {
+	char id[32], token[33];
+	int rc;
+
+	if ((rc = dc_case_intake(ctx, rec, id, token)))
+		return rc;
+	return dc_touched(ctx, id, token);
+}
+
+int
+dc_case_intake(struct dc *ctx, struct dc_args *rec, char id[32], char token[33])
+{
 	struct case_new n;
 	struct service_info s = {0};
 	struct dc_stmt *st = NULL;
-	char id[32], now[21], due[21], token[33], hash[65], *attrs = NULL, *media = NULL;
+	char now[21], due[21], hash[65], *attrs = NULL, *media = NULL;
 	int rc;
 
 	if ((rc = dc_require(ctx, "head clerk integrator", "create cases")) ||
@@ -249,7 +274,7 @@ dc_case_new(struct dc *ctx, struct dc_args *rec, void *unused)
 	if (isnan(n.lat) != isnan(n.lon))
 		return dc_field_error(ctx, "field '%s': lat and lon go together",
 		                      isnan(n.lat) ? "lat" : "lon");
-	if (n.email && !strchr(n.email, '@'))
+	if (n.email && !dc_email_ok(n.email))
 		return dc_field_error(ctx, "field 'email': '%s' is not an email address", n.email);
 	if ((rc = dc_cases_service_info(ctx, n.service, n.district, &s)))
 		goto done;
@@ -275,18 +300,19 @@ dc_case_new(struct dc *ctx, struct dc_args *rec, void *unused)
 	                     "INSERT INTO cases(id, service, dept, status, priority, description,"
 	                     " address, district, lat, lon, attributes, media, reporter_name,"
 	                     " reporter_email, reporter_phone, lang, channel, token_hash, created_at,"
-	                     " updated_at, due_at) VALUES (?1, ?2, ?3, 'new', coalesce(?4, 'normal'),"
-	                     " ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, coalesce(?16, 'web'),"
-	                     " ?17, ?18, ?18, ?19)")))
+	                     " updated_at, due_at, device_id, account_id) VALUES (?1, ?2, ?3, 'new',"
+	                     " coalesce(?4, 'normal'), ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14,"
+	                     " ?15, coalesce(?16, 'web'), ?17, ?18, ?18, ?19, ?20, ?21)")))
 		goto done;
 	{
 		/* lat and lon (8, 9) are bound as numbers below */
-		const char *v[] = {id,        n.service, s.dept,  n.priority, n.description,
-		                   n.address, n.district, NULL,   NULL,       attrs,
-		                   media,     n.name,    n.email, n.phone,    n.lang,
-		                   n.channel, hash,      now,     due};
+		const char *v[] = {id,        n.service,  s.dept,      n.priority,  n.description,
+		                   n.address, n.district, NULL,        NULL,        attrs,
+		                   media,     n.name,     n.email,     n.phone,     n.lang,
+		                   n.channel, hash,       now,         due,         n.device_id,
+		                   n.account_id};
 
-		for (int i = 0; i < 19; i++)
+		for (int i = 0; i < 21; i++)
 			dc_bind_text_ref(st, i + 1, v[i]);
 		if (!isnan(n.lat)) {
 			dc_bind_double(st, 8, n.lat);
@@ -301,13 +327,12 @@ dc_case_new(struct dc *ctx, struct dc_args *rec, void *unused)
 	if (n.email) {
 		struct casex c = {0};
 
-		if (!(rc = dc_cases_load(ctx, id, &c)))
+		if (!(rc = dc_cases_load(ctx, id, &c))) {
+			c.token = token;
 			rc = dc_cases_notify(ctx, &c, "case-receipt", NULL, NULL);
+		}
 		dc_cases_free(&c);
-		if (rc)
-			goto done;
 	}
-	rc = dc_touched(ctx, id, token);
 done:
 	dc_cases_service_info_free(&s);
 	free(attrs);

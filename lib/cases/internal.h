@@ -25,6 +25,7 @@
 struct casex {
 	char *id, *dept, *status, *assignee, *email, *name, *lang, *service_name;
 	char *dept_name, *created_at, *due_at;
+	const char *token; /* the tracking token, known at intake only (borrowed); else NULL */
 };
 
 
@@ -36,7 +37,8 @@ int dc_cases_same(const char *a, const char *b); /* NULL-safe string equality */
 int dc_cases_may_work(struct dc *ctx, const struct casex *c);
 int dc_cases_may_read(struct dc *ctx, const struct casex *c);
 void dc_cases_now(struct dc *ctx, char buf[21]);
-char *dc_cases_track_url(struct dc *ctx, const char *id); /* caller frees */
+/* track.url for case ID, with TOKEN for {token} or, when NULL, without it; caller frees. */
+char *dc_cases_track_url(struct dc *ctx, const char *id, const char *token);
 const char *dc_cases_status_text(const char *status, int en);
 /* Queue template TMPL to the reporter about the case. */
 int dc_cases_notify(struct dc *ctx, const struct casex *c, const char *tmpl, const char *status,

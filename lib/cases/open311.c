@@ -1,7 +1,9 @@
 /* Open311 GeoReport v2 import: JSON (through the record reader) or XML (libxml2's streaming
  * reader, with network access and entity expansion off). */
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <libxml/xmlreader.h>
 
@@ -26,10 +28,18 @@ xml_import(struct dc *ctx, const char *path)
 	char *field = NULL;
 	int rc = 0, ret, depth_req = -1;
 	long errline = 0;
+	struct dc_xml_guard guard;
+	int fd;
 
-	r = xmlReaderForFile(path, NULL, XML_PARSE_NONET | XML_PARSE_NOBLANKS);
-	if (!r)
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
 		return dc_error(ctx, DC_ENOINPUT, "cannot open '%s'", path);
+	dc_xml_guard_init(&guard, ctx, path, fd);
+	r = xmlReaderForIO(dc_xml_guard_read, NULL, &guard, NULL, NULL,
+	                   XML_PARSE_NONET | XML_PARSE_NOBLANKS);
+	if (!r) {
+		close(fd);
+		return dc_error(ctx, DC_EINTERNAL, "%s: cannot create XML reader", path);
+	}
 	xmlTextReaderSetStructuredErrorHandler(r, on_xml_error, &errline);
 	while ((ret = xmlTextReaderRead(r)) == 1) {
 		int type = xmlTextReaderNodeType(r), depth = xmlTextReaderDepth(r);
@@ -73,12 +83,15 @@ xml_import(struct dc *ctx, const char *path)
 			depth_req = -1;
 		}
 	}
-	if (!rc && ret < 0)
+	if (!rc && guard.failed)
+		rc = ctx->err;
+	else if (!rc && ret < 0)
 		rc = dc_error(ctx, DC_EDATA, "%s:%ld: not well-formed XML", path,
 		              errline > 0 ? errline : (long)xmlTextReaderGetParserLineNumber(r));
 	free(field);
 	dc_args_free(&req);
 	xmlFreeTextReader(r);
+	close(fd);
 	return rc;
 }
 
@@ -140,6 +153,23 @@ open311_service(struct dc *ctx, const char *code, const char *name)
 	}
 }
 
+/* The texts of a GeoReport v2 request: what a person wrote keeps its lines, everything else
+ * is one line, none with a control character (dcity(7) SECURITY); the rest is checked below. */
+static const struct dc_opt request_texts[] = {
+	{"service_request_id", DC_V_TEXT, 0, NULL, NULL, NULL, NULL, DC_NOFIELD},
+	{"service_code", DC_V_TEXT, 0, NULL, NULL, NULL, NULL, DC_NOFIELD},
+	{"service_name", DC_V_TEXT, 0, NULL, NULL, NULL, NULL, DC_NOFIELD},
+	{"description", DC_V_TEXT, DC_O_LINES, NULL, NULL, NULL, NULL, DC_NOFIELD},
+	{"status_notes", DC_V_TEXT, DC_O_LINES, NULL, NULL, NULL, NULL, DC_NOFIELD},
+	{"address", DC_V_TEXT, 0, NULL, NULL, NULL, NULL, DC_NOFIELD},
+	{"first_name", DC_V_TEXT, 0, NULL, NULL, NULL, NULL, DC_NOFIELD},
+	{"last_name", DC_V_TEXT, 0, NULL, NULL, NULL, NULL, DC_NOFIELD},
+	{"email", DC_V_TEXT, 0, NULL, NULL, NULL, NULL, DC_NOFIELD},
+	{"phone", DC_V_TEXT, 0, NULL, NULL, NULL, NULL, DC_NOFIELD},
+	{"media_url", DC_V_TEXT, 0, NULL, NULL, NULL, NULL, DC_NOFIELD},
+	{NULL},
+};
+
 int
 dc_case_upsert_open311(struct dc *ctx, struct dc_args *req, void *unused)
 {
@@ -152,6 +182,11 @@ dc_case_upsert_open311(struct dc *ctx, struct dc_args *req, void *unused)
 	struct dc_stmt *st = NULL;
 	int rc, closed;
 
+	if ((rc = dc_decode(ctx, request_texts, req, NULL)))
+		return rc;
+	if (dc_arg(req, "email") && *dc_arg(req, "email") && !dc_email_ok(dc_arg(req, "email")))
+		return dc_error(ctx, DC_EDATA, "field 'email': '%s' is not an email address",
+		                dc_arg(req, "email"));
 	if (!ext || !*ext)
 		return dc_error(ctx, DC_EDATA, "field 'service_request_id' is required");
 	if (!code || !*code)

@@ -38,7 +38,8 @@ legacy_notes(struct dc *ctx, const char *id, long *n)
  * history, district, dates, list-valued attributes (the city's own words) and coordinates
  * rounded to 3 decimals (about 100 m).  Everything a citizen wrote or that points at them
  * goes: reporter, description, address, free-text attributes, media, the tracking token, the
- * notes in the audit trail, and the messages in the outbox.
+ * Open311 client's device and account ids, the notes in the audit trail, and the messages in
+ * the outbox.
  */
 static int
 purge_before(struct dc *ctx, long day, const char *service, const char *why, struct purge_count *n)
@@ -56,6 +57,7 @@ purge_before(struct dc *ctx, long day, const char *service, const char *why, str
 	dc_q_param(&q, now);
 	dc_q_sql(&q, "UPDATE cases AS c SET reporter_name = NULL, reporter_email = NULL,"
 	             " reporter_phone = NULL, token_hash = NULL, description = NULL, address = NULL,"
+	             " device_id = NULL, account_id = NULL,"
 	             " media = '[]', lat = round(lat, 3), lon = round(lon, 3),"
 	             " attributes = (SELECT json_group_object(a.key, a.value)"
 	             "  FROM json_each(c.attributes) a WHERE a.key IN"

@@ -23,9 +23,10 @@ const struct dc_rectype dc_rt_route = {
 static const char *const datatypes[] = {"string", "number", "datetime", "text",
                                         "singlevaluelist", "multivaluelist", NULL};
 
-/* Check an Open311 attribute list and return it as compact JSON text (caller frees). */
+/* Check an Open311 attribute list and return it as compact JSON text (caller frees).  FIELD
+ * is where it came from: --definition, or an imported service's attributes. */
 static int
-definition_check(struct dc *ctx, json_object *def, char **out)
+definition_check(struct dc *ctx, const char *field, json_object *def, char **out)
 {
 	size_t i, n;
 
@@ -33,11 +34,12 @@ definition_check(struct dc *ctx, json_object *def, char **out)
 		json_object *attrs;
 
 		if (!json_object_object_get_ex(def, "attributes", &attrs))
-			return dc_error(ctx, DC_EDATA, "field 'definition': no 'attributes' array");
+			return dc_error(ctx, DC_EDATA, "field '%s': no 'attributes' array",
+			                field);
 		def = attrs;
 	}
 	if (!json_object_is_type(def, json_type_array))
-		return dc_error(ctx, DC_EDATA, "field 'definition': not an array of attributes");
+		return dc_error(ctx, DC_EDATA, "field '%s': not an array of attributes", field);
 	n = json_object_array_length(def);
 	for (i = 0; i < n; i++) {
 		json_object *a = json_object_array_get_idx(def, i), *code, *dt, *vals;
@@ -47,17 +49,18 @@ definition_check(struct dc *ctx, json_object *def, char **out)
 		    !json_object_object_get_ex(a, "code", &code) ||
 		    !json_object_object_get_ex(a, "datatype", &dt))
 			return dc_error(ctx, DC_EDATA,
-			                "field 'definition': attribute %zu needs 'code' and 'datatype'", i + 1);
+			                "field '%s': attribute %zu needs 'code' and 'datatype'",
+			                field, i + 1);
 		for (d = datatypes; *d && strcmp(*d, json_object_get_string(dt)); d++)
 			;
 		if (!*d)
 			return dc_error(ctx, DC_EDATA,
-			                "field 'definition': attribute '%s': unknown datatype '%s'",
+			                "field '%s': attribute '%s': unknown datatype '%s'", field,
 			                json_object_get_string(code), json_object_get_string(dt));
 		if (strstr(*d, "list") && (!json_object_object_get_ex(a, "values", &vals) ||
 		                           !json_object_is_type(vals, json_type_array)))
 			return dc_error(ctx, DC_EDATA,
-			                "field 'definition': attribute '%s': a %s needs 'values'",
+			                "field '%s': attribute '%s': a %s needs 'values'", field,
 			                json_object_get_string(code), *d);
 	}
 	*out = dc_strdup(json_object_to_json_string_ext(def, JSON_C_TO_STRING_PLAIN));
@@ -80,7 +83,7 @@ definition_load(struct dc *ctx, const char *arg, char **out)
 			return dc_error(ctx, DC_ENOINPUT, "cannot open definition '%s'", arg);
 		return dc_error(ctx, DC_EDATA, "field 'definition': '%s' is not valid JSON", arg);
 	}
-	rc = definition_check(ctx, def, out);
+	rc = definition_check(ctx, "definition", def, out);
 	json_object_put(def);
 	return rc;
 }
@@ -120,9 +123,9 @@ const struct dc_opt dc_case_service_add_spec[] = {
 	{"department", DC_V_TEXT, DC_O_REQUIRED, NULL, "D", NULL, NULL,
 	 DC_AT(struct service_new, dept)},
 	{"sla", DC_V_INT, 0, "0..365", "DAYS", NULL, NULL, DC_AT(struct service_new, sla)},
-	{"definition", DC_V_TEXT, 0, NULL, "FILE|JSON", NULL, NULL,
+	{"definition", DC_V_TEXT, DC_O_LINES, NULL, "FILE|JSON", NULL, NULL,
 	 DC_AT(struct service_new, definition)},
-	{"description", DC_V_TEXT, 0, NULL, "T", NULL, NULL,
+	{"description", DC_V_TEXT, DC_O_LINES, NULL, "T", NULL, NULL,
 	 DC_AT(struct service_new, description)},
 	{"retention", DC_V_TEXT, 0, NULL, "DAYS|none", NULL, NULL, DC_NOFIELD},
 	{NULL},
@@ -172,7 +175,9 @@ dc_case_service_set(struct dc *ctx, const char *code, struct dc_args *a)
 	long n;
 	int rc, given;
 
-	if ((rc = dc_require(ctx, "", "change services")))
+	/* the fields are service add's: the same rules for their text and range */
+	if ((rc = dc_require(ctx, "", "change services")) ||
+	    (rc = dc_spec_check(ctx, dc_case_service_add_spec, a)))
 		return rc;
 	if ((rc = dc_must_exist(ctx, "SELECT 1 FROM service WHERE code = ?1", "service", code)))
 		return rc;
@@ -231,7 +236,7 @@ import_one(struct dc *ctx, struct dc_args *rec, void *arg)
 	}
 	for (i = 0; i < dc_arg_count(rec, "attributes"); i++)
 		json_object_array_add(attrs, json_tokener_parse(dc_arg_nth(rec, "attributes", i)));
-	rc = dc_arg_count(rec, "attributes") ? definition_check(ctx, attrs, &def) : 0;
+	rc = dc_arg_count(rec, "attributes") ? definition_check(ctx, "attributes", attrs, &def) : 0;
 	json_object_put(attrs);
 	if (rc)
 		return rc;

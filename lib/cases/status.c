@@ -146,6 +146,28 @@ done:
 }
 
 int
+dc_case_comment(struct dc *ctx, const char *id, const char *text, long long *event_id)
+{
+	struct casex c;
+	char now[21];
+	int rc;
+
+	if (!text || !*text)
+		return dc_field_error(ctx, "field 'description': a comment needs text");
+	if ((rc = dc_require(ctx, "integrator", "add citizens' comments")) ||
+	    (rc = dc_cases_load(ctx, id, &c)))
+		return rc;
+	dc_cases_now(ctx, now);
+	if ((rc = dc_cases_event(ctx, id, "note", NULL, NULL, text, 1)))
+		goto done;
+	*event_id = dc_last_id(ctx);
+	rc = dc_exec(ctx, "UPDATE cases SET updated_at = ?2 WHERE id = ?1", 2, id, now);
+done:
+	dc_cases_free(&c);
+	return rc;
+}
+
+int
 dc_case_history(struct dc *ctx, const char *id, struct dc_stmt **st)
 {
 	struct casex c;

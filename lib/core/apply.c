@@ -1,8 +1,10 @@
 /* Running a change in one transaction and reporting the records it touched; the bulk driver
  * that applies a verb to every record of an input; table-driven updates (see dc.h). */
+#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -196,28 +198,139 @@ done:
 	return rc;
 }
 
+/* ---- settings: each value checked against its type before it is stored ---- */
+
+/* "address" or "Display Name <address>": the mailbox rule of the mails and commits that use
+ * it (dc_mail_parse), and an address delivery takes (dc_email_ok). */
+static int
+mailbox_ok(const char *v)
+{
+	char *name, *addr;
+	int ok = !dc_mail_parse(v, &name, &addr) && dc_email_ok(addr);
+
+	free(name);
+	free(addr);
+	return ok;
+}
+
+/* http(s)://host[:port][/...] without spaces, control characters or quotes; a {placeholder}
+ * only one of the space-separated PH. */
+static const char *
+url_problem(const char *v, const char *ph)
+{
+	const char *p = v + (!strncmp(v, "https://", 8) ? 8 : !strncmp(v, "http://", 7) ? 7 : 0);
+	size_t host = strcspn(p, ":/?#");
+
+	if (p == v || !host ||
+	    strspn(p, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-") < host)
+		return "is not an http or https URL";
+	for (p += host; *p; p++) {
+		size_t n = strcspn(p, "}") + 1;
+		const char *w;
+
+		if ((unsigned char)*p <= ' ' || *p == 0x7f || strchr("\"<>\\^`|", *p))
+			return "is not an http or https URL";
+		if (*p == '}')
+			return "has a '}' without '{'";
+		if (*p != '{')
+			continue;
+		for (w = ph; w && *w; w += strcspn(w, " "), w += strspn(w, " "))
+			if (strcspn(w, " ") == n && !strncmp(w, p, n))
+				break;
+		if (!w || !*w)
+			return "has a placeholder other than";
+		p += n - 1;
+	}
+	return NULL;
+}
+
+/* 2 to 12 digits, up to 30 letters or digits, 2 check digits (XRechnung's Leitweg-ID). */
+static int
+leitweg_ok(const char *v)
+{
+	size_t a = strspn(v, "0123456789"), b = 0;
+
+	if (a < 2 || a > 12 || v[a] != '-')
+		return 0;
+	v += a + 1;
+	b = strspn(v, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789");
+	if (v[b] == '-' && b >= 1 && b <= 30)
+		v += b + 1;
+	return strlen(v) == 2 && strspn(v, "0123456789") == 2;
+}
+
+static int
+setting_check(struct dc *ctx, const struct dc_setting_def *d, const char *v)
+{
+	const char *why = NULL;
+	char msg[sizeof ctx->errmsg];
+	struct stat sb;
+
+	switch (d->type) {
+	case DC_S_TEXT:
+		why = *v ? NULL : "is empty";
+		break;
+	case DC_S_INT:
+	case DC_S_ENUM: {
+		/* the typed input's own check, so that numbers read as everywhere else */
+		struct dc_opt o[2] = {{d->key, d->type == DC_S_INT ? DC_V_INT : DC_V_ENUM, 0,
+		                       d->values, NULL, NULL, NULL, DC_NOFIELD}};
+		struct dc_args a = {0};
+		int rc;
+
+		dc_args_add(&a, d->key, v);
+		rc = dc_spec_check(ctx, o, &a);
+		dc_args_free(&a);
+		if (!rc)
+			return 0;
+		/* "field 'lang': 'fr' is not de or en" said of a setting, which is data (65) */
+		snprintf(msg, sizeof msg, "setting%.1000s",
+		         strncmp(ctx->errmsg, "field ", 6) ? ctx->errmsg : ctx->errmsg + 5);
+		dc_error_clear(ctx);
+		return dc_error(ctx, DC_EDATA, "%s", msg);
+	}
+	case DC_S_URL:
+		why = url_problem(v, d->values);
+		break;
+	case DC_S_MAILBOX:
+		why = mailbox_ok(v) ? NULL : "is not an email address (or Name <address>)";
+		break;
+	case DC_S_DIR:
+		why = *v != '/' ? "is not an absolute path"
+		      : stat(v, &sb) || !S_ISDIR(sb.st_mode) ? "is not a directory" : NULL;
+		break;
+	case DC_S_ZONE:
+		why = dc_zone_known(v) ? NULL : "is not a zone of the tz database (Europe/Berlin)";
+		break;
+	case DC_S_OCDS:
+		why = strncmp(v, "ocds-", 5) || strlen(v) != 11 ||
+		              strspn(v + 5, "abcdefghijklmnopqrstuvwxyz0123456789") != 6
+		          ? "is not an OCDS prefix (ocds- and six lower-case letters or digits)"
+		          : NULL;
+		break;
+	case DC_S_LEITWEG:
+		why = leitweg_ok(v) ? NULL : "is not a Leitweg-ID (04011000-1234512345-06)";
+		break;
+	}
+	if (!why)
+		return 0;
+	return dc_error(ctx, DC_EDATA, "setting '%s': '%s' %s%s%s", d->key, v, why,
+	                d->values && d->type == DC_S_URL ? " " : "",
+	                d->values && d->type == DC_S_URL ? d->values : "");
+}
+
 /* A setting, checked, changed and audited (dc config). */
 int
 dc_setting_set(struct dc *ctx, const char *key, const char *value)
 {
+	const struct dc_setting_def *d = dc_setting_def(key);
 	char *old = NULL;
 	int rc;
 
-	if (!dc_setting_known(key))
+	if (!d)
 		return dc_error(ctx, DC_EUSAGE, "unknown setting '%s'; see dc config", key);
-	if (!strcmp(key, "feed.flag_threshold") || !strcmp(key, "shop.grace_days")) {
-		int low = !strcmp(key, "feed.flag_threshold");
-		long long n = 0;
-		int e = dc_num_parse(value, DC_READ_CMDLINE, 0, NULL, 1000000000, &n);
-
-		if (e == DC_NUM_AMBIGUOUS)
-			return dc_num_error(ctx, DC_EDATA, e, key, value, "", 0, 0);
-		if (e || n < low)
-			return dc_error(ctx, DC_EDATA, "setting '%s': '%s' is not a %s number", key,
-			                value, low ? "positive" : "whole");
-	}
-	if (!strcmp(key, "lang") && strcmp(value, "de") && strcmp(value, "en"))
-		return dc_error(ctx, DC_EDATA, "setting 'lang': '%s' is not de or en", value);
+	if ((rc = setting_check(ctx, d, value)))
+		return rc;
 	if ((rc = dc_require(ctx, "", "change settings")) || (rc = dc_tx_begin(ctx)))
 		return rc;
 	old = dc_setting(ctx, key);
@@ -256,7 +369,7 @@ write_reject(struct dc *ctx, const struct dc_args *rec, const struct dc_in *in)
 	if (rec) {
 		r = json_object_new_object();
 		for (i = 0; i < rec->n; i++)
-			json_object_object_add(r, rec->keys[i], json_object_new_string(rec->vals[i]));
+			dc_in_json_field(r, rec->keys[i], rec->vals[i]);
 		json_object_object_add(o, "record", r);
 	}
 	if (in && (raw = dc_in_raw(in, &cut))) {
@@ -293,8 +406,21 @@ check_keys(struct dc *ctx, struct dc_args *rec, const char *opts)
 	int i, j, repeats;
 
 	for (i = 0; opts && i < rec->n; i++) {
-		if (!dc_opts_find(opts, rec->keys[i], canon, NULL, &repeats))
+		char low[64];
+		size_t k;
+
+		/* field names ignore case, as spreadsheets' header rows are written: Date, Name */
+		for (k = 0; k < sizeof low - 1 && rec->keys[i][k]; k++)
+			low[k] = (char)(rec->keys[i][k] >= 'A' && rec->keys[i][k] <= 'Z'
+			                    ? rec->keys[i][k] + 32
+			                    : rec->keys[i][k]);
+		low[k] = '\0';
+		if (!dc_opts_find(opts, rec->keys[i], canon, NULL, &repeats) &&
+		    (rec->keys[i][k] || !dc_opts_find(opts, low, canon, NULL, &repeats)))
 			return dc_error(ctx, DC_EDATA, "unknown field '%s'", rec->keys[i]);
+		/* as on the command line (cmd.c): no control character but newlines and tabs */
+		if (rec->vals[i] && dc_text_plain(ctx, rec->vals[i], 1))
+			return dc_error_prefix(ctx, "field '%s'", rec->keys[i]);
 		if (strcmp(canon, rec->keys[i])) {
 			free(rec->keys[i]);
 			rec->keys[i] = dc_strdup(canon);
@@ -335,21 +461,23 @@ feed(struct dc *ctx, struct dc_in *in, const char *opts, dc_bulk_fn fn, void *ar
 {
 	struct dc_args rec = {0};
 	long line = 0, n = 0;
-	time_t shown = time(NULL);
-	int rc, tty = isatty(STDERR_FILENO);
+	long long done, size;
+	struct dc_meter m;
+	int rc;
 
 	/* messages and rejects name the record's source and first line */
 	free(ctx->cursrc);
 	ctx->cursrc = dc_strdup(dc_in_name(in));
+	dc_meter_begin(&m, dc_in_name(in), "records", 0);
 	for (;;) {
-		/* long runs show progress on a terminal, never on a pipe */
-		if (tty && (++n & 1023) == 0 && time(NULL) - shown >= 2) {
-			shown = time(NULL);
-			dc_progress(ctx, "%s: %ld records", dc_in_name(in), n);
+		if (m.on && !(n & 255)) {
+			dc_in_where(in, &done, &size);
+			dc_meter_tick(ctx, &m, n, done, size);
 		}
 		rc = dc_in_next(ctx, in, &rec, &line);
 		if (rc == 0)
 			break;
+		n++;
 		ctx->curline = line;
 		if (rc != 1) {
 			/* an unreadable record: under --keep-going skip it, else stop */
@@ -366,13 +494,15 @@ feed(struct dc *ctx, struct dc_in *in, const char *opts, dc_bulk_fn fn, void *ar
 		if (rc)
 			break;
 	}
+	if (m.shown) {
+		dc_in_where(in, &done, &size);
+		dc_meter_end(ctx, &m, n, done, size);
+	}
 	/* the message takes the place along: whoever prints it later no longer knows it */
 	if (rc && ctx->errmsg[0])
 		dc_error_prefix(ctx, "%s:%ld", ctx->cursrc, ctx->curline);
 	free(ctx->cursrc);
 	ctx->cursrc = NULL;
-	if (tty && n >= 1024)
-		fputc('\n', stderr);
 	dc_args_free(&rec);
 	return rc;
 }

@@ -6,28 +6,13 @@
 
 #include "core/dc.h"
 
-int
-dc_whoami(struct dc *ctx)
+/* The role and department of ctx->actor. */
+static int
+load_role(struct dc *ctx)
 {
 	struct dc_stmt *st = NULL;
 	int rc;
 
-	if (ctx->roles_loaded)
-		return 0;
-	/* a setgid install decides who acts itself: the real user, --as for admins (priv.c) */
-	if ((rc = dc_priv_actor(ctx)))
-		return rc;
-	if (!ctx->actor) {
-		const char *u = getenv("DC_USER");
-		struct passwd *pw;
-
-		if (u && *u)
-			ctx->actor = dc_strdup(u);
-		else if ((pw = getpwuid(getuid())))
-			ctx->actor = dc_strdup(pw->pw_name);
-		else
-			ctx->actor = dc_printf("uid%ld", (long)getuid());
-	}
 	/* Bootstrap (dcity(7) "Identity and roles"): while no active admin exists, whoever acts is
 	 * admin. */
 	if ((rc = dc_prepare(ctx, &st,
@@ -47,6 +32,42 @@ dc_whoami(struct dc *ctx)
 	dc_finish(ctx, st);
 	ctx->roles_loaded = !rc;
 	return rc;
+}
+
+int
+dc_whoami(struct dc *ctx)
+{
+	int rc;
+
+	if (ctx->roles_loaded)
+		return 0;
+	/* a setgid install decides who acts itself: the real user, --as for admins (priv.c) */
+	if ((rc = dc_priv_actor(ctx)))
+		return rc;
+	if (!ctx->actor) {
+		const char *u = getenv("DC_USER");
+		struct passwd *pw;
+
+		if (u && *u)
+			ctx->actor = dc_strdup(u);
+		else if ((pw = getpwuid(getuid())))
+			ctx->actor = dc_strdup(pw->pw_name);
+		else
+			ctx->actor = dc_printf("uid%ld", (long)getuid());
+	}
+	return load_role(ctx);
+}
+
+int
+dc_act_as(struct dc *ctx, const char *login)
+{
+	free(ctx->actor);
+	free(ctx->role);
+	free(ctx->dept);
+	ctx->role = ctx->dept = NULL;
+	ctx->actor = dc_strdup(login);
+	ctx->roles_loaded = 0;
+	return load_role(ctx);
 }
 
 int

@@ -21,7 +21,7 @@ static const struct gopt globals[] = {
 	{"fields", 0, 1},     {"quiet", 'q', 0},   {"no-header", 0, 0},   {"dialect", 0, 1},
 	{"input", 'i', 1},    {"keep-going", 0, 0}, {"rejects", 0, 1},    {"dry-run", 'n', 0},
 	{"busy-timeout", 0, 1}, {"exit-status", 'e', 0}, {"help", 'h', 0}, {"version", 0, 0},
-	{"commands", 0, 0},   {"output", 'o', 1},  {NULL, 0, 0},
+	{"commands", 0, 0},   {"output", 'o', 1},  {"encoding", 0, 1},   {NULL, 0, 0},
 };
 
 static const struct gopt *
@@ -85,6 +85,11 @@ apply_global(struct dc *ctx, const struct gopt *g, const char *v, struct dc_args
 			ctx->excel_de = 0;
 		else
 			return dc_error(ctx, DC_EUSAGE, "unknown dialect '%s' (rfc4180, excel-de)", v);
+	} else if (!strcmp(n, "encoding")) {
+		if (dc_in_encoding_check(ctx, "option '--encoding'", v))
+			return ctx->err;
+		free(ctx->encoding);
+		ctx->encoding = dc_strdup(v);
 	} else if (!strcmp(n, "input")) {
 		static const char *const names[] = {"jsonl", "json", "csv", "tsv", "ndjson"};
 		static const enum dc_input ins[] = {DC_IN_JSONL, DC_IN_JSON, DC_IN_CSV, DC_IN_TSV,
@@ -125,8 +130,9 @@ usage(FILE *fp, const char *prog, const struct dc_verb *verbs, const struct dc_v
 		fprintf(fp, "  %-16s %s\n", v->name, v->summary);
 	fprintf(fp, "\nglobal options: -D/--db PATH, --as LOGIN, -f/--format F (table jsonl json "
 	            "csv tsv),\n  --json --jsonl --csv --tsv, --fields a,b, -q/--quiet, --no-header, "
-	            "--dialect rfc4180|excel-de,\n  -i/--input F, --keep-going, --rejects FILE, "
-	            "-n/--dry-run, --busy-timeout MS, -e/--exit-status,\n  -h/--help, --version\n"
+	            "--dialect rfc4180|excel-de,\n  --encoding E, -i/--input F, --keep-going, "
+	            "--rejects FILE, -n/--dry-run, --busy-timeout MS,\n  -e/--exit-status, "
+	            "-h/--help, --version\n"
 	            "\nSee %s(1) and dcity(7).\n",
 	        prog);
 }
@@ -151,19 +157,35 @@ has_subverbs(const struct dc_verb *verbs, const char *word)
 	return 0;
 }
 
-/* Hidden --commands: one line per verb with its options, for the completion generator. */
+/*
+ * Hidden --commands: one line per verb with its options, for the completion generator.  An
+ * option that takes a value ends in '=', followed by its values when the verb's spec lists
+ * them ("--status=new|assigned", "--active=true|false").
+ */
 static void
 list_commands(const struct dc_verb *verbs)
 {
+	const struct dc_opt *o;
 	const struct gopt *g;
 	const char *p;
 
 	for (; verbs->name; verbs++) {
 		printf("%s\t", verbs->name);
-		for (p = verbs->opts; p && *p;) {
+		for (o = verbs->spec; o && o->name; o++) {
+			if (o->flags & DC_O_OPERAND)
+				continue;
+			printf("--%s%s", o->name, o->type == DC_V_FLAG ? "" : "=");
+			if (o->type == DC_V_BOOL)
+				fputs("true|false", stdout);
+			else if (o->type == DC_V_ENUM)
+				for (p = o->values; *p; p++)
+					putchar(*p == ' ' ? '|' : *p);
+			putchar(' ');
+		}
+		for (p = verbs->spec ? NULL : verbs->opts; p && *p;) {
 			size_t n = strcspn(p, "= ");
 
-			printf("--%.*s ", (int)n, p);
+			printf("--%.*s%s ", (int)n, p, p[n] == '=' ? "=" : "");
 			p += strcspn(p, " ");
 			p += strspn(p, " ");
 		}
@@ -172,7 +194,7 @@ list_commands(const struct dc_verb *verbs)
 	printf("*\t");
 	for (g = globals; g->name; g++)
 		if (strcmp(g->name, "commands"))
-			printf("--%s ", g->name);
+			printf("--%s%s ", g->name, g->value ? "=" : "");
 	printf("\n");
 }
 
@@ -208,15 +230,23 @@ parse(struct dc *ctx, int argc, char **argv, const struct dc_verb *verbs,
 		/* a negative number is a value, not an option: dc config shop.grace_days -1 */
 		if (dashdash || s[0] != '-' || !s[1] || (s[1] >= '0' && s[1] <= '9')) {
 			if (!v && !dashdash) {
-				if (has_subverbs(verbs, s) && i + 1 < argc) {
-					char *two = dc_printf("%s %s", s, argv[i + 1]);
+				/* the longest verb the words make: staff key add */
+				char *name = dc_strdup(s);
+				int j, last = i;
 
-					v = find_verb(verbs, two);
-					free(two);
-					if (v) {
-						i++;
-						continue;
-					}
+				for (j = i; has_subverbs(verbs, name) && j + 1 < argc; j++) {
+					char *longer = dc_printf("%s %s", name, argv[j + 1]);
+					const struct dc_verb *w;
+
+					free(name);
+					name = longer;
+					if ((w = find_verb(verbs, name)))
+						v = w, last = j + 1;
+				}
+				free(name);
+				if (v) {
+					i = last;
+					continue;
 				}
 				if (!(v = find_verb(verbs, s))) {
 					dc_error(ctx, DC_EUSAGE, "unknown verb '%s'; see %s -h", s, ctx->prog);
@@ -312,17 +342,27 @@ done:
 }
 
 /* Arguments reach the database like input records do, so they pass the same text check
- * (a file name that is not UTF-8 is refused too: it would be stored in logs and records). */
+ * (a file name that is not UTF-8 is refused too: it would be stored in logs and records), and
+ * carry no control character but newlines and tabs, and none at all in a typed verb's one-line
+ * text (as dc_decode checks a record's). */
 static int
-check_args(struct dc *ctx, const struct dc_args *a)
+check_args(struct dc *ctx, const struct dc_verb *v, const struct dc_args *a)
 {
+	const struct dc_opt *o;
 	int i;
 
-	for (i = 0; i < a->n; i++)
-		if (a->vals[i] && dc_text_check(ctx, a->vals[i], strlen(a->vals[i])))
+	for (i = 0; i < a->n; i++) {
+		if (!a->vals[i])
+			continue;
+		o = v && v->spec ? dc_spec_find(v->spec, a->keys[i]) : NULL;
+		if (dc_text_check(ctx, a->vals[i], strlen(a->vals[i])) ||
+		    dc_text_plain(ctx, a->vals[i],
+		                  !o || o->type != DC_V_TEXT || (o->flags & DC_O_LINES)))
 			return dc_error_prefix(ctx, "option '--%s'", a->keys[i]);
+	}
 	for (i = 0; i < a->noperand; i++)
-		if (dc_text_check(ctx, a->operand[i], strlen(a->operand[i])))
+		if (dc_text_check(ctx, a->operand[i], strlen(a->operand[i])) ||
+		    dc_text_plain(ctx, a->operand[i], 1))
 			return dc_error_prefix(ctx, "operand %d", i + 1);
 	return 0;
 }
@@ -382,7 +422,7 @@ dc_main(int argc, char **argv, const char *prog, const struct dc_verb *table, co
 	if ((rc = dc_priv_init(prog)))
 		return rc;
 	if ((rc = dc_init(&ctx, prog)) || (rc = parse(&ctx, argc, argv, verbs, &v, &a, &ga)) ||
-	    (rc = check_args(&ctx, &a)))
+	    (rc = check_args(&ctx, v, &a)))
 		goto done;
 	if (dc_arg(&ga, "version")) {
 		printf("%s (dcity) %s\n", prog, DC_VERSION);
@@ -444,5 +484,6 @@ dc_free(struct dc *ctx)
 	free(ctx->dept);
 	free(ctx->fields);
 	free(ctx->rejects_path);
+	free(ctx->encoding);
 	free(ctx->cursrc);
 }

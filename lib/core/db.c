@@ -49,6 +49,9 @@ db_error(struct dc *ctx, int rc, const char *what)
 	}
 }
 
+/* The default location's directories are made, private to the user (the database holds
+ * personal data); a --db or DC_DB names a file in a directory that must exist already, so
+ * that a mistyped one is an error, not a new, empty city somewhere else. */
 static int
 mkdir_parents(struct dc *ctx, const char *path)
 {
@@ -59,11 +62,28 @@ mkdir_parents(struct dc *ctx, const char *path)
 		if (*p != '/')
 			continue;
 		*p = '\0';
-		if (mkdir(dir, 0750) < 0 && errno != EEXIST) {
+		if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
 			rc = dc_error(ctx, DC_EDB, "cannot create directory '%s': %s", dir, strerror(errno));
 			break;
 		}
 		*p = '/';
+	}
+	free(dir);
+	return rc;
+}
+
+static int
+dir_exists(struct dc *ctx, const char *path)
+{
+	char *dir = dc_strdup(path), *slash = strrchr(dir, '/');
+	struct stat sb;
+	int rc = 0;
+
+	if (slash) {
+		slash[slash == dir] = '\0';
+		if (stat(dir, &sb) ? errno == ENOENT || errno == ENOTDIR : !S_ISDIR(sb.st_mode))
+			rc = dc_error(ctx, DC_EDB, "cannot open database '%s': no directory '%s'",
+			              path, dir);
 	}
 	free(dir);
 	return rc;
@@ -153,6 +173,22 @@ done:
 	return rc;
 }
 
+/* dc_fold(X) for SQL: the search folding of 0012's views, in C (a bulk index, the queries). */
+static void
+sql_fold(sqlite3_context *cx, int argc, sqlite3_value **argv)
+{
+	const char *s = (const char *)sqlite3_value_text(argv[0]);
+	char *f;
+
+	(void)argc;
+	if (!s) {
+		sqlite3_result_null(cx);
+		return;
+	}
+	f = dc_fold(s, (size_t)sqlite3_value_bytes(argv[0]));
+	sqlite3_result_text(cx, f, -1, free);
+}
+
 static int
 open_db(struct dc *ctx, int flags)
 {
@@ -162,9 +198,13 @@ open_db(struct dc *ctx, int flags)
 
 	if (ctx->db)
 		return 0;
-	if (!ctx->db_path)
+	if (ctx->db_path)
+		rc = dir_exists(ctx, ctx->db_path);
+	else {
 		ctx->db_path = default_path();
-	if ((flags & SQLITE_OPEN_CREATE) && (rc = mkdir_parents(ctx, ctx->db_path)))
+		rc = flags & SQLITE_OPEN_CREATE ? mkdir_parents(ctx, ctx->db_path) : 0;
+	}
+	if (rc)
 		return rc;
 	rc = sqlite3_open_v2(ctx->db_path, &db, flags, NULL);
 	ctx->db = (struct dc_conn *)db;
@@ -177,6 +217,12 @@ open_db(struct dc *ctx, int flags)
 	}
 	sqlite3_extended_result_codes(DB(ctx), 1);
 	sqlite3_busy_timeout(DB(ctx), ctx->busy_ms);
+	/* fts3_tokenizer(NAME, PTR) installs a code pointer from SQL: nothing here needs it */
+	sqlite3_db_config(db, SQLITE_DBCONFIG_ENABLE_FTS3_TOKENIZER, 0, NULL);
+	if (sqlite3_create_function(DB(ctx), "dc_fold", 1,
+	                            SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL,
+	                            sql_fold, NULL, NULL) != SQLITE_OK)
+		return db_error(ctx, sqlite3_errcode(DB(ctx)), "opening the database");
 	if ((rc = pragma_int(ctx, "PRAGMA application_id", &app)) ||
 	    (rc = pragma_int(ctx, "PRAGMA user_version", &ver)) ||
 	    (rc = pragma_int(ctx, "SELECT count(*) FROM sqlite_schema", &objects)))
@@ -597,6 +643,83 @@ dc_last_id(struct dc *ctx)
 	return sqlite3_last_insert_rowid(DB(ctx));
 }
 
+/*
+ * A user's query (dc-export sql) reads and computes, nothing else.  sqlite3_stmt_readonly
+ * alone lets ATTACH, DETACH, BEGIN and some PRAGMAs through, and any function: the authorizer
+ * allows SELECT, reading columns, recursive common table expressions and the plain functions
+ * below, and denies the rest while the statement is prepared (and prepared again after a
+ * schema change).  Left out on purpose: fts3_tokenizer() and fts5() (they hand out and take
+ * code addresses), load_extension(), and randomblob() and zeroblob() (a gigabyte in one call).
+ */
+static const char *const query_functions[] = {
+	/* core */
+	"abs", "changes", "char", "coalesce", "format", "glob", "hex", "ifnull", "iif", "instr",
+	"last_insert_rowid", "length", "like", "likelihood", "likely", "lower", "ltrim", "max",
+	"min", "nullif", "printf", "quote", "random", "replace", "round", "rtrim", "sign",
+	"soundex", "sqlite_version", "substr", "substring", "total_changes", "trim", "typeof",
+	"unicode", "unlikely", "upper",
+	/* date and time */
+	"current_date", "current_time", "current_timestamp", "date", "datetime", "julianday",
+	"strftime", "time", "unixepoch",
+	/* aggregates and windows */
+	"avg", "count", "group_concat", "sum", "total", "cume_dist", "dense_rank", "first_value",
+	"lag", "last_value", "lead", "nth_value", "ntile", "percent_rank", "rank", "row_number",
+	/* mathematics */
+	"acos", "acosh", "asin", "asinh", "atan", "atan2", "atanh", "ceil", "ceiling", "cos",
+	"cosh", "degrees", "exp", "floor", "ln", "log", "log10", "log2", "mod", "pi", "pow",
+	"power", "radians", "sin", "sinh", "sqrt", "tan", "tanh", "trunc",
+	/* JSON */
+	"->", "->>", "json", "json_array", "json_array_length", "json_extract",
+	"json_group_array", "json_group_object", "json_insert", "json_object", "json_patch",
+	"json_quote", "json_remove", "json_replace", "json_set", "json_type", "json_valid",
+	/* full-text search in the catalog and shop tables */
+	"match", "bm25", "highlight", "snippet",
+	NULL,
+};
+/* PRAGMAs that only describe: the schema (also as pragma_table_info(...)), and the one a
+ * full-text index runs when it opens. */
+static const char *const query_pragmas[] = {
+	"data_version", "foreign_key_list", "index_info", "index_list", "index_xinfo",
+	"table_info", "table_xinfo", NULL,
+};
+
+static int
+query_auth(void *arg, int action, const char *a, const char *b, const char *db, const char *in)
+{
+	struct dc *ctx = arg;
+	int i;
+
+	switch (action) {
+	case SQLITE_SELECT:
+	case SQLITE_READ:
+	case SQLITE_RECURSIVE:
+		return SQLITE_OK;
+	case SQLITE_UPDATE:
+		/* a virtual table (json_each, a full-text index) declaring its columns */
+		if (!sqlite3_stricmp(a, "sqlite_master"))
+			return SQLITE_OK;
+		break;
+	case SQLITE_FUNCTION:
+		for (i = 0; query_functions[i]; i++)
+			if (!sqlite3_stricmp(b, query_functions[i]))
+				return SQLITE_OK;
+		dc_error(ctx, DC_EPERM, "permission denied: sql exports may not call %s()", b);
+		return SQLITE_DENY;
+	case SQLITE_PRAGMA:
+		for (i = 0; query_pragmas[i]; i++)
+			if (!sqlite3_stricmp(a, query_pragmas[i]))
+				return SQLITE_OK;
+		dc_error(ctx, DC_EPERM, "permission denied: sql exports may not run PRAGMA %s", a);
+		return SQLITE_DENY;
+	case SQLITE_ATTACH:
+	case SQLITE_DETACH:
+		dc_error(ctx, DC_EPERM, "permission denied: sql exports may not attach databases");
+		return SQLITE_DENY;
+	}
+	dc_error(ctx, DC_EPERM, "permission denied: sql exports are read-only");
+	return SQLITE_DENY;
+}
+
 int
 dc_prepare_query(struct dc *ctx, struct dc_stmt **out, const char *sql)
 {
@@ -607,6 +730,9 @@ dc_prepare_query(struct dc *ctx, struct dc_stmt **out, const char *sql)
 	*out = NULL;
 	if (!ctx->db && (rc = dc_db_open(ctx)))
 		return rc;
+	/* the connection stays locked down: it serves this one query */
+	sqlite3_db_config(DB(ctx), SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
+	sqlite3_set_authorizer(DB(ctx), query_auth, ctx);
 	if (sqlite3_prepare_v2(DB(ctx), sql, -1, &st, &tail) != SQLITE_OK)
 		return dc_error(ctx, DC_EDATA, "sql: %s", sqlite3_errmsg(DB(ctx)));
 	if (!st)
@@ -677,13 +803,17 @@ dc_db_wal_bytes(struct dc *ctx)
 int
 dc_db_backup(struct dc *ctx, const char *path)
 {
-	char *tmp;
-	int rc;
+	char *tmp = NULL;
+	int rc, fd;
 
 	if (access(path, F_OK) == 0)
 		return dc_error(ctx, DC_ECANTCREAT, "'%s' exists; will not overwrite it", path);
-	/* VACUUM INTO reads one snapshot, so writers may go on; rename makes it appear whole. */
-	tmp = dc_printf("%s.tmp%ld", path, (long)getpid());
+	/* VACUUM INTO reads one snapshot, so writers may go on; rename makes it appear whole.  It
+	 * writes into the empty file made first, which holds everyone's personal data: 0600
+	 * whatever the umask (dc_file_mode). */
+	if ((rc = dc_file_tmp(ctx, path, DC_PRIVATE, &tmp, &fd)))
+		return rc;
+	close(fd);
 	if ((rc = dc_exec(ctx, "VACUUM INTO ?1", 1, tmp))) {
 		unlink(tmp);
 		dc_error_clear(ctx); /* the engine's words, said better below */

@@ -50,7 +50,8 @@ enum dc_reading {
 };
 
 enum dc_format { DC_FMT_TABLE, DC_FMT_JSONL, DC_FMT_JSON, DC_FMT_CSV, DC_FMT_TSV };
-enum dc_say { DC_SAY_WARN, DC_SAY_NOTE, DC_SAY_PROGRESS }; /* see dc_warn */
+/* see dc_warn; DC_SAY_DONE is a progress line's last state, which ends the line */
+enum dc_say { DC_SAY_WARN, DC_SAY_NOTE, DC_SAY_PROGRESS, DC_SAY_DONE };
 enum dc_input { DC_IN_AUTO, DC_IN_JSONL, DC_IN_JSON, DC_IN_CSV, DC_IN_TSV };
 
 /* Field types decide how a value (always carried as text) is written in each format. */
@@ -117,6 +118,7 @@ struct dc {
 	int excel_de;        /* --dialect excel-de */
 	int dialect;         /* --dialect given: it, not the separator, decides the reading */
 	enum dc_reading reading; /* how numbers in the record being applied are written */
+	char *encoding;      /* --encoding of CSV and TSV input, NULL when not given; owned */
 	int no_header;
 	int quiet;
 	int keep_going;
@@ -137,6 +139,9 @@ struct dc {
 	char *cursrc;        /* bulk input: file name and line of the record being applied */
 	long curline;
 	const struct dc_in *curin; /* and its reader, whose raw text --rejects keeps; borrowed */
+	/* what a caller knows about its CSV and TSV input (a vendor's settings); borrowed */
+	const char *encoding_default;        /* used when --encoding is not given */
+	const struct dc_column *columns;     /* header names mapped to fields, or NULL */
 	struct dc_stmt_cache *stmts; /* prepared statements kept for reuse (db.c); owned */
 	/* where warnings, notes and progress go (dc_warn); NULL: stderr */
 	void (*say)(struct dc *ctx, enum dc_say kind, const char *text);
@@ -158,6 +163,25 @@ void dc_print_error(struct dc *ctx);
 void dc_warn(struct dc *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void dc_note(struct dc *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void dc_progress(struct dc *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/*
+ * The progress line of a long run (an import, an export): nothing unless stderr is a
+ * terminal (and, for output on stdout, stdout is not) and the run has taken DC_PROGRESS
+ * seconds (default 2); then about once a second the count, the share of the input done when
+ * its size is known (done and size in bytes; size < 0: unknown), and the rate.  dc_meter_end
+ * puts the final count on a line that was shown and ends it.  dc_meter_tick reads the clock
+ * every 256th count only, so it is cheap enough to call for every record.
+ */
+struct dc_meter {
+	const char *what, *unit; /* "cases.csv", "records"; borrowed */
+	long long n, done, size; /* count; bytes read of size (size < 0: unknown) */
+	double start, next;      /* monotonic seconds: started, the next line due */
+	int on, shown;
+};
+void dc_meter_begin(struct dc_meter *m, const char *what, const char *unit, int for_stdout);
+void dc_meter_tick(struct dc *ctx, struct dc_meter *m, long long n, long long done,
+                   long long size);
+void dc_meter_end(struct dc *ctx, struct dc_meter *m, long long n, long long done,
+                  long long size);
 /* Forget the pending error: after one that was reported as a warning and is not the
  * command's failure (a WAL that cannot be truncated yet, a record rejected and kept going). */
 void dc_error_clear(struct dc *ctx);
@@ -178,6 +202,15 @@ void dc_civil_from_days(long days, int *y, int *m, int *d);
 long dc_local_days(struct dc *ctx, time_t t);      /* local calendar date in city.timezone */
 time_t dc_local_end_of_day(struct dc *ctx, long days); /* 23:59:59 local, as an instant */
 time_t dc_local_start_of_day(struct dc *ctx, long days);
+void dc_local_tm(struct dc *ctx, time_t t, struct tm *tm); /* T's local time in city.timezone */
+/* Dates and times as letters write them (lang "en", else German); caller frees.
+ * dc_date_text: "10.03.2026" / "10 March 2026"; dc_time_text, local time in city.timezone:
+ * "10.03.2026, 14:30 Uhr" / "10 March 2026, 14:30". */
+char *dc_date_text(long days, const char *lang);
+char *dc_time_text(struct dc *ctx, time_t t, const char *lang);
+/* The same for an RFC 3339 INSTANT (its local date alone without WITH_TIME); "" for NULL or
+ * an instant that does not parse. */
+char *dc_instant_text(struct dc *ctx, const char *instant, const char *lang, int with_time);
 
 /* ---- argument lists -------------------------------------------------------------------- */
 void dc_args_free(struct dc_args *a);
@@ -223,6 +256,8 @@ enum dc_vtype {
 #define DC_O_DAYEND 0x10  /* ... or by its last */
 #define DC_O_OPERAND 0x20 /* the operand on the command line (staff add LOGIN), a field in a
                            * record; not an option */
+#define DC_O_LINES 0x40   /* DC_V_TEXT of several lines (a description, a note): newlines and
+                           * tabs allowed; without it a text is one line, no control character */
 #define DC_UNSET (-0x7fffffffffffffffL - 1)
 #define DC_NOFIELD (-1L)
 #define DC_AT(type, member) ((long)offsetof(type, member))
@@ -239,6 +274,11 @@ struct dc_opt {
 	long at;            /* DC_AT(struct, member) where dc_decode puts the value, or DC_NOFIELD */
 };
 /* Tables end with an entry whose name is NULL. */
+
+/* Text from people is data, never control (dcity(7) SECURITY): 0 when S has no control
+ * character, or (LINES) none but newlines, tabs and CR before LF; else exit 65 saying which
+ * character (the caller puts the field's name in front). */
+int dc_text_plain(struct dc *ctx, const char *s, int lines);
 
 /* Check every field A gives against SPEC and write the typed values into OUT (when not NULL):
  * the required ones, types, allowed values, ranges.  Fields SPEC does not name are left to the
@@ -327,6 +367,9 @@ int dc_out_check(struct dc *ctx, const struct dc_rectype *rt); /* --fields valid
 int dc_out_row(struct dc *ctx, const char *const *vals); /* one text (or NULL) per field */
 int dc_out_stmt(struct dc *ctx, struct dc_stmt *st);     /* columns in field order */
 int dc_out_end(struct dc *ctx);
+/* A text for people (a Vergabevermerk): as it is, and with its control characters escaped when
+ * standard output is a terminal (dc_text_escaped). */
+int dc_out_text(struct dc *ctx, const char *text);
 void dc_out_discard(struct dc *ctx); /* drop an unfinished writer (error paths, dc_free) */
 /* Run a prepared listing statement to completion through the writer; finalizes it. */
 int dc_out_query(struct dc *ctx, const struct dc_rectype *rt, struct dc_stmt *st);
@@ -344,6 +387,18 @@ int dc_out_query(struct dc *ctx, const struct dc_rectype *rt, struct dc_stmt *st
 
 /* ---- record input ---------------------------------------------------------------------- */
 struct dc_in; /* reader state, private to in.c */
+/* A CSV or TSV column whose header is HEADER (matched after trimming, ignoring case) gives
+ * the record's field FIELD; a table ends with an entry whose header is NULL. */
+struct dc_column {
+	const char *header;
+	const char *field;
+};
+/* Is NAME an encoding CSV and TSV input may be read in (dcity(7) "Input")?  0, or a field
+ * error (dc_field_error) naming WHAT ("option '--encoding'", "field 'encoding'"). */
+int dc_in_encoding_check(struct dc *ctx, const char *what, const char *name);
+/* Do header names A and B match: the same after trimming, ignoring the case of letters
+ * (ASCII and the Latin-1 ones: "WÄHRUNG" is "Währung")? */
+int dc_in_header_eq(const char *a, const char *b);
 int dc_in_open(struct dc *ctx, const char *path, struct dc_in **out);
 /* Next record as a flat argument list (nested objects flattened to "a.b", arrays to repeated
  * keys); 1 = record, 0 = end, else an error code.  *line is the record's first line; an error
@@ -354,6 +409,8 @@ int dc_in_open(struct dc *ctx, const char *path, struct dc_in **out);
 int dc_in_next(struct dc *ctx, struct dc_in *in, struct dc_args *rec, long *line);
 const char *dc_in_name(const struct dc_in *in);
 enum dc_reading dc_in_reading(const struct dc_in *in);
+/* How far the reader is: bytes read so far and the input's size (-1: unknown, a pipe). */
+void dc_in_where(const struct dc_in *in, long long *done, long long *size);
 /* The current record's raw text as a JSON string for --rejects (*cut: longer than 1 MiB and
  * cut there), or NULL when the reader keeps none (no --rejects). */
 json_object *dc_in_raw(const struct dc_in *in, int *cut);
@@ -361,6 +418,32 @@ json_object *dc_in_raw(const struct dc_in *in, int *cut);
 void dc_in_ids(struct dc *ctx, struct dc_in *in);
 void dc_in_close(struct dc_in *in);
 int dc_text_check(struct dc *ctx, const char *s, size_t len); /* UTF-8, no NUL, ≤ 1 MiB */
+/* Add field KEY = VAL (a string) to the JSON object O, as a record read it: a key given again
+ * (a list, "hazards":["bikes","cars"]) makes its value an array of every value given. */
+void dc_in_json_field(json_object *o, const char *key, const char *val);
+
+/* ---- XML byte guard --------------------------------------------------------------------- */
+/* libxml2 checks an element's attributes for duplicates in quadratic time, before any node
+ * reaches the reader: a hostile file must be refused by looking at its bytes first.  The
+ * guard is libxml2's read callback (xmlReaderForIO): it reads the file descriptor and scans
+ * each chunk before the parser sees it, in constant memory.  No real BMEcat, openTRANS,
+ * XRechnung or Open311 document comes near these limits (dc-import(8) LIMITS). */
+#define DC_XML_MAX_ATTRS 256    /* attributes (namespace declarations included) of one tag */
+#define DC_XML_MAX_TAG 65536    /* bytes of one start or end tag, '<' to '>' */
+struct dc_xml_guard {
+	struct dc *ctx;   /* borrowed */
+	const char *path; /* for messages; borrowed */
+	int fd;           /* read from; not closed by the guard */
+	int failed;       /* the guard refused the input (or could not read it): ctx has why */
+	/* scanner state, private to in.c */
+	int state, attrs, match;
+	char quote;
+	long line, tagline, bracket;
+	size_t taglen;
+};
+void dc_xml_guard_init(struct dc_xml_guard *g, struct dc *ctx, const char *path, int fd);
+/* An xmlInputReadCallback: bytes read, 0 at the end, -1 when refused or unreadable. */
+int dc_xml_guard_read(void *guard, char *buf, int len);
 
 /* Bulk: apply fn to each record of PATH (or ids when ids_ok and a line is a bare id), all
  * in one transaction, or record by record under --keep-going.  opts restricts the keys. */
@@ -499,13 +582,39 @@ int dc_db_truncate_wal(struct dc *ctx);
 char *dc_setting(struct dc *ctx, const char *key); /* value or default; caller frees */
 int dc_setting_set(struct dc *ctx, const char *key, const char *value);
 int dc_setting_known(const char *key);
-extern const char *const dc_setting_keys[]; /* NULL-terminated; pairs of key, default */
+/* What a setting's value must be (dcity(7) "Settings"); dc_setting_set checks it. */
+enum dc_stype {
+	DC_S_TEXT,    /* any text */
+	DC_S_INT,     /* a whole number within values "LO..HI" */
+	DC_S_ENUM,    /* one of values (space-separated) */
+	DC_S_URL,     /* http(s)://host...; values: the {placeholders} it may contain */
+	DC_S_MAILBOX, /* an email address, or "Display Name <address>" */
+	DC_S_DIR,     /* an absolute path of an existing directory */
+	DC_S_ZONE,    /* a zone of the tz database (Europe/Berlin) */
+	DC_S_OCDS,    /* an OCDS prefix: ocds- and six letters or digits */
+	DC_S_LEITWEG, /* a Leitweg-ID: 2-12 digits[-up to 30 letters or digits]-2 digits */
+};
+struct dc_setting_def {
+	const char *key, *def; /* def NULL: unset */
+	enum dc_stype type;
+	const char *values;    /* DC_S_INT's range, DC_S_ENUM's values, DC_S_URL's placeholders */
+	const char *via;       /* the command that sets it, checking more than the type can */
+};
+extern const struct dc_setting_def dc_settings[]; /* ends with a NULL key */
+const struct dc_setting_def *dc_setting_def(const char *key);
+/* The type as dc config shows it: "whole number 1..1000000", "de|en", "time zone", …;
+ * caller frees. */
+char *dc_setting_type_text(const struct dc_setting_def *d);
+int dc_zone_known(const char *name); /* a zone of the tz database, by a safe path */
 /* The next id PREFIX-YYYY-NNNNNN (or YYYY-NNNNNN without a prefix) from sequence SEQ-YYYY,
  * YYYY being the local year (city.timezone) of AT. */
 int dc_next_id(struct dc *ctx, const char *seq, const char *prefix, time_t at, char id[32]);
 
 /* ---- identity and roles ---------------------------------------------------------------- */
 int dc_whoami(struct dc *ctx);
+/* LOGIN acts from now on, with its role: only after the program has proved who it is by other
+ * means than the process's user (dc-open311's API keys), as no command line can. */
+int dc_act_as(struct dc *ctx, const char *login);
 int dc_is_admin(struct dc *ctx);
 int dc_has_role(struct dc *ctx, const char *roles); /* "head clerk": any of these, or admin */
 int dc_require(struct dc *ctx, const char *roles, const char *what);
@@ -519,6 +628,10 @@ int dc_priv_init(const char *prog);
 const char *dc_priv_db(const char *given);
 /* Running setgid: ctx->actor becomes the real user's login; --as or DC_USER only for admins. */
 int dc_priv_actor(struct dc *ctx);
+/* Open (creating it 0660) the file beside the database named its path and SUFFIX, for a lock
+ * that belongs to the database (dc-import git): with the group worn for the call when running
+ * setgid, as for the database's own files, since its directory is closed to the caller. */
+int dc_db_side_open(struct dc *ctx, const char *suffix, int *fd);
 /* Before exec: give up the group for good (CHILD: a forked child, whose descriptors from 3 up
  * are also closed on exec).  -1 if the group could come back: do not exec then. */
 int dc_priv_drop(int child);
@@ -540,17 +653,86 @@ int dc_audit_verify(struct dc *ctx, long *bad_id, long *checked);
 int dc_audit_purge(struct dc *ctx, const char *entity, const char *ref, const char *note,
                    long *erased);
 
+/* ---- git publication (git.c) ------------------------------------------------------------ */
+/* One file committed into a branch of a working-tree repository (created when missing). */
+struct dc_git {
+	const char *repo;    /* the repository's directory */
+	const char *branch;  /* NULL: the one HEAD names */
+	const char *path;    /* the file, relative inside the repository */
+	const char *message; /* the commit message */
+	char commit[41];     /* out: the new commit, or the branch's when nothing changed */
+	int changed;         /* out: a commit was made */
+};
+/* Writes the file at FULL (its path in the working tree); OLD, OLDLEN: the file as the branch
+ * has it (NULL when it has none).  0 or an error code. */
+typedef int (*dc_git_writer)(struct dc *ctx, void *arg, const char *full, const char *old,
+                             size_t oldlen);
+/* Write G's file with WRITE and commit it when it changed; the author is mail.from (a mailbox
+ * with or without a display name) and city.name, or DC_GIT_AUTHOR_NAME/_EMAIL. */
+int dc_git_commit(struct dc *ctx, struct dc_git *g, dc_git_writer write, void *arg);
+/* PATH as committed in the branch HEAD of the repository DIR: *text (caller frees, with a NUL
+ * after its *len bytes).  DC_ENOINPUT when there is no repository or no such file. */
+int dc_git_read(struct dc *ctx, const char *dir, const char *path, char **text, size_t *len);
+
+/* ---- audit anchors (anchor.c, dcity(7) SECURITY) --------------------------------------- */
+/* A position of the chain: its length, the hash of its last event, and when it was taken. */
+struct dc_anchor {
+	long long events;
+	char hash[65];
+	char at[21];
+};
+#define DC_ANCHOR_PATH "audit-anchors"
+/* Verify the chain, then append its head to G->path in G->repo and commit it (G->message is
+ * made when NULL).  *a gets the anchor.  DC_EPROBLEM when the chain is broken already. */
+int dc_anchor_add(struct dc *ctx, struct dc_git *g, struct dc_anchor *a);
+/* Check every anchor of PATH (committed in the HEAD of REPO) against the chain: *ok, and
+ * *detail (caller frees) says how many hold, or which is the first that does not and why. */
+int dc_anchor_check(struct dc *ctx, const char *repo, const char *path, int *ok,
+                    char **detail);
+
 /* ---- notification outbox --------------------------------------------------------------- */
 /* Render template NAME.LANG (falling back to de) with vars (NULL-terminated key, value
  * pairs) and queue it for recipient.  Subject is the template's first line. */
 int dc_outbox_add(struct dc *ctx, const char *tmpl, const char *lang, const char *recipient,
                   const char *ref_type, const char *ref_id, const char *const *vars);
+/* The same for a text that holds SECRET (a case's tracking token): it stays in the outbox
+ * only until the message is sent, then "…" replaces it in the stored text. */
+int dc_outbox_add_secret(struct dc *ctx, const char *tmpl, const char *lang,
+                         const char *recipient, const char *ref_type, const char *ref_id,
+                         const char *const *vars, const char *secret);
 char *dc_render(const char *text, const char *const *vars);
 const char *dc_template(const char *name);
 
+/* ---- files a command writes for its user (-o, dc backup) ------------------------------- */
+/* The one place that decides a written file's mode (dcity(7) SECURITY, "File modes"): a file
+ * holding anything beyond the public subset (personal data, internal records) is 0600 whatever
+ * the umask; a public one is 0666 less the umask, like any file the user makes. */
+enum dc_privacy { DC_PUBLIC, DC_PRIVATE };
+unsigned dc_file_mode(enum dc_privacy p);
+/* A new empty file beside PATH (".NAME.XXXXXX" in its directory, for a rename onto PATH once
+ * it is whole) with the mode dc_file_mode gives: its name in *tmp (caller frees) and an open
+ * descriptor in *fd.  0, or exit 73 naming PATH. */
+int dc_file_tmp(struct dc *ctx, const char *path, enum dc_privacy p, char **tmp, int *fd);
+
 /* ---- small helpers --------------------------------------------------------------------- */
+/* The length of the control character S starts with: 1 for C0 and DEL, 2 for C1 (U+0080 to
+ * U+009F in UTF-8), 0 for anything else. */
+int dc_control_len(const char *s);
+/* S with each control character written out ("\x1b", "\u009b") so that text stored before
+ * it was refused cannot rewrite a terminal; LINES keeps newlines and tabs.  Caller frees. */
+char *dc_text_escaped(const char *s, int lines);
+/* Can mail be delivered to S?  The one rule for intake and delivery (dc-notify): an '@', no
+ * control character, none of <>"(),; or space (a header or a second address). */
+int dc_email_ok(const char *s);
 char *dc_strdup(const char *s); /* NULL-safe */
 char *dc_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Text folded for search the way German is typed; caller frees.  Exactly what the views of
+ * schemas/sql/0012-search-fold.sql compute with lower() and replace(); SQL on dcity's
+ * connections calls it as dc_fold(X). */
+char *dc_fold(const char *s, size_t n);
+/* "Name <addr>", "\"Name\" <addr>", "addr (Name)" or "addr": *name (NULL if none) and *addr,
+ * both the caller's; -1 if S is no such mailbox */
+int dc_mail_parse(const char *s, char **name, char **addr);
 void dc_sha256_hex(const void *data, size_t len, char hex[65]);
 int dc_sha256_file(struct dc *ctx, const char *path, char hex[65]);
 long dc_schema_version(void); /* the newest migration this program carries */

@@ -1,12 +1,16 @@
 /*
- * Record input: JSONL, a JSON array (streamed element by element), CSV (libcsv; RFC 4180 or
- * the German ';' dialect, BOM and CRLF tolerated) and TSV.  The bulk driver that applies a
- * verb to every record is in apply.c.
+ * Record input: JSON objects one after another (JSONL, also pretty-printed or concatenated),
+ * a JSON array (streamed element by element), CSV (libcsv; RFC 4180 or the German ';'
+ * dialect, BOM and CRLF tolerated) and TSV, the last two in UTF-8 or a single-byte encoding
+ * converted line by line.  The bulk driver that applies a verb to every record is in apply.c.
  */
 #include <errno.h>
+#include <iconv.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <csv.h>
@@ -19,6 +23,13 @@
 
 enum in_mode { M_JSONL, M_JSON, M_CSV, M_TSV, M_IDS };
 
+/* CSV and TSV encodings (dcity(7) "Input"): the names --encoding takes, and iconv's. */
+enum in_enc { E_AUTO, E_UTF8, E_CP1252, E_LATIN1, E_LATIN9 };
+static const char *const enc_names[] = {"auto", "utf-8", "windows-1252", "iso-8859-1",
+                                        "iso-8859-15", NULL};
+static const char *const enc_iconv[] = {NULL, NULL, "WINDOWS-1252", "ISO-8859-1",
+                                        "ISO-8859-15"};
+
 struct dc_in {
 	char *name;          /* "cases.csv" or "-" shown in messages; owned */
 	FILE *fp;            /* input stream; closed unless stdin */
@@ -27,6 +38,15 @@ struct dc_in {
 	char *buf;           /* current line (getline); owned */
 	size_t bufcap;
 	ssize_t buflen;      /* length of the pending line, -1 when none is pending */
+	/* CSV and TSV text: each line converted to UTF-8 as it is read */
+	int text;            /* the input is CSV or TSV, so the encoding applies */
+	enum in_enc enc;     /* the line's encoding; E_AUTO until auto sees a non-ASCII byte */
+	int enc_auto;        /* the encoding was decided by auto */
+	int bom;             /* the input began with a UTF-8 byte order mark */
+	long enc_line;       /* the line that decided it */
+	iconv_t cd;          /* to UTF-8, opened at the first line that needs it, or (iconv_t)-1 */
+	char *conv;          /* the converted line, swapped with buf; owned */
+	size_t convcap;
 	int eof;             /* nothing more to read: the end, or an error that took the rest */
 	/* the raw text of the current record, kept for --rejects */
 	int keep_raw;
@@ -108,6 +128,66 @@ dc_text_check(struct dc *ctx, const char *s, size_t len)
 	return 0;
 }
 
+int
+dc_in_encoding_check(struct dc *ctx, const char *what, const char *name)
+{
+	int i;
+
+	for (i = 0; enc_names[i]; i++)
+		if (!strcasecmp(name, enc_names[i]))
+			return 0;
+	return dc_field_error(ctx, "%s: unknown encoding '%s' (auto, utf-8, windows-1252, "
+	                      "iso-8859-1, iso-8859-15)", what, name);
+}
+
+static enum in_enc
+encoding(const char *name)
+{
+	int i;
+
+	for (i = 0; name && enc_names[i]; i++)
+		if (!strcasecmp(name, enc_names[i]))
+			return (enum in_enc)i;
+	return E_AUTO;
+}
+
+/* One letter of a header name, its case folded: ASCII, and the Latin-1 letters (U+00C0 to
+ * U+00DE but U+00D7), whose small forms in UTF-8 are the capitals' second byte + 0x20.
+ * Advances *p past it. */
+static unsigned
+fold(const unsigned char **p)
+{
+	unsigned c = *(*p)++;
+
+	if (c >= 'A' && c <= 'Z')
+		return c + 32;
+	if (c == 0xc3 && **p >= 0x80 && **p <= 0x9e && **p != 0x97)
+		return 0xc300 | (*(*p)++ + 0x20);
+	if (c == 0xc3 && **p)
+		return 0xc300 | *(*p)++;
+	return c;
+}
+
+int
+dc_in_header_eq(const char *a, const char *b)
+{
+	const unsigned char *p = (const unsigned char *)a, *q = (const unsigned char *)b;
+	const unsigned char *pe = p + strlen(a), *qe = q + strlen(b);
+
+	while (*p == ' ' || *p == '\t')
+		p++;
+	while (*q == ' ' || *q == '\t')
+		q++;
+	while (pe > p && strchr(" \t\r", pe[-1]))
+		pe--;
+	while (qe > q && strchr(" \t\r", qe[-1]))
+		qe--;
+	while (p < pe && q < qe)
+		if (fold(&p) != fold(&q))
+			return 0;
+	return p == pe && q == qe;
+}
+
 /* ---- the raw text of the current record, for --rejects ---- */
 
 static void
@@ -167,6 +247,69 @@ raw_json(const struct dc_in *in)
 	return o;
 }
 
+/*
+ * The pending line in UTF-8.  Auto reads UTF-8 until the first byte that is not ASCII: a
+ * valid UTF-8 sequence decides UTF-8, anything else Windows-1252.  Everything before that
+ * byte was ASCII, the same in both, so reading the whole file as Windows-1252 needs neither
+ * a second pass nor a buffer, and a pipe is read like a file.  A byte the encoding does not
+ * define (0x81 in Windows-1252) stays as it is, for the field check to name (dc_in_next).
+ */
+static int
+decode_line(struct dc *ctx, struct dc_in *in)
+{
+	char *from = in->buf, *to;
+	size_t left = (size_t)in->buflen, room;
+
+	if (in->enc == E_AUTO) {
+		const unsigned char *p = (const unsigned char *)in->buf, *end = p + in->buflen;
+
+		while (p < end && *p < 0x80)
+			p++;
+		if (p == end)
+			return 1;
+		in->enc_auto = 1;
+		in->enc_line = in->line;
+		if (utf8_seq(p, end)) {
+			in->enc = E_UTF8;
+			return 1;
+		}
+		in->enc = E_CP1252;
+		dc_note(ctx, "%s:%ld: byte 0x%02x is not UTF-8: the file is read as windows-1252",
+		        in->name, in->line, *p);
+	}
+	if (in->enc == E_UTF8)
+		return 1;
+	if (!in->cd && (in->cd = iconv_open("UTF-8", enc_iconv[in->enc])) == (iconv_t)-1)
+		return -dc_error(ctx, DC_EINTERNAL, "iconv from %s: %s", enc_iconv[in->enc],
+		                 strerror(errno));
+	/* a character of these encodings is at most 3 bytes in UTF-8 (the euro sign) */
+	if (in->convcap < left * 3 + 1) {
+		in->convcap = left * 3 + 1;
+		if (!(in->conv = realloc(in->conv, in->convcap)))
+			abort();
+	}
+	to = in->conv;
+	room = in->convcap - 1;
+	while (left) {
+		if (iconv(in->cd, &from, &left, &to, &room) != (size_t)-1)
+			break;
+		if (errno != EILSEQ && errno != EINVAL)
+			return -dc_error(ctx, DC_EINTERNAL, "iconv: %s", strerror(errno));
+		*to++ = *from++;
+		left--;
+		room--;
+	}
+	*to = '\0';
+	in->buflen = to - in->conv;
+	to = in->buf;
+	in->buf = in->conv;
+	in->conv = to;
+	room = in->bufcap;
+	in->bufcap = in->convcap;
+	in->convcap = room;
+	return 1;
+}
+
 static int
 read_line(struct dc *ctx, struct dc_in *in)
 {
@@ -183,8 +326,11 @@ read_line(struct dc *ctx, struct dc_in *in)
 	if (in->line == 1 && in->buflen >= 3 && !memcmp(in->buf, "\xef\xbb\xbf", 3)) {
 		memmove(in->buf, in->buf + 3, (size_t)in->buflen - 2);
 		in->buflen -= 3;
+		in->bom = 1;
+		if (in->enc == E_AUTO)
+			in->enc = E_UTF8;
 	}
-	return 1;
+	return in->text ? decode_line(ctx, in) : 1;
 }
 
 static void
@@ -199,7 +345,7 @@ chomp(struct dc_in *in)
 static char *
 field_label(const struct dc_in *in, int i)
 {
-	if (in->hdr && i < in->nhdr)
+	if (in->hdr && i < in->nhdr && in->hdr[i][0])
 		return dc_printf("field '%s'", in->hdr[i]);
 	return dc_printf("%s %d", in->hdr ? "field" : "header field", i + 1);
 }
@@ -413,16 +559,18 @@ tsv_record(struct dc *ctx, struct dc_in *in, long *start)
 	return 1;
 }
 
-/* Collect the next element of a JSON array into in->elem: 1 = an element (not necessarily
- * an object: the caller says so), 0 = end of array.  Any element, object or not, is read
- * to its end, so that a bad one costs itself and not the rest of the array; one larger than
- * MAX_RECORD is read to its end without being kept.  Text outside the array takes the rest
- * of the input with it. */
+/* Collect the next record into in->elem: the next element of a JSON array (M_JSON), or the
+ * next object of a stream of them (M_JSONL: one a line, pretty-printed over many lines, or
+ * several on one).  1 = an element (not necessarily an object: the caller says so), 0 = the
+ * end.  Any element, object or not, is read to its end, so that a bad one costs itself and
+ * not the rest; one larger than MAX_RECORD is read to its end without being kept, so memory
+ * stays bounded by one record.  Text outside an array takes the rest of the input with it;
+ * in a stream, text that is no object takes the rest of its line. */
 static int
 json_element(struct dc *ctx, struct dc_in *in, long *start)
 {
 	enum { NONE, NESTED, STRING, SCALAR } kind = NONE;
-	int depth = 0, instr = 0, esc = 0;
+	int depth = 0, instr = 0, esc = 0, array = in->mode == M_JSON;
 
 	in->elen = 0;
 	in->elem_big = 0;
@@ -439,27 +587,49 @@ json_element(struct dc *ctx, struct dc_in *in, long *start)
 			if (!*start)
 				*start = in->line;
 			if (kind != NONE && kind != SCALAR)
-				return dc_error(ctx, DC_EDATA, "the file ends inside an array element");
-			if (kind == SCALAR || !in->ended)
+				return dc_error(ctx, DC_EDATA, "the file ends inside %s",
+				                array ? "an array element" : "a record");
+			if (array && (kind == SCALAR || !in->ended))
 				return dc_error(ctx, DC_EDATA, "the file ends before the JSON array is closed");
 			return 0;
+		}
+		/* A line that begins with '{' continues a record only as an element of a list in
+		 * it (after '[' or ','): elsewhere the record lost its end (a JSONL line cut
+		 * short), and this line is the next one. */
+		if (!array && kind == NESTED && in->buf[strspn(in->buf, " \t")] == '{') {
+			size_t e = in->elen;
+			char last;
+
+			while (e && in->elem[e - 1] && strchr(" \t\r\n", in->elem[e - 1]))
+				e--;
+			last = e ? in->elem[e - 1] : '\0';
+			if (depth == 1 || in->elem_big || (last != ',' && last != '[')) {
+				raw_add(in, in->elem, in->elen);
+				return dc_error(ctx, DC_EDATA, "the record ends before its '}'");
+			}
 		}
 		for (i = 0; i < in->buflen; i++) {
 			char c = in->buf[i];
 			int done = 0;
 
 			if (kind == NONE) {
-				if (c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == ',')
+				if ((c && strchr(" \t\r\n", c)) || (array && c == ','))
 					continue;
-				if (!in->started && c == '[') {
+				if (array && !in->started && c == '[') {
 					in->started = 1;
 					continue;
 				}
-				if (in->started && !in->ended && c == ']') {
+				if (array && in->started && !in->ended && c == ']') {
 					in->ended = 1;
 					continue;
 				}
-				if (!in->started || in->ended) {
+				if (!array && c != '{') {
+					*start = in->line;
+					raw_add(in, in->buf + i, (size_t)(in->buflen - i));
+					in->buflen = -1;
+					return dc_error(ctx, DC_EDATA, "not a JSON object");
+				}
+				if (array && (!in->started || in->ended)) {
 					in->eof = 1;
 					*start = in->line;
 					raw_add(in, in->buf, (size_t)in->buflen);
@@ -514,6 +684,12 @@ json_element(struct dc *ctx, struct dc_in *in, long *start)
 			}
 		}
 		in->buflen = -1;
+		/* a JSON string never spans lines: this record is broken, the next line is read
+		 * afresh */
+		if (!array && instr) {
+			raw_add(in, in->elem, in->elen);
+			return dc_error(ctx, DC_EDATA, "a line break inside a string");
+		}
 	}
 }
 
@@ -542,6 +718,21 @@ add_json_value(struct dc *ctx, struct dc_args *rec, const char *key, json_object
 		s = json_object_to_json_string_ext(v, JSON_C_TO_STRING_PLAIN);
 		break;
 	case json_type_array:
+		/* a list inside a record's object is a list too (a multivaluelist attribute:
+		 * "attributes":{"hazards":["bikes","cars"]}, as dc-case prints it) when it holds
+		 * plain values; one of objects or lists stays JSON text */
+		if (depth == 1) {
+			size_t i, n = json_object_array_length(v);
+
+			for (i = 0; i < n; i++) {
+				json_type t = json_object_get_type(json_object_array_get_idx(v, i));
+
+				if (t == json_type_object || t == json_type_array)
+					break;
+			}
+			if (i == n)
+				depth = 0;
+		}
 		if (depth == 0) {
 			size_t i, n = json_object_array_length(v);
 
@@ -617,6 +808,7 @@ dc_in_open(struct dc *ctx, const char *path, struct dc_in **out)
 	in->buflen = -1;
 	in->reading = DC_READ_RFC; /* TSV; a CSV header decides its own */
 	in->keep_raw = ctx->rejects_path != NULL;
+	in->enc = encoding(ctx->encoding ? ctx->encoding : ctx->encoding_default);
 	if (!strcmp(path, "-")) {
 		in->fp = stdin;
 		in->name = dc_strdup("-");
@@ -630,8 +822,8 @@ dc_in_open(struct dc *ctx, const char *path, struct dc_in **out)
 	switch (ctx->input) {
 	case DC_IN_JSONL: in->mode = M_JSONL; return 0;
 	case DC_IN_JSON: in->mode = M_JSON; return 0;
-	case DC_IN_TSV: in->mode = M_TSV; return 0;
-	case DC_IN_CSV: in->mode = M_CSV; break;
+	case DC_IN_TSV: in->mode = M_TSV; in->text = 1; return 0;
+	case DC_IN_CSV: in->mode = M_CSV; in->text = 1; return 0;
 	case DC_IN_AUTO:
 		/* detect from the first non-blank line: '[' array, '{' JSONL, else CSV */
 		do {
@@ -647,6 +839,12 @@ dc_in_open(struct dc *ctx, const char *path, struct dc_in **out)
 		if (in->mode == M_CSV && strchr(in->buf, '\t') && !strchr(in->buf, ',') &&
 		    !strchr(in->buf, ';'))
 			in->mode = M_TSV;
+		/* the line that told the format was read before the encoding applied */
+		if (in->mode == M_CSV || in->mode == M_TSV) {
+			in->text = 1;
+			if ((rc = decode_line(ctx, in)) < 0)
+				return -rc;
+		}
 		break;
 	}
 	return 0;
@@ -662,16 +860,44 @@ count(const char *s, char c)
 	return n;
 }
 
-/* CSV and TSV: the first record is the header; its names are the records' field names.  A
- * header that cannot be read leaves nothing readable after it. */
+/* Cell I is text: UTF-8, and in a single-byte encoding no byte it leaves undefined. */
+static int
+cell_check(struct dc *ctx, struct dc_in *in, int i)
+{
+	if (!dc_text_check(ctx, in->cell[i], strlen(in->cell[i])))
+		return 0;
+	dc_error_clear(ctx);
+	if (in->enc > E_UTF8)
+		return field_error(ctx, in, i, "a byte that is not a %s character",
+		                   enc_names[in->enc]);
+	if (in->enc_auto)
+		return field_error(ctx, in, i, "invalid UTF-8 (line %ld is UTF-8, so the file is"
+		                               " not read as windows-1252; see --encoding)",
+		                   in->enc_line);
+	return field_error(ctx, in, i, "invalid UTF-8");
+}
+
+/* CSV and TSV: the first record is the header; its names, trimmed and mapped by ctx->columns,
+ * are the records' field names.  A header that cannot be read leaves nothing readable after
+ * it. */
 static int
 read_header(struct dc *ctx, struct dc_in *in, long *start)
 {
 	int rc, i;
 
-	if (in->mode == M_CSV) {
+	if (in->mode == M_CSV || in->mode == M_TSV) {
 		if ((rc = read_line(ctx, in)) <= 0)
 			return rc < 0 ? -rc : 0;
+		*start = in->line;
+		/* a byte order mark says UTF-8, which contradicts any other encoding given */
+		if (in->bom && in->enc > E_UTF8) {
+			in->eof = 1;
+			return dc_error(ctx, DC_EDATA,
+			                "the file begins with a UTF-8 byte order mark, not %s text",
+			                enc_names[in->enc]);
+		}
+	}
+	if (in->mode == M_CSV) {
 		/* the German dialect is recognised by its header: more ';' than ',' */
 		in->sep = ctx->excel_de || count(in->buf, ';') > count(in->buf, ',') ? ';' : ',';
 		/* and so are its numbers, unless --dialect says how they are written */
@@ -685,15 +911,37 @@ read_header(struct dc *ctx, struct dc_in *in, long *start)
 		in->eof = 1;
 		return rc;
 	}
+	for (i = 0; i < in->ncell; i++) {
+		char *h = in->cell[i], *t = h + strspn(h, " \t");
+		size_t n = strlen(t);
+		const struct dc_column *c;
+		int j;
+
+		while (n && strchr(" \t\r", t[n - 1]))
+			n--;
+		memmove(h, t, n);
+		h[n] = '\0';
+		if ((rc = cell_check(ctx, in, i))) {
+			in->eof = 1;
+			return rc;
+		}
+		for (c = ctx->columns; c && c->header && !dc_in_header_eq(h, c->header); c++)
+			;
+		if (!c || !c->header)
+			continue;
+		/* two columns for one field: which one holds the value cannot be told */
+		for (j = 0; j < i; j++)
+			if (!strcmp(in->cell[j], c->field)) {
+				in->eof = 1;
+				return field_error(ctx, in, i,
+				                   "'%s' is a second column for field '%s'", h,
+				                   c->field);
+			}
+		free(in->cell[i]);
+		in->cell[i] = dc_strdup(c->field);
+	}
 	in->hdr = in->cell;
 	in->nhdr = in->ncell;
-	for (i = 0; i < in->nhdr; i++) {
-		char *h = in->hdr[i];
-		size_t n = strlen(h);
-
-		while (n && (h[n - 1] == ' ' || h[n - 1] == '\r'))
-			h[--n] = '\0';
-	}
 	in->cell = NULL;
 	in->ncell = in->capcell = 0;
 	return 1;
@@ -723,7 +971,6 @@ dc_in_next(struct dc *ctx, struct dc_in *in, struct dc_args *rec, long *line)
 		return in_end(ctx, in);
 	switch (in->mode) {
 	case M_IDS:
-	case M_JSONL:
 		for (;;) {
 			const char *p;
 
@@ -743,12 +990,13 @@ dc_in_next(struct dc *ctx, struct dc_in *in, struct dc_args *rec, long *line)
 				return dc_error(ctx, DC_EDATA, "NUL byte in input");
 			/* a list of ids may hold JSONL records with an id */
 			p = in->buf + strspn(in->buf, " \t");
-			if (in->mode == M_JSONL || *p == '{')
+			if (*p == '{')
 				rc = json_to_args(ctx, in->buf, strlen(in->buf), rec);
 			else if (!(rc = dc_text_check(ctx, p, strlen(p))))
 				dc_args_add(rec, "id", p);
 			return rc ? rc : 1;
 		}
+	case M_JSONL:
 	case M_JSON:
 		if ((rc = json_element(ctx, in, line)) != 1)
 			return rc == 0 ? in_end(ctx, in) : rc;
@@ -756,6 +1004,8 @@ dc_in_next(struct dc *ctx, struct dc_in *in, struct dc_args *rec, long *line)
 			return dc_error(ctx, DC_EDATA, "record larger than 16 MiB");
 		if (in->elem[0] != '{')
 			return dc_error(ctx, DC_EDATA, "array element is not an object");
+		if (memchr(in->elem, '\0', in->elen))
+			return dc_error(ctx, DC_EDATA, "NUL byte in input");
 		rc = json_to_args(ctx, in->elem, in->elen, rec);
 		return rc ? rc : 1;
 	case M_CSV:
@@ -767,19 +1017,43 @@ dc_in_next(struct dc *ctx, struct dc_in *in, struct dc_args *rec, long *line)
 			if (rc != 1)
 				return rc == 0 ? in_end(ctx, in) : rc;
 		} while (in->ncell == 1 && !in->cell[0][0]); /* blank line */
+		/* a delimiter at the end of every line (spreadsheet exports) is an empty column */
+		if (in->ncell == in->nhdr + 1 && !in->cell[in->nhdr][0])
+			free(in->cell[--in->ncell]);
 		if (in->ncell > in->nhdr)
 			return dc_error(ctx, DC_EDATA, "record has %d fields, the header %d", in->ncell,
 			                in->nhdr);
 		for (i = 0; i < in->ncell; i++) {
 			if (!in->cell[i][0])
 				continue; /* an empty cell is a field not given */
-			if (dc_text_check(ctx, in->cell[i], strlen(in->cell[i])))
-				return dc_error_prefix(ctx, "field '%s'", in->hdr[i]);
+			if (!in->hdr[i][0])
+				return field_error(ctx, in, i, "a value in a column without a name");
+			if ((rc = cell_check(ctx, in, i)))
+				return rc;
 			dc_args_add(rec, in->hdr[i], in->cell[i]);
 		}
 		return 1;
 	}
 	return 0;
+}
+
+void
+dc_in_json_field(json_object *o, const char *key, const char *val)
+{
+	json_object *v = json_object_new_string(val), *was;
+
+	if (!json_object_object_get_ex(o, key, &was)) {
+		json_object_object_add(o, key, v);
+		return;
+	}
+	if (!json_object_is_type(was, json_type_array)) {
+		json_object *arr = json_object_new_array();
+
+		json_object_array_add(arr, json_object_get(was));
+		json_object_object_add(o, key, arr);
+		was = arr;
+	}
+	json_object_array_add(was, v);
 }
 
 const char *
@@ -795,6 +1069,18 @@ dc_in_reading(const struct dc_in *in)
 }
 
 void
+dc_in_where(const struct dc_in *in, long long *done, long long *size)
+{
+	struct stat sb;
+	off_t at = in->fp ? ftello(in->fp) : -1;
+
+	*done = at < 0 ? 0 : (long long)at;
+	*size = in->fp && at >= 0 && !fstat(fileno(in->fp), &sb) && S_ISREG(sb.st_mode)
+	            ? (long long)sb.st_size
+	            : -1;
+}
+
+void
 dc_in_close(struct dc_in *in)
 {
 	int i;
@@ -805,6 +1091,9 @@ dc_in_close(struct dc_in *in)
 		fclose(in->fp);
 	if (in->csv_init)
 		csv_free(&in->csv);
+	if (in->cd && in->cd != (iconv_t)-1)
+		iconv_close(in->cd);
+	free(in->conv);
 	free_cells(in);
 	free(in->cell);
 	for (i = 0; i < in->nhdr; i++)
@@ -835,4 +1124,149 @@ dc_in_ids(struct dc *ctx, struct dc_in *in)
 		return;
 	if (in->mode == M_JSONL || (in->mode == M_CSV && in->buflen >= 0 && !strpbrk(in->buf, ",;\"")))
 		in->mode = M_IDS;
+}
+
+/* ---- XML byte guard ---- */
+
+enum { XG_TEXT, XG_LT, XG_TAG, XG_QUOTE, XG_BANG, XG_DASH, XG_COMMENT, XG_CDATA, XG_PI, XG_DECL };
+
+void
+dc_xml_guard_init(struct dc_xml_guard *g, struct dc *ctx, const char *path, int fd)
+{
+	memset(g, 0, sizeof *g);
+	g->ctx = ctx;
+	g->path = path;
+	g->fd = fd;
+	g->line = 1;
+}
+
+/* One byte of markup.  Only what can hide a '<' or '>' is followed: quotes in tags and
+ * declarations, comments, CDATA sections and processing instructions. */
+static inline int
+xml_guard_byte(struct dc_xml_guard *g, char c)
+{
+	if (c == '\n')
+		g->line++;
+	switch (g->state) {
+	case XG_TEXT:
+		if (c == '<') {
+			g->state = XG_LT;
+			g->tagline = g->line;
+			g->taglen = 1;
+			g->attrs = 0;
+		}
+		return 0;
+	case XG_LT:
+		g->state = c == '!' ? XG_BANG : c == '?' ? XG_PI : XG_TAG;
+		g->match = 0;
+		break;
+	case XG_TAG:
+		if (c == '"' || c == '\'') {
+			g->quote = c;
+			g->state = XG_QUOTE;
+		} else if (c == '=' && ++g->attrs > DC_XML_MAX_ATTRS)
+			return dc_error(g->ctx, DC_EDATA, "%s:%ld: an element with more than %d "
+			                "attributes", g->path, g->tagline, DC_XML_MAX_ATTRS);
+		else if (c == '>')
+			g->state = XG_TEXT;
+		break;
+	case XG_QUOTE:
+		if (c == g->quote)
+			g->state = XG_TAG;
+		break;
+	case XG_BANG: /* "<!": a comment, a CDATA section or a declaration (DOCTYPE) */
+	case XG_DASH: /* "<!-" */
+		if (c == '-')
+			g->state = g->state == XG_BANG ? XG_DASH : XG_COMMENT;
+		else if (c == '[' && g->state == XG_BANG)
+			g->state = XG_CDATA;
+		else {
+			g->state = XG_DECL;
+			g->quote = 0;
+			g->bracket = 0;
+			g->line -= c == '\n';
+			return xml_guard_byte(g, c);
+		}
+		g->match = 0;
+		return 0;
+	case XG_COMMENT:
+		if (c == '>' && g->match >= 2)
+			g->state = XG_TEXT;
+		g->match = c == '-' ? g->match + 1 : 0;
+		return 0;
+	case XG_CDATA:
+		if (c == '>' && g->match >= 2)
+			g->state = XG_TEXT;
+		g->match = c == ']' ? g->match + 1 : 0;
+		return 0;
+	case XG_PI:
+		if (c == '>' && g->match)
+			g->state = XG_TEXT;
+		g->match = c == '?';
+		return 0;
+	case XG_DECL:
+		if (g->quote)
+			g->quote = c == g->quote ? 0 : g->quote;
+		else if (c == '"' || c == '\'')
+			g->quote = c;
+		else if (c == '[')
+			g->bracket++;
+		else if (c == ']')
+			g->bracket--;
+		else if (c == '>' && g->bracket <= 0)
+			g->state = XG_TEXT;
+		return 0;
+	}
+	if (++g->taglen > DC_XML_MAX_TAG)
+		return dc_error(g->ctx, DC_EDATA, "%s:%ld: a tag longer than %d bytes", g->path,
+		                g->tagline, DC_XML_MAX_TAG);
+	return 0;
+}
+
+int
+dc_xml_guard_read(void *guard, char *buf, int len)
+{
+	struct dc_xml_guard *g = guard;
+	ssize_t n;
+
+	if (g->failed)
+		return -1;
+	while ((n = read(g->fd, buf, (size_t)len)) < 0 && errno == EINTR)
+		;
+	if (n < 0) {
+		g->failed = 1;
+		dc_error(g->ctx, DC_EIO, "%s: %s", g->path, strerror(errno));
+		return -1;
+	}
+	for (const char *p = buf, *end = buf + n; p < end; p++) {
+		/* most bytes matter only as lines and tag length: skip them a run at a time */
+		if (g->state == XG_TEXT) {
+			const char *lt = memchr(p, '<', (size_t)(end - p)), *stop = lt ? lt : end;
+
+			while ((p = memchr(p, '\n', (size_t)(stop - p))))
+				g->line++, p++;
+			if (!lt)
+				break;
+			p = lt;
+		} else if (g->state == XG_TAG || g->state == XG_QUOTE) {
+			const char *q = p;
+
+			if (g->state == XG_TAG)
+				while (q < end && !strchr("\"'=>\n", *q))
+					q++;
+			else
+				while (q < end && *q != g->quote && *q != '\n')
+					q++;
+			g->taglen += (size_t)(q - p);
+			if (g->taglen > DC_XML_MAX_TAG)
+				q = p; /* the byte-wise step below says so */
+			if ((p = q) == end)
+				break;
+		}
+		if (xml_guard_byte(g, *p)) {
+			g->failed = 1;
+			return -1;
+		}
+	}
+	return (int)n;
 }

@@ -176,6 +176,22 @@ write_json(struct dc_out *o, const char *const *vals)
 	putc_unlocked('}', o->fp);
 }
 
+/* An instant as this program writes them (2026-03-10T13:30:00Z) becomes local time in the
+ * form a German Excel reads as a date and time (10.03.2026 14:30) rather than as text. */
+static const char *
+excel_time(struct dc *ctx, const char *v, char buf[32])
+{
+	struct tm tm;
+	time_t t;
+
+	if (strlen(v) != 20 || v[4] != '-' || v[10] != 'T' || v[19] != 'Z' ||
+	    dc_parse_time(v, &t) < 0)
+		return v;
+	dc_local_tm(ctx, t, &tm);
+	strftime(buf, 32, "%d.%m.%Y %H:%M", &tm);
+	return buf;
+}
+
 static void
 write_csv_cell(struct dc *ctx, FILE *fp, enum dc_type t, const char *v, char sep)
 {
@@ -185,6 +201,8 @@ write_csv_cell(struct dc *ctx, FILE *fp, enum dc_type t, const char *v, char sep
 
 	if (!(v = printable(t, v, buf, ctx->excel_de)))
 		return;
+	if (ctx->excel_de && t == DC_T_STR)
+		v = excel_time(ctx, v, buf);
 	/* Excel runs cells that start with these as formulas (CSV injection). */
 	if (ctx->excel_de && t == DC_T_STR && strchr("=+-@\t\r", v[0]) && v[0])
 		neutral = 1;
@@ -339,9 +357,22 @@ table_texts(struct dc_out *o, const char *const *vals)
 		const struct dc_field *fd = &o->rt->fields[o->sel[i]];
 		const char *v = printable(fd->type, vals[o->sel[i]], buf, 0);
 
-		t[i] = dc_strdup(v ? v : "");
+		/* a table is read on a terminal: a control character still stored (from before
+		 * input refused them) is shown, not obeyed; newlines and tabs print as spaces */
+		t[i] = dc_text_escaped(v ? v : "", 1);
 	}
 	return t;
+}
+
+int
+dc_out_text(struct dc *ctx, const char *text)
+{
+	char *shown = isatty(STDOUT_FILENO) ? dc_text_escaped(text, 1) : NULL;
+
+	fputs(shown ? shown : text, stdout);
+	free(shown);
+	check_write(ctx, stdout);
+	return ctx->err;
 }
 
 void
@@ -488,16 +519,23 @@ dc_out_end(struct dc *ctx)
 int
 dc_out_query(struct dc *ctx, const struct dc_rectype *rt, struct dc_stmt *st)
 {
+	struct dc_meter m;
+	long long n = 0;
 	int rc;
 
+	/* a long export to a file or a pipe shows its progress on the terminal */
+	dc_meter_begin(&m, rt->name, "records", 1);
 	if ((rc = dc_out_begin(ctx, rt)))
 		goto done;
-	while ((rc = dc_step(ctx, st)) == DC_ROW)
+	while ((rc = dc_step(ctx, st)) == DC_ROW) {
 		if ((rc = dc_out_stmt(ctx, st)))
 			goto done;
+		dc_meter_tick(ctx, &m, ++n, 0, -1);
+	}
 	if (rc == 0)
 		rc = dc_out_end(ctx);
 done:
+	dc_meter_end(ctx, &m, n, 0, -1); /* the line ends before an error's message */
 	if (rc)
 		dc_out_discard(ctx);
 	dc_finish(ctx, st);

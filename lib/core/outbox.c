@@ -17,7 +17,8 @@ dc_template(const char *name)
 }
 
 /* Replace {{key}} with the value of key in vars (NULL-terminated pairs); unknown keys and
- * NULL values become empty. */
+ * NULL values become empty, and an empty one takes the space before it along when
+ * punctuation follows. */
 char *
 dc_render(const char *text, const char *const *vars)
 {
@@ -41,6 +42,9 @@ dc_render(const char *text, const char *const *vars)
 				val = "";
 			n = strlen(val);
 			p = end + 2;
+			/* "Guten Tag {{name}}," without a name: "Guten Tag,", not "Guten Tag ," */
+			if (!n && len && out[len - 1] == ' ' && *p && strchr(",.;:!?)", *p))
+				len--;
 		} else {
 			val = p;
 			n = 1;
@@ -94,6 +98,14 @@ int
 dc_outbox_add(struct dc *ctx, const char *tmpl, const char *lang, const char *recipient,
               const char *ref_type, const char *ref_id, const char *const *vars)
 {
+	return dc_outbox_add_secret(ctx, tmpl, lang, recipient, ref_type, ref_id, vars, NULL);
+}
+
+int
+dc_outbox_add_secret(struct dc *ctx, const char *tmpl, const char *lang, const char *recipient,
+                     const char *ref_type, const char *ref_id, const char *const *vars,
+                     const char *secret)
+{
 	struct dc_stmt *st = NULL;
 	char *name = dc_printf("%s.%s", tmpl, lang && *lang ? lang : "de"), *text = NULL, *body;
 	char *t = NULL, at[21];
@@ -121,8 +133,8 @@ dc_outbox_add(struct dc *ctx, const char *tmpl, const char *lang, const char *re
 	dc_fmt_time(dc_now(ctx), at);
 	if ((rc = dc_prepare(ctx, &st,
 	                     "INSERT INTO outbox(created_at, template, lang, recipient, subject, body,"
-	                     " ref_type, ref_id, status, attempts, next_at)"
-	                     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'pending', 0, ?1)")))
+	                     " ref_type, ref_id, status, attempts, next_at, secret)"
+	                     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'pending', 0, ?1, ?9)")))
 		goto done;
 	dc_bind_text_ref(st, 1, at);
 	dc_bind_text_ref(st, 2, tmpl);
@@ -132,6 +144,9 @@ dc_outbox_add(struct dc *ctx, const char *tmpl, const char *lang, const char *re
 	dc_bind_text_ref(st, 6, body);
 	dc_bind_text_ref(st, 7, ref_type);
 	dc_bind_text_ref(st, 8, ref_id);
+	/* only a secret the text holds needs dropping after the send */
+	dc_bind_text_ref(st, 9, secret && *secret && (strstr(text, secret) || strstr(body, secret))
+	                            ? secret : NULL);
 	rc = dc_step(ctx, st);
 done:
 	dc_finish(ctx, st);

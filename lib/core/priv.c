@@ -491,6 +491,23 @@ dc_priv_init(const char *prog)
 	return 0;
 }
 
+int
+dc_db_side_open(struct dc *ctx, const char *suffix, int *fd)
+{
+	char *path = dc_printf("%s%s", ctx->db_path, suffix);
+	int was = up(priv.active && priv.db && !strcmp(ctx->db_path, priv.db)), e;
+
+	/* created in the database's directory, whose set-group-ID bit gives it the group */
+	if ((*fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0660)) >= 0 && was)
+		fchmod(*fd, 0660);
+	e = errno;
+	down(was);
+	if (*fd < 0)
+		dc_error(ctx, DC_ECANTCREAT, "cannot create lock '%s': %s", path, strerror(e));
+	free(path);
+	return *fd < 0 ? ctx->err : 0;
+}
+
 const char *
 dc_priv_db(const char *given)
 {

@@ -6,45 +6,109 @@
 
 #include "core/dc.h"
 
-/* Known settings and their defaults (dcity(7) "Settings", "Time"); NULL default = unset. */
-const char *const dc_setting_keys[] = {
-	"city.name",           "Musterstadt",
-	"city.url",            "https://www.musterstadt.example",
-	"mail.from",           "dcity@musterstadt.example",
-	"mail.reply_to",       NULL,
-	"mail.templates",      NULL,
-	"track.url",           "https://www.musterstadt.example/anliegen/{id}",
-	"procurement.profile", "uvgo",
-	"procurement.leitweg_id", NULL,
-	"ocds.prefix",         "ocds-xxxxxx",
-	"feed.flag_threshold", "3",
-	"shop.grace_days",     "1",
-	"lang",                "de",
-	"city.timezone",       "Europe/Berlin",
-	NULL,
+/* Known settings, their defaults (NULL = unset) and types (dcity(7) "Settings", "Time"):
+ * dc config checks a value against its type before it is stored, so that a mistyped zone or
+ * number is refused then, not silently read as a default later. */
+const struct dc_setting_def dc_settings[] = {
+	{"city.name", "Musterstadt", DC_S_TEXT, NULL, NULL},
+	{"city.url", "https://www.musterstadt.example", DC_S_URL, NULL, NULL},
+	{"mail.from", "dcity@musterstadt.example", DC_S_MAILBOX, NULL, NULL},
+	{"mail.reply_to", NULL, DC_S_MAILBOX, NULL, NULL},
+	{"mail.templates", NULL, DC_S_DIR, NULL, NULL},
+	{"track.url", "https://www.musterstadt.example/anliegen/{id}", DC_S_URL, "{id} {token}",
+	 NULL},
+	{"procurement.profile", "uvgo", DC_S_TEXT, NULL, "dc-order rules use"},
+	{"procurement.leitweg_id", NULL, DC_S_LEITWEG, NULL, NULL},
+	{"ocds.prefix", "ocds-xxxxxx", DC_S_OCDS, NULL, NULL},
+	{"feed.flag_threshold", "3", DC_S_INT, "1..1000000", NULL},
+	{"shop.grace_days", "1", DC_S_INT, "0..365", NULL},
+	{"holidays.years_ahead", "2", DC_S_INT, "0..50", NULL},
+	{"lang", "de", DC_S_ENUM, "de en", NULL},
+	{"city.timezone", "Europe/Berlin", DC_S_ZONE, NULL, NULL},
+	{"open311.public_read", "true", DC_S_ENUM, "true false", NULL},
+	/* the DCAT-AP.de catalog (dc-export dcat): an ARS of 12 digits, and IRIs */
+	{"city.ars", NULL, DC_S_TEXT, NULL, NULL},
+	{"opendata.base_url", NULL, DC_S_URL, NULL, NULL},
+	{"opendata.contributor_id", NULL, DC_S_URL, NULL, NULL},
+	{"opendata.license", "http://dcat-ap.de/def/licenses/dl-by-de/2.0", DC_S_URL, NULL, NULL},
+	{NULL, NULL, DC_S_TEXT, NULL, NULL},
 };
 
-static const char *const *
-find_key(const char *key)
+const struct dc_setting_def *
+dc_setting_def(const char *key)
 {
-	const char *const *k;
+	const struct dc_setting_def *d;
 
-	for (k = dc_setting_keys; *k; k += 2)
-		if (!strcmp(*k, key))
-			return k;
+	for (d = dc_settings; d->key; d++)
+		if (!strcmp(d->key, key))
+			return d;
 	return NULL;
+}
+
+char *
+dc_setting_type_text(const struct dc_setting_def *d)
+{
+	static const char *const names[] = {
+	    [DC_S_TEXT] = "text",          [DC_S_INT] = "whole number",
+	    [DC_S_URL] = "URL",
+	    [DC_S_MAILBOX] = "mailbox",    [DC_S_DIR] = "directory",
+	    [DC_S_ZONE] = "time zone",     [DC_S_OCDS] = "OCDS prefix",
+	    [DC_S_LEITWEG] = "Leitweg-ID",
+	};
+	char *s, *p;
+
+	if (d->type == DC_S_ENUM) /* the values themselves: de|en */
+		for (p = s = dc_strdup(d->values); *p; p++)
+			*p = *p == ' ' ? '|' : *p;
+	else
+		s = dc_printf("%s%s%s", names[d->type],
+		              !d->values ? "" : d->type == DC_S_URL ? " with " : " ",
+		              d->values ? d->values : "");
+	if (d->via) {
+		p = dc_printf("%s, set by %s", s, d->via);
+		free(s);
+		s = p;
+	}
+	return s;
+}
+
+/* Is NAME a zone of the tz database?  Only a plain relative name under TZDIR (or
+ * /usr/share/zoneinfo) whose file is a TZif file: no POSIX TZ rule, no "..", no absolute
+ * path, so that the setting cannot make the tz code read an arbitrary file. */
+int
+dc_zone_known(const char *name)
+{
+	const char *dir = getenv("TZDIR"), *p;
+	char path[512], magic[4];
+	size_t n = 0;
+	FILE *fp;
+
+	if (!*name || strlen(name) > 128 || *name == '/' ||
+	    strspn(name, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789/_+-") !=
+	        strlen(name))
+		return 0;
+	for (p = name; *p; p++)
+		if (*p == '/' && (p[1] == '/' || !p[1]))
+			return 0;
+	snprintf(path, sizeof path, "%s/%s", dir && *dir == '/' ? dir : "/usr/share/zoneinfo",
+	         name);
+	if ((fp = fopen(path, "rb"))) {
+		n = fread(magic, 1, sizeof magic, fp);
+		fclose(fp);
+	}
+	return n == 4 && !memcmp(magic, "TZif", 4);
 }
 
 int
 dc_setting_known(const char *key)
 {
-	return find_key(key) != NULL;
+	return dc_setting_def(key) != NULL;
 }
 
 char *
 dc_setting(struct dc *ctx, const char *key)
 {
-	const char *const *k = find_key(key);
+	const struct dc_setting_def *d = dc_setting_def(key);
 	struct dc_stmt *st = NULL;
 	char *v = NULL;
 
@@ -54,7 +118,7 @@ dc_setting(struct dc *ctx, const char *key)
 			v = dc_strdup(dc_col_text(st, 0));
 		dc_finish(ctx, st);
 	}
-	return v ? v : dc_strdup(k ? k[1] : NULL);
+	return v ? v : dc_strdup(d ? d->def : NULL);
 }
 
 /*
@@ -71,6 +135,10 @@ use_city_tz(struct dc *ctx)
 		return;
 	done = 1;
 	tz = ctx->db ? dc_setting(ctx, "city.timezone") : dc_strdup("Europe/Berlin");
+	/* a zone stored before dc config checked them: the C library would reckon in UTC */
+	if (tz && !dc_zone_known(tz))
+		dc_warn(ctx, "setting 'city.timezone': '%s' is not a zone of the tz database; "
+		             "dates are reckoned in UTC", tz);
 	if (tz) {
 		setenv("TZ", tz, 1);
 		tzset();
@@ -86,6 +154,52 @@ dc_local_days(struct dc *ctx, time_t t)
 	use_city_tz(ctx);
 	localtime_r(&t, &tm);
 	return dc_days_from_civil(tm.tm_year + 1900, (unsigned)tm.tm_mon + 1, (unsigned)tm.tm_mday);
+}
+
+void
+dc_local_tm(struct dc *ctx, time_t t, struct tm *tm)
+{
+	use_city_tz(ctx);
+	localtime_r(&t, tm);
+}
+
+char *
+dc_date_text(long days, const char *lang)
+{
+	static const char *const months[] = {"January", "February", "March",     "April",
+	                                     "May",     "June",     "July",      "August",
+	                                     "September", "October", "November", "December"};
+	int y, m, d;
+
+	dc_civil_from_days(days, &y, &m, &d);
+	if (lang && !strcmp(lang, "en"))
+		return dc_printf("%d %s %d", d, months[m - 1], y);
+	return dc_printf("%02d.%02d.%d", d, m, y);
+}
+
+char *
+dc_time_text(struct dc *ctx, time_t t, const char *lang)
+{
+	struct tm tm;
+	char *date, *s;
+	int en = lang && !strcmp(lang, "en");
+
+	dc_local_tm(ctx, t, &tm);
+	date = dc_date_text(dc_days_from_civil(tm.tm_year + 1900, (unsigned)tm.tm_mon + 1,
+	                                       (unsigned)tm.tm_mday), lang);
+	s = dc_printf("%s, %02d:%02d%s", date, tm.tm_hour, tm.tm_min, en ? "" : " Uhr");
+	free(date);
+	return s;
+}
+
+char *
+dc_instant_text(struct dc *ctx, const char *instant, const char *lang, int with_time)
+{
+	time_t t;
+
+	if (!instant || dc_parse_time(instant, &t) < 0)
+		return dc_strdup("");
+	return with_time ? dc_time_text(ctx, t, lang) : dc_date_text(dc_local_days(ctx, t), lang);
 }
 
 static time_t

@@ -178,6 +178,24 @@ find(const struct dc_args *a, const char *key, int *n)
 	return v;
 }
 
+int
+dc_text_plain(struct dc *ctx, const char *s, int lines)
+{
+	const char *p;
+	int n;
+
+	for (p = s; *p; p += n ? n : 1) {
+		if (!(n = dc_control_len(p)))
+			continue;
+		if (lines && (*p == '\n' || *p == '\t' || (*p == '\r' && p[1] == '\n')))
+			continue;
+		return dc_error(ctx, DC_EDATA, "control character U+%04X is not allowed in %s",
+		                n == 1 ? (unsigned char)*p : (unsigned char)p[1],
+		                lines ? "text (newlines and tabs are)" : "a one-line text");
+	}
+	return 0;
+}
+
 static int
 decode(struct dc *ctx, const struct dc_opt *spec, const struct dc_args *a, void *out, int required)
 {
@@ -220,8 +238,14 @@ decode(struct dc *ctx, const struct dc_opt *spec, const struct dc_args *a, void 
 		if (n > 1 && !(o->flags & DC_O_REPEAT))
 			return dc_field_error(ctx, "field '%s': one value expected, not a list",
 			                      o->name);
-		if (o->type == DC_V_TEXT)
-			continue; /* any text: nothing to check, and the struct has it */
+		if (o->type == DC_V_TEXT) {
+			/* the struct has the text: what is left is its control characters */
+			for (i = 0; i < n; i++)
+				if (dc_text_plain(ctx, n > 1 ? dc_arg_nth(a, key, i) : v,
+				                  !!(o->flags & DC_O_LINES)))
+					return dc_error_prefix(ctx, "field '%s'", o->name);
+			continue;
+		}
 		/* a repeated field: every value is checked, the struct gets the last */
 		for (i = 0; i < n; i++) {
 			const char *p = dc_arg_nth(a, key, i);

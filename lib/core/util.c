@@ -2,6 +2,8 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <openssl/evp.h>
@@ -54,26 +56,48 @@ dc_field_error(struct dc *ctx, const char *fmt, ...)
 void
 dc_print_error(struct dc *ctx)
 {
+	char *msg;
+
 	if (!ctx->err || !ctx->errmsg[0])
 		return;
+	/* a message may quote the bad value itself: its control characters go out escaped */
+	msg = dc_text_escaped(ctx->errmsg, 1);
 	if (ctx->cursrc)
-		fprintf(stderr, "%s: %s:%ld: %s\n", ctx->prog, ctx->cursrc, ctx->curline, ctx->errmsg);
+		fprintf(stderr, "%s: %s:%ld: %s\n", ctx->prog, ctx->cursrc, ctx->curline, msg);
 	else
-		fprintf(stderr, "%s: %s\n", ctx->prog, ctx->errmsg);
+		fprintf(stderr, "%s: %s\n", ctx->prog, msg);
+	free(msg);
 }
 
 static void
 say(struct dc *ctx, enum dc_say kind, const char *fmt, va_list ap)
 {
-	char text[2048];
+	char text[2048], *shown;
 
 	vsnprintf(text, sizeof text, fmt, ap);
-	if (ctx->say)
+	if (ctx->say) {
 		ctx->say(ctx, kind, text);
-	else if (kind == DC_SAY_PROGRESS)
-		fprintf(stderr, "\r%s: %s", ctx->prog, text); /* overwritten by the next one */
+		return;
+	}
+	shown = dc_text_escaped(text, 1); /* it may quote stored text, as an error may */
+	if (kind == DC_SAY_PROGRESS || kind == DC_SAY_DONE)
+		/* overwritten by the next one, which may be a little shorter (the rate): the
+		 * blanks cover that without a terminal escape (NO_COLOR) */
+		fprintf(stderr, "\r%s: %s      %s", ctx->prog, shown,
+		        kind == DC_SAY_DONE ? "\n" : "");
 	else
-		fprintf(stderr, "%s: %s\n", ctx->prog, text);
+		fprintf(stderr, "%s: %s\n", ctx->prog, shown);
+	free(shown);
+}
+
+static void __attribute__((format(printf, 3, 4)))
+say_line(struct dc *ctx, enum dc_say kind, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	say(ctx, kind, fmt, ap);
+	va_end(ap);
 }
 
 void
@@ -106,6 +130,68 @@ dc_progress(struct dc *ctx, const char *fmt, ...)
 	va_end(ap);
 }
 
+static double
+mono(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+void
+dc_meter_begin(struct dc_meter *m, const char *what, const char *unit, int for_stdout)
+{
+	const char *s = getenv("DC_PROGRESS");
+
+	memset(m, 0, sizeof *m);
+	m->what = what;
+	m->unit = unit;
+	m->size = -1;
+	m->on = isatty(STDERR_FILENO) && !(for_stdout && isatty(STDOUT_FILENO));
+	m->start = m->on ? mono() : 0;
+	m->next = m->start + (s && *s ? atof(s) : 2.0);
+}
+
+static void
+meter_say(struct dc *ctx, struct dc_meter *m, enum dc_say kind)
+{
+	double t = mono() - m->start;
+	char pct[16] = "", rate[48] = "";
+
+	if (m->size > 0)
+		snprintf(pct, sizeof pct, ", %d %%",
+		         (int)(100 * (m->done < m->size ? m->done : m->size) / m->size));
+	if (t > 0)
+		snprintf(rate, sizeof rate, ", %.0f %s/s", (double)m->n / t, m->unit);
+	say_line(ctx, kind, "%s: %lld %s%s%s", m->what, m->n, m->unit, pct, rate);
+	m->shown = 1;
+}
+
+void
+dc_meter_tick(struct dc *ctx, struct dc_meter *m, long long n, long long done, long long size)
+{
+	m->n = n;
+	/* the clock is read every 256th time only */
+	if (!m->on || !n || (n & 255) || mono() < m->next)
+		return;
+	m->done = done;
+	m->size = size;
+	m->next = mono() + 1;
+	meter_say(ctx, m, DC_SAY_PROGRESS);
+}
+
+void
+dc_meter_end(struct dc *ctx, struct dc_meter *m, long long n, long long done, long long size)
+{
+	if (!m->shown)
+		return;
+	m->n = n;
+	m->done = done;
+	m->size = size;
+	meter_say(ctx, m, DC_SAY_DONE);
+}
+
 void
 dc_error_clear(struct dc *ctx)
 {
@@ -122,8 +208,16 @@ dc_init(struct dc *ctx, const char *prog)
 	ctx->prog = prog;
 	ctx->busy_ms = 5000;
 	ctx->format = isatty(STDOUT_FILENO) ? DC_FMT_TABLE : DC_FMT_JSONL;
-	if ((s = getenv("DC_BUSY_TIMEOUT")) && *s)
-		ctx->busy_ms = atoi(s);
+	if ((s = getenv("DC_BUSY_TIMEOUT")) && *s) {
+		char *end;
+		long ms = strtol(s, &end, 10);
+
+		/* as --busy-timeout: a mistyped value is said, not read as 0 (no waiting) */
+		if (*end || ms < 0 || ms > 86400000)
+			return dc_error(ctx, DC_EUSAGE, "DC_BUSY_TIMEOUT: '%s' is not milliseconds",
+			                s);
+		ctx->busy_ms = (int)ms;
+	}
 	if ((s = getenv("DC_NOW")) && *s) {
 		if (dc_parse_time(s, &ctx->now) < 0)
 			return dc_error(ctx, DC_EUSAGE, "DC_NOW: '%s' is not an RFC 3339 timestamp", s);
@@ -329,6 +423,162 @@ dc_printf(const char *fmt, ...)
 		abort();
 	va_end(ap);
 	return p;
+}
+
+/*
+ * ASCII lower case, ä Ä → a, ö Ö → o, ü Ü → u, ß ẞ → ss; then ae → a, oe → o, ue → u and
+ * ss → s.  0012 does the latter as four replace() passes one after the other; one pass does
+ * the same, because no pass can make or break a match of a later one (what the ae, oe and ue
+ * passes leave before the next character is a, o or u, which no later pattern starts with;
+ * ss comes last).  The result is never longer than the text.
+ */
+char *
+dc_fold(const char *s, size_t n)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	char *out = malloc(n + 1);
+	size_t i = 0, o = 0;
+
+	if (!out)
+		abort();
+	while (i < n) {
+		/* the second byte of ä Ä ö Ö ü Ü ß after 0xc3 */
+		const char *to = u[i] != 0xc3 || i + 1 >= n ? NULL
+		                 : u[i + 1] == 0xa4 || u[i + 1] == 0x84 ? "a"
+		                 : u[i + 1] == 0xb6 || u[i + 1] == 0x96 ? "o"
+		                 : u[i + 1] == 0xbc || u[i + 1] == 0x9c ? "u"
+		                 : u[i + 1] == 0x9f                     ? "ss"
+		                                                        : NULL;
+
+		if (to) {
+			o += (size_t)sprintf(out + o, "%s", to);
+			i += 2;
+		} else if (u[i] == 0xe1 && i + 2 < n && u[i + 1] == 0xba && u[i + 2] == 0x9e) {
+			out[o++] = 's'; /* ẞ */
+			out[o++] = 's';
+			i += 3;
+		} else {
+			out[o++] = u[i] >= 'A' && u[i] <= 'Z' ? (char)(u[i] + 32) : (char)u[i];
+			i++;
+		}
+	}
+	n = o;
+	for (i = o = 0; i < n; o++)
+		if (i + 1 < n && (out[i + 1] == 'e' ? out[i] == 'a' || out[i] == 'o' || out[i] == 'u'
+		                                    : out[i] == 's' && out[i + 1] == 's')) {
+			out[o] = out[i];
+			i += 2;
+		} else
+			out[o] = out[i++];
+	out[o] = '\0';
+	return out;
+}
+
+static char *
+dupn(const char *s, size_t n)
+{
+	char *p = strndup(s, n);
+
+	if (!p)
+		abort();
+	return p;
+}
+
+/* Is S one address (local@domain) that can go into a header and a git signature as it is? */
+static int
+plain_address(const char *s, size_t n)
+{
+	const char *at = memchr(s, '@', n);
+	size_t i;
+
+	if (!at || at == s || at == s + n - 1)
+		return 0;
+	for (i = 0; i < n; i++)
+		if ((unsigned char)s[i] <= ' ' || s[i] == 0x7f || strchr("<>\"(),;:\\[]", s[i]))
+			return 0;
+	return 1;
+}
+
+/*
+ * A mailbox as RFC 5322 writes it (section 3.4): "addr@example", "Name <addr@example>",
+ * "\"Stadt Musterstadt, Amt 32\" <addr@example>" (a quoted display name, with \-escapes),
+ * "<addr@example>", or the obsolete "addr@example (Name)".  *NAME is NULL when none is given.
+ */
+int
+dc_mail_parse(const char *s, char **name, char **addr)
+{
+	const char *lt, *gt, *p, *e;
+	char *n = NULL, *q;
+	size_t len;
+
+	*name = *addr = NULL;
+	while (*s == ' ' || *s == '\t')
+		s++;
+	len = strlen(s);
+	while (len && (s[len - 1] == ' ' || s[len - 1] == '\t'))
+		len--;
+	if (!len)
+		return -1;
+	if (s[len - 1] == ')' && (p = memchr(s, '(', len)) && !memchr(s, '<', len)) {
+		/* addr (Name) */
+		for (e = p; e > s && (e[-1] == ' ' || e[-1] == '\t'); e--)
+			;
+		if (!plain_address(s, (size_t)(e - s)) ||
+		    memchr(p + 1, '(', len - (size_t)(p - s) - 2))
+			return -1;
+		*addr = dupn(s, (size_t)(e - s));
+		n = dupn(p + 1, len - (size_t)(p - s) - 2);
+	} else if (s[len - 1] == '>') {
+		gt = s + len - 1;
+		/* the '<' that opens the address: the last one outside the quoted name */
+		for (p = s, lt = NULL; p < gt; p++) {
+			if (*p == '"') {
+				for (p++; p < gt && *p != '"'; p++)
+					if (*p == '\\' && p + 1 < gt)
+						p++;
+				if (p == gt)
+					return -1;
+			} else if (*p == '<') {
+				if (lt)
+					return -1;
+				lt = p;
+			} else if (*p == '>')
+				return -1;
+		}
+		if (!lt || !plain_address(lt + 1, (size_t)(gt - lt - 1)))
+			return -1;
+		*addr = dupn(lt + 1, (size_t)(gt - lt - 1));
+		for (e = lt; e > s && (e[-1] == ' ' || e[-1] == '\t'); e--)
+			;
+		n = dupn(s, (size_t)(e - s));
+		if (*n == '"') {
+			/* a quoted string, unescaped in place; nothing may follow its end */
+			for (p = n + 1, q = n; *p && *p != '"'; p++)
+				*q++ = *p == '\\' && p[1] ? *++p : *p;
+			if (*p != '"' || p[1]) {
+				free(n);
+				free(*addr);
+				*addr = NULL;
+				return -1;
+			}
+			*q = '\0';
+		} else if (strchr(n, '"')) {
+			free(n);
+			free(*addr);
+			*addr = NULL;
+			return -1;
+		}
+	} else {
+		if (!plain_address(s, len))
+			return -1;
+		*addr = dupn(s, len);
+	}
+	if (n && !*n) {
+		free(n);
+		n = NULL;
+	}
+	*name = n;
+	return 0;
 }
 
 /* Lower-case hex of N bytes into HEX (2N + 1 bytes); printf per byte was a tenth of an intake. */
@@ -667,4 +917,85 @@ dc_money_vat(long long net, double vat, long long *gross)
 		return -1;
 	tax = (tax + 5000) / 10000; /* half up, away from zero */
 	return dc_money_add(net, net < 0 ? -tax : tax, gross);
+}
+
+dc_control_len(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	if (*p < 0x20 || *p == 0x7f)
+		return *p ? 1 : 0;
+	return p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f ? 2 : 0;
+}
+
+char *
+dc_text_escaped(const char *s, int lines)
+{
+	size_t len = strlen(s), n = 0;
+	const char *p;
+	char *out, *o;
+	int c;
+
+	for (p = s; *p; p++)
+		n += dc_control_len(p) != 0;
+	if (!(out = o = malloc(len + 6 * n + 1)))
+		abort();
+	for (p = s; *p; p += c ? c : 1) {
+		c = dc_control_len(p);
+		if (!c || (lines && (*p == '\n' || *p == '\t')))
+			*o++ = *p;
+		else if (c == 1)
+			o += sprintf(o, "\\x%02x", (unsigned char)*p);
+		else
+			o += sprintf(o, "\\u%04x", (unsigned char)p[1]);
+	}
+	*o = '\0';
+	return out;
+}
+
+int
+dc_email_ok(const char *s)
+{
+	const char *p;
+
+	if (!strchr(s, '@') || s[strcspn(s, "<>\"(),; ")])
+		return 0;
+	for (p = s; *p; p++)
+		if (dc_control_len(p))
+			return 0;
+	return 1;
+}
+
+unsigned
+dc_file_mode(enum dc_privacy p)
+{
+	mode_t um;
+
+	if (p == DC_PRIVATE)
+		return 0600;
+	um = umask(0);
+	umask(um);
+	return 0666 & ~um;
+}
+
+int
+dc_file_tmp(struct dc *ctx, const char *path, enum dc_privacy p, char **tmp, int *fd)
+{
+	const char *slash = strrchr(path, '/');
+	int e;
+
+	*tmp = slash ? dc_printf("%.*s/.%s.XXXXXX", (int)(slash - path), path, slash + 1)
+	             : dc_printf(".%s.XXXXXX", path);
+	/* mkstemp makes it 0600: private from the start, widened only for a public file */
+	if ((*fd = mkstemp(*tmp)) >= 0 && fchmod(*fd, dc_file_mode(p)) == 0)
+		return 0;
+	e = errno;
+	if (*fd >= 0) {
+		close(*fd);
+		unlink(*tmp);
+	}
+	*fd = -1;
+	free(*tmp);
+	*tmp = NULL;
+	return dc_error(ctx, DC_ECANTCREAT, "cannot create '%s': %s", path, strerror(e));
 }

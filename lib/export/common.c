@@ -6,6 +6,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <libxml/xmlwriter.h>
+
 #include "cases/cases.h"
 #include "export/export.h"
 
@@ -64,6 +66,30 @@ dc_export_host(struct dc *ctx)
 	return host;
 }
 
+char *
+dc_export_html_escape(const char *s)
+{
+	size_t n = 1;
+	const char *p;
+	char *out, *o;
+
+	for (p = s; p && *p; p++)
+		n += strchr("&<>\"'", *p) ? 6 : 1;
+	if (!(out = o = malloc(n)))
+		abort();
+	for (p = s; p && *p; p++)
+		switch (*p) {
+		case '&': o = stpcpy(o, "&amp;"); break;
+		case '<': o = stpcpy(o, "&lt;"); break;
+		case '>': o = stpcpy(o, "&gt;"); break;
+		case '"': o = stpcpy(o, "&quot;"); break;
+		case '\'': o = stpcpy(o, "&#39;"); break;
+		default: *o++ = *p;
+		}
+	*o = '\0';
+	return out;
+}
+
 int
 dc_export_flush(struct dc *ctx)
 {
@@ -86,4 +112,44 @@ dc_export_xml_stdout(void)
 	xmlSetGenericErrorFunc(NULL, xml_quiet);
 	fflush(stdout);
 	return xmlOutputBufferCreateFile(stdout, NULL);
+}
+
+int
+dc_export_xml_json(xmlTextWriterPtr w, const char *name, json_object *v)
+{
+	size_t n = strlen(name), i;
+	char *one;
+	int ok;
+
+	if (!v)
+		return 1; /* null: no element, as for a NULL column */
+	if (json_object_is_type(v, json_type_object)) {
+		ok = xmlTextWriterStartElement(w, BAD_CAST name) >= 0;
+		json_object_object_foreach(v, k, m) ok = ok && dc_export_xml_json(w, k, m);
+		return ok && xmlTextWriterEndElement(w) >= 0;
+	}
+	if (!json_object_is_type(v, json_type_array))
+		return xmlTextWriterWriteElement(w, BAD_CAST name,
+		                                 BAD_CAST json_object_get_string(v)) >= 0;
+	one = n > 1 && name[n - 1] == 's' ? dc_printf("%.*s", (int)n - 1, name) : dc_strdup(name);
+	ok = xmlTextWriterStartElement(w, BAD_CAST name) >= 0;
+	for (i = 0; ok && i < json_object_array_length(v); i++)
+		ok = dc_export_xml_json(w, one, json_object_array_get_idx(v, i));
+	free(one);
+	return ok && xmlTextWriterEndElement(w) >= 0;
+}
+
+const char *
+dc_export_ext(const char *format)
+{
+	if (!strcmp(format, "open311-json") || !strcmp(format, "ocds") ||
+	    !strcmp(format, "jsonfeed"))
+		return "json";
+	if (!strcmp(format, "open311-xml") || !strcmp(format, "rss"))
+		return "xml";
+	if (!strcmp(format, "ical"))
+		return "ics";
+	if (!strcmp(format, "rdfxml"))
+		return "rdf";
+	return format; /* csv, tsv, json, jsonl, atom, html, ttl */
 }

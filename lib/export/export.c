@@ -1,13 +1,11 @@
 /* dc-export: dataset dispatch, the generic formats, atomic -o files, git publication, SQL. */
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-#include <git2.h>
 
 #include "cases/cases.h"
 #include "export/export.h"
@@ -45,25 +43,28 @@ static const struct dc_rectype rt_summary = {"export",
                                                                        {"changed", DC_T_BOOL}},
                                              5};
 
-/* Which formats beyond the generic ones each dataset has; the first is its git extension
- * default when the format is generic. */
+/* Which formats beyond the generic ones each dataset has (the first is its git extension
+ * default when the format is generic), and which of its formats are public: a file in any
+ * other holds personal or internal data and is written 0600 (dc_file_mode). */
 static const struct {
-	const char *name, *formats;
+	const char *name, *formats, *public;
+	const char *only; /* its formats only, this one the default */
 } datasets[] = {
-    {"cases", "open311-json open311-xml"},
-    {"case-events", "open311-json open311-xml"},
-    {"services", "open311-json open311-xml"},
-    {"orders", "ocds"},
-    {"budgets", ""},
-    {"catalog", ""},
-    {"products", ""},
-    {"shop-orders", ""},
-    {"notifications", ""},
-    {"posts", "atom rss jsonfeed"},
-    {"events", "ical"},
-    {"report", "html"},
-    {"board", "html"},
-    {NULL, NULL},
+    {"cases", "open311-json open311-xml", "open311-json open311-xml", NULL},
+    {"case-events", "open311-json open311-xml", "open311-json open311-xml", NULL},
+    {"services", "open311-json open311-xml", "*", NULL},
+    {"orders", "ocds", "ocds", NULL},
+    {"budgets", "", "", NULL},
+    {"catalog", "", "", NULL},
+    {"products", "", "*", NULL},
+    {"shop-orders", "", "", NULL},
+    {"notifications", "", "", NULL},
+    {"posts", "atom rss jsonfeed", "*", NULL},
+    {"events", "ical", "*", NULL},
+    {"report", "html", "", "html"},
+    {"board", "html", "*", "html"},
+    {"dcat", "ttl rdfxml", "*", "ttl"},
+    {NULL, NULL, NULL, NULL},
 };
 
 static int
@@ -219,6 +220,20 @@ format_name(struct dc *ctx)
 	return n[ctx->format];
 }
 
+static enum dc_privacy
+privacy(const struct dc_export *x)
+{
+	int i;
+
+	for (i = 0; datasets[i].name && strcmp(datasets[i].name, x->dataset); i++)
+		;
+	if (!datasets[i].name || !strcmp(datasets[i].public, ""))
+		return DC_PRIVATE;
+	if (!strcmp(datasets[i].public, "*"))
+		return DC_PUBLIC;
+	return x->format && word_in(datasets[i].public, x->format) ? DC_PUBLIC : DC_PRIVATE;
+}
+
 static int
 write_export(struct dc *ctx, struct dc_export *x)
 {
@@ -240,6 +255,8 @@ write_export(struct dc *ctx, struct dc_export *x)
 		return dc_export_ical(ctx, x);
 	if (!strcmp(f, "html"))
 		return dc_export_html(ctx, x);
+	if (!strcmp(f, "ttl") || !strcmp(f, "rdfxml"))
+		return dc_export_dcat(ctx, x, !strcmp(f, "rdfxml"));
 	return dc_export_feed(ctx, x, f);
 }
 
@@ -251,24 +268,12 @@ struct redirect {
 };
 
 static int
-redirect_begin(struct dc *ctx, const char *path, struct redirect *r)
+redirect_begin(struct dc *ctx, const char *path, enum dc_privacy p, struct redirect *r)
 {
-	char *copy = dc_strdup(path);
-	mode_t um;
-	int fd;
+	int rc, fd;
 
-	r->tmp = dc_printf("%s/.%s.XXXXXX", dirname(copy), basename((char *)path));
-	free(copy);
-	if ((fd = mkstemp(r->tmp)) < 0) {
-		int e = errno;
-
-		free(r->tmp);
-		r->tmp = NULL;
-		return dc_error(ctx, DC_ECANTCREAT, "cannot create '%s': %s", path, strerror(e));
-	}
-	um = umask(0);
-	umask(um);
-	fchmod(fd, 0666 & ~um);
+	if ((rc = dc_file_tmp(ctx, path, p, &r->tmp, &fd)))
+		return rc;
 	fflush(stdout);
 	r->saved = dup(STDOUT_FILENO);
 	dup2(fd, STDOUT_FILENO);
@@ -303,7 +308,7 @@ write_file(struct dc *ctx, struct dc_export *x, const char *path)
 	struct redirect r = {NULL, -1};
 	int rc;
 
-	if ((rc = redirect_begin(ctx, path, &r)))
+	if ((rc = redirect_begin(ctx, path, privacy(x), &r)))
 		return rc;
 	return redirect_end(ctx, path, &r, write_export(ctx, x));
 }
@@ -311,181 +316,32 @@ write_file(struct dc *ctx, struct dc_export *x, const char *path)
 /* ---- git publication ---- */
 
 static int
-git_fail(struct dc *ctx, const char *what)
+git_write(struct dc *ctx, void *x, const char *full, const char *old, size_t oldlen)
 {
-	const git_error *e = git_error_last();
-
-	return dc_error(ctx, DC_EIO, "git: %s: %s", what, e && e->message ? e->message : "failed");
-}
-
-static int
-mkdirs(const char *dir)
-{
-	char *p = dc_strdup(dir), *s;
-	int rc = 0;
-
-	for (s = p + 1; *s; s++)
-		if (*s == '/') {
-			*s = '\0';
-			if (mkdir(p, 0777) && errno != EEXIST)
-				rc = -1;
-			*s = '/';
-		}
-	if (mkdir(p, 0777) && errno != EEXIST)
-		rc = -1;
-	free(p);
-	return rc;
-}
-
-static const char *
-default_ext(const char *format)
-{
-	if (!strcmp(format, "open311-json") || !strcmp(format, "ocds") ||
-	    !strcmp(format, "jsonfeed"))
-		return "json";
-	if (!strcmp(format, "open311-xml") || !strcmp(format, "rss"))
-		return "xml";
-	if (!strcmp(format, "ical"))
-		return "ics";
-	return format; /* csv, tsv, json, jsonl, atom */
+	return write_file(ctx, x, full);
 }
 
 static int
 publish(struct dc *ctx, struct dc_export *x, const char *format)
 {
-	git_repository *repo = NULL;
-	git_reference *head = NULL, *ref = NULL;
-	git_commit *parent = NULL;
-	git_tree *ptree = NULL, *tree = NULL;
-	git_tree_entry *te = NULL;
-	git_index *idx = NULL, *wi = NULL;
-	git_signature *sig = NULL;
-	git_oid blob, tid, cid;
-	git_index_entry e;
-	char *path = NULL, *full = NULL, *dir = NULL, *refname = NULL, *msg = NULL;
-	char *name = NULL, *email = NULL, hex[GIT_OID_HEXSZ + 1] = "";
-	const char *s;
-	int rc = 0, changed = 0, on_head;
+	struct dc_git g = {x->git_repo, x->git_branch, NULL, x->git_message, "", 0};
+	char *path = NULL, *msg = NULL;
+	int rc;
 
-	path = x->git_path ? dc_strdup(x->git_path)
-	                   : dc_printf("%s.%s", x->dataset, default_ext(format));
-	if (*path == '/' || strstr(path, "..") || !*path) {
-		rc = dc_error(ctx, DC_EUSAGE,
-		              "--git-path: '%s' must be relative inside the repository", path);
-		goto done;
-	}
-	git_libgit2_init();
-	if (git_repository_open_ext(&repo, x->git_repo, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL)) {
-		if (mkdirs(x->git_repo)) {
-			rc = dc_error(ctx, DC_ECANTCREAT, "cannot create '%s': %s", x->git_repo,
-			              strerror(errno));
-			goto done;
-		}
-		if (git_repository_init(&repo, x->git_repo, 0)) {
-			rc = git_fail(ctx, x->git_repo);
-			goto done;
-		}
-	}
-	if (git_repository_is_bare(repo)) {
-		rc = dc_error(ctx, DC_EUSAGE, "'%s' is a bare repository", x->git_repo);
-		goto done;
-	}
-	if (git_reference_lookup(&head, repo, "HEAD")) {
-		rc = git_fail(ctx, "HEAD");
-		goto done;
-	}
-	s = git_reference_type(head) == GIT_REFERENCE_SYMBOLIC ? git_reference_symbolic_target(head)
-	                                                       : NULL;
-	refname = x->git_branch ? dc_printf("refs/heads/%s", x->git_branch) : dc_strdup(s);
-	if (!refname || git_reference_is_valid_name(refname) != 1) {
-		rc = dc_error(ctx, DC_EUSAGE, "--git-branch: not a valid branch name");
-		goto done;
-	}
-	on_head = s && !strcmp(s, refname);
-	if (!git_reference_lookup(&ref, repo, refname)) {
-		if (git_commit_lookup(&parent, repo, git_reference_target(ref)) ||
-		    git_commit_tree(&ptree, parent)) {
-			rc = git_fail(ctx, refname);
-			goto done;
-		}
-	}
-	/* the export goes to the working tree (atomically), and from there into a blob */
-	full = dc_printf("%s/%s", git_repository_workdir(repo), path);
-	dir = dc_strdup(full);
-	*strrchr(dir, '/') = '\0';
-	if (mkdirs(dir)) {
-		rc = dc_error(ctx, DC_ECANTCREAT, "cannot create '%s': %s", dir, strerror(errno));
-		goto done;
-	}
-	if ((rc = write_file(ctx, x, full)))
-		goto done;
-	if (git_blob_create_from_disk(&blob, repo, full)) {
-		rc = git_fail(ctx, path);
-		goto done;
-	}
-	changed = !ptree || git_tree_entry_bypath(&te, ptree, path) ||
-	          git_oid_cmp(git_tree_entry_id(te), &blob);
-	if (!changed) {
-		git_oid_tostr(hex, sizeof hex, git_commit_id(parent));
-		goto print;
-	}
-	/* a new tree: the parent's with the one file replaced, built in memory */
-	memset(&e, 0, sizeof e);
-	e.mode = GIT_FILEMODE_BLOB;
-	e.id = blob;
-	e.path = path;
-	if (git_index_new(&idx) || (ptree && git_index_read_tree(idx, ptree)) ||
-	    git_index_add(idx, &e) || git_index_write_tree_to(&tid, idx, repo) ||
-	    git_tree_lookup(&tree, repo, &tid)) {
-		rc = git_fail(ctx, "tree");
-		goto done;
-	}
-	name =
-	    (s = getenv("DC_GIT_AUTHOR_NAME")) && *s ? dc_strdup(s) : dc_setting(ctx, "city.name");
-	email =
-	    (s = getenv("DC_GIT_AUTHOR_EMAIL")) && *s ? dc_strdup(s) : dc_setting(ctx, "mail.from");
-	msg = x->git_message ? dc_printf("%s\n", x->git_message)
-	                     : dc_printf("dc-export %s (%s)\n", x->dataset, format);
-	if (git_signature_new(&sig, name && *name ? name : "dcity",
-	                      email && *email ? email : "dcity@localhost", dc_now(ctx), 0) ||
-	    git_commit_create(&cid, repo, refname, sig, sig, NULL, msg, tree, parent ? 1 : 0,
-	                      (const git_commit **)&parent)) {
-		rc = git_fail(ctx, "commit");
-		goto done;
-	}
-	git_oid_tostr(hex, sizeof hex, &cid);
-	/* keep `git status` clean when the branch is the checked-out one */
-	if (on_head && !git_repository_index(&wi, repo)) {
-		if (git_index_add_bypath(wi, path) || git_index_write(wi))
-			dc_warn(ctx, "git: could not update the index of '%s'", x->git_repo);
-	}
-print : {
-	const char *vals[] = {x->dataset, format, path, hex, changed ? "1" : "0"};
+	g.path = path = x->git_path ? dc_strdup(x->git_path)
+	                            : dc_printf("%s.%s", x->dataset, dc_export_ext(format));
+	if (!g.message)
+		g.message = msg = dc_printf("dc-export %s (%s)", x->dataset, format);
+	if (!(rc = dc_git_commit(ctx, &g, git_write, x))) {
+		const char *vals[] = {x->dataset, format, path, g.commit, g.changed ? "1" : "0"};
 
-	if (ctx->format == DC_FMT_CSV || ctx->format == DC_FMT_TSV || ctx->format == DC_FMT_JSON)
-		ctx->format = DC_FMT_JSONL;
-	if (!(rc = dc_out_begin(ctx, &rt_summary)) && !(rc = dc_out_row(ctx, vals)))
-		rc = dc_out_end(ctx);
-}
-done:
-	git_signature_free(sig);
-	git_index_free(wi);
-	git_index_free(idx);
-	git_tree_entry_free(te);
-	git_tree_free(tree);
-	git_tree_free(ptree);
-	git_commit_free(parent);
-	git_reference_free(ref);
-	git_reference_free(head);
-	git_repository_free(repo);
-	if (repo)
-		git_libgit2_shutdown();
-	free(name);
-	free(email);
+		if (ctx->format == DC_FMT_CSV || ctx->format == DC_FMT_TSV ||
+		    ctx->format == DC_FMT_JSON)
+			ctx->format = DC_FMT_JSONL;
+		if (!(rc = dc_out_begin(ctx, &rt_summary)) && !(rc = dc_out_row(ctx, vals)))
+			rc = dc_out_end(ctx);
+	}
 	free(msg);
-	free(refname);
-	free(dir);
-	free(full);
 	free(path);
 	return rc;
 }
@@ -516,18 +372,18 @@ dc_export_run(struct dc *ctx, struct dc_export *x)
 		;
 	if (!datasets[i].name)
 		return dc_error(ctx, DC_EUSAGE, "unknown dataset '%s'", x->dataset);
-	if (!strcmp(datasets[i].formats, "html") && (!f || !strcmp(f, "html")))
-		f = "html"; /* report and board: html only */
-	else if (!strcmp(datasets[i].formats, "html"))
-		return dc_error(ctx, DC_EUSAGE, "dataset '%s' has no format '%s' (html)",
-		                x->dataset, f);
-	if (f && !set_generic(ctx, f) && !word_in(datasets[i].formats, f))
+	if (datasets[i].only && !f)
+		f = datasets[i].only; /* report and board: html only; dcat: ttl or rdfxml */
+	else if (datasets[i].only && !word_in(datasets[i].formats, f))
+		return dc_error(ctx, DC_EUSAGE, "dataset '%s' has no format '%s' (%s)", x->dataset,
+		                f, datasets[i].formats);
+	if (f && !datasets[i].only && !set_generic(ctx, f) && !word_in(datasets[i].formats, f))
 		return dc_error(ctx, DC_EUSAGE,
 		                "dataset '%s' has no format '%s' (table, csv, tsv, json, "
 		                "jsonl%s%s)",
 		                x->dataset, f, *datasets[i].formats ? " " : "",
 		                datasets[i].formats);
-	if (f && set_generic(ctx, f))
+	if (f && !datasets[i].only && set_generic(ctx, f))
 		f = NULL; /* generic: ctx->format says which */
 	x->format = f;
 	if ((rc = window(ctx, "since", x->since, 0, x->since_at)) ||
@@ -563,9 +419,28 @@ dc_export_sql(struct dc *ctx, const char *sql, const char *output)
 		return sql_rows(ctx, sql);
 	if (ctx->format == DC_FMT_TABLE)
 		ctx->format = DC_FMT_CSV;
-	if ((rc = redirect_begin(ctx, output, &r)))
+	/* a query may read anything: its file is private */
+	if ((rc = redirect_begin(ctx, output, DC_PRIVATE, &r)))
 		return rc;
 	return redirect_end(ctx, output, &r, sql_rows(ctx, sql));
+}
+
+/* A value's own type decides how it is written, never its column's first row: a column of
+ * `CASE WHEN … THEN 1 ELSE description END` has numbers and text, and text written as a
+ * number would be raw JSON (a key injected) or an Excel formula let through.  A real that is
+ * not finite has no JSON number: it is written as text. */
+static void
+sql_types(struct dc_stmt *st, struct dc_field *fields, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		enum dc_coltype t = dc_col_type(st, i);
+
+		fields[i].type = t == DC_COL_INT                                    ? DC_T_INT
+		                 : t == DC_COL_REAL && isfinite(dc_col_double(st, i)) ? DC_T_REAL
+		                                                                      : DC_T_STR;
+	}
 }
 
 static int
@@ -586,37 +461,25 @@ sql_rows(struct dc *ctx, const char *sql)
 		rc = dc_error(ctx, DC_EUSAGE, "sql: a query with 1 to 64 columns is needed");
 		goto done;
 	}
-	/* the first row decides the column types; an empty result is all text */
-	if ((rc = dc_step(ctx, st)) > 0)
-		goto done;
 	if (!(fields = calloc((size_t)n, sizeof *fields)))
 		abort();
 	for (i = 0; i < n; i++) {
-		enum dc_coltype t = rc == DC_ROW ? dc_col_type(st, i) : DC_COL_TEXT;
-
 		fields[i].name = dc_col_name(st, i);
-		fields[i].type = t == DC_COL_INT    ? DC_T_INT
-		                 : t == DC_COL_REAL ? DC_T_REAL
-		                                    : DC_T_STR;
+		fields[i].type = DC_T_STR;
 	}
 	rt.name = "row";
 	rt.fields = fields;
 	rt.nfields = n;
-	{
-		int more = rc;
-
-		if ((rc = dc_out_begin(ctx, &rt)))
+	if ((rc = dc_out_begin(ctx, &rt)))
+		goto done;
+	/* the writer reads the types through rt for each row it writes */
+	while ((rc = dc_step(ctx, st)) == DC_ROW) {
+		sql_types(st, fields, n);
+		if ((rc = dc_out_stmt(ctx, st)))
 			goto done;
-		while (more == DC_ROW) {
-			if ((rc = dc_out_stmt(ctx, st)))
-				goto done;
-			if ((more = dc_step(ctx, st)) > 0) {
-				rc = more;
-				goto done;
-			}
-		}
-		rc = dc_out_end(ctx);
 	}
+	if (!rc)
+		rc = dc_out_end(ctx);
 done:
 	if (rc)
 		dc_out_discard(ctx);

@@ -10,6 +10,7 @@
 #define DC_EXPORT_H
 
 #include <libxml/xmlIO.h>
+#include <libxml/xmlwriter.h>
 
 #include "core/dc.h"
 
@@ -30,6 +31,14 @@ int dc_export_sql(struct dc *ctx, const char *sql, const char *output);
 
 /* Writers of the open-data formats (lib/export/open311.c, ocds.c, feeds.c). */
 int dc_export_open311_cases(struct dc *ctx, const struct dc_export *x, int xml);
+/* The one serializer of GeoReport service requests, which dc-export and dc-open311 share:
+ * the SELECT ... FROM of the records (the case table is c) for a caller to add its conditions,
+ * order and limit to; and the writer of its rows, a JSON array or <service_requests> (with
+ * <meta><total> first when TOTAL >= 0).  EXTENSIONS adds extended_attributes (the case's own
+ * status, every media URL).  The writer finalizes st. */
+void dc_export_open311_select(struct dc_q *q, int extensions);
+int dc_export_open311_write(struct dc *ctx, struct dc_stmt *st, int xml, int extensions,
+                            long long total);
 int dc_export_open311_events(struct dc *ctx, const struct dc_export *x, int xml);
 int dc_export_open311_services(struct dc *ctx, const struct dc_export *x, int xml);
 int dc_export_ocds(struct dc *ctx, const struct dc_export *x);
@@ -55,9 +64,19 @@ int dc_export_xml_rows(struct dc *ctx, struct dc_stmt *st, const char *root, con
 /* Flush stdout after a writer: 0, DC_EIO, or exit 0 when a pipe reader stopped (dcity(7) EXIT
  * STATUS). */
 int dc_export_flush(struct dc *ctx);
+/* A JSON value as the element NAME: an object's members and an array's elements (named NAME
+ * without its plural s: media_urls holds media_url) become elements; 1 when written. */
+int dc_export_xml_json(xmlTextWriterPtr w, const char *name, json_object *v);
 /* A libxml2 output buffer on stdout (libxml2's error chatter silenced). */
 xmlOutputBufferPtr dc_export_xml_stdout(void);
+/* The extension of a file in FORMAT: a git export's default name is DATASET.EXT. */
+const char *dc_export_ext(const char *format);
+/* The DCAT-AP.de catalog of the public datasets, Turtle or RDF/XML (lib/export/dcat.c). */
+int dc_export_dcat(struct dc *ctx, const struct dc_export *x, int xml);
 /* The host part of city.url ("www.musterstadt.example"); caller frees. */
 char *dc_export_host(struct dc *ctx);
+/* S with & < > " ' as HTML character references, for text inside HTML (and inside markup
+ * that readers take as HTML: an RSS description); caller frees. */
+char *dc_export_html_escape(const char *s);
 
 #endif

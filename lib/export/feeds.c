@@ -162,13 +162,16 @@ xml_feed(struct dc *ctx, const struct dc_export *x, int atom)
 			    xmlTextWriterWriteString(w, BAD_CAST T(P_BODY)) >= 0 &&
 			    xmlTextWriterEndElement(w) >= 0 && xmlTextWriterEndElement(w) >= 0;
 		} else {
+			/* RSS readers take a description as HTML: a citizen's "<script>" is text */
+			char *html = dc_export_html_escape(T(P_BODY));
+
 			rfc822(T(P_CREATED), date);
 			ok = xmlTextWriterStartElement(w, BAD_CAST "item") >= 0 &&
 			     xmlTextWriterWriteElement(w, BAD_CAST "title", BAD_CAST T(P_TITLE)) >=
 			         0 &&
 			     xmlTextWriterWriteElement(w, BAD_CAST "link", BAD_CAST link) >= 0 &&
-			     xmlTextWriterWriteElement(w, BAD_CAST "description",
-			                               BAD_CAST T(P_BODY)) >= 0 &&
+			     xmlTextWriterWriteElement(w, BAD_CAST "description", BAD_CAST html) >=
+			         0 &&
 			     xmlTextWriterStartElement(w, BAD_CAST "guid") >= 0 &&
 			     xmlTextWriterWriteAttribute(w, BAD_CAST "isPermaLink",
 			                                 BAD_CAST "false") >= 0 &&
@@ -181,6 +184,7 @@ xml_feed(struct dc *ctx, const struct dc_export *x, int atom)
 				         BAD_CAST json_object_get_string(
 				             json_object_array_get_idx(topics, i))) >= 0;
 			ok = ok && xmlTextWriterEndElement(w) >= 0;
+			free(html);
 		}
 		json_object_put(topics);
 		free(link);

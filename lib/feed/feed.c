@@ -247,6 +247,10 @@ dc_feed_member_add(struct dc *ctx, struct dc_args *rec, void *unused)
 	    (rc = check_handle(ctx, "handle", m.handle)) ||
 	    (rc = word_list(ctx, rec, "interests", &interests)))
 		goto done;
+	if (m.email && *m.email && !dc_email_ok(m.email)) {
+		rc = dc_field_error(ctx, "field 'email': '%s' is not an email address", m.email);
+		goto done;
+	}
 	if ((rc = dc_must_not_exist(ctx, "SELECT 1 FROM member WHERE handle = ?1", "member",
 	                            m.handle)))
 		goto done;
@@ -278,6 +282,11 @@ dc_feed_member_set(struct dc *ctx, const char *handle, struct dc_args *a)
 	    (rc = dc_spec_check(ctx, dc_feed_member_add_spec, a)) ||
 	    (rc = word_list(ctx, a, "interests", &interests)))
 		goto done;
+	if (dc_arg(a, "email") && *dc_arg(a, "email") && !dc_email_ok(dc_arg(a, "email"))) {
+		rc = dc_field_error(ctx, "field 'email': '%s' is not an email address",
+		                    dc_arg(a, "email"));
+		goto done;
+	}
 	if (active && strcmp(active, "true") && strcmp(active, "false")) {
 		rc = dc_error(ctx, DC_EDATA, "field 'active': '%s' is not true or false", active);
 		goto done;
@@ -432,7 +441,8 @@ const struct dc_opt dc_feed_post_spec[] = {
 	{"author", DC_V_TEXT, DC_O_REQUIRED, NULL, "HANDLE", NULL, NULL,
 	 DC_AT(struct post_new, author)},
 	{"title", DC_V_TEXT, DC_O_REQUIRED, NULL, "T", NULL, NULL, DC_AT(struct post_new, title)},
-	{"body", DC_V_TEXT, DC_O_REQUIRED, NULL, "B", NULL, NULL, DC_AT(struct post_new, body)},
+	{"body", DC_V_TEXT, DC_O_REQUIRED | DC_O_LINES, NULL, "B", NULL, NULL,
+	 DC_AT(struct post_new, body)},
 	{"kind", DC_V_ENUM, 0, POST_KINDS, NULL, NULL, NULL, DC_AT(struct post_new, kind)},
 	{"district", DC_V_TEXT, 0, NULL, "D", NULL, NULL, DC_AT(struct post_new, district)},
 	/* every value, each a comma-separated list: word_list reads them */
@@ -620,7 +630,8 @@ struct comment_new {
 const struct dc_opt dc_feed_comment_spec[] = {
 	{"author", DC_V_TEXT, DC_O_REQUIRED, NULL, "HANDLE", NULL, NULL,
 	 DC_AT(struct comment_new, author)},
-	{"body", DC_V_TEXT, DC_O_REQUIRED, NULL, "B", NULL, NULL, DC_AT(struct comment_new, body)},
+	{"body", DC_V_TEXT, DC_O_REQUIRED | DC_O_LINES, NULL, "B", NULL, NULL,
+	 DC_AT(struct comment_new, body)},
 	{NULL},
 };
 

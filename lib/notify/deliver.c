@@ -356,7 +356,7 @@ exec_json(const struct item *it, const char *mid, const char *from, const char *
 
 struct sender {
 	const struct dc_notify_opts *o;
-	char *from, *from_name, *reply_to; /* settings; owned */
+	char *from, *from_name, *reply_to, *reply_name; /* from the settings; owned */
 };
 
 /* Deliver IT; NULL on success, else the error text.  *MID gets the Message-ID. */
@@ -367,12 +367,13 @@ deliver(struct dc *ctx, const struct sender *s, const struct item *it, char **mi
 	char *msg, *err = NULL;
 
 	*mid = dc_mime_message_id(it->id, it->created_at, s->from);
-	if (strpbrk(it->recipient, "\r\n<>\"(),; ") || !strchr(it->recipient, '@'))
+	if (!dc_email_ok(it->recipient))
 		return dc_printf("invalid recipient '%s'", it->recipient);
 	m.from_name = s->from_name;
 	m.from_addr = s->from;
 	m.to = it->recipient;
 	m.reply_to = s->reply_to;
+	m.reply_to_name = s->reply_name;
 	m.subject = it->subject;
 	m.message_id = *mid;
 	m.list_unsubscribe = it->unsubscribe;
@@ -432,7 +433,13 @@ book(struct dc *ctx, const struct sender *s, const struct item *it, const char *
 		    ctx,
 		    "UPDATE outbox SET status = 'sent', sent_at = ?3, attempts = attempts + 1,"
 		    " next_at = NULL, last_error = NULL, message_id = ?4, transport = ?5,"
-		    " claim = NULL, claimed_at = NULL WHERE id = ?1 AND claim = ?2",
+		    " claim = NULL, claimed_at = NULL,"
+		    /* the secret (a tracking token) was for the recipient, not for the record */
+		    " subject = CASE WHEN secret IS NULL THEN subject"
+		    "  ELSE replace(subject, secret, '…') END,"
+		    " body = CASE WHEN secret IS NULL THEN body"
+		    "  ELSE replace(body, secret, '…') END,"
+		    " secret = NULL WHERE id = ?1 AND claim = ?2",
 		    5, id, token, now, mid, transport_name[s->o->transport]);
 	else {
 		if (n <= 4)
@@ -487,9 +494,9 @@ fetch(struct dc *ctx, const char *token, struct item **items, int *n)
 int
 dc_notify_run(struct dc *ctx, const struct dc_notify_opts *o)
 {
-	struct sender s = {o, NULL, NULL, NULL};
+	struct sender s = {o, NULL, NULL, NULL, NULL};
 	struct item *items = NULL;
-	char token[33];
+	char token[33], *from = NULL, *reply = NULL, *last = NULL;
 	long done = 0;
 	int rc, out, n = 0, i, failed = 0;
 
@@ -500,13 +507,27 @@ dc_notify_run(struct dc *ctx, const struct dc_notify_opts *o)
 		return dc_notify_plan(ctx);
 	if ((rc = dc_out_begin(ctx, &dc_rt_notification)))
 		return rc;
-	s.from = dc_setting(ctx, "mail.from");
-	s.from_name = dc_setting(ctx, "city.name");
-	s.reply_to = dc_setting(ctx, "mail.reply_to");
-	if (!s.from) {
+	reply = dc_setting(ctx, "mail.reply_to");
+	if (reply && *reply && dc_mail_parse(reply, &s.reply_name, &s.reply_to) < 0) {
+		rc = dc_error(ctx, DC_ESCHEMA,
+		              "setting 'mail.reply_to': '%s' is not a mailbox (addr@example or "
+		              "Name <addr@example>)", reply);
+		goto done;
+	}
+	if (!(from = dc_setting(ctx, "mail.from")) || !*from) {
 		rc = dc_error(ctx, DC_ESCHEMA, "setting 'mail.from' is empty");
 		goto done;
 	}
+	/* "Stadt Musterstadt <noreply@musterstadt.example>" names itself; a bare address is
+	 * the city's */
+	if (dc_mail_parse(from, &s.from_name, &s.from) < 0) {
+		rc = dc_error(ctx, DC_ESCHEMA,
+		              "setting 'mail.from': '%s' is not a mailbox (addr@example or "
+		              "Name <addr@example>)", from);
+		goto done;
+	}
+	if (!s.from_name)
+		s.from_name = dc_setting(ctx, "city.name");
 	dc_random_hex(token, 16);
 	while (!rc && (!o->limit || done < o->limit)) {
 		long want = o->limit && o->limit - done < BATCH ? o->limit - done : BATCH;
@@ -521,6 +542,10 @@ dc_notify_run(struct dc *ctx, const struct dc_notify_opts *o)
 			if (!rc) {
 				err = deliver(ctx, &s, &items[i], &mid);
 				failed += err != NULL;
+				if (err) {
+					free(last);
+					last = dc_strdup(err);
+				}
 				rc = book(ctx, &s, &items[i], token, mid, err);
 				done++;
 			}
@@ -531,11 +556,23 @@ dc_notify_run(struct dc *ctx, const struct dc_notify_opts *o)
 	}
 done:
 	free(items);
+	free(from);
+	free(reply);
+	free(s.reply_name);
 	free(s.from);
 	free(s.from_name);
 	free(s.reply_to);
 	out = dc_out_end(ctx);
-	if (!rc && failed && !ctx->quiet)
-		dc_warn(ctx, "%d of %ld deliveries failed", failed, done);
+	/* dc-notify(8) EXIT STATUS: some failed will be retried (75, which dc-cron keeps quiet);
+	 * all failed is a dead transport, which it reports */
+	if (!rc && !out && failed && failed == done)
+		out = dc_error(ctx, DC_EDB, "all %ld deliveries failed (is the transport down?); "
+		               "the last: %s", done, last);
+	else if (!rc && !out && failed)
+		out = dc_error(ctx, DC_EBUSY,
+		               "%d of %ld deliveries failed; the next run retries them "
+		               "(dc-notify list --status failed); the last: %s",
+		               failed, done, last);
+	free(last);
 	return rc ? rc : out;
 }

@@ -73,23 +73,12 @@ text(struct dc_stmt *st, int i)
 	return s ? s : "";
 }
 
-static void
-local_date(struct dc *ctx, const char *instant, char buf[11])
-{
-	time_t t;
-
-	if (instant && dc_parse_time(instant, &t) == 0)
-		dc_fmt_date(dc_local_days(ctx, t), buf);
-	else
-		buf[0] = '\0';
-}
-
 int
 dc_notify_escalate(struct dc *ctx)
 {
 	struct dc_stmt *st = NULL, *seen = NULL;
 	struct queued q = {0};
-	char now[21], day[11], due[11];
+	char now[21], day[11];
 	char *lang = NULL, *city = NULL;
 	int rc;
 
@@ -128,16 +117,23 @@ dc_notify_escalate(struct dc *ctx)
 				continue;
 			break;
 		}
-		local_date(ctx, text(st, 6), due);
 		{
+			/* dates as the reader reads them: local time, in the letter's language */
+			char *due = dc_instant_text(ctx, text(st, 6), lang, 0),
+			     *due_at = dc_instant_text(ctx, text(st, 6), lang, 1),
+			     *created = dc_instant_text(ctx, text(st, 5), lang, 1);
 			const char *vars[] = {
 			    "id",         id,          "service_name", text(st, 1), "department",
 			    text(st, 2),  "status",    text(st, 3),    "assignee",  text(st, 4),
-			    "created_at", text(st, 5), "due_at",       text(st, 6), "due_date",
+			    "created_at", created,     "due_at",       due_at,      "due_date",
 			    due,          "name",      text(st, 7),    "city",      city,
 			    NULL};
 
-			if ((rc = dc_outbox_add(ctx, "escalation", lang, email, "case", id, vars)))
+			rc = dc_outbox_add(ctx, "escalation", lang, email, "case", id, vars);
+			free(due);
+			free(due_at);
+			free(created);
+			if (rc)
 				break;
 		}
 		remember(&q, dc_last_id(ctx));
@@ -215,7 +211,8 @@ unsubscribe_url(const char *base, const char *key, const char *handle)
 
 /* The posts of one member's window as the list the template shows; NULL when none. */
 static int
-member_posts(struct dc *ctx, struct dc_stmt *posts, char **list, char **count)
+member_posts(struct dc *ctx, struct dc_stmt *posts, const char *lang, char **list,
+             char **count)
 {
 	size_t len = 0;
 	long n = 0;
@@ -223,12 +220,12 @@ member_posts(struct dc *ctx, struct dc_stmt *posts, char **list, char **count)
 
 	*list = NULL;
 	while ((rc = dc_step(ctx, posts)) == DC_ROW) {
-		char day[11], *line, *grown;
+		char *day = dc_instant_text(ctx, text(posts, 3), lang, 0), *line, *grown;
 		const char *d = text(posts, 2);
 
-		local_date(ctx, text(posts, 3), day);
 		line = dc_printf("- %s\n  %s%s%s, %s\n\n", text(posts, 1), text(posts, 0),
 		                 *d ? ", " : "", d, day);
+		free(day);
 		if (!(grown = realloc(*list, len + strlen(line) + 1)))
 			abort();
 		*list = grown;
@@ -246,13 +243,15 @@ dc_notify_digest(struct dc *ctx, const char *period)
 {
 	struct dc_stmt *st = NULL, *posts = NULL, *last = NULL;
 	struct queued q = {0};
-	char now[21], from[21], until[21], dfrom[11], duntil[11];
-	char *lang = NULL, *city = NULL, *url = NULL, *key = NULL;
+	char now[21], from[21], until[21];
+	char *lang = NULL, *city = NULL, *url = NULL, *key = NULL, *dfrom = NULL, *duntil = NULL;
 	long today, start, end, span;
 	int rc, weekly;
 
-	if (!period || (strcmp(period, "daily") && strcmp(period, "weekly")))
-		return dc_error(ctx, DC_EUSAGE, "digest needs --period daily or weekly");
+	if (!period)
+		return dc_field_error(ctx, "field 'period' is required (daily or weekly)");
+	if (strcmp(period, "daily") && strcmp(period, "weekly"))
+		return dc_field_error(ctx, "field 'period': '%s' is not daily or weekly", period);
 	weekly = period[0] == 'w';
 	if ((rc = dc_out_check(ctx, &dc_rt_notification)) || (rc = dc_db_open(ctx)) ||
 	    (rc = dc_require(ctx, "integrator", "queue digests")) || (rc = dc_tx_begin(ctx)))
@@ -276,9 +275,9 @@ dc_notify_digest(struct dc *ctx, const char *period)
 		goto done;
 	dc_fmt_time(dc_local_start_of_day(ctx, start), from);
 	dc_fmt_time(dc_local_start_of_day(ctx, end), until);
-	dc_fmt_date(start, dfrom);
-	dc_fmt_date(end - 1, duntil);
 	lang = dc_setting(ctx, "lang");
+	dfrom = dc_date_text(start, lang);
+	duntil = dc_date_text(end - 1, lang);
 	city = dc_setting(ctx, "city.name");
 	url = dc_setting(ctx, "city.url");
 	if (!(key = secret(ctx))) {
@@ -312,7 +311,7 @@ dc_notify_digest(struct dc *ctx, const char *period)
 		dc_bind_text(posts, 3, handle);
 		dc_bind_text(posts, 4, dc_col_text(st, 3));
 		dc_bind_text(posts, 5, text(st, 4));
-		if ((rc = member_posts(ctx, posts, &list, &count)) || !list) {
+		if ((rc = member_posts(ctx, posts, lang, &list, &count)) || !list) {
 			free(count);
 			if (rc)
 				break;
@@ -359,5 +358,7 @@ done:
 	free(city);
 	free(url);
 	free(key);
+	free(dfrom);
+	free(duntil);
 	return finish(ctx, rc, &q);
 }

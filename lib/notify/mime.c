@@ -256,7 +256,7 @@ dc_mime_message(const struct dc_mime_msg *m)
 	address(&b, "From", m->from_name, m->from_addr);
 	address(&b, "To", NULL, m->to);
 	if (m->reply_to && *m->reply_to)
-		address(&b, "Reply-To", NULL, m->reply_to);
+		address(&b, "Reply-To", m->reply_to_name, m->reply_to);
 	h = dc_mime_header("Subject", m->subject ? m->subject : "");
 	puts_(&b, h);
 	free(h);

@@ -14,12 +14,13 @@ struct dc_mime_msg {
 	const char *from_name;        /* display name of From (any UTF-8) or NULL */
 	const char *from_addr;        /* addr-spec */
 	const char *to;               /* addr-spec */
-	const char *reply_to;         /* optional */
+	const char *reply_to;         /* addr-spec, optional */
 	const char *subject;          /* UTF-8, one line */
 	const char *message_id;       /* "<…@…>" */
 	const char *list_unsubscribe; /* URL, optional; written as <URL> */
 	const char *body;             /* UTF-8 text, LF or CRLF line ends */
 	time_t date;
+	const char *reply_to_name;    /* the display name of Reply-To or NULL */
 };
 
 /* Quoted-printable (RFC 2045 6.7) of UTF-8 text: CRLF line ends, lines ≤ 76 with soft

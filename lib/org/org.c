@@ -308,7 +308,7 @@ const struct dc_opt dc_org_away_spec[] = {
 	 DC_AT(struct absence_new, until)},
 	{"deputy", DC_V_TEXT, DC_O_REQUIRED, NULL, "LOGIN", NULL, NULL,
 	 DC_AT(struct absence_new, deputy)},
-	{"note", DC_V_TEXT, 0, NULL, "TEXT", NULL, NULL, DC_AT(struct absence_new, note)},
+	{"note", DC_V_TEXT, DC_O_LINES, NULL, "TEXT", NULL, NULL, DC_AT(struct absence_new, note)},
 	{NULL},
 };
 

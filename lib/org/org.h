@@ -39,4 +39,14 @@ int dc_org_add_business_days(struct dc *ctx, long from, int n, long *out);
 
 int dc_org_overview(struct dc *ctx, const char *dept, struct dc_stmt **st);
 
+/* Integrators' API keys for dc-open311 (key.c): key add LOGIN shows the new key once (the
+ * record's last field), key revoke ID; key list by id or login (either may be NULL). */
+extern const struct dc_rectype dc_rt_api_key;
+int dc_org_key_add(struct dc *ctx, const char *login, struct dc_args *a);
+int dc_org_key_revoke(struct dc *ctx, const char *id, struct dc_args *a);
+int dc_org_key_list(struct dc *ctx, const char *id, const char *login, struct dc_stmt **st);
+int dc_org_key_show(struct dc *ctx, const char *id, const char *extra); /* a dc_show_fn */
+/* The active integrator whose key KEY is (*login, caller frees), else exit 77. */
+int dc_org_key_login(struct dc *ctx, const char *key, char **login);
+
 #endif

@@ -2,14 +2,17 @@
  * BMEcat reader.  One pass over xmlTextReader nodes: a stack of element codes says where we
  * are, the text of an element we want is gathered into one capped buffer, and an item's fields
  * go into an argument list that is handed over and emptied at the item's end tag.  Memory is
- * bounded by the largest item, never by the catalog.
+ * bounded by the largest item and the catalog group names (at most MAX_GROUPS), never by the
+ * number of items.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include <json-c/json.h>
 #include <libxml/xmlreader.h>
 
 #include "procure/bmecat.h"
@@ -18,6 +21,8 @@
 #define MAX_TEXT (1 << 20) /* longest value, as dc_text_check allows */
 #define MAX_PRICES 1000    /* prices in one item */
 #define MAX_VALUES 10000   /* values in one item (keywords are repeated) */
+#define MAX_GROUPS 100000  /* catalog groups (CATALOG_STRUCTURE) in one catalog */
+#define MAX_PATH 32        /* levels of a catalog group's name path */
 
 /* Elements the reader acts on; everything else is E_OTHER. */
 enum elem {
@@ -59,6 +64,23 @@ enum elem {
 	E_TAX,
 	E_PRICE_FACTOR,
 	E_LOWER_BOUND,
+	E_PRICE_QUANTITY,
+	E_NO_CU_PER_OU,
+	E_CATALOG_STRUCTURE,
+	E_GROUP_ID,
+	E_GROUP_NAME,
+	E_PARENT_ID,
+	E_FEATURE_SYSTEM_NAME,
+	E_FEATURE, /* FEATURE, FTEMPLATE */
+	E_FNAME,   /* FNAME, FT_NAME */
+	E_FVALUE,
+	E_FUNIT, /* FUNIT, FT_UNIT */
+	E_FREF,
+	E_MIME,
+	E_MIME_TYPE,
+	E_MIME_SOURCE,
+	E_MIME_PURPOSE,
+	E_MIME_DESCR,
 };
 
 static const struct {
@@ -111,6 +133,26 @@ static const struct {
     {"TAX", E_TAX},
     {"PRICE_FACTOR", E_PRICE_FACTOR},
     {"LOWER_BOUND", E_LOWER_BOUND},
+    {"PRICE_QUANTITY", E_PRICE_QUANTITY},
+    {"NO_CU_PER_OU", E_NO_CU_PER_OU},
+    {"CATALOG_STRUCTURE", E_CATALOG_STRUCTURE},
+    {"GROUP_ID", E_GROUP_ID},
+    {"GROUP_NAME", E_GROUP_NAME},
+    {"PARENT_ID", E_PARENT_ID},
+    {"REFERENCE_FEATURE_SYSTEM_NAME", E_FEATURE_SYSTEM_NAME},
+    {"FEATURE", E_FEATURE},
+    {"FTEMPLATE", E_FEATURE},
+    {"FNAME", E_FNAME},
+    {"FT_NAME", E_FNAME},
+    {"FVALUE", E_FVALUE},
+    {"FUNIT", E_FUNIT},
+    {"FT_UNIT", E_FUNIT},
+    {"FREF", E_FREF},
+    {"MIME", E_MIME},
+    {"MIME_TYPE", E_MIME_TYPE},
+    {"MIME_SOURCE", E_MIME_SOURCE},
+    {"MIME_PURPOSE", E_MIME_PURPOSE},
+    {"MIME_DESCR", E_MIME_DESCR},
 };
 
 /* One ARTICLE_PRICE / PRODUCT_PRICE of the current item; all strings owned. */
@@ -121,7 +163,24 @@ struct price {
 	char *tax;      /* TAX as in the file or NULL */
 	char *factor;   /* PRICE_FACTOR or NULL */
 	char *lower;    /* LOWER_BOUND or NULL (= 1) */
-	long line;      /* line of the price's start tag */
+	char *quantity; /* PRICE_QUANTITY or NULL (= 1) */
+	char *from;     /* its price details block's valid_start_date or NULL */
+	char *until;    /* and valid_end_date */
+	long long unit; /* net price of one order unit, 1/10000 (price4), when has_unit */
+	int has_unit;
+	long line; /* line of the price's start tag */
+};
+
+/* A CATALOG_STRUCTURE: its id, name and parent; all owned. */
+struct group {
+	char *id, *name, *parent;
+};
+
+/* An element name seen before (interned by libxml2) and its code. */
+#define NAME_CACHE 256
+struct name_cache {
+	const xmlChar *name;
+	enum elem code;
 };
 
 /* Where a captured text value goes. */
@@ -129,6 +188,7 @@ enum dest {
 	D_NONE,
 	D_SLOT, /* into *st->slot unless already set (header, price and category parts) */
 	D_ITEM, /* into the item under st->cap_key */
+	D_JSON, /* into st->jobj under st->cap_key (appended to an array when cap_repeat) */
 };
 
 struct reader {
@@ -136,6 +196,8 @@ struct reader {
 	const char *path;             /* as given, shown in messages; borrowed */
 	xmlTextReaderPtr xr;          /* owned */
 	int fd;                       /* file we opened, or -1 (stdin is never closed) */
+	struct dc_xml_guard guard;    /* sees the bytes before libxml2 does */
+	struct name_cache names[NAME_CACHE];
 	struct dc_bmecat_header *hdr; /* caller's, filled as the header streams by */
 	dc_bmecat_fn fn;              /* callback and its argument */
 	void *arg;
@@ -155,13 +217,21 @@ struct reader {
 	long item_line;       /* line of its start tag */
 	char *mode;           /* mode attribute or NULL; owned */
 	char *map_category;   /* CATALOG_GROUP_ID from a map inside the item; owned */
-	char *feat_category;  /* first REFERENCE_FEATURE_GROUP_ID; owned */
-	int ndetails;         /* price details blocks seen in this item */
-	int in_details;       /* inside the first price details block */
+	int in_details;       /* inside a price details block */
 	int datetime;         /* in a price DATETIME: 1 valid_start_date, 2 valid_end_date, 0 */
-	struct price *prices; /* prices of the first details block; owned */
+	struct price *prices; /* prices of all its details blocks; owned */
 	int nprice, pricecap; /* used and allocated */
 	int in_price;         /* inside a price element (prices[nprice - 1]) */
+	char *price_qty;      /* the item's PRICE_QUANTITY (order details), for every price */
+	char *blk_from;       /* the current price details block's valid_start_date; owned */
+	char *blk_until;      /* and valid_end_date; owned */
+	json_object *features, *media, *classification; /* attributes; owned, NULL when none */
+	json_object *jobj;    /* the FEATURE or MIME being read (inside features or media) */
+	char today[11];       /* the local date, which picks the price period in force */
+	/* catalog groups, sorted by id once the first item needs them */
+	struct group *groups;
+	int ngroup, groupcap, groups_sorted;
+	int in_group; /* inside a CATALOG_STRUCTURE (groups[ngroup - 1]) */
 	/* the text being captured */
 	enum dest cap;       /* D_NONE when nothing is captured */
 	int cap_depth;       /* depth of the element whose text is captured */
@@ -176,15 +246,22 @@ struct reader {
 
 static int end_element(struct reader *st, int depth);
 
+/* The code of an element name.  libxml2 interns names in the reader's dictionary, so the same
+ * name comes back as the same pointer: a small cache by pointer saves the table search for
+ * nearly every element (a tenth of a catalog import before it). */
 static enum elem
-elem_code(const xmlChar *name)
+elem_code(struct reader *st, const xmlChar *name)
 {
+	struct name_cache *c = &st->names[((uintptr_t)name >> 4) % NAME_CACHE];
 	size_t i;
 
+	if (c->name == name)
+		return c->code;
+	c->name = name;
 	for (i = 0; i < sizeof elems / sizeof elems[0]; i++)
 		if (!strcmp((const char *)name, elems[i].name))
-			return elems[i].code;
-	return E_OTHER;
+			return c->code = elems[i].code;
+	return c->code = E_OTHER;
 }
 
 static void
@@ -295,6 +372,9 @@ prices_clear(struct reader *st)
 		free(st->prices[i].tax);
 		free(st->prices[i].factor);
 		free(st->prices[i].lower);
+		free(st->prices[i].quantity);
+		free(st->prices[i].from);
+		free(st->prices[i].until);
 	}
 	st->nprice = 0;
 }
@@ -307,9 +387,16 @@ item_clear(struct reader *st)
 	prices_clear(st);
 	free(st->mode);
 	free(st->map_category);
-	free(st->feat_category);
-	st->mode = st->map_category = st->feat_category = NULL;
-	st->is_map = st->ndetails = st->in_details = st->datetime = st->in_price = 0;
+	st->mode = st->map_category = NULL;
+	free(st->blk_from);
+	free(st->blk_until);
+	free(st->price_qty);
+	st->blk_from = st->blk_until = st->price_qty = NULL;
+	json_object_put(st->features);
+	json_object_put(st->media);
+	json_object_put(st->classification);
+	st->features = st->media = st->classification = st->jobj = NULL;
+	st->is_map = st->in_details = st->datetime = st->in_price = 0;
 	st->item_depth = -1;
 }
 
@@ -383,6 +470,22 @@ end_capture(struct reader *st)
 		if (st->cap_repeat || !dc_arg(&st->item, st->cap_key))
 			rc = item_add(st, st->cap_line, st->cap_key, v);
 		break;
+	case D_JSON:
+		if (st->cap_repeat) {
+			json_object *arr;
+
+			if (!json_object_object_get_ex(st->jobj, st->cap_key, &arr)) {
+				arr = json_object_new_array();
+				json_object_object_add(st->jobj, st->cap_key, arr);
+			}
+			if (json_object_array_length(arr) >= MAX_VALUES) {
+				rc = field_error(st, st->cap_line, st->cap_key, "too many values");
+				break;
+			}
+			json_object_array_add(arr, json_object_new_string(v));
+		} else if (!json_object_object_get_ex(st->jobj, st->cap_key, NULL))
+			json_object_object_add(st->jobj, st->cap_key, json_object_new_string(v));
+		break;
 	case D_NONE:
 		break;
 	}
@@ -413,6 +516,8 @@ price_new(struct reader *st)
 	p = &st->prices[st->nprice++];
 	memset(p, 0, sizeof *p);
 	p->line = node_line(st);
+	p->from = st->blk_from ? dc_strdup(st->blk_from) : NULL;
+	p->until = st->blk_until ? dc_strdup(st->blk_until) : NULL;
 	return p;
 }
 
@@ -426,74 +531,356 @@ attr(struct reader *st, const char *name)
 	return s;
 }
 
-/* The price type to use: net_customer, else net_list, else the first one's. */
-static const char *
-chosen_type(const struct reader *st)
-{
-	int i;
+/* The price types an item's price is taken from, in this order; others are kept unused. */
+static const char *const used_types[] = {"net_customer", "net_list", "gros_list", "nrp", NULL};
 
-	for (i = 0; i < st->nprice; i++)
-		if (!strcmp(st->prices[i].type, "net_customer"))
-			return "net_customer";
-	for (i = 0; i < st->nprice; i++)
-		if (!strcmp(st->prices[i].type, "net_list"))
-			return "net_list";
-	return st->prices[0].type;
+/* Exact price arithmetic: 18 digits times 18 digits fit. */
+__extension__ typedef __int128 wide;
+
+/* A checked decimal (is_decimal) as mantissa and scale: "12.50" → 1250, 2.  -1 when it has
+ * more digits than a price can use. */
+static int
+dec_split(const char *s, wide *m, int *scale)
+{
+	int digits = 0;
+
+	*m = 0;
+	*scale = -1;
+	for (; *s; s++) {
+		if (*s == '.') {
+			*scale = 0;
+			continue;
+		}
+		if (++digits > 18)
+			return -1;
+		*m = *m * 10 + (*s - '0');
+		if (*scale >= 0)
+			++*scale;
+	}
+	if (*scale < 0)
+		*scale = 0;
+	return 0;
+}
+
+static wide
+pow10i(int n)
+{
+	wide r = 1;
+
+	while (n-- > 0)
+		r *= 10;
+	return r;
+}
+
+/* *r = a × b, 0 or -1 on overflow */
+static int
+mul(wide a, wide b, wide *r)
+{
+	return __builtin_mul_overflow(a, b, r) ? -1 : 0;
+}
+
+/* num / den rounded half up, for num >= 0 and den > 0. */
+static wide
+div_round(wide num, wide den)
+{
+	return (num + den / 2) / den;
+}
+
+#define PRICE4_MAX 1000000000000000LL /* 10^11 EUR in 1/10000: above it a price is bad data */
+
+/*
+ * The net price of one order unit in 1/10000 (price4), exactly: PRICE_AMOUNT × PRICE_FACTOR ÷
+ * PRICE_QUANTITY, rounded half up once at the end; a gros_list price is made net with its
+ * TAX (a fraction, or a percentage when 1 or more).
+ */
+static int
+unit_price(struct reader *st, struct price *p)
+{
+	wide a, f = 1, q = 1, t = 0, num, den;
+	const char *qty = p->quantity ? p->quantity : st->price_qty;
+	int sa, sf = 0, sq = 0, stx = 0, gross = !strcmp(p->type, "gros_list");
+
+	if (dec_split(p->amount, &a, &sa) || (p->factor && dec_split(p->factor, &f, &sf)) ||
+	    (qty && dec_split(qty, &q, &sq)) ||
+	    (p->tax && dec_split(p->tax, &t, &stx)))
+		return field_error(st, p->line, "price", "too many digits");
+	if (f == 0)
+		return field_error(st, p->line, "price_factor", "PRICE_FACTOR is 0");
+	if (q == 0)
+		return field_error(st, p->line, "price_quantity", "PRICE_QUANTITY is 0");
+	if (gross && !p->tax)
+		return field_error(st, p->line, "vat",
+		                   "a gros_list price without TAX cannot be made net");
+	/* TAX ≥ 1 is a percentage already: 19 → 0.19 */
+	if (gross && t >= pow10i(stx))
+		stx += 2;
+	/* a·10^-sa × f·10^-sf ÷ (q·10^-sq) × 10^4, net: ÷ (1 + t·10^-stx) */
+	if (mul(a, f, &num) || mul(num, pow10i(sq + 4), &num) || mul(q, pow10i(sa + sf), &den) ||
+	    (gross && (mul(num, pow10i(stx), &num) || mul(den, pow10i(stx) + t, &den))))
+		return field_error(st, p->line, "price", "too many digits");
+	num = div_round(num, den);
+	if (num > PRICE4_MAX)
+		return field_error(st, p->line, "price", "larger than 100000000000");
+	p->unit = (long long)num;
+	p->has_unit = 1;
+	return 0;
+}
+
+/* price4 as decimal text without trailing zeros: 39500 → "3.95". */
+static void
+fmt_price4(long long v, char out[32])
+{
+	int n = snprintf(out, 32, "%lld.%04lld", v / 10000, v % 10000);
+
+	while (out[n - 1] == '0')
+		out[--n] = '\0';
+	if (out[n - 1] == '.')
+		out[--n] = '\0';
+}
+
+static void
+jadd_str(json_object *o, const char *k, const char *v)
+{
+	if (v)
+		json_object_object_add(o, k, json_object_new_string(v));
 }
 
 static int
+item_add_json(struct reader *st, const char *key, json_object *o)
+{
+	return item_add(st, st->item_line, key,
+	                json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+}
+
+/* Is the period [from, until] in force on day (YYYY-MM-DD, compared as text)? */
+static int
+covers(const struct price *p, const char *day)
+{
+	return (!p->from || strcmp(p->from, day) <= 0) && (!p->until || strcmp(p->until, day) >= 0);
+}
+
+/*
+ * The item's prices: every price with its raw values and unit price goes into "prices"; the
+ * first used type present is the price type; the latest period of that type in force today
+ * gives price, tiers, currency, VAT and validity.  A price type "on_request", or no used type
+ * with an amount, makes the item "on request" (no price).
+ */
+static int
 add_prices(struct reader *st)
 {
-	const char *type;
-	const struct price *best = NULL;
-	char *vat = NULL;
-	int i, rc = 0;
+	json_object *all = json_object_new_array();
+	const char *type = NULL;
+	const struct price *cur = NULL, *best = NULL;
+	char num[32];
+	int i, k, on_request = 0, rc = 0;
 
-	if (st->nprice == 0)
-		return 0;
-	type = chosen_type(st);
+	for (i = 0; i < st->nprice && !rc; i++) {
+		struct price *p = &st->prices[i];
+		json_object *o = json_object_new_object();
+
+		if (!strcmp(p->type, "on_request"))
+			on_request = 1;
+		else if (p->amount)
+			rc = unit_price(st, p);
+		jadd_str(o, "type", *p->type ? p->type : NULL);
+		jadd_str(o, "amount", p->amount);
+		jadd_str(o, "currency", p->currency ? p->currency : st->hdr->currency);
+		jadd_str(o, "factor", p->factor);
+		jadd_str(o, "quantity", p->quantity ? p->quantity : st->price_qty);
+		jadd_str(o, "lower_bound", p->lower);
+		jadd_str(o, "tax", p->tax);
+		jadd_str(o, "valid_from", p->from);
+		jadd_str(o, "valid_until", p->until);
+		if (p->has_unit) {
+			fmt_price4(p->unit, num);
+			json_object *u = json_object_new_double_s((double)p->unit / 10000, num);
+
+			json_object_object_add(o, "unit_price", u);
+		}
+		json_object_array_add(all, o);
+	}
+	for (k = 0; used_types[k] && !type && !on_request && !rc; k++)
+		for (i = 0; i < st->nprice && !type; i++)
+			if (st->prices[i].has_unit && !strcmp(st->prices[i].type, used_types[k]))
+				type = used_types[k];
+	if (rc)
+		goto done;
+	if (st->nprice && (rc = item_add_json(st, "prices", all)))
+		goto done;
+	if (!type) {
+		rc = item_add(st, st->item_line, "on_request", "1");
+		goto done;
+	}
+	if ((rc = item_add(st, st->item_line, "price_type", type)))
+		goto done;
+	/* the period in force today that began last, else (a catalog left standing after its end
+	 * date) the one that began last; a period that begins in the future is not today's */
+	for (i = 0; i < st->nprice; i++) {
+		const struct price *p = &st->prices[i];
+		int c = covers(p, st->today), cc = cur && covers(cur, st->today);
+
+		if (!p->has_unit || strcmp(p->type, type) ||
+		    (p->from && strcmp(p->from, st->today) > 0))
+			continue;
+		if (!cur || c > cc ||
+		    (c == cc && strcmp(p->from ? p->from : "", cur->from ? cur->from : "") > 0))
+			cur = p;
+	}
+	if (!cur)
+		goto done; /* only future periods: no price today */
 	for (i = 0; i < st->nprice && !rc; i++) {
 		const struct price *p = &st->prices[i];
 		const char *lb = p->lower ? p->lower : "1";
 		char *tier;
 
-		if (strcmp(p->type, type))
+		if (!p->has_unit || strcmp(p->type, type) ||
+		    strcmp(p->from ? p->from : "", cur->from ? cur->from : "") ||
+		    strcmp(p->until ? p->until : "", cur->until ? cur->until : ""))
 			continue;
 		if (!best || strtod(lb, NULL) < strtod(best->lower ? best->lower : "1", NULL))
 			best = p;
-		tier = malloc(strlen(lb) + strlen(p->amount) + 2);
-		if (!tier)
-			abort();
-		sprintf(tier, "%s=%s", lb, p->amount);
+		fmt_price4(p->unit, num);
+		tier = dc_printf("%s=%s", lb, num);
 		rc = item_add(st, p->line, "tier", tier);
 		free(tier);
 	}
 	if (rc)
-		return rc;
-	if ((rc = item_add(st, best->line, "price", best->amount)))
-		return rc;
-	if (*type && (rc = item_add(st, best->line, "price_type", type)))
-		return rc;
+		goto done;
+	fmt_price4(best->unit, num);
+	if ((rc = item_add(st, best->line, "price", num)))
+		goto done;
 	if (best->currency || st->hdr->currency)
 		rc = item_add(st, best->line, "currency",
 		              best->currency ? best->currency : st->hdr->currency);
 	if (!rc && best->tax) {
-		vat = tax_percent(best->tax);
+		char *vat = tax_percent(best->tax);
+
 		rc = item_add(st, best->line, "vat", vat);
 		free(vat);
 	}
+	if (!rc && best->from)
+		rc = item_add(st, best->line, "valid_from", best->from);
+	if (!rc && best->until)
+		rc = item_add(st, best->line, "valid_until", best->until);
 	if (!rc && best->factor)
 		rc = item_add(st, best->line, "price_factor", best->factor);
+	if (!rc && (best->quantity || st->price_qty))
+		rc = item_add(st, best->line, "price_quantity",
+		              best->quantity ? best->quantity : st->price_qty);
+done:
+	json_object_put(all);
 	return rc;
 }
 
-/* The item's end tag: complete its fields and hand it over. */
+static int
+group_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct group *)a)->id, ((const struct group *)b)->id);
+}
+
+static const struct group *
+group_find(struct reader *st, const char *id)
+{
+	struct group key = {(char *)id, NULL, NULL};
+
+	if (!st->groups_sorted) {
+		qsort(st->groups, (size_t)st->ngroup, sizeof *st->groups, group_cmp);
+		st->groups_sorted = 1;
+	}
+	return bsearch(&key, st->groups, (size_t)st->ngroup, sizeof *st->groups, group_cmp);
+}
+
+/* A catalog group's names from the top down ("Büro / Papier"), or NULL when the catalog has
+ * no such group (the id is kept then). */
+static char *
+group_path(struct reader *st, const char *id)
+{
+	const struct group *chain[MAX_PATH];
+	const struct group *g = group_find(st, id);
+	char *out = NULL, *next;
+	int n = 0;
+
+	while (g && n < MAX_PATH) {
+		chain[n++] = g;
+		g = g->parent && strcmp(g->parent, g->id) ? group_find(st, g->parent) : NULL;
+	}
+	while (n-- > 0) {
+		const char *name = chain[n]->name ? chain[n]->name : chain[n]->id;
+
+		next = out ? dc_printf("%s / %s", out, name) : dc_strdup(name);
+		free(out);
+		out = next;
+	}
+	return out;
+}
+
+/* Appends v to the growing text *buf (space-separated). */
+static void
+text_put(char **buf, size_t *len, size_t *cap, const char *v)
+{
+	size_t n = v ? strlen(v) : 0;
+
+	if (!n)
+		return;
+	while (*len + n + 2 > *cap)
+		if (!(*buf = realloc(*buf, *cap *= 2)))
+			abort();
+	*len += (size_t)sprintf(*buf + *len, "%s%s", *len ? " " : "", v);
+}
+
+/* Text the search index gets beyond name, description, category, sku and gtin: keywords,
+ * manufacturer, classification and features. */
+static int
+add_search(struct reader *st)
+{
+	size_t cap = 256, len = 0;
+	char *buf = malloc(cap);
+	int i, rc = 0;
+
+	if (!buf)
+		abort();
+	buf[0] = '\0';
+	for (i = 0; i < st->item.n; i++)
+		if (!strcmp(st->item.keys[i], "keywords") ||
+		    !strcmp(st->item.keys[i], "manufacturer") ||
+		    !strcmp(st->item.keys[i], "manufacturer_pid"))
+			text_put(&buf, &len, &cap, st->item.vals[i]);
+	if (st->classification) {
+		json_object_object_foreach(st->classification, k, v)
+		{
+			(void)k;
+			text_put(&buf, &len, &cap, json_object_get_string(v));
+		}
+	}
+	for (i = 0; st->features && i < (int)json_object_array_length(st->features); i++) {
+		json_object *f = json_object_array_get_idx(st->features, i), *vals;
+
+		json_object_object_foreach(f, k, v)
+		{
+			if (strcmp(k, "values"))
+				text_put(&buf, &len, &cap, json_object_get_string(v));
+		}
+		if (json_object_object_get_ex(f, "values", &vals))
+			for (size_t j = 0; j < json_object_array_length(vals); j++)
+				text_put(&buf, &len, &cap,
+				         json_object_get_string(json_object_array_get_idx(vals, j)));
+	}
+	if (len > MAX_TEXT)
+		rc = field_error(st, st->item_line, "features", "longer than 1 MiB");
+	else if (len)
+		rc = item_add(st, st->item_line, "search", buf);
+	free(buf);
+	return rc;
+}
+
 static int
 end_item(struct reader *st)
 {
 	const char *t = st->hdr->transaction;
 	const char *mode;
-	const char *cat = st->map_category ? st->map_category : st->feat_category;
+	json_object *fg = NULL;
+	const char *cat = st->map_category;
+	char *path = NULL;
 	int rc = 0;
 
 	if (!dc_arg(&st->item, "sku")) {
@@ -519,17 +906,29 @@ end_item(struct reader *st)
 		mode = st->mode;
 	if ((rc = item_add(st, st->item_line, "mode", mode)))
 		goto done;
-	if (cat && (rc = item_add(st, st->item_line, "category", cat)))
+	/* a catalog group is named by its path of names; a feature group only has its id */
+	if (!cat && st->classification &&
+	    json_object_object_get_ex(st->classification, "group", &fg))
+		cat = json_object_get_string(fg);
+	if (st->is_map && (cat = dc_arg(&st->item, "category")) && (path = group_path(st, cat)))
+		rc = item_add(st, st->item_line, "category", path); /* the last one wins */
+	else if (!st->is_map && st->map_category && (path = group_path(st, st->map_category)))
+		rc = item_add(st, st->item_line, "category", path);
+	else if (!st->is_map && cat)
+		rc = item_add(st, st->item_line, "category", cat);
+	if (rc || (!st->is_map && strcmp(mode, "delete") && (rc = add_prices(st))))
 		goto done;
-	for (int i = 0; i < st->nprice; i++)
-		if (!st->prices[i].amount) {
-			rc = field_error(st, st->prices[i].line, "price", "PRICE_AMOUNT missing");
-			goto done;
-		}
-	if ((rc = add_prices(st)))
+	if (st->features && (rc = item_add_json(st, "features", st->features)))
+		goto done;
+	if (st->media && (rc = item_add_json(st, "media", st->media)))
+		goto done;
+	if (st->classification && (rc = item_add_json(st, "classification", st->classification)))
+		goto done;
+	if (!st->is_map && (rc = add_search(st)))
 		goto done;
 	rc = st->fn(st->ctx, &st->item, st->item_line, st->arg);
 done:
+	free(path);
 	item_clear(st);
 	return rc;
 }
@@ -572,7 +971,18 @@ item_element(struct reader *st, enum elem e, enum elem parent, int depth)
 	    {E_CONTENT_UNIT, "content_unit"},
 	    {E_QUANTITY_MIN, "min_qty"},
 	    {E_QUANTITY_INTERVAL, "quantity_interval"},
+	    {E_NO_CU_PER_OU, "cu_per_ou"},
 	    {E_KEYWORD, "keywords"},
+	};
+	static const struct {
+		enum elem e, parent;
+		const char *key;
+		int repeat;
+	} json[] = {
+	    {E_FNAME, E_FEATURE, "name", 0},          {E_FVALUE, E_FEATURE, "values", 1},
+	    {E_FUNIT, E_FEATURE, "unit", 0},          {E_FREF, E_FEATURE, "ref", 0},
+	    {E_MIME_TYPE, E_MIME, "type", 0},         {E_MIME_SOURCE, E_MIME, "source", 0},
+	    {E_MIME_PURPOSE, E_MIME, "purpose", 0},   {E_MIME_DESCR, E_MIME, "description", 0},
 	};
 	struct price *p;
 	char *s;
@@ -589,8 +999,31 @@ item_element(struct reader *st, enum elem e, enum elem parent, int depth)
 		return begin_capture(st, depth, D_ITEM, "sku", NULL);
 	if (e == E_CATALOG_GROUP_ID && parent == E_GROUP_MAP)
 		return begin_capture(st, depth, D_SLOT, "category", &st->map_category);
-	if (e == E_FEATURE_GROUP_ID)
-		return begin_capture(st, depth, D_SLOT, "category", &st->feat_category);
+	if (e == E_FEATURE_GROUP_ID || e == E_FEATURE_SYSTEM_NAME) {
+		if (!st->classification)
+			st->classification = json_object_new_object();
+		st->jobj = st->classification;
+		begin_capture(st, depth, D_JSON, e == E_FEATURE_GROUP_ID ? "group" : "system", NULL);
+		return 0;
+	}
+	if (e == E_FEATURE || e == E_MIME) {
+		json_object **arr = e == E_FEATURE ? &st->features : &st->media;
+
+		if (!*arr)
+			*arr = json_object_new_array();
+		if (json_object_array_length(*arr) >= MAX_PRICES)
+			return field_error(st, node_line(st), e == E_FEATURE ? "features" : "media",
+			                   "too many in one item");
+		st->jobj = json_object_new_object();
+		json_object_array_add(*arr, st->jobj);
+		return 0;
+	}
+	for (i = 0; i < sizeof json / sizeof json[0]; i++)
+		if (json[i].e == e && json[i].parent == parent && st->jobj) {
+			begin_capture(st, depth, D_JSON, json[i].key, NULL);
+			st->cap_repeat = json[i].repeat;
+			return 0;
+		}
 	if (e == E_INTERNATIONAL_PID) {
 		s = attr(st, "type");
 		if (s && (!strcmp(s, "gtin") || !strcmp(s, "ean")))
@@ -599,7 +1032,15 @@ item_element(struct reader *st, enum elem e, enum elem parent, int depth)
 		return 0;
 	}
 	if (e == E_PRICE_DETAILS) {
-		st->in_details = ++st->ndetails == 1;
+		st->in_details = 1;
+		free(st->blk_from);
+		free(st->blk_until);
+		st->blk_from = st->blk_until = NULL;
+		return 0;
+	}
+	if (!st->in_details && e == E_PRICE_QUANTITY) {
+		begin_capture(st, depth, D_SLOT, "price_quantity", &st->price_qty);
+		st->cap_number = 1;
 		return 0;
 	}
 	if (!st->in_details) {
@@ -618,8 +1059,8 @@ item_element(struct reader *st, enum elem e, enum elem parent, int depth)
 		                                                : 0;
 		free(s);
 	} else if (e == E_DATE && parent == E_DATETIME && st->datetime)
-		begin_capture(st, depth, D_ITEM, st->datetime == 1 ? "valid_from" : "valid_until",
-		              NULL);
+		begin_capture(st, depth, D_SLOT, st->datetime == 1 ? "valid_from" : "valid_until",
+		              st->datetime == 1 ? &st->blk_from : &st->blk_until);
 	else if (e == E_PRICE && parent == E_PRICE_DETAILS) {
 		if (!(p = price_new(st)))
 			return st->ctx->err;
@@ -648,6 +1089,10 @@ item_element(struct reader *st, enum elem e, enum elem parent, int depth)
 			begin_capture(st, depth, D_SLOT, "tier", &p->lower);
 			st->cap_number = 1;
 			break;
+		case E_PRICE_QUANTITY:
+			begin_capture(st, depth, D_SLOT, "price_quantity", &p->quantity);
+			st->cap_number = 1;
+			break;
 		default:
 			break;
 		}
@@ -656,10 +1101,40 @@ item_element(struct reader *st, enum elem e, enum elem parent, int depth)
 }
 
 static int
+group_new(struct reader *st)
+{
+	if (st->ngroup >= MAX_GROUPS)
+		return field_error(st, node_line(st), "group_id", "too many catalog groups");
+	if (st->ngroup == st->groupcap) {
+		int cap = st->groupcap ? st->groupcap * 2 : 64;
+		struct group *g = realloc(st->groups, (size_t)cap * sizeof *g);
+
+		if (!g)
+			return dc_error(st->ctx, DC_EINTERNAL, "out of memory");
+		st->groups = g;
+		st->groupcap = cap;
+	}
+	memset(&st->groups[st->ngroup++], 0, sizeof *st->groups);
+	st->groups_sorted = 0;
+	st->in_group = 1;
+	return 0;
+}
+
+static void
+group_drop(struct reader *st)
+{
+	struct group *g = &st->groups[--st->ngroup];
+
+	free(g->id);
+	free(g->name);
+	free(g->parent);
+}
+
+static int
 start_element(struct reader *st, int depth)
 {
 	const xmlChar *name = xmlTextReaderConstLocalName(st->xr);
-	enum elem e = elem_code(name), parent = depth > 0 ? st->stack[depth - 1] : E_OTHER;
+	enum elem e = elem_code(st, name), parent = depth > 0 ? st->stack[depth - 1] : E_OTHER;
 	int rc = 0;
 
 	if (depth >= MAX_DEPTH)
@@ -687,6 +1162,16 @@ start_element(struct reader *st, int depth)
 		st->trans_depth = depth;
 	} else if (st->in_header)
 		rc = header_element(st, e, parent, depth);
+	else if (st->trans_depth >= 0 && st->item_depth < 0 && e == E_CATALOG_STRUCTURE)
+		rc = group_new(st);
+	else if (st->in_group && parent == E_CATALOG_STRUCTURE &&
+	         (e == E_GROUP_ID || e == E_GROUP_NAME || e == E_PARENT_ID)) {
+		struct group *g = &st->groups[st->ngroup - 1];
+
+		begin_capture(st, depth, D_SLOT, e == E_GROUP_ID ? "group_id" : e == E_GROUP_NAME
+		                                  ? "group_name" : "parent_id",
+		              e == E_GROUP_ID ? &g->id : e == E_GROUP_NAME ? &g->name : &g->parent);
+	}
 	else if (st->trans_depth >= 0 && st->item_depth < 0 && (e == E_ITEM || e == E_GROUP_MAP)) {
 		st->item_depth = depth;
 		st->item_line = node_line(st);
@@ -715,6 +1200,13 @@ end_element(struct reader *st, int depth)
 		st->trans_depth = -1;
 	else if (e == E_PRICE)
 		st->in_price = 0;
+	else if (e == E_FEATURE || e == E_MIME)
+		st->jobj = NULL;
+	else if (e == E_CATALOG_STRUCTURE && st->in_group) {
+		st->in_group = 0;
+		if (!st->groups[st->ngroup - 1].id) /* a group without id names nothing */
+			group_drop(st);
+	}
 	else if (e == E_PRICE_DETAILS)
 		st->in_details = 0;
 	else if (e == E_DATETIME)
@@ -804,19 +1296,19 @@ dc_bmecat_read(struct dc *ctx, const char *path, struct dc_bmecat_header *hdr, d
 	if (!(st = calloc(1, sizeof *st)))
 		return dc_error(ctx, DC_EINTERNAL, "out of memory");
 	st->ctx = ctx;
-	st->path = path;
+	st->path = ctx->input_name ? ctx->input_name : path; /* as the user knows it */
 	st->hdr = hdr;
 	st->fn = fn;
 	st->arg = arg;
 	st->fd = -1;
 	st->trans_depth = st->item_depth = -1;
-	if (!strcmp(path, "-"))
-		st->xr = xmlReaderForFd(0, NULL, NULL, opts);
-	else if ((st->fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
-		rc = dc_error(ctx, DC_ENOINPUT, "%s: %s", path, strerror(errno));
+	dc_fmt_date(dc_local_days(ctx, dc_now(ctx)), st->today);
+	if (strcmp(path, "-") && (st->fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+		rc = dc_error(ctx, DC_ENOINPUT, "%s: %s", st->path, strerror(errno));
 		goto done;
-	} else
-		st->xr = xmlReaderForFd(st->fd, NULL, NULL, opts);
+	}
+	dc_xml_guard_init(&st->guard, ctx, st->path, st->fd >= 0 ? st->fd : 0);
+	st->xr = xmlReaderForIO(dc_xml_guard_read, NULL, &st->guard, NULL, NULL, opts);
 	if (!st->xr) {
 		rc = dc_error(ctx, DC_EINTERNAL, "%s: cannot create XML reader", path);
 		goto done;
@@ -828,6 +1320,10 @@ dc_bmecat_read(struct dc *ctx, const char *path, struct dc_bmecat_header *hdr, d
 		/* without a callback only the header is wanted: it ends where the transaction starts */
 		if (!fn && hdr->transaction)
 			goto done;
+	}
+	if (st->guard.failed) {
+		rc = ctx->err;
+		goto done;
 	}
 	if (r < 0 || st->xerr) {
 		rc = xml_error(st);
@@ -842,6 +1338,9 @@ done:
 	if (st->fd >= 0)
 		close(st->fd);
 	item_clear(st);
+	while (st->ngroup)
+		group_drop(st);
+	free(st->groups);
 	free(st->prices);
 	free(st->buf);
 	free(st);

@@ -17,21 +17,23 @@
 	    {"category", DC_T_STR}, {"gtin", DC_T_STR}, {"description", DC_T_STR},                 \
 	    {"min_qty", DC_T_REAL}, {"valid_from", DC_T_STR}, {"valid_until", DC_T_STR},           \
 	    {"tiers", DC_T_JSON}, {"attributes", DC_T_JSON}, {"status", DC_T_STR},                 \
-	{                                                                                          \
-		"updated_at", DC_T_STR                                                                 \
-	}
-#define NITEM 18
+	    {"updated_at", DC_T_STR}, {"on_request", DC_T_BOOL}, {"price_type", DC_T_STR},         \
+	    {"prices", DC_T_JSON}, {"quantity_interval", DC_T_REAL}, {"cu_per_ou", DC_T_REAL}
+#define NITEM 23
 #define ITEM_COLS                                                                              \
 	"i.vendor || ':' || i.sku, i.vendor, i.sku, i.name, i.unit, i.price, i.currency, i.vat,"   \
 	" i.category, i.gtin, i.description, i.min_qty, i.valid_from, i.valid_until, i.tiers,"     \
-	" i.attributes, i.status, i.updated_at"
+	" i.attributes, i.status, i.updated_at, i.on_request, i.price_type, i.prices,"             \
+	" i.quantity_interval, i.cu_per_ou"
 
 const struct dc_rectype dc_rt_item = {"catalog item", (const struct dc_field[]){ITEM_FIELDS},
                                       NITEM};
 const struct dc_rectype dc_rt_item_hit = {
 	"catalog item", (const struct dc_field[]){ITEM_FIELDS, {"score", DC_T_REAL}}, NITEM + 1};
 const struct dc_rectype dc_rt_item_show = {
-	"catalog item", (const struct dc_field[]){ITEM_FIELDS, {"history", DC_T_JSON}}, NITEM + 1};
+	"catalog item",
+	(const struct dc_field[]){ITEM_FIELDS, {"history", DC_T_JSON}, {"future_prices", DC_T_JSON}},
+	NITEM + 2};
 const struct dc_rectype dc_rt_import = {
 	"catalog import",
 	(const struct dc_field[]){{"id", DC_T_INT}, {"vendor", DC_T_STR}, {"source", DC_T_STR},
@@ -47,11 +49,131 @@ static const char *const known[] = {"sku",     "name",        "unit",       "pri
                                     "currency", "vat",        "category",   "gtin",
                                     "description", "min_qty", "valid_from", "valid_until",
                                     "mode",    "tier",        "price_type", "keywords",
-                                    NULL};
+                                    "on_request", "prices",   "quantity_interval",
+                                    "cu_per_ou", "search",    NULL};
+/* Fields a reader gives as JSON text (BMEcat features, media, classification): kept in
+ * attributes as JSON, not as a string. */
+static const char *const json_attrs[] = {"features", "media", "classification", NULL};
+
+/* The header names a CSV or TSV catalog may use for the fields (dc-order(1) "Column
+ * names"): each field's own name, and the German ones of spreadsheet and wholesaler exports.
+ * Matched after trimming and ignoring case (dc_in_header_eq); a vendor's own names
+ * (vendor set --columns) come first. */
+static const struct dc_column synonyms[] = {
+	{"sku", "sku"},                   {"Artikelnummer", "sku"},
+	{"Artikel-Nr.", "sku"},           {"Art.-Nr.", "sku"},
+	{"Art.Nr.", "sku"},               {"Bestellnummer", "sku"},
+	{"Bestell-Nr.", "sku"},           {"Best.-Nr.", "sku"},
+	{"name", "name"},                 {"Bezeichnung", "name"},
+	{"Artikelbezeichnung", "name"},   {"Kurztext", "name"},
+	{"description", "description"},   {"Langtext", "description"},
+	{"Beschreibung", "description"},  {"Artikelbeschreibung", "description"},
+	{"unit", "unit"},                 {"Einheit", "unit"},
+	{"ME", "unit"},                   {"Mengeneinheit", "unit"},
+	{"price", "price"},               {"Preis", "price"},
+	{"Nettopreis", "price"},          {"EK-Preis", "price"},
+	{"Einkaufspreis", "price"},       {"currency", "currency"},
+	{"Währung", "currency"},          {"vat", "vat"},
+	{"MwSt", "vat"},                  {"MwSt.", "vat"},
+	{"USt", "vat"},                   {"USt.", "vat"},
+	{"Steuersatz", "vat"},            {"category", "category"},
+	{"Warengruppe", "category"},      {"Kategorie", "category"},
+	{"gtin", "gtin"},                 {"EAN", "gtin"},
+	{"min_qty", "min_qty"},           {"Mindestbestellmenge", "min_qty"},
+	{"Mindestmenge", "min_qty"},      {"valid_from", "valid_from"},
+	{"Gültig ab", "valid_from"},      {"valid_until", "valid_until"},
+	{"Gültig bis", "valid_until"},    {NULL, NULL},
+};
+
+/* The fields a vendor's own header name may give (vendor set --columns). */
+static const char *const mappable[] = {"sku",      "name",     "description", "unit",
+                                       "price",    "currency", "vat",         "category",
+                                       "gtin",     "min_qty",  "valid_from",  "valid_until",
+                                       NULL};
+
+/* A vendor's header names, "HEADER=field,...", as a column table followed by the synonyms:
+ * *cols and *text (the pieces the table points into) are the caller's to free; *nown (if not
+ * NULL) gets the number of the vendor's own.  The header names are trimmed; each field must
+ * be one that a catalog has. */
+static int
+columns_parse(struct dc *ctx, const char *given, struct dc_column **cols, char **text,
+              size_t *nown)
+{
+	size_t n = 1, i = 0, k;
+	char *p, *next;
+
+	*text = dc_strdup(given ? given : "");
+	for (p = *text; *p; p++)
+		n += *p == ',';
+	n += sizeof synonyms / sizeof *synonyms;
+	if (!(*cols = calloc(n, sizeof **cols)))
+		abort();
+	for (p = *text; *p; p = next) {
+		char *eq, *h, *f, *end;
+		const char *const *m;
+
+		next = p + strcspn(p, ",");
+		if (*next)
+			*next++ = '\0';
+		if (!(eq = strchr(p, '=')))
+			return dc_field_error(ctx, "option '--columns': '%s' is not HEADER=FIELD",
+			                      p);
+		*eq = '\0';
+		for (h = p + strspn(p, " \t"), end = eq; end > h && strchr(" \t", end[-1]); end--)
+			;
+		*end = '\0';
+		for (f = eq + 1 + strspn(eq + 1, " \t"), end = f + strlen(f);
+		     end > f && strchr(" \t", end[-1]); end--)
+			;
+		*end = '\0';
+		for (m = mappable; *m && strcmp(*m, f); m++)
+			;
+		if (!*h || !*m)
+			return dc_field_error(
+			    ctx, "option '--columns': '%s=%s': %s", h, f,
+			    !*h ? "no header name"
+			        : "not a catalog field (sku, name, description, unit, price,"
+			          " currency, vat, category, gtin, min_qty, valid_from,"
+			          " valid_until)");
+		(*cols)[i].header = h;
+		(*cols)[i++].field = *m;
+	}
+	if (nown)
+		*nown = i;
+	for (k = 0; synonyms[k].header; k++)
+		(*cols)[i++] = synonyms[k];
+	return 0;
+}
+
+int
+dc_procure_columns_check(struct dc *ctx, const char *given, char **norm)
+{
+	struct dc_column *cols = NULL;
+	char *text = NULL, *out = dc_strdup(""), *next;
+	size_t i, n;
+	int rc;
+
+	*norm = NULL;
+	if (!(rc = columns_parse(ctx, given, &cols, &text, &n))) {
+		for (i = 0; i < n; i++) {
+			next = dc_printf("%s%s%s=%s", out, i ? "," : "", cols[i].header,
+			                 cols[i].field);
+			free(out);
+			out = next;
+		}
+		*norm = out;
+		out = NULL;
+	}
+	free(out);
+	free(cols);
+	free(text);
+	return rc;
+}
 
 /* State of one file's import; statements are prepared once and reused for every item. */
 struct import {
 	const char *vendor;   /* vendor id, borrowed */
+	const char *source;   /* the file as the user knows it, borrowed */
 	int full;             /* full mode: items not in the file become discontinued */
 	int prices_only;      /* BMEcat T_UPDATE_PRICES: only prices change */
 	const char *currency; /* default currency (BMEcat header), borrowed */
@@ -139,8 +261,20 @@ attributes_json(struct dc_args *rec)
 
 		for (k = known; *k && strcmp(*k, rec->keys[i]); k++)
 			;
-		if (!*k)
-			json_object_object_add(o, rec->keys[i], json_object_new_string(rec->vals[i]));
+		if (*k)
+			continue;
+		for (k = json_attrs; *k && strcmp(*k, rec->keys[i]); k++)
+			;
+		if (*k) {
+			json_object *j = json_tokener_parse(rec->vals[i]);
+
+			json_object_object_add(o, rec->keys[i],
+			                       j ? j : json_object_new_string(rec->vals[i]));
+			continue;
+		}
+		/* a JSON record's "attributes" object, as catalog show prints it, is the same */
+		dc_in_json_field(o, rec->keys[i] + (strncmp(rec->keys[i], "attributes.", 11) ? 0 : 11),
+		                 rec->vals[i]);
 	}
 	s = dc_strdup(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
 	json_object_put(o);
@@ -209,7 +343,7 @@ fts_note(struct dc *ctx, struct import *im, long long item)
 		return 0;
 	dc_reset(im->fts_old);
 	dc_bind_int(im->fts_old, 1, item);
-	for (int i = 2; i <= 6; i++)
+	for (int i = 2; i <= 7; i++)
 		dc_bind_col(im->fts_old, i, im->get, i);
 	if ((rc = dc_step(ctx, im->fts_old)))
 		return rc;
@@ -239,10 +373,12 @@ fts_flush(struct dc *ctx, struct import *im)
 	                       " SELECT id, price, currency, coalesce(valid_from, ?2), ?3"
 	                       " FROM catalog_item WHERE id > ?1 ORDER BY id", 3, max, im->today, id)) ||
 	    (rc = dc_exec(ctx, "INSERT INTO catalog_fts(catalog_fts, rowid, name, description,"
-	                       " category, sku, gtin) SELECT 'delete', id, name, description,"
-	                       " category, sku, gtin FROM temp.fts_old", 0)) ||
+	                       " category, sku, gtin, search_text) SELECT 'delete', id,"
+	                       " dc_fold(name), dc_fold(description), dc_fold(category), dc_fold(sku),"
+	                       " gtin, dc_fold(search_text) FROM temp.fts_old", 0)) ||
 	    (rc = dc_exec(ctx, "INSERT INTO catalog_fts(rowid, name, description, category, sku,"
-	                       " gtin) SELECT id, name, description, category, sku, gtin"
+	                       " gtin, search_text) SELECT id, dc_fold(name), dc_fold(description),"
+	                       " dc_fold(category), dc_fold(sku), gtin, dc_fold(search_text)"
 	                       " FROM catalog_item WHERE id > ?1 OR id IN (SELECT id FROM"
 	                       " temp.fts_changed) ORDER BY id", 1, max)))
 		return rc;
@@ -256,8 +392,9 @@ import_item(struct dc *ctx, struct dc_args *rec, void *arg)
 	const char *sku = dc_arg(rec, "sku"), *name = dc_arg(rec, "name");
 	const char *mode = dc_arg(rec, "mode"), *v, *currency;
 	char from[11], until[11], *tiers = NULL, *attrs = NULL;
-	long long price = 0, vat = 0, minq = 0, item = 0, oldprice = 0;
-	int has_price = 0, has_vat = 0, has_min = 0, exists, oldhas = 0, rc;
+	long long price = 0, vat = 0, minq = 0, item = 0, oldprice = 0, step = 0, cu = 0;
+	int has_price = 0, has_vat = 0, has_min = 0, exists, oldhas = 0, rc, on_request;
+	const char *prices = dc_arg(rec, "prices");
 
 	if (!sku || !*sku)
 		return dc_error(ctx, DC_EDATA, "field 'sku' is required");
@@ -279,6 +416,18 @@ import_item(struct dc *ctx, struct dc_args *rec, void *arg)
 			return rc;
 		has_min = 1;
 	}
+	if ((v = dc_arg(rec, "quantity_interval")) && *v &&
+	    ((rc = dc_procure_num(ctx, "quantity_interval", v, "a quantity", 3,
+	                          DC_QTY_MAX * 1000, NULL, &step)) ||
+	     step <= 0))
+		return rc ? rc : bad(ctx, "quantity_interval", v, "a quantity above 0");
+	if ((v = dc_arg(rec, "cu_per_ou")) && *v &&
+	    ((rc = dc_procure_num(ctx, "cu_per_ou", v, "a quantity", 3, DC_QTY_MAX * 1000, NULL,
+	                          &cu)) ||
+	     cu <= 0))
+		return rc ? rc : bad(ctx, "cu_per_ou", v, "a quantity above 0");
+	/* a reader that gives all prices has decided; elsewhere no price means on request */
+	on_request = dc_arg(rec, "on_request") ? 1 : !has_price && !prices;
 	if ((rc = date_field(ctx, rec, "valid_from", from)) ||
 	    (rc = date_field(ctx, rec, "valid_until", until)))
 		return rc;
@@ -312,6 +461,8 @@ import_item(struct dc *ctx, struct dc_args *rec, void *arg)
 		im->discontinued += dc_changes(ctx);
 		return 0;
 	}
+	if (!exists && mode && !strcmp(mode, "update"))
+		return dc_error(ctx, DC_EDATA, "field 'sku': no item '%s' to update", sku);
 	if (!exists && (im->prices_only || !name || !*name))
 		return im->prices_only ? dc_error(ctx, DC_EDATA, "field 'sku': no item '%s' to update", sku)
 		                       : dc_error(ctx, DC_EDATA, "field 'name' is required");
@@ -332,6 +483,9 @@ import_item(struct dc *ctx, struct dc_args *rec, void *arg)
 		bind_opt(st, 6, until);
 		dc_bind_text_ref(st, 7, tiers);
 		dc_bind_text_ref(st, 8, im->now);
+		dc_bind_int(st, 9, on_request);
+		dc_bind_text_ref(st, 10, dc_arg(rec, "price_type"));
+		dc_bind_text_ref(st, 11, prices ? prices : "[]");
 		if ((rc = dc_step(ctx, st)) == 0)
 			*(dc_changes(ctx) ? &im->changed : &im->unchanged) += 1;
 	} else {
@@ -358,11 +512,18 @@ import_item(struct dc *ctx, struct dc_args *rec, void *arg)
 		dc_bind_text_ref(st, 14, tiers);
 		dc_bind_text_ref(st, 15, attrs);
 		dc_bind_text_ref(st, 16, im->now);
+		dc_bind_int(st, 17, on_request);
+		dc_bind_text_ref(st, 18, dc_arg(rec, "price_type"));
+		dc_bind_text_ref(st, 19, prices ? prices : "[]");
+		step ? dc_bind_double(st, 20, (double)step / 1000) : dc_bind_null(st, 20);
+		cu ? dc_bind_double(st, 21, (double)cu / 1000) : dc_bind_null(st, 21);
+		bind_opt(st, 22, dc_arg(rec, "search"));
 		/* what the index holds must be noted while get still shows it */
 		if (exists && (fts_differs(im, 2, name) ||
 		               fts_differs(im, 3, dc_arg(rec, "description")) ||
 		               (dc_arg(rec, "category") && fts_differs(im, 4, dc_arg(rec, "category"))) ||
-		               fts_differs(im, 5, dc_arg(rec, "gtin"))) &&
+		               fts_differs(im, 5, dc_arg(rec, "gtin")) ||
+		               fts_differs(im, 7, dc_arg(rec, "search"))) &&
 		    (rc = fts_note(ctx, im, item)))
 			goto done;
 		/* the update's WHERE leaves an unchanged item alone: no change, no row written */
@@ -391,17 +552,25 @@ done:
 	return 0;
 }
 
+/* An item's error names the file as the user knows it and the item's line, rejected under
+ * --keep-going or not (the reader's own errors name them already). */
 static int
 bmecat_item(struct dc *ctx, struct dc_args *item, long line, void *arg)
 {
+	struct import *im = arg;
 	int rc;
 
+	/* an item's error names the file and the item's line, also under --keep-going */
 	free(ctx->cursrc);
-	ctx->cursrc = NULL;
+	ctx->cursrc = dc_strdup(im->source);
 	ctx->curline = line;
 	ctx->reading = DC_READ_RFC; /* XML's decimals */
 	rc = dc_apply_record(ctx, item, NULL, import_item, arg);
 	ctx->reading = DC_READ_CMDLINE;
+	if (rc && ctx->errmsg[0])
+		dc_error_prefix(ctx, "%s:%ld", im->source, line);
+	free(ctx->cursrc);
+	ctx->cursrc = NULL;
 	return rc;
 }
 
@@ -412,29 +581,38 @@ prepare_all(struct dc *ctx, struct import *im)
 	static const char upd[] =
 	    "UPDATE catalog_item SET name = ?3, unit = ?4, price = ?5, currency = ?6, vat = ?7,"
 	    " category = coalesce(?8, category), gtin = ?9, description = ?10, min_qty = ?11, valid_from = ?12,"
-	    " valid_until = ?13, tiers = ?14, attributes = ?15, status = 'active', updated_at = ?16"
+	    " valid_until = ?13, tiers = ?14, attributes = ?15, status = 'active', updated_at = ?16,"
+	    " on_request = ?17, price_type = ?18, prices = ?19, quantity_interval = ?20,"
+	    " cu_per_ou = ?21, search_text = ?22"
 	    /* a category the file does not give (BMEcat 1.2 maps it later) is kept */
 	    " WHERE id = ?1 AND ?2 IS NOT NULL AND (name IS NOT ?3 OR unit IS NOT ?4"
 	    " OR price IS NOT ?5 OR currency IS NOT ?6 OR vat IS NOT ?7"
 	    " OR (?8 IS NOT NULL AND category IS NOT ?8)"
 	    " OR gtin IS NOT ?9 OR description IS NOT ?10 OR min_qty IS NOT ?11"
 	    " OR valid_from IS NOT ?12 OR valid_until IS NOT ?13 OR tiers IS NOT ?14"
-	    " OR attributes IS NOT ?15 OR status <> 'active')";
+	    " OR attributes IS NOT ?15 OR status <> 'active' OR on_request IS NOT ?17"
+	    " OR price_type IS NOT ?18 OR prices IS NOT ?19 OR quantity_interval IS NOT ?20"
+	    " OR cu_per_ou IS NOT ?21 OR search_text IS NOT ?22)";
 	static const char price_upd[] =
 	    "UPDATE catalog_item SET price = ?2, currency = ?3, vat = coalesce(?4, vat),"
 	    " valid_from = coalesce(?5, valid_from), valid_until = coalesce(?6, valid_until),"
-	    " tiers = ?7, updated_at = ?8 WHERE id = ?1 AND (price IS NOT ?2 OR currency IS NOT ?3"
+	    " tiers = ?7, updated_at = ?8, on_request = ?9, price_type = ?10, prices = ?11"
+	    " WHERE id = ?1 AND (price IS NOT ?2 OR currency IS NOT ?3"
 	    " OR (?4 IS NOT NULL AND vat IS NOT ?4) OR (?5 IS NOT NULL AND valid_from IS NOT ?5)"
-	    " OR (?6 IS NOT NULL AND valid_until IS NOT ?6) OR tiers IS NOT ?7)";
+	    " OR (?6 IS NOT NULL AND valid_until IS NOT ?6) OR tiers IS NOT ?7"
+	    " OR on_request IS NOT ?9 OR price_type IS NOT ?10 OR prices IS NOT ?11)";
 	int rc;
 
 	if ((rc = dc_prepare(ctx, &im->get, "SELECT id, price, name, description, category, gtin,"
-	                                    " sku FROM catalog_item WHERE vendor = ?2 AND sku = ?1")) ||
+	                                    " sku, search_text FROM catalog_item"
+	                                    " WHERE vendor = ?2 AND sku = ?1")) ||
 	    (rc = dc_prepare(ctx, &im->ins,
 	                     "INSERT INTO catalog_item(vendor, sku, name, unit, price, currency, vat,"
 	                     " category, gtin, description, min_qty, valid_from, valid_until, tiers,"
-	                     " attributes, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10,"
-	                     " ?11, ?12, ?13, ?14, ?15, ?16)")) ||
+	                     " attributes, updated_at, on_request, price_type, prices,"
+	                     " quantity_interval, cu_per_ou, search_text)"
+	                     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
+	                     " ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22)")) ||
 	    (rc = dc_prepare(ctx, &im->upd, upd)) ||
 	    (rc = dc_prepare(ctx, &im->price_upd, price_upd)) ||
 	    (rc = dc_prepare(ctx, &im->hist_fix, "UPDATE price_history SET price = ?2, currency = ?3,"
@@ -450,8 +628,8 @@ prepare_all(struct dc *ctx, struct import *im)
 	    (rc = dc_prepare(ctx, &im->fts_changed, "INSERT OR IGNORE INTO temp.fts_changed(id)"
 	                                        " VALUES (?1)")) ||
 	    (rc = dc_prepare(ctx, &im->fts_old, "INSERT OR IGNORE INTO temp.fts_old(id, name,"
-	                                        " description, category, gtin, sku)"
-	                                        " VALUES (?1, ?2, ?3, ?4, ?5, ?6)")))
+	                                        " description, category, gtin, sku, search_text)"
+	                                        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")))
 		return rc;
 	dc_bind_text_ref(im->get, 2, im->vendor);
 	return 0;
@@ -553,7 +731,8 @@ import_file(struct dc *ctx, const char *path, const char *source, const struct d
 	struct dc_bmecat_header hdr = {0};
 	struct import im = {0};
 	struct dc_stmt *st = NULL;
-	char sha[65], *vendor = NULL;
+	struct dc_column *cols = NULL;
+	char sha[65], *vendor = NULL, *encoding = NULL, *coltext = NULL;
 	const char *format = detect_format(path, o->format);
 	int rc, known, bmecat = !strcmp(format, "bmecat");
 	long last = 0;
@@ -562,8 +741,11 @@ import_file(struct dc *ctx, const char *path, const char *source, const struct d
 	if ((rc = dc_sha256_file(ctx, path, sha)))
 		return rc;
 	if (bmecat) {
-		/* the header names the vendor and the kind of transaction; read it first */
+		/* the header names the vendor and the kind of transaction; read it first; messages
+		 * name the file as the user knows it, not a temporary copy */
+		ctx->input_name = strcmp(path, source) ? source : NULL;
 		rc = dc_bmecat_read(ctx, path, &hdr, NULL, NULL);
+		ctx->input_name = NULL;
 		if (rc)
 			goto done;
 	}
@@ -577,14 +759,25 @@ import_file(struct dc *ctx, const char *path, const char *source, const struct d
 		              source);
 		goto done;
 	}
-	if ((rc = dc_exists(ctx, "SELECT 1 FROM vendor WHERE id = ?1 AND active = 1", vendor,
-	                    &known)))
+	/* how the vendor's files are read: --encoding wins over the vendor's setting */
+	if ((rc = dc_prepare(ctx, &st, "SELECT encoding, columns FROM vendor"
+	                               " WHERE id = ?1 AND active = 1")))
+		goto done;
+	dc_bind_text_ref(st, 1, vendor);
+	if ((known = (rc = dc_step(ctx, st)) == DC_ROW)) {
+		encoding = dc_strdup(dc_col_text(st, 0));
+		rc = columns_parse(ctx, dc_col_text(st, 1), &cols, &coltext, NULL);
+	}
+	dc_finish(ctx, st);
+	st = NULL;
+	if (rc)
 		goto done;
 	if (!known) {
 		rc = dc_error(ctx, DC_EDATA, "%s: no active vendor '%s'", source, vendor);
 		goto done;
 	}
 	im.vendor = vendor;
+	im.source = source;
 	im.prices_only = hdr.transaction && !strcmp(hdr.transaction, "T_UPDATE_PRICES");
 	im.full = o->mode ? !strcmp(o->mode, "full")
 	                  : !(hdr.transaction && strcmp(hdr.transaction, "T_NEW_CATALOG"));
@@ -634,7 +827,7 @@ import_file(struct dc *ctx, const char *path, const char *source, const struct d
 	    (rc = dc_exec(ctx, "CREATE TEMP TABLE IF NOT EXISTS fts_changed(id INTEGER PRIMARY KEY)",
 	                  0)) ||
 	    (rc = dc_exec(ctx, "CREATE TEMP TABLE IF NOT EXISTS fts_old(id INTEGER PRIMARY KEY,"
-	                       " name, description, category, gtin, sku)", 0)) ||
+	                       " name, description, category, gtin, sku, search_text)", 0)) ||
 	    (rc = dc_exec(ctx, "DELETE FROM temp.seen", 0)) ||
 	    (rc = dc_exec(ctx, "DELETE FROM temp.fts_changed", 0)) ||
 	    (rc = dc_exec(ctx, "DELETE FROM temp.fts_old", 0)) ||
@@ -656,13 +849,19 @@ import_file(struct dc *ctx, const char *path, const char *source, const struct d
 		struct dc_bmecat_header again;
 
 		/* the reader fills a header again; keep the first one, which im.currency borrows */
+		ctx->input_name = strcmp(path, source) ? source : NULL;
 		rc = dc_bmecat_read(ctx, path, &again, bmecat_item, &im);
+		ctx->input_name = NULL;
 		dc_bmecat_header_free(&again);
 	} else {
 		/* messages name the file as the user knows it, not a temporary copy */
 		ctx->input_name = strcmp(path, source) ? source : NULL;
+		ctx->encoding_default = encoding;
+		ctx->columns = cols;
 		rc = dc_bulk(ctx, path, NULL, 0, import_item, &im);
 		ctx->input_name = NULL;
+		ctx->encoding_default = NULL;
+		ctx->columns = NULL;
 	}
 	free(ctx->cursrc);
 	ctx->cursrc = NULL;
@@ -715,6 +914,9 @@ tx:
 done:
 	dc_bmecat_header_free(&hdr);
 	free(vendor);
+	free(encoding);
+	free(cols);
+	free(coltext);
 	return rc;
 }
 
@@ -795,11 +997,13 @@ dc_procure_catalog_search(struct dc *ctx, const char *text, struct dc_args *f, s
 	}
 	if ((rc = dc_arg_int(ctx, f, "limit", 1, 1000000, &limit)))
 		goto done;
-	/* bm25 weights: name counts most, then category and sku, then the description */
-	dc_q_sql(&q, "SELECT " ITEM_COLS ", round(-bm25(catalog_fts, 10.0, 1.0, 3.0, 3.0, 3.0), 4)"
+	/* bm25 weights: name counts most, then category and sku, then the description and the
+	 * BMEcat search text */
+	dc_q_sql(&q, "SELECT " ITEM_COLS ", round(-bm25(catalog_fts, 10.0, 1.0, 3.0, 3.0, 3.0,"
+	             " 1.0), 4)"
 	             " FROM catalog_fts JOIN catalog_item i ON i.id = catalog_fts.rowid"
 	             " JOIN vendor v ON v.id = i.vendor");
-	dc_q_where_if(&q, "catalog_fts MATCH ?", match);
+	dc_q_where_if(&q, "catalog_fts MATCH dc_fold(?)", match);
 	dc_q_where(&q, "i.status = 'active' AND v.active = 1");
 	dc_q_where_if(&q, "i.vendor = ?", dc_arg(f, "vendor"));
 	dc_q_where_if(&q, "i.category = ?", dc_arg(f, "category"));
@@ -808,7 +1012,7 @@ dc_procure_catalog_search(struct dc *ctx, const char *text, struct dc_args *f, s
 		dc_q_int(&q, "i.price <= ?", price);
 		dc_q_close(&q);
 	}
-	dc_q_sql(&q, " ORDER BY bm25(catalog_fts, 10.0, 1.0, 3.0, 3.0, 3.0), i.price");
+	dc_q_sql(&q, " ORDER BY bm25(catalog_fts, 10.0, 1.0, 3.0, 3.0, 3.0, 1.0), i.price");
 	dc_q_int(&q, " LIMIT ?", limit);
 	rc = dc_q_prepare(ctx, &q, st);
 done:
@@ -830,10 +1034,19 @@ dc_procure_catalog_show(struct dc *ctx, const char *ref, struct dc_stmt **st)
 	                     "SELECT " ITEM_COLS ", (SELECT json_group_array(json_object("
 	                     "  'price', " DC_SQL_PRICE("h.price") ", 'currency', h.currency,"
 	                     "  'valid_from', h.valid_from, 'valid_to', h.valid_to, 'import', h.import))"
-	                     "  FROM (SELECT * FROM price_history h WHERE h.item = i.id ORDER BY h.id) h)"
+	                     "  FROM (SELECT * FROM price_history h WHERE h.item = i.id"
+	                     "  ORDER BY h.id) h),"
+	                     " (SELECT json_group_array(json(p.value)) FROM json_each(i.prices) p"
+	                     "  WHERE p.value ->> 'valid_from' > ?3)"
 	                     " FROM catalog_item i WHERE i.vendor = ?1 AND i.sku = ?2")))
 		return rc;
 	dc_bind_textn(*st, 1, ref, (int)(colon - ref));
 	dc_bind_text(*st, 2, colon + 1);
+	{
+		char day[11];
+
+		dc_fmt_date(dc_local_days(ctx, dc_now(ctx)), day);
+		dc_bind_text(*st, 3, day);
+	}
 	return 0;
 }

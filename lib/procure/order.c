@@ -16,7 +16,9 @@
 	" o.split_suspect, o.split_justification, o.tender_ref, o.rule_profile, o.rule_version,"  \
 	" o.legal_basis, o.justification, o.invoice_number, o.invoice_amount, o.cancel_reason,"   \
 	" (SELECT json_group_array(json_object('line', l.line, 'vendor', l.vendor, 'sku', l.sku,"  \
-	"   'text', l.text, 'qty', l.qty, 'unit', l.unit, 'unit_net', " DC_SQL_PRICE("l.unit_net") "," \
+	"   'text', l.text, 'qty', l.qty, 'unit', l.unit, 'unit_net', "                            \
+	DC_SQL_PRICE("CASE WHEN l.on_request THEN NULL ELSE l.unit_net END") ","                   \
+	"   'on_request', json(CASE WHEN l.on_request THEN 'true' ELSE 'false' END),"             \
 	"   'vat', l.vat, 'received', l.received)) FROM (SELECT * FROM order_line l"              \
 	"   WHERE l.order_id = o.id ORDER BY l.line) l),"                                          \
 	" (SELECT json_group_array(json_object('vendor', q.vendor, 'amount', "                    \
@@ -199,9 +201,65 @@ dc_procure_split_suspect(struct dc *ctx, const struct dc_profile *p, const char 
 struct line {
 	char *vendor, *sku, *text, *unit;
 	long long qty;      /* thousandths */
-	long long unit_net; /* ten-thousandths of a euro */
+	long long unit_net; /* ten-thousandths of a euro; 0 while on_request */
 	double vat;
+	int on_request; /* no price until the vendor's quote is awarded */
 };
+
+/* The net and gross of an order's stored lines that have a price (checked: a line on request
+ * has none until its quote is awarded). */
+static int
+lines_sum(struct dc *ctx, const char *order, long long *net, long long *gross)
+{
+	struct dc_stmt *st = NULL;
+	long long ln, lg;
+	int rc;
+
+	*net = *gross = 0;
+	if ((rc = dc_prepare(ctx, &st, "SELECT qty, unit_net, vat FROM order_line"
+	                               " WHERE order_id = ?1 AND NOT on_request ORDER BY line")))
+		return rc;
+	dc_bind_text_ref(st, 1, order);
+	while ((rc = dc_step(ctx, st)) == DC_ROW)
+		if (dc_money_line(llround(dc_col_double(st, 0) * 1000), dc_col_int(st, 1), &ln) ||
+		    dc_money_vat(ln, dc_col_double(st, 2), &lg) || dc_money_add(*net, ln, net) ||
+		    dc_money_add(*gross, lg, gross)) {
+			rc = dc_error(ctx, DC_EDATA, "order '%s': its value is above the maximum",
+			              order);
+			break;
+		}
+	dc_finish(ctx, st);
+	return rc;
+}
+
+/* The catalog's order rules: at least QUANTITY_MIN, then steps of QUANTITY_INTERVAL, and
+ * whole order units when an order unit holds NO_CU_PER_OU content units.  Quantities in
+ * thousandths, as the catalog keeps them. */
+static int
+allowed_qty(struct dc *ctx, const char *ref, long long q, struct dc_stmt *st)
+{
+	double qty = (double)q / 1000;
+	long long min = dc_col_null(st, 4) ? 0 : llround(dc_col_double(st, 4) * 1000);
+	long long step = dc_col_null(st, 5) ? 0 : llround(dc_col_double(st, 5) * 1000);
+	int whole = !dc_col_null(st, 6);
+
+	if (!step && whole)
+		step = 1000;
+	if (q >= min && (!step || (q - min) % step == 0))
+		return 0;
+	if (!step)
+		return dc_error(ctx, DC_ECONFLICT, "field 'item': %g is not an allowed quantity of "
+		                "'%s': at least %g", qty, ref, (double)min / 1000);
+	{
+		long long first = min ? min : step;
+
+		return dc_error(ctx, DC_ECONFLICT, "field 'item': %g is not an allowed quantity of "
+		                "'%s': %g, %g, %g, ... (at least %g, in steps of %g)", qty, ref,
+		                (double)first / 1000, (double)(first + step) / 1000,
+		                (double)(first + 2 * step) / 1000, (double)first / 1000,
+		                (double)step / 1000);
+	}
+}
 
 static void
 lines_free(struct line *l, int n)
@@ -238,9 +296,9 @@ too_much(struct dc *ctx, const char *field, const char *spec, const char *what)
 	                spec, what, top);
 }
 
-/* --item VENDOR:SKU:QTY at the catalog's current price (frozen into the order) */
+/* --item VENDOR:SKU:QTY at the catalog's price on DATE (frozen into the order) */
 static int
-item_line(struct dc *ctx, const char *spec, struct line *l)
+item_line(struct dc *ctx, const char *spec, const char *date, struct line *l)
 {
 	char *copy = dc_strdup(spec), *sku, *qty;
 	struct dc_stmt *st = NULL;
@@ -253,32 +311,52 @@ item_line(struct dc *ctx, const char *spec, struct line *l)
 	*sku++ = '\0';
 	*qty++ = '\0';
 	if ((rc = qty_of(ctx, "item", qty, &l->qty)) ||
-	    /* the tier for the quantity (largest min_qty not above it) beats the unit price */
-	    (rc = dc_prepare(ctx, &st, "SELECT name, unit, coalesce((SELECT"
+	    /* a catalog that gave all its prices (BMEcat): the price type's period in force on the
+	     * order's date, else the last one begun, and in it the tier for the quantity; other
+	     * catalogs: the tier for the quantity (largest min_qty not above it), else the price */
+	    (rc = dc_prepare(ctx, &st, "SELECT name, unit, CASE WHEN on_request THEN NULL"
+	                               " WHEN prices <> '[]' THEN (SELECT "
+	                               DC_PRICE_STORE_SQL("p.value ->> 'unit_price'")
+	                               " FROM json_each(prices) p"
+	                               " WHERE p.value ->> 'type' = price_type"
+	                               " AND p.value ->> 'unit_price' IS NOT NULL"
+	                               " AND coalesce(p.value ->> 'valid_from', '') <= ?4"
+	                               " AND coalesce(p.value ->> 'lower_bound', 1) + 0 <= ?3"
+	                               " ORDER BY coalesce(p.value ->> 'valid_until', ?4) >= ?4"
+	                               " DESC,"
+	                               " coalesce(p.value ->> 'valid_from', '') DESC,"
+	                               " coalesce(p.value ->> 'lower_bound', 1) + 0 DESC LIMIT 1)"
+	                               " ELSE coalesce((SELECT"
 	                               " round(json_extract(t.value, '$.price') * 10000)"
 	                               " FROM json_each(tiers) t"
 	                               " WHERE json_extract(t.value, '$.min_qty') <= ?3"
-	                               " ORDER BY json_extract(t.value, '$.min_qty') DESC LIMIT 1), price),"
-	                               " coalesce(vat, 19) FROM catalog_item"
+	                               " ORDER BY json_extract(t.value, '$.min_qty') DESC LIMIT 1),"
+	                               " price) END, coalesce(vat, 19), min_qty, quantity_interval,"
+	                               " cu_per_ou"
+	                               " FROM catalog_item"
 	                               " WHERE vendor = ?1 AND sku = ?2 AND status = 'active'")))
 		goto done;
 	dc_bind_text_ref(st, 1, copy);
 	dc_bind_text_ref(st, 2, sku);
 	dc_bind_double(st, 3, (double)l->qty / 1000);
+	dc_bind_text_ref(st, 4, date);
 	if ((rc = dc_step(ctx, st)) == 0)
 		rc = dc_error(ctx, DC_EDATA, "field 'item': no active catalog item '%s:%s'", copy, sku);
-	else if (rc == DC_ROW && dc_col_null(st, 2))
-		rc = dc_error(ctx, DC_ECONFLICT, "field 'item': '%s:%s' is priced on request; order it "
-		                                 "with --line and the quoted price",
-		              copy, sku);
 	else if (rc == DC_ROW) {
+		char *ref = dc_printf("%s:%s", copy, sku);
+
+		rc = allowed_qty(ctx, ref, l->qty, st);
+		free(ref);
+	}
+	if (rc == 0) {
 		l->vendor = dc_strdup(copy);
 		l->sku = dc_strdup(sku);
 		l->text = dc_strdup(dc_col_text(st, 0));
 		l->unit = dc_strdup(dc_col_text(st, 1));
-		l->unit_net = dc_col_int(st, 2);
+		/* no price on the order's date: the vendor's quote will give it */
+		l->on_request = dc_col_null(st, 2);
+		l->unit_net = l->on_request ? 0 : dc_col_int(st, 2);
 		l->vat = dc_col_double(st, 3);
-		rc = 0;
 	}
 done:
 	dc_finish(ctx, st);
@@ -333,7 +411,7 @@ const struct dc_opt dc_procure_order_new_spec[] = {
 	 DC_NOFIELD},
 	{"framework", DC_V_TEXT, 0, NULL, "F", NULL, NULL, DC_AT(struct order_new, framework)},
 	{"category", DC_V_TEXT, 0, NULL, "C", NULL, NULL, DC_AT(struct order_new, category)},
-	{"justification", DC_V_TEXT, 0, NULL, "TEXT", NULL, NULL,
+	{"justification", DC_V_TEXT, DC_O_LINES, NULL, "TEXT", NULL, NULL,
 	 DC_AT(struct order_new, justification)},
 	{NULL},
 };
@@ -352,7 +430,7 @@ dc_procure_order_new(struct dc *ctx, struct dc_args *rec, void *unused)
 	char *fw_category = NULL;
 	long long net = 0, gross = 0, others;
 	long year;
-	int i, rc, suspect = 0, min_quotes;
+	int i, rc, suspect = 0, min_quotes, pending = 0;
 
 	if ((rc = dc_decode(ctx, dc_procure_order_new_spec, rec, &o)))
 		return rc;
@@ -383,9 +461,17 @@ dc_procure_order_new(struct dc *ctx, struct dc_args *rec, void *unused)
 		const char *field = i < nitem ? "item" : "line";
 		long long ln, lg;
 
-		if ((rc = i < nitem ? item_line(ctx, dc_arg_nth(rec, "item", i), l)
+		if ((rc = i < nitem ? item_line(ctx, dc_arg_nth(rec, "item", i), date, l)
 		                    : free_line(ctx, dc_arg_nth(rec, "line", i - nitem), l)))
 			goto done;
+		/* the awarded quote prices the one line on request: two could not be told apart */
+		if (l->on_request && pending++) {
+			rc = dc_error(ctx, DC_ECONFLICT,
+			              "field 'item': '%s:%s' is priced on request as is another "
+			              "item of this order; order each such item on its own",
+			              l->vendor, l->sku);
+			goto done;
+		}
 		if (dc_money_line(l->qty, l->unit_net, &ln) || dc_money_vat(ln, l->vat, &lg)) {
 			rc = too_much(ctx, field, dc_arg_nth(rec, field, i < nitem ? i : i - nitem),
 			              "its value");
@@ -452,8 +538,8 @@ dc_procure_order_new(struct dc *ctx, struct dc_args *rec, void *unused)
 		                                   procedure, date, &others, &suspect)))
 			goto done;
 	}
-	if (!award || (strcmp(procedure, "direct") && strcmp(procedure, "framework")))
-		award = NULL; /* competitive procedures award after quotes */
+	if (!award || (strcmp(procedure, "direct") && strcmp(procedure, "framework")) || pending)
+		award = NULL; /* competitive procedures and prices on request award after quotes */
 	if ((rc = dc_next_id(ctx, "po", "PO", dc_now(ctx), id)))
 		goto done;
 	dc_fmt_time(dc_now(ctx), now);
@@ -486,7 +572,8 @@ dc_procure_order_new(struct dc *ctx, struct dc_args *rec, void *unused)
 	dc_finish(ctx, st);
 	st = NULL;
 	if (rc || (rc = dc_prepare(ctx, &st, "INSERT INTO order_line(order_id, line, vendor, sku, text,"
-	                                     " qty, unit, unit_net, vat) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9)")))
+	                                     " qty, unit, unit_net, vat, on_request)"
+	                                     " VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10)")))
 		goto done;
 	for (i = 0; i < n && !rc; i++) {
 		dc_reset(st);
@@ -499,14 +586,16 @@ dc_procure_order_new(struct dc *ctx, struct dc_args *rec, void *unused)
 		dc_bind_text_ref(st, 7, lines[i].unit);
 		dc_bind_int(st, 8, lines[i].unit_net);
 		dc_bind_double(st, 9, lines[i].vat);
+		dc_bind_int(st, 10, lines[i].on_request);
 		rc = dc_step(ctx, st);
 	}
 	if (!rc) {
 		char amount[32], *note;
 
 		dc_num_fmt(net, 2, 2, '.', amount);
-		note = dc_printf("%s, %s net%s", procedure, amount,
-		                 suspect ? ", split suspect" : "");
+		note = dc_printf("%s, %s net%s%s", procedure, amount,
+		                 suspect ? ", split suspect" : "",
+		                 pending ? ", a line priced on request" : "");
 
 		rc = event(ctx, id, "created", NULL, "draft", note);
 		free(note);
@@ -558,6 +647,79 @@ done:
 	return rc;
 }
 
+/*
+ * The award prices a line on request from the awarded vendor: the vendor's best quote is the
+ * order's net, so the line gets what the other lines leave of it, per unit.  The order's net,
+ * gross and (outside a framework) procedure band follow.
+ */
+static int
+price_on_request(struct dc *ctx, struct order *o, const char *vendor)
+{
+	struct dc_stmt *st = NULL;
+	struct dc_profile p = {0};
+	struct dc_band band = {0};
+	long long quote = 0, others = 0, net = 0, gross = 0, unit;
+	double qty = 0;
+	long line = 0;
+	char date[11], nums[4][24];
+	int rc;
+
+	if ((rc = dc_prepare(ctx, &st, "SELECT line, qty, (SELECT min(amount) FROM quote"
+	                               " WHERE order_id = ?1 AND vendor = ?2) FROM order_line"
+	                               " WHERE order_id = ?1 AND on_request AND vendor = ?2")))
+		return rc;
+	dc_bind_text_ref(st, 1, o->id);
+	dc_bind_text_ref(st, 2, vendor);
+	if ((rc = dc_step(ctx, st)) == DC_ROW) {
+		line = (long)dc_col_int(st, 0);
+		qty = dc_col_double(st, 1);
+		quote = dc_col_int(st, 2);
+		rc = 0;
+	}
+	dc_finish(ctx, st);
+	if (rc || !line || (rc = lines_sum(ctx, o->id, &others, &gross)))
+		return rc;
+	if (quote < others)
+		return dc_error(ctx, DC_ECONFLICT,
+		                "the quote of '%s' (%.2f) is less than the order's other lines "
+		                "(%.2f): it cannot price line %ld", vendor, (double)quote / 100,
+		                (double)others / 100, line);
+	/* cents to ten-thousandths of a euro per unit */
+	unit = llround((double)(quote - others) * 100 / qty);
+	snprintf(nums[0], 24, "%ld", line);
+	snprintf(nums[1], 24, "%lld", unit);
+	if ((rc = dc_exec(ctx, "UPDATE order_line SET unit_net = ?3, on_request = 0"
+	                       " WHERE order_id = ?1 AND line = ?2", 3, o->id, nums[0], nums[1])) ||
+	    (rc = lines_sum(ctx, o->id, &net, &gross)))
+		return rc;
+	snprintf(nums[2], 24, "%lld", net);
+	snprintf(nums[3], 24, "%lld", gross);
+	if ((rc = dc_exec(ctx, "UPDATE purchase_order SET net = ?2, gross = ?3 WHERE id = ?1", 3,
+	                  o->id, nums[2], nums[3])))
+		return rc;
+	if (o->framework)
+		return event(ctx, o->id, "priced", NULL, vendor, "line priced by the awarded quote");
+	/* the price now known may reach a higher band than the draft's */
+	today(ctx, date);
+	if (!(rc = dc_procure_profile_load(ctx, NULL, &p)) &&
+	    !(rc = dc_procure_band(ctx, &p, net, o->category, date, &band))) {
+		char mq[8], amount[32], *note;
+
+		snprintf(mq, sizeof mq, "%d", band.min_quotes);
+		dc_num_fmt(net, 2, 2, '.', amount);
+		note = dc_printf("line %ld priced by the awarded quote: %s, %s net", line,
+		                 band.procedure, amount);
+		if (!(rc = dc_exec(ctx, "UPDATE purchase_order SET procedure = ?2, min_quotes = ?3,"
+		                        " legal_basis = ?4 WHERE id = ?1", 4, o->id, band.procedure,
+		                   mq, band.legal_basis)))
+			rc = event(ctx, o->id, "priced", o->procedure, band.procedure, note);
+		free(note);
+	}
+	dc_band_free(&band);
+	dc_procure_profile_free(&p);
+	return rc;
+}
+
 int
 dc_procure_order_award(struct dc *ctx, const char *id, struct dc_args *a)
 {
@@ -600,7 +762,8 @@ dc_procure_order_award(struct dc *ctx, const char *id, struct dc_args *a)
 	if (!(rc = dc_exec(ctx, "UPDATE purchase_order SET award = ?2, award_reason = ?3,"
 	                        " updated_at = ?4 WHERE id = ?1",
 	                   4, id, vendor, reason, now)) &&
-	    !(rc = event(ctx, id, "awarded", o.award, vendor, reason)))
+	    !(rc = event(ctx, id, "awarded", o.award, vendor, reason)) &&
+	    !(rc = price_on_request(ctx, &o, vendor)))
 		rc = dc_touched(ctx, id, NULL);
 done:
 	order_free(&o);
@@ -655,6 +818,21 @@ dc_procure_order_approve(struct dc *ctx, const char *id, struct dc_args *a)
 		goto done;
 	}
 	if ((rc = need_status(ctx, &o, "draft", "approval")))
+		goto done;
+	if ((rc = dc_prepare(ctx, &st, "SELECT line, vendor, sku FROM order_line WHERE order_id = ?1"
+	                               " AND on_request ORDER BY line LIMIT 1")))
+		goto done;
+	dc_bind_text_ref(st, 1, id);
+	if ((rc = dc_step(ctx, st)) == DC_ROW)
+		rc = dc_error(ctx, DC_ECONFLICT,
+		              "order '%s' line %lld ('%s:%s') is priced on request: record the "
+		              "vendor's quote (dc-order quote %s --vendor %s --amount NET) and "
+		              "award it",
+		              id, dc_col_int(st, 0), dc_col_text(st, 1), dc_col_text(st, 2), id,
+		              dc_col_text(st, 1));
+	dc_finish(ctx, st);
+	st = NULL;
+	if (rc)
 		goto done;
 	if ((!strcmp(o.procedure, "tender") || !strcmp(o.procedure, "eu")) && !tender) {
 		rc = dc_error(ctx, DC_ECONFLICT, "order '%s' needs a %s procedure: give --tender-ref of "

@@ -12,9 +12,16 @@ extern const struct dc_rectype dc_rt_vendor, dc_rt_item, dc_rt_item_hit, dc_rt_i
 extern const struct dc_opt dc_procure_vendor_add_spec[];
 int dc_procure_vendor_add(struct dc *ctx, struct dc_args *rec, void *unused);
 int dc_procure_vendor_set(struct dc *ctx, const char *id, struct dc_args *a);
+/* A vendor's header names ("Art.Nr.=sku, VK = price") checked, and as they are stored
+ * ("Art.Nr.=sku,VK=price") in *norm (caller frees). */
+int dc_procure_columns_check(struct dc *ctx, const char *given, char **norm);
 int dc_procure_vendor_list(struct dc *ctx, const char *id, struct dc_stmt **st);
 
 /* catalogs */
+/* A unit price a reader gives as a JSON number with at most four decimals, as stored (in
+ * 1/10000 EUR, schema 10): exact, since ×10000 is a whole number. */
+#define DC_PRICE_STORE_SQL(x) "CAST(round((" x ") * 10000) AS INTEGER)"
+
 struct dc_catalog_opts {
 	const char *vendor;   /* --vendor, else from the file name or the BMEcat header */
 	const char *format;   /* -i: csv, json, jsonl, bmecat; NULL = detect */

@@ -222,9 +222,17 @@ check_profile(struct dc *ctx, const char *src, json_object *p)
 			return dc_error(ctx, DC_EDATA, "%s: row %zu: fields 'category' and 'legal_basis' are "
 			                               "required",
 			                src, i + 1);
-		if (!from || dc_parse_date(from, &d) < 0 || (to && dc_parse_date(to, &d) < 0))
-			return dc_error(ctx, DC_EDATA, "%s: row %zu: field 'valid_from'/'valid_to': not a date",
+		if (!from)
+			return dc_error(ctx, DC_EDATA, "%s: row %zu: field 'valid_from' is required",
 			                src, i + 1);
+		if (dc_parse_date(from, &d) < 0 || (to && dc_parse_date(to, &d) < 0)) {
+			int bad_from = dc_parse_date(from, &d) < 0;
+
+			return dc_error(ctx, DC_EDATA,
+			                "%s: row %zu: field '%s': '%s' is not a date (YYYY-MM-DD)",
+			                src, i + 1, bad_from ? "valid_from" : "valid_to",
+			                bad_from ? from : to);
+		}
 		if (json_object_object_get_ex(r, "up_to", &v) && !json_object_is_type(v, json_type_null) &&
 		    !json_object_is_type(v, json_type_double) && !json_object_is_type(v, json_type_int))
 			return dc_error(ctx, DC_EDATA, "%s: row %zu: field 'up_to': not a number or null", src,

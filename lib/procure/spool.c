@@ -18,14 +18,15 @@
 
 #include "procure/procure.h"
 
-/* Take an exclusive lock on PATH, waiting up to the busy timeout; the fd holds it. */
+/* Take an exclusive lock on PATH (opened here unless *fd is open already), waiting up to the
+ * busy timeout; the fd holds it. */
 static int
 lock_file(struct dc *ctx, const char *path, int *fd)
 {
 	struct timespec pause = {0, 100 * 1000 * 1000};
 	long waited = 0;
 
-	if ((*fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0660)) < 0)
+	if (*fd < 0 && (*fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0660)) < 0)
 		return dc_error(ctx, DC_ECANTCREAT, "cannot create lock '%s': %s", path, strerror(errno));
 	while (flock(*fd, LOCK_EX | LOCK_NB) < 0) {
 		if (errno != EWOULDBLOCK || waited >= ctx->busy_ms) {
@@ -320,8 +321,20 @@ dc_procure_git(struct dc *ctx, const char *repo_path, const struct dc_git_opts *
 	git_libgit2_init();
 	if ((rc = dc_require(ctx, "integrator buyer", "run catalog imports")))
 		goto done;
-	if (git_repository_open_ext(&repo, repo_path, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL)) {
-		rc = dc_error(ctx, DC_ENOINPUT, "'%s' is not a git repository", repo_path);
+	/* libgit2 refuses a repository its caller does not own (CVE-2022-24765: a .git planted in
+	 * a shared directory above the one meant), and an integrator imports one that the vendor
+	 * account owns.  The check is off for this one open: the repository is the one named,
+	 * never searched for (NO_SEARCH); it is read with the caller's own rights (the group is
+	 * down, priv.c); and nothing in it runs — no hooks, no filters (blobs are read raw), no
+	 * command from its configuration.  dc-import(8) says so. */
+	git_libgit2_opts(GIT_OPT_SET_OWNER_VALIDATION, 0);
+	i = git_repository_open_ext(&repo, repo_path, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL);
+	git_libgit2_opts(GIT_OPT_SET_OWNER_VALIDATION, 1);
+	if (i) {
+		const git_error *e = git_error_last();
+
+		rc = dc_error(ctx, DC_ENOINPUT, "'%s' is not a git repository (%s)", repo_path,
+		              e && e->message ? e->message : "cannot open it");
 		goto done;
 	}
 	if (git_revparse_single(&obj, repo, o->ref ? o->ref : "HEAD") ||
@@ -333,8 +346,10 @@ dc_procure_git(struct dc *ctx, const char *repo_path, const struct dc_git_opts *
 	abs = realpath(git_repository_path(repo), NULL);
 	source = dc_printf("%s#%s:%s", abs ? abs : repo_path, o->ref ? o->ref : "HEAD",
 	                   o->path ? o->path : "");
+	/* the lock belongs to the database, in its directory, which a setgid install closes to
+	 * the caller: opened with the group, like the database's own files */
 	lock = dc_printf("%s.import.lock", ctx->db_path);
-	if ((rc = lock_file(ctx, lock, &fd)))
+	if ((rc = dc_db_side_open(ctx, ".import.lock", &fd)) || (rc = lock_file(ctx, lock, &fd)))
 		goto done;
 	/* the commit imported last from here; nothing changed → nothing to do */
 	if ((rc = dc_prepare(ctx, &st, "SELECT commit_id FROM import_source WHERE source = ?1")))

@@ -9,8 +9,9 @@ const struct dc_rectype dc_rt_vendor = {
 	(const struct dc_field[]){{"id", DC_T_STR}, {"name", DC_T_STR}, {"email", DC_T_STR},
 	                          {"vat_id", DC_T_STR}, {"address", DC_T_STR},
 	                          {"active", DC_T_BOOL}, {"items", DC_T_INT},
-	                          {"last_import", DC_T_STR}, {"created_at", DC_T_STR}},
-	9};
+	                          {"last_import", DC_T_STR}, {"created_at", DC_T_STR},
+	                          {"encoding", DC_T_STR}, {"columns", DC_T_STR}},
+	11};
 
 /* A new vendor: vendor add's operand and options, or a record's fields. */
 struct vendor_new {
@@ -23,7 +24,8 @@ const struct dc_opt dc_procure_vendor_add_spec[] = {
 	{"name", DC_V_TEXT, DC_O_REQUIRED, NULL, "N", NULL, NULL, DC_AT(struct vendor_new, name)},
 	{"email", DC_V_TEXT, 0, NULL, "E", NULL, NULL, DC_AT(struct vendor_new, email)},
 	{"vat-id", DC_V_TEXT, 0, NULL, "V", NULL, NULL, DC_AT(struct vendor_new, vat_id)},
-	{"address", DC_V_TEXT, 0, NULL, "A", NULL, NULL, DC_AT(struct vendor_new, address)},
+	{"address", DC_V_TEXT, DC_O_LINES, NULL, "A", NULL, NULL,
+	 DC_AT(struct vendor_new, address)},
 	{NULL},
 };
 
@@ -59,6 +61,7 @@ dc_procure_vendor_add(struct dc *ctx, struct dc_args *rec, void *unused)
 static const struct dc_setfield vendor_fields[] = {
 	{"name", "name", 0},       {"email", "email", 0}, {"vat-id", "vat_id", 0},
 	{"address", "address", 0}, {"active", "active", 1},
+	{"encoding", "encoding", 0}, {"columns", "columns", 0},
 };
 
 int
@@ -68,7 +71,29 @@ dc_procure_vendor_set(struct dc *ctx, const char *id, struct dc_args *a)
 	char *change = NULL;
 	int rc;
 
+	const char *enc = dc_arg(a, "encoding"), *cols = dc_arg(a, "columns");
+
+	if ((enc && (rc = dc_in_encoding_check(ctx, "option '--encoding'", enc))) ||
+	    (cols && (rc = dc_procure_columns_check(ctx, cols, &change))))
+		return rc;
+	/* stored as dcity names them: the encoding in small letters, the columns trimmed (the
+	 * value added last is the one dc_set_fields takes) */
+	if (enc) {
+		char *low = dc_strdup(enc), *p;
+
+		for (p = low; *p; p++)
+			*p = (char)(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p);
+		dc_args_add(a, "encoding", low);
+		free(low);
+	}
+	if (cols) {
+		dc_args_add(a, "columns", change);
+		free(change);
+		change = NULL;
+	}
+	/* the fields are vendor add's: the same rules for their text */
 	if ((rc = dc_require(ctx, "buyer", "change vendors")) ||
+	    (rc = dc_spec_check(ctx, dc_procure_vendor_add_spec, a)) ||
 	    (rc = dc_must_exist(ctx, "SELECT 1 FROM vendor WHERE id = ?1", "vendor", id)) ||
 	    (rc = dc_set_fields(ctx, "vendor", "id", id, vendor_fields,
 	                        sizeof vendor_fields / sizeof *vendor_fields, a, &change)))
@@ -91,6 +116,6 @@ dc_procure_vendor_list(struct dc *ctx, const char *id, struct dc_stmt **st)
 	                 " (SELECT count(*) FROM catalog_item i WHERE i.vendor = v.id"
 	                 "   AND i.status = 'active'),"
 	                 " (SELECT max(at) FROM catalog_import c WHERE c.vendor = v.id),"
-	                 " v.created_at FROM vendor v",
+	                 " v.created_at, v.encoding, v.columns FROM vendor v",
 	                 "v.id = ?", id, NULL, NULL, " ORDER BY v.id");
 }

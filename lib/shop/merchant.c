@@ -43,7 +43,8 @@ const struct dc_opt dc_shop_merchant_add_spec[] = {
 	{"name", DC_V_TEXT, DC_O_REQUIRED, NULL, "N", NULL, NULL, DC_AT(struct merchant_new, name)},
 	{"owner", DC_V_TEXT, 0, NULL, "MEMBER", NULL, NULL, DC_AT(struct merchant_new, owner)},
 	{"email", DC_V_TEXT, 0, NULL, "E", NULL, NULL, DC_AT(struct merchant_new, email)},
-	{"address", DC_V_TEXT, 0, NULL, "A", NULL, NULL, DC_AT(struct merchant_new, address)},
+	{"address", DC_V_TEXT, DC_O_LINES, NULL, "A", NULL, NULL,
+	 DC_AT(struct merchant_new, address)},
 	{"district", DC_V_TEXT, 0, NULL, "D", NULL, NULL, DC_AT(struct merchant_new, district)},
 	{"category", DC_V_TEXT, 0, NULL, "C", NULL, NULL, DC_AT(struct merchant_new, category)},
 	{NULL},
@@ -93,7 +94,9 @@ dc_shop_merchant_set(struct dc *ctx, const char *id, struct dc_args *a)
 	char *change = NULL;
 	int rc;
 
+	/* the fields are merchant add's: the same rules for their text */
 	if ((rc = dc_shop_write_role(ctx, "change merchants")) ||
+	    (rc = dc_spec_check(ctx, dc_shop_merchant_add_spec, a)) ||
 	    (rc = dc_must_exist(ctx, "SELECT 1 FROM merchant WHERE id = ?1", "merchant", id)) ||
 	    (owner &&
 	     (rc = dc_must_exist(ctx, "SELECT 1 FROM member WHERE handle = ?1", "member", owner))) ||

@@ -270,7 +270,7 @@ dc_shop_order_new(struct dc *ctx, struct dc_args *rec, void *unused)
 		return rc;
 	if ((!o.member || !*o.member) && (!o.email || !*o.email))
 		return dc_field_error(ctx, "order new needs --member H or --email E");
-	if (o.email && !strchr(o.email, '@'))
+	if (o.email && !dc_email_ok(o.email))
 		return dc_error(ctx, DC_EDATA, "field 'email': '%s' is not an address", o.email);
 	if (o.member &&
 	    (rc = dc_must_exist(ctx, "SELECT 1 FROM member WHERE handle = ?1", "member", o.member)))
@@ -339,14 +339,15 @@ static int
 notify_ready(struct dc *ctx, const char *id)
 {
 	struct dc_stmt *st = NULL;
-	char slot[17] = "", total[32];
-	char *city = NULL, *lang = NULL, *rcpt = NULL, *vals[5] = {0};
+	char total[32];
+	char *city = NULL, *lang = dc_setting(ctx, "lang"), *rcpt = NULL, *slot = NULL;
+	char *vals[5] = {0};
 	const char *vars[17];
 	int rc, i;
 
 	if ((rc = dc_prepare(
 	         ctx, &st,
-	         "SELECT coalesce(o.email, mb.email), coalesce(mb.name, o.email), m.name,"
+	         "SELECT coalesce(o.email, mb.email), mb.name, m.name,"
 	         " coalesce(m.address, ''), s.at, o.total FROM shop_order o"
 	         " JOIN merchant m ON m.id = o.merchant"
 	         " LEFT JOIN member mb ON mb.handle = o.member"
@@ -357,7 +358,7 @@ notify_ready(struct dc *ctx, const char *id)
 		rcpt = dc_strdup(dc_col_text(st, 0));
 		for (i = 0; i < 3; i++)
 			vals[i] = dc_strdup(dc_col_text(st, i + 1));
-		dc_shop_local_time(ctx, dc_col_text(st, 4), slot);
+		slot = dc_instant_text(ctx, dc_col_text(st, 4), lang, 1);
 		dc_num_fmt(dc_col_int(st, 5), 2, 2, '.', total);
 		rc = 0;
 	}
@@ -369,10 +370,9 @@ notify_ready(struct dc *ctx, const char *id)
 		goto done;
 	}
 	city = dc_setting(ctx, "city.name");
-	lang = dc_setting(ctx, "lang");
 	vars[0] = "id", vars[1] = id, vars[2] = "name", vars[3] = vals[0] ? vals[0] : "";
 	vars[4] = "merchant", vars[5] = vals[1] ? vals[1] : "", vars[6] = "address";
-	vars[7] = vals[2] ? vals[2] : "", vars[8] = "slot", vars[9] = *slot ? slot : "-";
+	vars[7] = vals[2] ? vals[2] : "", vars[8] = "slot", vars[9] = slot && *slot ? slot : "-";
 	vars[10] = "total", vars[11] = total, vars[12] = "city", vars[13] = city ? city : "";
 	vars[14] = NULL;
 	rc = dc_outbox_add(ctx, "shop-ready", lang, rcpt, "shop_order", id, vars);
@@ -382,6 +382,7 @@ done:
 	free(rcpt);
 	free(city);
 	free(lang);
+	free(slot);
 	return rc;
 }
 

@@ -83,7 +83,8 @@ struct prod {
 	{"stock", DC_V_INT, 0, "0..1000000000", "Q", NULL, NULL, DC_AT(struct prod, stock)},       \
 	{"unit", DC_V_TEXT, 0, NULL, "U", NULL, NULL, DC_AT(struct prod, unit)},                   \
 	{"category", DC_V_TEXT, 0, NULL, "C", NULL, NULL, DC_AT(struct prod, category)},           \
-	{"description", DC_V_TEXT, 0, NULL, "T", NULL, NULL, DC_AT(struct prod, description)}
+	{"description", DC_V_TEXT, DC_O_LINES, NULL, "T", NULL, NULL,                              \
+	 DC_AT(struct prod, description)}
 
 const struct dc_opt dc_shop_product_add_spec[] = {
 	{"merchant", DC_V_TEXT, DC_O_REQUIRED, NULL, "M", NULL, NULL, DC_AT(struct prod, merchant)},
@@ -94,6 +95,13 @@ const struct dc_opt dc_shop_product_add_spec[] = {
 static const struct dc_opt product_import_spec[] = {
 	PRODUCT_SPEC,
 	{NULL},
+};
+
+/* A till system's or spreadsheet's header names, in whatever case (SKU;Name;Price). */
+static const struct dc_column product_columns[] = {
+	{"sku", "sku"},   {"name", "name"},         {"price", "price"},
+	{"stock", "stock"}, {"unit", "unit"},       {"category", "category"},
+	{"description", "description"}, {NULL, NULL},
 };
 
 static int
@@ -275,7 +283,7 @@ dc_shop_product_search(struct dc *ctx, const char *text, const struct dc_args *a
 	product_select(&q, ", round(-bm25(product_fts), 6)",
 	               " FROM product_fts JOIN product p ON p.id = product_fts.rowid", now);
 	dc_q_open(&q);
-	dc_q_text(&q, "product_fts MATCH ?", terms);
+	dc_q_text(&q, "product_fts MATCH dc_fold(?)", terms);
 	dc_q_close(&q);
 	dc_q_where(&q, "p.active = 1");
 	dc_q_where_if(&q, "p.merchant = ?", a ? dc_arg(a, "merchant") : NULL);
@@ -359,7 +367,10 @@ dc_shop_product_import(struct dc *ctx, const char *path, const char *merchant)
 	         " OR description IS NOT coalesce(?8, description) OR active = 0)")))
 		goto done;
 	ctx->nrejected = 0;
-	if ((rc = dc_bulk(ctx, path, NULL, 0, import_item, &im)))
+	ctx->columns = product_columns;
+	rc = dc_bulk(ctx, path, NULL, 0, import_item, &im);
+	ctx->columns = NULL;
+	if (rc)
 		goto done;
 	snprintf(nums[0], 24, "%ld", im.added);
 	snprintf(nums[1], 24, "%ld", im.changed);

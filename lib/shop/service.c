@@ -179,7 +179,8 @@ const struct dc_opt dc_shop_request_spec[] = {
 	 DC_AT(struct request_new, service)},
 	{"member", DC_V_TEXT, DC_O_REQUIRED, NULL, "H", NULL, NULL,
 	 DC_AT(struct request_new, member)},
-	{"text", DC_V_TEXT, DC_O_REQUIRED, NULL, "T", NULL, NULL, DC_AT(struct request_new, text)},
+	{"text", DC_V_TEXT, DC_O_REQUIRED | DC_O_LINES, NULL, "T", NULL, NULL,
+	 DC_AT(struct request_new, text)},
 	{NULL},
 };
 

@@ -362,6 +362,95 @@ for l in sys.stdin:
 	assert_failure 77
 }
 
+@test "holiday import iCalendar: RRULE FREQ=YEARLY expanded for this year and holidays.years_ahead more" {
+	cat >"$BATS_TEST_TMPDIR/r.ics" <<-'EOF'
+	BEGIN:VCALENDAR
+	BEGIN:VTIMEZONE
+	TZID:Europe/Berlin
+	BEGIN:DAYLIGHT
+	DTSTART:19810329T020000
+	RRULE:FREQ=MONTHLY;BYMONTH=3;BYDAY=-1SU
+	END:DAYLIGHT
+	END:VTIMEZONE
+	BEGIN:VEVENT
+	DTSTART;VALUE=DATE:20200101
+	RRULE:FREQ=YEARLY
+	SUMMARY:Neujahr
+	END:VEVENT
+	BEGIN:VEVENT
+	DTSTART;VALUE=DATE:20241003
+	RRULE:FREQ=YEARLY;BYMONTH=10;BYMONTHDAY=3
+	EXDATE;VALUE=DATE:20271003
+	SUMMARY:Tag der Deutschen Einheit
+	END:VEVENT
+	BEGIN:VEVENT
+	DTSTART;VALUE=DATE:20241124
+	RRULE:FREQ=YEARLY;BYMONTH=11;BYDAY=-1SU;UNTIL=20271231
+	SUMMARY:Letzter Sonntag im November
+	END:VEVENT
+	BEGIN:VEVENT
+	DTSTART;VALUE=DATE:20260907
+	RRULE:FREQ=YEARLY;BYMONTH=9;BYDAY=1MO;COUNT=2
+	SUMMARY:Labor Day
+	END:VEVENT
+	BEGIN:VEVENT
+	DTSTART;VALUE=DATE:20260105
+	RRULE:FREQ=YEARLY;BYDAY=1MO;INTERVAL=2
+	SUMMARY:Erster Montag
+	END:VEVENT
+	BEGIN:VEVENT
+	DTSTART;VALUE=DATE:20260406
+	SUMMARY:Ostermontag
+	END:VEVENT
+	END:VCALENDAR
+	EOF
+	run dc-assign holiday import "$BATS_TEST_TMPDIR/r.ics"
+	assert_success
+	run dc-assign holiday list --csv --no-header
+	assert_output - <<-'EOF'
+	2026-01-01,Neujahr
+	2026-01-05,Erster Montag
+	2026-03-04,Testfeiertag
+	2026-04-06,Ostermontag
+	2026-09-07,Labor Day
+	2026-10-03,Tag der Deutschen Einheit
+	2026-11-29,Letzter Sonntag im November
+	2027-01-01,Neujahr
+	2027-09-06,Labor Day
+	2027-11-28,Letzter Sonntag im November
+	2028-01-01,Neujahr
+	2028-01-03,Erster Montag
+	2028-10-03,Tag der Deutschen Einheit
+	EOF
+	# the setting decides how far ahead; this local year is counted from DC_NOW
+	sqlite3 "$DC_DB" "DELETE FROM holiday"
+	dc config holidays.years_ahead 0 >/dev/null
+	DC_NOW=2027-06-01T10:00:00Z run dc-assign holiday import "$BATS_TEST_TMPDIR/r.ics"
+	assert_success
+	run dc-assign holiday list -q
+	assert_output $'2026-04-06\n2027-01-01\n2027-09-06\n2027-11-28'
+}
+
+@test "holiday import iCalendar: any RRULE but FREQ=YEARLY's parts exits 65 naming its line" {
+	while IFS='|' read -r rule msg; do
+		printf 'BEGIN:VCALENDAR\nBEGIN:VEVENT\nDTSTART;VALUE=DATE:20260101\nSUMMARY:X\nRRULE:%s\nEND:VEVENT\nEND:VCALENDAR\n' \
+			"$rule" >"$BATS_TEST_TMPDIR/bad.ics"
+		run dc-assign holiday import "$BATS_TEST_TMPDIR/bad.ics"
+		assert_failure 65
+		assert_output "dc-assign: $BATS_TEST_TMPDIR/bad.ics:5: field 'RRULE': $msg"
+	done <<-'EOF'
+	FREQ=MONTHLY;BYMONTHDAY=1|FREQ=MONTHLY is not supported, only FREQ=YEARLY
+	FREQ=YEARLY;BYWEEKNO=20|BYWEEKNO is not supported (FREQ=YEARLY with BYMONTH, BYMONTHDAY, BYDAY, COUNT, UNTIL, INTERVAL)
+	FREQ=YEARLY;BYSETPOS=-1;BYDAY=MO|BYSETPOS is not supported (FREQ=YEARLY with BYMONTH, BYMONTHDAY, BYDAY, COUNT, UNTIL, INTERVAL)
+	FREQ=YEARLY;BYMONTH=13|BYMONTH=13 is not valid
+	FREQ=YEARLY;BYDAY=1XY|BYDAY=1XY is not valid
+	BYMONTH=5|FREQ is missing
+	FREQ=YEARLY;COUNT=3;UNTIL=20300101|COUNT and UNTIL together
+	EOF
+	run dc-assign holiday list -q
+	assert_output 2026-03-04
+}
+
 @test "a holiday moves a due date" {
 	# Monday 2 March + 5 business days, skipping Wednesday 4 March: Tuesday 10 March
 	run bash -c 'dc-case new --service pothole --attr size=large --fields due_at'

@@ -14,12 +14,13 @@ load helper
 		"re-import the identical file" "cases as CSV" "cases as JSONL" "dc-case show ID" \
 		"dc-assign queue" "bulk intake of" "peak memory of any import or export" \
 		"dc-notify run --maildir" "dc-import spool" "dc-order catalog import" \
-		"dc-export report"; do
+		"dc-export report" "dc-open311. GET requests.json.page_size=50, one CGI process" \
+		"GET requests.json.page_size=50 through lighttpd" "POST requests.json .intake. through lighttpd"; do
 		# one table row each, ending in its verdict
 		grep -E "^\| [^|]*$row[^|]* \|.*\| (met|\*\*NOT met\*\*|\(report only\)) \|$" \
 			"$BATS_TEST_TMPDIR/RESULTS.md" || fail "no result row for '$row'"
 	done
-	assert_equal "$(grep -cE '\| (met|\*\*NOT met\*\*|\(report only\)) \|$' "$BATS_TEST_TMPDIR/RESULTS.md")" 14
+	assert_equal "$(grep -cE '\| (met|\*\*NOT met\*\*|\(report only\)) \|$' "$BATS_TEST_TMPDIR/RESULTS.md")" 17
 	for m in "git commit" "CPU" "RAM" "kernel" "sqlite3 shell" "load average"; do
 		grep -q "^| $m" "$BATS_TEST_TMPDIR/RESULTS.md" || fail "no machine line '$m'"
 	done

@@ -429,6 +429,14 @@ rows = list(csv.reader(io.StringIO(raw[3:].decode(), newline=""), delimiter=";")
 assert rows[0] == ["id", "description"], rows
 assert rows[2] == ["2026-000002", "'=HYPERLINK(\"x\")"], rows
 PY
+	# German spellings find each other (dcity(7), SEARCH)
+	dc-case new --service parking --description "Anwohner Große Straße 3" -q
+	for q in "grosse strasse" "GROESSE STRASSE" "große straße" "grose stras" "Anwohner"; do
+		run dc-case list --search "$q" -q
+		assert_output 2026-000004
+	done
+	run dc-case list --search "grosse strase 4" -q
+	assert_output ""
 }
 
 @test "list: every filter alone and together, the department's view, sort and limit" {
@@ -568,4 +576,88 @@ PY
 	DC_USER=anna dc-assign claim "$id" >/dev/null
 	run sqlite3 "$DC_DB" "SELECT subject FROM outbox WHERE ref_id = '$id' ORDER BY id DESC LIMIT 1"
 	assert_output "Neuer Stand zu Ihrem Anliegen $id: in Bearbeitung (zugewiesen)"
+}
+
+# --- text from citizens is data, never control (dcity(7) SECURITY) -----------------------
+
+@test "intake: an email address with CR/LF or a second address is refused by delivery's rule (65), nothing stored" {
+	run dc-case new --service pothole --attr size=large --email $'max@example.org\r\nBcc: all@example.org'
+	assert_failure 65
+	assert_output "dc-case: option '--email': control character U+000D is not allowed in a one-line text"
+	printf '%s\n' '{"service":"pothole","attributes":{"size":"small"},"reporter":{"email":"a@example.org\nBcc: b@example.org"}}' >"$BATS_TEST_TMPDIR/c.jsonl"
+	run dc-case new "$BATS_TEST_TMPDIR/c.jsonl"
+	assert_failure 65
+	assert_output "dc-case: $BATS_TEST_TMPDIR/c.jsonl:1: field 'email': control character U+000A is not allowed in a one-line text"
+	run dc-case new --service pothole --attr size=large --email 'a@example.org, b@example.org'
+	assert_failure
+	assert_output --partial "field 'email': 'a@example.org, b@example.org' is not an email address"
+	run dc-case new --service pothole --attr size=large --email 'Max <max@example.org>'
+	assert_failure
+	assert_equal "$(sqlite3 "$DC_DB" 'SELECT count(*) FROM cases')" 0
+	# what intake takes, delivery takes: no receipt fails later for its address
+	run dc-case new --service pothole --attr size=large --email max@example.org -q
+	assert_success
+}
+
+@test "one-line fields refuse control characters (65); descriptions and notes keep newlines and tabs only" {
+	run dc-case new --service pothole --attr size=large --name $'Max\e[2J' --email m@example.org
+	assert_failure 65
+	assert_output "dc-case: option '--name': control character U+001B is not allowed in a one-line text"
+	run dc-case new --service pothole --attr size=large --address $'Hauptstr. 1\nZeile 2'
+	assert_failure 65
+	run dc-case new --service pothole --attr size=large --description $'Loch\x07'
+	assert_failure 65
+	assert_output "dc-case: option '--description': control character U+0007 is not allowed in text (newlines and tabs are)"
+	# C1 controls too (U+009B is a CSI of its own)
+	run dc-case new --service pothole --attr size=large --description $'Loch \xc2\x9b2J'
+	assert_failure 65
+	assert_output --partial "U+009B"
+	run dc-case new --service pothole --attr "size=large"$'\e' --description x
+	assert_failure 65
+	id=$(dc-case new --service pothole --attr size=large --description $'Zeile 1\nZeile 2\tmit Tab\r\nZeile 3' -q)
+	assert_equal "$(sqlite3 "$DC_DB" "SELECT description FROM cases WHERE id = '$id'" | tr '\t\r' 'TR')" $'Zeile 1\nZeile 2Tmit TabR\nZeile 3'
+	# a verb without a typed spec: its text keeps lines, never escapes
+	DC_USER=anna run dc-case note "$id" $'Anwohner \e]0;pwned\a informiert'
+	assert_failure 65
+	assert_output "dc-case: operand 2: control character U+001B is not allowed in text (newlines and tabs are)"
+	DC_USER=anna run dc-case note "$id" $'zwei\nZeilen'
+	assert_success
+	DC_USER=anna run dc-case status "$id" in_progress --note $'x\e[31m'
+	assert_failure 65
+	assert_output --partial "option '--note'"
+	# the same in records of other areas: a post's title is one line, its body may have many
+	dc-feed member add anna --name "Anna" --kind citizen >/dev/null
+	run dc-feed post --author anna --title $'Titel\nzwei' --body x
+	assert_failure 65
+	run dc-feed post --author anna --title Titel --body $'Absatz 1\n\nAbsatz 2' -q
+	assert_success
+	run dc-feed member add zed --name "Zed" --kind citizen --email $'z@example.org\rX'
+	assert_failure 65
+	# set verbs hold their fields to their add verb's rules
+	run dc-case service set pothole --name $'Schlag\tloch'
+	assert_failure 65
+	assert_output "dc-case: field 'name': control character U+0009 is not allowed in a one-line text"
+	DC_USER=bob dc-order vendor add acme --name Acme >/dev/null
+	run env DC_USER=bob dc-order vendor set acme --name $'Acme\nGmbH'
+	assert_failure 65
+	run env DC_USER=bob dc-order vendor set acme --address $'Hauptstr. 1\n12345 Musterstadt'
+	assert_success
+	assert_equal "$(dc-case service show pothole | j name)/$(sqlite3 "$DC_DB" "SELECT name FROM vendor")" "Schlagloch/Acme"
+}
+
+@test "table output and error messages show a stored control character escaped, never obey it" {
+	id=$(new_case --description ok --name "Max")
+	# older data, from before intake refused it
+	sqlite3 "$DC_DB" "UPDATE cases SET description = 'Loch' || char(27) || '[2J' || char(155) || 'x', reporter_name = 'A' || char(13) || 'B' WHERE id = '$id'"
+	DC_USER=anna run dc-case list -f table --fields id,description,reporter.name
+	assert_success
+	[[ $output != *$'\e'* && $output != *$'\r'* && $output != *$'\xc2\x9b'* ]] || fail "raw control character in the table"
+	assert_line --index 1 --regexp "^$id +Loch\\\\x1b\\[2J\\\\u009bx +A\\\\x0dB\$"
+	# JSON was always escaped; it still is
+	DC_USER=anna run dc-case show "$id" --fields description
+	assert_output $'{"description":"Loch\\u001b[2J\xc2\x9bx"}'
+	# an error that quotes a bad value shows it escaped as well
+	run dc-case show $'nope\e[2J'
+	assert_failure
+	[[ $output != *$'\e'* ]] || fail "raw ESC in the error message"
 }

@@ -434,6 +434,57 @@ P-2026-000002@www.musterstadt.example | Flohmarkt ganztags | 2026-03-21 | 2026-0
 	assert_success
 }
 
+@test "-o file modes: personal and internal data 0600 whatever the umask, public exports as the umask says" {
+	local d=$BATS_TEST_TMPDIR/modes
+	mkdir "$d"
+	umask 022
+	export DC_USER=ines
+	dc-export cases -f csv -o "$d/cases.csv"
+	dc-export cases -f open311-json -o "$d/cases311.json"
+	dc-export case-events -f jsonl -o "$d/events.jsonl"
+	dc-export case-events -f open311-xml -o "$d/events311.xml"
+	dc-export orders -o "$d/orders.csv"
+	dc-export orders -f ocds -o "$d/ocds.json"
+	dc-export shop-orders -o "$d/shop.csv"
+	dc-export notifications -o "$d/notifications.csv"
+	dc-export sql "SELECT 1" -o "$d/sql.csv"
+	dc-export services -o "$d/services.csv"
+	dc-export posts -f atom -o "$d/posts.xml"
+	dc-export events -f ical -o "$d/events.ics"
+	dc-export report -o "$d/report.html"
+	dc-export board -o "$d/board.html"
+	run stat -c '%n %a' "$d/cases.csv" "$d/cases311.json" "$d/events.jsonl" "$d/events311.xml" \
+		"$d/orders.csv" "$d/ocds.json" "$d/shop.csv" "$d/notifications.csv" "$d/sql.csv" \
+		"$d/services.csv" "$d/posts.xml" "$d/events.ics" "$d/report.html" "$d/board.html"
+	assert_output "$d/cases.csv 600
+$d/cases311.json 644
+$d/events.jsonl 600
+$d/events311.xml 644
+$d/orders.csv 600
+$d/ocds.json 644
+$d/shop.csv 600
+$d/notifications.csv 600
+$d/sql.csv 600
+$d/services.csv 644
+$d/posts.xml 644
+$d/events.ics 644
+$d/report.html 600
+$d/board.html 644"
+	# a public file follows the umask; a private one stays 0600 under the widest umask
+	umask 027
+	dc-export posts -f rss -o "$d/rss.xml"
+	umask 0
+	dc-export cases -f json -o "$d/cases.json"
+	run stat -c '%a' "$d/rss.xml" "$d/cases.json"
+	assert_output $'640\n600'
+	# git publication writes its working-tree file by the same rule
+	umask 022
+	dc-export cases -f csv --git-repo "$d/repo" >/dev/null
+	dc-export cases -f open311-json --git-repo "$d/repo" >/dev/null
+	run stat -c '%a' "$d/repo/cases.csv" "$d/repo/cases.json"
+	assert_output $'600\n644'
+}
+
 # --- git ---------------------------------------------------------------------------------
 
 @test "--git-repo: creates the repository, commits, a second identical export makes no commit" {
@@ -467,6 +518,145 @@ P-2026-000002@www.musterstadt.example | Flohmarkt ganztags | 2026-03-21 | 2026-0
 	assert_failure 64
 }
 
+@test "--git-repo: the author from mail.from with a display name (RFC 5322), quoted or not" {
+	local r=$BATS_TEST_TMPDIR/pub
+	dc config mail.from 'Stadt Musterstadt <noreply@musterstadt.example>'
+	run dc-export services -f open311-json --git-repo "$r"
+	assert_success
+	assert_equal "$(git -C "$r" log -1 --format='%an|%ae')" "Stadt Musterstadt|noreply@musterstadt.example"
+	dc config mail.from '"Musterstadt, Amt für <Daten>" <od@musterstadt.example>'
+	run dc-export services -f csv --git-repo "$r"
+	assert_success
+	assert_equal "$(git -C "$r" log -1 --format='%an|%ae')" "Musterstadt, Amt für Daten|od@musterstadt.example"
+	dc config mail.from 'od@musterstadt.example'
+	dc config city.name 'Musterstadt'
+	run dc-export services -f tsv --git-repo "$r"
+	assert_success
+	assert_equal "$(git -C "$r" log -1 --format='%an|%ae')" "Musterstadt|od@musterstadt.example"
+	dc config mail.from 'Stadt <od@musterstadt.example'
+	run dc-export services -f jsonl --git-repo "$r"
+	assert_failure 78
+	assert_output --partial "setting 'mail.from': 'Stadt <od@musterstadt.example' is not a mailbox"
+	assert_equal "$(git -C "$r" rev-list --count HEAD)" 3
+}
+
+# --- DCAT-AP.de ----------------------------------------------------------------------------
+
+dcat_settings() {
+	dc config opendata.base_url https://opendata.musterstadt.example/daten/ >/dev/null
+	dc config city.ars 091620000000 >/dev/null
+	dc config opendata.contributor_id http://dcat-ap.de/def/contributors/stadtMusterstadt >/dev/null
+	dc config city.name 'Stadt "Muster" <&> \ Süd' >/dev/null
+	dc config mail.reply_to 'Bürgerservice <buergerservice@musterstadt.example>' >/dev/null
+}
+
+@test "dcat: Turtle and RDF/XML parse with rapper, say the same, and hold every DCAT-AP.de property" {
+	dcat_settings
+	run dc-export dcat -o "$BATS_TEST_TMPDIR/c.ttl"
+	assert_success
+	run dc-export dcat -f rdfxml -o "$BATS_TEST_TMPDIR/c.rdf"
+	assert_success
+	run rapper -q -i turtle -c "$BATS_TEST_TMPDIR/c.ttl"
+	assert_success
+	run rapper -i turtle -c "$BATS_TEST_TMPDIR/c.ttl"
+	n=$(sed -n 's/.*returned \([0-9]*\) triples.*/\1/p' <<<"$output")
+	run rapper -i rdfxml -c "$BATS_TEST_TMPDIR/c.rdf"
+	assert_success
+	assert_output --partial "returned $n triples"
+	xmllint --noout "$BATS_TEST_TMPDIR/c.rdf"
+	output=$(cat "$BATS_TEST_TMPDIR/c.ttl" "$BATS_TEST_TMPDIR/c.rdf")
+	assert_private
+	run "$PY" - "$BATS_TEST_TMPDIR/c.ttl" "$BATS_TEST_TMPDIR/c.rdf" <<-'PY'
+		import sys
+		from rdflib import Graph, Literal, URIRef
+		from rdflib.compare import isomorphic
+		ttl, xml = Graph().parse(sys.argv[1], format="turtle"), Graph().parse(sys.argv[2], format="xml")
+		assert isomorphic(ttl, xml), "the two syntaxes differ"
+		P = """PREFIX dcat: <http://www.w3.org/ns/dcat#> PREFIX dct: <http://purl.org/dc/terms/>
+		PREFIX dcatde: <http://dcat-ap.de/def/dcatde/> PREFIX vcard: <http://www.w3.org/2006/vcard/ns#>
+		PREFIX foaf: <http://xmlns.com/foaf/0.1/> PREFIX xsd: <http://www.w3.org/2001/XMLSchema#> """
+		name = 'Stadt "Muster" <&> \\ Süd'
+		cat = list(ttl.query(P + """SELECT ?c ?t ?d ?n WHERE { ?c a dcat:Catalog ; dct:title ?t ;
+		    dct:description ?d ; dct:publisher ?p . ?p foaf:name ?n .
+		    FILTER(lang(?t) = "de" && lang(?d) = "de") }"""))
+		assert len(cat) == 1 and str(cat[0].n) == name and name in str(cat[0].t), cat
+		sets = {}
+		for r in ttl.query(P + """SELECT ?s ?t ?d ?fn ?mail ?m ?theme ?contrib ?geo WHERE {
+		    ?c a dcat:Catalog ; dcat:dataset ?s . ?s a dcat:Dataset ; dct:title ?t ;
+		    dct:description ?d ; dct:publisher ?p ; dct:modified ?m ; dcat:theme ?theme ;
+		    dcatde:contributorID ?contrib ; dcatde:politicalGeocodingURI ?geo ;
+		    dcat:contactPoint [ vcard:fn ?fn ; vcard:hasEmail ?mail ] .
+		    FILTER(lang(?t) = "de" && lang(?d) = "de" && datatype(?m) = xsd:dateTime) }"""):
+		    sets[str(r.s).split("#")[1]] = r
+		assert sorted(sets) == sorted(["cases", "case-events", "services", "orders", "posts",
+		                               "events", "board"]), sorted(sets)
+		for k, r in sets.items():
+		    assert str(r.fn) == name and str(r.mail) == "mailto:buergerservice@musterstadt.example", r
+		    assert str(r.contrib) == "http://dcat-ap.de/def/contributors/stadtMusterstadt"
+		    assert str(r.geo) == "http://dcat-ap.de/def/politicalGeocoding/regionalKey/091620000000"
+		    assert str(r.theme).startswith("http://publications.europa.eu/resource/authority/data-theme/")
+		dists = list(ttl.query(P + """SELECT ?s ?dl ?acc ?f ?mt ?lic WHERE { ?s dcat:distribution ?x .
+		    ?x a dcat:Distribution ; dcat:downloadURL ?dl ; dcat:accessURL ?acc ; dct:format ?f ;
+		    dcat:mediaType ?mt ; dct:license ?lic }"""))
+		n = len(list(ttl.objects(None, URIRef("http://www.w3.org/ns/dcat#distribution"))))
+		assert len(dists) == n == 12, (len(dists), n)
+		for d in dists:
+		    assert str(d.acc) == "https://opendata.musterstadt.example/daten/", d.acc
+		    assert str(d.lic) == "http://dcat-ap.de/def/licenses/dl-by-de/2.0"
+		    assert str(d.f).startswith("http://publications.europa.eu/resource/authority/file-type/")
+		    assert str(d.mt).startswith("https://www.iana.org/assignments/media-types/")
+		    assert str(d.dl).startswith(str(d.acc)), d.dl
+		print(len(sets), len(dists))
+		PY
+	assert_success
+	assert_output "7 12"
+	# each download URL is where `dc-export DATASET -f FORMAT --git-repo` puts its file
+	while read -r id; do
+		set=${id%%-open311*}; set=${set%-ocds}; set=${set%-atom}; set=${set%-rss}
+		set=${set%-jsonfeed}; set=${set%-ical}; set=${set%-html}; fmt=${id#"$set"-}
+		path=$(dc-export "$set" -f "$fmt" --git-repo "$BATS_TEST_TMPDIR/pub" |
+			$PY -c 'import json,sys; print(json.loads(sys.stdin.readline())["path"])')
+		grep -q "dcat:downloadURL <https://opendata.musterstadt.example/daten/$path>" \
+			"$BATS_TEST_TMPDIR/c.ttl" || fail "$set -f $fmt writes $path, not in the catalog"
+		ids=$((${ids:-0} + 1))
+	done < <(grep -o 'dcat#[a-z-]*-[a-z0-9-]*> a dcat:Distribution' "$BATS_TEST_TMPDIR/c.ttl" |
+		sed 's/dcat#//; s/> a.*//')
+	assert_equal "$ids" 12
+}
+
+@test "dcat: --git-repo next to the data; settings missing or bad exit 78 naming them" {
+	run dc-export dcat
+	assert_failure 78
+	assert_output --partial "setting 'opendata.base_url' is unset"
+	dcat_settings
+	dc config city.ars 09162 >/dev/null
+	run dc-export dcat
+	assert_failure 78
+	assert_output --partial "setting 'city.ars': '09162' is not a Regionalschlüssel (12 digits)"
+	dc config city.ars 091620000000 >/dev/null
+	dc config opendata.license 'dl-by-de 2.0' >/dev/null
+	run dc-export dcat -f rdfxml
+	assert_failure 78
+	assert_output --partial "setting 'opendata.license': 'dl-by-de 2.0' is not an http(s) IRI"
+	dc config opendata.license 'http://dcat-ap.de/def/licenses/dl-zero-de/2.0' >/dev/null
+	run dc-export dcat -f csv
+	assert_failure 64
+	assert_output --partial "dataset 'dcat' has no format 'csv' (ttl rdfxml)"
+	run dc-export dcat --git-repo "$BATS_TEST_TMPDIR/pub"
+	assert_success
+	$PY -c 'import json,sys; r = json.loads(sys.stdin.readline()); assert r["path"] == "dcat.ttl" and r["changed"], r' <<<"$output"
+	validate export-summary <<<"$output"
+	run dc-export dcat -f rdfxml --git-repo "$BATS_TEST_TMPDIR/pub"
+	assert_success
+	git -C "$BATS_TEST_TMPDIR/pub" show HEAD:dcat.rdf | rapper -q -i rdfxml -c - http://x/
+	git -C "$BATS_TEST_TMPDIR/pub" show HEAD:dcat.ttl | grep -q 'dl-zero-de/2.0'
+	# an unchanged city gives the same catalog: no new commit
+	run dc-export dcat --git-repo "$BATS_TEST_TMPDIR/pub"
+	assert_success
+	assert_output --partial '"changed":false'
+	assert_equal "$(git -C "$BATS_TEST_TMPDIR/pub" rev-list --count HEAD)" 2
+}
+
 # --- sql ---------------------------------------------------------------------------------
 
 @test "sql: auditor and admin only, read-only, column names from the statement" {
@@ -496,4 +686,69 @@ $C2,resolved,"
 	run env DC_USER=ines dc-export sql "SELEKT 1"
 	assert_failure 65
 	assert_equal "$(sqlite3 "$DC_DB" "select count(*) from holiday where date = '2026-12-24'")/$(sqlite3 "$DC_DB" "select count(*) from cases where reporter_name = 'x'")" "0/0"
+}
+
+@test "sql: each value is quoted by its own type, not by its column's first row (no JSON key, no Excel formula)" {
+	new_case --description '1,"admin":true' >/dev/null
+	new_case --description '=HYPERLINK("http://evil.example","x")' >/dev/null
+	q="SELECT CASE WHEN rowid = (SELECT min(rowid) FROM cases) THEN 1 ELSE description END AS d FROM cases ORDER BY rowid"
+	run env DC_USER=ines dc-export sql "$q" -f jsonl
+	assert_success
+	run $PY -c '
+import json, sys
+for line in sys.stdin:
+    r = json.loads(line)
+    assert list(r) == ["d"], r
+    print(repr(r["d"]))' <<<"$output"
+	assert_output "1
+'Kleines Loch'
+'1,\"admin\":true'
+'=HYPERLINK(\"http://evil.example\",\"x\")'"
+	run env DC_USER=ines dc-export sql "$q" -f json
+	$PY -c 'import json,sys; assert [list(r) for r in json.load(sys.stdin)] == [["d"]] * 4' <<<"$output"
+	run env DC_USER=ines dc-export --dialect excel-de sql "$q" -f csv
+	assert_success
+	assert_line --index 4 $'"\'=HYPERLINK(""http://evil.example"",""x"")"\r'
+	# a text first and numbers later: the numbers stay numbers; a real that is no number is text
+	run env DC_USER=ines dc-export sql "SELECT 'a' AS v UNION ALL SELECT 2 UNION ALL SELECT 1e999" -f json
+	assert_output '[
+{"v":"a"},
+{"v":2},
+{"v":"Inf"}
+]'
+}
+
+@test "sql: the authorizer allows reading and plain functions, and denies ATTACH, PRAGMA, fts3_tokenizer and the rest (77)" {
+	export DC_USER=ines
+	run dc-export sql "WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n WHERE x < 3) SELECT group_concat(x) AS g, upper('a') AS u, json_extract('{\"a\":5}', '\$.a') AS j FROM n" -f csv
+	assert_success
+	assert_output $'g,u,j\n"1,2,3",A,5'
+	run dc-export sql "SELECT count(*) AS n FROM json_each('[1,2]')"
+	assert_success
+	run dc-export sql "SELECT name FROM pragma_table_info('holiday') ORDER BY cid LIMIT 1" -q
+	assert_output date
+	run dc-export sql "SELECT count(*) FROM catalog_fts WHERE catalog_fts MATCH 'stuhl'"
+	assert_success
+	# fts3_tokenizer hands out the address of code in the (setgid) binary and takes one back
+	run dc-export sql "SELECT hex(fts3_tokenizer('simple'))"
+	assert_failure 77
+	assert_output "dc-export: permission denied: sql exports may not call fts3_tokenizer()"
+	run dc-export sql "SELECT fts3_tokenizer('simple', x'4141414141414141')"
+	assert_failure 77
+	run dc-export sql "SELECT load_extension('/tmp/x.so')"
+	assert_failure 77
+	run dc-export sql "SELECT length(zeroblob(1000000000))"
+	assert_failure 77
+	run dc-export sql "ATTACH '$BATS_TEST_TMPDIR/other.db' AS o"
+	assert_failure 77
+	assert_output "dc-export: permission denied: sql exports may not attach databases"
+	assert [ ! -e "$BATS_TEST_TMPDIR/other.db" ]
+	run dc-export sql "PRAGMA writable_schema = ON"
+	assert_failure 77
+	assert_output "dc-export: permission denied: sql exports may not run PRAGMA writable_schema"
+	run dc-export sql "SELECT * FROM pragma_journal_mode"
+	assert_failure 77
+	run dc-export sql "BEGIN IMMEDIATE"
+	assert_failure 77
+	assert_output "dc-export: permission denied: sql exports are read-only"
 }

@@ -70,3 +70,16 @@ print("%d records valid" % n)
 new_case() {
 	dc-case new --service pothole --attr size=large "$@" | $PY -c 'import json,sys; print(json.loads(sys.stdin.readline())["id"])'
 }
+
+# o311 METHOD PATH[?QUERY] [BODY]: one call of the CGI program dc-open311 as a web server makes
+# it (RFC 3875 variables, the form body on stdin); prints the answer, its CRs dropped, and
+# exits as dc-open311 does.  CONTENT_TYPE may be set by the caller.
+o311() {
+	local path=${2%%\?*} query= body=${3-}
+	[[ $2 == *\?* ]] && query=${2#*\?}
+	REQUEST_METHOD=$1 PATH_INFO=$path QUERY_STRING=$query SCRIPT_NAME=/open311 \
+		HTTP_HOST=localhost CONTENT_TYPE=${CONTENT_TYPE-application/x-www-form-urlencoded} \
+		CONTENT_LENGTH=${CONTENT_LENGTH-${#body}} dc-open311 < <(printf '%s' "$body") |
+		tr -d '\r'
+	return "${PIPESTATUS[0]}"
+}

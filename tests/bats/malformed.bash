@@ -17,7 +17,7 @@ declare -gA MALFORMED=(
 	[after-quote-line4]="3|field 'description': text after the closing quote of a quoted field (line 4)|2"
 	[too-many]="3|record has 4 fields, the header 3|2"
 	[nul]="3|field 'description': NUL byte in input|2"
-	[utf8]="3|field 'description': invalid UTF-8|2"
+	[utf8]="3|field 'description': invalid UTF-8 (line 2 is UTF-8, so the file is not read as windows-1252; see --encoding)|2"
 	[long]="3|field 'description': field longer than 1 MiB|2"
 	[long-unclosed]="3|field 'description': quoted field longer than 1 MiB (is its closing quote missing?)|1"
 	[header]="1|header field 2: quoted field not closed before the end of the file|0"
@@ -36,7 +36,8 @@ malformed_files() {
 	printf '%s\n%s\npothole,"two\nlines"x,size=large\n%s\n' "$h" "$ok" "$after" >"$d/after-quote-line4.csv"
 	printf '%s\n%s\npothole,ok,size=large,extra\n%s\n' "$h" "$ok" "$after" >"$d/too-many.csv"
 	printf '%s\n%s\npothole,"a\0b",size=large\n%s\n' "$h" "$ok" "$after" >"$d/nul.csv"
-	printf '%s\n%s\npothole,"a\xffb",size=large\n%s\n' "$h" "$ok" "$after" >"$d/utf8.csv"
+	# UTF-8 before the bad byte: a file of ASCII before it would be read as windows-1252
+	printf '%s\npothole,öko,size=large\npothole,"a\xffb",size=large\n%s\n' "$h" "$after" >"$d/utf8.csv"
 	printf '%s\n%s\npothole,%s,size=large\n%s\n' "$h" "$ok" "$big" "$after" >"$d/long.csv"
 	{
 		printf '%s\n%s\npothole,"' "$h" "$ok"

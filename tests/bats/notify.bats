@@ -3,6 +3,7 @@
 # read back by Python's email module, backoff and dead letters, concurrent runners, crash
 # recovery, overdue escalation and member digests.
 
+bats_require_minimum_version 1.5.0
 load helper
 
 setup() {
@@ -95,6 +96,25 @@ print(m["From"].addresses[0].display_name, m["Reply-To"].addresses[0].addr_spec,
 	assert_equal "$(q "SELECT count(*) FROM outbox WHERE status='pending'")" 2
 }
 
+@test "mail.from with a display name: the From header has that name and the address apart" {
+	DC_USER=root dc config mail.from '"Stadt Musterstadt, Bürgerbüro" <noreply@musterstadt.example>' >/dev/null
+	DC_USER=root dc config mail.reply_to 'Bürgerservice <service@musterstadt.example>' >/dev/null
+	case_with_mail >/dev/null
+	run dc-notify run --maildir "$MD" --limit 1
+	assert_success
+	run $PY -c '
+import email, email.policy, glob, sys
+m = email.message_from_bytes(open(glob.glob(sys.argv[1] + "/new/*")[0], "rb").read(), policy=email.policy.default)
+a, r = m["From"].addresses, m["Reply-To"].addresses
+print(len(a), a[0].display_name, a[0].addr_spec, m["Message-ID"].endswith("@musterstadt.example>"))
+print(len(r), r[0].display_name, r[0].addr_spec)' "$MD"
+	assert_output $'1 Stadt Musterstadt, Bürgerbüro noreply@musterstadt.example True\n1 Bürgerservice service@musterstadt.example'
+	DC_USER=root dc config mail.from 'Stadt <noreply@musterstadt.example' >/dev/null
+	run dc-notify run --maildir "$MD"
+	assert_failure 78
+	assert_output --partial "setting 'mail.from': 'Stadt <noreply@musterstadt.example' is not a mailbox"
+}
+
 @test "mblaze lists and shows the delivered mail" {
 	command -v mlist >/dev/null && command -v mshow >/dev/null || skip "mblaze not installed"
 	id=$(case_with_mail)
@@ -159,8 +179,9 @@ print(o["id"], o["recipient"], o["template"], o["message_id"].startswith("<dcity
 
 # fail_at NOW ATTEMPTS STATUS NEXT_AT: a run with a failing transport and its record
 fail_at() {
-	DC_NOW=$1 run dc-notify run --exec false
-	assert_success
+	DC_NOW=$1 run --separate-stderr dc-notify run --exec false
+	assert_failure 69
+	assert_equal "$stderr" "dc-notify: all 1 deliveries failed (is the transport down?); the last: 'false' exited with status 1"
 	assert_equal "$(echo "$output" | $PY -c 'import json,sys; o=json.loads(sys.stdin.readline()); print(o["status"], o["attempts"], o["next_at"], o["transport"])')" "$3 $2 $4 exec"
 }
 
@@ -195,6 +216,40 @@ fail_at() {
 	assert_failure 3
 	run dc-notify retry 99
 	assert_failure 2
+}
+
+@test "run's exit status: 0 all sent or none due, 75 some failed (retried), 69 all failed; dc-cron" {
+	DC_USER=root new_case --email "a@example.org" >/dev/null
+	DC_USER=root new_case --email "kaputt@example.org" >/dev/null
+	DC_USER=root new_case --email "b@example.org" >/dev/null
+	cat >"$BATS_TEST_TMPDIR/picky" <<-'EOF'
+		#!/bin/sh
+		grep -q kaputt@ && exit 1
+		exit 0
+	EOF
+	chmod +x "$BATS_TEST_TMPDIR/picky"
+	run --separate-stderr dc-notify run --exec "$BATS_TEST_TMPDIR/picky"
+	assert_failure 75
+	assert_equal "$stderr" "dc-notify: 1 of 3 deliveries failed; the next run retries them (dc-notify list --status failed); the last: '$BATS_TEST_TMPDIR/picky' exited with status 1"
+	assert_equal "${#lines[@]}" 3
+	assert_equal "$(q "SELECT status, count(*) FROM outbox GROUP BY status ORDER BY 1")" $'failed|1\nsent|2'
+	# nothing due (the failed one waits 5 minutes): 0
+	run --separate-stderr dc-notify run --exec false
+	assert_success
+	assert_equal "$stderr" ""
+	# dc-cron: 75 is a notice and exit 0, a dead transport (69) is reported
+	export DC_CRON_LOCKDIR=$BATS_TEST_TMPDIR
+	DC_USER=root new_case --email "kaputt@example.org" >/dev/null
+	DC_USER=root new_case --email "c@example.org" >/dev/null
+	run "$ROOT/scripts/cron/dc-cron" dc-notify run --exec "$BATS_TEST_TMPDIR/picky"
+	assert_success
+	DC_USER=root new_case --email "d@example.org" >/dev/null
+	run "$ROOT/scripts/cron/dc-cron" dc-notify run --exec false
+	assert_failure 69
+	# once every transport works again: 0
+	DC_NOW=2026-03-02T12:00:00Z run dc-notify run --maildir "$MD"
+	assert_success
+	assert_equal "$(q "SELECT DISTINCT status FROM outbox")" sent
 }
 
 @test "plan and list show without changing; -n delivers nothing; roles" {
@@ -275,7 +330,8 @@ fail_at() {
 	assert_success
 	assert_equal "${#lines[@]}" 1
 	assert_equal "$(q "SELECT template, recipient, ref_id, status FROM outbox WHERE template='escalation'")" "escalation|zwei@stadt.example|$late|pending"
-	assert_equal "$(q "SELECT subject FROM outbox WHERE template='escalation'")" "Überfälliges Anliegen $late: Schlagloch (fällig 2026-03-10)"
+	assert_equal "$(q "SELECT subject FROM outbox WHERE template='escalation'")" "Überfälliges Anliegen $late: Schlagloch (fällig 10.03.2026)"
+	assert_regex "$(q "SELECT body FROM outbox WHERE template='escalation'")" $'\nFällig:  10\\.03\\.2026, 23:59 Uhr\n'
 	DC_NOW=2026-03-11T22:30:00Z run dc-notify escalate   # 23:30 in Berlin: the same local day
 	assert_output ""
 	DC_NOW=2026-03-11T23:30:00Z run dc-notify escalate   # 00:30 on 12 March in Berlin
@@ -283,6 +339,55 @@ fail_at() {
 	assert_equal "$(q "SELECT count(*) FROM notify_escalation")" 2
 	DC_USER=anna run dc-notify escalate
 	assert_failure 77
+}
+
+@test "letters: a neutral salutation without a name, local dates, the receipt's link with the token" {
+	DC_USER=root dc config track.url "https://www.musterstadt.example/anliegen/{id}?token={token}" >/dev/null
+	# 13:30 UTC on 10 March is 14:30 in Berlin
+	out=$(DC_USER=root DC_NOW=2026-03-10T13:30:00Z dc-case new --service pothole --attr size=large \
+		--email buerger@example.org)
+	id=$($PY -c 'import json,sys; print(json.loads(sys.stdin.readline())["id"])' <<<"$out")
+	token=$($PY -c 'import json,sys; print(json.loads(sys.stdin.readline())["token"])' <<<"$out")
+	en=$(DC_USER=root DC_NOW=2026-03-10T13:30:00Z new_case --email eve@example.org --name "Eve Adams" --lang en)
+	body=$(q "SELECT body FROM outbox WHERE ref_id = '$id'")
+	assert_equal "$(sed -n 1p <<<"$body")" "Guten Tag,"
+	assert_equal "$(grep '^Eingegangen:' <<<"$body")" "Eingegangen: 10.03.2026, 14:30 Uhr"
+	assert_equal "$(grep '^Voraussichtlich' <<<"$body")" "Voraussichtlich erledigt bis: 17.03.2026"
+	assert_equal "$(grep '^https:' <<<"$body")" "https://www.musterstadt.example/anliegen/$id?token=$token"
+	assert_equal "$(q "SELECT secret FROM outbox WHERE ref_id = '$id'")" "$token"
+	body=$(q "SELECT body FROM outbox WHERE ref_id = '$en'")
+	assert_equal "$(sed -n 1p <<<"$body")" "Hello Eve Adams,"
+	assert_equal "$(grep '^Received:' <<<"$body")" "Received: 10 March 2026, 14:30"
+	assert_equal "$(grep '^Expected' <<<"$body")" "Expected to be done by: 17 March 2026"
+	# a later letter has no token to give: its link leaves the parameter out
+	DC_USER=root dc-case status "$id" in_progress -q >/dev/null
+	assert_equal "$(q "SELECT body FROM outbox WHERE ref_id = '$id' AND template = 'case-status'" | grep '^https:')" \
+		"https://www.musterstadt.example/anliegen/$id"
+	DC_NOW=2026-03-10T14:00:00Z run dc-notify run --maildir "$MD"
+	assert_success
+	# the mail has the token; the stored text no longer does
+	run $PY - "$MD" "$token" <<'PY'
+import mailbox, sys, email.policy
+md, token = sys.argv[1:]
+box = mailbox.Maildir(md, factory=None, create=False)
+bodies = [email.message_from_bytes(box.get_bytes(k), policy=email.policy.default).get_content()
+          .replace("\r\n", "\n") for k in box.keys()]
+print(sum(token in b for b in bodies), sum(b.startswith("Guten Tag,\n") for b in bodies))
+PY
+	assert_output "1 2"
+	run q "SELECT count(*) FROM outbox WHERE body LIKE '%$token%' OR secret IS NOT NULL"
+	assert_output 0
+	assert_equal "$(q "SELECT body FROM outbox WHERE ref_id = '$id' AND template = 'case-receipt'" | grep '^https:')" \
+		"https://www.musterstadt.example/anliegen/$id?token=…"
+}
+
+@test "digest: a period given but wrong is said to be wrong, not missing" {
+	run dc-notify digest --period monthly
+	assert_failure 64
+	assert_line --index 0 "dc-notify: field 'period': 'monthly' is not daily or weekly"
+	run dc-notify digest
+	assert_failure 64
+	assert_line --index 0 "dc-notify: field 'period' is required (daily or weekly)"
 }
 
 # post_at NOW AUTHOR TITLE [options]: a post created at NOW
@@ -311,7 +416,7 @@ post_at() {
 	refute_regex "$body" 'Kultur'
 	refute_regex "$body" 'Süd nur'
 	refute_regex "$body" 'Eigener'
-	assert_equal "$(q "SELECT subject FROM outbox")" "Musterstadt: Neues aus Ihrer Nachbarschaft (2026-03-02 bis 2026-03-02)"
+	assert_equal "$(q "SELECT subject FROM outbox")" "Musterstadt: Neues aus Ihrer Nachbarschaft (02.03.2026 bis 02.03.2026)"
 	assert_regex "$(q "SELECT unsubscribe FROM outbox")" '^https://www\.musterstadt\.example/abmelden\?member=anna&token='
 	DC_NOW=2026-03-03T20:00:00Z run dc-notify digest --period daily   # same window again
 	assert_success
@@ -353,7 +458,7 @@ post_at() {
 	assert_regex "$body" 'Sonntag'
 	refute_regex "$body" 'Sonntagabend'
 	refute_regex "$body" 'Neue Woche'
-	assert_equal "$(q "SELECT subject FROM outbox WHERE id=2")" "Musterstadt: Neues aus Ihrer Nachbarschaft (2026-03-02 bis 2026-03-08)"
+	assert_equal "$(q "SELECT subject FROM outbox WHERE id=2")" "Musterstadt: Neues aus Ihrer Nachbarschaft (02.03.2026 bis 08.03.2026)"
 	run dc-notify digest --period monthly
 	assert_failure 64
 }

@@ -657,3 +657,28 @@ EOF
 		[[ $dump == *"$s"* ]] || fail "'$s' is not in the database: the scan proves nothing"
 	done
 }
+
+@test "privacy: every GET of dc-open311, in JSON and XML, with and without extensions" {
+	public_city
+	local key id route f secrets=("${SECRETS[@]}" "Geraet-geheim-42" "Konto-geheim-43")
+	key=$(DC_USER=root dc-assign staff key add paul | j key)
+	run o311 POST /requests.json "api_key=$key&service_code=pothole&lat=52.1&long=10.5&attribute%5Bsize%5D=large&first_name=Zoe&last_name=Geheimname&email=zoe.secret%40example.org&phone=%2B49+170+5550199&device_id=Geraet-geheim-42&account_id=Konto-geheim-43&description=Loch"
+	assert_success
+	id=$(sed -n 's/.*"service_request_id":"\([^"]*\)".*/\1/p' <<<"$output")
+	[ -n "$id" ]
+	DC_USER=anna dc-case note "$id" "INTERN: Anwohner ist Querulant" >/dev/null
+	[ "$(sqlite3 "$DC_DB" "SELECT device_id FROM cases WHERE id = '$id'")" = Geraet-geheim-42 ]
+	for f in json xml; do
+		for route in "/discovery.$f" "/services.$f" "/services/pothole.$f" "/requests.$f" \
+			"/requests.$f?extensions=true" "/requests.$f?status=open,closed&extensions=true" \
+			"/requests/$id.$f" "/requests/$C1.$f" "/requests/$C2.$f" \
+			"/servicerequestupdates.$f?start_date=2026-01-01T00:00:00Z"; do
+			run o311 GET "$route"
+			assert_success
+			assert_line --partial "Status: 200"
+			for s in "${secrets[@]}"; do
+				[[ $output != *"$s"* ]] || fail "GET $route contains '$s'"
+			done
+		done
+	done
+}

@@ -329,3 +329,72 @@ as() {
 	assert_output "pothole"
 	cp "$SG/conf.saved" "$conf"
 }
+
+@test "dc-import git: an integrator imports a repository another user owns; the lock is the database's" {
+	sys dc-order vendor add acme --name "Acme" --email sales@acme.example
+	# the vendors' repository belongs to another account and is readable by all
+	local r=$SG/out/catalogs
+	git init -q -b main "$r"
+	mkdir "$r/catalogs"
+	cp "$FIXTURES/catalog-full-1.csv" "$r/catalogs/acme--main.csv"
+	git -C "$r" add -A
+	git -C "$r" -c user.name=V -c user.email=v@example.org commit -qm "acme"
+	local head
+	head=$(git -C "$r" rev-parse HEAD)
+	chown -R dcsgout:dcsgout "$r"
+	chmod -R a+rX "$r"
+	run as dcsgint dc-import git "$r" --path catalogs
+	assert_success
+	assert_output --partial '"vendor":"acme"'
+	assert_output --partial "\"commit\":\"$head\""
+	# the lock was made beside the database, with the group, in a directory closed to the caller
+	run stat -c '%a %G' "$DB.import.lock"
+	assert_output "660 dcity"
+	run sqlite3 "$DB" "SELECT count(*) FROM catalog_import WHERE vendor = 'acme'"
+	assert_output 1
+	# the repository is read with the caller's own rights: one the caller cannot read fails
+	cp -a "$r" "$SG/out/closed"
+	chmod 700 "$SG/out/closed"
+	run as dcsgint dc-import git "$SG/out/closed" --path catalogs
+	assert_failure 66
+	assert_output --partial "is not a git repository"
+}
+
+@test "files with personal data are 0600 for the user who wrote them, whatever the umask" {
+	run as dcsgadmin sh -c "umask 022; dc backup '$SG/out/mode.db' 2>/dev/null; \
+		dc-export cases -f csv -o '$SG/out/mode.csv'; dc-export services -o '$SG/out/pub.csv'"
+	assert_success
+	run stat -c '%a %U' "$SG/out/mode.db" "$SG/out/mode.csv" "$SG/out/pub.csv"
+	assert_output $'600 dcsgadmin\n600 dcsgadmin\n644 dcsgadmin'
+}
+
+@test "dc-open311: the web server's user needs no rights on the database; a key acts as its integrator" {
+	local key body id
+	key=$(env -i -C / PATH="$SG/usr/bin:/usr/bin:/bin" HOME=/root dc-assign staff key add dcsgint |
+		sed -n 's/.*"key":"\([0-9a-f]*\)".*/\1/p')
+	[ ${#key} -eq 64 ]
+	run stat -c '%a %G' "$SG/usr/bin/dc-open311"
+	assert_output "2755 dcity"
+	# the outsider stands for www-data: no group, no rights on the directory or the database
+	run as dcsgout sqlite3 "$DB" 'SELECT 1'
+	assert_failure
+	run as dcsgout REQUEST_METHOD=GET PATH_INFO=/services.json DC_DB=/nonexistent dc-open311
+	assert_success
+	assert_line --partial "Status: 200 OK"
+	assert_output --partial '"service_code":"pothole"'
+	body="api_key=$key&service_code=pothole&lat=52.5&long=13.4&description=setgid"
+	run as dcsgout REQUEST_METHOD=POST PATH_INFO=/requests.json \
+		CONTENT_TYPE=application/x-www-form-urlencoded CONTENT_LENGTH=${#body} \
+		dc-open311 <<<"$body"
+	assert_success
+	id=$(sed -n 's/.*"service_request_id":"\([^"]*\)".*/\1/p' <<<"$output")
+	[ -n "$id" ]
+	# the audit trail names the key's integrator, not the process's user
+	run sqlite3 "$DB" "SELECT DISTINCT actor FROM event WHERE entity = 'case' AND ref = '$id'"
+	assert_output dcsgint
+	run as dcsgout REQUEST_METHOD=POST PATH_INFO=/requests.json \
+		CONTENT_TYPE=application/x-www-form-urlencoded CONTENT_LENGTH=21 \
+		dc-open311 <<<"service_code=pothole"
+	assert_failure 77
+	assert_line --partial "Status: 403 Forbidden"
+}

@@ -90,6 +90,14 @@ q() {
 	assert_equal "$(echo "$output" | field id)" 'bäcker:BROT'
 	run dc-shop product search kraftiges
 	assert_equal "$(echo "$output" | field id)" 'bäcker:BROT'
+	# German spellings find each other (dcity(7), SEARCH)
+	run dc-shop product set bäcker:BROT \
+		--description "Kräftiges Roggenmischbrot aus Großbäckerei"
+	assert_success
+	for q in grossback großbäck groesbaeck Kraeftiges; do
+		run dc-shop product search "$q"
+		assert_equal "$(echo "$output" | field id)" 'bäcker:BROT'
+	done
 	run dc-shop product search 'brot AND "x'
 	assert_success
 	assert_output ''
@@ -210,7 +218,7 @@ q() {
 	assert_equal "$(q "SELECT recipient || '|' || template || '|' || ref_type || '|' || ref_id FROM outbox")" 'erna@example.org|shop-ready|shop_order|S-2026-000001'
 	run q "SELECT subject || char(10) || body FROM outbox"
 	assert_line --index 0 'Ihre Bestellung S-2026-000001 liegt zur Abholung bereit – Musterstadt'
-	assert_line 'Abholung: 2026-03-03 09:00'
+	assert_line 'Abholung: 03.03.2026, 09:00 Uhr'
 	assert_line 'Adresse: Hauptstr. 1, 12345 Musterstadt'
 	assert_line 'Summe: 7.00 EUR'
 	assert_output --partial 'bei Bäckerei Korn liegt'

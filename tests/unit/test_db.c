@@ -191,6 +191,48 @@ test_opts_find(void **state)
 	assert_false(dc_opts_allow("dept=", "department", NULL)); /* only under its own name */
 }
 
+/* dc_fold() in C and the views of schemas/sql/0012-search-fold.sql fold alike, also where the
+ * order of 0012's replace() passes shows. */
+static void
+test_fold(void **state)
+{
+	static const char *const words[] = {
+	    "Größe", "GROESSE", "grosse", "Straße", "STRASSE", "Müller", "Mueller", "MÜLLSÄCKE",
+	    "Äe", "aoee", "aee", "oae", "sss", "ßs", "sßs", "ẞ", "GROẞ", "Queue", "Übergröße",
+	    "Éclair ñ", "Ä", "ä", "ue", "", "-ss-", "a\xc3", "\xc3\x9f" "e", "ÖÖÖ", "uUe",
+	};
+	static const char *const want[] = {"grose", "grose", "grose", "strase", "strase"};
+	struct dc *ctx = *state;
+	struct dc_stmt *st = NULL;
+	size_t i;
+	char *f;
+
+	assert_int_equal(dc_exec(ctx, "INSERT INTO vendor(id, name, created_at)"
+	                              " VALUES ('v', 'V', '2026-03-02T09:00:00Z')", 0), 0);
+	assert_int_equal(dc_prepare(ctx, &st, "INSERT INTO catalog_item(vendor, sku, name,"
+	                                      " updated_at) VALUES ('v', ?1, ?1, '')"), 0);
+	for (i = 0; i < sizeof words / sizeof *words; i++) {
+		dc_reset(st);
+		dc_bind_text_ref(st, 1, words[i]);
+		assert_int_equal(dc_step(ctx, st), 0);
+	}
+	dc_finish(ctx, st);
+	st = NULL;
+	assert_int_equal(dc_prepare(ctx, &st, "SELECT i.name, f.name, dc_fold(i.name)"
+	                                      " FROM catalog_item i JOIN catalog_fold f USING (id)"
+	                                      " ORDER BY i.id"), 0);
+	for (i = 0; dc_step(ctx, st) == DC_ROW; i++) {
+		f = dc_fold(dc_col_text(st, 0), strlen(dc_col_text(st, 0)));
+		assert_string_equal(f, dc_col_text(st, 1));
+		assert_string_equal(f, dc_col_text(st, 2));
+		if (i < sizeof want / sizeof *want)
+			assert_string_equal(f, want[i]);
+		free(f);
+	}
+	assert_int_equal(i, sizeof words / sizeof *words);
+	dc_finish(ctx, st);
+}
+
 int
 main(void)
 {
@@ -199,6 +241,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_cache_and_errors, db_setup, db_teardown),
 		cmocka_unit_test_setup_teardown(test_set_fields, db_setup, db_teardown),
 		cmocka_unit_test(test_opts_find),
+		cmocka_unit_test_setup_teardown(test_fold, db_setup, db_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

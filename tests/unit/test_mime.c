@@ -116,7 +116,8 @@ test_message(void **state)
 	                        "<dcity.1.ab@stadt.example>",
 	                        "https://x.example/abmelden?m=a",
 	                        "Hallo\nWelt\n",
-	                        1795858200};
+	                        1795858200,
+	                        NULL};
 	char *s = dc_mime_message(&m);
 
 	assert_non_null(strstr(s, "Date: Sat, 28 Nov 2026 09:30:00 +0000\r\n"));
