@@ -919,6 +919,7 @@ dc_money_vat(long long net, double vat, long long *gross)
 	return dc_money_add(net, net < 0 ? -tax : tax, gross);
 }
 
+int
 dc_control_len(const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;
