@@ -173,7 +173,7 @@ done:
 	return rc;
 }
 
-/* dc_fold(X) for SQL: the search folding of 0012's views, in C (a bulk index, the queries). */
+/* dc_fold(X) for SQL: the search folding of schema 9's views, in C (a bulk index, the queries). */
 static void
 sql_fold(sqlite3_context *cx, int argc, sqlite3_value **argv)
 {

@@ -727,7 +727,7 @@ int dc_email_ok(const char *s);
 char *dc_strdup(const char *s); /* NULL-safe */
 char *dc_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Text folded for search the way German is typed; caller frees.  Exactly what the views of
- * schemas/sql/0012-search-fold.sql compute with lower() and replace(); SQL on dcity's
+ * schemas/sql/0009-vendor-files.sql compute with lower() and replace(); SQL on dcity's
  * connections calls it as dc_fold(X). */
 char *dc_fold(const char *s, size_t n);
 /* "Name <addr>", "\"Name\" <addr>", "addr (Name)" or "addr": *name (NULL if none) and *addr,

@@ -427,7 +427,7 @@ dc_printf(const char *fmt, ...)
 
 /*
  * ASCII lower case, ä Ä → a, ö Ö → o, ü Ü → u, ß ẞ → ss; then ae → a, oe → o, ue → u and
- * ss → s.  0012 does the latter as four replace() passes one after the other; one pass does
+ * ss → s.  Schema 9 does the latter as four replace() passes one after the other; one pass does
  * the same, because no pass can make or break a match of a later one (what the ae, oe and ue
  * passes leave before the next character is a, o or u, which no later pattern starts with;
  * ss comes last).  The result is never longer than the text.

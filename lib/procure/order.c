@@ -52,11 +52,14 @@ int
 dc_procure_num(struct dc *ctx, const char *field, const char *v, const char *what, int scale,
                long long max, const char *currency, long long *out)
 {
-	int e = v ? dc_num_parse(v, ctx->reading, scale, currency, max, out) : DC_NUM_BAD;
+	int e;
 
-	if (!e && *out < 0)
+	if (!v || !*v)
+		return dc_field_error(ctx, "field '%s' is required", field);
+	if (!(e = dc_num_parse(v, ctx->reading, scale, currency, max, out)) && *out < 0)
 		e = DC_NUM_BAD;
-	return e ? dc_num_error(ctx, DC_EDATA, e, field, v ? v : "", what, scale, max) : 0;
+	/* 64 on the command line, 65 in a file (dc_field_error), as every typed field */
+	return e ? dc_num_error(ctx, 0, e, field, v, what, scale, max) : 0;
 }
 
 static void

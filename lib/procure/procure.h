@@ -19,7 +19,7 @@ int dc_procure_vendor_list(struct dc *ctx, const char *id, struct dc_stmt **st);
 
 /* catalogs */
 /* A unit price a reader gives as a JSON number with at most four decimals, as stored (in
- * 1/10000 EUR, schema 10): exact, since ×10000 is a whole number. */
+ * 1/10000 EUR, schema 9): exact, since ×10000 is a whole number. */
 #define DC_PRICE_STORE_SQL(x) "CAST(round((" x ") * 10000) AS INTEGER)"
 
 struct dc_catalog_opts {

@@ -110,9 +110,11 @@ print(o["net"], o["gross"], [(l["qty"], l["unit_net"]) for l in o["lines"]])' <<
 @test "the migration turns cents into ten-thousandths" {
 	dc-order catalog import "$FIXTURES/vendors/cteile-rfc.csv" --vendor acme >/dev/null
 	new_order --item acme:KASTEN:2 -q >/dev/null
-	# back to schema 9 with cents, as an older dcity left it
+	# back to cents, as an older dcity left them, and the migration's price statements again
 	db "update catalog_item set price = price / 100; update price_history set price = price / 100;
-	    update order_line set unit_net = unit_net / 100; pragma user_version = 9"
+	    update order_line set unit_net = unit_net / 100"
+	sed -n '/^-- prices: BEGIN/,/^-- prices: END/p' "$BATS_TEST_DIRNAME/../../schemas/sql/0009-vendor-files.sql" |
+		sqlite3 "$DC_DB"
 	run dc-order catalog show acme:KASTEN --fields price
 	assert_output '{"price":1234.5}'
 	assert_equal "$(db "select unit_net from order_line")" 12345000
@@ -130,7 +132,7 @@ print(o["net"], o["gross"], [(l["qty"], l["unit_net"]) for l in o["lines"]])' <<
 	done
 	run dc-order rules explain --value 0.125 --fields value
 	assert_failure 64
-	assert_line --index 0 "dc-order: field 'value': '0.125' is not an amount in euros (NET): more than 2 decimals"
+	assert_line --index 0 "dc-order: field 'value': '0.125' is not an amount in euros (12.50): more than 2 decimals"
 	run dc-order rules explain --value 1.500
 	assert_failure 64
 	assert_line --index 0 "dc-order: field 'value': '1.500' is ambiguous: write 1500 or 1.5"
@@ -162,7 +164,7 @@ print(o["net"], o["gross"], [(l["qty"], l["unit_net"]) for l in o["lines"]])' <<
 	export DC_USER=root
 	run dc config shop.grace_days -1
 	assert_failure 65
-	assert_output "dc: setting 'shop.grace_days': '-1' is not a whole number"
+	assert_output "dc: setting 'shop.grace_days': '-1' is not a whole number from 0 to 365"
 	run dc config shop.grace_days 1.500
 	assert_failure 65
 	assert_output "dc: field 'shop.grace_days': '1.500' is ambiguous: write 1500 or 1.5"

@@ -191,8 +191,8 @@ test_opts_find(void **state)
 	assert_false(dc_opts_allow("dept=", "department", NULL)); /* only under its own name */
 }
 
-/* dc_fold() in C and the views of schemas/sql/0012-search-fold.sql fold alike, also where the
- * order of 0012's replace() passes shows. */
+/* dc_fold() in C and the views of schemas/sql/0009-vendor-files.sql fold alike, also where the
+ * order of schema 9's replace() passes shows. */
 static void
 test_fold(void **state)
 {

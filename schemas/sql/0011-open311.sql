@@ -1,4 +1,4 @@
--- dcity schema 13: the Open311 endpoint dc-open311(8).  Integrators' API keys, and the two
+-- dcity schema 11: the Open311 endpoint dc-open311(8).  Integrators' API keys, and the two
 -- identifiers an Open311 client may send with a request, which are personal data: stored
 -- with the case, never in public output, removed by purge.
 
