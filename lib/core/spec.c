@@ -2,6 +2,7 @@
  * string and usage line the table gives the verb, and listings' queries built from the
  * filters given (dc.h "typed input specs", docs/architecture.md). */
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -112,9 +113,15 @@ decode_one(struct dc *ctx, const struct dc_opt *o, const char *v, size_t len, vo
 		long n = strtol(copy, &end, 10);
 		double lo = 0, hi = 0;
 
+		long long g;
+
 		if (o->values)
 			range(o->values, &lo, &hi);
-		if (!*copy || *end || errno || (o->values && (n < lo || n > hi)))
+		/* "1.500" may be 1500 or 1.5: said so, with the hint, as for amounts */
+		if ((!*copy || *end) &&
+		    dc_num_parse(copy, DC_READ_CMDLINE, 0, NULL, LLONG_MAX, &g) == DC_NUM_AMBIGUOUS)
+			rc = dc_num_error(ctx, 0, DC_NUM_AMBIGUOUS, o->name, copy, "", 0, 0);
+		else if (!*copy || *end || errno || (o->values && (n < lo || n > hi)))
 			rc = bad_number(ctx, o, copy, "a whole number", lo, hi);
 		put(out, o->at, &n, sizeof n);
 		break;

@@ -58,8 +58,8 @@ dc_procure_num(struct dc *ctx, const char *field, const char *v, const char *wha
 		return dc_field_error(ctx, "field '%s' is required", field);
 	if (!(e = dc_num_parse(v, ctx->reading, scale, currency, max, out)) && *out < 0)
 		e = DC_NUM_BAD;
-	/* 64 on the command line, 65 in a file (dc_field_error), as every typed field */
-	return e ? dc_num_error(ctx, 0, e, field, v, what, scale, max) : 0;
+	/* a bad value is bad data wherever it is given (dcity(7) "Numbers") */
+	return e ? dc_num_error(ctx, DC_EDATA, e, field, v, what, scale, max) : 0;
 }
 
 static void

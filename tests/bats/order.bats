@@ -377,7 +377,7 @@ print(r["value"], r["profile"], r["procedure"], r["min_quotes"], r["valid_from"]
 	assert_line --index 0 "dc-order: field 'value' is required"
 	id=$(new_order --line "Tafel;1;600.00;acme")
 	run dc-order quote "$id" --vendor acme --amount zehn
-	assert_failure 64
+	assert_failure 65
 	assert_line --index 0 "dc-order: field 'amount': 'zehn' is not an amount of money"
 	$PY - "$FIXTURES/rules-custom.json" >"$BATS_TEST_TMPDIR/r.json" <<'EOF'
 import json, sys

@@ -167,7 +167,7 @@ print(o["net"], o["gross"], [(l["qty"], l["unit_net"]) for l in o["lines"]])' <<
 	assert_output "dc: setting 'shop.grace_days': '-1' is not a whole number from 0 to 365"
 	run dc config shop.grace_days 1.500
 	assert_failure 65
-	assert_output "dc: field 'shop.grace_days': '1.500' is ambiguous: write 1500 or 1.5"
+	assert_output "dc: setting 'shop.grace_days': '1.500' is ambiguous: write 1500 or 1.5"
 	run dc config shop.grace_days 2
 	assert_success
 	assert_equal "$(db "select value from setting where key = 'shop.grace_days'")" 2
