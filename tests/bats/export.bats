@@ -533,7 +533,10 @@ $d/board.html 644"
 	run dc-export services -f tsv --git-repo "$r"
 	assert_success
 	assert_equal "$(git -C "$r" log -1 --format='%an|%ae')" "Musterstadt|od@musterstadt.example"
-	dc config mail.from 'Stadt <od@musterstadt.example'
+	# dc config refuses it; a value stored by an older dcity is refused where it is used
+	run dc config mail.from 'Stadt <od@musterstadt.example'
+	assert_failure 65
+	sqlite3 "$DC_DB" "INSERT OR REPLACE INTO setting(key, value) VALUES ('mail.from', 'Stadt <od@musterstadt.example')"
 	run dc-export services -f jsonl --git-repo "$r"
 	assert_failure 78
 	assert_output --partial "setting 'mail.from': 'Stadt <od@musterstadt.example' is not a mailbox"
@@ -629,12 +632,14 @@ dcat_settings() {
 	assert_failure 78
 	assert_output --partial "setting 'opendata.base_url' is unset"
 	dcat_settings
-	dc config city.ars 09162 >/dev/null
+	sqlite3 "$DC_DB" "INSERT OR REPLACE INTO setting(key, value) VALUES ('city.ars', '09162')"
 	run dc-export dcat
 	assert_failure 78
 	assert_output --partial "setting 'city.ars': '09162' is not a Regionalschlüssel (12 digits)"
 	dc config city.ars 091620000000 >/dev/null
-	dc config opendata.license 'dl-by-de 2.0' >/dev/null
+	run dc config opendata.license 'dl-by-de 2.0'
+	assert_failure 65
+	sqlite3 "$DC_DB" "INSERT OR REPLACE INTO setting(key, value) VALUES ('opendata.license', 'dl-by-de 2.0')"
 	run dc-export dcat -f rdfxml
 	assert_failure 78
 	assert_output --partial "setting 'opendata.license': 'dl-by-de 2.0' is not an http(s) IRI"
