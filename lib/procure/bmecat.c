@@ -783,6 +783,8 @@ group_find(struct reader *st, const char *id)
 {
 	struct group key = {(char *)id, NULL, NULL};
 
+	if (!st->ngroup)
+		return NULL; /* qsort and bsearch take no NULL array, even empty */
 	if (!st->groups_sorted) {
 		qsort(st->groups, (size_t)st->ngroup, sizeof *st->groups, group_cmp);
 		st->groups_sorted = 1;
