@@ -80,7 +80,7 @@ crash() {
 		subprocess.run(["dc-order", "catalog", "import", tmp + "/v1.csv", "--vendor", "acme"],
 		               check=True, stdout=subprocess.DEVNULL)
 		print("v1", common.catalog_state(db, "acme") == v1)
-		subprocess.run(["sqlite3", db, "UPDATE catalog_item SET price = price + 1 WHERE sku = 'A-000001'"], check=True)
+		subprocess.run(["sqlite3", db, "UPDATE catalog_item SET price = price + 100 WHERE sku = 'A-000001'"], check=True)
 		s = common.catalog_state(db, "acme")
 		print("mixed", s != v1 and s != v2)
 	PY

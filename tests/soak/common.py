@@ -192,10 +192,10 @@ def maildir_messages(maildir, db, skip=()):
 
 
 def catalog_state(db, vendor):
-    """The vendor's active catalog: {sku: price in cents}."""
+    """The vendor's active catalog: {sku: price in cents} (stored in ten-thousandths)."""
     c = connect(db)
-    s = dict(c.execute("SELECT sku, price FROM catalog_item WHERE vendor = ? AND status = 'active'",
-                       (vendor,)))
+    s = dict(c.execute("SELECT sku, price / 100 FROM catalog_item"
+                       " WHERE vendor = ? AND status = 'active'", (vendor,)))
     c.close()
     return s
 
