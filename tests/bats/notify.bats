@@ -109,7 +109,11 @@ a, r = m["From"].addresses, m["Reply-To"].addresses
 print(len(a), a[0].display_name, a[0].addr_spec, m["Message-ID"].endswith("@musterstadt.example>"))
 print(len(r), r[0].display_name, r[0].addr_spec)' "$MD"
 	assert_output $'1 Stadt Musterstadt, Bürgerbüro noreply@musterstadt.example True\n1 Bürgerservice service@musterstadt.example'
-	DC_USER=root dc config mail.from 'Stadt <noreply@musterstadt.example' >/dev/null
+	# dc config refuses it; a value an older dcity stored is refused where it is used
+	DC_USER=root run dc config mail.from 'Stadt <noreply@musterstadt.example'
+	assert_failure 65
+	sqlite3 "$DC_DB" "INSERT OR REPLACE INTO setting(key, value)
+		VALUES ('mail.from', 'Stadt <noreply@musterstadt.example')"
 	run dc-notify run --maildir "$MD"
 	assert_failure 78
 	assert_output --partial "setting 'mail.from': 'Stadt <noreply@musterstadt.example' is not a mailbox"
