@@ -273,7 +273,8 @@ attributes_json(struct dc_args *rec)
 			continue;
 		}
 		/* a JSON record's "attributes" object, as catalog show prints it, is the same */
-		dc_in_json_field(o, rec->keys[i] + (strncmp(rec->keys[i], "attributes.", 11) ? 0 : 11),
+		dc_in_json_field(o,
+		                 rec->keys[i] + (strncmp(rec->keys[i], "attributes.", 11) ? 0 : 11),
 		                 rec->vals[i]);
 	}
 	s = dc_strdup(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
@@ -374,8 +375,8 @@ fts_flush(struct dc *ctx, struct import *im)
 	                       " FROM catalog_item WHERE id > ?1 ORDER BY id", 3, max, im->today, id)) ||
 	    (rc = dc_exec(ctx, "INSERT INTO catalog_fts(catalog_fts, rowid, name, description,"
 	                       " category, sku, gtin, search_text) SELECT 'delete', id,"
-	                       " dc_fold(name), dc_fold(description), dc_fold(category), dc_fold(sku),"
-	                       " gtin, dc_fold(search_text) FROM temp.fts_old", 0)) ||
+	                       " dc_fold(name), dc_fold(description), dc_fold(category),"
+	                       " dc_fold(sku), gtin, dc_fold(search_text) FROM temp.fts_old", 0)) ||
 	    (rc = dc_exec(ctx, "INSERT INTO catalog_fts(rowid, name, description, category, sku,"
 	                       " gtin, search_text) SELECT id, dc_fold(name), dc_fold(description),"
 	                       " dc_fold(category), dc_fold(sku), gtin, dc_fold(search_text)"
