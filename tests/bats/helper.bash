@@ -18,9 +18,22 @@ fresh_db() {
 }
 
 # A small city: departments tiefbau and buergerbuero, staff of every role, a holiday,
-# a report service with a required list attribute and an application service.
+# a report service with a required list attribute and an application service.  Its thirteen
+# commands took 3.7 s per test with the sanitized binaries on a loaded machine, most of the
+# suite's time: the first test of a run (per DC_NOW) builds the city, the others copy it.
 seed_city() {
 	fresh_db
+	local tpl=$BATS_RUN_TMPDIR/seed-city-${DC_NOW//[^0-9A-Za-z]/_}.db
+	if [[ -f $tpl ]]; then
+		cp "$tpl" "$DC_DB"
+	else
+		seed_city_build
+		cp "$DC_DB" "$tpl.$$" && mv "$tpl.$$" "$tpl"
+	fi
+	export DC_USER=root
+}
+
+seed_city_build() {
 	dc-assign dept add tiefbau --name "Tiefbauamt" >/dev/null
 	dc-assign dept add buergerbuero --name "Bürgerbüro" >/dev/null
 	dc-assign staff add root --name "Ada Admin" --role admin >/dev/null
