@@ -207,6 +207,7 @@ void dc_local_tm(struct dc *ctx, time_t t, struct tm *tm); /* T's local time in 
  * dc_date_text: "10.03.2026" / "10 March 2026"; dc_time_text, local time in city.timezone:
  * "10.03.2026, 14:30 Uhr" / "10 March 2026, 14:30". */
 char *dc_date_text(long days, const char *lang);
+const char *dc_month_name(int m); /* 1 to 12: "January" ... (German texts write 10.03.) */
 char *dc_time_text(struct dc *ctx, time_t t, const char *lang);
 /* The same for an RFC 3339 INSTANT (its local date alone without WITH_TIME); "" for NULL or
  * an instant that does not parse. */
@@ -332,6 +333,8 @@ void dc_q_where_if(struct dc_q *q, const char *cond, const char *value);
 int dc_q_where_spec(struct dc *ctx, struct dc_q *q, const struct dc_opt *spec,
                     const struct dc_args *a);
 int dc_q_prepare(struct dc *ctx, struct dc_q *q, struct dc_stmt **st); /* and frees q */
+/* Runs Q (and frees it): its first row's first column into *OUT, left as it is without a row. */
+int dc_q_int_value(struct dc *ctx, struct dc_q *q, long long *out);
 /* The common listing in one call: SELECT, then COND on KEY (the one record a `show` names)
  * when KEY is given, then the conditions of SPEC's fields that A gives (checked first: a
  * caller like dc-export comes without dc_main's check; SPEC and A may be NULL), then ORDER
@@ -396,6 +399,7 @@ struct dc_column {
 /* Is NAME an encoding CSV and TSV input may be read in (dcity(7) "Input")?  0, or a field
  * error (dc_field_error) naming WHAT ("option '--encoding'", "field 'encoding'"). */
 int dc_in_encoding_check(struct dc *ctx, const char *what, const char *name);
+const char *dc_in_encoding_name(const char *name); /* "utf-8" for "UTF-8"; NULL: unknown */
 /* Do header names A and B match: the same after trimming, ignoring the case of letters
  * (ASCII and the Latin-1 ones: "WÄHRUNG" is "Währung")? */
 int dc_in_header_eq(const char *a, const char *b);
@@ -721,8 +725,9 @@ int dc_control_len(const char *s);
 /* S with each control character written out ("\x1b", "\u009b") so that text stored before
  * it was refused cannot rewrite a terminal; LINES keeps newlines and tabs.  Caller frees. */
 char *dc_text_escaped(const char *s, int lines);
-/* Can mail be delivered to S?  The one rule for intake and delivery (dc-notify): an '@', no
- * control character, none of <>"(),; or space (a header or a second address). */
+/* Can mail be delivered to S?  The one rule for intake and delivery (dc-notify): local@domain
+ * with neither part empty, no control character, none of <>"(),;:\[] or space (a header or a
+ * second address). */
 int dc_email_ok(const char *s);
 char *dc_strdup(const char *s); /* NULL-safe */
 char *dc_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

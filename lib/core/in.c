@@ -128,14 +128,31 @@ dc_text_check(struct dc *ctx, const char *s, size_t len)
 	return 0;
 }
 
-int
-dc_in_encoding_check(struct dc *ctx, const char *what, const char *name)
+/* NAME's place in enc_names, case ignored; -1 for none */
+static int
+enc_index(const char *name)
 {
 	int i;
 
-	for (i = 0; enc_names[i]; i++)
+	for (i = 0; name && enc_names[i]; i++)
 		if (!strcasecmp(name, enc_names[i]))
-			return 0;
+			return i;
+	return -1;
+}
+
+const char *
+dc_in_encoding_name(const char *name)
+{
+	int i = enc_index(name);
+
+	return i < 0 ? NULL : enc_names[i];
+}
+
+int
+dc_in_encoding_check(struct dc *ctx, const char *what, const char *name)
+{
+	if (dc_in_encoding_name(name))
+		return 0;
 	return dc_field_error(ctx, "%s: unknown encoding '%s' (auto, utf-8, windows-1252, "
 	                      "iso-8859-1, iso-8859-15)", what, name);
 }
@@ -143,12 +160,9 @@ dc_in_encoding_check(struct dc *ctx, const char *what, const char *name)
 static enum in_enc
 encoding(const char *name)
 {
-	int i;
+	int i = enc_index(name);
 
-	for (i = 0; name && enc_names[i]; i++)
-		if (!strcasecmp(name, enc_names[i]))
-			return (enum in_enc)i;
-	return E_AUTO;
+	return i < 0 ? E_AUTO : (enum in_enc)i;
 }
 
 /* One letter of a header name, its case folded: ASCII, and the Latin-1 letters (U+00C0 to

@@ -163,17 +163,24 @@ dc_local_tm(struct dc *ctx, time_t t, struct tm *tm)
 	localtime_r(&t, tm);
 }
 
-char *
-dc_date_text(long days, const char *lang)
+const char *
+dc_month_name(int m)
 {
 	static const char *const months[] = {"January", "February", "March",     "April",
 	                                     "May",     "June",     "July",      "August",
 	                                     "September", "October", "November", "December"};
+
+	return m >= 1 && m <= 12 ? months[m - 1] : "";
+}
+
+char *
+dc_date_text(long days, const char *lang)
+{
 	int y, m, d;
 
 	dc_civil_from_days(days, &y, &m, &d);
 	if (lang && !strcmp(lang, "en"))
-		return dc_printf("%d %s %d", d, months[m - 1], y);
+		return dc_printf("%d %s %d", d, dc_month_name(m), y);
 	return dc_printf("%02d.%02d.%d", d, m, y);
 }
 

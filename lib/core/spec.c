@@ -551,6 +551,22 @@ dc_q_prepare(struct dc *ctx, struct dc_q *q, struct dc_stmt **st)
 }
 
 int
+dc_q_int_value(struct dc *ctx, struct dc_q *q, long long *out)
+{
+	struct dc_stmt *st = NULL;
+	int rc;
+
+	if ((rc = dc_q_prepare(ctx, q, &st)))
+		return rc;
+	if ((rc = dc_step(ctx, st)) == DC_ROW) {
+		*out = dc_col_int(st, 0);
+		rc = 0;
+	}
+	dc_finish(ctx, st);
+	return rc;
+}
+
+int
 dc_q_list(struct dc *ctx, struct dc_stmt **st, const char *select, const char *cond,
           const char *key, const struct dc_opt *spec, const struct dc_args *a, const char *order)
 {

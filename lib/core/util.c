@@ -954,12 +954,13 @@ dc_text_escaped(const char *s, int lines)
 	return out;
 }
 
+/* The same rule as a mail header's address (plain_address), and no Unicode control either. */
 int
 dc_email_ok(const char *s)
 {
 	const char *p;
 
-	if (!strchr(s, '@') || s[strcspn(s, "<>\"(),; ")])
+	if (!plain_address(s, strlen(s)))
 		return 0;
 	for (p = s; *p; p++)
 		if (dc_control_len(p))

@@ -21,12 +21,6 @@ static const char *const palette[] = {"#1f5fa8", "#d9822b", "#3a8a3a", "#a33b3b"
 enum lang { EN, DE };
 typedef const char *const tr[2]; /* a text in English and German */
 
-static const char *const months[2][12] = {
-    {"January", "February", "March", "April", "May", "June", "July", "August", "September",
-     "October", "November", "December"},
-    {"Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September",
-     "Oktober", "November", "Dezember"}};
-
 static enum lang
 page_lang(struct dc *ctx)
 {
@@ -47,9 +41,9 @@ fmt_day(enum lang lang, long days, int brief, char *buf, size_t n)
 	if (lang == DE)
 		snprintf(buf, n, brief ? "%02d.%02d." : "%02d.%02d.%04d", d, m, y);
 	else if (brief)
-		snprintf(buf, n, "%d %.3s", d, months[EN][m - 1]);
+		snprintf(buf, n, "%d %.3s", d, dc_month_name(m));
 	else
-		snprintf(buf, n, "%d %s %04d", d, months[EN][m - 1], y);
+		snprintf(buf, n, "%d %s %04d", d, dc_month_name(m), y);
 }
 
 /* An instant (RFC 3339, UTC) as the local date and time: 10.03.2026, 14:30 or

@@ -252,15 +252,7 @@ requests_get(struct dc *ctx, struct dc_o311_req *r, int xml)
 	if (f.extensions) {
 		dc_q_sql(&cq, "SELECT count(*) FROM cases c");
 		if ((rc = request_filters(ctx, &cq, &r->params, &f)) ||
-		    (rc = dc_q_prepare(ctx, &cq, &st)))
-			goto done;
-		if ((rc = dc_step(ctx, st)) == DC_ROW) {
-			total = dc_col_int(st, 0);
-			rc = 0;
-		}
-		dc_finish(ctx, st);
-		st = NULL;
-		if (rc)
+		    (rc = dc_q_int_value(ctx, &cq, &total)))
 			goto done;
 	}
 	dc_export_open311_select(&q, f.extensions);

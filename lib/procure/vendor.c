@@ -78,14 +78,8 @@ dc_procure_vendor_set(struct dc *ctx, const char *id, struct dc_args *a)
 		return rc;
 	/* stored as dcity names them: the encoding in small letters, the columns trimmed (the
 	 * value added last is the one dc_set_fields takes) */
-	if (enc) {
-		char *low = dc_strdup(enc), *p;
-
-		for (p = low; *p; p++)
-			*p = (char)(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p);
-		dc_args_add(a, "encoding", low);
-		free(low);
-	}
+	if (enc)
+		dc_args_add(a, "encoding", dc_in_encoding_name(enc));
 	if (cols) {
 		dc_args_add(a, "columns", change);
 		free(change);

@@ -96,8 +96,7 @@ dc_shop_local_time(struct dc *ctx, const char *utc, char out[17])
 	*out = '\0';
 	if (!utc || dc_parse_time(utc, &t) < 0)
 		return;
-	dc_local_days(ctx, t); /* sets the city's time zone for localtime_r */
-	localtime_r(&t, &tm);
+	dc_local_tm(ctx, t, &tm);
 	strftime(out, 17, "%Y-%m-%d %H:%M", &tm);
 }
 

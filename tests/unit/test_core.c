@@ -313,6 +313,8 @@ test_header_names(void **state)
 	dc_init(&ctx, "test");
 	assert_int_equal(dc_in_encoding_check(&ctx, "option '--encoding'", "Windows-1252"), 0);
 	assert_int_equal(dc_in_encoding_check(&ctx, "option '--encoding'", "latin-2"), DC_EUSAGE);
+	assert_string_equal(dc_in_encoding_name("ISO-8859-15"), "iso-8859-15");
+	assert_null(dc_in_encoding_name("latin-2"));
 	dc_free(&ctx);
 }
 
@@ -356,6 +358,11 @@ test_controls(void **state)
 	assert_false(dc_email_ok("a@example.org, b@example.org"));
 	assert_false(dc_email_ok("Max <max@example.org>"));
 	assert_false(dc_email_ok("max@exa\tmple.org"));
+	/* the header rule (plain_address): no empty part, no ':' or brackets */
+	assert_false(dc_email_ok("@example.org"));
+	assert_false(dc_email_ok("max@"));
+	assert_false(dc_email_ok("max@[127.0.0.1]"));
+	assert_false(dc_email_ok("To:max@example.org"));
 	dc_free(&ctx);
 }
 
