@@ -273,7 +273,8 @@ seconds(void)
 	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
-/* Wait for PID at most LIMIT seconds; 1 with *status when it ended, 0 when it was stopped. */
+/* Wait for PID at most LIMIT seconds: 1 with *status when it ended, 0 when it was stopped, -1
+ * (errno set) when it cannot be waited for. */
 static int
 wait_limited(pid_t pid, long limit, int *status)
 {
@@ -284,8 +285,10 @@ wait_limited(pid_t pid, long limit, int *status)
 	for (;;) {
 		while ((w = waitpid(pid, status, WNOHANG)) < 0 && errno == EINTR)
 			;
-		if (w == pid || w < 0)
-			return w == pid;
+		if (w == pid)
+			return 1;
+		if (w < 0)
+			return -1;
 		if (seconds() >= end)
 			break;
 		nanosleep(&tick, NULL);
@@ -314,7 +317,7 @@ dc_einv_validate(struct dc *ctx, const char *path, struct dc_einv_finding **out,
 {
 	char *cmd = dc_setting(ctx, "einvoice.validator"), *words = NULL, *arg = NULL, *why = NULL;
 	char **argv = NULL, *what = NULL;
-	int out_fd = -1, err_fd = -1, status = 0, rc = 0;
+	int out_fd = -1, err_fd = -1, status = 0, rc = 0, waited;
 	long limit = timeout_setting(ctx);
 	struct stat sb;
 	pid_t pid;
@@ -343,7 +346,9 @@ dc_einv_validate(struct dc *ctx, const char *path, struct dc_einv_finding **out,
 	if (pid == 0)
 		child(argv, out_fd, err_fd);
 	setpgid(pid, pid);
-	if (!wait_limited(pid, limit, &status))
+	if ((waited = wait_limited(pid, limit, &status)) < 0)
+		why = dc_printf("cannot be waited for: %s", strerror(errno));
+	else if (!waited)
 		why = dc_printf("took longer than %ld s (einvoice.validator_timeout); stopped",
 		                limit);
 	else if (WIFSIGNALED(status))

@@ -123,6 +123,8 @@ for e in root:
 	assert_failure 2
 	assert_output --partial "DOCTYPE is disallowed"
 	refute_output --partial "root:"
+	# the last line says why (dcity's message quotes it)
+	[[ ${lines[-1]} == "einvoice-validate: $T/xxe.xml: not checked: line 2: DOCTYPE is disallowed"* ]]
 	run "$ROOT/scripts/einvoice-validate"
 	assert_failure 64
 	run "$ROOT/scripts/einvoice-validate" "$T/none.xml"

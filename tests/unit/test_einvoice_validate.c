@@ -386,6 +386,17 @@ test_real_validator(void **state)
 	assert_string_equal(out[1].flag, "information");
 	assert_true(dc_einv_any_fatal(out, n));
 	dc_einv_findings_free(out, n);
+	/* what it cannot check is the validator's failure, with its reason */
+	assert_non_null(fp = fopen(inv, "w"));
+	fputs("<?xml version=\"1.0\"?>\n<Order xmlns=\"urn:x\"/>\n", fp);
+	fclose(fp);
+	assert_int_equal(dc_einv_validate(&f->ctx, inv, &out, &n), DC_EDB);
+	assert_null(out);
+	assert_non_null(
+	    strstr(f->ctx.errmsg, "co15.xml' exited with status 2: einvoice-validate: "));
+	assert_non_null(strstr(f->ctx.errmsg, "co15.xml: not checked: the root element is "
+	                                      "{urn:x}Order, not a UBL Invoice"));
+	dc_error_clear(&f->ctx);
 	free(inv);
 	free(cmd);
 	free(cwd);
