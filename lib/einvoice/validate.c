@@ -316,7 +316,7 @@ int
 dc_einv_validate(struct dc *ctx, const char *path, struct dc_einv_finding **out, size_t *n)
 {
 	char *cmd = dc_setting(ctx, "einvoice.validator"), *words = NULL, *arg = NULL, *why = NULL;
-	char **argv = NULL, *what = NULL;
+	char **argv = NULL, *what = NULL, *line = NULL;
 	int out_fd = -1, err_fd = -1, status = 0, rc = 0, waited;
 	long limit = timeout_setting(ctx);
 	struct stat sb;
@@ -355,12 +355,10 @@ dc_einv_validate(struct dc *ctx, const char *path, struct dc_einv_finding **out,
 		why = dc_printf("was killed by signal %d", WTERMSIG(status));
 	else if (WEXITSTATUS(status) > 1)
 		why = dc_printf("exited with status %d", WEXITSTATUS(status));
+	line = fstat(err_fd, &sb) ? dc_strdup("") : last_line(err_fd, sb.st_size);
 	if (why) {
-		char *line = fstat(err_fd, &sb) ? dc_strdup("") : last_line(err_fd, sb.st_size);
-
 		rc = dc_error(ctx, DC_EDB, "einvoice.validator '%s' on '%s' %s%s", cmd, path, why,
 		              line);
-		free(line);
 		goto done;
 	}
 	what = dc_printf("SVRL of einvoice.validator '%s' on '%s'", cmd, path);
@@ -372,7 +370,8 @@ dc_einv_validate(struct dc *ctx, const char *path, struct dc_einv_finding **out,
 
 		snprintf(msg, sizeof msg, "%s", ctx->errmsg);
 		dc_error_clear(ctx);
-		rc = dc_error(ctx, DC_EDB, "%s", msg);
+		rc = dc_error(ctx, DC_EDB, "%s (it exited with status %d%s)", msg,
+		              WEXITSTATUS(status), line);
 	}
 done:
 	if (out_fd >= 0)
@@ -384,6 +383,7 @@ done:
 	free(arg);
 	free(why);
 	free(what);
+	free(line);
 	free(cmd);
 	return rc;
 }

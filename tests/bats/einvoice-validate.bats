@@ -48,16 +48,17 @@ SUITE=$FIXTURES/einvoice/suite/src/test/business-cases/standard
 # has BT-112 (and so BT-115) 10 EUR above BT-109 + BT-110 (BR-CO-15), cii-de15 no buyer
 # reference BT-10 (XRechnung's BR-DE-15).
 mutate() {
+	local src
 	mkdir -p "$T/sample"
 	case $1 in
 	ubl-co15)
-		sed 's/currencyID="EUR">336.9</currencyID="EUR">346.9</' \
-			"$SUITE/01.01a-INVOICE_ubl.xml" >"$T/sample/$1.xml" ;;
+		src=$SUITE/01.01a-INVOICE_ubl.xml
+		sed 's/currencyID="EUR">336.9</currencyID="EUR">346.9</' "$src" >"$T/sample/$1.xml" ;;
 	cii-de15)
-		grep -v '<ram:BuyerReference>' "$SUITE/01.01a-INVOICE_uncefact.xml" \
-			>"$T/sample/$1.xml" ;;
+		src=$SUITE/01.01a-INVOICE_uncefact.xml
+		grep -v '<ram:BuyerReference>' "$src" >"$T/sample/$1.xml" ;;
 	esac
-	! cmp -s "$T/sample/$1.xml" "$SUITE/01.01a-INVOICE_ubl.xml"
+	! cmp -s "$T/sample/$1.xml" "$src"
 }
 
 # svrl FILE: the findings of an SVRL document, "flag id" a line, read independently of dcity

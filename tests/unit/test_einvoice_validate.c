@@ -335,7 +335,9 @@ test_not_svrl(void **state)
 	validator_printing(f, "<html><body>validator page</body></html>\n", 0);
 	expect_failure(f, "not SVRL (the root is 'html', not svrl:schematron-output)");
 	validator_printing(f, "", 0);
-	expect_failure(f, "empty, no SVRL");
+	expect_failure(f, "empty, no SVRL (it exited with status 0)");
+	validator_printing(f, "EOF\necho 'Exception in thread main' >&2\ncat <<'EOF'\n", 1);
+	expect_failure(f, "empty, no SVRL (it exited with status 1: Exception in thread main)");
 	validator_printing(f, SVRL_HEAD "<svrl:failed-assert id=\"A\">\n", 1);
 	expect_failure(f, "SVRL of einvoice.validator");
 	validator_printing(f,
