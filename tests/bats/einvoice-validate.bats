@@ -53,7 +53,7 @@ mutate() {
 	case $1 in
 	ubl-co15)
 		src=$SUITE/01.01a-INVOICE_ubl.xml
-		sed 's/currencyID="EUR">336.9</currencyID="EUR">346.9</' "$src" >"$T/sample/$1.xml" ;;
+		sed 's/">336.9</">346.9</' "$src" >"$T/sample/$1.xml" ;;
 	cii-de15)
 		src=$SUITE/01.01a-INVOICE_uncefact.xml
 		grep -v '<ram:BuyerReference>' "$src" >"$T/sample/$1.xml" ;;
