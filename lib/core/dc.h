@@ -597,6 +597,7 @@ enum dc_stype {
 	DC_S_ZONE,    /* a zone of the tz database (Europe/Berlin) */
 	DC_S_OCDS,    /* an OCDS prefix: ocds- and six letters or digits */
 	DC_S_LEITWEG, /* a Leitweg-ID: 2-12 digits[-up to 30 letters or digits]-2 digits */
+	DC_S_COMMAND, /* an executable file's absolute path, then arguments separated by spaces */
 };
 struct dc_setting_def {
 	const char *key, *def; /* def NULL: unset */
