@@ -17,6 +17,11 @@ SECRETS=("Zoe Geheimname" "zoe.secret@example.org" "+49 170 5550199" "5550199"
 # (timed and all-day), a question, a held and a hidden post.
 setup() {
 	seed_city
+	cached_setup export_city C1 C2 O1 O2 O3 HIDDEN
+	unset DC_USER
+}
+
+export_city() {
 	dc-assign staff add mod --name "Mo Derator" --role moderator >/dev/null
 	dc-assign dept add schule --name "Schulverwaltung" >/dev/null
 	dc-assign staff add hana --name "Hana Haupt" --dept schule --role head >/dev/null

@@ -33,6 +33,27 @@ seed_city() {
 	export DC_USER=root
 }
 
+# cached_setup FUNCTION VAR...: FUNCTION builds on the database of the test file's setup
+# and sets VARs (ids); the first test of a run (per file and DC_NOW) runs it, the others copy
+# its database and VARs.  For setups that write nothing but the database.
+cached_setup() {
+	local fn=$1 tpl
+	shift
+	tpl=$BATS_RUN_TMPDIR/setup-$(basename "$BATS_TEST_FILENAME" .bats)-$fn-${DC_NOW//[^0-9A-Za-z]/_}
+	if [[ -f $tpl.db ]]; then
+		cp "$tpl.db" "$DC_DB"
+		source "$tpl.vars"
+		return
+	fi
+	"$fn"
+	# as globals, since source runs inside this function
+	: >"$tpl.vars"
+	if (($#)); then
+		declare -p "$@" | sed 's/^declare -\(-\)\?/declare -g/' >"$tpl.vars"
+	fi
+	cp "$DC_DB" "$tpl.db.$$" && mv "$tpl.db.$$" "$tpl.db"
+}
+
 seed_city_build() {
 	dc-assign dept add tiefbau --name "Tiefbauamt" >/dev/null
 	dc-assign dept add buergerbuero --name "Bürgerbüro" >/dev/null
