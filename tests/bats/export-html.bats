@@ -10,6 +10,11 @@ SECRETS=("Zoe Geheimname" "zoe.secret@example.org" "+49 170 5550199" "5550199"
 
 setup() {
 	seed_city
+	cached_setup html_city C1 C2 C3
+	export DC_USER=ines
+}
+
+html_city() {
 	C1=$(DC_NOW=2026-02-10T09:00:00Z new_case --description "Tiefes Loch" --district Nord \
 		--name "Zoe Geheimname" --email zoe.secret@example.org --phone "+49 170 5550199")
 	C2=$(DC_NOW=2026-02-20T10:00:00Z new_case --description "Kleines <Loch> & mehr" \

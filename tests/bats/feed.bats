@@ -5,6 +5,11 @@ load helper
 
 setup() {
 	fresh_db
+	cached_setup feed_city
+	export DC_USER=portal
+}
+
+feed_city() {
 	dc-assign staff add root --name "Ada Admin" --role admin >/dev/null
 	export DC_USER=root
 	dc-assign dept add tiefbau --name "Tiefbauamt" >/dev/null

@@ -8,6 +8,11 @@ load helper
 # (with email), max (without), the baker's owner; a baker with bread and a pickup slot.
 setup() {
 	fresh_db
+	cached_setup shop_city
+	export DC_USER=root
+}
+
+shop_city() {
 	dc-assign dept add tiefbau --name "Tiefbauamt" >/dev/null
 	dc-assign staff add root --name "Ada Admin" --role admin >/dev/null
 	export DC_USER=root
