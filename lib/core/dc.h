@@ -724,6 +724,11 @@ char *dc_text_escaped(const char *s, int lines);
 /* Can mail be delivered to S?  The one rule for intake and delivery (dc-notify): an '@', no
  * control character, none of <>"(),; or space (a header or a second address). */
 int dc_email_ok(const char *s);
+/* A Leitweg-ID (XRechnung's BT-10 for German public buyers): 2 to 12 digits of
+ * Grobadressierung, optionally '-' and up to 30 letters or digits of Feinadressierung, '-' and
+ * 2 check digits, ISO 7064 MOD 97-10 over the ID without hyphens (letters A=10 ... Z=35).
+ * 1 if right, else 0 and *why (when WHY is not NULL) says what is wrong. */
+int dc_leitweg_valid(const char *id, const char **why);
 char *dc_strdup(const char *s); /* NULL-safe */
 char *dc_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Text folded for search the way German is typed; caller frees.  Exactly what the views of
