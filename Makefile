@@ -88,7 +88,7 @@ $(eval $(call variant,san,$(SAN_FLAGS),$$(PKG_LIBS)))
 # libFuzzer; `make fuzz` runs each harness FUZZ_TIME seconds.  The same harnesses are linked
 # with tests/fuzz/replay.c against build/san (gcc) so that `make check` replays the seed corpus
 # and the regression inputs without clang.
-FUZZ        = records bmecat open311 holidays template
+FUZZ        = records bmecat open311 holidays template einvoice
 FUZZ_CC    ?= clang
 FUZZ_TIME  ?= 60
 FUZZ_FLAGS  = -O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer \
