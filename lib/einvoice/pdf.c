@@ -31,6 +31,15 @@ struct pdf {
 	int visits;
 };
 
+/* What qpdf says went wrong. */
+static const char *
+pdf_error(qpdf_data q)
+{
+	qpdf_error e = qpdf_get_error(q);
+
+	return e ? qpdf_get_error_full_text(q, e) : "unknown error";
+}
+
 static const char *
 known_name(qpdf_data q, qpdf_oh spec)
 {
@@ -141,14 +150,14 @@ done:
 static int
 embedded_bytes(struct pdf *p, char **out, size_t *olen)
 {
-	qpdf_oh ef = qpdf_oh_get_key(p->q, p->found, "/EF"), st, filter;
+	qpdf_oh ef = qpdf_oh_get_key_if_dict(p->q, p->found, "/EF"), st, filter;
 	unsigned char *raw = NULL;
 	size_t len = 0;
 	int rc = 0, flate = 0;
 
-	st = qpdf_oh_get_key(p->q, ef, "/F");
+	st = qpdf_oh_get_key_if_dict(p->q, ef, "/F");
 	if (!qpdf_oh_is_stream(p->q, st))
-		st = qpdf_oh_get_key(p->q, ef, "/UF");
+		st = qpdf_oh_get_key_if_dict(p->q, ef, "/UF");
 	if (!qpdf_oh_is_stream(p->q, st))
 		return dc_error(p->ctx, DC_EDATA, "%s: the embedded %s has no content (/EF)",
 		                p->path, p->name);
@@ -164,7 +173,7 @@ embedded_bytes(struct pdf *p, char **out, size_t *olen)
 		                p->path, p->name);
 	if (qpdf_oh_get_stream_data(p->q, st, qpdf_dl_none, NULL, &raw, &len) & QPDF_ERRORS)
 		return dc_error(p->ctx, DC_EDATA, "%s: the embedded %s cannot be read: %s", p->path,
-		                p->name, qpdf_get_error_full_text(p->q, qpdf_get_error(p->q)));
+		                p->name, pdf_error(p->q));
 	if (flate)
 		rc = inflate_capped(p, raw, len, out, olen);
 	else if (len > (size_t)DC_EINV_MAX)
@@ -197,7 +206,7 @@ dc_einv_pdf_extract(struct dc *ctx, const char *path, const unsigned char *bytes
 	qpdf_set_suppress_warnings(p.q, QPDF_TRUE);
 	if (qpdf_read_memory(p.q, path, (const char *)bytes, len, NULL) & QPDF_ERRORS) {
 		rc = dc_error(ctx, DC_EDATA, "%s: not a readable PDF: %s", path,
-		              qpdf_get_error_full_text(p.q, qpdf_get_error(p.q)));
+		              pdf_error(p.q));
 		goto done;
 	}
 	root = qpdf_get_root(p.q);
@@ -211,7 +220,7 @@ dc_einv_pdf_extract(struct dc *ctx, const char *path, const unsigned char *bytes
 			consider(&p, qpdf_oh_get_array_item(p.q, af, i));
 	if (qpdf_has_error(p.q)) {
 		rc = dc_error(ctx, DC_EDATA, "%s: not a readable PDF: %s", path,
-		              qpdf_get_error_full_text(p.q, qpdf_get_error(p.q)));
+		              pdf_error(p.q));
 		goto done;
 	}
 	if (!p.found) {

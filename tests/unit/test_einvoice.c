@@ -352,6 +352,12 @@ test_credit(void **state)
 	assert_string_equal(inv.type, "381");
 	assert_string_equal(inv.preceding, "R-2016-1");
 	dc_einv_free(&inv);
+	/* a mandatory term the CII schema leaves optional */
+	x = replace(x, "<ram:DuePayableAmount>336.9</ram:DuePayableAmount>", "");
+	assert_int_equal(read_bytes("credit.xml", x, strlen(x), &inv, 1, msg), DC_EDATA);
+	if (!strstr(msg, "credit.xml:162: BT-115 (DuePayableAmount) is missing"))
+		fail_msg("%s", msg);
+	dc_einv_free(&inv);
 	free(x);
 }
 
