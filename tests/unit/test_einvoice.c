@@ -326,7 +326,8 @@ test_credit(void **state)
 	x = replace(x, "cbc:InvoicedQuantity", "cbc:CreditedQuantity");
 	x = replace(x, "</cbc:BuyerReference>",
 	            "</cbc:BuyerReference><cac:BillingReference><cac:InvoiceDocumentReference>"
-	            "<cbc:ID>R-2016-1</cbc:ID></cac:InvoiceDocumentReference></cac:BillingReference>");
+	            "<cbc:ID>R-2016-1</cbc:ID></cac:InvoiceDocumentReference>"
+	            "</cac:BillingReference>");
 	if (read_bytes("credit.xml", x, strlen(x), &inv, 1, msg))
 		fail_msg("%s", msg);
 	assert_int_equal(inv.syntax, DC_EINV_UBL_CREDIT);
