@@ -711,8 +711,13 @@ syntax_of(struct rd *r, xmlNodePtr root, enum dc_einv_syntax *s)
 static int
 is_pdf(const unsigned char *b, size_t len)
 {
-	/* readers accept the header anywhere in the first kilobyte */
-	return memmem(b, len < 1024 ? len : 1024, "%PDF-", 5) != NULL;
+	size_t i = len >= 3 && !memcmp(b, "\xef\xbb\xbf", 3) ? 3 : 0;
+
+	/* XML begins with '<' (after a BOM and blanks); PDF readers accept the header anywhere
+	 * in the first kilobyte */
+	while (i < len && strchr(" \t\r\n", b[i]) && b[i])
+		i++;
+	return (i == len || b[i] != '<') && memmem(b, len < 1024 ? len : 1024, "%PDF-", 5);
 }
 
 int

@@ -474,6 +474,7 @@ test_hostile(void **state)
 	    {"<Invoice xmlns='urn:oasis:names:specification:ubl:schema:xsd:Invoice-2'/>",
 	     "t.xml:1: not valid against UBL-Invoice-2.1.xsd"},
 	    {"%PDF-1.4 nothing else", "t.xml: not a readable PDF"},
+	    {"\xef\xbb\xbf <x>%PDF-1.4</x>", "t.xml:1: not an invoice: the root element x"},
 	};
 	struct dc_einv inv;
 	char msg[1024], *many;
