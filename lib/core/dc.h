@@ -438,6 +438,8 @@ struct dc_xml_guard {
 	struct dc *ctx;   /* borrowed */
 	const char *path; /* for messages; borrowed */
 	int fd;           /* read from; not closed by the guard */
+	const char *mem;  /* or, when not NULL, these MEMLEN bytes are read; borrowed */
+	size_t memlen, mempos;
 	int failed;       /* the guard refused the input (or could not read it): ctx has why */
 	/* scanner state, private to in.c */
 	int state, attrs, match;
@@ -446,6 +448,9 @@ struct dc_xml_guard {
 	size_t taglen;
 };
 void dc_xml_guard_init(struct dc_xml_guard *g, struct dc *ctx, const char *path, int fd);
+/* The same for a document already in memory (an invoice taken out of a PDF). */
+void dc_xml_guard_init_mem(struct dc_xml_guard *g, struct dc *ctx, const char *path,
+                           const char *mem, size_t len);
 /* An xmlInputReadCallback: bytes read, 0 at the end, -1 when refused or unreadable. */
 int dc_xml_guard_read(void *guard, char *buf, int len);
 
@@ -596,7 +601,7 @@ enum dc_stype {
 	DC_S_DIR,     /* an absolute path of an existing directory */
 	DC_S_ZONE,    /* a zone of the tz database (Europe/Berlin) */
 	DC_S_OCDS,    /* an OCDS prefix: ocds- and six letters or digits */
-	DC_S_LEITWEG, /* a Leitweg-ID: 2-12 digits[-up to 30 letters or digits]-2 digits */
+	DC_S_LEITWEG, /* a Leitweg-ID, check digits right (dc_leitweg_valid) */
 	DC_S_COMMAND, /* an executable file's absolute path, then arguments separated by spaces */
 };
 struct dc_setting_def {
@@ -730,6 +735,11 @@ char *dc_text_escaped(const char *s, int lines);
  * with neither part empty, no control character, none of <>"(),;:\[] or space (a header or a
  * second address). */
 int dc_email_ok(const char *s);
+/* A Leitweg-ID (XRechnung's BT-10 for German public buyers): 2 to 12 digits of
+ * Grobadressierung, optionally '-' and up to 30 letters or digits of Feinadressierung, '-' and
+ * 2 check digits, ISO 7064 MOD 97-10 over the ID without hyphens (letters A=10 ... Z=35).
+ * 1 if right, else 0 and *why (when WHY is not NULL) says what is wrong. */
+int dc_leitweg_valid(const char *id, const char **why);
 char *dc_strdup(const char *s); /* NULL-safe */
 char *dc_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Text folded for search the way German is typed; caller frees.  Exactly what the views of
