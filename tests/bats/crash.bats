@@ -32,7 +32,7 @@ crash() {
 @test "crash: 20 kills -9 during a bulk intake with --batch 10: whole batches only, each whole" {
 	crash intake-batch
 	assert_success
-	assert_line --regexp "^crash: intake-batch: 20 kills -9 .* with --batch 10 .* whole batches only"
+	assert_line --regexp "^crash: intake-batch: 20 kills -9 .* --batch 10 .* whole batches only"
 	assert_line "crash: intake-batch: nothing lost"
 }
 

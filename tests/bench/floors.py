@@ -5,9 +5,10 @@ Before dcity's run, snapshot() notes each table's largest rowid and keeps the ro
 change (every row of a small table; the rows a hint names in a large one).  After it, rows()
 writes the difference (rows added, columns changed) in the order dcity wrote them as near as
 can be told: each table's added rows spread evenly over the run (the table with fewer rows
-first), so that one intake's case, events and receipt come together as dcity writes them.  tests/bench/floor/floor.c replays
-that file with prepared statements in one transaction into a copy of the database dcity
-started from; as_sql() turns it into a script for the sqlite3 shell.
+first), so that one intake's case, events and receipt come together as dcity writes them.
+tests/bench/floor/floor.c replays that file with prepared statements in one transaction into
+a copy of the database dcity started from; as_sql() turns it into a script for the sqlite3
+shell.
 """
 import sqlite3
 
