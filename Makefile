@@ -158,7 +158,7 @@ check-einvoice-suite: $(EINV_RULES)
 # Both first make sure the tools they run are there (bats, sqlite3, git, chromium, ...):
 # scripts/install-deps is quiet and quick when everything is installed.
 check: all $(addprefix build/san/,$(COMMANDS)) $(patsubst tests/unit/%.c,build/san/unit/%,$(UNIT_SRC)) \
-	$(addprefix build/san/fuzz/,$(FUZZ)) $(EINV_RULES)
+	$(addprefix build/san/fuzz/,$(FUZZ)) $(EINV_RULES) build/bench/floor
 	@scripts/install-deps
 	tests/run
 
@@ -188,9 +188,16 @@ soak: all
 	tests/soak/run --seconds $(SOAK_SECONDS) --procs $(SOAK_PROCS)
 
 # Performance, side by side with the sqlite3 shell (tests/bench/run --help); about 15 minutes.
-bench: all
+bench: all build/bench/floor
 	@scripts/install-deps
 	tests/bench/run $(BENCH_ARGS)
+
+# The engine's floor of each write the bench measures (tests/bench/floor/floor.c), linked
+# with the same SQLite as the release build.
+build/bench/floor: tests/bench/floor/floor.c
+	@mkdir -p $(@D)
+	@echo "  LD (bench) $@"
+	@$(CC) $(ALL_CFLAGS) $< $(REL_LIBS) -o $@
 
 demo: all
 	@scripts/install-deps

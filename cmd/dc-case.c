@@ -70,9 +70,19 @@ cmd_route_list(struct dc *ctx, struct dc_args *a)
 static int
 cmd_new(struct dc *ctx, struct dc_args *a)
 {
+	struct dc_case_memo *memo;
+	int rc;
+
+	if ((rc = dc_arg_int(ctx, a, "batch", 1, 1000000000, &ctx->batch)))
+		return rc;
+	if (ctx->batch && a->noperand != 1)
+		return dc_error(ctx, DC_EUSAGE, "--batch goes with records from - or FILE");
 	/* a record may also use the names dc-case list prints (reporter.name, attributes) */
-	return dc_create_spec(ctx, a, dc_case_new_spec, dc_case_new, NULL, &dc_rt_case_new,
-	                      dc_case_show);
+	memo = dc_case_memo_new();
+	rc = dc_create_spec(ctx, a, dc_case_new_spec, dc_case_new, memo, &dc_rt_case_new,
+	                    dc_case_show);
+	dc_case_memo_free(memo);
+	return rc;
 }
 
 static int
@@ -218,7 +228,8 @@ static const struct dc_verb verbs[] = {
 	{"route add", cmd_route_add, NULL, "%o", "route a service's cases of a district",
 	 dc_case_route_add_spec},
 	{"route list", cmd_route_list, "", "", "list district routing overrides", NULL},
-	{"new", cmd_new, NULL, "%o | - | FILE", "take in a case (or many from JSONL, JSON or CSV)",
+	{"new", cmd_new, NULL, "%o | [--batch N] - | [--batch N] FILE",
+	 "take in a case (or many from JSONL, JSON or CSV)",
 	 dc_case_new_spec},
 	{"show", cmd_show, "history", "ID... [--history]", "show cases", NULL},
 	{"list", cmd_list, NULL, "", "list cases", dc_case_list_spec},

@@ -25,7 +25,11 @@ int dc_case_route_list(struct dc *ctx, struct dc_stmt **st);
 /* cases */
 /* dc-case new's options and a new case record's fields */
 extern const struct dc_opt dc_case_new_spec[];
-int dc_case_new(struct dc *ctx, struct dc_args *rec, void *unused);
+/* memo: NULL, or from dc_case_memo_new for a run of many records (what they share is looked
+ * up once) */
+int dc_case_new(struct dc *ctx, struct dc_args *rec, void *memo);
+struct dc_case_memo *dc_case_memo_new(void);
+void dc_case_memo_free(struct dc_case_memo *m);
 /* dc_case_new's work without the touched list: the new case's id and its tracking token
  * (shown once, never stored), inside the caller's transaction. */
 int dc_case_intake(struct dc *ctx, struct dc_args *rec, char id[32], char token[33]);

@@ -82,9 +82,9 @@ attr_value(struct dc *ctx, json_object *def, const char *code, const char *value
 /* attr code=value options (or attributes.code fields from records) against the service's
  * definition: unknown codes, missing required ones and wrong types are data errors. */
 static int
-attributes(struct dc *ctx, struct dc_args *rec, const char *definition, char **out)
+attributes(struct dc *ctx, struct dc_args *rec, json_object *def, char **out)
 {
-	json_object *def = json_tokener_parse(definition), *attrs = json_object_new_object();
+	json_object *attrs = json_object_new_object();
 	size_t i, n = def ? json_object_array_length(def) : 0;
 	int k, rc = 0;
 
@@ -131,7 +131,6 @@ attributes(struct dc *ctx, struct dc_args *rec, const char *definition, char **o
 	}
 	if (!rc)
 		*out = dc_strdup(json_object_to_json_string_ext(attrs, JSON_C_TO_STRING_PLAIN));
-	json_object_put(def);
 	json_object_put(attrs);
 	return rc;
 }
@@ -160,9 +159,11 @@ dc_cases_service_info(struct dc *ctx, const char *code, const char *district,
 
 	memset(s, 0, sizeof *s);
 	if ((rc = dc_prepare(ctx, &st,
-	                     "SELECT coalesce((SELECT dept FROM route WHERE service = s.code"
-	                     " AND district = ?2), s.dept), s.definition, s.name, s.sla, s.active"
-	                     " FROM service s WHERE s.code = ?1")))
+	                     "SELECT r.dept, s.definition, s.name, s.sla, s.active,"
+	                     " (SELECT name FROM dept WHERE code = r.dept)"
+	                     " FROM service s, (SELECT coalesce((SELECT dept FROM route"
+	                     " WHERE service = ?1 AND district = ?2), (SELECT dept FROM service"
+	                     " WHERE code = ?1)) AS dept) r WHERE s.code = ?1")))
 		return rc;
 	dc_bind_text_ref(st, 1, code);
 	dc_bind_text_ref(st, 2, district);
@@ -172,6 +173,7 @@ dc_cases_service_info(struct dc *ctx, const char *code, const char *district,
 		s->name = dc_strdup(dc_col_text(st, 2));
 		s->sla = dc_col_int(st, 3);
 		s->active = dc_col_int(st, 4);
+		s->dept_name = dc_strdup(dc_col_text(st, 5));
 		rc = 0;
 	} else if (rc == 0)
 		rc = dc_error(ctx, DC_EDATA, "field 'service': unknown service '%s'", code);
@@ -185,6 +187,7 @@ dc_cases_service_info_free(struct service_info *s)
 	free(s->dept);
 	free(s->definition);
 	free(s->name);
+	free(s->dept_name);
 }
 
 int
@@ -245,27 +248,146 @@ const struct dc_opt dc_case_new_spec[] = {
 	 * reporter's fields, and never in public output */
 	{"device-id", DC_V_TEXT, 0, NULL, "ID", NULL, NULL, DC_AT(struct case_new, device_id)},
 	{"account-id", DC_V_TEXT, 0, NULL, "ID", NULL, NULL, DC_AT(struct case_new, account_id)},
+	/* records from - or FILE: commit every N of them (dc-case(1)); not a record's field */
+	{"batch", DC_V_INT, DC_O_VERB, "1..1000000000", "N", NULL, NULL, DC_NOFIELD},
 	{NULL},
 };
 
+/*
+ * What a bulk intake looks up once per service and district instead of once per record
+ * (perf: the lookup, parsing the attributes' definition and computing the due date were a
+ * tenth of dc-case new's time): kept while the transaction that read it lasts.
+ */
+#define INTAKE_MEMO 512
+
+static int intake(struct dc *ctx, struct dc_args *rec, struct dc_case_memo *m, char id[32],
+                  char token[33]);
+
+static int
+same_key(const char *a, const char *b)
+{
+	return a == b || (a && b && !strcmp(a, b));
+}
+
+static unsigned long
+key_hash(const char *code, const char *district)
+{
+	unsigned long h = 5381;
+
+	for (const char *s = code; *s; s++)
+		h = h * 33 ^ (unsigned char)*s;
+	for (const char *s = district ? district : ""; *s; s++)
+		h = h * 33 ^ (unsigned char)*s;
+	return district ? h : ~h;
+}
+
+struct dc_case_memo {
+	unsigned long gen;
+	int n;
+	struct intake_service {
+		char *code, *district; /* the key */
+		unsigned long hash;    /* of the key: compared first */
+		struct service_info s;
+		json_object *def;      /* s.definition parsed */
+		char due[21];          /* the due date of a case taken in now */
+	} e[INTAKE_MEMO];
+};
+
+static void
+memo_clear(struct dc_case_memo *m)
+{
+	for (int i = 0; i < m->n; i++) {
+		free(m->e[i].code);
+		free(m->e[i].district);
+		dc_cases_service_info_free(&m->e[i].s);
+		json_object_put(m->e[i].def);
+	}
+	m->n = 0;
+}
+
+/* The service of a new case and what follows from it, from the memo when it has them; *out
+ * points into the memo, or into tmp (which the caller frees) when there is none or it is full. */
+static int
+intake_service(struct dc *ctx, struct dc_case_memo *m, const char *code, const char *district,
+               struct intake_service *tmp, struct intake_service **out)
+{
+	struct intake_service *e = tmp;
+	unsigned long h = key_hash(code, district);
+	int i, rc;
+
+	if (m && m->gen != ctx->txgen) {
+		memo_clear(m);
+		m->gen = ctx->txgen;
+	}
+	for (i = 0; m && i < m->n; i++)
+		if (m->e[i].hash == h && !strcmp(m->e[i].code, code) &&
+		    same_key(m->e[i].district, district)) {
+			*out = &m->e[i];
+			return 0;
+		}
+	if (m && m->n < INTAKE_MEMO)
+		e = &m->e[m->n];
+	memset(e, 0, sizeof *e);
+	if ((rc = dc_cases_service_info(ctx, code, district, &e->s)) ||
+	    (e->s.active && e->s.dept &&
+	     (rc = dc_cases_due_at(ctx, dc_now(ctx), e->s.sla, e->due)))) {
+		dc_cases_service_info_free(&e->s);
+		return rc;
+	}
+	e->def = e->s.definition ? json_tokener_parse(e->s.definition) : NULL;
+	if (e != tmp) {
+		e->code = dc_strdup(code);
+		e->district = dc_strdup(district);
+		e->hash = h;
+		m->n++;
+	}
+	*out = e;
+	return 0;
+}
+
 int
-dc_case_new(struct dc *ctx, struct dc_args *rec, void *unused)
+dc_case_new(struct dc *ctx, struct dc_args *rec, void *memo)
 {
 	char id[32], token[33];
 	int rc;
 
-	if ((rc = dc_case_intake(ctx, rec, id, token)))
+	if ((rc = intake(ctx, rec, memo, id, token)))
 		return rc;
 	return dc_touched(ctx, id, token);
+}
+
+struct dc_case_memo *
+dc_case_memo_new(void)
+{
+	struct dc_case_memo *m = calloc(1, sizeof *m);
+
+	if (!m)
+		abort();
+	return m;
+}
+
+void
+dc_case_memo_free(struct dc_case_memo *m)
+{
+	if (m)
+		memo_clear(m);
+	free(m);
 }
 
 int
 dc_case_intake(struct dc *ctx, struct dc_args *rec, char id[32], char token[33])
 {
+	return intake(ctx, rec, NULL, id, token);
+}
+
+static int
+intake(struct dc *ctx, struct dc_args *rec, struct dc_case_memo *m, char id[32], char token[33])
+{
 	struct case_new n;
-	struct service_info s = {0};
+	struct intake_service tmp = {0}, *sv = NULL;
+	const struct service_info *s;
 	struct dc_stmt *st = NULL;
-	char now[21], due[21], hash[65], *attrs = NULL, *media = NULL;
+	char now[21], hash[65], *attrs = NULL, *media = NULL;
 	int rc;
 
 	if ((rc = dc_require(ctx, "head clerk integrator", "create cases")) ||
@@ -276,21 +398,20 @@ dc_case_intake(struct dc *ctx, struct dc_args *rec, char id[32], char token[33])
 		                      isnan(n.lat) ? "lat" : "lon");
 	if (n.email && !dc_email_ok(n.email))
 		return dc_field_error(ctx, "field 'email': '%s' is not an email address", n.email);
-	if ((rc = dc_cases_service_info(ctx, n.service, n.district, &s)))
+	if ((rc = intake_service(ctx, m, n.service, n.district, &tmp, &sv)))
 		goto done;
-	if (!s.active || !s.dept) {
+	s = &sv->s;
+	if (!s->active || !s->dept) {
 		rc = dc_error(ctx, DC_ECONFLICT, "field 'service': service '%s' is %s", n.service,
-		              !s.active ? "not active" : "not assigned to a department");
+		              !s->active ? "not active" : "not assigned to a department");
 		goto done;
 	}
-	if ((rc = attributes(ctx, rec, s.definition, &attrs)))
+	if ((rc = attributes(ctx, rec, sv->def, &attrs)))
 		goto done;
 	media = dc_cases_media_json(rec);
 	if ((rc = dc_next_id(ctx, "case", NULL, dc_now(ctx), id)))
 		goto done;
 	dc_cases_now(ctx, now);
-	if ((rc = dc_cases_due_at(ctx, dc_now(ctx), s.sla, due)))
-		goto done;
 	if (dc_random_hex(token, 16) < 0) {
 		rc = dc_error(ctx, DC_EINTERNAL, "no random bytes for the tracking token");
 		goto done;
@@ -306,10 +427,10 @@ dc_case_intake(struct dc *ctx, struct dc_args *rec, char id[32], char token[33])
 		goto done;
 	{
 		/* lat and lon (8, 9) are bound as numbers below */
-		const char *v[] = {id,        n.service,  s.dept,      n.priority,  n.description,
+		const char *v[] = {id,        n.service,  s->dept,     n.priority,  n.description,
 		                   n.address, n.district, NULL,        NULL,        attrs,
 		                   media,     n.name,     n.email,     n.phone,     n.lang,
-		                   n.channel, hash,       now,         due,         n.device_id,
+		                   n.channel, hash,       now,         sv->due,     n.device_id,
 		                   n.account_id};
 
 		for (int i = 0; i < 21; i++)
@@ -321,20 +442,28 @@ dc_case_intake(struct dc *ctx, struct dc_args *rec, char id[32], char token[33])
 	}
 	rc = dc_step(ctx, st);
 	dc_finish(ctx, st);
-	if (rc || (rc = dc_cases_event(ctx, id, "created", NULL, "new", s.name, 1)) ||
-	    (rc = dc_cases_event(ctx, id, "routed", NULL, s.dept, n.district, 0)))
+	if (rc || (rc = dc_cases_event(ctx, id, "created", NULL, "new", s->name, 1)) ||
+	    (rc = dc_cases_event(ctx, id, "routed", NULL, s->dept, n.district, 0)))
 		goto done;
 	if (n.email) {
+		/* the case as dc_cases_load would read it back, without reading it (perf) */
 		struct casex c = {0};
+		const char *f[] = {id,      s->dept, "new",   n.email,       n.name,
+		                   n.lang,  s->name, now,     s->dept_name,  sv->due};
+		char **to[] = {&c.id,   &c.dept,         &c.status,     &c.email,     &c.name,
+		               &c.lang, &c.service_name, &c.created_at, &c.dept_name, &c.due_at};
 
-		if (!(rc = dc_cases_load(ctx, id, &c))) {
-			c.token = token;
-			rc = dc_cases_notify(ctx, &c, "case-receipt", NULL, NULL);
-		}
+		for (int i = 0; i < 10; i++)
+			*to[i] = dc_strdup(f[i]);
+		c.token = token;
+		rc = dc_cases_notify(ctx, &c, "case-receipt", NULL, NULL);
 		dc_cases_free(&c);
 	}
 done:
-	dc_cases_service_info_free(&s);
+	if (sv == &tmp) {
+		dc_cases_service_info_free(&tmp.s);
+		json_object_put(tmp.def);
+	}
 	free(attrs);
 	free(media);
 	return rc;

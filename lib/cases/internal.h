@@ -48,7 +48,7 @@ int dc_cases_event(struct dc *ctx, const char *id, const char *kind, const char 
 
 /* The service a new case names, with the department its district routes it to. */
 struct service_info {
-	char *dept, *definition, *name;
+	char *dept, *definition, *name, *dept_name;
 	long sla;
 	int active;
 };

@@ -56,6 +56,22 @@ finish(struct dc *ctx, int rc, const struct dc_rectype *rt, dc_show_fn show)
 {
 	if (rc) {
 		dc_tx_end(ctx, rc);
+		if (ctx->batch_done) {
+			/* what the batches before the failing one committed stays: say so, and
+			 * print it (the touched list kept only what was committed), the error
+			 * set aside meanwhile, as the writer stops at a pending one */
+			char msg[sizeof ctx->errmsg];
+			int err = ctx->err;
+
+			dc_warn(ctx, "--batch %ld: the %ld records before the failing batch were"
+			        " committed and stay; printed on stdout", ctx->batch,
+			        ctx->batch_done);
+			memcpy(msg, ctx->errmsg, sizeof msg);
+			ctx->err = 0;
+			report(ctx, rt, show);
+			ctx->err = err;
+			memcpy(ctx->errmsg, msg, sizeof msg);
+		}
 		return rc;
 	}
 	if (ctx->dry_run) {
@@ -108,9 +124,13 @@ dc_create_spec(struct dc *ctx, struct dc_args *a, const struct dc_opt *spec, dc_
 	char *opts = dc_spec_opts(spec, 1);
 	int rc;
 
-	for (o = spec; o->name; o++)
+	for (o = spec; o->name; o++) {
 		if (o->flags & DC_O_OPERAND)
 			idkey = o->name;
+		/* read by the verb before: what remains are the record's fields */
+		if (o->flags & DC_O_VERB)
+			dc_args_drop(a, o->name);
+	}
 	rc = dc_create(ctx, a, idkey, opts, fn, arg, rt, show);
 	free(opts);
 	return rc;
@@ -349,6 +369,7 @@ dc_setting_set(struct dc *ctx, const char *key, const char *value)
 	rc = dc_exec(ctx, "INSERT INTO setting(key, value) VALUES (?1, ?2) "
 	                  "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
 	             2, key, value);
+	ctx->txgen++; /* what was read of the settings in this transaction is stale */
 	if (!rc) {
 		struct dc_event ev = {"setting", key, "changed", old, value, NULL, 0};
 
@@ -472,7 +493,7 @@ static int
 feed(struct dc *ctx, struct dc_in *in, const char *opts, dc_bulk_fn fn, void *arg)
 {
 	struct dc_args rec = {0};
-	long line = 0, n = 0;
+	long line = 0, n = 0, inbatch = 0;
 	long long done, size;
 	struct dc_meter m;
 	int rc;
@@ -505,6 +526,12 @@ feed(struct dc *ctx, struct dc_in *in, const char *opts, dc_bulk_fn fn, void *ar
 		ctx->reading = DC_READ_CMDLINE;
 		if (rc)
 			break;
+		if (ctx->batch && !ctx->dry_run && ++inbatch == ctx->batch) {
+			if ((rc = dc_tx_commit_part(ctx)))
+				break;
+			ctx->batch_done += inbatch;
+			inbatch = 0;
+		}
 	}
 	if (m.shown) {
 		dc_in_where(in, &done, &size);

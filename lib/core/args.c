@@ -50,6 +50,23 @@ dc_args_add(struct dc_args *a, const char *key, const char *val)
 	return 0;
 }
 
+void
+dc_args_drop(struct dc_args *a, const char *key)
+{
+	int i, j = 0;
+
+	for (i = 0; i < a->n; i++) {
+		if (!strcmp(a->keys[i], key)) {
+			free(a->keys[i]);
+			free(a->vals[i]);
+			continue;
+		}
+		a->keys[j] = a->keys[i];
+		a->vals[j++] = a->vals[i];
+	}
+	a->n = j;
+}
+
 int
 dc_args_operand(struct dc_args *a, const char *val)
 {
@@ -181,7 +198,7 @@ dc_opts_find(const char *opts, const char *key, char canon[64], int *takes_value
 	repeats = repeats ? repeats : &r;
 	if (n >= sizeof alt)
 		return 0;
-	snprintf(canon, 64, "%s", key);
+	memcpy(canon, key, n + 1);
 	if (spec_lookup(opts, key, takes_value, repeats))
 		return 1;
 	/* every record dcity prints can be read back: vat_id is --vat-id */

@@ -15,32 +15,44 @@
 
 #define GENESIS "0000000000000000000000000000000000000000000000000000000000000000"
 
-/* Canonical form: each field as <length>:<bytes>, NULL as '-', so no two events collide. */
-static char *
-canonical(const char *const *f, int n)
-{
-	size_t len = 1;
-	char *s, *p;
-	int i;
-
-	for (i = 0; i < n; i++)
-		len += (f[i] ? strlen(f[i]) : 0) + 24;
-	if (!(s = p = malloc(len)))
-		abort();
-	for (i = 0; i < n; i++)
-		p += f[i] ? sprintf(p, "%zu:%s,", strlen(f[i]), f[i]) : sprintf(p, "-,");
-	return s;
-}
-
+/*
+ * The hash of the previous hash followed by the canonical form: each field as
+ * <length>:<bytes>, NULL as '-', so no two events collide.  Written without printf into one
+ * buffer, on the stack when it fits (formatting was a third of the audit's own time: perf).
+ */
 static void
 chain_hash(const char *prev, const char *const *f, int n, char out[65])
 {
-	char *c = canonical(f, n);
-	char *buf = dc_printf("%s%s", prev, c);
+	char small[2048], *buf = small, *p;
+	size_t len[11], need = strlen(prev) + 1;
+	int i;
 
-	dc_sha256_hex(buf, strlen(buf), out);
-	free(buf);
-	free(c);
+	for (i = 0; i < n; i++)
+		need += (len[i] = f[i] ? strlen(f[i]) : 0) + 24;
+	if (need > sizeof small && !(buf = malloc(need)))
+		abort();
+	p = stpcpy(buf, prev);
+	for (i = 0; i < n; i++) {
+		char num[24], *d = num + sizeof num;
+		size_t v = len[i];
+
+		if (!f[i]) {
+			*p++ = '-', *p++ = ',';
+			continue;
+		}
+		do
+			*--d = (char)('0' + v % 10);
+		while (v /= 10);
+		memcpy(p, d, (size_t)(num + sizeof num - d));
+		p += num + sizeof num - d;
+		*p++ = ':';
+		memcpy(p, f[i], len[i]);
+		p += len[i];
+		*p++ = ',';
+	}
+	dc_sha256_hex(buf, (size_t)(p - buf), out);
+	if (buf != small)
+		free(buf);
 }
 
 /* note_hash of a personal note */
@@ -64,13 +76,18 @@ audit(struct dc *ctx, const struct dc_event *ev, int personal)
 	if ((rc = dc_whoami(ctx)))
 		return rc;
 	dc_fmt_time(dc_now(ctx), at);
-	if ((rc = dc_prepare(ctx, &st, "SELECT hash FROM event ORDER BY id DESC LIMIT 1")))
-		return rc;
-	if ((rc = dc_step(ctx, st)) == DC_ROW)
-		snprintf(prev, sizeof prev, "%s", dc_col_text(st, 0));
-	dc_finish(ctx, st);
-	if (rc > 0)
-		return rc;
+	/* within one transaction only this process appends: the head it wrote last is the head */
+	if (ctx->intx && ctx->audit_gen == ctx->txgen && ctx->audit_head[0])
+		memcpy(prev, ctx->audit_head, sizeof prev);
+	else {
+		if ((rc = dc_prepare(ctx, &st, "SELECT hash FROM event ORDER BY id DESC LIMIT 1")))
+			return rc;
+		if ((rc = dc_step(ctx, st)) == DC_ROW)
+			snprintf(prev, sizeof prev, "%s", dc_col_text(st, 0));
+		dc_finish(ctx, st);
+		if (rc > 0)
+			return rc;
+	}
 	if (personal) {
 		if (dc_random_hex(salt, 16) < 0)
 			return dc_error(ctx, DC_EINTERNAL, "no random bytes for the audit trail");
@@ -97,6 +114,11 @@ audit(struct dc *ctx, const struct dc_event *ev, int personal)
 	dc_bind_text_ref(st, 14, personal ? nhash : NULL);
 	rc = dc_step(ctx, st);
 	dc_finish(ctx, st);
+	ctx->audit_head[0] = '\0';
+	if (!rc && ctx->intx) {
+		memcpy(ctx->audit_head, hash, sizeof hash);
+		ctx->audit_gen = ctx->txgen;
+	}
 	return rc;
 }
 

@@ -475,6 +475,7 @@ void
 dc_free(struct dc *ctx)
 {
 	dc_out_discard(ctx);
+	dc_settings_forget(ctx);
 	dc_db_close(ctx);
 	if (ctx->rejects)
 		fclose(ctx->rejects);

@@ -286,6 +286,7 @@ dc_db_open_readonly(struct dc *ctx)
 struct dc_stmt_cache {
 	struct {
 		sqlite3_stmt *st;
+		const char *text; /* the SQL as the caller gave it, looked for first by address */
 		unsigned long hash;
 		int busy;
 	} slot[DC_STMT_CACHE];
@@ -307,7 +308,7 @@ dc_prepare(struct dc *ctx, struct dc_stmt **out, const char *sql)
 {
 	sqlite3_stmt **st = (sqlite3_stmt **)out;
 	struct dc_stmt_cache *c;
-	unsigned long h = sql_hash(sql);
+	unsigned long h;
 	int i, rc;
 
 	if (!ctx->db && (rc = dc_db_open(ctx)))
@@ -315,10 +316,22 @@ dc_prepare(struct dc *ctx, struct dc_stmt **out, const char *sql)
 	if (!ctx->stmts && !(ctx->stmts = calloc(1, sizeof *ctx->stmts)))
 		return dc_error(ctx, DC_EINTERNAL, "out of memory");
 	c = ctx->stmts;
+	/* most SQL is a constant, at the same address every time: comparing it costs less than
+	 * hashing it (perf, bulk intake); text built at run time may reuse an address, so the
+	 * text is compared all the same */
+	for (i = 0; i < c->n; i++)
+		if (c->slot[i].text == sql && !c->slot[i].busy &&
+		    strcmp(sqlite3_sql(c->slot[i].st), sql) == 0) {
+			c->slot[i].busy = 1;
+			*st = c->slot[i].st;
+			return 0;
+		}
+	h = sql_hash(sql);
 	for (i = 0; i < c->n; i++)
 		if (c->slot[i].hash == h && !c->slot[i].busy &&
 		    strcmp(sqlite3_sql(c->slot[i].st), sql) == 0) {
 			c->slot[i].busy = 1;
+			c->slot[i].text = sql;
 			*st = c->slot[i].st;
 			return 0;
 		}
@@ -337,6 +350,7 @@ dc_prepare(struct dc *ctx, struct dc_stmt **out, const char *sql)
 		sqlite3_finalize(c->slot[i].st);
 	}
 	c->slot[i].st = *st;
+	c->slot[i].text = sql;
 	c->slot[i].hash = h;
 	c->slot[i].busy = 1;
 	return 0;
@@ -415,6 +429,7 @@ dc_tx_begin(struct dc *ctx)
 
 	if (ctx->intx++ > 0)
 		return 0;
+	ctx->txgen++;
 	if ((rc = dc_exec(ctx, "BEGIN IMMEDIATE", 0)))
 		ctx->intx = 0;
 	return rc;
@@ -427,6 +442,7 @@ dc_tx_end(struct dc *ctx, int rc)
 
 	if (ctx->intx == 0 || --ctx->intx > 0)
 		return rc;
+	ctx->txgen++;
 	if (rc == 0 && !ctx->dry_run) {
 		if ((r = dc_exec(ctx, "COMMIT", 0))) {
 			sqlite3_exec(DB(ctx), "ROLLBACK", NULL, NULL, NULL);
@@ -439,12 +455,30 @@ dc_tx_end(struct dc *ctx, int rc)
 }
 
 int
+dc_tx_commit_part(struct dc *ctx)
+{
+	int rc;
+
+	if (!ctx->intx || ctx->dry_run)
+		return 0;
+	ctx->txgen++;
+	if ((rc = dc_exec(ctx, "COMMIT", 0))) {
+		sqlite3_exec(DB(ctx), "ROLLBACK", NULL, NULL, NULL);
+		return rc;
+	}
+	/* dc_tx_end rolls back (nothing) if this fails: the parts committed stay */
+	return dc_exec(ctx, "BEGIN IMMEDIATE", 0);
+}
+
+int
 dc_savepoint(struct dc *ctx, const char *verb)
 {
 	char sql[64];
 	int err = ctx->err, rc;
 
 	snprintf(sql, sizeof sql, "%s dc_record", verb);
+	if (!strcmp(verb, "ROLLBACK TO"))
+		ctx->txgen++;
 	/* rolling back must work while an error is pending, so run it with a clean slate */
 	ctx->err = 0;
 	rc = dc_exec(ctx, sql, 0);

@@ -106,6 +106,12 @@ struct dc {
 	char *db_path;       /* resolved database path; owned */
 	int busy_ms;         /* busy timeout in milliseconds */
 	int intx;            /* nesting depth of dc_tx_begin() */
+	/* changes whenever what was read inside the transaction may no longer hold: at its
+	 * start and end, a rollback to a savepoint and a setting written (db.c, apply.c) */
+	unsigned long txgen;
+	struct dc_setting_memo *settings; /* settings read in transaction txgen (settings.c) */
+	char audit_head[65]; /* the audit chain's last hash as of transaction audit_gen, or "" */
+	unsigned long audit_gen;
 	time_t now;          /* the clock, read once: DC_NOW or time() */
 	char *actor;         /* acting login; owned */
 	char *role;          /* actor's role, "" when unknown staff; owned */
@@ -123,6 +129,8 @@ struct dc {
 	int quiet;
 	int keep_going;
 	int dry_run;
+	long batch;          /* --batch N of a bulk input: commit every N records; 0: once */
+	long batch_done;     /* records committed so far in batches before the last */
 	int exit_status;     /* -e */
 	char *fields;        /* --fields list; owned */
 	char *rejects_path;  /* --rejects FILE; owned */
@@ -217,6 +225,7 @@ char *dc_instant_text(struct dc *ctx, const char *instant, const char *lang, int
 void dc_args_free(struct dc_args *a);
 int dc_args_add(struct dc_args *a, const char *key, const char *val);
 int dc_args_operand(struct dc_args *a, const char *val);
+void dc_args_drop(struct dc_args *a, const char *key); /* every value of KEY */
 const char *dc_arg(const struct dc_args *a, const char *key);   /* last value or NULL */
 char *dc_operands_join(const struct dc_args *a); /* "search words" as one text; caller frees */
 int dc_arg_count(const struct dc_args *a, const char *key);
@@ -259,6 +268,7 @@ enum dc_vtype {
                            * record; not an option */
 #define DC_O_LINES 0x40   /* DC_V_TEXT of several lines (a description, a note): newlines and
                            * tabs allowed; without it a text is one line, no control character */
+#define DC_O_VERB 0x80    /* an option of the verb only, never a record's field (--batch) */
 #define DC_UNSET (-0x7fffffffffffffffL - 1)
 #define DC_NOFIELD (-1L)
 #define DC_AT(type, member) ((long)offsetof(type, member))
@@ -570,6 +580,9 @@ int dc_exec(struct dc *ctx, const char *sql, int nparam, ...);
 int dc_tx_begin(struct dc *ctx);
 int dc_tx_end(struct dc *ctx, int rc); /* commit if rc == 0 (rollback on --dry-run), else roll back */
 int dc_savepoint(struct dc *ctx, const char *verb); /* "SAVEPOINT", "RELEASE", "ROLLBACK TO" */
+/* Commit what the transaction wrote so far and go on in a new one at the same depth (a bulk
+ * input's --batch); nothing on --dry-run. */
+int dc_tx_commit_part(struct dc *ctx);
 int dc_next_seq(struct dc *ctx, const char *name, long *out);
 /* Does SQL (its one parameter is KEY) find a row?  *found says; returns 0 or an error code. */
 int dc_exists(struct dc *ctx, const char *sql, const char *key, int *found);
@@ -589,6 +602,7 @@ int dc_db_truncate_wal(struct dc *ctx);
 
 /* ---- settings -------------------------------------------------------------------------- */
 char *dc_setting(struct dc *ctx, const char *key); /* value or default; caller frees */
+void dc_settings_forget(struct dc *ctx); /* drop the settings kept for this transaction */
 int dc_setting_set(struct dc *ctx, const char *key, const char *value);
 int dc_setting_known(const char *key);
 /* What a setting's value must be (dcity(7) "Settings"); dc_setting_set checks it. */

@@ -108,18 +108,62 @@ dc_setting_known(const char *key)
 	return dc_setting_def(key) != NULL;
 }
 
+/*
+ * Settings read inside a transaction are kept until it ends (or a setting is written, or a
+ * savepoint rolled back: ctx->txgen), as nobody else can change them meanwhile: a bulk intake
+ * reads the city's name, the tracking URL and the templates' folder for every receipt.
+ */
+#define SETTING_MEMO 16
+
+struct dc_setting_memo {
+	unsigned long gen;
+	int n;
+	struct {
+		const char *key; /* the definition's own name: compared by address */
+		char *value;     /* NULL: not set */
+	} e[SETTING_MEMO];
+};
+
+void
+dc_settings_forget(struct dc *ctx)
+{
+	struct dc_setting_memo *m = ctx->settings;
+
+	for (int i = 0; m && i < m->n; i++)
+		free(m->e[i].value);
+	free(m);
+	ctx->settings = NULL;
+}
+
 char *
 dc_setting(struct dc *ctx, const char *key)
 {
 	const struct dc_setting_def *d = dc_setting_def(key);
+	struct dc_setting_memo *m = ctx->settings;
 	struct dc_stmt *st = NULL;
 	char *v = NULL;
+	int i;
 
+	if (m && (!ctx->intx || m->gen != ctx->txgen)) {
+		dc_settings_forget(ctx);
+		m = NULL;
+	}
+	for (i = 0; d && m && i < m->n; i++)
+		if (m->e[i].key == d->key)
+			return dc_strdup(m->e[i].value ? m->e[i].value : d->def);
 	if (dc_prepare(ctx, &st, "SELECT value FROM setting WHERE key = ?1") == 0) {
 		dc_bind_text_ref(st, 1, key);
 		if (dc_step_row(st))
 			v = dc_strdup(dc_col_text(st, 0));
 		dc_finish(ctx, st);
+		if (d && ctx->intx) {
+			if (!m && (m = ctx->settings = calloc(1, sizeof *m)))
+				m->gen = ctx->txgen;
+			if (m && m->n < SETTING_MEMO) {
+				m->e[m->n].key = d->key;
+				m->e[m->n++].value = v ? dc_strdup(v) : NULL;
+			}
+		}
 	}
 	return v ? v : dc_strdup(d ? d->def : NULL);
 }

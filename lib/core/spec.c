@@ -303,7 +303,7 @@ dc_spec_opts(const struct dc_opt *spec, int records)
 	for (o = spec; o->name; o++) {
 		const char *kind = o->type == DC_V_FLAG ? "" : o->flags & DC_O_REPEAT ? "=*" : "=";
 
-		if (!records && o->flags & DC_O_OPERAND)
+		if ((!records && o->flags & DC_O_OPERAND) || (records && o->flags & DC_O_VERB))
 			continue;
 		at += sprintf(at, "%s%s%s", at == s ? "" : " ", o->name, kind);
 		if (records && o->alias)
@@ -322,6 +322,8 @@ dc_spec_usage(const struct dc_opt *spec)
 		char *word, *bar = NULL;
 		int req = o->flags & DC_O_REQUIRED;
 
+		if (o->flags & DC_O_VERB)
+			continue; /* the verb's usage line places it */
 		if (o->type == DC_V_ENUM && !o->meta) {
 			/* the allowed values themselves: --priority low|normal|high|urgent */
 			size_t i;

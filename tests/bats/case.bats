@@ -185,6 +185,63 @@ PY
 	assert_equal "$(echo "${lines[1]}" | j service)" parking
 }
 
+@test "bulk --batch N: a failure in batch 3 leaves batches 1-2 in, says so and prints them" {
+	# 25 records, the 23rd of an unknown service: batches of 10 commit records 1-20
+	$PY - "$BATS_TEST_TMPDIR/in.jsonl" <<'PY'
+import json, sys
+with open(sys.argv[1], "w") as f:
+    for i in range(1, 26):
+        f.write(json.dumps({"service": "nope" if i == 23 else "parking",
+                            "description": "Antrag %d" % i, "email": "b%d@example.org" % i})
+                + "\n")
+PY
+	# without --batch the file is one transaction: nothing stays
+	run dc-case new - < "$BATS_TEST_TMPDIR/in.jsonl"
+	assert_failure 65
+	assert_equal "$(dc-case list -q | wc -l)" 0
+	run bash -c 'dc-case new --batch 10 - < "$1" > "$2"' _ "$BATS_TEST_TMPDIR/in.jsonl" \
+		"$BATS_TEST_TMPDIR/out.jsonl"
+	assert_failure 65
+	msg="dc-case: --batch 10: the 20 records before the failing batch were committed"
+	assert_line "$msg and stay; printed on stdout"
+	assert_line "dc-case: -:23: field 'service': unknown service 'nope'"
+	# what is printed is what stays: the cases of batches 1 and 2, receipts included
+	assert_equal "$(wc -l < "$BATS_TEST_TMPDIR/out.jsonl")" 20
+	assert_equal "$(tail -1 "$BATS_TEST_TMPDIR/out.jsonl" | j description)" "Antrag 20"
+	assert_equal "$(dc-case list -q | wc -l)" 20
+	assert_equal "$(sqlite3 "$DC_DB" "SELECT count(*) FROM outbox
+		WHERE template = 'case-receipt'")" 20
+	# each batch appended to the audit chain where the last left it
+	run dc check
+	assert_success
+	assert_output --partial '"audit-chain","ok":true'
+	# the rest after a fix, in batches again (the last one short)
+	sed -n '21,25p' "$BATS_TEST_TMPDIR/in.jsonl" | sed 's/"nope"/"parking"/' \
+		> "$BATS_TEST_TMPDIR/rest.jsonl"
+	run dc-case new --batch 2 -q "$BATS_TEST_TMPDIR/rest.jsonl"
+	assert_success
+	assert_equal "${#lines[@]}" 5
+	assert_equal "$(dc-case list -q | wc -l)" 25
+	run dc check
+	assert_success
+}
+
+@test "bulk --batch: only with records; never a record's field; nothing on --dry-run" {
+	run dc-case new --batch 10 --service parking
+	assert_failure 64
+	assert_output --partial "--batch goes with records from - or FILE"
+	run dc-case new --batch 0 -
+	assert_failure 64
+	run bash -c 'echo "{\"service\": \"parking\", \"batch\": \"2\"}" | dc-case new -'
+	assert_failure 65
+	assert_output --partial "unknown field 'batch'"
+	run bash -c 'for i in 1 2 3; do echo "{\"service\": \"parking\"}"; done |
+		dc-case new --batch 1 --dry-run -q -'
+	assert_success
+	assert_equal "${#lines[@]}" 3
+	assert_equal "$(dc-case list -q | wc -l)" 0
+}
+
 @test "bulk CSV with BOM, CRLF and quoted commas, newlines, umlauts" {
 	run dc-case new "$FIXTURES/cases-bom-crlf.csv"
 	assert_success

@@ -29,6 +29,13 @@ crash() {
 	assert_line "crash: intake: nothing lost"
 }
 
+@test "crash: 20 kills -9 during a bulk intake with --batch 10: whole batches only, each whole" {
+	crash intake-batch
+	assert_success
+	assert_line --regexp "^crash: intake-batch: 20 kills -9 .* --batch 10 .* whole batches only"
+	assert_line "crash: intake-batch: nothing lost"
+}
+
 @test "crash: 20 kills -9 during dc-notify run: whole messages in new/, all delivered, duplicates only with the same Message-ID" {
 	crash notify
 	assert_success
