@@ -47,10 +47,12 @@ cached_setup() {
 	fi
 	"$fn"
 	# as globals, since source runs inside this function
-	: >"$tpl.vars"
+	: >"$tpl.vars.$$"
 	if (($#)); then
-		declare -p "$@" | sed 's/^declare -\(-\)\?/declare -g/' >"$tpl.vars"
+		declare -p "$@" | sed 's/^declare -\(-\)\?/declare -g/' >"$tpl.vars.$$"
 	fi
+	# whole files only, the database last: a parallel run (bats --jobs) sees both or neither
+	mv "$tpl.vars.$$" "$tpl.vars"
 	cp "$DC_DB" "$tpl.db.$$" && mv "$tpl.db.$$" "$tpl.db"
 }
 
