@@ -135,8 +135,17 @@ soak: all
 	@scripts/install-deps
 	tests/soak/run --seconds $(SOAK_SECONDS) --procs $(SOAK_PROCS)
 
+# The engine's floors for the catalog import (tests/bench/floor/catalog*.c): small programs that
+# write the same rows as one dcity operation with prepared statements; make bench runs them.
+CATALOG_FLOORS = $(patsubst tests/bench/floor/%.c,build/rel/floor/%,\
+                   $(wildcard tests/bench/floor/catalog*.c))
+build/rel/floor/%: tests/bench/floor/%.c build/rel/libdc.a
+	@mkdir -p $(@D)
+	@echo "  LD (floor) $@"
+	@$(CC) $(ALL_CFLAGS) $< build/rel/libdc.a $(REL_LIBS) -o $@
+
 # Performance, side by side with the sqlite3 shell (tests/bench/run --help); about 15 minutes.
-bench: all
+bench: all $(CATALOG_FLOORS)
 	@scripts/install-deps
 	tests/bench/run $(BENCH_ARGS)
 
