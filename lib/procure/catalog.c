@@ -188,7 +188,7 @@ struct import {
 	long long first_id;   /* largest item id before this file: its versions are above it */
 	long added, changed, unchanged, discontinued;
 	char now[21], today[11];
-	double t0; /* when the current short transaction began (dc_mono) */
+	double t0;            /* when the current short transaction began (dc_mono) */
 	struct dc_stmt *get, *ins, *upd, *chk, *price_upd, *price_chk, *retire, *copy, *copy_hist,
 	    *has_hist, *hist_fix, *hist_close, *hist_add, *seen, *del, *category;
 };
@@ -382,6 +382,7 @@ new_version(struct dc *ctx, struct import *im, long long *item)
 
 /* Binds an item's values to ins, upd or chk (the same parameters). */
 struct item_vals {
+	long long hash; /* record_hash */
 	const char *sku, *name, *currency, *from, *until, *tiers, *attrs, *prices, *category;
 	long long price, vat, minq, step, cu;
 	int has_price, has_vat, has_min, on_request;
@@ -414,6 +415,29 @@ bind_item(struct dc_stmt *st, struct import *im, struct dc_args *rec, const stru
 	v->cu ? dc_bind_double(st, 21, (double)v->cu / 1000) : dc_bind_null(st, 21);
 	bind_opt(st, 22, dc_arg(rec, "search"));
 	dc_bind_int(st, 23, im->id);
+	dc_bind_int(st, 24, v->hash);
+}
+
+/* FNV-1a over the record's fields in order and over how it is read (numbers, currency, a
+ * prices-only file): two records with the same hash make the same item. */
+static long long
+record_hash(struct dc *ctx, struct import *im, struct dc_args *rec)
+{
+	unsigned long long h = 14695981039346656037ULL;
+	char how[8];
+
+	snprintf(how, sizeof how, "%d%d", (int)ctx->reading, im->prices_only);
+	for (int i = -2; i < rec->n; i++)
+		for (int k = 0; k < 2; k++) {
+			const char *p = i == -2 ? (k ? how : "")
+			                : i == -1 ? (k ? (im->currency ? im->currency : "") : "")
+			                          : k ? rec->vals[i] : rec->keys[i];
+
+			do
+				h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+			while (*p++);
+		}
+	return (long long)h;
 }
 
 static void
@@ -432,20 +456,27 @@ bind_price(struct dc_stmt *st, struct import *im, struct dc_args *rec, const str
 	dc_bind_text_ref(st, 11, v->prices ? v->prices : "[]");
 }
 
-/* Does CHK (bound) find the item ITEM different from the file?  Then, unless the item is
- * already this import's own version, it gets one; then WRITE (bound the same way) changes it. */
+typedef void bind_fn(struct dc_stmt *, struct import *, struct dc_args *,
+                     const struct item_vals *);
+
+/* Does CHK find the item ITEM different from the file?  Then, unless the item is already
+ * this import's own version, it gets one; then WRITE changes it.  BIND binds both (the same
+ * parameters); WRITE only when it runs: an unchanged item is the common case of a re-import. */
 static int
-write_changed(struct dc *ctx, struct import *im, struct dc_stmt *chk, struct dc_stmt *write,
-              int own, long long *item, int *changed)
+write_changed(struct dc *ctx, struct import *im, struct dc_args *rec, const struct item_vals *v,
+              bind_fn *bind, struct dc_stmt *chk, struct dc_stmt *write, int own,
+              long long *item, int *changed)
 {
 	int rc;
 
 	*changed = 0;
+	bind(chk, im, rec, v);
 	dc_bind_int(chk, 1, *item);
 	if ((rc = dc_step(ctx, chk)) != DC_ROW)
 		return rc;
 	if (!own && (rc = new_version(ctx, im, item)))
 		return rc;
+	bind(write, im, rec, v);
 	dc_bind_int(write, 1, *item);
 	if ((rc = dc_step(ctx, write)))
 		return rc;
@@ -511,12 +542,24 @@ import_item(struct dc *ctx, struct dc_args *rec, void *arg)
 	dc_bind_text_ref(im->get, 1, iv.sku);
 	if ((rc = dc_step(ctx, im->get)) > 0)
 		return rc;
+	iv.hash = record_hash(ctx, im, rec);
 	if ((exists = rc == DC_ROW)) {
 		item = dc_col_int(im->get, 0);
 		oldhas = !dc_col_null(im->get, 1);
 		oldprice = dc_col_int(im->get, 1);
 		own = dc_col_int(im->get, 3) == im->id;
 		active = !strcmp(dc_col_text(im->get, 4), "active");
+		if (!own && active && (!mode || !strcmp(mode, "new") || !strcmp(mode, "update")) &&
+		    !dc_col_null(im->get, 5) &&
+		    dc_col_int(im->get, 5) == iv.hash) {
+			/* written from the same record: unchanged, nothing to read */
+			im->unchanged++;
+			if (!im->full)
+				return 0;
+			dc_reset(im->seen);
+			dc_bind_int(im->seen, 1, item);
+			return dc_step(ctx, im->seen);
+		}
 		/* a category the file does not give (BMEcat 1.2 maps it later) is kept */
 		oldcat = dc_strdup(dc_col_text(im->get, 2));
 		if (!iv.category || !*iv.category)
@@ -559,17 +602,15 @@ import_item(struct dc *ctx, struct dc_args *rec, void *arg)
 	if (!*from)
 		memcpy(from, im->today, sizeof from);
 	if (im->prices_only) {
-		bind_price(im->price_chk, im, rec, &iv);
-		bind_price(im->price_upd, im, rec, &iv);
-		rc = write_changed(ctx, im, im->price_chk, im->price_upd, own, &item, &changed);
+		rc = write_changed(ctx, im, rec, &iv, bind_price, im->price_chk, im->price_upd, own,
+		                   &item, &changed);
 	} else if (!exists) {
 		bind_item(im->ins, im, rec, &iv);
 		if (!(rc = dc_step(ctx, im->ins)))
 			im->added++;
 	} else {
-		bind_item(im->chk, im, rec, &iv);
-		bind_item(im->upd, im, rec, &iv);
-		rc = write_changed(ctx, im, im->chk, im->upd, own, &item, &changed);
+		rc = write_changed(ctx, im, rec, &iv, bind_item, im->chk, im->upd, own, &item,
+		                   &changed);
 	}
 	/* an item the file adds: its price period is written with its search entry */
 	if (rc || !exists)
@@ -648,7 +689,7 @@ prepare_all(struct dc *ctx, struct import *im)
 	    " category = ?8, gtin = ?9, description = ?10, min_qty = ?11, valid_from = ?12,"
 	    " valid_until = ?13, tiers = ?14, attributes = ?15, status = 'active', updated_at = ?16,"
 	    " on_request = ?17, price_type = ?18, prices = ?19, quantity_interval = ?20,"
-	    " cu_per_ou = ?21, search_text = ?22" DIFFERS;
+	    " cu_per_ou = ?21, search_text = ?22, row_hash = ?24" DIFFERS;
 	static const char price_upd[] =
 	    "UPDATE catalog_item SET price = ?2, currency = ?3, vat = coalesce(?4, vat),"
 	    " valid_from = coalesce(?5, valid_from), valid_until = coalesce(?6, valid_until),"
@@ -656,16 +697,16 @@ prepare_all(struct dc *ctx, struct import *im)
 	    PRICE_DIFFERS;
 	int rc;
 
-	if ((rc = dc_prepare(ctx, &im->get, "SELECT id, price, category, gen, status"
+	if ((rc = dc_prepare(ctx, &im->get, "SELECT id, price, category, gen, status, row_hash"
 	                                    " FROM catalog_item WHERE vendor = ?2 AND sku = ?1"
 	                                    " AND retired IS NULL")) ||
 	    (rc = dc_prepare(ctx, &im->ins,
 	                     "INSERT INTO catalog_item(vendor, sku, name, unit, price, currency, vat,"
 	                     " category, gtin, description, min_qty, valid_from, valid_until, tiers,"
 	                     " attributes, updated_at, on_request, price_type, prices,"
-	                     " quantity_interval, cu_per_ou, search_text, gen)"
+	                     " quantity_interval, cu_per_ou, search_text, gen, row_hash)"
 	                     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
-	                     " ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23)")) ||
+	                     " ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24)")) ||
 	    (rc = dc_prepare(ctx, &im->upd, upd)) ||
 	    (rc = dc_prepare(ctx, &im->chk, "SELECT 1 FROM catalog_item" DIFFERS)) ||
 	    (rc = dc_prepare(ctx, &im->price_upd, price_upd)) ||

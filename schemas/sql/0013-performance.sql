@@ -60,7 +60,8 @@ CREATE TABLE catalog_item_v (
 	cu_per_ou   REAL,
 	search_text TEXT,
 	gen         INTEGER NOT NULL DEFAULT 0,  -- catalog_import that wrote this version
-	retired     INTEGER                      -- catalog_import that replaced it
+	retired     INTEGER,                     -- catalog_import that replaced it
+	row_hash    INTEGER                      -- of the file's record it was written from
 ) STRICT;
 INSERT INTO catalog_item_v(id, vendor, sku, name, unit, price, currency, vat, category, gtin,
 	description, min_qty, valid_from, valid_until, tiers, attributes, status, updated_at,
@@ -73,6 +74,17 @@ ALTER TABLE catalog_item_v RENAME TO catalog_item;
 -- one unreplaced version per item; the replaced ones differ by the import that replaced them
 CREATE UNIQUE INDEX catalog_item_sku ON catalog_item(vendor, sku, coalesce(retired, 0));
 CREATE INDEX catalog_item_retired ON catalog_item(retired) WHERE retired IS NOT NULL;
+
+-- A re-import compares an item by row_hash first (a hash of the file's record and of how it
+-- was read): an equal hash is an unchanged item, without reading its numbers or building its
+-- JSON.  Whoever changes an item otherwise (a BMEcat category map, a discontinuation, the
+-- sqlite3 shell) leaves the hash as it was, and this trigger forgets it.
+CREATE TRIGGER catalog_item_hash AFTER UPDATE OF vendor, sku, name, unit, price, currency,
+	vat, category, gtin, description, min_qty, valid_from, valid_until, tiers, attributes,
+	status, on_request, price_type, prices, quantity_interval, cu_per_ou, search_text
+	ON catalog_item WHEN new.row_hash IS NOT NULL AND new.row_hash = old.row_hash BEGIN
+	UPDATE catalog_item SET row_hash = NULL WHERE id = new.id;
+END;
 
 CREATE VIEW catalog_live AS SELECT i.* FROM catalog_item i JOIN vendor v ON v.id = i.vendor
 	WHERE i.gen <= v.catalog_gen AND (i.retired IS NULL OR i.retired > v.catalog_gen);
