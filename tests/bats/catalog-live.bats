@@ -13,7 +13,8 @@ setup() {
 	T=$BATS_TEST_TMPDIR
 }
 
-db() { sqlite3 "$DC_DB" "$1"; }
+# readers wait for a lock as dcity does (WAL readers meet one while the log is reset)
+db() { sqlite3 -cmd ".timeout 5000" "$DC_DB" "$1"; }
 
 # catalog FILE VERSION N [BAD]: N items of version VERSION (prices and a tenth of the SKUs
 # differ between versions); BAD appends a record with a price that is not one.
