@@ -730,8 +730,9 @@ add_prices(struct reader *st)
 		jt_str(&all, "valid_until", p->until);
 		if (p->has_unit) {
 			fmt_price4(p->unit, num);
-			jt_raw(&all, all.s[all.len - 1] == '{' ? "\"unit_price\":" : ",\"unit_price\":",
-			       all.s[all.len - 1] == '{' ? 13 : 14);
+			if (all.s[all.len - 1] != '{')
+				jt_raw(&all, ",", 1);
+			jt_raw(&all, "\"unit_price\":", 13);
 			jt_raw(&all, num, strlen(num));
 		}
 		jt_raw(&all, "}", 1);
