@@ -137,6 +137,7 @@ fts_ok() {
 @test "catalog import: a second import of the vendor while one runs exits 75; dc check reports and --repair cleans a killed one" {
 	catalog "$T/v1.csv" 1 2000
 	catalog "$T/v2.csv" 2 100000
+	catalog "$T/v3.csv" 3 10
 	dc-order catalog import --vendor acme "$T/v1.csv" -q
 	before=$(state)
 	dc-order catalog import --vendor acme "$T/v2.csv" -q &
@@ -144,7 +145,7 @@ fts_ok() {
 	until [[ $(db "select count(*) from catalog_item where gen = (select max(id) from catalog_import)") -gt 1000 ]]; do
 		kill -0 $pid
 	done
-	run dc-order catalog import --vendor acme "$T/v1.csv" --mode update
+	run dc-order catalog import --vendor acme "$T/v3.csv" --mode update
 	assert_failure 75
 	assert_output --regexp "an import of vendor 'acme' is running \(process $pid\)"
 	kill -9 $pid
