@@ -36,6 +36,8 @@ CFLAGS  ?= -O2 -g
 ALL_CFLAGS = $(WARN) -D_GNU_SOURCE -Ilib $(PKG_CFLAGS) $(CFLAGS)
 
 COMMANDS = dc dc-case dc-assign dc-order dc-import dc-shop dc-feed dc-notify dc-export dc-open311
+CATALOG_FLOORS = $(patsubst tests/bench/floor/%.c,build/rel/floor/%,\
+                   $(wildcard tests/bench/floor/catalog*.c))
 LIB_SRC  = $(wildcard lib/*/*.c)
 GEN_SRC  = build/gen/embedded.c
 SQL      = $(sort $(wildcard schemas/sql/*.sql))
@@ -111,7 +113,7 @@ build/san/unit/%: tests/unit/%.c build/san/libdc.a
 
 # Both first make sure the tools they run are there (bats, sqlite3, git, chromium, ...):
 # scripts/install-deps is quiet and quick when everything is installed.
-check: all $(addprefix build/san/,$(COMMANDS)) $(patsubst tests/unit/%.c,build/san/unit/%,$(UNIT_SRC)) \
+check: all $(CATALOG_FLOORS) $(addprefix build/san/,$(COMMANDS)) $(patsubst tests/unit/%.c,build/san/unit/%,$(UNIT_SRC)) \
 	$(addprefix build/san/fuzz/,$(FUZZ))
 	@scripts/install-deps
 	tests/run
@@ -135,10 +137,8 @@ soak: all
 	@scripts/install-deps
 	tests/soak/run --seconds $(SOAK_SECONDS) --procs $(SOAK_PROCS)
 
-# The engine's floors for the catalog import (tests/bench/floor/catalog*.c): small programs that
-# write the same rows as one dcity operation with prepared statements; make bench runs them.
-CATALOG_FLOORS = $(patsubst tests/bench/floor/%.c,build/rel/floor/%,\
-                   $(wildcard tests/bench/floor/catalog*.c))
+# The engine's floors (tests/bench/floor/*.c): small programs that write the same rows as one
+# dcity operation with prepared statements; make bench runs them (and bench.bats, in make check).
 build/rel/floor/%: tests/bench/floor/%.c build/rel/libdc.a
 	@mkdir -p $(@D)
 	@echo "  LD (floor) $@"
