@@ -551,9 +551,6 @@ import_item(struct dc *ctx, struct dc_args *rec, void *arg)
 	int exists, own = 0, active = 0, oldhas = 0, rc, changed = 0;
 
 	iv.sku = dc_arg(rec, "sku");
-	iv.name = dc_arg(rec, "name");
-	iv.prices = dc_arg(rec, "prices");
-	iv.category = dc_arg(rec, "category");
 	if ((rc = pace(ctx, im)))
 		return rc;
 	if (!iv.sku || !*iv.sku)
@@ -577,11 +574,12 @@ import_item(struct dc *ctx, struct dc_args *rec, void *arg)
 			see(im, item);
 			return 0;
 		}
-		/* a category the file does not give (BMEcat 1.2 maps it later) is kept */
 		oldcat = dc_strdup(dc_col_text(im->get, 2));
-		if (!iv.category || !*iv.category)
-			iv.category = oldcat;
 	}
+	iv.name = dc_arg(rec, "name");
+	iv.prices = dc_arg(rec, "prices");
+	/* a category the file does not give (BMEcat 1.2 maps it later) is kept */
+	iv.category = (v = dc_arg(rec, "category")) && *v ? v : oldcat;
 	if ((rc = parse_vals(ctx, im, rec, &iv)))
 		goto done;
 	if (mode && !strcmp(mode, "map")) {
