@@ -391,7 +391,7 @@ new_version(struct dc *ctx, struct import *im, long long *item)
 	return dc_step(ctx, im->copy_hist);
 }
 
-/* Binds an item's values to ins, upd or chk (the same parameters). */
+/* An item's values from the file's record, checked (parse_vals), to be bound. */
 struct item_vals {
 	long long hash; /* record_hash */
 	const char *sku, *name, *currency, *tiers, *attrs, *prices, *category;
@@ -400,6 +400,7 @@ struct item_vals {
 	int has_price, has_vat, has_min, on_request;
 };
 
+/* Binds an item's values to ins, upd or chk (the same parameters). */
 static void
 bind_item(struct dc_stmt *st, struct import *im, struct dc_args *rec, const struct item_vals *v)
 {
