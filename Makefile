@@ -113,7 +113,8 @@ build/san/unit/%: tests/unit/%.c build/san/libdc.a
 
 # Both first make sure the tools they run are there (bats, sqlite3, git, chromium, ...):
 # scripts/install-deps is quiet and quick when everything is installed.
-check: all $(CATALOG_FLOORS) $(addprefix build/san/,$(COMMANDS)) $(patsubst tests/unit/%.c,build/san/unit/%,$(UNIT_SRC)) \
+check: all $(CATALOG_FLOORS) $(addprefix build/san/,$(COMMANDS)) \
+	$(patsubst tests/unit/%.c,build/san/unit/%,$(UNIT_SRC)) \
 	$(addprefix build/san/fuzz/,$(FUZZ))
 	@scripts/install-deps
 	tests/run
