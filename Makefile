@@ -41,6 +41,7 @@ CFLAGS  ?= -O2 -g
 ALL_CFLAGS = $(WARN) -D_GNU_SOURCE -Ilib $(PKG_CFLAGS) $(CFLAGS)
 
 COMMANDS = dc dc-case dc-assign dc-order dc-import dc-shop dc-feed dc-notify dc-export dc-open311
+FLOORS = $(patsubst tests/bench/floor/%.c,build/bench/%,$(wildcard tests/bench/floor/*.c))
 LIB_SRC  = $(wildcard lib/*/*.c)
 GEN_SRC  = build/gen/embedded.c
 SQL      = $(sort $(wildcard schemas/sql/*.sql))
@@ -157,8 +158,9 @@ check-einvoice-suite: $(EINV_RULES)
 
 # Both first make sure the tools they run are there (bats, sqlite3, git, chromium, ...):
 # scripts/install-deps is quiet and quick when everything is installed.
-check: all $(addprefix build/san/,$(COMMANDS)) $(patsubst tests/unit/%.c,build/san/unit/%,$(UNIT_SRC)) \
-	$(addprefix build/san/fuzz/,$(FUZZ)) $(EINV_RULES) build/bench/floor
+check: all $(FLOORS) $(addprefix build/san/,$(COMMANDS)) \
+	$(patsubst tests/unit/%.c,build/san/unit/%,$(UNIT_SRC)) \
+	$(addprefix build/san/fuzz/,$(FUZZ)) $(EINV_RULES)
 	@scripts/install-deps
 	tests/run
 
@@ -187,17 +189,18 @@ soak: all
 	@scripts/install-deps
 	tests/soak/run --seconds $(SOAK_SECONDS) --procs $(SOAK_PROCS)
 
+# The engine's floors (tests/bench/floor/*.c): small programs that write the same rows as one
+# dcity operation with prepared statements, linked with the release build's SQLite (and
+# libdc.a, for dcity's search folding); make bench runs them, and bench.bats in make check.
+build/bench/%: tests/bench/floor/%.c build/rel/libdc.a
+	@mkdir -p $(@D)
+	@echo "  LD (floor) $@"
+	@$(CC) $(ALL_CFLAGS) $< build/rel/libdc.a $(REL_LIBS) -o $@
+
 # Performance, side by side with the sqlite3 shell (tests/bench/run --help); about 15 minutes.
-bench: all build/bench/floor
+bench: all $(FLOORS)
 	@scripts/install-deps
 	tests/bench/run $(BENCH_ARGS)
-
-# The engine's floor of each write the bench measures (tests/bench/floor/floor.c), linked
-# with the same SQLite as the release build.
-build/bench/floor: tests/bench/floor/floor.c
-	@mkdir -p $(@D)
-	@echo "  LD (bench) $@"
-	@$(CC) $(ALL_CFLAGS) $< $(REL_LIBS) -o $@
 
 demo: all
 	@scripts/install-deps

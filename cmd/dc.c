@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "core/dc.h"
+#include "procure/procure.h"
 
 static const struct dc_rectype rt_setting = {
 	"setting",
@@ -117,6 +118,7 @@ cmd_check(struct dc *ctx, struct dc_args *a)
 {
 	const char *vals[3], *anchors = dc_arg(a, "anchors");
 	char *integrity = NULL, *detail, *held = NULL;
+	struct dc_catalog_leftovers left;
 	long bad, checked;
 	long long walsize;
 	int rc, problems = 0, ok = 1;
@@ -132,6 +134,9 @@ cmd_check(struct dc *ctx, struct dc_args *a)
 	                                     dc_arg(a, "git-path") ? dc_arg(a, "git-path")
 	                                                           : DC_ANCHOR_PATH,
 	                                     &ok, &held)))
+		goto done;
+	/* what a killed catalog import left: --repair removes it, else it is a problem */
+	if ((rc = dc_procure_catalog_leftovers(ctx, NULL, dc_arg(a, "repair") != NULL, &left)))
 		goto done;
 	walsize = dc_db_wal_bytes(ctx);
 	if ((rc = dc_out_begin(ctx, &rt_check)))
@@ -156,6 +161,18 @@ cmd_check(struct dc *ctx, struct dc_args *a)
 		if (!ok)
 			dc_warn(ctx, "%s", held);
 	}
+	detail = dc_printf("%ld unfinished import%s%s, %lld replaced item version%s%s, %ld running",
+	                   left.staged, left.staged == 1 ? "" : "s",
+	                   left.staged && dc_arg(a, "repair") ? " cleaned" : "", left.retired,
+	                   left.retired == 1 ? "" : "s",
+	                   left.retired && dc_arg(a, "repair") ? " deleted" : "", left.running);
+	ok = dc_arg(a, "repair") || (!left.staged && !left.retired);
+	problems += !ok;
+	vals[0] = "catalog-imports", vals[1] = ok ? "1" : "0", vals[2] = detail;
+	rc = dc_out_row(ctx, vals);
+	free(detail);
+	if (rc)
+		goto done;
 	detail = dc_printf("%lld bytes", walsize < 0 ? 0 : walsize);
 	vals[0] = "wal-size", vals[1] = "1", vals[2] = detail;
 	rc = dc_out_row(ctx, vals);
@@ -227,8 +244,11 @@ static const struct dc_verb verbs[] = {
 	{"config", cmd_config, "", "[KEY [VALUE]]",
 	 "show or change organisation-wide settings", NULL},
 	{"backup", cmd_backup, "", "FILE", "write a consistent online copy of the database", NULL},
-	{"check", cmd_check, "anchors= git-path=", "[--anchors DIR [--git-path F]]",
-	 "integrity check, audit-chain verification (and its anchors), WAL size", NULL},
+	{"check", cmd_check, "anchors= git-path= repair",
+	 "[--anchors DIR [--git-path F]] [--repair]",
+	 "integrity check, audit-chain verification (and its anchors), unfinished catalog"
+	 " imports, WAL size",
+	 NULL},
 	{"anchor", cmd_anchor, "git-repo= git-path= git-branch= git-message=",
 	 "--git-repo DIR [--git-path F] [--git-branch B] [--git-message M]",
 	 "append the audit chain's length and head to a file in git and commit it", NULL},

@@ -474,8 +474,10 @@ dc_apply_record(struct dc *ctx, struct dc_args *rec, const char *opts, dc_bulk_f
 	if (ctx->keep_going && (rc = dc_savepoint(ctx, "SAVEPOINT")))
 		return rc;
 	rc = check_keys(ctx, rec, opts);
+	ctx->record_sp = ctx->keep_going;
 	if (!rc)
 		rc = fn(ctx, rec, arg);
+	ctx->record_sp = 0;
 	if (!ctx->keep_going || !rc)
 		return rc || !ctx->keep_going ? rc : dc_savepoint(ctx, "RELEASE");
 	/* keep going: undo this record, report it, remember the first failure */
@@ -527,7 +529,7 @@ feed(struct dc *ctx, struct dc_in *in, const char *opts, dc_bulk_fn fn, void *ar
 		if (rc)
 			break;
 		if (ctx->batch && !ctx->dry_run && ++inbatch == ctx->batch) {
-			if ((rc = dc_tx_commit_part(ctx)))
+			if ((rc = dc_tx_split(ctx, NULL, NULL, 0)))
 				break;
 			ctx->batch_done += inbatch;
 			inbatch = 0;

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <sqlite3.h>
@@ -12,6 +13,24 @@
 /* The engine's handles behind the interface's opaque types. */
 #define DB(ctx) ((sqlite3 *)(ctx)->db)
 #define ST(st) ((sqlite3_stmt *)(st))
+
+/* Waiting for a lock: try again every millisecond until the busy timeout.  A long catalog
+ * import gives the write lock up for a few milliseconds between its short transactions;
+ * SQLite's own handler sleeps up to 100 ms between tries and would keep missing those pauses,
+ * so a clerk's note could still wait out the whole import. */
+static int
+busy_wait(void *arg, int tries)
+{
+	struct dc *ctx = arg;
+	struct timespec ms = {0, 1000000};
+
+	if (tries == 0)
+		ctx->busy_since = dc_mono();
+	if ((dc_mono() - ctx->busy_since) * 1000 >= ctx->busy_ms)
+		return 0;
+	nanosleep(&ms, NULL);
+	return 1;
+}
 
 static int
 db_error(struct dc *ctx, int rc, const char *what)
@@ -216,7 +235,7 @@ open_db(struct dc *ctx, int flags)
 		return rc;
 	}
 	sqlite3_extended_result_codes(DB(ctx), 1);
-	sqlite3_busy_timeout(DB(ctx), ctx->busy_ms);
+	sqlite3_busy_handler(DB(ctx), busy_wait, ctx);
 	/* fts3_tokenizer(NAME, PTR) installs a code pointer from SQL: nothing here needs it */
 	sqlite3_db_config(db, SQLITE_DBCONFIG_ENABLE_FTS3_TOKENIZER, 0, NULL);
 	if (sqlite3_create_function(DB(ctx), "dc_fold", 1,
@@ -423,6 +442,29 @@ dc_exec(struct dc *ctx, const char *sql, int nparam, ...)
 }
 
 int
+dc_tx_split(struct dc *ctx, const char *leave, const char *enter, int pause_us)
+{
+	struct timespec pause = {0, (long)pause_us * 1000};
+	int rc;
+
+	if (ctx->dry_run || ctx->intx == 0)
+		return 0;
+	ctx->txgen++;
+	if (leave && (rc = dc_exec(ctx, leave, 0)))
+		return rc;
+	if ((rc = dc_exec(ctx, "COMMIT", 0))) {
+		sqlite3_exec(DB(ctx), "ROLLBACK", NULL, NULL, NULL);
+		return rc;
+	}
+	if (pause_us)
+		nanosleep(&pause, NULL);
+	/* dc_tx_end rolls back (nothing) if this fails: the parts committed stay */
+	if ((rc = dc_exec(ctx, "BEGIN IMMEDIATE", 0)) || (enter && (rc = dc_exec(ctx, enter, 0))))
+		return rc;
+	return ctx->record_sp ? dc_savepoint(ctx, "SAVEPOINT") : 0;
+}
+
+int
 dc_tx_begin(struct dc *ctx)
 {
 	int rc;
@@ -452,22 +494,6 @@ dc_tx_end(struct dc *ctx, int rc)
 	}
 	sqlite3_exec(DB(ctx), "ROLLBACK", NULL, NULL, NULL);
 	return rc;
-}
-
-int
-dc_tx_commit_part(struct dc *ctx)
-{
-	int rc;
-
-	if (!ctx->intx || ctx->dry_run)
-		return 0;
-	ctx->txgen++;
-	if ((rc = dc_exec(ctx, "COMMIT", 0))) {
-		sqlite3_exec(DB(ctx), "ROLLBACK", NULL, NULL, NULL);
-		return rc;
-	}
-	/* dc_tx_end rolls back (nothing) if this fails: the parts committed stay */
-	return dc_exec(ctx, "BEGIN IMMEDIATE", 0);
 }
 
 int

@@ -112,6 +112,8 @@ struct dc {
 	struct dc_setting_memo *settings; /* settings read in transaction txgen (settings.c) */
 	char audit_head[65]; /* the audit chain's last hash as of transaction audit_gen, or "" */
 	unsigned long audit_gen;
+	int record_sp;       /* dc_apply_record's savepoint is open (dc_tx_split reopens it) */
+	double busy_since;   /* when the current wait for a lock began (db.c), dc_mono() */
 	time_t now;          /* the clock, read once: DC_NOW or time() */
 	char *actor;         /* acting login; owned */
 	char *role;          /* actor's role, "" when unknown staff; owned */
@@ -200,6 +202,7 @@ void dc_free(struct dc *ctx);
 
 /* ---- clock and calendar ---------------------------------------------------------------- */
 time_t dc_now(const struct dc *ctx);
+double dc_mono(void); /* seconds on the monotonic clock, for measuring how long work takes */
 void dc_fmt_time(time_t t, char buf[21]);          /* 2026-11-28T09:30:00Z */
 int dc_parse_time(const char *s, time_t *out);     /* RFC 3339, any offset; 0 or -1 */
 int dc_parse_date(const char *s, long *days);      /* YYYY-MM-DD → days since 1970-01-01 */
@@ -580,9 +583,12 @@ int dc_exec(struct dc *ctx, const char *sql, int nparam, ...);
 int dc_tx_begin(struct dc *ctx);
 int dc_tx_end(struct dc *ctx, int rc); /* commit if rc == 0 (rollback on --dry-run), else roll back */
 int dc_savepoint(struct dc *ctx, const char *verb); /* "SAVEPOINT", "RELEASE", "ROLLBACK TO" */
-/* Commit what the transaction wrote so far and go on in a new one at the same depth (a bulk
- * input's --batch); nothing on --dry-run. */
-int dc_tx_commit_part(struct dc *ctx);
+/* Commit what the open transaction holds and begin the next one at the same depth, for long
+ * work that must not hold the write lock for long (a catalog import, a bulk input's --batch):
+ * runs LEAVE (SQL, or NULL) before the commit, pauses PAUSE_US microseconds so that a waiting
+ * writer gets the lock, begins, runs ENTER, and reopens a record's savepoint.  Does nothing
+ * under --dry-run, where everything stays one transaction that is rolled back. */
+int dc_tx_split(struct dc *ctx, const char *leave, const char *enter, int pause_us);
 int dc_next_seq(struct dc *ctx, const char *name, long *out);
 /* Does SQL (its one parameter is KEY) find a row?  *found says; returns 0 or an error code. */
 int dc_exists(struct dc *ctx, const char *sql, const char *key, int *found);

@@ -131,8 +131,8 @@ dc_progress(struct dc *ctx, const char *fmt, ...)
 	va_end(ap);
 }
 
-static double
-mono(void)
+double
+dc_mono(void)
 {
 	struct timespec t;
 
@@ -150,14 +150,14 @@ dc_meter_begin(struct dc_meter *m, const char *what, const char *unit, int for_s
 	m->unit = unit;
 	m->size = -1;
 	m->on = isatty(STDERR_FILENO) && !(for_stdout && isatty(STDOUT_FILENO));
-	m->start = m->on ? mono() : 0;
+	m->start = m->on ? dc_mono() : 0;
 	m->next = m->start + (s && *s ? atof(s) : 2.0);
 }
 
 static void
 meter_say(struct dc *ctx, struct dc_meter *m, enum dc_say kind)
 {
-	double t = mono() - m->start;
+	double t = dc_mono() - m->start;
 	char pct[16] = "", rate[48] = "";
 
 	if (m->size > 0)
@@ -174,11 +174,11 @@ dc_meter_tick(struct dc *ctx, struct dc_meter *m, long long n, long long done, l
 {
 	m->n = n;
 	/* the clock is read every 256th time only */
-	if (!m->on || !n || (n & 255) || mono() < m->next)
+	if (!m->on || !n || (n & 255) || dc_mono() < m->next)
 		return;
 	m->done = done;
 	m->size = size;
-	m->next = mono() + 1;
+	m->next = dc_mono() + 1;
 	meter_say(ctx, m, DC_SAY_PROGRESS);
 }
 

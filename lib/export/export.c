@@ -119,7 +119,7 @@ catalog(struct dc *ctx, const struct dc_export *x, struct dc_stmt **st)
 	dc_q_sql(&q, "SELECT i.vendor || ':' || i.sku, i.vendor, i.sku, i.name, i.unit, i.price,"
 	             " i.currency, i.vat, i.category, i.gtin, i.description, i.min_qty,"
 	             " i.valid_from, i.valid_until, i.tiers, i.attributes, i.status, i.updated_at"
-	             " FROM catalog_item i");
+	             " FROM catalog_live i");
 	return dc_export_query(ctx, &q, catalog_spec, x, " ORDER BY i.vendor, i.sku", st);
 }
 

@@ -638,11 +638,47 @@ fmt_price4(long long v, char out[32])
 		out[--n] = '\0';
 }
 
+/* JSON text written as json-c writes it (JSON_C_TO_STRING_PLAIN, '/' escaped), so that what
+ * is stored compares equal with what earlier imports stored: the prices of an item were a
+ * json-c object each, a hash table per price, a tenth of a BMEcat import (perf). */
+struct jtext {
+	char *s;         /* the text, NUL-terminated; owned */
+	size_t len, cap; /* used and allocated bytes */
+};
+
 static void
-jadd_str(json_object *o, const char *k, const char *v)
+jt_raw(struct jtext *t, const char *s, size_t n)
 {
-	if (v)
-		json_object_object_add(o, k, json_object_new_string(v));
+	while (t->len + n + 1 > t->cap)
+		if (!(t->s = realloc(t->s, t->cap = t->cap ? t->cap * 2 : 256)))
+			abort();
+	memcpy(t->s + t->len, s, n);
+	t->s[t->len += n] = '\0';
+}
+
+/* ,"k":"v" (without the comma for an object's first member); nothing when v is NULL */
+static void
+jt_str(struct jtext *t, const char *k, const char *v)
+{
+	static const char hex[] = "0123456789abcdef";
+
+	if (!v)
+		return;
+	jt_raw(t, t->s[t->len - 1] == '{' ? "\"" : ",\"", t->s[t->len - 1] == '{' ? 1 : 2);
+	jt_raw(t, k, strlen(k));
+	jt_raw(t, "\":\"", 3);
+	for (const unsigned char *p = (const unsigned char *)v; *p; p++) {
+		static const char from[] = "\"\\/\b\f\n\r\t", to[] = "\"\\/bfnrt";
+		const char *q = strchr(from, *p);
+		char e[7];
+
+		if (q)
+			snprintf(e, sizeof e, "\\%c", to[q - from]);
+		else if (*p < 0x20)
+			snprintf(e, sizeof e, "\\u00%c%c", hex[*p >> 4], hex[*p & 15]);
+		jt_raw(t, q || *p < 0x20 ? e : (const char *)p, q ? 2 : *p < 0x20 ? 6 : 1);
+	}
+	jt_raw(t, "\"", 1);
 }
 
 static int
@@ -668,44 +704,47 @@ covers(const struct price *p, const char *day)
 static int
 add_prices(struct reader *st)
 {
-	json_object *all = json_object_new_array();
+	struct jtext all = {0};
 	const char *type = NULL;
 	const struct price *cur = NULL, *best = NULL;
 	char num[32];
 	int i, k, on_request = 0, rc = 0;
 
+	jt_raw(&all, "[", 1);
 	for (i = 0; i < st->nprice && !rc; i++) {
 		struct price *p = &st->prices[i];
-		json_object *o = json_object_new_object();
 
 		if (!strcmp(p->type, "on_request"))
 			on_request = 1;
 		else if (p->amount)
 			rc = unit_price(st, p);
-		jadd_str(o, "type", *p->type ? p->type : NULL);
-		jadd_str(o, "amount", p->amount);
-		jadd_str(o, "currency", p->currency ? p->currency : st->hdr->currency);
-		jadd_str(o, "factor", p->factor);
-		jadd_str(o, "quantity", p->quantity ? p->quantity : st->price_qty);
-		jadd_str(o, "lower_bound", p->lower);
-		jadd_str(o, "tax", p->tax);
-		jadd_str(o, "valid_from", p->from);
-		jadd_str(o, "valid_until", p->until);
+		jt_raw(&all, i ? ",{" : "{", i ? 2 : 1);
+		jt_str(&all, "type", *p->type ? p->type : NULL);
+		jt_str(&all, "amount", p->amount);
+		jt_str(&all, "currency", p->currency ? p->currency : st->hdr->currency);
+		jt_str(&all, "factor", p->factor);
+		jt_str(&all, "quantity", p->quantity ? p->quantity : st->price_qty);
+		jt_str(&all, "lower_bound", p->lower);
+		jt_str(&all, "tax", p->tax);
+		jt_str(&all, "valid_from", p->from);
+		jt_str(&all, "valid_until", p->until);
 		if (p->has_unit) {
 			fmt_price4(p->unit, num);
-			json_object *u = json_object_new_double_s((double)p->unit / 10000, num);
-
-			json_object_object_add(o, "unit_price", u);
+			if (all.s[all.len - 1] != '{')
+				jt_raw(&all, ",", 1);
+			jt_raw(&all, "\"unit_price\":", 13);
+			jt_raw(&all, num, strlen(num));
 		}
-		json_object_array_add(all, o);
+		jt_raw(&all, "}", 1);
 	}
+	jt_raw(&all, "]", 1);
 	for (k = 0; used_types[k] && !type && !on_request && !rc; k++)
 		for (i = 0; i < st->nprice && !type; i++)
 			if (st->prices[i].has_unit && !strcmp(st->prices[i].type, used_types[k]))
 				type = used_types[k];
 	if (rc)
 		goto done;
-	if (st->nprice && (rc = item_add_json(st, "prices", all)))
+	if (st->nprice && (rc = item_add(st, st->item_line, "prices", all.s)))
 		goto done;
 	if (!type) {
 		rc = item_add(st, st->item_line, "on_request", "1");
@@ -768,7 +807,7 @@ add_prices(struct reader *st)
 		rc = item_add(st, best->line, "price_quantity",
 		              best->quantity ? best->quantity : st->price_qty);
 done:
-	json_object_put(all);
+	free(all.s);
 	return rc;
 }
 

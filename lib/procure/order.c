@@ -336,7 +336,7 @@ item_line(struct dc *ctx, const char *spec, const char *date, struct line *l)
 	                               " ORDER BY json_extract(t.value, '$.min_qty') DESC LIMIT 1),"
 	                               " price) END, coalesce(vat, 19), min_qty, quantity_interval,"
 	                               " cu_per_ou"
-	                               " FROM catalog_item"
+	                               " FROM catalog_live"
 	                               " WHERE vendor = ?1 AND sku = ?2 AND status = 'active'")))
 		goto done;
 	dc_bind_text_ref(st, 1, copy);

@@ -29,10 +29,21 @@ struct dc_catalog_opts {
 	const char *commit;   /* dc-import git: the commit the file comes from */
 	const char *source;   /* the file's name in messages and the import record; NULL = path */
 };
-/* Import one catalog file in one transaction and print its summary record; *import_id (if
- * not NULL) gets the catalog_import row, 0 when nothing was imported. */
+/* Import one catalog file and print its summary record; *import_id (if not NULL) gets the
+ * catalog_import row, 0 when nothing was imported.  All or nothing, but not one transaction:
+ * the new catalog is written beside the old one in short transactions and made current in
+ * one (schema 13), so that other writers never wait long. */
 int dc_procure_catalog_import(struct dc *ctx, const char *path, const struct dc_catalog_opts *o,
                               long *import_id);
+/* What unfinished catalog imports left (dc check): imports whose process is gone (staged),
+ * imports still running, versions replaced by a finished import and not yet deleted.  With
+ * CLEAN, the first and the last are removed.  VENDOR NULL: every vendor. */
+struct dc_catalog_leftovers {
+	long staged, running;
+	long long retired;
+};
+int dc_procure_catalog_leftovers(struct dc *ctx, const char *vendor, int clean,
+                                 struct dc_catalog_leftovers *l);
 /* dc-import: the spool folder and git repository batch jobs. */
 int dc_procure_spool(struct dc *ctx, const char *dir);
 struct dc_git_opts {

@@ -107,9 +107,10 @@ dc_procure_vendor_list(struct dc *ctx, const char *id, struct dc_stmt **st)
 		return rc;
 	return dc_q_list(ctx, st,
 	                 "SELECT v.id, v.name, v.email, v.vat_id, v.address, v.active,"
-	                 " (SELECT count(*) FROM catalog_item i WHERE i.vendor = v.id"
+	                 " (SELECT count(*) FROM catalog_live i WHERE i.vendor = v.id"
 	                 "   AND i.status = 'active'),"
-	                 " (SELECT max(at) FROM catalog_import c WHERE c.vendor = v.id),"
+	                 " (SELECT max(at) FROM catalog_import c"
+	                 "   WHERE c.vendor = v.id AND c.state = 'done'),"
 	                 " v.created_at, v.encoding, v.columns FROM vendor v",
 	                 "v.id = ?", id, NULL, NULL, " ORDER BY v.id");
 }

@@ -182,7 +182,7 @@ EOF
 @test "dc check: ok, then a tampered event exits 1" {
 	run dc check --fields check,ok
 	assert_success
-	assert_output $'{"check":"integrity","ok":true}\n{"check":"audit-chain","ok":true}\n{"check":"wal-size","ok":true}'
+	assert_output $'{"check":"integrity","ok":true}\n{"check":"audit-chain","ok":true}\n{"check":"catalog-imports","ok":true}\n{"check":"wal-size","ok":true}'
 	sqlite3 "$DC_DB" "DROP TRIGGER event_no_update; UPDATE event SET actor='x' WHERE id=2"
 	run dc check --fields check,ok,detail
 	assert_failure 1

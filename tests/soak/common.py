@@ -192,9 +192,10 @@ def maildir_messages(maildir, db, skip=()):
 
 
 def catalog_state(db, vendor):
-    """The vendor's active catalog: {sku: price in cents} (stored in ten-thousandths)."""
+    """The vendor's active catalog as readers see it (catalog_live: not what an unfinished
+    import staged): {sku: price in cents} (stored in ten-thousandths)."""
     c = connect(db)
-    s = dict(c.execute("SELECT sku, price / 100 FROM catalog_item"
+    s = dict(c.execute("SELECT sku, price / 100 FROM catalog_live"
                        " WHERE vendor = ? AND status = 'active'", (vendor,)))
     c.close()
     return s
