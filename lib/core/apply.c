@@ -143,6 +143,18 @@ dc_act_each(struct dc *ctx, struct dc_args *a, int (*fn)(struct dc *, const char
 }
 
 int
+dc_act_call(struct dc *ctx, int (*fn)(struct dc *, void *), void *arg,
+            const struct dc_rectype *rt, dc_show_fn show)
+{
+	int rc;
+
+	if ((rt && (rc = dc_out_check(ctx, rt))) || (rc = dc_db_open(ctx)) ||
+	    (rc = touched_table(ctx)) || (rc = dc_tx_begin(ctx)))
+		return rc;
+	return finish(ctx, fn(ctx, arg), rt, show);
+}
+
+int
 dc_set_fields(struct dc *ctx, const char *table, const char *key, const char *id,
               const struct dc_setfield *f, int n, const struct dc_args *a, char **note)
 {

@@ -487,6 +487,9 @@ int dc_act(struct dc *ctx, struct dc_args *a, int (*fn)(struct dc *, const char 
 /* The same for operands taken as they are (file names where "-" is stdin, a date, …). */
 int dc_act_each(struct dc *ctx, struct dc_args *a, int (*fn)(struct dc *, const char *operand,
                 struct dc_args *a), const struct dc_rectype *rt, dc_show_fn show);
+/* Run FN once with ARG (a verb whose operands are no list of ids). */
+int dc_act_call(struct dc *ctx, int (*fn)(struct dc *, void *), void *arg,
+                const struct dc_rectype *rt, dc_show_fn show);
 int dc_out_show(struct dc *ctx, struct dc_args *a, const struct dc_rectype *rt, dc_show_fn show);
 
 /* ---- table-driven updates ---------------------------------------------------------------- */
@@ -540,6 +543,7 @@ void dc_clear_bindings(struct dc_stmt *st); /* every parameter NULL again */
 void dc_bind_text(struct dc_stmt *st, int i, const char *s);
 void dc_bind_text_ref(struct dc_stmt *st, int i, const char *s);
 void dc_bind_textn(struct dc_stmt *st, int i, const char *s, int len);
+void dc_bind_blob(struct dc_stmt *st, int i, const void *p, size_t n); /* copied */
 void dc_bind_int(struct dc_stmt *st, int i, long long v);
 void dc_bind_double(struct dc_stmt *st, int i, double v);
 void dc_bind_null(struct dc_stmt *st, int i);
@@ -548,6 +552,8 @@ int dc_param_count(struct dc_stmt *st);
 /* Columns of the current row count from 0; a text stays valid until the next step, reset or
  * finish.  NULL reads as NULL text, 0 and 0.0. */
 const char *dc_col_text(struct dc_stmt *st, int i);
+/* A blob column's bytes (NULL when empty or NULL) and their number in *n. */
+const void *dc_col_blob(struct dc_stmt *st, int i, size_t *n);
 long long dc_col_int(struct dc_stmt *st, int i);
 double dc_col_double(struct dc_stmt *st, int i);
 int dc_col_null(struct dc_stmt *st, int i);

@@ -105,6 +105,26 @@ int dc_procure_order_cancel(struct dc *ctx, const char *id, struct dc_args *a);
 extern const struct dc_opt dc_procure_order_list_spec[];
 int dc_procure_order_list(struct dc *ctx, const char *id, struct dc_args *f, struct dc_stmt **st);
 int dc_procure_order_events(struct dc *ctx, const char *id, struct dc_stmt **st);
+/* invoices (lib/procure/invoice.c) */
+extern const struct dc_rectype dc_rt_invoice;
+extern const struct dc_opt dc_procure_invoice_list_spec[];
+/* invoice add [PO] (--file F | --number N --amount GROSS) [--accept-extra]: the new invoice
+ * in ID; *unmatched when it was kept without an order (the caller exits 3 after the commit).
+ * Touches the order with the invoice as the extra value, or the unmatched invoice. */
+int dc_procure_invoice_add(struct dc *ctx, const char *po, struct dc_args *a, char id[32],
+                           int *unmatched);
+/* dc-import invoices: the file at PATH, named NAME in messages and the record. */
+int dc_procure_invoice_import(struct dc *ctx, const char *path, const char *name, char id[32],
+                              int *unmatched);
+int dc_procure_invoice_assign(struct dc *ctx, const char *inv, const char *po,
+                              int accept_extra);
+int dc_procure_invoice_list(struct dc *ctx, const char *id, struct dc_args *f,
+                            struct dc_stmt **st);
+/* The invoice for the clerk's eyes, in German, as text or an HTML page (caller frees). */
+int dc_procure_invoice_render(struct dc *ctx, const char *id, int html, char **out);
+/* dc-import invoices DIR: the spool of invoice files. */
+int dc_procure_invoice_spool(struct dc *ctx, const char *dir);
+
 /* The Vergabevermerk as text (caller frees). */
 int dc_procure_order_record(struct dc *ctx, const char *id, char **out);
 
