@@ -256,21 +256,6 @@ url_problem(const char *v, const char *ph)
 	return NULL;
 }
 
-/* 2 to 12 digits, up to 30 letters or digits, 2 check digits (XRechnung's Leitweg-ID). */
-static int
-leitweg_ok(const char *v)
-{
-	size_t a = strspn(v, "0123456789"), b = 0;
-
-	if (a < 2 || a > 12 || v[a] != '-')
-		return 0;
-	v += a + 1;
-	b = strspn(v, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789");
-	if (v[b] == '-' && b >= 1 && b <= 30)
-		v += b + 1;
-	return strlen(v) == 2 && strspn(v, "0123456789") == 2;
-}
-
 static int
 setting_check(struct dc *ctx, const struct dc_setting_def *d, const char *v)
 {
@@ -321,7 +306,10 @@ setting_check(struct dc *ctx, const struct dc_setting_def *d, const char *v)
 		          : NULL;
 		break;
 	case DC_S_LEITWEG:
-		why = leitweg_ok(v) ? NULL : "is not a Leitweg-ID (04011000-1234512345-06)";
+		if (dc_leitweg_valid(v, &why))
+			break;
+		snprintf(msg, sizeof msg, "is not a Leitweg-ID (04011000-1234512345-06): it %s", why);
+		why = msg;
 		break;
 	}
 	if (!why)

@@ -598,7 +598,7 @@ enum dc_stype {
 	DC_S_DIR,     /* an absolute path of an existing directory */
 	DC_S_ZONE,    /* a zone of the tz database (Europe/Berlin) */
 	DC_S_OCDS,    /* an OCDS prefix: ocds- and six letters or digits */
-	DC_S_LEITWEG, /* a Leitweg-ID: 2-12 digits[-up to 30 letters or digits]-2 digits */
+	DC_S_LEITWEG, /* a Leitweg-ID, check digits right (dc_leitweg_valid) */
 };
 struct dc_setting_def {
 	const char *key, *def; /* def NULL: unset */

@@ -967,6 +967,45 @@ dc_email_ok(const char *s)
 	return 1;
 }
 
+/* XRechnung's "Formatspezifikation Leitweg-ID" 2.0.1: the check digits make the ID without
+ * hyphens, letters read as 10 to 35, a number that leaves 1 divided by 97 (as an IBAN). */
+int
+dc_leitweg_valid(const char *id, const char **why)
+{
+	const char *p = id, *bad = NULL;
+	size_t a = strspn(p, "0123456789"), b = 0;
+	unsigned r = 0;
+
+	if (a < 2 || a > 12 || p[a] != '-') {
+		bad = "does not begin with 2 to 12 digits and '-' (the Grobadressierung)";
+		goto done;
+	}
+	p += a + 1;
+	b = strspn(p, "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz");
+	if (p[b] == '-' && (b < 1 || b > 30)) {
+		bad = "has a Feinadressierung that is not 1 to 30 letters or digits";
+		goto done;
+	}
+	if (p[b] == '-')
+		p += b + 1;
+	if (strlen(p) != 2 || strspn(p, "0123456789") != 2) {
+		bad = "does not end in '-' and 2 check digits";
+		goto done;
+	}
+	for (p = id; *p; p++) {
+		if (*p >= '0' && *p <= '9')
+			r = (r * 10 + (unsigned)(*p - '0')) % 97;
+		else if (*p != '-')
+			r = (r * 100 + (unsigned)(*p - (*p >= 'a' ? 'a' : 'A')) + 10) % 97;
+	}
+	if (r != 1)
+		bad = "has wrong check digits (ISO 7064 MOD 97-10)";
+done:
+	if (why)
+		*why = bad;
+	return !bad;
+}
+
 unsigned
 dc_file_mode(enum dc_privacy p)
 {

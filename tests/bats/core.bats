@@ -123,7 +123,10 @@ mail.reply_to|Stadt <a@b.example|is not an email address (or Name <address>)
 mail.templates|relative/dir|is not an absolute path
 mail.templates|/nonexistent/dir|is not a directory
 ocds.prefix|ocds-ABC|is not an OCDS prefix (ocds- and six lower-case letters or digits)
-procurement.leitweg_id|0531|is not a Leitweg-ID (04011000-1234512345-06)
+procurement.leitweg_id|0531|is not a Leitweg-ID (04011000-1234512345-06): it does not begin with 2 to 12 digits and '-' (the Grobadressierung)
+procurement.leitweg_id|05315000-1234-56|is not a Leitweg-ID (04011000-1234512345-06): it has wrong check digits (ISO 7064 MOD 97-10)
+procurement.leitweg_id|05315000-1234567890123456789012345678901-83|is not a Leitweg-ID (04011000-1234512345-06): it has a Feinadressierung that is not 1 to 30 letters or digits
+procurement.leitweg_id|05315000-12_4-83|is not a Leitweg-ID (04011000-1234512345-06): it does not end in '-' and 2 check digits
 city.name||is empty
 EOF
 	run sqlite3 "$DC_DB" "SELECT count(*) FROM setting"

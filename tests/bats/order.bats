@@ -15,7 +15,7 @@ setup() {
 	dc-assign staff add carl --name "Carl Klein" --dept schule --role clerk >/dev/null
 	dc-assign staff add tina --name "Tina Tief" --dept tiefbau --role clerk >/dev/null
 	dc-assign staff add bea --name "Bea Buyer" --role buyer >/dev/null
-	dc config procurement.leitweg_id 05315000-1234-56 >/dev/null
+	dc config procurement.leitweg_id 05315000-1234-83 >/dev/null
 	export DC_USER=bea
 	dc-order vendor add mueller --name "Müller & Söhne" --email po@mueller.example >/dev/null
 	dc-order vendor add acme --name "Acme" --email sales@acme.example >/dev/null
@@ -471,7 +471,7 @@ r = json.loads(sys.stdin.readline()); print(r["amount"], r["committed"], r["spen
 	run field status <<<"$output"
 	assert_output placed
 	assert_equal "$(db "select recipient || '|' || ref_id || '|' || status from outbox")" "sales@acme.example|$id|pending"
-	assert_equal "$(db "select (instr(subject, '$id') > 0) + (instr(body, '$id') > 0) + (instr(body, '05315000-1234-56') > 0) from outbox")" 3
+	assert_equal "$(db "select (instr(subject, '$id') > 0) + (instr(body, '$id') > 0) + (instr(body, '05315000-1234-83') > 0) from outbox")" 3
 	assert_equal "$(budget)" "50000.0 595.0 0.0 49405.0"
 	run dc-order receive "$id"
 	assert_success
