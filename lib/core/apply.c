@@ -256,6 +256,27 @@ url_problem(const char *v, const char *ph)
 	return NULL;
 }
 
+/* Run without a shell (execv): the program by its absolute path, as PATH differs between
+ * the users who run dcity, and arguments split at spaces with no quoting to get wrong. */
+static const char *
+command_problem(const char *v)
+{
+	size_t n = strcspn(v, " ");
+	struct stat sb;
+	char *prog;
+	int ok;
+
+	if (*v != '/')
+		return "is not a command: it starts with the program's absolute path";
+	for (const char *p = v; *p; p++)
+		if ((unsigned char)*p < ' ' || *p == 0x7f)
+			return "has a control character";
+	prog = dc_printf("%.*s", (int)n, v);
+	ok = !stat(prog, &sb) && S_ISREG(sb.st_mode) && !access(prog, X_OK);
+	free(prog);
+	return ok ? NULL : "does not start with an executable file";
+}
+
 static int
 setting_check(struct dc *ctx, const struct dc_setting_def *d, const char *v)
 {
@@ -310,6 +331,9 @@ setting_check(struct dc *ctx, const struct dc_setting_def *d, const char *v)
 			break;
 		snprintf(msg, sizeof msg, "is not a Leitweg-ID (04011000-1234512345-06): it %s", why);
 		why = msg;
+		break;
+	case DC_S_COMMAND:
+		why = command_problem(v);
 		break;
 	}
 	if (!why)

@@ -599,6 +599,7 @@ enum dc_stype {
 	DC_S_ZONE,    /* a zone of the tz database (Europe/Berlin) */
 	DC_S_OCDS,    /* an OCDS prefix: ocds- and six letters or digits */
 	DC_S_LEITWEG, /* a Leitweg-ID, check digits right (dc_leitweg_valid) */
+	DC_S_COMMAND, /* an executable file's absolute path, then arguments separated by spaces */
 };
 struct dc_setting_def {
 	const char *key, *def; /* def NULL: unset */

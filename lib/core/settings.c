@@ -31,6 +31,9 @@ const struct dc_setting_def dc_settings[] = {
 	{"opendata.base_url", NULL, DC_S_URL, NULL, NULL},
 	{"opendata.contributor_id", NULL, DC_S_URL, NULL, NULL},
 	{"opendata.license", "http://dcat-ap.de/def/licenses/dl-by-de/2.0", DC_S_URL, NULL, NULL},
+	/* the full EN 16931 and XRechnung rules for incoming invoices (lib/einvoice/validate.c) */
+	{"einvoice.validator", NULL, DC_S_COMMAND, NULL, NULL},
+	{"einvoice.validator_timeout", "120", DC_S_INT, "1..3600", NULL},
 	{NULL, NULL, DC_S_TEXT, NULL, NULL},
 };
 
@@ -53,7 +56,7 @@ dc_setting_type_text(const struct dc_setting_def *d)
 	    [DC_S_URL] = "URL",
 	    [DC_S_MAILBOX] = "mailbox",    [DC_S_DIR] = "directory",
 	    [DC_S_ZONE] = "time zone",     [DC_S_OCDS] = "OCDS prefix",
-	    [DC_S_LEITWEG] = "Leitweg-ID",
+	    [DC_S_LEITWEG] = "Leitweg-ID", [DC_S_COMMAND] = "command",
 	};
 	char *s, *p;
 
