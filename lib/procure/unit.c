@@ -1,8 +1,10 @@
 /*
  * Units: the words German catalogs and clerks write ("Stk", "St.", "m²", "Pck") and the codes
- * e-business documents carry (ORDER_UNIT in openTRANS, BT-130 in an XRechnung).  The codes are
+ * e-business documents carry (BT-130 in an XRechnung, ORDER_UNIT in openTRANS).  The codes are
  * those of UN/ECE Recommendation 20, with Recommendation 21's package codes prefixed "X", the
- * list EN 16931 allows for BT-130.  dc-order(1) UNITS prints this table; change both together.
+ * list EN 16931 allows for BT-130.  openTRANS 2.1 takes ORDER_UNIT from BMEcat 2005's dtPUNIT,
+ * an older revision of Recommendation 20: its package codes have no "X", and it lacks H87 and
+ * KMT.  dc-order(1) "Units" prints both tables; change them together.
  */
 #include <stddef.h>
 #include <string.h>
@@ -13,10 +15,11 @@
 static const struct {
 	const char *key, *code;
 } units[] = {
-    /* pieces: "St" is Stück, never Rec 20's deprecated ST (sheet) */
-    {"stk", "H87"}, {"st", "H87"}, {"stck", "H87"}, {"stück", "H87"}, {"stueck", "H87"},
-    {"pc", "H87"}, {"pcs", "H87"}, {"h87", "H87"},
-    {"einheit", "C62"}, {"eh", "C62"}, {"c62", "C62"}, {"ea", "EA"},
+    /* pieces: C62 (one), the code both lists have; "St" is Stück, never Rec 20's withdrawn
+     * ST (sheet) */
+    {"stk", "C62"}, {"st", "C62"}, {"stck", "C62"}, {"stück", "C62"}, {"stueck", "C62"},
+    {"pc", "C62"}, {"pcs", "C62"}, {"einheit", "C62"}, {"eh", "C62"}, {"c62", "C62"},
+    {"h87", "H87"}, {"ea", "EA"},
     /* mass */
     {"kg", "KGM"}, {"kilogramm", "KGM"}, {"kgm", "KGM"},
     {"g", "GRM"}, {"gramm", "GRM"}, {"grm", "GRM"},
@@ -50,7 +53,6 @@ static const struct {
     {"beutel", "XBG"}, {"btl", "XBG"}, {"xbg", "XBG"},
     {"sack", "XSA"}, {"xsa", "XSA"},
     {"eimer", "XBJ"}, {"xbj", "XBJ"},
-    {"kanister", "XJC"}, {"xjc", "XJC"},
     {"schachtel", "XBX"}, {"box", "XBX"}, {"xbx", "XBX"},
     {"palette", "XPX"}, {"pal", "XPX"}, {"xpx", "XPX"},
     /* sets and lump sums */
@@ -88,6 +90,30 @@ dc_unit_key(const char *unit, char *key, size_t size)
 	}
 	key[n] = '\0';
 	return n ? 0 : -1;
+}
+
+/* Every code above, and what BMEcat 2005 (openTRANS 2.1's ORDER_UNIT) calls it. */
+static const struct {
+	const char *code, *bmecat;
+} codes[] = {
+    {"C62", "C62"}, {"H87", "C62"}, {"EA", "EA"},   {"KGM", "KGM"}, {"GRM", "GRM"},
+    {"TNE", "TNE"}, {"LTR", "LTR"}, {"MLT", "MLT"}, {"MTQ", "MTQ"}, {"MTR", "MTR"},
+    {"CMT", "CMT"}, {"MMT", "MMT"}, {"KMT", "KTM"}, {"MTK", "MTK"}, {"HUR", "HUR"},
+    {"MIN", "MIN"}, {"DAY", "DAY"}, {"WEE", "WEE"}, {"MON", "MON"}, {"ANN", "ANN"},
+    {"KWH", "KWH"}, {"XPK", "PK"},  {"XCT", "CT"},  {"XRO", "RO"},  {"XCA", "CA"},
+    {"XBO", "BO"},  {"XBG", "BG"},  {"XSA", "SA"},  {"XBJ", "BJ"},  {"XBX", "BX"},
+    {"XPX", "PF"},  {"PR", "PR"},   {"SET", "SET"}, {"LS", "LS"},
+};
+
+const char *
+dc_unit_bmecat(const char *code)
+{
+	size_t i;
+
+	for (i = 0; code && i < sizeof codes / sizeof codes[0]; i++)
+		if (!strcmp(codes[i].code, code))
+			return codes[i].bmecat;
+	return NULL;
 }
 
 const char *

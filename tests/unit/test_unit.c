@@ -26,12 +26,12 @@ is(const char *unit, const char *want)
 static void
 test_german(void **state)
 {
-	is("Stk", "H87");
-	is("St.", "H87");
-	is("ST", "H87"); /* Stück, not the withdrawn ST (sheet) */
-	is("Stück", "H87");
-	is("STÜCK", "H87");
-	is("stk.", "H87");
+	is("Stk", "C62");
+	is("St.", "C62");
+	is("ST", "C62"); /* Stück, not the withdrawn ST (sheet) */
+	is("Stück", "C62");
+	is("STÜCK", "C62");
+	is("stk.", "C62");
 	is("kg", "KGM");
 	is("g", "GRM");
 	is("t", "TNE");
@@ -59,7 +59,7 @@ test_german(void **state)
 	is("Set", "SET");
 	is("Psch", "LS");
 	is("pauschal", "LS");
-	is(" Stk ", "H87");
+	is(" Stk ", "C62");
 }
 
 static void
@@ -100,6 +100,28 @@ test_unknown(void **state)
 	assert_int_equal(dc_unit_same("Fass", "Fass"), 0);
 }
 
+/* Every code the table gives has a BMEcat 2005 code (openTRANS 2.1's ORDER_UNIT). */
+static void
+test_bmecat(void **state)
+{
+	static const char *const units[] = {"Stk", "H87", "EA", "kg", "g", "t", "l", "ml", "m³",
+	    "m", "cm", "mm", "km", "m²", "h", "Min", "Tag", "Woche", "Monat", "Jahr", "kWh", "Pck",
+	    "Karton", "Rolle", "Dose", "Flasche", "Beutel", "Sack", "Eimer", "Box", "Palette",
+	    "Paar", "Satz", "Psch"};
+	size_t i;
+
+	for (i = 0; i < sizeof units / sizeof units[0]; i++)
+		if (!dc_unit_bmecat(dc_unit_rec20(units[i])))
+			fail_msg("'%s' has no BMEcat code", units[i]);
+	assert_string_equal(dc_unit_bmecat("XPK"), "PK");
+	assert_string_equal(dc_unit_bmecat("H87"), "C62");
+	assert_string_equal(dc_unit_bmecat("KMT"), "KTM");
+	assert_string_equal(dc_unit_bmecat("XPX"), "PF");
+	assert_string_equal(dc_unit_bmecat("MTK"), "MTK");
+	assert_null(dc_unit_bmecat("PK"));
+	assert_null(dc_unit_bmecat(NULL));
+}
+
 int
 main(void)
 {
@@ -107,6 +129,7 @@ main(void)
 	    cmocka_unit_test(test_german),
 	    cmocka_unit_test(test_codes),
 	    cmocka_unit_test(test_unknown),
+	    cmocka_unit_test(test_bmecat),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
