@@ -128,4 +128,15 @@ int dc_procure_invoice_spool(struct dc *ctx, const char *dir);
 /* The Vergabevermerk as text (caller frees). */
 int dc_procure_order_record(struct dc *ctx, const char *id, char **out);
 
+/* units (dc-order(1) UNITS) */
+/* UNIT's UN/ECE Recommendation 20 code as EN 16931 lists them ("Stk", "St." → "C62", "m²" →
+ * "MTK", "Pck" → "XPK", "kgm" → "KGM"): case, spaces and dots do not matter; a code gives
+ * itself.  A static string, or NULL for a unit the table does not know. */
+const char *dc_unit_rec20(const char *unit);
+/* CODE (from dc_unit_rec20) as BMEcat 2005's ORDER_UNIT has it ("XPK" → "PK", "H87" → "C62",
+ * "KMT" → "KTM"); NULL for another code. */
+const char *dc_unit_bmecat(const char *code);
+/* 1 when units A and B are known and mean the same (H87, C62 and EA are all a piece). */
+int dc_unit_same(const char *a, const char *b);
+
 #endif
