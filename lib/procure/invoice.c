@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "einvoice/einvoice.h"
+#include "einvoice/validate.h"
 #include "export/export.h"
 #include "procure/procure.h"
 
@@ -274,21 +275,27 @@ done:
 /* ---- matching an invoice's lines ---- */
 
 /* Do an order's unit and an invoice's BT-130 mean the same?  The order's unit is the
- * catalog's (Stk, kg, H87); the invoice's a UN/ECE Rec 20 code. */
+ * catalog's (Stk, kg, H87), the invoice's a UN/ECE Rec 20 code: both through the unit table
+ * (dc-order(1) UNITS), a unit the table does not know only as the same text. */
 static int
 unit_same(const char *order_unit, const char *inv_unit)
 {
 	if (!order_unit || !*order_unit || !inv_unit || !*inv_unit)
 		return 1;
+	if (dc_unit_rec20(order_unit) && dc_unit_rec20(inv_unit))
+		return dc_unit_same(order_unit, inv_unit);
 	return !strcasecmp(order_unit, inv_unit);
 }
 
-/* Which order line an invoice line is for: BT-132 as the order's line number, else BT-155 as
- * the SKU of exactly one line; -1 for none. */
+/* Which order line an invoice line is for: the one BT-132 numbers; else among the lines of
+ * the SKU BT-155 gives, or else of the text BT-153 gives, the first that takes the line
+ * (unit, price and quantity fit), else the first of them, whose differences are reported;
+ * -1 for none (an extra line). */
 static int
-find_line(const struct porder *o, const char *ref, const char *sku)
+find_line(const struct porder *o, const char *ref, const char *sku, const char *name,
+          const char *unit, long long price, long long q, int credit)
 {
-	int i, hit = -1;
+	int i, pass, first = -1;
 
 	if (ref && *ref) {
 		char *end;
@@ -298,15 +305,20 @@ find_line(const struct porder *o, const char *ref, const char *sku)
 			if (o->lines[i].line == n)
 				return i;
 	}
-	if (!sku || !*sku)
-		return -1;
-	for (i = 0; i < o->n; i++)
-		if (o->lines[i].sku && !strcmp(o->lines[i].sku, sku)) {
-			if (hit >= 0)
-				return -1;
-			hit = i;
+	for (pass = 0; pass < 2 && first < 0; pass++)
+		for (i = 0; i < o->n; i++) {
+			const struct oline *l = &o->lines[i];
+
+			if (pass == 0 ? !sku || !*sku || !l->sku || strcmp(l->sku, sku)
+			              : !name || !l->text || strcmp(l->text, name))
+				continue;
+			if (unit_same(l->unit, unit) && llabs(price - l->unit_net) * 100 <= l->unit_net &&
+			    (credit ? q <= l->invoiced : l->invoiced + q <= l->received))
+				return i;
+			if (first < 0)
+				first = i;
 		}
-	return hit;
+	return first;
 }
 
 struct booking {
@@ -334,7 +346,8 @@ match_lines(struct dc *ctx, const char *inv, const char *type, struct porder *o,
 		long pos = (long)dc_col_int(st, 0);
 		const char *name = dc_col_text(st, 3), *unit = dc_col_text(st, 5);
 		long long q = llround(dc_col_double(st, 4) * 1000), price = dc_col_int(st, 6);
-		int k = find_line(o, dc_col_text(st, 1), dc_col_text(st, 2));
+		int k = find_line(o, dc_col_text(st, 1), dc_col_text(st, 2), name, unit, price, q,
+		                  credit);
 		struct oline *l;
 		char pl[32];
 
@@ -599,6 +612,9 @@ book(struct dc *ctx, const char *id, const struct dc_einv *e, int typed, struct 
 	char now[21], *note;
 	int rc = 0;
 
+	if (!dc_has_role(ctx, "buyer") && (!ctx->dept || strcmp(ctx->dept, o->dept)))
+		return dc_error(ctx, DC_EPERM, "permission denied: '%s' may not book invoices of "
+		                "'%s'", ctx->actor, o->dept);
 	if (strcmp(o->status, "placed") && strcmp(o->status, "received") &&
 	    strcmp(o->status, "invoiced"))
 		return dc_error(ctx, DC_ECONFLICT, "order '%s' is %s; invoices are booked against "
@@ -770,6 +786,65 @@ done:
 	return rc;
 }
 
+/* The configured validator (einvoice.validator) on E's XML, written to a file of its own so
+ * that what is checked is what is stored (a PDF's embedded XML, never a name that could be
+ * swapped meanwhile).  A fatal finding refuses the invoice (65); the others go into
+ * *findings (JSON, caller frees), NULL when no validator is configured. */
+static int
+validate(struct dc *ctx, const char *name, const struct dc_einv *e, char **findings)
+{
+	struct dc_einv_finding *f = NULL;
+	char *cmd = dc_setting(ctx, "einvoice.validator"), *tmp = NULL;
+	const char *dir = getenv("TMPDIR");
+	size_t n = 0, i;
+	int fd = -1, rc = 0;
+
+	*findings = NULL;
+	if (!cmd || !*cmd)
+		goto done;
+	tmp = dc_printf("%s/dc-einvoice-XXXXXX.xml", dir && *dir ? dir : "/tmp");
+	if ((fd = mkstemps(tmp, 4)) < 0) {
+		rc = dc_error(ctx, DC_ECANTCREAT, "cannot create '%s': %s", tmp, strerror(errno));
+		free(tmp);
+		tmp = NULL;
+		goto done;
+	}
+	if (write(fd, e->xml, e->xml_len) != (ssize_t)e->xml_len || close(fd) < 0) {
+		fd = -1;
+		rc = dc_error(ctx, DC_EIO, "cannot write '%s': %s", tmp, strerror(errno));
+		goto done;
+	}
+	fd = -1;
+	if ((rc = dc_einv_validate(ctx, tmp, &f, &n)))
+		goto done;
+	if (dc_einv_any_fatal(f, n)) {
+		for (i = 0; i < n; i++)
+			if (!strcmp(f[i].flag, "fatal"))
+				dc_warn(ctx, "%s: %s: %s", name, f[i].rule ? f[i].rule : "(no rule)",
+				        f[i].text);
+		rc = dc_error(ctx, DC_EDATA, "%s: the validator (einvoice.validator) found fatal "
+		              "errors; nothing is booked", name);
+		goto done;
+	}
+	{
+		json_object *j = dc_einv_findings_json(f, n);
+
+		*findings = dc_strdup(json_object_to_json_string_ext(j, JSON_C_TO_STRING_PLAIN |
+		                                                     JSON_C_TO_STRING_NOSLASHESCAPE));
+		json_object_put(j);
+	}
+done:
+	if (fd >= 0)
+		close(fd);
+	if (tmp) {
+		unlink(tmp);
+		free(tmp);
+	}
+	dc_einv_findings_free(f, n);
+	free(cmd);
+	return rc;
+}
+
 /* Read and check the file at PATH (named NAME in messages and the record). */
 static int
 take_file(struct dc *ctx, const char *path, const char *name, const char *po,
@@ -779,11 +854,14 @@ take_file(struct dc *ctx, const char *path, const char *name, const char *po,
 	unsigned char *bytes = NULL;
 	size_t len = 0;
 	struct incoming in = {&e, name, NULL, name, NULL, 0, NULL};
+	char *findings = NULL;
 	int rc;
 
 	if ((rc = read_bytes(ctx, path, &bytes, &len)) ||
-	    (rc = dc_einv_read(ctx, name, bytes, len, &e)) || (rc = dc_einv_check(ctx, name, &e)))
+	    (rc = dc_einv_read(ctx, name, bytes, len, &e)) || (rc = dc_einv_check(ctx, name, &e)) ||
+	    (rc = validate(ctx, name, &e, &findings)))
 		goto done;
+	in.findings = findings;
 	in.format = e.source && strcmp(e.source, "xml") ? "pdf"
 	            : e.syntax == DC_EINV_CII         ? "cii"
 	                                              : "ubl";
@@ -793,15 +871,18 @@ take_file(struct dc *ctx, const char *path, const char *name, const char *po,
 done:
 	dc_einv_free(&e);
 	free(bytes);
+	free(findings);
 	return rc;
 }
 
 /* ---- the verbs ---- */
 
+/* Buyers book invoices; with --accept-extra the head of the ordering department may too (the
+ * department is checked in book). */
 static int
-may_book(struct dc *ctx)
+may_book(struct dc *ctx, int accept_extra)
 {
-	return dc_require(ctx, "buyer", "book invoices");
+	return dc_require(ctx, accept_extra ? "buyer head" : "buyer", "book invoices");
 }
 
 int
@@ -813,7 +894,7 @@ dc_procure_invoice_add(struct dc *ctx, const char *po, struct dc_args *a, char i
 	int rc;
 
 	*unmatched = 0;
-	if ((rc = may_book(ctx)))
+	if ((rc = may_book(ctx, b.accept_extra)))
 		return rc;
 	if (!file == !number)
 		return dc_error(ctx, DC_EUSAGE, "invoice add needs --file F or --number N --amount "
@@ -863,12 +944,59 @@ dc_procure_invoice_import(struct dc *ctx, const char *path, const char *name, ch
 	int rc;
 
 	*unmatched = 0;
-	if ((rc = may_book(ctx)))
+	if ((rc = dc_require(ctx, "integrator buyer", "run invoice imports")))
 		return rc;
 	rc = take_file(ctx, path, name, NULL, &b);
 	memcpy(id, b.id, 32);
 	*unmatched = b.unmatched;
 	return rc;
+}
+
+/* One file of dc-import invoices: its own transaction, the invoice printed, the log. */
+static int
+invoice_one(struct dc *ctx, const char *path, const char *name, char **log)
+{
+	struct dc_stmt *st = NULL;
+	char id[32] = "";
+	int rc, unmatched = 0;
+
+	if ((rc = dc_tx_begin(ctx)))
+		return rc;
+	rc = dc_procure_invoice_import(ctx, path, name, id, &unmatched);
+	if ((rc = dc_tx_end(ctx, rc)))
+		return rc;
+	if (unmatched)
+		dc_warn(ctx, "%s: invoice '%s' names no known order: kept as unmatched; book it with "
+		        "dc-order invoice assign %s PO", name, id, id);
+	/* a dry run rolled it back: nothing to print or log */
+	if (ctx->dry_run)
+		return 0;
+	if ((rc = dc_procure_invoice_list(ctx, id, NULL, &st)))
+		return rc;
+	if ((rc = dc_step(ctx, st)) == DC_ROW)
+		rc = dc_out_stmt(ctx, st);
+	dc_finish(ctx, st);
+	if (rc || (rc = dc_prepare(ctx, &st, "SELECT json_object('file', ?2, 'status', status,"
+	                                     " 'invoice', id, 'order', order_id, 'number', number,"
+	                                     " 'seller', seller, 'gross', " DC_SQL_MONEY("gross")
+	                                     ", 'sha256', sha256, 'at', created_at)"
+	                                     " FROM invoice WHERE id = ?1")))
+		return rc;
+	dc_bind_text_ref(st, 1, id);
+	dc_bind_text_ref(st, 2, name);
+	if ((rc = dc_step(ctx, st)) == DC_ROW) {
+		*log = dc_strdup(dc_col_text(st, 0));
+		rc = 0;
+	}
+	dc_finish(ctx, st);
+	return rc;
+}
+
+int
+dc_procure_invoice_spool(struct dc *ctx, const char *dir)
+{
+	return dc_procure_spool_each(ctx, dir, "integrator buyer", "run invoice imports",
+	                             invoice_one);
 }
 
 int
@@ -881,7 +1009,7 @@ dc_procure_invoice_assign(struct dc *ctx, const char *inv, const char *po, int a
 	char *status = NULL, *vat = NULL, *leitweg = NULL, *format = NULL;
 	int rc, found;
 
-	if ((rc = may_book(ctx)))
+	if ((rc = may_book(ctx, accept_extra)))
 		return rc;
 	if ((rc = dc_prepare(ctx, &st, "SELECT status, type, number, seller_vat_id,"
 	                               " buyer_reference, preceding, gross, format"

@@ -35,6 +35,14 @@ int dc_procure_catalog_import(struct dc *ctx, const char *path, const struct dc_
                               long *import_id);
 /* dc-import: the spool folder and git repository batch jobs. */
 int dc_procure_spool(struct dc *ctx, const char *dir);
+/* What a spool job does with one file, read through PATH (a descriptor's /proc path) and
+ * named NAME: 0 with *log (caller frees; NULL: "{}") the JSON log kept beside it in done/,
+ * or an error, which moves it to failed/ with the error's log. */
+typedef int (*dc_spool_fn)(struct dc *ctx, const char *path, const char *name, char **log);
+/* DIR/incoming/'s files in name order, each through FN, under the spool's lock, by ROLES
+ * (WHAT names the act in a refusal); symlinks and other non-files fail. */
+int dc_procure_spool_each(struct dc *ctx, const char *dir, const char *roles, const char *what,
+                          dc_spool_fn fn);
 struct dc_git_opts {
 	const char *ref;  /* default HEAD */
 	const char *path; /* only files below this folder of the repository */
