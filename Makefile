@@ -128,6 +128,12 @@ check-sanitize: $(addprefix build/san/,$(COMMANDS)) $(SAN_UNIT) $(addprefix buil
 		echo "== $$t"; ASAN_OPTIONS=detect_leaks=1 $$t; done
 	DC_BIN=$(CURDIR)/build/san bats $(addprefix tests/bats/,$(addsuffix .bats,$(SAN_BATS)))
 
+# Every invoice of the XRechnung test suite booked against an order built from it (issue 17;
+# about ten minutes); make check books a sample (tests/bats/invoice-suite.bats).
+check-einvoice-book: $(addprefix build/san/,$(COMMANDS))
+	@scripts/install-deps
+	tests/einvoice/book-suite --bin build/san
+
 # The concurrency soak (issue 7) with the release binaries; a 20 s version runs in make check.
 SOAK_SECONDS ?= 300
 SOAK_PROCS   ?= 8
@@ -177,5 +183,5 @@ format:
 clean:
 	rm -rf build demo-out
 
-.PHONY: all check check-sanitize soak bench demo install install-system format clean fuzz FORCE
+.PHONY: all check check-sanitize check-einvoice-book soak bench demo install install-system format clean fuzz FORCE
 .SECONDARY:

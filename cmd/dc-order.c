@@ -465,8 +465,8 @@ cmd_invoice_show(struct dc *ctx, struct dc_args *a)
 	for (i = 0; f && i < 5 && strcmp(f, names[i]); i++)
 		;
 	if (f && i == 5)
-		return dc_error(ctx, DC_EUSAGE, "invoice show: -f text, html, table, json, jsonl, csv "
-		                "or tsv");
+		return dc_error(ctx, DC_EUSAGE,
+		                "invoice show: -f text, html, table, json, jsonl, csv or tsv");
 	if (f)
 		ctx->format = fmts[i];
 	return dc_out_show(ctx, a, &dc_rt_invoice, show_invoice);

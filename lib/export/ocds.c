@@ -250,8 +250,8 @@ release(const char *prefix, struct dc_stmt *st)
 					json_object_object_get_ex(inv, "date", &v);
 					add_str(tx, "date", json_object_get_string(v));
 					json_object_object_get_ex(inv, "cents", &v);
-					json_object_object_add(tx, "value",
-					                       value(json_object_get_int64(v), 2, "EUR"));
+					v = value(json_object_get_int64(v), 2, "EUR");
+					json_object_object_add(tx, "value", v);
 					json_object_array_add(txs, tx);
 				}
 				json_object_put(invs);

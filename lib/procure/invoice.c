@@ -107,8 +107,10 @@ read_bytes(struct dc *ctx, const char *path, unsigned char **buf, size_t *len)
 	if (fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode))
 		rc = dc_error(ctx, DC_ENOINPUT, "'%s' is not a regular file", path);
 	else if (sb.st_size > INVOICE_MAX_BYTES)
-		rc = dc_error(ctx, DC_EDATA, "'%s': %lld bytes is more than an invoice file may have "
-		              "(%ld)", path, (long long)sb.st_size, INVOICE_MAX_BYTES);
+		rc = dc_error(ctx, DC_EDATA,
+		              "'%s': %lld bytes is more than an invoice file may have "
+		              "(%ld)",
+		              path, (long long)sb.st_size, INVOICE_MAX_BYTES);
 	else if (!(*buf = malloc((size_t)sb.st_size + 1)))
 		abort();
 	while (!rc && *len < (size_t)sb.st_size) {
@@ -172,8 +174,9 @@ porder_load(struct dc *ctx, const char *id, struct porder *o, int *found)
 
 	memset(o, 0, sizeof *o);
 	*found = 0;
-	if ((rc = dc_prepare(ctx, &st, "SELECT id, dept, status, award, net, gross"
-	                               " FROM purchase_order WHERE id = ?1")))
+	if ((rc = dc_prepare(ctx, &st,
+	                     "SELECT id, dept, status, award, net, gross"
+	                     " FROM purchase_order WHERE id = ?1")))
 		return rc;
 	dc_bind_text_ref(st, 1, id);
 	if ((rc = dc_step(ctx, st)) == DC_ROW) {
@@ -228,8 +231,8 @@ received_gross(struct dc *ctx, const struct porder *o, long long *gross)
 	for (int i = 0; i < o->n; i++)
 		if (dc_money_line(o->lines[i].received, o->lines[i].unit_net, &ln) ||
 		    dc_money_vat(ln, o->lines[i].vat, &lg) || dc_money_add(*gross, lg, gross))
-			return dc_error(ctx, DC_EDATA, "order '%s': received value above the maximum",
-			                o->id);
+			return dc_error(ctx, DC_EDATA,
+			                "order '%s': received value above the maximum", o->id);
 	return 0;
 }
 
@@ -264,8 +267,10 @@ order_follow(struct dc *ctx, const char *id, const char *inv)
 	if (!strcmp(to, o.status))
 		goto done;
 	dc_fmt_time(dc_now(ctx), now);
-	if (!(rc = dc_exec(ctx, "UPDATE purchase_order SET status = ?2, updated_at = ?3"
-	                        " WHERE id = ?1", 3, id, to, now)))
+	if (!(rc = dc_exec(ctx,
+	                   "UPDATE purchase_order SET status = ?2, updated_at = ?3"
+	                   " WHERE id = ?1",
+	                   3, id, to, now)))
 		rc = event(ctx, "order", id, "invoiced", o.status, to, inv);
 done:
 	porder_free(&o);
@@ -312,7 +317,8 @@ find_line(const struct porder *o, const char *ref, const char *sku, const char *
 			if (pass == 0 ? !sku || !*sku || !l->sku || strcmp(l->sku, sku)
 			              : !name || !l->text || strcmp(l->text, name))
 				continue;
-			if (unit_same(l->unit, unit) && llabs(price - l->unit_net) * 100 <= l->unit_net &&
+			if (unit_same(l->unit, unit) &&
+			    llabs(price - l->unit_net) * 100 <= l->unit_net &&
 			    (credit ? q <= l->invoiced : l->invoiced + q <= l->received))
 				return i;
 			if (first < 0)
@@ -322,24 +328,24 @@ find_line(const struct porder *o, const char *ref, const char *sku, const char *
 }
 
 struct booking {
-	int accept_extra;  /* --accept-extra given */
-	int unmatched;     /* out: stored without an order */
-	char id[32];       /* out: the invoice */
+	int accept_extra; /* --accept-extra given */
+	int unmatched;    /* out: stored without an order */
+	char id[32];      /* out: the invoice */
 };
 
 /* Match invoice INV's stored lines against order O (type TYPE); set each line's order_line.
  * The differing lines are warned one by one; then exit 3. */
 static int
-match_lines(struct dc *ctx, const char *inv, const char *type, struct porder *o,
-            struct booking *b)
+match_lines(struct dc *ctx, const char *inv, const char *type, struct porder *o, struct booking *b)
 {
 	struct dc_stmt *st = NULL;
 	int credit = !strcmp(type, "381"), bad = 0, extras = 0, rc;
 	long long extra_net = 0;
 	char a[32], c[32];
 
-	if ((rc = dc_prepare(ctx, &st, "SELECT pos, order_ref, sku, name, qty, unit, price, net"
-	                               " FROM invoice_line WHERE invoice_id = ?1 ORDER BY pos")))
+	if ((rc = dc_prepare(ctx, &st,
+	                     "SELECT pos, order_ref, sku, name, qty, unit, price, net"
+	                     " FROM invoice_line WHERE invoice_id = ?1 ORDER BY pos")))
 		return rc;
 	dc_bind_text_ref(st, 1, inv);
 	while ((rc = dc_step(ctx, st)) == DC_ROW) {
@@ -355,7 +361,8 @@ match_lines(struct dc *ctx, const char *inv, const char *type, struct porder *o,
 			extras++;
 			extra_net += credit ? -dc_col_int(st, 7) : dc_col_int(st, 7);
 			money(dc_col_int(st, 7), a);
-			dc_warn(ctx, "invoice line %ld ('%s', %s net) matches no line of order '%s'",
+			dc_warn(ctx,
+			        "invoice line %ld ('%s', %s net) matches no line of order '%s'",
 			        pos, name ? name : "", a, o->id);
 			continue;
 		}
@@ -370,46 +377,57 @@ match_lines(struct dc *ctx, const char *inv, const char *type, struct porder *o,
 			bad++;
 			dc_num_fmt(price, 4, 2, '.', a);
 			dc_num_fmt(l->unit_net, 4, 2, '.', c);
-			dc_warn(ctx, "invoice line %ld: unit price %s, order '%s' line %ld: %s "
-			        "(tolerance 1 %%)", pos, a, o->id, l->line, c);
+			dc_warn(ctx,
+			        "invoice line %ld: unit price %s, order '%s' line %ld: %s "
+			        "(tolerance 1 %%)",
+			        pos, a, o->id, l->line, c);
 		}
 		if (credit ? q > l->invoiced : l->invoiced + q > l->received) {
 			bad++;
-			dc_warn(ctx, "invoice line %ld: quantity %g, order '%s' line %ld: %s %g, "
-			        "invoiced so far %g", pos, (double)q / 1000, o->id, l->line,
-			        credit ? "credited at most" : "received", (double)l->received / 1000,
-			        (double)l->invoiced / 1000);
+			dc_warn(ctx,
+			        "invoice line %ld: quantity %g, order '%s' line %ld: %s %g, "
+			        "invoiced so far %g",
+			        pos, (double)q / 1000, o->id, l->line,
+			        credit ? "credited at most" : "received",
+			        (double)l->received / 1000, (double)l->invoiced / 1000);
 		}
 		l->invoiced += credit ? -q : q;
-		if ((rc = dc_exec(ctx, "UPDATE invoice_line SET order_line = ?3"
-		                       " WHERE invoice_id = ?1 AND pos = ?2", 3, inv,
-		                  dc_col_text(st, 0), pl)))
+		if ((rc = dc_exec(ctx,
+		                  "UPDATE invoice_line SET order_line = ?3"
+		                  " WHERE invoice_id = ?1 AND pos = ?2",
+		                  3, inv, dc_col_text(st, 0), pl)))
 			break;
 	}
 	dc_finish(ctx, st);
 	if (rc)
 		return rc;
 	if (bad)
-		return dc_error(ctx, DC_ECONFLICT, "three-way match failed for '%s': %d difference%s "
-		                "between invoice '%s' and the order", o->id, bad, bad == 1 ? "" : "s",
-		                inv);
+		return dc_error(ctx, DC_ECONFLICT,
+		                "three-way match failed for '%s': %d difference%s "
+		                "between invoice '%s' and the order",
+		                o->id, bad, bad == 1 ? "" : "s", inv);
 	if (!extras)
 		return 0;
 	if (!b->accept_extra)
-		return dc_error(ctx, DC_ECONFLICT, "invoice '%s' has %d line%s that match no line of "
-		                "order '%s': a head or admin books them with --accept-extra", inv,
-		                extras, extras == 1 ? "" : "s", o->id);
+		return dc_error(ctx, DC_ECONFLICT,
+		                "invoice '%s' has %d line%s that match no line of "
+		                "order '%s': a head or admin books them with --accept-extra",
+		                inv, extras, extras == 1 ? "" : "s", o->id);
 	if ((rc = dc_whoami(ctx)))
 		return rc;
-	if (!dc_is_admin(ctx) && !(!strcmp(ctx->role, "head") && ctx->dept &&
-	                           !strcmp(ctx->dept, o->dept)))
-		return dc_error(ctx, DC_EPERM, "permission denied: only the head of '%s' or an admin "
-		                "accepts extra invoice lines", o->dept);
+	if (!dc_is_admin(ctx) &&
+	    !(!strcmp(ctx->role, "head") && ctx->dept && !strcmp(ctx->dept, o->dept)))
+		return dc_error(ctx, DC_EPERM,
+		                "permission denied: only the head of '%s' or an admin "
+		                "accepts extra invoice lines",
+		                o->dept);
 	if (llabs(extra_net) * 100 > o->net) {
 		money(extra_net, a);
 		money(o->net, c);
-		return dc_error(ctx, DC_ECONFLICT, "invoice '%s': extra lines of %s net are more "
-		                "than 1 %% of order '%s' (%s net)", inv, a, o->id, c);
+		return dc_error(ctx, DC_ECONFLICT,
+		                "invoice '%s': extra lines of %s net are more "
+		                "than 1 %% of order '%s' (%s net)",
+		                inv, a, o->id, c);
 	}
 	return dc_exec(ctx, "UPDATE invoice SET extra_accepted_by = ?2 WHERE id = ?1", 2, inv,
 	               ctx->actor);
@@ -440,7 +458,8 @@ match_amount(struct dc *ctx, struct porder *o, long long amount)
 		return rc;
 	amount += booked;
 	if (llabs(rec - o->gross) * 100 > o->gross || llabs(amount - rec) * 100 > rec)
-		return dc_error(ctx, DC_ECONFLICT, "three-way match failed for '%s': ordered %.2f, "
+		return dc_error(ctx, DC_ECONFLICT,
+		                "three-way match failed for '%s': ordered %.2f, "
 		                "received %.2f, invoiced %.2f (gross; tolerance 1 %%)",
 		                o->id, (double)o->gross / 100, (double)rec / 100,
 		                (double)amount / 100);
@@ -457,8 +476,10 @@ check_leitweg(struct dc *ctx, const char *path, const char *id, const char *dept
 	int rc = 0, known = 0;
 
 	if (!id || !*id)
-		return dc_error(ctx, DC_EDATA, "%s: BT-10 (Leitweg-ID): missing; an XRechnung to the "
-		                "city names its Leitweg-ID", path);
+		return dc_error(ctx, DC_EDATA,
+		                "%s: BT-10 (Leitweg-ID): missing; an XRechnung to the "
+		                "city names its Leitweg-ID",
+		                path);
 	if (!dc_leitweg_valid(id, &why))
 		return dc_error(ctx, DC_EDATA, "%s: BT-10 (Leitweg-ID): '%s' %s", path, id,
 		                why ? why : "is not a Leitweg-ID");
@@ -467,9 +488,10 @@ check_leitweg(struct dc *ctx, const char *path, const char *id, const char *dept
 	{
 		struct dc_stmt *st = NULL;
 
-		if ((rc = dc_prepare(ctx, &st, dept ? "SELECT 1 FROM dept WHERE leitweg_id = ?1"
-		                                      " AND code = ?2"
-		                                    : "SELECT 1 FROM dept WHERE leitweg_id = ?1")))
+		if ((rc = dc_prepare(ctx, &st,
+		                     dept ? "SELECT 1 FROM dept WHERE leitweg_id = ?1"
+		                            " AND code = ?2"
+		                          : "SELECT 1 FROM dept WHERE leitweg_id = ?1")))
 			goto done;
 		dc_bind_text_ref(st, 1, id);
 		if (dept)
@@ -481,10 +503,12 @@ check_leitweg(struct dc *ctx, const char *path, const char *id, const char *dept
 		dc_finish(ctx, st);
 	}
 	if (!rc && !known)
-		rc = dc_error(ctx, DC_EDATA, "%s: BT-10 (Leitweg-ID): '%s' is neither the city's "
-		              "(procurement.leitweg_id %s) nor %s%s%s", path, id,
-		              city ? city : "not set", dept ? "department '" : "any department's",
-		              dept ? dept : "", dept ? "''s" : "");
+		rc = dc_error(ctx, DC_EDATA,
+		              "%s: BT-10 (Leitweg-ID): '%s' is neither the city's "
+		              "(procurement.leitweg_id %s) nor %s%s%s",
+		              path, id, city ? city : "not set",
+		              dept ? "department '" : "any department's", dept ? dept : "",
+		              dept ? "''s" : "");
 done:
 	free(city);
 	return rc;
@@ -511,8 +535,10 @@ check_vat(struct dc *ctx, const char *path, const char *given, const char *vendo
 	}
 	dc_finish(ctx, st);
 	if (!rc && v && strcmp(g, v))
-		rc = dc_error(ctx, DC_EDATA, "%s: BT-31 (seller VAT identifier): '%s' is not the VAT "
-		              "id of vendor '%s' (%s)", path, given, vendor, v);
+		rc = dc_error(ctx, DC_EDATA,
+		              "%s: BT-31 (seller VAT identifier): '%s' is not the VAT "
+		              "id of vendor '%s' (%s)",
+		              path, given, vendor, v);
 done:
 	free(g);
 	free(v);
@@ -524,12 +550,12 @@ done:
 /* What an invoice is when it comes in: from a file (E read) or typed (E's few fields set). */
 struct incoming {
 	struct dc_einv *e;
-	const char *path;          /* for messages */
-	const char *format;        /* manual, ubl, cii, pdf */
-	const char *source;        /* the file's name or NULL */
+	const char *path;   /* for messages */
+	const char *format; /* manual, ubl, cii, pdf */
+	const char *source; /* the file's name or NULL */
 	const unsigned char *bytes;
 	size_t len;
-	const char *findings;      /* JSON array of the validator's warnings, or NULL */
+	const char *findings; /* JSON array of the validator's warnings, or NULL */
 };
 
 static const char *
@@ -547,9 +573,10 @@ insert_lines(struct dc *ctx, const char *id, const struct dc_einv *e)
 
 	if (!e->nlines)
 		return 0;
-	if ((rc = dc_prepare(ctx, &st, "INSERT INTO invoice_line(invoice_id, pos, line_id,"
-	                               " order_ref, sku, name, qty, unit, price, net, vat)"
-	                               " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)")))
+	if ((rc = dc_prepare(ctx, &st,
+	                     "INSERT INTO invoice_line(invoice_id, pos, line_id,"
+	                     " order_ref, sku, name, qty, unit, price, net, vat)"
+	                     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)")))
 		return rc;
 	for (i = 0; i < e->nlines && !rc; i++) {
 		const struct dc_einv_line *l = &e->lines[i];
@@ -584,8 +611,9 @@ vendor_by_vat(struct dc *ctx, const char *vat_id)
 	struct dc_stmt *st = NULL;
 	char *v = vat_norm(vat_id), *out = NULL;
 
-	if (!v || dc_prepare(ctx, &st, "SELECT id FROM vendor WHERE upper(replace(vat_id, ' ', ''))"
-	                               " = ?1 LIMIT 2")) {
+	if (!v || dc_prepare(ctx, &st,
+	                     "SELECT id FROM vendor WHERE upper(replace(vat_id, ' ', ''))"
+	                     " = ?1 LIMIT 2")) {
 		free(v);
 		return NULL;
 	}
@@ -613,19 +641,24 @@ book(struct dc *ctx, const char *id, const struct dc_einv *e, int typed, struct 
 	int rc = 0;
 
 	if (!dc_has_role(ctx, "buyer") && (!ctx->dept || strcmp(ctx->dept, o->dept)))
-		return dc_error(ctx, DC_EPERM, "permission denied: '%s' may not book invoices of "
-		                "'%s'", ctx->actor, o->dept);
+		return dc_error(ctx, DC_EPERM,
+		                "permission denied: '%s' may not book invoices of "
+		                "'%s'",
+		                ctx->actor, o->dept);
 	if (strcmp(o->status, "placed") && strcmp(o->status, "received") &&
 	    strcmp(o->status, "invoiced"))
-		return dc_error(ctx, DC_ECONFLICT, "order '%s' is %s; invoices are booked against "
-		                "placed, received or invoiced orders", o->id, o->status);
+		return dc_error(ctx, DC_ECONFLICT,
+		                "order '%s' is %s; invoices are booked against "
+		                "placed, received or invoiced orders",
+		                o->id, o->status);
 	/* a corrected invoice takes the place of the one it names (BT-25) */
 	if (!strcmp(type, "384") && e->preceding && *e->preceding) {
 		struct dc_stmt *st = NULL;
 		char *old = NULL;
 
-		if ((rc = dc_prepare(ctx, &st, "SELECT id FROM invoice WHERE order_id = ?1"
-		                               " AND number = ?2 AND status = 'booked'")))
+		if ((rc = dc_prepare(ctx, &st,
+		                     "SELECT id FROM invoice WHERE order_id = ?1"
+		                     " AND number = ?2 AND status = 'booked'")))
 			return rc;
 		dc_bind_text_ref(st, 1, o->id);
 		dc_bind_text_ref(st, 2, e->preceding);
@@ -633,12 +666,14 @@ book(struct dc *ctx, const char *id, const struct dc_einv *e, int typed, struct 
 			old = dc_strdup(dc_col_text(st, 0));
 		dc_finish(ctx, st);
 		if (!old)
-			dc_warn(ctx, "invoice '%s' corrects '%s' (BT-25), which is not booked for order "
-			        "'%s': booked as an invoice of its own", id, e->preceding, o->id);
-		else if (!(rc = dc_exec(ctx, "UPDATE invoice SET status = 'replaced' WHERE id = ?1", 1,
-		                        old)) &&
-		         !(rc = dc_exec(ctx, "UPDATE invoice SET replaces = ?2 WHERE id = ?1", 2, id,
-		                        old)) &&
+			dc_warn(ctx,
+			        "invoice '%s' corrects '%s' (BT-25), which is not booked for order "
+			        "'%s': booked as an invoice of its own",
+			        id, e->preceding, o->id);
+		else if (!(rc = dc_exec(ctx, "UPDATE invoice SET status = 'replaced' WHERE id = ?1",
+		                        1, old)) &&
+		         !(rc = dc_exec(ctx, "UPDATE invoice SET replaces = ?2 WHERE id = ?1", 2,
+		                        id, old)) &&
 		         !(rc = event(ctx, "invoice", old, "replaced", "booked", "replaced", id))) {
 			/* what the replaced invoice took of each line is free again */
 			char *po = dc_strdup(o->id);
@@ -652,12 +687,14 @@ book(struct dc *ctx, const char *id, const struct dc_einv *e, int typed, struct 
 		if (rc)
 			return rc;
 	}
-	if ((rc = typed ? match_amount(ctx, o, e->tax_inclusive) : match_lines(ctx, id, type, o, b)))
+	if ((rc =
+	         typed ? match_amount(ctx, o, e->tax_inclusive) : match_lines(ctx, id, type, o, b)))
 		return rc;
 	dc_fmt_time(dc_now(ctx), now);
-	if ((rc = dc_exec(ctx, "UPDATE invoice SET status = 'booked', order_id = ?2, booked_at = ?3,"
-	                       " vendor = coalesce(vendor, ?4) WHERE id = ?1", 4, id, o->id, now,
-	                  o->award)))
+	if ((rc = dc_exec(ctx,
+	                  "UPDATE invoice SET status = 'booked', order_id = ?2, booked_at = ?3,"
+	                  " vendor = coalesce(vendor, ?4) WHERE id = ?1",
+	                  4, id, o->id, now, o->award)))
 		return rc;
 	note = dc_printf("%s %s", o->id, e->number);
 	rc = event(ctx, "invoice", id, "booked", NULL, "booked", note);
@@ -681,12 +718,15 @@ take(struct dc *ctx, const struct incoming *in, const char *po, struct booking *
 	int rc, found = 0, typed = !strcmp(in->format, "manual");
 
 	if (strspn(type, "0123456789") != strlen(type) || strlen(type) != 3)
-		return dc_error(ctx, DC_EDATA, "%s: BT-3 (invoice type code): '%s' is not a code of "
-		                "UNTDID 1001", in->path, type);
+		return dc_error(ctx, DC_EDATA,
+		                "%s: BT-3 (invoice type code): '%s' is not a code of "
+		                "UNTDID 1001",
+		                in->path, type);
 	if (!e->currency || strcmp(e->currency, "EUR"))
-		return dc_error(ctx, DC_EDATA, "%s: BT-5 (invoice currency code): '%s' is not EUR, "
-		                "the currency of the city's budgets", in->path,
-		                e->currency ? e->currency : "");
+		return dc_error(ctx, DC_EDATA,
+		                "%s: BT-5 (invoice currency code): '%s' is not EUR, "
+		                "the currency of the city's budgets",
+		                in->path, e->currency ? e->currency : "");
 	if (ref && (rc = porder_load(ctx, ref, &o, &found)))
 		goto done;
 	if (po && !found) {
@@ -694,8 +734,9 @@ take(struct dc *ctx, const struct incoming *in, const char *po, struct booking *
 		goto done;
 	}
 	vendor = found ? dc_strdup(o.award) : vendor_by_vat(ctx, e->seller.vat_id);
-	if (!typed && ((rc = check_leitweg(ctx, in->path, e->buyer_reference, found ? o.dept : NULL)) ||
-	               (rc = check_vat(ctx, in->path, e->seller.vat_id, vendor))))
+	if (!typed &&
+	    ((rc = check_leitweg(ctx, in->path, e->buyer_reference, found ? o.dept : NULL)) ||
+	     (rc = check_vat(ctx, in->path, e->seller.vat_id, vendor))))
 		goto done;
 	if (typed) {
 		struct dc_stmt *v = NULL;
@@ -713,8 +754,10 @@ take(struct dc *ctx, const struct incoming *in, const char *po, struct booking *
 	dc_bind_text_ref(st, 1, key);
 	dc_bind_text_ref(st, 2, e->number);
 	if ((rc = dc_step(ctx, st)) == DC_ROW)
-		rc = dc_error(ctx, DC_ECONFLICT, "%s: BT-1 (invoice number): '%s' of seller '%s' is "
-		              "booked already as '%s'", in->path, e->number, key, dc_col_text(st, 0));
+		rc = dc_error(ctx, DC_ECONFLICT,
+		              "%s: BT-1 (invoice number): '%s' of seller '%s' is "
+		              "booked already as '%s'",
+		              in->path, e->number, key, dc_col_text(st, 0));
 	dc_finish(ctx, st);
 	st = NULL;
 	if (rc)
@@ -820,17 +863,19 @@ validate(struct dc *ctx, const char *name, const struct dc_einv *e, char **findi
 	if (dc_einv_any_fatal(f, n)) {
 		for (i = 0; i < n; i++)
 			if (!strcmp(f[i].flag, "fatal"))
-				dc_warn(ctx, "%s: %s: %s", name, f[i].rule ? f[i].rule : "(no rule)",
-				        f[i].text);
-		rc = dc_error(ctx, DC_EDATA, "%s: the validator (einvoice.validator) found fatal "
-		              "errors; nothing is booked", name);
+				dc_warn(ctx, "%s: %s: %s", name,
+				        f[i].rule ? f[i].rule : "(no rule)", f[i].text);
+		rc = dc_error(ctx, DC_EDATA,
+		              "%s: the validator (einvoice.validator) found fatal "
+		              "errors; nothing is booked",
+		              name);
 		goto done;
 	}
 	{
 		json_object *j = dc_einv_findings_json(f, n);
 
-		*findings = dc_strdup(json_object_to_json_string_ext(j, JSON_C_TO_STRING_PLAIN |
-		                                                     JSON_C_TO_STRING_NOSLASHESCAPE));
+		*findings = dc_strdup(json_object_to_json_string_ext(
+		    j, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
 		json_object_put(j);
 	}
 done:
@@ -847,8 +892,7 @@ done:
 
 /* Read and check the file at PATH (named NAME in messages and the record). */
 static int
-take_file(struct dc *ctx, const char *path, const char *name, const char *po,
-          struct booking *b)
+take_file(struct dc *ctx, const char *path, const char *name, const char *po, struct booking *b)
 {
 	struct dc_einv e = {0};
 	unsigned char *bytes = NULL;
@@ -863,8 +907,8 @@ take_file(struct dc *ctx, const char *path, const char *name, const char *po,
 		goto done;
 	in.findings = findings;
 	in.format = e.source && strcmp(e.source, "xml") ? "pdf"
-	            : e.syntax == DC_EINV_CII         ? "cii"
-	                                              : "ubl";
+	            : e.syntax == DC_EINV_CII           ? "cii"
+	                                                : "ubl";
 	in.bytes = bytes;
 	in.len = len;
 	rc = take(ctx, &in, po, b);
@@ -897,7 +941,8 @@ dc_procure_invoice_add(struct dc *ctx, const char *po, struct dc_args *a, char i
 	if ((rc = may_book(ctx, b.accept_extra)))
 		return rc;
 	if (!file == !number)
-		return dc_error(ctx, DC_EUSAGE, "invoice add needs --file F or --number N --amount "
+		return dc_error(ctx, DC_EUSAGE,
+		                "invoice add needs --file F or --number N --amount "
 		                "GROSS");
 	if (file && dc_arg(a, "amount"))
 		return dc_error(ctx, DC_EUSAGE, "--amount goes with --number, not with --file");
@@ -910,11 +955,12 @@ dc_procure_invoice_add(struct dc *ctx, const char *po, struct dc_args *a, char i
 		struct incoming in = {&e, "invoice", "manual", NULL, NULL, 0, NULL};
 
 		if (!po)
-			return dc_error(ctx, DC_EUSAGE, "a typed invoice (--number) needs the order ID");
+			return dc_error(ctx, DC_EUSAGE,
+			                "a typed invoice (--number) needs the order ID");
 		if (!dc_arg(a, "amount"))
 			return dc_error(ctx, DC_EUSAGE, "--number N needs --amount GROSS");
-		if ((rc = dc_procure_num(ctx, "amount", dc_arg(a, "amount"), "an amount of money", 2,
-		                         DC_MONEY_MAX, "EUR", &e.tax_inclusive)))
+		if ((rc = dc_procure_num(ctx, "amount", dc_arg(a, "amount"), "an amount of money",
+		                         2, DC_MONEY_MAX, "EUR", &e.tax_inclusive)))
 			return rc;
 		e.number = (char *)number;
 		e.currency = (char *)"EUR";
@@ -966,8 +1012,10 @@ invoice_one(struct dc *ctx, const char *path, const char *name, char **log)
 	if ((rc = dc_tx_end(ctx, rc)))
 		return rc;
 	if (unmatched)
-		dc_warn(ctx, "%s: invoice '%s' names no known order: kept as unmatched; book it with "
-		        "dc-order invoice assign %s PO", name, id, id);
+		dc_warn(ctx,
+		        "%s: invoice '%s' names no known order: kept as unmatched; book it with "
+		        "dc-order invoice assign %s PO",
+		        name, id, id);
 	/* a dry run rolled it back: nothing to print or log */
 	if (ctx->dry_run)
 		return 0;
@@ -976,11 +1024,12 @@ invoice_one(struct dc *ctx, const char *path, const char *name, char **log)
 	if ((rc = dc_step(ctx, st)) == DC_ROW)
 		rc = dc_out_stmt(ctx, st);
 	dc_finish(ctx, st);
-	if (rc || (rc = dc_prepare(ctx, &st, "SELECT json_object('file', ?2, 'status', status,"
-	                                     " 'invoice', id, 'order', order_id, 'number', number,"
-	                                     " 'seller', seller, 'gross', " DC_SQL_MONEY("gross")
-	                                     ", 'sha256', sha256, 'at', created_at)"
-	                                     " FROM invoice WHERE id = ?1")))
+	if (rc || (rc = dc_prepare(ctx, &st,
+	                           "SELECT json_object('file', ?2, 'status', status,"
+	                           " 'invoice', id, 'order', order_id, 'number', number,"
+	                           " 'seller', seller, 'gross', " DC_SQL_MONEY(
+	                               "gross") ", 'sha256', sha256, 'at', created_at)"
+	                                        " FROM invoice WHERE id = ?1")))
 		return rc;
 	dc_bind_text_ref(st, 1, id);
 	dc_bind_text_ref(st, 2, name);
@@ -1011,9 +1060,10 @@ dc_procure_invoice_assign(struct dc *ctx, const char *inv, const char *po, int a
 
 	if ((rc = may_book(ctx, accept_extra)))
 		return rc;
-	if ((rc = dc_prepare(ctx, &st, "SELECT status, type, number, seller_vat_id,"
-	                               " buyer_reference, preceding, gross, format"
-	                               " FROM invoice WHERE id = ?1")))
+	if ((rc = dc_prepare(ctx, &st,
+	                     "SELECT status, type, number, seller_vat_id,"
+	                     " buyer_reference, preceding, gross, format"
+	                     " FROM invoice WHERE id = ?1")))
 		return rc;
 	dc_bind_text_ref(st, 1, inv);
 	if ((rc = dc_step(ctx, st)) == DC_ROW) {
@@ -1059,9 +1109,9 @@ done:
 
 /* dc-order invoice list's filters */
 const struct dc_opt dc_procure_invoice_list_spec[] = {
-	{"unmatched", DC_V_FLAG, 0, NULL, NULL, NULL, "i.status = 'unmatched'", DC_NOFIELD},
-	{"order", DC_V_TEXT, 0, NULL, "PO", NULL, "i.order_id = ?", DC_NOFIELD},
-	{NULL},
+    {"unmatched", DC_V_FLAG, 0, NULL, NULL, NULL, "i.status = 'unmatched'", DC_NOFIELD},
+    {"order", DC_V_TEXT, 0, NULL, "PO", NULL, "i.order_id = ?", DC_NOFIELD},
+    {NULL},
 };
 
 int
@@ -1079,12 +1129,11 @@ dc_procure_invoice_list(struct dc *ctx, const char *id, struct dc_args *f, struc
 
 /* A document as text or as HTML, built line by line. */
 struct doc {
-	char *s;  /* owned */
+	char *s; /* owned */
 	int html;
 };
 
-static void
-doc_add(struct doc *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void doc_add(struct doc *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 static void
 doc_add(struct doc *d, const char *fmt, ...)
@@ -1232,8 +1281,8 @@ doc_party(struct doc *d, const char *title, const struct dc_einv_party *p)
 static void
 doc_lines(struct doc *d, const struct dc_einv *e)
 {
-	static const char *const head[] = {"Pos.", "Art.-Nr.", "Bezeichnung", "Menge", "Einheit",
-	                                   "Preis netto", "Betrag netto", "USt %"};
+	static const char *const head[] = {"Pos.",    "Art.-Nr.",    "Bezeichnung",  "Menge",
+	                                   "Einheit", "Preis netto", "Betrag netto", "USt %"};
 	static const int width[] = {5, 12, 30, -9, 7, -12, -13, -6};
 	size_t i;
 
@@ -1341,10 +1390,11 @@ dc_procure_invoice_render(struct dc *ctx, const char *id, int html, char **out)
 
 	*out = NULL;
 	if ((rc = dc_require(ctx, "buyer auditor head clerk", "see invoices")) ||
-	    (rc = dc_prepare(ctx, &st, "SELECT status, order_id, type, number, issue_date, currency,"
-	                               " seller_name, seller_vat_id, buyer_reference, gross,"
-	                               " source, sha256, file, replaces, findings, iban"
-	                               " FROM invoice WHERE id = ?1")))
+	    (rc = dc_prepare(ctx, &st,
+	                     "SELECT status, order_id, type, number, issue_date, currency,"
+	                     " seller_name, seller_vat_id, buyer_reference, gross,"
+	                     " source, sha256, file, replaces, findings, iban"
+	                     " FROM invoice WHERE id = ?1")))
 		return rc;
 	dc_bind_text_ref(st, 1, id);
 	if ((rc = dc_step(ctx, st)) == DC_ROW) {
@@ -1380,8 +1430,9 @@ dc_procure_invoice_render(struct dc *ctx, const char *id, int html, char **out)
 		goto done;
 	title = dc_printf("%s %s", type_name(type), e.number ? e.number : "");
 	if (html) {
-		doc_add(&d, "<!DOCTYPE html>\n<html lang=\"de\">\n<head>\n<meta charset=\"utf-8\">\n"
-		            "<title>");
+		doc_add(&d,
+		        "<!DOCTYPE html>\n<html lang=\"de\">\n<head>\n<meta charset=\"utf-8\">\n"
+		        "<title>");
 		doc_text(&d, title);
 		doc_add(&d, "</title>\n<style>body{font-family:sans-serif;margin:2em}"
 		            "table{border-collapse:collapse;margin-bottom:1em}"
