@@ -3,6 +3,8 @@ PREFIX  ?= /usr/local
 DESTDIR ?=
 BINDIR   = $(PREFIX)/bin
 MANDIR   = $(PREFIX)/share/man
+# Data the programs read at run time (the e-invoice XSDs); compiled into lib/einvoice.
+DATADIR  = $(PREFIX)/share/dcity
 COMPDIR  = $(PREFIX)/share/bash-completion/completions
 ZCOMPDIR = $(PREFIX)/share/zsh/vendor-completions
 # make install-system (dcity(7) SECURITY): the setgid commands read their database's path from
@@ -13,7 +15,7 @@ DBDIR      ?= /var/lib/dcity
 DC_GROUP   ?= dcity
 
 CC      ?= cc
-PKGS     = sqlite3 json-c libcrypto libxml-2.0 libgit2
+PKGS     = sqlite3 json-c libcrypto libxml-2.0 libgit2 libqpdf zlib
 DEPS_OK := $(shell pkg-config --exists $(PKGS) cmocka && test -f /usr/include/csv.h && echo yes)
 ifneq ($(DEPS_OK),yes)
 $(info dcity: dependencies missing, running scripts/install-deps)
@@ -29,7 +31,7 @@ STATIC_LIBS ?= sqlite3 json-c csv crypto
 STATIC_A    := $(foreach l,$(STATIC_LIBS),$(wildcard $(shell $(CC) -print-file-name=lib$(l).a)))
 comma       := ,
 STATIC_LINK := -Wl$(comma)-Bstatic $(patsubst %,-l%,$(STATIC_LIBS)) -Wl$(comma)-Bdynamic \
-               $(shell pkg-config --libs libxml-2.0 libgit2) -lm -ldl -lpthread
+               $(shell pkg-config --libs libxml-2.0 libgit2 libqpdf zlib) -lm -ldl -lpthread
 REL_LIBS    := $(if $(and $(STATIC_LIBS),$(filter $(words $(STATIC_LIBS)),$(words $(STATIC_A)))),$(STATIC_LINK),$(PKG_LIBS))
 WARN     = -std=c11 -Wall -Wextra -Wpedantic -Werror -Wno-unused-parameter
 CFLAGS  ?= -O2 -g
@@ -58,6 +60,8 @@ build/$(1)/lib/%.o: lib/%.c $(wildcard lib/*/*.h)
 	@$$(CC) $$(ALL_CFLAGS) $(2) -c $$< -o $$@
 build/$(1)/lib/core/priv.o: build/conf-path
 build/$(1)/lib/core/priv.o: ALL_CFLAGS += -DDC_CONF_PATH='"$$(DC_CONF)"'
+build/$(1)/lib/einvoice/schema.o: build/data-path
+build/$(1)/lib/einvoice/schema.o: ALL_CFLAGS += -DDC_DATADIR='"$$(DATADIR)"'
 build/$(1)/gen/embedded.o: $(GEN_SRC)
 	@mkdir -p $$(@D)
 	@$$(CC) $$(ALL_CFLAGS) $(2) -c $$< -o $$@
@@ -68,10 +72,13 @@ build/$(1)/%: cmd/%.c build/$(1)/libdc.a
 	@$$(CC) $$(ALL_CFLAGS) $(2) $$< build/$(1)/libdc.a $(3) -o $$@
 endef
 # DC_CONF is compiled into priv.o: build/conf-path changes only when DC_CONF does, so that
-# another SYSCONFDIR rebuilds priv.o and relinks, and nothing else.
+# another SYSCONFDIR rebuilds priv.o and relinks, and nothing else; DATADIR into schema.o alike.
 build/conf-path: FORCE
 	@mkdir -p $(@D)
 	@echo '$(DC_CONF)' | cmp -s - $@ || echo '$(DC_CONF)' > $@
+build/data-path: FORCE
+	@mkdir -p $(@D)
+	@echo '$(DATADIR)' | cmp -s - $@ || echo '$(DATADIR)' > $@
 FORCE:
 
 $(eval $(call variant,rel,,$$(REL_LIBS)))
@@ -160,6 +167,8 @@ install: all
 	install -m 644 completions/dc.bash $(DESTDIR)$(COMPDIR)/dc
 	for c in $(filter-out dc dc-open311,$(COMMANDS)); do ln -sf dc $(DESTDIR)$(COMPDIR)/$$c; done
 	install -m 644 completions/_dc $(DESTDIR)$(ZCOMPDIR)/_dc
+	cd schemas && find xsd -type d -exec install -d $(DESTDIR)$(DATADIR)/{} \; && \
+		find xsd -type f -exec install -m 644 {} $(DESTDIR)$(DATADIR)/{} \;
 
 # The hardened install, as root: group DC_GROUP, the commands setgid to it (dc-cron is not: it
 # is a script, and what it runs gets the group from the commands themselves), DBDIR

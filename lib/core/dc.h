@@ -434,6 +434,8 @@ struct dc_xml_guard {
 	struct dc *ctx;   /* borrowed */
 	const char *path; /* for messages; borrowed */
 	int fd;           /* read from; not closed by the guard */
+	const char *mem;  /* or, when not NULL, these MEMLEN bytes are read; borrowed */
+	size_t memlen, mempos;
 	int failed;       /* the guard refused the input (or could not read it): ctx has why */
 	/* scanner state, private to in.c */
 	int state, attrs, match;
@@ -442,6 +444,9 @@ struct dc_xml_guard {
 	size_t taglen;
 };
 void dc_xml_guard_init(struct dc_xml_guard *g, struct dc *ctx, const char *path, int fd);
+/* The same for a document already in memory (an invoice taken out of a PDF). */
+void dc_xml_guard_init_mem(struct dc_xml_guard *g, struct dc *ctx, const char *path,
+                           const char *mem, size_t len);
 /* An xmlInputReadCallback: bytes read, 0 at the end, -1 when refused or unreadable. */
 int dc_xml_guard_read(void *guard, char *buf, int len);
 

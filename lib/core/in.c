@@ -1140,6 +1140,15 @@ dc_xml_guard_init(struct dc_xml_guard *g, struct dc *ctx, const char *path, int 
 	g->line = 1;
 }
 
+void
+dc_xml_guard_init_mem(struct dc_xml_guard *g, struct dc *ctx, const char *path, const char *mem,
+                      size_t len)
+{
+	dc_xml_guard_init(g, ctx, path, -1);
+	g->mem = mem;
+	g->memlen = len;
+}
+
 /* One byte of markup.  Only what can hide a '<' or '>' is followed: quotes in tags and
  * declarations, comments, CDATA sections and processing instructions. */
 static inline int
@@ -1231,8 +1240,14 @@ dc_xml_guard_read(void *guard, char *buf, int len)
 
 	if (g->failed)
 		return -1;
-	while ((n = read(g->fd, buf, (size_t)len)) < 0 && errno == EINTR)
-		;
+	if (g->mem) {
+		n = (ssize_t)(g->memlen - g->mempos < (size_t)len ? g->memlen - g->mempos
+		                                                    : (size_t)len);
+		memcpy(buf, g->mem + g->mempos, (size_t)n);
+		g->mempos += (size_t)n;
+	} else
+		while ((n = read(g->fd, buf, (size_t)len)) < 0 && errno == EINTR)
+			;
 	if (n < 0) {
 		g->failed = 1;
 		dc_error(g->ctx, DC_EIO, "%s: %s", g->path, strerror(errno));

@@ -20,7 +20,7 @@
 
 enum dc_einv_syntax { DC_EINV_UBL_INVOICE, DC_EINV_UBL_CREDIT, DC_EINV_CII };
 
-struct dc_einv_party { /* BG-4 seller, BG-7 buyer */
+struct dc_einv_party {  /* BG-4 seller, BG-7 buyer */
 	char *name;     /* BT-27 seller name, BT-44 buyer name */
 	char *id;       /* BT-29 seller identifier, BT-46 buyer identifier */
 	char *vat_id;   /* BT-31 seller VAT identifier, BT-48 buyer VAT identifier */
@@ -33,17 +33,17 @@ struct dc_einv_party { /* BG-4 seller, BG-7 buyer */
 	char *contact;  /* BT-41 seller contact point, BT-56 buyer contact point */
 };
 
-struct dc_einv_vat {   /* BG-23 VAT breakdown */
-	char *category;    /* BT-118 VAT category code (UNTDID 5305: S, Z, E, AE, K, G, O, L, M) */
-	double rate;       /* BT-119 VAT category rate, percent; NAN when not given */
-	long long base;    /* BT-116 VAT category taxable amount, cents */
-	long long amount;  /* BT-117 VAT category tax amount, cents */
-	char *exemption;   /* BT-120 VAT exemption reason text (or BT-121's code when no text) */
-	long xml_line;     /* line of the element in the XML, for messages */
+struct dc_einv_vat {      /* BG-23 VAT breakdown */
+	char *category;   /* BT-118 VAT category code (UNTDID 5305: S, Z, E, AE, K, G, O, L, M) */
+	double rate;      /* BT-119 VAT category rate, percent; NAN when not given */
+	long long base;   /* BT-116 VAT category taxable amount, cents */
+	long long amount; /* BT-117 VAT category tax amount, cents */
+	char *exemption;  /* BT-120 VAT exemption reason text (or BT-121's code when no text) */
+	long xml_line;    /* line of the element in the XML, for messages */
 };
 
 struct dc_einv_allowance { /* BG-20 allowance (charge 0) and BG-21 charge (charge 1), document
-                            * level */
+	                    * level */
 	int charge;        /* 0: allowance (BG-20), 1: charge (BG-21) */
 	long long amount;  /* BT-92 allowance amount, BT-99 charge amount, cents */
 	char *reason;      /* BT-97 allowance reason, BT-104 charge reason */
@@ -52,23 +52,25 @@ struct dc_einv_allowance { /* BG-20 allowance (charge 0) and BG-21 charge (charg
 	long xml_line;     /* line of the element in the XML, for messages */
 };
 
-struct dc_einv_line {      /* BG-25 invoice line */
-	char *id;              /* BT-126 invoice line identifier */
-	char *order_line;      /* BT-132 referenced purchase order line reference */
-	char *seller_item;     /* BT-155 item seller's identifier (the catalog SKU) */
-	char *name;            /* BT-153 item name */
-	double quantity;       /* BT-129 invoiced quantity (negative in a corrective line) */
-	char *unit;            /* BT-130 invoiced quantity unit of measure code, UN/ECE Rec 20 */
-	long long price;       /* BT-146 item net price, ten-thousandths of the currency unit */
-	double base_quantity;  /* BT-149 item price base quantity, 1 when absent */
-	long long net;         /* BT-131 invoice line net amount, cents */
-	char *vat_category;    /* BT-151 invoiced item VAT category code */
-	double vat_rate;       /* BT-152 invoiced item VAT rate, percent; NAN when not given */
-	long xml_line;         /* line of the element in the XML, for messages */
+struct dc_einv_line {         /* BG-25 invoice line */
+	char *id;             /* BT-126 invoice line identifier */
+	char *order_line;     /* BT-132 referenced purchase order line reference */
+	char *seller_item;    /* BT-155 item seller's identifier (the catalog SKU) */
+	char *name;           /* BT-153 item name */
+	double quantity;      /* BT-129 invoiced quantity (negative in a corrective line) */
+	char *unit;           /* BT-130 invoiced quantity unit of measure code, UN/ECE Rec 20 */
+	long long price;      /* BT-146 item net price, ten-thousandths of the currency unit
+	                       * (more decimals are rounded half away from zero) */
+	double base_quantity; /* BT-149 item price base quantity, 1 when absent */
+	long long net;        /* BT-131 invoice line net amount, cents */
+	char *vat_category;   /* BT-151 invoiced item VAT category code */
+	double vat_rate;      /* BT-152 invoiced item VAT rate, percent; NAN when not given */
+	long xml_line;        /* line of the element in the XML, for messages */
 };
 
 struct dc_einv {
 	enum dc_einv_syntax syntax;
+	char *customization;   /* BT-24 specification identifier (urn:cen.eu:en16931:2017#...) */
 	char *type;            /* BT-3 invoice type code (UNTDID 1001): 380, 381, 384, 389, ... */
 	char *number;          /* BT-1 invoice number */
 	char *issue_date;      /* BT-2 invoice issue date, YYYY-MM-DD */
@@ -80,25 +82,32 @@ struct dc_einv {
 	char *iban;            /* BT-84 payment account identifier (the first credit transfer's) */
 	char *payment_terms;   /* BT-20 payment terms */
 	struct dc_einv_party seller, buyer; /* BG-4, BG-7 */
-	long long line_total;      /* BT-106 sum of invoice line net amount, cents */
-	long long allowance_total; /* BT-107 sum of allowances on document level */
-	long long charge_total;    /* BT-108 sum of charges on document level */
-	long long tax_exclusive;   /* BT-109 invoice total amount without VAT */
-	long long tax_total;       /* BT-110 invoice total VAT amount (in BT-5's currency) */
-	long long tax_inclusive;   /* BT-112 invoice total amount with VAT */
-	long long prepaid;         /* BT-113 paid amount */
-	long long rounding;        /* BT-114 rounding amount */
-	long long payable;         /* BT-115 amount due for payment */
-	long totals_line;          /* line of the totals (BG-22) in the XML, for messages */
-	struct dc_einv_line *lines;            /* BG-25, in document order */
+	long long line_total;               /* BT-106 sum of invoice line net amount, cents */
+	long long allowance_total;          /* BT-107 sum of allowances on document level */
+	long long charge_total;             /* BT-108 sum of charges on document level */
+	long long tax_exclusive;            /* BT-109 invoice total amount without VAT */
+	long long tax_total;        /* BT-110 invoice total VAT amount (in BT-5's currency) */
+	long long tax_inclusive;    /* BT-112 invoice total amount with VAT */
+	long long prepaid;          /* BT-113 paid amount */
+	long long rounding;         /* BT-114 rounding amount */
+	long long payable;          /* BT-115 amount due for payment */
+	long long third_party_paid; /* BT-DEX-002 summed: third party payments (BG-DEX-09) of an
+	                             * XRechnung extension invoice, UBL only; BR-DEX-09 then
+	                             * replaces BR-CO-16 */
+	int extension;              /* BT-24 names the XRechnung extension */
+	int has_allowance_total;    /* BT-107 is given (BR-CO-11 asks only then, or for BG-20s) */
+	int has_charge_total;       /* BT-108 is given */
+	int has_tax_total;          /* BT-110 is given */
+	long totals_line;           /* line of the totals (BG-22) in the XML, for messages */
+	struct dc_einv_line *lines; /* BG-25, in document order */
 	size_t nlines;
-	struct dc_einv_vat *vats;              /* BG-23 */
+	struct dc_einv_vat *vats; /* BG-23 */
 	size_t nvats;
-	struct dc_einv_allowance *allowances;  /* BG-20 and BG-21, in document order */
+	struct dc_einv_allowance *allowances; /* BG-20 and BG-21, in document order */
 	size_t nallowances;
-	char *xml;              /* the XML read (taken out of the PDF when embedded), NUL after */
+	char *xml; /* the XML read (taken out of the PDF when embedded), NUL after */
 	size_t xml_len;
-	const char *source;     /* "xml", or the name of the PDF's attachment it came from */
+	const char *source; /* "xml", or the name of the PDF's attachment it came from */
 };
 
 /* Reads FILE's bytes (XML or PDF): detects the syntax, validates against the shipped XSD,
