@@ -478,6 +478,9 @@ int dc_out_one(struct dc *ctx, int rc, struct dc_stmt **st, const char *what, co
  * --dry-run.  The list lives in a temporary table, so a million rows take no memory. */
 typedef int (*dc_show_fn)(struct dc *ctx, const char *id, const char *extra);
 int dc_touched(struct dc *ctx, const char *id, const char *extra);
+/* The list dc_touched writes to, for work that runs outside dc_act and its kin (a batch job
+ * applying verbs' work itself). */
+int dc_touched_open(struct dc *ctx);
 /* Create: fields from options, or with operand "-"/FILE from records; idkey names the field
  * an operand fills (dept add CODE) or NULL. */
 int dc_create(struct dc *ctx, struct dc_args *a, const char *idkey, const char *opts,

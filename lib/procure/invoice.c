@@ -640,7 +640,7 @@ book(struct dc *ctx, const char *id, const struct dc_einv *e, int typed, struct 
 	char now[21], *note;
 	int rc = 0;
 
-	if (!dc_has_role(ctx, "buyer") && (!ctx->dept || strcmp(ctx->dept, o->dept)))
+	if (!dc_has_role(ctx, "buyer integrator") && (!ctx->dept || strcmp(ctx->dept, o->dept)))
 		return dc_error(ctx, DC_EPERM,
 		                "permission denied: '%s' may not book invoices of "
 		                "'%s'",
@@ -1006,7 +1006,7 @@ invoice_one(struct dc *ctx, const char *path, const char *name, char **log)
 	char id[32] = "";
 	int rc, unmatched = 0;
 
-	if ((rc = dc_tx_begin(ctx)))
+	if ((rc = dc_touched_open(ctx)) || (rc = dc_tx_begin(ctx)))
 		return rc;
 	rc = dc_procure_invoice_import(ctx, path, name, id, &unmatched);
 	if ((rc = dc_tx_end(ctx, rc)))
@@ -1119,7 +1119,8 @@ dc_procure_invoice_list(struct dc *ctx, const char *id, struct dc_args *f, struc
 {
 	int rc;
 
-	if ((rc = dc_require(ctx, "buyer auditor head clerk", "see invoices")))
+	/* the integrator too: dc-import invoices prints what it booked */
+	if ((rc = dc_require(ctx, "buyer auditor head clerk integrator", "see invoices")))
 		return rc;
 	return dc_q_list(ctx, st, "SELECT " INVOICE_COLS " FROM invoice i", "i.id = ?", id,
 	                 dc_procure_invoice_list_spec, f, " ORDER BY i.id");
