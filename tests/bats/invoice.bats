@@ -358,3 +358,63 @@ r = json.loads(sys.stdin.readline()); assert [l["order_line"] for l in r["lines"
 	assert_equal "$(field leitweg_id <<<"$output")" null
 	assert_equal "$(db "select count(*) from event where entity = 'dept' and kind = 'changed'")" 2
 }
+
+@test "einvoice.validator: warnings are stored with the invoice, a fatal finding refuses it" {
+	id=$(received_order verlag:246:1 verlag:PORTO:1)
+	# a validator that answers as scripts/einvoice-validate does: SVRL on stdout, exit 1 when
+	# something is fatal; FLAG says which
+	cat >"$BATS_TEST_TMPDIR/validator" <<'SH'
+#!/bin/sh
+grep -q '<cbc:ID>123456XX</cbc:ID>' "$1" || exit 2
+cat <<SVRL
+<svrl:schematron-output xmlns:svrl="http://purl.oclc.org/dsdl/svrl">
+<svrl:failed-assert id="BR-DE-TEST" flag="$FLAG" location="/Invoice"><svrl:text>Prüfhinweis</svrl:text></svrl:failed-assert>
+</svrl:schematron-output>
+SVRL
+[ "$FLAG" = fatal ] && exit 1
+exit 0
+SH
+	chmod +x "$BATS_TEST_TMPDIR/validator"
+	DC_USER=root dc config einvoice.validator "$BATS_TEST_TMPDIR/validator" >/dev/null
+	run env FLAG=fatal dc-order invoice add "$id" --file "$FIX/zeitschrift-ubl.xml"
+	assert_failure 65
+	assert_line "dc-order: zeitschrift-ubl.xml: BR-DE-TEST: Prüfhinweis"
+	assert_equal "$(db "select count(*) from invoice")" 0
+	run env FLAG=warning dc-order invoice add "$id" --file "$FIX/zeitschrift-ubl.xml"
+	assert_success
+	assert_equal "$(field findings <<<"$output")" '[{"rule": "BR-DE-TEST", "flag": "warning", "text": "Pr\u00fcfhinweis", "location": "/Invoice"}]'
+	run dc-order invoice show INV-2026-000001 -f text
+	assert_output --partial "BR-DE-TEST"
+}
+
+@test "OCDS: booked invoices are the contract's transactions, a credit note negative; valid" {
+	[ -f "$ROOT/../shared/reference/ocds/release-package-schema.json" ] || skip "no OCDS schema"
+	DC_USER=root dc config ocds.prefix ocds-abc123 >/dev/null
+	id=$(received_order verlag:246:1 verlag:PORTO:1)
+	dc-order invoice add "$id" --file "$FIX/zeitschrift-ubl.xml" >/dev/null
+	mutate "$FIX/zeitschrift-ubl.xml" "$BATS_TEST_TMPDIR/credit.xml" number=G-1 type=381
+	dc-order invoice add "$id" --file "$BATS_TEST_TMPDIR/credit.xml" >/dev/null
+	dc-export orders -f ocds >"$BATS_TEST_TMPDIR/o.json"
+	run $PY -W ignore -c '
+import json, sys, os
+from jsonschema import Draft4Validator, RefResolver
+ref = sys.argv[1]
+pkg = json.load(open(os.path.join(ref, "release-package-schema.json")))
+rel = json.load(open(os.path.join(ref, "release-schema.json")))
+store = {rel["id"]: rel, rel["id"].rstrip("#"): rel}
+doc = json.load(open(sys.argv[2]))
+errs = list(Draft4Validator(pkg, resolver=RefResolver.from_schema(pkg, store=store)).iter_errors(doc))
+rv = Draft4Validator(rel, resolver=RefResolver.from_schema(rel, store=store))
+for r in doc["releases"]:
+    errs += list(rv.iter_errors(r))
+for e in errs: print("/".join(map(str, e.path)), e.message)
+if errs: sys.exit(1)
+for r in doc["releases"]:
+    for c in r["contracts"]:
+        for t in c["implementation"]["transactions"]:
+            print(t["id"], t["date"], t["value"]["amount"], t["value"]["currency"])
+' "$ROOT/../shared/reference/ocds" "$BATS_TEST_TMPDIR/o.json"
+	assert_success
+	assert_output "INV-2026-000001 2026-03-02T09:00:00Z 336.9 EUR
+INV-2026-000002 2026-03-02T09:00:00Z -336.9 EUR"
+}
