@@ -1195,8 +1195,14 @@ doc_kv(struct doc *d, const char *label, const char *value)
 		doc_add(d, "</th><td>");
 		doc_text(d, value);
 		doc_add(d, "</td></tr>\n");
-	} else
-		doc_add(d, "   %-24s%s\n", label, value);
+	} else {
+		/* padded by characters, not bytes: "Währung" is 7 wide */
+		int w = 0;
+
+		for (const char *p = label; *p; p++)
+			w += (*p & 0xC0) != 0x80;
+		doc_add(d, "   %s%*s%s\n", label, w < 24 ? 24 - w : 0, "", value);
+	}
 }
 
 static void

@@ -8,7 +8,9 @@ CREATE TABLE invoice (
 	id              TEXT PRIMARY KEY,  -- INV-YYYY-NNNNNN
 	order_id        TEXT REFERENCES purchase_order(id),  -- NULL while unmatched
 	status          TEXT NOT NULL CHECK (status IN ('unmatched', 'booked', 'replaced')),
-	type            TEXT NOT NULL CHECK (type IN ('380', '381', '384')),  -- BT-3
+	-- BT-3 (UNTDID 1001): 381 credit note, 384 corrected invoice; any other code is booked as
+	-- an invoice (380, 389 self-billed, 877, ...)
+	type            TEXT NOT NULL CHECK (length(type) = 3 AND type NOT GLOB '*[^0-9]*'),
 	number          TEXT NOT NULL,     -- BT-1
 	-- whom a duplicate number is counted for: the seller's VAT id, else vendor:ID, else
 	-- name:NAME (lib/procure/invoice.c seller_key)
