@@ -42,8 +42,8 @@ struct dc_einv_vat {      /* BG-23 VAT breakdown */
 	long xml_line;    /* line of the element in the XML, for messages */
 };
 
-struct dc_einv_allowance { /* BG-20 allowance (charge 0) and BG-21 charge (charge 1), document
-	                    * level */
+/* BG-20 allowance (charge 0) and BG-21 charge (charge 1) at document level */
+struct dc_einv_allowance {
 	int charge;        /* 0: allowance (BG-20), 1: charge (BG-21) */
 	long long amount;  /* BT-92 allowance amount, BT-99 charge amount, cents */
 	char *reason;      /* BT-97 allowance reason, BT-104 charge reason */
@@ -118,8 +118,11 @@ struct dc_einv {
 int dc_einv_read(struct dc *ctx, const char *path, const unsigned char *bytes, size_t len,
                  struct dc_einv *out);
 
-/* EN 16931 arithmetic BR-CO-10 ... BR-CO-17 and the VAT breakdown per category and rate:
- * 0, or 65 with "PATH: BR-CO-15: ..." naming the rule and the values. */
+/* EN 16931 arithmetic BR-CO-10 ... BR-CO-17 (BR-DEX-09 for BR-CO-16 in an XRechnung
+ * extension invoice with third party payments) and the VAT breakdown per category and rate
+ * (BR-S-08, ...): 0, or 65 for the first rule broken, "PATH:LINE: BR-CO-15: BT-112
+ * (TaxInclusiveAmount) 337.90 is not BT-109 + BT-110 = 314.86 + 22.04" (PATH:ATTACHMENT for
+ * the XML out of a PDF, as dc_einv_read names it).  docs/einvoice.md lists the rules. */
 int dc_einv_check(struct dc *ctx, const char *path, const struct dc_einv *inv);
 
 /* "UBL Invoice", "UBL CreditNote", "CII". */

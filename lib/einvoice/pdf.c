@@ -5,7 +5,12 @@
  *
  * The embedded file's bytes are taken raw and inflated here with a limit: qpdf would inflate
  * a stream whole, and a few kilobytes of deflated zeros make gigabytes.
+ *
+ * libqpdf is loaded when the first PDF is read (dlopen): linked in, it and what it needs
+ * (libstdc++, GnuTLS) cost every start of a command about 13 ms of CPU, for the few runs that
+ * read a PDF.  The functions are typed by qpdf-c.h all the same.
  */
+#include <dlfcn.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -14,6 +19,48 @@
 #include <zlib.h>
 
 #include "einvoice/internal.h"
+
+#ifndef DC_QPDF_SONAME
+#define DC_QPDF_SONAME "libqpdf.so"
+#endif
+
+#define QPDF_FUNCTIONS(X)                                                                      \
+	X(qpdf_init) X(qpdf_cleanup) X(qpdf_silence_errors) X(qpdf_set_suppress_warnings)      \
+	X(qpdf_read_memory) X(qpdf_has_error) X(qpdf_get_error) X(qpdf_get_error_full_text)    \
+	X(qpdf_get_root) X(qpdf_oh_get_key) X(qpdf_oh_get_key_if_dict) X(qpdf_oh_get_dict)     \
+	X(qpdf_oh_is_dictionary) X(qpdf_oh_is_array) X(qpdf_oh_is_stream) X(qpdf_oh_is_null)   \
+	X(qpdf_oh_is_name_and_equals) X(qpdf_oh_get_array_n_items) X(qpdf_oh_get_array_item)  \
+	X(qpdf_oh_get_value_as_utf8) X(qpdf_oh_get_stream_data)
+
+/* The library, once loaded: the process keeps it, like the parsed schemas (schema.c). */
+static struct {
+	void *lib;
+#define X(f) __typeof__(f) *f;
+	QPDF_FUNCTIONS(X)
+#undef X
+} qp;
+
+static int
+load_qpdf(struct dc *ctx, const char *path)
+{
+	void *lib, *sym;
+
+	if (qp.lib)
+		return 0;
+	if (!(lib = dlopen(DC_QPDF_SONAME, RTLD_NOW | RTLD_LOCAL)))
+		return dc_error(ctx, DC_ESCHEMA, "%s: reading a PDF needs libqpdf: %s", path,
+		                dlerror());
+#define X(f)                                                                                   \
+	if (!(sym = dlsym(lib, #f))) {                                                         \
+		dlclose(lib);                                                                  \
+		return dc_error(ctx, DC_ESCHEMA, "%s: libqpdf has no %s", path, #f);           \
+	}                                                                                      \
+	memcpy(&qp.f, &sym, sizeof sym);
+	QPDF_FUNCTIONS(X)
+#undef X
+	qp.lib = lib;
+	return 0;
+}
 
 /* The names the standards give the XML: Factur-X and ZUGFeRD 2.1, ZUGFeRD 2.0 (and 1.0 as
  * ZUGFeRD-invoice.xml), XRechnung in a PDF. */
@@ -31,6 +78,15 @@ struct pdf {
 	int visits;
 };
 
+/* What qpdf says went wrong. */
+static const char *
+pdf_error(qpdf_data q)
+{
+	qpdf_error e = qp.qpdf_get_error(q);
+
+	return e ? qp.qpdf_get_error_full_text(q, e) : "unknown error";
+}
+
 static const char *
 known_name(qpdf_data q, qpdf_oh spec)
 {
@@ -38,10 +94,10 @@ known_name(qpdf_data q, qpdf_oh spec)
 	const char *v;
 	size_t n, i, k;
 
-	if (!qpdf_oh_is_dictionary(q, spec))
+	if (!qp.qpdf_oh_is_dictionary(q, spec))
 		return NULL;
 	for (k = 0; k < 2; k++) {
-		if (!qpdf_oh_get_value_as_utf8(q, qpdf_oh_get_key(q, spec, keys[k]), &v, &n))
+		if (!qp.qpdf_oh_get_value_as_utf8(q, qp.qpdf_oh_get_key(q, spec, keys[k]), &v, &n))
 			continue;
 		/* a path's last part: some writers put a folder in /F */
 		for (i = n; i > 0 && v[i - 1] != '/' && v[i - 1] != '\\'; i--)
@@ -73,16 +129,16 @@ name_tree(struct pdf *p, qpdf_oh node, int depth)
 	qpdf_oh names, kids;
 	int i, n;
 
-	if (depth > MAX_DEPTH || p->found || !qpdf_oh_is_dictionary(p->q, node))
+	if (depth > MAX_DEPTH || p->found || !qp.qpdf_oh_is_dictionary(p->q, node))
 		return;
-	names = qpdf_oh_get_key(p->q, node, "/Names");
-	if (qpdf_oh_is_array(p->q, names))
-		for (i = 1, n = qpdf_oh_get_array_n_items(p->q, names); i < n; i += 2)
-			consider(p, qpdf_oh_get_array_item(p->q, names, i));
-	kids = qpdf_oh_get_key(p->q, node, "/Kids");
-	if (qpdf_oh_is_array(p->q, kids))
-		for (i = 0, n = qpdf_oh_get_array_n_items(p->q, kids); i < n && !p->found; i++)
-			name_tree(p, qpdf_oh_get_array_item(p->q, kids, i), depth + 1);
+	names = qp.qpdf_oh_get_key(p->q, node, "/Names");
+	if (qp.qpdf_oh_is_array(p->q, names))
+		for (i = 1, n = qp.qpdf_oh_get_array_n_items(p->q, names); i < n; i += 2)
+			consider(p, qp.qpdf_oh_get_array_item(p->q, names, i));
+	kids = qp.qpdf_oh_get_key(p->q, node, "/Kids");
+	if (qp.qpdf_oh_is_array(p->q, kids))
+		for (i = 0, n = qp.qpdf_oh_get_array_n_items(p->q, kids); i < n && !p->found; i++)
+			name_tree(p, qp.qpdf_oh_get_array_item(p->q, kids, i), depth + 1);
 }
 
 /* RAW inflated into *out, at most DC_EINV_MAX bytes. */
@@ -141,30 +197,30 @@ done:
 static int
 embedded_bytes(struct pdf *p, char **out, size_t *olen)
 {
-	qpdf_oh ef = qpdf_oh_get_key(p->q, p->found, "/EF"), st, filter;
+	qpdf_oh ef = qp.qpdf_oh_get_key_if_dict(p->q, p->found, "/EF"), st, filter;
 	unsigned char *raw = NULL;
 	size_t len = 0;
 	int rc = 0, flate = 0;
 
-	st = qpdf_oh_get_key(p->q, ef, "/F");
-	if (!qpdf_oh_is_stream(p->q, st))
-		st = qpdf_oh_get_key(p->q, ef, "/UF");
-	if (!qpdf_oh_is_stream(p->q, st))
+	st = qp.qpdf_oh_get_key_if_dict(p->q, ef, "/F");
+	if (!qp.qpdf_oh_is_stream(p->q, st))
+		st = qp.qpdf_oh_get_key_if_dict(p->q, ef, "/UF");
+	if (!qp.qpdf_oh_is_stream(p->q, st))
 		return dc_error(p->ctx, DC_EDATA, "%s: the embedded %s has no content (/EF)",
 		                p->path, p->name);
-	filter = qpdf_oh_get_key(p->q, qpdf_oh_get_dict(p->q, st), "/Filter");
-	if (qpdf_oh_is_array(p->q, filter) && qpdf_oh_get_array_n_items(p->q, filter) == 1)
-		filter = qpdf_oh_get_array_item(p->q, filter, 0);
-	if (qpdf_oh_is_name_and_equals(p->q, filter, "/FlateDecode"))
+	filter = qp.qpdf_oh_get_key(p->q, qp.qpdf_oh_get_dict(p->q, st), "/Filter");
+	if (qp.qpdf_oh_is_array(p->q, filter) && qp.qpdf_oh_get_array_n_items(p->q, filter) == 1)
+		filter = qp.qpdf_oh_get_array_item(p->q, filter, 0);
+	if (qp.qpdf_oh_is_name_and_equals(p->q, filter, "/FlateDecode"))
 		flate = 1;
-	else if (!qpdf_oh_is_null(p->q, filter))
+	else if (!qp.qpdf_oh_is_null(p->q, filter))
 		return dc_error(p->ctx, DC_EDATA,
 		                "%s: the embedded %s is encoded with a filter "
 		                "other than /FlateDecode",
 		                p->path, p->name);
-	if (qpdf_oh_get_stream_data(p->q, st, qpdf_dl_none, NULL, &raw, &len) & QPDF_ERRORS)
+	if (qp.qpdf_oh_get_stream_data(p->q, st, qpdf_dl_none, NULL, &raw, &len) & QPDF_ERRORS)
 		return dc_error(p->ctx, DC_EDATA, "%s: the embedded %s cannot be read: %s", p->path,
-		                p->name, qpdf_get_error_full_text(p->q, qpdf_get_error(p->q)));
+		                p->name, pdf_error(p->q));
 	if (flate)
 		rc = inflate_capped(p, raw, len, out, olen);
 	else if (len > (size_t)DC_EINV_MAX)
@@ -185,33 +241,35 @@ int
 dc_einv_pdf_extract(struct dc *ctx, const char *path, const unsigned char *bytes, size_t len,
                     char **xml, size_t *xlen, const char **name)
 {
-	struct pdf p = {ctx, path, qpdf_init(), 0, NULL, 0};
+	struct pdf p = {ctx, path, NULL, 0, NULL, 0};
 	qpdf_oh root, af;
-	int rc = 0, i, n;
+	int rc, i, n;
 
 	*xml = NULL;
 	*xlen = 0;
-	if (!p.q)
+	if ((rc = load_qpdf(ctx, path)))
+		return rc;
+	if (!(p.q = qp.qpdf_init()))
 		return dc_error(ctx, DC_EINTERNAL, "out of memory");
-	qpdf_silence_errors(p.q);
-	qpdf_set_suppress_warnings(p.q, QPDF_TRUE);
-	if (qpdf_read_memory(p.q, path, (const char *)bytes, len, NULL) & QPDF_ERRORS) {
+	qp.qpdf_silence_errors(p.q);
+	qp.qpdf_set_suppress_warnings(p.q, QPDF_TRUE);
+	if (qp.qpdf_read_memory(p.q, path, (const char *)bytes, len, NULL) & QPDF_ERRORS) {
 		rc = dc_error(ctx, DC_EDATA, "%s: not a readable PDF: %s", path,
-		              qpdf_get_error_full_text(p.q, qpdf_get_error(p.q)));
+		              pdf_error(p.q));
 		goto done;
 	}
-	root = qpdf_get_root(p.q);
+	root = qp.qpdf_get_root(p.q);
 	name_tree(&p,
-	          qpdf_oh_get_key_if_dict(p.q, qpdf_oh_get_key_if_dict(p.q, root, "/Names"),
+	          qp.qpdf_oh_get_key_if_dict(p.q, qp.qpdf_oh_get_key_if_dict(p.q, root, "/Names"),
 	                                  "/EmbeddedFiles"),
 	          0);
-	af = qpdf_oh_get_key_if_dict(p.q, root, "/AF");
-	if (!p.found && qpdf_oh_is_array(p.q, af))
-		for (i = 0, n = qpdf_oh_get_array_n_items(p.q, af); i < n; i++)
-			consider(&p, qpdf_oh_get_array_item(p.q, af, i));
-	if (qpdf_has_error(p.q)) {
+	af = qp.qpdf_oh_get_key_if_dict(p.q, root, "/AF");
+	if (!p.found && qp.qpdf_oh_is_array(p.q, af))
+		for (i = 0, n = qp.qpdf_oh_get_array_n_items(p.q, af); i < n; i++)
+			consider(&p, qp.qpdf_oh_get_array_item(p.q, af, i));
+	if (qp.qpdf_has_error(p.q)) {
 		rc = dc_error(ctx, DC_EDATA, "%s: not a readable PDF: %s", path,
-		              qpdf_get_error_full_text(p.q, qpdf_get_error(p.q)));
+		              pdf_error(p.q));
 		goto done;
 	}
 	if (!p.found) {
@@ -224,6 +282,6 @@ dc_einv_pdf_extract(struct dc *ctx, const char *path, const unsigned char *bytes
 	*name = p.name;
 	rc = embedded_bytes(&p, xml, xlen);
 done:
-	qpdf_cleanup(&p.q);
+	qp.qpdf_cleanup(&p.q);
 	return rc;
 }

@@ -313,15 +313,21 @@ name_of(xmlNodePtr n)
 	return n ? (const char *)n->name : "?";
 }
 
-/* The last step of X, for a term that is missing: "cbc:PayableAmount" → "PayableAmount". */
+/* The last step of X (of its first alternative, without its predicate), for a term that is
+ * missing: "cbc:PayableAmount" → "PayableAmount". */
 static void
 last_step(const char *x, char *buf, size_t size)
 {
-	const char *e = strchr(x, '|') ? strchr(x, '|') : x + strlen(x), *b = e;
+	const char *e = strchr(x, '|') ? strchr(x, '|') : x + strlen(x), *b;
+	int depth = 0;
 
 	while (e > x && e[-1] == ' ')
 		e--;
-	while (b > x && b[-1] != '/' && b[-1] != ':' && b[-1] != '@')
+	while (e > x && (e[-1] == ']' || depth)) {
+		depth += (e[-1] == ']') - (e[-1] == '[');
+		e--;
+	}
+	for (b = e; b > x && b[-1] != '/' && b[-1] != ':' && b[-1] != '@';)
 		b--;
 	snprintf(buf, size, "%.*s", (int)(e - b), b);
 }
@@ -705,8 +711,13 @@ syntax_of(struct rd *r, xmlNodePtr root, enum dc_einv_syntax *s)
 static int
 is_pdf(const unsigned char *b, size_t len)
 {
-	/* readers accept the header anywhere in the first kilobyte */
-	return memmem(b, len < 1024 ? len : 1024, "%PDF-", 5) != NULL;
+	size_t i = len >= 3 && !memcmp(b, "\xef\xbb\xbf", 3) ? 3 : 0;
+
+	/* XML begins with '<' (after a BOM and blanks); PDF readers accept the header anywhere
+	 * in the first kilobyte */
+	while (i < len && strchr(" \t\r\n", b[i]) && b[i])
+		i++;
+	return (i == len || b[i] != '<') && memmem(b, len < 1024 ? len : 1024, "%PDF-", 5);
 }
 
 int

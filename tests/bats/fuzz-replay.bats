@@ -37,6 +37,10 @@ replay() {
 	replay holidays
 }
 
+@test "fuzz replay: e-invoice reader and checks (UBL, CII, ZUGFeRD PDF)" {
+	replay einvoice
+}
+
 @test "fuzz replay: notification templates and the mail built from them" {
 	replay template
 }

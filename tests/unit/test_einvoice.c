@@ -290,6 +290,78 @@ test_terms(void **state)
 	dc_einv_free(&inv);
 }
 
+/* S with every FROM replaced by TO; S is freed. */
+static char *
+replace(char *s, const char *from, const char *to)
+{
+	size_t at = 0;
+	char *p, *o;
+
+	while ((p = strstr(s + at, from))) {
+		o = dc_printf("%.*s%s%s", (int)(p - s), s, to, p + strlen(from));
+		at = (size_t)(p - s) + strlen(to);
+		free(s);
+		s = o;
+	}
+	return s;
+}
+
+/* A credit note (381) made of a suite invoice in each syntax: UBL's CreditNote document with
+ * its own elements, CII's type code; both refer to the invoice they correct (BT-25). */
+static void
+test_credit(void **state)
+{
+	struct dc_einv inv, orig;
+	char msg[1024], *x;
+	size_t len;
+
+	if (read_file(SUITE "01.01a-INVOICE_ubl.xml", &orig, 1, msg))
+		fail_msg("%s", msg);
+	x = slurp(SUITE "01.01a-INVOICE_ubl.xml", &len);
+	x = replace(x, "ubl:Invoice", "ubl:CreditNote");
+	x = replace(x, "xsd:Invoice-2", "xsd:CreditNote-2");
+	x = replace(x, "<cbc:InvoiceTypeCode>380</cbc:InvoiceTypeCode>",
+	            "<cbc:CreditNoteTypeCode>381</cbc:CreditNoteTypeCode>");
+	x = replace(x, "cac:InvoiceLine>", "cac:CreditNoteLine>");
+	x = replace(x, "cbc:InvoicedQuantity", "cbc:CreditedQuantity");
+	x = replace(x, "</cbc:BuyerReference>",
+	            "</cbc:BuyerReference><cac:BillingReference><cac:InvoiceDocumentReference>"
+	            "<cbc:ID>R-2016-1</cbc:ID></cac:InvoiceDocumentReference>"
+	            "</cac:BillingReference>");
+	if (read_bytes("credit.xml", x, strlen(x), &inv, 1, msg))
+		fail_msg("%s", msg);
+	assert_int_equal(inv.syntax, DC_EINV_UBL_CREDIT);
+	assert_string_equal(inv.type, "381");
+	assert_string_equal(inv.preceding, "R-2016-1");
+	assert_int_equal(inv.nlines, orig.nlines);
+	assert_true(fabs(inv.lines[1].quantity - orig.lines[1].quantity) < 1e-9);
+	assert_string_equal(inv.lines[1].unit, orig.lines[1].unit);
+	assert_int_equal(inv.payable, orig.payable);
+	dc_einv_free(&inv);
+	dc_einv_free(&orig);
+	free(x);
+
+	x = slurp(SUITE "01.01a-INVOICE_uncefact.xml", &len);
+	x = replace(x, "<ram:TypeCode>380</ram:TypeCode>", "<ram:TypeCode>381</ram:TypeCode>");
+	x = replace(x, "</ram:SpecifiedTradeSettlementHeaderMonetarySummation>",
+	            "</ram:SpecifiedTradeSettlementHeaderMonetarySummation>"
+	            "<ram:InvoiceReferencedDocument><ram:IssuerAssignedID>R-2016-1"
+	            "</ram:IssuerAssignedID></ram:InvoiceReferencedDocument>");
+	if (read_bytes("credit.xml", x, strlen(x), &inv, 1, msg))
+		fail_msg("%s", msg);
+	assert_int_equal(inv.syntax, DC_EINV_CII);
+	assert_string_equal(inv.type, "381");
+	assert_string_equal(inv.preceding, "R-2016-1");
+	dc_einv_free(&inv);
+	/* a mandatory term the CII schema leaves optional */
+	x = replace(x, "<ram:DuePayableAmount>336.9</ram:DuePayableAmount>", "");
+	assert_int_equal(read_bytes("credit.xml", x, strlen(x), &inv, 1, msg), DC_EDATA);
+	if (!strstr(msg, "credit.xml:162: BT-115 (DuePayableAmount) is missing"))
+		fail_msg("%s", msg);
+	dc_einv_free(&inv);
+	free(x);
+}
+
 /* ---- broken copies ---------------------------------------------------------------------- */
 
 /* XML with the text of the first element ELEM after the first ANCHOR set to VALUE; *line
@@ -402,6 +474,7 @@ test_hostile(void **state)
 	    {"<Invoice xmlns='urn:oasis:names:specification:ubl:schema:xsd:Invoice-2'/>",
 	     "t.xml:1: not valid against UBL-Invoice-2.1.xsd"},
 	    {"%PDF-1.4 nothing else", "t.xml: not a readable PDF"},
+	    {"\xef\xbb\xbf <x>%PDF-1.4</x>", "t.xml:1: not an invoice: the root element x"},
 	};
 	struct dc_einv inv;
 	char msg[1024], *many;
@@ -569,7 +642,8 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_suite),   cmocka_unit_test(test_pairs),
-	    cmocka_unit_test(test_terms),   cmocka_unit_test(test_rules),
+	    cmocka_unit_test(test_terms),   cmocka_unit_test(test_credit),
+	    cmocka_unit_test(test_rules),
 	    cmocka_unit_test(test_hostile), cmocka_unit_test(test_pdf),
 	    cmocka_unit_test(test_leitweg),
 	};
