@@ -120,10 +120,45 @@ build/san/unit/%: tests/unit/%.c build/san/libdc.a
 	@echo "  LD (san) $@"
 	@$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) $< build/san/libdc.a $(PKG_LIBS) -lcmocka -o $@
 
+# E-invoices, the full EN 16931 and XRechnung rule sets (docs/einvoice-validation.md): what
+# scripts/einvoice-validate runs, in build/einvoice: the EN 16931 XSLT, the XRechnung Schematron
+# compiled once with SchXslt (a few seconds each, with Saxon-HE), and the driver.  Installed
+# under DATADIR/einvoice, the script under LIBEXECDIR.
+DATADIR    ?= $(PREFIX)/share/dcity
+LIBEXECDIR ?= $(PREFIX)/libexec/dcity
+SAXON       = java -XX:TieredStopAtLevel=1 -cp /usr/share/java/Saxon-HE.jar net.sf.saxon.Transform
+EINV        = schemas/einvoice
+EINV_RULES  = $(addprefix build/einvoice/,validate.xsl EN16931-UBL-validation.xslt \
+              EN16931-CII-validation.xslt XRechnung-UBL-validation.xsl XRechnung-CII-validation.xsl)
+EINV_XSLT   = $(wildcard $(EINV)/schxslt/*.xsl $(EINV)/schxslt/compile/*.xsl)
+einvoice: $(EINV_RULES)
+build/einvoice/%.xslt: $(EINV)/en16931/%.xslt
+	@mkdir -p $(@D)
+	cp $< $@
+build/einvoice/validate.xsl: $(EINV)/validate.xsl
+	@mkdir -p $(@D)
+	cp $< $@
+build/einvoice/XRechnung-UBL-validation.xsl: $(EINV)/xrechnung/ubl/XRechnung-UBL-validation.sch
+build/einvoice/XRechnung-CII-validation.xsl: $(EINV)/xrechnung/cii/XRechnung-CII-validation.sch
+build/einvoice/XRechnung-%-validation.xsl: $(EINV)/xrechnung/common.sch $(EINV_XSLT)
+	@scripts/install-deps
+	@mkdir -p $(@D)
+	@echo "  SCHXSLT $@"
+	@$(SAXON) -s:$(filter %-validation.sch,$^) -xsl:$(EINV)/schxslt/pipeline-for-svrl.xsl \
+		-o:$@.tmp && mv $@.tmp $@
+
+# Every invoice of the XRechnung test suite (tests/fixtures/einvoice/suite) through both rule
+# sets in one JVM, a line per file; fails on a fatal finding that
+# tests/fixtures/einvoice/suite-fatal.tsv does not list, and on a listed one that is gone.
+# make check runs a sample of it (tests/bats/einvoice-validate.bats).
+check-einvoice-suite: $(EINV_RULES)
+	@scripts/install-deps
+	tests/einvoice-suite
+
 # Both first make sure the tools they run are there (bats, sqlite3, git, chromium, ...):
 # scripts/install-deps is quiet and quick when everything is installed.
 check: all $(addprefix build/san/,$(COMMANDS)) $(patsubst tests/unit/%.c,build/san/unit/%,$(UNIT_SRC)) \
-	$(addprefix build/san/fuzz/,$(FUZZ))
+	$(addprefix build/san/fuzz/,$(FUZZ)) $(EINV_RULES)
 	@scripts/install-deps
 	tests/run
 
@@ -133,7 +168,8 @@ check: all $(addprefix build/san/,$(COMMANDS)) $(patsubst tests/unit/%.c,build/s
 # and tests/bats/helper.bash makes a leak fail too).  CI runs it besides make check.
 SAN_BATS ?= core hostile privacy keep-going fuzz-replay
 SAN_UNIT  = $(patsubst tests/unit/%.c,build/san/unit/%,$(UNIT_SRC))
-check-sanitize: $(addprefix build/san/,$(COMMANDS)) $(SAN_UNIT) $(addprefix build/san/fuzz/,$(FUZZ))
+check-sanitize: $(addprefix build/san/,$(COMMANDS)) $(SAN_UNIT) $(addprefix build/san/fuzz/,$(FUZZ)) \
+	$(EINV_RULES)
 	@scripts/install-deps
 	@set -e; for t in $(SAN_UNIT); do \
 		echo "== $$t"; ASAN_OPTIONS=detect_leaks=1 $$t; done
@@ -161,7 +197,7 @@ demo: all
 	@scripts/install-deps
 	scripts/demo
 
-install: all
+install: all $(EINV_RULES)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man7 \
 		$(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(COMPDIR) $(DESTDIR)$(ZCOMPDIR)
 	install -m 755 $(addprefix build/rel/,$(COMMANDS)) scripts/cron/dc-cron $(DESTDIR)$(BINDIR)
@@ -173,6 +209,15 @@ install: all
 	install -m 644 completions/_dc $(DESTDIR)$(ZCOMPDIR)/_dc
 	cd schemas && find xsd -type d -exec install -d $(DESTDIR)$(DATADIR)/{} \; && \
 		find xsd -type f -exec install -m 644 {} $(DESTDIR)$(DATADIR)/{} \;
+	install -d $(DESTDIR)$(DATADIR)/einvoice $(DESTDIR)$(LIBEXECDIR)
+	install -m 644 $(EINV_RULES) $(DESTDIR)$(DATADIR)/einvoice
+	install -m 644 $(EINV)/en16931/LICENSE.txt $(DESTDIR)$(DATADIR)/einvoice/LICENSE.EN16931.txt
+	install -m 644 $(EINV)/xrechnung/LICENSE $(DESTDIR)$(DATADIR)/einvoice/LICENSE.XRechnung
+	install -m 644 $(EINV)/schxslt/LICENSE $(DESTDIR)$(DATADIR)/einvoice/LICENSE.SchXslt
+	sed 's|^DATADIR=.*|DATADIR=$(DATADIR)|' scripts/einvoice-validate \
+		> $(DESTDIR)$(LIBEXECDIR)/einvoice-validate.tmp
+	chmod 755 $(DESTDIR)$(LIBEXECDIR)/einvoice-validate.tmp
+	mv $(DESTDIR)$(LIBEXECDIR)/einvoice-validate.tmp $(DESTDIR)$(LIBEXECDIR)/einvoice-validate
 
 # The hardened install, as root: group DC_GROUP, the commands setgid to it (dc-cron is not: it
 # is a script, and what it runs gets the group from the commands themselves), DBDIR
@@ -196,5 +241,6 @@ format:
 clean:
 	rm -rf build demo-out
 
-.PHONY: all check check-sanitize check-einvoice-book soak bench demo install install-system format clean fuzz FORCE
+.PHONY: all check check-sanitize check-einvoice-suite check-einvoice-book einvoice soak bench \
+	demo install install-system format clean fuzz FORCE
 .SECONDARY:

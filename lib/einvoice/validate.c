@@ -273,7 +273,8 @@ seconds(void)
 	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
-/* Wait for PID at most LIMIT seconds; 1 with *status when it ended, 0 when it was stopped. */
+/* Wait for PID at most LIMIT seconds: 1 with *status when it ended, 0 when it was stopped, -1
+ * (errno set) when it cannot be waited for. */
 static int
 wait_limited(pid_t pid, long limit, int *status)
 {
@@ -284,8 +285,10 @@ wait_limited(pid_t pid, long limit, int *status)
 	for (;;) {
 		while ((w = waitpid(pid, status, WNOHANG)) < 0 && errno == EINTR)
 			;
-		if (w == pid || w < 0)
-			return w == pid;
+		if (w == pid)
+			return 1;
+		if (w < 0)
+			return -1;
 		if (seconds() >= end)
 			break;
 		nanosleep(&tick, NULL);
@@ -313,8 +316,8 @@ int
 dc_einv_validate(struct dc *ctx, const char *path, struct dc_einv_finding **out, size_t *n)
 {
 	char *cmd = dc_setting(ctx, "einvoice.validator"), *words = NULL, *arg = NULL, *why = NULL;
-	char **argv = NULL, *what = NULL;
-	int out_fd = -1, err_fd = -1, status = 0, rc = 0;
+	char **argv = NULL, *what = NULL, *line = NULL;
+	int out_fd = -1, err_fd = -1, status = 0, rc = 0, waited;
 	long limit = timeout_setting(ctx);
 	struct stat sb;
 	pid_t pid;
@@ -343,19 +346,19 @@ dc_einv_validate(struct dc *ctx, const char *path, struct dc_einv_finding **out,
 	if (pid == 0)
 		child(argv, out_fd, err_fd);
 	setpgid(pid, pid);
-	if (!wait_limited(pid, limit, &status))
+	if ((waited = wait_limited(pid, limit, &status)) < 0)
+		why = dc_printf("cannot be waited for: %s", strerror(errno));
+	else if (!waited)
 		why = dc_printf("took longer than %ld s (einvoice.validator_timeout); stopped",
 		                limit);
 	else if (WIFSIGNALED(status))
 		why = dc_printf("was killed by signal %d", WTERMSIG(status));
 	else if (WEXITSTATUS(status) > 1)
 		why = dc_printf("exited with status %d", WEXITSTATUS(status));
+	line = fstat(err_fd, &sb) ? dc_strdup("") : last_line(err_fd, sb.st_size);
 	if (why) {
-		char *line = fstat(err_fd, &sb) ? dc_strdup("") : last_line(err_fd, sb.st_size);
-
 		rc = dc_error(ctx, DC_EDB, "einvoice.validator '%s' on '%s' %s%s", cmd, path, why,
 		              line);
-		free(line);
 		goto done;
 	}
 	what = dc_printf("SVRL of einvoice.validator '%s' on '%s'", cmd, path);
@@ -367,7 +370,8 @@ dc_einv_validate(struct dc *ctx, const char *path, struct dc_einv_finding **out,
 
 		snprintf(msg, sizeof msg, "%s", ctx->errmsg);
 		dc_error_clear(ctx);
-		rc = dc_error(ctx, DC_EDB, "%s", msg);
+		rc = dc_error(ctx, DC_EDB, "%s (it exited with status %d%s)", msg,
+		              WEXITSTATUS(status), line);
 	}
 done:
 	if (out_fd >= 0)
@@ -379,6 +383,7 @@ done:
 	free(arg);
 	free(why);
 	free(what);
+	free(line);
 	free(cmd);
 	return rc;
 }

@@ -335,7 +335,9 @@ test_not_svrl(void **state)
 	validator_printing(f, "<html><body>validator page</body></html>\n", 0);
 	expect_failure(f, "not SVRL (the root is 'html', not svrl:schematron-output)");
 	validator_printing(f, "", 0);
-	expect_failure(f, "empty, no SVRL");
+	expect_failure(f, "empty, no SVRL (it exited with status 0)");
+	validator_printing(f, "EOF\necho 'Exception in thread main' >&2\ncat <<'EOF'\n", 1);
+	expect_failure(f, "empty, no SVRL (it exited with status 1: Exception in thread main)");
 	validator_printing(f, SVRL_HEAD "<svrl:failed-assert id=\"A\">\n", 1);
 	expect_failure(f, "SVRL of einvoice.validator");
 	validator_printing(f,
@@ -345,6 +347,61 @@ test_not_svrl(void **state)
 	                   "&a;</svrl:schematron-output>\n",
 	                   0);
 	expect_failure(f, "DOCTYPE and entities are not accepted");
+}
+
+/* The validator dcity ships, for real (Saxon-HE, make einvoice's build/einvoice): the suite's
+ * 01.01a UBL invoice with BT-112 raised by 10 EUR breaks BR-CO-15, which arrives as the one
+ * fatal finding, beside the information-level note every 01.01a gets. */
+static void
+test_real_validator(void **state)
+{
+	struct fix *f = *state;
+	const char *src = "tests/fixtures/einvoice/suite/src/test/business-cases/standard/"
+	                  "01.01a-INVOICE_ubl.xml";
+	char *cwd = getcwd(NULL, 0), *cmd = dc_printf("%s/scripts/einvoice-validate", cwd);
+	char *inv = dc_printf("%s/co15.xml", f->dir), buf[1 << 16], *p;
+	struct dc_einv_finding *out = NULL;
+	size_t n = 0, len;
+	FILE *fp;
+
+	if (access("build/einvoice/validate.xsl", R_OK))
+		fail_msg("no build/einvoice/validate.xsl: run make einvoice (from the repository)");
+	assert_non_null(fp = fopen(src, "r"));
+	len = fread(buf, 1, sizeof buf - 1, fp);
+	fclose(fp);
+	assert_true(len < sizeof buf - 1);
+	buf[len] = '\0';
+	for (p = buf; (p = strstr(p, "\">336.9<")); p += 6)
+		p[4] = '4';
+	assert_non_null(fp = fopen(inv, "w"));
+	fputs(buf, fp);
+	fclose(fp);
+	set(f, "einvoice.validator", cmd);
+	set(f, "einvoice.validator_timeout", "600");
+	assert_int_equal(dc_einv_validate(&f->ctx, inv, &out, &n), 0);
+	assert_int_equal(n, 2);
+	assert_string_equal(out[0].rule, "BR-CO-15");
+	assert_string_equal(out[0].flag, "fatal");
+	assert_non_null(strstr(out[0].text, "Invoice total amount with VAT (BT-112)"));
+	assert_non_null(strstr(out[0].location, "Invoice"));
+	assert_string_equal(out[1].rule, "BR-DE-TMP-32");
+	assert_string_equal(out[1].flag, "information");
+	assert_true(dc_einv_any_fatal(out, n));
+	dc_einv_findings_free(out, n);
+	/* what it cannot check is the validator's failure, with its reason */
+	assert_non_null(fp = fopen(inv, "w"));
+	fputs("<?xml version=\"1.0\"?>\n<Order xmlns=\"urn:x\"/>\n", fp);
+	fclose(fp);
+	assert_int_equal(dc_einv_validate(&f->ctx, inv, &out, &n), DC_EDB);
+	assert_null(out);
+	assert_non_null(
+	    strstr(f->ctx.errmsg, "co15.xml' exited with status 2: einvoice-validate: "));
+	assert_non_null(strstr(f->ctx.errmsg, "co15.xml: not checked: the root element is "
+	                                      "{urn:x}Order, not a UBL Invoice"));
+	dc_error_clear(&f->ctx);
+	free(inv);
+	free(cmd);
+	free(cwd);
 }
 
 int
@@ -361,6 +418,7 @@ main(void)
 	    cmocka_unit_test(test_missing_program),
 	    cmocka_unit_test(test_signal),
 	    cmocka_unit_test(test_not_svrl),
+	    cmocka_unit_test(test_real_validator),
 	    cmocka_unit_test(test_hang), /* last: it leaves a time limit of 1 s */
 	};
 
