@@ -84,7 +84,8 @@ dc_create(struct dc *ctx, struct dc_args *a, const char *idkey, const char *opts
 	if (!src && idkey && a->noperand == 0 && !dc_arg(a, idkey))
 		return dc_error(ctx, DC_EUSAGE, "missing %s (or - to read records)", idkey);
 	/* a usage error in --fields must stop the verb before it changes anything */
-	if ((rt && (rc = dc_out_check(ctx, rt))) || (rc = dc_db_open(ctx)) || (rc = dc_touched_open(ctx)) || (rc = dc_tx_begin(ctx)))
+	if ((rt && (rc = dc_out_check(ctx, rt))) || (rc = dc_db_open(ctx)) ||
+	    (rc = dc_touched_open(ctx)) || (rc = dc_tx_begin(ctx)))
 		return rc;
 	if (src) {
 		if (a->n)
