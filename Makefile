@@ -182,6 +182,12 @@ check-sanitize: $(addprefix build/san/,$(COMMANDS)) $(SAN_UNIT) $(addprefix buil
 check-access-sanitized: $(addprefix build/san/,$(COMMANDS))
 	ACCESS_BIN=$(CURDIR)/build/san bats tests/bats/access.bats
 
+# Every invoice of the XRechnung test suite booked against an order built from it (issue 17;
+# about ten minutes); make check books a sample (tests/bats/invoice-suite.bats).
+check-einvoice-book: $(addprefix build/san/,$(COMMANDS))
+	@scripts/install-deps
+	tests/einvoice/book-suite --bin build/san
+
 # The concurrency soak (issue 7) with the release binaries; a 20 s version runs in make check.
 SOAK_SECONDS ?= 300
 SOAK_PROCS   ?= 8
@@ -250,6 +256,6 @@ format:
 clean:
 	rm -rf build demo-out
 
-.PHONY: all check check-sanitize check-access-sanitized check-einvoice-suite einvoice soak bench \
-	demo install install-system format clean fuzz FORCE
+.PHONY: all check check-sanitize check-access-sanitized check-einvoice-suite check-einvoice-book \
+	einvoice soak bench demo install install-system format clean fuzz FORCE
 .SECONDARY:

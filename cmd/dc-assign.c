@@ -53,6 +53,12 @@ cmd_dept_list(struct dc *ctx, struct dc_args *a)
 }
 
 static int
+cmd_dept_set(struct dc *ctx, struct dc_args *a)
+{
+	return dc_act(ctx, a, dc_org_dept_set, &dc_rt_dept, show_dept);
+}
+
+static int
 cmd_dept_show(struct dc *ctx, struct dc_args *a)
 {
 	return dc_out_show(ctx, a, &dc_rt_dept, show_dept);
@@ -259,6 +265,8 @@ static const struct dc_verb verbs[] = {
 	{"dept add", cmd_dept_add, NULL, "%o | -", "add a department", dc_org_dept_add_spec},
 	{"dept list", cmd_dept_list, "", "", "list departments", NULL},
 	{"dept show", cmd_dept_show, "", "CODE...", "show departments", NULL},
+	{"dept set", cmd_dept_set, NULL, "",
+	 "change departments: name, email, Leitweg-ID (admin)", dc_org_dept_set_spec},
 	{"staff add", cmd_staff_add, NULL, "%o | -", "add a staff member", dc_org_staff_add_spec},
 	{"staff list", cmd_staff_list, "dept=", "[--dept D]", "list staff", NULL},
 	{"staff show", cmd_staff_show, "", "LOGIN...", "show staff members", NULL},

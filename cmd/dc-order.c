@@ -361,6 +361,117 @@ cmd_invoice(struct dc *ctx, struct dc_args *a)
 	return dc_act(ctx, a, dc_procure_order_invoice, &dc_rt_order, show_order);
 }
 
+/* ---- invoices ---- */
+
+static int
+show_invoice(struct dc *ctx, const char *id, const char *extra)
+{
+	struct dc_stmt *st = NULL;
+	const char *inv = extra ? extra : id;
+
+	return dc_out_one(ctx, dc_procure_invoice_list(ctx, inv, NULL, &st), &st, "invoice", inv);
+}
+
+struct invoice_add {
+	struct dc_args *a;
+	char id[32];
+	int unmatched;
+};
+
+static int
+invoice_add(struct dc *ctx, void *arg)
+{
+	struct invoice_add *x = arg;
+
+	return dc_procure_invoice_add(ctx, x->a->noperand ? x->a->operand[0] : NULL, x->a, x->id,
+	                              &x->unmatched);
+}
+
+static int
+cmd_invoice_add(struct dc *ctx, struct dc_args *a)
+{
+	struct invoice_add x = {a, "", 0};
+	int rc;
+
+	if (a->noperand > 1)
+		return dc_error(ctx, DC_EUSAGE, "invoice add takes at most one order ID");
+	if ((rc = dc_act_call(ctx, invoice_add, &x, &dc_rt_invoice, show_invoice)))
+		return rc;
+	/* kept, and printed, but not booked: dcity(7) exit 3 */
+	if (x.unmatched)
+		return dc_error(ctx, DC_ECONFLICT, "invoice '%s' names no known order: kept as "
+		                "unmatched; book it with dc-order invoice assign %s PO", x.id, x.id);
+	return 0;
+}
+
+struct invoice_assign {
+	const char *inv, *po;
+	int accept_extra;
+};
+
+static int
+invoice_assign(struct dc *ctx, void *arg)
+{
+	struct invoice_assign *x = arg;
+
+	return dc_procure_invoice_assign(ctx, x->inv, x->po, x->accept_extra);
+}
+
+static int
+cmd_invoice_assign(struct dc *ctx, struct dc_args *a)
+{
+	struct invoice_assign x;
+
+	if (a->noperand != 2)
+		return dc_error(ctx, DC_EUSAGE, "invoice assign needs INV and PO");
+	x.inv = a->operand[0];
+	x.po = a->operand[1];
+	x.accept_extra = dc_flag(a, "accept-extra");
+	return dc_act_call(ctx, invoice_assign, &x, &dc_rt_invoice, show_invoice);
+}
+
+static int
+cmd_invoice_list(struct dc *ctx, struct dc_args *a)
+{
+	struct dc_stmt *st = NULL;
+
+	return dc_out_list(ctx, &dc_rt_invoice, dc_procure_invoice_list(ctx, NULL, a, &st), &st);
+}
+
+static int
+cmd_invoice_show(struct dc *ctx, struct dc_args *a)
+{
+	static const char *const names[] = {"table", "json", "jsonl", "csv", "tsv"};
+	static const enum dc_format fmts[] = {DC_FMT_TABLE, DC_FMT_JSON, DC_FMT_JSONL, DC_FMT_CSV,
+	                                      DC_FMT_TSV};
+	const char *f = dc_arg(a, "format");
+	char *text = NULL;
+	int rc = 0, i;
+
+	if (a->noperand < 1)
+		return dc_error(ctx, DC_EUSAGE, "invoice show needs INV...");
+	if (f && (!strcmp(f, "text") || !strcmp(f, "html"))) {
+		if ((rc = dc_db_open(ctx)))
+			return rc;
+		for (i = 0; i < a->noperand && !rc; i++) {
+			if (!(rc = dc_procure_invoice_render(ctx, a->operand[i], !strcmp(f, "html"),
+			                                     &text)))
+				rc = dc_out_text(ctx, text);
+			free(text);
+			text = NULL;
+		}
+		return rc;
+	}
+	for (i = 0; f && i < 5 && strcmp(f, names[i]); i++)
+		;
+	if (f && i == 5)
+		return dc_error(ctx, DC_EUSAGE,
+		                "invoice show: -f text, html, table, json, jsonl, csv or tsv");
+	if (f)
+		ctx->format = fmts[i];
+	return dc_out_show(ctx, a, &dc_rt_invoice, show_invoice);
+}
+
 static int
 cmd_cancel(struct dc *ctx, struct dc_args *a)
 {
@@ -456,7 +567,15 @@ static const struct dc_verb verbs[] = {
 	{"place", cmd_place, "", "ID...", "send the order to the vendor (queued message)", NULL},
 	{"receive", cmd_receive, "line= qty=", "ID [--line N --qty Q]", "record a delivery", NULL},
 	{"invoice", cmd_invoice, "number= amount=", "ID --number N --amount GROSS",
-	 "book the invoice (three-way match, 1 % tolerance)", NULL},
+	 "book a typed invoice (three-way match, 1 % tolerance); prints the order", NULL},
+	{"invoice add", cmd_invoice_add, "file= number= amount= accept-extra",
+	 "[PO] (--file F | --number N --amount GROSS) [--accept-extra]",
+	 "book an invoice: XRechnung (UBL, CII) or ZUGFeRD file, or typed; matched per line", NULL},
+	{"invoice list", cmd_invoice_list, NULL, "", "list invoices", dc_procure_invoice_list_spec},
+	{"invoice show", cmd_invoice_show, "format=", "INV... [-f text|html|json|jsonl|csv|tsv]",
+	 "show invoices; -f text or html renders one for the visual check", NULL},
+	{"invoice assign", cmd_invoice_assign, "accept-extra", "INV PO [--accept-extra]",
+	 "book an unmatched invoice against an order", NULL},
 	{"cancel", cmd_cancel, "reason=", "ID... --reason T",
 	 "cancel; releases the commitment", NULL},
 	{"list", cmd_list, NULL, "", "list orders", dc_procure_order_list_spec},

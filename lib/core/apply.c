@@ -10,8 +10,8 @@
 
 #include "core/dc.h"
 
-static int
-touched_table(struct dc *ctx)
+int
+dc_touched_open(struct dc *ctx)
 {
 	return dc_exec(ctx, "CREATE TEMP TABLE IF NOT EXISTS touched (n INTEGER PRIMARY KEY,"
 	                    " id TEXT NOT NULL, extra TEXT)", 0);
@@ -100,7 +100,8 @@ dc_create(struct dc *ctx, struct dc_args *a, const char *idkey, const char *opts
 	if (!src && idkey && a->noperand == 0 && !dc_arg(a, idkey))
 		return dc_error(ctx, DC_EUSAGE, "missing %s (or - to read records)", idkey);
 	/* a usage error in --fields must stop the verb before it changes anything */
-	if ((rt && (rc = dc_out_check(ctx, rt))) || (rc = dc_db_open(ctx)) || (rc = touched_table(ctx)) || (rc = dc_tx_begin(ctx)))
+	if ((rt && (rc = dc_out_check(ctx, rt))) || (rc = dc_db_open(ctx)) ||
+	    (rc = dc_touched_open(ctx)) || (rc = dc_tx_begin(ctx)))
 		return rc;
 	if (src) {
 		if (a->n)
@@ -143,7 +144,7 @@ dc_act(struct dc *ctx, struct dc_args *a, int (*fn)(struct dc *, const char *id,
 	int rc;
 
 	if ((rt && (rc = dc_out_check(ctx, rt))) || (rc = dc_db_open(ctx)) ||
-	    (rc = touched_table(ctx)) || (rc = dc_tx_begin(ctx)))
+	    (rc = dc_touched_open(ctx)) || (rc = dc_tx_begin(ctx)))
 		return rc;
 	return finish(ctx, dc_each_id(ctx, a, fn, a), rt, show);
 }
@@ -155,11 +156,23 @@ dc_act_each(struct dc *ctx, struct dc_args *a, int (*fn)(struct dc *, const char
 	int i, rc;
 
 	if ((rt && (rc = dc_out_check(ctx, rt))) || (rc = dc_db_open(ctx)) ||
-	    (rc = touched_table(ctx)) || (rc = dc_tx_begin(ctx)))
+	    (rc = dc_touched_open(ctx)) || (rc = dc_tx_begin(ctx)))
 		return rc;
 	for (i = 0; i < a->noperand && !rc; i++)
 		rc = fn(ctx, a->operand[i], a);
 	return finish(ctx, rc, rt, show);
+}
+
+int
+dc_act_call(struct dc *ctx, int (*fn)(struct dc *, void *), void *arg,
+            const struct dc_rectype *rt, dc_show_fn show)
+{
+	int rc;
+
+	if ((rt && (rc = dc_out_check(ctx, rt))) || (rc = dc_db_open(ctx)) ||
+	    (rc = dc_touched_open(ctx)) || (rc = dc_tx_begin(ctx)))
+		return rc;
+	return finish(ctx, fn(ctx, arg), rt, show);
 }
 
 int

@@ -609,6 +609,12 @@ dc_bind_textn(struct dc_stmt *st, int i, const char *s, int len)
 }
 
 void
+dc_bind_blob(struct dc_stmt *st, int i, const void *p, size_t n)
+{
+	sqlite3_bind_blob64(ST(st), i, p, (sqlite3_uint64)n, SQLITE_TRANSIENT);
+}
+
+void
 dc_bind_int(struct dc_stmt *st, int i, long long v)
 {
 	sqlite3_bind_int64(ST(st), i, v);
@@ -642,6 +648,15 @@ const char *
 dc_col_text(struct dc_stmt *st, int i)
 {
 	return (const char *)sqlite3_column_text(ST(st), i);
+}
+
+const void *
+dc_col_blob(struct dc_stmt *st, int i, size_t *n)
+{
+	const void *p = sqlite3_column_blob(ST(st), i);
+
+	*n = (size_t)sqlite3_column_bytes(ST(st), i);
+	return p;
 }
 
 long long

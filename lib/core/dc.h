@@ -495,6 +495,9 @@ int dc_out_one(struct dc *ctx, int rc, struct dc_stmt **st, const char *what, co
  * --dry-run.  The list lives in a temporary table, so a million rows take no memory. */
 typedef int (*dc_show_fn)(struct dc *ctx, const char *id, const char *extra);
 int dc_touched(struct dc *ctx, const char *id, const char *extra);
+/* The list dc_touched writes to, for work that runs outside dc_act and its kin (a batch job
+ * applying verbs' work itself). */
+int dc_touched_open(struct dc *ctx);
 /* Create: fields from options, or with operand "-"/FILE from records; idkey names the field
  * an operand fills (dept add CODE) or NULL. */
 int dc_create(struct dc *ctx, struct dc_args *a, const char *idkey, const char *opts,
@@ -509,6 +512,9 @@ int dc_act(struct dc *ctx, struct dc_args *a, int (*fn)(struct dc *, const char 
 /* The same for operands taken as they are (file names where "-" is stdin, a date, …). */
 int dc_act_each(struct dc *ctx, struct dc_args *a, int (*fn)(struct dc *, const char *operand,
                 struct dc_args *a), const struct dc_rectype *rt, dc_show_fn show);
+/* Run FN once with ARG (a verb whose operands are no list of ids). */
+int dc_act_call(struct dc *ctx, int (*fn)(struct dc *, void *), void *arg,
+                const struct dc_rectype *rt, dc_show_fn show);
 int dc_out_show(struct dc *ctx, struct dc_args *a, const struct dc_rectype *rt, dc_show_fn show);
 
 /* ---- table-driven updates ---------------------------------------------------------------- */
@@ -562,6 +568,7 @@ void dc_clear_bindings(struct dc_stmt *st); /* every parameter NULL again */
 void dc_bind_text(struct dc_stmt *st, int i, const char *s);
 void dc_bind_text_ref(struct dc_stmt *st, int i, const char *s);
 void dc_bind_textn(struct dc_stmt *st, int i, const char *s, int len);
+void dc_bind_blob(struct dc_stmt *st, int i, const void *p, size_t n); /* copied */
 void dc_bind_int(struct dc_stmt *st, int i, long long v);
 void dc_bind_double(struct dc_stmt *st, int i, double v);
 void dc_bind_null(struct dc_stmt *st, int i);
@@ -570,6 +577,8 @@ int dc_param_count(struct dc_stmt *st);
 /* Columns of the current row count from 0; a text stays valid until the next step, reset or
  * finish.  NULL reads as NULL text, 0 and 0.0. */
 const char *dc_col_text(struct dc_stmt *st, int i);
+/* A blob column's bytes (NULL when empty or NULL) and their number in *n. */
+const void *dc_col_blob(struct dc_stmt *st, int i, size_t *n);
 long long dc_col_int(struct dc_stmt *st, int i);
 double dc_col_double(struct dc_stmt *st, int i);
 int dc_col_null(struct dc_stmt *st, int i);

@@ -383,8 +383,8 @@ weekly(struct dc *ctx, enum lang lang, struct dc_stmt *st, long first, const cha
 #define SCALE(sum) ", max(" sum ") OVER (), count(*) OVER ()"
 #define ORDERS_SPENT "o.status IN ('approved', 'placed', 'received', 'invoiced')"
 #define SPEND                                                                                      \
-	"sum(o.gross) / 100.0, coalesce(sum(CASE WHEN o.status = 'invoiced' THEN o.invoice_amount" \
-	" END), 0) / 100.0, count(*)" SCALE("sum(o.gross) / 100.0")
+	"sum(o.gross) / 100.0, coalesce(sum((SELECT i.gross FROM order_invoiced i"                 \
+	" WHERE i.order_id = o.id)), 0) / 100.0, count(*)" SCALE("sum(o.gross) / 100.0")
 #define OPEN "c.status IN ('new', 'assigned', 'in_progress', 'waiting')"
 #define CLOSED "c.status IN ('resolved', 'closed') AND c.closed_at IS NOT NULL"
 #define MEDIAN "avg(CASE WHEN r.rn IN ((r.n + 1) / 2, (r.n + 2) / 2) THEN r.d END)"
@@ -567,12 +567,9 @@ static const struct section {
 	   " max(max(amount, committed + spent)) OVER (), count(*) OVER () FROM"
 	   " (SELECT b.account || '/' || b.year || coalesce(' ' || b.name, '') AS label,"
 	   " b.amount / 100.0 AS amount,"
-	   " coalesce((SELECT sum(gross) FROM purchase_order o WHERE o.budget = b.account"
-	   " AND o.year = b.year AND o.status IN ('approved', 'placed', 'received')), 0)"
-	   " / 100.0 AS committed,"
-	   " coalesce((SELECT sum(invoice_amount) FROM purchase_order o WHERE"
-	   " o.budget = b.account AND o.year = b.year AND o.status = 'invoiced'), 0)"
-	   " / 100.0 AS spent FROM budget b) ORDER BY label", NULL, NULL, NULL}},
+	   " u.committed / 100.0 AS committed, u.spent / 100.0 AS spent FROM budget b"
+	   " JOIN budget_use u ON u.account = b.account AND u.year = b.year) ORDER BY label",
+	   NULL, NULL, NULL}},
 	 "budgets-chart", {"Budget use", "Haushaltsmittel"},
 	 {"Stacked horizontal bars: spent and committed amount per budget",
 	  "Gestapelte waagerechte Balken: ausgegebener und gebundener Betrag pro Haushaltsstelle"},

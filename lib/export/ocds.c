@@ -234,18 +234,29 @@ release(const char *prefix, struct dc_stmt *st)
 			add_str(c, "awardID", aid);
 			add_str(c, "status", !strcmp(status, "invoiced") ? "terminated" : "active");
 			json_object_object_add(c, "value", money(T(C_GROSS), "EUR"));
+			/* each booked invoice is a transaction; a credit note's value is negative */
 			if (T(C_INVOICE)) {
 				json_object *impl = json_object_new_object(),
-				            *txs = json_object_new_array();
-				json_object *tx = json_object_new_object();
-				char *tid = dc_printf("%s-invoice", id);
+				            *txs = json_object_new_array(),
+				            *invs = json_tokener_parse(T(C_INVOICE)), *v;
+				size_t k, ni = json_object_array_length(invs);
 
-				add_str(tx, "id", tid);
-				json_object_object_add(tx, "value", money(T(C_INVOICE), "EUR"));
-				json_object_array_add(txs, tx);
+				for (k = 0; k < ni; k++) {
+					json_object *inv = json_object_array_get_idx(invs, k);
+					json_object *tx = json_object_new_object();
+
+					json_object_object_get_ex(inv, "id", &v);
+					add_str(tx, "id", json_object_get_string(v));
+					json_object_object_get_ex(inv, "date", &v);
+					add_str(tx, "date", json_object_get_string(v));
+					json_object_object_get_ex(inv, "cents", &v);
+					v = value(json_object_get_int64(v), 2, "EUR");
+					json_object_object_add(tx, "value", v);
+					json_object_array_add(txs, tx);
+				}
+				json_object_put(invs);
 				json_object_object_add(impl, "transactions", txs);
 				json_object_object_add(c, "implementation", impl);
-				free(tid);
 			}
 			json_object_array_add(cs, c);
 			json_object_object_add(r, "contracts", cs);
@@ -293,7 +304,10 @@ dc_export_ocds(struct dc *ctx, const struct dc_export *x)
 	             " (SELECT json_group_array(json_object('vendor', q.vendor, 'name', v.name))"
 	             "   FROM (SELECT * FROM quote WHERE order_id = o.id ORDER BY amount, id) q"
 	             "   LEFT JOIN vendor v ON v.id = q.vendor),"
-	             " o.invoice_amount"
+	             " (SELECT json_group_array(json_object('id', i.id, 'cents',"
+	             "   CASE WHEN i.type = '381' THEN -i.gross ELSE i.gross END,"
+	             "   'date', i.booked_at)) FROM (SELECT * FROM invoice WHERE order_id = o.id"
+	             "   AND status = 'booked' ORDER BY id) i HAVING count(*) > 0)"
 	             " FROM purchase_order o LEFT JOIN dept d ON d.code = o.dept");
 	dc_q_where(&q, "o.status <> 'draft'");
 	if ((rc = dc_export_query(ctx, &q, orders_spec, x, " ORDER BY o.id", &st)))

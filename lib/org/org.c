@@ -7,9 +7,9 @@
 const struct dc_rectype dc_rt_dept = {
 	"department",
 	(const struct dc_field[]){{"code", DC_T_STR}, {"name", DC_T_STR}, {"email", DC_T_STR},
-	                          {"head", DC_T_STR}, {"staff", DC_T_INT}, {"open", DC_T_INT},
-	                          {"created_at", DC_T_STR}},
-	7};
+	                          {"leitweg_id", DC_T_STR}, {"head", DC_T_STR},
+	                          {"staff", DC_T_INT}, {"open", DC_T_INT}, {"created_at", DC_T_STR}},
+	8};
 const struct dc_rectype dc_rt_staff = {
 	"staff",
 	(const struct dc_field[]){{"login", DC_T_STR}, {"name", DC_T_STR}, {"dept", DC_T_STR},
@@ -59,7 +59,7 @@ check_code(struct dc *ctx, const char *field, const char *v)
 
 /* A new department: dept add's operand and options, or a record's fields. */
 struct dept_new {
-	const char *code, *name, *email;
+	const char *code, *name, *email, *leitweg_id;
 };
 
 const struct dc_opt dc_org_dept_add_spec[] = {
@@ -67,8 +67,22 @@ const struct dc_opt dc_org_dept_add_spec[] = {
 	 DC_AT(struct dept_new, code)},
 	{"name", DC_V_TEXT, DC_O_REQUIRED, NULL, "NAME", NULL, NULL, DC_AT(struct dept_new, name)},
 	{"email", DC_V_TEXT, 0, NULL, "E", NULL, NULL, DC_AT(struct dept_new, email)},
+	{"leitweg-id", DC_V_TEXT, 0, NULL, "ID", "leitweg_id", NULL,
+	 DC_AT(struct dept_new, leitweg_id)},
 	{NULL},
 };
+
+/* The department's own Leitweg-ID, which invoices to it may name (dc-order(1) BT-10). */
+static int
+check_leitweg(struct dc *ctx, const char *v)
+{
+	const char *why = NULL;
+
+	if (!v || dc_leitweg_valid(v, &why))
+		return 0;
+	return dc_field_error(ctx, "field 'leitweg-id': '%s' %s", v,
+	                      why ? why : "is not a Leitweg-ID");
+}
 
 int
 dc_org_dept_add(struct dc *ctx, struct dc_args *rec, void *unused)
@@ -80,14 +94,15 @@ dc_org_dept_add(struct dc *ctx, struct dc_args *rec, void *unused)
 
 	if ((rc = dc_require(ctx, "", "add departments")) ||
 	    (rc = dc_decode(ctx, dc_org_dept_add_spec, rec, &d)) ||
-	    (rc = check_code(ctx, "code", d.code)))
+	    (rc = check_code(ctx, "code", d.code)) || (rc = check_leitweg(ctx, d.leitweg_id)))
 		return rc;
 	if ((rc = dc_must_not_exist(ctx, "SELECT 1 FROM dept WHERE code = ?1", "department",
 	                            d.code)))
 		return rc;
 	now_text(ctx, at);
-	if ((rc = dc_exec(ctx, "INSERT INTO dept(code, name, email, created_at) VALUES (?1,?2,?3,?4)",
-	                  4, d.code, d.name, d.email, at)))
+	if ((rc = dc_exec(ctx, "INSERT INTO dept(code, name, email, leitweg_id, created_at)"
+	                       " VALUES (?1, ?2, ?3, ?4, ?5)",
+	                  5, d.code, d.name, d.email, d.leitweg_id, at)))
 		return rc;
 	ev.ref = d.code;
 	ev.to = d.name;
@@ -101,7 +116,7 @@ dc_org_dept_list(struct dc *ctx, const char *code, struct dc_stmt **st)
 {
 
 	return dc_q_list(ctx, st,
-	                 "SELECT d.code, d.name, d.email,"
+	                 "SELECT d.code, d.name, d.email, d.leitweg_id,"
 	                 " (SELECT group_concat(login, ',') FROM staff"
 	                 "   WHERE dept = d.code AND role = 'head' AND active = 1),"
 	                 " (SELECT count(*) FROM staff WHERE dept = d.code AND active = 1),"
@@ -109,6 +124,45 @@ dc_org_dept_list(struct dc *ctx, const char *code, struct dc_stmt **st)
 	                 "   AND status IN ('new','assigned','in_progress','waiting')),"
 	                 " d.created_at FROM dept d",
 	                 "d.code = ?", code, NULL, NULL, " ORDER BY d.code");
+}
+
+/* dept set: name, email and Leitweg-ID (an empty --leitweg-id removes it). */
+const struct dc_opt dc_org_dept_set_spec[] = {
+	{"code", DC_V_TEXT, DC_O_REQUIRED | DC_O_OPERAND, NULL, "CODE...", NULL, NULL, DC_NOFIELD},
+	{"name", DC_V_TEXT, 0, NULL, "NAME", NULL, NULL, DC_NOFIELD},
+	{"email", DC_V_TEXT, 0, NULL, "E", NULL, NULL, DC_NOFIELD},
+	{"leitweg-id", DC_V_TEXT, 0, NULL, "ID", NULL, NULL, DC_NOFIELD},
+	{NULL},
+};
+
+int
+dc_org_dept_set(struct dc *ctx, const char *code, struct dc_args *a)
+{
+	static const struct dc_setfield fields[] = {
+	    {"name", "name", 0}, {"email", "email", 0}, {"leitweg-id", "leitweg_id", 0}};
+	const char *lw = dc_arg(a, "leitweg-id");
+	struct dc_event ev = {"dept", code, "changed", NULL, NULL, NULL, 0};
+	char *note = NULL;
+	int rc;
+
+	if ((rc = dc_require(ctx, "", "change departments")) ||
+	    (rc = check_leitweg(ctx, lw && *lw ? lw : NULL)) ||
+	    (rc = dc_must_exist(ctx, "SELECT 1 FROM dept WHERE code = ?1", "department", code)))
+		return rc;
+	if (dc_arg(a, "name") && !*dc_arg(a, "name"))
+		return dc_field_error(ctx, "field 'name': a department needs a name");
+	if ((rc = dc_set_fields(ctx, "dept", "code", code, fields, 3, a, &note)))
+		return rc;
+	if (note) {
+		/* an empty Leitweg-ID is none, not a text that no invoice can name */
+		if (!(rc = dc_exec(ctx, "UPDATE dept SET leitweg_id = nullif(leitweg_id, ''),"
+		                        " email = nullif(email, '') WHERE code = ?1", 1, code))) {
+			ev.to = note;
+			rc = dc_audit(ctx, &ev);
+		}
+		free(note);
+	}
+	return rc ? rc : dc_touched(ctx, code, NULL);
 }
 
 #define ROLES "admin head clerk buyer moderator integrator auditor"

@@ -9,6 +9,8 @@ extern const struct dc_rectype dc_rt_dept, dc_rt_staff, dc_rt_absence, dc_rt_hol
 
 int dc_org_dept_add(struct dc *ctx, struct dc_args *rec, void *unused);
 int dc_org_dept_list(struct dc *ctx, const char *code, struct dc_stmt **st);
+extern const struct dc_opt dc_org_dept_set_spec[];
+int dc_org_dept_set(struct dc *ctx, const char *code, struct dc_args *a);
 
 /* dept add's and staff add's operand and options (a record's fields), staff set's */
 extern const struct dc_opt dc_org_dept_add_spec[], dc_org_staff_add_spec[],

@@ -91,16 +91,12 @@ dc_procure_budget_list(struct dc *ctx, const char *id, const char *dept, const c
 
 	if ((rc = dc_require(ctx, "buyer auditor head", "see budgets")))
 		return rc;
-	/* committed: approved, not yet invoiced; spent: what the invoices said */
+	/* committed: approved, not yet invoiced; spent: the booked invoices (schema 12's view) */
 	dc_q_sql(&q, "SELECT id, account, year, dept, name, amount, committed, spent,"
 	             " amount - committed - spent FROM (SELECT b.account || '/' || b.year AS id,"
-	             " b.account, b.year, b.dept, b.name, b.amount,"
-	             " coalesce((SELECT sum(gross) FROM purchase_order o WHERE o.budget = b.account"
-	             "   AND o.year = b.year AND o.status IN ('approved', 'placed', 'received')),"
-	             "   0) AS committed,"
-	             " coalesce((SELECT sum(invoice_amount) FROM purchase_order o"
-	             "   WHERE o.budget = b.account AND o.year = b.year AND o.status = 'invoiced'),"
-	             "   0) AS spent FROM budget b");
+	             " b.account, b.year, b.dept, b.name, b.amount, u.committed, u.spent"
+	             " FROM budget b JOIN budget_use u ON u.account = b.account"
+	             " AND u.year = b.year");
 	/* ID is ACCOUNT/YEAR, or an account's lines of every year */
 	dc_q_where_if(&q, "b.account || '/' || b.year = ? OR b.account = ?", id);
 	dc_q_where_if(&q, "b.dept = ?", dept);

@@ -14,7 +14,10 @@
 	"o.id, o.dept, o.budget, o.year, o.status, o.category, o.framework, o.procedure,"          \
 	" o.min_quotes, o.net, o.gross, o.award, o.award_reason, o.repeat_vendor,"                 \
 	" o.split_suspect, o.split_justification, o.tender_ref, o.rule_profile, o.rule_version,"  \
-	" o.legal_basis, o.justification, o.invoice_number, o.invoice_amount, o.cancel_reason,"   \
+	" o.legal_basis, o.justification,"                                                         \
+	" (SELECT group_concat(number, ', ') FROM (SELECT number FROM invoice"                     \
+	"   WHERE order_id = o.id AND status = 'booked' ORDER BY id)),"                            \
+	" (SELECT gross FROM order_invoiced WHERE order_id = o.id), o.cancel_reason,"              \
 	" (SELECT json_group_array(json_object('line', l.line, 'vendor', l.vendor, 'sku', l.sku,"  \
 	"   'text', l.text, 'qty', l.qty, 'unit', l.unit, 'unit_net', "                            \
 	DC_SQL_PRICE("CASE WHEN l.on_request THEN NULL ELSE l.unit_net END") ","                   \
@@ -25,6 +28,10 @@
 	DC_SQL_MONEY("q.amount") ","                                                               \
 	"   'note', q.note, 'at', q.at)) FROM (SELECT * FROM quote q WHERE q.order_id = o.id"      \
 	"   ORDER BY q.amount, q.id) q),"                                                          \
+	" (SELECT json_group_array(json_object('id', i.id, 'type', i.type, 'number', i.number,"   \
+	"   'status', i.status, 'gross', " DC_SQL_MONEY("i.gross") ", 'issue_date',"               \
+	"   i.issue_date)) FROM (SELECT * FROM invoice i WHERE i.order_id = o.id"                  \
+	"   ORDER BY i.id) i),"                                                                    \
 	" o.created_by, o.created_at, o.updated_at"
 
 const struct dc_rectype dc_rt_order = {
@@ -39,8 +46,9 @@ const struct dc_rectype dc_rt_order = {
 	    {"rule_version", DC_T_STR}, {"legal_basis", DC_T_STR},    {"justification", DC_T_STR},
 	    {"invoice_number", DC_T_STR}, {"invoice_amount", DC_T_MONEY},
 	    {"cancel_reason", DC_T_STR}, {"lines", DC_T_JSON},        {"quotes", DC_T_JSON},
+	    {"invoices", DC_T_JSON},
 	    {"created_by", DC_T_STR},   {"created_at", DC_T_STR},     {"updated_at", DC_T_STR}},
-	29};
+	30};
 const struct dc_rectype dc_rt_order_event = {
 	"order event",
 	(const struct dc_field[]){{"id", DC_T_INT}, {"order", DC_T_STR}, {"at", DC_T_STR},
@@ -781,13 +789,9 @@ budget_available(struct dc *ctx, const struct order *o, long long *avail)
 	int rc;
 
 	if ((rc = dc_prepare(ctx, &st,
-	                     "SELECT b.amount - coalesce((SELECT sum(gross) FROM purchase_order p"
-	                     "  WHERE p.budget = b.account AND p.year = b.year"
-	                     "  AND p.status IN ('approved', 'placed', 'received')), 0)"
-	                     " - coalesce((SELECT sum(invoice_amount) FROM purchase_order p"
-	                     "  WHERE p.budget = b.account AND p.year = b.year"
-	                     "  AND p.status = 'invoiced'), 0)"
-	                     " FROM budget b WHERE b.account = ?1 AND b.year = ?2")))
+	                     "SELECT b.amount - u.committed - u.spent FROM budget b"
+	                     " JOIN budget_use u ON u.account = b.account AND u.year = b.year"
+	                     " WHERE b.account = ?1 AND b.year = ?2")))
 		return rc;
 	dc_bind_text_ref(st, 1, o->budget);
 	dc_bind_int(st, 2, o->year);
@@ -1082,65 +1086,6 @@ dc_procure_order_receive(struct dc *ctx, const char *id, struct dc_args *a)
 	                   3, id, open ? "placed" : "received", now)) &&
 	    !(rc = event(ctx, id, "received", line ? line : "all", qty ? qty : "in full",
 	                 open ? "partial delivery" : NULL)))
-		rc = dc_touched(ctx, id, NULL);
-done:
-	order_free(&o);
-	return rc;
-}
-
-int
-dc_procure_order_invoice(struct dc *ctx, const char *id, struct dc_args *a)
-{
-	const char *number = dc_arg(a, "number");
-	struct dc_stmt *st = NULL;
-	struct order o;
-	long long amount, received = 0;
-	char now[21], ctext[24];
-	int rc;
-
-	if ((rc = dc_require(ctx, "buyer", "book invoices")))
-		return rc;
-	if (!number || !dc_arg(a, "amount"))
-		return dc_error(ctx, DC_EUSAGE, "invoice needs --number N and --amount GROSS");
-	if ((rc = dc_procure_num(ctx, "amount", dc_arg(a, "amount"), "an amount of money", 2,
-	                         DC_MONEY_MAX, "EUR", &amount)))
-		return rc;
-	if ((rc = order_load(ctx, id, &o)))
-		return rc;
-	if ((rc = need_status(ctx, &o, "received", "an invoice")))
-		goto done;
-	if ((rc = dc_prepare(ctx, &st, "SELECT received, unit_net, vat FROM order_line"
-	                               " WHERE order_id = ?1")))
-		goto done;
-	dc_bind_text_ref(st, 1, id);
-	while ((rc = dc_step(ctx, st)) == DC_ROW) {
-		long long ln, lg;
-
-		/* what was received of an order within the maxima is within them too */
-		if (dc_money_line(llround(dc_col_double(st, 0) * 1000), dc_col_int(st, 1), &ln) ||
-		    dc_money_vat(ln, dc_col_double(st, 2), &lg) ||
-		    dc_money_add(received, lg, &received)) {
-			rc = dc_error(ctx, DC_EDATA, "order '%s': received value above the maximum",
-			              id);
-			break;
-		}
-	}
-	dc_finish(ctx, st);
-	if (rc)
-		goto done;
-	/* three-way match: ordered, received and invoiced agree within 1 % */
-	if (llabs(received - o.gross) * 100 > o.gross || llabs(amount - received) * 100 > received) {
-		rc = dc_error(ctx, DC_ECONFLICT, "three-way match failed for '%s': ordered %.2f, received "
-		                                 "%.2f, invoiced %.2f (gross; tolerance 1 %%)",
-		              id, (double)o.gross / 100, (double)received / 100, (double)amount / 100);
-		goto done;
-	}
-	dc_fmt_time(dc_now(ctx), now);
-	snprintf(ctext, sizeof ctext, "%lld", amount);
-	if (!(rc = dc_exec(ctx, "UPDATE purchase_order SET status = 'invoiced', invoice_number = ?2,"
-	                        " invoice_amount = ?3, updated_at = ?4 WHERE id = ?1",
-	                   4, id, number, ctext, now)) &&
-	    !(rc = event(ctx, id, "invoiced", "received", "invoiced", number)))
 		rc = dc_touched(ctx, id, NULL);
 done:
 	order_free(&o);

@@ -46,6 +46,14 @@ int dc_procure_catalog_leftovers(struct dc *ctx, const char *vendor, int clean,
                                  struct dc_catalog_leftovers *l);
 /* dc-import: the spool folder and git repository batch jobs. */
 int dc_procure_spool(struct dc *ctx, const char *dir);
+/* What a spool job does with one file, read through PATH (a descriptor's /proc path) and
+ * named NAME: 0 with *log (caller frees; NULL: "{}") the JSON log kept beside it in done/,
+ * or an error, which moves it to failed/ with the error's log. */
+typedef int (*dc_spool_fn)(struct dc *ctx, const char *path, const char *name, char **log);
+/* DIR/incoming/'s files in name order, each through FN, under the spool's lock, by ROLES
+ * (WHAT names the act in a refusal); symlinks and other non-files fail. */
+int dc_procure_spool_each(struct dc *ctx, const char *dir, const char *roles, const char *what,
+                          dc_spool_fn fn);
 struct dc_git_opts {
 	const char *ref;  /* default HEAD */
 	const char *path; /* only files below this folder of the repository */
@@ -116,7 +124,38 @@ int dc_procure_order_cancel(struct dc *ctx, const char *id, struct dc_args *a);
 extern const struct dc_opt dc_procure_order_list_spec[];
 int dc_procure_order_list(struct dc *ctx, const char *id, struct dc_args *f, struct dc_stmt **st);
 int dc_procure_order_events(struct dc *ctx, const char *id, struct dc_stmt **st);
+/* invoices (lib/procure/invoice.c) */
+extern const struct dc_rectype dc_rt_invoice;
+extern const struct dc_opt dc_procure_invoice_list_spec[];
+/* invoice add [PO] (--file F | --number N --amount GROSS) [--accept-extra]: the new invoice
+ * in ID; *unmatched when it was kept without an order (the caller exits 3 after the commit).
+ * Touches the order with the invoice as the extra value, or the unmatched invoice. */
+int dc_procure_invoice_add(struct dc *ctx, const char *po, struct dc_args *a, char id[32],
+                           int *unmatched);
+/* dc-import invoices: the file at PATH, named NAME in messages and the record. */
+int dc_procure_invoice_import(struct dc *ctx, const char *path, const char *name, char id[32],
+                              int *unmatched);
+int dc_procure_invoice_assign(struct dc *ctx, const char *inv, const char *po,
+                              int accept_extra);
+int dc_procure_invoice_list(struct dc *ctx, const char *id, struct dc_args *f,
+                            struct dc_stmt **st);
+/* The invoice for the clerk's eyes, in German, as text or an HTML page (caller frees). */
+int dc_procure_invoice_render(struct dc *ctx, const char *id, int html, char **out);
+/* dc-import invoices DIR: the spool of invoice files. */
+int dc_procure_invoice_spool(struct dc *ctx, const char *dir);
+
 /* The Vergabevermerk as text (caller frees). */
 int dc_procure_order_record(struct dc *ctx, const char *id, char **out);
+
+/* units (dc-order(1) UNITS) */
+/* UNIT's UN/ECE Recommendation 20 code as EN 16931 lists them ("Stk", "St." → "C62", "m²" →
+ * "MTK", "Pck" → "XPK", "kgm" → "KGM"): case, spaces and dots do not matter; a code gives
+ * itself.  A static string, or NULL for a unit the table does not know. */
+const char *dc_unit_rec20(const char *unit);
+/* CODE (from dc_unit_rec20) as BMEcat 2005's ORDER_UNIT has it ("XPK" → "PK", "H87" → "C62",
+ * "KMT" → "KTM"); NULL for another code. */
+const char *dc_unit_bmecat(const char *code);
+/* 1 when units A and B are known and mean the same (H87, C62 and EA are all a piece). */
+int dc_unit_same(const char *a, const char *b);
 
 #endif

@@ -73,8 +73,8 @@ dc_procure_order_record(struct dc *ctx, const char *id, char **out)
 	                     " o.procedure, o.min_quotes, o.net, o.gross, o.legal_basis,"
 	                     " o.rule_profile, o.rule_version, o.award, v.name, o.award_reason,"
 	                     " o.split_suspect, o.split_justification, o.tender_ref, o.framework,"
-	                     " o.justification, o.repeat_vendor, o.invoice_number, o.invoice_amount,"
-	                     " o.cancel_reason, o.created_by, o.created_at"
+	                     " o.justification, o.repeat_vendor, o.cancel_reason, o.created_by,"
+	                     " o.created_at"
 	                     " FROM purchase_order o JOIN dept d ON d.code = o.dept"
 	                     " LEFT JOIN vendor v ON v.id = o.award WHERE o.id = ?1")))
 		goto done;
@@ -89,7 +89,7 @@ dc_procure_order_record(struct dc *ctx, const char *id, char **out)
 	add(&s, "Bedarfsstelle:      %s\nHaushaltsstelle:    %s\nStatus:             %s\n", col(st, 1),
 	    col(st, 2), col(st, 3));
 	add(&s, "Angelegt:           %s von %s\nKategorie:          %s\nBegründung:         %s\n\n",
-	    col(st, 25), col(st, 24), col(st, 4), col(st, 19));
+	    col(st, 23), col(st, 22), col(st, 4), col(st, 19));
 	add(&s, "1. Auftragswert\n   geschätzt netto %s, brutto %s\n\n", a, b);
 	add(&s, "2. Verfahren\n   %s (%s)\n   Rechtsgrundlage: %s\n   Regelwerk: %s, Version %s\n",
 	    procedure_name(col(st, 5)), col(st, 5), col(st, 9), col(st, 10), col(st, 11));
@@ -110,12 +110,8 @@ dc_procure_order_record(struct dc *ctx, const char *id, char **out)
 	if (dc_col_int(st, 20))
 		add(&s, "   Hinweis: erneuter Direktauftrag an diesen Anbieter in derselben Kategorie "
 		        "innerhalb von 12 Monaten (Anbieterwechsel prüfen)\n");
-	if (!dc_col_null(st, 21)) {
-		euros(a, dc_col_int(st, 22), 2);
-		add(&s, "   Rechnung: %s über %s brutto\n", col(st, 21), a);
-	}
-	if (!dc_col_null(st, 23))
-		add(&s, "   Storniert: %s\n", col(st, 23));
+	if (!dc_col_null(st, 21))
+		add(&s, "   Storniert: %s\n", col(st, 21));
 	dc_finish(ctx, st);
 	st = NULL;
 	add(&s, "\n5. Positionen\n");
@@ -149,7 +145,29 @@ dc_procure_order_record(struct dc *ctx, const char *id, char **out)
 	st = NULL;
 	if (rc)
 		goto done;
-	add(&s, "\n7. Verlauf\n");
+	add(&s, "\n7. Rechnungen\n");
+	if ((rc = dc_prepare(ctx, &st, "SELECT id, number, type, status, gross, issue_date,"
+	                               " coalesce(sha256, ''), coalesce(source, '')"
+	                               " FROM invoice WHERE order_id = ?1 ORDER BY id")))
+		goto done;
+	dc_bind_text_ref(st, 1, id);
+	while ((rc = dc_step(ctx, st)) == DC_ROW) {
+		euros(a, dc_col_int(st, 4), 2);
+		add(&s, "   %s: Nr. %s (%s) vom %s über %s brutto, %s%s%s\n", col(st, 0),
+		    col(st, 1), !strcmp(col(st, 2), "381") ? "Gutschrift"
+		                : !strcmp(col(st, 2), "384") ? "Korrekturrechnung" : "Rechnung",
+		    dc_col_null(st, 5) ? "-" : col(st, 5), a,
+		    !strcmp(col(st, 3), "booked") ? "gebucht"
+		    : !strcmp(col(st, 3), "replaced") ? "ersetzt" : "nicht zugeordnet",
+		    *col(st, 7) ? ", Datei " : "", col(st, 7));
+		if (*col(st, 6))
+			add(&s, "      SHA-256 %s\n", col(st, 6));
+	}
+	dc_finish(ctx, st);
+	st = NULL;
+	if (rc)
+		goto done;
+	add(&s, "\n8. Verlauf\n");
 	if ((rc = dc_procure_order_events(ctx, id, &st)))
 		goto done;
 	while ((rc = dc_step(ctx, st)) == DC_ROW)

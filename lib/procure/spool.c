@@ -140,7 +140,8 @@ by_name(const void *a, const void *b)
 }
 
 int
-dc_procure_spool(struct dc *ctx, const char *dir)
+dc_procure_spool_each(struct dc *ctx, const char *dir, const char *roles, const char *what,
+                      dc_spool_fn fn)
 {
 	char *incoming = dc_printf("%s/incoming", dir), *lock = dc_printf("%s/.lock", dir), *sub;
 	char **names = NULL;
@@ -148,7 +149,7 @@ dc_procure_spool(struct dc *ctx, const char *dir)
 	DIR *d = NULL;
 	int fd = -1, rc, i, n = 0, cap = 0, failed = 0;
 
-	if ((rc = dc_require(ctx, "integrator buyer", "run catalog imports")))
+	if ((rc = dc_require(ctx, roles, what)))
 		goto done;
 	if (!(d = opendir(incoming))) {
 		rc = dc_error(ctx, DC_ENOINPUT, "cannot open '%s': %s", incoming, strerror(errno));
@@ -174,14 +175,12 @@ dc_procure_spool(struct dc *ctx, const char *dir)
 		qsort(names, (size_t)n, sizeof *names, by_name);
 	for (i = 0; i < n; i++) {
 		char *path = dc_printf("%s/%s", incoming, names[i]), *log = NULL, byfd[64];
-		struct dc_catalog_opts o = {NULL, NULL, NULL, NULL, names[i]};
 		struct stat sb;
-		long id = 0;
 		int in;
 
 		/*
 		 * A symlink could make the job read any file the cron user can read.  The file is
-		 * opened once without following links and checked on the descriptor; the import
+		 * opened once without following links and checked on the descriptor; the job
 		 * reads it through /proc/self/fd, so a name swapped for a link after the check
 		 * changes nothing (O_NONBLOCK: a FIFO must not hang the job).
 		 */
@@ -193,24 +192,25 @@ dc_procure_spool(struct dc *ctx, const char *dir)
 			rc = dc_error(ctx, DC_EDATA, "%s: not a regular file (symlinks are refused)", names[i]);
 		else {
 			snprintf(byfd, sizeof byfd, "/proc/self/fd/%d", in);
-			rc = dc_procure_catalog_import(ctx, byfd, &o, &id);
+			rc = fn(ctx, byfd, names[i], &log);
 		}
 		if (in >= 0)
 			close(in);
-		if (rc == DC_EBUSY || rc == DC_EIO)
+		if (rc == DC_EBUSY || rc == DC_EIO) {
+			free(log);
 			break; /* leave the file for the next run */
+		}
 		if (rc) {
 			dc_print_error(ctx);
+			free(log);
 			log = error_log(ctx, names[i], rc);
 			ctx->err = 0;
 			ctx->errmsg[0] = '\0';
 			failed = failed ? failed : DC_EDATA;
 			/* --dry-run checks the files but leaves them in incoming/ */
 			rc = ctx->dry_run ? 0 : file_away(ctx, dir, names[i], "failed", log);
-		} else if (!ctx->dry_run) {
-			log = id ? import_log(ctx, id) : dc_strdup("{\"status\":\"unchanged\"}");
+		} else if (!ctx->dry_run)
 			rc = file_away(ctx, dir, names[i], "done", log ? log : "{}");
-		}
 		free(log);
 		if (rc)
 			break;
@@ -228,6 +228,26 @@ done:
 	free(incoming);
 	free(lock);
 	return rc;
+}
+
+static int
+catalog_one(struct dc *ctx, const char *path, const char *name, char **log)
+{
+	struct dc_catalog_opts o = {NULL, NULL, NULL, NULL, name};
+	long id = 0;
+	int rc;
+
+	if ((rc = dc_procure_catalog_import(ctx, path, &o, &id)))
+		return rc;
+	*log = id ? import_log(ctx, id) : dc_strdup("{\"status\":\"unchanged\"}");
+	return 0;
+}
+
+int
+dc_procure_spool(struct dc *ctx, const char *dir)
+{
+	return dc_procure_spool_each(ctx, dir, "integrator buyer", "run catalog imports",
+	                             catalog_one);
 }
 
 /* ---- git ---- */

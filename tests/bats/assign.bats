@@ -20,7 +20,7 @@ for l in sys.stdin:
 @test "dept add prints the exact record" {
 	run dc-assign dept add ordnung --name "Ordnungsamt" --email ordnung@stadt.example
 	assert_success
-	assert_output '{"code":"ordnung","name":"Ordnungsamt","email":"ordnung@stadt.example","head":null,"staff":0,"open":0,"created_at":"2026-03-02T09:00:00Z"}'
+	assert_output '{"code":"ordnung","name":"Ordnungsamt","email":"ordnung@stadt.example","leitweg_id":null,"head":null,"staff":0,"open":0,"created_at":"2026-03-02T09:00:00Z"}'
 }
 
 @test "dept list and show" {
@@ -29,7 +29,7 @@ for l in sys.stdin:
 	assert_output $'buergerbuero\ntiefbau'
 	run dc-assign dept show tiefbau
 	assert_success
-	assert_output '{"code":"tiefbau","name":"Tiefbauamt","email":null,"head":"hanna","staff":3,"open":0,"created_at":"2026-03-02T09:00:00Z"}'
+	assert_output '{"code":"tiefbau","name":"Tiefbauamt","email":null,"leitweg_id":null,"head":"hanna","staff":3,"open":0,"created_at":"2026-03-02T09:00:00Z"}'
 }
 
 @test "duplicate dept exits 3, unknown dept show exits 2" {

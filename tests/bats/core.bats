@@ -445,7 +445,7 @@ print(rows)' "$BATS_TEST_TMPDIR/x.csv"
 @test "-n prints the record but writes nothing" {
 	run dc-assign dept add probe --name Probe -n
 	assert_success
-	assert_output '{"code":"probe","name":"Probe","email":null,"head":null,"staff":0,"open":0,"created_at":"2026-03-02T09:00:00Z"}'
+	assert_output '{"code":"probe","name":"Probe","email":null,"leitweg_id":null,"head":null,"staff":0,"open":0,"created_at":"2026-03-02T09:00:00Z"}'
 	run dc-assign dept show probe
 	assert_failure 2
 	run sqlite3 "$DC_DB" "SELECT count(*) FROM dept WHERE code = 'probe'"
