@@ -147,7 +147,7 @@ address(struct ot *o, const char *name, const char *dept, const char *postal, co
 	el_max(o, "bmecat:STREET", a.street, 50);
 	el_max(o, "bmecat:ZIP", a.zip, 20);
 	el_max(o, "bmecat:CITY", a.city, 50);
-	if (a.zip) /* a German postcode: the form address_parse reads */
+	if (a.zip && strlen(a.zip) == 5) /* a German postcode; 4 digits may be Austria's */
 		el(o, "bmecat:COUNTRY_CODED", "DE");
 	el_max(o, "bmecat:VAT_ID", vat_id, 50);
 	el_max(o, "bmecat:EMAIL", email, 255);
@@ -176,9 +176,9 @@ struct head {
 static void
 head_free(struct head *h)
 {
-	char **f[] = {&h->dept,     &h->dept_name, &h->dept_email,     &h->vendor,
-	              &h->vendor_name, &h->vendor_email, &h->vat_id, &h->vendor_address,
-	              &h->city,     &h->address,   &h->leitweg,        &h->delivery};
+	char **f[] = {&h->dept,        &h->dept_name,    &h->dept_email, &h->vendor,
+	              &h->vendor_name, &h->vendor_email, &h->vat_id,     &h->vendor_address,
+	              &h->city,        &h->address,      &h->leitweg,    &h->delivery};
 
 	for (size_t i = 0; i < sizeof f / sizeof *f; i++)
 		free(*f[i]);

@@ -80,6 +80,7 @@ valid() { xmllint --noout --schema "$XSD" "$1"; }
 	assert_equal "$(xp "$f" PARTY "$(role supplier)//*[local-name()='VAT_ID']")" \
 		DE123456789
 	assert_equal "$(xp "$f" PARTY "$(role supplier)//*[local-name()='ZIP']")" 54321
+	assert_equal "$(xp "$f" PARTY "$(role supplier)//*[local-name()='COUNTRY_CODED']")" DE
 	# the delivery party: the department at the city's address, named by DELIVERY_IDREF
 	delivery=$(xp "$f" DELIVERY_IDREF)
 	assert_equal "$(xp "$f" PARTY "[*='$delivery']/*[local-name()='PARTY_ROLE']")" delivery
