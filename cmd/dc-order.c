@@ -486,10 +486,26 @@ cmd_list(struct dc *ctx, struct dc_args *a)
 	return dc_out_list(ctx, &dc_rt_order, dc_procure_order_list(ctx, NULL, a, &st), &st);
 }
 
+/* -f opentrans: the openTRANS ORDER (dc-order(1) "openTRANS"); another -f: the records. */
 static int
 cmd_show(struct dc *ctx, struct dc_args *a)
 {
-	return dc_out_show(ctx, a, &dc_rt_order, show_order);
+	const char *f = dc_arg(a, "format");
+	char *xml = NULL;
+	int rc;
+
+	if (f && strcmp(f, "opentrans") && (rc = dc_format_set(ctx, f)))
+		return rc;
+	if (!f || strcmp(f, "opentrans"))
+		return dc_out_show(ctx, a, &dc_rt_order, show_order);
+	if (a->noperand != 1)
+		return dc_error(ctx, DC_EUSAGE, "show -f opentrans needs one order ID");
+	if ((rc = dc_db_open(ctx)))
+		return rc;
+	if (!(rc = dc_procure_order_opentrans(ctx, a->operand[0], &xml)))
+		rc = dc_out_text(ctx, xml);
+	free(xml);
+	return rc;
 }
 
 static int
@@ -579,7 +595,8 @@ static const struct dc_verb verbs[] = {
 	{"cancel", cmd_cancel, "reason=", "ID... --reason T",
 	 "cancel; releases the commitment", NULL},
 	{"list", cmd_list, NULL, "", "list orders", dc_procure_order_list_spec},
-	{"show", cmd_show, "", "ID...", "show orders with lines and quotes", NULL},
+	{"show", cmd_show, "format=", "ID... [-f table|json|jsonl|csv|tsv|opentrans]",
+	 "show orders with lines and quotes, or one as an openTRANS 2.1 ORDER", NULL},
 	{"record", cmd_record, "format=", "ID [-f text|json]",
 	 "the procurement record (Vergabevermerk)", NULL},
 	{NULL, NULL, NULL, NULL, NULL, NULL},

@@ -35,8 +35,8 @@ find_global(const char *name, char shortc)
 	return NULL;
 }
 
-static int
-set_format(struct dc *ctx, const char *v)
+int
+dc_format_set(struct dc *ctx, const char *v)
 {
 	static const char *const names[] = {"table", "jsonl", "json", "csv", "tsv", "ndjson"};
 	static const enum dc_format fmts[] = {DC_FMT_TABLE, DC_FMT_JSONL, DC_FMT_JSON,
@@ -57,10 +57,10 @@ apply_global(struct dc *ctx, const struct gopt *g, const char *v, struct dc_args
 	const char *n = g->name;
 
 	if (!strcmp(n, "format"))
-		return set_format(ctx, v);
+		return dc_format_set(ctx, v);
 	if (!strcmp(n, "json") || !strcmp(n, "jsonl") || !strcmp(n, "ndjson") ||
 	    !strcmp(n, "csv") || !strcmp(n, "tsv"))
-		return set_format(ctx, n);
+		return dc_format_set(ctx, n);
 	if (!strcmp(n, "quiet"))
 		ctx->quiet = 1;
 	else if (!strcmp(n, "no-header"))

@@ -385,6 +385,9 @@ int dc_out_stmt(struct dc *ctx, struct dc_stmt *st);     /* columns in field ord
 int dc_out_end(struct dc *ctx);
 /* A text for people (a Vergabevermerk): as it is, and with its control characters escaped when
  * standard output is a terminal (dc_text_escaped). */
+/* The output format named V (-f: table, jsonl, json, csv, tsv, ndjson), for a verb that takes
+ * -f itself (dc-order show -f opentrans); else a usage error. */
+int dc_format_set(struct dc *ctx, const char *v);
 int dc_out_text(struct dc *ctx, const char *text);
 void dc_out_discard(struct dc *ctx); /* drop an unfinished writer (error paths, dc_free) */
 /* Run a prepared listing statement to completion through the writer; finalizes it. */
@@ -739,6 +742,11 @@ int dc_outbox_add(struct dc *ctx, const char *tmpl, const char *lang, const char
 int dc_outbox_add_secret(struct dc *ctx, const char *tmpl, const char *lang,
                          const char *recipient, const char *ref_type, const char *ref_id,
                          const char *const *vars, const char *secret);
+/* Attach CONTENT (text: an XML document) as FILENAME of CONTENT_TYPE to the outbox row
+ * OUTBOX_ID, after its other attachments (dc-notify(8) sends them as multipart/mixed).
+ * FILENAME is printable ASCII without quotes or backslashes. */
+int dc_outbox_attach(struct dc *ctx, long long outbox_id, const char *filename,
+                     const char *content_type, const char *content);
 char *dc_render(const char *text, const char *const *vars);
 const char *dc_template(const char *name);
 

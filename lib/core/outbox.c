@@ -155,3 +155,30 @@ done:
 	free(name);
 	return rc;
 }
+
+int
+dc_outbox_attach(struct dc *ctx, long long outbox_id, const char *filename,
+                 const char *content_type, const char *content)
+{
+	struct dc_stmt *st = NULL;
+	const char *p;
+	int rc;
+
+	/* it goes into a header as a quoted-string as it is (lib/notify/mime.c) */
+	for (p = filename; *p; p++)
+		if (*p < 32 || *p > 126 || *p == '"' || *p == '\\')
+			return dc_error(ctx, DC_EINTERNAL, "attachment name '%s' is not plain ASCII",
+			                filename);
+	if ((rc = dc_prepare(ctx, &st,
+	                     "INSERT INTO outbox_attachment(outbox_id, seq, filename, content_type,"
+	                     " content) VALUES (?1, (SELECT coalesce(max(seq), 0) + 1"
+	                     " FROM outbox_attachment WHERE outbox_id = ?1), ?2, ?3, ?4)")))
+		return rc;
+	dc_bind_int(st, 1, outbox_id);
+	dc_bind_text_ref(st, 2, filename);
+	dc_bind_text_ref(st, 3, content_type);
+	dc_bind_text_ref(st, 4, content);
+	rc = dc_step(ctx, st);
+	dc_finish(ctx, st);
+	return rc;
+}

@@ -19,6 +19,8 @@ const struct dc_setting_def dc_settings[] = {
 	 NULL},
 	{"procurement.profile", "uvgo", DC_S_TEXT, NULL, "dc-order rules use"},
 	{"procurement.leitweg_id", NULL, DC_S_LEITWEG, NULL, NULL},
+	/* the buyer's and delivery address of openTRANS orders: "Rathausplatz 1, 12345 Stadt" */
+	{"procurement.address", NULL, DC_S_TEXT, NULL, NULL},
 	{"ocds.prefix", "ocds-xxxxxx", DC_S_OCDS, NULL, NULL},
 	{"feed.flag_threshold", "3", DC_S_INT, "1..1000000", NULL},
 	{"shop.grace_days", "1", DC_S_INT, "0..365", NULL},

@@ -139,9 +139,7 @@ notifications(struct dc *ctx, const struct dc_export *x, struct dc_stmt **st)
 
 	if ((rc = dc_require(ctx, "integrator auditor", "export notifications")))
 		return rc;
-	dc_q_sql(&q, "SELECT id, created_at, template, lang, recipient, subject, status, attempts,"
-	             " next_at, sent_at, last_error, ref_type, ref_id, message_id, transport"
-	             " FROM outbox");
+	dc_q_sql(&q, "SELECT " DC_NOTIFY_COLS " FROM outbox");
 	return dc_export_query(ctx, &q, outbox_spec, x, " ORDER BY id", st);
 }
 

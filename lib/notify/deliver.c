@@ -36,12 +36,11 @@ const struct dc_rectype dc_rt_notification = {"notification",
                                                                         {"ref_type", DC_T_STR},
                                                                         {"ref_id", DC_T_STR},
                                                                         {"message_id", DC_T_STR},
-                                                                        {"transport", DC_T_STR}},
-                                              15};
+                                                                        {"transport", DC_T_STR},
+                                                                        {"attachments", DC_T_JSON}},
+                                              16};
 
-#define COLS                                                                                       \
-	"id, created_at, template, lang, recipient, subject, status, attempts, next_at, sent_at,"  \
-	" last_error, ref_type, ref_id, message_id, transport"
+#define COLS DC_NOTIFY_COLS
 /* due now: pending or failed rows whose time has come, and claims left by a crashed runner */
 #define DUE                                                                                        \
 	"((status IN ('pending', 'failed') AND next_at <= ?1)"                                     \
@@ -300,16 +299,31 @@ pipe_to(const char *cmd, const char *data)
 
 /* ---- one delivery ----------------------------------------------------------------------- */
 
+/* An attachment as stored (outbox_attachment); texts owned. */
+struct att {
+	char *filename, *content_type, *content;
+};
+
 struct item {
 	long long id;
 	char *created_at, *template, *lang, *recipient, *subject, *body, *ref_type, *ref_id;
 	char *unsubscribe;
 	long attempts;
+	struct att *att; /* owned */
+	size_t natt;
 };
 
 static void
 item_free(struct item *it)
 {
+	size_t i;
+
+	for (i = 0; i < it->natt; i++) {
+		free(it->att[i].filename);
+		free(it->att[i].content_type);
+		free(it->att[i].content);
+	}
+	free(it->att);
 	free(it->created_at);
 	free(it->template);
 	free(it->lang);
@@ -330,7 +344,8 @@ col(struct dc_stmt *st, int i)
 static char *
 exec_json(const struct item *it, const char *mid, const char *from, const char *msg)
 {
-	json_object *o = json_object_new_object();
+	json_object *o = json_object_new_object(), *atts;
+	size_t i;
 	char *s;
 
 	json_object_object_add(o, "id", json_object_new_int64(it->id));
@@ -348,6 +363,16 @@ exec_json(const struct item *it, const char *mid, const char *from, const char *
 	json_object_object_add(o, "list_unsubscribe",
 	                       it->unsubscribe ? json_object_new_string(it->unsubscribe) : NULL);
 	json_object_object_add(o, "message", json_object_new_string(msg));
+	json_object_object_add(o, "attachments", atts = json_object_new_array());
+	for (i = 0; i < it->natt; i++) {
+		json_object *a = json_object_new_object();
+
+		json_object_object_add(a, "filename", json_object_new_string(it->att[i].filename));
+		json_object_object_add(a, "content_type",
+		                       json_object_new_string(it->att[i].content_type));
+		json_object_object_add(a, "content", json_object_new_string(it->att[i].content));
+		json_object_array_add(atts, a);
+	}
 	s = dc_printf("%s\n", json_object_to_json_string_ext(
 	                          o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(o);
@@ -364,11 +389,20 @@ static char *
 deliver(struct dc *ctx, const struct sender *s, const struct item *it, char **mid)
 {
 	struct dc_mime_msg m = {0};
+	struct dc_mime_part *parts;
 	char *msg, *err = NULL;
+	size_t i;
 
 	*mid = dc_mime_message_id(it->id, it->created_at, s->from);
 	if (!dc_email_ok(it->recipient))
 		return dc_printf("invalid recipient '%s'", it->recipient);
+	if (!(parts = calloc(it->natt + 1, sizeof *parts)))
+		abort();
+	for (i = 0; i < it->natt; i++)
+		parts[i] = (struct dc_mime_part){it->att[i].filename, it->att[i].content_type,
+		                                 it->att[i].content, strlen(it->att[i].content)};
+	m.parts = parts;
+	m.nparts = it->natt;
 	m.from_name = s->from_name;
 	m.from_addr = s->from;
 	m.to = it->recipient;
@@ -380,6 +414,7 @@ deliver(struct dc *ctx, const struct sender *s, const struct item *it, char **mi
 	m.body = it->body;
 	m.date = dc_now(ctx);
 	msg = dc_mime_message(&m);
+	free(parts);
 	switch (s->o->transport) {
 	case DC_TR_MAILDIR:
 		err = maildir(s->o->target, it->id, msg);
@@ -456,10 +491,31 @@ book(struct dc *ctx, const struct sender *s, const struct item *it, const char *
 }
 
 static int
+fetch_attachments(struct dc *ctx, struct item *it)
+{
+	struct dc_stmt *st = NULL;
+	size_t cap = 0;
+	int rc;
+
+	if ((rc = dc_prepare(ctx, &st, "SELECT filename, content_type, content"
+	                               " FROM outbox_attachment WHERE outbox_id = ?1 ORDER BY seq")))
+		return rc;
+	dc_bind_int(st, 1, it->id);
+	while ((rc = dc_step(ctx, st)) == DC_ROW) {
+		if (it->natt == cap &&
+		    !(it->att = realloc(it->att, (cap = cap ? 2 * cap : 2) * sizeof *it->att)))
+			abort();
+		it->att[it->natt++] = (struct att){col(st, 0), col(st, 1), col(st, 2)};
+	}
+	dc_finish(ctx, st);
+	return rc;
+}
+
+static int
 fetch(struct dc *ctx, const char *token, struct item **items, int *n)
 {
 	struct dc_stmt *st = NULL;
-	int rc, cap = 0;
+	int rc, cap = 0, i;
 
 	*n = 0;
 	if ((rc = dc_prepare(ctx, &st,
@@ -486,8 +542,17 @@ fetch(struct dc *ctx, const char *token, struct item **items, int *n)
 		it->ref_id = col(st, 8);
 		it->unsubscribe = col(st, 9);
 		it->attempts = dc_col_int(st, 10);
+		it->att = NULL;
+		it->natt = 0;
 	}
 	dc_finish(ctx, st);
+	for (i = 0; !rc && i < *n; i++)
+		rc = fetch_attachments(ctx, &(*items)[i]);
+	if (rc) { /* the claims go stale and the next run takes them */
+		for (i = 0; i < *n; i++)
+			item_free(&(*items)[i]);
+		*n = 0;
+	}
 	return rc;
 }
 

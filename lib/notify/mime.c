@@ -243,11 +243,34 @@ address(struct buf *b, const char *hdr, const char *name, const char *addr)
 	put(b, ">\r\n", 3);
 }
 
+/* "=_" is in no quoted-printable or base64 text, so the boundary is in no part. */
+#define BOUNDARY "=_dcity_part"
+
+/* An attachment's headers and its data in base64, lines of 76 characters. */
+static void
+attachment(struct buf *b, const struct dc_mime_part *p)
+{
+	size_t i;
+
+	puts_(b, "\r\n--" BOUNDARY "\r\nContent-Type: ");
+	puts_(b, p->content_type);
+	puts_(b, "; name=\"");
+	puts_(b, p->filename);
+	puts_(b, "\"\r\nContent-Disposition: attachment; filename=\"");
+	puts_(b, p->filename);
+	puts_(b, "\"\r\nContent-Transfer-Encoding: base64\r\n\r\n");
+	for (i = 0; i < p->len; i += 57) {
+		base64(b, (const unsigned char *)p->data + i, p->len - i < 57 ? p->len - i : 57);
+		put(b, "\r\n", 2);
+	}
+}
+
 char *
 dc_mime_message(const struct dc_mime_msg *m)
 {
 	struct buf b = {0};
 	char date[40], *h, *body;
+	size_t i;
 
 	dc_mime_date(m->date, date);
 	puts_(&b, "Date: ");
@@ -269,12 +292,21 @@ dc_mime_message(const struct dc_mime_msg *m)
 		puts_(&b, ">\r\n");
 	}
 	puts_(&b, "MIME-Version: 1.0\r\n"
-	          "Content-Type: text/plain; charset=UTF-8\r\n"
+	          "Auto-Submitted: auto-generated\r\n");
+	if (m->nparts)
+		puts_(&b, "Content-Type: multipart/mixed; boundary=\"" BOUNDARY "\"\r\n"
+		          "\r\n"
+		          "This is a message in MIME format.\r\n"
+		          "\r\n--" BOUNDARY "\r\n");
+	puts_(&b, "Content-Type: text/plain; charset=UTF-8\r\n"
 	          "Content-Transfer-Encoding: quoted-printable\r\n"
-	          "Auto-Submitted: auto-generated\r\n"
 	          "\r\n");
 	body = dc_mime_qp(m->body ? m->body : "");
 	puts_(&b, body);
 	free(body);
+	for (i = 0; i < m->nparts; i++)
+		attachment(&b, &m->parts[i]);
+	if (m->nparts)
+		puts_(&b, "\r\n--" BOUNDARY "--\r\n");
 	return take(&b);
 }

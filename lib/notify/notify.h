@@ -9,6 +9,14 @@
 #include "core/dc.h"
 
 /* ---- MIME: pure functions, no context (tests/unit/test_mime.c) ---------------------------- */
+/* An attachment, sent base64-encoded after the text; every field borrowed. */
+struct dc_mime_part {
+	const char *filename;     /* printable ASCII without quotes: PO-2026-000001.xml */
+	const char *content_type; /* application/xml */
+	const char *data;
+	size_t len;
+};
+
 /* One message; every field borrowed.  NULL or "" leaves an optional header out. */
 struct dc_mime_msg {
 	const char *from_name;        /* display name of From (any UTF-8) or NULL */
@@ -21,6 +29,8 @@ struct dc_mime_msg {
 	const char *body;             /* UTF-8 text, LF or CRLF line ends */
 	time_t date;
 	const char *reply_to_name;    /* the display name of Reply-To or NULL */
+	const struct dc_mime_part *parts; /* attachments: multipart/mixed when NPARTS > 0 */
+	size_t nparts;
 };
 
 /* Quoted-printable (RFC 2045 6.7) of UTF-8 text: CRLF line ends, lines ≤ 76 with soft
@@ -36,11 +46,19 @@ char *dc_mime_header(const char *name, const char *value);
 void dc_mime_date(time_t t, char buf[40]);
 /* <dcity.ID.HEX@DOMAIN>: HEX from SHA-256 of "ID|CREATED_AT", DOMAIN that of FROM. */
 char *dc_mime_message_id(long long id, const char *created_at, const char *from);
-/* The whole message, headers and quoted-printable body, CRLF throughout. */
+/* The whole message, headers and quoted-printable body, CRLF throughout; with attachments a
+ * multipart/mixed of the body and each part in base64. */
 char *dc_mime_message(const struct dc_mime_msg *m);
 
 /* ---- the verbs ------------------------------------------------------------------------- */
 extern const struct dc_rectype dc_rt_notification;
+/* The notification record's columns, selected FROM outbox (dc-export notifications too). */
+#define DC_NOTIFY_COLS                                                                         \
+	"id, created_at, template, lang, recipient, subject, status, attempts, next_at, sent_at,"  \
+	" last_error, ref_type, ref_id, message_id, transport,"                                    \
+	" (SELECT json_group_array(json_object('filename', a.filename, 'content_type',"            \
+	"   a.content_type, 'bytes', length(CAST(a.content AS BLOB))))"                            \
+	"  FROM (SELECT * FROM outbox_attachment a WHERE a.outbox_id = outbox.id ORDER BY a.seq) a)"
 
 enum dc_transport { DC_TR_MAILDIR, DC_TR_SENDMAIL, DC_TR_EXEC };
 struct dc_notify_opts {

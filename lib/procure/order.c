@@ -971,7 +971,7 @@ dc_procure_order_place(struct dc *ctx, const char *id, struct dc_args *a)
 	struct dc_stmt *st = NULL;
 	struct order o;
 	char now[21], *email = NULL, *name = NULL, *city = NULL, *leitweg = NULL, *lines = NULL,
-	                  *lang = NULL, net[32], gross[32];
+	                  *lang = NULL, *xml = NULL, *file = NULL, net[32], gross[32], day[11];
 	int rc;
 
 	if ((rc = dc_require(ctx, "buyer", "place orders")))
@@ -979,6 +979,10 @@ dc_procure_order_place(struct dc *ctx, const char *id, struct dc_args *a)
 	if ((rc = order_load(ctx, id, &o)))
 		return rc;
 	if ((rc = need_status(ctx, &o, "approved", "placing")))
+		goto done;
+	today(ctx, day);
+	/* first, so that a unit without a code refuses the order before anything is written */
+	if ((rc = dc_procure_opentrans_build(ctx, id, day, &xml)))
 		goto done;
 	if ((rc = dc_prepare(ctx, &st, "SELECT email, name FROM vendor WHERE id = ?1")))
 		goto done;
@@ -1010,6 +1014,9 @@ dc_procure_order_place(struct dc *ctx, const char *id, struct dc_args *a)
 		if ((rc = dc_outbox_add(ctx, "order-placed", lang, email, "order", id, vars)))
 			goto done;
 	}
+	file = dc_printf("%s.xml", id);
+	if ((rc = dc_outbox_attach(ctx, dc_last_id(ctx), file, "application/xml", xml)))
+		goto done;
 	dc_fmt_time(dc_now(ctx), now);
 	if (!(rc = dc_exec(ctx, "UPDATE purchase_order SET status = 'placed', updated_at = ?2"
 	                        " WHERE id = ?1", 2, id, now)) &&
@@ -1022,6 +1029,8 @@ done:
 	free(leitweg);
 	free(lines);
 	free(lang);
+	free(xml);
+	free(file);
 	order_free(&o);
 	return rc;
 }

@@ -146,6 +146,12 @@ int dc_procure_invoice_spool(struct dc *ctx, const char *dir);
 
 /* The Vergabevermerk as text (caller frees). */
 int dc_procure_order_record(struct dc *ctx, const char *id, char **out);
+/* Order ID as an openTRANS 2.1 ORDER dated DATE (YYYY-MM-DD), in *xml (caller frees); exit 3
+ * for a unit without a code, a line without a price or an order without an award. */
+int dc_procure_opentrans_build(struct dc *ctx, const char *id, const char *date, char **xml);
+/* dc-order show -f opentrans: the ORDER place sent, or for an approved order the one it would
+ * send today; 3 for any other order. */
+int dc_procure_order_opentrans(struct dc *ctx, const char *id, char **xml);
 
 /* units (dc-order(1) UNITS) */
 /* UNIT's UN/ECE Recommendation 20 code as EN 16931 lists them ("Stk", "St." → "C62", "m²" →

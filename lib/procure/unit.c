@@ -55,8 +55,8 @@ static const struct {
     {"eimer", "XBJ"}, {"xbj", "XBJ"},
     {"schachtel", "XBX"}, {"box", "XBX"}, {"xbx", "XBX"},
     {"palette", "XPX"}, {"pal", "XPX"}, {"xpx", "XPX"},
-    /* sets and lump sums */
-    {"paar", "PR"}, {"pr", "PR"},
+    /* sets, kits and lump sums */
+    {"paar", "PR"}, {"pr", "PR"}, {"kit", "KT"}, {"kt", "KT"},
     {"satz", "SET"}, {"set", "SET"},
     {"psch", "LS"}, {"pschl", "LS"}, {"pauschal", "LS"}, {"pauschale", "LS"}, {"ls", "LS"},
 };
@@ -102,7 +102,7 @@ static const struct {
     {"MIN", "MIN"}, {"DAY", "DAY"}, {"WEE", "WEE"}, {"MON", "MON"}, {"ANN", "ANN"},
     {"KWH", "KWH"}, {"XPK", "PK"},  {"XCT", "CT"},  {"XRO", "RO"},  {"XCA", "CA"},
     {"XBO", "BO"},  {"XBG", "BG"},  {"XSA", "SA"},  {"XBJ", "BJ"},  {"XBX", "BX"},
-    {"XPX", "PF"},  {"PR", "PR"},   {"SET", "SET"}, {"LS", "LS"},
+    {"XPX", "PF"},  {"PR", "PR"},   {"KT", "KT"},   {"SET", "SET"}, {"LS", "LS"},
 };
 
 const char *

@@ -117,7 +117,9 @@ test_message(void **state)
 	                        "https://x.example/abmelden?m=a",
 	                        "Hallo\nWelt\n",
 	                        1795858200,
-	                        NULL};
+	                        NULL,
+	                        NULL,
+	                        0};
 	char *s = dc_mime_message(&m);
 
 	assert_non_null(strstr(s, "Date: Sat, 28 Nov 2026 09:30:00 +0000\r\n"));
@@ -127,6 +129,40 @@ test_message(void **state)
 	assert_non_null(strstr(s, "List-Unsubscribe: <https://x.example/abmelden?m=a>\r\n"));
 	assert_non_null(strstr(s, "Content-Transfer-Encoding: quoted-printable\r\n"));
 	assert_non_null(strstr(s, "\r\n\r\nHallo\r\nWelt\r\n"));
+	assert_null(strstr(s, "multipart"));
+	free(s);
+}
+
+/* An attachment: multipart/mixed, the text first, then the part in base64 lines of 76. */
+static void
+test_attachment(void **state)
+{
+	static const char xml[] = "<?xml version=\"1.0\"?>\n<ORDER>Grüße 0123456789 0123456789"
+	                          " 0123456789 0123456789</ORDER>\n";
+	struct dc_mime_part part = {"PO-2026-000001.xml", "application/xml", xml, sizeof xml - 1};
+	struct dc_mime_msg m = {NULL, "dcity@stadt.example", "a@example.org", NULL, "Bestellung",
+	                        "<dcity.1.ab@stadt.example>", NULL, "Hallo\n", 1795858200, NULL,
+	                        &part, 1};
+	char *s = dc_mime_message(&m), *p, *end;
+
+	assert_non_null(
+	    strstr(s, "\r\nContent-Type: multipart/mixed; boundary=\"=_dcity_part\"\r\n\r\n"));
+	p = strstr(s, "\r\n--=_dcity_part\r\nContent-Type: text/plain; charset=UTF-8\r\n"
+	              "Content-Transfer-Encoding: quoted-printable\r\n\r\nHallo\r\n");
+	assert_non_null(p);
+	p = strstr(p, "\r\n--=_dcity_part\r\nContent-Type: application/xml;"
+	              " name=\"PO-2026-000001.xml\"\r\n"
+	              "Content-Disposition: attachment; filename=\"PO-2026-000001.xml\"\r\n"
+	              "Content-Transfer-Encoding: base64\r\n\r\n");
+	assert_non_null(p);
+	p = strstr(p, "\r\n\r\n") + 4;
+	/* 89 bytes: one line of 76 (57 bytes), one of 44 (32 bytes) */
+	assert_int_equal(strcspn(p, "\r"), 76);
+	assert_memory_equal(p, "PD94bWwgdmVyc2lvbj0iMS4wIj8+CjxPUkRFUj5HcsO8w59l", 48);
+	p += 78;
+	assert_int_equal(strcspn(p, "\r"), 44);
+	end = p + 46;
+	assert_string_equal(end, "\r\n--=_dcity_part--\r\n");
 	free(s);
 }
 
@@ -138,6 +174,7 @@ main(void)
 	    cmocka_unit_test(test_words),
 	    cmocka_unit_test(test_date_and_id),
 	    cmocka_unit_test(test_message),
+	    cmocka_unit_test(test_attachment),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -55,6 +55,7 @@ test_german(void **state)
 	is("Karton", "XCT");
 	is("Rolle", "XRO");
 	is("Paar", "PR");
+	is("KT", "KT");
 	is("Satz", "SET");
 	is("Set", "SET");
 	is("Psch", "LS");
@@ -107,7 +108,7 @@ test_bmecat(void **state)
 	static const char *const units[] = {"Stk", "H87", "EA", "kg", "g", "t", "l", "ml", "m³",
 	    "m", "cm", "mm", "km", "m²", "h", "Min", "Tag", "Woche", "Monat", "Jahr", "kWh", "Pck",
 	    "Karton", "Rolle", "Dose", "Flasche", "Beutel", "Sack", "Eimer", "Box", "Palette",
-	    "Paar", "Satz", "Psch"};
+	    "Paar", "Kit", "Satz", "Psch"};
 	size_t i;
 
 	for (i = 0; i < sizeof units / sizeof units[0]; i++)
