@@ -20,7 +20,7 @@ setup() {
 	dc-assign staff add carl --name "Carl Klein" --dept schule --role clerk >/dev/null
 	dc-assign staff add bea --name "Bea Buyer" --role buyer >/dev/null
 	dc-assign staff add paul --name "Paul Portal" --role integrator >/dev/null
-	dc config procurement.leitweg_id 05315000-1234-56 >/dev/null
+	dc config procurement.leitweg_id 05315000-1234-83 >/dev/null
 	dc config procurement.address "Rathausplatz 1, 12345 Musterstadt" >/dev/null
 	export DC_USER=bea
 	dc-order vendor add acme --name "Acme & Söhne <Bürobedarf>" --email sales@acme.example \
@@ -72,8 +72,8 @@ valid() { xmllint --noout --schema "$XSD" "$1"; }
 	assert_equal "$(xp "$f" ORDER_DATE)" 2026-03-02
 	assert_equal "$(xp "$f" TOTAL_ITEM_NUM)" 6
 	# the buyer: the department, its Leitweg-ID, also the invoice recipient
-	assert_equal "$(xp "$f" PARTY "$(role buyer)/*[@type='leitwegid']")" 05315000-1234-56
-	assert_equal "$(xp "$f" INVOICE_RECIPIENT_IDREF "[@type='leitwegid']")" 05315000-1234-56
+	assert_equal "$(xp "$f" PARTY "$(role buyer)/*[@type='leitwegid']")" 05315000-1234-83
+	assert_equal "$(xp "$f" INVOICE_RECIPIENT_IDREF "[@type='leitwegid']")" 05315000-1234-83
 	assert_equal "$(xp "$f" BUYER_IDREF)" schule
 	assert_equal "$(xp "$f" PARTY "$(role supplier)//*[local-name()='NAME']")" \
 		"Acme & Söhne <Bürobedarf>"
@@ -208,7 +208,7 @@ $id,placed"
 	assert m.get_content_type() == "multipart/mixed", m.get_content_type()
 	parts = list(m.iter_parts())
 	assert [p.get_content_type() for p in parts] == ["text/plain", "application/xml"]
-	assert po in parts[0].get_content() and "05315000-1234-56" in parts[0].get_content()
+	assert po in parts[0].get_content() and "05315000-1234-83" in parts[0].get_content()
 	assert parts[1].get_filename() == po + ".xml"
 	assert parts[1].get_content_disposition() == "attachment"
 	assert parts[1]["Content-Transfer-Encoding"] == "base64"
