@@ -6,7 +6,7 @@ _dc_words() {
 		"init") echo "--db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
 		"config") echo "--db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
 		"backup") echo "--db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
-		"check") echo "--anchors= --git-path= --db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
+		"check") echo "--anchors= --git-path= --repair --db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
 		"anchor") echo "--git-repo= --git-path= --git-branch= --git-message= --db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
 		"version") echo "--db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
 		"help") echo "--db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
@@ -22,7 +22,7 @@ _dc_words() {
 		"service import") echo "--department= --db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
 		"route add") echo "--service= --district= --department= --db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
 		"route list") echo "--db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
-		"new") echo "--service= --description= --address= --lat= --lon= --district= --attr= --media= --name= --email= --phone= --channel=web|phone|email|counter|letter|open311 --priority=low|normal|high|urgent --lang=de|en --device-id= --account-id= --db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
+		"new") echo "--service= --description= --address= --lat= --lon= --district= --attr= --media= --name= --email= --phone= --channel=web|phone|email|counter|letter|open311 --priority=low|normal|high|urgent --lang=de|en --device-id= --account-id= --batch= --db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
 		"show") echo "--history --db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
 		"list") echo "--status=new|assigned|in_progress|waiting|resolved|closed|rejected|duplicate --open --service= --priority=low|normal|high|urgent --department= --assignee= --district= --reporter= --since= --until= --overdue --search= --sort=id|-id|created_at|-created_at|updated_at|-updated_at|due_at|-due_at|status|-status|priority|-priority|service|-service|department|-department --limit= --db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
 		"status") echo "--note= --public --duplicate-of= --db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
@@ -39,9 +39,10 @@ _dc_words() {
 		esac ;;
 	dc-assign)
 		case "$2" in
-		"dept add") echo "--name= --email= --db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
+		"dept add") echo "--name= --email= --leitweg-id= --db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
 		"dept list") echo "--db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
 		"dept show") echo "--db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
+		"dept set") echo "--name= --email= --leitweg-id= --db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
 		"staff add") echo "--name= --dept= --role=admin|head|clerk|buyer|moderator|integrator|auditor --email= --db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
 		"staff list") echo "--dept= --db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
 		"staff show") echo "--db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
@@ -65,7 +66,7 @@ _dc_words() {
 		"holiday import") echo "--db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
 		"") echo "away back claim dept give holiday list overview queue release staff steal transfer " ;;
 		"away") echo "list " ;;
-		"dept") echo "add list show " ;;
+		"dept") echo "add list show set " ;;
 		"holiday") echo "add list import " ;;
 		"staff key") echo "add list revoke " ;;
 		"staff") echo "add list show set key " ;;
@@ -96,14 +97,19 @@ _dc_words() {
 		"place") echo "--db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
 		"receive") echo "--line= --qty= --db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
 		"invoice") echo "--number= --amount= --db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
+		"invoice add") echo "--file= --number= --amount= --accept-extra --db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
+		"invoice list") echo "--unmatched --order= --db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
+		"invoice show") echo "--format= --db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
+		"invoice assign") echo "--accept-extra --db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
 		"cancel") echo "--reason= --db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
 		"list") echo "--status=draft|approved|placed|received|invoiced|cancelled --dept= --vendor= --budget= --db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
-		"show") echo "--db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
+		"show") echo "--format= --db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
 		"record") echo "--format= --db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
 		"") echo "approve award budget cancel catalog framework invoice list new place quote receive record rules show vendor " ;;
 		"budget") echo "add list show " ;;
 		"catalog") echo "import search show " ;;
 		"framework") echo "add list " ;;
+		"invoice") echo "add list show assign " ;;
 		"rules") echo "list use import explain " ;;
 		"vendor") echo "add list show set " ;;
 		*) echo "--db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
@@ -111,8 +117,9 @@ _dc_words() {
 	dc-import)
 		case "$2" in
 		"spool") echo "--db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
+		"invoices") echo "--db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
 		"git") echo "--ref= --path= --db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
-		"") echo "git spool " ;;
+		"") echo "git invoices spool " ;;
 		*) echo "--db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
 		esac ;;
 	dc-shop)
