@@ -42,7 +42,7 @@ static const struct {
     {"monat", "MON"}, {"monate", "MON"}, {"mon", "MON"},
     {"jahr", "ANN"}, {"jahre", "ANN"}, {"ann", "ANN"},
     /* energy */
-    {"kwh", "KWH"},
+    {"kwh", "KWH"}, {"kw", "KWT"}, {"kwt", "KWT"},
     /* packages (Rec 21 with X); PK, CT and RO are Rec 20's withdrawn codes for them */
     {"pck", "XPK"}, {"pkt", "XPK"}, {"pack", "XPK"}, {"packung", "XPK"}, {"paket", "XPK"},
     {"pk", "XPK"}, {"xpk", "XPK"},
@@ -55,6 +55,8 @@ static const struct {
     {"eimer", "XBJ"}, {"xbj", "XBJ"},
     {"schachtel", "XBX"}, {"box", "XBX"}, {"xbx", "XBX"},
     {"palette", "XPX"}, {"pal", "XPX"}, {"xpx", "XPX"},
+    /* Rec 21's "piece" as a package, what most XRechnung invoices write */
+    {"xpp", "XPP"},
     /* sets, kits and lump sums */
     {"paar", "PR"}, {"pr", "PR"}, {"kit", "KT"}, {"kt", "KT"},
     {"satz", "SET"}, {"set", "SET"},
@@ -103,6 +105,7 @@ static const struct {
     {"KWH", "KWH"}, {"XPK", "PK"},  {"XCT", "CT"},  {"XRO", "RO"},  {"XCA", "CA"},
     {"XBO", "BO"},  {"XBG", "BG"},  {"XSA", "SA"},  {"XBJ", "BJ"},  {"XBX", "BX"},
     {"XPX", "PF"},  {"PR", "PR"},   {"KT", "KT"},   {"SET", "SET"}, {"LS", "LS"},
+    {"KWT", "KWT"}, {"XPP", "C62"},
 };
 
 const char *
@@ -130,11 +133,13 @@ dc_unit_rec20(const char *unit)
 	return NULL;
 }
 
-/* A piece is written H87 (piece), C62 (one) or EA (each): the same for a match. */
+/* A piece is written H87 (piece), C62 (one), EA (each) or XPP (Rec 21's piece): the same
+ * for a match. */
 static int
 dc_unit_piece(const char *code)
 {
-	return !strcmp(code, "H87") || !strcmp(code, "C62") || !strcmp(code, "EA");
+	return !strcmp(code, "H87") || !strcmp(code, "C62") || !strcmp(code, "EA") ||
+	       !strcmp(code, "XPP");
 }
 
 int

@@ -82,6 +82,8 @@ test_codes(void **state)
 	is("PR", "PR");
 	is("SET", "SET");
 	is("EA", "EA");
+	is("XPP", "XPP");
+	is("kW", "KWT");
 }
 
 static void
@@ -96,6 +98,7 @@ test_unknown(void **state)
 	is("xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", NULL);
 	assert_int_equal(dc_unit_same("Stk", "C62"), 1);
 	assert_int_equal(dc_unit_same("EA", "St."), 1);
+	assert_int_equal(dc_unit_same("XPP", "Stk"), 1); /* the suite's pieces match an order's */
 	assert_int_equal(dc_unit_same("m²", "MTK"), 1);
 	assert_int_equal(dc_unit_same("kg", "g"), 0);
 	assert_int_equal(dc_unit_same("Fass", "Fass"), 0);
