@@ -466,6 +466,22 @@ match_amount(struct dc *ctx, struct porder *o, long long amount)
 	return 0;
 }
 
+char *
+dc_procure_leitweg(struct dc *ctx, const char *dept)
+{
+	struct dc_stmt *st = NULL;
+	char *id = NULL;
+
+	if (!dc_prepare(ctx, &st, "SELECT leitweg_id FROM dept WHERE code = ?1"
+	                          " AND leitweg_id IS NOT NULL AND leitweg_id <> ''")) {
+		dc_bind_text_ref(st, 1, dept);
+		if (dc_step(ctx, st) == DC_ROW)
+			id = dc_strdup(dc_col_text(st, 0));
+		dc_finish(ctx, st);
+	}
+	return id ? id : dc_setting(ctx, "procurement.leitweg_id");
+}
+
 /* The Leitweg-ID an invoice names (BT-10) must be right and the city's or the ordering
  * department's (DEPT NULL: any department's, while the order is not known). */
 static int
@@ -508,7 +524,7 @@ check_leitweg(struct dc *ctx, const char *path, const char *id, const char *dept
 		              "(procurement.leitweg_id %s) nor %s%s%s",
 		              path, id, city ? city : "not set",
 		              dept ? "department '" : "any department's", dept ? dept : "",
-		              dept ? "''s" : "");
+		              dept ? "'s" : "");
 done:
 	free(city);
 	return rc;

@@ -214,7 +214,7 @@ head_load(struct dc *ctx, const char *id, struct head *h)
 		                "needs the vendor", id);
 	h->city = dc_setting(ctx, "city.name");
 	h->address = dc_setting(ctx, "procurement.address");
-	h->leitweg = dc_setting(ctx, "procurement.leitweg_id");
+	h->leitweg = dc_procure_leitweg(ctx, h->dept);
 	h->delivery = dc_printf("%s:delivery", h->dept);
 	return 0;
 }

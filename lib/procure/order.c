@@ -1001,7 +1001,7 @@ dc_procure_order_place(struct dc *ctx, const char *id, struct dc_args *a)
 		goto done;
 	}
 	city = dc_setting(ctx, "city.name");
-	leitweg = dc_setting(ctx, "procurement.leitweg_id");
+	leitweg = dc_procure_leitweg(ctx, o.dept);
 	lang = dc_setting(ctx, "lang");
 	lines = lines_text(ctx, id);
 	snprintf(net, sizeof net, "%lld,%02lld", o.net / 100, o.net % 100);

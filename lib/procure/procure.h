@@ -15,6 +15,10 @@ int dc_procure_vendor_set(struct dc *ctx, const char *id, struct dc_args *a);
 /* A vendor's header names ("Art.Nr.=sku, VK = price") checked, and as they are stored
  * ("Art.Nr.=sku,VK=price") in *norm (caller frees). */
 int dc_procure_columns_check(struct dc *ctx, const char *given, char **norm);
+/* The Leitweg-ID that DEPT's orders go out with (order mail, openTRANS): the department's
+ * (dc-assign dept set --leitweg-id), else the city's procurement.leitweg_id; NULL when
+ * neither is set.  Caller frees. */
+char *dc_procure_leitweg(struct dc *ctx, const char *dept);
 int dc_procure_vendor_list(struct dc *ctx, const char *id, struct dc_stmt **st);
 
 /* catalogs */

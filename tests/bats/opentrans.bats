@@ -13,6 +13,11 @@ XSD=$ROOT/schemas/xsd/opentrans-2.1/opentrans_2_1.xsd
 # and postal address.
 setup() {
 	fresh_db
+	cached_setup opentrans_city
+	export DC_USER=bea
+}
+
+opentrans_city() {
 	dc-assign dept add schule --name "Schulverwaltung" >/dev/null
 	dc-assign staff add root --name "Ada Admin" --role admin >/dev/null
 	export DC_USER=root
@@ -58,6 +63,20 @@ xp() { xmllint --xpath "string(//*[local-name()='$2']$3)" "$1"; }
 role() { echo "[*[local-name()='PARTY_ROLE']='$1']"; }
 
 valid() { xmllint --noout --schema "$XSD" "$1"; }
+
+@test "place: a department's own Leitweg-ID goes into the ORDER and the order mail" {
+	DC_USER=root dc-assign dept set schule --leitweg-id 05315000-4711-31 >/dev/null
+	id=$(approved --item acme:SCHR-4:10)
+	run dc-order place "$id"
+	assert_success
+	db "SELECT writefile('$BATS_TEST_TMPDIR/o.xml', content) FROM outbox_attachment" >/dev/null
+	f=$BATS_TEST_TMPDIR/o.xml
+	assert_equal "$(xp "$f" PARTY "$(role buyer)/*[@type='leitwegid']")" 05315000-4711-31
+	assert_equal "$(xp "$f" INVOICE_RECIPIENT_IDREF "[@type='leitwegid']")" 05315000-4711-31
+	run db "SELECT body FROM outbox WHERE ref_id = '$id'"
+	assert_output --partial "Leitweg-ID 05315000-4711-31"
+	refute_output --partial 05315000-1234-83
+}
 
 @test "place: an ORDER with several lines, sub-cent prices and mapped units that validates" {
 	id=$(approved --item acme:SCHR-4:1000 --item acme:KAF-1:2.5 --item acme:TEP-2:12 \
