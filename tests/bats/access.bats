@@ -61,7 +61,7 @@ ACCESS_BIN=${ACCESS_BIN:-$ROOT/build/rel}
 	assert_line --regexp "^not ok: .*:[0-9]+: dc-import git as unknown \(zoe\): denied, but printed on stdout: 'secret\\\\n'$"
 	assert_line --regexp "^not ok: .*:[0-9]+: dc-import git as moderator \(mo\): denied without saying 'permission denied': ''$"
 	assert_line --regexp "^not ok: .*:[0-9]+: dc-import git as admin \(root\): expected allow:3 \(exit 3\), got exit 0$"
-	assert_line --regexp '^access matrix: 1[0-9][0-9] verbs, 2 rows x 8 roles = 16 runs; .* 8 problems;'
+	assert_line --regexp '^access matrix: 1[0-9][0-9] verbs, 3 rows x 8 roles = 24 runs; .* 8 problems;'
 }
 
 @test "access matrix: a malformed table is refused with its file and line" {
