@@ -143,7 +143,8 @@ fts_ok() {
 	before=$(state)
 	dc-order catalog import --vendor acme "$T/v2.csv" -q &
 	pid=$!
-	until [[ $(db "select count(*) from catalog_item where gen = (select max(id) from catalog_import)") -gt 1000 ]]; do
+	# v2's own rows: until its import row exists, max(id) would be v1's
+	until [[ $(db "select count(*) from catalog_item where gen = (select id from catalog_import where state = 'staging')") -gt 1000 ]]; do
 		kill -0 $pid
 	done
 	run dc-order catalog import --vendor acme "$T/v3.csv" --mode update
