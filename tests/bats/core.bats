@@ -342,7 +342,7 @@ print([json.loads(l)[\"code\"] for l in sys.stdin])"'
 	assert_output $'{"name":"Bürgerbüro","code":"buergerbuero"}\n{"name":"Tiefbauamt","code":"tiefbau"}'
 	run dc-assign dept list --fields name,bogus
 	assert_failure 64
-	assert_line --index 0 "dc-assign: unknown field 'bogus' for department records; valid fields: code,name,email,head,staff,open,created_at"
+	assert_line --index 0 "dc-assign: unknown field 'bogus' for department records; valid fields: code,name,email,leitweg_id,head,staff,open,created_at"
 	run dc-assign dept show tiefbau --fields bogus
 	assert_failure 64
 }

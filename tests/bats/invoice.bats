@@ -12,6 +12,11 @@ FIX=$ROOT/tests/fixtures/einvoice/booking
 # zeitschrift-*.xml at the invoice's prices and 7 % VAT, and a budget.
 setup() {
 	fresh_db
+	cached_setup invoice_city
+	export DC_USER=bea
+}
+
+invoice_city() {
 	dc-assign dept add schule --name "Schulverwaltung" >/dev/null
 	dc-assign dept add tiefbau --name "Tiefbauamt" >/dev/null
 	dc-assign staff add root --name "Ada Admin" --role admin >/dev/null
@@ -190,6 +195,24 @@ assert [(l["order_line"], l["qty"], l["price"], l["net"]) for l in r["lines"]] =
 	assert_equal "$(db "select count(*) from invoice")" 2
 }
 
+@test "ZUGFeRD PDF (made with qpdf --add-attachment): the embedded CII booked, the PDF kept" {
+	id=$(received_order verlag:246:2 verlag:PORTO:2)
+	t=$BATS_TEST_TMPDIR
+	cp "$FIX/zeitschrift-cii.xml" "$t/factur-x.xml"
+	(cd "$t" && qpdf --empty in.pdf && qpdf in.pdf rechnung.pdf --add-attachment factur-x.xml --)
+	run dc-order invoice add "$id" --file "$t/rechnung.pdf"
+	assert_success
+	assert_equal "$(field format <<<"$output") $(field status <<<"$output")" "pdf booked"
+	assert_equal "$(field sha256 <<<"$output")" "$(sha256sum "$t/rechnung.pdf" | cut -d' ' -f1)"
+	# booked as the CII itself is (the same lines, half of what was received)
+	assert_equal "$(db "select count(*) from invoice_line")" 2
+	assert_equal "$(dc-order show "$id" | field invoice_number)" 123456XX
+	# a PDF without an invoice inside is refused, naming it
+	run dc-order invoice add "$id" --file "$t/in.pdf"
+	assert_failure 65
+	assert_output --partial "in.pdf"
+}
+
 @test "BT-13 finds the order; no known order: stored unmatched, exit 3, then assign" {
 	id=$(received_order verlag:246:1 verlag:PORTO:1)
 	mutate "$FIX/zeitschrift-ubl.xml" "$BATS_TEST_TMPDIR/po.xml" order="$id"
@@ -227,7 +250,7 @@ assert [(l["order_line"], l["qty"], l["price"], l["net"]) for l in r["lines"]] =
 	mutate "$FIX/zeitschrift-ubl.xml" "$BATS_TEST_TMPDIR/lw2.xml" leitweg=04011000-12346-97
 	run dc-order invoice add "$id" --file "$BATS_TEST_TMPDIR/lw2.xml"
 	assert_failure 65
-	assert_output --partial "is neither the city's (procurement.leitweg_id 04011000-12345-03) nor department 'schule''s"
+	assert_output --partial "is neither the city's (procurement.leitweg_id 04011000-12345-03) nor department 'schule's"
 	# the ordering department's own one is taken
 	DC_USER=root dc-assign dept set schule --leitweg-id 04011000-12346-97 >/dev/null
 	DC_USER=root dc-assign dept set tiefbau --leitweg-id "" >/dev/null
@@ -248,7 +271,7 @@ assert [(l["order_line"], l["qty"], l["price"], l["net"]) for l in r["lines"]] =
 @test "line mismatch: price, quantity and unit differences each print a line and exit 3" {
 	# ordered 288.79 but the catalog price is now higher: 300.00 is off by more than 1 %
 	printf '%s\r\n' 'sku;name;unit;price;vat' '246;Zeitschrift [...];XPP;300,00;7' \
-		'PORTO;Porto + Versandkosten;Stk;26,07;7' >"$BATS_TEST_TMPDIR/verlag--2027.csv"
+		'PORTO;Porto + Versandkosten;kg;26,07;7' >"$BATS_TEST_TMPDIR/verlag--2027.csv"
 	dc-order catalog import "$BATS_TEST_TMPDIR/verlag--2027.csv" >/dev/null
 	id=$(dc-order new --dept schule --budget 4711 --item verlag:246:1 --item verlag:PORTO:2 | field id)
 	DC_USER=hana dc-order approve "$id" >/dev/null
@@ -258,7 +281,7 @@ assert [(l["order_line"], l["qty"], l["price"], l["net"]) for l in r["lines"]] =
 	assert_failure 3
 	assert_line "dc-order: invoice line 1: unit price 288.79, order '$id' line 1: 300.00 (tolerance 1 %)"
 	assert_line "dc-order: invoice line 1: quantity 1, order '$id' line 1: received 0, invoiced so far 0"
-	assert_line "dc-order: invoice line 2: unit 'XPP', order '$id' line 2: 'Stk'"
+	assert_line "dc-order: invoice line 2: unit 'XPP', order '$id' line 2: 'kg'"
 	assert_line "dc-order: three-way match failed for '$id': 3 differences between invoice 'INV-2026-000001' and the order"
 	assert_equal "$(db "select count(*) from invoice")" 0
 }
