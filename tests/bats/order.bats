@@ -7,6 +7,11 @@ load helper
 # three vendors with email, a budget for 2026 and the city's Leitweg-ID.
 setup() {
 	fresh_db
+	cached_setup order_city
+	export DC_USER=bea
+}
+
+order_city() {
 	dc-assign dept add schule --name "Schulverwaltung" >/dev/null
 	dc-assign dept add tiefbau --name "Tiefbauamt" >/dev/null
 	dc-assign staff add root --name "Ada Admin" --role admin >/dev/null
