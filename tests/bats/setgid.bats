@@ -9,6 +9,9 @@ bats_require_minimum_version 1.5.0
 SG_USERS="dcsgout dcsgclerk dcsgint dcsgadmin"
 
 setup_file() {
+	# one test at a time: "install-system keeps an existing configuration" reinstalls the
+	# commands and the configuration that the other tests run
+	export BATS_NO_PARALLELIZE_WITHIN_FILE=true
 	[ "$(id -u)" = 0 ] || skip "needs root: creates the group dcity and test users"
 	for t in setpriv useradd userdel groupadd groupdel sqlite3; do
 		command -v $t >/dev/null || skip "needs $t"
