@@ -121,6 +121,15 @@ build/san/unit/%: tests/unit/%.c build/san/libdc.a
 	@echo "  LD (san) $@"
 	@$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) $< build/san/libdc.a $(PKG_LIBS) -lcmocka -o $@
 
+# The XRechnung test suite's invoices side by side, as links into tests/fixtures/einvoice/suite
+# (kept with the suite's own folders): test_einvoice.c and tests/einvoice-expected read them
+# by name.
+SUITE_XML = $(shell find tests/fixtures/einvoice/suite -name '*.xml')
+build/suite-invoices: $(SUITE_XML)
+	@rm -rf $@ && mkdir -p $@
+	@for f in $(SUITE_XML); do ln -s "$(CURDIR)/$$f" $@/; done
+build/san/unit/test_einvoice: build/suite-invoices
+
 # E-invoices, the full EN 16931 and XRechnung rule sets (docs/einvoice-validation.md): what
 # scripts/einvoice-validate runs, in build/einvoice: the EN 16931 XSLT, the XRechnung Schematron
 # compiled once with SchXslt (a few seconds each, with Saxon-HE), and the driver.  Installed

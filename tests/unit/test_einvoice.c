@@ -18,7 +18,7 @@
 #include "core/dc.h"
 #include "einvoice/einvoice.h"
 
-#define SUITE "tests/fixtures/einvoice/xrechnung/"
+#define SUITE "build/suite-invoices/" /* links made by make (Makefile) */
 
 static char *
 slurp(const char *path, size_t *len)
