@@ -192,7 +192,7 @@ check-access-sanitized: $(addprefix build/san/,$(COMMANDS))
 	ACCESS_BIN=$(CURDIR)/build/san bats tests/bats/access.bats
 
 # Every invoice of the XRechnung test suite booked against an order built from it (issue 17;
-# about ten minutes); make check books a sample (tests/bats/invoice-suite.bats).
+# 3.3 minutes with the sanitized binaries); make check books a sample (invoice-suite.bats).
 check-einvoice-book: $(addprefix build/san/,$(COMMANDS))
 	@scripts/install-deps
 	tests/einvoice/book-suite --bin build/san
