@@ -179,8 +179,8 @@ check: all $(FLOORS) $(addprefix build/san/,$(COMMANDS)) \
 # and tests/bats/helper.bash makes a leak fail too).  CI runs it besides make check.
 SAN_BATS ?= core hostile privacy keep-going fuzz-replay
 SAN_UNIT  = $(patsubst tests/unit/%.c,build/san/unit/%,$(UNIT_SRC))
-check-sanitize: $(addprefix build/san/,$(COMMANDS)) $(SAN_UNIT) $(addprefix build/san/fuzz/,$(FUZZ)) \
-	$(EINV_RULES)
+check-sanitize: $(addprefix build/san/,$(COMMANDS)) $(SAN_UNIT) \
+	$(addprefix build/san/fuzz/,$(FUZZ)) $(EINV_RULES)
 	@scripts/install-deps
 	@set -e; for t in $(SAN_UNIT); do \
 		echo "== $$t"; ASAN_OPTIONS=detect_leaks=1 $$t; done

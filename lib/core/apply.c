@@ -350,7 +350,8 @@ setting_check(struct dc *ctx, const struct dc_setting_def *d, const char *v)
 	case DC_S_LEITWEG:
 		if (dc_leitweg_valid(v, &why))
 			break;
-		snprintf(msg, sizeof msg, "is not a Leitweg-ID (04011000-1234512345-06): it %s", why);
+		snprintf(msg, sizeof msg, "is not a Leitweg-ID (04011000-1234512345-06): it %s",
+		         why);
 		why = msg;
 		break;
 	case DC_S_COMMAND:
