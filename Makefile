@@ -22,10 +22,15 @@ $(info dcity: dependencies missing, running scripts/install-deps)
 $(shell scripts/install-deps >&2)
 endif
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) | sed 's/-I/-isystem /g')
-# libqpdf is not linked: lib/einvoice/pdf.c loads it when a PDF is read (its SONAME here)
-PKG_LIBS   := $(shell pkg-config --libs $(filter-out libqpdf,$(PKGS))) -lcsv -lm
-QPDF_LIB    := $(shell pkg-config --variable=libdir libqpdf)/libqpdf.so
-QPDF_SONAME := $(shell objdump -p $(QPDF_LIB) 2>/dev/null | sed -n 's/^ *SONAME *//p')
+# libxml2, libgit2 and libqpdf are not linked: lib/core/lazy.c loads each at its first use, by
+# the SONAME of the library the build compiled against.
+LAZY_PKGS   = libxml-2.0 libgit2 libqpdf
+soname      = $(shell objdump -p $(shell pkg-config --variable=libdir $(1))/$(2) 2>/dev/null | \
+                sed -n 's/^ *SONAME *//p')
+PKG_LIBS   := $(shell pkg-config --libs $(filter-out $(LAZY_PKGS),$(PKGS))) -lcsv -lm
+XML2_SONAME := $(call soname,libxml-2.0,libxml2.so)
+GIT2_SONAME := $(call soname,libgit2,libgit2.so)
+QPDF_SONAME := $(call soname,libqpdf,libqpdf.so)
 # The release build links SQLite, json-c, libcsv and libcrypto statically where their archives
 # exist: resolving their symbols at every start cost a clerk's `dc-case show` 1.8 ms of its
 # 6.5 (perf, 1,000,000-case database; the sqlite3 shell's whole point query takes 3.7 ms).
@@ -34,7 +39,7 @@ STATIC_LIBS ?= sqlite3 json-c csv crypto
 STATIC_A    := $(foreach l,$(STATIC_LIBS),$(wildcard $(shell $(CC) -print-file-name=lib$(l).a)))
 comma       := ,
 STATIC_LINK := -Wl$(comma)-Bstatic $(patsubst %,-l%,$(STATIC_LIBS)) -Wl$(comma)-Bdynamic \
-               $(shell pkg-config --libs libxml-2.0 libgit2 zlib) -lm -ldl -lpthread
+               $(shell pkg-config --libs zlib) -lm -ldl -lpthread
 REL_LIBS    := $(if $(and $(STATIC_LIBS),$(filter $(words $(STATIC_LIBS)),$(words $(STATIC_A)))),$(STATIC_LINK),$(PKG_LIBS))
 WARN     = -std=c11 -Wall -Wextra -Wpedantic -Werror -Wno-unused-parameter
 CFLAGS  ?= -O2 -g
@@ -67,6 +72,8 @@ build/$(1)/lib/core/priv.o: ALL_CFLAGS += -DDC_CONF_PATH='"$$(DC_CONF)"'
 build/$(1)/lib/einvoice/schema.o: build/data-path
 build/$(1)/lib/einvoice/schema.o: ALL_CFLAGS += -DDC_DATADIR='"$$(DATADIR)"'
 build/$(1)/lib/einvoice/pdf.o: ALL_CFLAGS += -DDC_QPDF_SONAME='"$$(QPDF_SONAME)"'
+build/$(1)/lib/core/xmllib.o: ALL_CFLAGS += -DDC_SONAME_XML2='"$$(XML2_SONAME)"'
+build/$(1)/lib/core/gitlib.o: ALL_CFLAGS += -DDC_SONAME_GIT2='"$$(GIT2_SONAME)"'
 build/$(1)/gen/embedded.o: $(GEN_SRC)
 	@mkdir -p $$(@D)
 	@$$(CC) $$(ALL_CFLAGS) $(2) -c $$< -o $$@

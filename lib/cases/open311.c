@@ -5,7 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <libxml/xmlreader.h>
+#include "core/xmllib.h"
 
 #include "cases/cases.h"
 #include "cases/internal.h"

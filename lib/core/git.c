@@ -9,7 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include <git2.h>
+#include "core/gitlib.h"
 
 #include "core/dc.h"
 

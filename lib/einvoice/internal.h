@@ -2,7 +2,7 @@
 #ifndef DC_EINVOICE_INTERNAL_H
 #define DC_EINVOICE_INTERNAL_H
 
-#include <libxml/tree.h>
+#include "core/xmllib.h"
 
 #include "einvoice/einvoice.h"
 

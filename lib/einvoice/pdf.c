@@ -10,13 +10,14 @@
  * (libstdc++, GnuTLS) cost every start of a command about 13 ms of CPU, for the few runs that
  * read a PDF.  The functions are typed by qpdf-c.h all the same.
  */
-#include <dlfcn.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include <qpdf/qpdf-c.h>
 #include <zlib.h>
+
+#include "core/lazy.h"
 
 #include "einvoice/internal.h"
 
@@ -34,31 +35,21 @@
 
 /* The library, once loaded: the process keeps it, like the parsed schemas (schema.c). */
 static struct {
-	void *lib;
-#define X(f) __typeof__(f) *f;
-	QPDF_FUNCTIONS(X)
-#undef X
+	QPDF_FUNCTIONS(DC_LAZY_MEMBER)
 } qp;
+
+static const char *const qpdf_names[] = {QPDF_FUNCTIONS(DC_LAZY_NAME) NULL};
+#define X(f) offsetof(__typeof__(qp), f),
+static const size_t qpdf_offsets[] = {QPDF_FUNCTIONS(X)};
+#undef X
+static struct dc_lazy qpdf_lib = {DC_QPDF_SONAME, qpdf_names, qpdf_offsets, &qp, NULL, ""};
 
 static int
 load_qpdf(struct dc *ctx, const char *path)
 {
-	void *lib, *sym;
-
-	if (qp.lib)
-		return 0;
-	if (!(lib = dlopen(DC_QPDF_SONAME, RTLD_NOW | RTLD_LOCAL)))
+	if (dc_lazy_open(&qpdf_lib) < 0)
 		return dc_error(ctx, DC_ESCHEMA, "%s: reading a PDF needs libqpdf: %s", path,
-		                dlerror());
-#define X(f)                                                                                   \
-	if (!(sym = dlsym(lib, #f))) {                                                         \
-		dlclose(lib);                                                                  \
-		return dc_error(ctx, DC_ESCHEMA, "%s: libqpdf has no %s", path, #f);           \
-	}                                                                                      \
-	memcpy(&qp.f, &sym, sizeof sym);
-	QPDF_FUNCTIONS(X)
-#undef X
-	qp.lib = lib;
+		                qpdf_lib.err);
 	return 0;
 }
 

@@ -9,10 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <libxml/parser.h>
-#include <libxml/xpath.h>
-#include <libxml/xpathInternals.h>
-
 #include "einvoice/internal.h"
 
 /* Namespaces by URI: the prefixes a file uses are its own. */

@@ -7,8 +7,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <libxml/xmlschemas.h>
-
 #include "einvoice/internal.h"
 
 #ifndef DC_DATADIR

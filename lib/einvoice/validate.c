@@ -11,7 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <libxml/xmlreader.h>
+#include "core/xmllib.h"
 
 #include "einvoice/validate.h"
 

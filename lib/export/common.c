@@ -6,8 +6,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <libxml/xmlwriter.h>
-
 #include "cases/cases.h"
 #include "export/export.h"
 

@@ -9,8 +9,7 @@
 #ifndef DC_EXPORT_H
 #define DC_EXPORT_H
 
-#include <libxml/xmlIO.h>
-#include <libxml/xmlwriter.h>
+#include "core/xmllib.h"
 
 #include "core/dc.h"
 

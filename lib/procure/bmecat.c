@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include <json-c/json.h>
-#include <libxml/xmlreader.h>
+#include "core/xmllib.h"
 
 #include "procure/bmecat.h"
 

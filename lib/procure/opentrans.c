@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <libxml/xmlwriter.h>
+#include "core/xmllib.h"
 
 #include "procure/procure.h"
 

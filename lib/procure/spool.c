@@ -14,7 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <git2.h>
+#include "core/gitlib.h"
 
 #include "procure/procure.h"
 
