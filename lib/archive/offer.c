@@ -7,7 +7,6 @@
  */
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <zip.h>
 
@@ -207,31 +206,6 @@ done:
 	return rc > 0 ? rc : 0;
 }
 
-/* The file is renamed into place after the records are written and before the commit: a
- * failed commit (rare: the write lock is held since BEGIN IMMEDIATE) leaves a 0501 whose
- * records the next offer lists again under new ids, which the archive sees as a new offer. */
-static int
-finish_file(struct dc *ctx, struct dc_archive_xw *x, const char *path)
-{
-	char *tmp = NULL;
-	int rc;
-
-	if ((rc = dc_archive_xw_end(ctx, x)) ||
-	    (rc = dc_archive_write_tmp(ctx, path, xmlBufferContent(x->buf),
-	                               (size_t)xmlBufferLength(x->buf), &tmp)))
-		return rc;
-	if (ctx->dry_run) {
-		unlink(tmp);
-		free(tmp);
-		dc_note(ctx, "dry run: %s not written", path);
-		return 0;
-	}
-	if ((rc = dc_archive_commit_file(ctx, tmp, path)))
-		return rc;
-	dc_note(ctx, "wrote %s", path);
-	return 0;
-}
-
 static int
 offer_run(struct dc *ctx, void *arg)
 {
@@ -263,7 +237,7 @@ offer_run(struct dc *ctx, void *arg)
 	ev.ref = process;
 	ev.to = note;
 	if (!(rc = dc_audit(ctx, &ev)))
-		rc = finish_file(ctx, &x, path);
+		rc = dc_archive_xw_put(ctx, &x, path);
 done:
 	dc_archive_xw_free(&x);
 	free(path);
@@ -521,7 +495,7 @@ handover_process(struct dc *ctx, const char *dir, const char *process, long *tot
 	struct pack p = {0};
 	struct dc_stmt *st = NULL;
 	zip_error_t ze;
-	char now[21], *name = NULL, *path = NULL, *note = NULL, *data = NULL, *tmp = NULL;
+	char now[21], *name = NULL, *path = NULL, *note = NULL, *data = NULL;
 	size_t len = 0;
 	long n = 0;
 	int rc;
@@ -563,20 +537,14 @@ handover_process(struct dc *ctx, const char *dir, const char *process, long *tot
 		goto done;
 	name = dc_printf("%s_%s.xml", process, MSG_0503);
 	if ((rc = pack_add(ctx, &p, name, (const char *)xmlBufferContent(x.buf),
-	                   (size_t)xmlBufferLength(x.buf))) ||
+	                   strlen((const char *)xmlBufferContent(x.buf)))) ||
 	    (rc = pack_close(ctx, &p, &data, &len)))
 		goto done;
 	path = dc_archive_path(dir, process, MSG_0503, "zip");
 	note = dc_printf("0503: %ld record%s handed over", n, n == 1 ? "" : "s");
 	ev.to = note;
-	if ((rc = dc_audit(ctx, &ev)) || (rc = dc_archive_write_tmp(ctx, path, data, len, &tmp)))
+	if ((rc = dc_audit(ctx, &ev)) || (rc = dc_archive_put(ctx, path, data, len)))
 		goto done;
-	if (ctx->dry_run) {
-		unlink(tmp);
-		free(tmp);
-		dc_note(ctx, "dry run: %s not written", path);
-	} else if (!(rc = dc_archive_commit_file(ctx, tmp, path)))
-		dc_note(ctx, "wrote %s", path);
 	*total += n;
 done:
 	zip_error_fini(&ze);

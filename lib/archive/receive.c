@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "archive/internal.h"
 
@@ -140,22 +139,13 @@ static int
 write_0505(struct dc *ctx, const struct msg *m)
 {
 	struct dc_archive_xw x = {0};
-	char *path = dc_archive_path(m->dir, m->process, MSG_0505, "xml"), *tmp = NULL;
+	char *path = dc_archive_path(m->dir, m->process, MSG_0505, "xml");
 	int rc;
 
 	if ((rc = dc_archive_xw_begin(ctx, &x, MSG_0505, m->process)))
 		goto done;
 	dc_archive_xw_close(&x); /* Kopf */
-	if ((rc = dc_archive_xw_end(ctx, &x)) ||
-	    (rc = dc_archive_write_tmp(ctx, path, xmlBufferContent(x.buf),
-	                               (size_t)xmlBufferLength(x.buf), &tmp)))
-		goto done;
-	if (ctx->dry_run) {
-		unlink(tmp);
-		free(tmp);
-		dc_note(ctx, "dry run: %s not written", path);
-	} else if (!(rc = dc_archive_commit_file(ctx, tmp, path)))
-		dc_note(ctx, "wrote %s", path);
+	rc = dc_archive_xw_put(ctx, &x, path);
 done:
 	dc_archive_xw_free(&x);
 	free(path);

@@ -83,8 +83,9 @@ dc_archive_xw_text(struct dc_archive_xw *x, const char *name, const char *text)
 {
 	if (!text)
 		return;
-	x->ok = x->ok && xmlTextWriterWriteElementNS(x->w, BAD_CAST "xdomea", BAD_CAST name, NULL,
-	                                             BAD_CAST text) >= 0;
+	dc_archive_xw_start(x, name);
+	x->ok = x->ok && xmlTextWriterWriteString(x->w, BAD_CAST text) >= 0;
+	dc_archive_xw_close(x);
 }
 
 void
@@ -190,14 +191,14 @@ dc_archive_path(const char *dir, const char *process, const char *type, const ch
 }
 
 int
-dc_archive_write_tmp(struct dc *ctx, const char *path, const void *data, size_t len,
-                     char **tmp)
+dc_archive_put(struct dc *ctx, const char *path, const void *data, size_t len)
 {
 	const char *p = data;
+	char *tmp = NULL;
 	ssize_t n;
 	int fd, rc, e = 0;
 
-	if ((rc = dc_file_tmp(ctx, path, DC_PRIVATE, tmp, &fd)))
+	if ((rc = dc_file_tmp(ctx, path, DC_PRIVATE, &tmp, &fd)))
 		return rc;
 	while (len && (n = write(fd, p, len)) != 0) {
 		if (n < 0 && errno == EINTR)
@@ -210,25 +211,30 @@ dc_archive_write_tmp(struct dc *ctx, const char *path, const void *data, size_t 
 	}
 	if (close(fd) < 0 && !e)
 		e = errno;
-	if (!e)
-		return 0;
-	unlink(*tmp);
-	free(*tmp);
-	*tmp = NULL;
-	return dc_error(ctx, DC_EIO, "cannot write '%s': %s", path, strerror(e));
+	if (e)
+		rc = dc_error(ctx, DC_EIO, "cannot write '%s': %s", path, strerror(e));
+	else if (ctx->dry_run)
+		dc_note(ctx, "dry run: %s not written", path);
+	else if (rename(tmp, path) < 0)
+		rc = dc_error(ctx, DC_ECANTCREAT, "cannot create '%s': %s", path, strerror(errno));
+	else
+		dc_note(ctx, "wrote %s", path);
+	if (rc || ctx->dry_run)
+		unlink(tmp);
+	free(tmp);
+	return rc;
 }
 
 int
-dc_archive_commit_file(struct dc *ctx, char *tmp, const char *path)
+dc_archive_xw_put(struct dc *ctx, struct dc_archive_xw *x, const char *path)
 {
-	int rc = 0;
+	const char *text;
+	int rc;
 
-	if (rename(tmp, path) < 0) {
-		rc = dc_error(ctx, DC_ECANTCREAT, "cannot create '%s': %s", path, strerror(errno));
-		unlink(tmp);
-	}
-	free(tmp);
-	return rc;
+	if ((rc = dc_archive_xw_end(ctx, x)))
+		return rc;
+	text = (const char *)xmlBufferContent(x->buf);
+	return dc_archive_put(ctx, path, text, strlen(text));
 }
 
 /* ---- reading ----------------------------------------------------------------------------- */
