@@ -15,7 +15,7 @@ DBDIR      ?= /var/lib/dcity
 DC_GROUP   ?= dcity
 
 CC      ?= cc
-PKGS     = sqlite3 json-c libcrypto libxml-2.0 libgit2 libqpdf zlib
+PKGS     = sqlite3 json-c libcrypto libxml-2.0 libgit2 libqpdf zlib libzip
 DEPS_OK := $(shell pkg-config --exists $(PKGS) cmocka && test -f /usr/include/csv.h && echo yes)
 ifneq ($(DEPS_OK),yes)
 $(info dcity: dependencies missing, running scripts/install-deps)
@@ -39,13 +39,14 @@ STATIC_LIBS ?= sqlite3 json-c csv crypto
 STATIC_A    := $(foreach l,$(STATIC_LIBS),$(wildcard $(shell $(CC) -print-file-name=lib$(l).a)))
 comma       := ,
 STATIC_LINK := -Wl$(comma)-Bstatic $(patsubst %,-l%,$(STATIC_LIBS)) -Wl$(comma)-Bdynamic \
-               $(shell pkg-config --libs zlib) -lm -ldl -lpthread
+               $(shell pkg-config --libs zlib libzip) -lm -ldl -lpthread
 REL_LIBS    := $(if $(and $(STATIC_LIBS),$(filter $(words $(STATIC_LIBS)),$(words $(STATIC_A)))),$(STATIC_LINK),$(PKG_LIBS))
 WARN     = -std=c11 -Wall -Wextra -Wpedantic -Werror -Wno-unused-parameter
 CFLAGS  ?= -O2 -g
 ALL_CFLAGS = $(WARN) -D_GNU_SOURCE -Ilib $(PKG_CFLAGS) $(CFLAGS)
 
-COMMANDS = dc dc-case dc-assign dc-order dc-import dc-shop dc-feed dc-notify dc-export dc-open311
+COMMANDS = dc dc-case dc-assign dc-order dc-import dc-shop dc-feed dc-notify dc-export dc-archive \
+           dc-open311
 FLOORS = $(patsubst tests/bench/floor/%.c,build/bench/%,$(wildcard tests/bench/floor/*.c))
 LIB_SRC  = $(wildcard lib/*/*.c)
 GEN_SRC  = build/gen/embedded.c

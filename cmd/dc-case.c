@@ -219,9 +219,10 @@ static const struct dc_verb verbs[] = {
 	 dc_case_service_add_spec},
 	{"service list", cmd_service_list, "", "", "list services", NULL},
 	{"service show", cmd_service_show, "", "CODE...", "show services", NULL},
-	{"service set", cmd_service_set, "department= sla= active= name= definition= retention=",
+	{"service set", cmd_service_set,
+	 "department= sla= active= name= definition= retention= archive=",
 	 "CODE... [--department D] [--sla N] [--active true|false] [--name N] [--definition F] "
-	 "[--retention DAYS|none]",
+	 "[--retention DAYS|none] [--archive offer|keep|destroy]",
 	 "change services", NULL},
 	{"service import", cmd_service_import, "department=", "FILE [--department D]",
 	 "import an Open311 services list or service definitions (JSON)", NULL},

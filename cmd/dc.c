@@ -204,6 +204,7 @@ static const char *const topics[] = {
 	"feed",   "dc-feed: the community feed — members, posts, moderation, guide",
 	"notify", "dc-notify: notification delivery, escalations and digests (cron)",
 	"export", "dc-export: reports and open data (CSV, Open311, OCDS, feeds, iCalendar, git)",
+	"archive", "dc-archive: the archive offer before destruction (xdomea Aussonderung)",
 	"dcity",  "conventions: records, formats, exit status, environment (dcity(7))",
 	NULL,
 };

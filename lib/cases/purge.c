@@ -1,6 +1,7 @@
 /* Cases: purge (GDPR storage limitation and erasure) by date and by each service's retention. */
 #include <stdlib.h>
 
+#include "archive/archive.h"
 #include "cases/cases.h"
 #include "cases/internal.h"
 
@@ -9,6 +10,7 @@ struct purge_count {
 	long cases;  /* anonymised */
 	long notes;  /* notes erased from the audit trail */
 	long legacy; /* notes written before schema 0008: in the chain, cannot be erased */
+	long awaiting_archive; /* due, but the archive has not released them (dc-archive(1)) */
 };
 
 static int
@@ -66,7 +68,9 @@ purge_before(struct dc *ctx, long day, const char *service, const char *why, str
 	             "   AND json_extract(d.value, '$.datatype') IN ('singlevaluelist',"
 	             "   'multivaluelist'))),"
 	             " updated_at = ?1, purged_at = ?1 WHERE id IN (SELECT id FROM cases"
-	             "  WHERE status IN ('closed', 'rejected', 'duplicate') AND purged_at IS NULL");
+	             "  WHERE status IN ('closed', 'rejected', 'duplicate') AND purged_at IS NULL"
+	             "  AND " DC_ARCHIVE_MAY_DESTROY("'case'", "cases.id",
+	                                             DC_ARCHIVE_CASE_POLICY("cases.service")));
 	dc_q_text(&q, " AND closed_at < ?", cutoff);
 	if (service)
 		dc_q_text(&q, " AND service = ?", service);
@@ -99,11 +103,55 @@ done:
 	return rc > 0 ? rc : 0;
 }
 
+/*
+ * The cases purge_before leaves for the archive (dc-archive(1)): due, but not appraised
+ * "vernichten" nor confirmed imported, or kept by their service's policy.  Counted in
+ * n->awaiting_archive; LIST names each with what it waits for.
+ */
+static int
+purge_held(struct dc *ctx, long day, const char *service, int list, struct purge_count *n)
+{
+	struct dc_stmt *st = NULL;
+	struct dc_q q = {0};
+	char cutoff[21];
+	int rc;
+
+	dc_fmt_time(dc_local_start_of_day(ctx, day), cutoff);
+	dc_q_sql(&q, "SELECT id FROM cases WHERE status IN ('closed', 'rejected', 'duplicate')"
+	             " AND purged_at IS NULL AND NOT "
+	             DC_ARCHIVE_MAY_DESTROY("'case'", "cases.id",
+	                                    DC_ARCHIVE_CASE_POLICY("cases.service")));
+	dc_q_text(&q, " AND closed_at < ?", cutoff);
+	if (service)
+		dc_q_text(&q, " AND service = ?", service);
+	dc_q_sql(&q, " ORDER BY closed_at, id");
+	if ((rc = dc_q_prepare(ctx, &q, &st)))
+		return rc;
+	while ((rc = dc_step(ctx, st)) == DC_ROW) {
+		const char *why;
+		int ok;
+
+		n->awaiting_archive++;
+		if (!list)
+			continue;
+		if ((rc = dc_archive_may_destroy(ctx, "case", dc_col_text(st, 0), &ok, &why)))
+			break;
+		dc_warn(ctx, "case %s not anonymised: %s", dc_col_text(st, 0), why ? why : "");
+	}
+	dc_finish(ctx, st);
+	return rc > 0 ? rc : 0;
+}
+
 static void
 purge_report(struct dc *ctx, const struct purge_count *n)
 {
-	dc_note(ctx, "%ld case%s anonymised, %ld note%s erased", n->cases, n->cases == 1 ? "" : "s",
-	        n->notes, n->notes == 1 ? "" : "s");
+	if (n->awaiting_archive)
+		dc_note(ctx, "%ld case%s anonymised, %ld note%s erased, %ld awaiting_archive",
+		        n->cases, n->cases == 1 ? "" : "s", n->notes, n->notes == 1 ? "" : "s",
+		        n->awaiting_archive);
+	else
+		dc_note(ctx, "%ld case%s anonymised, %ld note%s erased", n->cases,
+		        n->cases == 1 ? "" : "s", n->notes, n->notes == 1 ? "" : "s");
 	if (n->legacy)
 		dc_warn(ctx, "warning: %ld note%s written before schema 8 stay%s in the audit trail",
 		        n->legacy, n->legacy == 1 ? "" : "s", n->legacy == 1 ? "s" : "");
@@ -124,7 +172,7 @@ service_known(struct dc *ctx, const char *service)
 int
 dc_case_purge(struct dc *ctx, const char *before, const char *service, long limit)
 {
-	struct purge_count n = {limit, 0, 0, 0};
+	struct purge_count n = {limit, 0, 0, 0, 0};
 	long d;
 	int rc;
 
@@ -133,9 +181,13 @@ dc_case_purge(struct dc *ctx, const char *before, const char *service, long limi
 	if (!before || dc_parse_date(before, &d) < 0)
 		return dc_error(ctx, DC_EUSAGE, "--closed-before: '%s' is not a date (YYYY-MM-DD)",
 		                before ? before : "");
-	if ((rc = service_known(ctx, service)) || (rc = purge_before(ctx, d, service, "", &n)))
+	if ((rc = service_known(ctx, service)) || (rc = purge_before(ctx, d, service, "", &n)) ||
+	    (rc = purge_held(ctx, d, service, 1, &n)))
 		return rc;
 	purge_report(ctx, &n);
+	/* the others are purged and stay so; the exit status says that not all were */
+	if (n.awaiting_archive && !ctx->partial)
+		ctx->partial = DC_ECONFLICT;
 	return 0;
 }
 
@@ -145,7 +197,7 @@ dc_case_purge(struct dc *ctx, const char *before, const char *service, long limi
 int
 dc_case_purge_retention(struct dc *ctx, const char *service, long limit)
 {
-	struct purge_count n = {limit, 0, 0, 0};
+	struct purge_count n = {limit, 0, 0, 0, 0};
 	struct dc_stmt *st = NULL;
 	struct dc_q q = {0};
 	long today;
@@ -168,6 +220,8 @@ dc_case_purge_retention(struct dc *ctx, const char *service, long limit)
 		    dc_printf(" (retention of %s: %ld day%s)", code, days, days == 1 ? "" : "s");
 
 		rc = purge_before(ctx, today - days, code, why, &n);
+		if (!rc)
+			rc = purge_held(ctx, today - days, code, 0, &n);
 		free(why);
 		if (rc)
 			break;

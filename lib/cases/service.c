@@ -12,8 +12,8 @@ const struct dc_rectype dc_rt_service = {
 	                          {"department", DC_T_STR}, {"sla", DC_T_INT},
 	                          {"description", DC_T_STR}, {"attributes", DC_T_JSON},
 	                          {"active", DC_T_BOOL}, {"created_at", DC_T_STR},
-	                          {"retention", DC_T_INT}},
-	10};
+	                          {"retention", DC_T_INT}, {"archive", DC_T_STR}},
+	11};
 const struct dc_rectype dc_rt_route = {
 	"route",
 	(const struct dc_field[]){{"service", DC_T_STR}, {"district", DC_T_STR},
@@ -111,7 +111,7 @@ retention_arg(struct dc *ctx, struct dc_args *a, char buf[24], const char **out,
 /* A new service: service add's options or a record's fields.  --retention is DAYS or none,
  * read by retention_arg as service set reads it. */
 struct service_new {
-	const char *code, *name, *kind, *dept, *definition, *description;
+	const char *code, *name, *kind, *dept, *definition, *description, *archive;
 	long sla;
 };
 
@@ -128,6 +128,8 @@ const struct dc_opt dc_case_service_add_spec[] = {
 	{"description", DC_V_TEXT, DC_O_LINES, NULL, "T", NULL, NULL,
 	 DC_AT(struct service_new, description)},
 	{"retention", DC_V_TEXT, 0, NULL, "DAYS|none", NULL, NULL, DC_NOFIELD},
+	{"archive", DC_V_ENUM, 0, "offer keep destroy", NULL, NULL, NULL,
+	 DC_AT(struct service_new, archive)},
 	{NULL},
 };
 
@@ -154,9 +156,11 @@ dc_case_service_add(struct dc *ctx, struct dc_args *rec, void *unused)
 	dc_fmt_time(dc_now(ctx), at);
 	snprintf(sla, sizeof sla, "%ld", s.sla == DC_UNSET ? 10 : s.sla);
 	rc = dc_exec(ctx, "INSERT INTO service(code, name, kind, dept, sla, description, definition,"
-	                  " active, created_at, retention)"
-	                  " VALUES (?1,?2,?3,?4,?5,?6,coalesce(?7,'[]'),1,?8,?9)",
-	             9, s.code, s.name, s.kind, s.dept, sla, s.description, def, at, retention);
+	                  " active, created_at, retention, archive)"
+	                  " VALUES (?1,?2,?3,?4,?5,?6,coalesce(?7,'[]'),1,?8,?9,"
+	                  " coalesce(?10,'offer'))",
+	             10, s.code, s.name, s.kind, s.dept, sla, s.description, def, at, retention,
+	             s.archive);
 	free(def);
 	ev.ref = s.code;
 	ev.to = s.dept;
@@ -169,6 +173,7 @@ int
 dc_case_service_set(struct dc *ctx, const char *code, struct dc_args *a)
 {
 	const char *dept = dc_arg(a, "department"), *active = dc_arg(a, "active");
+	const char *archive = dc_arg(a, "archive");
 	struct dc_event ev = {"service", code, "changed", NULL, NULL, NULL, 0};
 	char *def = NULL, *change, sla[24] = "", rbuf[24];
 	const char *retention;
@@ -194,16 +199,17 @@ dc_case_service_set(struct dc *ctx, const char *code, struct dc_args *a)
 	rc = dc_exec(ctx, "UPDATE service SET dept = coalesce(?2, dept), sla = coalesce(?3, sla),"
 	                  " active = coalesce(?4 = 'true', active), definition = coalesce(?5, definition),"
 	                  " name = coalesce(?6, name),"
-	                  " retention = CASE WHEN ?7 = '1' THEN ?8 ELSE retention END"
-	                  " WHERE code = ?1",
-	             8, code, dept, *sla ? sla : NULL, active, def, dc_arg(a, "name"),
-	             given ? "1" : "0", retention);
+	                  " retention = CASE WHEN ?7 = '1' THEN ?8 ELSE retention END,"
+	                  " archive = coalesce(?9, archive) WHERE code = ?1",
+	             9, code, dept, *sla ? sla : NULL, active, def, dc_arg(a, "name"),
+	             given ? "1" : "0", retention, archive);
 	free(def);
 	if (rc)
 		return rc;
-	change = dc_printf("department=%s sla=%s active=%s retention=%s", dept ? dept : "-",
+	change = dc_printf("department=%s sla=%s active=%s retention=%s%s%s", dept ? dept : "-",
 	                   *sla ? sla : "-", active ? active : "-",
-	                   !given ? "-" : retention ? retention : "none");
+	                   !given ? "-" : retention ? retention : "none",
+	                   archive ? " archive=" : "", archive ? archive : "");
 	ev.to = change;
 	rc = dc_audit(ctx, &ev);
 	free(change);
@@ -216,7 +222,7 @@ dc_case_service_list(struct dc *ctx, const char *code, struct dc_stmt **st)
 
 	return dc_q_list(ctx, st,
 	                 "SELECT code, name, kind, dept, sla, description, definition, active,"
-	                 " created_at, retention FROM service",
+	                 " created_at, retention, archive FROM service",
 	                 "code = ?", code, NULL, NULL, " ORDER BY code");
 }
 

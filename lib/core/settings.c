@@ -36,6 +36,13 @@ const struct dc_setting_def dc_settings[] = {
 	/* the full EN 16931 and XRechnung rules for incoming invoices (lib/einvoice/validate.c) */
 	{"einvoice.validator", NULL, DC_S_COMMAND, NULL, NULL},
 	{"einvoice.validator_timeout", "120", DC_S_INT, "1..3600", NULL},
+	/* the archive offer before destruction (dc-archive(1)): the xdomea Behördenkennung of the
+	 * city and of its archive, and the policies of the records that have no service */
+	{"archive.sender", NULL, DC_S_TEXT, NULL, NULL},
+	{"archive.recipient", NULL, DC_S_TEXT, NULL, NULL},
+	{"archive.recipient_name", NULL, DC_S_TEXT, NULL, NULL},
+	{"archive.shop_order", "offer", DC_S_ENUM, "offer keep destroy", NULL},
+	{"archive.procurement", "offer", DC_S_ENUM, "offer keep destroy", NULL},
 	{NULL, NULL, DC_S_TEXT, NULL, NULL},
 };
 

@@ -133,4 +133,14 @@ const char *dc_einv_syntax_name(enum dc_einv_syntax s);
 
 void dc_einv_free(struct dc_einv *inv);
 
+/* Validate DOC (an xmlDocPtr), read from PATH, against the shipped XSD FILE ("xsd/..." under
+ * schemas/: the build tree's, else the installed one), parsed once into *CACHE (an
+ * xmlSchemaPtr, NULL at first) and kept for the process: 0, 65 naming PATH, the line and what
+ * libxml2 found, or 78 when the schema is missing or does not parse (schema.c).  For lib/archive's
+ * xdomea messages too. */
+struct _xmlDoc;
+struct _xmlSchema;
+int dc_xsd_validate(struct dc *ctx, const char *path, struct _xmlDoc *doc, const char *file,
+                    struct _xmlSchema **cache);
+
 #endif

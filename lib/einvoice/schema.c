@@ -1,5 +1,6 @@
 /*
- * The XSDs an invoice is validated against, shipped in schemas/xsd (schemas/xsd/README.md):
+ * The XSDs an invoice is validated against (and lib/archive's xdomea messages), shipped in
+ * schemas/xsd (schemas/xsd/README.md):
  * found beside the build tree when the program runs from it, else under DC_DATADIR
  * ($(PREFIX)/share/dcity, where make install puts them).
  */
@@ -76,53 +77,58 @@ xsd_path(const char *file, char *out, size_t size)
 	snprintf(out, size, "%s/%s", DC_DATADIR, file);
 }
 
+/* Parse the schema FILE (under schemas/) into *CACHE once per process. */
 static int
-load(struct dc *ctx, enum dc_einv_syntax s)
+load(struct dc *ctx, const char *file, xmlSchemaPtr *cache)
 {
 	char path[PATH_MAX + 64];
 	struct xsd_err x = {0};
 	xmlSchemaParserCtxtPtr pc;
 
-	if (schemas[s])
+	if (*cache)
 		return 0;
-	xsd_path(xsd_file[s], path, sizeof path);
+	xsd_path(file, path, sizeof path);
 	if (access(path, R_OK))
 		return dc_error(ctx, DC_ESCHEMA,
-		                "%s: the e-invoice schema is missing (make install "
-		                "puts it there)",
-		                path);
+		                "%s: the schema is missing (make install puts it there)", path);
 	if (!(pc = xmlSchemaNewParserCtxt(path)))
 		return dc_error(ctx, DC_EINTERNAL, "out of memory");
 	xmlSchemaSetParserStructuredErrors(pc, on_error, &x);
-	schemas[s] = xmlSchemaParse(pc);
+	*cache = xmlSchemaParse(pc);
 	xmlSchemaFreeParserCtxt(pc);
-	if (!schemas[s])
-		return dc_error(ctx, DC_ESCHEMA, "%s:%ld: the e-invoice schema does not parse: %s",
-		                path, x.line, x.msg[0] ? x.msg : "error");
+	if (!*cache)
+		return dc_error(ctx, DC_ESCHEMA, "%s:%ld: the schema does not parse: %s", path,
+		                x.line, x.msg[0] ? x.msg : "error");
 	return 0;
 }
 
 int
-dc_einv_xsd_validate(struct dc *ctx, const char *path, xmlDocPtr doc, enum dc_einv_syntax s)
+dc_xsd_validate(struct dc *ctx, const char *path, xmlDocPtr doc, const char *file,
+                xmlSchemaPtr *cache)
 {
 	struct xsd_err x = {0};
 	xmlSchemaValidCtxtPtr vc = NULL;
-	const char *base;
+	const char *base = strrchr(file, '/') ? strrchr(file, '/') + 1 : file;
 	int rc;
 
-	if ((rc = load(ctx, s)))
+	if ((rc = load(ctx, file, cache)))
 		return rc;
-	if (!(vc = xmlSchemaNewValidCtxt(schemas[s])))
+	if (!(vc = xmlSchemaNewValidCtxt(*cache)))
 		return dc_error(ctx, DC_EINTERNAL, "out of memory");
 	xmlSchemaSetValidStructuredErrors(vc, on_error, &x);
 	rc = xmlSchemaValidateDoc(vc, doc);
 	xmlSchemaFreeValidCtxt(vc);
 	if (!rc)
 		return 0;
-	base = strrchr(xsd_file[s], '/') + 1;
 	if (rc < 0)
 		return dc_error(ctx, DC_EINTERNAL, "%s: cannot be validated against %s", path,
 		                base);
 	return dc_error(ctx, DC_EDATA, "%s:%ld: not valid against %s: %s", path, x.line, base,
 	                x.msg[0] ? x.msg : "invalid");
+}
+
+int
+dc_einv_xsd_validate(struct dc *ctx, const char *path, xmlDocPtr doc, enum dc_einv_syntax s)
+{
+	return dc_xsd_validate(ctx, path, doc, xsd_file[s], &schemas[s]);
 }

@@ -430,6 +430,7 @@ PY
 	DC_USER=anna dc-case status 2026-000001 in_progress -q
 	DC_USER=anna dc-case status 2026-000001 resolved -q
 	DC_USER=anna dc-case status 2026-000001 closed -q
+	dc-case service set pothole --archive destroy >/dev/null
 	DC_NOW=2026-06-01T09:00:00Z run dc-case purge --closed-before 2026-04-01
 	assert_success
 	run grep -c gone@example.org "$DC_DB"

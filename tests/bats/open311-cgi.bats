@@ -290,6 +290,8 @@ time.sleep(3)' "$DC_DB" "$BATS_TEST_TMPDIR/locked" 3>&- &
 	DC_USER=anna dc-case status "$ID" closed >/dev/null
 	run sqlite3 "$DC_DB" "SELECT device_id, account_id FROM cases WHERE id = '$ID'"
 	assert_output "dev-1|acc-1"
+	dc-case service set "$(sqlite3 "$DC_DB" "SELECT service FROM cases WHERE id = '$ID'")" \
+		--archive destroy >/dev/null
 	DC_NOW=2026-04-10T09:00:00Z dc-case purge --closed-before 2026-04-01 >/dev/null
 	run sqlite3 "$DC_DB" "SELECT device_id IS NULL, account_id IS NULL FROM cases WHERE id = '$ID'"
 	assert_output "1|1"

@@ -81,6 +81,11 @@ teardown() {
 	release_db
 }
 
+# The archive appraised both services in advance (dc-archive(1)): purge needs no offer.
+no_archive() {
+	dc-case service set pothole parking --archive destroy >/dev/null
+}
+
 close_case() { # ID: by anna, through in_progress and resolved
 	if [ "$(dc-case show "$1" | j status)" != in_progress ]; then
 		DC_USER=anna dc-case status "$1" in_progress -q >/dev/null
@@ -120,6 +125,7 @@ notes_on() { # ID TAG: an internal note, a public note, a status note, a transfe
 
 @test "service --retention: add, set, none; in the service record and its schema; bad values" {
 	seed_city
+	no_archive
 	run dc-case service add --code lamp --name Laterne --kind report --department tiefbau --retention 90
 	assert_success
 	assert_equal "$(j retention <<<"$output")" 90
@@ -154,6 +160,7 @@ notes_on() { # ID TAG: an internal note, a public note, a status note, a transfe
 
 @test "purge --closed-before and --retention: the personal data is gone from the raw database files, the kept case's is not" {
 	seed_city
+	no_archive
 	hold_db # the WAL stays on disk and collects every page written from here on
 	A=$(personal_case 4711)
 	B=$(personal_case 5822)
@@ -206,6 +213,7 @@ notes_on() { # ID TAG: an internal note, a public note, a status note, a transfe
 
 @test "purge: what an anonymised case keeps, its history and its notifications" {
 	seed_city
+	no_archive
 	A=$(personal_case 4711 --district Nord)
 	notes_on "$A" 4711
 	close_case "$A"
@@ -257,6 +265,7 @@ PY
 
 @test "purge: a sent notification keeps its status, only its text goes" {
 	seed_city
+	no_archive
 	A=$(personal_case 4711)
 	close_case "$A"
 	dc-notify run --maildir "$BATS_TEST_TMPDIR/mail" >/dev/null 2>&1
@@ -269,6 +278,7 @@ PY
 
 @test "purge --retention: each service's own period; none means no limit; --service narrows" {
 	seed_city
+	no_archive
 	dc-case service set pothole --retention 10 >/dev/null
 	dc-case service set parking --retention 0 >/dev/null
 	dc-case service add --code lamp --name Laterne --kind report --department tiefbau >/dev/null
@@ -308,6 +318,7 @@ personal data removed: closed before 2026-03-03 (retention of pothole: 10 days)"
 
 @test "purge: the line of crontab.example runs under dc-cron as cron's integrator account" {
 	seed_city
+	no_archive
 	A=$(personal_case 4711)
 	close_case "$A"
 	dc-case service set pothole --retention 0 >/dev/null
@@ -323,6 +334,7 @@ personal data removed: closed before 2026-03-03 (retention of pothole: 10 days)"
 
 @test "purge --limit: the cases closed longest ago first, the rest in the next run" {
 	seed_city
+	no_archive
 	A=$(personal_case 1111)
 	B=$(personal_case 2222)
 	C=$(personal_case 3333)
@@ -340,6 +352,7 @@ personal data removed: closed before 2026-03-03 (retention of pothole: 10 days)"
 
 @test "purge: usage, roles, dry run" {
 	seed_city
+	no_archive
 	A=$(personal_case 4711)
 	close_case "$A"
 	dc-case service set pothole --retention 0 >/dev/null
@@ -377,6 +390,7 @@ personal data removed: closed before 2026-03-03 (retention of pothole: 10 days)"
 
 @test "purge: a reader holding an old snapshot is reported; the next purge truncates the log" {
 	seed_city
+	no_archive
 	hold_db # writes collect in the WAL
 	A=$(personal_case 4711)
 	notes_on "$A" 4711
@@ -402,6 +416,7 @@ personal data removed: closed before 2026-03-03 (retention of pothole: 10 days)"
 
 @test "audit: erased notes keep the chain; a note altered or erased without a purge breaks it" {
 	seed_city
+	no_archive
 	A=$(personal_case 4711)
 	notes_on "$A" 4711
 	close_case "$A"
@@ -441,6 +456,7 @@ personal data removed: closed before 2026-03-03 (retention of pothole: 10 days)"
 
 @test "purge: notes written before schema 8 are counted, not silently kept" {
 	seed_city
+	no_archive
 	A=$(personal_case 4711)
 	DC_USER=anna dc-case note "$A" "Intern4711 alt" -q >/dev/null
 	close_case "$A"
@@ -456,6 +472,7 @@ dc-case: warning: 1 note written before schema 8 stays in the audit trail"
 
 @test "import: an Open311 dump imported again does not bring back a purged case's data" {
 	seed_city
+	no_archive
 	cat >"$BATS_TEST_TMPDIR/r.json" <<'EOF'
 [{"service_request_id":"77001","status":"closed","status_notes":"Erledigt, Frau Importiert informiert","service_code":"pothole","description":"Importbeschreibung","requested_datetime":"2026-02-20T10:15:00+01:00","updated_datetime":"2026-02-25T08:00:00+01:00","address":"Importstrasse 9","lat":51.51,"long":7.46,"media_url":"https://bilder.example/import.jpg","first_name":"Ida","last_name":"Importiert","email":"ida@import.example"}]
 EOF
@@ -488,6 +505,7 @@ SECRETS=("Zoe Geheimname" "zoe.secret@example.org" "+49 170 5550199" "5550199"
 
 public_city() {
 	seed_city
+	no_archive
 	dc-assign staff add anke --name "Anke Beck" --dept tiefbau --role clerk \
 		--email anna.beck@stadt.example >/dev/null
 	dc config city.url https://www.musterstadt.example >/dev/null

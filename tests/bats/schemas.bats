@@ -63,6 +63,7 @@ some_cases() {
 		dc-case list --status new --as hanna | dc-assign give --as hanna --to anna -
 		dc-assign release --as bernd2 "$D" --note "zurück in die Warteschlange"
 		dc-assign transfer --as hanna "$A" --to-dept buergerbuero --note "falsch zugeordnet"
+		dc-case service set --as root $(dc-case service list -q) --archive destroy >/dev/null
 		DC_NOW=2026-06-01T09:00:00Z dc-case purge --as root --closed-before 2026-06-01
 		dc-case list --as ines --overdue
 	} >"$BATS_TEST_TMPDIR/out.jsonl"
@@ -77,6 +78,7 @@ some_cases() {
 	some_cases
 	dc-assign away --as hanna anna --from 2026-03-02 --until 2026-03-06 --deputy bernd >/dev/null
 	dc-case note --as bernd "$A" "Vertretung: Anruf erledigt" >/dev/null
+	dc-case service set --as root $(dc-case service list -q) --archive destroy >/dev/null
 	dc-case purge --as root --closed-before 2026-03-03 >/dev/null
 	{
 		for id in $(dc-case list -q); do dc-case history "$id"; done

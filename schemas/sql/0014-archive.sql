@@ -1,0 +1,34 @@
+-- dcity schema 14: the archive offer before destruction (Landesarchivgesetze; dc-archive(1)).
+-- A record may only be destroyed after the public archive has seen it: each service carries
+-- an archive policy (shop orders and procurement files take theirs from settings), and each
+-- record offered to the archive has a row here that follows the xdomea Aussonderung
+-- (0501 offer, 0504 offer received, 0502 appraisal, 0505 appraisal received, 0503 hand-over,
+-- 0507 hand-over received, 0506 import confirmed).
+
+-- offer: offer to the archive before destruction; keep: never destroyed by purge;
+-- destroy: the archive appraised the class in advance (nothing to offer)
+ALTER TABLE service ADD COLUMN archive TEXT NOT NULL DEFAULT 'offer'
+	CHECK (archive IN ('offer', 'keep', 'destroy'));
+
+CREATE TABLE archive_record (
+	entity            TEXT NOT NULL CHECK (entity IN ('case', 'shop_order', 'order')),
+	ref               TEXT NOT NULL,          -- the record's id
+	uuid              TEXT NOT NULL UNIQUE,   -- its xdomea Akte's ID, for good
+	process           TEXT NOT NULL,          -- the xdomea ProzessID of its offer
+	stage             TEXT NOT NULL CHECK (stage IN ('offered', 'offer_received', 'appraised',
+	                                                 'handed_over', 'received', 'imported')),
+	appraisal         TEXT CHECK (appraisal IN ('A', 'V')), -- archivwürdig, vernichten
+	offered_at        TEXT NOT NULL,
+	offer_received_at TEXT,   -- 0504
+	appraised_at      TEXT,   -- 0502 read, 0505 written
+	handed_over_at    TEXT,   -- 0503 written
+	received_at       TEXT,   -- 0507
+	imported_at       TEXT,   -- 0506, success
+	archive_id        TEXT,   -- the archive's Archivkennung (0506)
+	error             TEXT,   -- the archive's Fehlermeldung of a failed import (0506)
+	PRIMARY KEY (entity, ref),
+	CHECK (stage IN ('offered', 'offer_received') OR appraisal IS NOT NULL),
+	CHECK (appraisal IS NOT 'V' OR stage = 'appraised')
+) STRICT;
+CREATE INDEX archive_record_process ON archive_record(process, stage);
+CREATE INDEX archive_record_stage ON archive_record(stage, appraisal);
