@@ -204,6 +204,7 @@ static const char *const topics[] = {
 	"feed",   "dc-feed: the community feed — members, posts, moderation, guide",
 	"notify", "dc-notify: notification delivery, escalations and digests (cron)",
 	"export", "dc-export: reports and open data (CSV, Open311, OCDS, feeds, iCalendar, git)",
+	"subject", "dc-subject: a person's data — find, export, erase (GDPR Art. 15, 17)",
 	"dcity",  "conventions: records, formats, exit status, environment (dcity(7))",
 	NULL,
 };
