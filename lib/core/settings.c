@@ -24,6 +24,11 @@ const struct dc_setting_def dc_settings[] = {
 	{"ocds.prefix", "ocds-xxxxxx", DC_S_OCDS, NULL, NULL},
 	{"feed.flag_threshold", "3", DC_S_INT, "1..1000000", NULL},
 	{"shop.grace_days", "1", DC_S_INT, "0..365", NULL},
+	/* days personal data is kept (dc purge --retention, dc-subject(1)) */
+	{"retention.member_days", "730", DC_S_INT, "0..36500", NULL},
+	{"retention.shop_order_days", "90", DC_S_INT, "0..36500", NULL},
+	{"retention.post_days", "730", DC_S_INT, "0..36500", NULL},
+	{"retention.outbox_days", "90", DC_S_INT, "0..36500", NULL},
 	{"holidays.years_ahead", "2", DC_S_INT, "0..50", NULL},
 	{"lang", "de", DC_S_ENUM, "de en", NULL},
 	{"city.timezone", "Europe/Berlin", DC_S_ZONE, NULL, NULL},

@@ -42,7 +42,15 @@ struct dc_subject_key {
 /* The key A gives; MAY_NAME: --name is allowed (find). */
 int dc_subject_key(struct dc *ctx, struct dc_args *a, int may_name, struct dc_subject_key *k);
 /* Every record naming the person: entity, id, field, date, action, reason, source index. */
-int dc_subject_query(struct dc *ctx, const struct dc_subject_key *k, struct dc_stmt **st);
+int dc_subject_query(struct dc *ctx, const struct dc_subject_key *k, int member_only,
+                     struct dc_stmt **st);
+/* Erase record ID of ENTITY as erase does (an entity erased by SQL statements: shop_order,
+ * outbox, ...), whoever it names. */
+int dc_subject_erase_record(struct dc *ctx, const char *entity, const char *id);
+/* Remove member HANDLE with what only the membership holds (posts and comments stay under
+ * the reserved member, flags and follows, the notes written on the member's behalf), as
+ * erase --member does but not the cases or messages found through the member's address. */
+int dc_subject_forget_member(struct dc *ctx, const char *handle, const char *why, long *notes);
 /* The audit event of a request (erased, exported) with COUNTS and no personal data; its id
  * DSR-YYYY-NNNNNN into ID. */
 int dc_subject_request(struct dc *ctx, const char *kind, const char *counts, char id[32]);

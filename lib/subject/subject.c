@@ -301,18 +301,22 @@ select_src(struct dc_q *q, int i, const char *cond)
 }
 
 int
-dc_subject_query(struct dc *ctx, const struct dc_subject_key *k, struct dc_stmt **st)
+dc_subject_query(struct dc *ctx, const struct dc_subject_key *k, int member_only,
+                 struct dc_stmt **st)
 {
 	struct dc_q q = {0};
-	int i;
+	int i, n = 0;
 
 	with_person(&q, k);
 	/* a field two sources find (a note naming the person, written on their behalf) once */
 	dc_q_sql(&q, "SELECT e, i, f, d, a, r, min(s) FROM (");
 	for (i = 0; dc_subject_src[i].entity; i++) {
-		char *m = match_of(&dc_subject_src[i]);
+		char *m;
 
-		if (i)
+		if (member_only && dc_subject_src[i].key != DC_SK_MEMBER)
+			continue;
+		m = match_of(&dc_subject_src[i]);
+		if (n++)
 			dc_q_sql(&q, " UNION ALL ");
 		select_src(&q, i, m);
 		free(m);
@@ -332,7 +336,7 @@ dc_subject_find(struct dc *ctx, struct dc_args *a)
 		return dc_error(ctx, DC_EUSAGE, "find takes no operands");
 	if ((rc = dc_subject_key(ctx, a, 1, &k)) || (rc = dc_out_check(ctx, &dc_rt_subject)) ||
 	    (rc = dc_db_open(ctx)) || (rc = dc_require(ctx, "privacy", "find a person's data")) ||
-	    (rc = dc_subject_query(ctx, &k, &st)))
+	    (rc = dc_subject_query(ctx, &k, 0, &st)))
 		return rc;
 	return dc_out_query(ctx, &dc_rt_subject, st);
 }
@@ -482,23 +486,78 @@ erase_note(struct dc *ctx, const char *id, const char *why, long *notes)
 }
 
 static int
-erase_rec(struct dc *ctx, const struct rec *r, const char *why, long *notes, long *legacy)
+erase_rec(struct dc *ctx, int src, const char *id, const char *why, long *notes, long *legacy)
 {
-	const struct dc_subject_src *s = &dc_subject_src[r->src];
+	const struct dc_subject_src *s = &dc_subject_src[src];
 	int rc = 0;
 
 	switch (s->way) {
 	case DC_SW_CASE:
-		return dc_case_anonymise(ctx, r->id, why, notes, legacy);
+		return dc_case_anonymise(ctx, id, why, notes, legacy);
 	case DC_SW_NOTE:
-		return erase_note(ctx, r->id, why, notes);
+		return erase_note(ctx, id, why, notes);
 	case DC_SW_KEEP:
 		return 0;
 	default:
 		for (const char *const *sql = s->erase; *sql && !rc; sql++)
-			rc = dc_exec(ctx, *sql, 1, r->id);
-		return rc ? rc : dc_touched(ctx, r->id, NULL);
+			rc = dc_exec(ctx, *sql, 1, id);
+		return rc ? rc : dc_touched(ctx, id, NULL);
 	}
+}
+
+int
+dc_subject_erase_record(struct dc *ctx, const char *entity, const char *id)
+{
+	int i;
+
+	for (i = 0; dc_subject_src[i].entity; i++)
+		if (!strcmp(dc_subject_src[i].entity, entity) && dc_subject_src[i].way == DC_SW_SQL)
+			return erase_rec(ctx, i, id, NULL, NULL, NULL);
+	return dc_error(ctx, DC_EINTERNAL, "no way to erase a %s", entity);
+}
+
+/* Erase every record of L that is neither held nor kept, each once; WHY is the note of the
+ * 'purged' events. */
+static int
+erase_list(struct dc *ctx, const struct recs *l, const char *why, long *notes, long *legacy)
+{
+	char **done = NULL;
+	long ndone = 0, i;
+	int rc;
+
+	/* the reserved author of erased members' posts, made when first needed */
+	rc = dc_exec(ctx,
+	             "INSERT OR IGNORE INTO member(handle, name, kind, active, notify,"
+	             " created_at) VALUES ('" ERASED "', '" ERASED "', 'citizen', 0,"
+	             " 'never', '1970-01-01T00:00:00Z')",
+	             0);
+	for (i = 0; !rc && i < l->n; i++) {
+		const struct rec *r = &l->r[i];
+
+		if (!strcmp(r->action, "held") || !strcmp(r->action, "keep") ||
+		    seen(&done, &ndone, r->entity, r->id))
+			continue;
+		rc = erase_rec(ctx, r->src, r->id, why, notes, legacy);
+	}
+	for (i = 0; i < ndone; i++)
+		free(done[i]);
+	free(done);
+	return rc;
+}
+
+int
+dc_subject_forget_member(struct dc *ctx, const char *handle, const char *why, long *notes)
+{
+	struct dc_subject_key k = {NULL, NULL, handle, NULL};
+	struct dc_stmt *st = NULL;
+	struct recs l = {0};
+	long legacy = 0;
+	int rc;
+
+	if (!(rc = dc_subject_query(ctx, &k, 1, &st)) && !(rc = recs_read(ctx, st, &l)))
+		rc = erase_list(ctx, &l, why, notes, &legacy);
+	recs_free(&l);
+	return rc;
 }
 
 /* How many records (not fields) of each entity L holds whose action is in ACTIONS
@@ -553,8 +612,8 @@ erase(struct dc *ctx, void *arg)
 	struct dc_subject_key k;
 	struct dc_stmt *st = NULL;
 	struct recs l = {0};
-	char **done = NULL, id[32], *why = NULL, *counts = NULL;
-	long ndone = 0, held = 0, notes = 0, legacy = 0, i;
+	char id[32], *why = NULL, *counts = NULL;
+	long held = 0, notes = 0, legacy = 0, i;
 	int except = dc_flag(a, "except-held"), rc;
 
 	if ((rc = dc_require(ctx, "privacy", "erase a person's data")))
@@ -567,7 +626,7 @@ erase(struct dc *ctx, void *arg)
 		rc = recs_from_input(ctx, &l);
 	} else if (a->noperand)
 		return dc_error(ctx, DC_EUSAGE, "erase takes - or no operand");
-	else if (!(rc = dc_subject_key(ctx, a, 0, &k)) && !(rc = dc_subject_query(ctx, &k, &st)))
+	else if (!(rc = dc_subject_key(ctx, a, 0, &k)) && !(rc = dc_subject_query(ctx, &k, 0, &st)))
 		rc = recs_read(ctx, st, &l);
 	if (rc)
 		goto done;
@@ -578,13 +637,6 @@ erase(struct dc *ctx, void *arg)
 		rc = 0;
 		goto out;
 	}
-	/* the reserved author of erased members' posts, made when first needed */
-	if ((rc = dc_exec(ctx,
-	                  "INSERT OR IGNORE INTO member(handle, name, kind, active, notify,"
-	                  " created_at) VALUES ('" ERASED "', '" ERASED "', 'citizen', 0,"
-	                  " 'never', '1970-01-01T00:00:00Z')",
-	                  0)))
-		goto done;
 	{
 		char *done_n = counts_text(&l, "erase,delete,anonymise"),
 		     *held_n = counts_text(&l, "held"), *kept_n = counts_text(&l, "keep");
@@ -596,15 +648,8 @@ erase(struct dc *ctx, void *arg)
 	if ((rc = dc_subject_request(ctx, "erased", counts, id)))
 		goto done;
 	why = dc_printf("personal data removed: %s", id);
-	for (i = 0; i < l.n; i++) {
-		const struct rec *r = &l.r[i];
-
-		if (!strcmp(r->action, "held") || !strcmp(r->action, "keep") ||
-		    seen(&done, &ndone, r->entity, r->id))
-			continue;
-		if ((rc = erase_rec(ctx, r, why, &notes, &legacy)))
-			goto done;
-	}
+	if ((rc = erase_list(ctx, &l, why, &notes, &legacy)))
+		goto done;
 	dc_note(ctx, "%s: %s", id, counts);
 	if (legacy)
 		dc_warn(ctx,
@@ -628,9 +673,6 @@ out:
 		    " the rest",
 		    held, held == 1 ? " is" : "s are");
 done:
-	for (i = 0; i < ndone; i++)
-		free(done[i]);
-	free(done);
 	free(why);
 	free(counts);
 	recs_free(&l);

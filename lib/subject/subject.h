@@ -12,4 +12,12 @@ int dc_subject_find(struct dc *ctx, struct dc_args *a);
 /* dc-subject erase (--email X | --phone X | --member H | -) [--except-held] */
 int dc_subject_erase(struct dc *ctx, struct dc_args *a);
 
+/* What one retention run removed, per entity. */
+struct dc_subject_kept {
+	long members, shop_orders, posts, comments, outbox;
+};
+/* The retention of members, shop orders, posts and the outbox (dcity(7) "Settings",
+ * retention.*); the caller holds the transaction.  Admins and integrators (cron). */
+int dc_subject_retention(struct dc *ctx, struct dc_subject_kept *k);
+
 #endif

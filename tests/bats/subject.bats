@@ -318,3 +318,102 @@ olk@example.org"
 	assert_failure 3
 	assert_output --partial "is not held"
 }
+
+# ---- retention (dc purge --retention) -------------------------------------------------------
+
+# purge_on DATE: dc purge --retention at 09:00 UTC of DATE, quietly
+purge_on() {
+	DC_NOW=${1}T09:00:00Z dc purge --retention -f csv 2>/dev/null
+}
+
+@test "retention.outbox_days: sent messages keep their text through day D + N" {
+	dc-notify run --maildir "$BATS_TEST_TMPDIR/mail" -q >/dev/null
+	dc config retention.outbox_days 10 >/dev/null
+	run sqlite3 "$DC_DB" "SELECT count(*) FROM outbox WHERE status = 'sent'"
+	local sent=$output
+	((sent > 0))
+	run purge_on 2026-03-12
+	assert_success
+	assert_line "outbox,text dropped,0"
+	run purge_on 2026-03-13
+	assert_line "outbox,text dropped,$sent"
+	run sqlite3 "$DC_DB" "SELECT DISTINCT recipient, subject, body FROM outbox WHERE status = 'sent'"
+	assert_output "(gelöscht)|(gelöscht)|(gelöscht)"
+	run purge_on 2026-03-14
+	assert_line "outbox,text dropped,0"
+	run dc check
+	assert_success
+}
+
+@test "retention.shop_order_days: a collected order loses the person after N days, an open one never" {
+	dc config retention.shop_order_days 5 >/dev/null
+	run purge_on 2026-03-07
+	assert_line "shop_order,anonymised,0"
+	run purge_on 2026-03-08
+	assert_line "shop_order,anonymised,1"
+	run sqlite3 "$DC_DB" "SELECT id, member, email, total FROM shop_order ORDER BY id"
+	assert_output "$S1||(gelöscht)|600
+$S2||olk@example.org|300"
+}
+
+@test "retention.post_days: a post goes with its comments and flags N days after its last comment" {
+	dc config retention.post_days 30 >/dev/null
+	DC_NOW=2026-03-20T09:00:00Z dc-feed comment "$P2" --author bolk --body "Spät" -q >/dev/null
+	run purge_on 2026-04-01
+	assert_line "post,removed,0"
+	run purge_on 2026-04-02
+	assert_line "post,removed,1"
+	assert_line "comment,removed,1"
+	run sqlite3 "$DC_DB" "SELECT id FROM post; SELECT count(*) FROM flag WHERE post = '$P1'"
+	assert_output "$P2
+0"
+	run purge_on 2026-04-20
+	assert_line "post,removed,1"
+	assert_line "comment,removed,2"
+	run dc check
+	assert_success
+}
+
+@test "retention.member_days: a member without posts, comments, follows or orders for N days goes" {
+	dc config retention.member_days 60 >/dev/null
+	DC_NOW=2026-04-01T09:00:00Z dc-feed follow bolk --district Nord -q >/dev/null
+	run purge_on 2026-05-01
+	assert_line "member,removed,0"
+	run purge_on 2026-05-02
+	assert_line "member,removed,1"
+	run sqlite3 "$DC_DB" "SELECT handle FROM member ORDER BY handle;
+		SELECT author, title FROM post WHERE id = '$P1';
+		SELECT member IS NULL FROM shop_order WHERE id = '$S1'"
+	assert_output "bolk
+gelöscht
+gelöscht|[gelöscht]
+1"
+	run purge_on 2026-05-31
+	assert_line "member,removed,0"
+	run purge_on 2026-06-01
+	assert_line "member,removed,1"
+	run dc check
+	assert_success
+}
+
+@test "dc purge --retention: cases by their service's retention, held ones counted; roles; usage" {
+	dc-case service set pothole --retention 3 >/dev/null
+	dc-case hold "$C2" --reason "Akteneinsicht" -q >/dev/null
+	run purge_on 2026-03-05
+	assert_line "case,anonymised,0"
+	run purge_on 2026-03-06
+	assert_line "case,anonymised,1"
+	assert_line "case,held,1"
+	run sqlite3 "$DC_DB" "SELECT id, reporter_name IS NULL FROM cases WHERE id IN ('$C1', '$C2') ORDER BY id"
+	assert_output "$C1|1
+$C2|0"
+	run env DC_USER=paul dc purge --retention -q
+	assert_success
+	run env DC_USER=anna dc purge --retention
+	assert_failure 77
+	assert_output --partial "permission denied"
+	run dc purge
+	assert_failure 64
+	run dc config retention.post_days -1
+	assert_failure 65
+}
