@@ -9,6 +9,9 @@ static const struct dc_verb verbs[] = {
     {"erase", dc_subject_erase, "email= phone= member= name= except-held",
      "(--email X | --phone X | --member H | -) [--except-held]",
      "erase or anonymise everything that names the person, in one transaction", NULL},
+    {"export", dc_subject_export,
+     "email= phone= member= output=", "(--email X | --phone X | --member H) -o DIR",
+     "write what is held about the person: a JSON file per entity and summary.html", NULL},
     {NULL, NULL, NULL, NULL, NULL, NULL},
 };
 

@@ -51,6 +51,21 @@ int dc_subject_erase_record(struct dc *ctx, const char *entity, const char *id);
  * the reserved member, flags and follows, the notes written on the member's behalf), as
  * erase --member does but not the cases or messages found through the member's address. */
 int dc_subject_forget_member(struct dc *ctx, const char *handle, const char *why, long *notes);
+/* The rows of a query as select_src gives them, read into memory. */
+struct rec {
+	char *entity, *id, *field, *date, *action, *reason;
+	int src; /* the index in dc_subject_src */
+};
+struct recs {
+	struct rec *r;
+	long n, cap;
+};
+int dc_subject_recs(struct dc *ctx, struct dc_stmt *st, struct recs *l); /* finishes ST */
+void dc_subject_recs_free(struct recs *l);
+/* How many records (not fields) of each entity L holds whose action is in ACTIONS
+ * ("erase,delete,anonymise"): "case 1, member 1"; caller frees. */
+char *dc_subject_counts(const struct recs *l, const char *actions);
+
 /* The audit event of a request (erased, exported) with COUNTS and no personal data; its id
  * DSR-YYYY-NNNNNN into ID. */
 int dc_subject_request(struct dc *ctx, const char *kind, const char *counts, char id[32]);

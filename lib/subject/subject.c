@@ -343,18 +343,8 @@ dc_subject_find(struct dc *ctx, struct dc_args *a)
 
 /* ---- erase ---------------------------------------------------------------------------- */
 
-struct rec {
-	char *entity, *id, *field, *date, *action, *reason;
-	int src;
-};
-
-struct recs {
-	struct rec *r;
-	long n, cap;
-};
-
-static void
-recs_free(struct recs *l)
+void
+dc_subject_recs_free(struct recs *l)
 {
 	for (long i = 0; i < l->n; i++) {
 		free(l->r[i].entity), free(l->r[i].id), free(l->r[i].field);
@@ -364,8 +354,8 @@ recs_free(struct recs *l)
 }
 
 /* Read the rows of ST (columns as select_src gives them) into L; finishes ST. */
-static int
-recs_read(struct dc *ctx, struct dc_stmt *st, struct recs *l)
+int
+dc_subject_recs(struct dc *ctx, struct dc_stmt *st, struct recs *l)
 {
 	int rc;
 
@@ -422,7 +412,7 @@ recs_from_input(struct dc *ctx, struct recs *l)
 		dc_q_param(&q, id);
 		select_src(&q, i, cond);
 		free(cond);
-		if ((rc = dc_q_prepare(ctx, &q, &st)) || (rc = recs_read(ctx, st, l)))
+		if ((rc = dc_q_prepare(ctx, &q, &st)) || (rc = dc_subject_recs(ctx, st, l)))
 			break;
 		dc_args_free(&rec);
 		rec = (struct dc_args){0};
@@ -554,16 +544,16 @@ dc_subject_forget_member(struct dc *ctx, const char *handle, const char *why, lo
 	long legacy = 0;
 	int rc;
 
-	if (!(rc = dc_subject_query(ctx, &k, 1, &st)) && !(rc = recs_read(ctx, st, &l)))
+	if (!(rc = dc_subject_query(ctx, &k, 1, &st)) && !(rc = dc_subject_recs(ctx, st, &l)))
 		rc = erase_list(ctx, &l, why, notes, &legacy);
-	recs_free(&l);
+	dc_subject_recs_free(&l);
 	return rc;
 }
 
 /* How many records (not fields) of each entity L holds whose action is in ACTIONS
  * ("erase,delete,anonymise"): "case 1, member 1" — counts, never whose. */
-static char *
-counts_text(const struct recs *l, const char *actions)
+char *
+dc_subject_counts(const struct recs *l, const char *actions)
 {
 	char *text = dc_strdup(""), *next;
 
@@ -627,7 +617,7 @@ erase(struct dc *ctx, void *arg)
 	} else if (a->noperand)
 		return dc_error(ctx, DC_EUSAGE, "erase takes - or no operand");
 	else if (!(rc = dc_subject_key(ctx, a, 0, &k)) && !(rc = dc_subject_query(ctx, &k, 0, &st)))
-		rc = recs_read(ctx, st, &l);
+		rc = dc_subject_recs(ctx, st, &l);
 	if (rc)
 		goto done;
 	for (i = 0; i < l.n; i++)
@@ -638,8 +628,9 @@ erase(struct dc *ctx, void *arg)
 		goto out;
 	}
 	{
-		char *done_n = counts_text(&l, "erase,delete,anonymise"),
-		     *held_n = counts_text(&l, "held"), *kept_n = counts_text(&l, "keep");
+		char *done_n = dc_subject_counts(&l, "erase,delete,anonymise"),
+		     *held_n = dc_subject_counts(&l, "held"),
+		     *kept_n = dc_subject_counts(&l, "keep");
 
 		counts = dc_printf("erased: %s; held: %s; kept: %s", *done_n ? done_n : "none",
 		                   *held_n ? held_n : "none", *kept_n ? kept_n : "none");
@@ -675,7 +666,7 @@ out:
 done:
 	free(why);
 	free(counts);
-	recs_free(&l);
+	dc_subject_recs_free(&l);
 	return rc;
 }
 

@@ -11,6 +11,8 @@ extern const struct dc_rectype dc_rt_subject;
 int dc_subject_find(struct dc *ctx, struct dc_args *a);
 /* dc-subject erase (--email X | --phone X | --member H | -) [--except-held] */
 int dc_subject_erase(struct dc *ctx, struct dc_args *a);
+/* dc-subject export (--email X | --phone X | --member H) -o DIR */
+int dc_subject_export(struct dc *ctx, struct dc_args *a);
 
 /* What one retention run removed, per entity. */
 struct dc_subject_kept {

@@ -289,6 +289,76 @@ olk@example.org"
 	assert_success
 }
 
+# ---- export ------------------------------------------------------------------------------
+
+@test "export: a JSON file per entity and summary.html in a new private directory; audited without her data" {
+	local d=$BATS_TEST_TMPDIR/auskunft
+	run --separate-stderr dc-subject export --email w.quastorf@privat.example -o "$d"
+	assert_success
+	[[ $stderr == "dc-subject: DSR-2026-000001: $d written: case 2, outbox "* ]] || fail "$stderr"
+	run ls "$d"
+	assert_output "case.json
+comment.json
+event.json
+flag.json
+follow.json
+member.json
+outbox.json
+post.json
+shop_order.json
+summary.html"
+	assert_equal "$(stat -c %a "$d")" 700
+	assert_equal "$(stat -c '%a' "$d"/*.json "$d/summary.html" | sort -u)" 600
+	# the whole records, hers only, without the city's security material
+	$PY - "$d" "$C1" "$C2" "$C3" <<-'PY'
+		import json, sys, os
+		d, c1, c2, c3 = sys.argv[1:]
+		cases = json.load(open(os.path.join(d, "case.json")))
+		assert sorted(c["id"] for c in cases) == sorted([c1, c2]), cases
+		c = next(c for c in cases if c["id"] == c2)
+		assert c["device_id"] == "dev-quast-9" and c["account_id"] == "acc-quast-9", c
+		assert "token_hash" not in c
+		posts = json.load(open(os.path.join(d, "post.json")))
+		assert [p["title"] for p in posts] == ["Tauschbörse im Hof"], posts
+		ev = json.load(open(os.path.join(d, "event.json")))
+		assert ev and all("hash" not in e and "note_salt" not in e for e in ev), ev
+		for f in os.listdir(d):
+		    assert "Olk" not in open(os.path.join(d, f)).read(), f
+	PY
+	# the summary: German, each entity with its purpose, since when, when deleted; recipients
+	run cat "$d/summary.html"
+	assert_output --partial '<html lang="de">'
+	assert_output --partial "<td>Ihre Beiträge</td><td>1</td>"
+	assert_output --partial "Veröffentlichung Ihrer Beiträge im Stadtteil-Netzwerk"
+	assert_output --partial "<td>2026-03-02</td>"
+	assert_output --partial "730 Tage nach Ihrem letzten Beitrag"
+	assert_output --partial "90 Tage nach Abholung oder Stornierung"
+	assert_output --partial "<td>case-receipt</td><td>w.quastorf@privat.example</td>"
+	xmllint --html --noout "$d/summary.html"
+	# a purpose is a setting
+	dc config subject.purpose.post "Zweck für Beiträge <eigen>" >/dev/null
+	dc-subject export --member wquastorf -o "$d-2" -q
+	grep -qF "Zweck für Beiträge &lt;eigen&gt;" "$d-2/summary.html"
+	# audited: counts, no address, no handle
+	run sqlite3 "$DC_DB" "SELECT kind, note FROM event WHERE entity = 'subject' ORDER BY id"
+	assert_line --regexp '^exported\|case 2, outbox [0-9]+, event [0-9]+, shop_order 1, flag 1, follow 1, comment 1, post 1, member 1$'
+	refute_output --partial quastorf
+	# a directory that exists is refused, nothing written
+	run dc-subject export --email w.quastorf@privat.example -o "$d"
+	assert_failure 73
+	assert_output --partial "exists"
+	run dc-subject export --name Quastorf -o "$d-3"
+	assert_failure 64
+	run env DC_USER=hanna dc-subject export --email w.quastorf@privat.example -o "$d-4"
+	assert_failure 77
+	[ ! -e "$d-4" ]
+	run dc-subject export --email w.quastorf@privat.example -o "$d-5" -n
+	assert_success
+	[ ! -e "$d-5" ]
+	run sqlite3 "$DC_DB" "SELECT count(*) FROM event WHERE entity = 'subject'"
+	assert_output 2
+}
+
 # ---- legal holds ---------------------------------------------------------------------------
 
 @test "dc-case hold: shown, kept by erase and purge (counted), lifted by unhold" {
