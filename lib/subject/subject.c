@@ -40,8 +40,7 @@ static const char *const erase_member[] = {
     /* a post flagged by two erased members keeps one flag */
     "UPDATE OR IGNORE flag SET member = '" ERASED "', note = NULL WHERE member = ?1",
     "DELETE FROM flag WHERE member = ?1", "DELETE FROM follow WHERE member = ?1",
-    "UPDATE shop_order SET member = NULL, email = coalesce(email, '(" ERASED ")')"
-    " WHERE member = ?1",
+    "UPDATE shop_order SET member = NULL, email = '(" ERASED ")' WHERE member = ?1",
     "UPDATE service_request SET member = '" ERASED "', text = '" ERASED_TEXT "'"
     " WHERE member = ?1",
     "UPDATE merchant SET owner = NULL WHERE owner = ?1", "DELETE FROM member WHERE handle = ?1",
