@@ -359,6 +359,24 @@ summary.html"
 	assert_output 2
 }
 
+@test "erase: an open procurement file holds the vendor's address it names; a cancelled one does not" {
+	dc-assign dept add schule --name Schulverwaltung >/dev/null
+	dc-assign staff add carl --name "Carl Klein" --dept schule --role clerk >/dev/null
+	dc-order vendor add quast --name "Quastorf Handwerk" --email w.quastorf@privat.example -q >/dev/null
+	dc-order budget add 4711 --dept schule --year 2026 --amount 50000 -q >/dev/null
+	local po
+	po=$(DC_USER=carl dc-order new --dept schule --budget 4711 --line "Zaun;1;20.00;quast" -q)
+	run dc-subject erase --email w.quastorf@privat.example -f csv --fields entity,id,action,reason
+	assert_failure 3
+	assert_line "vendor,quast,held,open procurement file $po"
+	dc-order cancel "$po" --reason "doppelt" -q >/dev/null
+	run dc-subject erase --email w.quastorf@privat.example -f csv --fields entity,id,action
+	assert_success
+	assert_line "vendor,quast,anonymise"
+	run sqlite3 "$DC_DB" "SELECT email IS NULL, name FROM vendor WHERE id = 'quast'"
+	assert_output "1|Quastorf Handwerk"
+}
+
 # ---- legal holds ---------------------------------------------------------------------------
 
 @test "dc-case hold: shown, kept by erase and purge (counted), lifted by unhold" {
