@@ -46,7 +46,7 @@ CFLAGS  ?= -O2 -g
 ALL_CFLAGS = $(WARN) -D_GNU_SOURCE -Ilib $(PKG_CFLAGS) $(CFLAGS)
 
 COMMANDS = dc dc-case dc-assign dc-order dc-import dc-shop dc-feed dc-notify dc-export dc-archive \
-           dc-open311
+           dc-subject dc-open311
 FLOORS = $(patsubst tests/bench/floor/%.c,build/bench/%,$(wildcard tests/bench/floor/*.c))
 LIB_SRC  = $(wildcard lib/*/*.c)
 GEN_SRC  = build/gen/embedded.c

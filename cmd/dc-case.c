@@ -213,6 +213,18 @@ cmd_purge(struct dc *ctx, struct dc_args *a)
 	return dc_case_purge_verb(ctx, a);
 }
 
+static int
+cmd_hold(struct dc *ctx, struct dc_args *a)
+{
+	return dc_act(ctx, a, dc_case_hold, &dc_rt_case, dc_case_show);
+}
+
+static int
+cmd_unhold(struct dc *ctx, struct dc_args *a)
+{
+	return dc_act(ctx, a, dc_case_unhold, &dc_rt_case, dc_case_show);
+}
+
 static const struct dc_verb verbs[] = {
 	{"service add", cmd_service_add, NULL, "%o | -",
 	 "add a service (a kind of case) with its Open311 attribute definition",
@@ -246,6 +258,9 @@ static const struct dc_verb verbs[] = {
 	{"purge", cmd_purge, "closed-before= retention service= limit=",
 	 "--closed-before DATE | --retention [--service C] [--limit N]",
 	 "anonymise closed cases: before DATE, or past their service's retention", NULL},
+	{"hold", cmd_hold, "reason=", "ID... --reason TEXT",
+	 "put cases under a legal hold: purge and dc-subject erase keep them", NULL},
+	{"unhold", cmd_unhold, "", "ID...", "lift the legal hold of cases", NULL},
 	{NULL, NULL, NULL, NULL, NULL, NULL},
 };
 

@@ -5,12 +5,18 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cases/cases.h"
 #include "core/dc.h"
 #include "procure/procure.h"
+#include "subject/subject.h"
 
 static const struct dc_rectype rt_setting = {
 	"setting",
 	(const struct dc_field[]){{"key", DC_T_STR}, {"value", DC_T_STR}, {"type", DC_T_STR}}, 3};
+static const struct dc_rectype rt_purge = {
+	"purge",
+	(const struct dc_field[]){{"entity", DC_T_STR}, {"action", DC_T_STR}, {"count", DC_T_INT}},
+	3};
 static const struct dc_rectype rt_check = {
 	"check",
 	(const struct dc_field[]){{"check", DC_T_STR}, {"ok", DC_T_BOOL}, {"detail", DC_T_STR}}, 3};
@@ -187,6 +193,74 @@ done:
 	return rc;
 }
 
+/* Every entity's retention in one transaction: the services' for cases (dc-case purge
+ * --retention), and members, shop orders, posts and the outbox (dc-subject(1)). */
+static int
+purge_all(struct dc *ctx, void *arg)
+{
+	struct dc_case_purged c = {-1, 0, 0, 0, 0, 0};
+	struct dc_subject_kept k = {0};
+	int rc;
+
+	(void)arg;
+	if ((rc = dc_case_purge_retention(ctx, NULL, -1, &c)) ||
+	    (rc = dc_subject_retention(ctx, &k)))
+		return rc;
+	{
+		const struct {
+			const char *entity, *action;
+			long n;
+		} rows[] = {{"case", "anonymised", c.cases},  {"case", "held", c.held},
+		            {"case", "awaiting_archive", c.awaiting_archive},
+		            {"event", "note erased", c.notes}, {"member", "removed", k.members},
+		            {"shop_order", "anonymised", k.shop_orders},
+		            {"shop_order", "awaiting_archive", k.awaiting_archive},
+		            {"post", "removed", k.posts},      {"comment", "removed", k.comments},
+		            {"outbox", "text dropped", k.outbox}};
+		char num[24];
+
+		if ((rc = dc_out_begin(ctx, &rt_purge)))
+			return rc;
+		for (size_t i = 0; i < sizeof rows / sizeof rows[0] && !rc; i++) {
+			const char *vals[3] = {rows[i].entity, rows[i].action, num};
+
+			snprintf(num, sizeof num, "%ld", rows[i].n);
+			rc = dc_out_row(ctx, vals);
+		}
+		if (!rc)
+			rc = dc_out_end(ctx);
+	}
+	dc_note(ctx, "retention: %ld case%s anonymised (%ld held), %ld member%s, %ld shop order%s,"
+	        " %ld post%s with %ld comment%s, %ld message%s; %ld awaiting_archive",
+	        c.cases, c.cases == 1 ? "" : "s", c.held, k.members, k.members == 1 ? "" : "s",
+	        k.shop_orders, k.shop_orders == 1 ? "" : "s", k.posts, k.posts == 1 ? "" : "s",
+	        k.comments, k.comments == 1 ? "" : "s", k.outbox, k.outbox == 1 ? "" : "s",
+	        c.awaiting_archive + k.awaiting_archive);
+	return rc;
+}
+
+static int
+cmd_purge(struct dc *ctx, struct dc_args *a)
+{
+	int rc;
+
+	if (a->noperand)
+		return dc_error(ctx, DC_EUSAGE, "purge takes no operands");
+	if (!dc_flag(a, "retention"))
+		return dc_error(ctx, DC_EUSAGE, "purge needs --retention");
+	if ((rc = dc_act_call(ctx, purge_all, NULL, NULL, NULL)))
+		return rc;
+	/* as dc-case purge: no old copy of a removed page stays in the write-ahead log */
+	if (!ctx->dry_run && dc_db_truncate_wal(ctx)) {
+		dc_warn(ctx,
+		        "warning: %s: old copies of the purged data stay in '%s-wal' until the next"
+		        " purge",
+		        ctx->errmsg, ctx->db_path);
+		dc_error_clear(ctx);
+	}
+	return 0;
+}
+
 static int
 cmd_version(struct dc *ctx, struct dc_args *a)
 {
@@ -205,6 +279,7 @@ static const char *const topics[] = {
 	"notify", "dc-notify: notification delivery, escalations and digests (cron)",
 	"export", "dc-export: reports and open data (CSV, Open311, OCDS, feeds, iCalendar, git)",
 	"archive", "dc-archive: the archive offer before destruction (xdomea Aussonderung)",
+	"subject", "dc-subject: a person's data — find, export, erase (GDPR Art. 15, 17)",
 	"dcity",  "conventions: records, formats, exit status, environment (dcity(7))",
 	NULL,
 };
@@ -217,7 +292,8 @@ cmd_help(struct dc *ctx, struct dc_args *a)
 
 	if (a->noperand == 0) {
 		printf("usage: dc <noun> <verb> [options]   or   dc <verb>\n\n"
-		       "dc verbs: init, config [KEY [VALUE]], backup FILE, check, anchor, version,"
+		       "dc verbs: init, config [KEY [VALUE]], backup FILE, check, anchor, purge,"
+		       " version,"
 		       " help [TOPIC]\n"
 		       "\ntopics:\n");
 		for (t = topics; *t; t += 2)
@@ -253,6 +329,8 @@ static const struct dc_verb verbs[] = {
 	{"anchor", cmd_anchor, "git-repo= git-path= git-branch= git-message=",
 	 "--git-repo DIR [--git-path F] [--git-branch B] [--git-message M]",
 	 "append the audit chain's length and head to a file in git and commit it", NULL},
+	{"purge", cmd_purge, "retention", "--retention",
+	 "apply every entity's retention: cases, members, shop orders, posts, the outbox", NULL},
 	{"version", cmd_version, "", "", "print versions", NULL},
 	{"help", cmd_help, "", "[TOPIC]", "list topics or open the manual", NULL},
 	{NULL, NULL, NULL, NULL, NULL, NULL},

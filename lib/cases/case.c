@@ -17,10 +17,11 @@
 	    {"reporter.email", DC_T_STR}, {"reporter.phone", DC_T_STR}, {"channel", DC_T_STR},     \
 	    {"external_id", DC_T_STR}, {"duplicate_of", DC_T_STR}, {"created_at", DC_T_STR},       \
 	    {"updated_at", DC_T_STR}, {"due_at", DC_T_STR}, {"closed_at", DC_T_STR},               \
+	    {"overdue", DC_T_BOOL}, {"hold.reason", DC_T_STR}, {"hold.by", DC_T_STR},              \
 	{                                                                                          \
-		"overdue", DC_T_BOOL                                                                   \
+		"hold.at", DC_T_STR                                                                \
 	}
-#define NCASE 26
+#define NCASE 29
 
 const struct dc_rectype dc_rt_case = {"case", (const struct dc_field[]){CASE_FIELDS}, NCASE};
 const struct dc_rectype dc_rt_case_new = {

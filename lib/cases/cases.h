@@ -50,7 +50,24 @@ int dc_case_verify(struct dc *ctx);
 /* Anonymise final cases closed before the local day BEFORE, or past their service's
  * retention; SERVICE (or NULL for all) narrows either, LIMIT (or -1) bounds the number. */
 int dc_case_purge(struct dc *ctx, const char *before, const char *service, long limit);
-int dc_case_purge_retention(struct dc *ctx, const char *service, long limit);
+/* What a purge did: OUT of dc_case_purge_retention (NULL: say it as dc-case purge does). */
+struct dc_case_purged {
+	long left;   /* how many more cases this run may anonymise; -1: no limit */
+	long cases;  /* anonymised */
+	long notes;  /* notes erased from the audit trail */
+	long legacy; /* notes written before schema 0008: in the chain, cannot be erased */
+	long held;   /* due but under a legal hold (dc-case hold) */
+	long awaiting_archive; /* due, but the archive has not released them (dc-archive(1)) */
+};
+int dc_case_purge_retention(struct dc *ctx, const char *service, long limit,
+                            struct dc_case_purged *out);
+/* Anonymise case ID as a purge does, whatever its status (dc-subject erase); NOTE is the note
+ * of its 'purged' event; adds the notes erased and those that stay (before schema 8). */
+int dc_case_anonymise(struct dc *ctx, const char *id, const char *note, long *notes,
+                      long *legacy);
+/* dc-case hold ID --reason T, dc-case unhold ID: a legal hold keeps a case's personal data. */
+int dc_case_hold(struct dc *ctx, const char *id, struct dc_args *a);
+int dc_case_unhold(struct dc *ctx, const char *id, struct dc_args *a);
 /* dc-case purge (--closed-before DATE | --retention) [--service S] [--limit N]: each case
  * anonymised and shown, then the write-ahead log truncated so that no old copy of a page
  * stays in any file (a warning when a reader holds it). */

@@ -15,7 +15,8 @@
 	" c.reporter_name, c.reporter_email, c.reporter_phone, c.channel, c.external_id,"          \
 	" c.duplicate_of, c.created_at, c.updated_at, c.due_at, c.closed_at,"                      \
 	" c.due_at < ?1 AND (c.status = 'new' OR c.status = 'assigned'"                            \
-	" OR c.status = 'in_progress' OR c.status = 'waiting')"
+	" OR c.status = 'in_progress' OR c.status = 'waiting'),"                                   \
+	" c.hold_reason, c.hold_by, c.hold_at"
 #define CASE_FROM " FROM cases c JOIN service s ON s.code = c.service "
 #define CASE_SELECT "SELECT " CASE_COLS CASE_FROM
 

@@ -5,14 +5,6 @@
 #include "cases/cases.h"
 #include "cases/internal.h"
 
-struct purge_count {
-	long left;   /* how many more cases this run may anonymise; -1: no limit */
-	long cases;  /* anonymised */
-	long notes;  /* notes erased from the audit trail */
-	long legacy; /* notes written before schema 0008: in the chain, cannot be erased */
-	long awaiting_archive; /* due, but the archive has not released them (dc-archive(1)) */
-};
-
 static int
 legacy_notes(struct dc *ctx, const char *id, long *n)
 {
@@ -34,91 +26,61 @@ legacy_notes(struct dc *ctx, const char *id, long *n)
 }
 
 /*
- * Anonymise the final cases (closed, rejected, duplicate) of SERVICE, or of every service,
- * that were closed before the start of the local day DAY and are not purged yet.  What stays
- * is what the statistics and the public record need: service, department, status and its
- * history, district, dates, list-valued attributes (the city's own words) and coordinates
- * rounded to 3 decimals (about 100 m).  Everything a citizen wrote or that points at them
- * goes: reporter, description, address, free-text attributes, media, the tracking token, the
- * Open311 client's device and account ids, the notes in the audit trail, and the messages in
- * the outbox.
+ * Anonymise case ID.  What stays is what the statistics and the public record need: service,
+ * department, status and its history, district, dates, list-valued attributes (the city's own
+ * words) and coordinates rounded to 3 decimals (about 100 m).  Everything a citizen wrote or
+ * that points at them goes: reporter, description, address, free-text attributes, media, the
+ * tracking token, the Open311 client's device and account ids, the notes in the audit trail
+ * (NOTE is the note of its 'purged' event), and the messages in the outbox.
  */
-static int
-purge_before(struct dc *ctx, long day, const char *service, const char *why, struct purge_count *n)
+int
+dc_case_anonymise(struct dc *ctx, const char *id, const char *note, long *notes, long *legacy)
 {
-	struct dc_stmt *st = NULL;
-	struct dc_q q = {0};
-	char cutoff[21], date[11], now[21], *note;
+	char now[21];
 	int rc;
 
-	dc_fmt_time(dc_local_start_of_day(ctx, day), cutoff);
-	dc_fmt_date(day, date);
 	dc_cases_now(ctx, now);
-	note = dc_printf("personal data removed: closed before %s%s", date, why);
-	/* RETURNING runs the whole UPDATE at the first step, so the loop may write meanwhile */
-	dc_q_param(&q, now);
-	dc_q_sql(&q, "UPDATE cases AS c SET reporter_name = NULL, reporter_email = NULL,"
-	             " reporter_phone = NULL, token_hash = NULL, description = NULL, address = NULL,"
-	             " device_id = NULL, account_id = NULL,"
-	             " media = '[]', lat = round(lat, 3), lon = round(lon, 3),"
-	             " attributes = (SELECT json_group_object(a.key, a.value)"
-	             "  FROM json_each(c.attributes) a WHERE a.key IN"
-	             "  (SELECT json_extract(d.value, '$.code')"
-	             "   FROM service s, json_each(s.definition) d WHERE s.code = c.service"
-	             "   AND json_extract(d.value, '$.datatype') IN ('singlevaluelist',"
-	             "   'multivaluelist'))),"
-	             " updated_at = ?1, purged_at = ?1 WHERE id IN (SELECT id FROM cases"
-	             "  WHERE status IN ('closed', 'rejected', 'duplicate') AND purged_at IS NULL"
-	             "  AND " DC_ARCHIVE_MAY_DESTROY("'case'", "cases.id",
-	                                             DC_ARCHIVE_CASE_POLICY("cases.service")));
-	dc_q_text(&q, " AND closed_at < ?", cutoff);
-	if (service)
-		dc_q_text(&q, " AND service = ?", service);
-	dc_q_int(&q, " ORDER BY closed_at, id LIMIT ?) RETURNING id", n->left);
-	if ((rc = dc_q_prepare(ctx, &q, &st)))
-		goto done;
-	while ((rc = dc_step(ctx, st)) == DC_ROW) {
-		const char *id = dc_col_text(st, 0);
-
-		/* the messages to the reporter carry the address and the name too; one not yet
-		 * delivered is given up rather than sent to nobody */
-		if ((rc = dc_exec(ctx,
-		                  "UPDATE outbox SET recipient = '(purged)', subject = '(purged)',"
-		                  " body = '(purged)', last_error = CASE WHEN status IN ('pending',"
-		                  " 'failed') THEN 'purged before delivery' END, status = CASE WHEN"
-		                  " status IN ('pending', 'failed') THEN 'dead' ELSE status END"
-		                  " WHERE ref_type = 'case' AND ref_id = ?1",
-		                  1, id)) ||
-		    (rc = legacy_notes(ctx, id, &n->legacy)) ||
-		    (rc = dc_audit_purge(ctx, "case", id, note, &n->notes)) ||
-		    (rc = dc_touched(ctx, id, NULL)))
-			break;
-		n->cases++;
-		if (n->left > 0)
-			n->left--;
-	}
-done:
-	dc_finish(ctx, st);
-	free(note);
-	return rc > 0 ? rc : 0;
+	if ((rc = dc_exec(ctx,
+	                  "UPDATE cases AS c SET reporter_name = NULL, reporter_email = NULL,"
+	                  " reporter_phone = NULL, token_hash = NULL, description = NULL,"
+	                  " address = NULL, device_id = NULL, account_id = NULL,"
+	                  " media = '[]', lat = round(lat, 3), lon = round(lon, 3),"
+	                  " attributes = (SELECT json_group_object(a.key, a.value)"
+	                  "  FROM json_each(c.attributes) a WHERE a.key IN"
+	                  "  (SELECT json_extract(d.value, '$.code')"
+	                  "   FROM service s, json_each(s.definition) d WHERE s.code = c.service"
+	                  "   AND json_extract(d.value, '$.datatype') IN ('singlevaluelist',"
+	                  "   'multivaluelist'))),"
+	                  " updated_at = ?2, purged_at = ?2 WHERE id = ?1",
+	                  2, id, now)))
+		return rc;
+	/* the messages to the reporter carry the address and the name too; one not yet
+	 * delivered is given up rather than sent to nobody */
+	if ((rc = dc_exec(ctx,
+	                  "UPDATE outbox SET recipient = '(purged)', subject = '(purged)',"
+	                  " body = '(purged)', last_error = CASE WHEN status IN ('pending',"
+	                  " 'failed') THEN 'purged before delivery' END, status = CASE WHEN"
+	                  " status IN ('pending', 'failed') THEN 'dead' ELSE status END"
+	                  " WHERE ref_type = 'case' AND ref_id = ?1",
+	                  1, id)) ||
+	    (rc = legacy_notes(ctx, id, legacy)) ||
+	    (rc = dc_audit_purge(ctx, "case", id, note, notes)))
+		return rc;
+	return dc_touched(ctx, id, NULL);
 }
 
-/*
- * The cases purge_before leaves for the archive (dc-archive(1)): due, but not appraised
- * "vernichten" nor confirmed imported, or kept by their service's policy.  Counted in
- * n->awaiting_archive; LIST names each with what it waits for.
- */
+/* The due cases (not held) the archive has not released: not appraised "vernichten" nor
+ * confirmed imported, or kept by their service's policy. */
 static int
-purge_held(struct dc *ctx, long day, const char *service, int list, struct purge_count *n)
+awaiting_archive(struct dc *ctx, const char *cutoff, const char *service, int list,
+                 struct dc_case_purged *n)
 {
 	struct dc_stmt *st = NULL;
 	struct dc_q q = {0};
-	char cutoff[21];
 	int rc;
 
-	dc_fmt_time(dc_local_start_of_day(ctx, day), cutoff);
 	dc_q_sql(&q, "SELECT id FROM cases WHERE status IN ('closed', 'rejected', 'duplicate')"
-	             " AND purged_at IS NULL AND NOT "
+	             " AND purged_at IS NULL AND hold_reason IS NULL AND NOT "
 	             DC_ARCHIVE_MAY_DESTROY("'case'", "cases.id",
 	                                    DC_ARCHIVE_CASE_POLICY("cases.service")));
 	dc_q_text(&q, " AND closed_at < ?", cutoff);
@@ -142,16 +104,78 @@ purge_held(struct dc *ctx, long day, const char *service, int list, struct purge
 	return rc > 0 ? rc : 0;
 }
 
-static void
-purge_report(struct dc *ctx, const struct purge_count *n)
+/* The final cases (closed, rejected, duplicate) of SERVICE, or of every service, closed before
+ * the start of the local day DAY and not purged yet, are anonymised; held ones are counted,
+ * and so are those the archive has not released (dc-archive(1)): LIST names each of those. */
+static int
+purge_before(struct dc *ctx, long day, const char *service, const char *why, int list,
+             struct dc_case_purged *n)
 {
+	struct dc_stmt *st = NULL;
+	struct dc_q q = {0};
+	char cutoff[21], date[11], *note, **ids = NULL;
+	long nids = 0, i;
+	long long held = 0;
+	int rc;
+
+	dc_fmt_time(dc_local_start_of_day(ctx, day), cutoff);
+	dc_fmt_date(day, date);
+	note = dc_printf("personal data removed: closed before %s%s", date, why);
+	dc_q_sql(&q, "SELECT count(*) FROM cases WHERE status IN ('closed', 'rejected',"
+	             " 'duplicate') AND purged_at IS NULL AND hold_reason IS NOT NULL");
+	dc_q_text(&q, " AND closed_at < ?", cutoff);
+	if (service)
+		dc_q_text(&q, " AND service = ?", service);
+	if ((rc = dc_q_int_value(ctx, &q, &held)))
+		goto done;
+	n->held += held;
+	/* the ids first: anonymising a case changes the index this query walks */
+	if ((rc = awaiting_archive(ctx, cutoff, service, list, n)))
+		goto done;
+	dc_q_sql(&q, "SELECT id FROM (SELECT id FROM cases WHERE status IN ('closed', 'rejected',"
+	             " 'duplicate') AND purged_at IS NULL AND hold_reason IS NULL AND "
+	             DC_ARCHIVE_MAY_DESTROY("'case'", "cases.id",
+	                                    DC_ARCHIVE_CASE_POLICY("cases.service")));
+	dc_q_text(&q, " AND closed_at < ?", cutoff);
+	if (service)
+		dc_q_text(&q, " AND service = ?", service);
+	/* the oldest first under --limit, then in the order of their ids as before */
+	dc_q_int(&q, " ORDER BY closed_at, id LIMIT ?) ORDER BY id", n->left);
+	if ((rc = dc_q_prepare(ctx, &q, &st)))
+		goto done;
+	while ((rc = dc_step(ctx, st)) == DC_ROW) {
+		if (!(nids & (nids - 1)) &&
+		    !(ids = realloc(ids, sizeof *ids * (size_t)(nids ? 2 * nids : 1))))
+			abort();
+		ids[nids++] = dc_strdup(dc_col_text(st, 0));
+	}
+	dc_finish(ctx, st);
+	for (i = 0; !rc && i < nids; i++) {
+		if ((rc = dc_case_anonymise(ctx, ids[i], note, &n->notes, &n->legacy)))
+			break;
+		n->cases++;
+		if (n->left > 0)
+			n->left--;
+	}
+done:
+	for (i = 0; i < nids; i++)
+		free(ids[i]);
+	free(ids);
+	free(note);
+	return rc > 0 ? rc : 0;
+}
+
+static void
+purge_report(struct dc *ctx, const struct dc_case_purged *n)
+{
+	char held[40] = "", archive[40] = "";
+
+	if (n->held)
+		snprintf(held, sizeof held, ", %ld held", n->held);
 	if (n->awaiting_archive)
-		dc_note(ctx, "%ld case%s anonymised, %ld note%s erased, %ld awaiting_archive",
-		        n->cases, n->cases == 1 ? "" : "s", n->notes, n->notes == 1 ? "" : "s",
-		        n->awaiting_archive);
-	else
-		dc_note(ctx, "%ld case%s anonymised, %ld note%s erased", n->cases,
-		        n->cases == 1 ? "" : "s", n->notes, n->notes == 1 ? "" : "s");
+		snprintf(archive, sizeof archive, ", %ld awaiting_archive", n->awaiting_archive);
+	dc_note(ctx, "%ld case%s anonymised, %ld note%s erased%s%s", n->cases,
+	        n->cases == 1 ? "" : "s", n->notes, n->notes == 1 ? "" : "s", held, archive);
 	if (n->legacy)
 		dc_warn(ctx, "warning: %ld note%s written before schema 8 stay%s in the audit trail",
 		        n->legacy, n->legacy == 1 ? "" : "s", n->legacy == 1 ? "s" : "");
@@ -172,7 +196,7 @@ service_known(struct dc *ctx, const char *service)
 int
 dc_case_purge(struct dc *ctx, const char *before, const char *service, long limit)
 {
-	struct purge_count n = {limit, 0, 0, 0, 0};
+	struct dc_case_purged n = {limit, 0, 0, 0, 0, 0};
 	long d;
 	int rc;
 
@@ -181,8 +205,7 @@ dc_case_purge(struct dc *ctx, const char *before, const char *service, long limi
 	if (!before || dc_parse_date(before, &d) < 0)
 		return dc_error(ctx, DC_EUSAGE, "--closed-before: '%s' is not a date (YYYY-MM-DD)",
 		                before ? before : "");
-	if ((rc = service_known(ctx, service)) || (rc = purge_before(ctx, d, service, "", &n)) ||
-	    (rc = purge_held(ctx, d, service, 1, &n)))
+	if ((rc = service_known(ctx, service)) || (rc = purge_before(ctx, d, service, "", 1, &n)))
 		return rc;
 	purge_report(ctx, &n);
 	/* the others are purged and stay so; the exit status says that not all were */
@@ -195,9 +218,10 @@ dc_case_purge(struct dc *ctx, const char *before, const char *service, long limi
  * day D + retention and is anonymised by the first run after that.  Applying a policy the
  * admin set is a batch job, so the integrator account of cron may run it. */
 int
-dc_case_purge_retention(struct dc *ctx, const char *service, long limit)
+dc_case_purge_retention(struct dc *ctx, const char *service, long limit,
+                        struct dc_case_purged *out)
 {
-	struct purge_count n = {limit, 0, 0, 0, 0};
+	struct dc_case_purged n = {limit, 0, 0, 0, 0, 0};
 	struct dc_stmt *st = NULL;
 	struct dc_q q = {0};
 	long today;
@@ -219,9 +243,7 @@ dc_case_purge_retention(struct dc *ctx, const char *service, long limit)
 		char *why =
 		    dc_printf(" (retention of %s: %ld day%s)", code, days, days == 1 ? "" : "s");
 
-		rc = purge_before(ctx, today - days, code, why, &n);
-		if (!rc)
-			rc = purge_held(ctx, today - days, code, 0, &n);
+		rc = purge_before(ctx, today - days, code, why, 0, &n);
 		free(why);
 		if (rc)
 			break;
@@ -229,8 +251,60 @@ dc_case_purge_retention(struct dc *ctx, const char *service, long limit)
 	dc_finish(ctx, st);
 	if (rc > 0)
 		return rc;
-	purge_report(ctx, &n);
+	if (out)
+		*out = n;
+	else
+		purge_report(ctx, &n);
 	return 0;
+}
+
+/* A legal hold (litigation, an inspection, an archive's request) keeps the case's personal
+ * data from purge and dc-subject erase until it is lifted.  The reason is a personal note: it
+ * may name the dispute. */
+int
+dc_case_hold(struct dc *ctx, const char *id, struct dc_args *a)
+{
+	const char *reason = dc_arg(a, "reason");
+	char now[21];
+	int rc;
+
+	if ((rc = dc_require(ctx, "head privacy", "hold cases")))
+		return rc;
+	if (!reason || !*reason)
+		return dc_field_error(ctx, "field 'reason': a hold needs a reason");
+	if ((rc = dc_text_plain(ctx, reason, 0)))
+		return dc_error_prefix(ctx, "field 'reason'");
+	if ((rc = dc_must_exist(ctx, "SELECT 1 FROM cases WHERE id = ?1", "case", id)))
+		return rc;
+	dc_cases_now(ctx, now);
+	if ((rc = dc_exec(ctx, "UPDATE cases SET hold_reason = ?2, hold_by = ?3, hold_at = ?4,"
+	                       " updated_at = ?4 WHERE id = ?1",
+	                  4, id, reason, ctx->actor, now)) ||
+	    (rc = dc_cases_event(ctx, id, "hold", NULL, "held", reason, 0)))
+		return rc;
+	return dc_touched(ctx, id, NULL);
+}
+
+int
+dc_case_unhold(struct dc *ctx, const char *id, struct dc_args *a)
+{
+	char now[21];
+	int found, rc;
+
+	if ((rc = dc_require(ctx, "head privacy", "lift holds")) ||
+	    (rc = dc_must_exist(ctx, "SELECT 1 FROM cases WHERE id = ?1", "case", id)) ||
+	    (rc = dc_exists(ctx, "SELECT 1 FROM cases WHERE id = ?1 AND hold_reason IS NOT NULL", id,
+	                    &found)))
+		return rc;
+	if (!found)
+		return dc_error(ctx, DC_ECONFLICT, "case '%s' is not held", id);
+	dc_cases_now(ctx, now);
+	if ((rc = dc_exec(ctx, "UPDATE cases SET hold_reason = NULL, hold_by = NULL,"
+	                       " hold_at = NULL, updated_at = ?2 WHERE id = ?1",
+	                  2, id, now)) ||
+	    (rc = dc_cases_event(ctx, id, "hold", "held", NULL, NULL, 0)))
+		return rc;
+	return dc_touched(ctx, id, NULL);
 }
 
 /* dc-case purge: the whole verb, from its arguments to the truncated write-ahead log. */
@@ -242,7 +316,8 @@ purge(struct dc *ctx, const char *before, struct dc_args *a)
 
 	if ((rc = dc_arg_int(ctx, a, "limit", 1, 1000000000, &limit)))
 		return rc;
-	return dc_flag(a, "retention") ? dc_case_purge_retention(ctx, dc_arg(a, "service"), limit)
+	return dc_flag(a, "retention") ? dc_case_purge_retention(ctx, dc_arg(a, "service"), limit,
+	                                                           NULL)
 	                               : dc_case_purge(ctx, before, dc_arg(a, "service"), limit);
 }
 

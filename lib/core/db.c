@@ -208,6 +208,32 @@ sql_fold(sqlite3_context *cx, int argc, sqlite3_value **argv)
 	sqlite3_result_text(cx, f, -1, free);
 }
 
+/* dc_name_key(X) and dc_digits(X) for SQL: how dc-subject matches a name and a phone. */
+static void
+sql_key(sqlite3_context *cx, sqlite3_value *v, char *(*key)(const char *))
+{
+	const char *s = (const char *)sqlite3_value_text(v);
+
+	if (!s)
+		sqlite3_result_null(cx);
+	else
+		sqlite3_result_text(cx, key(s), -1, free);
+}
+
+static void
+sql_name_key(sqlite3_context *cx, int argc, sqlite3_value **argv)
+{
+	(void)argc;
+	sql_key(cx, argv[0], dc_name_key);
+}
+
+static void
+sql_digits(sqlite3_context *cx, int argc, sqlite3_value **argv)
+{
+	(void)argc;
+	sql_key(cx, argv[0], dc_digits);
+}
+
 static int
 open_db(struct dc *ctx, int flags)
 {
@@ -240,7 +266,13 @@ open_db(struct dc *ctx, int flags)
 	sqlite3_db_config(db, SQLITE_DBCONFIG_ENABLE_FTS3_TOKENIZER, 0, NULL);
 	if (sqlite3_create_function(DB(ctx), "dc_fold", 1,
 	                            SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL,
-	                            sql_fold, NULL, NULL) != SQLITE_OK)
+	                            sql_fold, NULL, NULL) != SQLITE_OK ||
+	    sqlite3_create_function(DB(ctx), "dc_name_key", 1,
+	                            SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
+	                            NULL, sql_name_key, NULL, NULL) != SQLITE_OK ||
+	    sqlite3_create_function(DB(ctx), "dc_digits", 1,
+	                            SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
+	                            NULL, sql_digits, NULL, NULL) != SQLITE_OK)
 		return db_error(ctx, sqlite3_errcode(DB(ctx)), "opening the database");
 	if ((rc = pragma_int(ctx, "PRAGMA application_id", &app)) ||
 	    (rc = pragma_int(ctx, "PRAGMA user_version", &ver)) ||

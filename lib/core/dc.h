@@ -783,6 +783,11 @@ char *dc_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * schemas/sql/0009-vendor-files.sql compute with lower() and replace(); SQL on dcity's
  * connections calls it as dc_fold(X). */
 char *dc_fold(const char *s, size_t n);
+/* How dc-subject(1) compares a person's name and phone number (caller frees): the name
+ * folded as dc_fold does, each run of white space one space, none at either end; the phone
+ * number's digits alone.  SQL calls them as dc_name_key(X) and dc_digits(X). */
+char *dc_name_key(const char *s);
+char *dc_digits(const char *s);
 /* "Name <addr>", "\"Name\" <addr>", "addr (Name)" or "addr": *name (NULL if none) and *addr,
  * both the caller's; -1 if S is no such mailbox */
 int dc_mail_parse(const char *s, char **name, char **addr);

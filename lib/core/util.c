@@ -487,6 +487,35 @@ dc_fold(const char *s, size_t n)
 	return out;
 }
 
+char *
+dc_name_key(const char *s)
+{
+	char *f = dc_fold(s, strlen(s)), *o = f;
+	const char *i;
+
+	for (i = f; *i; i++)
+		if (!strchr(" \t\n\r\v\f", *i))
+			*o++ = *i;
+		else if (o > f && o[-1] != ' ')
+			*o++ = ' ';
+	if (o > f && o[-1] == ' ')
+		o--;
+	*o = '\0';
+	return f;
+}
+
+char *
+dc_digits(const char *s)
+{
+	char *d = dc_strdup(s), *o = d;
+
+	for (; *s; s++)
+		if (*s >= '0' && *s <= '9')
+			*o++ = *s;
+	*o = '\0';
+	return d;
+}
+
 static char *
 dupn(const char *s, size_t n)
 {

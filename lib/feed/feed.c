@@ -88,7 +88,9 @@ dc_feed_member_exists(struct dc *ctx, const char *field, const char *handle)
 	return rc && field ? dc_error_prefix(ctx, "field '%s'", field) : rc;
 }
 
-/* Run an audit event on behalf of a member: the acting staff login stays the actor. */
+/* Run an audit event on behalf of a member: the acting staff login stays the actor.  Its note
+ * (a member's name, a flag's note, a moderator's reason) may name a person, so the chain
+ * covers its salted hash and dc-subject erase can erase it. */
 int
 dc_feed_audit(struct dc *ctx, const char *member, const char *entity, const char *ref,
               const char *kind, const char *from, const char *to, const char *note)
@@ -97,7 +99,7 @@ dc_feed_audit(struct dc *ctx, const char *member, const char *entity, const char
 	int rc;
 
 	ctx->on_behalf_of = member;
-	rc = dc_audit(ctx, &ev);
+	rc = dc_audit_personal(ctx, &ev);
 	ctx->on_behalf_of = NULL;
 	return rc;
 }
@@ -303,7 +305,8 @@ dc_feed_member_set(struct dc *ctx, const char *handle, struct dc_args *a)
 	                   dc_arg(a, "email") ? dc_arg(a, "email") : "-",
 	                   dc_arg(a, "district") ? dc_arg(a, "district") : "-",
 	                   interests ? interests : "-", notify ? notify : "-", active ? active : "-");
-	if (!(rc = dc_feed_audit(ctx, handle, "member", handle, "changed", NULL, change, NULL)))
+	/* the change names and addresses the member: the note, not the chained to_value */
+	if (!(rc = dc_feed_audit(ctx, handle, "member", handle, "changed", NULL, NULL, change)))
 		rc = dc_touched(ctx, handle, NULL);
 done:
 	free(interests);

@@ -323,8 +323,8 @@ personal data removed: closed before 2026-03-03 (retention of pothole: 10 days)"
 	close_case "$A"
 	dc-case service set pothole --retention 0 >/dev/null
 	local line
-	line=$(grep -E '^[^#].*dc-case purge' "$ROOT/scripts/cron/crontab.example" | sed 's/^[^d]*//')
-	assert_equal "$line" "dc-cron dc-case purge --retention"
+	line=$(grep -E '^[^#].*dc purge' "$ROOT/scripts/cron/crontab.example" | sed 's/^[^d]*//')
+	assert_equal "$line" "dc-cron dc purge --retention"
 	# shellcheck disable=SC2086
 	DC_NOW=2026-03-03T01:20:00Z run env PATH="$ROOT/scripts/cron:$PATH" DC_USER=paul \
 		DC_CRON_LOCKDIR="$BATS_TEST_TMPDIR" $line

@@ -414,6 +414,29 @@ test_mailbox(void **state)
 	mailbox("a@stadt.example\r\nBcc: x@y", NULL, NULL);
 }
 
+/* dc-subject's keys: a name folded with its white space, a phone number's digits. */
+static void
+key_is(char *(*key)(const char *), const char *in, const char *want)
+{
+	char *got = key(in);
+
+	assert_string_equal(got, want);
+	free(got);
+}
+
+static void
+test_subject_keys(void **state)
+{
+	(void)state;
+	key_is(dc_name_key, "  Jürgen \t MÜLLER\n", "jurgen muller");
+	key_is(dc_name_key, "Juergen Mueller", "jurgen muller");
+	key_is(dc_name_key, "Eva  Muster", "eva muster");
+	key_is(dc_name_key, "   ", "");
+	key_is(dc_name_key, "", "");
+	key_is(dc_digits, "+49 (0)170/123-45 67", "490170123456" "7");
+	key_is(dc_digits, "keine", "");
+}
+
 int
 main(void)
 {
@@ -424,7 +447,7 @@ main(void)
 		cmocka_unit_test(test_checked_money),
 		cmocka_unit_test(test_render), cmocka_unit_test(test_args),  cmocka_unit_test(test_utf8),
 		cmocka_unit_test(test_header_names), cmocka_unit_test(test_controls),
-		cmocka_unit_test(test_mailbox),
+		cmocka_unit_test(test_mailbox), cmocka_unit_test(test_subject_keys),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
