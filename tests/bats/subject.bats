@@ -65,6 +65,10 @@ OTHER_STRINGS=(Bertram olk@example.org Olkstraße Olkloch Olkpost Olkkommentar O
 person_city() {
 	seed_city_build
 	export DC_USER=root
+	# the archive appraised the services and shop orders in advance (dc-archive(1)): no record
+	# waits for it here, but in the test that says so
+	dc-case service set pothole parking --archive destroy >/dev/null
+	dc config archive.shop_order destroy >/dev/null
 	local key
 	key=$(dc-assign staff key add paul | $PY -c 'import json,sys; print(json.loads(sys.stdin.readline())["key"])')
 	# her case at the counter, with a note naming her, and one posted through Open311
@@ -243,6 +247,21 @@ olk@example.org"
 	assert_output --regexp "held: case 1, outbox [0-9]+"
 	run dc check
 	assert_success
+}
+
+@test "erase: a closed case the archive has not released is held, exit 3 (dc-archive(1))" {
+	dc-case service set pothole --archive offer >/dev/null
+	run dc-subject erase --email w.quastorf@privat.example -f csv --fields entity,id,action,reason
+	assert_failure 3
+	assert_line "case,$C1,held,case $C1 awaits the archive"
+	run sqlite3 "$DC_DB" "SELECT reporter_name FROM cases WHERE id = '$C1'"
+	assert_output "Wilhelmine  Quastorf"
+	# appraised "vernichten" in advance: erased
+	dc-case service set pothole --archive destroy >/dev/null
+	run dc-subject erase --email w.quastorf@privat.example -q
+	assert_success
+	run sqlite3 "$DC_DB" "SELECT reporter_name IS NULL FROM cases WHERE id = '$C1'"
+	assert_output 1
 }
 
 @test "erase: --name is refused, - erases exactly the records read, a bad line is an error" {
@@ -437,8 +456,16 @@ purge_on() {
 	dc config retention.shop_order_days 5 >/dev/null
 	run purge_on 2026-03-07
 	assert_line "shop_order,anonymised,0"
+	# offered to the archive first (dc-archive(1)): skipped and counted until it is released
+	dc config archive.shop_order offer >/dev/null
+	run purge_on 2026-03-08
+	assert_success
+	assert_line "shop_order,anonymised,0"
+	assert_line "shop_order,awaiting_archive,1"
+	dc config archive.shop_order destroy >/dev/null
 	run purge_on 2026-03-08
 	assert_line "shop_order,anonymised,1"
+	assert_line "shop_order,awaiting_archive,0"
 	run sqlite3 "$DC_DB" "SELECT id, member, email, total FROM shop_order ORDER BY id"
 	assert_output "$S1||(gelöscht)|600
 $S2||olk@example.org|300"
