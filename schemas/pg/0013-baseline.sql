@@ -273,7 +273,8 @@ CREATE TABLE catalog_item (
 	valid_until       text,
 	tiers             text NOT NULL DEFAULT '[]',
 	attributes        text NOT NULL DEFAULT '{}',
-	status            text NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'discontinued')),
+	status            text NOT NULL DEFAULT 'active'
+	                  CHECK (status IN ('active', 'discontinued')),
 	updated_at        text NOT NULL,
 	on_request        bigint NOT NULL DEFAULT 0 CHECK (on_request IN (0, 1)),
 	price_type        text,
@@ -754,8 +755,8 @@ ALTER TEXT SEARCH CONFIGURATION dc_search
 CREATE FUNCTION dc_fold(s text) RETURNS text LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
 RETURN replace(replace(replace(replace(replace(replace(replace(replace(replace(replace(
 	replace(replace(translate(s, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz'),
-	'ä', 'a'), 'Ä', 'a'), 'ö', 'o'), 'Ö', 'o'), 'ü', 'u'), 'Ü', 'u'), 'ẞ', 'ss'), 'ß', 'ss'),
-	'ae', 'a'), 'oe', 'o'), 'ue', 'u'), 'ss', 's');
+	'ä', 'a'), 'Ä', 'a'), 'ö', 'o'), 'Ö', 'o'), 'ü', 'u'), 'Ü', 'u'),
+	'ẞ', 'ss'), 'ß', 'ss'), 'ae', 'a'), 'oe', 'o'), 'ue', 'u'), 'ss', 's');
 
 -- 0 or 1: the catalog import indexes in bulk and the triggers stand aside (schema 7)
 CREATE TABLE catalog_fts_defer (
@@ -822,7 +823,8 @@ BEGIN
 	END IF;
 	IF tg_op <> 'DELETE' THEN
 		INSERT INTO product_fts(id, doc)
-		SELECT id, to_tsvector('dc_search', concat_ws(' ', name, description, category, sku))
+		SELECT id, to_tsvector('dc_search',
+		                       concat_ws(' ', name, description, category, sku))
 		FROM product_fold WHERE id = new.id;
 	END IF;
 	RETURN NULL;
