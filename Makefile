@@ -182,6 +182,12 @@ check: all $(FLOORS) $(addprefix build/san/,$(COMMANDS)) \
 	@scripts/install-deps
 	tests/run
 
+# The PostgreSQL schema (schemas/pg/) against the SQLite one that dc init makes, on a throwaway
+# cluster (docs/postgresql.md); tests/bats/pg-schema.bats runs it in make check too.
+check-pg-schema: build/rel/dc
+	@scripts/install-deps
+	DC_BIN=$(CURDIR)/build/rel scripts/schema-drift
+
 # Undefined behaviour found by the tests (issue 14): the ASan+UBSan build, its unit tests and
 # a fast subset of the CLI tests (the readers, hostile input, privacy, bulk input and the fuzz
 # seeds replayed), in a few minutes; any sanitizer report fails the run (-fno-sanitize-recover,
@@ -275,5 +281,6 @@ clean:
 	rm -rf build demo-out
 
 .PHONY: all check check-sanitize check-access-sanitized check-einvoice-suite check-einvoice-book \
+	check-pg-schema \
 	einvoice soak bench demo install install-system format clean fuzz FORCE
 .SECONDARY:
