@@ -1,3 +1,8 @@
+-- dcity schema 14: citizens' data rights and the archive law (issue 19).  Three parts: the
+-- archive offer before destruction (dc-archive(1)), legal holds (dc-subject(1), dc-case(1)),
+-- and the role privacy (dcity(7) "Identity and roles").
+
+-- ---- the archive offer before destruction ----
 -- dcity schema 14: the archive offer before destruction (Landesarchivgesetze; dc-archive(1)).
 -- A record may only be destroyed after the public archive has seen it: each service carries
 -- an archive policy (shop orders and procurement files take theirs from settings), and each
@@ -32,3 +37,11 @@ CREATE TABLE archive_record (
 ) STRICT;
 CREATE INDEX archive_record_process ON archive_record(process, stage);
 CREATE INDEX archive_record_stage ON archive_record(stage, appraisal);
+
+-- ---- legal holds ----
+-- dcity schema 14 (subject): legal holds on cases (dc-case(1) hold, dc-subject(1) erase).  A
+-- held case keeps its personal data: dc-case purge skips it, dc-subject erase lists it with
+-- the reason.
+ALTER TABLE cases ADD COLUMN hold_reason TEXT;
+ALTER TABLE cases ADD COLUMN hold_by TEXT;
+ALTER TABLE cases ADD COLUMN hold_at TEXT;
