@@ -658,7 +658,11 @@ int dc_whoami(struct dc *ctx);
  * means than the process's user (dc-open311's API keys), as no command line can. */
 int dc_act_as(struct dc *ctx, const char *login);
 int dc_is_admin(struct dc *ctx);
-int dc_has_role(struct dc *ctx, const char *roles); /* "head clerk": any of these, or admin */
+/* "head clerk": any of these, or admin; privacy wherever auditor is named (both only read) */
+int dc_has_role(struct dc *ctx, const char *roles);
+/* Every role but admin: for dc_require when any active staff may do a thing and a login that
+ * is no staff may not. */
+#define DC_STAFF "head clerk buyer moderator integrator auditor privacy"
 int dc_require(struct dc *ctx, const char *roles, const char *what);
 
 /* ---- the setgid install (priv.c, dcity(7) SECURITY) ------------------------------------- */

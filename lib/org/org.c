@@ -165,7 +165,7 @@ dc_org_dept_set(struct dc *ctx, const char *code, struct dc_args *a)
 	return rc ? rc : dc_touched(ctx, code, NULL);
 }
 
-#define ROLES "admin head clerk buyer moderator integrator auditor"
+#define ROLES "admin " DC_STAFF
 
 /* A new staff member: staff add's operand and options, or a record's fields. */
 struct staff_new {

@@ -1,6 +1,7 @@
 #!/usr/bin/env bats
 # dc-assign: departments, staff, queues, claims, deputies, overview, holidays (dc-assign(1)).
 
+bats_require_minimum_version 1.5.0
 load helper
 
 setup() {
@@ -68,7 +69,7 @@ for l in sys.stdin:
 	assert_line --index 0 "dc-assign: field 'active': 'maybe' is not true or false"
 	run dc-assign staff set bernd --role boss
 	assert_failure 64
-	assert_line --index 0 "dc-assign: field 'role': 'boss' is not one of admin, head, clerk, buyer, moderator, integrator or auditor"
+	assert_line --index 0 "dc-assign: field 'role': 'boss' is not one of admin, head, clerk, buyer, moderator, integrator, auditor or privacy"
 	run dc-assign staff set bernd --active yes --fields active
 	assert_output '{"active":true}'
 }
@@ -79,13 +80,13 @@ for l in sys.stdin:
 	assert_line --index 0 "dc-assign: field 'dept': a clerk needs a department"
 	run dc-assign staff add xaver --name "Xaver" --dept tiefbau --role boss
 	assert_failure 64
-	assert_line --index 0 "dc-assign: field 'role': 'boss' is not one of admin, head, clerk, buyer, moderator, integrator or auditor"
+	assert_line --index 0 "dc-assign: field 'role': 'boss' is not one of admin, head, clerk, buyer, moderator, integrator, auditor or privacy"
 	assert_line --partial "usage: dc-assign staff add LOGIN --name N"
 	run dc-assign staff show xaver
 	assert_failure 2
 	run bash -c 'printf "%s\n" "{\"login\":\"xaver\",\"name\":\"Xaver\",\"role\":\"boss\",\"dept\":\"tiefbau\"}" | dc-assign staff add -'
 	assert_failure 65
-	assert_line --index 0 "dc-assign: -:1: field 'role': 'boss' is not one of admin, head, clerk, buyer, moderator, integrator or auditor"
+	assert_line --index 0 "dc-assign: -:1: field 'role': 'boss' is not one of admin, head, clerk, buyer, moderator, integrator, auditor or privacy"
 	run bash -c 'printf "%s\n" "{\"name\":\"Xaver\"}" | dc-assign staff add -'
 	assert_failure 65
 	assert_line --index 0 "dc-assign: -:1: field 'login' is required"
