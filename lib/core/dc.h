@@ -63,6 +63,8 @@ enum dc_type {
 	DC_T_PRICE, /* a unit price in ten-thousandths: 2-4 decimals (JSON: no trailing zeros) */
 	DC_T_BOOL,  /* "0"/"1" */
 	DC_T_JSON,  /* JSON text (object or array), written raw in JSON output */
+	DC_T_LOGIN, /* a staff login: text for active staff; for a login that is no staff the
+	             * field is left out of every format and unknown to --fields */
 };
 
 struct dc_field {

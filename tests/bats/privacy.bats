@@ -484,7 +484,7 @@ SECRETS=("Zoe Geheimname" "zoe.secret@example.org" "+49 170 5550199" "5550199"
 	"Xaver Privat" "xaver@private.example" "0301234567" "Querulant" "ohne Ortstermin"
 	"Abgabe-intern" "anna.beck@stadt.example" "anna.nord@private.example"
 	"gast.kunde@private.example" "Rueckruf-0176-5550123" "Flagnotiz-geheim"
-	"Gewinnspiel-Geheimtext" "versteckt-geheim" "Kommentar-unter-verstecktem")
+	"Gewinnspiel-Geheimtext" "versteckt-geheim" "Kommentar-unter-verstecktem" "Anke Beck")
 
 public_city() {
 	seed_city
@@ -593,6 +593,13 @@ dc-shop offer list
 dc-shop slot list --merchant baecker
 dc-shop request list
 dc-shop order list
+dc-assign staff list
+dc-assign staff show anke
+dc-assign away list
+dc-assign dept list
+dc-assign dept show tiefbau
+dc-case show $C1
+dc-case history $C1
 EOF
 	# the citizen's notifications carry the public notes, never the internal ones
 	run sqlite3 "$DC_DB" "SELECT subject || body FROM outbox WHERE ref_type = 'case'"
@@ -648,6 +655,8 @@ dc-shop product search Brot (public)
 dc-shop service list (public)
 dc-shop offer list (public)
 dc-shop slot list --merchant baecker (public)
+dc-assign dept list (public)
+dc-assign dept show tiefbau (public)
 EOF
 )"
 	# the scan finds the data where it is: every SECRET is in the database
