@@ -70,6 +70,11 @@ dc_cases_load(struct dc *ctx, const char *id, struct casex *c)
 	int rc;
 
 	memset(c, 0, sizeof *c);
+	/* A login that is no staff may do nothing with a case by its id (dc-case track, with its
+	 * token, is the citizen's way): refused before the lookup, so that an existing id and an
+	 * unknown one get the same answer and ids cannot be probed. */
+	if ((rc = dc_require(ctx, DC_STAFF, "see or change cases")))
+		return rc;
 	if ((rc = dc_prepare(ctx, &st, "SELECT c.id, c.dept, c.status, c.assignee, c.reporter_email,"
 	                               " c.reporter_name, c.lang, s.name, d.name, c.created_at, c.due_at"
 	                               " FROM cases c JOIN service s ON s.code = c.service"

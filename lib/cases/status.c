@@ -196,6 +196,9 @@ dc_case_check_read(struct dc *ctx, const char *id)
 	return rc;
 }
 
+/* What a token is compared with when there is no case or the case has no token. */
+#define NO_TOKEN "----------------------------------------------------------------"
+
 int
 dc_case_track(struct dc *ctx, const char *id, const char *token)
 {
@@ -205,7 +208,24 @@ dc_case_track(struct dc *ctx, const char *id, const char *token)
 
 	if (!token)
 		return dc_error(ctx, DC_EUSAGE, "track needs --token TOKEN");
+	/* An unknown id and a wrong token get the same answer after the same work (the token
+	 * hashed, one lookup by the key, one comparison), so that case ids cannot be probed
+	 * (dc-case(1) "track"); the case itself is read only for the right token. */
 	dc_sha256_hex(token, strlen(token), hash);
+	if ((rc = dc_prepare(ctx, &st, "SELECT token_hash FROM cases WHERE id = ?1")))
+		return rc;
+	dc_bind_text_ref(st, 1, id);
+	if ((rc = dc_step(ctx, st)) == DC_ROW || rc == 0) {
+		const char *h = rc == DC_ROW ? dc_col_text(st, 0) : NULL;
+		int ok = h && strlen(h) == 64;
+
+		if (CRYPTO_memcmp(ok ? h : NO_TOKEN, hash, 64))
+			ok = 0;
+		rc = ok ? 0 : dc_error(ctx, DC_ENOTFOUND, "no case '%s' with this token", id);
+	}
+	dc_finish(ctx, st);
+	if (rc)
+		return rc;
 	/* Public fields and public events only: no assignee, no actor, no reporter data. */
 	if ((rc = dc_prepare(ctx, &st,
 	                     "SELECT c.id, s.name, s.kind, c.status,"
@@ -215,20 +235,16 @@ dc_case_track(struct dc *ctx, const char *id, const char *token)
 	                     " (SELECT json_group_array(json_object('at', e.at, 'kind', e.kind,"
 	                     "   'status', CASE WHEN e.kind = 'status' THEN e.to_value END,"
 	                     "   'note', e.note)) FROM (SELECT * FROM event e WHERE e.entity = 'case'"
-	                     "   AND e.ref = c.id AND e.visibility = 'public' ORDER BY e.id) e),"
-	                     " c.token_hash FROM cases c JOIN service s ON s.code = c.service"
+	                     "   AND e.ref = c.id AND e.visibility = 'public' ORDER BY e.id) e)"
+	                     " FROM cases c JOIN service s ON s.code = c.service"
 	                     " LEFT JOIN dept d ON d.code = c.dept WHERE c.id = ?1")))
 		return rc;
 	dc_bind_text_ref(st, 1, id);
-	if ((rc = dc_step(ctx, st)) == DC_ROW) {
-		const char *h = dc_col_text(st, 14);
-
-		if (!h || strlen(h) != 64 || CRYPTO_memcmp(h, hash, 64))
-			rc = dc_error(ctx, DC_EPERM, "permission denied: wrong token for case '%s'", id);
-		else if (!(rc = dc_out_begin(ctx, &dc_rt_track)) && !(rc = dc_out_stmt(ctx, st)))
-			rc = dc_out_end(ctx);
-	} else if (rc == 0)
-		rc = dc_error(ctx, DC_ENOTFOUND, "no case '%s'", id);
+	if ((rc = dc_step(ctx, st)) == 0) /* purged since */
+		rc = dc_error(ctx, DC_ENOTFOUND, "no case '%s' with this token", id);
+	else if (rc == DC_ROW && !(rc = dc_out_begin(ctx, &dc_rt_track)) &&
+	         !(rc = dc_out_stmt(ctx, st)))
+		rc = dc_out_end(ctx);
 	dc_finish(ctx, st);
 	return rc;
 }

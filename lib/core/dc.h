@@ -63,6 +63,8 @@ enum dc_type {
 	DC_T_PRICE, /* a unit price in ten-thousandths: 2-4 decimals (JSON: no trailing zeros) */
 	DC_T_BOOL,  /* "0"/"1" */
 	DC_T_JSON,  /* JSON text (object or array), written raw in JSON output */
+	DC_T_LOGIN, /* a staff login: text for active staff; for a login that is no staff the
+	             * field is left out of every format and unknown to --fields */
 };
 
 struct dc_field {
@@ -658,7 +660,11 @@ int dc_whoami(struct dc *ctx);
  * means than the process's user (dc-open311's API keys), as no command line can. */
 int dc_act_as(struct dc *ctx, const char *login);
 int dc_is_admin(struct dc *ctx);
-int dc_has_role(struct dc *ctx, const char *roles); /* "head clerk": any of these, or admin */
+/* "head clerk": any of these, or admin; privacy wherever auditor is named (both only read) */
+int dc_has_role(struct dc *ctx, const char *roles);
+/* Every role but admin: for dc_require when any active staff may do a thing and a login that
+ * is no staff may not. */
+#define DC_STAFF "head clerk buyer moderator integrator auditor privacy"
 int dc_require(struct dc *ctx, const char *roles, const char *what);
 
 /* ---- the setgid install (priv.c, dcity(7) SECURITY) ------------------------------------- */

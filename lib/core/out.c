@@ -34,19 +34,23 @@ check_write(struct dc *ctx, FILE *fp)
 	dc_error(ctx, DC_EIO, "write error on standard output: %s", strerror(errno));
 }
 
+/* The fields --fields chose, or all.  STAFF 0 (a login that is no staff): the staff logins
+ * (DC_T_LOGIN) are left out, as if the record had no such field. */
 static int
-select_fields(struct dc *ctx, struct dc_out *o)
+select_fields(struct dc *ctx, struct dc_out *o, int staff)
 {
 	const struct dc_rectype *rt = o->rt;
 	char *list, *tok, *save = NULL;
 	int i;
 
+#define SHOWN(i) (staff || rt->fields[i].type != DC_T_LOGIN)
 	o->sel = calloc((size_t)rt->nfields, sizeof *o->sel);
 	if (!o->sel)
 		abort();
 	if (!ctx->fields) {
 		for (i = 0; i < rt->nfields; i++)
-			o->sel[o->nsel++] = i;
+			if (SHOWN(i))
+				o->sel[o->nsel++] = i;
 		return 0;
 	}
 	list = dc_strdup(ctx->fields);
@@ -59,7 +63,7 @@ select_fields(struct dc *ctx, struct dc_out *o)
 
 			/* "reporter" selects reporter.name, reporter.email, … */
 			if ((!strcmp(f, tok) || (!strncmp(f, tok, n) && f[n] == '.')) &&
-			    o->nsel < rt->nfields) {
+			    o->nsel < rt->nfields && SHOWN(i)) {
 				o->sel[o->nsel++] = i;
 				found = 1;
 			}
@@ -68,7 +72,9 @@ select_fields(struct dc *ctx, struct dc_out *o)
 			char valid[1024] = "";
 
 			for (i = 0; i < rt->nfields; i++) {
-				if (i)
+				if (!SHOWN(i))
+					continue;
+				if (*valid)
 					strncat(valid, ",", sizeof valid - strlen(valid) - 1);
 				strncat(valid, rt->fields[i].name, sizeof valid - strlen(valid) - 1);
 			}
@@ -80,6 +86,26 @@ select_fields(struct dc *ctx, struct dc_out *o)
 	}
 	free(list);
 	return 0;
+#undef SHOWN
+}
+
+/* Does the record type have fields for the staff only? */
+static int
+has_staff_fields(const struct dc_rectype *rt)
+{
+	int i;
+
+	for (i = 0; i < rt->nfields; i++)
+		if (rt->fields[i].type == DC_T_LOGIN)
+			return 1;
+	return 0;
+}
+
+/* The type a field is written as: a login is text to whoever may see it. */
+static enum dc_type
+written_as(enum dc_type t)
+{
+	return t == DC_T_LOGIN ? DC_T_STR : t;
 }
 
 static void
@@ -164,9 +190,9 @@ write_json(struct dc_out *o, const char *const *vals)
 		first = 0;
 		put_json_str(o->fp, key);
 		putc_unlocked(':', o->fp);
-		if (!v || (!*v && fd->type != DC_T_STR))
+		if (!v || (!*v && written_as(fd->type) != DC_T_STR))
 			fputs("null", o->fp);
-		else if (fd->type == DC_T_STR)
+		else if (written_as(fd->type) == DC_T_STR)
 			put_json_str(o->fp, v);
 		else
 			fputs(printable(fd->type, v, buf, -1), o->fp);
@@ -201,6 +227,7 @@ write_csv_cell(struct dc *ctx, FILE *fp, enum dc_type t, const char *v, char sep
 
 	if (!(v = printable(t, v, buf, ctx->excel_de)))
 		return;
+	t = written_as(t);
 	if (ctx->excel_de && t == DC_T_STR)
 		v = excel_time(ctx, v, buf);
 	/* Excel runs cells that start with these as formulas (CSV injection). */
@@ -401,8 +428,10 @@ dc_out_check(struct dc *ctx, const struct dc_rectype *rt)
 	struct dc_out o = {0};
 	int rc;
 
+	/* before the database is open the role is not known: a staff-only field passes here and
+	 * is refused to others by dc_out_begin */
 	o.rt = rt;
-	rc = select_fields(ctx, &o);
+	rc = select_fields(ctx, &o, 1);
 	free(o.sel);
 	return rc;
 }
@@ -418,7 +447,7 @@ dc_out_begin(struct dc *ctx, const struct dc_rectype *rt)
 	o->fp = stdout;
 	ctx->out = o;
 	ctx->nrows = 0;
-	if (select_fields(ctx, o)) {
+	if (select_fields(ctx, o, !has_staff_fields(rt) || dc_has_role(ctx, DC_STAFF))) {
 		dc_out_discard(ctx);
 		return ctx->err;
 	}

@@ -21,8 +21,8 @@ const struct dc_rectype dc_rt_member = {
 	    {"starts_at", DC_T_STR}, {"ends_at", DC_T_STR}, {"all_day", DC_T_BOOL},                \
 	    {"location", DC_T_STR}, {"ref", DC_T_STR}, {"status", DC_T_STR},                       \
 	    {"hidden_by", DC_T_STR}, {"reason", DC_T_STR}, {"flags", DC_T_INT},                    \
-	    {"comment_count", DC_T_INT}, {"created_by", DC_T_STR}, {"created_at", DC_T_STR},       \
-	    {"updated_at", DC_T_STR}
+	    {"comment_count", DC_T_INT}, {"created_by", DC_T_LOGIN},                               \
+	    {"created_at", DC_T_STR}, {"updated_at", DC_T_STR}
 #define NPOST 20
 
 const struct dc_rectype dc_rt_post = {"post", (const struct dc_field[]){POST_FIELDS}, NPOST};
@@ -35,7 +35,7 @@ const struct dc_rectype dc_rt_comment = {
 	"comment",
 	(const struct dc_field[]){{"id", DC_T_STR}, {"post", DC_T_STR}, {"author", DC_T_STR},
 	                          {"body", DC_T_STR}, {"status", DC_T_STR}, {"hidden_by", DC_T_STR},
-	                          {"reason", DC_T_STR}, {"created_by", DC_T_STR},
+	                          {"reason", DC_T_STR}, {"created_by", DC_T_LOGIN},
 	                          {"created_at", DC_T_STR}},
 	9};
 

@@ -7,7 +7,7 @@
 const struct dc_rectype dc_rt_dept = {
 	"department",
 	(const struct dc_field[]){{"code", DC_T_STR}, {"name", DC_T_STR}, {"email", DC_T_STR},
-	                          {"leitweg_id", DC_T_STR}, {"head", DC_T_STR},
+	                          {"leitweg_id", DC_T_STR}, {"head", DC_T_LOGIN},
 	                          {"staff", DC_T_INT}, {"open", DC_T_INT}, {"created_at", DC_T_STR}},
 	8};
 const struct dc_rectype dc_rt_staff = {
@@ -165,7 +165,7 @@ dc_org_dept_set(struct dc *ctx, const char *code, struct dc_args *a)
 	return rc ? rc : dc_touched(ctx, code, NULL);
 }
 
-#define ROLES "admin head clerk buyer moderator integrator auditor"
+#define ROLES "admin " DC_STAFF
 
 /* A new staff member: staff add's operand and options, or a record's fields. */
 struct staff_new {
@@ -303,7 +303,11 @@ dc_org_staff_list(struct dc *ctx, const char *login, const char *dept, struct dc
 {
 	char today[11];
 	struct dc_q q = {0};
+	int rc;
 
+	/* names, e-mails and roles of the staff are for the staff (dcity(7) "Identity and roles") */
+	if ((rc = dc_require(ctx, DC_STAFF, "see the staff directory")))
+		return rc;
 	today_text(ctx, today);
 	dc_q_param(&q, today);
 	dc_q_sql(&q, STAFF_SELECT);
@@ -462,7 +466,11 @@ dc_org_away_list(struct dc *ctx, const char *dept, const char *at, const char *i
 	char today[11];
 	struct dc_q q = {0};
 	long d;
+	int rc;
 
+	/* who is away, until when and who stands in: for the staff, as the directory is */
+	if ((rc = dc_require(ctx, DC_STAFF, "see absences")))
+		return rc;
 	if (at && dc_parse_date(at, &d) < 0)
 		return dc_error(ctx, DC_EUSAGE, "--at: '%s' is not a date (YYYY-MM-DD)", at);
 	today_text(ctx, today);

@@ -19,7 +19,7 @@ ACCESS_BIN=${ACCESS_BIN:-$ROOT/build/rel}
 	DC_BIN=$ACCESS_BIN run "$RUN" ${ACCESS_JOBS:+-j "$ACCESS_JOBS"}
 	echo "$output"
 	assert_success
-	assert_line --regexp '^access matrix: 1[0-9][0-9] verbs, [0-9]+ rows x 8 roles = [0-9]+ runs; [0-9]+ allowed, [0-9]+ denied; 0 problems;'
+	assert_line --regexp '^access matrix: 1[0-9][0-9] verbs, [0-9]+ rows x 9 roles = [0-9]+ runs; [0-9]+ allowed, [0-9]+ denied; 0 problems;'
 	refute_line --partial 'not ok'
 }
 
@@ -48,7 +48,7 @@ ACCESS_BIN=${ACCESS_BIN:-$ROOT/build/rel}
 		$1 == "dc-import" && $2 == "spool" { $7 = "deny" }  # buyer: allowed in truth
 		$1 == "dc-import" && $2 == "git" { $4 = "allow:3"; $6 = "allow" }  # admin: exit 0; clerk: 77
 		{ print }
-		END { print "dc-feed", "shout", "shout hello", "allow", "deny", "deny", "deny", "deny", "deny", "deny", "deny" }
+		END { print "dc-feed", "shout", "shout hello", "allow", "deny", "deny", "deny", "deny", "deny", "deny", "deny", "deny" }
 	' "$MATRIX" >"$m"
 	DC_BIN=$fake run "$RUN" --matrix "$m" --only dc-import
 	echo "$output"
@@ -61,7 +61,7 @@ ACCESS_BIN=${ACCESS_BIN:-$ROOT/build/rel}
 	assert_line --regexp "^not ok: .*:[0-9]+: dc-import git as unknown \(zoe\): denied, but printed on stdout: 'secret\\\\n'$"
 	assert_line --regexp "^not ok: .*:[0-9]+: dc-import git as moderator \(mo\): denied without saying 'permission denied': ''$"
 	assert_line --regexp "^not ok: .*:[0-9]+: dc-import git as admin \(root\): expected allow:3 \(exit 3\), got exit 0$"
-	assert_line --regexp '^access matrix: 1[0-9][0-9] verbs, 3 rows x 8 roles = 24 runs; .* 8 problems;'
+	assert_line --regexp '^access matrix: 1[0-9][0-9] verbs, 3 rows x 9 roles = 27 runs; .* 8 problems;'
 }
 
 @test "access matrix: a malformed table is refused with its file and line" {
@@ -73,5 +73,5 @@ ACCESS_BIN=${ACCESS_BIN:-$ROOT/build/rel}
 	{ cat "$MATRIX"; printf 'dc-case\tverify\tverify\tallow\n'; } >"$m"
 	DC_BIN=$BIN run "$RUN" --matrix "$m"
 	assert_failure
-	assert_output --regexp "matrix.tsv:[0-9]+: 4 cells, want 11 \(command, verb, args, one per role\)$"
+	assert_output --regexp "matrix.tsv:[0-9]+: 4 cells, want 12 \(command, verb, args, one per role\)$"
 }

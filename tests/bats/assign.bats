@@ -1,6 +1,7 @@
 #!/usr/bin/env bats
 # dc-assign: departments, staff, queues, claims, deputies, overview, holidays (dc-assign(1)).
 
+bats_require_minimum_version 1.5.0
 load helper
 
 setup() {
@@ -68,7 +69,7 @@ for l in sys.stdin:
 	assert_line --index 0 "dc-assign: field 'active': 'maybe' is not true or false"
 	run dc-assign staff set bernd --role boss
 	assert_failure 64
-	assert_line --index 0 "dc-assign: field 'role': 'boss' is not one of admin, head, clerk, buyer, moderator, integrator or auditor"
+	assert_line --index 0 "dc-assign: field 'role': 'boss' is not one of admin, head, clerk, buyer, moderator, integrator, auditor or privacy"
 	run dc-assign staff set bernd --active yes --fields active
 	assert_output '{"active":true}'
 }
@@ -79,13 +80,13 @@ for l in sys.stdin:
 	assert_line --index 0 "dc-assign: field 'dept': a clerk needs a department"
 	run dc-assign staff add xaver --name "Xaver" --dept tiefbau --role boss
 	assert_failure 64
-	assert_line --index 0 "dc-assign: field 'role': 'boss' is not one of admin, head, clerk, buyer, moderator, integrator or auditor"
+	assert_line --index 0 "dc-assign: field 'role': 'boss' is not one of admin, head, clerk, buyer, moderator, integrator, auditor or privacy"
 	assert_line --partial "usage: dc-assign staff add LOGIN --name N"
 	run dc-assign staff show xaver
 	assert_failure 2
 	run bash -c 'printf "%s\n" "{\"login\":\"xaver\",\"name\":\"Xaver\",\"role\":\"boss\",\"dept\":\"tiefbau\"}" | dc-assign staff add -'
 	assert_failure 65
-	assert_line --index 0 "dc-assign: -:1: field 'role': 'boss' is not one of admin, head, clerk, buyer, moderator, integrator or auditor"
+	assert_line --index 0 "dc-assign: -:1: field 'role': 'boss' is not one of admin, head, clerk, buyer, moderator, integrator, auditor or privacy"
 	run bash -c 'printf "%s\n" "{\"name\":\"Xaver\"}" | dc-assign staff add -'
 	assert_failure 65
 	assert_line --index 0 "dc-assign: -:1: field 'login' is required"
@@ -107,6 +108,99 @@ for l in sys.stdin:
 	assert_output boss
 	DC_USER=somebody run dc-assign staff add other --name Other --role auditor
 	assert_failure 77
+}
+
+@test "role privacy: added and set like any role; reads the directory, changes no staff" {
+	run dc-assign staff add petra --name "Petra Schutz" --role privacy
+	assert_success
+	assert_output '{"login":"petra","name":"Petra Schutz","dept":null,"role":"privacy","email":null,"active":true,"away_until":null,"deputy":null,"created_at":"2026-03-02T09:00:00Z"}'
+	run validate staff <<<"$output"
+	assert_success
+	run dc-assign staff set ines --role privacy --fields role
+	assert_output '{"role":"privacy"}'
+	DC_USER=petra run dc-assign staff list -q
+	assert_success
+	assert_line petra
+	DC_USER=petra run dc-assign overview --dept buergerbuero -q
+	assert_success
+	DC_USER=petra run dc-assign staff set anna --role head
+	assert_failure 77
+	assert_output "dc-assign: permission denied: 'petra' (privacy) may not change staff"
+	DC_USER=petra run dc-assign holiday add 2026-12-24 Heiligabend
+	assert_failure 77
+}
+
+# dcity(7) "Identity and roles": a login that is no staff reads public data only.
+@test "staff directory and absences are for staff: 77 for a login that is no staff, known login or not" {
+	DC_USER=hanna dc-assign away anna --from 2026-03-05 --until 2026-03-06 --deputy bernd >/dev/null
+	for who in hanna anna bob paul ines; do
+		DC_USER=$who run dc-assign staff show anna --fields login
+		assert_success
+		DC_USER=$who run dc-assign away list --fields login
+		assert_output '{"login":"anna"}'
+	done
+	DC_USER=zoe run --separate-stderr dc-assign staff list
+	assert_failure 77
+	assert_output ""
+	assert_equal "$stderr" "dc-assign: permission denied: 'zoe' (not active staff) may not see the staff directory"
+	DC_USER=zoe run dc-assign staff show anna
+	assert_failure 77
+	assert_output "dc-assign: permission denied: 'zoe' (not active staff) may not see the staff directory"
+	DC_USER=zoe run dc-assign staff show nobody
+	assert_failure 77
+	assert_output "dc-assign: permission denied: 'zoe' (not active staff) may not see the staff directory"
+	DC_USER=zoe run --separate-stderr dc-assign away list --at 2026-03-05
+	assert_failure 77
+	assert_output ""
+	assert_equal "$stderr" "dc-assign: permission denied: 'zoe' (not active staff) may not see absences"
+	# a login set inactive is no staff any more
+	dc-assign staff set bernd --active false -q
+	DC_USER=bernd run dc-assign staff list
+	assert_failure 77
+	assert_output "dc-assign: permission denied: 'bernd' (not active staff) may not see the staff directory"
+}
+
+# dcity(7) "Identity and roles": the verbs that take a case id answer a login that is no staff
+# alike for an existing case and an unknown one.
+@test "claim, give, steal, release, transfer: a login that is no staff cannot probe case ids" {
+	new_case >/dev/null
+	local args known
+	for args in "claim ID" "give ID --to anna" "steal ID" "release ID" \
+		"transfer ID --to-dept buergerbuero"; do
+		# shellcheck disable=SC2086
+		DC_USER=zoe run --separate-stderr dc-assign ${args//ID/2026-000001}
+		assert_failure 77
+		assert_output ""
+		known=$stderr
+		assert_equal "$known" \
+			"dc-assign: permission denied: 'zoe' (not active staff) may not see or change cases"
+		# shellcheck disable=SC2086
+		DC_USER=zoe run --separate-stderr dc-assign ${args//ID/2026-000099}
+		assert_failure 77
+		assert_output ""
+		assert_equal "$stderr" "$known"
+	done
+	assert_equal "$(sqlite3 "$DC_DB" "SELECT status || '|' || coalesce(assignee, '') FROM cases")" "new|"
+}
+
+@test "departments are public, the logins of their heads are for staff" {
+	DC_USER=zoe run dc-assign dept show tiefbau
+	assert_success
+	assert_output '{"code":"tiefbau","name":"Tiefbauamt","email":null,"leitweg_id":null,"staff":3,"open":0,"created_at":"2026-03-02T09:00:00Z"}'
+	run validate department <<<"$output"
+	assert_success
+	DC_USER=zoe run dc-assign dept list -f csv
+	assert_success
+	assert_line --index 0 "code,name,email,leitweg_id,staff,open,created_at"
+	refute_output --partial hanna
+	DC_USER=zoe run dc-assign dept list -f table
+	refute_output --partial hanna
+	DC_USER=zoe run dc-assign dept show tiefbau --fields code,head
+	assert_failure 64
+	assert_output --partial "unknown field 'head' for department records; valid fields: code,name,email,leitweg_id,staff,open,created_at"
+	DC_USER=anna run dc-assign dept show tiefbau --fields code,head
+	assert_success
+	assert_output '{"code":"tiefbau","head":"hanna"}'
 }
 
 # --- queue and claims ----------------------------------------------------------------------

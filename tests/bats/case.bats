@@ -2,6 +2,7 @@
 # dc-case (dc-case(1)): services, intake, bulk, the status machine, notes, tracking,
 # notifications, history, audit chain, purge, listing, Open311 import, concurrent claims.
 
+bats_require_minimum_version 1.5.0
 load helper
 
 setup() {
@@ -358,8 +359,57 @@ drive() {
 	refute_output --partial "Max Muster"
 	refute_output --partial max@example.org
 	run dc-case track 2026-000001 --token 0123456789abcdef0123456789abcdef
-	assert_failure 77
+	assert_failure 2
+	assert_output "dc-case: no case '2026-000001' with this token"
 	run dc-case track 2026-000099 --token "$token"
+	assert_failure 2
+	assert_output "dc-case: no case '2026-000099' with this token"
+}
+
+# dcity(7) "Identity and roles": an unknown id and a wrong token answer alike, for everyone, so
+# that case ids cannot be probed; a case without a token (an Open311 import) too.
+@test "track: unknown id, wrong token and a case without a token get one answer, nothing on stdout" {
+	token=$(dc-case new --service pothole --attr size=large -f jsonl | j token)
+	dc-case new --service pothole --attr size=large -q
+	# as an Open311 import leaves a case: no token at all
+	sqlite3 "$DC_DB" "UPDATE cases SET token_hash = NULL WHERE id = '2026-000002'"
+	for who in root anna zoe; do
+		for args in "2026-000001 --token wrong" "2026-000002 --token $token" \
+			"2026-000003 --token $token"; do
+			# shellcheck disable=SC2086
+			DC_USER=$who run --separate-stderr dc-case track $args
+			assert_failure 2
+			assert_output ""
+			assert_equal "$stderr" "dc-case: no case '${args%% *}' with this token"
+		done
+	done
+	DC_USER=zoe run dc-case track 2026-000001 --token "$token" --fields id
+	assert_success
+	assert_output '{"id":"2026-000001"}'
+}
+
+# Every dc-case verb but track that takes a case id: a login that is no staff gets the same exit
+# and the same message for an existing case and an unknown one (dcity(7) "Identity and roles").
+@test "a login that is no staff cannot tell existing case ids from unknown ones" {
+	dc-case new --service pothole --attr size=large -q
+	local args known
+	for args in "show ID" "show ID --history" "history ID" "status ID in_progress" \
+		"note ID Notiz" "status ID closed --note x"; do
+		# shellcheck disable=SC2086
+		DC_USER=zoe run --separate-stderr dc-case ${args//ID/2026-000001}
+		assert_failure 77
+		assert_output ""
+		known=$stderr
+		assert_equal "$known" \
+			"dc-case: permission denied: 'zoe' (not active staff) may not see or change cases"
+		# shellcheck disable=SC2086
+		DC_USER=zoe run --separate-stderr dc-case ${args//ID/2026-000099}
+		assert_failure 77
+		assert_output ""
+		assert_equal "$stderr" "$known"
+	done
+	# staff who may not read the case still learn that it exists, as before
+	DC_USER=bob run dc-case show 2026-000099
 	assert_failure 2
 }
 

@@ -562,6 +562,49 @@ print(n)' "$S/$1.schema.json"
 	assert_output 3
 }
 
+# dcity(7) "Identity and roles": the staff login that posted for a member is for the staff; a
+# login that is no staff reads the post without it, in every format and in dc-export.
+@test "created_by: for staff only; left out for a login that is no staff in every format" {
+	P=$(post --author anna --title "Flohmarkt" --body "Samstag" --topics markt)
+	for who in portal mod klaus ines root; do
+		DC_USER=$who run dc-feed show "$P" --fields id,created_by
+		assert_success
+		assert_output '{"id":"'"$P"'","created_by":"portal"}'
+	done
+	DC_USER=stranger run dc-feed show "$P"
+	assert_success
+	assert_output --partial '"comment_count":0,"created_at":'
+	refute_output --partial created_by
+	refute_output --partial portal
+	run validate post <<<"$output"
+	assert_success
+	DC_USER=stranger run dc-feed list -f jsonl
+	assert_success
+	refute_output --partial created_by
+	refute_output --partial portal
+	run validate post <<<"$output"
+	assert_success
+	local f
+	for f in csv tsv table json; do
+		DC_USER=stranger run dc-feed list -f "$f"
+		assert_success
+		assert_output --partial Flohmarkt
+		refute_output --partial created_by
+		refute_output --partial portal
+		DC_USER=portal run dc-feed list -f "$f"
+		assert_output --partial portal
+	done
+	DC_USER=stranger run dc-export posts -f jsonl
+	assert_success
+	assert_output --partial Flohmarkt
+	refute_output --partial created_by
+	DC_USER=stranger run dc-feed show "$P" --fields id,created_by
+	assert_failure 64
+	assert_output --partial "unknown field 'created_by' for post records"
+	DC_USER=stranger run dc-feed list --fields created_by
+	assert_failure 64
+}
+
 @test "help and usage" {
 	run dc-feed -h
 	assert_success

@@ -501,7 +501,7 @@ SECRETS=("Zoe Geheimname" "zoe.secret@example.org" "+49 170 5550199" "5550199"
 	"Xaver Privat" "xaver@private.example" "0301234567" "Querulant" "ohne Ortstermin"
 	"Abgabe-intern" "anna.beck@stadt.example" "anna.nord@private.example"
 	"gast.kunde@private.example" "Rueckruf-0176-5550123" "Flagnotiz-geheim"
-	"Gewinnspiel-Geheimtext" "versteckt-geheim" "Kommentar-unter-verstecktem")
+	"Gewinnspiel-Geheimtext" "versteckt-geheim" "Kommentar-unter-verstecktem" "Anke Beck")
 
 public_city() {
 	seed_city
@@ -611,6 +611,13 @@ dc-shop offer list
 dc-shop slot list --merchant baecker
 dc-shop request list
 dc-shop order list
+dc-assign staff list
+dc-assign staff show anke
+dc-assign away list
+dc-assign dept list
+dc-assign dept show tiefbau
+dc-case show $C1
+dc-case history $C1
 EOF
 	# the citizen's notifications carry the public notes, never the internal ones
 	run sqlite3 "$DC_DB" "SELECT subject || body FROM outbox WHERE ref_type = 'case'"
@@ -666,6 +673,8 @@ dc-shop product search Brot (public)
 dc-shop service list (public)
 dc-shop offer list (public)
 dc-shop slot list --merchant baecker (public)
+dc-assign dept list (public)
+dc-assign dept show tiefbau (public)
 EOF
 )"
 	# the scan finds the data where it is: every SECRET is in the database
@@ -699,4 +708,41 @@ EOF
 			done
 		done
 	done
+}
+
+# dcity(7) "Identity and roles": the data-protection officer reads what an auditor reads, with
+# the personal data, and changes nothing outside the data-subject verbs.
+@test "role privacy: reads cases with the reporter's data, the audit trail and exports; changes nothing" {
+	seed_city
+	dc-assign staff add petra --name "Petra Schutz" --role privacy >/dev/null
+	local id
+	id=$(new_case --name "Zoe Geheimname" --email zoe.secret@example.org)
+	DC_USER=anna dc-case note "$id" "INTERN: Rückruf" >/dev/null
+	export DC_USER=petra
+	run dc-case show "$id" --fields reporter
+	assert_success
+	assert_output '{"reporter":{"name":"Zoe Geheimname","email":"zoe.secret@example.org","phone":null}}'
+	run dc-case history "$id" --fields kind,note -f csv --no-header
+	assert_success
+	assert_line "note,INTERN: Rückruf"
+	run dc-case list -q
+	assert_output "$id"
+	run dc-export sql "SELECT count(*) AS n FROM event WHERE entity = 'case'" -f csv --no-header
+	assert_success
+	run dc-export cases -f jsonl
+	assert_output --partial zoe.secret@example.org
+	run dc backup "$BATS_TEST_TMPDIR/copy.db"
+	assert_success
+	local before
+	before=$(sqlite3 "$DC_DB" .dump | sha256sum)
+	for args in "dc-case note $id x" "dc-case status $id in_progress" "dc-assign claim $id" \
+		"dc-case service set pothole --sla 9" "dc config city.name X" \
+		"dc-assign staff set anna --role head" "dc-case purge --retention"; do
+		# shellcheck disable=SC2086
+		run --separate-stderr $args
+		assert_failure 77
+		assert_output ""
+		[[ $stderr == *"permission denied: 'petra'"* ]] || fail "$args: $stderr"
+	done
+	assert_equal "$(sqlite3 "$DC_DB" .dump | sha256sum)" "$before"
 }

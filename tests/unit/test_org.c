@@ -1,4 +1,4 @@
-/* Unit tests of lib/org: business days across weekends, holidays and the DST change. */
+/* Unit tests of lib/org: business days across weekends, holidays and the DST change; roles. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -88,12 +88,57 @@ test_weekend_and_dst(void **state)
 	free(s);
 }
 
+/* dcity(7) "Identity and roles": privacy reads where the auditor reads and nowhere else; a login
+ * that is no staff, or no longer active, has no role. */
+static void
+test_roles(void **state)
+{
+	struct dc *ctx = *state;
+
+	assert_int_equal(dc_exec(ctx, "INSERT INTO dept(code, name, created_at)"
+	                              " VALUES ('tiefbau', 'T', '2026-01-01T00:00:00Z')", 0), 0);
+	assert_int_equal(dc_exec(ctx, "INSERT INTO staff(login, name, dept, role, active,"
+	                              " created_at) VALUES ('root', 'R', NULL, 'admin', 1, ''),"
+	                              " ('petra', 'P', NULL, 'privacy', 1, ''),"
+	                              " ('ines', 'I', NULL, 'auditor', 1, ''),"
+	                              " ('anna', 'A', 'tiefbau', 'clerk', 1, ''),"
+	                              " ('alt', 'A', NULL, 'privacy', 0, '')", 0), 0);
+	assert_int_equal(dc_act_as(ctx, "petra"), 0);
+	assert_true(dc_has_role(ctx, "auditor"));
+	assert_true(dc_has_role(ctx, "integrator auditor"));
+	assert_true(dc_has_role(ctx, "privacy"));
+	assert_true(dc_has_role(ctx, DC_STAFF));
+	assert_false(dc_has_role(ctx, "integrator"));
+	assert_false(dc_has_role(ctx, "head clerk"));
+	assert_false(dc_has_role(ctx, "auditors"));
+	assert_false(dc_has_role(ctx, ""));
+	assert_false(dc_is_admin(ctx));
+	assert_int_equal(dc_act_as(ctx, "ines"), 0);
+	assert_true(dc_has_role(ctx, "auditor"));
+	assert_false(dc_has_role(ctx, "privacy"));
+	assert_int_equal(dc_act_as(ctx, "anna"), 0);
+	assert_true(dc_has_role(ctx, DC_STAFF));
+	assert_false(dc_has_role(ctx, "auditor"));
+	assert_int_equal(dc_act_as(ctx, "alt"), 0);
+	assert_false(dc_has_role(ctx, DC_STAFF));
+	assert_false(dc_has_role(ctx, "auditor"));
+	assert_int_equal(dc_require(ctx, DC_STAFF, "see the staff directory"), DC_EPERM);
+	assert_string_equal(ctx->errmsg, "permission denied: 'alt' (not active staff)"
+	                                 " may not see the staff directory");
+	dc_error_clear(ctx);
+	assert_int_equal(dc_act_as(ctx, "zoe"), 0);
+	assert_false(dc_has_role(ctx, DC_STAFF));
+	assert_int_equal(dc_act_as(ctx, "root"), 0);
+	assert_true(dc_has_role(ctx, "privacy"));
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_spec_example, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_weekend_and_dst, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_roles, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
