@@ -34,4 +34,11 @@ ALTER TABLE cases ADD COLUMN hold_reason text;
 ALTER TABLE cases ADD COLUMN hold_by text;
 ALTER TABLE cases ADD COLUMN hold_at text;
 
+-- ---- the role privacy, the data-protection officer ----
+-- PostgreSQL changes a CHECK in place: no rebuild of the table as in SQLite.
+ALTER TABLE staff DROP CONSTRAINT staff_role_check;
+ALTER TABLE staff ADD CONSTRAINT staff_role_check
+	CHECK (role IN ('admin', 'head', 'clerk', 'buyer', 'moderator', 'integrator', 'auditor',
+	                'privacy'));
+
 UPDATE dc_meta SET user_version = 14;
