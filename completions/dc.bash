@@ -8,17 +8,18 @@ _dc_words() {
 		"backup") echo "--db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
 		"check") echo "--anchors= --git-path= --repair --db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
 		"anchor") echo "--git-repo= --git-path= --git-branch= --git-message= --db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
+		"purge") echo "--retention --db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
 		"version") echo "--db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
 		"help") echo "--db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
-		"") echo "anchor backup check config help init version " ;;
+		"") echo "anchor backup check config help init purge version " ;;
 		*) echo "--db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
 		esac ;;
 	dc-case)
 		case "$2" in
-		"service add") echo "--code= --name= --kind=report|application --department= --sla= --definition= --description= --retention= --db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
+		"service add") echo "--code= --name= --kind=report|application --department= --sla= --definition= --description= --retention= --archive=offer|keep|destroy --db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
 		"service list") echo "--db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
 		"service show") echo "--db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
-		"service set") echo "--department= --sla= --active= --name= --definition= --retention= --db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
+		"service set") echo "--department= --sla= --active= --name= --definition= --retention= --archive= --db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
 		"service import") echo "--department= --db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
 		"route add") echo "--service= --district= --department= --db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
 		"route list") echo "--db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
@@ -32,7 +33,9 @@ _dc_words() {
 		"import") echo "--format= --db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
 		"verify") echo "--db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
 		"purge") echo "--closed-before= --retention --service= --limit= --db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
-		"") echo "history import list new note purge route service show status track verify " ;;
+		"hold") echo "--reason= --db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
+		"unhold") echo "--db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
+		"") echo "history hold import list new note purge route service show status track unhold verify " ;;
 		"route") echo "add list " ;;
 		"service") echo "add list show set import " ;;
 		*) echo "--db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
@@ -43,10 +46,10 @@ _dc_words() {
 		"dept list") echo "--db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
 		"dept show") echo "--db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
 		"dept set") echo "--name= --email= --leitweg-id= --db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
-		"staff add") echo "--name= --dept= --role=admin|head|clerk|buyer|moderator|integrator|auditor --email= --db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
+		"staff add") echo "--name= --dept= --role=admin|head|clerk|buyer|moderator|integrator|auditor|privacy --email= --db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
 		"staff list") echo "--dept= --db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
 		"staff show") echo "--db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
-		"staff set") echo "--role=admin|head|clerk|buyer|moderator|integrator|auditor --dept= --active=true|false --db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
+		"staff set") echo "--role=admin|head|clerk|buyer|moderator|integrator|auditor|privacy --dept= --active=true|false --db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
 		"staff key add") echo "--db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
 		"staff key list") echo "--login= --db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
 		"staff key revoke") echo "--db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
@@ -212,6 +215,23 @@ _dc_words() {
 		"") echo "board budgets case-events cases catalog dcat events notifications orders posts products report services shop-orders sql " ;;
 		*) echo "--db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
 		esac ;;
+	dc-archive)
+		case "$2" in
+		"offer") echo "--closed-before= --output= --db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
+		"receive") echo "--output= --db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
+		"handover") echo "--output= --db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
+		"status") echo "--entity=case|shop_order|order --ref= --stage=offered|offer_received|appraised|handed_over|received|imported --appraisal=A|V --process= --db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
+		"") echo "handover offer receive status " ;;
+		*) echo "--db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
+		esac ;;
+	dc-subject)
+		case "$2" in
+		"find") echo "--email= --phone= --member= --name= --db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
+		"erase") echo "--email= --phone= --member= --name= --except-held --db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
+		"export") echo "--email= --phone= --member= --output= --db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
+		"") echo "erase export find " ;;
+		*) echo "--db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
+		esac ;;
 	esac
 }
 # Values of option $2 ("--status"), given the verb's option words $3 ("--status=new|closed"):
@@ -282,9 +302,9 @@ _dc_complete() {
 		words=
 		for w in $opts; do words="$words ${w%%=*}"; done
 		mapfile -t COMPREPLY < <(compgen -W "$words" -- "$cur") ;;
-	*) if [ "$cmd" = dc ] && [ "$COMP_CWORD" -eq 1 ]; then words="init config backup check version help case assign order import shop feed notify export"
+	*) if [ "$cmd" = dc ] && [ "$COMP_CWORD" -eq 1 ]; then words="init config backup check purge version help case assign order import shop feed notify export archive subject"
 	   else words=$(_dc_words "$cmd" "$verb"); case $words in -*) words= ;; esac; fi
 	   mapfile -t COMPREPLY < <(compgen -W "$words" -- "$cur") ;;
 	esac
 }
-complete -F _dc_complete -o default dc dc-case dc-assign dc-order dc-import dc-shop dc-feed dc-notify dc-export
+complete -F _dc_complete -o default dc dc-case dc-assign dc-order dc-import dc-shop dc-feed dc-notify dc-export dc-archive dc-subject
