@@ -250,14 +250,7 @@ cmd_purge(struct dc *ctx, struct dc_args *a)
 		return dc_error(ctx, DC_EUSAGE, "purge needs --retention");
 	if ((rc = dc_act_call(ctx, purge_all, NULL, NULL, NULL)))
 		return rc;
-	/* as dc-case purge: no old copy of a removed page stays in the write-ahead log */
-	if (!ctx->dry_run && dc_db_truncate_wal(ctx)) {
-		dc_warn(ctx,
-		        "warning: %s: old copies of the purged data stay in '%s-wal' until the next"
-		        " purge",
-		        ctx->errmsg, ctx->db_path);
-		dc_error_clear(ctx);
-	}
+	dc_db_scrub_wal(ctx);
 	return 0;
 }
 

@@ -69,8 +69,27 @@ dc_case_anonymise(struct dc *ctx, const char *id, const char *note, long *notes,
 	return dc_touched(ctx, id, NULL);
 }
 
-/* The due cases (not held) the archive has not released: not appraised "vernichten" nor
- * confirmed imported, or kept by their service's policy. */
+/* A case the archive has released (dc-archive(1)): appraised "vernichten", its import
+ * confirmed, or its service's policy destroy. */
+#define RELEASED                                                                                   \
+	DC_ARCHIVE_MAY_DESTROY("'case'", "cases.id", DC_ARCHIVE_CASE_POLICY("cases.service"))
+
+/* SELECT ... of the final cases not purged yet, closed before CUTOFF, of SERVICE (or all),
+ * that are WHICH besides. */
+static void
+due(struct dc_q *q, const char *select, const char *which, const char *cutoff,
+    const char *service)
+{
+	dc_q_sql(q, select);
+	dc_q_sql(q, " FROM cases WHERE status IN ('closed', 'rejected', 'duplicate')"
+	            " AND purged_at IS NULL AND ");
+	dc_q_sql(q, which);
+	dc_q_text(q, " AND closed_at < ?", cutoff);
+	if (service)
+		dc_q_text(q, " AND service = ?", service);
+}
+
+/* The due cases (not held) the archive has not released, or whose service keeps them. */
 static int
 awaiting_archive(struct dc *ctx, const char *cutoff, const char *service, int list,
                  struct dc_case_purged *n)
@@ -79,13 +98,7 @@ awaiting_archive(struct dc *ctx, const char *cutoff, const char *service, int li
 	struct dc_q q = {0};
 	int rc;
 
-	dc_q_sql(&q, "SELECT id FROM cases WHERE status IN ('closed', 'rejected', 'duplicate')"
-	             " AND purged_at IS NULL AND hold_reason IS NULL AND NOT "
-	             DC_ARCHIVE_MAY_DESTROY("'case'", "cases.id",
-	                                    DC_ARCHIVE_CASE_POLICY("cases.service")));
-	dc_q_text(&q, " AND closed_at < ?", cutoff);
-	if (service)
-		dc_q_text(&q, " AND service = ?", service);
+	due(&q, "SELECT id", "hold_reason IS NULL AND NOT " RELEASED, cutoff, service);
 	dc_q_sql(&q, " ORDER BY closed_at, id");
 	if ((rc = dc_q_prepare(ctx, &q, &st)))
 		return rc;
@@ -121,24 +134,14 @@ purge_before(struct dc *ctx, long day, const char *service, const char *why, int
 	dc_fmt_time(dc_local_start_of_day(ctx, day), cutoff);
 	dc_fmt_date(day, date);
 	note = dc_printf("personal data removed: closed before %s%s", date, why);
-	dc_q_sql(&q, "SELECT count(*) FROM cases WHERE status IN ('closed', 'rejected',"
-	             " 'duplicate') AND purged_at IS NULL AND hold_reason IS NOT NULL");
-	dc_q_text(&q, " AND closed_at < ?", cutoff);
-	if (service)
-		dc_q_text(&q, " AND service = ?", service);
+	due(&q, "SELECT count(*)", "hold_reason IS NOT NULL", cutoff, service);
 	if ((rc = dc_q_int_value(ctx, &q, &held)))
 		goto done;
 	n->held += held;
 	/* the ids first: anonymising a case changes the index this query walks */
 	if ((rc = awaiting_archive(ctx, cutoff, service, list, n)))
 		goto done;
-	dc_q_sql(&q, "SELECT id FROM (SELECT id FROM cases WHERE status IN ('closed', 'rejected',"
-	             " 'duplicate') AND purged_at IS NULL AND hold_reason IS NULL AND "
-	             DC_ARCHIVE_MAY_DESTROY("'case'", "cases.id",
-	                                    DC_ARCHIVE_CASE_POLICY("cases.service")));
-	dc_q_text(&q, " AND closed_at < ?", cutoff);
-	if (service)
-		dc_q_text(&q, " AND service = ?", service);
+	due(&q, "SELECT id FROM (SELECT id", "hold_reason IS NULL AND " RELEASED, cutoff, service);
 	/* the oldest first under --limit, then in the order of their ids as before */
 	dc_q_int(&q, " ORDER BY closed_at, id LIMIT ?) ORDER BY id", n->left);
 	if ((rc = dc_q_prepare(ctx, &q, &st)))
@@ -333,16 +336,7 @@ dc_case_purge_verb(struct dc *ctx, struct dc_args *a)
 		return dc_error(ctx, DC_EUSAGE,
 		                "purge needs either --closed-before DATE or --retention");
 	dc_args_operand(a, before ? before : "");
-	rc = dc_act_each(ctx, a, purge, &dc_rt_case, dc_case_show);
-	/* Move what the purge changed out of the WAL and truncate it, so that no old copy of a
-	 * page stays in any file; a reader still holding an old snapshot makes this wait up to
-	 * the busy timeout, then it is left to the next checkpoint. */
-	if (!rc && !ctx->dry_run && dc_db_truncate_wal(ctx)) {
-		dc_warn(ctx,
-		        "warning: %s: old copies of the purged data stay in '%s-wal' until the next"
-		        " purge",
-		        ctx->errmsg, ctx->db_path);
-		dc_error_clear(ctx);
-	}
+	if (!(rc = dc_act_each(ctx, a, purge, &dc_rt_case, dc_case_show)))
+		dc_db_scrub_wal(ctx);
 	return rc;
 }

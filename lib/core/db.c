@@ -934,12 +934,14 @@ dc_db_backup(struct dc *ctx, const char *path)
 	return rc;
 }
 
-int
-dc_db_truncate_wal(struct dc *ctx)
+void
+dc_db_scrub_wal(struct dc *ctx)
 {
-	/* a reader still holding an old snapshot makes this wait up to the busy timeout */
-	if (sqlite3_wal_checkpoint_v2(DB(ctx), NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL))
-		return dc_error(ctx, DC_EBUSY, "could not truncate the write-ahead log (%s)",
-		                sqlite3_errmsg(DB(ctx)));
-	return 0;
+	if (ctx->dry_run ||
+	    !sqlite3_wal_checkpoint_v2(DB(ctx), NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL))
+		return;
+	dc_warn(ctx,
+	        "warning: could not truncate the write-ahead log (%s): old copies of the removed"
+	        " data stay in '%s-wal' until the next purge",
+	        sqlite3_errmsg(DB(ctx)), ctx->db_path);
 }

@@ -616,9 +616,11 @@ int dc_db_integrity(struct dc *ctx, char **result); /* "ok" or what is wrong; ca
 long long dc_db_wal_bytes(struct dc *ctx);          /* the write-ahead log's size, -1 unknown */
 /* A consistent copy of the database at PATH, which must not exist; writers may go on. */
 int dc_db_backup(struct dc *ctx, const char *path);
-/* Move everything out of the write-ahead log and truncate it, so that no old copy of a page
- * stays in any file (after a purge).  0, or an error code with the context set. */
-int dc_db_truncate_wal(struct dc *ctx);
+/* After personal data was removed (purge, erase, retention): move everything out of the
+ * write-ahead log and truncate it, so that no old copy of a page stays in any file.  A reader
+ * still holding an old snapshot makes it wait up to the busy timeout; then a warning says the
+ * copies stay until the next purge, and the command still succeeds.  Nothing under -n. */
+void dc_db_scrub_wal(struct dc *ctx);
 
 /* ---- settings -------------------------------------------------------------------------- */
 char *dc_setting(struct dc *ctx, const char *key); /* value or default; caller frees */

@@ -681,14 +681,7 @@ dc_subject_erase(struct dc *ctx, struct dc_args *a)
 	if ((rc = dc_out_check(ctx, &dc_rt_subject)) || (rc = dc_db_open(ctx)) ||
 	    (rc = dc_touched_open(ctx)) || (rc = dc_tx_begin(ctx)))
 		return rc;
-	rc = dc_tx_end(ctx, erase(ctx, a));
-	/* as dc-case purge: no old copy of an erased page stays in the write-ahead log */
-	if (!rc && !ctx->dry_run && dc_db_truncate_wal(ctx)) {
-		dc_warn(ctx,
-		        "warning: %s: old copies of the erased data stay in '%s-wal' until the"
-		        " next purge",
-		        ctx->errmsg, ctx->db_path);
-		dc_error_clear(ctx);
-	}
+	if (!(rc = dc_tx_end(ctx, erase(ctx, a))))
+		dc_db_scrub_wal(ctx);
 	return rc;
 }
