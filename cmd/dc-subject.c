@@ -10,7 +10,8 @@ static const struct dc_verb verbs[] = {
      "(--email X | --phone X | --member H | -) [--except-held]",
      "erase or anonymise everything that names the person, in one transaction", NULL},
     {"export", dc_subject_export,
-     "email= phone= member= output=", "(--email X | --phone X | --member H) -o DIR",
+     "email= phone= member= output=",
+     "(--email X | --phone X | --member H) -o (DIR | FILE.zip)",
      "write what is held about the person: a JSON file per entity and summary.html", NULL},
     {NULL, NULL, NULL, NULL, NULL, NULL},
 };

@@ -48,12 +48,10 @@ void dc_archive_xw_free(struct dc_archive_xw *x);
 
 /* DIR/<PROCESS>_<TYPE>.EXT, caller frees. */
 char *dc_archive_path(const char *dir, const char *process, const char *type, const char *ext);
-/* Write LEN bytes of DATA to PATH, a private file, whole or not at all (dc_file_tmp, then a
- * rename), and say so; under --dry-run only say that it is not written.  Called after the
- * records are written and before the commit: a commit that fails then (rare: the write lock
- * is held since BEGIN IMMEDIATE) leaves a message whose records the next run sends again. */
-int dc_archive_put(struct dc *ctx, const char *path, const void *data, size_t len);
-/* End the message X and put it at PATH. */
+/* End the message X and put it at PATH (dc_file_put, a private file).  Messages are put after
+ * their records are written and before the commit: a commit that fails then (rare: the write
+ * lock is held since BEGIN IMMEDIATE) leaves a message whose records the next run sends
+ * again. */
 int dc_archive_xw_put(struct dc *ctx, struct dc_archive_xw *x, const char *path);
 
 /* Read the xdomea message PATH (XML, or the xdomea ZIP with its one message inside), refuse a

@@ -8,8 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <zip.h>
-
 #include "archive/internal.h"
 
 /* The kinds of record the archive is offered. */
@@ -264,39 +262,9 @@ dc_archive_offer(struct dc *ctx, const char *before, const char *dir)
 
 /* ---- the hand-over (0503) ---------------------------------------------------------------- */
 
-/* The ZIP being built in memory (so that dc_file_tmp decides its file's mode). */
-struct pack {
-	zip_t *z;
-	zip_source_t *src;
-};
-
-static int
-pack_add(struct dc *ctx, struct pack *p, const char *name, const char *data, size_t len)
-{
-	zip_source_t *s;
-	zip_int64_t i;
-	char *copy = malloc(len ? len : 1);
-
-	if (!copy)
-		abort();
-	memcpy(copy, data, len);
-	if (!(s = zip_source_buffer(p->z, copy, len, 1))) {
-		free(copy);
-		return dc_error(ctx, DC_EINTERNAL, "libzip: %s", zip_strerror(p->z));
-	}
-	/* dated by the clock (DC_NOW), as the message itself */
-	if ((i = zip_file_add(p->z, name, s, ZIP_FL_ENC_UTF_8)) < 0) {
-		zip_source_free(s);
-		return dc_error(ctx, DC_EINTERNAL, "libzip: %s", zip_strerror(p->z));
-	}
-	if (zip_file_set_mtime(p->z, (zip_uint64_t)i, dc_now(ctx), 0) < 0)
-		return dc_error(ctx, DC_EINTERNAL, "libzip: %s", zip_strerror(p->z));
-	return 0;
-}
-
 /* A Dokument with one primary document NAME (in the ZIP) of xdomea format CODE. */
 static int
-document(struct dc *ctx, struct dc_archive_xw *x, struct pack *p, const char *uuid,
+document(struct dc *ctx, struct dc_archive_xw *x, struct dc_zip *p, const char *uuid,
          const char *subject, const char *date, const char *author, const char *type,
          const char *code, const char *other, const char *version, const char *suffix,
          const char *data)
@@ -324,7 +292,7 @@ document(struct dc *ctx, struct dc_archive_xw *x, struct pack *p, const char *uu
 	dc_archive_xw_close(x); /* Format */
 	dc_archive_xw_close(x); /* Version */
 	dc_archive_xw_close(x); /* Dokument */
-	rc = pack_add(ctx, p, file, data, strlen(data));
+	rc = dc_zip_add(ctx, p, file, data, strlen(data));
 	free(file);
 	return rc;
 }
@@ -370,7 +338,7 @@ history(struct dc *ctx, struct dc_archive_xw *x, const char *entity, const char 
 
 /* The Dokumente: the record as JSON, each note as text, each attachment by reference. */
 static int
-documents(struct dc *ctx, struct dc_archive_xw *x, struct pack *p, const struct kind *k,
+documents(struct dc *ctx, struct dc_archive_xw *x, struct dc_zip *p, const struct kind *k,
           const char *uuid, const char *ref, const char *json, const char *end)
 {
 	struct dc_stmt *st = NULL;
@@ -420,7 +388,7 @@ documents(struct dc *ctx, struct dc_archive_xw *x, struct pack *p, const struct 
 }
 
 static int
-handover_record(struct dc *ctx, struct dc_archive_xw *x, struct pack *p, const char *entity,
+handover_record(struct dc *ctx, struct dc_archive_xw *x, struct dc_zip *p, const char *entity,
                 const char *ref, const char *uuid)
 {
 	const struct kind *k = kind_of(entity);
@@ -456,60 +424,21 @@ done:
 	return rc;
 }
 
-/* The ZIP's bytes, once every file is in it. */
-static int
-pack_close(struct dc *ctx, struct pack *p, char **data, size_t *len)
-{
-	zip_stat_t st;
-	zip_int64_t n;
-
-	*data = NULL;
-	if (zip_close(p->z) < 0) {
-		dc_error(ctx, DC_EINTERNAL, "libzip: %s", zip_strerror(p->z));
-		zip_discard(p->z);
-		p->z = NULL;
-		return ctx->err;
-	}
-	p->z = NULL;
-	if (zip_source_stat(p->src, &st) < 0 || zip_source_open(p->src) < 0)
-		return dc_error(ctx, DC_EINTERNAL, "libzip: cannot read the ZIP back");
-	if (!(*data = malloc(st.size ? st.size : 1)))
-		abort();
-	n = zip_source_read(p->src, *data, st.size);
-	zip_source_close(p->src);
-	if (n < 0 || (zip_uint64_t)n != st.size) {
-		free(*data);
-		*data = NULL;
-		return dc_error(ctx, DC_EINTERNAL, "libzip: cannot read the ZIP back");
-	}
-	*len = st.size;
-	return 0;
-}
-
 /* One 0503 for the records of PROCESS appraised A and not handed over yet. */
 static int
 handover_process(struct dc *ctx, const char *dir, const char *process, long *total)
 {
 	struct dc_archive_xw x = {0};
 	struct dc_event ev = {"archive", process, "handed_over", NULL, NULL, NULL, 0};
-	struct pack p = {0};
+	struct dc_zip *p = NULL;
 	struct dc_stmt *st = NULL;
-	zip_error_t ze;
 	char now[21], *name = NULL, *path = NULL, *note = NULL, *data = NULL;
 	size_t len = 0;
 	long n = 0;
 	int rc;
 
 	dc_fmt_time(dc_now(ctx), now);
-	zip_error_init(&ze);
-	/* the source outlives the archive, which is closed before its bytes are read back */
-	if (!(p.src = zip_source_buffer_create(NULL, 0, 0, &ze)) ||
-	    !(p.z = zip_open_from_source(p.src, ZIP_TRUNCATE, &ze))) {
-		rc = dc_error(ctx, DC_EINTERNAL, "libzip: %s", zip_error_strerror(&ze));
-		goto done;
-	}
-	zip_source_keep(p.src);
-	if ((rc = dc_archive_xw_begin(ctx, &x, MSG_0503, process)))
+	if ((rc = dc_zip_new(ctx, &p)) || (rc = dc_archive_xw_begin(ctx, &x, MSG_0503, process)))
 		goto done;
 	dc_archive_xw_text(&x, "Importbestaetigung", "1");
 	dc_archive_xw_text(&x, "RueckmeldungArchivkennung", "1");
@@ -523,7 +452,7 @@ handover_process(struct dc *ctx, const char *dir, const char *process, long *tot
 	while ((rc = dc_step(ctx, st)) == DC_ROW) {
 		const char *uuid = dc_col_text(st, 2);
 
-		if ((rc = handover_record(ctx, &x, &p, dc_col_text(st, 0), dc_col_text(st, 1),
+		if ((rc = handover_record(ctx, &x, p, dc_col_text(st, 0), dc_col_text(st, 1),
 		                          uuid)) ||
 		    (rc = dc_exec(ctx, "UPDATE archive_record SET stage = 'handed_over',"
 		                       " handed_over_at = ?2, error = NULL WHERE uuid = ?1",
@@ -536,22 +465,18 @@ handover_process(struct dc *ctx, const char *dir, const char *process, long *tot
 	if (rc > 0 || (rc = dc_archive_xw_end(ctx, &x)))
 		goto done;
 	name = dc_printf("%s_%s.xml", process, MSG_0503);
-	if ((rc = pack_add(ctx, &p, name, (const char *)xmlBufferContent(x.buf),
-	                   strlen((const char *)xmlBufferContent(x.buf)))) ||
-	    (rc = pack_close(ctx, &p, &data, &len)))
+	if ((rc = dc_zip_add(ctx, p, name, xmlBufferContent(x.buf),
+	                     strlen((const char *)xmlBufferContent(x.buf)))) ||
+	    (rc = dc_zip_close(ctx, p, &data, &len)))
 		goto done;
 	path = dc_archive_path(dir, process, MSG_0503, "zip");
 	note = dc_printf("0503: %ld record%s handed over", n, n == 1 ? "" : "s");
 	ev.to = note;
-	if ((rc = dc_audit(ctx, &ev)) || (rc = dc_archive_put(ctx, path, data, len)))
+	if ((rc = dc_audit(ctx, &ev)) || (rc = dc_file_put(ctx, path, DC_PRIVATE, data, len)))
 		goto done;
 	*total += n;
 done:
-	zip_error_fini(&ze);
-	if (p.z)
-		zip_discard(p.z);
-	if (p.src)
-		zip_source_free(p.src);
+	dc_zip_free(p);
 	dc_archive_xw_free(&x);
 	free(name);
 	free(path);

@@ -191,41 +191,6 @@ dc_archive_path(const char *dir, const char *process, const char *type, const ch
 }
 
 int
-dc_archive_put(struct dc *ctx, const char *path, const void *data, size_t len)
-{
-	const char *p = data;
-	char *tmp = NULL;
-	ssize_t n;
-	int fd, rc, e = 0;
-
-	if ((rc = dc_file_tmp(ctx, path, DC_PRIVATE, &tmp, &fd)))
-		return rc;
-	while (len && (n = write(fd, p, len)) != 0) {
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			e = errno;
-			break;
-		}
-		p += n, len -= (size_t)n;
-	}
-	if (close(fd) < 0 && !e)
-		e = errno;
-	if (e)
-		rc = dc_error(ctx, DC_EIO, "cannot write '%s': %s", path, strerror(e));
-	else if (ctx->dry_run)
-		dc_note(ctx, "dry run: %s not written", path);
-	else if (rename(tmp, path) < 0)
-		rc = dc_error(ctx, DC_ECANTCREAT, "cannot create '%s': %s", path, strerror(errno));
-	else
-		dc_note(ctx, "wrote %s", path);
-	if (rc || ctx->dry_run)
-		unlink(tmp);
-	free(tmp);
-	return rc;
-}
-
-int
 dc_archive_xw_put(struct dc *ctx, struct dc_archive_xw *x, const char *path)
 {
 	const char *text;
@@ -234,7 +199,7 @@ dc_archive_xw_put(struct dc *ctx, struct dc_archive_xw *x, const char *path)
 	if ((rc = dc_archive_xw_end(ctx, x)))
 		return rc;
 	text = (const char *)xmlBufferContent(x->buf);
-	return dc_archive_put(ctx, path, text, strlen(text));
+	return dc_file_put(ctx, path, DC_PRIVATE, text, strlen(text));
 }
 
 /* ---- reading ----------------------------------------------------------------------------- */

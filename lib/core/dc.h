@@ -768,6 +768,17 @@ unsigned dc_file_mode(enum dc_privacy p);
  * it is whole) with the mode dc_file_mode gives: its name in *tmp (caller frees) and an open
  * descriptor in *fd.  0, or exit 73 naming PATH. */
 int dc_file_tmp(struct dc *ctx, const char *path, enum dc_privacy p, char **tmp, int *fd);
+/* Write LEN bytes of DATA to PATH, whole or not at all (dc_file_tmp, then a rename; nothing
+ * under -n); says "wrote PATH" as a note.  0, 73 or 74 naming PATH (zip.c). */
+int dc_file_put(struct dc *ctx, const char *path, enum dc_privacy p, const void *data,
+                size_t len);
+/* A ZIP built in memory (libzip), each file dated by the clock: new, add files, close into
+ * *data (caller frees) — then free, which also discards one not closed. */
+struct dc_zip;
+int dc_zip_new(struct dc *ctx, struct dc_zip **z);
+int dc_zip_add(struct dc *ctx, struct dc_zip *z, const char *name, const void *data, size_t len);
+int dc_zip_close(struct dc *ctx, struct dc_zip *z, char **data, size_t *len);
+void dc_zip_free(struct dc_zip *z);
 
 /* ---- small helpers --------------------------------------------------------------------- */
 /* The length of the control character S starts with: 1 for C0 and DEL, 2 for C1 (U+0080 to

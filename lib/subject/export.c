@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -50,14 +51,24 @@ static const struct {
      " Bestellung."},
 };
 
-static int
-write_file(struct dc *ctx, const char *dir, const char *name, const char *text)
-{
-	char *path = dc_printf("%s/%s", dir, name);
-	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, dc_file_mode(DC_PRIVATE)), rc = 0;
-	FILE *fp = fd < 0 ? NULL : fdopen(fd, "w");
+/* Where the files go: a new directory (built in a temporary one beside it), or a ZIP. */
+struct sink {
+	const char *dir;
+	struct dc_zip *zip;
+};
 
-	if (fd >= 0 && !fp)
+static int
+write_file(struct dc *ctx, const struct sink *to, const char *name, const char *text)
+{
+	char *path;
+	FILE *fp = NULL;
+	int fd, rc = 0;
+
+	if (to->zip)
+		return dc_zip_add(ctx, to->zip, name, text, strlen(text));
+	path = dc_printf("%s/%s", to->dir, name);
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL, dc_file_mode(DC_PRIVATE))) >= 0 &&
+	    !(fp = fdopen(fd, "w")))
 		close(fd);
 	if (!fp || fputs(text, fp) == EOF || fclose(fp) == EOF)
 		rc = dc_error(ctx, DC_EIO, "cannot write '%s': %s", path, strerror(errno));
@@ -148,35 +159,27 @@ deleted_text(struct dc *ctx, int i)
 	return t;
 }
 
-/* Each case: its service, status, and when its personal data goes. */
+/* A table of the summary: for each record of ENTITY in L (once per id), the four columns SQL
+ * selects for its id, under HEAD (the heading and the table's first row); *any says whether
+ * there was a row. */
 static int
-cases_html(struct dc *ctx, const struct recs *l, char **html)
+table_html(struct dc *ctx, const struct recs *l, const char *entity, const char *sql,
+           const char *head, char **html, int *any)
 {
 	struct dc_stmt *st = NULL;
-	int rc = 0, any = 0;
+	int rc = 0;
 
+	*any = 0;
 	for (long j = 0; !rc && j < l->n; j++) {
-		if (strcmp(l->r[j].entity, "case") || (j && !strcmp(l->r[j - 1].entity, "case") &&
+		if (strcmp(l->r[j].entity, entity) || (j && !strcmp(l->r[j - 1].entity, entity) &&
 		                                       !strcmp(l->r[j - 1].id, l->r[j].id)))
 			continue;
-		if ((rc = dc_prepare(
-		         ctx, &st,
-		         "SELECT c.id, s.name, c.status, CASE WHEN c.hold_reason IS NOT NULL"
-		         " THEN 'gesperrt (gesetzliche Aufbewahrung): ' || c.hold_reason"
-		         " WHEN s.retention IS NULL THEN 'auf Antrag, nach Abschluss'"
-		         " WHEN c.closed_at IS NULL THEN s.retention"
-		         " || ' Tage nach dem Abschluss' ELSE 'nach dem ' ||"
-		         " date(c.closed_at, '+' || (s.retention + 1) || ' days') END"
-		         " FROM cases c JOIN service s ON s.code = c.service"
-		         " WHERE c.id = ?1")))
+		if ((rc = dc_prepare(ctx, &st, sql)))
 			break;
 		dc_bind_text_ref(st, 1, l->r[j].id);
 		if ((rc = dc_step(ctx, st)) == DC_ROW) {
-			if (!any++)
-				cat(html,
-				    "<h2>%s%s</h2>\n<table>\n<tr><th>Anliegen</th><th>Dienst</th>"
-				    "<th>Stand</th><th>Löschung</th></tr>\n",
-				    "Ihre Anliegen", "");
+			if (!(*any)++)
+				cat(html, head, "", "");
 			cat(html, "<tr><td>%s</td><td>%s</td>", dc_col_text(st, 0),
 			    dc_col_text(st, 1));
 			cat(html, "<td>%s</td><td>%s</td></tr>\n", dc_col_text(st, 2),
@@ -185,52 +188,55 @@ cases_html(struct dc *ctx, const struct recs *l, char **html)
 		}
 		dc_finish(ctx, st);
 	}
-	if (any)
+	if (!rc && *any)
 		cat(html, "</table>\n%s%s", "", "");
 	return rc;
+}
+
+/* Each case: its service, status, and when its personal data goes. */
+static int
+cases_html(struct dc *ctx, const struct recs *l, char **html)
+{
+	int any;
+
+	return table_html(ctx, l, "case",
+	                  "SELECT c.id, s.name, c.status, CASE WHEN c.hold_reason IS NOT NULL"
+	                  " THEN 'gesperrt (gesetzliche Aufbewahrung): ' || c.hold_reason"
+	                  " WHEN s.retention IS NULL THEN 'auf Antrag, nach Abschluss'"
+	                  " WHEN c.closed_at IS NULL THEN s.retention"
+	                  " || ' Tage nach dem Abschluss' ELSE 'nach dem ' ||"
+	                  " date(c.closed_at, '+' || (s.retention + 1) || ' days') END"
+	                  " FROM cases c JOIN service s ON s.code = c.service WHERE c.id = ?1",
+	                  "<h2>Ihre Anliegen</h2>\n<table>\n<tr><th>Anliegen</th><th>Dienst</th>"
+	                  "<th>Stand</th><th>Löschung</th></tr>\n",
+	                  html, &any);
 }
 
 /* The messages sent to the person: when, which template, to whom. */
 static int
 recipients_html(struct dc *ctx, const struct recs *l, char **html)
 {
-	struct dc_stmt *st = NULL;
-	int rc = 0, any = 0;
+	int any, rc;
 
-	for (long j = 0; !rc && j < l->n; j++) {
-		if (strcmp(l->r[j].entity, "outbox"))
-			continue;
-		if ((rc = dc_prepare(ctx, &st,
-		                     "SELECT coalesce(sent_at, created_at), template,"
-		                     " recipient, status FROM outbox WHERE id = ?1")))
-			break;
-		dc_bind_text_ref(st, 1, l->r[j].id);
-		if ((rc = dc_step(ctx, st)) == DC_ROW) {
-			if (!any++)
-				cat(html,
-				    "<h2>%s%s</h2>\n<table>\n<tr><th>Datum</th><th>Nachricht</th>"
-				    "<th>Empfänger</th><th>Stand</th></tr>\n",
-				    "Wer Ihre Daten erhalten hat", "");
-			cat(html, "<tr><td>%s</td><td>%s</td>", dc_col_text(st, 0),
-			    dc_col_text(st, 1));
-			cat(html, "<td>%s</td><td>%s</td></tr>\n", dc_col_text(st, 2),
-			    dc_col_text(st, 3));
-			rc = 0;
-		}
-		dc_finish(ctx, st);
-	}
+	if ((rc = table_html(ctx, l, "outbox",
+	                     "SELECT coalesce(sent_at, created_at), template, recipient, status"
+	                     " FROM outbox WHERE id = ?1",
+	                     "<h2>Wer Ihre Daten erhalten hat</h2>\n<table>\n<tr><th>Datum</th>"
+	                     "<th>Nachricht</th><th>Empfänger</th><th>Stand</th></tr>\n",
+	                     html, &any)))
+		return rc;
 	if (any)
-		cat(html, "</table>\n<p>%s%s</p>\n",
+		cat(html, "<p>%s%s</p>\n",
 		    "Die Stadt gibt Ihre Daten sonst nur an die zuständigen Ämter weiter.", "");
 	else
 		cat(html, "<h2>%s</h2>\n<p>%s</p>\n", "Wer Ihre Daten erhalten hat",
 		    "Die Stadt hat Ihnen keine Nachrichten geschickt; Ihre Daten erhalten nur die"
 		    " zuständigen Ämter.");
-	return rc;
+	return 0;
 }
 
 static int
-summary(struct dc *ctx, const struct recs *l, const char *id, const char *dir)
+summary(struct dc *ctx, const struct recs *l, const char *id, const struct sink *to)
 {
 	char *html = dc_strdup(""), *city = dc_setting(ctx, "city.name"), now[21];
 	int rc = 0;
@@ -296,7 +302,7 @@ summary(struct dc *ctx, const struct recs *l, const char *id, const char *dir)
 		    " dazu an die Datenschutzbeauftragte oder den Datenschutzbeauftragten der "
 		    "Stadt.",
 		    "");
-		rc = write_file(ctx, dir, "summary.html", html);
+		rc = write_file(ctx, to, "summary.html", html);
 	}
 	free(city);
 	free(html);
@@ -325,8 +331,10 @@ static int export(struct dc *ctx, void *arg)
 	struct dc_subject_key k;
 	struct dc_stmt *st = NULL;
 	struct recs l = {0};
+	struct sink to = {0};
 	struct stat sb;
-	char id[32], *tmp = NULL, *counts = NULL;
+	char id[32], *tmp = NULL, *counts = NULL, *zip = NULL;
+	size_t n, len = 0;
 	const char *slash;
 	int rc;
 
@@ -334,16 +342,23 @@ static int export(struct dc *ctx, void *arg)
 	    (rc = dc_subject_key(ctx, a, 0, &k)))
 		return rc;
 	if (!out || !*out)
-		return dc_error(ctx, DC_EUSAGE, "export needs -o DIR");
+		return dc_error(ctx, DC_EUSAGE, "export needs -o DIR or -o FILE.zip");
 	if (stat(out, &sb) == 0)
-		return dc_error(ctx, DC_ECANTCREAT, "'%s' exists: give a new directory", out);
-	slash = strrchr(out, '/');
-	tmp = slash ? dc_printf("%.*s/.%s.XXXXXX", (int)(slash - out), out, slash + 1)
-	            : dc_printf(".%s.XXXXXX", out);
-	if (!mkdtemp(tmp)) {
-		rc = dc_error(ctx, DC_ECANTCREAT, "cannot create '%s': %s", out, strerror(errno));
-		free(tmp);
-		return rc;
+		return dc_error(ctx, DC_ECANTCREAT, "'%s' exists: give a new directory or file", out);
+	if ((n = strlen(out)) > 4 && !strcasecmp(out + n - 4, ".zip")) {
+		if ((rc = dc_zip_new(ctx, &to.zip)))
+			return rc;
+	} else {
+		slash = strrchr(out, '/');
+		tmp = slash ? dc_printf("%.*s/.%s.XXXXXX", (int)(slash - out), out, slash + 1)
+		            : dc_printf(".%s.XXXXXX", out);
+		if (!mkdtemp(tmp)) {
+			rc = dc_error(ctx, DC_ECANTCREAT, "cannot create '%s': %s", out,
+			              strerror(errno));
+			free(tmp);
+			return rc;
+		}
+		to.dir = tmp;
 	}
 	if ((rc = dc_subject_query(ctx, &k, 0, &st)) || (rc = dc_subject_recs(ctx, st, &l)))
 		goto done;
@@ -357,7 +372,7 @@ static int export(struct dc *ctx, void *arg)
 		if (!(rc = entity_json(ctx, i, &l, arr)) && json_object_array_length(arr)) {
 			name = dc_printf("%s.json", dc_subject_src[i].entity);
 			rc = write_file(
-			    ctx, tmp, name,
+			    ctx, &to, name,
 			    json_object_to_json_string_ext(
 			        arr, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE));
 			free(name);
@@ -368,16 +383,22 @@ static int export(struct dc *ctx, void *arg)
 		goto done;
 	counts = dc_subject_counts(&l, "erase,delete,anonymise,keep,held");
 	if ((rc = dc_subject_request(ctx, "exported", *counts ? counts : "nothing found", id)) ||
-	    (rc = summary(ctx, &l, id, tmp)))
+	    (rc = summary(ctx, &l, id, &to)))
 		goto done;
-	/* the audit event commits with the directory in place, or neither */
-	if (!ctx->dry_run && rename(tmp, out) < 0)
+	/* the audit event commits with the directory or the file in place, or neither */
+	if (to.zip) {
+		if (!(rc = dc_zip_close(ctx, to.zip, &zip, &len)))
+			rc = dc_file_put(ctx, out, DC_PRIVATE, zip, len);
+	} else if (!ctx->dry_run && rename(tmp, out) < 0)
 		rc = dc_error(ctx, DC_ECANTCREAT, "cannot create '%s': %s", out, strerror(errno));
-	else
-		dc_note(ctx, "%s: %s written: %s", id, out, *counts ? counts : "nothing found");
+	if (!rc)
+		dc_note(ctx, "%s: %s%s: %s", id, out, ctx->dry_run ? " not written (dry run)" :
+		        " written", *counts ? counts : "nothing found");
 done:
-	if (rc || ctx->dry_run)
+	if (tmp && (rc || ctx->dry_run))
 		remove_tmp(tmp);
+	dc_zip_free(to.zip);
+	free(zip);
 	free(tmp);
 	free(counts);
 	dc_subject_recs_free(&l);

@@ -378,6 +378,40 @@ summary.html"
 	assert_output 2
 }
 
+@test "export -o FILE.zip: the same files in one private ZIP, whole or not at all" {
+	local z=$BATS_TEST_TMPDIR/auskunft.zip
+	run --separate-stderr dc-subject export --email w.quastorf@privat.example -o "$z"
+	assert_success
+	assert_equal "$(stat -c %a "$z")" 600
+	run $PY -c 'import sys, zipfile; print("\n".join(sorted(zipfile.ZipFile(sys.argv[1]).namelist())))' "$z"
+	assert_output "case.json
+comment.json
+event.json
+flag.json
+follow.json
+member.json
+outbox.json
+post.json
+shop_order.json
+summary.html"
+	$PY - "$z" "$C1" "$C2" <<-'PY'
+		import json, sys, zipfile
+		z = zipfile.ZipFile(sys.argv[1])
+		assert z.testzip() is None
+		cases = json.loads(z.read("case.json"))
+		assert sorted(c["id"] for c in cases) == sorted(sys.argv[2:]), cases
+		assert '<html lang="de">' in z.read("summary.html").decode()
+	PY
+	# an existing file is refused; -n writes nothing; no temporary file stays
+	run dc-subject export --email w.quastorf@privat.example -o "$z"
+	assert_failure 73
+	run dc-subject export --email w.quastorf@privat.example -o "$z-2.ZIP" -n
+	assert_success
+	[ ! -e "$z-2.ZIP" ]
+	run ls -A "$BATS_TEST_TMPDIR"
+	refute_output --partial ".auskunft"
+}
+
 @test "erase: an open procurement file holds the vendor's address it names; a cancelled one does not" {
 	dc-assign dept add schule --name Schulverwaltung >/dev/null
 	dc-assign staff add carl --name "Carl Klein" --dept schule --role clerk >/dev/null
