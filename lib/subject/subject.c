@@ -229,8 +229,10 @@ with_person(struct dc_q *q, const struct dc_subject_key *k)
 	else
 		dc_q_sql(q, "SELECT NULL WHERE 0");
 	dc_q_sql(q, "), mb(v) AS (");
+	/* the handle given, whether or not the member is still there: after an erase the audit
+	 * chain keeps it, and find says so */
 	if (k->member)
-		dc_q_text(q, "SELECT handle FROM member WHERE handle = ?", k->member);
+		dc_q_text(q, "SELECT ?", k->member);
 	else if (k->email)
 		dc_q_sql(q, "SELECT handle FROM member WHERE lower(email) IN (SELECT v FROM em)");
 	else if (k->name)

@@ -304,6 +304,11 @@ olk@example.org"
 	assert_success
 	run sqlite3 "$DC_DB" "SELECT count(*) FROM member WHERE handle = 'wquastorf'"
 	assert_output 0
+	# the member is gone; find still names what the audit chain keeps of her handle
+	run dc-subject find --member wquastorf -f csv --no-header --fields entity,field,action
+	assert_success
+	assert_line "event,on_behalf_of,keep"
+	refute_line --regexp ',(erase|delete|anonymise)$'
 	run dc check
 	assert_success
 }
