@@ -344,7 +344,8 @@ static int export(struct dc *ctx, void *arg)
 	if (!out || !*out)
 		return dc_error(ctx, DC_EUSAGE, "export needs -o DIR or -o FILE.zip");
 	if (stat(out, &sb) == 0)
-		return dc_error(ctx, DC_ECANTCREAT, "'%s' exists: give a new directory or file", out);
+		return dc_error(ctx, DC_ECANTCREAT, "'%s' exists: give a new directory or file",
+		                out);
 	if ((n = strlen(out)) > 4 && !strcasecmp(out + n - 4, ".zip")) {
 		if ((rc = dc_zip_new(ctx, &to.zip)))
 			return rc;

@@ -88,12 +88,13 @@ may(struct dc *ctx, const char *policy, const char *stage, const char *appraisal
 	assert_int_equal(dc_exec(ctx, "UPDATE service SET archive = ?1", 1, policy), 0);
 	assert_int_equal(dc_exec(ctx, "DELETE FROM archive_record", 0), 0);
 	if (stage)
-		assert_int_equal(dc_exec(ctx,
-		                         "INSERT INTO archive_record(entity, ref, uuid, process, stage,"
-		                         " appraisal, offered_at) VALUES ('case', '2026-000001', 'u',"
-		                         " 'p', ?1, ?2, 'x')",
-		                         2, stage, appraisal),
-		                 0);
+		assert_int_equal(
+		    dc_exec(ctx,
+		            "INSERT INTO archive_record(entity, ref, uuid, process, stage,"
+		            " appraisal, offered_at)"
+		            " VALUES ('case', '2026-000001', 'u', 'p', ?1, ?2, 'x')",
+		            2, stage, appraisal),
+		    0);
 	assert_int_equal(dc_archive_may_destroy(ctx, "case", "2026-000001", &ok, why), 0);
 	assert_true(ok == 0 || ok == 1);
 	assert_true(ok ? *why == NULL : *why != NULL);
