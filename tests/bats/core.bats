@@ -38,6 +38,25 @@ setup() {
 	assert_failure 2
 }
 
+@test "libxml2 and libgit2 are loaded by the runs that use them, not at every start" {
+	local c
+	for c in dc dc-case dc-assign dc-order dc-import dc-shop dc-feed dc-notify dc-export \
+		dc-open311 dc-archive dc-subject; do
+		run ldd "$BIN/$c"
+		assert_success
+		refute_output --regexp 'libxml2|libgit2|libqpdf|libicu'
+	done
+	run env LD_DEBUG=files dc-case list
+	assert_success
+	refute_output --regexp 'file=lib(xml2|git2)'
+	run env LD_DEBUG=files dc-export services -f open311-xml
+	assert_success
+	assert_output --regexp 'file=libxml2\.so[.0-9]* .*dynamically loaded'
+	run env LD_DEBUG=files dc anchor --git-repo "$BATS_TEST_TMPDIR/anchors"
+	assert_success
+	assert_output --regexp 'file=libgit2\.so[.0-9]* .*dynamically loaded'
+}
+
 @test "-h on every command and verb: exit 0, usage on stdout" {
 	local c v
 	for c in dc dc-case dc-assign; do
