@@ -204,42 +204,6 @@ dc_archive_xw_put(struct dc *ctx, struct dc_archive_xw *x, const char *path)
 
 /* ---- reading ----------------------------------------------------------------------------- */
 
-struct rd {
-	struct dc *ctx;
-	const char *path;
-	int doctype;
-	long line;
-	char msg[512];
-};
-
-static void
-on_parse_error(void *data, xmlErrorPtr e)
-{
-	struct rd *r = ((xmlParserCtxtPtr)data)->_private;
-	size_t n;
-
-	if (r->msg[0] || e->level < XML_ERR_ERROR)
-		return;
-	r->line = e->line;
-	snprintf(r->msg, sizeof r->msg, "%s", e->message ? e->message : "parse error");
-	n = strlen(r->msg);
-	while (n > 0 && (r->msg[n - 1] == '\n' || r->msg[n - 1] == ' '))
-		r->msg[--n] = '\0';
-}
-
-/* No xdomea message has a DOCTYPE: refusing it refuses every entity declaration (XXE,
- * billion laughs) before one is read. */
-static void
-on_doctype(void *data, const xmlChar *name, const xmlChar *ext, const xmlChar *sys)
-{
-	xmlParserCtxtPtr pc = data;
-	struct rd *r = pc->_private;
-
-	r->doctype = 1;
-	r->line = xmlSAX2GetLineNumber(pc);
-	xmlStopParser(pc);
-}
-
 /* The one message inside the xdomea ZIP PATH, into *xml (caller frees). */
 static int
 zip_message(struct dc *ctx, const char *path, char **xml, size_t *len)
@@ -300,12 +264,8 @@ done:
 int
 dc_archive_read(struct dc *ctx, const char *path, xmlDocPtr *doc)
 {
-	/* no entity substitution, no DTD loading, no network */
-	const int opts = XML_PARSE_NONET | XML_PARSE_BIG_LINES | XML_PARSE_NOWARNING;
 	static struct _xmlSchema *schema; /* parsed once per process, as lib/einvoice's */
-	struct rd r = {ctx, path, 0, 0, ""};
 	struct dc_xml_guard g;
-	xmlParserCtxtPtr pc = NULL;
 	char magic[4] = "", *xml = NULL;
 	size_t len = 0;
 	int fd, rc = 0;
@@ -322,35 +282,12 @@ dc_archive_read(struct dc *ctx, const char *path, xmlDocPtr *doc)
 		close(fd);
 		return dc_error(ctx, DC_EIO, "%s: cannot read: %s", path, strerror(errno));
 	}
-	if (!(pc = xmlNewParserCtxt())) {
-		rc = dc_error(ctx, DC_EINTERNAL, "out of memory");
-		goto done;
-	}
-	pc->_private = &r;
-	pc->sax->serror = on_parse_error;
-	pc->sax->internalSubset = on_doctype;
 	if (xml)
 		dc_xml_guard_init_mem(&g, ctx, path, xml, len);
 	else
 		dc_xml_guard_init(&g, ctx, path, fd);
-	*doc = xmlCtxtReadIO(pc, dc_xml_guard_read, NULL, &g, NULL, NULL, opts);
-	if (g.failed || r.doctype || !*doc || !pc->wellFormed) {
-		xmlFreeDoc(*doc);
-		*doc = NULL;
-	}
-	if (g.failed)
-		rc = ctx->err;
-	else if (r.doctype)
-		rc = dc_error(ctx, DC_EDATA, "%s:%ld: a DOCTYPE, which an xdomea message never has"
-		              " (entities are not read)", path, r.line);
-	else if (!*doc)
-		rc = dc_error(ctx, DC_EDATA, "%s:%ld: not well-formed XML: %s", path, r.line,
-		              r.msg[0] ? r.msg : "parse error");
-	else
+	if (!(rc = dc_xml_parse(&g, "an xdomea message", doc)))
 		rc = dc_xsd_validate(ctx, path, *doc, XDOMEA_XSD, &schema);
-done:
-	if (pc)
-		xmlFreeParserCtxt(pc);
 	if (fd >= 0)
 		close(fd);
 	free(xml);

@@ -471,6 +471,12 @@ void dc_xml_guard_init_mem(struct dc_xml_guard *g, struct dc *ctx, const char *p
                            const char *mem, size_t len);
 /* An xmlInputReadCallback: bytes read, 0 at the end, -1 when refused or unreadable. */
 int dc_xml_guard_read(void *guard, char *buf, int len);
+/* The document G reads as a tree (xmlDocPtr; xmlFreeDoc), parsed without network, DTD loading
+ * or entity substitution, and a DOCTYPE refused before an entity declaration is read (XXE,
+ * billion laughs).  0, G's own error, or 65 naming the file and line: "a DOCTYPE, which WHAT
+ * never has" or "not well-formed XML: why". */
+struct _xmlDoc;
+int dc_xml_parse(struct dc_xml_guard *g, const char *what, struct _xmlDoc **doc);
 
 /* Bulk: apply fn to each record of PATH (or ids when ids_ok and a line is a bare id), all
  * in one transaction, or record by record under --keep-going.  opts restricts the keys. */

@@ -16,6 +16,7 @@
 #include <csv.h>
 
 #include "core/dc.h"
+#include "core/xmllib.h"
 
 #define MAX_FIELD (1 << 20)      /* dcity(7) "Input": longer fields are data errors */
 #define MAX_RECORD (16 << 20)    /* a JSON record larger than this is refused */
@@ -1303,4 +1304,68 @@ dc_xml_guard_read(void *guard, char *buf, int len)
 		}
 	}
 	return (int)n;
+}
+
+/* What dc_xml_parse's callbacks learn while the parser runs. */
+struct xml_parse {
+	int doctype;
+	long line;
+	char msg[256];
+};
+
+static void
+xml_parse_error(void *data, xmlErrorPtr e)
+{
+	struct xml_parse *r = ((xmlParserCtxtPtr)data)->_private;
+	size_t n;
+
+	if (r->msg[0] || e->level < XML_ERR_ERROR)
+		return;
+	r->line = e->line;
+	snprintf(r->msg, sizeof r->msg, "%s", e->message ? e->message : "parse error");
+	n = strlen(r->msg);
+	while (n > 0 && (r->msg[n - 1] == '\n' || r->msg[n - 1] == ' '))
+		r->msg[--n] = '\0';
+}
+
+static void
+xml_parse_doctype(void *data, const xmlChar *name, const xmlChar *ext, const xmlChar *sys)
+{
+	xmlParserCtxtPtr pc = data;
+	struct xml_parse *r = pc->_private;
+
+	r->doctype = 1;
+	r->line = xmlSAX2GetLineNumber(pc);
+	xmlStopParser(pc);
+}
+
+int
+dc_xml_parse(struct dc_xml_guard *g, const char *what, struct _xmlDoc **doc)
+{
+	const int opts = XML_PARSE_NONET | XML_PARSE_BIG_LINES | XML_PARSE_NOWARNING;
+	struct xml_parse r = {0, 0, ""};
+	xmlParserCtxtPtr pc = xmlNewParserCtxt();
+
+	*doc = NULL;
+	if (!pc)
+		return dc_error(g->ctx, DC_EINTERNAL, "out of memory");
+	pc->_private = &r;
+	pc->sax->serror = xml_parse_error;
+	pc->sax->internalSubset = xml_parse_doctype;
+	*doc = xmlCtxtReadIO(pc, dc_xml_guard_read, NULL, g, NULL, NULL, opts);
+	if (g->failed || r.doctype || !*doc || !pc->wellFormed) {
+		xmlFreeDoc(*doc);
+		*doc = NULL;
+	}
+	xmlFreeParserCtxt(pc);
+	if (g->failed)
+		return g->ctx->err;
+	if (r.doctype)
+		return dc_error(g->ctx, DC_EDATA,
+		                "%s:%ld: a DOCTYPE, which %s never has (entities are not read)",
+		                g->path, r.line, what);
+	if (!*doc)
+		return dc_error(g->ctx, DC_EDATA, "%s:%ld: not well-formed XML: %s", g->path, r.line,
+		                r.msg[0] ? r.msg : "parse error");
+	return 0;
 }

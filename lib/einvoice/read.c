@@ -203,73 +203,7 @@ struct rd {
 	const char *path; /* for messages: the file, or "FILE:ATTACHMENT" */
 	const struct syntax *sx;
 	xmlXPathContextPtr xp;
-	/* the parse */
-	int doctype;
-	long xline;
-	char xmsg[256];
 };
-
-/* ---- parsing ----------------------------------------------------------------------------- */
-
-static void
-on_parse_error(void *data, xmlErrorPtr e)
-{
-	struct rd *r = ((xmlParserCtxtPtr)data)->_private;
-	size_t n;
-
-	if (r->xmsg[0] || e->level < XML_ERR_ERROR)
-		return;
-	r->xline = e->line;
-	snprintf(r->xmsg, sizeof r->xmsg, "%s", e->message ? e->message : "parse error");
-	n = strlen(r->xmsg);
-	while (n > 0 && (r->xmsg[n - 1] == '\n' || r->xmsg[n - 1] == ' '))
-		r->xmsg[--n] = '\0';
-}
-
-/* No invoice has a DOCTYPE: refusing it refuses every entity declaration (XXE, billion
- * laughs) before one is read. */
-static void
-on_doctype(void *data, const xmlChar *name, const xmlChar *ext, const xmlChar *sys)
-{
-	xmlParserCtxtPtr pc = data;
-	struct rd *r = pc->_private;
-
-	r->doctype = 1;
-	r->xline = xmlSAX2GetLineNumber(pc);
-	xmlStopParser(pc);
-}
-
-static int
-parse(struct rd *r, const char *xml, size_t len, xmlDocPtr *doc)
-{
-	/* no entity substitution, no DTD loading, no network */
-	const int opts = XML_PARSE_NONET | XML_PARSE_BIG_LINES | XML_PARSE_NOWARNING;
-	struct dc_xml_guard g;
-	xmlParserCtxtPtr pc = xmlNewParserCtxt();
-
-	*doc = NULL;
-	if (!pc)
-		return dc_error(r->ctx, DC_EINTERNAL, "out of memory");
-	pc->_private = r;
-	pc->sax->serror = on_parse_error;
-	pc->sax->internalSubset = on_doctype;
-	dc_xml_guard_init_mem(&g, r->ctx, r->path, xml, len);
-	*doc = xmlCtxtReadIO(pc, dc_xml_guard_read, NULL, &g, NULL, NULL, opts);
-	if (g.failed || r->doctype || !*doc || !pc->wellFormed) {
-		xmlFreeDoc(*doc);
-		*doc = NULL;
-	}
-	xmlFreeParserCtxt(pc);
-	if (g.failed)
-		return r->ctx->err;
-	if (r->doctype)
-		return dc_error(r->ctx, DC_EDATA, "%s:%ld: a DOCTYPE, which an invoice never has "
-		                "(entities are not read)", r->path, r->xline);
-	if (!*doc)
-		return dc_error(r->ctx, DC_EDATA, "%s:%ld: not well-formed XML: %s", r->path,
-		                r->xline, r->xmsg[0] ? r->xmsg : "parse error");
-	return 0;
-}
 
 /* EN 16931 sets a net price (BT-146) no limit of decimals (the test suite has "0.061232374"):
  * S rounded half away from zero to the four dcity keeps, which are the ones a price match
@@ -720,7 +654,8 @@ int
 dc_einv_read(struct dc *ctx, const char *path, const unsigned char *bytes, size_t len,
              struct dc_einv *out)
 {
-	struct rd r = {ctx, path, NULL, NULL, 0, 0, ""};
+	struct rd r = {ctx, path, NULL, NULL};
+	struct dc_xml_guard g;
 	char *where = NULL;
 	xmlDocPtr doc = NULL;
 	xmlNodePtr root;
@@ -746,7 +681,8 @@ dc_einv_read(struct dc *ctx, const char *path, const unsigned char *bytes, size_
 		out->xml_len = len;
 		out->source = "xml";
 	}
-	if ((rc = parse(&r, out->xml, out->xml_len, &doc)))
+	dc_xml_guard_init_mem(&g, ctx, r.path, out->xml, out->xml_len);
+	if ((rc = dc_xml_parse(&g, "an invoice", &doc)))
 		goto done;
 	if (!(root = xmlDocGetRootElement(doc))) {
 		rc = dc_error(ctx, DC_EDATA, "%s: no root element", r.path);
