@@ -28,18 +28,7 @@
 	X(git_signature_new) X(git_tree_entry_bypath) X(git_tree_entry_free)                  \
 	X(git_tree_entry_id) X(git_tree_entry_type) X(git_tree_free) X(git_tree_lookup)
 
-struct dc_git_api {
-	DC_GIT_FUNCTIONS(DC_LAZY_MEMBER)
-};
-
-extern struct dc_lazy dc_git_lib;
-extern struct dc_git_api dc_git_api_table;
-
-static inline struct dc_git_api *
-dc_git(void)
-{
-	return dc_git_lib.lib ? &dc_git_api_table : dc_lazy_need(&dc_git_lib);
-}
+DC_LAZY_API(dc_git_api, dc_git_lib, dc_git, DC_GIT_FUNCTIONS)
 
 #ifndef DC_GITLIB_H_TABLE
 #define git_blob_create_from_disk (*dc_git()->git_blob_create_from_disk)

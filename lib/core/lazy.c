@@ -25,7 +25,7 @@ dc_lazy_open(struct dc_lazy *l)
 			dlclose(lib);
 			return -1;
 		}
-		memcpy((char *)l->table + l->offsets[i], &sym, sizeof sym);
+		memcpy((char *)l->table + i * sizeof sym, &sym, sizeof sym);
 	}
 	l->lib = lib;
 	return 0;

@@ -43,18 +43,7 @@
 	X(xmlTextWriterWriteFormatElement) X(xmlTextWriterWriteString) X(xmlXPathFreeContext) \
 	X(xmlXPathFreeObject) X(xmlXPathNewContext) X(xmlXPathNodeEval) X(xmlXPathRegisterNs)
 
-struct dc_xml_api {
-	DC_XML_FUNCTIONS(DC_LAZY_MEMBER)
-};
-
-extern struct dc_lazy dc_xml_lib;
-extern struct dc_xml_api dc_xml_api_table;
-
-static inline struct dc_xml_api *
-dc_xml(void)
-{
-	return dc_xml_lib.lib ? &dc_xml_api_table : dc_lazy_need(&dc_xml_lib);
-}
+DC_LAZY_API(dc_xml_api, dc_xml_lib, dc_xml, DC_XML_FUNCTIONS)
 
 #ifndef DC_XMLLIB_H_TABLE
 #define xmlBufferContent (*dc_xml()->xmlBufferContent)

@@ -39,10 +39,8 @@ static struct {
 } qp;
 
 static const char *const qpdf_names[] = {QPDF_FUNCTIONS(DC_LAZY_NAME) NULL};
-#define X(f) offsetof(__typeof__(qp), f),
-static const size_t qpdf_offsets[] = {QPDF_FUNCTIONS(X)};
-#undef X
-static struct dc_lazy qpdf_lib = {DC_QPDF_SONAME, qpdf_names, qpdf_offsets, &qp, NULL, ""};
+DC_LAZY_LAYOUT(qp, qpdf_names);
+static struct dc_lazy qpdf_lib = {DC_QPDF_SONAME, qpdf_names, &qp, NULL, ""};
 
 static int
 load_qpdf(struct dc *ctx, const char *path)
