@@ -60,6 +60,18 @@ jid() { $PY -c 'import json,sys; print(json.loads(sys.stdin.readline())["id"])';
 PERSON_STRINGS=(Wilhelmine Quastorf w.quastorf@privat.example 9988776 Zwetschgenweg
 	Zwetschgenloch Gartenzaunbruch dev-quast-9 acc-quast-9 "Tauschbörse" "Einmachgläser"
 	Sonntagsfrühstück Quastorfhinweis Rückrufnotiz Statusvermerk)
+# what her export holds, sorted: a JSON file per entity that names her, and the summary
+EXPORT_FILES="case.json
+comment.json
+event.json
+flag.json
+follow.json
+member.json
+outbox.json
+post.json
+shop_order.json
+summary.html"
+
 OTHER_STRINGS=(Bertram olk@example.org Olkstraße Olkloch Olkpost Olkkommentar Olkflagge)
 
 person_city() {
@@ -321,16 +333,7 @@ olk@example.org"
 	assert_success
 	[[ $stderr == "dc-subject: DSR-2026-000001: $d written: case 2, outbox "* ]] || fail "$stderr"
 	run ls "$d"
-	assert_output "case.json
-comment.json
-event.json
-flag.json
-follow.json
-member.json
-outbox.json
-post.json
-shop_order.json
-summary.html"
+	assert_output "$EXPORT_FILES"
 	assert_equal "$(stat -c %a "$d")" 700
 	assert_equal "$(stat -c '%a' "$d"/*.json "$d/summary.html" | sort -u)" 600
 	# the whole records, hers only, without the city's security material
@@ -389,16 +392,7 @@ summary.html"
 	assert_success
 	assert_equal "$(stat -c %a "$z")" 600
 	run $PY -c 'import sys, zipfile; print("\n".join(sorted(zipfile.ZipFile(sys.argv[1]).namelist())))' "$z"
-	assert_output "case.json
-comment.json
-event.json
-flag.json
-follow.json
-member.json
-outbox.json
-post.json
-shop_order.json
-summary.html"
+	assert_output "$EXPORT_FILES"
 	$PY - "$z" "$C1" "$C2" <<-'PY'
 		import json, sys, zipfile
 		z = zipfile.ZipFile(sys.argv[1])
