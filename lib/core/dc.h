@@ -701,12 +701,26 @@ int dc_audit(struct dc *ctx, const struct dc_event *ev);
 /* The same for an event whose note may name a person: the chain covers a salted hash of the
  * note instead of the note, so that dc_audit_purge can erase it later (schema 0008). */
 int dc_audit_personal(struct dc *ctx, const struct dc_event *ev);
+/* An event written on behalf of a citizen WHO (a member handle, a guest's email address, a
+ * merchant) instead of ctx->on_behalf_of: the chain covers a salted hash of WHO, and of the
+ * note when PERSONAL_NOTE, so that dc-subject erase can erase them (schema 0015).  A member's
+ * own events (entity "member") have their ref, the handle, chained that way on every path. */
+int dc_audit_citizen(struct dc *ctx, const struct dc_event *ev, const char *who,
+                     int personal_note);
 int dc_audit_verify(struct dc *ctx, long *bad_id, long *checked);
-/* Erase the personal notes of ENTITY REF (text and salt go, the chain keeps the hash; notes
- * written before schema 0008 have no hash and stay), then append its 'purged' event with
- * NOTE: verify reports an erased note that no later 'purged' event accounts for.  Adds the
- * number of notes erased to *erased. */
+/* Erase the personal notes of ENTITY REF and the citizens its events were written on behalf
+ * of (value and salt go, the chain keeps the hash; what was written before schema 0008 or
+ * 0015 has no hash and stays), then append its 'purged' event with NOTE: verify reports an
+ * erased field that no later 'purged' event accounts for.  Adds the number of events changed
+ * to *erased. */
 int dc_audit_purge(struct dc *ctx, const char *entity, const char *ref, const char *note,
+                   long *erased);
+/* What of one event dc_audit_erase erases. */
+enum { DC_AUDIT_NOTE = 1, DC_AUDIT_WHO = 2, DC_AUDIT_REF = 4 };
+/* Erase FIELDS of event ID where the chain holds their hashes (an erased ref becomes '-'),
+ * then append a 'purged' event of its record, named as it is now, with NOTE; adds 1 to
+ * *erased when something was erased, else changes nothing. */
+int dc_audit_erase(struct dc *ctx, const char *id, unsigned fields, const char *note,
                    long *erased);
 
 /* ---- git publication (git.c) ------------------------------------------------------------ */

@@ -88,20 +88,17 @@ dc_feed_member_exists(struct dc *ctx, const char *field, const char *handle)
 	return rc && field ? dc_error_prefix(ctx, "field '%s'", field) : rc;
 }
 
-/* Run an audit event on behalf of a member: the acting staff login stays the actor.  Its note
- * (a member's name, a flag's note, a moderator's reason) may name a person, so the chain
- * covers its salted hash and dc-subject erase can erase it. */
+/* Run an audit event on behalf of a member: the acting staff login stays the actor.  The
+ * member's handle and the note (a member's name, a flag's note, a moderator's reason) may
+ * name a person, so the chain covers their salted hashes and dc-subject erase can erase
+ * them. */
 int
 dc_feed_audit(struct dc *ctx, const char *member, const char *entity, const char *ref,
               const char *kind, const char *from, const char *to, const char *note)
 {
 	struct dc_event ev = {entity, ref, kind, from, to, note, 0};
-	int rc;
 
-	ctx->on_behalf_of = member;
-	rc = dc_audit_personal(ctx, &ev);
-	ctx->on_behalf_of = NULL;
-	return rc;
+	return dc_audit_citizen(ctx, &ev, member, 1);
 }
 
 /* The status a keyword filter gives TEXT: "hidden" or "held" with *word set (caller frees),

@@ -37,13 +37,8 @@ dc_shop_audit(struct dc *ctx, const char *whom, const char *entity, const char *
               const char *kind, const char *from, const char *to)
 {
 	struct dc_event ev = {entity, ref, kind, from, to, NULL, 0};
-	const char *saved = ctx->on_behalf_of;
-	int rc;
 
-	ctx->on_behalf_of = whom;
-	rc = dc_audit(ctx, &ev);
-	ctx->on_behalf_of = saved;
-	return rc;
+	return dc_audit_citizen(ctx, &ev, whom, 0);
 }
 
 /* An RFC 3339 instant, or a local date: its start (or, with end, the start of the next day,

@@ -24,7 +24,8 @@ extern const struct dc_rectype dc_rt_shop_expired;
 int dc_shop_write_role(struct dc *ctx, const char *what);
 /* A code or id: 1 to 64 characters, no blank, control character or colon. */
 int dc_shop_code_ok(const char *s);
-/* Audit an event while acting for `whom` (member handle or merchant id). */
+/* Audit an event while acting for `whom` (member handle, guest address or merchant id),
+ * chained by its salted hash (dc_audit_citizen). */
 int dc_shop_audit(struct dc *ctx, const char *whom, const char *entity, const char *ref,
                   const char *kind, const char *from, const char *to);
 int dc_shop_time_arg(struct dc *ctx, const char *field, const char *v, int end, char out[21]);

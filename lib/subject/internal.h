@@ -18,7 +18,7 @@ enum dc_subject_keykind {
 enum dc_subject_way {
 	DC_SW_CASE, /* anonymised as dc-case purge does (dc_case_anonymise) */
 	DC_SW_SQL,  /* the statements of erase, each with ?1 the record's id */
-	DC_SW_NOTE, /* the note and its salt erased (the salted-hash rule) */
+	DC_SW_EVENT, /* the event's field and its salt erased (dc_audit_erase) */
 	DC_SW_KEEP, /* kept, for the reason why */
 };
 

@@ -58,30 +58,34 @@ ids_free(char **ids, long n)
 
 /* Records of ENTITY that SQL selects lose the person; *count says how many.  With ARCHIVE
  * (dc-archive(1)'s name of the entity), a record the archive has not released yet is skipped
- * and counted in *awaiting instead: its content is what the archive appraises. */
+ * and counted in *awaiting instead: its content is what the archive appraises; and the
+ * record's events in the audit trail lose whom they were written for (dc_audit_purge). */
 static int
 erase_before(struct dc *ctx, const char *key, const char *entity, const char *sql,
              const char *archive, long *count, long *awaiting)
 {
-	char cut[21], **ids = NULL;
-	const char *why;
-	long n = 0, i;
+	char cut[21], **ids = NULL, *why = NULL;
+	const char *held;
+	long n = 0, i, events = 0;
 	int ok = 1, rc;
 
 	if ((rc = cutoff(ctx, key, cut)) || (rc = ids_before(ctx, sql, cut, &ids, &n)))
 		goto done;
+	why = dc_printf("personal data removed: %s, before %.10s", key, cut);
 	for (i = 0; i < n; i++) {
-		if (archive && (rc = dc_archive_may_destroy(ctx, archive, ids[i], &ok, &why)))
+		if (archive && (rc = dc_archive_may_destroy(ctx, archive, ids[i], &ok, &held)))
 			break;
 		if (!ok) {
 			(*awaiting)++;
 			continue;
 		}
-		if ((rc = dc_subject_erase_record(ctx, entity, ids[i])))
+		if ((rc = dc_subject_erase_record(ctx, entity, ids[i])) ||
+		    (archive && (rc = dc_audit_purge(ctx, entity, ids[i], why, &events))))
 			break;
 		(*count)++;
 	}
 done:
+	free(why);
 	ids_free(ids, n);
 	return rc;
 }

@@ -78,7 +78,12 @@ static const char *const erase_vendor[] = {"UPDATE vendor SET email = NULL WHERE
 #define VENDOR_HELD                                                                                \
 	"(SELECT 'open procurement file ' || min(o.id) FROM purchase_order o"                      \
 	" WHERE o.award = vendor.id AND o.status NOT IN ('invoiced', 'cancelled'))"
-#define CHAIN "in the audit hash chain, which erasure must not break"
+/* An event stays while its case or shop order is kept. */
+#define EVENT_HELD                                                                                 \
+	"CASE event.entity WHEN 'case' THEN " CASE_HELD("event.ref") " WHEN 'shop_order' THEN"     \
+	" (SELECT " SHOP_HELD " FROM shop_order WHERE shop_order.id = event.ref) END"
+#define CHAIN                                                                                      \
+	"written before schema 15 into the audit hash chain, which erasure must not break"
 
 /* In the order erase goes: what refers to a member before the member, cases before the
  * notes in their events. */
@@ -102,17 +107,25 @@ const struct dc_subject_src dc_subject_src[] = {
      "CASE WHEN outbox.ref_type = 'case' THEN " CASE_HELD("outbox.ref_id") " END"},
     {"outbox", "outbox", "id", "recipient", "ref_id", DC_SK_MEMBER, "ref_type = 'member'",
      "created_at", DC_SW_SQL, erase_outbox, NULL, NULL},
-    {"event", "event", "id", "note", "note", DC_SK_NOTE, NULL, "at", DC_SW_NOTE, NULL, NULL,
-     "CASE WHEN event.entity = 'case' THEN " CASE_HELD("event.ref") " END"},
+    {"event", "event", "id", "note", "note", DC_SK_NOTE, NULL, "at", DC_SW_EVENT, NULL, NULL,
+     EVENT_HELD},
     /* what the person wrote as a member (a flag's note) names them without their name */
     {"event", "event", "id", "note", "on_behalf_of", DC_SK_MEMBER, "note_hash IS NOT NULL", "at",
-     DC_SW_NOTE, NULL, NULL, NULL},
-    {"event", "event", "id", "on_behalf_of", "on_behalf_of", DC_SK_MEMBER, NULL, "at", DC_SW_KEEP,
-     NULL, CHAIN, NULL},
-    {"event", "event", "id", "on_behalf_of", "on_behalf_of", DC_SK_EMAIL, NULL, "at", DC_SW_KEEP,
-     NULL, CHAIN, NULL},
-    {"event", "event", "id", "ref", "ref", DC_SK_MEMBER, "entity = 'member'", "at", DC_SW_KEEP,
-     NULL, CHAIN, NULL},
+     DC_SW_EVENT, NULL, NULL, EVENT_HELD},
+    /* the member or guest an event was written for, and a member's own events (schema 15) */
+    {"event", "event", "id", "on_behalf_of", "on_behalf_of", DC_SK_MEMBER, "who_hash IS NOT NULL",
+     "at", DC_SW_EVENT, NULL, NULL, EVENT_HELD},
+    {"event", "event", "id", "on_behalf_of", "on_behalf_of", DC_SK_EMAIL, "who_hash IS NOT NULL",
+     "at", DC_SW_EVENT, NULL, NULL, EVENT_HELD},
+    {"event", "event", "id", "ref", "ref", DC_SK_MEMBER,
+     "entity = 'member' AND ref_hash IS NOT NULL", "at", DC_SW_EVENT, NULL, NULL, NULL},
+    /* the same written before schema 15; a deputy's on_behalf_of on a case is a staff login */
+    {"event", "event", "id", "on_behalf_of", "on_behalf_of", DC_SK_MEMBER,
+     "who_hash IS NULL AND entity <> 'case'", "at", DC_SW_KEEP, NULL, CHAIN, NULL},
+    {"event", "event", "id", "on_behalf_of", "on_behalf_of", DC_SK_EMAIL,
+     "who_hash IS NULL AND entity <> 'case'", "at", DC_SW_KEEP, NULL, CHAIN, NULL},
+    {"event", "event", "id", "ref", "ref", DC_SK_MEMBER, "entity = 'member' AND ref_hash IS NULL",
+     "at", DC_SW_KEEP, NULL, CHAIN, NULL},
     {"shop_order", "shop_order", "id", "member", "member", DC_SK_MEMBER, NULL, "created_at",
      DC_SW_SQL, erase_shop_order, NULL, SHOP_HELD},
     {"shop_order", "shop_order", "id", "email", "email", DC_SK_EMAIL, NULL, "created_at", DC_SW_SQL,
@@ -148,7 +161,7 @@ action_of(const struct dc_subject_src *s)
 	switch (s->way) {
 	case DC_SW_CASE:
 		return "anonymise";
-	case DC_SW_NOTE:
+	case DC_SW_EVENT:
 		return "erase";
 	case DC_SW_KEEP:
 		return "keep";
@@ -399,13 +412,28 @@ recs_from_input(struct dc *ctx, struct recs *l)
 		           *id = dc_arg(&rec, "id");
 		struct dc_stmt *st = NULL;
 		struct dc_q q = {0};
-		char *cond;
+		int n = 0;
 
-		for (i = 0; e && f && dc_subject_src[i].entity; i++)
-			if (!strcmp(dc_subject_src[i].entity, e) &&
-			    !strcmp(dc_subject_src[i].field, f))
-				break;
-		if (!id || !e || !f || !dc_subject_src[i].entity) {
+		/* the record as every source of its entity and field sees it (one field may have
+		 * a source per schema, as the audit trail's), once as in dc_subject_query */
+		dc_q_sql(&q, "SELECT e, i, f, d, a, r, min(s) FROM (");
+		for (i = 0; id && e && f && dc_subject_src[i].entity; i++) {
+			const struct dc_subject_src *src = &dc_subject_src[i];
+			char *cond;
+
+			if (strcmp(src->entity, e) || strcmp(src->field, f))
+				continue;
+			cond = dc_printf("CAST(%s AS TEXT) = ?1", src->id);
+			if (n++)
+				dc_q_sql(&q, " UNION ALL ");
+			else
+				dc_q_param(&q, id);
+			select_src(&q, i, cond);
+			free(cond);
+		}
+		dc_q_sql(&q, ") GROUP BY e, i, f");
+		if (!n) {
+			dc_q_free(&q);
 			rc = dc_error(ctx, DC_EDATA, "field '%s': not a record of dc-subject find",
 			              !e    ? "entity"
 			              : !f  ? "field"
@@ -413,10 +441,6 @@ recs_from_input(struct dc *ctx, struct recs *l)
 			                    : "field");
 			break;
 		}
-		cond = dc_printf("CAST(%s AS TEXT) = ?1", dc_subject_src[i].id);
-		dc_q_param(&q, id);
-		select_src(&q, i, cond);
-		free(cond);
 		if ((rc = dc_q_prepare(ctx, &q, &st)) || (rc = dc_subject_recs(ctx, st, l)))
 			break;
 		dc_args_free(&rec);
@@ -446,42 +470,10 @@ seen(char ***done, long *n, const char *entity, const char *id)
 	return 0;
 }
 
-/* Erase the personal note of event ID and account for it with a 'purged' event of its
- * record, so that dc check knows why the note is gone. */
+/* Erase record ID of source SRC; of an event, FIELDS (DC_AUDIT_*). */
 static int
-erase_note(struct dc *ctx, const char *id, const char *why, long *notes)
-{
-	struct dc_stmt *st = NULL;
-	char *entity = NULL, *ref = NULL;
-	int rc;
-
-	if ((rc = dc_prepare(ctx, &st,
-	                     "SELECT entity, ref FROM event WHERE id = ?1"
-	                     " AND note_hash IS NOT NULL AND note IS NOT NULL")))
-		return rc;
-	dc_bind_text_ref(st, 1, id);
-	if ((rc = dc_step(ctx, st)) == DC_ROW) {
-		entity = dc_strdup(dc_col_text(st, 0));
-		ref = dc_strdup(dc_col_text(st, 1));
-		rc = 0;
-	}
-	dc_finish(ctx, st);
-	if (!rc && entity) {
-		struct dc_event ev = {entity, ref, "purged", NULL, NULL, why, 0};
-
-		if (!(rc = dc_exec(ctx,
-		                   "UPDATE event SET note = NULL, note_salt = NULL WHERE id = ?1",
-		                   1, id)) &&
-		    !(rc = dc_audit(ctx, &ev)))
-			(*notes)++;
-	}
-	free(entity);
-	free(ref);
-	return rc;
-}
-
-static int
-erase_rec(struct dc *ctx, int src, const char *id, const char *why, long *notes, long *legacy)
+erase_rec(struct dc *ctx, int src, const char *id, unsigned fields, const char *why, long *notes,
+          long *legacy)
 {
 	const struct dc_subject_src *s = &dc_subject_src[src];
 	int rc = 0;
@@ -489,8 +481,8 @@ erase_rec(struct dc *ctx, int src, const char *id, const char *why, long *notes,
 	switch (s->way) {
 	case DC_SW_CASE:
 		return dc_case_anonymise(ctx, id, why, notes, legacy);
-	case DC_SW_NOTE:
-		return erase_note(ctx, id, why, notes);
+	case DC_SW_EVENT:
+		return dc_audit_erase(ctx, id, fields, why, notes);
 	case DC_SW_KEEP:
 		return 0;
 	default:
@@ -507,8 +499,28 @@ dc_subject_erase_record(struct dc *ctx, const char *entity, const char *id)
 
 	for (i = 0; dc_subject_src[i].entity; i++)
 		if (!strcmp(dc_subject_src[i].entity, entity) && dc_subject_src[i].way == DC_SW_SQL)
-			return erase_rec(ctx, i, id, NULL, NULL, NULL);
+			return erase_rec(ctx, i, id, 0, NULL, NULL, NULL);
 	return dc_error(ctx, DC_EINTERNAL, "no way to erase a %s", entity);
+}
+
+/* The fields of event ID that L erases (DC_AUDIT_*): all at once, so that its one 'purged'
+ * event is named as the event is named afterwards. */
+static unsigned
+event_fields(const struct recs *l, const char *id)
+{
+	static const struct {
+		const char *name;
+		unsigned bit;
+	} field[] = {{"note", DC_AUDIT_NOTE}, {"on_behalf_of", DC_AUDIT_WHO}, {"ref", DC_AUDIT_REF}};
+	unsigned fields = 0;
+
+	for (long i = 0; i < l->n; i++)
+		if (!strcmp(l->r[i].entity, "event") && !strcmp(l->r[i].id, id) &&
+		    !strcmp(l->r[i].action, "erase"))
+			for (size_t k = 0; k < sizeof field / sizeof *field; k++)
+				if (!strcmp(l->r[i].field, field[k].name))
+					fields |= field[k].bit;
+	return fields;
 }
 
 /* Erase every record of L that is neither held nor kept, each once; WHY is the note of the
@@ -532,7 +544,9 @@ erase_list(struct dc *ctx, const struct recs *l, const char *why, long *notes, l
 		if (!strcmp(r->action, "held") || !strcmp(r->action, "keep") ||
 		    seen(&done, &ndone, r->entity, r->id))
 			continue;
-		rc = erase_rec(ctx, r->src, r->id, why, notes, legacy);
+		rc = erase_rec(ctx, r->src, r->id,
+		               !strcmp(r->entity, "event") ? event_fields(l, r->id) : 0, why, notes,
+		               legacy);
 	}
 	for (i = 0; i < ndone; i++)
 		free(done[i]);

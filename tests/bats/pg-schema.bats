@@ -68,7 +68,7 @@ pg() {
 	assert_line "dc_meta.user_version: PRAGMA user_version is $LATEST in SQLite, dc_meta has 9999"
 }
 
-@test "PostgreSQL schema: the audit trail is append-only but for the erasure of a note" {
+@test "PostgreSQL schema: the audit trail is append-only but for the erasure of personal fields" {
 	pg_db audit
 	pg audit "INSERT INTO event(at, entity, ref, kind, actor, visibility, prev_hash, hash,
 	          note, note_salt, note_hash) VALUES ('2026-03-02T09:00:00Z', 'case', '2026-000001',
@@ -77,7 +77,7 @@ pg() {
 	          'h', 'h2', NULL, NULL, NULL)"
 	for sql in "UPDATE event SET kind = 'x' WHERE id = 1" \
 		"UPDATE event SET note = NULL, note_salt = NULL, hash = 'z' WHERE id = 1" \
-		"UPDATE event SET note = NULL WHERE id = 2" \
+		"UPDATE event SET note = 'x' WHERE id = 2" \
 		"DELETE FROM event WHERE id = 2" "TRUNCATE event"; do
 		run pg audit "$sql"
 		assert_failure
@@ -88,6 +88,23 @@ pg() {
 	assert_output h
 	run pg audit "SELECT count(*), count(note) FROM event"
 	assert_output "2|0"
+	# schema 15: a member's handle as on_behalf_of and as a member event's ref, the same way
+	pg audit "INSERT INTO event(at, entity, ref, kind, actor, on_behalf_of, visibility,
+	          prev_hash, hash, who_salt, who_hash, ref_salt, ref_hash) VALUES
+	          ('2026-03-02T09:00:02Z', 'member', 'muster', 'created', 'portal', 'muster',
+	          'internal', 'h2', 'h3', 's1', 'wh', 's2', 'rh')"
+	for sql in "UPDATE event SET on_behalf_of = NULL WHERE id = 3" \
+		"UPDATE event SET ref = 'x', ref_salt = NULL WHERE id = 3" \
+		"UPDATE event SET on_behalf_of = NULL, who_salt = NULL, who_hash = NULL WHERE id = 3" \
+		"UPDATE event SET ref = '-', ref_salt = NULL WHERE id = 2"; do
+		run pg audit "$sql"
+		assert_failure
+		assert_output --partial "the audit trail is append-only"
+	done
+	run pg audit "UPDATE event SET on_behalf_of = NULL, who_salt = NULL, ref = '-',
+	              ref_salt = NULL WHERE id = 3 RETURNING ref, hash"
+	assert_success
+	assert_output -- "-|h3"
 }
 
 @test "PostgreSQL schema: catalog search folds German, skips staged items, forgets row_hash" {

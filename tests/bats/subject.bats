@@ -196,11 +196,12 @@ setup() {
 	validate subject-record <<<"$output"
 	# audited with counts, never her address
 	run sqlite3 "$DC_DB" "SELECT ref, note FROM event WHERE entity = 'subject'"
-	assert_output --regexp '^DSR-2026-000001\|erased: case 2, outbox [0-9]+, event [0-9]+, shop_order 1, flag 1, follow 1, comment 1, post 1, member 1; held: none; kept: event [0-9]+$'
+	assert_output --regexp '^DSR-2026-000001\|erased: case 2, outbox [0-9]+, event [0-9]+, shop_order 1, flag 1, follow 1, comment 1, post 1, member 1; held: none; kept: none$'
 	checkpoint
-	raw_absent "${PERSON_STRINGS[@]}"
-	raw_present "${OTHER_STRINGS[@]}"
-	# the handle is in the chain only (on_behalf_of, a member event's ref: dc-subject(1))
+	# her handle too: the chain held it only as a salted hash (on_behalf_of, the ref of a
+	# member's events), and value and salt are gone
+	raw_absent "${PERSON_STRINGS[@]}" wquastorf
+	raw_present "${OTHER_STRINGS[@]}" bolk
 	run sqlite3 "$DC_DB" "SELECT (SELECT count(*) FROM member WHERE handle = 'wquastorf')
 		+ (SELECT count(*) FROM post WHERE author = 'wquastorf')
 		+ (SELECT count(*) FROM comment WHERE author = 'wquastorf')
@@ -280,18 +281,21 @@ olk@example.org"
 	run dc-subject erase --name "Wilhelmine Quastorf"
 	assert_failure 64
 	assert_output --partial "--name only finds: names are not unique"
-	# only her post and her follow
+	# only her post, her follow and the events written on her behalf
 	dc-subject find --member wquastorf -f jsonl |
-		grep -E '"entity":"(post|follow)"' >"$BATS_TEST_TMPDIR/some.jsonl"
-	run dc-subject erase - -f csv --fields entity,id,action <"$BATS_TEST_TMPDIR/some.jsonl"
+		grep -E '"entity":"(post|follow)"|"field":"on_behalf_of"' >"$BATS_TEST_TMPDIR/some.jsonl"
+	run dc-subject erase - -f csv --fields entity,id,field,action <"$BATS_TEST_TMPDIR/some.jsonl"
 	assert_success
-	assert_line "post,$P1,anonymise"
+	assert_line "post,$P1,author,anonymise"
+	assert_line --regexp '^event,[0-9]+,on_behalf_of,erase$'
 	run sqlite3 "$DC_DB" "SELECT author, title FROM post WHERE id = '$P1';
 		SELECT count(*) FROM follow WHERE member = 'wquastorf';
-		SELECT count(*) FROM member WHERE handle = 'wquastorf'"
+		SELECT count(*) FROM member WHERE handle = 'wquastorf';
+		SELECT count(*) FROM event WHERE on_behalf_of = 'wquastorf'"
 	assert_output "gelöscht|[gelöscht]
 0
-1"
+1
+0"
 	printf '{"entity":"case","id":"%s","field":"reporter_name"}\n{"entity":"nope","id":"1","field":"x"}\n' \
 		"$C1" >"$BATS_TEST_TMPDIR/bad.jsonl"
 	run dc-subject erase - <"$BATS_TEST_TMPDIR/bad.jsonl"
@@ -316,13 +320,54 @@ olk@example.org"
 	assert_success
 	run sqlite3 "$DC_DB" "SELECT count(*) FROM member WHERE handle = 'wquastorf'"
 	assert_output 0
-	# the member is gone; find still names what the audit chain keeps of her handle
+	# the member is gone, and so is her handle from the audit chain: nothing is found
 	run dc-subject find --member wquastorf -f csv --no-header --fields entity,field,action
 	assert_success
-	assert_line "event,on_behalf_of,keep"
-	refute_line --regexp ',(erase|delete|anonymise)$'
+	assert_output ""
 	run dc check
 	assert_success
+}
+
+@test "audit chain: handles and guest addresses are in it as salted hashes; tampering breaks it" {
+	# the events written for a member or guest, and a member's own events, carry the value
+	# and its salt beside the chain, which covers only their hash
+	run sqlite3 "$DC_DB" "SELECT count(*) > 3, count(who_salt) = count(*), count(ref_hash) > 1
+		FROM event WHERE on_behalf_of IN ('wquastorf', 'bolk', 'olk@example.org')"
+	assert_output "1|1|1"
+	run sqlite3 "$DC_DB" "SELECT count(*) FROM event WHERE entity = 'member' AND ref_hash IS NULL"
+	assert_output 0
+	# a deputy's on_behalf_of is a staff login, in the chain as it is
+	run sqlite3 "$DC_DB" "SELECT count(*) FROM event WHERE entity = 'case' AND who_hash IS NOT NULL"
+	assert_output 0
+	# the trigger allows exactly the erasure: value and salt together, a ref to '-'
+	local m n
+	m=$(sqlite3 "$DC_DB" "SELECT id FROM event WHERE entity = 'member' AND ref = 'bolk'
+		AND kind = 'created'")
+	n=$(sqlite3 "$DC_DB" "SELECT min(id) FROM event WHERE entity = 'post' AND on_behalf_of = 'bolk'")
+	for sql in "UPDATE event SET on_behalf_of = 'someone' WHERE id = $n" \
+		"UPDATE event SET on_behalf_of = NULL WHERE id = $n" \
+		"UPDATE event SET on_behalf_of = NULL, who_salt = NULL, who_hash = NULL WHERE id = $n" \
+		"UPDATE event SET ref = 'x', ref_salt = NULL WHERE id = $m" \
+		"UPDATE event SET on_behalf_of = 'anna', who_salt = NULL WHERE entity = 'case'"; do
+		run sqlite3 "$DC_DB" "$sql"
+		assert_failure
+		assert_output --partial "append-only"
+	done
+	# an erasure that no 'purged' event accounts for is found by verify
+	sqlite3 "$DC_DB" "UPDATE event SET on_behalf_of = NULL, who_salt = NULL WHERE id = $n"
+	run dc-case verify
+	assert_failure 1
+	assert_output --partial "audit chain broken at event $n"
+	# so is a changed handle, even with its hash and salt left alone (an earlier event)
+	sqlite3 "$DC_DB" "DROP TRIGGER event_no_update; UPDATE event SET ref = 'bolk2' WHERE id = $m"
+	run dc-case verify
+	assert_failure 1
+	assert_output --partial "audit chain broken at event $m"
+	# what was written before schema 15 has no hash: kept, and find says why
+	sqlite3 "$DC_DB" "UPDATE event SET who_hash = NULL, who_salt = NULL
+		WHERE entity = 'post' AND on_behalf_of = 'wquastorf'"
+	run dc-subject find --member wquastorf -f csv --no-header --fields entity,field,action,reason
+	assert_line 'event,on_behalf_of,keep,"written before schema 15 into the audit hash chain, which erasure must not break"'
 }
 
 # ---- export ------------------------------------------------------------------------------
@@ -502,6 +547,13 @@ purge_on() {
 	run sqlite3 "$DC_DB" "SELECT id, member, email, total FROM shop_order ORDER BY id"
 	assert_output "$S1||(gelöscht)|600
 $S2||olk@example.org|300"
+	# the order's events forget whom they were written for; the open order's keep it
+	run sqlite3 "$DC_DB" "SELECT ref, count(on_behalf_of) FROM event WHERE entity = 'shop_order'
+		AND kind <> 'purged' GROUP BY ref ORDER BY ref"
+	assert_output "$S1|0
+$S2|1"
+	run dc check
+	assert_success
 }
 
 @test "retention.post_days: a post goes with its comments and flags N days after its last comment" {
