@@ -114,6 +114,9 @@ struct dc {
 	struct dc_setting_memo *settings; /* settings read in transaction txgen (settings.c) */
 	char audit_head[65]; /* the audit chain's last hash as of transaction audit_gen, or "" */
 	unsigned long audit_gen;
+	char seq_name[64];   /* the sequence dc_next_seq counted last in transaction seq_gen */
+	long seq_value;      /* and its value then */
+	unsigned long seq_gen;
 	int record_sp;       /* dc_apply_record's savepoint is open (dc_tx_split reopens it) */
 	double busy_since;   /* when the current wait for a lock began (db.c), dc_mono() */
 	time_t now;          /* the clock, read once: DC_NOW or time() */
@@ -603,6 +606,10 @@ int dc_exec(struct dc *ctx, const char *sql, int nparam, ...);
 int dc_tx_begin(struct dc *ctx);
 int dc_tx_end(struct dc *ctx, int rc); /* commit if rc == 0 (rollback on --dry-run), else roll back */
 int dc_savepoint(struct dc *ctx, const char *verb); /* "SAVEPOINT", "RELEASE", "ROLLBACK TO" */
+/* Outside a transaction, begin a read transaction (*began = 1) for many reads that should see
+ * one state of the database; dc_read_end ends it.  Inside one, nothing (*began = 0). */
+int dc_read_begin(struct dc *ctx, int *began);
+void dc_read_end(struct dc *ctx, int began);
 /* Commit what the open transaction holds and begin the next one at the same depth, for long
  * work that must not hold the write lock for long (a catalog import, a bulk input's --batch):
  * runs LEAVE (SQL, or NULL) before the commit, pauses PAUSE_US microseconds so that a waiting
