@@ -15,22 +15,23 @@ DBDIR      ?= /var/lib/dcity
 DC_GROUP   ?= dcity
 
 CC      ?= cc
-PKGS     = sqlite3 json-c libcrypto libxml-2.0 libgit2 libqpdf zlib libzip
+PKGS     = sqlite3 json-c libcrypto libxml-2.0 libgit2 libqpdf zlib libzip libpq
 DEPS_OK := $(shell pkg-config --exists $(PKGS) cmocka && test -f /usr/include/csv.h && echo yes)
 ifneq ($(DEPS_OK),yes)
 $(info dcity: dependencies missing, running scripts/install-deps)
 $(shell scripts/install-deps >&2)
 endif
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) | sed 's/-I/-isystem /g')
-# libxml2, libgit2 and libqpdf are not linked: lib/core/lazy.c loads each at its first use, by
-# the SONAME of the library the build compiled against.
-LAZY_PKGS   = libxml-2.0 libgit2 libqpdf
+# libxml2, libgit2, libqpdf and libpq are not linked: lib/core/lazy.c loads each at its first
+# use, by the SONAME of the library the build compiled against.
+LAZY_PKGS   = libxml-2.0 libgit2 libqpdf libpq
 soname      = $(shell objdump -p $(shell pkg-config --variable=libdir $(1))/$(2) 2>/dev/null | \
                 sed -n 's/^ *SONAME *//p')
 PKG_LIBS   := $(shell pkg-config --libs $(filter-out $(LAZY_PKGS),$(PKGS))) -lcsv -lm
 XML2_SONAME := $(call soname,libxml-2.0,libxml2.so)
 GIT2_SONAME := $(call soname,libgit2,libgit2.so)
 QPDF_SONAME := $(call soname,libqpdf,libqpdf.so)
+PQ_SONAME   := $(call soname,libpq,libpq.so)
 # The release build links SQLite, json-c, libcsv and libcrypto statically where their archives
 # exist: resolving their symbols at every start cost a clerk's `dc-case show` 1.8 ms of its
 # 6.5 (perf, 1,000,000-case database; the sqlite3 shell's whole point query takes 3.7 ms).
@@ -51,6 +52,7 @@ FLOORS = $(patsubst tests/bench/floor/%.c,build/bench/%,$(wildcard tests/bench/f
 LIB_SRC  = $(wildcard lib/*/*.c)
 GEN_SRC  = build/gen/embedded.c
 SQL      = $(sort $(wildcard schemas/sql/*.sql))
+PGSQL    = $(sort $(wildcard schemas/pg/*.sql))
 TPL      = $(sort $(wildcard schemas/templates/*.txt))
 RULES    = $(sort $(wildcard schemas/rules/*.json))
 
@@ -59,9 +61,9 @@ SAN_FLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-san
 
 all: $(addprefix build/rel/,$(COMMANDS))
 
-$(GEN_SRC): scripts/embed $(SQL) $(TPL) $(RULES)
+$(GEN_SRC): scripts/embed $(SQL) $(PGSQL) $(TPL) $(RULES)
 	@mkdir -p $(@D)
-	scripts/embed $(SQL) $(TPL) $(RULES) > $@.tmp && mv $@.tmp $@
+	scripts/embed $(SQL) $(PGSQL) $(TPL) $(RULES) > $@.tmp && mv $@.tmp $@
 
 define variant
 build/$(1)/lib/%.o: lib/%.c $(wildcard lib/*/*.h)
@@ -75,6 +77,7 @@ build/$(1)/lib/einvoice/schema.o: ALL_CFLAGS += -DDC_DATADIR='"$$(DATADIR)"'
 build/$(1)/lib/einvoice/pdf.o: ALL_CFLAGS += -DDC_QPDF_SONAME='"$$(QPDF_SONAME)"'
 build/$(1)/lib/core/xmllib.o: ALL_CFLAGS += -DDC_SONAME_XML2='"$$(XML2_SONAME)"'
 build/$(1)/lib/core/gitlib.o: ALL_CFLAGS += -DDC_SONAME_GIT2='"$$(GIT2_SONAME)"'
+build/$(1)/lib/core/pqlib.o: ALL_CFLAGS += -DDC_SONAME_PQ='"$$(PQ_SONAME)"'
 build/$(1)/gen/embedded.o: $(GEN_SRC)
 	@mkdir -p $$(@D)
 	@$$(CC) $$(ALL_CFLAGS) $(2) -c $$< -o $$@

@@ -309,6 +309,19 @@ cmd_help(struct dc *ctx, struct dc_args *a)
 	return dc_error(ctx, DC_EINTERNAL, "cannot run man: %s", strerror(errno));
 }
 
+static const struct dc_rectype rt_migrate = {
+	"migrate-table", (const struct dc_field[]){{"table", DC_T_STR}, {"rows", DC_T_INT}}, 2};
+
+static int
+cmd_migrate(struct dc *ctx, struct dc_args *a)
+{
+	if (a->noperand)
+		return dc_error(ctx, DC_EUSAGE, "migrate takes no operands");
+	if (!dc_arg(a, "to") || !*dc_arg(a, "to"))
+		return dc_error(ctx, DC_EUSAGE, "migrate needs --to postgresql://... or --to FILE");
+	return dc_migrate(ctx, dc_arg(a, "to"), &rt_migrate);
+}
+
 static const struct dc_verb verbs[] = {
 	{"init", cmd_init, "", "", "create the database (or migrate it) explicitly", NULL},
 	{"config", cmd_config, "", "[KEY [VALUE]]",
@@ -324,6 +337,9 @@ static const struct dc_verb verbs[] = {
 	 "append the audit chain's length and head to a file in git and commit it", NULL},
 	{"purge", cmd_purge, "retention", "--retention",
 	 "apply every entity's retention: cases, members, shop orders, posts, the outbox", NULL},
+	{"migrate", cmd_migrate, "to=", "--to postgresql://...|FILE",
+	 "copy the whole city into an empty PostgreSQL database, or from one into a new file",
+	 NULL},
 	{"version", cmd_version, "", "", "print versions", NULL},
 	{"help", cmd_help, "", "[TOPIC]", "list topics or open the manual", NULL},
 	{NULL, NULL, NULL, NULL, NULL, NULL},

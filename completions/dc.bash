@@ -9,9 +9,10 @@ _dc_words() {
 		"check") echo "--anchors= --git-path= --repair --db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
 		"anchor") echo "--git-repo= --git-path= --git-branch= --git-message= --db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
 		"purge") echo "--retention --db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
+		"migrate") echo "--to= --db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
 		"version") echo "--db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
 		"help") echo "--db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
-		"") echo "anchor backup check config help init purge version " ;;
+		"") echo "anchor backup check config help init migrate purge version " ;;
 		*) echo "--db= --as= --format= --json --jsonl --ndjson --csv --tsv --fields= --quiet --no-header --dialect= --input= --keep-going --rejects= --dry-run --busy-timeout= --exit-status --help --version --output= --encoding= " ;;
 		esac ;;
 	dc-case)

@@ -176,10 +176,60 @@ dc_audit_citizen(struct dc *ctx, const struct dc_event *ev, const char *who, int
 	return audit(ctx, ev, who, DC_AUDIT_WHO | (personal_note ? DC_AUDIT_NOTE : 0));
 }
 
+int
+dc_audit_check(struct dc_audit_walk *w, const char *const *col, long *bad_id)
+{
+	const char *f[10 + NPII];
+	char hash[65];
+	int n = 10, bad = 0, erased = 0, k;
+
+	*bad_id = 0;
+	for (k = 0; k < 10 + NPII; k++)
+		f[k] = col[k];
+	for (k = 0; k < NPII; k++) {
+		const char *v = f[pii[k].field], *salt = col[16 + k];
+		int gone = pii[k].erased ? !strcmp(v, pii[k].erased) : !v;
+
+		if (!f[10 + k])
+			continue;
+		n = 11 + k;
+		/* a value still there must be the one hashed; an erased one leaves neither value
+		 * nor salt and must be accounted for by a later 'purged' event */
+		if (!gone && salt) {
+			char h[65];
+
+			pii_hash(salt, v, h);
+			bad |= strcmp(h, f[10 + k]) != 0;
+		} else if (!gone || salt)
+			bad = 1;
+		else
+			erased = 1;
+		f[pii[k].field] = NULL;
+	}
+	if (erased && !bad) {
+		int later, rc;
+
+		if ((rc = w->purged_later(w->arg, col[1], col[2], col[15], &later)))
+			return rc;
+		bad = !later;
+	}
+	if (!w->prev[0])
+		memcpy(w->prev, GENESIS, sizeof w->prev);
+	chain_hash(w->prev, f, n, hash);
+	w->checked++;
+	if (bad || strcmp(w->prev, col[13]) || strcmp(hash, col[14])) {
+		*bad_id = strtol(col[15], NULL, 10);
+		return 0;
+	}
+	snprintf(w->prev, sizeof w->prev, "%s", col[14]);
+	return 0;
+}
+
 /* Has ENTITY REF a 'purged' event after event ID?  *later says; 0 or an error code. */
 static int
-purged_later(struct dc *ctx, const char *entity, const char *ref, long long id, int *later)
+purged_later(void *arg, const char *entity, const char *ref, const char *id, int *later)
 {
+	struct dc *ctx = arg;
 	struct dc_stmt *st = NULL;
 	int rc;
 
@@ -189,7 +239,7 @@ purged_later(struct dc *ctx, const char *entity, const char *ref, long long id, 
 		return rc;
 	dc_bind_text_ref(st, 1, entity);
 	dc_bind_text_ref(st, 2, ref);
-	dc_bind_int(st, 3, id);
+	dc_bind_int(st, 3, strtoll(id, NULL, 10));
 	if ((rc = dc_step(ctx, st)) == DC_ROW) {
 		*later = 1;
 		rc = 0;
@@ -201,61 +251,25 @@ purged_later(struct dc *ctx, const char *entity, const char *ref, long long id, 
 int
 dc_audit_verify(struct dc *ctx, long *bad_id, long *checked)
 {
+	struct dc_audit_walk w = {purged_later, ctx, "", 0};
 	struct dc_stmt *st = NULL;
-	char prev[65] = GENESIS, hash[65];
-	int rc, i, k;
+	int rc;
 
 	*bad_id = 0;
-	*checked = 0;
-	if ((rc = dc_prepare(ctx, &st,
-	                     "SELECT at, entity, ref, kind, actor, on_behalf_of, from_value, to_value,"
-	                     " note, visibility, note_hash, who_hash, ref_hash, prev_hash, hash, id,"
-	                     " note_salt, who_salt, ref_salt FROM event ORDER BY id")))
+	if ((rc = dc_prepare(ctx, &st, "SELECT " DC_AUDIT_COLUMNS " FROM event ORDER BY id")))
 		return rc;
-	while ((rc = dc_step(ctx, st)) == DC_ROW) {
-		const char *f[10 + NPII];
-		int n = 10, bad = 0, erased = 0;
+	while (!*bad_id && (rc = dc_step(ctx, st)) == DC_ROW) {
+		const char *col[DC_AUDIT_NCOLUMNS];
 
-		for (i = 0; i < 10 + NPII; i++)
-			f[i] = dc_col_text(st, i);
-		for (k = 0; k < NPII; k++) {
-			const char *v = f[pii[k].field], *salt = dc_col_text(st, 16 + k);
-			int gone = pii[k].erased ? !strcmp(v, pii[k].erased) : !v;
-
-			if (!f[10 + k])
-				continue;
-			n = 11 + k;
-			/* a value still there must be the one hashed; an erased one leaves neither
-			 * value nor salt and must be accounted for by a later 'purged' event */
-			if (!gone && salt) {
-				char h[65];
-
-				pii_hash(salt, v, h);
-				bad |= strcmp(h, f[10 + k]) != 0;
-			} else if (!gone || salt)
-				bad = 1;
-			else
-				erased = 1;
-			f[pii[k].field] = NULL;
-		}
-		if (erased && !bad) {
-			int later;
-
-			if ((rc = purged_later(ctx, dc_col_text(st, 1), dc_col_text(st, 2),
-			                       dc_col_int(st, 15), &later)))
-				break;
-			bad = !later;
-		}
-		chain_hash(prev, f, n, hash);
-		(*checked)++;
-		if (bad || strcmp(prev, dc_col_text(st, 13)) || strcmp(hash, dc_col_text(st, 14))) {
-			*bad_id = (long)dc_col_int(st, 15);
-			rc = 0;
+		for (int i = 0; i < DC_AUDIT_NCOLUMNS; i++)
+			col[i] = dc_col_text(st, i);
+		if ((rc = dc_audit_check(&w, col, bad_id)))
 			break;
-		}
-		snprintf(prev, sizeof prev, "%s", dc_col_text(st, 14));
 	}
+	if (rc == DC_ROW)
+		rc = 0;
 	dc_finish(ctx, st);
+	*checked = w.checked;
 	return rc;
 }
 

@@ -234,6 +234,13 @@ sql_digits(sqlite3_context *cx, int argc, sqlite3_value **argv)
 	sql_key(cx, argv[0], dc_digits);
 }
 
+int
+dc_db_is_pg(const char *s)
+{
+	return s && (!strncmp(s, "postgresql://", 13) || !strncmp(s, "postgres://", 11) ||
+	             !strncmp(s, "service=", 8));
+}
+
 static int
 open_db(struct dc *ctx, int flags)
 {
@@ -243,6 +250,11 @@ open_db(struct dc *ctx, int flags)
 
 	if (ctx->db)
 		return 0;
+	/* not a file's name (and it may hold a password: not printed) */
+	if (dc_db_is_pg(ctx->db_path))
+		return dc_error(ctx, DC_EDB,
+		                "a PostgreSQL database: dcity's commands run on SQLite files;"
+		                " dc migrate moves a city between the two (docs/postgresql.md)");
 	if (ctx->db_path)
 		rc = dir_exists(ctx, ctx->db_path);
 	else {

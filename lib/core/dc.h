@@ -85,6 +85,7 @@ struct dc_blob {
 	const char *text;
 };
 extern const struct dc_blob dc_migrations[];
+extern const struct dc_blob dc_pg_schema[]; /* schemas/pg: the PostgreSQL baseline and twins */
 extern const struct dc_blob dc_templates[];
 extern const struct dc_blob dc_rules[]; /* built-in procurement rule profiles (JSON) */
 
@@ -559,6 +560,8 @@ void dc_db_config(void);
 const char *dc_db_engine(void); /* "sqlite 3.40.1" */
 int dc_db_open(struct dc *ctx);
 int dc_db_open_readonly(struct dc *ctx);
+/* Does S (a --db, DC_DB) name a PostgreSQL database: postgresql://, postgres://, service=? */
+int dc_db_is_pg(const char *s);
 void dc_db_close(struct dc *ctx);
 /* A statement from dc_prepare is released with dc_finish, never otherwise: it may be a
  * cached one that the next dc_prepare of the same SQL text gets back, reset. */
@@ -715,6 +718,23 @@ int dc_audit_personal(struct dc *ctx, const struct dc_event *ev);
 int dc_audit_citizen(struct dc *ctx, const struct dc_event *ev, const char *who,
                      int personal_note);
 int dc_audit_verify(struct dc *ctx, long *bad_id, long *checked);
+/* Verifying a chain read from anywhere (dc migrate reads it from the other database): the
+ * columns of each event, as text (NULL for NULL), in this order and in the order of id. */
+#define DC_AUDIT_COLUMNS                                                                           \
+	"at, entity, ref, kind, actor, on_behalf_of, from_value, to_value, note, visibility,"      \
+	" note_hash, who_hash, ref_hash, prev_hash, hash, id, note_salt, who_salt, ref_salt"
+#define DC_AUDIT_NCOLUMNS 19
+struct dc_audit_walk {
+	/* has ENTITY REF a 'purged' event after event ID?  0 or an error code */
+	int (*purged_later)(void *arg, const char *entity, const char *ref, const char *id,
+	                    int *later);
+	void *arg;
+	char prev[65]; /* the hash of the event before; "" at the start */
+	long checked;  /* events checked */
+};
+/* Check the next event COL against the chain so far; *bad_id is its id if it breaks it, else
+ * 0.  Returns 0 or the callback's error code. */
+int dc_audit_check(struct dc_audit_walk *w, const char *const *col, long *bad_id);
 /* Erase the personal notes of ENTITY REF and the citizens its events were written on behalf
  * of (value and salt go, the chain keeps the hash; what was written before schema 0008 or
  * 0015 has no hash and stays), then append its 'purged' event with NOTE: verify reports an
@@ -729,6 +749,12 @@ enum { DC_AUDIT_NOTE = 1, DC_AUDIT_WHO = 2, DC_AUDIT_REF = 4 };
  * *erased when something was erased, else changes nothing. */
 int dc_audit_erase(struct dc *ctx, const char *id, unsigned fields, const char *note,
                    long *erased);
+
+/* ---- moving a city between engines (migrate.c, dc migrate) ------------------------------ */
+/* Copy the city of ctx->db_path to TO: a SQLite city into the empty PostgreSQL database TO,
+ * or a PostgreSQL one into the new SQLite file TO; verified and committed as one transaction.
+ * Prints a record of RT (table, rows) per table copied. */
+int dc_migrate(struct dc *ctx, const char *to, const struct dc_rectype *rt);
 
 /* ---- git publication (git.c) ------------------------------------------------------------ */
 /* One file committed into a branch of a working-tree repository (created when missing). */

@@ -38,17 +38,17 @@ setup() {
 	assert_failure 2
 }
 
-@test "libxml2 and libgit2 are loaded by the runs that use them, not at every start" {
+@test "libxml2, libgit2 and libpq are loaded by the runs that use them, not at every start" {
 	local c
 	for c in dc dc-case dc-assign dc-order dc-import dc-shop dc-feed dc-notify dc-export \
 		dc-open311 dc-archive dc-subject; do
 		run ldd "$BIN/$c"
 		assert_success
-		refute_output --regexp 'libxml2|libgit2|libqpdf|libicu'
+		refute_output --regexp 'libxml2|libgit2|libqpdf|libicu|libpq'
 	done
 	run env LD_DEBUG=files dc-case list
 	assert_success
-	refute_output --regexp 'file=lib(xml2|git2)'
+	refute_output --regexp 'file=lib(xml2|git2|pq)'
 	run env LD_DEBUG=files dc-export services -f open311-xml
 	assert_success
 	assert_output --regexp 'file=libxml2\.so[.0-9]* .*dynamically loaded'

@@ -5,17 +5,15 @@
 load helper
 
 setup_file() {
-	"$BATS_TEST_DIRNAME/../pg/cluster" start >"$BATS_FILE_TMPDIR/conn"
+	pg_cluster_start
 }
 
 teardown_file() {
-	if [[ -s $BATS_FILE_TMPDIR/conn ]]; then
-		"$BATS_TEST_DIRNAME/../pg/cluster" stop "$(cat "$BATS_FILE_TMPDIR/conn")"
-	fi
+	pg_cluster_stop
 }
 
 setup() {
-	CONN=$(cat "$BATS_FILE_TMPDIR/conn")
+	CONN=$(pg_cluster_conn)
 	# the schema version: the number of the newest migration
 	LATEST=$(ls "$ROOT"/schemas/sql/[0-9]*.sql | sed -n '$s|.*/0*\([0-9][0-9]*\)-.*|\1|p')
 }

@@ -1,0 +1,163 @@
+#!/usr/bin/env bats
+# dc migrate (dc(1), docs/postgresql.md): a city from its SQLite file into an empty PostgreSQL
+# database and back into a new file, on a throwaway cluster (tests/pg/cluster) shared by the
+# file's tests.
+
+bats_require_minimum_version 1.5.0
+load helper
+
+FIX=$ROOT/tests/fixtures/einvoice/booking
+
+setup_file() {
+	pg_cluster_start
+}
+
+teardown_file() {
+	pg_cluster_stop
+}
+
+# pg_url NAME: a new empty database NAME on the cluster, its URL
+pg_url() {
+	psql -X -q -v ON_ERROR_STOP=1 -d "$CONN" -c "CREATE DATABASE $1" >/dev/null
+	sed "s|/postgres?|/$1?|" <<<"$CONN"
+}
+
+# pg URL SQL: rows unaligned
+pg() {
+	psql -X -q -At -v ON_ERROR_STOP=1 -d "$1" -c "$2"
+}
+
+# every table's rows in SQLite's quote mode, in rowid order, but the search index's own
+# (rebuilt by triggers on both engines)
+dump() {
+	local t
+	for t in $(sqlite3 "$1" "SELECT name FROM sqlite_master WHERE type = 'table'
+		AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '%_fts%' ORDER BY name"); do
+		echo "== $t"
+		sqlite3 "$1" ".mode quote" "SELECT * FROM \"$t\" ORDER BY rowid"
+	done
+}
+
+# A city with something of every kind: cases with coordinates and notes holding tabs,
+# newlines and backslashes; a vendor's catalog (search index), an order and its e-invoice
+# (the original file as a BLOB); a member erased again (erased fields in the audit chain).
+city() {
+	seed_city_build
+	export DC_USER=root
+	C1=$(new_case --lat 52.520008 --lon 13.404954 --address "Weg 1" --email a@b.example \
+		--description 'Loch	mit Tab und C:\Pfad')
+	DC_USER=anna dc-case note "$C1" "$(printf 'zwei\nZeilen \\ und ein\r\nCRLF')" -q >/dev/null
+	dc-assign dept add schule --name "Schulverwaltung" >/dev/null
+	dc-assign staff add hana --name "Hana Haupt" --dept schule --role head >/dev/null
+	dc config procurement.leitweg_id 04011000-12345-03 >/dev/null
+	dc-order vendor add verlag --name "Verlag" --email abo@verlag.example \
+		--vat-id DE123456789 >/dev/null
+	printf '%s\r\n' 'sku;name;unit;price;vat' '246;Zeitschrift [...];XPP;288,79;7' \
+		'PORTO;Porto + Versandkosten;XPP;26,07;7' >"$BATS_TEST_TMPDIR/verlag--2026.csv"
+	DC_USER=bob dc-order catalog import "$BATS_TEST_TMPDIR/verlag--2026.csv" >/dev/null
+	dc-order budget add 4711 --dept schule --year 2026 --amount 50000 >/dev/null
+	PO=$(DC_USER=bob dc-order new --dept schule --budget 4711 --item verlag:246:1 \
+		--item verlag:PORTO:1 | $PY -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+	DC_USER=hana dc-order approve "$PO" >/dev/null
+	DC_USER=bob dc-order place "$PO" >/dev/null
+	DC_USER=bob dc-order receive "$PO" >/dev/null
+	DC_USER=bob dc-order invoice add "$PO" --file "$FIX/zeitschrift-ubl.xml" >/dev/null
+	dc-feed member add kurz --name "Kurz Zeitig" --kind citizen --email kurz@example.org \
+		-q >/dev/null
+	dc-feed member add bleibt --name "Bleibt Hier" --kind citizen -q >/dev/null
+	dc-feed post --author bleibt --title "Hallo" --body "Welt" -q >/dev/null
+	dc-subject erase --member kurz -q >/dev/null
+}
+
+setup() {
+	CONN=$(pg_cluster_conn)
+	fresh_db
+	cached_setup city C1 PO
+	export DC_USER=root
+}
+
+@test "migrate: SQLite to PostgreSQL and back, every table the same, the chain verified" {
+	local url sum records
+	url=$(pg_url round)
+	sum=$(sha256sum "$DC_DB" | cut -d' ' -f1)
+	run --separate-stderr dc migrate --to "$url" -f jsonl
+	assert_success
+	records=$output
+	validate migrate-table <<<"$records"
+	[[ $stderr =~ ^dc:\ [0-9]+\ tables,\ [0-9]+\ rows\ copied\;\ the\ audit\ chain\ of\ [0-9]+\ events\ verified\ on\ the\ target$ ]] ||
+		fail "stderr: $stderr"
+	# the source is only read
+	assert_equal "$(sha256sum "$DC_DB" | cut -d' ' -f1)" "$sum"
+	# what PostgreSQL holds: the rows, the search index its triggers filled, the sequences
+	assert_equal "$(pg "$url" "SELECT count(*) FROM cases")" \
+		"$(sqlite3 "$DC_DB" "SELECT count(*) FROM cases")"
+	assert_equal "$(pg "$url" "SELECT count(*) FROM catalog_fts")" 2
+	assert_equal "$(pg "$url" "SELECT lat FROM cases WHERE id = '$C1'")" 52.520008
+	assert_equal "$(pg "$url" "SELECT count(*) FROM event WHERE ref = '-'")" \
+		"$(sqlite3 "$DC_DB" "SELECT count(*) FROM event WHERE ref = '-'")"
+	pg "$url" "INSERT INTO seq(name, value) VALUES ('probe', 1)" >/dev/null
+	run pg "$url" "SELECT (SELECT max(id) FROM event) < nextval(pg_get_serial_sequence('event', 'id'))"
+	assert_output t
+	pg "$url" "DELETE FROM seq WHERE name = 'probe'" >/dev/null
+	# the rows in the JSON records agree with the tables
+	run $PY -c 'import json,sys; r={x["table"]: x["rows"] for x in map(json.loads, sys.stdin)}
+print(r["cases"], r["invoice"], "catalog_fts" in r, "catalog_fts_data" in r)' <<<"$records"
+	assert_output "$(sqlite3 "$DC_DB" "SELECT count(*) FROM cases") 1 False False"
+	# and back into a new file: every table the same, byte for byte
+	run --separate-stderr env DC_DB="$url" dc migrate --to "$BATS_TEST_TMPDIR/back.db" -q
+	assert_success
+	assert_equal "$(dump "$BATS_TEST_TMPDIR/back.db" | sha256sum)" "$(dump "$DC_DB" | sha256sum)"
+	run env DC_DB="$BATS_TEST_TMPDIR/back.db" dc check -f csv --fields check,ok
+	assert_success
+	assert_line "audit-chain,true"
+	# search finds the same on the copy
+	assert_equal "$(DC_DB="$BATS_TEST_TMPDIR/back.db" dc-order catalog search porto -f csv)" \
+		"$(dc-order catalog search porto -f csv)"
+}
+
+@test "migrate: only into an empty database, only by an admin, one engine to the other" {
+	local url
+	url=$(pg_url busy)
+	pg "$url" "CREATE TABLE mine (x int)"
+	run dc migrate --to "$url"
+	assert_failure 3
+	assert_output "dc: the PostgreSQL database is not empty (1 tables): dc migrate writes only into an empty one"
+	assert_equal "$(pg "$url" "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'")" 1
+	url=$(pg_url other)
+	run env DC_USER=anna dc migrate --to "$url"
+	assert_failure 77
+	assert_output --partial "permission denied: 'anna' (clerk) may not migrate the city"
+	run dc migrate --to "$BATS_TEST_TMPDIR/x.db"
+	assert_failure 64
+	run dc migrate
+	assert_failure 64
+	assert_output --partial "migrate needs --to"
+	run dc migrate --to "postgresql:///nope?host=$BATS_TEST_TMPDIR/no-such-dir"
+	assert_failure 69
+	assert_output --partial "dc: PostgreSQL: cannot connect:"
+	# libpq is loaded by the runs that use it, as libxml2 and libgit2 are (core.bats)
+	run env LD_DEBUG=files dc migrate --to "postgresql:///nope?host=$BATS_TEST_TMPDIR/none"
+	assert_output --regexp 'file=libpq\.so[.0-9]* .*dynamically loaded'
+	# into PostgreSQL and back over a file that exists: refused, the file untouched
+	dc migrate --to "$url" -q
+	: >"$BATS_TEST_TMPDIR/there.db"
+	run env DC_DB="$url" dc migrate --to "$BATS_TEST_TMPDIR/there.db"
+	assert_failure 3
+	assert_output --partial "exists: dc migrate makes a new file"
+	[ ! -s "$BATS_TEST_TMPDIR/there.db" ]
+	# the other commands say what a PostgreSQL DC_DB is, without printing it
+	run env DC_DB="$url" dc-case list
+	assert_failure 69
+	assert_output "dc-case: a PostgreSQL database: dcity's commands run on SQLite files; dc migrate moves a city between the two (docs/postgresql.md)"
+}
+
+@test "migrate: a broken audit chain is found on the target and nothing is migrated" {
+	local url n
+	url=$(pg_url broken)
+	n=$(sqlite3 "$DC_DB" "SELECT max(id) FROM event WHERE note_hash IS NULL AND note IS NOT NULL")
+	sqlite3 "$DC_DB" "DROP TRIGGER event_no_update; UPDATE event SET note = note || '!' WHERE id = $n"
+	run dc migrate --to "$url"
+	assert_failure 1
+	assert_output "dc: the audit chain breaks at event $n on the target: nothing migrated"
+	assert_equal "$(pg "$url" "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'")" 0
+}
