@@ -78,7 +78,10 @@ cmd_backup(struct dc *ctx, struct dc_args *a)
 
 	if (a->noperand != 1)
 		return dc_error(ctx, DC_EUSAGE, "backup needs one FILE");
-	if ((rc = dc_db_open(ctx)) || (rc = dc_require(ctx, "auditor", "make backups")) ||
+	if (dc_db_is_pg(ctx->db_path)) {
+		if ((rc = dc_pg_backup(ctx, ctx->db_path, a->operand[0])))
+			return rc;
+	} else if ((rc = dc_db_open(ctx)) || (rc = dc_require(ctx, "auditor", "make backups")) ||
 	    (rc = dc_db_backup(ctx, a->operand[0])))
 		return rc;
 	fprintf(stderr, "dc: backup written to '%s'\n", a->operand[0]);
@@ -133,6 +136,11 @@ cmd_check(struct dc *ctx, struct dc_args *a)
 		return dc_error(ctx, DC_EUSAGE, "check takes no operands");
 	if (dc_arg(a, "git-path") && !anchors)
 		return dc_error(ctx, DC_EUSAGE, "--git-path needs --anchors DIR");
+	if (dc_db_is_pg(ctx->db_path)) {
+		if (anchors || dc_arg(a, "repair"))
+			return dc_error(ctx, DC_EUSAGE, "on PostgreSQL, check takes no options yet");
+		return dc_pg_check(ctx, ctx->db_path, &rt_check);
+	}
 	if ((rc = dc_db_open(ctx)) || (rc = dc_db_integrity(ctx, &integrity)) ||
 	    (rc = dc_audit_verify(ctx, &bad, &checked)))
 		goto done;

@@ -6,6 +6,16 @@
 
 #include "core/dc.h"
 
+void
+dc_role_set(struct dc *ctx, const char *role, const char *dept)
+{
+	free(ctx->role);
+	free(ctx->dept);
+	ctx->role = dc_strdup(role);
+	ctx->dept = dc_strdup(dept);
+	ctx->roles_loaded = 1;
+}
+
 /* The role and department of ctx->actor. */
 static int
 load_role(struct dc *ctx)
@@ -13,34 +23,24 @@ load_role(struct dc *ctx)
 	struct dc_stmt *st = NULL;
 	int rc;
 
-	/* Bootstrap (dcity(7) "Identity and roles"): while no active admin exists, whoever acts is
-	 * admin. */
-	if ((rc = dc_prepare(ctx, &st,
-	                     "SELECT s.role, s.dept, NOT EXISTS (SELECT 1 FROM staff "
-	                     "  WHERE role = 'admin' AND active = 1) "
-	                     "FROM (SELECT 1) LEFT JOIN staff s ON s.login = ?1 AND s.active = 1")))
+	if ((rc = dc_prepare(ctx, &st, DC_ROLE_SQL)))
 		return rc;
 	dc_bind_text_ref(st, 1, ctx->actor);
 	if ((rc = dc_step(ctx, st)) == DC_ROW) {
-		int boot = dc_col_int(st, 2);
 		const char *role = dc_col_text(st, 0);
 
-		ctx->role = dc_strdup(boot ? "admin" : role ? role : "");
-		ctx->dept = dc_strdup(dc_col_text(st, 1));
+		dc_role_set(ctx, dc_col_int(st, 2) ? "admin" : role ? role : "", dc_col_text(st, 1));
 		rc = 0;
 	}
 	dc_finish(ctx, st);
-	ctx->roles_loaded = !rc;
 	return rc;
 }
 
 int
-dc_whoami(struct dc *ctx)
+dc_actor(struct dc *ctx)
 {
 	int rc;
 
-	if (ctx->roles_loaded)
-		return 0;
 	/* a setgid install decides who acts itself: the real user, --as for admins (priv.c) */
 	if ((rc = dc_priv_actor(ctx)))
 		return rc;
@@ -55,6 +55,18 @@ dc_whoami(struct dc *ctx)
 		else
 			ctx->actor = dc_printf("uid%ld", (long)getuid());
 	}
+	return 0;
+}
+
+int
+dc_whoami(struct dc *ctx)
+{
+	int rc;
+
+	if (ctx->roles_loaded)
+		return 0;
+	if ((rc = dc_actor(ctx)))
+		return rc;
 	return load_role(ctx);
 }
 

@@ -674,6 +674,16 @@ int dc_next_id(struct dc *ctx, const char *seq, const char *prefix, time_t at, c
 
 /* ---- identity and roles ---------------------------------------------------------------- */
 int dc_whoami(struct dc *ctx);
+/* Its two halves: who acts (the setgid install, DC_USER, the login), read from no database;
+ * and the role and department found for the actor, set (roles_loaded). */
+int dc_actor(struct dc *ctx);
+void dc_role_set(struct dc *ctx, const char *role, const char *dept);
+/* The actor's ($1) role, department and whether the city has no active admin yet (then
+ * whoever acts is admin: dcity(7) "Identity and roles"); the same text on both engines. */
+#define DC_ROLE_SQL                                                                                \
+	"SELECT s.role, s.dept, NOT EXISTS (SELECT 1 FROM staff WHERE role = 'admin'"              \
+	" AND active = 1) FROM (SELECT 1) AS one LEFT JOIN staff s ON s.login = $1"                \
+	" AND s.active = 1"
 /* LOGIN acts from now on, with its role: only after the program has proved who it is by other
  * means than the process's user (dc-open311's API keys), as no command line can. */
 int dc_act_as(struct dc *ctx, const char *login);
@@ -749,6 +759,13 @@ enum { DC_AUDIT_NOTE = 1, DC_AUDIT_WHO = 2, DC_AUDIT_REF = 4 };
  * *erased when something was erased, else changes nothing. */
 int dc_audit_erase(struct dc *ctx, const char *id, unsigned fields, const char *note,
                    long *erased);
+
+/* ---- PostgreSQL (pg.c): what runs there so far ------------------------------------------ */
+/* dc check of the PostgreSQL database URL: records of RT (check, ok, detail) for its indexes
+ * (amcheck, where the extension is installed) and its audit chain; DC_EPROBLEM if one fails. */
+int dc_pg_check(struct dc *ctx, const char *url, const struct dc_rectype *rt);
+/* dc backup of URL: pg_dump's custom format into the new file PATH (0600). */
+int dc_pg_backup(struct dc *ctx, const char *url, const char *path);
 
 /* ---- moving a city between engines (migrate.c, dc migrate) ------------------------------ */
 /* Copy the city of ctx->db_path to TO: a SQLite city into the empty PostgreSQL database TO,

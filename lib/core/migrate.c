@@ -18,7 +18,7 @@
 #include <unistd.h>
 
 #include "core/dc.h"
-#include "core/pqlib.h"
+#include "core/pg.h"
 
 struct mtable {
 	char *name;
@@ -160,162 +160,6 @@ done:
 	return rc;
 }
 
-/* ---- PostgreSQL ----------------------------------------------------------------------- */
-
-static void
-quiet(void *arg, const char *message)
-{
-	(void)arg, (void)message; /* NOTICEs (an extension that exists) are not the user's */
-}
-
-/* The error of result R (or of the connection), as dcity's exit code: integrity violations
- * 3, lock and serialization failures 75, disk full 74, privileges 77, else 69. */
-static int
-pg_fail(struct dc *ctx, PGconn *c, PGresult *r, const char *what)
-{
-	const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
-	char msg[512];
-	int code = DC_EDB;
-
-	snprintf(msg, sizeof msg, "%s", r ? PQresultErrorMessage(r) : PQerrorMessage(c));
-	msg[strcspn(msg, "\n")] = '\0';
-	if (state && !strncmp(state, "23", 2))
-		code = DC_ECONFLICT;
-	else if (state && (!strcmp(state, "55P03") || !strcmp(state, "40001") ||
-	                   !strcmp(state, "40P01")))
-		code = DC_EBUSY;
-	else if (state && !strcmp(state, "53100"))
-		code = DC_EIO;
-	else if (state && !strcmp(state, "42501"))
-		code = DC_EPERM;
-	if (r)
-		PQclear(r);
-	return dc_error(ctx, code, "PostgreSQL: %s: %s", what, msg);
-}
-
-/* Run SQL (no result rows wanted) */
-static int
-pg_run(struct dc *ctx, PGconn *c, const char *sql, const char *what)
-{
-	PGresult *r = PQexec(c, sql);
-	ExecStatusType s = PQresultStatus(r);
-
-	if (s != PGRES_COMMAND_OK && s != PGRES_TUPLES_OK)
-		return pg_fail(ctx, c, r, what);
-	PQclear(r);
-	return 0;
-}
-
-/* The one value SQL selects, as a number. */
-static int
-pg_count(struct dc *ctx, PGconn *c, const char *sql, long long *out)
-{
-	PGresult *r = PQexec(c, sql);
-
-	if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1)
-		return pg_fail(ctx, c, r, sql);
-	*out = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
-	PQclear(r);
-	return 0;
-}
-
-static int
-pg_connect(struct dc *ctx, const char *url, PGconn **out)
-{
-	PGconn *c;
-
-	*out = NULL;
-	if (dc_lazy_open(&dc_pq_lib) < 0)
-		return dc_error(ctx, DC_ESCHEMA, "PostgreSQL: %s", dc_pq_lib.err);
-	c = PQconnectdb(url);
-	if (PQstatus(c) != CONNECTION_OK) {
-		int rc = pg_fail(ctx, c, NULL, "cannot connect");
-
-		PQfinish(c);
-		return rc;
-	}
-	PQsetNoticeProcessor(c, quiet, NULL);
-	*out = c;
-	return 0;
-}
-
-/* Its schema version, which must be this program's. */
-static int
-pg_version_check(struct dc *ctx, PGconn *c)
-{
-	long long v;
-	int rc;
-
-	if ((rc = pg_count(ctx, c, "SELECT user_version FROM dc_meta", &v)))
-		return rc;
-	if (v != dc_schema_version())
-		return dc_error(ctx, DC_ESCHEMA,
-		                "the PostgreSQL database has schema version %lld, this program %ld",
-		                v, dc_schema_version());
-	return 0;
-}
-
-struct pgwalk {
-	struct dc *ctx;
-	PGconn *c;
-};
-
-static int
-pg_purged_later(void *arg, const char *entity, const char *ref, const char *id, int *later)
-{
-	struct pgwalk *w = arg;
-	const char *p[3] = {entity, ref, id};
-	PGresult *r = PQexecParams(w->c,
-	                           "SELECT 1 FROM event WHERE entity = $1 AND ref = $2"
-	                           " AND kind = 'purged' AND id > $3 LIMIT 1",
-	                           3, NULL, p, NULL, NULL, 0);
-
-	if (PQresultStatus(r) != PGRES_TUPLES_OK)
-		return pg_fail(w->ctx, w->c, r, "the audit trail");
-	*later = PQntuples(r) > 0;
-	PQclear(r);
-	return 0;
-}
-
-/* The audit chain of the PostgreSQL database, read through a cursor (constant memory). */
-static int
-pg_verify(struct dc *ctx, PGconn *c, long *bad_id, long *checked)
-{
-	struct pgwalk pw = {ctx, c};
-	struct dc_audit_walk w = {pg_purged_later, &pw, "", 0};
-	int rc;
-
-	*bad_id = 0;
-	if ((rc = pg_run(ctx, c,
-	                 "DECLARE dc_chain NO SCROLL CURSOR FOR SELECT " DC_AUDIT_COLUMNS
-	                 " FROM event ORDER BY id",
-	                 "the audit trail")))
-		return rc;
-	while (!*bad_id) {
-		PGresult *r = PQexec(c, "FETCH FORWARD 10000 FROM dc_chain");
-		int n, i;
-
-		if (PQresultStatus(r) != PGRES_TUPLES_OK)
-			return pg_fail(ctx, c, r, "the audit trail");
-		if (!(n = PQntuples(r))) {
-			PQclear(r);
-			break;
-		}
-		for (i = 0; i < n && !*bad_id && !rc; i++) {
-			const char *col[DC_AUDIT_NCOLUMNS];
-
-			for (int k = 0; k < DC_AUDIT_NCOLUMNS; k++)
-				col[k] = PQgetisnull(r, i, k) ? NULL : PQgetvalue(r, i, k);
-			rc = dc_audit_check(&w, col, bad_id);
-		}
-		PQclear(r);
-		if (rc)
-			return rc;
-	}
-	*checked = w.checked;
-	return pg_run(ctx, c, "CLOSE dc_chain", "the audit trail");
-}
-
 /* Start COPY of table T's columns COLS in direction DIR ("FROM STDIN", "TO STDOUT"). */
 static int
 pg_copy_start(struct dc *ctx, PGconn *c, const struct mtable *t, const char *cols,
@@ -326,7 +170,7 @@ pg_copy_start(struct dc *ctx, PGconn *c, const struct mtable *t, const char *col
 
 	free(sql);
 	if (PQresultStatus(r) != want)
-		return pg_fail(ctx, c, r, t->name);
+		return dc_pg_fail(ctx, c, r, t->name);
 	PQclear(r);
 	return 0;
 }
@@ -339,7 +183,7 @@ pg_copy_end(struct dc *ctx, PGconn *c, const struct mtable *t, int rc)
 
 	while ((r = PQgetResult(c))) {
 		if (!rc && PQresultStatus(r) != PGRES_COMMAND_OK) {
-			rc = pg_fail(ctx, c, r, t->name);
+			rc = dc_pg_fail(ctx, c, r, t->name);
 			continue;
 		}
 		PQclear(r);
@@ -359,7 +203,7 @@ check_counts(struct dc *ctx, PGconn *c, const struct mplan *p)
 		int rc;
 
 		if (c)
-			rc = pg_count(ctx, c, sql, &n);
+			rc = dc_pg_count(ctx, c, sql, &n);
 		else if (!(rc = dc_prepare(ctx, &st, sql)) && (rc = dc_step(ctx, st)) == DC_ROW) {
 			n = dc_col_int(st, 0);
 			rc = 0;
@@ -466,7 +310,7 @@ copy_to_pg(struct dc *ctx, PGconn *c, struct mtable *t)
 
 	/* what the schema put in (a row of catalog_fts_defer) makes way for the source's */
 	sql = dc_printf("DELETE FROM \"%s\"", t->name);
-	rc = pg_run(ctx, c, sql, t->name);
+	rc = dc_pg_run(ctx, c, sql, t->name);
 	free(sql);
 	if (rc || (rc = pg_copy_start(ctx, c, t, cols, "FROM STDIN", PGRES_COPY_IN)))
 		goto done;
@@ -484,15 +328,15 @@ copy_to_pg(struct dc *ctx, PGconn *c, struct mtable *t)
 		t->rows++;
 		if (b.n >= 1 << 16) {
 			if (PQputCopyData(c, b.p, (int)b.n) != 1)
-				rc = pg_fail(ctx, c, NULL, t->name);
+				rc = dc_pg_fail(ctx, c, NULL, t->name);
 			b.n = 0;
 		}
 	}
 	dc_finish(ctx, st);
 	if (!rc && b.n && PQputCopyData(c, b.p, (int)b.n) != 1)
-		rc = pg_fail(ctx, c, NULL, t->name);
+		rc = dc_pg_fail(ctx, c, NULL, t->name);
 	if (PQputCopyEnd(c, rc ? "dc migrate stopped" : NULL) != 1 && !rc)
-		rc = pg_fail(ctx, c, NULL, t->name);
+		rc = dc_pg_fail(ctx, c, NULL, t->name);
 	rc = pg_copy_end(ctx, c, t, rc);
 done:
 	free(b.p);
@@ -509,7 +353,7 @@ pg_sequences(struct dc *ctx, PGconn *c)
 	int rc = 0;
 
 	if (PQresultStatus(r) != PGRES_TUPLES_OK)
-		return pg_fail(ctx, c, r, "identity columns");
+		return dc_pg_fail(ctx, c, r, "identity columns");
 	for (int i = 0; i < PQntuples(r) && !rc; i++) {
 		const char *t = PQgetvalue(r, i, 0), *col = PQgetvalue(r, i, 1);
 		char *sql;
@@ -519,7 +363,7 @@ pg_sequences(struct dc *ctx, PGconn *c)
 		sql = dc_printf("SELECT setval(pg_get_serial_sequence('\"%s\"', '%s'),"
 		                " coalesce((SELECT max(\"%s\") FROM \"%s\"), 0) + 1, false)",
 		                t, col, col, t);
-		rc = pg_run(ctx, c, sql, t);
+		rc = dc_pg_run(ctx, c, sql, t);
 		free(sql);
 	}
 	PQclear(r);
@@ -536,11 +380,11 @@ to_pg(struct dc *ctx, const char *url, struct mplan *p, long *events)
 
 	if ((rc = dc_db_open_readonly(ctx)) ||
 	    (rc = dc_require(ctx, "admin", "migrate the city")) || (rc = plan_read(ctx, p)) ||
-	    (rc = pg_connect(ctx, url, &c)))
+	    (rc = dc_pg_connect(ctx, url, &c)))
 		goto done;
 	/* the whole copy is one transaction: a failure leaves the target as empty as it was */
-	if ((rc = pg_run(ctx, c, "BEGIN", "begin")) ||
-	    (rc = pg_count(ctx, c,
+	if ((rc = dc_pg_run(ctx, c, "BEGIN", "begin")) ||
+	    (rc = dc_pg_count(ctx, c,
 	                   "SELECT count(*) FROM pg_catalog.pg_tables"
 	                   " WHERE schemaname = current_schema()",
 	                   &tables)))
@@ -553,8 +397,8 @@ to_pg(struct dc *ctx, const char *url, struct mplan *p, long *events)
 		goto done;
 	}
 	for (const struct dc_blob *s = dc_pg_schema; s->name && !rc; s++)
-		rc = pg_run(ctx, c, s->text, s->name);
-	if (rc || (rc = pg_version_check(ctx, c)))
+		rc = dc_pg_run(ctx, c, s->text, s->name);
+	if (rc || (rc = dc_pg_version_check(ctx, c)))
 		goto done;
 	/* the source's state as of one moment, while writers may go on */
 	if ((rc = dc_exec(ctx, "BEGIN", 0)))
@@ -563,7 +407,7 @@ to_pg(struct dc *ctx, const char *url, struct mplan *p, long *events)
 		rc = copy_to_pg(ctx, c, &p->t[i]);
 	dc_exec(ctx, "COMMIT", 0);
 	if (rc || (rc = pg_sequences(ctx, c)) || (rc = check_counts(ctx, c, p)) ||
-	    (rc = pg_verify(ctx, c, &bad, events)))
+	    (rc = dc_pg_verify(ctx, c, &bad, events)))
 		goto done;
 	if (bad) {
 		rc = dc_error(ctx, DC_EPROBLEM,
@@ -571,7 +415,7 @@ to_pg(struct dc *ctx, const char *url, struct mplan *p, long *events)
 		              bad);
 		goto done;
 	}
-	rc = pg_run(ctx, c, "COMMIT", "commit");
+	rc = dc_pg_run(ctx, c, "COMMIT", "commit");
 done:
 	if (c) {
 		if (rc)
@@ -711,7 +555,7 @@ copy_from_pg(struct dc *ctx, PGconn *c, struct mtable *t)
 		PQfreemem(line);
 	}
 	if (n == -2 && !rc)
-		rc = pg_fail(ctx, c, NULL, t->name);
+		rc = dc_pg_fail(ctx, c, NULL, t->name);
 	rc = pg_copy_end(ctx, c, t, rc);
 done:
 	dc_finish(ctx, st);
@@ -730,10 +574,10 @@ to_sqlite(struct dc *ctx, const char *url, const char *path, struct mplan *p, lo
 	if (!access(path, F_OK))
 		return dc_error(ctx, DC_ECONFLICT, "'%s' exists: dc migrate makes a new file",
 		                path);
-	if ((rc = pg_connect(ctx, url, &c)) ||
-	    (rc = pg_run(ctx, c, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
+	if ((rc = dc_pg_connect(ctx, url, &c)) ||
+	    (rc = dc_pg_run(ctx, c, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
 	                 "begin")) ||
-	    (rc = pg_version_check(ctx, c)))
+	    (rc = dc_pg_version_check(ctx, c)))
 		goto done;
 	free(ctx->db_path);
 	ctx->db_path = dc_strdup(path);

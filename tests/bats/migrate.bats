@@ -1,7 +1,7 @@
 #!/usr/bin/env bats
 # dc migrate (dc(1), docs/postgresql.md): a city from its SQLite file into an empty PostgreSQL
-# database and back into a new file, on a throwaway cluster (tests/pg/cluster) shared by the
-# file's tests.
+# database and back into a new file; dc check and dc backup of the city on PostgreSQL.  On a
+# throwaway cluster (tests/pg/cluster) shared by the file's tests.
 
 bats_require_minimum_version 1.5.0
 load helper
@@ -160,4 +160,45 @@ print(r["cases"], r["invoice"], "catalog_fts" in r, "catalog_fts_data" in r)' <<
 	assert_failure 1
 	assert_output "dc: the audit chain breaks at event $n on the target: nothing migrated"
 	assert_equal "$(pg "$url" "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'")" 0
+}
+
+@test "dc check and dc backup on PostgreSQL: the chain, the indexes (amcheck), a pg_dump archive" {
+	local url url2
+	url=$(pg_url ops)
+	dc migrate --to "$url" >/dev/null 2>&1
+	run env DC_DB="$url" dc check -f csv --fields check,ok,detail
+	assert_success
+	assert_line "integrity,true,amcheck is not installed in this database: indexes not checked"
+	assert_line --regexp '^audit-chain,true,[0-9]+ events verified$'
+	pg "$url" "CREATE EXTENSION amcheck" >/dev/null
+	run env DC_DB="$url" dc check -f csv --fields check,ok,detail
+	assert_success
+	assert_line --regexp '^integrity,true,[0-9]+ indexes checked \(amcheck\)$'
+	run env DC_DB="$url" dc check --repair
+	assert_failure 64
+	# a backup in pg_dump's custom format, for its owner only, that restores to the same city
+	run env DC_DB="$url" dc backup "$BATS_TEST_TMPDIR/city.dump"
+	assert_success
+	assert_output "dc: backup written to '$BATS_TEST_TMPDIR/city.dump'"
+	assert_equal "$(stat -c %a "$BATS_TEST_TMPDIR/city.dump")" 600
+	url2=$(pg_url restored)
+	pg_restore --no-owner -d "$url2" "$BATS_TEST_TMPDIR/city.dump"
+	DC_DB="$url2" dc migrate --to "$BATS_TEST_TMPDIR/restored.db" >/dev/null 2>&1
+	assert_equal "$(dump "$BATS_TEST_TMPDIR/restored.db" | sha256sum)" "$(dump "$DC_DB" | sha256sum)"
+	# refusals: a clerk, a file that exists, no pg_dump
+	run env DC_DB="$url" DC_USER=anna dc backup "$BATS_TEST_TMPDIR/x.dump"
+	assert_failure 77
+	assert_output --partial "permission denied: 'anna' (clerk) may not make backups"
+	run env DC_DB="$url" dc backup "$BATS_TEST_TMPDIR/city.dump"
+	assert_failure 73
+	run env DC_DB="$url" PATH="$BIN" "$BIN/dc" backup "$BATS_TEST_TMPDIR/y.dump"
+	assert_failure 69
+	assert_output "dc: pg_dump is not installed (Debian: postgresql-client): no backup"
+	[ ! -e "$BATS_TEST_TMPDIR/y.dump" ]
+	# an event altered behind the triggers' back breaks the chain
+	pg "$url" "ALTER TABLE event DISABLE TRIGGER event_no_update;
+		UPDATE event SET actor = 'x' WHERE id = 3" >/dev/null
+	run env DC_DB="$url" dc check -f csv --fields check,ok,detail
+	assert_failure 1
+	assert_line "audit-chain,false,event 3 breaks the hash chain"
 }

@@ -1,0 +1,23 @@
+/* PostgreSQL through libpq (pg.c): what lib/core's PostgreSQL code shares; not part of the
+ * commands' interface, which names no libpq type (dc.h). */
+#ifndef DC_PG_H
+#define DC_PG_H
+
+#include "core/dc.h"
+#include "core/pqlib.h"
+
+/* Connect to URL (libpq loaded first: exit 78 without it); NOTICEs silenced. */
+int dc_pg_connect(struct dc *ctx, const char *url, PGconn **out);
+/* The error of result R (cleared) or of the connection, said with WHAT, as dcity's exit
+ * status. */
+int dc_pg_fail(struct dc *ctx, PGconn *c, PGresult *r, const char *what);
+/* Run SQL whose rows nobody wants. */
+int dc_pg_run(struct dc *ctx, PGconn *c, const char *sql, const char *what);
+/* The one value SQL selects, as a number. */
+int dc_pg_count(struct dc *ctx, PGconn *c, const char *sql, long long *out);
+/* Its schema version must be this program's (exit 78). */
+int dc_pg_version_check(struct dc *ctx, PGconn *c);
+/* The audit chain, as dc_audit_verify, read through a cursor (inside a transaction). */
+int dc_pg_verify(struct dc *ctx, PGconn *c, long *bad_id, long *checked);
+
+#endif
