@@ -26,6 +26,8 @@ cmd_init(struct dc *ctx, struct dc_args *a)
 {
 	int rc;
 
+	if (dc_db_is_pg(ctx->db_path))
+		return dc_pg_init(ctx, ctx->db_path);
 	if ((rc = dc_db_open(ctx)))
 		return rc;
 	fprintf(stderr, "dc: database '%s' is ready (schema %ld)\n", ctx->db_path,

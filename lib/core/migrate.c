@@ -375,7 +375,7 @@ to_pg(struct dc *ctx, const char *url, struct mplan *p, long *events)
 {
 	PGconn *c = NULL;
 	long long tables;
-	long bad = 0;
+	long bad = 0, from;
 	int rc, i;
 
 	if ((rc = dc_db_open_readonly(ctx)) ||
@@ -384,10 +384,7 @@ to_pg(struct dc *ctx, const char *url, struct mplan *p, long *events)
 		goto done;
 	/* the whole copy is one transaction: a failure leaves the target as empty as it was */
 	if ((rc = dc_pg_run(ctx, c, "BEGIN", "begin")) ||
-	    (rc = dc_pg_count(ctx, c,
-	                   "SELECT count(*) FROM pg_catalog.pg_tables"
-	                   " WHERE schemaname = current_schema()",
-	                   &tables)))
+	    (rc = dc_pg_tables(ctx, c, &tables)))
 		goto done;
 	if (tables) {
 		rc = dc_error(ctx, DC_ECONFLICT,
@@ -396,9 +393,7 @@ to_pg(struct dc *ctx, const char *url, struct mplan *p, long *events)
 		              tables);
 		goto done;
 	}
-	for (const struct dc_blob *s = dc_pg_schema; s->name && !rc; s++)
-		rc = dc_pg_run(ctx, c, s->text, s->name);
-	if (rc || (rc = dc_pg_version_check(ctx, c)))
+	if ((rc = dc_pg_schema_up(ctx, c, &from)))
 		goto done;
 	/* the source's state as of one moment, while writers may go on */
 	if ((rc = dc_exec(ctx, "BEGIN", 0)))
@@ -576,7 +571,7 @@ to_sqlite(struct dc *ctx, const char *url, const char *path, struct mplan *p, lo
 		                path);
 	if ((rc = dc_pg_connect(ctx, url, &c)) ||
 	    (rc = dc_pg_run(ctx, c, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
-	                 "begin")) ||
+	                    "begin")) ||
 	    (rc = dc_pg_version_check(ctx, c)))
 		goto done;
 	free(ctx->db_path);

@@ -139,9 +139,9 @@ dc_pg_verify(struct dc *ctx, PGconn *c, long *bad_id, long *checked)
 
 	*bad_id = 0;
 	if ((rc = dc_pg_run(ctx, c,
-	                 "DECLARE dc_chain NO SCROLL CURSOR FOR SELECT " DC_AUDIT_COLUMNS
-	                 " FROM event ORDER BY id",
-	                 "the audit trail")))
+	                    "DECLARE dc_chain NO SCROLL CURSOR FOR SELECT " DC_AUDIT_COLUMNS
+	                    " FROM event ORDER BY id",
+	                    "the audit trail")))
 		return rc;
 	while (!*bad_id) {
 		PGresult *r = PQexec(c, "FETCH FORWARD 10000 FROM dc_chain");
@@ -205,7 +205,8 @@ check_indexes(struct dc *ctx, PGconn *c, int *ok, char **detail)
 	int rc;
 
 	*ok = 1;
-	if ((rc = dc_pg_count(ctx, c, "SELECT count(*) FROM pg_extension WHERE extname = 'amcheck'",
+	if ((rc = dc_pg_count(ctx, c,
+	                      "SELECT count(*) FROM pg_extension WHERE extname = 'amcheck'",
 	                      &have)))
 		return rc;
 	if (!have) {
@@ -308,4 +309,66 @@ dc_pg_backup(struct dc *ctx, const char *url, const char *path)
 	return dc_error(ctx, DC_EIO, "pg_dump failed (%s %d): no backup",
 	                WIFEXITED(status) ? "exit" : "signal",
 	                WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
+}
+
+int
+dc_pg_tables(struct dc *ctx, PGconn *c, long long *n)
+{
+	return dc_pg_count(ctx, c,
+	                   "SELECT count(*) FROM pg_catalog.pg_tables"
+	                   " WHERE schemaname = current_schema()",
+	                   n);
+}
+
+int
+dc_pg_schema_up(struct dc *ctx, PGconn *c, long *from)
+{
+	long long tables, meta, v = 0;
+	int rc;
+
+	*from = 0;
+	/* one at a time: two first runs at once would both find the database empty */
+	if ((rc = dc_pg_run(ctx, c, "SELECT pg_advisory_xact_lock(1145260372)", "schema")) ||
+	    (rc = dc_pg_tables(ctx, c, &tables)) ||
+	    (rc = dc_pg_count(ctx, c,
+	                      "SELECT count(*) FROM pg_catalog.pg_tables"
+	                      " WHERE schemaname = current_schema()"
+	                      " AND tablename = 'dc_meta'",
+	                      &meta)))
+		return rc;
+	if (tables && !meta)
+		return dc_error(ctx, DC_EDB, "the PostgreSQL database is not a dcity database");
+	if (meta && (rc = dc_pg_count(ctx, c, "SELECT user_version FROM dc_meta", &v)))
+		return rc;
+	if (v > dc_schema_version())
+		return dc_error(ctx, DC_ESCHEMA,
+		                "the PostgreSQL database has schema version %lld; this program"
+		                " knows up to %ld: upgrade dcity",
+		                v, dc_schema_version());
+	/* the baseline (13) into an empty database, then every twin migration after it */
+	for (const struct dc_blob *s = dc_pg_schema; s->name && !rc; s++)
+		if (strtol(s->name, NULL, 10) > v)
+			rc = dc_pg_run(ctx, c, s->text, s->name);
+	*from = (long)v;
+	return rc ? rc : dc_pg_version_check(ctx, c);
+}
+
+int
+dc_pg_init(struct dc *ctx, const char *url)
+{
+	PGconn *c = NULL;
+	long from;
+	int rc;
+
+	if ((rc = dc_pg_connect(ctx, url, &c)))
+		return rc;
+	if (!(rc = dc_pg_run(ctx, c, "BEGIN", "begin")) &&
+	    !(rc = dc_pg_schema_up(ctx, c, &from)) && !(rc = dc_pg_run(ctx, c, "COMMIT", "commit")))
+		fprintf(stderr, "%s: the PostgreSQL database is ready (schema %ld%s)\n", ctx->prog,
+		        dc_schema_version(),
+		        !from ? ", made"
+		        : from < dc_schema_version() ? ", migrated"
+		                                    : "");
+	PQfinish(c);
+	return rc;
 }

@@ -15,8 +15,14 @@ int dc_pg_fail(struct dc *ctx, PGconn *c, PGresult *r, const char *what);
 int dc_pg_run(struct dc *ctx, PGconn *c, const char *sql, const char *what);
 /* The one value SQL selects, as a number. */
 int dc_pg_count(struct dc *ctx, PGconn *c, const char *sql, long long *out);
+/* How many tables the database's schema (current_schema()) has. */
+int dc_pg_tables(struct dc *ctx, PGconn *c, long long *n);
 /* Its schema version must be this program's (exit 78). */
 int dc_pg_version_check(struct dc *ctx, PGconn *c);
+/* Bring the database (in a transaction) to this program's schema: all of schemas/pg into an
+ * empty one, the twin migrations newer than its dc_meta.user_version into a dcity database;
+ * *from is the version it had (0: empty).  Exit 78 for a newer one, 69 for a foreign one. */
+int dc_pg_schema_up(struct dc *ctx, PGconn *c, long *from);
 /* The audit chain, as dc_audit_verify, read through a cursor (inside a transaction). */
 int dc_pg_verify(struct dc *ctx, PGconn *c, long *bad_id, long *checked);
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
 # dc migrate (dc(1), docs/postgresql.md): a city from its SQLite file into an empty PostgreSQL
-# database and back into a new file; dc check and dc backup of the city on PostgreSQL.  On a
+# database and back into a new file; dc init, dc check and dc backup on PostgreSQL.  On a
 # throwaway cluster (tests/pg/cluster) shared by the file's tests.
 
 bats_require_minimum_version 1.5.0
@@ -71,6 +71,8 @@ city() {
 
 setup() {
 	CONN=$(pg_cluster_conn)
+	# the schema version: the number of the newest migration
+	LATEST=$(ls "$ROOT"/schemas/sql/[0-9]*.sql | sed -n '$s|.*/0*\([0-9][0-9]*\)-.*|\1|p')
 	fresh_db
 	cached_setup city C1 PO
 	export DC_USER=root
@@ -201,4 +203,40 @@ print(r["cases"], r["invoice"], "catalog_fts" in r, "catalog_fts_data" in r)' <<
 	run env DC_DB="$url" dc check -f csv --fields check,ok,detail
 	assert_failure 1
 	assert_line "audit-chain,false,event 3 breaks the hash chain"
+}
+
+@test "dc init on PostgreSQL: makes the schema in an empty database, migrates an older one" {
+	local url v
+	url=$(pg_url fresh)
+	run env DC_DB="$url" dc init
+	assert_success
+	assert_output "dc: the PostgreSQL database is ready (schema $LATEST, made)"
+	assert_equal "$(pg "$url" "SELECT user_version FROM dc_meta")" "$LATEST"
+	run env DC_DB="$url" dc init
+	assert_success
+	assert_output "dc: the PostgreSQL database is ready (schema $LATEST)"
+	# a database at the baseline (13), as a city made before the twins: they are applied
+	url=$(pg_url older)
+	psql -X -q -v ON_ERROR_STOP=1 -d "$url" -1 -f "$ROOT/schemas/pg/0013-baseline.sql" >/dev/null
+	run env DC_DB="$url" dc init
+	assert_success
+	assert_output "dc: the PostgreSQL database is ready (schema $LATEST, migrated)"
+	run pg "$url" "SELECT user_version FROM dc_meta;
+		SELECT count(*) FROM information_schema.columns WHERE table_name = 'event'
+		AND column_name IN ('who_hash', 'ref_hash')"
+	assert_output "$LATEST
+2"
+	# and a city moved into it is as good as one moved into an empty database: not empty now
+	run dc migrate --to "$url"
+	assert_failure 3
+	# newer than this program, and a database that is not dcity's
+	pg "$url" "UPDATE dc_meta SET user_version = 9999" >/dev/null
+	run env DC_DB="$url" dc init
+	assert_failure 78
+	assert_output "dc: the PostgreSQL database has schema version 9999; this program knows up to $LATEST: upgrade dcity"
+	url=$(pg_url alien)
+	pg "$url" "CREATE TABLE mine (x int)" >/dev/null
+	run env DC_DB="$url" dc init
+	assert_failure 69
+	assert_output "dc: the PostgreSQL database is not a dcity database"
 }
