@@ -240,3 +240,33 @@ print(r["cases"], r["invoice"], "catalog_fts" in r, "catalog_fts_data" in r)' <<
 	assert_failure 69
 	assert_output "dc: the PostgreSQL database is not a dcity database"
 }
+
+@test "migrate killed (kill -9) in the middle of its copy: PostgreSQL stays empty; the next run copies all" {
+	local url pid n
+	url=$(pg_url killed)
+	# volume, so that the copy takes a while: 200,000 sent messages as the outbox keeps them
+	sqlite3 "$DC_DB" "WITH RECURSIVE k(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM k
+		WHERE x < 200000) INSERT INTO outbox(created_at, template, lang, recipient, subject,
+		body, status) SELECT '2026-03-02T09:00:00Z', 'case-receipt', 'de',
+		'r' || x || '@example.org', 'Betreff ' || x, printf('%.100c', 'x'), 'sent' FROM k"
+	dc migrate --to "$url" >/dev/null 2>&1 &
+	pid=$!
+	for n in $(seq 400); do
+		[[ $(pg "$CONN" "SELECT count(*) FROM pg_stat_activity WHERE datname = 'killed'
+			AND query LIKE 'COPY %'") -gt 0 ]] && break
+		sleep 0.05
+	done
+	((n < 400)) || fail "no COPY of dc migrate was seen"
+	kill -9 "$pid"
+	wait "$pid" || true
+	# the server ends the dead client's transaction: nothing of it stays
+	for n in $(seq 200); do
+		[[ $(pg "$CONN" "SELECT count(*) FROM pg_stat_activity
+			WHERE datname = 'killed'") -eq 0 ]] && break
+		sleep 0.05
+	done
+	assert_equal "$(pg "$url" "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'")" 0
+	run dc migrate --to "$url" -f csv
+	assert_success
+	assert_line "outbox,$(sqlite3 "$DC_DB" "SELECT count(*) FROM outbox")"
+}
