@@ -270,3 +270,13 @@ print(r["cases"], r["invoice"], "catalog_fts" in r, "catalog_fts_data" in r)' <<
 	assert_success
 	assert_line "outbox,$(sqlite3 "$DC_DB" "SELECT count(*) FROM outbox")"
 }
+
+@test "migrate: PostgreSQL's refusals become dcity's exit statuses (privileges: 77)" {
+	local url
+	url=$(pg_url guarded)
+	pg "$CONN" "CREATE ROLE limited LOGIN" >/dev/null
+	run dc migrate --to "${url/user=dcity/user=limited}"
+	assert_failure 77
+	assert_output --regexp '^dc: PostgreSQL: 0013-baseline: .*permission denied'
+	assert_equal "$(pg "$url" "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'")" 0
+}
