@@ -45,7 +45,7 @@ dc_pg_fail(struct dc *ctx, PGconn *c, PGresult *r, const char *what)
 	return dc_error(ctx, code, "PostgreSQL: %s: %s", what, msg);
 }
 
-/* Run SQL (no result rows wanted) */
+/* Run SQL whose rows nobody wants. */
 int
 dc_pg_run(struct dc *ctx, PGconn *c, const char *sql, const char *what)
 {
