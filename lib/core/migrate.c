@@ -11,6 +11,7 @@
  * and texts as they are, reals with 17 digits (exact), blobs as bytea's \x hex.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -564,19 +565,25 @@ to_sqlite(struct dc *ctx, const char *url, const char *path, struct mplan *p, lo
 {
 	PGconn *c = NULL;
 	long bad = 0;
-	int rc, i, made = 0;
+	int rc, i, fd, made = 0;
 
-	if (!access(path, F_OK))
-		return dc_error(ctx, DC_ECONFLICT, "'%s' exists: dc migrate makes a new file",
-		                path);
-	if ((rc = dc_pg_connect(ctx, url, &c)) ||
-	    (rc = dc_pg_run(ctx, c, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
-	                    "begin")) ||
+	if ((rc = dc_pg_connect(ctx, url, &c)))
+		return rc;
+	/* a new file, for its owner only as a backup is: the whole city's personal data */
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600)) < 0) {
+		rc = errno == EEXIST ? dc_error(ctx, DC_ECONFLICT,
+		                                "'%s' exists: dc migrate makes a new file", path)
+		                     : dc_error(ctx, DC_ECANTCREAT, "cannot create '%s': %s", path,
+		                                strerror(errno));
+		goto done;
+	}
+	close(fd);
+	made = 1;
+	if ((rc = dc_pg_run(ctx, c, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", "begin")) ||
 	    (rc = dc_pg_version_check(ctx, c)))
 		goto done;
 	free(ctx->db_path);
 	ctx->db_path = dc_strdup(path);
-	made = 1;
 	if ((rc = dc_db_open(ctx)) || (rc = plan_read(ctx, p)) || (rc = dc_tx_begin(ctx)))
 		goto done;
 	for (i = 0; i < p->n && !rc; i++)

@@ -108,6 +108,8 @@ print(r["cases"], r["invoice"], "catalog_fts" in r, "catalog_fts_data" in r)' <<
 	# and back into a new file: every table the same, byte for byte
 	run --separate-stderr env DC_DB="$url" dc migrate --to "$BATS_TEST_TMPDIR/back.db" -q
 	assert_success
+	# the whole city's personal data, as a backup: for its owner only
+	assert_equal "$(stat -c %a "$BATS_TEST_TMPDIR/back.db")" 600
 	assert_equal "$(dump "$BATS_TEST_TMPDIR/back.db" | sha256sum)" "$(dump "$DC_DB" | sha256sum)"
 	run env DC_DB="$BATS_TEST_TMPDIR/back.db" dc check -f csv --fields check,ok
 	assert_success
@@ -147,6 +149,9 @@ print(r["cases"], r["invoice"], "catalog_fts" in r, "catalog_fts_data" in r)' <<
 	assert_failure 3
 	assert_output --partial "exists: dc migrate makes a new file"
 	[ ! -s "$BATS_TEST_TMPDIR/there.db" ]
+	run env DC_DB="$url" dc migrate --to "$BATS_TEST_TMPDIR/no/such/dir/x.db"
+	assert_failure 73
+	assert_output --partial "cannot create '$BATS_TEST_TMPDIR/no/such/dir/x.db'"
 	# the other commands say what a PostgreSQL DC_DB is, without printing it
 	run env DC_DB="$url" dc-case list
 	assert_failure 69
