@@ -384,7 +384,7 @@ to_pg(struct dc *ctx, const char *url, struct mplan *p, long *events)
 	    (rc = dc_pg_connect(ctx, url, &c)))
 		goto done;
 	/* the whole copy is one transaction: a failure leaves the target as empty as it was */
-	if ((rc = dc_pg_run(ctx, c, "BEGIN", "begin")) ||
+	if ((rc = dc_pg_run(ctx, c, "BEGIN", "begin")) || (rc = dc_pg_lock(ctx, c)) ||
 	    (rc = dc_pg_tables(ctx, c, &tables)))
 		goto done;
 	if (tables) {

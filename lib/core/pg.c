@@ -312,6 +312,13 @@ dc_pg_backup(struct dc *ctx, const char *url, const char *path)
 }
 
 int
+dc_pg_lock(struct dc *ctx, PGconn *c)
+{
+	/* dcity's application id as the key; held until the transaction ends */
+	return dc_pg_run(ctx, c, "SELECT pg_advisory_xact_lock(1145260372)", "schema lock");
+}
+
+int
 dc_pg_tables(struct dc *ctx, PGconn *c, long long *n)
 {
 	return dc_pg_count(ctx, c,
@@ -327,8 +334,7 @@ dc_pg_schema_up(struct dc *ctx, PGconn *c, long *from)
 	int rc;
 
 	*from = 0;
-	/* one at a time: two first runs at once would both find the database empty */
-	if ((rc = dc_pg_run(ctx, c, "SELECT pg_advisory_xact_lock(1145260372)", "schema")) ||
+	if ((rc = dc_pg_lock(ctx, c)) ||
 	    (rc = dc_pg_tables(ctx, c, &tables)) ||
 	    (rc = dc_pg_count(ctx, c,
 	                      "SELECT count(*) FROM pg_catalog.pg_tables"

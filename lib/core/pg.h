@@ -15,6 +15,9 @@ int dc_pg_fail(struct dc *ctx, PGconn *c, PGresult *r, const char *what);
 int dc_pg_run(struct dc *ctx, PGconn *c, const char *sql, const char *what);
 /* The one value SQL selects, as a number. */
 int dc_pg_count(struct dc *ctx, PGconn *c, const char *sql, long long *out);
+/* Make or change the schema one process at a time: two first runs at once would both find
+ * the database empty.  For the rest of the transaction. */
+int dc_pg_lock(struct dc *ctx, PGconn *c);
 /* How many tables the database's schema (current_schema()) has. */
 int dc_pg_tables(struct dc *ctx, PGconn *c, long long *n);
 /* Its schema version must be this program's (exit 78). */

@@ -127,6 +127,17 @@ print(r["cases"], r["invoice"], "catalog_fts" in r, "catalog_fts_data" in r)' <<
 	assert_failure 3
 	assert_output "dc: the PostgreSQL database is not empty (1 tables): dc migrate writes only into an empty one"
 	assert_equal "$(pg "$url" "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'")" 1
+	# two at once into one empty database: one copies, the other then finds it not empty
+	url=$(pg_url twice)
+	dc migrate --to "$url" >/dev/null 2>"$BATS_TEST_TMPDIR/m1" & local p1=$!
+	dc migrate --to "$url" >/dev/null 2>"$BATS_TEST_TMPDIR/m2" & local p2=$!
+	local s1=0 s2=0
+	wait "$p1" || s1=$?
+	wait "$p2" || s2=$?
+	assert_equal "$(printf '%s\n' "$s1" "$s2" | sort | tr '\n' ' ')" "0 3 "
+	# the loser waited for the winner's schema lock, not for a clash of rows
+	run cat "$BATS_TEST_TMPDIR/m1" "$BATS_TEST_TMPDIR/m2"
+	assert_line --partial "the PostgreSQL database is not empty"
 	url=$(pg_url other)
 	run env DC_USER=anna dc migrate --to "$url"
 	assert_failure 77
