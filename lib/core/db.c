@@ -9,10 +9,16 @@
 #include <sqlite3.h>
 
 #include "core/dc.h"
+#include "core/pgdb.h"
 
 /* The engine's handles behind the interface's opaque types. */
 #define DB(ctx) ((sqlite3 *)(ctx)->db)
 #define ST(st) ((sqlite3_stmt *)(st))
+#define PST(st) ((struct dc_pgst *)(st))
+
+/* The city is on PostgreSQL (pgdb.c): every call below goes there.  A process opens one
+ * city, so one flag says which engine its statements belong to. */
+static int on_pg;
 
 /* Waiting for a lock: try again every millisecond until the busy timeout.  A long catalog
  * import gives the write lock up for a few milliseconds between its short transactions;
@@ -250,11 +256,11 @@ open_db(struct dc *ctx, int flags)
 
 	if (ctx->db)
 		return 0;
-	/* not a file's name (and it may hold a password: not printed) */
-	if (dc_db_is_pg(ctx->db_path))
-		return dc_error(ctx, DC_EDB,
-		                "a PostgreSQL database: dcity's commands run on SQLite files;"
-		                " dc migrate moves a city between the two (docs/postgresql.md)");
+	if (dc_db_is_pg(ctx->db_path)) {
+		on_pg = 1;
+		return dc_pgdb_open(ctx, ctx->db_path, !(flags & SQLITE_OPEN_READWRITE),
+		                    dc_schema_version());
+	}
 	if (ctx->db_path)
 		rc = dir_exists(ctx, ctx->db_path);
 	else {
@@ -348,13 +354,28 @@ dc_db_open_readonly(struct dc *ctx)
 
 struct dc_stmt_cache {
 	struct {
-		sqlite3_stmt *st;
+		struct dc_stmt *st;
 		const char *text; /* the SQL as the caller gave it, looked for first by address */
 		unsigned long hash;
 		int busy;
 	} slot[DC_STMT_CACHE];
 	int n, next;
 };
+
+static const char *
+stmt_sql(struct dc_stmt *st)
+{
+	return on_pg ? dc_pgdb_sql(PST(st)) : sqlite3_sql(ST(st));
+}
+
+static void
+stmt_finalize(struct dc_stmt *st)
+{
+	if (on_pg)
+		dc_pgdb_finalize(PST(st));
+	else
+		sqlite3_finalize(ST(st));
+}
 
 static unsigned long
 sql_hash(const char *s)
@@ -367,9 +388,8 @@ sql_hash(const char *s)
 }
 
 int
-dc_prepare(struct dc *ctx, struct dc_stmt **out, const char *sql)
+dc_prepare(struct dc *ctx, struct dc_stmt **st, const char *sql)
 {
-	sqlite3_stmt **st = (sqlite3_stmt **)out;
 	struct dc_stmt_cache *c;
 	unsigned long h;
 	int i, rc;
@@ -384,7 +404,7 @@ dc_prepare(struct dc *ctx, struct dc_stmt **out, const char *sql)
 	 * text is compared all the same */
 	for (i = 0; i < c->n; i++)
 		if (c->slot[i].text == sql && !c->slot[i].busy &&
-		    strcmp(sqlite3_sql(c->slot[i].st), sql) == 0) {
+		    strcmp(stmt_sql(c->slot[i].st), sql) == 0) {
 			c->slot[i].busy = 1;
 			*st = c->slot[i].st;
 			return 0;
@@ -392,14 +412,17 @@ dc_prepare(struct dc *ctx, struct dc_stmt **out, const char *sql)
 	h = sql_hash(sql);
 	for (i = 0; i < c->n; i++)
 		if (c->slot[i].hash == h && !c->slot[i].busy &&
-		    strcmp(sqlite3_sql(c->slot[i].st), sql) == 0) {
+		    strcmp(stmt_sql(c->slot[i].st), sql) == 0) {
 			c->slot[i].busy = 1;
 			c->slot[i].text = sql;
 			*st = c->slot[i].st;
 			return 0;
 		}
-	rc = sqlite3_prepare_v3(DB(ctx), sql, -1, SQLITE_PREPARE_PERSISTENT, st, NULL);
-	if (rc != SQLITE_OK)
+	if (on_pg) {
+		if ((rc = dc_pgdb_prepare(ctx, sql, (struct dc_pgst **)st)))
+			return rc;
+	} else if ((rc = sqlite3_prepare_v3(DB(ctx), sql, -1, SQLITE_PREPARE_PERSISTENT,
+	                                    (sqlite3_stmt **)st, NULL)) != SQLITE_OK)
 		return db_error(ctx, rc, "preparing a statement");
 	if (c->n < DC_STMT_CACHE)
 		i = c->n++;
@@ -410,7 +433,7 @@ dc_prepare(struct dc *ctx, struct dc_stmt **out, const char *sql)
 			return 0; /* every entry in use: this one stays uncached */
 		i = (c->next + i) % DC_STMT_CACHE;
 		c->next = (i + 1) % DC_STMT_CACHE;
-		sqlite3_finalize(c->slot[i].st);
+		stmt_finalize(c->slot[i].st);
 	}
 	c->slot[i].st = *st;
 	c->slot[i].text = sql;
@@ -420,9 +443,8 @@ dc_prepare(struct dc *ctx, struct dc_stmt **out, const char *sql)
 }
 
 void
-dc_finish(struct dc *ctx, struct dc_stmt *stmt)
+dc_finish(struct dc *ctx, struct dc_stmt *st)
 {
-	sqlite3_stmt *st = ST(stmt);
 	struct dc_stmt_cache *c = ctx->stmts;
 	int i;
 
@@ -431,12 +453,12 @@ dc_finish(struct dc *ctx, struct dc_stmt *stmt)
 	for (i = 0; c && i < c->n; i++)
 		if (c->slot[i].st == st) {
 			/* reset ends the statement's read of the database, as finalize would */
-			sqlite3_reset(st);
-			sqlite3_clear_bindings(st);
+			dc_reset(st);
+			dc_clear_bindings(st);
 			c->slot[i].busy = 0;
 			return;
 		}
-	sqlite3_finalize(st);
+	stmt_finalize(st);
 }
 
 void
@@ -447,7 +469,7 @@ dc_stmt_cache_free(struct dc *ctx)
 	if (!ctx->stmts)
 		return;
 	for (i = 0; i < ctx->stmts->n; i++)
-		sqlite3_finalize(ctx->stmts->slot[i].st);
+		stmt_finalize(ctx->stmts->slot[i].st);
 	free(ctx->stmts);
 	ctx->stmts = NULL;
 }
@@ -455,7 +477,11 @@ dc_stmt_cache_free(struct dc *ctx)
 int
 dc_step(struct dc *ctx, struct dc_stmt *st)
 {
-	int rc = sqlite3_step(ST(st));
+	int rc;
+
+	if (on_pg)
+		return dc_pgdb_step(ctx, PST(st));
+	rc = sqlite3_step(ST(st));
 
 	if (rc == SQLITE_ROW)
 		return DC_ROW;
@@ -485,6 +511,19 @@ dc_exec(struct dc *ctx, const char *sql, int nparam, ...)
 	return rc;
 }
 
+/* Roll back whatever is open, when it cannot matter whether that works. */
+static void
+rollback(struct dc *ctx)
+{
+	if (on_pg) {
+		int err = ctx->err;
+
+		dc_exec(ctx, "ROLLBACK", 0);
+		ctx->err = err;
+	} else
+		sqlite3_exec(DB(ctx), "ROLLBACK", NULL, NULL, NULL);
+}
+
 int
 dc_tx_split(struct dc *ctx, const char *leave, const char *enter, int pause_us)
 {
@@ -497,7 +536,7 @@ dc_tx_split(struct dc *ctx, const char *leave, const char *enter, int pause_us)
 	if (leave && (rc = dc_exec(ctx, leave, 0)))
 		return rc;
 	if ((rc = dc_exec(ctx, "COMMIT", 0))) {
-		sqlite3_exec(DB(ctx), "ROLLBACK", NULL, NULL, NULL);
+		rollback(ctx);
 		return rc;
 	}
 	if (pause_us)
@@ -531,12 +570,12 @@ dc_tx_end(struct dc *ctx, int rc)
 	ctx->txgen++;
 	if (rc == 0 && !ctx->dry_run) {
 		if ((r = dc_exec(ctx, "COMMIT", 0))) {
-			sqlite3_exec(DB(ctx), "ROLLBACK", NULL, NULL, NULL);
+			rollback(ctx);
 			return r;
 		}
 		return 0;
 	}
-	sqlite3_exec(DB(ctx), "ROLLBACK", NULL, NULL, NULL);
+	rollback(ctx);
 	return rc;
 }
 
@@ -557,7 +596,14 @@ void
 dc_read_end(struct dc *ctx, int began)
 {
 	/* nothing was written: ending it cannot fail in a way that matters */
-	if (began)
+	if (!began)
+		return;
+	if (on_pg) {
+		int err = ctx->err;
+
+		dc_exec(ctx, "COMMIT", 0);
+		ctx->err = err;
+	} else
 		sqlite3_exec(DB(ctx), "COMMIT", NULL, NULL, NULL);
 }
 
@@ -597,7 +643,7 @@ dc_next_seq(struct dc *ctx, const char *name, long *out)
 	}
 	/* two statements: RETURNING would build a temporary b-tree each time (SQLite 3.40) */
 	if ((rc = dc_exec(ctx, "INSERT INTO seq(name, value) VALUES (?1, 1) "
-	                       "ON CONFLICT(name) DO UPDATE SET value = value + 1", 1, name)) ||
+	                       "ON CONFLICT(name) DO UPDATE SET value = seq.value + 1", 1, name)) ||
 	    (rc = dc_prepare(ctx, &st, "SELECT value FROM seq WHERE name = ?1")))
 		return rc;
 	dc_bind_text_ref(st, 1, name);
@@ -656,86 +702,132 @@ dc_exists(struct dc *ctx, const char *sql, const char *key, int *found)
 int
 dc_step_row(struct dc_stmt *st)
 {
+	if (on_pg)
+		return dc_pgdb_step(NULL, PST(st)) == DC_ROW;
 	return sqlite3_step(ST(st)) == SQLITE_ROW;
 }
 
 void
 dc_reset(struct dc_stmt *st)
 {
-	sqlite3_reset(ST(st));
+	if (on_pg)
+		dc_pgdb_reset(PST(st));
+	else
+		sqlite3_reset(ST(st));
 }
 
 void
 dc_clear_bindings(struct dc_stmt *st)
 {
-	sqlite3_clear_bindings(ST(st));
+	if (on_pg)
+		dc_pgdb_clear(PST(st));
+	else
+		sqlite3_clear_bindings(ST(st));
 }
 
 void
 dc_bind_text(struct dc_stmt *st, int i, const char *s)
 {
-	sqlite3_bind_text(ST(st), i, s, -1, SQLITE_TRANSIENT);
+	if (on_pg)
+		dc_pgdb_bind(PST(st), i, DC_COL_TEXT, s, -1, 0);
+	else
+		sqlite3_bind_text(ST(st), i, s, -1, SQLITE_TRANSIENT);
 }
 
 void
 dc_bind_text_ref(struct dc_stmt *st, int i, const char *s)
 {
-	sqlite3_bind_text(ST(st), i, s, -1, SQLITE_STATIC);
+	if (on_pg)
+		dc_pgdb_bind(PST(st), i, DC_COL_TEXT, s, -1, 1);
+	else
+		sqlite3_bind_text(ST(st), i, s, -1, SQLITE_STATIC);
 }
 
 void
 dc_bind_textn(struct dc_stmt *st, int i, const char *s, int len)
 {
-	sqlite3_bind_text(ST(st), i, s, len, SQLITE_TRANSIENT);
+	if (on_pg)
+		dc_pgdb_bind(PST(st), i, DC_COL_TEXT, s, len, 0);
+	else
+		sqlite3_bind_text(ST(st), i, s, len, SQLITE_TRANSIENT);
 }
 
 void
 dc_bind_blob(struct dc_stmt *st, int i, const void *p, size_t n)
 {
-	sqlite3_bind_blob64(ST(st), i, p, (sqlite3_uint64)n, SQLITE_TRANSIENT);
+	if (on_pg)
+		dc_pgdb_bind(PST(st), i, DC_COL_BLOB, p ? p : "", (long)n, 0);
+	else
+		sqlite3_bind_blob64(ST(st), i, p, (sqlite3_uint64)n, SQLITE_TRANSIENT);
 }
 
 void
 dc_bind_int(struct dc_stmt *st, int i, long long v)
 {
-	sqlite3_bind_int64(ST(st), i, v);
+	char s[24];
+
+	if (!on_pg) {
+		sqlite3_bind_int64(ST(st), i, v);
+		return;
+	}
+	snprintf(s, sizeof s, "%lld", v);
+	dc_pgdb_bind(PST(st), i, DC_COL_INT, s, -1, 0);
 }
 
 void
 dc_bind_double(struct dc_stmt *st, int i, double v)
 {
-	sqlite3_bind_double(ST(st), i, v);
+	char s[32];
+
+	if (!on_pg) {
+		sqlite3_bind_double(ST(st), i, v);
+		return;
+	}
+	/* 17 digits: the same double arrives */
+	snprintf(s, sizeof s, "%.17g", v);
+	dc_pgdb_bind(PST(st), i, DC_COL_REAL, s, -1, 0);
 }
 
 void
 dc_bind_null(struct dc_stmt *st, int i)
 {
-	sqlite3_bind_null(ST(st), i);
+	if (on_pg)
+		dc_pgdb_bind(PST(st), i, DC_COL_NULL, NULL, -1, 0);
+	else
+		sqlite3_bind_null(ST(st), i);
 }
 
 void
 dc_bind_col(struct dc_stmt *st, int i, struct dc_stmt *from, int col)
 {
-	sqlite3_bind_value(ST(st), i, sqlite3_column_value(ST(from), col));
+	if (on_pg)
+		dc_pgdb_bind_col(PST(st), i, PST(from), col);
+	else
+		sqlite3_bind_value(ST(st), i, sqlite3_column_value(ST(from), col));
 }
 
 int
 dc_param_count(struct dc_stmt *st)
 {
-	return sqlite3_bind_parameter_count(ST(st));
+	return on_pg ? dc_pgdb_nparam(PST(st)) : sqlite3_bind_parameter_count(ST(st));
 }
 
 const char *
 dc_col_text(struct dc_stmt *st, int i)
 {
+	if (on_pg)
+		return dc_pgdb_col_text(PST(st), i);
 	return (const char *)sqlite3_column_text(ST(st), i);
 }
 
 const void *
 dc_col_blob(struct dc_stmt *st, int i, size_t *n)
 {
-	const void *p = sqlite3_column_blob(ST(st), i);
+	const void *p;
 
+	if (on_pg)
+		return dc_pgdb_col_blob(PST(st), i, n);
+	p = sqlite3_column_blob(ST(st), i);
 	*n = (size_t)sqlite3_column_bytes(ST(st), i);
 	return p;
 }
@@ -743,24 +835,36 @@ dc_col_blob(struct dc_stmt *st, int i, size_t *n)
 long long
 dc_col_int(struct dc_stmt *st, int i)
 {
-	return sqlite3_column_int64(ST(st), i);
+	const char *s;
+
+	if (!on_pg)
+		return sqlite3_column_int64(ST(st), i);
+	s = dc_pgdb_col_text(PST(st), i);
+	return s ? strtoll(s, NULL, 10) : 0;
 }
 
 double
 dc_col_double(struct dc_stmt *st, int i)
 {
-	return sqlite3_column_double(ST(st), i);
+	const char *s;
+
+	if (!on_pg)
+		return sqlite3_column_double(ST(st), i);
+	s = dc_pgdb_col_text(PST(st), i);
+	return s ? strtod(s, NULL) : 0.0;
 }
 
 int
 dc_col_null(struct dc_stmt *st, int i)
 {
-	return sqlite3_column_type(ST(st), i) == SQLITE_NULL;
+	return dc_col_type(st, i) == DC_COL_NULL;
 }
 
 enum dc_coltype
 dc_col_type(struct dc_stmt *st, int i)
 {
+	if (on_pg)
+		return dc_pgdb_col_type(PST(st), i);
 	switch (sqlite3_column_type(ST(st), i)) {
 	case SQLITE_INTEGER:
 		return DC_COL_INT;
@@ -778,25 +882,25 @@ dc_col_type(struct dc_stmt *st, int i)
 int
 dc_col_count(struct dc_stmt *st)
 {
-	return sqlite3_column_count(ST(st));
+	return on_pg ? dc_pgdb_col_count(PST(st)) : sqlite3_column_count(ST(st));
 }
 
 const char *
 dc_col_name(struct dc_stmt *st, int i)
 {
-	return sqlite3_column_name(ST(st), i);
+	return on_pg ? dc_pgdb_col_name(PST(st), i) : sqlite3_column_name(ST(st), i);
 }
 
 long long
 dc_changes(struct dc *ctx)
 {
-	return sqlite3_changes(DB(ctx));
+	return on_pg ? dc_pgdb_changes(ctx) : sqlite3_changes(DB(ctx));
 }
 
 long long
 dc_last_id(struct dc *ctx)
 {
-	return sqlite3_last_insert_rowid(DB(ctx));
+	return on_pg ? dc_pgdb_last_id(ctx) : sqlite3_last_insert_rowid(DB(ctx));
 }
 
 /*
@@ -886,7 +990,14 @@ dc_prepare_query(struct dc *ctx, struct dc_stmt **out, const char *sql)
 	*out = NULL;
 	if (!ctx->db && (rc = dc_db_open(ctx)))
 		return rc;
-	/* the connection stays locked down: it serves this one query */
+	if (on_pg)
+		return dc_error(ctx, DC_EDB, "sql exports do not run on PostgreSQL yet"
+		                             " (docs/postgresql.md)");
+	/* the connection stays locked down: it serves this one query (a second call finds
+	 * the authorizer of the first in place) */
+	sqlite3_set_authorizer(DB(ctx), NULL, NULL);
+	if ((rc = sqlite3_exec(DB(ctx), "PRAGMA query_only = ON", NULL, NULL, NULL)) != SQLITE_OK)
+		return db_error(ctx, rc, "opening the database");
 	sqlite3_db_config(DB(ctx), SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
 	sqlite3_set_authorizer(DB(ctx), query_auth, ctx);
 	if (sqlite3_prepare_v2(DB(ctx), sql, -1, &st, &tail) != SQLITE_OK)
@@ -920,9 +1031,22 @@ void
 dc_db_close(struct dc *ctx)
 {
 	dc_stmt_cache_free(ctx);
-	if (ctx->db)
+	if (on_pg)
+		dc_pgdb_close(ctx);
+	else if (ctx->db)
 		sqlite3_close_v2(DB(ctx));
 	ctx->db = NULL;
+}
+
+int
+dc_db_cache(struct dc *ctx, int kib)
+{
+	char sql[48];
+
+	if (on_pg)
+		return 0;
+	snprintf(sql, sizeof sql, "PRAGMA cache_size = -%d", kib);
+	return dc_exec(ctx, sql, 0);
 }
 
 int
@@ -932,6 +1056,11 @@ dc_db_integrity(struct dc *ctx, char **result)
 	int rc;
 
 	*result = NULL;
+	if (on_pg) {
+		/* dc check reads PostgreSQL's indexes through amcheck (pg.c) */
+		*result = dc_strdup("ok");
+		return 0;
+	}
 	if ((rc = dc_prepare(ctx, &st, "PRAGMA integrity_check")))
 		return rc;
 	if ((rc = dc_step(ctx, st)) == DC_ROW) {
@@ -949,7 +1078,8 @@ dc_db_wal_bytes(struct dc *ctx)
 	sqlite3_int64 size = -1;
 
 	/* through SQLite's open handle: a setgid install cannot open the WAL by name */
-	if (sqlite3_file_control(DB(ctx), "main", SQLITE_FCNTL_JOURNAL_POINTER, &wal) !=
+	if (on_pg ||
+	    sqlite3_file_control(DB(ctx), "main", SQLITE_FCNTL_JOURNAL_POINTER, &wal) !=
 	        SQLITE_OK ||
 	    !wal || !wal->pMethods || wal->pMethods->xFileSize(wal, &size) != SQLITE_OK)
 		return -1;
@@ -986,7 +1116,7 @@ dc_db_backup(struct dc *ctx, const char *path)
 void
 dc_db_scrub_wal(struct dc *ctx)
 {
-	if (ctx->dry_run ||
+	if (ctx->dry_run || on_pg ||
 	    !sqlite3_wal_checkpoint_v2(DB(ctx), NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL))
 		return;
 	dc_warn(ctx,

@@ -404,11 +404,16 @@ int dc_out_query(struct dc *ctx, const struct dc_rectype *rt, struct dc_stmt *st
  * for ten-thousandths without trailing zeros, as DC_T_PRICE prints in JSON.  In integers: a
  * double has no exact cents at the maxima. */
 #define DC_SQL_MONEY(cents)                                                                    \
-	"CASE WHEN (" cents ") IS NULL THEN NULL ELSE json(printf('%s%d.%02d', CASE WHEN (" cents \
-	") < 0 THEN '-' ELSE '' END, abs(" cents ") / 100, abs(" cents ") % 100)) END"
+	"CASE WHEN (" cents ") IS NULL THEN NULL ELSE json(" DC_SQL_DECIMAL(cents, "100") ") END"
 #define DC_SQL_PRICE(p)                                                                        \
-	"CASE WHEN (" p ") IS NULL THEN NULL ELSE json(rtrim(rtrim(printf('%s%d.%04d', CASE WHEN (" \
-	p ") < 0 THEN '-' ELSE '' END, abs(" p ") / 10000, abs(" p ") % 10000), '0'), '.')) END"
+	"CASE WHEN (" p ") IS NULL THEN NULL ELSE json(rtrim(rtrim(" DC_SQL_DECIMAL(p, "10000") \
+	", '0'), '.')) END"
+/* The text of integer N / SCALE (100, 10000) with all its decimals: "-12.05".  Without
+ * printf(), which PostgreSQL has not: the remainder's digits, leading zeros kept, are those of
+ * SCALE + remainder after its first. */
+#define DC_SQL_DECIMAL(n, scale)                                                               \
+	"CASE WHEN (" n ") < 0 THEN '-' ELSE '' END || (abs(" n ") / " scale ") || '.' ||"          \
+	" substr(CAST(" scale " + abs(" n ") % " scale " AS TEXT), 2)"
 
 /* ---- record input ---------------------------------------------------------------------- */
 struct dc_in; /* reader state, private to in.c */
@@ -627,6 +632,9 @@ int dc_exists(struct dc *ctx, const char *sql, const char *key, int *found);
 int dc_must_exist(struct dc *ctx, const char *sql, const char *what, const char *key);
 /* 0 if it finds none, else "WHAT 'KEY' exists" (exit 3) or the database's error. */
 int dc_must_not_exist(struct dc *ctx, const char *sql, const char *what, const char *key);
+/* KIB kibibytes of page cache for one long command (SQLite's default is 2 MiB); nothing on
+ * PostgreSQL, whose cache is the server's. */
+int dc_db_cache(struct dc *ctx, int kib);
 /* Maintenance (dc check, dc backup, purge). */
 int dc_db_integrity(struct dc *ctx, char **result); /* "ok" or what is wrong; caller frees */
 long long dc_db_wal_bytes(struct dc *ctx);          /* the write-ahead log's size, -1 unknown */
@@ -869,6 +877,10 @@ int dc_email_ok(const char *s);
  * 1 if right, else 0 and *why (when WHY is not NULL) says what is wrong. */
 int dc_leitweg_valid(const char *id, const char **why);
 char *dc_strdup(const char *s); /* NULL-safe */
+/* Memory that a caller cannot do without: out of it, the process aborts, as dc_strdup. */
+void *dc_malloc(size_t n);
+void *dc_calloc(size_t n, size_t size);
+void *dc_realloc(void *p, size_t n);
 char *dc_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Text folded for search the way German is typed; caller frees.  Exactly what the views of
  * schemas/sql/0009-vendor-files.sql compute with lower() and replace(); SQL on dcity's

@@ -13,6 +13,7 @@
 
 #include "core/dc.h"
 #include "core/pg.h"
+#include "core/pgdb.h"
 
 static void
 quiet(void *arg, const char *message)
@@ -20,26 +21,16 @@ quiet(void *arg, const char *message)
 	(void)arg, (void)message; /* NOTICEs (an extension that exists) are not the user's */
 }
 
-/* The error of result R (or of the connection), as dcity's exit code: integrity violations
- * 3, lock and serialization failures 75, disk full 74, privileges 77, else 69. */
+/* The error of result R (or of the connection), as dcity's exit code (dc_pgdb_code). */
 int
 dc_pg_fail(struct dc *ctx, PGconn *c, PGresult *r, const char *what)
 {
 	const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
 	char msg[512];
-	int code = DC_EDB;
+	int code = r ? dc_pgdb_code(state) : DC_EDB;
 
 	snprintf(msg, sizeof msg, "%s", r ? PQresultErrorMessage(r) : PQerrorMessage(c));
 	msg[strcspn(msg, "\n")] = '\0';
-	if (state && !strncmp(state, "23", 2))
-		code = DC_ECONFLICT;
-	else if (state && (!strcmp(state, "55P03") || !strcmp(state, "40001") ||
-	                   !strcmp(state, "40P01")))
-		code = DC_EBUSY;
-	else if (state && !strcmp(state, "53100"))
-		code = DC_EIO;
-	else if (state && !strcmp(state, "42501"))
-		code = DC_EPERM;
 	if (r)
 		PQclear(r);
 	return dc_error(ctx, code, "PostgreSQL: %s: %s", what, msg);

@@ -14,17 +14,22 @@
 	X(PQclear) X(PQconnectdb) X(PQerrorMessage) X(PQexec) X(PQexecParams) X(PQfinish)     \
 	X(PQfreemem) X(PQgetCopyData) X(PQgetResult) X(PQgetisnull) X(PQgetvalue)             \
 	X(PQnfields) X(PQntuples) X(PQputCopyData) X(PQputCopyEnd) X(PQresultErrorField)      \
-	X(PQresultErrorMessage) X(PQresultStatus) X(PQsetNoticeProcessor) X(PQstatus)
+	X(PQresultErrorMessage) X(PQresultStatus) X(PQsetNoticeProcessor) X(PQstatus)         \
+	X(PQcmdStatus) X(PQcmdTuples) X(PQftype) X(PQfname) X(PQresStatus) X(PQunescapeBytea)
 
 DC_LAZY_API(dc_pq_api, dc_pq_lib, dc_pq, DC_PQ_FUNCTIONS)
 
 #ifndef DC_PQLIB_H_TABLE
 #define PQclear (*dc_pq()->PQclear)
+#define PQcmdStatus (*dc_pq()->PQcmdStatus)
+#define PQcmdTuples (*dc_pq()->PQcmdTuples)
 #define PQconnectdb (*dc_pq()->PQconnectdb)
 #define PQerrorMessage (*dc_pq()->PQerrorMessage)
 #define PQexec (*dc_pq()->PQexec)
 #define PQexecParams (*dc_pq()->PQexecParams)
 #define PQfinish (*dc_pq()->PQfinish)
+#define PQfname (*dc_pq()->PQfname)
+#define PQftype (*dc_pq()->PQftype)
 #define PQfreemem (*dc_pq()->PQfreemem)
 #define PQgetCopyData (*dc_pq()->PQgetCopyData)
 #define PQgetResult (*dc_pq()->PQgetResult)
@@ -36,9 +41,11 @@ DC_LAZY_API(dc_pq_api, dc_pq_lib, dc_pq, DC_PQ_FUNCTIONS)
 #define PQputCopyEnd (*dc_pq()->PQputCopyEnd)
 #define PQresultErrorField (*dc_pq()->PQresultErrorField)
 #define PQresultErrorMessage (*dc_pq()->PQresultErrorMessage)
+#define PQresStatus (*dc_pq()->PQresStatus)
 #define PQresultStatus (*dc_pq()->PQresultStatus)
 #define PQsetNoticeProcessor (*dc_pq()->PQsetNoticeProcessor)
 #define PQstatus (*dc_pq()->PQstatus)
+#define PQunescapeBytea (*dc_pq()->PQunescapeBytea)
 #endif
 
 #endif

@@ -425,6 +425,30 @@ dc_strdup(const char *s)
 	return p;
 }
 
+void *
+dc_malloc(size_t n)
+{
+	return dc_realloc(NULL, n);
+}
+
+void *
+dc_calloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size ? size : 1);
+
+	if (!p)
+		abort();
+	return p;
+}
+
+void *
+dc_realloc(void *p, size_t n)
+{
+	if (!(p = realloc(p, n ? n : 1)))
+		abort();
+	return p;
+}
+
 char *
 dc_printf(const char *fmt, ...)
 {

@@ -451,8 +451,6 @@ sql_rows(struct dc *ctx, const char *sql)
 
 	if ((rc = dc_db_open_readonly(ctx)) || (rc = dc_require(ctx, "auditor", "run SQL exports")))
 		return rc;
-	if ((rc = dc_exec(ctx, "PRAGMA query_only = ON", 0)))
-		return rc;
 	if ((rc = dc_prepare_query(ctx, &st, sql)))
 		return rc;
 	if ((n = dc_col_count(st)) < 1 || n > 64) {

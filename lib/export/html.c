@@ -467,7 +467,7 @@ static const struct section {
 	   " sum(c.status = 'in_progress'), sum(c.status = 'waiting'), sum(c.created_at >= ?2)"
 	   SCALE("count(*)") " FROM cases c LEFT JOIN dept d ON d.code = c.dept",
 	   OPEN, "c.dept = ?", NULL},
-	  {" GROUP BY c.dept ORDER BY c.dept IS NULL, 1", NULL, NULL, NULL}},
+	  {" GROUP BY c.dept, d.name ORDER BY c.dept IS NULL, 1", NULL, NULL, NULL}},
 	 "backlog-chart",
 	 {"Open cases per department by status", "Offene Fälle pro Amt nach Status"},
 	 {"Stacked horizontal bars: open cases per department, split into new, assigned, in "
@@ -482,7 +482,7 @@ static const struct section {
 	   " 100.0 * sum(c.due_at < ?1) / count(*)" SCALE("sum(c.due_at < ?1)")
 	   " FROM cases c LEFT JOIN dept d ON d.code = c.dept",
 	   OPEN, "c.dept = ?", NULL},
-	  {" GROUP BY c.dept ORDER BY c.dept IS NULL, 1", NULL, NULL, NULL}},
+	  {" GROUP BY c.dept, d.name ORDER BY c.dept IS NULL, 1", NULL, NULL, NULL}},
 	 "overdue-chart", {"Overdue cases per department", "Überfällige Fälle pro Amt"},
 	 {"Horizontal bars: open cases past their due date per department",
 	  "Waagerechte Balken: offene Fälle nach Fristablauf pro Amt"},
@@ -497,7 +497,7 @@ static const struct section {
 	   " count(*) OVER (PARTITION BY c.service) AS n FROM cases c",
 	   CLOSED, "c.dept = ?", "c.closed_at"},
 	  {") SELECT s.name, " MEDIAN ", avg(r.d), max(r.n)" SCALE(MEDIAN)
-	   " FROM r JOIN service s ON s.code = r.service GROUP BY r.service ORDER BY 1",
+	   " FROM r JOIN service s ON s.code = r.service GROUP BY r.service, s.name ORDER BY 1",
 	   NULL, NULL, NULL}},
 	 "time-to-close-chart",
 	 {"Median time to close per service (days)", "Median der Bearbeitungsdauer pro Leistung "
@@ -512,7 +512,7 @@ static const struct section {
 	   " sum(c.closed_at <= c.due_at), 100.0, count(*) OVER ()"
 	   " FROM cases c JOIN service s ON s.code = c.service",
 	   CLOSED, "c.dept = ?", "c.closed_at"},
-	  {" GROUP BY c.service ORDER BY 1", NULL, NULL, NULL}},
+	  {" GROUP BY c.service, s.name ORDER BY 1", NULL, NULL, NULL}},
 	 "sla-chart", {"SLA compliance per service", "Fristeinhaltung pro Leistung"},
 	 {"Horizontal bars: percentage of resolved or closed cases per service closed by the "
 	  "due date (0 to 100 %)",
@@ -541,7 +541,7 @@ static const struct section {
 	   " WHERE l.order_id = o.id AND l.vendor IS NOT NULL ORDER BY l.line LIMIT 1))"
 	   " AS vendor FROM purchase_order o",
 	   ORDERS_SPENT, NULL, "o.created_at"},
-	  {") o LEFT JOIN vendor v ON v.id = o.vendor GROUP BY o.vendor"
+	  {") o LEFT JOIN vendor v ON v.id = o.vendor GROUP BY o.vendor, v.name"
 	   " ORDER BY o.vendor IS NULL, 1", NULL, NULL, NULL}},
 	 "vendors-chart", {"Spend per vendor", "Ausgaben pro Lieferant"},
 	 {"Horizontal bars: gross amount of approved to invoiced orders per vendor",
@@ -581,7 +581,7 @@ static const struct section {
 	   " count(*)" SCALE("sum(o.total) / 100.0")
 	   " FROM shop_order o LEFT JOIN merchant m ON m.id = o.merchant",
 	   NULL, NULL, "o.created_at"},
-	  {" GROUP BY o.merchant, o.status ORDER BY 1", NULL, NULL, NULL}},
+	  {" GROUP BY o.merchant, o.status, m.name ORDER BY 1", NULL, NULL, NULL}},
 	 "shop-chart", {"Shop order totals per merchant and status",
 	               "Summe der Shop-Bestellungen pro Händler und Status"},
 	 {"Horizontal bars: total amount of click and collect orders per merchant and status",

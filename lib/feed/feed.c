@@ -515,7 +515,8 @@ dc_feed_post(struct dc *ctx, struct dc_args *rec, void *unused)
 	if ((rc = dc_exec(ctx, "INSERT INTO post(id, author, kind, title, body, district, topics,"
 	                       " starts_at, ends_at, location, all_day, ref, status, hidden_by, reason,"
 	                       " created_by, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6,"
-	                       " coalesce(?7, '[]'), nullif(?8, ''), nullif(?9, ''), ?10, ?11 = '1',"
+	                       " coalesce(?7, '[]'), nullif(?8, ''), nullif(?9, ''), ?10,"
+	                       " CAST(?11 AS INTEGER),"
 	                       " ?12, ?13, ?14, ?15, ?16, ?17, ?17)",
 	                  17, id, p.author, p.kind, p.title, p.body, p.district, topics, starts,
 	                  ends, p.location, all_day ? "1" : "0", p.ref, status,

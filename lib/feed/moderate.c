@@ -334,7 +334,8 @@ dc_feed_queue(struct dc *ctx, struct dc_stmt **st)
 		return rc;
 	return dc_prepare(
 	    ctx, st,
-	    "SELECT p.id AS id, 'post', p.id, p.author, p.title, p.status, p.hidden_by, p.reason,"
+	    "SELECT p.id AS id, 'post', p.id AS post, p.author, p.title, p.status, p.hidden_by,"
+	    " p.reason,"
 	    " (SELECT count(*) FROM flag f WHERE f.post = p.id) AS flags,"
 	    " (SELECT json_group_array(reason) FROM (SELECT reason FROM flag f WHERE f.post = p.id"
 	    "   ORDER BY created_at, member)),"

@@ -856,15 +856,24 @@ in_batches(struct dc *ctx, long long lo, long long hi, const char *const sql[], 
 static int
 index_versions(struct dc *ctx, struct import *im)
 {
+#define FIRST_PRICES                                                                               \
+	"INSERT INTO price_history(item, price, currency, valid_from, import)"                     \
+	" SELECT id, price, currency, coalesce(valid_from, ?4), ?3"                                \
+	" FROM catalog_item i WHERE id > ?1 AND id <= ?2 AND gen = ?3"                             \
+	" AND NOT EXISTS (SELECT 1 FROM price_history h WHERE h.item = i.id) ORDER BY id"
+#define VERSIONS " FROM catalog_item WHERE id > ?1 AND id <= ?2 AND gen = ?3 ORDER BY id"
 	static const char *const sql[] = {
-	    "INSERT INTO price_history(item, price, currency, valid_from, import)"
-	    " SELECT id, price, currency, coalesce(valid_from, ?4), ?3"
-	    " FROM catalog_item i WHERE id > ?1 AND id <= ?2 AND gen = ?3"
-	    " AND NOT EXISTS (SELECT 1 FROM price_history h WHERE h.item = i.id) ORDER BY id",
+	    FIRST_PRICES,
 	    "INSERT INTO catalog_fts(rowid, name, description, category, sku, gtin, search_text)"
-	    " SELECT id, " FOLDED " FROM catalog_item WHERE id > ?1 AND id <= ?2 AND gen = ?3"
-	    " ORDER BY id",
+	    " SELECT id, " FOLDED VERSIONS,
 	    NULL};
+	/* PostgreSQL's index is a tsvector per item (schemas/pg/0016-both-engines.sql) */
+	static const char *const sql_pg[] = {
+	    FIRST_PRICES,
+	    "INSERT INTO catalog_fts(id, doc) SELECT id, dc_catalog_doc(" FOLDED ")" VERSIONS,
+	    NULL};
+#undef FIRST_PRICES
+#undef VERSIONS
 	struct dc_stmt *st = NULL;
 	long long hi = im->first_id;
 	char id[24];
@@ -879,7 +888,7 @@ index_versions(struct dc *ctx, struct import *im)
 	dc_finish(ctx, st);
 	snprintf(id, sizeof id, "%ld", im->id);
 	return rc ? rc
-	          : in_batches(ctx, im->first_id, hi, sql,
+	          : in_batches(ctx, im->first_id, hi, dc_db_is_pg(ctx->db_path) ? sql_pg : sql,
 	                       "UPDATE catalog_import SET indexed_to = ?1 WHERE id = ?2", id,
 	                       im->today);
 }
@@ -887,11 +896,15 @@ index_versions(struct dc *ctx, struct import *im)
 /* Deletes versions in batches, with their search entries (those with ids up to INDEXED have
  * one) and price periods: SEL (?1 P1, ?2 P2) gives the ids.  The triggers stand aside: the
  * entries go in one statement per batch. */
+#define FORGET_PG "DELETE FROM catalog_fts WHERE id IN temp.batch AND id <= ?1"
+
 static int
 delete_versions(struct dc *ctx, const char *sel, const char *p1, const char *p2,
                 long long indexed)
 {
 	static const char *const sql[] = {
+	    /* FTS5 forgets an entry given the text it indexed; PostgreSQL's index row goes
+	     * (below) */
 	    "INSERT INTO catalog_fts(catalog_fts, rowid, name, description, category, sku, gtin,"
 	    " search_text) SELECT 'delete', id, " FOLDED " FROM catalog_item"
 	    " WHERE id IN temp.batch AND id <= ?1",
@@ -901,6 +914,7 @@ delete_versions(struct dc *ctx, const char *sel, const char *p1, const char *p2,
 	    DEFER_OFF,
 	    "DELETE FROM temp.batch",
 	    NULL};
+	int pg = dc_db_is_pg(ctx->db_path);
 	char *fill = dc_printf("INSERT INTO temp.batch(id) %s LIMIT ?3", sel), max[24], n[24];
 	long long limit = 1000;
 	int rc, more = 1;
@@ -919,7 +933,7 @@ delete_versions(struct dc *ctx, const char *sel, const char *p1, const char *p2,
 		    !(rc = dc_exec(ctx, fill, 3, p1, p2, n))) {
 			more = dc_changes(ctx) == limit;
 			for (int i = 0; sql[i] && !rc; i++)
-				rc = dc_exec(ctx, sql[i], 1, max);
+				rc = dc_exec(ctx, i == 0 && pg ? FORGET_PG : sql[i], 1, max);
 		}
 		if ((rc = dc_tx_end(ctx, rc)) || ctx->dry_run)
 			break;
@@ -1207,8 +1221,8 @@ stage(struct dc *ctx, struct import *im, const char *path, int bmecat, const cha
 	/* every item is looked up by its SKU in the file's order, which is not the index's: with
 	 * SQLite's 2 MiB of cache most lookups read their page again (perf: a third of an
 	 * unchanged re-import in pread).  8 MiB keeps peak memory well under 32 MiB. */
-	if ((rc = dc_exec(ctx, "PRAGMA cache_size = -8192", 0)) ||
-	    (rc = dc_exec(ctx, DEFER_ON, 0)) || (rc = prepare_all(ctx, im)))
+	if ((rc = dc_db_cache(ctx, 8192)) || (rc = dc_exec(ctx, DEFER_ON, 0)) ||
+	    (rc = prepare_all(ctx, im)))
 		goto tx;
 	im->t0 = dc_mono();
 	ctx->nrejected = 0;
@@ -1438,7 +1452,7 @@ dc_procure_catalog_search(struct dc *ctx, const char *text, struct dc_args *f, s
 	long limit = 50;
 	struct dc_q q = {0};
 	char *match;
-	int rc, e;
+	int rc, e, pg = dc_db_is_pg(ctx->db_path);
 
 	if ((rc = dc_require(ctx, "buyer auditor head clerk integrator", "search catalogs")))
 		return rc;
@@ -1452,12 +1466,20 @@ dc_procure_catalog_search(struct dc *ctx, const char *text, struct dc_args *f, s
 	if ((rc = dc_arg_int(ctx, f, "limit", 1, 1000000, &limit)))
 		goto done;
 	/* bm25 weights: name counts most, then category and sku, then the description and the
-	 * BMEcat search text */
-	dc_q_sql(&q, "SELECT " ITEM_COLS ", round(-bm25(catalog_fts, 10.0, 1.0, 3.0, 3.0, 3.0,"
-	             " 1.0), 4)"
-	             " FROM catalog_fts JOIN catalog_live i ON i.id = catalog_fts.rowid"
-	             " JOIN vendor v ON v.id = i.vendor");
-	dc_q_where_if(&q, "catalog_fts MATCH dc_fold(?)", match);
+	 * BMEcat search text; on PostgreSQL the same as ts_rank's weights of D, C, B, A */
+	if (pg)
+		dc_q_text(&q, "SELECT " ITEM_COLS ", round(ts_rank('{0.1, 0.3, 0.3, 1.0}', f.doc,"
+		              " m.q)::numeric, 4) FROM (SELECT dc_fts_query(dc_fold(?)) AS q) m"
+		              " JOIN catalog_fts f ON f.doc @@ m.q"
+		              " JOIN catalog_live i ON i.id = f.id JOIN vendor v ON v.id = i.vendor",
+		              match);
+	else {
+		dc_q_sql(&q, "SELECT " ITEM_COLS ", round(-bm25(catalog_fts, 10.0, 1.0, 3.0, 3.0,"
+		             " 3.0, 1.0), 4)"
+		             " FROM catalog_fts JOIN catalog_live i ON i.id = catalog_fts.rowid"
+		             " JOIN vendor v ON v.id = i.vendor");
+		dc_q_where_if(&q, "catalog_fts MATCH dc_fold(?)", match);
+	}
 	dc_q_where(&q, "i.status = 'active' AND v.active = 1");
 	dc_q_where_if(&q, "i.vendor = ?", dc_arg(f, "vendor"));
 	dc_q_where_if(&q, "i.category = ?", dc_arg(f, "category"));
@@ -1466,7 +1488,8 @@ dc_procure_catalog_search(struct dc *ctx, const char *text, struct dc_args *f, s
 		dc_q_int(&q, "i.price <= ?", price);
 		dc_q_close(&q);
 	}
-	dc_q_sql(&q, " ORDER BY bm25(catalog_fts, 10.0, 1.0, 3.0, 3.0, 3.0, 1.0), i.price");
+	dc_q_sql(&q, pg ? " ORDER BY ts_rank('{0.1, 0.3, 0.3, 1.0}', f.doc, m.q) DESC, i.price"
+	                : " ORDER BY bm25(catalog_fts, 10.0, 1.0, 3.0, 3.0, 3.0, 1.0), i.price");
 	dc_q_int(&q, " LIMIT ?", limit);
 	rc = dc_q_prepare(ctx, &q, st);
 done:

@@ -308,6 +308,9 @@ too_much(struct dc *ctx, const char *field, const char *spec, const char *what)
 }
 
 /* --item VENDOR:SKU:QTY at the catalog's price on DATE (frozen into the order) */
+#define LOWER_BOUND "coalesce(CAST(p.value ->> 'lower_bound' AS REAL), 1)"
+#define MIN_QTY "CAST(json_extract(t.value, '$.min_qty') AS REAL)"
+
 static int
 item_line(struct dc *ctx, const char *spec, const char *date, struct line *l)
 {
@@ -327,21 +330,23 @@ item_line(struct dc *ctx, const char *spec, const char *date, struct line *l)
 	     * catalogs: the tier for the quantity (largest min_qty not above it), else the price */
 	    (rc = dc_prepare(ctx, &st, "SELECT name, unit, CASE WHEN on_request THEN NULL"
 	                               " WHEN prices <> '[]' THEN (SELECT "
-	                               DC_PRICE_STORE_SQL("p.value ->> 'unit_price'")
+	                               /* numbers out of JSON as reals: the same on
+	                                * PostgreSQL, whose ->> gives text */
+	                               DC_PRICE_STORE_SQL("CAST(p.value ->> 'unit_price' AS REAL)")
 	                               " FROM json_each(prices) p"
 	                               " WHERE p.value ->> 'type' = price_type"
 	                               " AND p.value ->> 'unit_price' IS NOT NULL"
 	                               " AND coalesce(p.value ->> 'valid_from', '') <= ?4"
-	                               " AND coalesce(p.value ->> 'lower_bound', 1) + 0 <= ?3"
+	                               " AND " LOWER_BOUND " <= ?3"
 	                               " ORDER BY coalesce(p.value ->> 'valid_until', ?4) >= ?4"
 	                               " DESC,"
 	                               " coalesce(p.value ->> 'valid_from', '') DESC,"
-	                               " coalesce(p.value ->> 'lower_bound', 1) + 0 DESC LIMIT 1)"
+	                               " " LOWER_BOUND " DESC LIMIT 1)"
 	                               " ELSE coalesce((SELECT"
-	                               " round(json_extract(t.value, '$.price') * 10000)"
+	                               " round(CAST(json_extract(t.value, '$.price') AS REAL) * 10000)"
 	                               " FROM json_each(tiers) t"
-	                               " WHERE json_extract(t.value, '$.min_qty') <= ?3"
-	                               " ORDER BY json_extract(t.value, '$.min_qty') DESC LIMIT 1),"
+	                               " WHERE " MIN_QTY " <= ?3"
+	                               " ORDER BY " MIN_QTY " DESC LIMIT 1),"
 	                               " price) END, coalesce(vat, 19), min_qty, quantity_interval,"
 	                               " cu_per_ou"
 	                               " FROM catalog_live"

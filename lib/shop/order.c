@@ -471,10 +471,12 @@ dc_shop_order_list(struct dc *ctx, const char *id, const struct dc_args *a, stru
 	    ctx, st,
 	    "SELECT o.id, o.merchant, o.member, o.email, CAST(o.slot AS TEXT), s.at,"
 	    " o.status, o.total, (SELECT json_group_array(json_object('line', l.line,"
-	    "   'product', p.merchant || ':' || p.sku, 'name', p.name, 'qty', l.qty,"
+	    "   'product', l.merchant || ':' || l.sku, 'name', l.name, 'qty', l.qty,"
 	    "   'price', " DC_SQL_MONEY("l.price") ", 'offer', l.offer))"
-	    "   FROM (SELECT * FROM shop_order_line WHERE order_id = o.id"
-	    "   ORDER BY line) l JOIN product p ON p.id = l.product),"
+	    /* joined inside: the lines stay in their order into the array on both engines */
+	    "   FROM (SELECT ol.*, p.merchant, p.sku, p.name FROM shop_order_line ol"
+	    "   JOIN product p ON p.id = ol.product WHERE ol.order_id = o.id"
+	    "   ORDER BY ol.line) l),"
 	    " o.created_by, o.created_at, o.updated_at"
 	    " FROM shop_order o LEFT JOIN slot s ON s.id = o.slot",
 	    "o.id = ?", id, dc_shop_order_list_spec, a, " ORDER BY o.id");

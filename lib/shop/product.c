@@ -204,12 +204,17 @@ dc_shop_product_set(struct dc *ctx, const char *id, struct dc_args *a)
 
 /* "SELECT " PRODUCT_COLS MORE_COLS FROM, joined with each product's active offer at NOW: what
  * a listing and a search share. */
+/* FROM's text may have one parameter, FROM_VALUE (or NULL). */
 static void
-product_select(struct dc_q *q, const char *more_cols, const char *from, const char *now)
+product_select(struct dc_q *q, const char *more_cols, const char *from, const char *from_value,
+               const char *now)
 {
 	dc_q_sql(q, "SELECT " PRODUCT_COLS);
 	dc_q_sql(q, more_cols);
-	dc_q_sql(q, from);
+	if (from_value)
+		dc_q_text(q, from, from_value);
+	else
+		dc_q_sql(q, from);
 	dc_q_text(q, " LEFT JOIN offer o ON o.id = " DC_SHOP_ACTIVE_OFFER("p.id", "?"), now);
 }
 
@@ -220,7 +225,7 @@ dc_shop_product_list(struct dc *ctx, const char *id, const struct dc_args *a, st
 	char now[21];
 
 	dc_fmt_time(dc_now(ctx), now);
-	product_select(&q, "", " FROM product p", now);
+	product_select(&q, "", " FROM product p", NULL, now);
 	dc_q_where_if(&q, "p.merchant || ':' || p.sku = ?", id);
 	if (a) {
 		dc_q_where_if(&q, "p.merchant = ?", dc_arg(a, "merchant"));
@@ -280,8 +285,20 @@ dc_shop_product_search(struct dc *ctx, const char *text, const struct dc_args *a
 		return dc_error(ctx, DC_EUSAGE, "product search needs TEXT");
 	}
 	dc_fmt_time(dc_now(ctx), now);
+	if (dc_db_is_pg(ctx->db_path)) {
+		/* the index is a tsvector there: ts_rank's scores (docs/postgresql.md) */
+		product_select(&q, ", round(ts_rank(f.doc, m.q)::numeric, 6)",
+		               " FROM (SELECT dc_fts_query(dc_fold(?)) AS q) m"
+		               " JOIN product_fts f ON f.doc @@ m.q JOIN product p ON p.id = f.id",
+		               terms, now);
+		dc_q_where(&q, "p.active = 1");
+		dc_q_where_if(&q, "p.merchant = ?", a ? dc_arg(a, "merchant") : NULL);
+		dc_q_sql(&q, " ORDER BY ts_rank(f.doc, m.q) DESC, p.merchant, p.sku");
+		free(terms);
+		return dc_q_prepare(ctx, &q, st);
+	}
 	product_select(&q, ", round(-bm25(product_fts), 6)",
-	               " FROM product_fts JOIN product p ON p.id = product_fts.rowid", now);
+	               " FROM product_fts JOIN product p ON p.id = product_fts.rowid", NULL, now);
 	dc_q_open(&q);
 	dc_q_text(&q, "product_fts MATCH dc_fold(?)", terms);
 	dc_q_close(&q);

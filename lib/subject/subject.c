@@ -59,7 +59,7 @@ static const char *const erase_flag[] = {"UPDATE OR IGNORE flag SET member = '" 
                                          "', note = NULL"
                                          " WHERE post || '/' || member = ?1",
                                          "DELETE FROM flag WHERE post || '/' || member = ?1", NULL};
-static const char *const erase_follow[] = {"DELETE FROM follow WHERE rowid = ?1", NULL};
+static const char *const erase_follow[] = {"DELETE FROM follow WHERE id = ?1", NULL};
 static const char *const erase_request[] = {"UPDATE service_request SET member = '" ERASED
                                             "', text = '" ERASED_TEXT "' WHERE id = ?1",
                                             NULL};
@@ -136,7 +136,7 @@ const struct dc_subject_src dc_subject_src[] = {
      erase_owner, NULL, NULL},
     {"flag", "flag", "post || '/' || member", "member", "member", DC_SK_MEMBER, NULL, "created_at",
      DC_SW_SQL, erase_flag, NULL, NULL},
-    {"follow", "follow", "rowid", "member", "member", DC_SK_MEMBER, NULL, "created_at", DC_SW_SQL,
+    {"follow", "follow", "id", "member", "member", DC_SK_MEMBER, NULL, "created_at", DC_SW_SQL,
      erase_follow, NULL, NULL},
     {"comment", "comment", "id", "author", "author", DC_SK_MEMBER, NULL, "created_at", DC_SW_SQL,
      erase_comment, NULL, NULL},
@@ -318,6 +318,14 @@ select_src(struct dc_q *q, int i, const char *cond)
 	free(sql);
 }
 
+
+/* The rows of the sources between these two, each field of a record once: the row of its
+ * first source (the lowest s).  A window, not SQLite's min() with bare columns, which
+ * PostgreSQL has not. */
+#define ONCE_BEGIN                                                                         \
+	"SELECT e, i, f, d, a, r, s FROM (SELECT *, row_number() OVER (PARTITION BY e, i, f"   \
+	" ORDER BY s) AS once FROM ("
+#define ONCE_END ")) WHERE once = 1"
 int
 dc_subject_query(struct dc *ctx, const struct dc_subject_key *k, int member_only,
                  struct dc_stmt **st)
@@ -327,7 +335,7 @@ dc_subject_query(struct dc *ctx, const struct dc_subject_key *k, int member_only
 
 	with_person(&q, k);
 	/* a field two sources find (a note naming the person, written on their behalf) once */
-	dc_q_sql(&q, "SELECT e, i, f, d, a, r, min(s) FROM (");
+	dc_q_sql(&q, ONCE_BEGIN);
 	for (i = 0; dc_subject_src[i].entity; i++) {
 		char *m;
 
@@ -339,7 +347,7 @@ dc_subject_query(struct dc *ctx, const struct dc_subject_key *k, int member_only
 		select_src(&q, i, m);
 		free(m);
 	}
-	dc_q_sql(&q, ") GROUP BY e, i, f ORDER BY 7, 4, 2");
+	dc_q_sql(&q, ONCE_END " ORDER BY 7, 4, 2");
 	return dc_q_prepare(ctx, &q, st);
 }
 
@@ -416,7 +424,7 @@ recs_from_input(struct dc *ctx, struct recs *l)
 
 		/* the record as every source of its entity and field sees it (one field may have
 		 * a source per schema, as the audit trail's), once as in dc_subject_query */
-		dc_q_sql(&q, "SELECT e, i, f, d, a, r, min(s) FROM (");
+		dc_q_sql(&q, ONCE_BEGIN);
 		for (i = 0; id && e && f && dc_subject_src[i].entity; i++) {
 			const struct dc_subject_src *src = &dc_subject_src[i];
 			char *cond;
@@ -431,7 +439,7 @@ recs_from_input(struct dc *ctx, struct recs *l)
 			select_src(&q, i, cond);
 			free(cond);
 		}
-		dc_q_sql(&q, ") GROUP BY e, i, f");
+		dc_q_sql(&q, ONCE_END);
 		if (!n) {
 			dc_q_free(&q);
 			rc = dc_error(ctx, DC_EDATA, "field '%s': not a record of dc-subject find",

@@ -5,8 +5,7 @@
 
 bats_require_minimum_version 1.5.0
 load helper
-
-FIX=$ROOT/tests/fixtures/einvoice/booking
+load pg-helper
 
 setup_file() {
 	pg_cluster_start
@@ -14,17 +13,6 @@ setup_file() {
 
 teardown_file() {
 	pg_cluster_stop
-}
-
-# pg_url NAME: a new empty database NAME on the cluster, its URL
-pg_url() {
-	psql -X -q -v ON_ERROR_STOP=1 -d "$CONN" -c "CREATE DATABASE $1" >/dev/null
-	sed "s|/postgres?|/$1?|" <<<"$CONN"
-}
-
-# pg URL SQL: rows unaligned
-pg() {
-	psql -X -q -At -v ON_ERROR_STOP=1 -d "$1" -c "$2"
 }
 
 # every table's rows in SQLite's quote mode, in rowid order, but the search index's own
@@ -38,43 +26,12 @@ dump() {
 	done
 }
 
-# A city with something of every kind: cases with coordinates and notes holding tabs,
-# newlines and backslashes; a vendor's catalog (search index), an order and its e-invoice
-# (the original file as a BLOB); a member erased again (erased fields in the audit chain).
-city() {
-	seed_city_build
-	export DC_USER=root
-	C1=$(new_case --lat 52.520008 --lon 13.404954 --address "Weg 1" --email a@b.example \
-		--description 'Loch	mit Tab und C:\Pfad')
-	DC_USER=anna dc-case note "$C1" "$(printf 'zwei\nZeilen \\ und ein\r\nCRLF')" -q >/dev/null
-	dc-assign dept add schule --name "Schulverwaltung" >/dev/null
-	dc-assign staff add hana --name "Hana Haupt" --dept schule --role head >/dev/null
-	dc config procurement.leitweg_id 04011000-12345-03 >/dev/null
-	dc-order vendor add verlag --name "Verlag" --email abo@verlag.example \
-		--vat-id DE123456789 >/dev/null
-	printf '%s\r\n' 'sku;name;unit;price;vat' '246;Zeitschrift [...];XPP;288,79;7' \
-		'PORTO;Porto + Versandkosten;XPP;26,07;7' >"$BATS_TEST_TMPDIR/verlag--2026.csv"
-	DC_USER=bob dc-order catalog import "$BATS_TEST_TMPDIR/verlag--2026.csv" >/dev/null
-	dc-order budget add 4711 --dept schule --year 2026 --amount 50000 >/dev/null
-	PO=$(DC_USER=bob dc-order new --dept schule --budget 4711 --item verlag:246:1 \
-		--item verlag:PORTO:1 | $PY -c 'import json,sys; print(json.load(sys.stdin)["id"])')
-	DC_USER=hana dc-order approve "$PO" >/dev/null
-	DC_USER=bob dc-order place "$PO" >/dev/null
-	DC_USER=bob dc-order receive "$PO" >/dev/null
-	DC_USER=bob dc-order invoice add "$PO" --file "$FIX/zeitschrift-ubl.xml" >/dev/null
-	dc-feed member add kurz --name "Kurz Zeitig" --kind citizen --email kurz@example.org \
-		-q >/dev/null
-	dc-feed member add bleibt --name "Bleibt Hier" --kind citizen -q >/dev/null
-	dc-feed post --author bleibt --title "Hallo" --body "Welt" -q >/dev/null
-	dc-subject erase --member kurz -q >/dev/null
-}
-
 setup() {
 	CONN=$(pg_cluster_conn)
 	# the schema version: the number of the newest migration
 	LATEST=$(ls "$ROOT"/schemas/sql/[0-9]*.sql | sed -n '$s|.*/0*\([0-9][0-9]*\)-.*|\1|p')
 	fresh_db
-	cached_setup city C1 PO
+	cached_setup pg_rich_city C1 PO
 	export DC_USER=root
 }
 
@@ -163,10 +120,11 @@ print(r["cases"], r["invoice"], "catalog_fts" in r, "catalog_fts_data" in r)' <<
 	run env DC_DB="$url" dc migrate --to "$BATS_TEST_TMPDIR/no/such/dir/x.db"
 	assert_failure 73
 	assert_output --partial "cannot create '$BATS_TEST_TMPDIR/no/such/dir/x.db'"
-	# the other commands say what a PostgreSQL DC_DB is, without printing it
-	run env DC_DB="$url" dc-case list
+	# the other commands run on a city there (pg-commands.bats), and say what a database
+	# that holds none is, without printing its URL (it may hold a password)
+	run env DC_DB="$CONN" dc-case list
 	assert_failure 69
-	assert_output "dc-case: a PostgreSQL database: dcity's commands run on SQLite files; dc migrate moves a city between the two (docs/postgresql.md)"
+	assert_output "dc-case: the PostgreSQL database is not a dcity database: dc init makes one, dc migrate moves a city there"
 }
 
 @test "migrate: a broken audit chain is found on the target and nothing is migrated" {

@@ -1,0 +1,1233 @@
+/*
+ * The PostgreSQL engine behind db.c (docs/postgresql.md "The backend").
+ *
+ * Every SQL text in dcity is written for SQLite; here it is translated once, when first
+ * prepared, into PostgreSQL's dialect: parameters, SQLite's IS as a value compare, INSERT OR
+ * IGNORE, LIKE (case-blind in SQLite), NULLs first in ascending orders, the two-argument
+ * max() and min(), type names, json_object(); the functions SQLite has built in and
+ * PostgreSQL has not (date(), strftime(), julianday(), json_each() over text, group_concat())
+ * are in the PostgreSQL schema under the same names (schemas/pg/0016-both-engines.sql).
+ *
+ * Parameters are sent as literals in the statement's text, as psycopg2 does, not as typed
+ * parameters: PostgreSQL types a parameter by its first use, and SQLite's idiom
+ * "?1 IS NULL OR column = ?1" gives it none, while an untyped literal ('x') takes the type of
+ * each place it stands in.  Texts are quoted with their quotes doubled (standard conforming
+ * strings, set at connection), integers and reals written out, blobs as bytea's hex form, and
+ * the statement goes through the extended protocol, which runs exactly one statement.
+ *
+ * A query's rows are fetched whole when it is first stepped (callers nest statements, which
+ * one connection can serve only this way); columns are read back as SQLite would give them:
+ * booleans as 1 and 0, reals with 15 significant digits, numeric sums as integers.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/dc.h"
+#include "core/pgdb.h"
+#include "core/pqlib.h"
+
+/* The advisory lock every writer holds for its transaction (dcity's application id, the
+ * key of dc init's schema lock too): BEGIN IMMEDIATE's one writer at a time. */
+#define WRITE_LOCK "1145260372"
+
+struct pgconn {
+	PGconn *c;
+	struct dc *ctx;
+	long long changes;
+	char version[32];
+};
+
+#define CONN(ctx) ((struct pgconn *)(ctx)->db)
+
+struct param {
+	enum dc_coltype type;
+	char *s;     /* the value as text (a blob's bytes); NULL for NULL */
+	long len;
+	int owned;
+};
+
+struct dc_pgst {
+	struct pgconn *conn;
+	char *given;      /* the SQL as the caller gave it */
+	char *sql;        /* translated, parameters left out */
+	int *at;          /* where parameter use k goes into sql, and which it is */
+	int *which;
+	int nuse, nparam;
+	struct param *p;
+	PGresult *r;
+	int row, nrow, ncol;
+	char **conv;      /* a column's text as SQLite would give it, for this row; or NULL */
+	unsigned char **blob;
+	size_t *blobn;
+};
+
+/* ---- errors ---- */
+
+int
+dc_pgdb_code(const char *state)
+{
+	if (!state)
+		return DC_EDB;
+	if (!strncmp(state, "23", 2))
+		return DC_ECONFLICT;
+	if (!strcmp(state, "55P03") || !strcmp(state, "40001") || !strcmp(state, "40P01"))
+		return DC_EBUSY;
+	if (!strcmp(state, "53100"))
+		return DC_EIO;
+	if (!strcmp(state, "42501"))
+		return DC_EPERM;
+	if (!strcmp(state, "22003"))
+		return DC_EDATA;
+	/* the server, not the SQL: connection, operator intervention, resources, a database
+	 * or login that does not exist */
+	if (!strncmp(state, "08", 2) || !strncmp(state, "57", 2) || !strncmp(state, "53", 2) ||
+	    !strncmp(state, "3D", 2) || !strncmp(state, "28", 2))
+		return DC_EDB;
+	return DC_EINTERNAL;
+}
+
+/* The error of result R (then cleared) or of the connection. */
+static int
+fail(struct dc *ctx, struct pgconn *pc, PGresult *r)
+{
+	const char *field = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
+	char msg[512], state[6] = "";
+	int code;
+
+	snprintf(msg, sizeof msg, "%s", r ? PQresultErrorMessage(r) : PQerrorMessage(pc->c));
+	msg[strcspn(msg, "\n")] = '\0';
+	if (field)
+		snprintf(state, sizeof state, "%s", field);
+	code = r ? dc_pgdb_code(field ? state : NULL) : DC_EDB;
+	if (r)
+		PQclear(r);
+	if (!ctx)
+		return code;
+	if (code == DC_EBUSY && !strcmp(state, "55P03"))
+		return dc_error(ctx, code, "database is locked (gave up after %d ms); retry later",
+		                ctx->busy_ms);
+	if (code == DC_EDATA)
+		return dc_error(ctx, code, "a sum of money or quantities is above the maxima"
+		                           " (dcity(7) NUMBERS): %s", msg);
+	return dc_error(ctx, code, "PostgreSQL: %s", msg);
+}
+
+/* ---- connecting ---- */
+
+static void
+quiet(void *arg, const char *message)
+{
+	(void)arg, (void)message; /* "there is no transaction in progress" and the like */
+}
+
+static int
+run(struct dc *ctx, struct pgconn *pc, const char *sql)
+{
+	PGresult *r = PQexec(pc->c, sql);
+	ExecStatusType s = PQresultStatus(r);
+
+	if (s != PGRES_COMMAND_OK && s != PGRES_TUPLES_OK)
+		return fail(ctx, pc, r);
+	PQclear(r);
+	return 0;
+}
+
+int
+dc_pgdb_open(struct dc *ctx, const char *url, int readonly, long version)
+{
+	struct pgconn *pc;
+	PGresult *r;
+	long v;
+	int rc;
+
+	if (dc_lazy_open(&dc_pq_lib) < 0)
+		return dc_error(ctx, DC_ESCHEMA, "PostgreSQL: %s", dc_pq_lib.err);
+	if (!(pc = calloc(1, sizeof *pc)))
+		return dc_error(ctx, DC_EINTERNAL, "out of memory");
+	pc->ctx = ctx;
+	pc->c = PQconnectdb(url);
+	if (PQstatus(pc->c) != CONNECTION_OK) {
+		rc = fail(ctx, pc, NULL);
+		PQfinish(pc->c);
+		free(pc);
+		return rc;
+	}
+	PQsetNoticeProcessor(pc->c, quiet, NULL);
+	ctx->db = (struct dc_conn *)pc;
+	/* the literals' quoting relies on standard_conforming_strings; times are dcity's text */
+	if ((rc = run(ctx, pc, "SET client_encoding = 'UTF8'; SET standard_conforming_strings = on;"
+	                       " SET application_name = 'dcity'")))
+		return rc;
+	if (readonly && (rc = run(ctx, pc, "SET default_transaction_read_only = on")))
+		return rc;
+	r = PQexec(pc->c, "SELECT user_version, current_setting('server_version') FROM dc_meta");
+	if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1) {
+		PQclear(r);
+		return dc_error(ctx, DC_EDB, "the PostgreSQL database is not a dcity database:"
+		                             " dc init makes one, dc migrate moves a city there");
+	}
+	v = strtol(PQgetvalue(r, 0, 0), NULL, 10);
+	snprintf(pc->version, sizeof pc->version, "postgresql %s", PQgetvalue(r, 0, 1));
+	pc->version[strcspn(pc->version, " (")] = ' ';
+	pc->version[strcspn(pc->version + 11, " (") + 11] = '\0';
+	PQclear(r);
+	if (v > version)
+		return dc_error(ctx, DC_ESCHEMA, "the PostgreSQL database has schema version %ld;"
+		                " this program knows up to %ld: upgrade dcity", v, version);
+	if (v < version)
+		return dc_error(ctx, DC_ESCHEMA, "the PostgreSQL database has schema version %ld,"
+		                " this program %ld: run dc init to migrate it", v, version);
+	return 0;
+}
+
+void
+dc_pgdb_close(struct dc *ctx)
+{
+	struct pgconn *pc = CONN(ctx);
+
+	if (!pc)
+		return;
+	PQfinish(pc->c);
+	free(pc);
+}
+
+const char *
+dc_pgdb_engine(struct dc *ctx)
+{
+	return ctx->db ? CONN(ctx)->version : "postgresql";
+}
+
+/* ---- translating SQLite's SQL ---- */
+
+struct buf {
+	char *s;
+	size_t n, cap;
+};
+
+static void
+put(struct buf *b, const char *s, size_t n)
+{
+	if (b->n + n + 1 > b->cap) {
+		b->cap = (b->n + n + 1) * 2;
+		b->s = dc_realloc(b->s, b->cap);
+	}
+	memcpy(b->s + b->n, s, n);
+	b->n += n;
+	b->s[b->n] = '\0';
+}
+
+static void
+puts_(struct buf *b, const char *s)
+{
+	put(b, s, strlen(s));
+}
+
+/* S into B at AT */
+static void
+insert(struct buf *b, size_t at, const char *s)
+{
+	size_t n = strlen(s), tail = b->n - at;
+
+	put(b, s, n);
+	memmove(b->s + at + n, b->s + at, tail);
+	memcpy(b->s + at, s, n);
+}
+
+enum tok { T_SPACE, T_WORD, T_STRING, T_IDENT, T_NUM, T_PARAM, T_PUNCT, T_END };
+
+struct token {
+	enum tok t;
+	const char *s;
+	int n;
+	int param; /* T_PARAM: its number */
+};
+
+/* The tokens of SQL; comments become spaces.  *n gets their number. */
+static struct token *
+lex(const char *s, int *count)
+{
+	struct token *v = NULL;
+	int n = 0, cap = 0, next = 0;
+
+	for (;;) {
+		struct token t = {T_END, s, 0, 0};
+		const char *e = s;
+
+		if (!*s) {
+			;
+		} else if (isspace((unsigned char)*s)) {
+			while (isspace((unsigned char)*e))
+				e++;
+			t.t = T_SPACE;
+		} else if (s[0] == '-' && s[1] == '-') {
+			e = s + strcspn(s, "\n");
+			t.t = T_SPACE;
+		} else if (s[0] == '/' && s[1] == '*') {
+			const char *end = strstr(s + 2, "*/");
+
+			e = end ? end + 2 : s + strlen(s);
+			t.t = T_SPACE;
+		} else if (*s == '\'' || *s == '"') {
+			/* a quote inside is doubled */
+			for (e = s + 1; *e && !(*e == *s && e[1] != *s); e += *e == *s ? 2 : 1)
+				;
+			e += *e != '\0';
+			t.t = *s == '\'' ? T_STRING : T_IDENT;
+		} else if ((*s == '?' || *s == '$') && isdigit((unsigned char)s[1])) {
+			t.param = (int)strtol(s + 1, (char **)&e, 10);
+			t.t = T_PARAM;
+		} else if (*s == '?') {
+			e = s + 1;
+			t.t = T_PARAM;
+		} else if (isalpha((unsigned char)*s) || *s == '_' || (unsigned char)*s >= 0x80) {
+			while (isalnum((unsigned char)*e) || *e == '_' || (unsigned char)*e >= 0x80)
+				e++;
+			t.t = T_WORD;
+		} else if (isdigit((unsigned char)*s) ||
+		           (*s == '.' && isdigit((unsigned char)s[1]))) {
+			while (isalnum((unsigned char)*e) || *e == '.' ||
+			       ((*e == '+' || *e == '-') && (e[-1] == 'e' || e[-1] == 'E')))
+				e++;
+			t.t = T_NUM;
+		} else {
+			e = s + 1;
+			/* the operators of two characters */
+			if (strchr("=|!<>", s[0]) && s[1] &&
+			    (s[1] == '=' || (s[0] == '|' && s[1] == '|') ||
+			     (s[0] == '<' && s[1] == '>')))
+				e = s + 2;
+			t.t = T_PUNCT;
+		}
+		t.n = (int)(e - s);
+		if (t.t == T_PARAM && !t.param)
+			t.param = ++next;
+		else if (t.t == T_PARAM && t.param > next)
+			next = t.param;
+		if (n == cap)
+			v = dc_realloc(v, sizeof *v * (size_t)(cap = cap ? cap * 2 : 64));
+		v[n++] = t;
+		if (t.t == T_END)
+			break;
+		s = e;
+	}
+	*count = n;
+	return v;
+}
+
+static int
+is(const struct token *t, const char *word)
+{
+	return t->t == T_WORD && (int)strlen(word) == t->n && !strncasecmp(t->s, word, t->n);
+}
+
+static int
+is_punct(const struct token *t, char c)
+{
+	return t->t == T_PUNCT && t->n == 1 && t->s[0] == c;
+}
+
+/* The next token from I on that is not space. */
+static int
+skip(const struct token *v, int i)
+{
+	while (v[i].t == T_SPACE)
+		i++;
+	return i;
+}
+
+/* The token closing the parenthesis that opens at I, and the number of commas at its
+ * level in *commas. */
+static int
+closing(const struct token *v, int i, int *commas)
+{
+	int depth = 0;
+
+	*commas = 0;
+	for (; v[i].t != T_END; i++) {
+		if (is_punct(&v[i], '('))
+			depth++;
+		else if (is_punct(&v[i], ')') && --depth == 0)
+			return i;
+		else if (is_punct(&v[i], ',') && depth == 1)
+			(*commas)++;
+	}
+	return i;
+}
+
+/* Words renamed where they call a function: SQLite's name, PostgreSQL's. */
+static const char *const renames[][2] = {
+	{"instr", "strpos"},
+	{"date", "dc_date"},
+	{"datetime", "dc_datetime"},
+	{"strftime", "dc_strftime"},
+	{"julianday", "dc_julianday"},
+	{NULL, NULL},
+};
+
+/* What a parenthesis closes besides itself: the call json_object became, or a subquery in
+ * FROM that may need a name. */
+enum { CLOSE_ONE, CLOSE_TWICE, CLOSE_ALIAS, CLOSE_TRUTH };
+
+/* Functions of integers that SQL written for SQLite uses as conditions ("AND instr(a, b)"). */
+static const char *const int_functions[] = {"instr", "length", "json_array_length", NULL};
+
+/* Does an ORDER BY term end at token I (at the term's depth)? */
+static int
+term_ends(const struct token *v, int i)
+{
+	return v[i].t == T_END || is_punct(&v[i], ',') || is_punct(&v[i], ')') ||
+	       is_punct(&v[i], ';') || is(&v[i], "LIMIT") || is(&v[i], "OFFSET") ||
+	       is(&v[i], "ROWS") || is(&v[i], "RANGE") || is(&v[i], "GROUPS") ||
+	       is(&v[i], "UNION") || is(&v[i], "EXCEPT") || is(&v[i], "INTERSECT");
+}
+
+struct xl {
+	struct buf out;
+	size_t last;     /* where the output's last token that is not space ends */
+	int aliases;     /* names given to subqueries */
+	int *at, *which, nuse, cap;
+	char *err;
+};
+
+/* A use of a parameter: where its literal goes, which it is, and whether it stands where
+ * PostgreSQL wants a truth value (an integer there is compared with 0, as SQLite reads it).
+ * The use's number is negative for the latter. */
+static void
+use_param(struct xl *x, int param, int truth)
+{
+	if (x->nuse == x->cap) {
+		x->cap = x->cap ? x->cap * 2 : 16;
+		x->at = dc_realloc(x->at, sizeof *x->at * (size_t)x->cap);
+		x->which = dc_realloc(x->which, sizeof *x->which * (size_t)x->cap);
+	}
+	x->at[x->nuse] = (int)x->out.n;
+	x->which[x->nuse++] = truth ? -param : param;
+}
+
+/* The token before I that is not space, or -1. */
+static int
+before(const struct token *v, int i)
+{
+	while (--i >= 0 && v[i].t == T_SPACE)
+		;
+	return i;
+}
+
+static const char *const logic[] = {"AND", "OR", "NOT", "WHERE", "WHEN", "THEN", "HAVING", "ON",
+                                    NULL};
+
+/* The WHEN at I: of a CASE without an operand ("CASE WHEN cond THEN"), whose conditions are
+ * truth values, or of "CASE x WHEN value THEN"? */
+static int
+searched_case(const struct token *v, int i)
+{
+	int depth = 0, nest = 0;
+
+	for (; i >= 0; i--) {
+		if (is_punct(&v[i], ')'))
+			depth++;
+		else if (is_punct(&v[i], '(') && --depth < 0)
+			return 1;
+		else if (depth == 0 && is(&v[i], "END"))
+			nest++;
+		else if (depth == 0 && is(&v[i], "CASE") && nest-- == 0)
+			return is(&v[skip(v, i + 1)], "WHEN");
+	}
+	return 1;
+}
+
+/* Does the operand from I to LAST stand alone between AND, OR, NOT, WHERE, WHEN and THEN (its
+ * own parentheses around it or not): "WHERE (?2) OR …", "AND ?3 AND", "WHEN l.flag THEN"? */
+static int
+boolean_span(const struct token *v, int i, int last)
+{
+	int p = before(v, i), n = skip(v, last + 1), pw = 0, nw = 0, k;
+
+	if (p >= 0 && is(&v[p], "NOT") && (k = before(v, p)) >= 0 && is(&v[k], "IS"))
+		return 0; /* a IS NOT b */
+
+	if (p >= 0 && is_punct(&v[p], '(') && is_punct(&v[n], ')')) {
+		int pp = before(v, p);
+
+		if (pp >= 0 && v[pp].t == T_WORD) {
+			for (k = 0; logic[k] && !is(&v[pp], logic[k]); k++)
+				;
+			if (!logic[k])
+				return 0; /* a function's one argument */
+		}
+		p = pp, n = skip(v, n + 1);
+	}
+	for (k = 0; logic[k]; k++) {
+		/* after THEN stands a value; NOT after one is NOT IN, NOT LIKE */
+		pw |= p >= 0 && is(&v[p], logic[k]) && !is(&v[p], "THEN");
+		nw |= is(&v[n], logic[k]) && !is(&v[n], "NOT");
+	}
+	if (p >= 0 && is(&v[p], "WHEN") && !searched_case(v, p))
+		return 0;
+	if (p >= 0 && is(&v[p], "NOT"))
+		return 1; /* NOT takes a truth value, whatever follows */
+	return (pw || p < 0 || is_punct(&v[p], '(')) &&
+	       (nw || v[n].t == T_END || is_punct(&v[n], ')')) && (pw || nw);
+}
+
+static int
+boolean(const struct token *v, int i)
+{
+	return boolean_span(v, i, i);
+}
+
+/* A column standing alone as a condition ("WHEN l.on_request THEN"): dcity's flags are
+ * integers, which PostgreSQL does not take for truth values.  The index of its last token,
+ * or -1 when the word at I is not one. */
+static int
+flag_column(const struct token *v, int i)
+{
+	static const char *const not_column[] = {
+		"NULL", "TRUE", "FALSE", "EXISTS", "NOT", "SELECT", "CASE", "DISTINCT", "LIKE",
+		"GLOB", "IN", "IS", "BETWEEN", "MATCH", "REGEXP", "ESCAPE", NULL,
+	};
+	int last = i, k;
+
+	for (k = 0; not_column[k]; k++)
+		if (is(&v[i], not_column[k]))
+			return -1;
+	for (k = 0; logic[k]; k++)
+		if (is(&v[i], logic[k]))
+			return -1;
+	if (is_punct(&v[i + 1], '.') && v[i + 2].t == T_WORD)
+		last = i + 2;
+	if (is_punct(&v[skip(v, last + 1)], '(') || is_punct(&v[last + 1], '.'))
+		return -1;
+	/* after a logic word or an opening parenthesis: not the statement's first word */
+	if ((k = before(v, i)) < 0 || (v[k].t != T_WORD && !is_punct(&v[k], '(')))
+		return -1;
+	return boolean_span(v, i, last) ? last : -1;
+}
+
+/* Is the operator at I unary: after a keyword, an opening parenthesis, a comma or another
+ * operator, not after an operand? */
+static int
+unary(const struct token *v, int i)
+{
+	static const char *const operand_end[] = {"NULL", "END", "TRUE", "FALSE", NULL};
+	int p = before(v, i), k;
+
+	if (p < 0)
+		return 1;
+	if (v[p].t == T_PUNCT)
+		return !is_punct(&v[p], ')');
+	if (v[p].t != T_WORD)
+		return 0; /* a number, a string, a parameter, a quoted name */
+	for (k = 0; operand_end[k]; k++)
+		if (is(&v[p], operand_end[k]))
+			return 0;
+	/* a keyword before it, not a column: the words SQL puts before an expression */
+	return is(&v[p], "AND") || is(&v[p], "OR") || is(&v[p], "WHERE") || is(&v[p], "ON") ||
+	       is(&v[p], "NOT") || is(&v[p], "BY") || is(&v[p], "SELECT") || is(&v[p], "WHEN") ||
+	       is(&v[p], "THEN") || is(&v[p], "ELSE") || is(&v[p], "HAVING");
+}
+
+/* Is the token at I (after a subquery's closing parenthesis) its name? */
+static int
+has_alias(const struct token *v, int i)
+{
+	static const char *const clause[] = {
+		"WHERE", "GROUP", "ORDER", "LIMIT", "OFFSET", "JOIN", "LEFT", "RIGHT", "INNER",
+		"CROSS", "FULL", "NATURAL", "ON", "USING", "UNION", "EXCEPT", "INTERSECT",
+		"HAVING", "WINDOW", "RETURNING", NULL,
+	};
+
+	if (v[i].t == T_IDENT)
+		return 1;
+	if (v[i].t != T_WORD)
+		return 0;
+	for (int k = 0; clause[k]; k++)
+		if (is(&v[i], clause[k]))
+			return 0;
+	return 1;
+}
+
+static void
+alias(struct xl *x)
+{
+	char name[32];
+
+	snprintf(name, sizeof name, " AS dc_sub%d", ++x->aliases);
+	puts_(&x->out, name);
+}
+
+/*
+ * Translate tokens [I, END) into X->out.  Nested, for the parentheses of functions whose
+ * translation wraps them.  ORDER BY terms get SQLite's NULL order; an INSERT OR IGNORE gets
+ * ON CONFLICT DO NOTHING at its end (before RETURNING).
+ */
+static void
+translate(struct xl *x, const struct token *v, int i, int end)
+{
+	int order = 0, order_depth = 0, depth = 0, ignore = 0, term = -1, pending = 0;
+	int closes[256] = {0}, args[256] = {0};
+
+	for (; i < end; i++) {
+		const struct token *t = &v[i];
+		int j, k, commas;
+
+		if (i > 0 && v[i - 1].t != T_SPACE)
+			x->last = x->out.n;
+		if (order && depth == order_depth && term >= 0 && term_ends(v, i)) {
+			/* SQLite sorts NULLs first in ascending order, PostgreSQL last */
+			int last = i - 1, nulls = 0;
+
+			for (k = term; k < i; k++)
+				nulls |= is(&v[k], "NULLS");
+			while (v[last].t == T_SPACE)
+				last--;
+			if (!nulls)
+				insert(&x->out, x->last,
+				       is(&v[last], "DESC") ? " NULLS LAST" : " NULLS FIRST");
+			term = -1;
+			if (!is_punct(t, ','))
+				order = 0;
+		}
+		if (t->t == T_END)
+			break;
+		if (order && depth == order_depth && term < 0 && t->t != T_SPACE &&
+		    !is_punct(t, ','))
+			term = i;
+		if (t->t == T_PARAM) {
+			use_param(x, t->param, boolean(v, i));
+			continue;
+		}
+		if (is_punct(t, ',') && depth > 0 && depth < 256 && closes[depth] == CLOSE_TWICE) {
+			/* json_object(key, value, …): each value through dc_jv */
+			puts_(&x->out, args[depth] % 2 ? ")," : ",dc_jv(");
+			args[depth]++;
+			continue;
+		}
+		if (is_punct(t, '(')) {
+			int p = i - 1;
+
+			while (p > 0 && v[p].t == T_SPACE)
+				p--;
+			k = skip(v, i + 1);
+			if (!pending && i > 0 && (is(&v[p], "FROM") || is(&v[p], "JOIN")) &&
+			    (is(&v[k], "SELECT") || is(&v[k], "WITH") || is(&v[k], "VALUES")))
+				pending = CLOSE_ALIAS;
+			depth++;
+			if (depth < 256)
+				closes[depth] = pending, args[depth] = 0;
+			pending = 0;
+			puts_(&x->out, "(");
+			continue;
+		}
+		if (is_punct(t, ')')) {
+			int close = depth > 0 && depth < 256 ? closes[depth] : 0;
+
+			if (close == CLOSE_TWICE && args[depth] % 2)
+				puts_(&x->out, ")");
+			puts_(&x->out, close == CLOSE_TWICE   ? "))"
+			               : close == CLOSE_TRUTH ? ") <> 0)"
+			                                      : ")");
+			if (close == CLOSE_ALIAS && !has_alias(v, skip(v, i + 1)))
+				/* PostgreSQL (before 16) wants a name for a subquery in FROM */
+				alias(x);
+			depth--;
+			continue;
+		}
+		if (t->t == T_PUNCT && t->n == 2 && t->s[0] == '=' && t->s[1] == '=') {
+			puts_(&x->out, "=");
+			continue;
+		}
+		if (is_punct(t, '+') && v[i + 1].t == T_WORD && unary(v, i)) {
+			/* SQLite's "+column", which keeps an index out of a plan: the column */
+			continue;
+		}
+		if (t->t == T_NUM && boolean(v, i)) {
+			/* "WHERE 0": SQLite's false */
+			put(&x->out, "(", 1);
+			put(&x->out, t->s, (size_t)t->n);
+			puts_(&x->out, " <> 0)");
+			continue;
+		}
+		if (t->t != T_WORD) {
+			put(&x->out, t->s, (size_t)t->n);
+			continue;
+		}
+		if ((k = flag_column(v, i)) >= 0) {
+			put(&x->out, "(", 1);
+			put(&x->out, t->s, (size_t)(v[k].s + v[k].n - t->s));
+			puts_(&x->out, " <> 0)");
+			i = k;
+			continue;
+		}
+		j = skip(v, i + 1);
+		if (is(t, "ORDER") && is(&v[j], "BY")) {
+			put(&x->out, t->s, (size_t)(v[j].s + v[j].n - t->s));
+			i = j;
+			order = 1, order_depth = depth, term = -1;
+			continue;
+		}
+		if (is(t, "IS")) {
+			/* SQLite's "a IS b" compares any two values, NULL equal to NULL */
+			int neg = is(&v[j], "NOT"), n = neg ? skip(v, j + 1) : j;
+
+			if (is(&v[n], "NULL") || is(&v[n], "TRUE") || is(&v[n], "FALSE") ||
+			    is(&v[n], "DISTINCT")) {
+				puts_(&x->out, "IS");
+				continue;
+			}
+			puts_(&x->out, neg ? "IS DISTINCT FROM" : "IS NOT DISTINCT FROM");
+			i = neg ? j : i;
+			continue;
+		}
+		if (is(t, "INSERT") && is(&v[j], "OR")) {
+			k = skip(v, j + 1);
+			if (is(&v[k], "IGNORE")) {
+				puts_(&x->out, "INSERT");
+				ignore = 1;
+				i = k;
+				continue;
+			}
+			x->err = dc_printf("INSERT OR %.*s", v[k].n, v[k].s);
+		}
+		if (is(t, "RETURNING") && ignore && depth == 0) {
+			puts_(&x->out, "ON CONFLICT DO NOTHING ");
+			ignore = 0;
+		}
+		if (is(t, "temp") && is_punct(&v[i + 1], '.')) {
+			/* the schema of the session's temporary tables */
+			puts_(&x->out, "pg_temp");
+			continue;
+		}
+		if (is(t, "IN") && v[j].t == T_WORD && !is_punct(&v[skip(v, j + 1)], '(')) {
+			/* SQLite's "x IN table" */
+			int last = is_punct(&v[j + 1], '.') && v[j + 2].t == T_WORD ? j + 2 : j;
+			const char *from = v[j].s;
+
+			puts_(&x->out, "IN (SELECT * FROM ");
+			if (is(&v[j], "temp") && last > j) {
+				puts_(&x->out, "pg_temp");
+				from = v[j + 1].s;
+			}
+			put(&x->out, from, (size_t)(v[last].s + v[last].n - from));
+			puts_(&x->out, ")");
+			i = last;
+			continue;
+		}
+		if (is(t, "COLLATE") && is(&v[j], "NOCASE")) {
+			puts_(&x->out, "COLLATE dc_nocase");
+			i = j;
+			continue;
+		}
+		if (is(t, "LIMIT") && is_punct(&v[j], '-') && v[j + 1].t == T_NUM) {
+			puts_(&x->out, "LIMIT ALL");
+			i = j + 1;
+			continue;
+		}
+		if (!x->err && (is(t, "GLOB") || is(t, "MATCH") || is(t, "PRAGMA") ||
+		                is(t, "rowid") || is(t, "printf")))
+			x->err = dc_printf("%.*s", t->n, t->s);
+		if (is(t, "INTEGER") && is(&v[j], "PRIMARY")) {
+			/* SQLite's rowid, numbered when not given */
+			puts_(&x->out, "bigint GENERATED BY DEFAULT AS IDENTITY");
+			continue;
+		}
+		if (is(t, "INTEGER") || is(t, "REAL") || is(t, "BLOB") || is(t, "LIKE")) {
+			/* type names; SQLite's LIKE ignores case */
+			puts_(&x->out, is(t, "INTEGER") ? "bigint"
+			               : is(t, "REAL")  ? "double precision"
+			               : is(t, "BLOB")  ? "bytea"
+			                                : "ILIKE");
+			continue;
+		}
+		if (is_punct(&v[j], '(')) {
+			int close = closing(v, j, &commas);
+
+			for (k = 0; int_functions[k] && !is(t, int_functions[k]); k++)
+				;
+			if (int_functions[k] && boolean_span(v, i, close)) {
+				put(&x->out, "(", 1);
+				pending = CLOSE_TRUTH;
+			}
+			if ((is(t, "max") || is(t, "min")) && commas > 0) {
+				puts_(&x->out, is(t, "max") ? "greatest" : "least");
+				continue;
+			}
+			if (is(t, "json_object")) {
+				/* SQLite writes it compact, json_build_object with spaces */
+				puts_(&x->out, "dc_json(json_build_object");
+				pending = CLOSE_TWICE;
+				continue;
+			}
+			for (k = 0; renames[k][0] && !is(t, renames[k][0]); k++)
+				;
+			if (renames[k][0]) {
+				puts_(&x->out, renames[k][1]);
+				continue;
+			}
+		}
+		put(&x->out, t->s, (size_t)t->n);
+	}
+	if (ignore)
+		puts_(&x->out, " ON CONFLICT DO NOTHING");
+}
+
+/* SQL translated into X; its highest parameter number into *nparam.  -1 (X->err set) for
+ * what is not translated. */
+static int
+xlate(const char *sql, struct xl *x, int *nparam)
+{
+	struct token *v;
+	int n, i;
+
+	*nparam = 0;
+	v = lex(sql, &n);
+	for (i = 0; i < n; i++)
+		if (v[i].t == T_PARAM && v[i].param > *nparam)
+			*nparam = v[i].param;
+	put(&x->out, "", 0);
+	translate(x, v, 0, n);
+	free(v);
+	if (!x->err)
+		return 0;
+	free(x->out.s);
+	free(x->at);
+	free(x->which);
+	return -1;
+}
+
+char *
+dc_pgdb_translate(const char *sql, char **err)
+{
+	struct xl x = {{NULL, 0, 0}, 0, 0, NULL, NULL, 0, 0, NULL};
+	struct buf b = {NULL, 0, 0};
+	size_t from = 0;
+	int nparam;
+
+	*err = NULL;
+	if (xlate(sql, &x, &nparam) < 0) {
+		*err = x.err;
+		return NULL;
+	}
+	put(&b, "", 0);
+	for (int k = 0; k < x.nuse; k++) {
+		char p[24];
+
+		snprintf(p, sizeof p, "$%d%s", abs(x.which[k]), x.which[k] < 0 ? "?" : "");
+		put(&b, x.out.s + from, (size_t)x.at[k] - from);
+		puts_(&b, p);
+		from = (size_t)x.at[k];
+	}
+	puts_(&b, x.out.s + from);
+	free(x.out.s);
+	free(x.at);
+	free(x.which);
+	return b.s;
+}
+
+int
+dc_pgdb_prepare(struct dc *ctx, const char *sql, struct dc_pgst **out)
+{
+	struct xl x = {{NULL, 0, 0}, 0, 0, NULL, NULL, 0, 0, NULL};
+	struct dc_pgst *st;
+	int nparam;
+
+	*out = NULL;
+	if (xlate(sql, &x, &nparam) < 0) {
+		int rc = dc_error(ctx, DC_EINTERNAL, "PostgreSQL: not translated yet: %s (in: %.200s)",
+		                  x.err, sql);
+
+		free(x.err);
+		return rc;
+	}
+	st = dc_calloc(1, sizeof *st);
+	st->conn = CONN(ctx);
+	st->given = dc_strdup(sql);
+	st->sql = x.out.s;
+	st->at = x.at;
+	st->which = x.which;
+	st->nuse = x.nuse;
+	st->nparam = nparam;
+	st->p = dc_calloc((size_t)nparam + 1, sizeof *st->p);
+	*out = st;
+	return 0;
+}
+
+const char *
+dc_pgdb_sql(struct dc_pgst *st)
+{
+	return st->given;
+}
+
+int
+dc_pgdb_nparam(struct dc_pgst *st)
+{
+	return st->nparam;
+}
+
+/* ---- binding ---- */
+
+static void
+unbind(struct param *p)
+{
+	if (p->owned)
+		free(p->s);
+	memset(p, 0, sizeof *p);
+}
+
+void
+dc_pgdb_bind(struct dc_pgst *st, int i, enum dc_coltype type, const char *s, long len, int ref)
+{
+	struct param *p;
+
+	if (i < 1 || i > st->nparam)
+		return;
+	p = &st->p[i];
+	unbind(p);
+	if (!s)
+		return;
+	p->type = type;
+	p->len = len < 0 ? (long)strlen(s) : len;
+	if (ref && len < 0) {
+		p->s = (char *)s;
+		return;
+	}
+	p->s = dc_malloc((size_t)p->len + 1);
+	memcpy(p->s, s, (size_t)p->len);
+	p->s[p->len] = '\0';
+	p->owned = 1;
+}
+
+void
+dc_pgdb_bind_col(struct dc_pgst *st, int i, struct dc_pgst *from, int col)
+{
+	enum dc_coltype t = dc_pgdb_col_type(from, col);
+	size_t n;
+	const char *s;
+
+	if (t == DC_COL_BLOB) {
+		s = dc_pgdb_col_blob(from, col, &n);
+		dc_pgdb_bind(st, i, t, s ? s : "", (long)n, 0);
+		return;
+	}
+	dc_pgdb_bind(st, i, t, t == DC_COL_NULL ? NULL : dc_pgdb_col_text(from, col), -1, 0);
+}
+
+/* P as a literal into B. */
+static void
+literal(struct buf *b, const struct param *p)
+{
+	static const char hex[] = "0123456789abcdef";
+	const char *s = p->s, *q;
+
+	switch (p->s ? p->type : DC_COL_NULL) {
+	case DC_COL_NULL:
+		puts_(b, "NULL");
+		return;
+	case DC_COL_INT:
+		put(b, "(", 1), puts_(b, s), put(b, ")", 1);
+		return;
+	case DC_COL_REAL:
+		put(b, "(", 1), puts_(b, s), puts_(b, "::float8)");
+		return;
+	case DC_COL_BLOB:
+		puts_(b, "'\\x");
+		for (long k = 0; k < p->len; k++) {
+			char h[2] = {hex[(unsigned char)s[k] >> 4], hex[(unsigned char)s[k] & 15]};
+
+			put(b, h, 2);
+		}
+		puts_(b, "'::bytea");
+		return;
+	case DC_COL_TEXT:
+		put(b, "'", 1);
+		/* up to a NUL, which no PostgreSQL text can hold */
+		while ((q = memchr(s, '\'', strlen(s)))) {
+			put(b, s, (size_t)(q - s + 1));
+			put(b, "'", 1);
+			s = q + 1;
+		}
+		puts_(b, s);
+		put(b, "'", 1);
+		return;
+	}
+}
+
+void
+dc_pgdb_clear(struct dc_pgst *st)
+{
+	for (int i = 1; i <= st->nparam; i++)
+		unbind(&st->p[i]);
+}
+
+/* ---- running ---- */
+
+/* The current row's converted texts and blobs. */
+static void
+forget_row(struct dc_pgst *st)
+{
+	for (int i = 0; st->conv && i < st->ncol; i++) {
+		free(st->conv[i]);
+		st->conv[i] = NULL;
+		if (st->blob[i])
+			PQfreemem(st->blob[i]);
+		st->blob[i] = NULL;
+	}
+}
+
+static void
+drop_result(struct dc_pgst *st)
+{
+	forget_row(st);
+	if (st->r)
+		PQclear(st->r);
+	st->r = NULL;
+	st->row = st->nrow = 0;
+}
+
+void
+dc_pgdb_reset(struct dc_pgst *st)
+{
+	drop_result(st);
+}
+
+void
+dc_pgdb_finalize(struct dc_pgst *st)
+{
+	if (!st)
+		return;
+	drop_result(st);
+	dc_pgdb_clear(st);
+	free(st->conv);
+	free(st->blob);
+	free(st->blobn);
+	free(st->p);
+	free(st->at);
+	free(st->which);
+	free(st->sql);
+	free(st->given);
+	free(st);
+}
+
+/* BEGIN IMMEDIATE: one writer at a time, as SQLite's write lock; waiting at most the busy
+ * timeout for it (exit 75), while readers go on. */
+static int
+begin_write(struct dc *ctx, struct pgconn *pc)
+{
+	char sql[160];
+
+	snprintf(sql, sizeof sql,
+	         "BEGIN; SET LOCAL lock_timeout = %d; SELECT pg_advisory_xact_lock(" WRITE_LOCK ")",
+	         ctx->busy_ms > 0 ? ctx->busy_ms : 1);
+	return run(ctx, pc, sql);
+}
+
+int
+dc_pgdb_step(struct dc *ctx, struct dc_pgst *st)
+{
+	struct pgconn *pc = st->conn;
+	struct buf b = {NULL, 0, 0};
+	const char *cmd;
+	size_t from = 0;
+	int k;
+
+	if (st->r) {
+		forget_row(st);
+		return ++st->row < st->nrow ? DC_ROW : 0;
+	}
+	if (!strcmp(st->sql, "BEGIN IMMEDIATE"))
+		return begin_write(ctx, pc);
+	if (!strcmp(st->sql, "BEGIN"))
+		/* a read transaction: one state of the database for many reads */
+		return run(ctx, pc, "BEGIN ISOLATION LEVEL REPEATABLE READ");
+	put(&b, "", 0);
+	for (k = 0; k < st->nuse; k++) {
+		const struct param *p = &st->p[abs(st->which[k])];
+
+		put(&b, st->sql + from, (size_t)st->at[k] - from);
+		if (st->which[k] < 0 && p->s && p->type == DC_COL_INT)
+			put(&b, "(", 1), literal(&b, p), puts_(&b, " <> 0)");
+		else
+			literal(&b, p);
+		from = (size_t)st->at[k];
+	}
+	puts_(&b, st->sql + from);
+	st->r = PQexecParams(pc->c, b.s, 0, NULL, NULL, NULL, NULL, 0);
+	if (getenv("DC_PG_TRACE"))
+		fprintf(stderr, "pg: %s -> %s\n", b.s, PQresStatus(PQresultStatus(st->r)));
+	free(b.s);
+	switch (PQresultStatus(st->r)) {
+	case PGRES_TUPLES_OK:
+		st->nrow = PQntuples(st->r);
+		if (PQnfields(st->r) != st->ncol || !st->conv) {
+			free(st->conv), free(st->blob), free(st->blobn);
+			st->ncol = PQnfields(st->r);
+			st->conv = dc_calloc((size_t)st->ncol + 1, sizeof *st->conv);
+			st->blob = dc_calloc((size_t)st->ncol + 1, sizeof *st->blob);
+			st->blobn = dc_calloc((size_t)st->ncol + 1, sizeof *st->blobn);
+		}
+		cmd = PQcmdStatus(st->r);
+		if (!strncmp(cmd, "INSERT", 6) || !strncmp(cmd, "UPDATE", 6) ||
+		    !strncmp(cmd, "DELETE", 6))
+			pc->changes = strtoll(PQcmdTuples(st->r), NULL, 10);
+		st->row = 0;
+		return st->nrow ? DC_ROW : 0;
+	case PGRES_COMMAND_OK:
+		cmd = PQcmdStatus(st->r);
+		if (!strncmp(cmd, "INSERT", 6) || !strncmp(cmd, "UPDATE", 6) ||
+		    !strncmp(cmd, "DELETE", 6))
+			pc->changes = strtoll(PQcmdTuples(st->r), NULL, 10);
+		/* COMMIT of a transaction that failed rolls it back and says only that */
+		if (!strcmp(cmd, "ROLLBACK") && !strncasecmp(st->sql, "COMMIT", 6)) {
+			drop_result(st);
+			return ctx ? dc_error(ctx, DC_EINTERNAL,
+			                      "PostgreSQL: the transaction failed and was rolled back")
+			           : DC_EINTERNAL;
+		}
+		st->nrow = 0;
+		return 0;
+	default: {
+		PGresult *r = st->r;
+
+		st->r = NULL;
+		return fail(ctx, pc, r);
+	}
+	}
+}
+
+/* ---- reading ---- */
+
+#define OID_BOOL 16
+#define OID_BYTEA 17
+#define OID_INT8 20
+#define OID_INT2 21
+#define OID_INT4 23
+#define OID_OID 26
+#define OID_FLOAT4 700
+#define OID_FLOAT8 701
+#define OID_NUMERIC 1700
+
+/* A real as SQLite prints it: 15 significant digits, and a point or an exponent always. */
+static char *
+sqlite_real(const char *s)
+{
+	char v[48];
+	double d = strtod(s, NULL);
+	size_t n;
+
+	snprintf(v, sizeof v, "%.15g", d);
+	if (strpbrk(v, ".ein"))
+		return strchr(v, 'e') && !strchr(v, '.') ? dc_printf("%.*s.0%s",
+		                                                      (int)strcspn(v, "e"), v,
+		                                                      v + strcspn(v, "e"))
+		                                          : dc_strdup(v);
+	n = strlen(v);
+	return dc_printf("%.*s.0", (int)n, v);
+}
+
+enum dc_coltype
+dc_pgdb_col_type(struct dc_pgst *st, int i)
+{
+	if (!st->r || st->row >= st->nrow || i >= st->ncol || PQgetisnull(st->r, st->row, i))
+		return DC_COL_NULL;
+	switch (PQftype(st->r, i)) {
+	case OID_BOOL:
+	case OID_INT2:
+	case OID_INT4:
+	case OID_INT8:
+	case OID_OID:
+		return DC_COL_INT;
+	case OID_FLOAT4:
+	case OID_FLOAT8:
+		return DC_COL_REAL;
+	case OID_NUMERIC:
+		return strpbrk(PQgetvalue(st->r, st->row, i), ".eN") ? DC_COL_REAL : DC_COL_INT;
+	case OID_BYTEA:
+		return DC_COL_BLOB;
+	default:
+		return DC_COL_TEXT;
+	}
+}
+
+const char *
+dc_pgdb_col_text(struct dc_pgst *st, int i)
+{
+	const char *s;
+
+	if (dc_pgdb_col_type(st, i) == DC_COL_NULL)
+		return NULL;
+	if (st->conv[i])
+		return st->conv[i];
+	s = PQgetvalue(st->r, st->row, i);
+	switch (PQftype(st->r, i)) {
+	case OID_BOOL:
+		return *s == 't' ? "1" : "0";
+	case OID_FLOAT4:
+	case OID_FLOAT8:
+		return st->conv[i] = sqlite_real(s);
+	case OID_NUMERIC:
+		return strpbrk(s, ".eN") ? (st->conv[i] = sqlite_real(s)) : s;
+	case OID_BYTEA: {
+		size_t n;
+		const void *p = dc_pgdb_col_blob(st, i, &n);
+
+		st->conv[i] = dc_malloc(n + 1);
+		if (n)
+			memcpy(st->conv[i], p, n);
+		st->conv[i][n] = '\0';
+		return st->conv[i];
+	}
+	default:
+		return s;
+	}
+}
+
+const void *
+dc_pgdb_col_blob(struct dc_pgst *st, int i, size_t *n)
+{
+	*n = 0;
+	if (dc_pgdb_col_type(st, i) == DC_COL_NULL)
+		return NULL;
+	if (PQftype(st->r, i) != OID_BYTEA) {
+		const char *s = dc_pgdb_col_text(st, i);
+
+		*n = strlen(s);
+		return *n ? s : NULL;
+	}
+	if (!st->blob[i])
+		st->blob[i] = PQunescapeBytea((const unsigned char *)PQgetvalue(st->r, st->row, i),
+		                              &st->blobn[i]);
+	*n = st->blobn[i];
+	return *n ? st->blob[i] : NULL;
+}
+
+int
+dc_pgdb_col_count(struct dc_pgst *st)
+{
+	return st->r ? PQnfields(st->r) : st->ncol;
+}
+
+const char *
+dc_pgdb_col_name(struct dc_pgst *st, int i)
+{
+	return st->r && i < PQnfields(st->r) ? PQfname(st->r, i) : NULL;
+}
+
+long long
+dc_pgdb_changes(struct dc *ctx)
+{
+	return CONN(ctx)->changes;
+}
+
+long long
+dc_pgdb_last_id(struct dc *ctx)
+{
+	PGresult *r = PQexec(CONN(ctx)->c, "SELECT dc_lastval()");
+	long long id = 0;
+
+	if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1)
+		id = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+	PQclear(r);
+	return id;
+}

@@ -1,0 +1,55 @@
+/*
+ * The PostgreSQL engine behind db.c's interface (pgdb.c, docs/postgresql.md): what db.c
+ * calls when DC_DB names a PostgreSQL database.  Private to lib/core; the commands see only
+ * dc.h's dc_prepare, dc_step, dc_bind_*, dc_col_*.
+ */
+#ifndef DC_PGDB_H
+#define DC_PGDB_H
+
+#include <stddef.h>
+
+#include "core/dc.h"
+
+struct dc_pgst; /* a statement: its translated SQL, bound values and current result */
+
+/* The exit status for SQLSTATE STATE (NULL: a connection failure): integrity violations 3,
+ * lock timeouts, serialization failures and deadlocks 75, disk full 74, privileges 77, a
+ * number out of range 65, the server's state (connection, resources, no such database) 69,
+ * else (the SQL failed) 70. */
+int dc_pgdb_code(const char *state);
+
+/* Connect to URL (libpq loaded first) and check that it holds a city at schema VERSION (this
+ * program's); the connection goes into ctx->db. */
+int dc_pgdb_open(struct dc *ctx, const char *url, int readonly, long version);
+void dc_pgdb_close(struct dc *ctx);
+const char *dc_pgdb_engine(struct dc *ctx); /* "postgresql 15.8" */
+
+/* SQL in SQLite's dialect, as every SQL text of dcity is written, made PostgreSQL's (pgdb.c
+ * says which parts); an error names what PostgreSQL cannot run. */
+int dc_pgdb_prepare(struct dc *ctx, const char *sql, struct dc_pgst **out);
+/* The translation alone, parameters shown as $N ($N? where an integer is read as a truth
+ * value); NULL and *err (caller frees both) for what is not translated.  For the tests. */
+char *dc_pgdb_translate(const char *sql, char **err);
+const char *dc_pgdb_sql(struct dc_pgst *st); /* the text as given */
+void dc_pgdb_finalize(struct dc_pgst *st);
+int dc_pgdb_step(struct dc *ctx, struct dc_pgst *st); /* DC_ROW, 0 or an error code */
+void dc_pgdb_reset(struct dc_pgst *st);
+void dc_pgdb_clear(struct dc_pgst *st);
+int dc_pgdb_nparam(struct dc_pgst *st);
+
+/* A parameter's value: S (LEN bytes; -1 up to its NUL) as the type says; S NULL binds NULL.
+ * The text is copied unless REF. */
+void dc_pgdb_bind(struct dc_pgst *st, int i, enum dc_coltype type, const char *s, long len,
+                  int ref);
+void dc_pgdb_bind_col(struct dc_pgst *st, int i, struct dc_pgst *from, int col);
+
+const char *dc_pgdb_col_text(struct dc_pgst *st, int i);
+const void *dc_pgdb_col_blob(struct dc_pgst *st, int i, size_t *n);
+enum dc_coltype dc_pgdb_col_type(struct dc_pgst *st, int i);
+int dc_pgdb_col_count(struct dc_pgst *st);
+const char *dc_pgdb_col_name(struct dc_pgst *st, int i);
+
+long long dc_pgdb_changes(struct dc *ctx);
+long long dc_pgdb_last_id(struct dc *ctx);
+
+#endif
