@@ -283,16 +283,19 @@ erase(struct dc *ctx, const char *where, const char *a, const char *b, unsigned 
 	struct dc_stmt *st = NULL;
 	char *sql = dc_printf(
 	    "UPDATE event SET"
-	    " note = CASE WHEN ?3 & 1 AND note_hash IS NOT NULL THEN NULL ELSE note END,"
-	    " note_salt = CASE WHEN ?3 & 1 AND note_hash IS NOT NULL THEN NULL ELSE note_salt END,"
-	    " on_behalf_of = CASE WHEN ?3 & 2 AND who_hash IS NOT NULL THEN NULL"
+	    " note = CASE WHEN (?3 & 1) <> 0 AND note_hash IS NOT NULL THEN NULL ELSE note END,"
+	    " note_salt = CASE WHEN (?3 & 1) <> 0 AND note_hash IS NOT NULL THEN NULL"
+	    "  ELSE note_salt END,"
+	    " on_behalf_of = CASE WHEN (?3 & 2) <> 0 AND who_hash IS NOT NULL THEN NULL"
 	    "  ELSE on_behalf_of END,"
-	    " who_salt = CASE WHEN ?3 & 2 AND who_hash IS NOT NULL THEN NULL ELSE who_salt END,"
-	    " ref = CASE WHEN ?3 & 4 AND ref_hash IS NOT NULL THEN '-' ELSE ref END,"
-	    " ref_salt = CASE WHEN ?3 & 4 AND ref_hash IS NOT NULL THEN NULL ELSE ref_salt END"
-	    " WHERE %s AND (?3 & 1 AND note_hash IS NOT NULL AND note IS NOT NULL"
-	    "  OR ?3 & 2 AND who_hash IS NOT NULL AND on_behalf_of IS NOT NULL"
-	    "  OR ?3 & 4 AND ref_hash IS NOT NULL AND ref <> '-')",
+	    " who_salt = CASE WHEN (?3 & 2) <> 0 AND who_hash IS NOT NULL THEN NULL"
+	    "  ELSE who_salt END,"
+	    " ref = CASE WHEN (?3 & 4) <> 0 AND ref_hash IS NOT NULL THEN '-' ELSE ref END,"
+	    " ref_salt = CASE WHEN (?3 & 4) <> 0 AND ref_hash IS NOT NULL THEN NULL"
+	    "  ELSE ref_salt END"
+	    " WHERE %s AND ((?3 & 1) <> 0 AND note_hash IS NOT NULL AND note IS NOT NULL"
+	    "  OR (?3 & 2) <> 0 AND who_hash IS NOT NULL AND on_behalf_of IS NOT NULL"
+	    "  OR (?3 & 4) <> 0 AND ref_hash IS NOT NULL AND ref <> '-')",
 	    where);
 	int rc;
 

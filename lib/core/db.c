@@ -587,6 +587,9 @@ dc_read_begin(struct dc *ctx, int *began)
 	*began = 0;
 	if (ctx->intx)
 		return 0;
+	/* a read transaction already (a listing inside report()'s): that one goes on */
+	if (ctx->db && (on_pg ? dc_pgdb_in_transaction(ctx) : !sqlite3_get_autocommit(DB(ctx))))
+		return 0;
 	if (!(rc = dc_exec(ctx, "BEGIN", 0)))
 		*began = 1;
 	return rc;
@@ -1116,8 +1119,13 @@ dc_db_backup(struct dc *ctx, const char *path)
 void
 dc_db_scrub_wal(struct dc *ctx)
 {
-	if (ctx->dry_run || on_pg ||
-	    !sqlite3_wal_checkpoint_v2(DB(ctx), NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL))
+	if (ctx->dry_run)
+		return;
+	if (on_pg) {
+		dc_pgdb_vacuum(ctx);
+		return;
+	}
+	if (!sqlite3_wal_checkpoint_v2(DB(ctx), NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL))
 		return;
 	dc_warn(ctx,
 	        "warning: could not truncate the write-ahead log (%s): old copies of the removed"

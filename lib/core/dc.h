@@ -643,7 +643,8 @@ int dc_db_backup(struct dc *ctx, const char *path);
 /* After personal data was removed (purge, erase, retention): move everything out of the
  * write-ahead log and truncate it, so that no old copy of a page stays in any file.  A reader
  * still holding an old snapshot makes it wait up to the busy timeout; then a warning says the
- * copies stay until the next purge, and the command still succeeds.  Nothing under -n. */
+ * copies stay until the next purge, and the command still succeeds.  Nothing under -n.  On
+ * PostgreSQL: VACUUM, which frees the removed rows' old versions for reuse (pgdb.c). */
 void dc_db_scrub_wal(struct dc *ctx);
 
 /* ---- settings -------------------------------------------------------------------------- */

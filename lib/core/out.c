@@ -550,11 +550,12 @@ dc_out_query(struct dc *ctx, const struct dc_rectype *rt, struct dc_stmt *st)
 {
 	struct dc_meter m;
 	long long n = 0;
-	int rc;
+	int rc, began = 0;
 
 	/* a long export to a file or a pipe shows its progress on the terminal */
 	dc_meter_begin(&m, rt->name, "records", 1);
-	if ((rc = dc_out_begin(ctx, rt)))
+	/* in a transaction of its own, a query streams its rows on PostgreSQL too (a cursor) */
+	if ((rc = dc_read_begin(ctx, &began)) || (rc = dc_out_begin(ctx, rt)))
 		goto done;
 	while ((rc = dc_step(ctx, st)) == DC_ROW) {
 		if ((rc = dc_out_stmt(ctx, st)))
@@ -568,6 +569,7 @@ done:
 	if (rc)
 		dc_out_discard(ctx);
 	dc_finish(ctx, st);
+	dc_read_end(ctx, began);
 	return rc;
 }
 

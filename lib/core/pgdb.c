@@ -15,9 +15,11 @@
  * strings, set at connection), integers and reals written out, blobs as bytea's hex form, and
  * the statement goes through the extended protocol, which runs exactly one statement.
  *
- * A query's rows are fetched whole when it is first stepped (callers nest statements, which
- * one connection can serve only this way); columns are read back as SQLite would give them:
- * booleans as 1 and 0, reals with 15 significant digits, numeric sums as integers.
+ * A query inside a transaction reads through a cursor, BATCH rows at a time (an export of
+ * a million rows in constant memory; callers nest statements, which cursors allow and
+ * libpq's single-row mode does not); outside one its rows are fetched whole.  Columns are
+ * read back as SQLite would give them: booleans as 1 and 0, reals with 15 significant
+ * digits, numeric sums as integers.
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -36,8 +38,14 @@ struct pgconn {
 	PGconn *c;
 	struct dc *ctx;
 	long long changes;
+	unsigned long txn;  /* counts transactions begun and ended: a cursor lives in one */
+	int cursors;        /* cursors declared so far, for their names */
 	char version[32];
 };
+
+/* Rows a cursor hands over at a time: an export of a million reads them in constant
+ * memory. */
+#define BATCH 1000
 
 #define CONN(ctx) ((struct pgconn *)(ctx)->db)
 
@@ -58,6 +66,8 @@ struct dc_pgst {
 	struct param *p;
 	PGresult *r;
 	int row, nrow, ncol;
+	int cursor;           /* the open cursor's number (dc_cN), or 0 */
+	unsigned long txn;    /* the transaction it lives in (pgconn.txn) */
 	char **conv;      /* a column's text as SQLite would give it, for this row; or NULL */
 	unsigned char **blob;
 	size_t *blobn;
@@ -986,9 +996,25 @@ drop_result(struct dc_pgst *st)
 	st->row = st->nrow = 0;
 }
 
+/* The statement's cursor, unless the transaction it lived in has ended (and took it along:
+ * closing it then would be an error, which ends the transaction there is now). */
+static void
+close_cursor(struct dc_pgst *st)
+{
+	char sql[32];
+
+	if (st->cursor && st->txn == st->conn->txn &&
+	    PQtransactionStatus(st->conn->c) == PQTRANS_INTRANS) {
+		snprintf(sql, sizeof sql, "CLOSE dc_c%d", st->cursor);
+		PQclear(PQexec(st->conn->c, sql));
+	}
+	st->cursor = 0;
+}
+
 void
 dc_pgdb_reset(struct dc_pgst *st)
 {
+	close_cursor(st);
 	drop_result(st);
 }
 
@@ -997,7 +1023,7 @@ dc_pgdb_finalize(struct dc_pgst *st)
 {
 	if (!st)
 		return;
-	drop_result(st);
+	dc_pgdb_reset(st);
 	dc_pgdb_clear(st);
 	free(st->conv);
 	free(st->blob);
@@ -1020,43 +1046,17 @@ begin_write(struct dc *ctx, struct pgconn *pc)
 	snprintf(sql, sizeof sql,
 	         "BEGIN; SET LOCAL lock_timeout = %d; SELECT pg_advisory_xact_lock(" WRITE_LOCK ")",
 	         ctx->busy_ms > 0 ? ctx->busy_ms : 1);
+	pc->txn++;
 	return run(ctx, pc, sql);
 }
 
-int
-dc_pgdb_step(struct dc *ctx, struct dc_pgst *st)
+/* Take the result in st->r: a query's rows (DC_ROW if there is one), a command's count. */
+static int
+take(struct dc *ctx, struct dc_pgst *st)
 {
 	struct pgconn *pc = st->conn;
-	struct buf b = {NULL, 0, 0};
 	const char *cmd;
-	size_t from = 0;
-	int k;
 
-	if (st->r) {
-		forget_row(st);
-		return ++st->row < st->nrow ? DC_ROW : 0;
-	}
-	if (!strcmp(st->sql, "BEGIN IMMEDIATE"))
-		return begin_write(ctx, pc);
-	if (!strcmp(st->sql, "BEGIN"))
-		/* a read transaction: one state of the database for many reads */
-		return run(ctx, pc, "BEGIN ISOLATION LEVEL REPEATABLE READ");
-	put(&b, "", 0);
-	for (k = 0; k < st->nuse; k++) {
-		const struct param *p = &st->p[abs(st->which[k])];
-
-		put(&b, st->sql + from, (size_t)st->at[k] - from);
-		if (st->which[k] < 0 && p->s && p->type == DC_COL_INT)
-			put(&b, "(", 1), literal(&b, p), puts_(&b, " <> 0)");
-		else
-			literal(&b, p);
-		from = (size_t)st->at[k];
-	}
-	puts_(&b, st->sql + from);
-	st->r = PQexecParams(pc->c, b.s, 0, NULL, NULL, NULL, NULL, 0);
-	if (getenv("DC_PG_TRACE"))
-		fprintf(stderr, "pg: %s -> %s\n", b.s, PQresStatus(PQresultStatus(st->r)));
-	free(b.s);
 	switch (PQresultStatus(st->r)) {
 	case PGRES_TUPLES_OK:
 		st->nrow = PQntuples(st->r);
@@ -1072,12 +1072,17 @@ dc_pgdb_step(struct dc *ctx, struct dc_pgst *st)
 		    !strncmp(cmd, "DELETE", 6))
 			pc->changes = strtoll(PQcmdTuples(st->r), NULL, 10);
 		st->row = 0;
-		return st->nrow ? DC_ROW : 0;
+		if (st->nrow)
+			return DC_ROW;
+		close_cursor(st);
+		return 0;
 	case PGRES_COMMAND_OK:
 		cmd = PQcmdStatus(st->r);
 		if (!strncmp(cmd, "INSERT", 6) || !strncmp(cmd, "UPDATE", 6) ||
 		    !strncmp(cmd, "DELETE", 6))
 			pc->changes = strtoll(PQcmdTuples(st->r), NULL, 10);
+		if (!strcmp(cmd, "BEGIN") || !strcmp(cmd, "COMMIT") || !strcmp(cmd, "ROLLBACK"))
+			pc->txn++;
 		/* COMMIT of a transaction that failed rolls it back and says only that */
 		if (!strcmp(cmd, "ROLLBACK") && !strncasecmp(st->sql, "COMMIT", 6)) {
 			drop_result(st);
@@ -1091,9 +1096,84 @@ dc_pgdb_step(struct dc *ctx, struct dc_pgst *st)
 		PGresult *r = st->r;
 
 		st->r = NULL;
+		st->cursor = 0;
 		return fail(ctx, pc, r);
 	}
 	}
+}
+
+/* The cursor's next rows. */
+static int
+fetch(struct dc *ctx, struct dc_pgst *st)
+{
+	char sql[48];
+
+	drop_result(st);
+	snprintf(sql, sizeof sql, "FETCH FORWARD %d FROM dc_c%d", BATCH, st->cursor);
+	st->r = PQexec(st->conn->c, sql);
+	return take(ctx, st);
+}
+
+/* Is SQL a query that a cursor can run? */
+static int
+query(const char *sql)
+{
+	sql += strspn(sql, " \t\n(");
+	return !strncasecmp(sql, "SELECT", 6) && !isalnum((unsigned char)sql[6]);
+}
+
+int
+dc_pgdb_step(struct dc *ctx, struct dc_pgst *st)
+{
+	struct pgconn *pc = st->conn;
+	struct buf b = {NULL, 0, 0};
+	size_t from = 0;
+	int k;
+
+	if (st->r) {
+		forget_row(st);
+		if (++st->row < st->nrow)
+			return DC_ROW;
+		if (st->cursor && st->nrow == BATCH)
+			return fetch(ctx, st);
+		close_cursor(st);
+		return 0;
+	}
+	if (!strcmp(st->sql, "BEGIN IMMEDIATE"))
+		return begin_write(ctx, pc);
+	if (!strcmp(st->sql, "BEGIN")) {
+		/* a read transaction: one state of the database for many reads */
+		pc->txn++;
+		return run(ctx, pc, "BEGIN ISOLATION LEVEL REPEATABLE READ");
+	}
+	/* a query inside a transaction reads through a cursor, in batches */
+	if (query(st->sql) && PQtransactionStatus(pc->c) == PQTRANS_INTRANS) {
+		st->cursor = ++pc->cursors;
+		st->txn = pc->txn;
+		b.n = (size_t)snprintf(NULL, 0, "DECLARE dc_c%d NO SCROLL CURSOR FOR ", st->cursor);
+		b.cap = b.n + 1;
+		b.s = dc_malloc(b.cap);
+		snprintf(b.s, b.cap, "DECLARE dc_c%d NO SCROLL CURSOR FOR ", st->cursor);
+	} else
+		put(&b, "", 0);
+	for (k = 0; k < st->nuse; k++) {
+		const struct param *p = &st->p[abs(st->which[k])];
+
+		put(&b, st->sql + from, (size_t)st->at[k] - from);
+		if (st->which[k] < 0 && p->s && p->type == DC_COL_INT)
+			put(&b, "(", 1), literal(&b, p), puts_(&b, " <> 0)");
+		else
+			literal(&b, p);
+		from = (size_t)st->at[k];
+	}
+	puts_(&b, st->sql + from);
+	st->r = PQexecParams(pc->c, b.s, 0, NULL, NULL, NULL, NULL, 0);
+	if (getenv("DC_PG_TRACE"))
+		fprintf(stderr, "pg: %s -> %s\n", b.s, PQresStatus(PQresultStatus(st->r)));
+	free(b.s);
+	if (!st->cursor || PQresultStatus(st->r) != PGRES_COMMAND_OK)
+		return take(ctx, st);
+	return fetch(ctx, st);
 }
 
 /* ---- reading ---- */
@@ -1212,6 +1292,35 @@ const char *
 dc_pgdb_col_name(struct dc_pgst *st, int i)
 {
 	return st->r && i < PQnfields(st->r) ? PQfname(st->r, i) : NULL;
+}
+
+void
+dc_pgdb_vacuum(struct dc *ctx)
+{
+	struct pgconn *pc = CONN(ctx);
+	PGresult *r;
+
+	/* the old versions of the removed rows stay in the tables' pages until VACUUM marks
+	 * them free (and new rows overwrite them); what the server's WAL archive and earlier
+	 * backups hold is the operator's to expire (docs/postgresql.md) */
+	if (PQtransactionStatus(pc->c) != PQTRANS_IDLE)
+		return;
+	r = PQexec(pc->c, "VACUUM");
+	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+		char msg[256];
+
+		snprintf(msg, sizeof msg, "%s", PQresultErrorMessage(r));
+		msg[strcspn(msg, "\n")] = '\0';
+		dc_warn(ctx, "warning: VACUUM after removing personal data: %s; the removed rows'"
+		             " old versions stay in the tables until the next VACUUM", msg);
+	}
+	PQclear(r);
+}
+
+int
+dc_pgdb_in_transaction(struct dc *ctx)
+{
+	return PQtransactionStatus(CONN(ctx)->c) != PQTRANS_IDLE;
 }
 
 long long

@@ -50,6 +50,9 @@ int dc_pgdb_col_count(struct dc_pgst *st);
 const char *dc_pgdb_col_name(struct dc_pgst *st, int i);
 
 long long dc_pgdb_changes(struct dc *ctx);
+int dc_pgdb_in_transaction(struct dc *ctx);
+/* VACUUM the city's tables after personal data was removed; a warning if it cannot. */
+void dc_pgdb_vacuum(struct dc *ctx);
 long long dc_pgdb_last_id(struct dc *ctx);
 
 #endif

@@ -15,7 +15,8 @@
 	X(PQfreemem) X(PQgetCopyData) X(PQgetResult) X(PQgetisnull) X(PQgetvalue)             \
 	X(PQnfields) X(PQntuples) X(PQputCopyData) X(PQputCopyEnd) X(PQresultErrorField)      \
 	X(PQresultErrorMessage) X(PQresultStatus) X(PQsetNoticeProcessor) X(PQstatus)         \
-	X(PQcmdStatus) X(PQcmdTuples) X(PQftype) X(PQfname) X(PQresStatus) X(PQunescapeBytea)
+	X(PQcmdStatus) X(PQcmdTuples) X(PQftype) X(PQfname) X(PQresStatus)                   \
+	X(PQtransactionStatus) X(PQunescapeBytea)
 
 DC_LAZY_API(dc_pq_api, dc_pq_lib, dc_pq, DC_PQ_FUNCTIONS)
 
@@ -45,6 +46,7 @@ DC_LAZY_API(dc_pq_api, dc_pq_lib, dc_pq, DC_PQ_FUNCTIONS)
 #define PQresultStatus (*dc_pq()->PQresultStatus)
 #define PQsetNoticeProcessor (*dc_pq()->PQsetNoticeProcessor)
 #define PQstatus (*dc_pq()->PQstatus)
+#define PQtransactionStatus (*dc_pq()->PQtransactionStatus)
 #define PQunescapeBytea (*dc_pq()->PQunescapeBytea)
 #endif
 

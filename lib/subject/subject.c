@@ -35,6 +35,11 @@ const struct dc_rectype dc_rt_subject = {"subject-record",
 	DC_ARCHIVE_CASE_POLICY("c.service")) " THEN 'case ' || c.id || ' awaits the archive'"      \
 	" END FROM cases c WHERE c.id = " ref ")"
 
+/* SQLite's UPDATE OR IGNORE, which PostgreSQL has not: a flag becomes the erased member's
+ * unless the post has one of those already (the flag's key is post and member). */
+#define NO_ERASED_FLAG                                                                         \
+	" AND NOT EXISTS (SELECT 1 FROM flag g WHERE g.post = flag.post AND g.member = '" ERASED  \
+	"')"
 static const char *const erase_shop_order[] = {
     "UPDATE shop_order SET member = NULL, email = '(" ERASED ")' WHERE id = ?1", NULL};
 static const char *const erase_member[] = {
@@ -42,7 +47,7 @@ static const char *const erase_member[] = {
     "' WHERE author = ?1",
     "UPDATE comment SET author = '" ERASED "', body = '" ERASED_TEXT "' WHERE author = ?1",
     /* a post flagged by two erased members keeps one flag */
-    "UPDATE OR IGNORE flag SET member = '" ERASED "', note = NULL WHERE member = ?1",
+    "UPDATE flag SET member = '" ERASED "', note = NULL WHERE member = ?1" NO_ERASED_FLAG,
     "DELETE FROM flag WHERE member = ?1", "DELETE FROM follow WHERE member = ?1",
     "UPDATE shop_order SET member = NULL, email = '(" ERASED ")' WHERE member = ?1",
     "UPDATE service_request SET member = '" ERASED "', text = '" ERASED_TEXT "'"
@@ -55,9 +60,8 @@ static const char *const erase_post[] = {"UPDATE post SET author = '" ERASED
                                          NULL};
 static const char *const erase_comment[] = {
     "UPDATE comment SET author = '" ERASED "', body = '" ERASED_TEXT "' WHERE id = ?1", NULL};
-static const char *const erase_flag[] = {"UPDATE OR IGNORE flag SET member = '" ERASED
-                                         "', note = NULL"
-                                         " WHERE post || '/' || member = ?1",
+static const char *const erase_flag[] = {"UPDATE flag SET member = '" ERASED "', note = NULL"
+                                         " WHERE post || '/' || member = ?1" NO_ERASED_FLAG,
                                          "DELETE FROM flag WHERE post || '/' || member = ?1", NULL};
 static const char *const erase_follow[] = {"DELETE FROM follow WHERE id = ?1", NULL};
 static const char *const erase_request[] = {"UPDATE service_request SET member = '" ERASED

@@ -76,6 +76,10 @@ day() {
 	r dc-feed follow lena --topic kultur
 	r dc-feed list
 	r dc-feed member list
+	r dc-subject find --member lena
+	r dc-subject erase --member lena
+	r dc-subject find --member lena
+	r dc-feed list
 	r dc-case verify
 }
 
@@ -185,6 +189,44 @@ catalogs() {
 	run env DC_DB="$PGDB" dc-case verify
 	assert_success
 	assert_output "dc-case: audit chain intact: $((before + 40)) events verified"
+}
+
+@test "pg: an export streams its rows through a cursor, in constant memory" {
+	local n rss small
+	# cases made by SQL (no audit events: the export reads the cases only); no quarantine of
+	# freed memory, which the sanitizer would count
+	for n in 5000 50000; do
+		pg "$PGDB" "DELETE FROM cases WHERE id LIKE 'X%'" >/dev/null
+		pg "$PGDB" "INSERT INTO cases(id, service, dept, status, priority, description,
+			attributes, media, channel, token_hash, created_at, updated_at, due_at)
+			SELECT 'X' || g, service, dept, status, priority, description || g,
+			attributes, media, channel, token_hash, created_at, updated_at, due_at
+			FROM cases, generate_series(1, $n) g WHERE id = '$C1'" >/dev/null
+		rss=$(ASAN_OPTIONS=$ASAN_OPTIONS:quarantine_size_mb=0 DC_DB=$PGDB DC_USER=ines \
+			/usr/bin/time -f %M dc-export cases -f csv 2>&1 \
+			>"$BATS_TEST_TMPDIR/cases.csv")
+		assert_equal "$(wc -l <"$BATS_TEST_TMPDIR/cases.csv")" $((n + 2))
+		small=${small:-$rss}
+	done
+	# ten times the rows, not more memory: fetched all at once, 45,000 more cases would
+	# take some 25 MB
+	[[ $rss -lt $((small + 4096)) ]] || fail "5,000 cases: $small KiB; 50,000 cases: $rss KiB"
+}
+
+@test "pg: erasing a person's data on PostgreSQL frees the old row versions (VACUUM)" {
+	local before
+	before=$(pg "$PGDB" "SELECT vacuum_count FROM pg_stat_user_tables WHERE relname = 'member'")
+	run env DC_DB="$PGDB" dc-subject erase --member bleibt -f csv --fields entity,action
+	assert_success
+	assert_line "member,delete"
+	assert_equal "$(pg "$PGDB" "SELECT count(*) FROM member WHERE handle = 'bleibt'")" 0
+	assert_equal "$(pg "$PGDB" "SELECT vacuum_count > $before FROM pg_stat_user_tables
+		WHERE relname = 'member'")" t
+	# a dry run removes nothing and vacuums nothing
+	before=$(pg "$PGDB" "SELECT vacuum_count FROM pg_stat_user_tables WHERE relname = 'member'")
+	run env DC_DB="$PGDB" dc-subject erase --email a@b.example -n
+	assert_equal "$(pg "$PGDB" "SELECT vacuum_count FROM pg_stat_user_tables
+		WHERE relname = 'member'")" "$before"
 }
 
 @test "pg: a city at an older schema is refused with what to do; what is not ported says so" {
