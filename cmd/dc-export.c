@@ -18,6 +18,7 @@ run(struct dc *ctx, struct dc_args *a, const char *dataset)
 
 	if (a->noperand)
 		return dc_error(ctx, DC_EUSAGE, "%s takes no operands", dataset);
+	dc_db_read_replica(ctx);
 	memset(&x, 0, sizeof x);
 	x.dataset = dataset;
 	x.format = dc_arg(a, "format");

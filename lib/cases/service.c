@@ -197,7 +197,8 @@ dc_case_service_set(struct dc *ctx, const char *code, struct dc_args *a)
 	    (rc = definition_load(ctx, dc_arg(a, "definition"), &def)))
 		return rc;
 	rc = dc_exec(ctx, "UPDATE service SET dept = coalesce(?2, dept), sla = coalesce(?3, sla),"
-	                  " active = coalesce(?4 = 'true', active), definition = coalesce(?5, definition),"
+	                  " active = coalesce(" DC_SQL_FLAG("?4") ", active),"
+	                  " definition = coalesce(?5, definition),"
 	                  " name = coalesce(?6, name),"
 	                  " retention = CASE WHEN ?7 = '1' THEN ?8 ELSE retention END,"
 	                  " archive = coalesce(?9, archive) WHERE code = ?1",
@@ -260,7 +261,8 @@ import_one(struct dc *ctx, struct dc_args *rec, void *arg)
 		/* a service without a department cannot take cases until one is set */
 		rc = dc_exec(ctx, "INSERT INTO service(code, name, kind, dept, sla, description,"
 		                  " definition, active, created_at) VALUES (?1, coalesce(?2, ?1), 'report',"
-		                  " ?3, 10, ?4, coalesce(?5, '[]'), ?3 IS NOT NULL, ?6)",
+		                  " ?3, 10, ?4, coalesce(?5, '[]'),"
+		                  " CASE WHEN ?3 IS NOT NULL THEN 1 ELSE 0 END, ?6)",
 		             6, code, name, dept, dc_arg(rec, "description"), def, at);
 	free(def);
 	if (!rc) {

@@ -1041,6 +1041,17 @@ dc_db_close(struct dc *ctx)
 	ctx->db = NULL;
 }
 
+void
+dc_db_read_replica(struct dc *ctx)
+{
+	const char *r = getenv("DC_DB_READ");
+
+	if (ctx->db || !r || !*r || !dc_db_is_pg(r) || !dc_db_is_pg(ctx->db_path))
+		return;
+	free(ctx->db_path);
+	ctx->db_path = dc_strdup(r);
+}
+
 int
 dc_db_cache(struct dc *ctx, int kib)
 {

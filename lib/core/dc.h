@@ -408,6 +408,10 @@ int dc_out_query(struct dc *ctx, const struct dc_rectype *rt, struct dc_stmt *st
 #define DC_SQL_PRICE(p)                                                                        \
 	"CASE WHEN (" p ") IS NULL THEN NULL ELSE json(rtrim(rtrim(" DC_SQL_DECIMAL(p, "10000") \
 	", '0'), '.')) END"
+/* A flag's new value from parameter P ('true', 'false' or NULL for unchanged) as the
+ * integer 1 or 0, or NULL: a comparison is an integer in SQLite but a boolean in PostgreSQL,
+ * which an integer column does not take. */
+#define DC_SQL_FLAG(p) "CASE WHEN " p " = 'true' THEN 1 WHEN " p " IS NOT NULL THEN 0 END"
 /* The text of integer N / SCALE (100, 10000) with all its decimals: "-12.05".  Without
  * printf(), which PostgreSQL has not: the remainder's digits, leading zeros kept, are those of
  * SCALE + remainder after its first. */
@@ -632,6 +636,10 @@ int dc_exists(struct dc *ctx, const char *sql, const char *key, int *found);
 int dc_must_exist(struct dc *ctx, const char *sql, const char *what, const char *key);
 /* 0 if it finds none, else "WHAT 'KEY' exists" (exit 3) or the database's error. */
 int dc_must_not_exist(struct dc *ctx, const char *sql, const char *what, const char *key);
+/* A command that only reads (dc-export) reads from a hot standby of a PostgreSQL city:
+ * DC_DB_READ (a PostgreSQL URL) replaces the database for it.  Nothing on SQLite, without
+ * DC_DB_READ, or once the database is open; the setgid install clears the variable. */
+void dc_db_read_replica(struct dc *ctx);
 /* KIB kibibytes of page cache for one long command (SQLite's default is 2 MiB); nothing on
  * PostgreSQL, whose cache is the server's. */
 int dc_db_cache(struct dc *ctx, int kib);

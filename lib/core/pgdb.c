@@ -60,7 +60,7 @@ struct dc_pgst {
 	struct pgconn *conn;
 	char *given;      /* the SQL as the caller gave it */
 	char *sql;        /* translated, parameters left out */
-	int *at;          /* where parameter use k goes into sql, and which it is */
+	int *at;          /* where parameter use k goes into sql, and which it is (USE) */
 	int *which;
 	int nuse, nparam;
 	struct param *p;
@@ -90,6 +90,8 @@ dc_pgdb_code(const char *state)
 		return DC_EPERM;
 	if (!strcmp(state, "22003"))
 		return DC_EDATA;
+	if (!strcmp(state, "25006"))
+		return DC_EDB; /* a read-only transaction: a hot standby */
 	/* the server, not the SQL: connection, operator intervention, resources, a database
 	 * or login that does not exist */
 	if (!strncmp(state, "08", 2) || !strncmp(state, "57", 2) || !strncmp(state, "53", 2) ||
@@ -118,6 +120,10 @@ fail(struct dc *ctx, struct pgconn *pc, PGresult *r)
 	if (code == DC_EBUSY && !strcmp(state, "55P03"))
 		return dc_error(ctx, code, "database is locked (gave up after %d ms); retry later",
 		                ctx->busy_ms);
+	if (!strcmp(state, "25006"))
+		return dc_error(ctx, code, "the PostgreSQL database takes no writes (a hot standby?):"
+		                           " write to the primary; exports may read from a standby"
+		                           " (DC_DB_READ)");
 	if (code == DC_EDATA)
 		return dc_error(ctx, code, "a sum of money or quantities is above the maxima"
 		                           " (dcity(7) NUMBERS): %s", msg);
@@ -401,11 +407,17 @@ struct xl {
 	char *err;
 };
 
-/* A use of a parameter: where its literal goes, which it is, and whether it stands where
- * PostgreSQL wants a truth value (an integer there is compared with 0, as SQLite reads it).
- * The use's number is negative for the latter. */
+/* How a parameter is used: as a value; where PostgreSQL wants a truth value (an integer
+ * there is compared with 0, as SQLite reads it); as LIMIT's count (a negative one, SQLite's
+ * "no limit", is ALL).  A use is the parameter's number times 4 plus this. */
+enum { USE_VALUE, USE_TRUTH, USE_LIMIT };
+#define USE(param, how) ((param) << 2 | (how))
+#define USE_PARAM(use) ((use) >> 2)
+#define USE_HOW(use) ((use) & 3)
+
+/* A use of PARAM: where its literal goes, and HOW. */
 static void
-use_param(struct xl *x, int param, int truth)
+use_param(struct xl *x, int param, int how)
 {
 	if (x->nuse == x->cap) {
 		x->cap = x->cap ? x->cap * 2 : 16;
@@ -413,7 +425,7 @@ use_param(struct xl *x, int param, int truth)
 		x->which = dc_realloc(x->which, sizeof *x->which * (size_t)x->cap);
 	}
 	x->at[x->nuse] = (int)x->out.n;
-	x->which[x->nuse++] = truth ? -param : param;
+	x->which[x->nuse++] = USE(param, how);
 }
 
 /* The token before I that is not space, or -1. */
@@ -606,7 +618,10 @@ translate(struct xl *x, const struct token *v, int i, int end)
 		    !is_punct(t, ','))
 			term = i;
 		if (t->t == T_PARAM) {
-			use_param(x, t->param, boolean(v, i));
+			k = before(v, i);
+			use_param(x, t->param, boolean(v, i)           ? USE_TRUTH
+			                       : k >= 0 && is(&v[k], "LIMIT") ? USE_LIMIT
+			                                                      : USE_VALUE);
 			continue;
 		}
 		if (is_punct(t, ',') && depth > 0 && depth < 256 && closes[depth] == CLOSE_TWICE) {
@@ -824,7 +839,8 @@ dc_pgdb_translate(const char *sql, char **err)
 	for (int k = 0; k < x.nuse; k++) {
 		char p[24];
 
-		snprintf(p, sizeof p, "$%d%s", abs(x.which[k]), x.which[k] < 0 ? "?" : "");
+		snprintf(p, sizeof p, "$%d%s", USE_PARAM(x.which[k]),
+		         USE_HOW(x.which[k]) == USE_TRUTH ? "?" : "");
 		put(&b, x.out.s + from, (size_t)x.at[k] - from);
 		puts_(&b, p);
 		from = (size_t)x.at[k];
@@ -1157,11 +1173,14 @@ dc_pgdb_step(struct dc *ctx, struct dc_pgst *st)
 	} else
 		put(&b, "", 0);
 	for (k = 0; k < st->nuse; k++) {
-		const struct param *p = &st->p[abs(st->which[k])];
+		const struct param *p = &st->p[USE_PARAM(st->which[k])];
+		int how = USE_HOW(st->which[k]), integer = p->s && p->type == DC_COL_INT;
 
 		put(&b, st->sql + from, (size_t)st->at[k] - from);
-		if (st->which[k] < 0 && p->s && p->type == DC_COL_INT)
+		if (how == USE_TRUTH && integer)
 			put(&b, "(", 1), literal(&b, p), puts_(&b, " <> 0)");
+		else if (how == USE_LIMIT && integer && p->s[0] == '-')
+			puts_(&b, "ALL");
 		else
 			literal(&b, p);
 		from = (size_t)st->at[k];

@@ -292,7 +292,8 @@ dc_feed_member_set(struct dc *ctx, const char *handle, struct dc_args *a)
 	}
 	if ((rc = dc_exec(ctx, "UPDATE member SET name = coalesce(?2, name), email = coalesce(?3, email),"
 	                       " district = coalesce(?4, district), interests = coalesce(?5, interests),"
-	                       " notify = coalesce(?6, notify), active = coalesce(?7 = 'true', active)"
+	                       " notify = coalesce(?6, notify),"
+	                       " active = coalesce(" DC_SQL_FLAG("?7") ", active)"
 	                       " WHERE handle = ?1",
 	                  7, handle, dc_arg(a, "name"), dc_arg(a, "email"), dc_arg(a, "district"),
 	                  interests, notify, active)))

@@ -273,7 +273,7 @@ dc_org_staff_set(struct dc *ctx, const char *login, struct dc_args *a)
 	    (rc = dc_org_dept_known(ctx, "dept", dept)))
 		goto done;
 	if ((rc = dc_exec(ctx, "UPDATE staff SET role = coalesce(?2, role), dept = coalesce(?3, dept),"
-	                       " active = coalesce(?4 = 'true', active) WHERE login = ?1",
+	                       " active = coalesce(" DC_SQL_FLAG("?4") ", active) WHERE login = ?1",
 	                  4, login, role, dept, active)))
 		goto done;
 	change = dc_printf("role=%s dept=%s active=%s", role ? role : oldrole,

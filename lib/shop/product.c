@@ -189,7 +189,7 @@ dc_shop_product_set(struct dc *ctx, const char *id, struct dc_args *a)
 	                  " stock = coalesce(?3, stock), name = coalesce(?4, name),"
 	                  " unit = coalesce(?5, unit), category = coalesce(?6, category),"
 	                  " description = coalesce(?7, description),"
-	                  " active = coalesce(?8 = 'true', active), updated_at = ?9"
+	                  " active = coalesce(" DC_SQL_FLAG("?8") ", active), updated_at = ?9"
 	                  " WHERE merchant || ':' || sku = ?1",
 	                  9, id, price ? cents : NULL, dc_arg(a, "stock"), dc_arg(a, "name"),
 	                  dc_arg(a, "unit"), dc_arg(a, "category"), dc_arg(a, "description"),

@@ -137,6 +137,10 @@ BEGIN
 	RETURN NULL;
 END $$;
 
+-- round(X, N) of a real (coordinates made coarse): PostgreSQL rounds only numeric to places.
+CREATE FUNCTION round(v double precision, n integer) RETURNS double precision
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$ SELECT round(v::numeric, n)::float8 $$;
+
 -- sum(X = Y): SQLite's comparisons are the integers 1 and 0, and sum() counts them.
 CREATE FUNCTION dc_sum_step(s bigint, v boolean) RETURNS bigint LANGUAGE sql IMMUTABLE
 AS $$ SELECT CASE WHEN v IS NULL THEN s ELSE coalesce(s, 0) + v::int END $$;

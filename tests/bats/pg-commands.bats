@@ -15,6 +15,12 @@ teardown_file() {
 	pg_cluster_stop
 }
 
+teardown() {
+	if [[ -n ${STANDBY:-} ]]; then
+		"$ROOT/tests/pg/cluster" stop "$STANDBY"
+	fi
+}
+
 setup() {
 	CONN=$(pg_cluster_conn)
 	fresh_db
@@ -80,6 +86,13 @@ day() {
 	r dc-subject erase --member lena
 	r dc-subject find --member lena
 	r dc-feed list
+	r dc-case status 2026-000002 closed
+	r dc-case purge --closed-before 2026-04-01 --limit 1
+	r dc-case service set pothole --archive destroy
+	r dc-case purge --closed-before 2026-04-01
+	r dc purge --retention
+	r dc-notify escalate
+	r dc-notify list
 	r dc-case verify
 }
 
@@ -227,6 +240,39 @@ catalogs() {
 	run env DC_DB="$PGDB" dc-subject erase --email a@b.example -n
 	assert_equal "$(pg "$PGDB" "SELECT vacuum_count FROM pg_stat_user_tables
 		WHERE relname = 'member'")" "$before"
+}
+
+@test "pg: exports read from a hot standby (DC_DB_READ); a write there is refused clearly" {
+	local sdb i
+	STANDBY=$("$ROOT/tests/pg/cluster" standby "$CONN")
+	sdb=$(sed "s|/postgres?|/t$BATS_TEST_NUMBER?|" <<<"$STANDBY")
+	# written on the primary, streamed to the standby
+	DC_DB=$PGDB DC_USER=anna dc-case note "$C1" "nach der Sicherung" -q
+	for i in $(seq 50); do
+		[[ $(pg "$sdb" "SELECT count(*) FROM event WHERE note = 'nach der Sicherung'") = 1 ]] &&
+			break
+		sleep 0.2
+	done
+	assert_equal "$(pg "$sdb" "SELECT pg_is_in_recovery()")" t
+	# the export reads the standby: the same lines as from the primary
+	DC_DB=$PGDB DC_USER=ines dc-export case-events -f csv >"$BATS_TEST_TMPDIR/primary.csv"
+	run env DC_DB="$PGDB" DC_DB_READ="$sdb" DC_USER=ines dc-export case-events -f csv
+	assert_success
+	assert_output "$(cat "$BATS_TEST_TMPDIR/primary.csv")"
+	assert_line --partial "nach der Sicherung"
+	# and not DC_DB: one that does not exist is not opened
+	run env DC_DB="$(sed "s|/postgres?|/nosuchdb?|" <<<"$CONN")" DC_DB_READ="$sdb" \
+		DC_USER=ines dc-export cases -f csv --fields id
+	assert_success
+	assert_line "$C1"
+	# only exports: other commands use DC_DB, and a write on the standby is refused
+	run env DC_DB="$sdb" DC_USER=anna dc-case note "$C1" "auf dem Standby"
+	assert_failure 69
+	assert_output --partial "the PostgreSQL database takes no writes (a hot standby?): write to the primary"
+	# a SQLite city ignores it
+	run env DC_DB_READ="$sdb" DC_USER=ines dc-export cases -f csv --fields id
+	assert_success
+	assert_line "$C1"
 }
 
 @test "pg: a city at an older schema is refused with what to do; what is not ported says so" {
