@@ -121,9 +121,9 @@ fail(struct dc *ctx, struct pgconn *pc, PGresult *r)
 		return dc_error(ctx, code, "database is locked (gave up after %d ms); retry later",
 		                ctx->busy_ms);
 	if (!strcmp(state, "25006"))
-		return dc_error(ctx, code, "the PostgreSQL database takes no writes (a hot standby?):"
-		                           " write to the primary; exports may read from a standby"
-		                           " (DC_DB_READ)");
+		return dc_error(ctx, code,
+		                "the PostgreSQL database takes no writes (a hot standby?): write to"
+		                " the primary; exports may read from a standby (DC_DB_READ)");
 	if (code == DC_EDATA)
 		return dc_error(ctx, code, "a sum of money or quantities is above the maxima"
 		                           " (dcity(7) NUMBERS): %s", msg);

@@ -249,8 +249,8 @@ catalogs() {
 	# written on the primary, streamed to the standby
 	DC_DB=$PGDB DC_USER=anna dc-case note "$C1" "nach der Sicherung" -q
 	for i in $(seq 50); do
-		[[ $(pg "$sdb" "SELECT count(*) FROM event WHERE note = 'nach der Sicherung'") = 1 ]] &&
-			break
+		[[ $(pg "$sdb" "SELECT count(*) FROM event
+			WHERE note = 'nach der Sicherung'") = 1 ]] && break
 		sleep 0.2
 	done
 	assert_equal "$(pg "$sdb" "SELECT pg_is_in_recovery()")" t
