@@ -70,7 +70,7 @@ dc_pg_connect(struct dc *ctx, const char *url, PGconn **out)
 	*out = NULL;
 	if (dc_lazy_open(&dc_pq_lib) < 0)
 		return dc_error(ctx, DC_ESCHEMA, "PostgreSQL: %s", dc_pq_lib.err);
-	c = PQconnectdb(url);
+	c = dc_pgdb_connectdb(url);
 	if (PQstatus(c) != CONNECTION_OK) {
 		int rc = dc_pg_fail(ctx, c, NULL, "cannot connect");
 
@@ -267,6 +267,12 @@ dc_pg_backup(struct dc *ctx, const char *url, const char *path)
 	pid_t pid;
 	int rc, status;
 
+	/* pg_dump runs without the group and would need the password, which its user could
+	 * then read in its environment */
+	if (dc_priv_db(NULL))
+		return dc_error(ctx, DC_EPERM,
+		                "the setgid install does not back up a PostgreSQL city: run pg_dump"
+		                " as the database's owner (dcity(7))");
 	if ((rc = dc_pg_connect(ctx, url, &c)) || (rc = whoami(ctx, c)) ||
 	    (rc = dc_require(ctx, "auditor", "make backups"))) {
 		if (c)

@@ -132,6 +132,31 @@ fail(struct dc *ctx, struct pgconn *pc, PGresult *r)
 
 /* ---- connecting ---- */
 
+static struct {
+	char *url, *password;
+} conf;
+
+void
+dc_pgdb_password(const char *url, const char *password)
+{
+	free(conf.url);
+	free(conf.password);
+	conf.url = dc_strdup(url);
+	conf.password = dc_strdup(password);
+}
+
+PGconn *
+dc_pgdb_connectdb(const char *url)
+{
+	const char *const keys[] = {"dbname", "password", NULL};
+	const char *vals[] = {url, conf.password, NULL};
+
+	if (!conf.password || !conf.url || strcmp(url, conf.url))
+		return PQconnectdb(url);
+	/* the URL expanded as PQconnectdb would, and the password besides */
+	return PQconnectdbParams(keys, vals, 1);
+}
+
 static void
 quiet(void *arg, const char *message)
 {
@@ -163,7 +188,7 @@ dc_pgdb_open(struct dc *ctx, const char *url, int readonly, long version)
 	if (!(pc = calloc(1, sizeof *pc)))
 		return dc_error(ctx, DC_EINTERNAL, "out of memory");
 	pc->ctx = ctx;
-	pc->c = PQconnectdb(url);
+	pc->c = dc_pgdb_connectdb(url);
 	if (PQstatus(pc->c) != CONNECTION_OK) {
 		rc = fail(ctx, pc, NULL);
 		PQfinish(pc->c);

@@ -18,6 +18,13 @@ struct dc_pgst; /* a statement: its translated SQL, bound values and current res
  * else (the SQL failed) 70. */
 int dc_pgdb_code(const char *state);
 
+/* The setgid install's PostgreSQL database and the password its configuration gives for it
+ * (priv.c): a connection to exactly URL sends PASSWORD, one to any other URL does not.
+ * libpq itself ignores a password file that a group may read. */
+void dc_pgdb_password(const char *url, const char *password);
+/* PQconnectdb(URL), with that password where it belongs; libpq must be loaded. */
+struct pg_conn *dc_pgdb_connectdb(const char *url);
+
 /* Connect to URL (libpq loaded first) and check that it holds a city at schema VERSION (this
  * program's); the connection goes into ctx->db. */
 int dc_pgdb_open(struct dc *ctx, const char *url, int readonly, long version);

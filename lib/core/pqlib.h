@@ -11,12 +11,12 @@
 #include "core/lazy.h"
 
 #define DC_PQ_FUNCTIONS(X)                                                                    \
-	X(PQclear) X(PQconnectdb) X(PQerrorMessage) X(PQexec) X(PQexecParams) X(PQfinish)     \
-	X(PQfreemem) X(PQgetCopyData) X(PQgetResult) X(PQgetisnull) X(PQgetvalue)             \
-	X(PQnfields) X(PQntuples) X(PQputCopyData) X(PQputCopyEnd) X(PQresultErrorField)      \
-	X(PQresultErrorMessage) X(PQresultStatus) X(PQsetNoticeProcessor) X(PQstatus)         \
-	X(PQcmdStatus) X(PQcmdTuples) X(PQftype) X(PQfname) X(PQresStatus)                   \
-	X(PQtransactionStatus) X(PQunescapeBytea)
+	X(PQclear) X(PQconnectdb) X(PQconnectdbParams) X(PQerrorMessage) X(PQexec)              \
+	X(PQexecParams) X(PQfinish) X(PQfreemem) X(PQgetCopyData) X(PQgetResult)               \
+	X(PQgetisnull) X(PQgetvalue) X(PQnfields) X(PQntuples) X(PQputCopyData)                \
+	X(PQputCopyEnd) X(PQresultErrorField) X(PQresultErrorMessage) X(PQresultStatus)        \
+	X(PQsetNoticeProcessor) X(PQstatus) X(PQcmdStatus) X(PQcmdTuples) X(PQftype)           \
+	X(PQfname) X(PQresStatus) X(PQtransactionStatus) X(PQunescapeBytea)
 
 DC_LAZY_API(dc_pq_api, dc_pq_lib, dc_pq, DC_PQ_FUNCTIONS)
 
@@ -25,6 +25,7 @@ DC_LAZY_API(dc_pq_api, dc_pq_lib, dc_pq, DC_PQ_FUNCTIONS)
 #define PQcmdStatus (*dc_pq()->PQcmdStatus)
 #define PQcmdTuples (*dc_pq()->PQcmdTuples)
 #define PQconnectdb (*dc_pq()->PQconnectdb)
+#define PQconnectdbParams (*dc_pq()->PQconnectdbParams)
 #define PQerrorMessage (*dc_pq()->PQerrorMessage)
 #define PQexec (*dc_pq()->PQexec)
 #define PQexecParams (*dc_pq()->PQexecParams)

@@ -26,6 +26,7 @@
 #include <sqlite3.h>
 
 #include "core/dc.h"
+#include "core/pgdb.h"
 
 #ifndef DC_CONF_PATH /* set by the Makefile from SYSCONFDIR */
 #define DC_CONF_PATH "/etc/dcity/dcity.conf"
@@ -40,6 +41,7 @@ static struct {
 	int up;           /* the effective group is pgid right now */
 	const char *prog;
 	char *db;        /* the database, from the configuration file */
+	char *password;  /* a PostgreSQL database's password, from the file it names */
 	char *dbfull;    /* the same as SQLite's full path name */
 	int warned_db;   /* --db ignored, said once */
 	int actor_done;  /* dc_priv_actor() decided who acts */
@@ -329,8 +331,49 @@ trim(char *s)
 	return s;
 }
 
-/* DC_CONF_PATH: "db = PATH" lines, # comments.  It decides which file the group opens, so it
- * must belong to root and be writable by root only (as sudo insists on for sudoers). */
+/* The password of a PostgreSQL database from FILE, read with the group: the file must belong
+ * to root, be no one else's to write and no other user's to read (root:dcity 0640), so that
+ * only the commands can connect as the city's role (psql cannot, for the users). */
+static int
+read_password(const char *file, long line)
+{
+	char buf[1024];
+	struct stat sb;
+	FILE *fp;
+	int rc = 0;
+
+	if (!(fp = fopen(file, "re"))) {
+		fprintf(stderr, "%s: %s:%ld: db_password_file: cannot read %s: %s\n", priv.prog,
+		        DC_CONF_PATH, line, file, strerror(errno));
+		return DC_ESCHEMA;
+	}
+	if (fstat(fileno(fp), &sb) < 0 || !S_ISREG(sb.st_mode) || sb.st_uid != 0 ||
+	    (sb.st_mode & 027)) {
+		fprintf(stderr, "%s: %s must belong to root, be writable by root only and readable"
+		                " by no one but root and the group (0640)\n", priv.prog, file);
+		rc = DC_ESCHEMA;
+	} else {
+		if (fgets(buf, sizeof buf, fp))
+			buf[strcspn(buf, "\r\n")] = '\0';
+		else
+			buf[0] = '\0';
+		if (!buf[0]) {
+			fprintf(stderr, "%s: %s holds no password on its first line\n", priv.prog,
+			        file);
+			rc = DC_ESCHEMA;
+		} else {
+			free(priv.password);
+			priv.password = dc_strdup(buf);
+		}
+	}
+	explicit_bzero(buf, sizeof buf);
+	fclose(fp);
+	return rc;
+}
+
+/* DC_CONF_PATH: "db = PATH" (or a PostgreSQL URL) and "db_password_file = FILE" lines, #
+ * comments.  It decides which database the group opens, so it must belong to root and be
+ * writable by root only (as sudo insists on for sudoers). */
 static int
 read_conf(void)
 {
@@ -369,13 +412,24 @@ read_conf(void)
 		*val++ = '\0';
 		key = trim(key);
 		val = trim(val);
-		if (strcmp(key, "db")) {
-			fprintf(stderr, "%s: %s:%ld: unknown key '%s' (known: db)\n", priv.prog,
-			        DC_CONF_PATH, n, key);
+		if (!strcmp(key, "db_password_file")) {
+			if (val[0] != '/') {
+				fprintf(stderr,
+				        "%s: %s:%ld: db_password_file: not an absolute path\n",
+				        priv.prog, DC_CONF_PATH, n);
+				rc = DC_ESCHEMA;
+			} else
+				rc = read_password(val, n);
+		} else if (strcmp(key, "db")) {
+			fprintf(stderr,
+			        "%s: %s:%ld: unknown key '%s' (known: db, db_password_file)\n",
+			        priv.prog, DC_CONF_PATH, n, key);
 			rc = DC_ESCHEMA;
-		} else if (val[0] != '/') {
-			fprintf(stderr, "%s: %s:%ld: db: '%s' is not an absolute path\n", priv.prog,
-			        DC_CONF_PATH, n, val);
+		} else if (val[0] != '/' && !dc_db_is_pg(val)) {
+			/* a URL is not printed: it may hold a password */
+			fprintf(stderr,
+			        "%s: %s:%ld: db: not an absolute path nor a PostgreSQL URL\n",
+			        priv.prog, DC_CONF_PATH, n);
 			rc = DC_ESCHEMA;
 		} else {
 			free(priv.db);
@@ -387,6 +441,13 @@ read_conf(void)
 		fprintf(stderr, "%s: %s has no 'db = PATH' line\n", priv.prog, DC_CONF_PATH);
 		rc = DC_ESCHEMA;
 	}
+	if (!rc && priv.password && !dc_db_is_pg(priv.db)) {
+		fprintf(stderr, "%s: %s: db_password_file is for a PostgreSQL db\n", priv.prog,
+		        DC_CONF_PATH);
+		rc = DC_ESCHEMA;
+	}
+	if (!rc && priv.password)
+		dc_pgdb_password(priv.db, priv.password);
 	return rc;
 }
 
@@ -451,7 +512,7 @@ ignored(const char *what)
 		fprintf(stderr,
 		        "%s: ignoring %s: the setgid install uses the database %s "
 		        "(see dcity(7))\n",
-		        priv.prog, what, priv.db);
+		        priv.prog, what, dc_db_is_pg(priv.db) ? "its configuration names" : priv.db);
 }
 
 /* ---- the hooks ------------------------------------------------------------------------- */
@@ -484,7 +545,8 @@ dc_priv_init(const char *prog)
 	if ((s = getenv("DC_NOW")) && *s)
 		ignored("DC_NOW");
 	clean_env();
-	if (install_vfs() < 0) {
+	/* a PostgreSQL city has no files here: the server checks the role and its password */
+	if (!dc_db_is_pg(priv.db) && install_vfs() < 0) {
 		fprintf(stderr, "%s: cannot set up SQLite for the setgid install\n", prog);
 		return DC_EINTERNAL;
 	}

@@ -55,6 +55,15 @@ teardown_file() {
 	rm -rf "$SG"
 }
 
+# the PostgreSQL test's server and configuration go, whatever happened
+teardown() {
+	if [[ -n ${PGSRV:-} ]]; then
+		"$ROOT/tests/pg/cluster" stop "$PGSRV" || :
+		cp "$SG/conf.saved" "$SG/etc/dcity/dcity.conf"
+		rm -f "$SG/etc/dcity/pgpass"
+	fi
+}
+
 # The installed commands, as root and as a test user, with only the environment given.
 sys() {
 	env -i -C / PATH="$SG/usr/bin:/usr/bin:/bin" HOME=/root "$@" >/dev/null
@@ -312,11 +321,11 @@ as() {
 	printf '# dcity\n\ndbb = %s\n' "$DB" >"$conf"
 	run as dcsgclerk dc-case service list
 	assert_failure 78
-	assert_output "dc-case: $conf:3: unknown key 'dbb' (known: db)"
+	assert_output "dc-case: $conf:3: unknown key 'dbb' (known: db, db_password_file)"
 	printf 'db = city.db\n' >"$conf"
 	run as dcsgclerk dc-case service list
 	assert_failure 78
-	assert_output "dc-case: $conf:1: db: 'city.db' is not an absolute path"
+	assert_output "dc-case: $conf:1: db: not an absolute path nor a PostgreSQL URL"
 	printf 'db %s\n' "$DB" >"$conf"
 	run as dcsgclerk dc service list
 	assert_failure 78
@@ -400,4 +409,55 @@ as() {
 		dc-open311 <<<"service_code=pothole"
 	assert_failure 77
 	assert_line --partial "Status: 403 Forbidden"
+}
+
+@test "setgid on PostgreSQL: the commands connect with the configured password, the users cannot" {
+	local conf=$SG/etc/dcity/dcity.conf pgdir url
+	[ -x /usr/lib/postgresql/15/bin/initdb ] || skip "needs postgresql-15"
+	# a server every user reaches, as a city's server is: the role dcapp needs its password
+	PGSRV=$(PG_SHARED=1 "$ROOT/tests/pg/cluster" start)
+	pgdir=${PGSRV#*host=} && pgdir=${pgdir%%&*}
+	psql -X -q -v ON_ERROR_STOP=1 -d "$PGSRV" \
+		-c "CREATE ROLE dcapp LOGIN PASSWORD 'Geheim-4711'" \
+		-c "CREATE DATABASE sgcity OWNER dcapp"
+	url="postgresql:///sgcity?host=$pgdir&user=dcapp"
+	# the city moved there by root, outside the setgid install
+	PGPASSWORD=Geheim-4711 DC_DB=$DB DC_USER=root "$BIN/dc" migrate --to "$url" -q >/dev/null
+	cp "$conf" "$SG/conf.saved"
+	printf 'db = %s\ndb_password_file = %s\n' "$url" "$SG/etc/dcity/pgpass" >"$conf"
+	printf 'Geheim-4711\n' >"$SG/etc/dcity/pgpass"
+	chown root:dcity "$SG/etc/dcity/pgpass"
+	chmod 0640 "$SG/etc/dcity/pgpass"
+	# the commands read the password with the group and serve each user by role
+	run as dcsgclerk dc-assign staff list -q
+	assert_success
+	assert_line dcsgclerk
+	run as dcsgint dc-case new --service pothole --address "Am Server 1" -q
+	assert_success
+	[[ $(psql -X -At -d "$PGSRV" -c "SELECT 1") = 1 ]]
+	assert_equal "$(psql -X -At -d "$(sed 's|/postgres?|/sgcity?|' <<<"$PGSRV")" \
+		-c "SELECT count(*) FROM cases WHERE address = 'Am Server 1'")" 1
+	run as dcsgclerk dc-assign dept add schule --name "Schulamt"
+	assert_failure 77
+	# the users themselves cannot: no password, not the file, not the superuser
+	run as dcsgclerk cat "$SG/etc/dcity/pgpass"
+	assert_failure
+	assert_output --partial "Permission denied"
+	run as dcsgclerk psql -X -w -d "$url" -c "SELECT 1"
+	assert_failure
+	assert_output --partial "password"
+	run as dcsgclerk psql -X -w -d "$(sed 's|/postgres?|/sgcity?|' <<<"$PGSRV")" -c "SELECT 1"
+	assert_failure
+	# nor can they point the commands elsewhere: PG* variables are cleaned away
+	run as dcsgclerk PGHOST=/nonexistent PGDATABASE=nope dc-assign staff list -q
+	assert_success
+	# no backup through the group (pg_dump would hold the password in the user's process)
+	run as dcsgadmin dc backup /tmp/sg-city.dump
+	assert_failure 77
+	assert_output --partial "run pg_dump as the database's owner"
+	# a password file others may read is refused
+	chmod 0644 "$SG/etc/dcity/pgpass"
+	run as dcsgclerk dc-assign staff list -q
+	assert_failure 78
+	assert_output "dc-assign: $SG/etc/dcity/pgpass must belong to root, be writable by root only and readable by no one but root and the group (0640)"
 }
