@@ -67,6 +67,9 @@ struct dc_pgst {
 	PGresult *r;
 	int row, nrow, ncol;
 	int cursor;           /* the open cursor's number (dc_cN), or 0 */
+	/* run before its first step, to know its columns: what that step is to return */
+	int primed, primed_rc;
+	PGresult *perr;       /* a failure met then, or by a step without a context */
 	unsigned long txn;    /* the transaction it lives in (pgconn.txn) */
 	char **conv;      /* a column's text as SQLite would give it, for this row; or NULL */
 	unsigned char **blob;
@@ -515,6 +518,10 @@ boolean_span(const struct token *v, int i, int last)
 		return 0;
 	if (p >= 0 && is(&v[p], "NOT"))
 		return 1; /* NOT takes a truth value, whatever follows */
+	/* a condition also ends where the next clause begins */
+	nw |= pw && (is(&v[n], "ORDER") || is(&v[n], "GROUP") || is(&v[n], "LIMIT") ||
+	             is(&v[n], "UNION") || is(&v[n], "EXCEPT") || is(&v[n], "INTERSECT") ||
+	             is(&v[n], "RETURNING") || is_punct(&v[n], ';'));
 	return (pw || p < 0 || is_punct(&v[p], '(')) &&
 	       (nw || v[n].t == T_END || is_punct(&v[n], ')')) && (pw || nw);
 }
@@ -1057,6 +1064,10 @@ dc_pgdb_reset(struct dc_pgst *st)
 {
 	close_cursor(st);
 	drop_result(st);
+	if (st->perr)
+		PQclear(st->perr);
+	st->perr = NULL;
+	st->primed = 0;
 }
 
 void
@@ -1138,6 +1149,13 @@ take(struct dc *ctx, struct dc_pgst *st)
 
 		st->r = NULL;
 		st->cursor = 0;
+		if (!ctx) {
+			/* kept for the step that can say it */
+			if (st->perr)
+				PQclear(st->perr);
+			st->perr = r;
+			return DC_EINTERNAL;
+		}
 		return fail(ctx, pc, r);
 	}
 	}
@@ -1171,6 +1189,13 @@ dc_pgdb_step(struct dc *ctx, struct dc_pgst *st)
 	size_t from = 0;
 	int k;
 
+	if (st->primed) {
+		PGresult *r = st->perr;
+
+		st->primed = 0;
+		st->perr = NULL;
+		return r ? fail(ctx, pc, r) : st->primed_rc;
+	}
 	if (st->r) {
 		forget_row(st);
 		if (++st->row < st->nrow)
@@ -1326,15 +1351,28 @@ dc_pgdb_col_blob(struct dc_pgst *st, int i, size_t *n)
 	return *n ? st->blob[i] : NULL;
 }
 
+/* A statement's columns before its first step, as SQLite knows them once it has prepared
+ * one: the statement runs now, and its first step returns what this run found. */
+static void
+prime(struct dc_pgst *st)
+{
+	if (st->r || st->primed)
+		return;
+	st->primed_rc = dc_pgdb_step(NULL, st);
+	st->primed = 1;
+}
+
 int
 dc_pgdb_col_count(struct dc_pgst *st)
 {
+	prime(st);
 	return st->r ? PQnfields(st->r) : st->ncol;
 }
 
 const char *
 dc_pgdb_col_name(struct dc_pgst *st, int i)
 {
+	prime(st);
 	return st->r && i < PQnfields(st->r) ? PQfname(st->r, i) : NULL;
 }
 

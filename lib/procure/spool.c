@@ -40,6 +40,40 @@ lock_file(struct dc *ctx, const char *path, int *fd)
 	return 0;
 }
 
+/* One dc-import git at a time per city.  On SQLite a lock file beside the database; a city
+ * on PostgreSQL has no directory here: a session advisory lock (the key next to the
+ * writers' lock, pgdb.c), held until the process ends. */
+static int
+import_lock(struct dc *ctx, int *fd)
+{
+	struct timespec pause = {0, 100 * 1000 * 1000};
+	struct dc_stmt *st = NULL;
+	long waited = 0;
+	char *path;
+	int rc, got = 0;
+
+	if (!dc_db_is_pg(ctx->db_path)) {
+		path = dc_printf("%s.import.lock", ctx->db_path);
+		if (!(rc = dc_db_side_open(ctx, ".import.lock", fd)))
+			rc = lock_file(ctx, path, fd);
+		free(path);
+		return rc;
+	}
+	while (!(rc = dc_prepare(ctx, &st, "SELECT pg_try_advisory_lock(1145260373)"))) {
+		if ((rc = dc_step(ctx, st)) == DC_ROW)
+			got = dc_col_int(st, 0), rc = 0;
+		dc_finish(ctx, st);
+		if (rc || got)
+			break;
+		if (waited >= ctx->busy_ms)
+			return dc_error(ctx, DC_EBUSY, "another dc-import holds the city's import lock;"
+			                               " retry later");
+		nanosleep(&pause, NULL);
+		waited += 100;
+	}
+	return rc;
+}
+
 static int
 ensure_dir(struct dc *ctx, const char *path)
 {
@@ -335,7 +369,7 @@ dc_procure_git(struct dc *ctx, const char *repo_path, const struct dc_git_opts *
 	git_diff *diff = NULL;
 	struct changed ch = {0};
 	struct dc_stmt *st = NULL;
-	char oid[GIT_OID_HEXSZ + 1], *source = NULL, *lock = NULL, *abs = NULL, at[21];
+	char oid[GIT_OID_HEXSZ + 1], *source = NULL, *abs = NULL, at[21];
 	int rc, i, fd = -1, failed = 0;
 
 	git_libgit2_init();
@@ -368,8 +402,7 @@ dc_procure_git(struct dc *ctx, const char *repo_path, const struct dc_git_opts *
 	                   o->path ? o->path : "");
 	/* the lock belongs to the database, in its directory, which a setgid install closes to
 	 * the caller: opened with the group, like the database's own files */
-	lock = dc_printf("%s.import.lock", ctx->db_path);
-	if ((rc = dc_db_side_open(ctx, ".import.lock", &fd)) || (rc = lock_file(ctx, lock, &fd)))
+	if ((rc = import_lock(ctx, &fd)))
 		goto done;
 	/* the commit imported last from here; nothing changed → nothing to do */
 	if ((rc = dc_prepare(ctx, &st, "SELECT commit_id FROM import_source WHERE source = ?1")))
@@ -445,6 +478,5 @@ done:
 		close(fd);
 	free(abs);
 	free(source);
-	free(lock);
 	return rc;
 }

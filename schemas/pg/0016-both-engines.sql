@@ -78,6 +78,10 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
 $$;
 CREATE OPERATOR ->> (LEFTARG = text, RIGHTARG = text, FUNCTION = dc_json_arrow);
 
+-- json_array(X, …) of texts, compact.
+CREATE FUNCTION json_array(VARIADIC v text[]) RETURNS json
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT dc_json(to_json(v)) $$;
+
 CREATE FUNCTION json_array_length(doc text) RETURNS bigint
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT json_array_length(doc::json) $$;
 

@@ -110,6 +110,12 @@ reads() {
 		notifications posts events report board; do
 		r dc-export "$x"
 	done
+	# formats that read a query's columns before its rows
+	for x in open311-xml open311-json geojson; do
+		r dc-export cases -f "$x"
+	done
+	r dc-export services -f open311-xml
+	r dc-export orders -f ocds
 	export DC_USER=bob
 	r dc-order list
 	r dc-order show "$PO"
@@ -160,6 +166,30 @@ catalogs() {
 	# the search index holds the live versions only, as FTS5's does on SQLite
 	assert_equal "$(pg "$PGDB" "SELECT count(*) FROM catalog_fts")" \
 		"$(sqlite3 "$DC_DB" "SELECT count(*) FROM catalog_fts")"
+}
+
+@test "pg: dc-import git on PostgreSQL: one import at a time by an advisory lock" {
+	local repo=$BATS_TEST_TMPDIR/repo holder
+	git init -q -b main "$repo"
+	mkdir "$repo/catalogs"
+	cp "$FIXTURES/catalog-full-1.csv" "$repo/catalogs/acme--main.csv"
+	git -C "$repo" add -A
+	git -C "$repo" -c user.name=T -c user.email=t@example.org commit -qm "a catalog"
+	DC_DB=$PGDB DC_USER=bob dc-order vendor add acme --name "Acme" -q >/dev/null
+	# another import holds the city's import lock (a file beside a SQLite database)
+	psql -X -q -d "$PGDB" -c "SELECT pg_advisory_lock(1145260373)" -c "SELECT pg_sleep(3)" &
+	holder=$!
+	sleep 1
+	run env DC_DB="$PGDB" DC_USER=paul dc-import git "$repo" --path catalogs --busy-timeout 300
+	assert_failure 75
+	assert_output "dc-import: another dc-import holds the city's import lock; retry later"
+	wait "$holder"
+	run env DC_DB="$PGDB" DC_USER=paul dc-import git "$repo" --path catalogs -f csv \
+		--fields vendor,added
+	assert_success
+	assert_line "acme,3"
+	run env DC_DB="$PGDB" DC_USER=bob dc-order catalog search tinte --fields id
+	assert_line '{"id":"acme:F-2"}'
 }
 
 @test "pg: one writer at a time; a second one gives up after --busy-timeout with exit 75" {

@@ -50,6 +50,8 @@ test_parameters(void **state)
 	expect("SELECT 1 WHERE (?2) OR x = 1", "SELECT 1 WHERE ($2?) OR x = 1");
 	expect("SELECT CASE WHEN ?1 THEN 1 END", "SELECT CASE WHEN $1? THEN 1 END");
 	expect("SELECT NOT ?1, x FROM t", "SELECT NOT $1?, x FROM t");
+	expect("SELECT a FROM t WHERE b = 1 AND on_request ORDER BY a",
+	       "SELECT a FROM t WHERE b = 1 AND (on_request <> 0) ORDER BY a NULLS FIRST");
 	expect("SELECT abs(?1) WHERE x = ?2 AND y", "SELECT abs($1) WHERE x = $2 AND (y <> 0)");
 	expect("SELECT NULL WHERE 0", "SELECT NULL WHERE (0 <> 0)");
 	expect("SELECT 1 WHERE a = 0 AND b > 1", "SELECT 1 WHERE a = 0 AND b > 1");
