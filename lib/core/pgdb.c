@@ -613,9 +613,10 @@ alias(struct xl *x)
 }
 
 /*
- * Translate tokens [I, END) into X->out.  Nested, for the parentheses of functions whose
- * translation wraps them.  ORDER BY terms get SQLite's NULL order; an INSERT OR IGNORE gets
- * ON CONFLICT DO NOTHING at its end (before RETURNING).
+ * Translate tokens [I, END) into X->out, token by token with what is around it in view; a
+ * parenthesis remembers what its closing one must add (CLOSE_*).  ORDER BY terms get
+ * SQLite's NULL order; an INSERT OR IGNORE gets ON CONFLICT DO NOTHING at its end (before
+ * RETURNING).
  */
 static void
 translate(struct xl *x, const struct token *v, int i, int end)
