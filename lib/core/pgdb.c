@@ -894,8 +894,8 @@ dc_pgdb_prepare(struct dc *ctx, const char *sql, struct dc_pgst **out)
 
 	*out = NULL;
 	if (xlate(sql, &x, &nparam) < 0) {
-		int rc = dc_error(ctx, DC_EINTERNAL, "PostgreSQL: not translated yet: %s (in: %.200s)",
-		                  x.err, sql);
+		int rc = dc_error(ctx, DC_EINTERNAL,
+		                  "PostgreSQL: not translated yet: %s (in: %.200s)", x.err, sql);
 
 		free(x.err);
 		return rc;
@@ -1139,9 +1139,10 @@ take(struct dc *ctx, struct dc_pgst *st)
 		/* COMMIT of a transaction that failed rolls it back and says only that */
 		if (!strcmp(cmd, "ROLLBACK") && !strncasecmp(st->sql, "COMMIT", 6)) {
 			drop_result(st);
-			return ctx ? dc_error(ctx, DC_EINTERNAL,
-			                      "PostgreSQL: the transaction failed and was rolled back")
-			           : DC_EINTERNAL;
+			if (!ctx)
+				return DC_EINTERNAL;
+			return dc_error(ctx, DC_EINTERNAL,
+			                "PostgreSQL: the transaction failed and was rolled back");
 		}
 		st->nrow = 0;
 		return 0;

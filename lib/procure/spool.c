@@ -66,8 +66,8 @@ import_lock(struct dc *ctx, int *fd)
 		if (rc || got)
 			break;
 		if (waited >= ctx->busy_ms)
-			return dc_error(ctx, DC_EBUSY,
-			                "another dc-import holds the city's import lock; retry later");
+			return dc_error(ctx, DC_EBUSY, "another dc-import holds the city's import"
+			                               " lock; retry later");
 		nanosleep(&pause, NULL);
 		waited += 100;
 	}
