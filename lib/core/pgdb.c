@@ -1095,12 +1095,19 @@ static int
 begin_write(struct dc *ctx, struct pgconn *pc)
 {
 	char sql[160];
+	int rc;
 
 	snprintf(sql, sizeof sql,
 	         "BEGIN; SET LOCAL lock_timeout = %d; SELECT pg_advisory_xact_lock(" WRITE_LOCK ")",
 	         ctx->busy_ms > 0 ? ctx->busy_ms : 1);
 	pc->txn++;
-	return run(ctx, pc, sql);
+	/* a lock not had leaves the transaction begun and failed: end it, as SQLite's BEGIN
+	 * IMMEDIATE that gives up leaves none */
+	if ((rc = run(ctx, pc, sql))) {
+		PQclear(PQexec(pc->c, "ROLLBACK"));
+		pc->txn++;
+	}
+	return rc;
 }
 
 /* Take the result in st->r: a query's rows (DC_ROW if there is one), a command's count. */
