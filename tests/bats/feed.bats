@@ -478,6 +478,15 @@ post() {
 
 # --- guide ---------------------------------------------------------------------------------
 
+@test "guide: an offer without a price says none (not 0.00 EUR)" {
+	sqlite3 "$DC_DB" "INSERT INTO merchant(id, name, district, created_at) VALUES ('korn', 'Bäckerei Korn', 'Nord', '2026-01-01T00:00:00Z');
+		INSERT INTO offer(id, merchant, title, price, from_at, until_at, created_at)
+		VALUES ('O-2026-000001', 'korn', 'Brezeln ab 14 Uhr', NULL, '2026-03-01T00:00:00Z', '2026-03-05T00:00:00Z', '2026-03-01T00:00:00Z')"
+	run dc-feed guide anna --fields id,detail
+	assert_success
+	assert_line '{"id":"O-2026-000001","detail":"Bäckerei Korn, until 2026-03-05T00:00:00Z"}'
+}
+
 @test "guide: services, an active shop offer only while active, upcoming visible events" {
 	DC_USER=root dc-case service add --code spielplatz --name "Spielplatzschaden" --kind report --department tiefbau >/dev/null
 	DC_USER=root dc-case service add --code parken --name "Bewohnerparkausweis" --kind application --department tiefbau >/dev/null
