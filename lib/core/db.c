@@ -767,28 +767,19 @@ dc_bind_blob(struct dc_stmt *st, int i, const void *p, size_t n)
 void
 dc_bind_int(struct dc_stmt *st, int i, long long v)
 {
-	char s[24];
-
-	if (!on_pg) {
+	if (on_pg)
+		dc_pgdb_bind_int(PST(st), i, v);
+	else
 		sqlite3_bind_int64(ST(st), i, v);
-		return;
-	}
-	snprintf(s, sizeof s, "%lld", v);
-	dc_pgdb_bind(PST(st), i, DC_COL_INT, s, -1, 0);
 }
 
 void
 dc_bind_double(struct dc_stmt *st, int i, double v)
 {
-	char s[32];
-
-	if (!on_pg) {
+	if (on_pg)
+		dc_pgdb_bind_double(PST(st), i, v);
+	else
 		sqlite3_bind_double(ST(st), i, v);
-		return;
-	}
-	/* 17 digits: the same double arrives */
-	snprintf(s, sizeof s, "%.17g", v);
-	dc_pgdb_bind(PST(st), i, DC_COL_REAL, s, -1, 0);
 }
 
 void

@@ -959,6 +959,25 @@ dc_pgdb_bind(struct dc_pgst *st, int i, enum dc_coltype type, const char *s, lon
 }
 
 void
+dc_pgdb_bind_int(struct dc_pgst *st, int i, long long v)
+{
+	char s[24];
+
+	snprintf(s, sizeof s, "%lld", v);
+	dc_pgdb_bind(st, i, DC_COL_INT, s, -1, 0);
+}
+
+void
+dc_pgdb_bind_double(struct dc_pgst *st, int i, double v)
+{
+	char s[32];
+
+	/* 17 digits: the same double arrives */
+	snprintf(s, sizeof s, "%.17g", v);
+	dc_pgdb_bind(st, i, DC_COL_REAL, s, -1, 0);
+}
+
+void
 dc_pgdb_bind_col(struct dc_pgst *st, int i, struct dc_pgst *from, int col)
 {
 	enum dc_coltype t = dc_pgdb_col_type(from, col);
