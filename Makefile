@@ -179,11 +179,12 @@ check-einvoice-suite: $(EINV_RULES)
 
 # Both first make sure the tools they run are there (bats, sqlite3, git, chromium, ...):
 # scripts/install-deps is quiet and quick when everything is installed.
+DB ?= sqlite
 check: all $(FLOORS) $(addprefix build/san/,$(COMMANDS)) \
 	$(patsubst tests/unit/%.c,build/san/unit/%,$(UNIT_SRC)) \
 	$(addprefix build/san/fuzz/,$(FUZZ)) $(EINV_RULES)
 	@scripts/install-deps
-	tests/run
+	DB=$(DB) tests/run
 
 # The PostgreSQL schema (schemas/pg/) against the SQLite one that dc init makes, on a throwaway
 # cluster (docs/postgresql.md); tests/bats/pg-schema.bats runs it in make check too.

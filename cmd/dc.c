@@ -80,10 +80,13 @@ cmd_backup(struct dc *ctx, struct dc_args *a)
 
 	if (a->noperand != 1)
 		return dc_error(ctx, DC_EUSAGE, "backup needs one FILE");
-	if (dc_db_is_pg(ctx->db_path)) {
-		if ((rc = dc_pg_backup(ctx, ctx->db_path, a->operand[0])))
-			return rc;
-	} else if ((rc = dc_db_open(ctx)) || (rc = dc_require(ctx, "auditor", "make backups")) ||
+	/* pg_dump runs without the group and would need the password, which its user could
+	 * then read in its environment */
+	if (dc_db_is_pg(ctx->db_path) && dc_priv_db(NULL))
+		return dc_error(ctx, DC_EPERM,
+		                "the setgid install does not back up a PostgreSQL city: run pg_dump"
+		                " as the database's owner (dcity(7))");
+	if ((rc = dc_db_open(ctx)) || (rc = dc_require(ctx, "auditor", "make backups")) ||
 	    (rc = dc_db_backup(ctx, a->operand[0])))
 		return rc;
 	fprintf(stderr, "dc: backup written to '%s'\n", a->operand[0]);
@@ -138,11 +141,6 @@ cmd_check(struct dc *ctx, struct dc_args *a)
 		return dc_error(ctx, DC_EUSAGE, "check takes no operands");
 	if (dc_arg(a, "git-path") && !anchors)
 		return dc_error(ctx, DC_EUSAGE, "--git-path needs --anchors DIR");
-	if (dc_db_is_pg(ctx->db_path)) {
-		if (anchors || dc_arg(a, "repair"))
-			return dc_error(ctx, DC_EUSAGE, "on PostgreSQL, check takes no options yet");
-		return dc_pg_check(ctx, ctx->db_path, &rt_check);
-	}
 	if ((rc = dc_db_open(ctx)) || (rc = dc_db_integrity(ctx, &integrity)) ||
 	    (rc = dc_audit_verify(ctx, &bad, &checked)))
 		goto done;
@@ -189,12 +187,16 @@ cmd_check(struct dc *ctx, struct dc_args *a)
 	free(detail);
 	if (rc)
 		goto done;
-	detail = dc_printf("%lld bytes", walsize < 0 ? 0 : walsize);
-	vals[0] = "wal-size", vals[1] = "1", vals[2] = detail;
-	rc = dc_out_row(ctx, vals);
-	free(detail);
-	if (!rc)
-		rc = dc_out_end(ctx);
+	/* SQLite's write-ahead log; PostgreSQL's is the server's to watch */
+	if (!dc_db_is_pg(ctx->db_path)) {
+		detail = dc_printf("%lld bytes", walsize < 0 ? 0 : walsize);
+		vals[0] = "wal-size", vals[1] = "1", vals[2] = detail;
+		rc = dc_out_row(ctx, vals);
+		free(detail);
+		if (rc)
+			goto done;
+	}
+	rc = dc_out_end(ctx);
 	if (!rc && problems)
 		rc = DC_EPROBLEM;
 done:

@@ -253,10 +253,16 @@ _dc_values() {
 	--dialect) echo "rfc4180 excel-de" ;;
 	--encoding) echo "auto utf-8 windows-1252 iso-8859-1 iso-8859-15" ;;
 	--role) echo "admin head clerk buyer moderator integrator auditor" ;;
-	--department|--dept|--to-dept) [ -r "$db" ] && dc-assign -D "$db" dept list -q 2>/dev/null ;;
-	--service) [ -r "$db" ] && dc-case -D "$db" service list -q 2>/dev/null ;;
+	--department|--dept|--to-dept) _dc_city "$db" && dc-assign -D "$db" dept list -q 2>/dev/null ;;
+	--service) _dc_city "$db" && dc-case -D "$db" service list -q 2>/dev/null ;;
 	*) return 1 ;;
 	esac
+}
+# a city to ask: a PostgreSQL URL or service, or a file that exists (a completion never
+# creates one)
+_dc_city() {
+	case $1 in postgres://*|postgresql://*|service=*) return 0 ;; esac
+	[ -r "$1" ]
 }
 _dc_complete() {
 	local cmd=${COMP_WORDS[0]##*/} cur=${COMP_WORDS[COMP_CWORD]} i=1 verb= w opt opts words

@@ -25,6 +25,26 @@ legacy_notes(struct dc *ctx, const char *id, long *n)
 	return rc;
 }
 
+/* The case's personal data gone, its list-valued attributes kept (KEPT: the object of them
+ * and the FROM it is made from, as alias a of their keys).  SQLite's json_each hands an
+ * array's value to json_group_object as JSON; PostgreSQL's json_each over text hands text,
+ * which would become a string: there the native json_each of json and json_object_agg, made
+ * compact as SQLite writes it. */
+#define PURGE_CASE(kept)                                                                      \
+	"UPDATE cases AS c SET reporter_name = NULL, reporter_email = NULL,"                   \
+	" reporter_phone = NULL, token_hash = NULL, description = NULL,"                       \
+	" address = NULL, device_id = NULL, account_id = NULL,"                                \
+	" media = '[]', lat = round(lat, 3), lon = round(lon, 3),"                             \
+	" attributes = (SELECT " kept " WHERE a.key IN"                                        \
+	"  (SELECT json_extract(d.value, '$.code')"                                            \
+	"   FROM service s, json_each(s.definition) d WHERE s.code = c.service"                \
+	"   AND json_extract(d.value, '$.datatype') IN ('singlevaluelist',"                    \
+	"   'multivaluelist'))),"                                                              \
+	" updated_at = ?2, purged_at = ?2 WHERE id = ?1"
+#define PURGE_PG                                                                              \
+	PURGE_CASE("dc_json(coalesce(json_object_agg(a.key, a.value), '{}'::json))"            \
+	           " FROM json_each(CAST(c.attributes AS json)) a")
+
 /*
  * Anonymise case ID.  What stays is what the statistics and the public record need: service,
  * department, status and its history, district, dates, list-valued attributes (the city's own
@@ -41,17 +61,8 @@ dc_case_anonymise(struct dc *ctx, const char *id, const char *note, long *notes,
 
 	dc_cases_now(ctx, now);
 	if ((rc = dc_exec(ctx,
-	                  "UPDATE cases AS c SET reporter_name = NULL, reporter_email = NULL,"
-	                  " reporter_phone = NULL, token_hash = NULL, description = NULL,"
-	                  " address = NULL, device_id = NULL, account_id = NULL,"
-	                  " media = '[]', lat = round(lat, 3), lon = round(lon, 3),"
-	                  " attributes = (SELECT json_group_object(a.key, a.value)"
-	                  "  FROM json_each(c.attributes) a WHERE a.key IN"
-	                  "  (SELECT json_extract(d.value, '$.code')"
-	                  "   FROM service s, json_each(s.definition) d WHERE s.code = c.service"
-	                  "   AND json_extract(d.value, '$.datatype') IN ('singlevaluelist',"
-	                  "   'multivaluelist'))),"
-	                  " updated_at = ?2, purged_at = ?2 WHERE id = ?1",
+	                  dc_db_is_pg(ctx->db_path) ? PURGE_PG : PURGE_CASE(
+	                  "json_group_object(a.key, a.value) FROM json_each(c.attributes) a"),
 	                  2, id, now)))
 		return rc;
 	/* the messages to the reporter carry the address and the name too; one not yet

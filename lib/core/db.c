@@ -985,8 +985,7 @@ dc_prepare_query(struct dc *ctx, struct dc_stmt **out, const char *sql)
 	if (!ctx->db && (rc = dc_db_open(ctx)))
 		return rc;
 	if (on_pg)
-		return dc_error(ctx, DC_EDB, "sql exports do not run on PostgreSQL yet"
-		                             " (docs/postgresql.md)");
+		return dc_pgdb_prepare_query(ctx, sql, query_functions, (struct dc_pgst **)out);
 	/* the connection stays locked down: it serves this one query (a second call finds
 	 * the authorizer of the first in place) */
 	sqlite3_set_authorizer(DB(ctx), NULL, NULL);
@@ -1061,11 +1060,8 @@ dc_db_integrity(struct dc *ctx, char **result)
 	int rc;
 
 	*result = NULL;
-	if (on_pg) {
-		/* dc check reads PostgreSQL's indexes through amcheck (pg.c) */
-		*result = dc_strdup("ok");
-		return 0;
-	}
+	if (on_pg)
+		return dc_pgdb_integrity(ctx, result);
 	if ((rc = dc_prepare(ctx, &st, "PRAGMA integrity_check")))
 		return rc;
 	if ((rc = dc_step(ctx, st)) == DC_ROW) {
@@ -1099,17 +1095,21 @@ dc_db_backup(struct dc *ctx, const char *path)
 
 	if (access(path, F_OK) == 0)
 		return dc_error(ctx, DC_ECANTCREAT, "'%s' exists; will not overwrite it", path);
-	/* VACUUM INTO reads one snapshot, so writers may go on; rename makes it appear whole.  It
-	 * writes into the empty file made first, which holds everyone's personal data: 0600
-	 * whatever the umask (dc_file_mode). */
+	/* VACUUM INTO (pg_dump's custom format on PostgreSQL) reads one snapshot, so writers may
+	 * go on; rename makes it appear whole.  It writes into the empty file made first, which
+	 * holds everyone's personal data: 0600 whatever the umask (dc_file_mode). */
 	if ((rc = dc_file_tmp(ctx, path, DC_PRIVATE, &tmp, &fd)))
 		return rc;
 	close(fd);
-	if ((rc = dc_exec(ctx, "VACUUM INTO ?1", 1, tmp))) {
-		unlink(tmp);
+	if (on_pg) {
+		rc = dc_pgdb_dump(ctx, ctx->db_path, tmp);
+	} else if ((rc = dc_exec(ctx, "VACUUM INTO ?1", 1, tmp))) {
 		dc_error_clear(ctx); /* the engine's words, said better below */
 		rc = dc_error(ctx, DC_ECANTCREAT, "cannot write backup '%s': %s", path,
 		              sqlite3_errmsg(DB(ctx)));
+	}
+	if (rc) {
+		unlink(tmp);
 	} else if (rename(tmp, path) < 0) {
 		unlink(tmp);
 		rc = dc_error(ctx, DC_ECANTCREAT, "cannot create '%s': %s", path, strerror(errno));

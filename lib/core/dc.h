@@ -777,14 +777,9 @@ enum { DC_AUDIT_NOTE = 1, DC_AUDIT_WHO = 2, DC_AUDIT_REF = 4 };
 int dc_audit_erase(struct dc *ctx, const char *id, unsigned fields, const char *note,
                    long *erased);
 
-/* ---- PostgreSQL (pg.c): what runs there so far ------------------------------------------ */
-/* dc check of the PostgreSQL database URL: records of RT (check, ok, detail) for its indexes
- * (amcheck, where the extension is installed) and its audit chain; DC_EPROBLEM if one fails. */
-int dc_pg_check(struct dc *ctx, const char *url, const struct dc_rectype *rt);
+/* ---- PostgreSQL (pg.c): what runs there beside the database interface ------------------- */
 /* dc init of URL: the schema made, or migrated to this program's, in one transaction. */
 int dc_pg_init(struct dc *ctx, const char *url);
-/* dc backup of URL: pg_dump's custom format into the new file PATH (0600). */
-int dc_pg_backup(struct dc *ctx, const char *url, const char *path);
 
 /* ---- moving a city between engines (migrate.c, dc migrate) ------------------------------ */
 /* Copy the city of ctx->db_path to TO: a SQLite city into the empty PostgreSQL database TO,

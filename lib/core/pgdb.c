@@ -22,9 +22,12 @@
  * digits, numeric sums as integers.
  */
 #include <ctype.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "core/dc.h"
 #include "core/pgdb.h"
@@ -40,6 +43,7 @@ struct pgconn {
 	long long changes;
 	unsigned long txn;  /* counts transactions begun and ended: a cursor lives in one */
 	int cursors;        /* cursors declared so far, for their names */
+	int user_query;     /* serves a user's query (dc-export sql): its errors are the user's */
 	char version[32];
 };
 
@@ -103,6 +107,17 @@ dc_pgdb_code(const char *state)
 	return DC_EINTERNAL;
 }
 
+/* The first line of the server's words about result R (without its "ERROR:  "), or of the
+ * connection C's error. */
+static void
+message(PGresult *r, PGconn *c, char *msg, size_t n)
+{
+	const char *primary = r ? PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+
+	snprintf(msg, n, "%s", primary ? primary : r ? PQresultErrorMessage(r) : PQerrorMessage(c));
+	msg[strcspn(msg, "\n")] = '\0';
+}
+
 /* The error of result R (then cleared) or of the connection. */
 static int
 fail(struct dc *ctx, struct pgconn *pc, PGresult *r)
@@ -111,8 +126,7 @@ fail(struct dc *ctx, struct pgconn *pc, PGresult *r)
 	char msg[512], state[6] = "";
 	int code;
 
-	snprintf(msg, sizeof msg, "%s", r ? PQresultErrorMessage(r) : PQerrorMessage(pc->c));
-	msg[strcspn(msg, "\n")] = '\0';
+	message(r, pc->c, msg, sizeof msg);
 	if (field)
 		snprintf(state, sizeof state, "%s", field);
 	code = r ? dc_pgdb_code(field ? state : NULL) : DC_EDB;
@@ -120,6 +134,11 @@ fail(struct dc *ctx, struct pgconn *pc, PGresult *r)
 		PQclear(r);
 	if (!ctx)
 		return code;
+	if (pc->user_query && (!strcmp(state, "25006") || !strcmp(state, "42501")))
+		return dc_error(ctx, DC_EPERM, "permission denied: sql exports are read-only%s%s",
+		                state[1] == '5' ? "" : ": ", state[1] == '5' ? "" : msg);
+	if (pc->user_query && code != DC_EDB && code != DC_EBUSY)
+		return dc_error(ctx, DC_EDATA, "sql: %s", msg);
 	if (code == DC_EBUSY && !strcmp(state, "55P03"))
 		return dc_error(ctx, code, "database is locked (gave up after %d ms); retry later",
 		                ctx->busy_ms);
@@ -128,8 +147,8 @@ fail(struct dc *ctx, struct pgconn *pc, PGresult *r)
 		                "the PostgreSQL database takes no writes (a hot standby?): write to"
 		                " the primary; exports may read from a standby (DC_DB_READ)");
 	if (code == DC_EDATA)
-		return dc_error(ctx, code, "a sum of money or quantities is above the maxima"
-		                           " (dcity(7) NUMBERS): %s", msg);
+		return dc_error(ctx, code, "database: a sum of money or quantities is above the"
+		                           " maxima (dcity(7) NUMBERS)");
 	return dc_error(ctx, code, "PostgreSQL: %s", msg);
 }
 
@@ -437,8 +456,10 @@ struct xl {
 
 /* How a parameter is used: as a value; where PostgreSQL wants a truth value (an integer
  * there is compared with 0, as SQLite reads it); as LIMIT's count (a negative one, SQLite's
- * "no limit", is ALL).  A use is the parameter's number times 4 plus this. */
-enum { USE_VALUE, USE_TRUTH, USE_LIMIT };
+ * "no limit", is ALL); as a value of json_object(), which goes to a function of any type
+ * and so needs one (a text is cast to text).  A use is the parameter's number times 4 plus
+ * this. */
+enum { USE_VALUE, USE_TRUTH, USE_LIMIT, USE_TYPED };
 #define USE(param, how) ((param) << 2 | (how))
 #define USE_PARAM(use) ((use) >> 2)
 #define USE_HOW(use) ((use) & 3)
@@ -463,6 +484,18 @@ before(const struct token *v, int i)
 	while (--i >= 0 && v[i].t == T_SPACE)
 		;
 	return i;
+}
+
+/* Is the token at I a text or NULL that stands alone as a value of json_object() (CLOSE and
+ * ARG: what its parenthesis closes and which argument it is)?  dc_jv takes any type, so it
+ * needs one. */
+static int
+untyped_value(const struct token *v, int i, int close, int arg)
+{
+	int k = before(v, i), j = skip(v, i + 1);
+
+	return (v[i].t == T_STRING || is(&v[i], "NULL")) && close == CLOSE_TWICE && arg % 2 &&
+	       k >= 0 && is_punct(&v[k], ',') && (is_punct(&v[j], ',') || is_punct(&v[j], ')'));
 }
 
 static const char *const logic[] = {"AND", "OR", "NOT", "WHERE", "WHEN", "THEN", "HAVING", "ON",
@@ -652,9 +685,13 @@ translate(struct xl *x, const struct token *v, int i, int end)
 			term = i;
 		if (t->t == T_PARAM) {
 			k = before(v, i);
-			use_param(x, t->param, boolean(v, i)           ? USE_TRUTH
-			                       : k >= 0 && is(&v[k], "LIMIT") ? USE_LIMIT
-			                                                      : USE_VALUE);
+			use_param(x, t->param,
+			          boolean(v, i)                  ? USE_TRUTH
+			          : k >= 0 && is(&v[k], "LIMIT") ? USE_LIMIT
+			          : depth > 0 && depth < 256 && closes[depth] == CLOSE_TWICE &&
+			                  args[depth] % 2
+			                  ? USE_TYPED
+			                  : USE_VALUE);
 			continue;
 		}
 		if (is_punct(t, ',') && depth > 0 && depth < 256 && closes[depth] == CLOSE_TWICE) {
@@ -710,6 +747,9 @@ translate(struct xl *x, const struct token *v, int i, int end)
 		}
 		if (t->t != T_WORD) {
 			put(&x->out, t->s, (size_t)t->n);
+			if (depth > 0 && depth < 256 &&
+			    untyped_value(v, i, closes[depth], args[depth]))
+				puts_(&x->out, "::text");
 			continue;
 		}
 		if ((k = flag_column(v, i)) >= 0) {
@@ -826,6 +866,8 @@ translate(struct xl *x, const struct token *v, int i, int end)
 			}
 		}
 		put(&x->out, t->s, (size_t)t->n);
+		if (depth > 0 && depth < 256 && untyped_value(v, i, closes[depth], args[depth]))
+			puts_(&x->out, "::text");
 	}
 	if (ignore)
 		puts_(&x->out, " ON CONFLICT DO NOTHING");
@@ -894,8 +936,14 @@ dc_pgdb_prepare(struct dc *ctx, const char *sql, struct dc_pgst **out)
 
 	*out = NULL;
 	if (xlate(sql, &x, &nparam) < 0) {
-		int rc = dc_error(ctx, DC_EINTERNAL,
-		                  "PostgreSQL: not translated yet: %s (in: %.200s)", x.err, sql);
+		int rc = CONN(ctx)->user_query
+		                 ? dc_error(ctx, DC_EDATA,
+		                            "sql: %s is SQLite's and has no PostgreSQL translation"
+		                            " (docs/postgresql.md)",
+		                            x.err)
+		                 : dc_error(ctx, DC_EINTERNAL,
+		                            "PostgreSQL: not translated yet: %s (in: %.200s)", x.err,
+		                            sql);
 
 		free(x.err);
 		return rc;
@@ -910,6 +958,146 @@ dc_pgdb_prepare(struct dc *ctx, const char *sql, struct dc_pgst **out)
 	st->nparam = nparam;
 	st->p = dc_calloc((size_t)nparam + 1, sizeof *st->p);
 	*out = st;
+	return 0;
+}
+
+/* ---- a user's query (dc-export sql) ---- */
+
+static void prime(struct dc_pgst *st);
+
+/* Words that stand before a parenthesis without calling a function. */
+static const char *const not_calls[] = {
+	"all", "and", "any", "as", "between", "by", "case", "cast", "distinct", "else", "escape",
+	"except", "exists", "filter", "from", "group", "having", "in", "intersect", "is", "join",
+	"lateral", "like", "limit", "not", "offset", "on", "or", "over", "select", "some", "then",
+	"union", "using", "values", "when", "where", "window", "within", NULL,
+};
+/* SQLite's table-valued functions, which its authorizer lets through as tables read. */
+static const char *const table_functions[] = {"json_each", "json_tree", NULL};
+/* The first words of statements that are not queries: refused as SQLite's authorizer
+ * refuses them; any other first word is a syntax error. */
+static const char *const writes[] = {
+	"alter", "analyze", "begin", "call", "checkpoint", "cluster", "comment", "commit", "copy",
+	"create", "deallocate", "declare", "delete", "discard", "do", "drop", "end", "execute",
+	"explain", "grant", "import", "insert", "listen", "load", "lock", "move", "notify",
+	"prepare", "reassign", "refresh", "reindex", "release", "replace", "reset", "revoke",
+	"rollback", "savepoint", "security", "set", "show", "table", "truncate", "unlisten",
+	"update", "vacuum", NULL,
+};
+
+static int
+listed(const struct token *t, const char *const *words)
+{
+	for (int i = 0; words[i]; i++)
+		if (is(t, words[i]))
+			return 1;
+	return 0;
+}
+
+/* Does the word at I name a common table expression (or its columns) rather than call a
+ * function: "name(columns) AS (" or "AS [NOT] MATERIALIZED"? */
+static int
+cte_name(const struct token *v, int i)
+{
+	int commas, close = closing(v, skip(v, i + 1), &commas), as;
+
+	if (close < 0 || !is(&v[as = skip(v, close + 1)], "as"))
+		return 0;
+	as = skip(v, as + 1);
+	return is_punct(&v[as], '(') || is(&v[as], "materialized") || is(&v[as], "not");
+}
+
+#define READ_ONLY "permission denied: sql exports are read-only"
+
+/* What SQLite's authorizer checks as the statement is prepared, checked on the text: one
+ * query, calling only the functions of ALLOWED, no PRAGMA.  The read-only transaction
+ * (dc_pgdb_prepare_query) refuses a write hidden inside it. */
+static int
+check_query(struct dc *ctx, const struct token *v, const char *const *allowed)
+{
+	int i = skip(v, 0), k;
+
+	if (v[i].t == T_END)
+		return dc_error(ctx, DC_EUSAGE, "sql: no statement");
+	if (!is(&v[i], "select") && !is(&v[i], "with") && !is(&v[i], "values")) {
+		k = skip(v, i + 1);
+		if (is(&v[i], "attach") || is(&v[i], "detach"))
+			return dc_error(ctx, DC_EPERM,
+			                "permission denied: sql exports may not attach databases");
+		if (is(&v[i], "pragma"))
+			return dc_error(ctx, DC_EPERM,
+			                "permission denied: sql exports may not run PRAGMA %.*s",
+			                v[k].t == T_WORD ? v[k].n : 0, v[k].s);
+		if (listed(&v[i], writes))
+			return dc_error(ctx, DC_EPERM, READ_ONLY);
+		return dc_error(ctx, DC_EDATA, "sql: syntax error at or near \"%.*s\"", v[i].n,
+		                v[i].s);
+	}
+	for (; v[i].t != T_END; i++) {
+		const struct token *t = &v[i];
+
+		if (is_punct(t, ';')) {
+			for (k = i; is_punct(&v[k], ';'); k = skip(v, k + 1))
+				;
+			if (v[k].t != T_END)
+				return dc_error(ctx, DC_EUSAGE, "sql: one statement only");
+		} else if (is(t, "insert") || is(t, "update") || is(t, "delete")) {
+			/* in a WITH: PostgreSQL would refuse it in a cursor, with other words */
+			return dc_error(ctx, DC_EPERM, READ_ONLY);
+		} else if (t->t == T_WORD && t->n > 7 && !strncasecmp(t->s, "pragma_", 7)) {
+			return dc_error(ctx, DC_EPERM,
+			                "permission denied: sql exports may not run PRAGMA %.*s",
+			                t->n - 7, t->s + 7);
+		} else if ((t->t == T_WORD || t->t == T_IDENT) &&
+		           is_punct(&v[skip(v, i + 1)], '(') && !listed(t, not_calls) &&
+		           !listed(t, table_functions) && !cte_name(v, i)) {
+			/* a quoted name calls the function it spells */
+			const char *name = t->s + (t->t == T_IDENT);
+			int n = t->n - 2 * (t->t == T_IDENT), ok = 0;
+
+			for (k = 0; allowed[k] && !ok; k++)
+				ok = (int)strlen(allowed[k]) == n &&
+				     !strncasecmp(name, allowed[k], (size_t)n);
+			if (!ok)
+				return dc_error(ctx, DC_EPERM,
+				                "permission denied: sql exports may not call %.*s()",
+				                n, name);
+		}
+	}
+	return 0;
+}
+
+int
+dc_pgdb_prepare_query(struct dc *ctx, const char *sql, const char *const *allowed,
+                      struct dc_pgst **out)
+{
+	struct pgconn *pc = CONN(ctx);
+	struct token *v;
+	int n, rc;
+
+	*out = NULL;
+	v = lex(sql, &n);
+	rc = check_query(ctx, v, allowed);
+	free(v);
+	/* the connection serves this one query, in a transaction that cannot write; a cursor
+	 * streams its rows */
+	pc->user_query = 1;
+	if (rc || (rc = run(ctx, pc, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")))
+		return rc;
+	pc->txn++;
+	if ((rc = dc_pgdb_prepare(ctx, sql, out)))
+		return rc;
+	/* run now: its columns are asked for first, and an error is the user's to read */
+	prime(*out);
+	if ((*out)->perr) {
+		PGresult *r = (*out)->perr;
+
+		(*out)->perr = NULL;
+		(*out)->primed = 0;
+		dc_pgdb_finalize(*out);
+		*out = NULL;
+		return fail(ctx, pc, r);
+	}
 	return 0;
 }
 
@@ -1201,12 +1389,17 @@ fetch(struct dc *ctx, struct dc_pgst *st)
 	return take(ctx, st);
 }
 
-/* Is SQL a query that a cursor can run? */
+/* Is the statement a query that a cursor can run?  dcity's own begin with SELECT; a user's
+ * (dc-export sql) may begin with WITH or VALUES too, and is refused where it writes. */
 static int
-query(const char *sql)
+query(const struct dc_pgst *st)
 {
-	sql += strspn(sql, " \t\n(");
-	return !strncasecmp(sql, "SELECT", 6) && !isalnum((unsigned char)sql[6]);
+	const char *sql = st->sql + strspn(st->sql, " \t\r\n(");
+	size_t n = strspn(sql, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz");
+
+	return (n == 6 && !strncasecmp(sql, "SELECT", 6)) ||
+	       (st->conn->user_query && ((n == 4 && !strncasecmp(sql, "WITH", 4)) ||
+	                                 (n == 6 && !strncasecmp(sql, "VALUES", 6))));
 }
 
 int
@@ -1241,7 +1434,7 @@ dc_pgdb_step(struct dc *ctx, struct dc_pgst *st)
 		return run(ctx, pc, "BEGIN ISOLATION LEVEL REPEATABLE READ");
 	}
 	/* a query inside a transaction reads through a cursor, in batches */
-	if (query(st->sql) && PQtransactionStatus(pc->c) == PQTRANS_INTRANS) {
+	if (query(st) && PQtransactionStatus(pc->c) == PQTRANS_INTRANS) {
 		st->cursor = ++pc->cursors;
 		st->txn = pc->txn;
 		b.n = (size_t)snprintf(NULL, 0, "DECLARE dc_c%d NO SCROLL CURSOR FOR ", st->cursor);
@@ -1259,6 +1452,8 @@ dc_pgdb_step(struct dc *ctx, struct dc_pgst *st)
 			put(&b, "(", 1), literal(&b, p), puts_(&b, " <> 0)");
 		else if (how == USE_LIMIT && integer && p->s[0] == '-')
 			puts_(&b, "ALL");
+		else if (how == USE_TYPED && (!p->s || p->type == DC_COL_TEXT))
+			literal(&b, p), puts_(&b, "::text");
 		else
 			literal(&b, p);
 		from = (size_t)st->at[k];
@@ -1419,12 +1614,75 @@ dc_pgdb_vacuum(struct dc *ctx)
 	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
 		char msg[256];
 
-		snprintf(msg, sizeof msg, "%s", PQresultErrorMessage(r));
-		msg[strcspn(msg, "\n")] = '\0';
+		message(r, pc->c, msg, sizeof msg);
 		dc_warn(ctx, "warning: VACUUM after removing personal data: %s; the removed rows'"
 		             " old versions stay in the tables until the next VACUUM", msg);
 	}
 	PQclear(r);
+}
+
+/* pg_dump of the city URL into the file PATH (custom format), which it truncates: so the
+ * file keeps the mode it was made with.  The setgid install does not come here. */
+int
+dc_pgdb_dump(struct dc *ctx, const char *url, const char *path)
+{
+	pid_t pid;
+	int status;
+
+	fflush(NULL);
+	if ((pid = fork()) < 0)
+		return dc_error(ctx, DC_EINTERNAL, "cannot start pg_dump: %s", strerror(errno));
+	if (pid == 0) {
+		execlp("pg_dump", "pg_dump", "--format=custom", "--no-password", "--file", path,
+		       "--dbname", url, (char *)NULL);
+		_exit(errno == ENOENT ? 127 : 126);
+	}
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return dc_error(ctx, DC_EINTERNAL, "pg_dump: %s", strerror(errno));
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		return 0;
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
+		return dc_error(ctx, DC_EDB,
+		                "pg_dump is not installed (Debian: postgresql-client): no backup");
+	return dc_error(ctx, DC_EIO, "pg_dump failed (%s %d): no backup",
+	                WIFEXITED(status) ? "exit" : "signal",
+	                WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
+}
+
+/* PostgreSQL's counterpart of PRAGMA integrity_check: the B-tree indexes of the city's schema
+ * by amcheck's bt_index_check where the extension is installed, *RESULT "ok" or amcheck's
+ * complaint; without amcheck "ok" and a warning that the indexes were not checked. */
+int
+dc_pgdb_integrity(struct dc *ctx, char **result)
+{
+	struct pgconn *pc = CONN(ctx);
+	PGresult *r = PQexec(pc->c, "SELECT 1 FROM pg_extension WHERE extname = 'amcheck'");
+	char msg[512];
+
+	if (PQresultStatus(r) != PGRES_TUPLES_OK)
+		return fail(ctx, pc, r);
+	if (!PQntuples(r)) {
+		PQclear(r);
+		dc_warn(ctx, "warning: amcheck is not installed in this database (CREATE EXTENSION"
+		             " amcheck): its indexes were not checked");
+		*result = dc_strdup("ok");
+		return 0;
+	}
+	PQclear(r);
+	/* outside a transaction: a corrupt index raises an error, which ends nothing else */
+	r = PQexec(pc->c, "SELECT count(bt_index_check(i.indexrelid)) FROM pg_index i"
+	                  " JOIN pg_class x ON x.oid = i.indexrelid JOIN pg_am a ON a.oid = x.relam"
+	                  " JOIN pg_namespace s ON s.oid = x.relnamespace WHERE a.amname = 'btree'"
+	                  " AND s.nspname = current_schema() AND i.indisvalid AND i.indisready");
+	if (PQresultStatus(r) == PGRES_TUPLES_OK) {
+		*result = dc_strdup("ok");
+	} else {
+		message(r, pc->c, msg, sizeof msg);
+		*result = dc_printf("amcheck: %s", msg);
+	}
+	PQclear(r);
+	return 0;
 }
 
 int

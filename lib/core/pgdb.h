@@ -43,6 +43,10 @@ int dc_pgdb_step(struct dc *ctx, struct dc_pgst *st); /* DC_ROW, 0 or an error c
 void dc_pgdb_reset(struct dc_pgst *st);
 void dc_pgdb_clear(struct dc_pgst *st);
 int dc_pgdb_nparam(struct dc_pgst *st);
+/* A user's query (dc-export sql): SQLite's SQL, one query that calls only the functions of
+ * ALLOWED, checked and run at once in a read-only transaction (its columns known). */
+int dc_pgdb_prepare_query(struct dc *ctx, const char *sql, const char *const *allowed,
+                          struct dc_pgst **out);
 
 /* A parameter's value: S (LEN bytes; -1 up to its NUL) as the type says; S NULL binds NULL.
  * The text is copied unless REF. */
@@ -62,6 +66,8 @@ long long dc_pgdb_changes(struct dc *ctx);
 int dc_pgdb_in_transaction(struct dc *ctx);
 /* VACUUM the city's tables after personal data was removed; a warning if it cannot. */
 void dc_pgdb_vacuum(struct dc *ctx);
+int dc_pgdb_dump(struct dc *ctx, const char *url, const char *path); /* pg_dump into PATH */
+int dc_pgdb_integrity(struct dc *ctx, char **result); /* amcheck: "ok" or its complaint */
 long long dc_pgdb_last_id(struct dc *ctx);
 
 #endif

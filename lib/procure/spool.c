@@ -130,23 +130,31 @@ file_away(struct dc *ctx, const char *dir, const char *name, const char *dest, c
 	return rc;
 }
 
-static char *
-import_log(struct dc *ctx, long id)
+/* The log of catalog import ID: its row as one JSON object.  The import is committed; a
+ * failure here is still the run's, so that the file is not filed as done without its log. */
+static int
+import_log(struct dc *ctx, long id, char **json)
 {
 	struct dc_stmt *st = NULL;
-	char *json = NULL;
+	int rc;
 
-	if (dc_prepare(ctx, &st, "SELECT json_object('id', id, 'vendor', vendor, 'source', source,"
-	                         " 'sha256', sha256, 'format', format, 'mode', mode, 'added', added,"
-	                         " 'changed', changed, 'unchanged', unchanged, 'discontinued',"
-	                         " discontinued, 'rejected', rejected, 'commit', commit_id, 'at', at,"
-	                         " 'status', 'done') FROM catalog_import WHERE id = ?1"))
-		return NULL;
+	*json = NULL;
+	if ((rc = dc_prepare(ctx, &st,
+	                     "SELECT json_object('id', id, 'vendor', vendor, 'source', source,"
+	                     " 'sha256', sha256, 'format', format, 'mode', mode, 'added', added,"
+	                     " 'changed', changed, 'unchanged', unchanged, 'discontinued',"
+	                     " discontinued, 'rejected', rejected, 'commit', commit_id, 'at', at,"
+	                     " 'status', 'done') FROM catalog_import WHERE id = ?1")))
+		return rc;
 	dc_bind_int(st, 1, id);
-	if (dc_step_row(st))
-		json = dc_strdup(dc_col_text(st, 0));
+	if ((rc = dc_step(ctx, st)) == DC_ROW) {
+		*json = dc_strdup(dc_col_text(st, 0));
+		rc = 0;
+	} else if (!rc) {
+		rc = dc_error(ctx, DC_EINTERNAL, "catalog import %ld has no row", id);
+	}
 	dc_finish(ctx, st);
-	return json;
+	return rc;
 }
 
 static char *
@@ -273,7 +281,9 @@ catalog_one(struct dc *ctx, const char *path, const char *name, char **log)
 
 	if ((rc = dc_procure_catalog_import(ctx, path, &o, &id)))
 		return rc;
-	*log = id ? import_log(ctx, id) : dc_strdup("{\"status\":\"unchanged\"}");
+	if (id)
+		return import_log(ctx, id, log);
+	*log = dc_strdup("{\"status\":\"unchanged\"}");
 	return 0;
 }
 

@@ -162,8 +162,9 @@ dc_shop_offer_list(struct dc *ctx, const char *id, const struct dc_args *a, stru
 	dc_q_sql(&q, "SELECT id, merchant, title, sku, price, regular, from_at, until_at, max_qty,"
 	             " sold, ended_at, active, post, created_at FROM (SELECT o.*,"
 	             " p.merchant || ':' || p.sku AS sku, p.price AS regular,");
-	dc_q_text(&q, " (o.from_at <= ? AND ? < o.until_at AND o.ended_at IS NULL", now);
-	dc_q_sql(&q, "  AND (o.max_qty IS NULL OR o.sold < o.max_qty)) AS active,"
+	/* an integer, as the flag columns are: "WHERE active" reads alike on both engines */
+	dc_q_text(&q, " CASE WHEN o.from_at <= ? AND ? < o.until_at AND o.ended_at IS NULL", now);
+	dc_q_sql(&q, "  AND (o.max_qty IS NULL OR o.sold < o.max_qty) THEN 1 ELSE 0 END AS active,"
 	             " (SELECT min(f.id) FROM post f WHERE f.ref = o.id AND f.kind = 'offer')"
 	             " AS post FROM offer o LEFT JOIN product p ON p.id = o.product)");
 	dc_q_where_if(&q, "id = ?", id);

@@ -242,9 +242,12 @@ dc_shop_reply(struct dc *ctx, const char *id, struct dc_args *a)
 	}
 	dc_fmt_time(dc_now(ctx), at);
 	if (!(rc = dc_exec(ctx,
+	                   /* the reply appended to the compact array as json_insert(replies,
+	                    * '$[#]', …) would, in SQL both engines speak */
 	                   "UPDATE service_request SET status = 'answered', updated_at = ?2,"
-	                   " replies = json_insert(replies, '$[#]', json_object('at', ?2,"
-	                   " 'by', ?3, 'text', ?4)) WHERE id = ?1",
+	                   " replies = substr(replies, 1, length(replies) - 1)"
+	                   " || CASE WHEN replies = '[]' THEN '' ELSE ',' END"
+	                   " || json_object('at', ?2, 'by', ?3, 'text', ?4) || ']' WHERE id = ?1",
 	                   4, id, at, merchant, text)) &&
 	    !(rc =
 	          dc_shop_audit(ctx, merchant, "service_request", id, "replied", from, "answered")))

@@ -17,8 +17,8 @@ anchor_line() {
 
 @test "dc anchor: each run appends the chain's head and commits it; all anchors hold" {
 	dc config mail.from 'Stadt Musterstadt <noreply@musterstadt.example>'
-	n1=$(sqlite3 "$DC_DB" "SELECT count(*) FROM event")
-	h1=$(sqlite3 "$DC_DB" "SELECT hash FROM event ORDER BY id DESC LIMIT 1")
+	n1=$(dbsql "SELECT count(*) FROM event")
+	h1=$(dbsql "SELECT hash FROM event ORDER BY id DESC LIMIT 1")
 	run dc anchor --git-repo "$R" -f json
 	assert_success
 	$PY -c 'import json,sys; r = json.load(sys.stdin)[0]; assert r["events"] == int(sys.argv[1]) and r["hash"] == sys.argv[2] and r["at"] == "2026-03-02T09:00:00Z" and r["path"] == "audit-anchors" and len(r["commit"]) == 40, r' "$n1" "$h1" <<<"$output"
@@ -27,8 +27,8 @@ anchor_line() {
 	DC_NOW=2026-03-03T02:00:00Z run dc anchor --git-repo "$R"
 	assert_success
 	validate anchor <<<"$output"
-	n2=$(sqlite3 "$DC_DB" "SELECT count(*) FROM event")
-	h2=$(sqlite3 "$DC_DB" "SELECT hash FROM event ORDER BY id DESC LIMIT 1")
+	n2=$(dbsql "SELECT count(*) FROM event")
+	h2=$(dbsql "SELECT hash FROM event ORDER BY id DESC LIMIT 1")
 	assert [ "$n2" -gt "$n1" ]
 	assert_equal "$(anchor_line 1)" "2026-03-02T09:00:00Z $n1 $h1"
 	assert_equal "$(anchor_line 2)" "2026-03-03T02:00:00Z $n2 $h2"
@@ -62,8 +62,8 @@ anchor_line() {
 	n1=$(anchor_line 1 | cut -d' ' -f2)
 	n2=$(anchor_line 2 | cut -d' ' -f2)
 	# whoever can write the file removes the last cases' events: the rest still chains
-	sqlite3 "$DC_DB" "DROP TRIGGER event_no_delete; DELETE FROM event WHERE id IN
-		(SELECT id FROM event ORDER BY id DESC LIMIT $(( $(sqlite3 "$DC_DB" "SELECT count(*) FROM event") - n2 + 1 )))"
+	dbsql "DROP TRIGGER event_no_delete; DELETE FROM event WHERE id IN
+		(SELECT id FROM event ORDER BY id DESC LIMIT $(( $(dbsql "SELECT count(*) FROM event") - n2 + 1 )))"
 	run dc check --fields check,ok
 	assert_success
 	run --separate-stderr dc check --anchors "$R" --fields check,ok,detail
@@ -75,15 +75,14 @@ anchor_line() {
 }
 
 @test "dc check --anchors: a rebuilt chain (a valid chain of another history) fails" {
-	sqlite3 "$DC_DB" ".backup '$BATS_TEST_TMPDIR/seeded.db'"
+	rebuilt=$(db_copy rebuilt)
 	new_case --description "echt" >/dev/null
 	dc anchor --git-repo "$R" >/dev/null
 	n=$(anchor_line 1 | cut -d' ' -f2)
 	# the same steps with one value changed give a chain that verifies on its own, as one
 	# rebuilt with every hash recomputed would
-	cp "$BATS_TEST_TMPDIR/seeded.db" "$BATS_TEST_TMPDIR/rebuilt.db"
 	real=$DC_DB
-	export DC_DB=$BATS_TEST_TMPDIR/rebuilt.db
+	export DC_DB=$rebuilt
 	DC_NOW=2026-03-02T09:30:00Z new_case --description "gefälscht" >/dev/null
 	new_case >/dev/null
 	run dc check --fields check,ok
@@ -111,7 +110,7 @@ anchor_line() {
 	assert_failure 65
 	assert_output --partial "audit-anchors:5: not an anchor"
 	# a chain broken already is not anchored, and nothing is committed
-	sqlite3 "$DC_DB" "DROP TRIGGER event_no_update; UPDATE event SET actor='x' WHERE id=2"
+	dbsql "DROP TRIGGER event_no_update; UPDATE event SET actor='x' WHERE id=2"
 	c=$(git -C "$R" rev-parse HEAD)
 	run dc anchor --git-repo "$R"
 	assert_failure 1

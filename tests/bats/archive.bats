@@ -58,7 +58,7 @@ closed_cases() { # N: N closed pothole cases with personal data; their ids in CA
 
 # A shop order collected and a procurement file cancelled, both closed on 2026-03-02.
 shop_and_procurement() {
-	sqlite3 "$DC_DB" "INSERT INTO member(handle, name, kind, email, created_at)
+	dbsql "INSERT INTO member(handle, name, kind, email, created_at)
 		VALUES ('erna', 'Erna Meier', 'citizen', 'erna@example.org', '2026-01-01T00:00:00Z')"
 	dc-shop merchant add baecker --name "Bäckerei Korn" >/dev/null
 	dc-shop product add --merchant baecker --sku BROT --name Brot --price 3,50 --stock 5 >/dev/null
@@ -72,16 +72,16 @@ shop_and_procurement() {
 }
 
 stage_of() { # ENTITY REF
-	sqlite3 "$DC_DB" "SELECT stage || ' ' || coalesce(appraisal, '-') FROM archive_record
+	dbsql "SELECT stage || ' ' || coalesce(appraisal, '-') FROM archive_record
 		WHERE entity = '$1' AND ref = '$2'"
 }
 
 purged_at() { # CASE
-	sqlite3 "$DC_DB" "SELECT purged_at FROM cases WHERE id = '$1'"
+	dbsql "SELECT purged_at FROM cases WHERE id = '$1'"
 }
 
 uuid_of() { # ENTITY REF
-	sqlite3 "$DC_DB" "SELECT uuid FROM archive_record WHERE entity = '$1' AND ref = '$2'"
+	dbsql "SELECT uuid FROM archive_record WHERE entity = '$1' AND ref = '$2'"
 }
 
 # ---- policies ------------------------------------------------------------------------------
@@ -101,7 +101,7 @@ parking,destroy
 pothole,destroy"
 	run validate service < <(dc-case service list)
 	assert_success
-	run sqlite3 "$DC_DB" "SELECT to_value FROM event WHERE entity = 'service' AND ref = 'pothole'
+	run dbsql "SELECT to_value FROM event WHERE entity = 'service' AND ref = 'pothole'
 		AND kind = 'changed'"
 	assert_output "department=- sla=- active=- retention=- archive=destroy"
 	run dc-case service set pothole --archive never
@@ -265,7 +265,7 @@ ${CASES[1]},imported,A
 ${CASES[2]},imported,A"
 	run dc archive status --appraisal V -q
 	assert_output "$(uuid_of case "${CASES[0]}")"
-	run sqlite3 "$DC_DB" "SELECT kind || ': ' || to_value FROM event WHERE entity = 'archive'
+	run dbsql "SELECT kind || ': ' || to_value FROM event WHERE entity = 'archive'
 		ORDER BY id"
 	assert_line --index 0 "offered: 0501: 5 records offered"
 	assert_line "appraised: 0502: 4 archivwürdig, 1 vernichten; 0505 sent"
@@ -343,7 +343,7 @@ ${CASES[2]},imported,A"
 	assert_failure 65
 	assert_output --partial "is a message dcity sends"
 	assert_equal "$(ls "$OUT" | wc -l)" 0
-	assert_equal "$(sqlite3 "$DC_DB" "SELECT count(*) FROM event WHERE entity = 'archive'")" 0
+	assert_equal "$(dbsql "SELECT count(*) FROM event WHERE entity = 'archive'")" 0
 }
 
 @test "receive: the samples' structure with this city's ids is read (0504, 0502)" {
@@ -373,7 +373,7 @@ ${CASES[2]},imported,A"
 	dc-archive offer --closed-before 2026-06-01 -o "$OUT" >/dev/null
 	offer=$(ls "$OUT"/*0501.xml)
 	$REPLY 0502 "$offer" "$IN/0502.xml" --v 1
-	before=$(sqlite3 "$DC_DB" "SELECT group_concat(stage) FROM archive_record")
+	before=$(dbsql "SELECT group_concat(stage) FROM archive_record")
 	# a 0502 needs -o for its 0505
 	run dc-archive receive "$IN/0502.xml"
 	assert_failure 64
@@ -415,9 +415,9 @@ ${CASES[2]},imported,A"
 	assert_output --partial "field 'IDSGO': record"
 	assert_output --partial "is offered, not handed over"
 	# nothing changed, nothing written
-	assert_equal "$(sqlite3 "$DC_DB" "SELECT group_concat(stage) FROM archive_record")" "$before"
+	assert_equal "$(dbsql "SELECT group_concat(stage) FROM archive_record")" "$before"
 	assert_equal "$(ls "$OUT" | wc -l)" 1
-	assert_equal "$(sqlite3 "$DC_DB" "SELECT count(*) FROM event WHERE entity = 'archive'")" 1
+	assert_equal "$(dbsql "SELECT count(*) FROM event WHERE entity = 'archive'")" 1
 }
 
 @test "offer and handover need the settings (78), -o (64) and an admin (77); status: unknown id, roles" {
@@ -435,7 +435,7 @@ ${CASES[2]},imported,A"
 	assert_failure 77
 	run dc-archive offer --closed-before 2026-06-01 -o "$BATS_TEST_TMPDIR/missing"
 	assert_failure 73
-	assert_equal "$(sqlite3 "$DC_DB" "SELECT count(*) FROM archive_record")" 0
+	assert_equal "$(dbsql "SELECT count(*) FROM archive_record")" 0
 	run dc-archive offer --closed-before 2026-06-01 -o "$OUT" -n
 	assert_success
 	assert_output --partial "dry run"

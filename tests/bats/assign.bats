@@ -180,7 +180,7 @@ for l in sys.stdin:
 		assert_output ""
 		assert_equal "$stderr" "$known"
 	done
-	assert_equal "$(sqlite3 "$DC_DB" "SELECT status || '|' || coalesce(assignee, '') FROM cases")" "new|"
+	assert_equal "$(dbsql "SELECT status || '|' || coalesce(assignee, '') FROM cases")" "new|"
 }
 
 @test "departments are public, the logins of their heads are for staff" {
@@ -517,7 +517,7 @@ for l in sys.stdin:
 	2028-10-03,Tag der Deutschen Einheit
 	EOF
 	# the setting decides how far ahead; this local year is counted from DC_NOW
-	sqlite3 "$DC_DB" "DELETE FROM holiday"
+	dbsql "DELETE FROM holiday"
 	dc config holidays.years_ahead 0 >/dev/null
 	DC_NOW=2027-06-01T10:00:00Z run dc-assign holiday import "$BATS_TEST_TMPDIR/r.ics"
 	assert_success

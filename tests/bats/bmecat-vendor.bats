@@ -222,7 +222,7 @@ print("null" if v is None else json.dumps(v) if isinstance(v, (list, dict, bool)
 	dc-order catalog import "$V/bmecat-12-groups-features.xml" --vendor kabelkiste >/dev/null
 	id=$(DC_USER=carl dc-order new --dept schule --budget 4711 --item spielraum:KLETTER-3:1 -q)
 	{
-		dc-order catalog show $(sqlite3 "$DC_DB" "SELECT vendor || ':' || sku FROM catalog_item")
+		dc-order catalog show $(dbsql "SELECT vendor || ':' || sku FROM catalog_item")
 		dc-order catalog search Lichtwerk
 	} >"$BATS_TEST_TMPDIR/items.jsonl"
 	assert_equal "$(wc -l <"$BATS_TEST_TMPDIR/items.jsonl")" 13

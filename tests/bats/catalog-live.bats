@@ -14,7 +14,13 @@ setup() {
 }
 
 # readers wait for a lock as dcity does (WAL readers meet one while the log is reset)
-db() { sqlite3 -cmd ".timeout 5000" "$DC_DB" "$1"; }
+db() {
+	if on_pg; then
+		dbsql "$1"
+	else
+		sqlite3 -cmd ".timeout 5000" "$DC_DB" "$1"
+	fi
+}
 
 # catalog FILE VERSION N [BAD]: N items of version VERSION (prices and a tenth of the SKUs
 # differ between versions); BAD appends a record with a price that is not one.
@@ -36,11 +42,6 @@ catalog() {
 # What readers see of acme: items, their prices summed, and the first SKU.
 state() { db "select count(*), sum(price), min(sku) from catalog_live where vendor = 'acme' and status = 'active'"; }
 
-fts_ok() {
-	run sqlite3 "$DC_DB" "INSERT INTO catalog_fts(catalog_fts) VALUES ('integrity-check')"
-	assert_success
-	assert_output ""
-}
 
 @test "catalog import: a bad record at the end of a large file leaves the old catalog, nothing staged" {
 	catalog "$T/v1.csv" 1 3000
@@ -56,7 +57,7 @@ fts_ok() {
 	assert_equal "$(db "select count(*) || '/' || max(id) from catalog_item")" "$rows"
 	assert_equal "$(db "select count(*) from catalog_import")" 1
 	assert_equal "$(db "select count(*) from catalog_item where retired is not null")" 0
-	fts_ok
+	catalog_index_ok
 	run dc-order catalog search "Beschreibung 2999"
 	assert_success
 	assert_output --partial '"sku":"A-002999"'
@@ -93,7 +94,7 @@ fts_ok() {
 	# does not name, discontinued)
 	assert_equal "$(db "select count(*) from catalog_item")" 10500
 	assert_equal "$(db "select count(*) from catalog_item where retired is not null")" 0
-	fts_ok
+	catalog_index_ok
 }
 
 @test "catalog import: a clerk's note during a 200,000-row import does not wait for it" {
@@ -132,7 +133,7 @@ fts_ok() {
 	assert_success
 	assert_output --partial '"added":0,"changed":0,"unchanged":2000,"discontinued":0'
 	assert_equal "$(db "select count(*) || '/' || max(id) from catalog_item; select count(*) from price_history")" "$rows"
-	fts_ok
+	catalog_index_ok
 }
 
 @test "catalog import: a second import of the vendor while one runs exits 75; dc check reports and --repair cleans a killed one" {
@@ -160,7 +161,7 @@ fts_ok() {
 	done
 	! grep -q 'gave up after' "$T/v2.err" || fail "three imports gave up on a lock"
 	assert_equal "$(state)" "$before"
-	fts_ok
+	catalog_index_ok
 	run dc check
 	assert_failure 1
 	assert_line --regexp '^\{"check":"catalog-imports","ok":false,"detail":"1 unfinished import, [0-9]+ replaced item versions?, 0 running"\}$'
@@ -171,7 +172,7 @@ fts_ok() {
 	assert_equal "$(db "select count(*) from catalog_item")" 2000
 	assert_equal "$(db "select count(*) from catalog_import where state <> 'done'")" 0
 	assert_equal "$(db "select count(*) from catalog_item where retired is not null")" 0
-	fts_ok
+	catalog_index_ok
 	run dc check
 	assert_success
 	assert_line '{"check":"catalog-imports","ok":true,"detail":"0 unfinished imports, 0 replaced item versions, 0 running"}'

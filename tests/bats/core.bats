@@ -16,7 +16,7 @@ setup() {
 	assert_success
 	assert_output --regexp "^dc: database '$DC_DB' is ready \(schema [0-9]+\)$"
 	assert [ -f "$DC_DB" ]
-	run sqlite3 "$DC_DB" 'SELECT count(*) FROM dept'
+	run dbsql 'SELECT count(*) FROM dept'
 	assert_output 0
 }
 
@@ -39,6 +39,7 @@ setup() {
 }
 
 @test "libxml2, libgit2 and libpq are loaded by the runs that use them, not at every start" {
+	sqlite_only "a city on PostgreSQL loads libpq at every start"
 	local c
 	for c in dc dc-case dc-assign dc-order dc-import dc-shop dc-feed dc-notify dc-export \
 		dc-open311 dc-archive dc-subject; do
@@ -148,7 +149,7 @@ procurement.leitweg_id|05315000-1234567890123456789012345678901-83|is not a Leit
 procurement.leitweg_id|05315000-12_4-83|is not a Leitweg-ID (04011000-1234512345-06): it does not end in '-' and 2 check digits
 city.name||is empty
 EOF
-	run sqlite3 "$DC_DB" "SELECT count(*) FROM setting"
+	run dbsql "SELECT count(*) FROM setting"
 	assert_output 0
 	# a good value of each type is taken
 	while IFS='|' read -r key value; do
@@ -165,7 +166,7 @@ mail.templates|$BATS_TEST_TMPDIR
 procurement.leitweg_id|04011000-1234512345-06
 holidays.years_ahead|0
 EOF
-	run sqlite3 "$DC_DB" "SELECT count(*) FROM setting"
+	run dbsql "SELECT count(*) FROM setting"
 	assert_output 9
 	run dc config city.timezone
 	assert_output '{"key":"city.timezone","value":"America/New_York","type":"time zone"}'
@@ -176,7 +177,7 @@ EOF
 }
 
 @test "a zone stored before dc config checked them is warned about, not silently UTC" {
-	sqlite3 "$DC_DB" "INSERT INTO setting VALUES ('city.timezone', 'Mars/Olympus')"
+	dbsql "INSERT INTO setting VALUES ('city.timezone', 'Mars/Olympus')"
 	run dc-case new --service pothole --attr size=large --description x
 	assert_success
 	assert_line --index 0 "dc-case: setting 'city.timezone': 'Mars/Olympus' is not a zone of the tz database; dates are reckoned in UTC"
@@ -201,8 +202,10 @@ EOF
 @test "dc check: ok, then a tampered event exits 1" {
 	run dc check --fields check,ok
 	assert_success
-	assert_output $'{"check":"integrity","ok":true}\n{"check":"audit-chain","ok":true}\n{"check":"catalog-imports","ok":true}\n{"check":"wal-size","ok":true}'
-	sqlite3 "$DC_DB" "DROP TRIGGER event_no_update; UPDATE event SET actor='x' WHERE id=2"
+	# the write-ahead log is SQLite's; PostgreSQL's is the server's to watch
+	assert_output "$(printf '{"check":"%s","ok":true}\n' integrity audit-chain catalog-imports \
+		$(on_pg || echo wal-size))"
+	dbsql "DROP TRIGGER event_no_update; UPDATE event SET actor='x' WHERE id=2"
 	run dc check --fields check,ok,detail
 	assert_failure 1
 	assert_line --index 1 '{"check":"audit-chain","ok":false,"detail":"event 2 breaks the hash chain"}'
@@ -212,9 +215,17 @@ EOF
 	run dc backup "$BATS_TEST_TMPDIR/copy.db"
 	assert_success
 	assert_output "dc: backup written to '$BATS_TEST_TMPDIR/copy.db'"
-	run sqlite3 "$BATS_TEST_TMPDIR/copy.db" 'PRAGMA integrity_check'
-	assert_output ok
-	DC_DB=$BATS_TEST_TMPDIR/copy.db run dc-assign dept list -q
+	if on_pg; then
+		# pg_dump's custom format, restored into a new database
+		psql -X -q -d "$DC_TEST_PG" -c "CREATE DATABASE \"$(db_name)_r\""
+		pg_restore --no-owner -d "${DC_DB/\/$(db_name)\?//$(db_name)_r?}" \
+			"$BATS_TEST_TMPDIR/copy.db"
+		DC_DB=${DC_DB/\/$(db_name)\?//$(db_name)_r?} run dc-assign dept list -q
+	else
+		run sqlite3 "$BATS_TEST_TMPDIR/copy.db" 'PRAGMA integrity_check'
+		assert_output ok
+		DC_DB=$BATS_TEST_TMPDIR/copy.db run dc-assign dept list -q
+	fi
 	assert_output $'buergerbuero\ntiefbau'
 	run dc backup "$BATS_TEST_TMPDIR/copy.db"
 	assert_failure 73
@@ -283,23 +294,21 @@ EOF
 }
 
 @test "a newer schema exits 78" {
-	sqlite3 "$DC_DB" 'PRAGMA user_version=99'
+	if on_pg; then
+		dbsql 'UPDATE dc_meta SET user_version = 99'
+	else
+		dbsql 'PRAGMA user_version=99'
+	fi
 	run dc-assign dept list
 	assert_failure 78
 	assert_output --partial "has schema version 99"
 }
 
 @test "a locked database past the busy timeout exits 75" {
-	$PY -c '
-import sqlite3, sys, time
-c = sqlite3.connect(sys.argv[1], isolation_level=None)
-c.execute("BEGIN IMMEDIATE")
-print("locked", flush=True)
-time.sleep(3)
-c.execute("ROLLBACK")' "$DC_DB" >"$BATS_TEST_TMPDIR/lock.out" &
+	"$ROOT/tests/hold-lock" 3 "$BATS_TEST_TMPDIR/locked" &
 	locker=$!
 	for _ in $(seq 50); do
-		[ -s "$BATS_TEST_TMPDIR/lock.out" ] && break
+		[ -e "$BATS_TEST_TMPDIR/locked" ] && break
 		sleep 0.1
 	done
 	run dc-assign dept add x --name X --busy-timeout 200
@@ -317,7 +326,7 @@ c.execute("ROLLBACK")' "$DC_DB" >"$BATS_TEST_TMPDIR/lock.out" &
 # has to come out quoted in every format.
 add_tricky_dept() {
 	printf '{"code":"trick","name":"Amt \\"Süd\\", Außenstelle"}\n' | dc-assign dept add - >/dev/null
-	sqlite3 "$DC_DB" "UPDATE dept SET name = name || char(10) || 'zweite Zeile' WHERE code = 'trick'"
+	dbsql "UPDATE dept SET name = name || char(10) || 'zweite Zeile' WHERE code = 'trick'"
 }
 
 @test "--csv reads back with python csv" {
@@ -467,7 +476,7 @@ print(rows)' "$BATS_TEST_TMPDIR/x.csv"
 	assert_output '{"code":"probe","name":"Probe","email":null,"leitweg_id":null,"head":null,"staff":0,"open":0,"created_at":"2026-03-02T09:00:00Z"}'
 	run dc-assign dept show probe
 	assert_failure 2
-	run sqlite3 "$DC_DB" "SELECT count(*) FROM dept WHERE code = 'probe'"
+	run dbsql "SELECT count(*) FROM dept WHERE code = 'probe'"
 	assert_output 0
 	run dc-assign --dry-run dept add tiefbau --name X
 	assert_failure 3
@@ -553,7 +562,7 @@ print(json.dumps({"id": "w2", "name": r["name"], "vat_id": r["vat_id"]}))' >"$BA
 	assert_success
 	run dc-order vendor add w3 --name W3 --vat_id DE3 -q
 	assert_success
-	assert_equal "$(sqlite3 "$DC_DB" "select group_concat(vat_id, ' ') from (select vat_id from vendor where id like 'w%' order by id)")" \
+	assert_equal "$(dbsql "select group_concat(vat_id, ' ') from (select vat_id from vendor where id like 'w%' order by id) as v")" \
 		"DE123456789 DE123456789 DE3"
 	export DC_USER=root
 	id=$(new_case)

@@ -30,7 +30,7 @@ EOF
 	run dc config einvoice.validator_timeout 0
 	assert_failure 65
 	assert_output --partial "_timeout': '0' is not a whole number from 1 to 3600"
-	run sqlite3 "$DC_DB" "SELECT count(*) FROM setting"
+	run dbsql "SELECT count(*) FROM setting"
 	assert_output 0
 	run dc config einvoice.validator "$T/v --rules all"
 	assert_success

@@ -540,7 +540,8 @@ $d/board.html 644"
 	# dc config refuses it; a value stored by an older dcity is refused where it is used
 	run dc config mail.from 'Stadt <od@musterstadt.example'
 	assert_failure 65
-	sqlite3 "$DC_DB" "INSERT OR REPLACE INTO setting(key, value) VALUES ('mail.from', 'Stadt <od@musterstadt.example')"
+	dbsql "DELETE FROM setting WHERE key = 'mail.from';
+		INSERT INTO setting(key, value) VALUES ('mail.from', 'Stadt <od@musterstadt.example')"
 	run dc-export services -f jsonl --git-repo "$r"
 	assert_failure 78
 	assert_output --partial "setting 'mail.from': 'Stadt <od@musterstadt.example' is not a mailbox"
@@ -636,14 +637,15 @@ dcat_settings() {
 	assert_failure 78
 	assert_output --partial "setting 'opendata.base_url' is unset"
 	dcat_settings
-	sqlite3 "$DC_DB" "INSERT OR REPLACE INTO setting(key, value) VALUES ('city.ars', '09162')"
+	dc config city.ars 09162 >/dev/null
 	run dc-export dcat
 	assert_failure 78
 	assert_output --partial "setting 'city.ars': '09162' is not a Regionalschlüssel (12 digits)"
 	dc config city.ars 091620000000 >/dev/null
 	run dc config opendata.license 'dl-by-de 2.0'
 	assert_failure 65
-	sqlite3 "$DC_DB" "INSERT OR REPLACE INTO setting(key, value) VALUES ('opendata.license', 'dl-by-de 2.0')"
+	dbsql "DELETE FROM setting WHERE key = 'opendata.license';
+		INSERT INTO setting(key, value) VALUES ('opendata.license', 'dl-by-de 2.0')"
 	run dc-export dcat -f rdfxml
 	assert_failure 78
 	assert_output --partial "setting 'opendata.license': 'dl-by-de 2.0' is not an http(s) IRI"
@@ -694,13 +696,16 @@ $C2,resolved,"
 	assert_failure 64
 	run env DC_USER=ines dc-export sql "SELEKT 1"
 	assert_failure 65
-	assert_equal "$(sqlite3 "$DC_DB" "select count(*) from holiday where date = '2026-12-24'")/$(sqlite3 "$DC_DB" "select count(*) from cases where reporter_name = 'x'")" "0/0"
+	assert_equal "$(dbsql "select count(*) from holiday where date = '2026-12-24'")/$(dbsql "select count(*) from cases where reporter_name = 'x'")" "0/0"
 }
 
 @test "sql: each value is quoted by its own type, not by its column's first row (no JSON key, no Excel formula)" {
 	new_case --description '1,"admin":true' >/dev/null
 	new_case --description '=HYPERLINK("http://evil.example","x")' >/dev/null
-	q="SELECT CASE WHEN rowid = (SELECT min(rowid) FROM cases) THEN 1 ELSE description END AS d FROM cases ORDER BY rowid"
+	# a number in the first row (PostgreSQL: a column has one type, so a text there)
+	local one=1
+	on_pg && one="'1'"
+	q="SELECT CASE WHEN id = (SELECT min(id) FROM cases) THEN $one ELSE description END AS d FROM cases ORDER BY id"
 	run env DC_USER=ines dc-export sql "$q" -f jsonl
 	assert_success
 	run $PY -c '
@@ -709,7 +714,7 @@ for line in sys.stdin:
     r = json.loads(line)
     assert list(r) == ["d"], r
     print(repr(r["d"]))' <<<"$output"
-	assert_output "1
+	assert_output "$one
 'Kleines Loch'
 '1,\"admin\":true'
 '=HYPERLINK(\"http://evil.example\",\"x\")'"
@@ -718,7 +723,9 @@ for line in sys.stdin:
 	run env DC_USER=ines dc-export --dialect excel-de sql "$q" -f csv
 	assert_success
 	assert_line --index 4 $'"\'=HYPERLINK(""http://evil.example"",""x"")"\r'
-	# a text first and numbers later: the numbers stay numbers; a real that is no number is text
+	# a text first and numbers later: the numbers stay numbers; a real that is no number is
+	# text (SQLite's values have types of their own; PostgreSQL's column has one type)
+	on_pg && return
 	run env DC_USER=ines dc-export sql "SELECT 'a' AS v UNION ALL SELECT 2 UNION ALL SELECT 1e999" -f json
 	assert_output '[
 {"v":"a"},
@@ -734,10 +741,28 @@ for line in sys.stdin:
 	assert_output $'g,u,j\n"1,2,3",A,5'
 	run dc-export sql "SELECT count(*) AS n FROM json_each('[1,2]')"
 	assert_success
-	run dc-export sql "SELECT name FROM pragma_table_info('holiday') ORDER BY cid LIMIT 1" -q
-	assert_output date
-	run dc-export sql "SELECT count(*) FROM catalog_fts WHERE catalog_fts MATCH 'stuhl'"
-	assert_success
+	if on_pg; then
+		# SQLite's PRAGMA functions and full-text tables have no PostgreSQL translation
+		run dc-export sql "SELECT name FROM pragma_table_info('holiday')"
+		assert_failure 77
+		run dc-export sql "SELECT count(*) FROM catalog_fts WHERE catalog_fts MATCH 'stuhl'"
+		assert_failure 65
+		assert_output --partial "MATCH is SQLite's and has no PostgreSQL translation"
+		# what PostgreSQL offers beyond SQLite's functions is refused as SQLite's are
+		run dc-export sql "SELECT pg_read_file('/etc/passwd')"
+		assert_failure 77
+		assert_output "dc-export: permission denied: sql exports may not call pg_read_file()"
+		run dc-export sql "SELECT \"set_config\"('role', 'x', true)"
+		assert_failure 77
+		run dc-export sql "WITH d AS (DELETE FROM cases RETURNING id) SELECT * FROM d"
+		assert_failure 77
+		assert_output "dc-export: permission denied: sql exports are read-only"
+	else
+		run dc-export sql "SELECT name FROM pragma_table_info('holiday') ORDER BY cid LIMIT 1" -q
+		assert_output date
+		run dc-export sql "SELECT count(*) FROM catalog_fts WHERE catalog_fts MATCH 'stuhl'"
+		assert_success
+	fi
 	# fts3_tokenizer hands out the address of code in the (setgid) binary and takes one back
 	run dc-export sql "SELECT hex(fts3_tokenizer('simple'))"
 	assert_failure 77

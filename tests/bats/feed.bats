@@ -64,7 +64,7 @@ post() {
 	run dc-feed member set ben --district Mitte --interests kultur --notify never --active false
 	assert_success
 	assert_output '{"handle":"ben","name":"Ben Süd","kind":"citizen","email":null,"district":"Mitte","interests":["kultur"],"notify":"never","active":false,"follows":[],"posts":0,"created_at":"2026-03-02T09:00:00Z"}'
-	run sqlite3 "$DC_DB" "SELECT actor, on_behalf_of, kind FROM event WHERE entity='member' AND ref='ben' ORDER BY id"
+	run dbsql "SELECT actor, on_behalf_of, kind FROM event WHERE entity='member' AND ref='ben' ORDER BY id"
 	assert_output $'portal|ben|created\nportal|ben|changed'
 }
 
@@ -104,7 +104,7 @@ post() {
 		--kind question --district Nord --topics "Spielplatz, Kinder"
 	assert_success
 	assert_output '{"id":"P-2026-000001","kind":"question","author":"anna","title":"Schaukel kaputt","body":"Am Spielplatz Nord","district":"Nord","topics":["spielplatz","kinder"],"starts_at":null,"ends_at":null,"all_day":false,"location":null,"ref":null,"status":"visible","hidden_by":null,"reason":null,"flags":0,"comment_count":0,"created_by":"portal","created_at":"2026-03-02T09:00:00Z","updated_at":"2026-03-02T09:00:00Z"}'
-	run sqlite3 "$DC_DB" "SELECT actor, on_behalf_of FROM event WHERE entity='post'"
+	run dbsql "SELECT actor, on_behalf_of FROM event WHERE entity='post'"
 	assert_output 'portal|anna'
 	run dc-feed post --author nobody --title T --body B
 	assert_failure 2
@@ -241,7 +241,7 @@ post() {
 	assert_output '{"id":"C-1","post":"'"$P"'","author":"ben","body":"Gute Frage","status":"visible","hidden_by":null,"reason":null,"created_by":"portal","created_at":"2026-03-02T09:00:00Z"}'
 	run dc-feed show "$P" --fields id,comment_count,comments
 	assert_output '{"id":"'"$P"'","comment_count":1,"comments":[{"id":"C-1","author":"ben","body":"Gute Frage","status":"visible","created_at":"2026-03-02T09:00:00Z"}]}'
-	run sqlite3 "$DC_DB" "SELECT actor, on_behalf_of, kind, to_value FROM event WHERE entity='post' AND kind='comment'"
+	run dbsql "SELECT actor, on_behalf_of, kind, to_value FROM event WHERE entity='post' AND kind='comment'"
 	assert_output "portal|ben|comment|C-1"
 	DC_USER=mod dc-feed moderate "$P" lock --reason "genug" >/dev/null
 	run dc-feed comment "$P" --author ben --body "Noch was"
@@ -300,7 +300,7 @@ post() {
 	run dc-feed follow anna --district Mitte --fields follows
 	assert_success
 	assert_output '{"follows":["district:Mitte","topic:garten"]}'
-	run sqlite3 "$DC_DB" "SELECT count(*) FROM follow WHERE member='anna'"
+	run dbsql "SELECT count(*) FROM follow WHERE member='anna'"
 	assert_output 2
 	run dc-feed unfollow anna --topic garten --fields follows
 	assert_success
@@ -334,7 +334,7 @@ post() {
 	assert_equal "$(echo "$output" | field flags) $(echo "$output" | field post_status)" "3 hidden"
 	run dc-feed list -q
 	assert_output ''
-	run sqlite3 "$DC_DB" "SELECT count(*) FROM flag WHERE post='$P'"
+	run dbsql "SELECT count(*) FROM flag WHERE post='$P'"
 	assert_output 3
 	run env DC_USER=mod dc-feed moderation --fields id,type,status,hidden_by,flags,flag_reasons
 	assert_output '{"id":"'"$P"'","type":"post","status":"hidden","hidden_by":"flags","flags":3,"flag_reasons":["spam","offensive","spam"]}'
@@ -427,7 +427,7 @@ post() {
 	run env DC_USER=mod dc-feed moderate "$P" hide --reason "Beleidigung" --explain --fields id,status,cause,moderator,reason,explanation
 	assert_success
 	assert_output '{"id":"'"$P"'","status":"hidden","cause":"manual","moderator":"mod","reason":"Beleidigung","explanation":"hidden by moderator '\''mod'\'': Beleidigung"}'
-	run sqlite3 "$DC_DB" "SELECT actor, coalesce(on_behalf_of, '-'), kind, from_value, to_value, note FROM event WHERE entity='post' AND kind='hidden'"
+	run dbsql "SELECT actor, coalesce(on_behalf_of, '-'), kind, from_value, to_value, note FROM event WHERE entity='post' AND kind='hidden'"
 	assert_output 'mod|-|hidden|visible|hidden|Beleidigung'
 	Q=$(post --author anna --title "Ruhig" --body x)
 	run env DC_USER=mod dc-feed moderate "$Q" --explain --fields status,cause,explanation
@@ -479,7 +479,7 @@ post() {
 # --- guide ---------------------------------------------------------------------------------
 
 @test "guide: an offer without a price says none (not 0.00 EUR)" {
-	sqlite3 "$DC_DB" "INSERT INTO merchant(id, name, district, created_at) VALUES ('korn', 'Bäckerei Korn', 'Nord', '2026-01-01T00:00:00Z');
+	dbsql "INSERT INTO merchant(id, name, district, created_at) VALUES ('korn', 'Bäckerei Korn', 'Nord', '2026-01-01T00:00:00Z');
 		INSERT INTO offer(id, merchant, title, price, from_at, until_at, created_at)
 		VALUES ('O-2026-000001', 'korn', 'Brezeln ab 14 Uhr', NULL, '2026-03-01T00:00:00Z', '2026-03-05T00:00:00Z', '2026-03-01T00:00:00Z')"
 	run dc-feed guide anna --fields id,detail
@@ -490,7 +490,7 @@ post() {
 @test "guide: services, an active shop offer only while active, upcoming visible events" {
 	DC_USER=root dc-case service add --code spielplatz --name "Spielplatzschaden" --kind report --department tiefbau >/dev/null
 	DC_USER=root dc-case service add --code parken --name "Bewohnerparkausweis" --kind application --department tiefbau >/dev/null
-	sqlite3 "$DC_DB" "INSERT INTO merchant(id, name, district, created_at) VALUES ('korn', 'Bäckerei Korn', 'Nord', '2026-01-01T00:00:00Z');
+	dbsql "INSERT INTO merchant(id, name, district, created_at) VALUES ('korn', 'Bäckerei Korn', 'Nord', '2026-01-01T00:00:00Z');
 		INSERT INTO offer(id, merchant, title, price, from_at, until_at, created_at)
 		VALUES ('O-2026-000001', 'korn', 'Brezeln zum halben Preis', 99, '2026-03-03T00:00:00Z', '2026-03-05T00:00:00Z', '2026-03-01T00:00:00Z')"
 	E=$(post --author stadt --title "Sportfest" --body x --kind event --starts 2026-03-04 --topics sport)
@@ -517,7 +517,7 @@ post() {
 	{"id":"O-2026-000001","kind":"offer","why":"offer"}
 	{"id":"$E","kind":"event","why":"notice"}
 	EOF
-	sqlite3 "$DC_DB" "UPDATE offer SET max_qty = 5, sold = 5"
+	dbsql "UPDATE offer SET max_qty = 5, sold = 5"
 	run env DC_NOW=2026-03-04T12:00:00Z dc-feed guide ben -q --fields id
 	refute_output --partial 'O-2026-000001'
 	run dc-feed guide nobody

@@ -11,10 +11,197 @@ export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:exitcode=99
 FIXTURES=$ROOT/tests/fixtures
 PY=/usr/bin/python3
 
+# make check DB=postgresql (tests/run) sets DC_TEST_PG, the connection string of a throwaway
+# cluster holding dc_template, an empty city: every test gets a database of its own copied
+# from it (CREATE DATABASE ... TEMPLATE, a tenth of a second), dropped again in teardown.
 fresh_db() {
-	export DC_DB=$BATS_TEST_TMPDIR/city.db
 	export DC_NOW=${DC_NOW:-2026-03-02T09:00:00Z}   # a Monday
 	unset DC_USER
+	if [[ -z ${DC_TEST_PG-} ]]; then
+		export DC_DB=$BATS_TEST_TMPDIR/city.db
+		return
+	fi
+	local name
+	name=t$(printf '%s' "$BATS_TEST_TMPDIR" | md5sum | cut -c1-16)
+	pg_copy_db dc_template "$name"
+	export DC_DB=${DC_TEST_PG/\/postgres\?//$name?}
+}
+
+# on_pg: the test runs against PostgreSQL (make check DB=postgresql)
+on_pg() {
+	[[ $DC_DB == postgres* ]]
+}
+
+# sqlite_only REASON: skip the test on PostgreSQL, for what is about SQLite's file itself
+# (also as a test's first line, before its city is made)
+sqlite_only() {
+	if [[ -n ${DC_TEST_PG-} ]]; then
+		skip "about SQLite: $1"
+	fi
+}
+
+# dbsql SQL: run SQL on the test's city as the sqlite3 shell prints it (columns joined by |,
+# NULL empty); on PostgreSQL through psql, which prints the same for plain values, with the
+# few SQLite spellings the tests use in PostgreSQL's (a trigger dropped names its table,
+# char() is chr()).
+dbsql() {
+	if on_pg; then
+		psql -X -q -At -v ON_ERROR_STOP=1 -d "$DC_DB" -c "$(sed -E \
+			-e 's/DROP TRIGGER (event_no_[a-z]+);/DROP TRIGGER \1 ON event;/g' \
+			-e 's/\<char\(/chr(/g' <<<"$1")"
+	else
+		sqlite3 "$DC_DB" "$1"
+	fi
+}
+
+# db_file SQL FILE: the one value SQL selects, a text or a blob (bytea on PostgreSQL), written
+# to FILE byte for byte (the sqlite3 shell's writefile(); on PostgreSQL through base64)
+db_file() {
+	if on_pg; then
+		local x=x
+		[[ $(dbsql "SELECT pg_typeof(x) FROM ($1) AS b(x)") == bytea ]] || x="convert_to(x, 'UTF8')"
+		dbsql "SELECT encode($x, 'base64') FROM ($1) AS b(x)" | base64 -d >"$2"
+	else
+		sqlite3 "$DC_DB" "SELECT writefile('$2', ($1))" >/dev/null
+	fi
+}
+
+# db_dump: the city's content as SQL text (the sqlite3 shell's .dump; pg_dump's, whose COPY
+# lines escape tabs, newlines and backslashes, without the random key of its \restrict lines)
+db_dump() {
+	if on_pg; then
+		pg_dump --no-owner -d "$DC_DB" | sed -E '/^\\(un)?restrict /d'
+	else
+		sqlite3 "$DC_DB" .dump
+	fi
+}
+
+# the files SQLite may keep data in: the database, its write-ahead log and index, a journal
+db_files() {
+	local f
+	for f in "$DC_DB" "$DC_DB-wal" "$DC_DB-shm" "$DC_DB-journal"; do
+		[ -e "$f" ] && printf '%s\n' "$f"
+	done
+	return 0
+}
+
+# The privacy tests' scan of the raw files (privacy.bats, subject.bats).  On PostgreSQL
+# raw_absent and raw_present read the database's rows as pg_dump prints them: its pages keep
+# an old row version until VACUUM frees it, so the raw files are SQLite's guarantee only
+# (docs/postgresql.md "Removing personal data").
+dump_file() {
+	db_dump >"$BATS_TEST_TMPDIR/dump.sql"
+	printf '%s\n' "$BATS_TEST_TMPDIR/dump.sql"
+}
+
+# raw_absent STRING...: no file of the database holds any STRING
+raw_absent() {
+	local s f
+	if on_pg; then
+		f=$(dump_file)
+		for s in "$@"; do
+			! grep -qaF -- "$s" "$f" ||
+				fail "'$s' is still in a row ($(grep -caF -- "$s" "$f") lines)"
+		done
+		return 0
+	fi
+	for s in "$@"; do
+		while read -r f; do
+			if grep -qaF -- "$s" "$f"; then
+				fail "'$s' is still in $(basename "$f") ($(grep -caF -- "$s" "$f") lines)"
+			fi
+		done < <(db_files)
+	done
+}
+
+# raw_present STRING...: some file of the database holds each STRING
+raw_present() {
+	local s files
+	if on_pg; then files=$(dump_file); else files=$(db_files); fi
+	for s in "$@"; do
+		# shellcheck disable=SC2086
+		grep -qaF -- "$s" $files || fail "'$s' is in no database file"
+	done
+}
+
+# catalog_index_ok: the catalog's search index agrees with the catalog (FTS5's integrity-check;
+# on PostgreSQL every item's tsvector row as dc_catalog_doc makes it, and no other row)
+catalog_index_ok() {
+	if on_pg; then
+		run dbsql "SELECT count(*) FROM catalog_fold f FULL JOIN catalog_fts t USING (id)
+			WHERE t.doc IS DISTINCT FROM dc_catalog_doc(f.name, f.description, f.category,
+				f.sku, f.gtin, f.search_text)"
+		assert_output 0
+	else
+		run dbsql "INSERT INTO catalog_fts(catalog_fts) VALUES ('integrity-check')"
+		assert_output ""
+	fi
+	assert_success
+}
+
+# db_copy NAME: a copy of the test's city (a file beside it, or a database on the cluster),
+# its DC_DB on stdout
+db_copy() {
+	if on_pg; then
+		pg_copy_db "$(db_name)" "$(db_name)_$1"
+		printf '%s\n' "${DC_DB/\/$(db_name)\?//$(db_name)_$1?}"
+	else
+		sqlite3 "$DC_DB" ".backup '$BATS_TEST_TMPDIR/$1.db'"
+		printf '%s\n' "$BATS_TEST_TMPDIR/$1.db"
+	fi
+}
+
+# pg_copy_db FROM TO: database TO, a copy of FROM on the test cluster
+pg_copy_db() {
+	psql -X -q -v ON_ERROR_STOP=1 -d "$DC_TEST_PG" \
+		-c "CREATE DATABASE \"$2\" TEMPLATE \"$1\"" >/dev/null
+}
+
+# The test's PostgreSQL database goes with it; a test file with a teardown of its own calls
+# db_teardown at its end.
+db_teardown() {
+	local name
+	if [[ -n ${DC_TEST_PG-} && ${DC_DB-} == postgres* ]]; then
+		# with its copies (db_copy)
+		for name in $(psql -X -At -d "$DC_TEST_PG" -c "SELECT datname FROM pg_database
+			WHERE datname = '$(db_name)' OR datname LIKE '$(db_name)\_%'"); do
+			psql -X -q -d "$DC_TEST_PG" \
+				-c "DROP DATABASE IF EXISTS \"$name\" WITH (FORCE)" >/dev/null 2>&1 || true
+		done
+	fi
+}
+
+teardown() {
+	db_teardown
+}
+
+# db_name: the test database's name on PostgreSQL
+db_name() {
+	local n=${DC_DB#*:///}
+	printf '%s\n' "${n%%\?*}"
+}
+
+# db_snapshot TPL / db_restore TPL: keep the test's city under the name TPL (a file, or a
+# template database beside it) and copy it back in another test
+db_snapshot() {
+	if on_pg; then
+		local name
+		name=s$(printf '%s' "$1" | md5sum | cut -c1-16)
+		# a test beside it may have made it first
+		pg_copy_db "$(db_name)" "$name" 2>/dev/null || return 0
+		: >"$1"
+	else
+		cp "$DC_DB" "$1.$$" && mv "$1.$$" "$1"
+	fi
+}
+
+db_restore() {
+	if on_pg; then
+		psql -X -q -d "$DC_TEST_PG" -c "DROP DATABASE \"$(db_name)\"" >/dev/null
+		pg_copy_db "s$(printf '%s' "$1" | md5sum | cut -c1-16)" "$(db_name)"
+	else
+		cp "$1" "$DC_DB"
+	fi
 }
 
 # A small city: departments tiefbau and buergerbuero, staff of every role, a holiday,
@@ -25,10 +212,10 @@ seed_city() {
 	fresh_db
 	local tpl=$BATS_RUN_TMPDIR/seed-city-${DC_NOW//[^0-9A-Za-z]/_}.db
 	if [[ -f $tpl ]]; then
-		cp "$tpl" "$DC_DB"
+		db_restore "$tpl"
 	else
 		seed_city_build
-		cp "$DC_DB" "$tpl.$$" && mv "$tpl.$$" "$tpl"
+		db_snapshot "$tpl"
 	fi
 	export DC_USER=root
 }
@@ -41,7 +228,7 @@ cached_setup() {
 	shift
 	tpl=$BATS_RUN_TMPDIR/setup-$(basename "$BATS_TEST_FILENAME" .bats)-$fn-${DC_NOW//[^0-9A-Za-z]/_}
 	if [[ -f $tpl.db ]]; then
-		cp "$tpl.db" "$DC_DB"
+		db_restore "$tpl.db"
 		source "$tpl.vars"
 		return
 	fi
@@ -53,7 +240,7 @@ cached_setup() {
 	fi
 	# whole files only, the database last: a parallel run (bats --jobs) sees both or neither
 	mv "$tpl.vars.$$" "$tpl.vars"
-	cp "$DC_DB" "$tpl.db.$$" && mv "$tpl.db.$$" "$tpl.db"
+	db_snapshot "$tpl.db"
 }
 
 seed_city_build() {

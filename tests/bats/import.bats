@@ -16,7 +16,7 @@ setup() {
 	mkdir -p "$SPOOL/incoming"
 }
 
-db() { sqlite3 "$DC_DB" "$1"; }
+db() { dbsql "$1"; }
 
 items() { db "select count(*) from catalog_item where vendor = '$1'"; }
 
@@ -476,7 +476,7 @@ fake_logger() {
 	run dc-import spool "$BATS_TEST_TMPDIR/s"
 	assert_failure 65
 	assert_output --partial "no items; a full catalog without items would discontinue all of 'acme'"
-	run sqlite3 "$DC_DB" "select status from catalog_item where vendor = 'acme'"
+	run dbsql "select status from catalog_item where vendor = 'acme'"
 	assert_output active
 	assert [ -f "$BATS_TEST_TMPDIR/s/failed/acme--empty.csv" ]
 }

@@ -5,7 +5,7 @@ load helper
 
 FIX=$ROOT/tests/fixtures/einvoice/booking
 
-db() { sqlite3 "$DC_DB" "$1"; }
+db() { dbsql "$1"; }
 
 setup() {
 	fresh_db

@@ -48,7 +48,7 @@ received_order() {
 	echo "$id"
 }
 
-db() { sqlite3 "$DC_DB" "$1"; }
+db() { dbsql "$1"; }
 
 # field F of every JSONL record on stdin
 field() {
@@ -153,8 +153,8 @@ assert [(l["order_line"], l["qty"], l["price"], l["net"]) for l in r["lines"]] =
 	assert_equal "$(dc-order show "$id" | field status)" invoiced
 	assert_equal "$(budget)" "0.0 336.9 49663.1"
 	# the stored file is the original, byte for byte
-	assert_equal "$(db "select hex(file) from invoice where id = 'INV-2026-000001'")" \
-		"$(od -An -v -tx1 "$FIX/zeitschrift-ubl.xml" | tr -d ' \n' | tr a-f A-F)"
+	db_file "select file from invoice where id = 'INV-2026-000001'" "$BATS_TEST_TMPDIR/stored.xml"
+	cmp "$BATS_TEST_TMPDIR/stored.xml" "$FIX/zeitschrift-ubl.xml"
 	run dc-order invoice show INV-2026-000001 -f text
 	assert_success
 	assert_output --partial "Rechnung 123456XX"

@@ -30,8 +30,8 @@ for l in open(sys.argv[1], encoding="utf-8"):
 	run timeout 10 dc-order catalog import v--5.csv --keep-going --rejects rj5.jsonl
 	assert_success
 	assert_line "dc-order: v--5.csv:2: field 'name': a '\"' inside an unquoted field was read as text (1 field in the file had one)"
-	assert_equal "$(sqlite3 "$DC_DB" "select name from catalog_item where sku = 'S1'")" 'Schraube 1/2" lang'
-	assert_equal "$(sqlite3 "$DC_DB" "select count(*) from catalog_item where vendor = 'v'")" 2
+	assert_equal "$(dbsql "select name from catalog_item where sku = 'S1'")" 'Schraube 1/2" lang'
+	assert_equal "$(dbsql "select count(*) from catalog_item where vendor = 'v'")" 2
 	assert [ ! -e rj5.jsonl ]
 	run timeout 10 dc-order catalog import v--6.csv --keep-going --rejects rj6.jsonl
 	assert_failure 65
@@ -59,7 +59,7 @@ field 'name': quoted field not closed before the end of the file
 	assert_success
 	assert_equal "$(grep -c 'read as text' <<<"$output")" 1
 	assert_line "dc-order: $T/stray.csv:2: field 'name': a '\"' inside an unquoted field was read as text (2 fields in the file had one)"
-	run sqlite3 "$DC_DB" "select sku || '=' || name from catalog_item where vendor = 'v' order by sku"
+	run dbsql "select sku || '=' || name from catalog_item where vendor = 'v' order by sku"
 	assert_output 'S1=Zoll 1" und 2" lang
 S2=Rohr 3/4" lang
 S3=Rohr 1" x'
@@ -71,7 +71,8 @@ S3=Rohr 1" x'
 	for name in "${!MALFORMED[@]}"; do
 		IFS='|' read -r line err good <<<"${MALFORMED[$name]}"
 		f=$(ls "$T/$name".*)
-		rm -f "$T/rj.jsonl" "$DC_DB"
+		rm -f "$T/rj.jsonl"
+		if on_pg; then db_teardown; else rm -f "$DC_DB"; fi
 		seed_city
 		export DC_USER=root
 		run timeout 10 dc-case new --keep-going --rejects "$T/rj.jsonl" -q "$f"
@@ -140,7 +141,7 @@ text after the end of the JSON array'
 	run dc-order catalog import "$T/v--2.csv" --vendor v --keep-going
 	assert_failure 65
 	assert_line "dc-order: $T/v--2.csv: 1 record rejected, so no item is marked discontinued"
-	assert_equal "$(sqlite3 "$DC_DB" "select group_concat(sku || ':' || status, ' ') from catalog_item where vendor = 'v'")" \
+	assert_equal "$(dbsql "select group_concat(x, ' ') from (select sku || ':' || status as x from catalog_item where vendor = 'v' order by sku) as s")" \
 		"A:active B:active C:active"
 }
 
@@ -152,6 +153,6 @@ text after the end of the JSON array'
 	run timeout 20 dc-import spool "$spool" --keep-going
 	[ "$status" -ne 124 ] || fail "spool still running after 20 s"
 	assert_failure 65
-	assert_equal "$(sqlite3 "$DC_DB" "select group_concat(sku, ' ') from (select sku from catalog_item where vendor = 'v' order by sku)")" \
+	assert_equal "$(dbsql "select group_concat(sku, ' ') from (select sku from catalog_item where vendor = 'v' order by sku) as s")" \
 		"S1 S2 S4"
 }

@@ -12,7 +12,7 @@ setup() {
 	MD=$BATS_TEST_TMPDIR/Maildir
 }
 
-q() { sqlite3 -separator '|' "$DC_DB" "$1"; }
+q() { dbsql "$1"; }
 
 # A case whose reporter gets a receipt and a public status change with an umlaut subject.
 case_with_mail() {
@@ -112,8 +112,8 @@ print(len(r), r[0].display_name, r[0].addr_spec)' "$MD"
 	# dc config refuses it; a value an older dcity stored is refused where it is used
 	DC_USER=root run dc config mail.from 'Stadt <noreply@musterstadt.example'
 	assert_failure 65
-	sqlite3 "$DC_DB" "INSERT OR REPLACE INTO setting(key, value)
-		VALUES ('mail.from', 'Stadt <noreply@musterstadt.example')"
+	dbsql "DELETE FROM setting WHERE key = 'mail.from';
+		INSERT INTO setting(key, value) VALUES ('mail.from', 'Stadt <noreply@musterstadt.example')"
 	run dc-notify run --maildir "$MD"
 	assert_failure 78
 	assert_output --partial "setting 'mail.from': 'Stadt <noreply@musterstadt.example' is not a mailbox"
@@ -203,7 +203,7 @@ fail_at() {
 	DC_NOW=2026-03-02T23:34:59Z run dc-notify plan
 	assert_output ""
 	fail_at 2026-03-02T23:35:00Z 5 dead None
-	assert_equal "$(q "SELECT status, attempts, next_at IS NULL FROM outbox")" "dead|5|1"
+	assert_equal "$(q "SELECT status, attempts, CASE WHEN next_at IS NULL THEN 1 ELSE 0 END FROM outbox")" "dead|5|1"
 	DC_NOW=2026-03-05T00:00:00Z run dc-notify plan
 	assert_output ""
 	run dc-notify list --status dead -q

@@ -37,11 +37,11 @@ post_full() {
 	local token
 	token=$(body | $PY -c 'import json,sys; print(json.load(sys.stdin)[0]["tracking_token"])')
 	[ ${#token} -eq 32 ]
-	run sqlite3 "$DC_DB" "SELECT service, attributes, reporter_name, reporter_email, reporter_phone,
+	run dbsql "SELECT service, attributes, reporter_name, reporter_email, reporter_phone,
 		device_id, account_id, channel, media, lat, lon FROM cases WHERE id = '$ID'"
 	assert_output 'pothole|{"size":"large","depth_cm":12,"hazards":["bikes","cars"]}|Eva Ernst|eva@example.org|0301111|dev-1|acc-1|open311|["https:\/\/img.example\/1.jpg"]|52.52|13.405'
 	# the key acts as its integrator, audited as such
-	run sqlite3 "$DC_DB" "SELECT DISTINCT actor FROM event WHERE entity = 'case' AND ref = '$ID'"
+	run dbsql "SELECT DISTINCT actor FROM event WHERE entity = 'case' AND ref = '$ID'"
 	assert_output paul
 	# the token is the citizen's: dc-case track takes it
 	run env DC_USER=nobody dc-case track "$ID" --token "$token"
@@ -75,7 +75,7 @@ service_code=pothole&attribute%5Bsize%5D=large|needs lat and long, address_strin
 service_code=pothole&lat=1&long=2&attribute%5Bsize%5D=large&colour=red|unknown parameter 'colour'
 service_code=pothole&lat=1&long=2&description=%ZZ|bad %-escape
 EOF
-	[ "$(sqlite3 "$DC_DB" 'SELECT count(*) FROM cases')" -eq 0 ]
+	[ "$(dbsql 'SELECT count(*) FROM cases')" -eq 0 ]
 }
 
 @test "GET requests: the records are dc-export's, byte for byte, in JSON and XML" {
@@ -185,7 +185,7 @@ assert r["status"] == "closed" and r["status_notes"] == "verfüllt", r'
 	assert_success
 	body | xmllint --noout -
 	body | xmllint --xpath 'string(/service_request_updates/request_update/update_id)' - | grep -Eqx '[0-9]+'
-	run sqlite3 "$DC_DB" "SELECT actor, visibility, note FROM event WHERE ref = '$ID' AND kind = 'note' ORDER BY id DESC LIMIT 1"
+	run dbsql "SELECT actor, visibility, note FROM event WHERE ref = '$ID' AND kind = 'note' ORDER BY id DESC LIMIT 1"
 	assert_output "paul|public|Ist immer noch da"
 	DC_NOW=2026-03-04T10:00:00Z DC_USER=anna dc-case status "$ID" resolved >/dev/null
 	run o311 GET "/servicerequestupdates.xml?start_date=2026-03-03T00:00:00Z&end_date=2026-03-05T00:00:00Z"
@@ -237,18 +237,14 @@ assert all(set(x) == {"update_id", "service_request_id", "status", "description"
 	CONTENT_TYPE="application/x-www-form-urlencoded; charset=UTF-8" run o311 POST /requests.json "api_key=$KEY&$FULL"
 	assert_line "Status: 200 OK"
 	# a writer holds the database: 503 with Retry-After, nothing written
-	$PY -c 'import sqlite3, sys, time
-c = sqlite3.connect(sys.argv[1], isolation_level=None)
-c.execute("BEGIN IMMEDIATE")
-open(sys.argv[2], "w").close()
-time.sleep(3)' "$DC_DB" "$BATS_TEST_TMPDIR/locked" 3>&- &
+	"$ROOT/tests/hold-lock" 3 "$BATS_TEST_TMPDIR/locked" 3>&- &
 	while [ ! -e "$BATS_TEST_TMPDIR/locked" ]; do sleep 0.05; done
 	DC_BUSY_TIMEOUT=100 run o311 POST /requests.json "api_key=$KEY&$FULL"
 	assert_equal "$status" 75
 	assert_line "Status: 503 Service Unavailable"
 	assert_line "Retry-After: 1"
 	wait
-	[ "$(sqlite3 "$DC_DB" 'SELECT count(*) FROM cases')" -eq 1 ]
+	[ "$(dbsql 'SELECT count(*) FROM cases')" -eq 1 ]
 }
 
 @test "keys: integrators only, shown once, stored hashed, revoked; open311.public_read" {
@@ -258,7 +254,7 @@ time.sleep(3)' "$DC_DB" "$BATS_TEST_TMPDIR/locked" 3>&- &
 	run dc-assign staff key list
 	assert_success
 	refute_output --partial "$KEY"
-	[ "$(sqlite3 "$DC_DB" "SELECT count(*) FROM api_key WHERE key_hash = '$(printf %s "$KEY" | sha256sum | cut -d' ' -f1)'")" -eq 1 ]
+	[ "$(dbsql "SELECT count(*) FROM api_key WHERE key_hash = '$(printf %s "$KEY" | sha256sum | cut -d' ' -f1)'")" -eq 1 ]
 	run env DC_USER=anna dc-assign staff key list
 	assert_failure 77
 	run o311 GET "/requests.json?api_key=$KEY"
@@ -288,12 +284,12 @@ time.sleep(3)' "$DC_DB" "$BATS_TEST_TMPDIR/locked" 3>&- &
 	DC_USER=anna dc-case status "$ID" in_progress >/dev/null
 	DC_USER=anna dc-case status "$ID" resolved >/dev/null
 	DC_USER=anna dc-case status "$ID" closed >/dev/null
-	run sqlite3 "$DC_DB" "SELECT device_id, account_id FROM cases WHERE id = '$ID'"
+	run dbsql "SELECT device_id, account_id FROM cases WHERE id = '$ID'"
 	assert_output "dev-1|acc-1"
-	dc-case service set "$(sqlite3 "$DC_DB" "SELECT service FROM cases WHERE id = '$ID'")" \
+	dc-case service set "$(dbsql "SELECT service FROM cases WHERE id = '$ID'")" \
 		--archive destroy >/dev/null
 	DC_NOW=2026-04-10T09:00:00Z dc-case purge --closed-before 2026-04-01 >/dev/null
-	run sqlite3 "$DC_DB" "SELECT device_id IS NULL, account_id IS NULL FROM cases WHERE id = '$ID'"
+	run dbsql "SELECT CASE WHEN device_id IS NULL THEN 1 ELSE 0 END, CASE WHEN account_id IS NULL THEN 1 ELSE 0 END FROM cases WHERE id = '$ID'"
 	assert_output "1|1"
 }
 
@@ -376,6 +372,7 @@ teardown() {
 		kill "$LIGHTTPD" 2>/dev/null || true
 		wait "$LIGHTTPD" 2>/dev/null || true
 	fi
+	db_teardown
 }
 
 # check STATUS CURL-ARGS...: the answer has STATUS and an Open311 error document
@@ -424,11 +421,7 @@ check() {
 	head -c 1100000 /dev/zero | tr '\0' a >"$BATS_TEST_TMPDIR/big"
 	check 413 --data-binary "@$BATS_TEST_TMPDIR/big" "$U/requests.json"
 	check 415 -H 'Content-Type: application/json' --data '{}' "$U/requests.json"
-	$PY -c 'import sqlite3, sys, time
-c = sqlite3.connect(sys.argv[1], isolation_level=None)
-c.execute("BEGIN IMMEDIATE")
-open(sys.argv[2], "w").close()
-time.sleep(7)' "$DC_DB" "$BATS_TEST_TMPDIR/locked" 3>&- &
+	"$ROOT/tests/hold-lock" 7 "$BATS_TEST_TMPDIR/locked" 3>&- &
 	local locker=$!
 	while [ ! -e "$BATS_TEST_TMPDIR/locked" ]; do sleep 0.05; done
 	run curl -s -i --data "api_key=$KEY&$FULL" "$U/requests.json"

@@ -43,7 +43,7 @@ opentrans_city() {
 	dc-order catalog import "$BATS_TEST_TMPDIR/acme.csv" --vendor acme -q >/dev/null
 }
 
-db() { sqlite3 "$DC_DB" "$1"; }
+db() { dbsql "$1"; }
 
 # Field F of the first JSON record on stdin.
 first() { $PY -c 'import json,sys; print(json.loads(sys.stdin.readline())[sys.argv[1]])' "$1"; }
@@ -69,7 +69,7 @@ valid() { xmllint --noout --schema "$XSD" "$1"; }
 	id=$(approved --item acme:SCHR-4:10)
 	run dc-order place "$id"
 	assert_success
-	db "SELECT writefile('$BATS_TEST_TMPDIR/o.xml', content) FROM outbox_attachment" >/dev/null
+	db_file "SELECT content FROM outbox_attachment" "$BATS_TEST_TMPDIR/o.xml"
 	f=$BATS_TEST_TMPDIR/o.xml
 	assert_equal "$(xp "$f" PARTY "$(role buyer)/*[@type='leitwegid']")" 05315000-4711-31
 	assert_equal "$(xp "$f" INVOICE_RECIPIENT_IDREF "[@type='leitwegid']")" 05315000-4711-31
@@ -83,7 +83,7 @@ valid() { xmllint --noout --schema "$XSD" "$1"; }
 		--item acme:PAP-A4:10 --item acme:KRT-9:3 --line "Aufbau vor Ort;1;150;acme")
 	run dc-order place "$id"
 	assert_success
-	db "SELECT writefile('$BATS_TEST_TMPDIR/o.xml', content) FROM outbox_attachment" >/dev/null
+	db_file "SELECT content FROM outbox_attachment" "$BATS_TEST_TMPDIR/o.xml"
 	run valid "$BATS_TEST_TMPDIR/o.xml"
 	assert_success
 	f=$BATS_TEST_TMPDIR/o.xml
@@ -139,9 +139,9 @@ valid() { xmllint --noout --schema "$XSD" "$1"; }
 	assert_output --partial \
 		"order '$id' line 2: unit 'Fass' has no UN/ECE Recommendation 20 code"
 	assert_equal "$(dc-order show "$id" | first status)" approved
-	assert_equal "$(db "SELECT (SELECT count(*) FROM outbox)
-		|| (SELECT count(*) FROM outbox_attachment)
-		|| (SELECT count(*) FROM event WHERE entity = 'order' AND kind = 'placed')")" 000
+	assert_equal "$(db "SELECT CAST((SELECT count(*) FROM outbox) AS TEXT)
+		|| CAST((SELECT count(*) FROM outbox_attachment) AS TEXT)
+		|| CAST((SELECT count(*) FROM event WHERE entity = 'order' AND kind = 'placed') AS TEXT)")" 000
 	run dc-order show "$id" -f opentrans
 	assert_failure 3
 	assert_output --partial "unit 'Fass'"
@@ -157,8 +157,7 @@ valid() { xmllint --noout --schema "$XSD" "$1"; }
 	dc-order place "$id" >/dev/null
 	dc-order show "$id" -f opentrans >"$BATS_TEST_TMPDIR/placed.xml"
 	cmp "$BATS_TEST_TMPDIR/preview.xml" "$BATS_TEST_TMPDIR/placed.xml"
-	db "SELECT writefile('$BATS_TEST_TMPDIR/stored.xml', content) FROM outbox_attachment" \
-		>/dev/null
+	db_file "SELECT content FROM outbox_attachment" "$BATS_TEST_TMPDIR/stored.xml"
 	cmp "$BATS_TEST_TMPDIR/stored.xml" "$BATS_TEST_TMPDIR/placed.xml"
 	# later changes to the vendor do not rewrite the document the vendor got
 	dc-order vendor set acme --name "Acme GmbH" >/dev/null

@@ -19,6 +19,7 @@ teardown() {
 	if [[ -n ${STANDBY:-} ]]; then
 		"$ROOT/tests/pg/cluster" stop "$STANDBY"
 	fi
+	db_teardown
 }
 
 setup() {

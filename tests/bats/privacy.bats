@@ -16,40 +16,14 @@ for k in sys.argv[1].split("."): v=v[k]
 print(v if not isinstance(v,(dict,list,bool)) and v is not None else json.dumps(v))' "$1"
 }
 
-# the files SQLite may keep data in: the database, its write-ahead log and index, a journal
-db_files() {
-	local f
-	for f in "$DC_DB" "$DC_DB-wal" "$DC_DB-shm" "$DC_DB-journal"; do
-		[ -e "$f" ] && printf '%s\n' "$f"
-	done
-	return 0
-}
-
-# raw_absent STRING...: no file of the database holds any STRING
-raw_absent() {
-	local s f
-	for s in "$@"; do
-		while read -r f; do
-			if grep -qaF -- "$s" "$f"; then
-				fail "'$s' is still in $(basename "$f") ($(grep -caF -- "$s" "$f") lines)"
-			fi
-		done < <(db_files)
-	done
-}
-
-# raw_present STRING...: some file of the database holds each STRING
-raw_present() {
-	local s
-	for s in "$@"; do
-		# shellcheck disable=SC2046
-		grep -qaF -- "$s" $(db_files) || fail "'$s' is in no database file"
-	done
-}
+# db_files, raw_absent and raw_present are helper.bash's
 
 # Keep a connection open (without a transaction) so that the write-ahead log stays on disk
 # between the commands and accumulates every write, as under a long-running reader process;
-# with "snapshot" it also holds a read transaction open. Waits until it is in place.
+# with "snapshot" it also holds a read transaction open. Waits until it is in place.  SQLite's
+# log file: nothing to hold on PostgreSQL.
 hold_db() {
+	on_pg && return 0
 	rm -f "$BATS_TEST_TMPDIR/held"
 	$PY -c '
 import sqlite3, sys, time
@@ -79,6 +53,7 @@ release_db() {
 
 teardown() {
 	release_db
+	db_teardown
 }
 
 # The archive appraised both services in advance (dc-archive(1)): purge needs no offer.
@@ -149,7 +124,7 @@ notes_on() { # ID TAG: an internal note, a public note, a status note, a transfe
 	run env DC_USER=anna dc-case service set pothole --retention 5
 	assert_failure 77
 	# the change is in the audit trail
-	run sqlite3 "$DC_DB" "SELECT to_value FROM event WHERE entity = 'service' AND ref = 'parking' ORDER BY id DESC LIMIT 1"
+	run dbsql "SELECT to_value FROM event WHERE entity = 'service' AND ref = 'parking' ORDER BY id DESC LIMIT 1"
 	assert_output "department=- sla=- active=- retention=0"
 	run validate service < <(dc-case service list)
 	assert_success
@@ -178,8 +153,10 @@ notes_on() { # ID TAG: an internal note, a public note, a status note, a transfe
 	DC_NOW=2026-03-10T09:00:00Z run --separate-stderr dc-case purge --closed-before 2026-03-03 -q
 	assert_success
 	assert_output "$A"
-	assert [ -e "$DC_DB-wal" ] # held open: the log is there, and purge truncated it
-	assert [ ! -s "$DC_DB-wal" ]
+	if ! on_pg; then # SQLite's log file
+		assert [ -e "$DC_DB-wal" ] # held open: the log is there, and purge truncated it
+		assert [ ! -s "$DC_DB-wal" ]
+	fi
 	mapfile -t s < <(personal_strings 4711)
 	raw_absent "${s[@]}"
 	mapfile -t s < <(personal_strings 5822)
@@ -202,7 +179,7 @@ notes_on() { # ID TAG: an internal note, a public note, a status note, a transfe
 
 	# and after the last connection closes, which checkpoints again
 	release_db
-	sqlite3 "$DC_DB" "PRAGMA wal_checkpoint(TRUNCATE)" >/dev/null
+	on_pg || dbsql "PRAGMA wal_checkpoint(TRUNCATE)" >/dev/null
 	mapfile -t s < <(personal_strings 4711; personal_strings 6933)
 	raw_absent "${s[@]}"
 	mapfile -t s < <(personal_strings 5822)
@@ -250,9 +227,9 @@ PY
 		$'status\tresolved\tclosed\t\tpublic' \
 		$'purged\t\t\tpersonal data removed: closed before 2026-03-03\tinternal')"
 	# every message to the reporter: no address, no text, and none still waiting goes out
-	run sqlite3 "$DC_DB" "SELECT DISTINCT recipient, subject, body, status, last_error FROM outbox WHERE ref_id = '$A'"
+	run dbsql "SELECT DISTINCT recipient, subject, body, status, last_error FROM outbox WHERE ref_id = '$A'"
 	assert_output "(purged)|(purged)|(purged)|dead|purged before delivery"
-	run sqlite3 "$DC_DB" "SELECT count(*) FROM outbox WHERE ref_id = '$B' AND recipient = 'mail5822@privat.example'"
+	run dbsql "SELECT count(*) FROM outbox WHERE ref_id = '$B' AND recipient = 'mail5822@privat.example'"
 	assert_output 1
 	# the token no longer opens the case; the case is not found by its reporter
 	run dc-case list --reporter mail4711@privat.example -q
@@ -269,10 +246,10 @@ PY
 	A=$(personal_case 4711)
 	close_case "$A"
 	dc-notify run --maildir "$BATS_TEST_TMPDIR/mail" >/dev/null 2>&1
-	run sqlite3 "$DC_DB" "SELECT DISTINCT status FROM outbox WHERE ref_id = '$A'"
+	run dbsql "SELECT DISTINCT status FROM outbox WHERE ref_id = '$A'"
 	assert_output sent
 	DC_NOW=2026-04-01T09:00:00Z dc-case purge --closed-before 2026-03-03 -q >/dev/null
-	run sqlite3 "$DC_DB" "SELECT DISTINCT recipient, status, last_error IS NULL FROM outbox WHERE ref_id = '$A'"
+	run dbsql "SELECT DISTINCT recipient, status, CASE WHEN last_error IS NULL THEN 1 ELSE 0 END FROM outbox WHERE ref_id = '$A'"
 	assert_output "(purged)|sent|1"
 }
 
@@ -310,7 +287,7 @@ $D"
 	assert_output ""
 	assert_equal "$(dc-case show "$L" | j reporter.name)" "Lampen Person"
 	assert_equal "$(dc-case show "$S" | j reporter.name)" "Name3333 Nachname3333"
-	run sqlite3 "$DC_DB" "SELECT note FROM event WHERE kind = 'purged' ORDER BY id"
+	run dbsql "SELECT note FROM event WHERE kind = 'purged' ORDER BY id"
 	assert_output "personal data removed: closed before 2026-03-03 (retention of parking: 0 days)
 personal data removed: closed before 2026-03-03 (retention of pothole: 10 days)
 personal data removed: closed before 2026-03-03 (retention of pothole: 10 days)"
@@ -389,7 +366,8 @@ personal data removed: closed before 2026-03-03 (retention of pothole: 10 days)"
 }
 
 @test "purge: a reader holding an old snapshot is reported; the next purge truncates the log" {
-	seed_city
+	seed_city # first: it sets DC_DB, which sqlite_only looks at
+	sqlite_only "the write-ahead log file a reader's snapshot keeps"
 	no_archive
 	hold_db # writes collect in the WAL
 	A=$(personal_case 4711)
@@ -426,29 +404,29 @@ personal data removed: closed before 2026-03-03 (retention of pothole: 10 days)"
 	run dc-case verify
 	assert_success
 	# the salted hash stays, the note and its salt are gone
-	run sqlite3 "$DC_DB" "SELECT count(*), count(note), count(note_salt), count(note_hash) FROM event
+	run dbsql "SELECT count(*), count(note), count(note_salt), count(note_hash) FROM event
 		WHERE ref = '$A' AND kind IN ('note', 'transferred', 'status') AND note_hash IS NOT NULL"
 	assert_output "4|0|0|4"
 	# the trigger allows exactly that erasure and nothing else
 	local n
-	n=$(sqlite3 "$DC_DB" "SELECT min(id) FROM event WHERE ref = '$B' AND kind = 'note'")
-	run sqlite3 "$DC_DB" "UPDATE event SET note = 'anders' WHERE id = $n"
+	n=$(dbsql "SELECT min(id) FROM event WHERE ref = '$B' AND kind = 'note'")
+	run dbsql "UPDATE event SET note = 'anders' WHERE id = $n"
 	assert_failure
 	assert_output --partial "append-only"
-	run sqlite3 "$DC_DB" "UPDATE event SET actor = 'x', note = NULL, note_salt = NULL WHERE id = $n"
+	run dbsql "UPDATE event SET actor = 'x', note = NULL, note_salt = NULL WHERE id = $n"
 	assert_failure
-	run sqlite3 "$DC_DB" "DELETE FROM event WHERE id = $n"
+	run dbsql "DELETE FROM event WHERE id = $n"
 	assert_failure
-	run sqlite3 "$DC_DB" "UPDATE event SET note = NULL WHERE kind = 'created' AND ref = '$B'"
+	run dbsql "UPDATE event SET note = NULL WHERE kind = 'created' AND ref = '$B'"
 	assert_failure # a note without a hash is in the chain itself
 	# an erasure that no purge accounts for is found by verify
-	sqlite3 "$DC_DB" "UPDATE event SET note = NULL, note_salt = NULL WHERE id = $n"
+	dbsql "UPDATE event SET note = NULL, note_salt = NULL WHERE id = $n"
 	run dc-case verify
 	assert_failure 1
 	assert_output --partial "audit chain broken at event $n"
 	# so is a changed note, even when the hash column is left alone
-	n=$(sqlite3 "$DC_DB" "SELECT max(id) FROM event WHERE ref = '$B' AND kind = 'note'")
-	sqlite3 "$DC_DB" "DROP TRIGGER event_no_update; UPDATE event SET note = 'Oeffentlich5822: anders'
+	n=$(dbsql "SELECT max(id) FROM event WHERE ref = '$B' AND kind = 'note'")
+	dbsql "DROP TRIGGER event_no_update; UPDATE event SET note = 'Oeffentlich5822: anders'
 		WHERE id = $n"
 	run dc check
 	assert_failure 1
@@ -461,7 +439,7 @@ personal data removed: closed before 2026-03-03 (retention of pothole: 10 days)"
 	DC_USER=anna dc-case note "$A" "Intern4711 alt" -q >/dev/null
 	close_case "$A"
 	# what a note of an older database looks like: the text in the chain, no hash
-	sqlite3 "$DC_DB" "DROP TRIGGER event_no_update; UPDATE event SET note_hash = NULL,
+	dbsql "DROP TRIGGER event_no_update; UPDATE event SET note_hash = NULL,
 		note_salt = NULL WHERE ref = '$A' AND kind = 'note'"
 	DC_NOW=2026-04-01T09:00:00Z run --separate-stderr dc-case purge --closed-before 2026-03-03 -q
 	assert_success
@@ -620,7 +598,7 @@ dc-case show $C1
 dc-case history $C1
 EOF
 	# the citizen's notifications carry the public notes, never the internal ones
-	run sqlite3 "$DC_DB" "SELECT subject || body FROM outbox WHERE ref_type = 'case'"
+	run dbsql "SELECT subject || body FROM outbox WHERE ref_type = 'case'"
 	assert_output --partial "Reparatur ist beauftragt"
 	refute_output --partial "Querulant"
 	refute_output --partial "ohne Ortstermin"
@@ -679,7 +657,7 @@ EOF
 )"
 	# the scan finds the data where it is: every SECRET is in the database
 	local dump s
-	dump=$(sqlite3 "$DC_DB" .dump)
+	dump=$(db_dump)
 	for s in "${SECRETS[@]}"; do
 		[[ $dump == *"$s"* ]] || fail "'$s' is not in the database: the scan proves nothing"
 	done
@@ -694,7 +672,7 @@ EOF
 	id=$(sed -n 's/.*"service_request_id":"\([^"]*\)".*/\1/p' <<<"$output")
 	[ -n "$id" ]
 	DC_USER=anna dc-case note "$id" "INTERN: Anwohner ist Querulant" >/dev/null
-	[ "$(sqlite3 "$DC_DB" "SELECT device_id FROM cases WHERE id = '$id'")" = Geraet-geheim-42 ]
+	[ "$(dbsql "SELECT device_id FROM cases WHERE id = '$id'")" = Geraet-geheim-42 ]
 	for f in json xml; do
 		for route in "/discovery.$f" "/services.$f" "/services/pothole.$f" "/requests.$f" \
 			"/requests.$f?extensions=true" "/requests.$f?status=open,closed&extensions=true" \
@@ -734,7 +712,7 @@ EOF
 	run dc backup "$BATS_TEST_TMPDIR/copy.db"
 	assert_success
 	local before
-	before=$(sqlite3 "$DC_DB" .dump | sha256sum)
+	before=$(db_dump | sha256sum)
 	for args in "dc-case note $id x" "dc-case status $id in_progress" "dc-assign claim $id" \
 		"dc-case service set pothole --sla 9" "dc config city.name X" \
 		"dc-assign staff set anna --role head" "dc-case purge --retention"; do
@@ -744,5 +722,5 @@ EOF
 		assert_output ""
 		[[ $stderr == *"permission denied: 'petra'"* ]] || fail "$args: $stderr"
 	done
-	assert_equal "$(sqlite3 "$DC_DB" .dump | sha256sum)" "$before"
+	assert_equal "$(db_dump | sha256sum)" "$before"
 }

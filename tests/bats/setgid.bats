@@ -62,6 +62,7 @@ teardown() {
 		cp "$SG/conf.saved" "$SG/etc/dcity/dcity.conf"
 		rm -f "$SG/etc/dcity/pgpass"
 	fi
+	db_teardown
 }
 
 # The installed commands, as root and as a test user, with only the environment given.

@@ -18,7 +18,7 @@ shop_city() {
 	export DC_USER=root
 	dc-assign staff add portal --name "Paul Portal" --role integrator >/dev/null
 	dc-assign staff add anna --name "Anna Beck" --dept tiefbau --role clerk >/dev/null
-	sqlite3 "$DC_DB" "INSERT INTO member(handle, name, kind, email, district, created_at) VALUES
+	dbsql "INSERT INTO member(handle, name, kind, email, district, created_at) VALUES
 		('erna', 'Erna Meier', 'citizen', 'erna@example.org', 'Mitte', '2026-01-01T00:00:00Z'),
 		('max', 'Max Muster', 'citizen', NULL, 'Nord', '2026-01-01T00:00:00Z'),
 		('korn', 'Karl Korn', 'business', 'karl@korn.example', 'Mitte', '2026-01-01T00:00:00Z')"
@@ -39,7 +39,7 @@ for l in sys.stdin:
 }
 
 q() {
-	sqlite3 "$DC_DB" "$1"
+	dbsql "$1"
 }
 
 @test "merchant add, list, show, set: exact records" {
@@ -506,7 +506,7 @@ PY
 @test "merchant set audits every field it changes; a product for an inactive merchant exits 3" {
 	dc-shop merchant set bäcker --email neu@korn.example --address "Markt 2" --district Nord \
 		--category cafe -q >/dev/null
-	run sqlite3 "$DC_DB" "SELECT to_value FROM event WHERE entity = 'merchant' AND kind = 'changed'"
+	run dbsql "SELECT to_value FROM event WHERE entity = 'merchant' AND kind = 'changed'"
 	assert_output "email=neu@korn.example address=Markt 2 district=Nord category=cafe"
 	run dc-shop merchant set bäcker --active maybe
 	assert_failure 65

@@ -5,39 +5,12 @@
 bats_require_minimum_version 1.5.0
 load helper
 
-# ---- helpers -----------------------------------------------------------------------------
+# ---- helpers (db_files, raw_absent and raw_present are helper.bash's) ----------------------
 
-# the files SQLite may keep data in (as privacy.bats)
-db_files() {
-	local f
-	for f in "$DC_DB" "$DC_DB-wal" "$DC_DB-shm" "$DC_DB-journal"; do
-		[ -e "$f" ] && printf '%s\n' "$f"
-	done
-	return 0
-}
-
-raw_absent() { # STRING...: no file of the database holds any STRING
-	local s f
-	for s in "$@"; do
-		while read -r f; do
-			if grep -qaF -- "$s" "$f"; then
-				fail "'$s' is still in $(basename "$f") ($(grep -caF -- "$s" "$f") lines)"
-			fi
-		done < <(db_files)
-	done
-}
-
-raw_present() { # STRING...: some file of the database holds each STRING
-	local s
-	for s in "$@"; do
-		# shellcheck disable=SC2046
-		grep -qaF -- "$s" $(db_files) || fail "'$s' is in no database file"
-	done
-}
-
-# every WAL frame into the database, so that the raw scan sees the pages as stored
+# every WAL frame into the database, so that the raw scan sees the pages as stored (SQLite's
+# log file; nothing to do on PostgreSQL)
 checkpoint() {
-	sqlite3 "$DC_DB" "PRAGMA wal_checkpoint(TRUNCATE)" >/dev/null
+	on_pg || dbsql "PRAGMA wal_checkpoint(TRUNCATE)" >/dev/null
 }
 
 # entity:field of each JSONL record on stdin, sorted and unique
@@ -195,14 +168,14 @@ setup() {
 	assert_equal "$(kinds <<<"$output")" "$(kinds <<<"$before")"
 	validate subject-record <<<"$output"
 	# audited with counts, never her address
-	run sqlite3 "$DC_DB" "SELECT ref, note FROM event WHERE entity = 'subject'"
+	run dbsql "SELECT ref, note FROM event WHERE entity = 'subject'"
 	assert_output --regexp '^DSR-2026-000001\|erased: case 2, outbox [0-9]+, event [0-9]+, shop_order 1, flag 1, follow 1, comment 1, post 1, member 1; held: none; kept: none$'
 	checkpoint
 	# her handle too: the chain held it only as a salted hash (on_behalf_of, the ref of a
 	# member's events), and value and salt are gone
 	raw_absent "${PERSON_STRINGS[@]}" wquastorf
 	raw_present "${OTHER_STRINGS[@]}" bolk
-	run sqlite3 "$DC_DB" "SELECT (SELECT count(*) FROM member WHERE handle = 'wquastorf')
+	run dbsql "SELECT (SELECT count(*) FROM member WHERE handle = 'wquastorf')
 		+ (SELECT count(*) FROM post WHERE author = 'wquastorf')
 		+ (SELECT count(*) FROM comment WHERE author = 'wquastorf')
 		+ (SELECT count(*) FROM flag WHERE member = 'wquastorf')
@@ -210,18 +183,18 @@ setup() {
 		+ (SELECT count(*) FROM shop_order WHERE member = 'wquastorf')"
 	assert_output 0
 	# her post and comment keep their place; the order its amounts and lines
-	run sqlite3 "$DC_DB" "SELECT author, title, body FROM post WHERE id = '$P1';
+	run dbsql "SELECT author, title, body FROM post WHERE id = '$P1';
 		SELECT author, body FROM comment WHERE post = '$P2';
-		SELECT member IS NULL, email, total, status FROM shop_order WHERE id = '$S1';
+		SELECT CASE WHEN member IS NULL THEN 1 ELSE 0 END, email, total, status FROM shop_order WHERE id = '$S1';
 		SELECT count(*) FROM shop_order_line WHERE order_id = '$S1';
-		SELECT member, reason, note IS NULL FROM flag WHERE post = '$P2'"
+		SELECT member, reason, CASE WHEN note IS NULL THEN 1 ELSE 0 END FROM flag WHERE post = '$P2'"
 	assert_output "gelöscht|[gelöscht]|[gelöscht]
 gelöscht|[gelöscht]
 1|(gelöscht)|600|collected
 1
 gelöscht|spam|1"
 	# Bertram's comment on her post, his flag, his case, his guest order are whole
-	run sqlite3 "$DC_DB" "SELECT author, body FROM comment WHERE post = '$P1';
+	run dbsql "SELECT author, body FROM comment WHERE post = '$P1';
 		SELECT member, note FROM flag WHERE post = '$P1';
 		SELECT reporter_name, reporter_email, description FROM cases WHERE id = '$C3';
 		SELECT email FROM shop_order WHERE id = '$S2'"
@@ -246,17 +219,17 @@ olk@example.org"
 	assert_failure 3
 	assert_line "case,$C4,held,case $C4 is still open"
 	assert_output --partial "are under a hold (listed): nothing erased"
-	run sqlite3 "$DC_DB" "SELECT count(*) FROM member WHERE handle = 'wquastorf'"
+	run dbsql "SELECT count(*) FROM member WHERE handle = 'wquastorf'"
 	assert_output 1
 	run dc-subject erase --email w.quastorf@privat.example --except-held -q
 	assert_success
-	run sqlite3 "$DC_DB" "SELECT reporter_name, description FROM cases WHERE id = '$C4';
+	run dbsql "SELECT reporter_name, description FROM cases WHERE id = '$C4';
 		SELECT count(*) FROM member WHERE handle = 'wquastorf';
-		SELECT reporter_name IS NULL FROM cases WHERE id = '$C1'"
+		SELECT CASE WHEN reporter_name IS NULL THEN 1 ELSE 0 END FROM cases WHERE id = '$C1'"
 	assert_output "Wilhelmine Quastorf|Noch offen
 0
 1"
-	run sqlite3 "$DC_DB" "SELECT note FROM event WHERE entity = 'subject'"
+	run dbsql "SELECT note FROM event WHERE entity = 'subject'"
 	assert_output --regexp "held: case 1, outbox [0-9]+"
 	run dc check
 	assert_success
@@ -267,13 +240,13 @@ olk@example.org"
 	run dc-subject erase --email w.quastorf@privat.example -f csv --fields entity,id,action,reason
 	assert_failure 3
 	assert_line "case,$C1,held,case $C1 awaits the archive"
-	run sqlite3 "$DC_DB" "SELECT reporter_name FROM cases WHERE id = '$C1'"
+	run dbsql "SELECT reporter_name FROM cases WHERE id = '$C1'"
 	assert_output "Wilhelmine  Quastorf"
 	# appraised "vernichten" in advance: erased
 	dc-case service set pothole --archive destroy >/dev/null
 	run dc-subject erase --email w.quastorf@privat.example -q
 	assert_success
-	run sqlite3 "$DC_DB" "SELECT reporter_name IS NULL FROM cases WHERE id = '$C1'"
+	run dbsql "SELECT CASE WHEN reporter_name IS NULL THEN 1 ELSE 0 END FROM cases WHERE id = '$C1'"
 	assert_output 1
 }
 
@@ -288,7 +261,7 @@ olk@example.org"
 	assert_success
 	assert_line "post,$P1,author,anonymise"
 	assert_line --regexp '^event,[0-9]+,on_behalf_of,erase$'
-	run sqlite3 "$DC_DB" "SELECT author, title FROM post WHERE id = '$P1';
+	run dbsql "SELECT author, title FROM post WHERE id = '$P1';
 		SELECT count(*) FROM follow WHERE member = 'wquastorf';
 		SELECT count(*) FROM member WHERE handle = 'wquastorf';
 		SELECT count(*) FROM event WHERE on_behalf_of = 'wquastorf'"
@@ -301,7 +274,7 @@ olk@example.org"
 	run dc-subject erase - <"$BATS_TEST_TMPDIR/bad.jsonl"
 	assert_failure 65
 	assert_output "dc-subject: -:2: field 'field': not a record of dc-subject find"
-	run sqlite3 "$DC_DB" "SELECT reporter_name FROM cases WHERE id = '$C1'"
+	run dbsql "SELECT reporter_name FROM cases WHERE id = '$C1'"
 	assert_output "Wilhelmine  Quastorf"
 	run dc check
 	assert_success
@@ -310,15 +283,15 @@ olk@example.org"
 @test "erase -n changes nothing; erase by --phone and by --member" {
 	run dc-subject erase --member wquastorf -n -q
 	assert_success
-	run sqlite3 "$DC_DB" "SELECT count(*) FROM member WHERE handle = 'wquastorf'"
+	run dbsql "SELECT count(*) FROM member WHERE handle = 'wquastorf'"
 	assert_output 1
 	run dc-subject erase --phone "+49 171 9988776" -q
 	assert_success
-	run sqlite3 "$DC_DB" "SELECT count(*) FROM cases WHERE reporter_phone IS NOT NULL AND id IN ('$C1', '$C2')"
+	run dbsql "SELECT count(*) FROM cases WHERE reporter_phone IS NOT NULL AND id IN ('$C1', '$C2')"
 	assert_output 0
 	run dc-subject erase --member wquastorf -q
 	assert_success
-	run sqlite3 "$DC_DB" "SELECT count(*) FROM member WHERE handle = 'wquastorf'"
+	run dbsql "SELECT count(*) FROM member WHERE handle = 'wquastorf'"
 	assert_output 0
 	# the member is gone, and so is her handle from the audit chain: nothing is found
 	run dc-subject find --member wquastorf -f csv --no-header --fields entity,field,action
@@ -331,40 +304,42 @@ olk@example.org"
 @test "audit chain: handles and guest addresses are in it as salted hashes; tampering breaks it" {
 	# the events written for a member or guest, and a member's own events, carry the value
 	# and its salt beside the chain, which covers only their hash
-	run sqlite3 "$DC_DB" "SELECT count(*) > 3, count(who_salt) = count(*), count(ref_hash) > 1
+	run dbsql "SELECT CASE WHEN count(*) > 3 THEN 1 ELSE 0 END,
+		CASE WHEN count(who_salt) = count(*) THEN 1 ELSE 0 END,
+		CASE WHEN count(ref_hash) > 1 THEN 1 ELSE 0 END
 		FROM event WHERE on_behalf_of IN ('wquastorf', 'bolk', 'olk@example.org')"
 	assert_output "1|1|1"
-	run sqlite3 "$DC_DB" "SELECT count(*) FROM event WHERE entity = 'member' AND ref_hash IS NULL"
+	run dbsql "SELECT count(*) FROM event WHERE entity = 'member' AND ref_hash IS NULL"
 	assert_output 0
 	# a deputy's on_behalf_of is a staff login, in the chain as it is
-	run sqlite3 "$DC_DB" "SELECT count(*) FROM event WHERE entity = 'case' AND who_hash IS NOT NULL"
+	run dbsql "SELECT count(*) FROM event WHERE entity = 'case' AND who_hash IS NOT NULL"
 	assert_output 0
 	# the trigger allows exactly the erasure: value and salt together, a ref to '-'
 	local m n
-	m=$(sqlite3 "$DC_DB" "SELECT id FROM event WHERE entity = 'member' AND ref = 'bolk'
+	m=$(dbsql "SELECT id FROM event WHERE entity = 'member' AND ref = 'bolk'
 		AND kind = 'created'")
-	n=$(sqlite3 "$DC_DB" "SELECT min(id) FROM event WHERE entity = 'post' AND on_behalf_of = 'bolk'")
+	n=$(dbsql "SELECT min(id) FROM event WHERE entity = 'post' AND on_behalf_of = 'bolk'")
 	for sql in "UPDATE event SET on_behalf_of = 'someone' WHERE id = $n" \
 		"UPDATE event SET on_behalf_of = NULL WHERE id = $n" \
 		"UPDATE event SET on_behalf_of = NULL, who_salt = NULL, who_hash = NULL WHERE id = $n" \
 		"UPDATE event SET ref = 'x', ref_salt = NULL WHERE id = $m" \
 		"UPDATE event SET on_behalf_of = 'anna', who_salt = NULL WHERE entity = 'case'"; do
-		run sqlite3 "$DC_DB" "$sql"
+		run dbsql "$sql"
 		assert_failure
 		assert_output --partial "append-only"
 	done
 	# an erasure that no 'purged' event accounts for is found by verify
-	sqlite3 "$DC_DB" "UPDATE event SET on_behalf_of = NULL, who_salt = NULL WHERE id = $n"
+	dbsql "UPDATE event SET on_behalf_of = NULL, who_salt = NULL WHERE id = $n"
 	run dc-case verify
 	assert_failure 1
 	assert_output --partial "audit chain broken at event $n"
 	# so is a changed handle, even with its hash and salt left alone (an earlier event)
-	sqlite3 "$DC_DB" "DROP TRIGGER event_no_update; UPDATE event SET ref = 'bolk2' WHERE id = $m"
+	dbsql "DROP TRIGGER event_no_update; UPDATE event SET ref = 'bolk2' WHERE id = $m"
 	run dc-case verify
 	assert_failure 1
 	assert_output --partial "audit chain broken at event $m"
 	# what was written before schema 15 has no hash: kept, and find says why
-	sqlite3 "$DC_DB" "UPDATE event SET who_hash = NULL, who_salt = NULL
+	dbsql "UPDATE event SET who_hash = NULL, who_salt = NULL
 		WHERE entity = 'post' AND on_behalf_of = 'wquastorf'"
 	run dc-subject find --member wquastorf -f csv --no-header --fields entity,field,action,reason
 	assert_line 'event,on_behalf_of,keep,"written before schema 15 into the audit hash chain, which erasure must not break"'
@@ -412,7 +387,7 @@ olk@example.org"
 	dc-subject export --member wquastorf -o "$d-2" -q
 	grep -qF "Zweck für Beiträge &lt;eigen&gt;" "$d-2/summary.html"
 	# audited: counts, no address, no handle
-	run sqlite3 "$DC_DB" "SELECT kind, note FROM event WHERE entity = 'subject' ORDER BY id"
+	run dbsql "SELECT kind, note FROM event WHERE entity = 'subject' ORDER BY id"
 	assert_line --regexp '^exported\|case 2, outbox [0-9]+, event [0-9]+, shop_order 1, flag 1, follow 1, comment 1, post 1, member 1$'
 	refute_output --partial quastorf
 	# a directory that exists is refused, nothing written
@@ -427,7 +402,7 @@ olk@example.org"
 	run dc-subject export --email w.quastorf@privat.example -o "$d-5" -n
 	assert_success
 	[ ! -e "$d-5" ]
-	run sqlite3 "$DC_DB" "SELECT count(*) FROM event WHERE entity = 'subject'"
+	run dbsql "SELECT count(*) FROM event WHERE entity = 'subject'"
 	assert_output 2
 }
 
@@ -470,7 +445,7 @@ olk@example.org"
 	run dc-subject erase --email w.quastorf@privat.example -f csv --fields entity,id,action
 	assert_success
 	assert_line "vendor,quast,anonymise"
-	run sqlite3 "$DC_DB" "SELECT email IS NULL, name FROM vendor WHERE id = 'quast'"
+	run dbsql "SELECT CASE WHEN email IS NULL THEN 1 ELSE 0 END, name FROM vendor WHERE id = 'quast'"
 	assert_output "1|Quastorf Handwerk"
 }
 
@@ -489,7 +464,7 @@ olk@example.org"
 	assert_success
 	[[ $stderr =~ ^dc-case:\ 1\ case\ anonymised,\ [0-9]+\ notes?\ erased,\ 1\ held$ ]] ||
 		fail "stderr: $stderr"
-	run sqlite3 "$DC_DB" "SELECT reporter_name FROM cases WHERE id = '$C1'"
+	run dbsql "SELECT reporter_name FROM cases WHERE id = '$C1'"
 	assert_output "Wilhelmine  Quastorf"
 	run env DC_USER=anna dc-case hold "$C1" --reason x
 	assert_failure 77
@@ -514,7 +489,7 @@ purge_on() {
 @test "retention.outbox_days: sent messages keep their text through day D + N" {
 	dc-notify run --maildir "$BATS_TEST_TMPDIR/mail" -q >/dev/null
 	dc config retention.outbox_days 10 >/dev/null
-	run sqlite3 "$DC_DB" "SELECT count(*) FROM outbox WHERE status = 'sent'"
+	run dbsql "SELECT count(*) FROM outbox WHERE status = 'sent'"
 	local sent=$output
 	((sent > 0))
 	run purge_on 2026-03-12
@@ -522,7 +497,7 @@ purge_on() {
 	assert_line "outbox,text dropped,0"
 	run purge_on 2026-03-13
 	assert_line "outbox,text dropped,$sent"
-	run sqlite3 "$DC_DB" "SELECT DISTINCT recipient, subject, body FROM outbox WHERE status = 'sent'"
+	run dbsql "SELECT DISTINCT recipient, subject, body FROM outbox WHERE status = 'sent'"
 	assert_output "(gelöscht)|(gelöscht)|(gelöscht)"
 	run purge_on 2026-03-14
 	assert_line "outbox,text dropped,0"
@@ -544,11 +519,11 @@ purge_on() {
 	run purge_on 2026-03-08
 	assert_line "shop_order,anonymised,1"
 	assert_line "shop_order,awaiting_archive,0"
-	run sqlite3 "$DC_DB" "SELECT id, member, email, total FROM shop_order ORDER BY id"
+	run dbsql "SELECT id, member, email, total FROM shop_order ORDER BY id"
 	assert_output "$S1||(gelöscht)|600
 $S2||olk@example.org|300"
 	# the order's events forget whom they were written for; the open order's keep it
-	run sqlite3 "$DC_DB" "SELECT ref, count(on_behalf_of) FROM event WHERE entity = 'shop_order'
+	run dbsql "SELECT ref, count(on_behalf_of) FROM event WHERE entity = 'shop_order'
 		AND kind <> 'purged' GROUP BY ref ORDER BY ref"
 	assert_output "$S1|0
 $S2|1"
@@ -564,7 +539,7 @@ $S2|1"
 	run purge_on 2026-04-02
 	assert_line "post,removed,1"
 	assert_line "comment,removed,1"
-	run sqlite3 "$DC_DB" "SELECT id FROM post; SELECT count(*) FROM flag WHERE post = '$P1'"
+	run dbsql "SELECT id FROM post; SELECT count(*) FROM flag WHERE post = '$P1'"
 	assert_output "$P2
 0"
 	run purge_on 2026-04-20
@@ -581,9 +556,9 @@ $S2|1"
 	assert_line "member,removed,0"
 	run purge_on 2026-05-02
 	assert_line "member,removed,1"
-	run sqlite3 "$DC_DB" "SELECT handle FROM member ORDER BY handle;
+	run dbsql "SELECT handle FROM member ORDER BY handle;
 		SELECT author, title FROM post WHERE id = '$P1';
-		SELECT member IS NULL FROM shop_order WHERE id = '$S1'"
+		SELECT CASE WHEN member IS NULL THEN 1 ELSE 0 END FROM shop_order WHERE id = '$S1'"
 	assert_output "bolk
 gelöscht
 gelöscht|[gelöscht]
@@ -604,7 +579,7 @@ gelöscht|[gelöscht]
 	run purge_on 2026-03-06
 	assert_line "case,anonymised,1"
 	assert_line "case,held,1"
-	run sqlite3 "$DC_DB" "SELECT id, reporter_name IS NULL FROM cases WHERE id IN ('$C1', '$C2') ORDER BY id"
+	run dbsql "SELECT id, CASE WHEN reporter_name IS NULL THEN 1 ELSE 0 END FROM cases WHERE id IN ('$C1', '$C2') ORDER BY id"
 	assert_output "$C1|1
 $C2|0"
 	run env DC_USER=paul dc purge --retention -q

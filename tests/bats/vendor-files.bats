@@ -55,7 +55,7 @@ category='Küche'"
 	run dc-order --encoding utf-8 catalog import --vendor acme "$V/excel-cp1252-de.csv"
 	assert_failure 65
 	assert_output "dc-order: $V/excel-cp1252-de.csv:2: field 'name': invalid UTF-8"
-	assert_equal "$(sqlite3 "$DC_DB" 'select count(*) from catalog_item')" 0
+	assert_equal "$(dbsql 'select count(*) from catalog_item')" 0
 	# given, windows-1252 says nothing
 	run bash -c 'dc-order --encoding windows-1252 catalog import --vendor acme "$1" >/dev/null' _ \
 		"$V/excel-cp1252-de.csv"

@@ -62,12 +62,12 @@ ms() {
 		# 15 times the attributes of the first file may cost at most 15 times its time
 		[ "$last" -le $((first * 15 + 100)) ]
 	done
-	assert_equal "$(sqlite3 "$DC_DB" "SELECT count(*) FROM catalog_item")" 0
+	assert_equal "$(dbsql "SELECT count(*) FROM catalog_item")" 0
 	# the limit itself is allowed
 	many_attrs 254 >"$t/ok.xml"
 	run dc-order catalog import "$t/ok.xml" --vendor acme
 	assert_success
-	assert_equal "$(sqlite3 "$DC_DB" "SELECT count(*) FROM catalog_item")" 1
+	assert_equal "$(dbsql "SELECT count(*) FROM catalog_item")" 1
 }
 
 @test "BMEcat: a tag longer than 64 KiB is refused; quotes, comments and CDATA hide no markup" {
@@ -92,7 +92,7 @@ sys.stdout.write("""<?xml version="1.0"?>
 """ % (eq, eq, eq))' >"$t/fine.xml"
 	run dc-order catalog import "$t/fine.xml" --vendor acme
 	assert_success
-	assert_equal "$(sqlite3 "$DC_DB" "SELECT substr(name, 1, 5) FROM catalog_item")" "a <b "
+	assert_equal "$(dbsql "SELECT substr(name, 1, 5) FROM catalog_item")" "a <b "
 }
 
 @test "Open311 XML: an element with 80k attributes is refused with exit 65 in well under a second" {
@@ -127,5 +127,5 @@ sys.stdout.write("<?xml version=\"1.0\"?>\n<service_requests>\n<request %s>\n<se
 	assert_success
 	assert_output ""
 	assert [ -f "$spool/failed/acme--hostile.xml" ]
-	assert_equal "$(sqlite3 "$DC_DB" "SELECT count(*) FROM catalog_import")" 0
+	assert_equal "$(dbsql "SELECT count(*) FROM catalog_import")" 0
 }

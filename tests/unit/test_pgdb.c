@@ -122,6 +122,10 @@ test_json_and_subqueries(void **state)
 	expect("SELECT json_object('a', x, 'b', json_object('c', 1))",
 	       "SELECT dc_json(json_build_object('a',dc_jv( x), 'b',dc_jv("
 	       " dc_json(json_build_object('c',dc_jv( 1))))))");
+	/* a text or NULL alone as a value gets a type for dc_jv(anyelement); a key needs none */
+	expect("SELECT json_object('status', 'done', 'n', NULL, 'x', 'a' || y)",
+	       "SELECT dc_json(json_build_object('status',dc_jv( 'done'::text), 'n',dc_jv("
+	       " NULL::text), 'x',dc_jv( 'a' || y)))");
 	/* a subquery in FROM needs a name before PostgreSQL 16 */
 	expect("SELECT count(*) FROM (SELECT 1 FROM t) WHERE 1",
 	       "SELECT count(*) FROM (SELECT 1 FROM t) AS dc_sub1 WHERE (1 <> 0)");
