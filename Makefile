@@ -217,11 +217,22 @@ check-einvoice-book: $(addprefix build/san/,$(COMMANDS))
 	tests/einvoice/book-suite --bin build/san
 
 # The concurrency soak (issue 7) with the release binaries; a 20 s version runs in make check.
+# DB=postgresql: on a throwaway cluster (tests/pg/cluster), stopped however the run ends.
 SOAK_SECONDS ?= 300
 SOAK_PROCS   ?= 8
+SOAK_RUN      = tests/soak/run --seconds $(SOAK_SECONDS) --procs $(SOAK_PROCS)
 soak: all
 	@scripts/install-deps
-	tests/soak/run --seconds $(SOAK_SECONDS) --procs $(SOAK_PROCS)
+	@if [ "$(DB)" = postgresql ]; then \
+		dir=$$(mktemp -d /tmp/dc-soak-pg.XXXXXX) || exit 73; \
+		trap 'tests/pg/cluster stop "$$dir"' EXIT; trap 'exit 130' INT TERM; \
+		conn=$$(tests/pg/cluster start "$$dir") || exit 69; \
+		echo "$(SOAK_RUN) --pg '$$conn'"; $(SOAK_RUN) --pg "$$conn"; \
+	elif [ "$(DB)" = sqlite ] || [ -z "$(DB)" ]; then \
+		echo "$(SOAK_RUN)"; $(SOAK_RUN); \
+	else \
+		echo "make soak: DB is sqlite or postgresql, not $(DB)" >&2; exit 64; \
+	fi
 
 # The engine's floors (tests/bench/floor/*.c): small programs that write the same rows as one
 # dcity operation with prepared statements, linked with the release build's SQLite (and

@@ -1,6 +1,10 @@
 """Shared by tests/soak/run and tests/crash/run: running the dcity commands, a small city,
 and the checks that read the database and the Maildir back with independent consumers
-(Python's sqlite3 and email modules), never with dcity's own code."""
+(Python's sqlite3 or psycopg2, and email modules), never with dcity's own code.
+
+A database is a SQLite file or, when it is a PostgreSQL URL (postgresql://...), a database on
+a cluster: pg_create makes one for a run, connect() reads either with the same SQL (written so
+that both engines run it, with ? for parameters)."""
 
 import datetime
 import email
@@ -11,6 +15,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+import uuid
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 NOW = "2026-03-02T09:00:00Z"  # a Monday; every run uses a fixed clock (DC_NOW)
@@ -110,17 +115,144 @@ def seed_city(dc):
              "--kind", "application", "--department", "buergerbuero", "--sla", "10"], "root")
 
 
+def is_pg(db):
+    """DB is a PostgreSQL URL (as DC_DB takes it), not a SQLite file."""
+    return db.startswith(("postgresql://", "postgres://", "service="))
+
+
+def pg_url(conn, name):
+    """The URL of database NAME on the cluster of CONN, a URL naming its database postgres (as
+    tests/pg/cluster start prints it: postgresql:///postgres?host=DIR&user=dcity)."""
+    if "/postgres?" in conn:
+        return conn.replace("/postgres?", "/%s?" % name, 1)
+    if conn.endswith("/postgres"):
+        return conn[:-len("postgres")] + name
+    sys.exit("--pg: %s does not name the database postgres (postgresql://.../postgres?...)"
+             % conn)
+
+
+def pg_name(url):
+    """The database name in URL (made by pg_url)."""
+    return url.split("?", 1)[0].rsplit("/", 1)[1]
+
+
+def pg_admin(conn, sql):
+    """Run SQL outside a transaction (CREATE and DROP DATABASE need that)."""
+    import psycopg2
+    c = psycopg2.connect(conn)
+    try:
+        c.autocommit = True
+        c.cursor().execute(sql)
+    finally:
+        c.close()
+
+
+def pg_create(conn, prefix, tablespace=None):
+    """A new, empty database on the cluster of CONN, named PREFIX and a random suffix (runs at
+    once on one cluster must not meet), in TABLESPACE if given; amcheck installed in it, as the
+    cluster's superuser, for integrity() and dc check.  Returns its URL; dc init has still to
+    make the city there."""
+    # not the random module: the runs draw their work from it with a seed
+    url = pg_url(conn, "%s_%s" % (prefix, uuid.uuid4().hex[:10]))
+    pg_admin(conn, 'CREATE DATABASE "%s"%s' % (pg_name(url), " TABLESPACE " + tablespace
+                                               if tablespace else ""))
+    pg_admin(url, "CREATE EXTENSION amcheck")
+    return url
+
+
+def pg_drop(conn, url):
+    """Drop the database of URL from the cluster of CONN, closing what is still connected."""
+    pg_admin(conn, 'DROP DATABASE IF EXISTS "%s" WITH (FORCE)' % pg_name(url))
+
+
+def pg_settle(db, timeout=60):
+    """Wait until no other client is connected to DB.  A client killed by a signal leaves its
+    server process working on until it next reads from or writes to the socket; only then does
+    the server roll back the killed transaction and free its locks.  SQLite has nothing to
+    wait for: the kernel frees a dead process's locks at once."""
+    if not is_pg(db):
+        return
+    c = connect(db)
+    try:
+        end = time.time() + timeout
+        while time.time() < end:
+            if not c.execute("SELECT count(*) FROM pg_stat_activity WHERE datname ="
+                             " current_database() AND pid <> pg_backend_pid()"
+                             " AND backend_type = 'client backend'").fetchone()[0]:
+                return
+            time.sleep(0.01)
+    finally:
+        c.close()
+    sys.exit("a killed client's server process was still connected to %s after %d s"
+             % (db, timeout))
+
+
+class PgConnection:
+    """A read-only psycopg2 connection with what the checks use of sqlite3's: execute(SQL,
+    PARAMS) with ? for each parameter, returning a cursor; numbers as SQLite gives them."""
+
+    def __init__(self, url):
+        import psycopg2
+        import psycopg2.extensions as ext
+        self.c = psycopg2.connect(url)
+        self.c.set_session(readonly=True, autocommit=True)
+        # sum() and the like are numeric, which psycopg2 makes Decimal: an int (or a float)
+        # as in SQLite, so that figures print and compare the same on both engines
+        number = ext.new_type(ext.DECIMAL.values, "DC_NUMBER", lambda v, cur: None if v is None
+                              else int(v) if v.lstrip("-").isdigit() else float(v))
+        ext.register_type(number, self.c)
+
+    def execute(self, sql, params=()):
+        cur = self.c.cursor()
+        # psycopg2's placeholder is %s, and a literal % is written %%
+        cur.execute(sql.replace("%", "%%").replace("?", "%s"), tuple(params))
+        return cur
+
+    def close(self):
+        self.c.close()
+
+
 def connect(db):
+    if is_pg(db):
+        return PgConnection(db)
     c = sqlite3.connect(db, timeout=60)
     c.execute("PRAGMA query_only = 1")
     return c
 
 
 def integrity(db):
-    """PRAGMA integrity_check, as text ('ok' when sound)."""
+    """PRAGMA integrity_check, as text ('ok' when sound).  PostgreSQL has no twin: there
+    amcheck checks every table of the city (verify_heapam: its pages and rows) and every B-tree
+    index (bt_index_check with heapallindexed: ordered, and holding every row of its table);
+    what it finds is returned one line each."""
     c = connect(db)
     try:
-        return "\n".join(r[0] for r in c.execute("PRAGMA integrity_check"))
+        if not is_pg(db):
+            return "\n".join(r[0] for r in c.execute("PRAGMA integrity_check"))
+        if not c.execute("SELECT count(*) FROM pg_extension WHERE extname = 'amcheck'"
+                         ).fetchone()[0]:
+            return "amcheck is not installed in the database: nothing was checked"
+        bad = []
+        tables = c.execute("SELECT c.oid::regclass::text FROM pg_class c JOIN pg_namespace n"
+                           " ON n.oid = c.relnamespace WHERE n.nspname = 'public'"
+                           " AND c.relkind IN ('r', 'm') ORDER BY 1").fetchall()
+        for (t,) in tables:
+            for blk, off, att, msg in c.execute(
+                    "SELECT blkno, offnum, attnum, msg FROM verify_heapam(?::regclass,"
+                    " check_toast => true)", (t,)):
+                bad.append("%s: block %s, item %s, column %s: %s" % (t, blk, off, att, msg))
+        indexes = c.execute("SELECT c.oid::regclass::text FROM pg_index i"
+                            " JOIN pg_class c ON c.oid = i.indexrelid"
+                            " JOIN pg_am a ON a.oid = c.relam"
+                            " JOIN pg_namespace n ON n.oid = c.relnamespace"
+                            " WHERE n.nspname = 'public' AND a.amname = 'btree'"
+                            " AND i.indisvalid AND i.indisready ORDER BY 1").fetchall()
+        for (i,) in indexes:
+            try:
+                c.execute("SELECT bt_index_check(?::regclass, true)", (i,))
+            except Exception as e:  # psycopg2.Error: amcheck's finding, or none installed
+                bad.append("%s: %s" % (i, str(e).strip().splitlines()[0]))
+        return "\n".join(bad) or "ok"
     finally:
         c.close()
 
