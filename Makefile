@@ -243,13 +243,14 @@ build/bench/%: tests/bench/floor/%.c build/rel/libdc.a
 	@$(CC) $(ALL_CFLAGS) $< build/rel/libdc.a $(REL_LIBS) -o $@
 
 # Performance, side by side with the sqlite3 shell (tests/bench/run --help); about 15 minutes.
+# DB=postgresql: then the same cities moved to a throwaway cluster, beside psql.
 bench: all $(FLOORS)
 	@scripts/install-deps
-	tests/bench/run $(BENCH_ARGS)
+	tests/bench/run $(BENCH_ARGS) $(if $(filter postgresql,$(DB)),--pg start)
 
 demo: all
 	@scripts/install-deps
-	scripts/demo
+	DB=$(DB) scripts/demo
 
 install: all $(EINV_RULES)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man7 \
