@@ -306,15 +306,15 @@ catalogs() {
 	assert_line "$C1"
 }
 
-@test "pg: a city at an older schema is refused with what to do; what is not ported says so" {
+@test "pg: a city at an older schema is refused with what to do; what has no translation says so" {
 	pg "$PGDB" "UPDATE dc_meta SET user_version = user_version - 1"
 	run env DC_DB="$PGDB" dc-case list
 	assert_failure 78
 	assert_output --regexp "^dc-case: the PostgreSQL database has schema version [0-9]+, this program [0-9]+: run dc init to migrate it$"
 	pg "$PGDB" "UPDATE dc_meta SET user_version = user_version + 1"
-	run env DC_DB="$PGDB" DC_USER=ines dc-export sql "SELECT 1"
-	assert_failure 69
-	assert_output "dc-export: sql exports do not run on PostgreSQL yet (docs/postgresql.md)"
+	run env DC_DB="$PGDB" DC_USER=ines dc-export sql "SELECT rowid FROM cases"
+	assert_failure 65
+	assert_output "dc-export: sql: rowid is SQLite's and has no PostgreSQL translation (docs/postgresql.md)"
 	# the parameters are literals in the statement, quoted: no text is SQL
 	run env DC_DB="$PGDB" DC_USER=anna dc-case note "$C1" "x'); DROP TABLE cases; --"
 	assert_success
