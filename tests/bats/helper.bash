@@ -151,10 +151,19 @@ db_copy() {
 	fi
 }
 
-# pg_copy_db FROM TO: database TO, a copy of FROM on the test cluster
+# pg_copy_db FROM TO: database TO, a copy of FROM on the test cluster.  The server process
+# of a command that has just exited may still be leaving FROM ("being accessed by other
+# users"): tried again for up to 5 s.
 pg_copy_db() {
-	psql -X -q -v ON_ERROR_STOP=1 -d "$DC_TEST_PG" \
-		-c "CREATE DATABASE \"$2\" TEMPLATE \"$1\"" >/dev/null
+	local i err
+	for i in $(seq 50); do
+		err=$(psql -X -q -v ON_ERROR_STOP=1 -d "$DC_TEST_PG" \
+			-c "CREATE DATABASE \"$2\" TEMPLATE \"$1\"" 2>&1 >/dev/null) && return 0
+		[[ $err == *"being accessed by other users"* ]] || break
+		sleep 0.1
+	done
+	printf '%s\n' "$err" >&2
+	return 1
 }
 
 # The test's PostgreSQL database goes with it; a test file with a teardown of its own calls
