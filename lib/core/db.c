@@ -791,15 +791,6 @@ dc_bind_null(struct dc_stmt *st, int i)
 		sqlite3_bind_null(ST(st), i);
 }
 
-void
-dc_bind_col(struct dc_stmt *st, int i, struct dc_stmt *from, int col)
-{
-	if (on_pg)
-		dc_pgdb_bind_col(PST(st), i, PST(from), col);
-	else
-		sqlite3_bind_value(ST(st), i, sqlite3_column_value(ST(from), col));
-}
-
 int
 dc_param_count(struct dc_stmt *st)
 {

@@ -598,7 +598,6 @@ void dc_bind_blob(struct dc_stmt *st, int i, const void *p, size_t n); /* copied
 void dc_bind_int(struct dc_stmt *st, int i, long long v);
 void dc_bind_double(struct dc_stmt *st, int i, double v);
 void dc_bind_null(struct dc_stmt *st, int i);
-void dc_bind_col(struct dc_stmt *st, int i, struct dc_stmt *from, int col); /* from's row */
 int dc_param_count(struct dc_stmt *st);
 /* Columns of the current row count from 0; a text stays valid until the next step, reset or
  * finish.  NULL reads as NULL text, 0 and 0.0. */

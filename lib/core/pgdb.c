@@ -1165,21 +1165,6 @@ dc_pgdb_bind_double(struct dc_pgst *st, int i, double v)
 	dc_pgdb_bind(st, i, DC_COL_REAL, s, -1, 0);
 }
 
-void
-dc_pgdb_bind_col(struct dc_pgst *st, int i, struct dc_pgst *from, int col)
-{
-	enum dc_coltype t = dc_pgdb_col_type(from, col);
-	size_t n;
-	const char *s;
-
-	if (t == DC_COL_BLOB) {
-		s = dc_pgdb_col_blob(from, col, &n);
-		dc_pgdb_bind(st, i, t, s ? s : "", (long)n, 0);
-		return;
-	}
-	dc_pgdb_bind(st, i, t, t == DC_COL_NULL ? NULL : dc_pgdb_col_text(from, col), -1, 0);
-}
-
 /* P as a literal into B. */
 static void
 literal(struct buf *b, const struct param *p)

@@ -54,7 +54,6 @@ void dc_pgdb_bind(struct dc_pgst *st, int i, enum dc_coltype type, const char *s
                   int ref);
 void dc_pgdb_bind_int(struct dc_pgst *st, int i, long long v);
 void dc_pgdb_bind_double(struct dc_pgst *st, int i, double v);
-void dc_pgdb_bind_col(struct dc_pgst *st, int i, struct dc_pgst *from, int col);
 
 const char *dc_pgdb_col_text(struct dc_pgst *st, int i);
 const void *dc_pgdb_col_blob(struct dc_pgst *st, int i, size_t *n);
