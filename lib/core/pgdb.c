@@ -745,6 +745,11 @@ translate(struct xl *x, const struct token *v, int i, int end)
 			puts_(&x->out, " <> 0)");
 			continue;
 		}
+		if (t->t == T_SPACE && (t->s[0] == '-' || t->s[0] == '/')) {
+			/* a comment: a "--" one at the end would swallow what is appended */
+			put(&x->out, " ", 1);
+			continue;
+		}
 		if (t->t != T_WORD) {
 			put(&x->out, t->s, (size_t)t->n);
 			if (depth > 0 && depth < 256 &&

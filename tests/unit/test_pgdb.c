@@ -44,7 +44,7 @@ test_parameters(void **state)
 	expect("VALUES (?, ?3, ?)", "VALUES ($1, $3, $4)");
 	expect("SELECT $1", "SELECT $1");
 	/* not inside strings, quoted names or comments */
-	expect("SELECT '?1', \"?2\" -- ?3\n FROM t", "SELECT '?1', \"?2\" -- ?3\n FROM t");
+	expect("SELECT '?1', \"?2\" -- ?3\n FROM t", "SELECT '?1', \"?2\"  \n FROM t");
 	expect("SELECT 'it''s ?', ?1", "SELECT 'it''s ?', $1");
 	/* a parameter alone between AND, OR, WHERE, WHEN, THEN stands for a truth value */
 	expect("SELECT 1 WHERE (?2) OR x = 1", "SELECT 1 WHERE ($2?) OR x = 1");
@@ -135,6 +135,9 @@ test_json_and_subqueries(void **state)
 	       "INSERT INTO t(a) VALUES ($1) ON CONFLICT DO NOTHING");
 	expect("INSERT OR IGNORE INTO t(a) VALUES (1) RETURNING a",
 	       "INSERT INTO t(a) VALUES (1) ON CONFLICT DO NOTHING RETURNING a");
+	/* a comment is a space: one at the end must not swallow what is appended */
+	expect("INSERT OR IGNORE INTO t(a) VALUES (1) -- once",
+	       "INSERT INTO t(a) VALUES (1)   ON CONFLICT DO NOTHING");
 }
 
 static void
