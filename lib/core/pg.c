@@ -29,8 +29,7 @@ dc_pg_fail(struct dc *ctx, PGconn *c, PGresult *r, const char *what)
 	char msg[512];
 	int code = r ? dc_pgdb_code(state) : DC_EDB;
 
-	snprintf(msg, sizeof msg, "%s", r ? PQresultErrorMessage(r) : PQerrorMessage(c));
-	msg[strcspn(msg, "\n")] = '\0';
+	dc_pgdb_message(r, c, msg, sizeof msg);
 	if (r)
 		PQclear(r);
 	return dc_error(ctx, code, "PostgreSQL: %s: %s", what, msg);

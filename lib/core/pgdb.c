@@ -107,16 +107,17 @@ dc_pgdb_code(const char *state)
 	return DC_EINTERNAL;
 }
 
-/* The first line of the server's words about result R (without its "ERROR:  "), or of the
- * connection C's error. */
-static void
-message(PGresult *r, PGconn *c, char *msg, size_t n)
+void
+dc_pgdb_message(PGresult *r, PGconn *c, char *msg, size_t n)
 {
 	const char *primary = r ? PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY) : NULL;
 
 	snprintf(msg, n, "%s", primary ? primary : r ? PQresultErrorMessage(r) : PQerrorMessage(c));
 	msg[strcspn(msg, "\n")] = '\0';
 }
+
+/* What a user's query (dc-export sql) that would write is told, as on SQLite. */
+#define READ_ONLY "permission denied: sql exports are read-only"
 
 /* The error of result R (then cleared) or of the connection. */
 static int
@@ -126,7 +127,7 @@ fail(struct dc *ctx, struct pgconn *pc, PGresult *r)
 	char msg[512], state[6] = "";
 	int code;
 
-	message(r, pc->c, msg, sizeof msg);
+	dc_pgdb_message(r, pc->c, msg, sizeof msg);
 	if (field)
 		snprintf(state, sizeof state, "%s", field);
 	code = r ? dc_pgdb_code(field ? state : NULL) : DC_EDB;
@@ -134,9 +135,10 @@ fail(struct dc *ctx, struct pgconn *pc, PGresult *r)
 		PQclear(r);
 	if (!ctx)
 		return code;
-	if (pc->user_query && (!strcmp(state, "25006") || !strcmp(state, "42501")))
-		return dc_error(ctx, DC_EPERM, "permission denied: sql exports are read-only%s%s",
-		                state[1] == '5' ? "" : ": ", state[1] == '5' ? "" : msg);
+	if (pc->user_query && !strcmp(state, "25006"))
+		return dc_error(ctx, DC_EPERM, READ_ONLY);
+	if (pc->user_query && !strcmp(state, "42501"))
+		return dc_error(ctx, DC_EPERM, "permission denied: sql: %s", msg);
 	if (pc->user_query && code != DC_EDB && code != DC_EBUSY)
 		return dc_error(ctx, DC_EDATA, "sql: %s", msg);
 	if (code == DC_EBUSY && !strcmp(state, "55P03"))
@@ -1012,8 +1014,6 @@ cte_name(const struct token *v, int i)
 	return is_punct(&v[as], '(') || is(&v[as], "materialized") || is(&v[as], "not");
 }
 
-#define READ_ONLY "permission denied: sql exports are read-only"
-
 /* What SQLite's authorizer checks as the statement is prepared, checked on the text: one
  * query, calling only the functions of ALLOWED, no PRAGMA.  The read-only transaction
  * (dc_pgdb_prepare_query) refuses a write hidden inside it. */
@@ -1604,7 +1604,7 @@ dc_pgdb_vacuum(struct dc *ctx)
 	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
 		char msg[256];
 
-		message(r, pc->c, msg, sizeof msg);
+		dc_pgdb_message(r, pc->c, msg, sizeof msg);
 		dc_warn(ctx, "warning: VACUUM after removing personal data: %s; the removed rows'"
 		             " old versions stay in the tables until the next VACUUM", msg);
 	}
@@ -1668,7 +1668,7 @@ dc_pgdb_integrity(struct dc *ctx, char **result)
 	if (PQresultStatus(r) == PGRES_TUPLES_OK) {
 		*result = dc_strdup("ok");
 	} else {
-		message(r, pc->c, msg, sizeof msg);
+		dc_pgdb_message(r, pc->c, msg, sizeof msg);
 		*result = dc_printf("amcheck: %s", msg);
 	}
 	PQclear(r);

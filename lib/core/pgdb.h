@@ -11,6 +11,8 @@
 #include "core/dc.h"
 
 struct dc_pgst; /* a statement: its translated SQL, bound values and current result */
+struct pg_conn;   /* libpq's PGconn and PGresult */
+struct pg_result;
 
 /* The exit status for SQLSTATE STATE (NULL: a connection failure): integrity violations 3,
  * lock timeouts, serialization failures and deadlocks 75, disk full 74, privileges 77, a
@@ -24,6 +26,9 @@ int dc_pgdb_code(const char *state);
 void dc_pgdb_password(const char *url, const char *password);
 /* PQconnectdb(URL), with that password where it belongs; libpq must be loaded. */
 struct pg_conn *dc_pgdb_connectdb(const char *url);
+/* Into MSG (N bytes) the first line of the server's words about result R, without its
+ * "ERROR:  ", or of connection C's error when R is NULL. */
+void dc_pgdb_message(struct pg_result *r, struct pg_conn *c, char *msg, size_t n);
 
 /* Connect to URL (libpq loaded first) and check that it holds a city at schema VERSION (this
  * program's); the connection goes into ctx->db. */

@@ -757,6 +757,10 @@ for line in sys.stdin:
 		run dc-export sql "WITH d AS (DELETE FROM cases RETURNING id) SELECT * FROM d"
 		assert_failure 77
 		assert_output "dc-export: permission denied: sql exports are read-only"
+		# the server's words, without its "ERROR:"
+		run dc-export sql "SELECT nosuch FROM cases"
+		assert_failure 65
+		assert_output 'dc-export: sql: column "nosuch" does not exist'
 	else
 		run dc-export sql "SELECT name FROM pragma_table_info('holiday') ORDER BY cid LIMIT 1" -q
 		assert_output date
