@@ -37,6 +37,25 @@
  * key of dc init's schema lock too): BEGIN IMMEDIATE's one writer at a time. */
 #define WRITE_LOCK "1145260372"
 
+/*
+ * Server-side prepared statements: a text that runs again and again is parsed, analysed
+ * and (after PostgreSQL's first five custom plans, when a generic one is as good) planned
+ * once.  A text is prepared at its PREPARE_AT-th run in the process, as pgjdbc does
+ * (prepareThreshold): preparing costs a round trip or three, which a command that runs a
+ * statement once or twice would not win back.  Where PostgreSQL cannot type a placeholder
+ * that a literal could stand in (a value of concat(), which takes any type), preparing
+ * fails, inside a savepoint, and the text runs with literals.
+ */
+#define PREPARED 1024 /* slots; at most three quarters are taken, then no more are prepared */
+#define PREPARE_AT 5
+
+struct prepared {
+	char *text, *sig;
+	unsigned long hash;
+	int runs;
+	int name; /* dc_pN's N once prepared; -1: cannot be, runs with literals */
+};
+
 struct pgconn {
 	PGconn *c;
 	struct dc *ctx;
@@ -44,6 +63,9 @@ struct pgconn {
 	unsigned long txn;  /* counts transactions begun and ended: a cursor lives in one */
 	int cursors;        /* cursors declared so far, for their names */
 	int user_query;     /* serves a user's query (dc-export sql): its errors are the user's */
+	char *notnull;      /* not_null_columns() */
+	struct prepared *prep; /* PREPARED slots, by hash */
+	int nprep, named;   /* slots taken; statements prepared so far, for their names */
 	char version[32];
 };
 
@@ -67,6 +89,8 @@ struct dc_pgst {
 	int *at;          /* where parameter use k goes into sql, and which it is (USE) */
 	int *which;
 	int nuse, nparam;
+	int rows, limit;      /* ROWS_… and LIMIT's use, as struct xl has them */
+	int many;             /* a query that returned more than BATCH rows: read by cursor */
 	struct param *p;
 	PGresult *r;
 	int row, nrow, ncol;
@@ -255,6 +279,12 @@ dc_pgdb_close(struct dc *ctx)
 	if (!pc)
 		return;
 	PQfinish(pc->c);
+	for (int i = 0; pc->prep && i < PREPARED; i++) {
+		free(pc->prep[i].text);
+		free(pc->prep[i].sig);
+	}
+	free(pc->prep);
+	free(pc->notnull);
 	free(pc);
 }
 
@@ -448,23 +478,38 @@ term_ends(const struct token *v, int i)
 	       is(&v[i], "UNION") || is(&v[i], "EXCEPT") || is(&v[i], "INTERSECT");
 }
 
+/* What the statement's own LIMIT says about the rows it returns (struct xl.rows). */
+enum {
+	ROWS_ANY,   /* no LIMIT of its own: any number */
+	ROWS_FEW,   /* LIMIT n, n at most BATCH */
+	ROWS_PARAM, /* LIMIT ?, as many as the parameter (use xl.limit) says */
+	ROWS_MANY,  /* another LIMIT, or a statement the probe cannot take (a ';') */
+};
+
 struct xl {
 	struct buf out;
 	size_t last;     /* where the output's last token that is not space ends */
 	int aliases;     /* names given to subqueries */
 	int *at, *which, nuse, cap;
+	int rows, limit; /* ROWS_…; which use is LIMIT's parameter */
+	const char *notnull; /* ",a,b,": columns NOT NULL wherever they are, or NULL */
+	struct buf tables;   /* ",a,b,": the tables the statement reads, their aliases */
+	struct buf outer;    /* ",a,b,": those of them it outer-joins */
+	struct buf named;    /* ",a,b,": the names AS gives */
+	int derived;         /* it reads a subquery */
 	char *err;
 };
 
 /* How a parameter is used: as a value; where PostgreSQL wants a truth value (an integer
  * there is compared with 0, as SQLite reads it); as LIMIT's count (a negative one, SQLite's
  * "no limit", is ALL); as a value of json_object(), which goes to a function of any type
- * and so needs one (a text is cast to text).  A use is the parameter's number times 4 plus
- * this. */
-enum { USE_VALUE, USE_TRUTH, USE_LIMIT, USE_TYPED };
-#define USE(param, how) ((param) << 2 | (how))
-#define USE_PARAM(use) ((use) >> 2)
-#define USE_HOW(use) ((use) & 3)
+ * and so needs one (a text is cast to text); as what "IS NULL" or "IS NOT NULL" tests (only
+ * whether it is NULL matters, and a prepared statement could not type it).  A use is the
+ * parameter's number times 8 plus this. */
+enum { USE_VALUE, USE_TRUTH, USE_LIMIT, USE_TYPED, USE_NULLTEST };
+#define USE(param, how) ((param) << 3 | (how))
+#define USE_PARAM(use) ((use) >> 3)
+#define USE_HOW(use) ((use) & 7)
 
 /* A use of PARAM: where its literal goes, and HOW. */
 static void
@@ -486,6 +531,18 @@ before(const struct token *v, int i)
 	while (--i >= 0 && v[i].t == T_SPACE)
 		;
 	return i;
+}
+
+/* Is the token at I what "IS NULL" or "IS NOT NULL" tests? */
+static int
+null_test(const struct token *v, int i)
+{
+	int j = skip(v, i + 1);
+
+	if (!is(&v[j], "IS"))
+		return 0;
+	j = skip(v, j + 1);
+	return is(&v[j], "NULL") || (is(&v[j], "NOT") && is(&v[skip(v, j + 1)], "NULL"));
 }
 
 /* Is the token at I a text or NULL that stands alone as a value of json_object() (CLOSE and
@@ -647,6 +704,98 @@ alias(struct xl *x)
 	puts_(&x->out, name);
 }
 
+/* Is WORD in LIST (",a,b," up to its end or a ';')? */
+static int
+listed_name(const char *list, const struct token *word)
+{
+	for (const char *p = list; p && *p == ','; p += strcspn(p + 1, ",;") + 1)
+		if (!strncasecmp(p + 1, word->s, (size_t)word->n) && p[1 + word->n] == ',')
+			return 1;
+	return 0;
+}
+
+/* Add the name at I to LIST (",a,b,"). */
+static void
+add_name(struct buf *list, const struct token *v, int i)
+{
+	put(list, v[i].s, (size_t)v[i].n);
+	put(list, ",", 1);
+}
+
+/*
+ * What tokens V say about which columns may be NULL in the rows however they are declared:
+ * the tables the statement reads and their aliases ("FROM cases c", "JOIN dept d") into
+ * X->tables, those outer-joined ("LEFT JOIN dept d") into X->outer too, each name that AS
+ * gives into X->named; X->derived if it reads a subquery ("FROM (SELECT …)"), whose columns
+ * may be anything.  0, or -1 where the statement does not say which (a RIGHT or FULL join, a
+ * compound SELECT whose other parts may put NULL in a column, a view: those in X->notnull
+ * after its ';').
+ */
+static int
+nullable_names(struct xl *x, const struct token *v)
+{
+	int i, j, k, left;
+
+	put(&x->tables, ",", 1);
+	put(&x->outer, ",", 1);
+	put(&x->named, ",", 1);
+	for (i = 0; v[i].t != T_END; i++) {
+		if (is(&v[i], "RIGHT") || is(&v[i], "FULL") || is(&v[i], "NATURAL") ||
+		    is(&v[i], "UNION") || is(&v[i], "EXCEPT") || is(&v[i], "INTERSECT") ||
+		    (v[i].t == T_WORD && listed_name(strchr(x->notnull, ';') + 1, &v[i])))
+			return -1;
+		if (is(&v[i], "AS") && v[j = skip(v, i + 1)].t == T_WORD)
+			add_name(&x->named, v, j);
+		if (!is(&v[i], "FROM") && !is(&v[i], "JOIN"))
+			continue;
+		k = before(v, i);
+		left = is(&v[i], "JOIN") && k >= 0 &&
+		       (is(&v[k], "LEFT") || (is(&v[k], "OUTER") && is(&v[before(v, k)], "LEFT")));
+		j = skip(v, i + 1);
+		if (is_punct(&v[j], '(')) {
+			x->derived = 1;
+			continue;
+		}
+		if (v[j].t != T_WORD)
+			continue;
+		add_name(&x->tables, v, j);
+		if (left)
+			add_name(&x->outer, v, j);
+		k = skip(v, j + 1);
+		if (is(&v[k], "AS"))
+			k = skip(v, k + 1);
+		if (!has_alias(v, k))
+			continue;
+		add_name(&x->tables, v, k);
+		if (left)
+			add_name(&x->outer, v, k);
+	}
+	return 0;
+}
+
+/* Is the ORDER BY term [FROM, TO] a column that cannot be NULL, so that the order of NULLs
+ * need not be said?  Saying it where PostgreSQL's indexes (NULLs last) do not keep it
+ * would make it sort instead of walking the index: "ORDER BY id DESC NULLS LAST LIMIT 1"
+ * read the whole audit trail for its last event. */
+static int
+not_null_term(const struct xl *x, const struct token *v, int from, int to)
+{
+	if (!x->notnull)
+		return 0;
+	if (is(&v[to], "ASC") || is(&v[to], "DESC"))
+		to = before(v, to);
+	if (from == to)
+		/* a name alone: of a table's column, where no table is outer-joined, no subquery
+		 * read and no AS gives the name */
+		return v[from].t == T_WORD && listed_name(x->notnull, &v[from]) &&
+		       !strcmp(x->outer.s, ",") && !x->derived &&
+		       !listed_name(x->named.s, &v[from]);
+	/* table.column, of a table read and not outer-joined */
+	return to == from + 2 && v[from].t == T_WORD && is_punct(&v[from + 1], '.') &&
+	       v[to].t == T_WORD && listed_name(x->notnull, &v[to]) &&
+	       listed_name(x->tables.s, &v[from]) && !listed_name(x->outer.s, &v[from]);
+}
+
 /*
  * Translate tokens [I, END) into X->out, token by token with what is around it in view; a
  * parenthesis remembers what its closing one must add (CLOSE_*).  ORDER BY terms get
@@ -673,7 +822,7 @@ translate(struct xl *x, const struct token *v, int i, int end)
 				nulls |= is(&v[k], "NULLS");
 			while (v[last].t == T_SPACE)
 				last--;
-			if (!nulls)
+			if (!nulls && !not_null_term(x, v, term, last))
 				insert(&x->out, x->last,
 				       is(&v[last], "DESC") ? " NULLS LAST" : " NULLS FIRST");
 			term = -1;
@@ -687,8 +836,11 @@ translate(struct xl *x, const struct token *v, int i, int end)
 			term = i;
 		if (t->t == T_PARAM) {
 			k = before(v, i);
+			if (depth == 0 && k >= 0 && is(&v[k], "LIMIT"))
+				x->rows = ROWS_PARAM, x->limit = x->nuse;
 			use_param(x, t->param,
-			          boolean(v, i)                  ? USE_TRUTH
+			          null_test(v, i)                ? USE_NULLTEST
+			          : boolean(v, i)                ? USE_TRUTH
 			          : k >= 0 && is(&v[k], "LIMIT") ? USE_LIMIT
 			          : depth > 0 && depth < 256 && closes[depth] == CLOSE_TWICE &&
 			                  args[depth] % 2
@@ -739,6 +891,13 @@ translate(struct xl *x, const struct token *v, int i, int end)
 		if (is_punct(t, '+') && v[i + 1].t == T_WORD && unary(v, i)) {
 			/* SQLite's "+column", which keeps an index out of a plan: the column */
 			continue;
+		}
+		if (depth == 0 && is_punct(t, ';'))
+			x->rows = ROWS_MANY;
+		if (depth == 0 && is(t, "LIMIT")) {
+			j = skip(v, i + 1);
+			x->rows = v[j].t == T_NUM && strtol(v[j].s, NULL, 10) <= BATCH ? ROWS_FEW
+			                                                               : ROWS_MANY;
 		}
 		if (t->t == T_NUM && boolean(v, i)) {
 			/* "WHERE 0": SQLite's false */
@@ -894,8 +1053,13 @@ xlate(const char *sql, struct xl *x, int *nparam)
 		if (v[i].t == T_PARAM && v[i].param > *nparam)
 			*nparam = v[i].param;
 	put(&x->out, "", 0);
+	if (x->notnull && nullable_names(x, v) < 0)
+		x->notnull = NULL;
 	translate(x, v, 0, n);
 	free(v);
+	free(x->tables.s);
+	free(x->outer.s);
+	free(x->named.s);
 	if (!x->err)
 		return 0;
 	free(x->out.s);
@@ -905,9 +1069,9 @@ xlate(const char *sql, struct xl *x, int *nparam)
 }
 
 char *
-dc_pgdb_translate(const char *sql, char **err)
+dc_pgdb_translate(const char *sql, const char *notnull, char **err)
 {
-	struct xl x = {{NULL, 0, 0}, 0, 0, NULL, NULL, 0, 0, NULL};
+	struct xl x = {.rows = ROWS_ANY, .notnull = notnull};
 	struct buf b = {NULL, 0, 0};
 	size_t from = 0;
 	int nparam;
@@ -934,14 +1098,45 @@ dc_pgdb_translate(const char *sql, char **err)
 	return b.s;
 }
 
+/* The columns NOT NULL in every table that has one of their name, then the views (",a,b,",
+ * then ";,v,w,"), asked once per connection, when the first statement is prepared; NULL if
+ * that failed.  A temporary table made later is not there: dcity's (batch, touched) have
+ * their own names but for a key.  A view's columns are never NOT NULL in the catalog, though
+ * most are, so a statement that reads a view keeps the NULLs' order (nullable_names). */
+static const char *
+not_null_columns(struct pgconn *pc)
+{
+	PGresult *r;
+
+	if (pc->notnull)
+		return pc->notnull;
+	r = PQexec(pc->c,
+	           "SELECT ',' || string_agg(name, ',') FILTER (WHERE NOT view) || ',;,'"
+	           " || coalesce(string_agg(name, ',') FILTER (WHERE view), '') || ','"
+	           " FROM (SELECT a.attname AS name, false AS view"
+	           "  FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid"
+	           "  JOIN pg_namespace n ON n.oid = c.relnamespace"
+	           "  WHERE c.relkind IN ('r', 'p') AND a.attnum > 0 AND NOT a.attisdropped"
+	           "  AND n.nspname NOT IN ('pg_catalog', 'information_schema')"
+	           "  GROUP BY a.attname HAVING bool_and(a.attnotnull)"
+	           " UNION ALL SELECT relname, true FROM pg_class WHERE relkind IN ('v', 'm')"
+	           "  AND relnamespace NOT IN ('pg_catalog'::regnamespace,"
+	           "   'information_schema'::regnamespace)) AS t");
+	if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1 && !PQgetisnull(r, 0, 0))
+		pc->notnull = dc_strdup(PQgetvalue(r, 0, 0));
+	PQclear(r);
+	return pc->notnull;
+}
+
 int
 dc_pgdb_prepare(struct dc *ctx, const char *sql, struct dc_pgst **out)
 {
-	struct xl x = {{NULL, 0, 0}, 0, 0, NULL, NULL, 0, 0, NULL};
+	struct xl x = {.rows = ROWS_ANY};
 	struct dc_pgst *st;
 	int nparam;
 
 	*out = NULL;
+	x.notnull = not_null_columns(CONN(ctx));
 	if (xlate(sql, &x, &nparam) < 0) {
 		int rc = CONN(ctx)->user_query
 		                 ? dc_error(ctx, DC_EDATA,
@@ -963,6 +1158,8 @@ dc_pgdb_prepare(struct dc *ctx, const char *sql, struct dc_pgst **out)
 	st->which = x.which;
 	st->nuse = x.nuse;
 	st->nparam = nparam;
+	st->rows = x.rows;
+	st->limit = x.limit;
 	st->p = dc_calloc((size_t)nparam + 1, sizeof *st->p);
 	*out = st;
 	return 0;
@@ -1392,13 +1589,269 @@ query(const struct dc_pgst *st)
 	                                 (n == 6 && !strncasecmp(sql, "VALUES", 6))));
 }
 
+/* How a statement is sent: as it is; as a cursor's query; as a query with a LIMIT of one
+ * row more than a batch, which tells whether the rows it returns fit in one. */
+enum { SEND_PLAIN, SEND_CURSOR, SEND_PROBE };
+
+/* The parameters of a statement sent with placeholders ($1, $2, …) in place of literals:
+ * a placeholder for each use of a value (a parameter used twice is two, each typed by where
+ * it stands, as a literal is); a NULL is written as NULL. */
+struct sendp {
+	int n, cap;
+	const char **values;
+	int *lengths, *formats;
+	Oid *types;
+	struct buf sig; /* the types, a letter each: with the text, what is prepared */
+};
+
+/* The types' numbers (pg_type.oid), fixed in PostgreSQL's catalog. */
+#define OID_BOOL 16
+#define OID_BYTEA 17
+#define OID_INT8 20
+#define OID_INT2 21
+#define OID_INT4 23
+#define OID_TEXT 25
+#define OID_OID 26
+#define OID_FLOAT4 700
+#define OID_FLOAT8 701
+#define OID_NUMERIC 1700
+
+/* P as a placeholder into B, its value into SP; TYPED: a text is typed text (USE_TYPED),
+ * else left for the server to type by where it stands, as a literal is. */
+static void
+placeholder(struct buf *b, const struct param *p, struct sendp *sp, int typed)
+{
+	char ph[16];
+	Oid type = 0;
+	char letter = 'u';
+
+	if (sp->n == sp->cap) {
+		sp->cap = sp->cap ? sp->cap * 2 : 16;
+		sp->values = dc_realloc(sp->values, sizeof *sp->values * (size_t)sp->cap);
+		sp->lengths = dc_realloc(sp->lengths, sizeof *sp->lengths * (size_t)sp->cap);
+		sp->formats = dc_realloc(sp->formats, sizeof *sp->formats * (size_t)sp->cap);
+		sp->types = dc_realloc(sp->types, sizeof *sp->types * (size_t)sp->cap);
+	}
+	switch (p->type) {
+	case DC_COL_INT: {
+		long long v = strtoll(p->s, NULL, 10);
+
+		/* as a literal: an integer, bigint only if it needs to be */
+		type = v >= -2147483648LL && v <= 2147483647LL ? OID_INT4 : OID_INT8;
+		letter = type == OID_INT4 ? 'i' : 'l';
+		break;
+	}
+	case DC_COL_REAL:
+		type = OID_FLOAT8, letter = 'f';
+		break;
+	case DC_COL_BLOB:
+		type = OID_BYTEA, letter = 'b';
+		break;
+	default:
+		if (typed)
+			type = OID_TEXT, letter = 't';
+	}
+	sp->values[sp->n] = p->s;
+	sp->lengths[sp->n] = (int)p->len;
+	sp->formats[sp->n] = p->type == DC_COL_BLOB; /* a blob's bytes as they are */
+	sp->types[sp->n] = type;
+	put(&sp->sig, &letter, 1);
+	snprintf(ph, sizeof ph, "$%d", ++sp->n);
+	puts_(b, ph);
+}
+
+/* P as a literal, or (SP) a placeholder, into B; TYPED as placeholder() has it. */
+static void
+value(struct buf *b, const struct param *p, struct sendp *sp, int typed)
+{
+	if (sp && p->s) {
+		placeholder(b, p, sp, typed);
+		return;
+	}
+	literal(b, p);
+	if (typed && (!p->s || p->type == DC_COL_TEXT))
+		puts_(b, "::text");
+}
+
+/* ST's text as sent HOW into B: its parameters as literals or (SP) placeholders. */
+static void
+compose(struct buf *b, struct dc_pgst *st, int how, struct sendp *sp)
+{
+	size_t from = 0;
+	int k;
+
+	put(b, "", 0);
+	if (how == SEND_CURSOR) {
+		char declare[64];
+
+		snprintf(declare, sizeof declare, "DECLARE dc_c%d NO SCROLL CURSOR FOR ",
+		         st->cursor);
+		puts_(b, declare);
+	}
+	for (k = 0; k < st->nuse; k++) {
+		const struct param *p = &st->p[USE_PARAM(st->which[k])];
+		int use = USE_HOW(st->which[k]), integer = p->s && p->type == DC_COL_INT;
+
+		put(b, st->sql + from, (size_t)st->at[k] - from);
+		if (use == USE_NULLTEST)
+			puts_(b, p->s ? "0" : "NULL");
+		else if (use == USE_TRUTH && integer)
+			put(b, "(", 1), value(b, p, sp, 0), puts_(b, " <> 0)");
+		else if (use == USE_LIMIT && integer && p->s[0] == '-')
+			puts_(b, "ALL");
+		else
+			value(b, p, sp, use == USE_TYPED);
+		from = (size_t)st->at[k];
+	}
+	puts_(b, st->sql + from);
+	if (how == SEND_PROBE) {
+		char limit[24];
+
+		snprintf(limit, sizeof limit, " LIMIT %d", BATCH + 1);
+		puts_(b, limit);
+	}
+}
+
+static unsigned long
+text_hash(const char *s, unsigned long h)
+{
+	while (*s)
+		h = h * 33 ^ (unsigned char)*s++;
+	return h;
+}
+
+/* The slot of TEXT and SIG, counted as run once more; NULL when the slots are full. */
+static struct prepared *
+lookup(struct pgconn *pc, const char *text, const char *sig)
+{
+	unsigned long h = text_hash(sig, text_hash(text, 5381));
+	struct prepared *e;
+	size_t i;
+
+	if (!pc->prep)
+		pc->prep = dc_calloc(PREPARED, sizeof *pc->prep);
+	for (i = h % PREPARED;; i = (i + 1) % PREPARED) {
+		e = &pc->prep[i];
+		if (!e->text)
+			break;
+		if (e->hash == h && !strcmp(e->text, text) && !strcmp(e->sig, sig)) {
+			e->runs++;
+			return e;
+		}
+	}
+	if (pc->nprep >= PREPARED / 4 * 3)
+		return NULL;
+	pc->nprep++;
+	e->text = dc_strdup(text);
+	e->sig = dc_strdup(sig);
+	e->hash = h;
+	e->runs = 1;
+	return e;
+}
+
+/* Prepare E's text on the server; E->name says how it went.  Inside a transaction a
+ * savepoint keeps a failure from ending it. */
+static void
+prepare(struct pgconn *pc, struct prepared *e, const struct sendp *sp)
+{
+	int inside = PQtransactionStatus(pc->c) == PQTRANS_INTRANS;
+	const char *state;
+	char name[24];
+	PGresult *r;
+
+	if (inside) {
+		ExecStatusType s = PQresultStatus(r = PQexec(pc->c, "SAVEPOINT dc_prepare"));
+
+		PQclear(r);
+		if (s != PGRES_COMMAND_OK)
+			return;
+	}
+	snprintf(name, sizeof name, "dc_p%d", pc->named + 1);
+	r = PQprepare(pc->c, name, e->text, sp->n, sp->types);
+	if (PQresultStatus(r) == PGRES_COMMAND_OK)
+		e->name = ++pc->named;
+	else if ((state = PQresultErrorField(r, PG_DIAG_SQLSTATE)) && !strncmp(state, "42", 2))
+		/* the SQL, not the moment: for good (a class 42 error: syntax, types) */
+		e->name = -1;
+	if (getenv("DC_PG_TRACE"))
+		fprintf(stderr, "pg: prepare %s: %s -> %s", name, e->text,
+		        e->name > 0 ? "ok\n" : PQresultErrorMessage(r));
+	PQclear(r);
+	if (inside)
+		PQclear(PQexec(pc->c, e->name > 0 ? "RELEASE dc_prepare"
+		                                  : "ROLLBACK TO dc_prepare; RELEASE dc_prepare"));
+}
+
+/* Run ST's text as sent HOW: prepared when it has run often enough, else with literals. */
+static PGresult *
+execute(struct dc_pgst *st, int how)
+{
+	struct pgconn *pc = st->conn;
+	struct sendp sp = {0, 0, NULL, NULL, NULL, NULL, {NULL, 0, 0}};
+	struct buf b = {NULL, 0, 0};
+	struct prepared *e = NULL;
+	PGresult *r;
+
+	put(&sp.sig, "", 0);
+	/* a cursor's DECLARE is planned when run, prepared or not; a user's query runs once */
+	if (how != SEND_CURSOR && !pc->user_query &&
+	    PQtransactionStatus(pc->c) != PQTRANS_INERROR) {
+		compose(&b, st, how, &sp);
+		if ((e = lookup(pc, b.s, sp.sig.s)) && !e->name && e->runs >= PREPARE_AT)
+			prepare(pc, e, &sp);
+	}
+	if (e && e->name > 0) {
+		char name[24];
+
+		snprintf(name, sizeof name, "dc_p%d", e->name);
+		r = PQexecPrepared(pc->c, name, sp.n, sp.values, sp.lengths, sp.formats, 0);
+	} else {
+		free(b.s);
+		b.s = NULL, b.n = b.cap = 0;
+		compose(&b, st, how, NULL);
+		r = PQexecParams(pc->c, b.s, 0, NULL, NULL, NULL, NULL, 0);
+	}
+	if (getenv("DC_PG_TRACE"))
+		fprintf(stderr, "pg: %s%s -> %s\n", e && e->name > 0 ? "prepared: " : "", b.s,
+		        PQresStatus(PQresultStatus(r)));
+	free(b.s);
+	free(sp.values), free(sp.lengths), free(sp.formats), free(sp.types), free(sp.sig.s);
+	return r;
+}
+
+/* Send ST HOW and take the result. */
+static int
+send(struct dc *ctx, struct dc_pgst *st, int how)
+{
+	if (how == SEND_CURSOR) {
+		st->cursor = ++st->conn->cursors;
+		st->txn = st->conn->txn;
+	}
+	st->r = execute(st, how);
+	if (how != SEND_CURSOR || PQresultStatus(st->r) != PGRES_COMMAND_OK)
+		return take(ctx, st);
+	return fetch(ctx, st);
+}
+
+/* Does the statement's own LIMIT keep its rows to a batch? */
+static int
+few_rows(const struct dc_pgst *st)
+{
+	const struct param *p;
+
+	if (st->rows == ROWS_FEW)
+		return 1;
+	if (st->rows != ROWS_PARAM)
+		return 0;
+	p = &st->p[USE_PARAM(st->which[st->limit])];
+	return p->s && p->type == DC_COL_INT && p->s[0] != '-' && strtol(p->s, NULL, 10) <= BATCH;
+}
+
 int
 dc_pgdb_step(struct dc *ctx, struct dc_pgst *st)
 {
 	struct pgconn *pc = st->conn;
-	struct buf b = {NULL, 0, 0};
-	size_t from = 0;
-	int k;
+	int how = SEND_PLAIN, rc;
 
 	if (st->primed) {
 		PGresult *r = st->perr;
@@ -1423,52 +1876,22 @@ dc_pgdb_step(struct dc *ctx, struct dc_pgst *st)
 		pc->txn++;
 		return run(ctx, pc, "BEGIN ISOLATION LEVEL REPEATABLE READ");
 	}
-	/* a query inside a transaction reads through a cursor, in batches */
-	if (query(st) && PQtransactionStatus(pc->c) == PQTRANS_INTRANS) {
-		st->cursor = ++pc->cursors;
-		st->txn = pc->txn;
-		b.n = (size_t)snprintf(NULL, 0, "DECLARE dc_c%d NO SCROLL CURSOR FOR ", st->cursor);
-		b.cap = b.n + 1;
-		b.s = dc_malloc(b.cap);
-		snprintf(b.s, b.cap, "DECLARE dc_c%d NO SCROLL CURSOR FOR ", st->cursor);
-	} else
-		put(&b, "", 0);
-	for (k = 0; k < st->nuse; k++) {
-		const struct param *p = &st->p[USE_PARAM(st->which[k])];
-		int how = USE_HOW(st->which[k]), integer = p->s && p->type == DC_COL_INT;
-
-		put(&b, st->sql + from, (size_t)st->at[k] - from);
-		if (how == USE_TRUTH && integer)
-			put(&b, "(", 1), literal(&b, p), puts_(&b, " <> 0)");
-		else if (how == USE_LIMIT && integer && p->s[0] == '-')
-			puts_(&b, "ALL");
-		else if (how == USE_TYPED && (!p->s || p->type == DC_COL_TEXT))
-			literal(&b, p), puts_(&b, "::text");
-		else
-			literal(&b, p);
-		from = (size_t)st->at[k];
-	}
-	puts_(&b, st->sql + from);
-	st->r = PQexecParams(pc->c, b.s, 0, NULL, NULL, NULL, NULL, 0);
-	if (getenv("DC_PG_TRACE"))
-		fprintf(stderr, "pg: %s -> %s\n", b.s, PQresStatus(PQresultStatus(st->r)));
-	free(b.s);
-	if (!st->cursor || PQresultStatus(st->r) != PGRES_COMMAND_OK)
-		return take(ctx, st);
-	return fetch(ctx, st);
+	/* A query inside a transaction that may return more rows than a batch reads through a
+	 * cursor, in batches (an export of a million rows in constant memory).  A cursor costs
+	 * three statements (DECLARE, FETCH, CLOSE) where most queries, lookups of a row or a
+	 * few, need one: such a query is first sent with a LIMIT of a batch and a row, and only
+	 * when that row comes back does it go through a cursor, then and from then on (a bulk
+	 * intake of 200 cases: 0.54 s through cursors, 0.36 s so). */
+	if (query(st) && PQtransactionStatus(pc->c) == PQTRANS_INTRANS && !few_rows(st))
+		how = st->many || pc->user_query || st->rows != ROWS_ANY ? SEND_CURSOR : SEND_PROBE;
+	if ((rc = send(ctx, st, how)) != DC_ROW || how != SEND_PROBE || st->nrow <= BATCH)
+		return rc;
+	st->many = 1;
+	drop_result(st);
+	return send(ctx, st, SEND_CURSOR);
 }
 
 /* ---- reading ---- */
-
-#define OID_BOOL 16
-#define OID_BYTEA 17
-#define OID_INT8 20
-#define OID_INT2 21
-#define OID_INT4 23
-#define OID_OID 26
-#define OID_FLOAT4 700
-#define OID_FLOAT8 701
-#define OID_NUMERIC 1700
 
 /* A real as SQLite prints it: 15 significant digits, and a point or an exponent always. */
 static char *

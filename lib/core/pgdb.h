@@ -40,8 +40,9 @@ const char *dc_pgdb_engine(struct dc *ctx); /* "postgresql 15.8" */
  * says which parts); an error names what PostgreSQL cannot run. */
 int dc_pgdb_prepare(struct dc *ctx, const char *sql, struct dc_pgst **out);
 /* The translation alone, parameters shown as $N ($N? where an integer is read as a truth
- * value); NULL and *err (caller frees both) for what is not translated.  For the tests. */
-char *dc_pgdb_translate(const char *sql, char **err);
+ * value), NOTNULL the columns NOT NULL wherever they are (",a,b,") or NULL; NULL and *err
+ * (caller frees both) for what is not translated.  For the tests. */
+char *dc_pgdb_translate(const char *sql, const char *notnull, char **err);
 const char *dc_pgdb_sql(struct dc_pgst *st); /* the text as given */
 void dc_pgdb_finalize(struct dc_pgst *st);
 int dc_pgdb_step(struct dc *ctx, struct dc_pgst *st); /* DC_ROW, 0 or an error code */

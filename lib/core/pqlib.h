@@ -16,7 +16,8 @@
 	X(PQgetisnull) X(PQgetvalue) X(PQnfields) X(PQntuples) X(PQputCopyData)                \
 	X(PQputCopyEnd) X(PQresultErrorField) X(PQresultErrorMessage) X(PQresultStatus)        \
 	X(PQsetNoticeProcessor) X(PQstatus) X(PQcmdStatus) X(PQcmdTuples) X(PQftype)           \
-	X(PQfname) X(PQresStatus) X(PQtransactionStatus) X(PQunescapeBytea)
+	X(PQfname) X(PQresStatus) X(PQtransactionStatus) X(PQunescapeBytea)             \
+	X(PQprepare) X(PQexecPrepared)
 
 DC_LAZY_API(dc_pq_api, dc_pq_lib, dc_pq, DC_PQ_FUNCTIONS)
 
@@ -29,6 +30,7 @@ DC_LAZY_API(dc_pq_api, dc_pq_lib, dc_pq, DC_PQ_FUNCTIONS)
 #define PQerrorMessage (*dc_pq()->PQerrorMessage)
 #define PQexec (*dc_pq()->PQexec)
 #define PQexecParams (*dc_pq()->PQexecParams)
+#define PQexecPrepared (*dc_pq()->PQexecPrepared)
 #define PQfinish (*dc_pq()->PQfinish)
 #define PQfname (*dc_pq()->PQfname)
 #define PQftype (*dc_pq()->PQftype)
@@ -39,6 +41,7 @@ DC_LAZY_API(dc_pq_api, dc_pq_lib, dc_pq, DC_PQ_FUNCTIONS)
 #define PQgetvalue (*dc_pq()->PQgetvalue)
 #define PQnfields (*dc_pq()->PQnfields)
 #define PQntuples (*dc_pq()->PQntuples)
+#define PQprepare (*dc_pq()->PQprepare)
 #define PQputCopyData (*dc_pq()->PQputCopyData)
 #define PQputCopyEnd (*dc_pq()->PQputCopyEnd)
 #define PQresultErrorField (*dc_pq()->PQresultErrorField)

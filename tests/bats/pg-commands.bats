@@ -235,17 +235,22 @@ catalogs() {
 	assert_output "dc-case: audit chain intact: $((before + 40)) events verified"
 }
 
+# copies N: N copies of case C1 (X1, X2, …) in place of those before, made by SQL (no audit
+# events: the exports read the cases only)
+copies() {
+	pg "$PGDB" "DELETE FROM cases WHERE id LIKE 'X%'" >/dev/null
+	pg "$PGDB" "INSERT INTO cases(id, service, dept, status, priority, description,
+		attributes, media, channel, token_hash, created_at, updated_at, due_at)
+		SELECT 'X' || g, service, dept, status, priority, description || g,
+		attributes, media, channel, token_hash, created_at, updated_at, due_at
+		FROM cases, generate_series(1, $1) g WHERE id = '$C1'" >/dev/null
+}
+
 @test "pg: an export streams its rows through a cursor, in constant memory" {
 	local n rss small
-	# cases made by SQL (no audit events: the export reads the cases only); no quarantine of
-	# freed memory, which the sanitizer would count
+	# no quarantine of freed memory, which the sanitizer would count
 	for n in 5000 50000; do
-		pg "$PGDB" "DELETE FROM cases WHERE id LIKE 'X%'" >/dev/null
-		pg "$PGDB" "INSERT INTO cases(id, service, dept, status, priority, description,
-			attributes, media, channel, token_hash, created_at, updated_at, due_at)
-			SELECT 'X' || g, service, dept, status, priority, description || g,
-			attributes, media, channel, token_hash, created_at, updated_at, due_at
-			FROM cases, generate_series(1, $n) g WHERE id = '$C1'" >/dev/null
+		copies "$n"
 		rss=$(ASAN_OPTIONS=$ASAN_OPTIONS:quarantine_size_mb=0 DC_DB=$PGDB DC_USER=ines \
 			/usr/bin/time -f %M dc-export cases -f csv 2>&1 \
 			>"$BATS_TEST_TMPDIR/cases.csv")
@@ -255,6 +260,73 @@ catalogs() {
 	# ten times the rows, not more memory: fetched all at once, 45,000 more cases would
 	# take some 25 MB
 	[[ $rss -lt $((small + 4096)) ]] || fail "5,000 cases: $small KiB; 50,000 cases: $rss KiB"
+}
+
+@test "pg: a query of a batch of rows reads them at once; one row more goes through a cursor" {
+	local n have trace=$BATS_TEST_TMPDIR/trace
+	have=$(pg "$PGDB" "SELECT count(*) FROM cases")
+	# BATCH (lib/core/pgdb.c) is 1000: first exactly that many cases, then one more
+	for n in 1000 1001; do
+		copies $((n - have))
+		DC_PG_TRACE=1 DC_DB=$PGDB DC_USER=ines dc-export cases -f csv --fields id \
+			>"$BATS_TEST_TMPDIR/ids.csv" 2>"$trace"
+		# every case once
+		assert_equal "$(sed 1d "$BATS_TEST_TMPDIR/ids.csv" | sort -u | wc -l)" "$n"
+		assert_equal "$(sed 1d "$BATS_TEST_TMPDIR/ids.csv" | wc -l)" "$n"
+		# first asked for a batch and a row; a cursor only when that row came
+		grep -q "FROM cases c .* LIMIT 1001 -> PGRES_TUPLES_OK" "$trace" ||
+			fail "$(cat "$trace")"
+		if [[ $n == 1000 ]]; then
+			run grep -c "DECLARE dc_c" "$trace"
+			assert_output 0
+		else
+			grep -q "DECLARE dc_c[0-9]* NO SCROLL CURSOR FOR .* FROM cases c " "$trace" ||
+				fail "$(cat "$trace")"
+		fi
+	done
+}
+
+@test "pg: a statement run again and again is prepared once on the server, with SQLite's output" {
+	local i trace=$BATS_TEST_TMPDIR/trace
+	# twelve reports, every third without an e-mail address (a NULL: another statement)
+	for i in $(seq 1 12); do
+		printf '{"service":"pothole","attributes.size":"small","description":"Loch %d"%s}\n' \
+			"$i" "$( ((i % 3)) && printf ',"email":"b%d@example.org"' "$i")"
+	done >"$BATS_TEST_TMPDIR/intake.jsonl"
+	DC_USER=anna dc-case new - <"$BATS_TEST_TMPDIR/intake.jsonl" >"$BATS_TEST_TMPDIR/sqlite.out"
+	DC_PG_TRACE=1 DC_DB=$PGDB DC_USER=anna dc-case new - <"$BATS_TEST_TMPDIR/intake.jsonl" \
+		>"$BATS_TEST_TMPDIR/pg.out" 2>"$trace"
+	sed -i -E 's/"token":"[0-9a-f]{32}"/"token":"T"/' "$BATS_TEST_TMPDIR"/*.out
+	run diff "$BATS_TEST_TMPDIR/sqlite.out" "$BATS_TEST_TMPDIR/pg.out"
+	assert_success
+	# the event, the case with and without its NULL, the lookups: each text prepared once
+	# (at its fifth run), then run by its name with the values as parameters
+	[[ $(grep -c '^pg: prepare dc_p[0-9]*: .* -> ok$' "$trace") -ge 4 ]] ||
+		fail "$(cat "$trace")"
+	run bash -c "grep '^pg: prepare ' '$trace' | sed 's/dc_p[0-9]*//' | sort | uniq -d"
+	assert_output ""
+	grep -q '^pg: prepared: INSERT INTO event(.*VALUES (\$1, ' "$trace" || fail "$(cat "$trace")"
+	# the first four runs of a text went with literals
+	assert_equal "$(grep -c "^pg: INSERT INTO cases(.*'Loch [0-9]*'" "$trace")" 8
+	# inside the write transaction lookups are single statements: no cursor
+	run grep -c "DECLARE" "$trace"
+	assert_output 0
+}
+
+@test "pg: a text PostgreSQL cannot type as a prepared statement runs with literals, in the same transaction" {
+	local unit=$ROOT/build/san/unit/test_pgdb
+	[[ -x $unit ]] || skip "no $unit: make check builds it"
+	# the database interface on this city (tests/unit/test_pgdb.c, test_live_prepared)
+	run env DC_TEST_PG_CITY="$PGDB" DC_PG_TRACE=1 "$unit"
+	assert_success
+	assert_line --partial "[  PASSED  ] 1 test(s)."
+	# at its fifth run the prepare failed, inside a savepoint; the later runs had literals
+	assert_line "pg: prepare dc_p1: SELECT concat(\$1, '!') LIMIT 1001 -> ERROR:  could not determine data type of parameter \$1"
+	assert_line "pg: SELECT concat('x11''', '!') LIMIT 1001 -> PGRES_TUPLES_OK"
+	# ?1 IS NULL: NULL IS NULL or 0 IS NULL, each text prepared
+	assert_line --regexp '^pg: prepare dc_p[0-9]: SELECT count.* \(NULL IS NULL OR key = NULL\) LIMIT 1001 -> ok$'
+	assert_line --regexp '^pg: prepared: SELECT count.* \(0 IS NULL OR key = \$1\) LIMIT 1001 -> PGRES_TUPLES_OK$'
+	assert_equal "$(pg "$PGDB" "SELECT value FROM setting WHERE key = 'test.prepared'")" ja
 }
 
 @test "pg: erasing a person's data on PostgreSQL frees the old row versions (VACUUM)" {

@@ -1,5 +1,6 @@
 /* Unit tests of the translation of dcity's SQL (SQLite's dialect) into PostgreSQL's
- * (lib/core/pgdb.c); tests/bats/pg-commands.bats runs the commands on a real server. */
+ * (lib/core/pgdb.c); tests/bats/pg-commands.bats runs the commands on a real server, and
+ * this program's tests of a live city with DC_TEST_PG_CITY set to its URL. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,10 +12,11 @@
 #include "core/dc.h"
 #include "core/pgdb.h"
 
+/* SQL translated knowing which columns are NOT NULL (",a,b,", then ";,view,") */
 static void
-expect(const char *sql, const char *want)
+expect_in(const char *notnull, const char *sql, const char *want)
 {
-	char *err = NULL, *got = dc_pgdb_translate(sql, &err);
+	char *err = NULL, *got = dc_pgdb_translate(sql, notnull, &err);
 
 	if (!got)
 		fail_msg("%s: not translated: %s", sql, err);
@@ -24,9 +26,15 @@ expect(const char *sql, const char *want)
 }
 
 static void
+expect(const char *sql, const char *want)
+{
+	expect_in(NULL, sql, want);
+}
+
+static void
 refuse(const char *sql, const char *what)
 {
-	char *err = NULL, *got = dc_pgdb_translate(sql, &err);
+	char *err = NULL, *got = dc_pgdb_translate(sql, NULL, &err);
 
 	assert_null(got);
 	assert_non_null(err);
@@ -114,6 +122,48 @@ test_orders(void **state)
 	       "SELECT a FROM t ORDER BY id DESC NULLS LAST LIMIT $1");
 }
 
+/* The order of NULLs is left to the index where a column cannot be NULL: in a table where it
+ * is declared NOT NULL (and so in every table of that name), not outer-joined, not a name AS
+ * gives, not in a compound SELECT or a view. */
+static void
+test_orders_not_null(void **state)
+{
+	const char *nn = ",id,created_at,code,;,catalog_live,";
+
+	(void)state;
+	expect_in(nn, "SELECT hash FROM event ORDER BY id DESC LIMIT 1",
+	          "SELECT hash FROM event ORDER BY id DESC LIMIT 1");
+	expect_in(nn, "SELECT a FROM t ORDER BY id, a DESC",
+	          "SELECT a FROM t ORDER BY id, a DESC NULLS LAST");
+	expect_in(nn,
+	          "SELECT c.id FROM cases c LEFT JOIN dept d ON d.code = c.dept"
+	          " ORDER BY c.created_at DESC, d.code, c.id DESC",
+	          "SELECT c.id FROM cases c LEFT JOIN dept d ON d.code = c.dept"
+	          " ORDER BY c.created_at DESC, d.code NULLS FIRST, c.id DESC");
+	expect_in(nn, "SELECT c.id FROM cases c LEFT OUTER JOIN dept ON d = 1 ORDER BY dept.code",
+	          "SELECT c.id FROM cases c LEFT OUTER JOIN dept ON d = 1"
+	          " ORDER BY dept.code NULLS FIRST");
+	expect_in(nn, "SELECT max(x) AS id FROM t GROUP BY y ORDER BY id",
+	          "SELECT max(x) AS id FROM t GROUP BY y ORDER BY id NULLS FIRST");
+	expect_in(nn, "SELECT id FROM a UNION SELECT NULL FROM b ORDER BY id",
+	          "SELECT id FROM a UNION SELECT NULL FROM b ORDER BY id NULLS FIRST");
+	expect_in(nn, "SELECT id FROM catalog_live ORDER BY id",
+	          "SELECT id FROM catalog_live ORDER BY id NULLS FIRST");
+	/* the preserved side of an outer join keeps its NOT NULL; a subquery's columns do not */
+	expect_in(nn, "SELECT a.id FROM a AS a LEFT JOIN (SELECT id FROM b) AS x ON x.id = a.id"
+	              " ORDER BY a.id, x.id",
+	          "SELECT a.id FROM a AS a LEFT JOIN (SELECT id FROM b) AS x ON x.id = a.id"
+	          " ORDER BY a.id, x.id NULLS FIRST");
+	expect_in(nn, "SELECT s.id FROM (SELECT NULL AS i) s ORDER BY s.id",
+	          "SELECT s.id FROM (SELECT NULL AS i) s ORDER BY s.id NULLS FIRST");
+	expect_in(nn, "SELECT id FROM (SELECT code AS c, id FROM b) AS s ORDER BY id",
+	          "SELECT id FROM (SELECT code AS c, id FROM b) AS s ORDER BY id NULLS FIRST");
+	expect_in(nn, "SELECT c.id FROM cases c, event e WHERE e.ref = c.id ORDER BY e.id DESC",
+	          "SELECT c.id FROM cases c, event e WHERE e.ref = c.id ORDER BY e.id DESC NULLS LAST");
+	expect_in(nn, "SELECT a FROM t ORDER BY lower(code), t.code",
+	          "SELECT a FROM t ORDER BY lower(code) NULLS FIRST, t.code");
+}
+
 static void
 test_json_and_subqueries(void **state)
 {
@@ -151,16 +201,99 @@ test_refused(void **state)
 	refuse("PRAGMA user_version", "PRAGMA");
 }
 
+/* A live city (DC_TEST_PG_CITY): the database interface on PostgreSQL. */
+static int
+live_setup(void **state)
+{
+	struct dc *ctx = calloc(1, sizeof *ctx);
+
+	setenv("DC_NOW", "2026-03-02T09:00:00Z", 1);
+	if (!ctx || dc_init(ctx, "test"))
+		return -1;
+	ctx->db_path = dc_strdup(getenv("DC_TEST_PG_CITY"));
+	if (dc_db_open(ctx))
+		return -1;
+	*state = ctx;
+	return 0;
+}
+
+static int
+live_teardown(void **state)
+{
+	dc_free(*state);
+	free(*state);
+	return 0;
+}
+
+/* S run once more with ?1 bound to V (NULL: NULL): its first column. */
+static char *
+once(struct dc *ctx, const char *sql, const char *v)
+{
+	struct dc_stmt *st = NULL;
+	char *got = NULL;
+
+	assert_int_equal(dc_prepare(ctx, &st, sql), 0);
+	if (v)
+		dc_bind_text(st, 1, v);
+	assert_int_equal(dc_step(ctx, st), DC_ROW);
+	got = dc_strdup(dc_col_null(st, 0) ? "NULL" : dc_col_text(st, 0));
+	dc_finish(ctx, st);
+	return got;
+}
+
+/* A statement run often enough is prepared on the server; one whose placeholder PostgreSQL
+ * cannot type (concat() takes "any") fails to prepare inside a savepoint and runs with
+ * literals, and the transaction goes on to commit what it wrote. */
+static void
+test_live_prepared(void **state)
+{
+	struct dc *ctx = *state;
+	char v[16], *got;
+
+	assert_int_equal(dc_tx_begin(ctx), 0);
+	assert_int_equal(dc_exec(ctx, "DELETE FROM setting WHERE key LIKE 'test.%'", 0), 0);
+	assert_int_equal(dc_exec(ctx, "INSERT INTO setting(key, value) VALUES ('test.a', 'a'),"
+	                              " ('test.b', 'b')",
+	                         0),
+	                 0);
+	for (int i = 0; i < 12; i++) {
+		snprintf(v, sizeof v, "x%d'", i);
+		got = once(ctx, "SELECT concat(?1, '!')", v);
+		assert_string_equal(got, strcat(v, "!"));
+		free(got);
+		/* NULL and not: two texts (?1 IS NULL is NULL IS NULL, or 0 IS NULL), each prepared */
+		got = once(ctx,
+		           "SELECT count(*) FROM setting WHERE key LIKE 'test.%'"
+		           " AND (?1 IS NULL OR key = ?1)",
+		           i % 2 ? "test.a" : NULL);
+		assert_string_equal(got, i % 2 ? "1" : "2");
+		free(got);
+	}
+	assert_int_equal(dc_exec(ctx, "INSERT INTO setting(key, value) VALUES ('test.prepared', ?1)",
+	                         1, "ja"),
+	                 0);
+	assert_int_equal(dc_tx_end(ctx, 0), 0);
+	got = once(ctx, "SELECT value FROM setting WHERE key = ?1", "test.prepared");
+	assert_string_equal(got, "ja");
+	free(got);
+}
+
 int
 main(void)
 {
+	const struct CMUnitTest live[] = {
+	    cmocka_unit_test(test_live_prepared),
+	};
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_parameters),
 	    cmocka_unit_test(test_operators),
 	    cmocka_unit_test(test_orders),
+	    cmocka_unit_test(test_orders_not_null),
 	    cmocka_unit_test(test_json_and_subqueries),
 	    cmocka_unit_test(test_refused),
 	};
 
+	if (getenv("DC_TEST_PG_CITY"))
+		return cmocka_run_group_tests(live, live_setup, live_teardown);
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
