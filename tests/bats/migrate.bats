@@ -58,6 +58,9 @@ setup() {
 	run pg "$url" "SELECT (SELECT max(id) FROM event) < nextval(pg_get_serial_sequence('event', 'id'))"
 	assert_output t
 	pg "$url" "DELETE FROM seq WHERE name = 'probe'" >/dev/null
+	# the planner's statistics, gathered before the commit (ANALYZE)
+	assert_equal "$(pg "$url" "SELECT count(*) FROM pg_stat_user_tables
+		WHERE relname IN ('cases', 'event') AND last_analyze IS NOT NULL")" 2
 	# the rows in the JSON records agree with the tables
 	run $PY -c 'import json,sys; r={x["table"]: x["rows"] for x in map(json.loads, sys.stdin)}
 print(r["cases"], r["invoice"], "catalog_fts" in r, "catalog_fts_data" in r)' <<<"$records"
