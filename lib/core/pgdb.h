@@ -43,6 +43,9 @@ int dc_pgdb_prepare(struct dc *ctx, const char *sql, struct dc_pgst **out);
  * value), NOTNULL the columns NOT NULL wherever they are (",a,b,") or NULL; NULL and *err
  * (caller frees both) for what is not translated.  For the tests. */
 char *dc_pgdb_translate(const char *sql, const char *notnull, char **err);
+/* The NOT NULL columns and the views of dcity's schema that the translation knows (",a,b,"
+ * then ";,v,"), for the test that compares them with a city's catalog. */
+const char *dc_pgdb_not_null(void);
 const char *dc_pgdb_sql(struct dc_pgst *st); /* the text as given */
 void dc_pgdb_finalize(struct dc_pgst *st);
 int dc_pgdb_step(struct dc *ctx, struct dc_pgst *st); /* DC_ROW, 0 or an error code */
