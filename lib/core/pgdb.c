@@ -3,23 +3,27 @@
  *
  * Every SQL text in dcity is written for SQLite; here it is translated once, when first
  * prepared, into PostgreSQL's dialect: parameters, SQLite's IS as a value compare, INSERT OR
- * IGNORE, LIKE (case-blind in SQLite), NULLs first in ascending orders, the two-argument
- * max() and min(), type names, json_object(); the functions SQLite has built in and
- * PostgreSQL has not (date(), strftime(), julianday(), json_each() over text, group_concat())
- * are in the PostgreSQL schema under the same names (schemas/pg/0016-both-engines.sql).
+ * IGNORE, LIKE (case-blind in SQLite), NULLs first in ascending orders (of what may be NULL),
+ * the two-argument max() and min(), type names, json_object(); the functions SQLite has built
+ * in and PostgreSQL has not (date(), strftime(), julianday(), json_each() over text,
+ * group_concat()) are in the PostgreSQL schema under the same names
+ * (schemas/pg/0016-both-engines.sql).
  *
- * Parameters are sent as literals in the statement's text, as psycopg2 does, not as typed
- * parameters: PostgreSQL types a parameter by its first use, and SQLite's idiom
- * "?1 IS NULL OR column = ?1" gives it none, while an untyped literal ('x') takes the type of
- * each place it stands in.  Texts are quoted with their quotes doubled (standard conforming
- * strings, set at connection), integers and reals written out, blobs as bytea's hex form, and
- * the statement goes through the extended protocol, which runs exactly one statement.
+ * Parameters are first sent as literals in the statement's text, as psycopg2 does: PostgreSQL
+ * types a parameter by its first use, and SQLite's idiom "?1 IS NULL OR column = ?1" gives it
+ * none, while an untyped literal ('x') takes the type of each place it stands in.  Texts are
+ * quoted with their quotes doubled (standard conforming strings, set at connection),
+ * integers and reals written out, blobs as bytea's hex form, and the statement goes through
+ * the extended protocol, which runs exactly one statement.  A text that runs again and again
+ * is prepared on the server (PREPARE_AT), each use of a value a placeholder of its own, typed
+ * as its literal would be.
  *
- * A query inside a transaction reads through a cursor, BATCH rows at a time (an export of
- * a million rows in constant memory; callers nest statements, which cursors allow and
- * libpq's single-row mode does not); outside one its rows are fetched whole.  Columns are
- * read back as SQLite would give them: booleans as 1 and 0, reals with 15 significant
- * digits, numeric sums as integers.
+ * A query inside a transaction that returns more than a batch reads through a cursor, BATCH
+ * rows at a time (an export of a million rows in constant memory; callers nest statements,
+ * which cursors allow and libpq's single-row mode does not); it is first asked for a batch and
+ * a row, which most lookups are done with.  Outside a transaction rows are fetched whole.
+ * Columns are read back as SQLite would give them: booleans as 1 and 0, reals with 15
+ * significant digits, numeric sums as integers.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -531,13 +535,19 @@ before(const struct token *v, int i)
 	return i;
 }
 
-/* Is the token at I what "IS NULL" or "IS NOT NULL" tests? */
+/* Is the token at I what "IS NULL" or "IS NOT NULL" tests, alone ("x || ?1 IS NULL" tests
+ * the concatenation: IS binds more loosely than an operator)? */
 static int
 null_test(const struct token *v, int i)
 {
-	int j = skip(v, i + 1);
+	static const char *const alone[] = {"AND", "OR", "NOT", "WHERE", "WHEN", "THEN", "ELSE",
+	                                    "ON", "SELECT", "HAVING", "CASE", NULL};
+	int j = skip(v, i + 1), k = before(v, i), a;
 
-	if (!is(&v[j], "IS"))
+	for (a = 0; k >= 0 && alone[a] && !is(&v[k], alone[a]); a++)
+		;
+	if (!is(&v[j], "IS") ||
+	    (k >= 0 && !alone[a] && !is_punct(&v[k], '(') && !is_punct(&v[k], ',')))
 		return 0;
 	j = skip(v, j + 1);
 	return is(&v[j], "NULL") || (is(&v[j], "NOT") && is(&v[skip(v, j + 1)], "NULL"));
@@ -1085,7 +1095,9 @@ dc_pgdb_translate(const char *sql, const char *notnull, char **err)
 		char p[24];
 
 		snprintf(p, sizeof p, "$%d%s", USE_PARAM(x.which[k]),
-		         USE_HOW(x.which[k]) == USE_TRUTH ? "?" : "");
+		         USE_HOW(x.which[k]) == USE_TRUTH      ? "?"
+		         : USE_HOW(x.which[k]) == USE_NULLTEST ? "!"
+		                                               : "");
 		put(&b, x.out.s + from, (size_t)x.at[k] - from);
 		puts_(&b, p);
 		from = (size_t)x.at[k];

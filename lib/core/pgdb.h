@@ -40,7 +40,7 @@ const char *dc_pgdb_engine(struct dc *ctx); /* "postgresql 15.8" */
  * says which parts); an error names what PostgreSQL cannot run. */
 int dc_pgdb_prepare(struct dc *ctx, const char *sql, struct dc_pgst **out);
 /* The translation alone, parameters shown as $N ($N? where an integer is read as a truth
- * value), NOTNULL the columns NOT NULL wherever they are (",a,b,") or NULL; NULL and *err
+ * value, $N! where only whether it is NULL counts), NOTNULL the columns NOT NULL wherever they are (",a,b,") or NULL; NULL and *err
  * (caller frees both) for what is not translated.  For the tests. */
 char *dc_pgdb_translate(const char *sql, const char *notnull, char **err);
 /* The NOT NULL columns and the views of dcity's schema that the translation knows (",a,b,"

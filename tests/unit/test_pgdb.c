@@ -69,6 +69,11 @@ static void
 test_operators(void **state)
 {
 	(void)state;
+	/* a parameter alone before IS NULL: only whether it is NULL counts (NULL or 0 is sent) */
+	expect("SELECT 1 WHERE (?1 IS NULL OR a = ?1) AND ?2 IS NOT NULL AND x || ?3 IS NULL"
+	       " AND f(?4, ?5 IS NULL)",
+	       "SELECT 1 WHERE ($1! IS NULL OR a = $1) AND $2! IS NOT NULL AND x || $3 IS NULL"
+	       " AND f($4, $5! IS NULL)");
 	expect("SELECT 1 WHERE a IS ?1 AND b IS NOT c.d AND e IS NULL AND f IS NOT NULL",
 	       "SELECT 1 WHERE a IS NOT DISTINCT FROM $1 AND b IS DISTINCT FROM c.d AND e IS NULL"
 	       " AND f IS NOT NULL");
