@@ -316,16 +316,16 @@ o311() {
 	return "${PIPESTATUS[0]}"
 }
 
-# A throwaway PostgreSQL cluster shared by a test file's tests (tests/pg/cluster, docs/
-# postgresql.md): pg_cluster_start in setup_file, pg_cluster_stop in teardown_file, and
-# pg_cluster_conn prints its connection string.
+# A throwaway PostgreSQL cluster shared by a test file's tests (scripts/pg-test-cluster, which
+# is tests/pg/cluster; docs/postgresql.md): pg_cluster_start in setup_file, pg_cluster_stop in
+# teardown_file, and pg_cluster_conn prints its connection string.
 pg_cluster_start() {
-	"$ROOT/tests/pg/cluster" start >"$BATS_FILE_TMPDIR/conn"
+	"$ROOT/scripts/pg-test-cluster" start >"$BATS_FILE_TMPDIR/conn"
 }
 
 pg_cluster_stop() {
 	if [[ -s $BATS_FILE_TMPDIR/conn ]]; then
-		"$ROOT/tests/pg/cluster" stop "$(cat "$BATS_FILE_TMPDIR/conn")"
+		"$ROOT/scripts/pg-test-cluster" stop "$(cat "$BATS_FILE_TMPDIR/conn")"
 	fi
 }
 
