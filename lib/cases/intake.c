@@ -272,12 +272,8 @@ same_key(const char *a, const char *b)
 static unsigned long
 key_hash(const char *code, const char *district)
 {
-	unsigned long h = 5381;
+	unsigned long h = dc_hash(district ? district : "", dc_hash(code, DC_HASH_SEED));
 
-	for (const char *s = code; *s; s++)
-		h = h * 33 ^ (unsigned char)*s;
-	for (const char *s = district ? district : ""; *s; s++)
-		h = h * 33 ^ (unsigned char)*s;
 	return district ? h : ~h;
 }
 

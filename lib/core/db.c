@@ -377,16 +377,6 @@ stmt_finalize(struct dc_stmt *st)
 		sqlite3_finalize(ST(st));
 }
 
-static unsigned long
-sql_hash(const char *s)
-{
-	unsigned long h = 5381;
-
-	while (*s)
-		h = h * 33 ^ (unsigned char)*s++;
-	return h;
-}
-
 int
 dc_prepare(struct dc *ctx, struct dc_stmt **st, const char *sql)
 {
@@ -409,7 +399,7 @@ dc_prepare(struct dc *ctx, struct dc_stmt **st, const char *sql)
 			*st = c->slot[i].st;
 			return 0;
 		}
-	h = sql_hash(sql);
+	h = dc_hash(sql, DC_HASH_SEED);
 	for (i = 0; i < c->n; i++)
 		if (c->slot[i].hash == h && !c->slot[i].busy &&
 		    strcmp(stmt_sql(c->slot[i].st), sql) == 0) {

@@ -885,6 +885,10 @@ void *dc_malloc(size_t n);
 void *dc_calloc(size_t n, size_t size);
 void *dc_realloc(void *p, size_t n);
 char *dc_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* S hashed on from H (DC_HASH_SEED to begin; a hash to go on with another text): djb2's, for
+ * the in-memory tables that compare the text itself when the hashes are equal. */
+#define DC_HASH_SEED 5381UL
+unsigned long dc_hash(const char *s, unsigned long h);
 /* Text folded for search the way German is typed; caller frees.  Exactly what the views of
  * schemas/sql/0009-vendor-files.sql compute with lower() and replace(); SQL on dcity's
  * connections calls it as dc_fold(X). */

@@ -425,6 +425,16 @@ is_punct(const struct token *t, char c)
 	return t->t == T_PUNCT && t->n == 1 && t->s[0] == c;
 }
 
+/* Is T one of WORDS (NULL-terminated)? */
+static int
+listed(const struct token *t, const char *const *words)
+{
+	for (int i = 0; words[i]; i++)
+		if (is(t, words[i]))
+			return 1;
+	return 0;
+}
+
 /* The next token from I on that is not space. */
 static int
 skip(const struct token *v, int i)
@@ -542,12 +552,10 @@ null_test(const struct token *v, int i)
 {
 	static const char *const alone[] = {"AND", "OR", "NOT", "WHERE", "WHEN", "THEN", "ELSE",
 	                                    "ON", "SELECT", "HAVING", "CASE", NULL};
-	int j = skip(v, i + 1), k = before(v, i), a;
+	int j = skip(v, i + 1), k = before(v, i);
 
-	for (a = 0; k >= 0 && alone[a] && !is(&v[k], alone[a]); a++)
-		;
 	if (!is(&v[j], "IS") ||
-	    (k >= 0 && !alone[a] && !is_punct(&v[k], '(') && !is_punct(&v[k], ',')))
+	    (k >= 0 && !listed(&v[k], alone) && !is_punct(&v[k], '(') && !is_punct(&v[k], ',')))
 		return 0;
 	j = skip(v, j + 1);
 	return is(&v[j], "NULL") || (is(&v[j], "NOT") && is(&v[skip(v, j + 1)], "NULL"));
@@ -1017,9 +1025,7 @@ translate(struct xl *x, const struct token *v, int i, int end)
 		if (is_punct(&v[j], '(')) {
 			int close = closing(v, j, &commas);
 
-			for (k = 0; int_functions[k] && !is(t, int_functions[k]); k++)
-				;
-			if (int_functions[k] && boolean_span(v, i, close)) {
+			if (listed(t, int_functions) && boolean_span(v, i, close)) {
 				put(&x->out, "(", 1);
 				pending = CLOSE_TRUTH;
 			}
@@ -1200,15 +1206,6 @@ static const char *const writes[] = {
 	"rollback", "savepoint", "security", "set", "show", "table", "truncate", "unlisten",
 	"update", "vacuum", NULL,
 };
-
-static int
-listed(const struct token *t, const char *const *words)
-{
-	for (int i = 0; words[i]; i++)
-		if (is(t, words[i]))
-			return 1;
-	return 0;
-}
 
 /* Does the word at I name a common table expression (or its columns) rather than call a
  * function: "name(columns) AS (" or "AS [NOT] MATERIALIZED"? */
@@ -1724,19 +1721,11 @@ compose(struct buf *b, struct dc_pgst *st, int how, struct sendp *sp)
 	}
 }
 
-static unsigned long
-text_hash(const char *s, unsigned long h)
-{
-	while (*s)
-		h = h * 33 ^ (unsigned char)*s++;
-	return h;
-}
-
 /* The slot of TEXT and SIG, counted as run once more; NULL when the slots are full. */
 static struct prepared *
 lookup(struct pgconn *pc, const char *text, const char *sig)
 {
-	unsigned long h = text_hash(sig, text_hash(text, 5381));
+	unsigned long h = dc_hash(sig, dc_hash(text, DC_HASH_SEED));
 	struct prepared *e;
 	size_t i;
 

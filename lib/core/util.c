@@ -425,6 +425,14 @@ dc_strdup(const char *s)
 	return p;
 }
 
+unsigned long
+dc_hash(const char *s, unsigned long h)
+{
+	while (*s)
+		h = h * 33 ^ (unsigned char)*s++;
+	return h;
+}
+
 void *
 dc_malloc(size_t n)
 {
